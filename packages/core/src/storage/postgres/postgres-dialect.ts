@@ -1,0 +1,32 @@
+import type { ColumnKind, Dialect } from '../../store/dialect.js';
+import { quoteIdentifier } from '../../sql/sql.js';
+
+const columnDefinitions: Record<ColumnKind, string> = {
+  text: "TEXT NOT NULL DEFAULT ''",
+  number: 'DOUBLE PRECISION NOT NULL DEFAULT 0',
+  bool: 'BOOLEAN NOT NULL DEFAULT FALSE',
+  json: 'JSONB DEFAULT NULL',
+  list: "JSONB NOT NULL DEFAULT '[]'::jsonb",
+};
+
+/** PostgreSQL: `$n` placeholders, native booleans, JSON kept as jsonb. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  placeholder: (index) => `$${index}`,
+  quoteIdent: quoteIdentifier,
+  bindValue: (value) => (value === undefined ? null : value),
+  columnDefinition: (kind) => columnDefinitions[kind],
+  toColumn(kind, value) {
+    if (kind === 'bool') return Boolean(value);
+    // NB: pg would send a JS array as a PostgreSQL array literal, not JSON.
+    if (kind === 'list') return JSON.stringify(value ?? []);
+    if (kind === 'json') return value === null || value === undefined ? null : JSON.stringify(value);
+    return value;
+  },
+  fromColumn(kind, value) {
+    if (kind === 'list') return Array.isArray(value) ? value : [];
+    if (kind === 'json') return value === undefined ? null : value;
+    if (kind === 'number') return typeof value === 'string' ? Number(value) : value;
+    return value;
+  },
+};

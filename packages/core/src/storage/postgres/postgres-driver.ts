@@ -1,0 +1,15 @@
+/**
+ * The part of a `pg` Pool that Tandem uses, declared structurally so core imports no
+ * driver: the composition root passes the real pool in.
+ */
+export interface PostgresPool {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  connect(): Promise<PostgresClient>;
+  end(): Promise<void>;
+}
+
+/** One checked-out connection of the pool. */
+export interface PostgresClient {
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  release(error?: Error | boolean): void;
+}

@@ -1,0 +1,87 @@
+import type { Sql } from '../../sql/sql.js';
+import type { Executor, Row, Store } from '../../store/store.js';
+import { StoreUnavailableError, UniqueViolationError } from '../../store/store-errors.js';
+import type { PostgresClient, PostgresPool } from './postgres-driver.js';
+import { postgresDialect } from './postgres-dialect.js';
+
+type Queryable = Pick<PostgresClient, 'query'>;
+
+/**
+ * A Store over a PostgreSQL connection pool. Each transaction takes its own connection;
+ * reads outside a transaction use any free connection.
+ * @example createPostgresStore({ pool: new pg.Pool({ connectionString }) })
+ */
+export function createPostgresStore(options: { pool: PostgresPool }): Store {
+  const { pool } = options;
+  const base = createExecutor(pool);
+  return {
+    ...base,
+    transaction: (work) => runTransaction(pool, work),
+    close: () => pool.end(),
+  };
+}
+
+async function runTransaction<T>(pool: PostgresPool, work: (tx: Executor) => Promise<T>): Promise<T> {
+  const client = await connect(pool);
+  try {
+    await client.query('BEGIN');
+    const result = await work(createExecutor(client));
+    await client.query('COMMIT');
+    client.release();
+    return result;
+  } catch (error) {
+    await rollbackAndRelease(client);
+    throw error;
+  }
+}
+
+async function rollbackAndRelease(client: PostgresClient): Promise<void> {
+  try {
+    await client.query('ROLLBACK');
+    client.release();
+  } catch (rollbackError) {
+    // A connection that cannot roll back is broken: destroy it rather than reuse it.
+    client.release(rollbackError as Error);
+  }
+}
+
+async function connect(pool: PostgresPool): Promise<PostgresClient> {
+  try {
+    return await pool.connect();
+  } catch (error) {
+    throw new StoreUnavailableError((error as Error).message);
+  }
+}
+
+function createExecutor(connection: Queryable): Executor {
+  const query = async (sqlQuery: Sql) => {
+    const { text, params } = sqlQuery.render(postgresDialect);
+    try {
+      return await connection.query(text, params);
+    } catch (error) {
+      throw translateError(error);
+    }
+  };
+  return {
+    dialect: postgresDialect,
+    all: async <T extends Row>(q: Sql) => (await query(q)).rows as T[],
+    first: async <T extends Row>(q: Sql) => (await query(q)).rows[0] as T | undefined,
+    run: async (q: Sql) => ({ changes: (await query(q)).rowCount ?? 0 }),
+    async exec(ddl: string) {
+      try {
+        await connection.query(ddl);
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+  };
+}
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08004']);
+
+function translateError(error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === '23505') return new UniqueViolationError((error as Error).message);
+  if (code && CONNECTION_ERROR_CODES.has(code)) return new StoreUnavailableError((error as Error).message);
+  return error;
+}

@@ -1,0 +1,45 @@
+import type { ColumnKind, Dialect } from '../../store/dialect.js';
+import { quoteIdentifier } from '../../sql/sql.js';
+
+const columnDefinitions: Record<ColumnKind, string> = {
+  text: "TEXT NOT NULL DEFAULT ''",
+  number: 'REAL NOT NULL DEFAULT 0',
+  bool: 'INTEGER NOT NULL DEFAULT 0',
+  json: 'TEXT DEFAULT NULL',
+  list: "TEXT NOT NULL DEFAULT '[]'",
+};
+
+/** SQLite: `?` placeholders, booleans as 0/1, JSON kept as text. */
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  placeholder: () => '?',
+  quoteIdent: quoteIdentifier,
+  // NB: better-sqlite3 binds only numbers, strings, bigints, buffers and null.
+  bindValue(value) {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value === undefined) return null;
+    return value;
+  },
+  columnDefinition: (kind) => columnDefinitions[kind],
+  toColumn(kind, value) {
+    if (kind === 'bool') return value ? 1 : 0;
+    if (kind === 'list') return JSON.stringify(value ?? []);
+    if (kind === 'json') return value === null || value === undefined ? null : JSON.stringify(value);
+    return value;
+  },
+  fromColumn(kind, value) {
+    if (kind === 'bool') return value === 1 || value === 1n;
+    if (kind === 'list') return parseJson(value, []);
+    if (kind === 'json') return parseJson(value, null);
+    return value;
+  },
+};
+
+function parseJson(value: unknown, fallback: unknown): unknown {
+  if (typeof value !== 'string') return fallback;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Sql } from '../../sql/sql.js';
+import type { Executor, Row, Store } from '../../store/store.js';
+import { UniqueViolationError } from '../../store/store-errors.js';
+import type { SqliteDatabase, SqliteOptions, SqliteStatement } from './sqlite-driver.js';
+import { sqliteDialect } from './sqlite-dialect.js';
+import { createMutex } from '../../store/mutex.js';
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * A Store over one SQLite file with two connections: `writer` runs every write and
+ * every transaction (one at a time), `reader` serves reads outside transactions so they
+ * never see uncommitted data. WAL mode lets the reader work while a write is open.
+ * @example createSqliteStore({ writer: new Database(file), reader: new Database(file) })
+ */
+export function createSqliteStore(connections: { writer: SqliteDatabase; reader: SqliteDatabase }, options: SqliteOptions = {}): Store {
+  configure(connections.writer, options);
+  configure(connections.reader, options);
+  const writer = createExecutor(connections.writer);
+  const reader = createExecutor(connections.reader);
+  const lock = createMutex();
+  return {
+    dialect: sqliteDialect,
+    all: reader.all,
+    first: reader.first,
+    run: (query) => lock.run(() => writer.run(query)),
+    exec: (ddl) => lock.run(() => writer.exec(ddl)),
+    transaction: (work) => lock.run(() => runTransaction(connections.writer, writer, work)),
+    async close() {
+      await lock.run(async () => {
+        connections.reader.close();
+        connections.writer.close();
+      });
+    },
+  };
+}
+
+function configure(db: SqliteDatabase, options: SqliteOptions): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -32000');
+  db.pragma('journal_size_limit = 200000000');
+}
+
+async function runTransaction<T>(db: SqliteDatabase, tx: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await work(tx);
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function createExecutor(db: SqliteDatabase): Executor {
+  const statements = new Map<string, SqliteStatement>();
+  const prepare = (query: Sql) => {
+    const { text, params } = query.render(sqliteDialect);
+    let statement = statements.get(text);
+    if (!statement) {
+      statement = db.prepare(text);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      statements.set(text, statement);
+    }
+    return { statement, params };
+  };
+  return {
+    dialect: sqliteDialect,
+    async all<T extends Row>(query: Sql) {
+      const { statement, params } = prepare(query);
+      return statement.all(...params) as T[];
+    },
+    async first<T extends Row>(query: Sql) {
+      const { statement, params } = prepare(query);
+      return statement.get(...params) as T | undefined;
+    },
+    async run(query: Sql) {
+      const { statement, params } = prepare(query);
+      try {
+        if (statement.reader) return { changes: statement.all(...params).length };
+        return { changes: statement.run(...params).changes };
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+    async exec(ddl: string) {
+      statements.clear(); // NB: DDL may invalidate prepared statements' column lists.
+      db.exec(ddl);
+    },
+  };
+}
+
+function translateError(error: unknown): unknown {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new UniqueViolationError((error as Error).message);
+  }
+  return error;
+}

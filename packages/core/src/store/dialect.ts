@@ -1,0 +1,24 @@
+import type { SqlRenderer } from '../sql/sql.js';
+
+/** The databases Tandem stores records in. */
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * How a field's value is kept in its column. Every record column is NOT NULL with a
+ * zero default except `json`, which may be NULL.
+ * - text: TEXT ('' default)             - number: REAL / double precision (0)
+ * - bool: INTEGER 0|1 / boolean (false) - json: TEXT holding JSON / jsonb (NULL)
+ * - list: a JSON array of strings: TEXT / jsonb ('[]'), for multi select and relation
+ */
+export type ColumnKind = 'text' | 'number' | 'bool' | 'json' | 'list';
+
+/** The differences between the two SQL dialects that the rest of core relies on. */
+export interface Dialect extends SqlRenderer {
+  readonly name: DialectName;
+  /** The column type for a storage kind, with its NOT NULL and default clause. */
+  columnDefinition(kind: ColumnKind): string;
+  /** Converts a JS value to what the driver stores for a column of this kind. */
+  toColumn(kind: ColumnKind, value: unknown): unknown;
+  /** Converts what the driver returns for a column of this kind back to a JS value. */
+  fromColumn(kind: ColumnKind, value: unknown): unknown;
+}

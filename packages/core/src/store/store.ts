@@ -1,0 +1,30 @@
+import type { Sql } from '../sql/sql.js';
+import type { Dialect } from './dialect.js';
+
+/** A database row as the driver returns it. */
+export type Row = Record<string, unknown>;
+
+/** Runs SQL fragments. Both a store and an open transaction are executors. */
+export interface Executor {
+  readonly dialect: Dialect;
+  /** All rows of a query. */
+  all<T extends Row = Row>(query: Sql): Promise<T[]>;
+  /** The first row of a query, or undefined. */
+  first<T extends Row = Row>(query: Sql): Promise<T | undefined>;
+  /** Runs a statement and tells how many rows it changed. */
+  run(query: Sql): Promise<{ changes: number }>;
+  /** Runs several statements of trusted DDL text (no parameters). */
+  exec(ddl: string): Promise<void>;
+}
+
+/**
+ * The Store port: one interface over SQLite and PostgreSQL.
+ * Reads outside a transaction never see uncommitted writes; transactions are serialized
+ * where the database needs it (SQLite has one writer).
+ */
+export interface Store extends Executor {
+  /** Runs `work` in one transaction: commit on success, rollback when it throws. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
