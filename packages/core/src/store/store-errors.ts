@@ -1,8 +1,15 @@
 /** A write broke a UNIQUE or PRIMARY KEY constraint. Stores translate driver errors to it. */
 export class UniqueViolationError extends Error {
-  constructor(detail: string) {
+  /**
+   * What the database said was violated: the columns (SQLite names them) or the
+   * constraint (PostgreSQL names the index, or `<table>_pkey`).
+   */
+  readonly target: { columns?: string[]; constraint?: string };
+
+  constructor(detail: string, target: { columns?: string[]; constraint?: string } = {}) {
     super(`unique constraint violated: ${detail}`);
     this.name = 'UniqueViolationError';
+    this.target = target;
   }
 }
 

@@ -81,7 +81,7 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND
 
 function translateError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
-  if (code === '23505') return new UniqueViolationError((error as Error).message);
+  if (code === '23505') return new UniqueViolationError((error as Error).message, { constraint: (error as { constraint?: string }).constraint });
   if (code && CONNECTION_ERROR_CODES.has(code)) return new StoreUnavailableError((error as Error).message);
   return error;
 }

@@ -98,7 +98,10 @@ function createExecutor(db: SqliteDatabase): Executor {
 function translateError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new UniqueViolationError((error as Error).message);
+    // "UNIQUE constraint failed: posts.slug, posts.lang": the columns, table-qualified.
+    const list = /constraint failed: (.*)$/.exec((error as Error).message)?.[1] ?? '';
+    const columns = list.split(',').map((c) => c.trim().split('.').pop()!).filter(Boolean);
+    return new UniqueViolationError((error as Error).message, { columns });
   }
   return error;
 }

@@ -1,0 +1,58 @@
+import type { Collection } from '../schema/collection.js';
+import type { SchemaView } from '../schema/schema-view.js';
+import type { Dialect } from '../store/dialect.js';
+import type { Row } from '../store/store.js';
+
+/** The authenticated record as rules see it through `@request.auth.*`. */
+export type RequestAuth = Record<string, unknown> & { id: string; collectionId: string; collectionName: string };
+
+/**
+ * The request values a filter can read through `@request.*`. Header names may be given
+ * in any case; they are matched lowercased with `-` turned into `_`.
+ */
+export interface RequestInfo {
+  auth: RequestAuth | null;
+  body: Record<string, unknown>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  method: string;
+  context: string;
+}
+
+/** What both the SQL compiler and the in-memory evaluator need to know. */
+export interface FilterScope {
+  readonly schema: SchemaView;
+  /** The collection whose records are filtered. */
+  readonly collection: Collection;
+  readonly request: RequestInfo;
+  /** The instant every datetime macro is computed from (UTC). */
+  readonly now: Date;
+  /** When false, any reference to a hidden field is FILTER_INVALID. */
+  readonly allowHidden: boolean;
+  /** When false, `@request.*` and `@collection.*` are FILTER_FORBIDDEN_MACRO (403). */
+  readonly allowRequestMacros: boolean;
+}
+
+/** The SQL compiler's context: the filtered table is `FROM "<collection>" AS "<tableAlias>"`. */
+export interface FilterContext extends FilterScope {
+  readonly dialect: Dialect;
+  readonly tableAlias: string;
+}
+
+/** The sort compiler's context (the compiler's, without request values). */
+export type SortContext = Pick<FilterContext, 'dialect' | 'schema' | 'collection' | 'tableAlias' | 'allowHidden' | 'allowRequestMacros'>;
+
+/**
+ * Synchronous access to records for the in-memory evaluator (realtime prefetches into
+ * one). Rows are plain records with JS values: text as string, number, boolean,
+ * json as any JSON value or null, multi select/relation as string[].
+ */
+export interface FilterRecordSource {
+  getRecord(collectionIdOrName: string, id: string): Row | undefined;
+  listRecords(collectionIdOrName: string): Iterable<Row>;
+}
+
+/** The in-memory evaluator's context. */
+export interface EvaluateContext extends FilterScope {
+  readonly source: FilterRecordSource;
+}

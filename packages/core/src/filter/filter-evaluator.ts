@@ -1,0 +1,68 @@
+import type { Row } from '../store/store.js';
+import type { FilterNode } from './filter-ast.js';
+import { compareValues, pathValueInDomain, quantify, type CompareValue } from './filter-compare.js';
+import type { EvaluateContext, FilterRecordSource } from './filter-context.js';
+import { assertMacrosAllowed, planComparison, type ComparisonPlan, type PlanSide } from './filter-plan.js';
+import { pathItems } from './filter-record-values.js';
+import { foldAscii } from './filter-text.js';
+import type { Domain } from './filter-values.js';
+
+/** A filter prepared for repeated in-memory evaluation. */
+export type FilterPredicate = (record: Row) => boolean;
+
+type Side = { readonly items: (record: Row) => readonly CompareValue[]; readonly nullItem: CompareValue };
+
+/**
+ * Prepares a filter for evaluation in memory: operands are resolved and errors thrown
+ * once, here, exactly as compileFilter would throw them. The predicate answers what the
+ * compiled SQL answers on SQLite and PostgreSQL for the same record.
+ * @example const matches = createFilterPredicate(parseFilter('views > 10'), context); matches(record)
+ */
+export function createFilterPredicate(node: FilterNode, context: EvaluateContext): FilterPredicate {
+  assertMacrosAllowed(node, context);
+  return prepareNode(node, context);
+}
+
+/**
+ * Evaluates a filter against one record in memory (realtime, create rules).
+ * @example evaluateFilter(parseFilter('author = @request.auth.id'), context, record)
+ */
+export function evaluateFilter(node: FilterNode, context: EvaluateContext, record: Row): boolean {
+  return createFilterPredicate(node, context)(record);
+}
+
+function prepareNode(node: FilterNode, context: EvaluateContext): FilterPredicate {
+  if (node.type === 'comparison') {
+    const plan = planComparison(node, context);
+    return typeof plan === 'boolean' ? () => plan : prepareComparison(plan, context.source);
+  }
+  const items = node.items.map((item) => prepareNode(item, context));
+  return node.type === 'and' ? (record) => items.every((item) => item(record)) : (record) => items.some((item) => item(record));
+}
+
+function prepareComparison(plan: ComparisonPlan, source: FilterRecordSource): FilterPredicate {
+  const left = prepareSide(plan.left, plan.domain, false, source);
+  const right = prepareSide(plan.right, plan.domain, plan.domain === 'like', source);
+  return (record) => {
+    const rightItems = right.items(record);
+    return quantify(left.items(record), plan.mode, left.nullItem, (a) =>
+      quantify(rightItems, plan.mode, right.nullItem, (b) => compareValues(plan.domain, plan.op, a, b)));
+  };
+}
+
+function prepareSide(side: PlanSide, domain: Domain, pattern: boolean, source: FilterRecordSource): Side {
+  if (side.type === 'const') return { items: () => side.values, nullItem: side.nullItem };
+  const convert = (raw: unknown) => pathValueInDomain(side.kind, domain, side.modifier === 'lower' ? lowerRaw(raw) : raw, pattern);
+  if (side.modifier === 'length') return { items: (record) => [lengthOf(side.path.multi, pathItems(side.path, record, source))], nullItem: null };
+  return { items: (record) => pathItems(side.path, record, source).map(convert), nullItem: convert(null) };
+}
+
+function lengthOf(multi: boolean, items: readonly unknown[]): number {
+  if (multi) return items.length;
+  const value = items[0];
+  return Array.isArray(value) ? value.length : 0;
+}
+
+function lowerRaw(raw: unknown): unknown {
+  return typeof raw === 'string' ? foldAscii(raw) : raw;
+}

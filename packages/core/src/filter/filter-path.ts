@@ -1,0 +1,121 @@
+import type { AppError } from '../errors/app-error.js';
+import type { Collection, FieldDef } from '../schema/collection.js';
+import { columnKindOf, isMultiValued } from '../schema/field-storage.js';
+import type { SchemaView } from '../schema/schema-view.js';
+import { quoteForMessage } from './filter-error.js';
+
+/** Most relation hops one path may take (PocketBase's limit). */
+export const MAX_RELATION_HOPS = 6;
+
+/** One relation step of a path; every hop names the column it reads. */
+export type PathHop =
+  /** A single relation: at most one target row. */
+  | { readonly type: 'single'; readonly column: string; readonly target: Collection }
+  /** A multi relation: one target row per listed id (a dangling id gives a missing row). */
+  | { readonly type: 'multi'; readonly column: string; readonly target: Collection }
+  /** `<source>_via_<column>`: the rows of `source` whose relation column holds this row's id. */
+  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean };
+
+/** One step into a JSON value: an object key, or an array index (digits, at most 9). */
+export type JsonStep = { readonly key: string } | { readonly index: number };
+
+/** What a path ends on, in the last row its hops reach. */
+export type PathTerminal =
+  | { readonly type: 'column'; readonly column: string; readonly kind: 'text' | 'number' | 'bool' }
+  /** A multi select or multi relation column: its items, as text. */
+  | { readonly type: 'list'; readonly column: string }
+  | { readonly type: 'json'; readonly column: string; readonly steps: readonly JsonStep[] };
+
+/** A field path resolved against the schema. `multi` when it can yield several items. */
+export interface ResolvedPath {
+  readonly raw: string;
+  readonly hops: readonly PathHop[];
+  readonly terminal: PathTerminal;
+  readonly multi: boolean;
+}
+
+/** What path resolution needs, with the error to throw (FILTER_INVALID or SORT_INVALID). */
+export interface PathOptions {
+  readonly schema: SchemaView;
+  readonly collection: Collection;
+  readonly allowHidden: boolean;
+  readonly fail: (what: string) => AppError;
+}
+
+const INDEX_STEP = /^(0|[1-9][0-9]{0,8})$/;
+
+/**
+ * Resolves `author.name`, `tags`, `comments_via_post.body` or `data.a.0` against the
+ * schema. Unknown and hidden fields (when hidden ones are not allowed) get the same
+ * message, so an error never tells whether a hidden field exists.
+ */
+export function resolvePath(segments: readonly string[], options: PathOptions): ResolvedPath {
+  const raw = segments.join('.');
+  const hops: PathHop[] = [];
+  let collection = options.collection;
+  for (let i = 0; i < segments.length; i += 1) {
+    const segment = segments[i]!;
+    const last = i === segments.length - 1;
+    const field = lookupField(collection, segment, raw, options);
+    if (!field) {
+      const hop = backRelationHop(collection, segment, raw, options);
+      hops.push(hop);
+      collection = hop.source;
+      if (last) return finish(raw, hops, { type: 'column', column: 'id', kind: 'text' }, options);
+      continue;
+    }
+    if (field.type === 'json') return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
+    if (last) return finish(raw, hops, plainTerminal(field), options);
+    if (field.type !== 'relation') throw options.fail(`${quoteForMessage(raw)} cannot read ${quoteForMessage(segments[i + 1]!)} of the ${field.type} field ${quoteForMessage(segment)}`);
+    const target = relationTarget(field, raw, options);
+    hops.push({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target });
+    collection = target;
+  }
+  throw options.fail(`empty field path`);
+}
+
+function lookupField(collection: Collection, name: string, raw: string, options: PathOptions): FieldDef | undefined {
+  const field = collection.fields.find((f) => f.name === name);
+  if (field?.hidden && !options.allowHidden) throw unknownField(name, raw, options);
+  if (!field && name === 'id') return { id: 'id', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true };
+  return field;
+}
+
+function unknownField(name: string, raw: string, options: PathOptions): AppError {
+  return options.fail(`unknown field ${quoteForMessage(name)} in ${quoteForMessage(raw)}`);
+}
+
+function plainTerminal(field: FieldDef): PathTerminal {
+  const kind = columnKindOf(field);
+  if (kind === 'list') return { type: 'list', column: field.name };
+  return { type: 'column', column: field.name, kind: kind === 'json' ? 'text' : kind };
+}
+
+function jsonTerminal(field: FieldDef, rest: readonly string[]): PathTerminal {
+  const steps = rest.map((s): JsonStep => (INDEX_STEP.test(s) ? { index: Number(s) } : { key: s }));
+  return { type: 'json', column: field.name, steps };
+}
+
+function relationTarget(field: FieldDef, raw: string, options: PathOptions): Collection {
+  const target = field.collectionId ? options.schema.find(field.collectionId) : undefined;
+  if (!target) throw options.fail(`the relation field ${quoteForMessage(field.name)} in ${quoteForMessage(raw)} points to a missing collection`);
+  return target;
+}
+
+/** `<collection>_via_<field>`; tries every `_via_` split, since names may contain it. */
+function backRelationHop(collection: Collection, segment: string, raw: string, options: PathOptions): PathHop & { type: 'back' } {
+  for (let at = segment.indexOf('_via_'); at > 0; at = segment.indexOf('_via_', at + 1)) {
+    const source = options.schema.find(segment.slice(0, at));
+    const field = source?.fields.find((f) => f.name === segment.slice(at + 5));
+    if (!source || !field || field.type !== 'relation' || field.collectionId !== collection.id) continue;
+    if (field.hidden && !options.allowHidden) continue;
+    return { type: 'back', source, column: field.name, multiColumn: isMultiValued(field) };
+  }
+  throw unknownField(segment, raw, options);
+}
+
+function finish(raw: string, hops: PathHop[], terminal: PathTerminal, options: PathOptions): ResolvedPath {
+  if (hops.length > MAX_RELATION_HOPS) throw options.fail(`${quoteForMessage(raw)} follows more than ${MAX_RELATION_HOPS} relations`);
+  const multi = terminal.type === 'list' || hops.some((h) => h.type !== 'single');
+  return { raw, hops, terminal, multi };
+}

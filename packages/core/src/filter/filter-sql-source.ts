@@ -1,0 +1,92 @@
+import { column, ident, join, raw, sql, type Sql } from '../sql/sql.js';
+import { toSql, type BoolSql } from './bool-sql.js';
+import type { FilterDialect } from './dialects/filter-dialect.js';
+import type { PathHop, ResolvedPath } from './filter-path.js';
+
+/** What building SQL for paths needs: the dialect, the outer table alias and fresh aliases. */
+export interface SqlPathState {
+  readonly dialect: FilterDialect;
+  readonly outer: string;
+  nextAlias(): string;
+}
+
+/** The rows a path walks through (`FROM … WHERE …`) and the item expression of each row. */
+export interface SqlSource {
+  readonly from: Sql;
+  readonly where: BoolSql;
+  readonly item: Sql;
+}
+
+/**
+ * The SQL of a path's value, correlated with the outer table: a column for a plain field,
+ * a scalar subquery (NULL when a relation is missing) for single-relation paths.
+ * Only for paths that are not multi-valued.
+ */
+export function singlePathSql(path: ResolvedPath, state: SqlPathState): Sql {
+  if (path.hops.length === 0) return terminalSql(path, state.outer, state);
+  const source = pathSource(path, state);
+  return sql`(SELECT ${source.item} FROM ${source.from} WHERE ${toSql(source.where)})`;
+}
+
+/**
+ * The rows of a path as the FROM clause of a correlated subquery. The first hop reads the
+ * outer row (inner join: a missing target gives no rows); later single and multi hops
+ * are LEFT JOINs, so a missing target still gives one row whose columns are NULL;
+ * back-relations and list items are inner joins. See filter-record-values.ts for the
+ * same walk in JavaScript.
+ */
+export function pathSource(path: ResolvedPath, state: SqlPathState): SqlSource {
+  const from: Sql[] = [];
+  const where: BoolSql[] = [];
+  let current = state.outer;
+  for (const hop of path.hops) current = addHop(hop, current, from, where, state);
+  if (path.terminal.type === 'list') {
+    const alias = state.nextAlias();
+    addTable(from, state.dialect.listItems(column(current, path.terminal.column), alias), state);
+    return { from: join(from, ' '), where: whereOf(where), item: column(alias, 'value') };
+  }
+  return { from: join(from, ' '), where: whereOf(where), item: terminalSql(path, current, state) };
+}
+
+function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], state: SqlPathState): string {
+  const alias = state.nextAlias();
+  if (hop.type === 'single') {
+    const on = sql`${column(alias, 'id')} = ${column(current, hop.column)}`;
+    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, on, 'LEFT JOIN');
+  } else if (hop.type === 'multi') {
+    const items = state.nextAlias();
+    addTable(from, state.dialect.listItems(column(current, hop.column), items), state);
+    from.push(sql`LEFT JOIN ${ident(hop.target.name)} AS ${ident(alias)} ON ${column(alias, 'id')} = ${column(items, 'value')}`);
+  } else {
+    const on = hop.multiColumn
+      ? state.dialect.listContains(column(alias, hop.column), column(current, 'id'))
+      : sql`${column(alias, hop.column)} = ${column(current, 'id')}`;
+    addJoined(from, where, sql`${ident(hop.source.name)} AS ${ident(alias)}`, on, 'JOIN');
+  }
+  return alias;
+}
+
+/** The first table of a subquery is correlated through WHERE; later ones are joined. */
+function addJoined(from: Sql[], where: BoolSql[], table: Sql, on: Sql, joinKind: 'JOIN' | 'LEFT JOIN'): void {
+  if (from.length === 0) {
+    from.push(table);
+    where.push(on);
+  } else {
+    from.push(sql`${raw(joinKind)} ${table} ON ${on}`);
+  }
+}
+
+function addTable(from: Sql[], table: Sql, state: SqlPathState): void {
+  from.push(from.length === 0 ? table : state.dialect.joinLateral(table));
+}
+
+function terminalSql(path: ResolvedPath, alias: string, state: SqlPathState): Sql {
+  const terminal = path.terminal;
+  if (terminal.type === 'json') return state.dialect.jsonAt(column(alias, terminal.column), terminal.steps);
+  return column(alias, terminal.column);
+}
+
+// Only the first table of a subquery adds a WHERE condition.
+function whereOf(parts: BoolSql[]): BoolSql {
+  return parts[0] ?? true;
+}

@@ -1,0 +1,51 @@
+import type { Collection, FieldDef } from '../schema/collection.js';
+import { columnKindOf } from '../schema/field-storage.js';
+import { column, join, type Sql } from '../sql/sql.js';
+import type { Dialect } from '../store/dialect.js';
+import type { Row } from '../store/store.js';
+import type { RecordData } from '../auth/principal.js';
+
+import type { RecordModel } from '@tandem/protocol';
+
+/** A record as served in JSON (the protocol's RecordModel). */
+export type RecordJson = RecordModel;
+
+/**
+ * Converts between a collection's rows and records. Built once per collection
+ * definition and reused, since it sits on every request's path.
+ */
+export interface RecordCodec {
+  /** The column list `"t"."id", "t"."title", …` for SELECTs from alias `t`. */
+  selectColumns(alias: string): Sql;
+  /** A database row → JS values. */
+  fromRow(row: Row): RecordData;
+  /** A field value → the value bound for its column. */
+  toColumn(field: FieldDef, value: unknown): unknown;
+  /** A record → its JSON, hiding hidden fields unless `showHidden`. */
+  toJson(record: RecordData, showHidden: boolean): RecordJson;
+}
+
+/** Builds the codec of a collection for one dialect. */
+export function createRecordCodec(collection: Collection, dialect: Dialect): RecordCodec {
+  const fields = collection.fields.map((field) => ({ field, name: field.name, kind: columnKindOf(field) }));
+  const selectCache = new Map<string, Sql>();
+  const others = fields.filter((f) => f.name !== 'id');
+  return {
+    selectColumns(alias) {
+      let columns = selectCache.get(alias);
+      if (!columns) selectCache.set(alias, (columns = join(fields.map((f) => column(alias, f.name)))));
+      return columns;
+    },
+    fromRow(row) {
+      const record: Record<string, unknown> = { id: row.id };
+      for (const f of others) record[f.name] = dialect.fromColumn(f.kind, row[f.name]);
+      return record as RecordData;
+    },
+    toColumn: (field, value) => dialect.toColumn(columnKindOf(field), value),
+    toJson(record, showHidden) {
+      const json: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name, id: record.id };
+      for (const f of others) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
+      return json as RecordJson;
+    },
+  };
+}

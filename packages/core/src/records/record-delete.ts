@@ -1,0 +1,69 @@
+import type { RecordData } from '../auth/principal.js';
+import { AppError } from '../errors/app-error.js';
+import type { Collection, FieldDef } from '../schema/collection.js';
+import { isMultiValued } from '../schema/field-storage.js';
+import { ident, sql } from '../sql/sql.js';
+import type { Executor } from '../store/store.js';
+import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
+import { andConditions, ruleCondition } from './record-rules.js';
+import { selectRecordById, selectRecords } from './record-read.js';
+import { updateRecordRow } from './record-store.js';
+import { jsonArrayContainsAny } from './relation-sql.js';
+import type { RequestContext } from './request-context.js';
+
+const MAX_CASCADE_DEPTH = 32;
+
+/**
+ * Deletes a record and settles every relation that points at it, in one transaction:
+ * a multi relation with other ids just drops this one; a relation left empty deletes
+ * its record when the field has cascadeDelete, refuses the delete (400) when the field
+ * is required, and is emptied otherwise.
+ */
+export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string, id: string, request: RequestContext): Promise<void> {
+  const collection = deps.collections.get(collectionIdOrName);
+  if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
+  const rule = ruleCondition(scopeFor(deps, collection, request), 'deleteRule');
+  await deps.store.transaction(async (tx) => {
+    const record = await selectRecordById(deps, tx, collection, id, andConditions([rule]), true);
+    if (!record) throw new AppError('RECORD_NOT_FOUND');
+    await deleteWithReferences(deps, tx, collection, record, new Set(), 0);
+  });
+}
+
+async function deleteWithReferences(deps: RecordDeps, tx: Executor, collection: Collection, record: RecordData, visited: Set<string>, depth: number): Promise<void> {
+  const key = `${collection.id}/${record.id}`;
+  if (visited.has(key)) return;
+  if (depth > MAX_CASCADE_DEPTH) throw new AppError('RECORD_DELETE_REFERENCED', 'The cascade of deletes is too deep.');
+  visited.add(key);
+  for (const { owner, field } of referencesTo(deps, collection)) {
+    for (const referrer of await referencingRecords(deps, tx, owner, field, record.id)) {
+      if (visited.has(`${owner.id}/${referrer.id}`)) continue;
+      await settleReference(deps, tx, owner, field, referrer, record.id, visited, depth);
+    }
+  }
+  await tx.run(sql`DELETE FROM ${ident(collection.name)} WHERE "id" = ${record.id}`);
+}
+
+async function settleReference(deps: RecordDeps, tx: Executor, owner: Collection, field: FieldDef, referrer: RecordData, deletedId: string, visited: Set<string>, depth: number): Promise<void> {
+  const remaining = isMultiValued(field) ? (referrer[field.name] as string[]).filter((v) => v !== deletedId) : [];
+  if (remaining.length > 0 || (!field.cascadeDelete && !field.required)) {
+    await updateRecordRow(deps, tx, owner, { ...referrer, [field.name]: isMultiValued(field) ? remaining : '' });
+  } else if (field.cascadeDelete) {
+    await deleteWithReferences(deps, tx, owner, referrer, visited, depth + 1);
+  } else {
+    throw new AppError('RECORD_DELETE_REFERENCED', undefined, {
+      [field.name]: { code: 'validation_required_relation', message: `Still referenced by ${owner.name}.${field.name}.` },
+    });
+  }
+}
+
+function referencesTo(deps: RecordDeps, target: Collection): Array<{ owner: Collection; field: FieldDef }> {
+  return deps.collections.all().flatMap((owner) =>
+    owner.fields.filter((f) => f.type === 'relation' && f.collectionId === target.id).map((field) => ({ owner, field })));
+}
+
+function referencingRecords(deps: RecordDeps, tx: Executor, owner: Collection, field: FieldDef, id: string): Promise<RecordData[]> {
+  const column = sql`${ident(RECORD_ALIAS)}.${ident(field.name)}`;
+  const match = isMultiValued(field) ? jsonArrayContainsAny(tx.dialect, column, [id]) : sql`${column} = ${id}`;
+  return selectRecords(deps, tx, owner, match);
+}

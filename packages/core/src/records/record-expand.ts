@@ -1,0 +1,108 @@
+import type { RecordData } from '../auth/principal.js';
+import { AppError } from '../errors/app-error.js';
+import type { Collection, FieldDef } from '../schema/collection.js';
+import { isMultiValued } from '../schema/field-storage.js';
+import { ident, join, param, sql, type Sql } from '../sql/sql.js';
+import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
+import { andConditions, ruleConditionOrNothing } from './record-rules.js';
+import { selectRecords } from './record-read.js';
+import type { RecordJson } from './record-codec.js';
+import type { RequestContext } from './request-context.js';
+import { jsonArrayContainsAny } from './relation-sql.js';
+
+const MAX_DEPTH = 6;
+const MAX_EXPAND_LENGTH = 2000;
+const MAX_BACK_RELATIONS = 1000;
+
+/** A parsed `expand` parameter: relation names, each with its nested expands. */
+export type ExpandTree = Map<string, ExpandTree>;
+
+/** Parses `author,comments_via_post.author` into a tree (depth ≤ 6; deeper parts are dropped). */
+export function parseExpand(text: string | undefined): ExpandTree {
+  const tree: ExpandTree = new Map();
+  if (!text) return tree;
+  if (text.length > MAX_EXPAND_LENGTH) throw new AppError('EXPAND_INVALID', 'The expand parameter is too long.');
+  for (const path of text.split(',')) {
+    let node = tree;
+    for (const name of path.trim().split('.').slice(0, MAX_DEPTH)) {
+      if (!/^\w+$/.test(name)) break;
+      if (!node.has(name)) node.set(name, new Map());
+      node = node.get(name)!;
+    }
+  }
+  return tree;
+}
+
+/**
+ * Adds `expand` to records' JSON. Each related record must pass its collection's view
+ * rule for this request; what fails or does not resolve is left out silently (as in
+ * PocketBase), and hidden relation fields expand only for superusers.
+ */
+export async function expandRecords(deps: RecordDeps, collection: Collection, records: RecordData[], json: RecordJson[], tree: ExpandTree, request: RequestContext): Promise<void> {
+  if (tree.size === 0 || records.length === 0) return;
+  const expandRequest = { ...request, context: 'expand' };
+  for (const [name, children] of tree) {
+    const relation = resolveRelation(deps, collection, name, request);
+    if (!relation) continue;
+    const related = await loadRelated(deps, relation, records, expandRequest);
+    const relatedJson = related.map((r) => deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser'));
+    await expandRecords(deps, relation.target, related, relatedJson, children, request);
+    const byId = new Map(relatedJson.map((r) => [r.id, r]));
+    records.forEach((record, i) => attach(json[i]!, name, relation, record, byId, related));
+  }
+}
+
+interface Relation {
+  readonly target: Collection;
+  readonly field: FieldDef;
+  /** True for `<collection>_via_<field>`: records of `target` that point at this one. */
+  readonly back: boolean;
+}
+
+function resolveRelation(deps: RecordDeps, collection: Collection, name: string, request: RequestContext): Relation | undefined {
+  const showHidden = request.principal.kind === 'superuser';
+  const direct = collection.fields.find((f) => f.name === name && f.type === 'relation');
+  if (direct) {
+    const target = deps.collections.find(direct.collectionId ?? '');
+    return target && (showHidden || !direct.hidden) ? { target, field: direct, back: false } : undefined;
+  }
+  const via = /^(\w+)_via_(\w+)$/.exec(name);
+  if (!via) return undefined;
+  const target = deps.collections.find(via[1]!);
+  const field = target?.fields.find((f) => f.name === via[2] && f.type === 'relation' && f.collectionId === collection.id);
+  return target && field && (showHidden || !field.hidden) ? { target, field, back: true } : undefined;
+}
+
+async function loadRelated(deps: RecordDeps, relation: Relation, records: RecordData[], request: RequestContext): Promise<RecordData[]> {
+  const scope = scopeFor(deps, relation.target, request);
+  const rule = ruleConditionOrNothing(scope, 'viewRule');
+  const column = sql`${ident(RECORD_ALIAS)}.${ident(relation.field.name)}`;
+  if (relation.back) {
+    const ids = records.map((r) => r.id);
+    const match = isMultiValued(relation.field) ? jsonArrayContainsAny(deps.store.dialect, column, ids) : sql`${column} IN (${join(ids.map(param))})`;
+    return selectRecords(deps, deps.store, relation.target, andConditions([match, rule]), sql` LIMIT ${MAX_BACK_RELATIONS}`);
+  }
+  const ids = [...new Set(records.flatMap((r) => idsOf(r[relation.field.name])))];
+  if (ids.length === 0) return [];
+  const match = sql`${ident(RECORD_ALIAS)}."id" IN (${join(ids.map(param))})`;
+  return selectRecords(deps, deps.store, relation.target, andConditions([match, rule]));
+}
+
+function attach(json: RecordJson, name: string, relation: Relation, record: RecordData, byId: Map<string, RecordJson>, related: RecordData[]): void {
+  let value: unknown;
+  if (relation.back) {
+    const items = related.filter((r) => idsOf(r[relation.field.name]).includes(record.id)).map((r) => byId.get(r.id)!);
+    value = items.length > 0 ? items : undefined;
+  } else if (isMultiValued(relation.field)) {
+    const items = idsOf(record[relation.field.name]).map((id) => byId.get(id)).filter((r) => r !== undefined);
+    value = items.length > 0 ? items : undefined;
+  } else value = byId.get(record[relation.field.name] as string);
+  if (value === undefined) return;
+  json.expand ??= {};
+  json.expand[name] = value;
+}
+
+function idsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
+  return typeof value === 'string' && value !== '' ? [value] : [];
+}

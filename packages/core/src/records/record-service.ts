@@ -1,0 +1,47 @@
+import type { CollectionService } from '../schema/collection-service.js';
+import type { Store } from '../store/store.js';
+import { createRecordDeps, type RecordDeps } from './record-deps.js';
+import { listRecords, type ListPage, type ListParams } from './record-list.js';
+import { viewRecord } from './record-view.js';
+import { createRecord } from './record-create.js';
+import { updateRecord } from './record-update.js';
+import { deleteRecord } from './record-delete.js';
+import type { RecordJson } from './record-codec.js';
+import type { RequestContext } from './request-context.js';
+
+/**
+ * The record actions every transport calls: REST today, and the WebSocket, GraphQL,
+ * gRPC and batch paths later. Rules are enforced here, never in a transport.
+ */
+export class RecordService {
+  readonly #deps: RecordDeps;
+
+  constructor(store: Store, collections: CollectionService, now?: () => Date) {
+    this.#deps = createRecordDeps(store, collections, now);
+  }
+
+  /** A page of the records the request may list. */
+  list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>> {
+    return listRecords(this.#deps, collection, params, request);
+  }
+
+  /** One record the request may view (404 otherwise). */
+  view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
+    return viewRecord(this.#deps, collection, id, params, request);
+  }
+
+  /** Creates a record (200 in REST, as PocketBase). */
+  create(collection: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
+    return createRecord(this.#deps, collection, body, params, request);
+  }
+
+  /** Updates (PATCH) or replaces (PUT) a record. */
+  update(collection: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson> {
+    return updateRecord(this.#deps, collection, id, body, params, request);
+  }
+
+  /** Deletes a record, settling relations that point at it. */
+  delete(collection: string, id: string, request: RequestContext): Promise<void> {
+    return deleteRecord(this.#deps, collection, id, request);
+  }
+}

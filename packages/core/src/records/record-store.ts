@@ -1,0 +1,59 @@
+import type { RecordData } from '../auth/principal.js';
+import { AppError, type FieldError } from '../errors/app-error.js';
+import type { Collection } from '../schema/collection.js';
+import { ident, join, param, sql } from '../sql/sql.js';
+import type { Executor } from '../store/store.js';
+import { UniqueViolationError } from '../store/store-errors.js';
+import { parseIndex } from '../schema/collection-index.js';
+import type { RecordDeps } from './record-deps.js';
+
+/** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
+export async function insertRecord(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
+  const codec = deps.codec(collection);
+  const columns = join(collection.fields.map((f) => ident(f.name)));
+  const params = join(collection.fields.map((f) => param(codec.toColumn(f, values[f.name]))));
+  await withUniqueCheck(tx, collection, 'RECORD_CREATE_FAILED', () =>
+    tx.run(sql`INSERT INTO ${ident(collection.name)} (${columns}) VALUES (${params})`));
+}
+
+/** Writes every column of an existing record's row. */
+export async function updateRecordRow(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
+  const codec = deps.codec(collection);
+  const sets = join(collection.fields.filter((f) => f.name !== 'id').map((f) => sql`${ident(f.name)} = ${codec.toColumn(f, values[f.name])}`));
+  await withUniqueCheck(tx, collection, 'RECORD_UPDATE_FAILED', () =>
+    tx.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${values.id}`));
+}
+
+async function withUniqueCheck(tx: Executor, collection: Collection, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED', write: () => Promise<unknown>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (!(error instanceof UniqueViolationError)) throw error;
+    throw new AppError(code, undefined, conflictingFields(collection, error));
+  }
+}
+
+/**
+ * Names the fields whose values are already taken, from what the database reported.
+ * NB: no query here: on PostgreSQL the failed statement has aborted the transaction.
+ */
+function conflictingFields(collection: Collection, error: UniqueViolationError): Record<string, FieldError> {
+  const taken: FieldError = { code: 'validation_not_unique', message: 'Value must be unique.' };
+  const { columns, constraint } = error.target;
+  const index = constraint ? collection.indexes.map(parseIndex).find((i) => i.name === constraint) : undefined;
+  const names = index ? index.columns.map((c) => c.name) : columns?.length ? columns : ['id'];
+  return Object.fromEntries(names.map((name) => [name, taken]));
+}
+
+/** Checks that every relation value names an existing record; 400 otherwise. */
+export async function assertRelationsExist(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED'): Promise<void> {
+  const errors: Record<string, FieldError> = {};
+  for (const field of collection.fields.filter((f) => f.type === 'relation')) {
+    const ids = [...new Set(Array.isArray(values[field.name]) ? (values[field.name] as string[]) : [values[field.name] as string].filter(Boolean))];
+    if (ids.length === 0) continue;
+    const target = deps.collections.find(field.collectionId ?? '');
+    const found = target ? await tx.all<{ id: string }>(sql`SELECT "id" FROM ${ident(target.name)} WHERE "id" IN (${join(ids.map(param))})`) : [];
+    if (found.length !== ids.length) errors[field.name] = { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' };
+  }
+  if (Object.keys(errors).length > 0) throw new AppError(code, undefined, errors);
+}

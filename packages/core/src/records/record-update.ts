@@ -1,0 +1,36 @@
+import { AppError } from '../errors/app-error.js';
+import { scopeFor, type RecordDeps } from './record-deps.js';
+import { andConditions, ruleCondition } from './record-rules.js';
+import { prepareWrite } from './record-body.js';
+import { assertRelationsExist, updateRecordRow } from './record-store.js';
+import type { RecordJson } from './record-codec.js';
+import { expandRecords, parseExpand } from './record-expand.js';
+import type { RequestContext } from './request-context.js';
+import { selectRecordById } from './record-read.js';
+
+/**
+ * Updates a record: PATCH semantics (`replace: false`, absent fields keep their value)
+ * or PUT semantics (`replace: true`, absent fields are emptied). The update rule is
+ * checked against the stored record with `@request.body` = the submitted values; a
+ * missing record and a failed rule are both 404. The row is locked for the whole
+ * read-modify-write, so concurrent `field+` modifiers never lose an update.
+ */
+export async function updateRecord(deps: RecordDeps, collectionIdOrName: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson> {
+  const collection = deps.collections.get(collectionIdOrName);
+  if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
+  const mode = params.replace ? 'replace' : 'update';
+  // The rule sees the body as submitted; it is decided before validation, so a caller
+  // who may not update the record learns nothing from validation messages.
+  const rule = ruleCondition(scopeFor(deps, collection, request, body), 'updateRule');
+  const record = await deps.store.transaction(async (tx) => {
+    const existing = await selectRecordById(deps, tx, collection, id, andConditions([rule]), true);
+    if (!existing) throw new AppError('RECORD_NOT_FOUND');
+    const { values } = prepareWrite(collection, body, existing, mode, deps.now());
+    await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
+    await updateRecordRow(deps, tx, collection, values);
+    return (await selectRecordById(deps, tx, collection, id, andConditions([])))!;
+  });
+  const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser');
+  await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);
+  return json;
+}

@@ -1,0 +1,19 @@
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * What a transport knows of the request an action serves; rules read it through
+ * `@request.*`. Header names are lowercased with `-` turned into `_`.
+ */
+export interface RequestContext {
+  readonly principal: Principal;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** `default`, `realtime`, `batch`, `expand`, … */
+  readonly context: string;
+}
+
+/** A request context for code that acts outside any transport (CLI, tests). */
+export function internalRequest(principal: Principal, method = 'GET'): RequestContext {
+  return { principal, method, headers: {}, query: {}, context: 'default' };
+}

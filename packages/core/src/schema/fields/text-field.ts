@@ -1,0 +1,55 @@
+import type { FieldDef } from '../collection.js';
+import { checkCount, fieldError, invalid, parsed, requiredError, type FieldType } from './field-type.js';
+import { isSafePattern } from './pattern-safety.js';
+
+/** Text: optional min/max length (in characters), a regex pattern and an autogenerate pattern. */
+export const textField: FieldType = {
+  type: 'text',
+  normalizeOptions(def) {
+    const errors = {};
+    checkCount(def, 'min', errors);
+    checkCount(def, 'max', errors);
+    for (const key of ['pattern', 'autogeneratePattern'] as const) {
+      const pattern = def[key];
+      if (pattern && !isSafePattern(pattern)) Object.assign(errors, { [key]: fieldError('validation_invalid_pattern', 'Invalid or unsafe regular expression.') });
+    }
+    return errors;
+  },
+  zeroValue: () => '',
+  parse(value) {
+    if (value === null || value === undefined) return parsed('');
+    if (typeof value === 'string') return parsed(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return parsed(String(value));
+    if (typeof value === 'boolean') return parsed(String(value));
+    return invalid('validation_invalid_value', 'Must be a string.');
+  },
+  validate(value, def) {
+    const text = value as string;
+    if (text === '') return def.required ? requiredError : null;
+    const length = [...text].length;
+    const min = Number(def.min ?? 0);
+    const max = Number(def.max || 0) || 5000;
+    if (min && length < min) return fieldError('validation_min_text_constraint', `Must be at least ${min} character(s).`, { min });
+    if (length > max) return fieldError('validation_max_text_constraint', `Must be less than ${max} character(s).`, { max });
+    if (def.pattern && !new RegExp(def.pattern).test(text)) return fieldError('validation_invalid_format', 'Invalid value format.');
+    return null;
+  },
+};
+
+/** The system `id` field every collection starts with. */
+export function idFieldDef(): FieldDef {
+  return {
+    id: 'text3208210256',
+    name: 'id',
+    type: 'text',
+    system: true,
+    hidden: false,
+    presentable: false,
+    required: true,
+    primaryKey: true,
+    min: 15,
+    max: 15,
+    pattern: '^[a-z0-9]+$',
+    autogeneratePattern: '[a-z0-9]{15}',
+  };
+}

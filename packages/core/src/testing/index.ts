@@ -1,0 +1,2 @@
+export * from './test-databases.js';
+export * from './test-stores.js';
