@@ -1,1 +1,4 @@
-export {};
+export * from './app.js';
+export * from './log.js';
+export * from './error-body.js';
+export { matchesEtag } from './static-files.js';

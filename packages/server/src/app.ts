@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AppError, type CollectionService, type RecordService } from '@tandem/core';
+import { toErrorBody } from './error-body.js';
+import type { Logger } from './log.js';
+import { registerRecordRoutes } from './routes/records-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerStaticFiles } from './static-files.js';
+
+/** The HTTP server's settings (validated by the CLI before they get here). */
+export interface ServerOptions {
+  /** Largest accepted request body, in bytes (413 above it). */
+  readonly bodyLimit: number;
+  /** A directory served at `/`, or undefined for none. */
+  readonly publicDir?: string;
+  /** Log one line per request. */
+  readonly logRequests: boolean;
+  readonly requestTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+}
+
+/** What the server needs from core. */
+export interface AppServices {
+  readonly collections: CollectionService;
+  readonly records: RecordService;
+  readonly logger: Logger;
+}
+
+/** Default server settings. */
+export const defaultServerOptions: ServerOptions = Object.freeze({
+  bodyLimit: 32 * 1024 * 1024,
+  logRequests: true,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+});
+
+/**
+ * Builds the Fastify app: routes, error mapping and request logs. Fastify's own logger
+ * stays off: Tandem writes one buffered JSON line per request instead, which costs far
+ * less on the hot path.
+ */
+export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
+  const prefix = randomBytes(3).toString('hex');
+  let counter = 0;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    connectionTimeout: options.requestTimeoutMs,
+    return503OnClosing: true,
+    genReqId: () => `${prefix}-${(++counter).toString(36)}`,
+    routerOptions: { maxParamLength: 1000 },
+  });
+  app.server.headersTimeout = options.headersTimeoutMs;
+  installErrorHandling(app, services.logger);
+  installJsonBodyParser(app);
+  if (options.logRequests) installRequestLog(app, services.logger);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerHealthRoutes(app);
+  registerRecordRoutes(app, services.records);
+  if (options.publicDir) registerStaticFiles(app, options.publicDir);
+  return app;
+}
+
+/**
+ * Accepts JSON bodies only (anything else is a 415), with Fastify's guard against
+ * `__proto__` and `constructor.prototype` keys. An empty body is no body: the
+ * pocketbase SDK sends `content-type: application/json` on a DELETE without one.
+ */
+function installJsonBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
+  });
+}
+
+function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((error, request, reply) => {
+    const { body, internal } = toErrorBody(error);
+    if (internal) logger.error('request failed', { reqId: request.id, method: request.method, url: request.url, err: describe(error) });
+    return reply.code(body.status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { body } = toErrorBody(new AppError('NOT_FOUND'));
+    return reply.code(404).send(body);
+  });
+}
+
+function installRequestLog(app: FastifyInstance, logger: Logger): void {
+  app.addHook('onResponse', (request, reply, done) => {
+    logger.info('request', { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 });
+    done();
+  });
+}
+
+function describe(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) };
+  return { name: error.name, message: error.message, stack: error.stack };
+}

@@ -1,0 +1,3 @@
+export * from './test-app.js';
+export * from './blog-fixture.js';
+export * from './scenario.js';
