@@ -1,1 +1,34 @@
-export async function main(_argv: string[]): Promise<number> { return 0; }
+import { CliError } from './cli-error.js';
+import { serveCommand } from './commands/serve-command.js';
+import { collectionsCommand } from './commands/collections-command.js';
+
+const HELP = `Usage: tandem <command> [flags]
+
+Commands:
+  serve          start the server (default: http://127.0.0.1:8090, data in ./tandem_data)
+  collections    import or export collection definitions
+
+Run "tandem <command> --help" for a command's flags.`;
+
+const commands: Record<string, (argv: string[], out: (line: string) => void) => Promise<number>> = {
+  serve: serveCommand,
+  collections: collectionsCommand,
+};
+
+/** Runs the CLI and returns the exit code; failures are one line on stderr. */
+export async function main(argv: string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') return out(HELP), name ? 0 : 2;
+  const command = commands[name];
+  try {
+    if (!command) throw new CliError(`unknown command ${JSON.stringify(name)} (see tandem --help)`, 2);
+    return await command(rest, out);
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`tandem: ${error.message}`);
+      return error.exitCode;
+    }
+    console.error(`tandem: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,77 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTandem, startServe } from './testing/spawn-tandem.js';
+
+describe('the tandem command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints help for every command and exits 0', async () => {
+    for (const args of [['--help'], ['serve', '--help'], ['collections', '--help']]) {
+      const result = await runTandem(args);
+      assert.equal(result.code, 0, args.join(' '));
+      assert.match(result.stdout, /Usage:\s+tandem/);
+    }
+  });
+
+  it('exits 2 with one line on a bad flag or command', async () => {
+    for (const args of [['serve', '--nope'], ['frobnicate'], ['collections', 'import']]) {
+      const result = await runTandem(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+      assert.match(result.stderr, /^tandem: /);
+    }
+  });
+
+  it('exits 1 with one clear line when the database is unreachable', async () => {
+    const result = await runTandem(['collections', 'export', '--dir', dir, '--db', 'postgres://postgres:secret@127.0.0.1:1/none']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, /cannot reach database/);
+    assert.doesNotMatch(result.stderr, /secret/);
+  });
+
+  it('imports collections idempotently and exports them', async () => {
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify([{ name: 'things', type: 'base', fields: [{ name: 'title', type: 'text' }] }]));
+    assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 1, updated 0, unchanged 0/);
+    assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 0, updated 0, unchanged 1/);
+    const out = join(dir, 'export.json');
+    assert.equal((await runTandem(['collections', 'export', '--dir', dir, '--out', out])).code, 0);
+    const exported = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(exported.map((c: { name: string }) => c.name), ['things']);
+  });
+
+  it('fails an import of an invalid file with one line and changes nothing', async () => {
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify([{ name: 'ok_one', fields: [] }, { name: 'bad name', fields: [] }]));
+    const result = await runTandem(['collections', 'import', file, '--dir', dir]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /import failed/);
+    const exported = await runTandem(['collections', 'export', '--dir', dir]);
+    assert.doesNotMatch(exported.stdout, /ok_one/);
+  });
+
+  it('serves static files from <dir>/public and shuts down gracefully', async () => {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(join(dir, 'public'), { recursive: true });
+    writeFileSync(join(dir, 'public', 'index.html'), '<h1>hi</h1>');
+    const server = await startServe(['--dir', dir]);
+    try {
+      const page = await fetch(server.url + '/');
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+      const etag = page.headers.get('etag')!;
+      assert.equal(await page.text(), '<h1>hi</h1>');
+      assert.equal((await fetch(server.url + '/', { headers: { 'if-none-match': etag } })).status, 304);
+      assert.equal((await fetch(server.url + '/..%2f..%2fetc%2fpasswd')).status, 404);
+      assert.equal((await fetch(server.url + '/api/health')).status, 200);
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+    assert.match(server.output(), /"msg":"request"/);
+  });
+});

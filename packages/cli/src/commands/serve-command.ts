@@ -1,0 +1,46 @@
+import { loadConfig } from '../config.js';
+import { composeTandem } from '../tandem.js';
+import { describeDb } from '../open-store.js';
+import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
+
+/** Help text of `tandem serve`. */
+export const serveHelp = `Usage: tandem serve [flags]
+
+Starts the Tandem server.
+
+Flags:
+  --http HOST:PORT   address to listen on (default 127.0.0.1:8090; env TANDEM_HTTP)
+  --no-request-log   do not log one line per request (env TANDEM_REQUEST_LOG=false)
+${dataFlagsHelp}`;
+
+/** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
+export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' } });
+  if (values.help) return out(serveHelp), 0;
+  const layer = dataLayer(values);
+  if (values.http !== undefined) layer.http = values.http;
+  if (values['no-request-log']) layer.requestLog = false;
+  const config = loadConfig(layer);
+  const tandem = await composeTandem(config);
+  await tandem.app.listen({ host: config.http.host, port: config.http.port });
+  const address = tandem.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
+  out(`Tandem listening on http://${host}:${port} (database: ${describeDb(config.db)})`);
+  await waitForSignal();
+  out('Shutting down…');
+  await tandem.close();
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CliError } from './cli-error.js';
+
+/** Tandem's whole configuration, validated and frozen once at start. */
+export interface TandemConfig {
+  readonly http: { readonly host: string; readonly port: number };
+  /** The data directory: the SQLite file, `public/` and the config file live here. */
+  readonly dir: string;
+  /** A SQLite file path or a `postgres://` URL. */
+  readonly db: string;
+  readonly bodyLimit: number;
+  readonly requestLog: boolean;
+  readonly logLevel: 'info' | 'warn' | 'error' | 'silent';
+  readonly sqliteSynchronous: 'FULL' | 'NORMAL';
+  readonly shutdownTimeoutMs: number;
+}
+
+/** One layer of settings, as strings or values, before validation. */
+export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config', unknown>>;
+
+const DEFAULTS = { http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000 };
+
+const ENV_KEYS: Record<string, keyof TandemConfig | 'config'> = {
+  TANDEM_HTTP: 'http', TANDEM_DIR: 'dir', TANDEM_DB: 'db', TANDEM_BODY_LIMIT: 'bodyLimit', TANDEM_REQUEST_LOG: 'requestLog',
+  TANDEM_LOG_LEVEL: 'logLevel', TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous', TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs', TANDEM_CONFIG: 'config',
+};
+
+/**
+ * Resolves the configuration from its layers, lowest first: defaults < config file
+ * (`--config`, or `<dir>/tandem.json` when present) < `TANDEM_*` environment < flags.
+ */
+export function loadConfig(flags: ConfigLayer, env: NodeJS.ProcessEnv = process.env): TandemConfig {
+  const envLayer = fromEnv(env);
+  const early = { ...DEFAULTS, ...envLayer, ...flags };
+  const file = readConfigFile(early.config as string | undefined, String(early.dir));
+  return validate({ ...DEFAULTS, ...file, ...envLayer, ...flags });
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
+  const layer: ConfigLayer = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined && env[name] !== '') layer[key] = env[name];
+  return layer;
+}
+
+function readConfigFile(path: string | undefined, dir: string): ConfigLayer {
+  const file = path ?? join(dir, 'tandem.json');
+  if (!path && !existsSync(file)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as ConfigLayer;
+  } catch (error) {
+    throw new CliError(`cannot read config file ${file}: ${(error as Error).message}`, 2);
+  }
+}
+
+function validate(layer: ConfigLayer): TandemConfig {
+  const dir = resolve(String(layer.dir));
+  const db = layer.db === undefined || layer.db === '' ? join(dir, 'data.db') : String(layer.db);
+  const config: TandemConfig = {
+    http: parseHostPort(String(layer.http), '--http'),
+    dir,
+    db: /^postgres(ql)?:\/\//.test(db) ? db : resolve(db),
+    bodyLimit: positiveInt(layer.bodyLimit, 'bodyLimit'),
+    requestLog: bool(layer.requestLog, 'requestLog'),
+    logLevel: oneOf(layer.logLevel, ['info', 'warn', 'error', 'silent'] as const, 'logLevel'),
+    sqliteSynchronous: oneOf(String(layer.sqliteSynchronous).toUpperCase(), ['FULL', 'NORMAL'] as const, 'sqliteSynchronous'),
+    shutdownTimeoutMs: positiveInt(layer.shutdownTimeoutMs, 'shutdownTimeoutMs'),
+  };
+  return Object.freeze({ ...config, http: Object.freeze(config.http) });
+}
+
+/** Parses `HOST:PORT` (`[::1]:PORT` for IPv6). */
+export function parseHostPort(text: string, name: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new CliError(`${name} must be HOST:PORT, got ${JSON.stringify(text)}`, 2);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function positiveInt(value: unknown, name: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number <= 0) throw new CliError(`${name} must be a positive integer, got ${JSON.stringify(value)}`, 2);
+  return number;
+}
+
+function bool(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (['true', '1', 'yes', 'on'].includes(String(value))) return true;
+  if (['false', '0', 'no', 'off'].includes(String(value))) return false;
+  throw new CliError(`${name} must be true or false, got ${JSON.stringify(value)}`, 2);
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], name: string): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new CliError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, 2);
+}

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { CollectionService, RecordService, type Store } from '@tandem/core';
+import { createApp, createJsonLogger, type Logger } from '@tandem/server';
+import type { FastifyInstance } from 'fastify';
+import type { TandemConfig } from './config.js';
+import { openStore } from './open-store.js';
+
+/** A composed Tandem: store, services and the HTTP app, not yet listening. */
+export interface Tandem {
+  readonly config: TandemConfig;
+  readonly store: Store;
+  readonly collections: CollectionService;
+  readonly records: RecordService;
+  readonly app: FastifyInstance;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
+  close(): Promise<void>;
+}
+
+/** The composition root: config → drivers → core services → HTTP app. */
+export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
+  const store = await openStore(config);
+  const collections = new CollectionService(store);
+  await collections.load();
+  const stopWatching = collections.watch();
+  const records = new RecordService(store, collections);
+  const publicDir = join(config.dir, 'public');
+  const app = createApp({ collections, records, logger }, {
+    bodyLimit: config.bodyLimit,
+    publicDir: existsSync(publicDir) ? publicDir : undefined,
+    logRequests: config.requestLog,
+    requestTimeoutMs: 30_000,
+    keepAliveTimeoutMs: 5_000,
+    headersTimeoutMs: 10_000,
+  });
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (stopWatching(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
+  return { config, store, collections, records, app, logger, close };
+}
+
+async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+    await store.close();
+    logger.flush();
+  }
+}
