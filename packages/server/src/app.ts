@@ -6,6 +6,7 @@ import type { Logger } from './log.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
+import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -25,6 +26,8 @@ export interface AppServices {
   readonly collections: CollectionService;
   readonly records: RecordService;
   readonly logger: Logger;
+  /** Resolves credentials to a principal; without one every request is a guest. */
+  readonly resolvePrincipal?: PrincipalResolver;
 }
 
 /** Default server settings. */
@@ -57,6 +60,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   app.server.headersTimeout = options.headersTimeoutMs;
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app);
+  if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -79,6 +83,15 @@ function installJsonBodyParser(app: FastifyInstance): void {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
+  });
+}
+
+/** Resolves who is asking once per request, before any route reads it. */
+function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver): void {
+  app.addHook('onRequest', async (request) => {
+    // Most public reads carry no credentials: skip the resolver entirely for them.
+    if (request.headers.authorization === undefined && request.headers.cookie === undefined) return;
+    setPrincipal(request, await resolve(request));
   });
 }
 

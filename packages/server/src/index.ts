@@ -2,3 +2,4 @@ export * from './app.js';
 export * from './log.js';
 export * from './error-body.js';
 export { matchesEtag } from './static-files.js';
+export * from './auth/request-principal.js';

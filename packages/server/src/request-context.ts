@@ -1,14 +1,15 @@
 import type { FastifyRequest } from 'fastify';
-import { guest, type RequestContext } from '@tandem/core';
+import type { RequestContext } from '@tandem/core';
+import { principalOf } from './auth/request-principal.js';
 
 /**
- * Builds core's request context from an HTTP request. Until authentication lands every
- * HTTP request is a guest. Header names become lowercase with `-` → `_` for
- * `@request.headers.*`.
+ * Builds core's request context from an HTTP request: who is asking (resolved once by
+ * the auth hook) and what rules may read. Header names become lowercase with `-` → `_`
+ * for `@request.headers.*`.
  */
 export function toRequestContext(request: FastifyRequest): RequestContext {
   return {
-    principal: guest,
+    principal: principalOf(request),
     method: request.method,
     headers: lazyHeaders(request),
     query: request.query as Record<string, string>,

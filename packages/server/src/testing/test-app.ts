@@ -6,6 +6,7 @@ import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../log.js';
+import type { PrincipalResolver } from '../auth/request-principal.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
 export interface TestApp {
@@ -19,12 +20,12 @@ export interface TestApp {
 }
 
 /** Starts an in-process app on a fresh database of the given kind. */
-export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}): Promise<TestApp> {
+export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(dialect);
   const collections = new CollectionService(store);
   await collections.load();
   const records = new RecordService(store, collections);
-  const app = createApp({ collections, records, logger: silentLogger }, { ...defaultServerOptions, logRequests: false, ...options });
+  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
