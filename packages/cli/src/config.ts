@@ -14,16 +14,29 @@ export interface TandemConfig {
   readonly logLevel: 'info' | 'warn' | 'error' | 'silent';
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   readonly shutdownTimeoutMs: number;
+  /** An `smtp://` or `smtps://` URL; without it mail goes to the dev outbox. */
+  readonly smtp: string | undefined;
+  /** The sender address of Tandem's mail. */
+  readonly mailFrom: string;
+  readonly appName: string;
+  /** The public URL of the application, for links in mail (default: the --http address). */
+  readonly appUrl: string;
+  /** Origins besides the server's own that may send cookie-authenticated writes. */
+  readonly trustedOrigins: readonly string[];
 }
 
 /** One layer of settings, as strings or values, before validation. */
 export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config', unknown>>;
 
-const DEFAULTS = { http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000 };
+const DEFAULTS = {
+  http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
+  mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '',
+};
 
 const ENV_KEYS: Record<string, keyof TandemConfig | 'config'> = {
   TANDEM_HTTP: 'http', TANDEM_DIR: 'dir', TANDEM_DB: 'db', TANDEM_BODY_LIMIT: 'bodyLimit', TANDEM_REQUEST_LOG: 'requestLog',
   TANDEM_LOG_LEVEL: 'logLevel', TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous', TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs', TANDEM_CONFIG: 'config',
+  TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
 };
 
 /**
@@ -67,8 +80,15 @@ function validate(layer: ConfigLayer): TandemConfig {
     logLevel: oneOf(layer.logLevel, ['info', 'warn', 'error', 'silent'] as const, 'logLevel'),
     sqliteSynchronous: oneOf(String(layer.sqliteSynchronous).toUpperCase(), ['FULL', 'NORMAL'] as const, 'sqliteSynchronous'),
     shutdownTimeoutMs: positiveInt(layer.shutdownTimeoutMs, 'shutdownTimeoutMs'),
+    smtp: optionalUrl(layer.smtp, ['smtp:', 'smtps:'], 'smtp'),
+    mailFrom: String(layer.mailFrom),
+    appName: String(layer.appName),
+    appUrl: '',
+    trustedOrigins: listOf(layer.trustedOrigins),
   };
-  return Object.freeze({ ...config, http: Object.freeze(config.http) });
+  const http = config.http;
+  const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
+  return Object.freeze({ ...config, appUrl: appUrl.replace(/\/+$/, ''), http: Object.freeze(config.http), trustedOrigins: Object.freeze(config.trustedOrigins) });
 }
 
 /** Parses `HOST:PORT` (`[::1]:PORT` for IPv6). */
@@ -77,6 +97,22 @@ export function parseHostPort(text: string, name: string): { host: string; port:
   const port = Number(match?.[2]);
   if (!match || port > 65535) throw new CliError(`${name} must be HOST:PORT, got ${JSON.stringify(text)}`, 2);
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function optionalUrl(value: unknown, protocols: string[], name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  try {
+    const url = new URL(String(value));
+    if (protocols.includes(url.protocol)) return String(value);
+  } catch {
+    // reported below
+  }
+  throw new CliError(`${name} must be a ${protocols.join(' or ')} URL`, 2);
+}
+
+function listOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  return String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
 }
 
 function positiveInt(value: unknown, name: string): number {

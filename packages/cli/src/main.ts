@@ -1,18 +1,24 @@
 import { CliError } from './cli-error.js';
 import { serveCommand } from './commands/serve-command.js';
 import { collectionsCommand } from './commands/collections-command.js';
+import { superuserCommand } from './commands/superuser-command.js';
+import { mailCommand } from './commands/mail-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
 Commands:
   serve          start the server (default: http://127.0.0.1:8090, data in ./tandem_data)
   collections    import or export collection definitions
+  superuser      create, update or delete a superuser
+  mail           read the dev outbox (mail kept when no SMTP server is set)
 
 Run "tandem <command> --help" for a command's flags.`;
 
 const commands: Record<string, (argv: string[], out: (line: string) => void) => Promise<number>> = {
   serve: serveCommand,
   collections: collectionsCommand,
+  superuser: superuserCommand,
+  mail: mailCommand,
 };
 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */

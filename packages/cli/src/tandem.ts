@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { CollectionService, RecordService, type Store } from '@tandem/core';
-import { createApp, createJsonLogger, type Logger } from '@tandem/server';
+import type { AuthService, CollectionService, RecordService, Store } from '@tandem/core';
+import { createApp, createJsonLogger, createPrincipalResolver, type Logger } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { TandemConfig } from './config.js';
-import { openStore } from './open-store.js';
+import { composeCore } from './compose-core.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {
@@ -12,6 +12,7 @@ export interface Tandem {
   readonly store: Store;
   readonly collections: CollectionService;
   readonly records: RecordService;
+  readonly auth: AuthService;
   readonly app: FastifyInstance;
   readonly logger: Logger;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
@@ -20,13 +21,11 @@ export interface Tandem {
 
 /** The composition root: config → drivers → core services → HTTP app. */
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
-  const store = await openStore(config);
-  const collections = new CollectionService(store);
-  await collections.load();
+  const { store, collections, records, auth } = await composeCore(config);
   const stopWatching = collections.watch();
-  const records = new RecordService(store, collections);
   const publicDir = join(config.dir, 'public');
-  const app = createApp({ collections, records, logger }, {
+  const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
+  const app = createApp({ collections, records, logger, auth, resolvePrincipal }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,
@@ -36,7 +35,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
-  return { config, store, collections, records, app, logger, close };
+  return { config, store, collections, records, auth, app, logger, close };
 }
 
 async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number): Promise<void> {

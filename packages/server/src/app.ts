@@ -7,6 +7,9 @@ import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
+import { registerAuthRoutes } from './auth/auth-routes.js';
+import { createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
+import { createMemoryRateLimiter, type AuthService } from '@tandem/core';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -28,6 +31,10 @@ export interface AppServices {
   readonly logger: Logger;
   /** Resolves credentials to a principal; without one every request is a guest. */
   readonly resolvePrincipal?: PrincipalResolver;
+  /** The auth actions; without them the auth endpoints are not served. */
+  readonly auth?: AuthService;
+  /** Rate limits of the auth endpoints (Tandem's defaults when absent). */
+  readonly authRateLimits?: () => AuthRateLimitRules;
 }
 
 /** Default server settings. */
@@ -67,6 +74,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   });
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
+  if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? (() => defaultAuthRateLimits)));
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
 }
@@ -99,6 +107,7 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error, request, reply) => {
     const { body, internal } = toErrorBody(error);
     if (internal) logger.error('request failed', { reqId: request.id, method: request.method, url: request.url, err: describe(error) });
+    if (body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number') reply.header('retry-after', String(body.data.retryAfter));
     return reply.code(body.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

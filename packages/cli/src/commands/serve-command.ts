@@ -11,15 +11,20 @@ Starts the Tandem server.
 Flags:
   --http HOST:PORT   address to listen on (default 127.0.0.1:8090; env TANDEM_HTTP)
   --no-request-log   do not log one line per request (env TANDEM_REQUEST_LOG=false)
+  --smtp URL         send mail over SMTP (smtp://user:pass@host:587 or smtps://…; env TANDEM_SMTP);
+                     without it mail is kept in the dev outbox (tandem mail list)
+  --app-url URL      public URL of the app, for links in mail (env TANDEM_APP_URL)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' } });
+  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' } });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
   if (values['no-request-log']) layer.requestLog = false;
+  if (values.smtp !== undefined) layer.smtp = values.smtp;
+  if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   await tandem.app.listen({ host: config.http.host, port: config.http.port });
@@ -27,6 +32,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
   out(`Tandem listening on http://${host}:${port} (database: ${describeDb(config.db)})`);
+  if (!(await tandem.auth.hasSuperuser())) out('No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)');
   await waitForSignal();
   out('Shutting down…');
   await tandem.close();

@@ -51,6 +51,8 @@ function zeroRecord(collection: Collection, existing: RecordData | undefined): R
   if (existing) {
     values.id = existing.id;
     for (const field of collection.fields) if (field.type === 'autodate') values[field.name] = existing[field.name];
+    // A full replace of an auth record keeps its credentials and verified state.
+    if (collection.type === 'auth') for (const name of ['password', 'tokenKey', 'verified']) values[name] = existing[name];
   }
   return values;
 }

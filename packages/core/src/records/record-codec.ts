@@ -21,15 +21,21 @@ export interface RecordCodec {
   fromRow(row: Row): RecordData;
   /** A field value → the value bound for its column. */
   toColumn(field: FieldDef, value: unknown): unknown;
-  /** A record → its JSON, hiding hidden fields unless `showHidden`. */
-  toJson(record: RecordData, showHidden: boolean): RecordJson;
+  /**
+   * A record → its JSON, hiding hidden fields unless `showHidden`. On auth records the
+   * password hash and tokenKey never appear, and `email` only for superusers, the owner
+   * (`viewerId`) or when `emailVisibility` is on.
+   */
+  toJson(record: RecordData, showHidden: boolean, viewerId?: string): RecordJson;
 }
 
 /** Builds the codec of a collection for one dialect. */
 export function createRecordCodec(collection: Collection, dialect: Dialect): RecordCodec {
   const fields = collection.fields.map((field) => ({ field, name: field.name, kind: columnKindOf(field) }));
   const selectCache = new Map<string, Sql>();
-  const others = fields.filter((f) => f.name !== 'id');
+  const isAuth = collection.type === 'auth';
+  // Secrets of auth records: not even a superuser reads them through the API.
+  const others = fields.filter((f) => f.name !== 'id' && !(isAuth && (f.field.type === 'password' || f.name === 'tokenKey')));
   return {
     selectColumns(alias) {
       let columns = selectCache.get(alias);
@@ -42,9 +48,10 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
       return record as RecordData;
     },
     toColumn: (field, value) => dialect.toColumn(columnKindOf(field), value),
-    toJson(record, showHidden) {
+    toJson(record, showHidden, viewerId) {
       const json: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name, id: record.id };
       for (const f of others) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
+      if (isAuth && !showHidden && record.emailVisibility !== true && record.id !== viewerId) delete json.email;
       return json as RecordJson;
     },
   };

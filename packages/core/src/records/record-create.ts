@@ -6,8 +6,9 @@ import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, insertRecord } from './record-store.js';
 import type { RecordJson } from './record-codec.js';
 import { expandRecords, parseExpand } from './record-expand.js';
-import type { RequestContext } from './request-context.js';
+import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
+import { applyAuthWrite } from './record-auth.js';
 
 /**
  * Creates a record. The create rule is checked against the would-be record inside the
@@ -22,6 +23,7 @@ export async function createRecord(deps: RecordDeps, collectionIdOrName: string,
   const rule = ruleCondition(scope, 'createRule');
   const record = await deps.store.transaction(async (tx) => {
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_CREATE_FAILED');
+    await applyAuthWrite(deps, tx, collection, body, values, undefined, request);
     await insertRecord(deps, tx, collection, values);
     if (rule !== 'bypass') {
       const allowed = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${values.id} AND ${andConditions([rule])}`);
@@ -29,7 +31,7 @@ export async function createRecord(deps: RecordDeps, collectionIdOrName: string,
     }
     return selectRecordById(deps, tx, collection, values.id, andConditions([]));
   });
-  const json = deps.codec(collection).toJson(record!, request.principal.kind === 'superuser');
+  const json = deps.codec(collection).toJson(record!, request.principal.kind === 'superuser', viewerIdOf(request));
   await expandRecords(deps, collection, [record!], [json], parseExpand(params.expand), request);
   return json;
 }

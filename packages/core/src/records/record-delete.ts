@@ -10,6 +10,7 @@ import { selectRecordById, selectRecords } from './record-read.js';
 import { updateRecordRow } from './record-store.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
+import { revokeCredentials } from '../auth/credential-revocation.js';
 
 const MAX_CASCADE_DEPTH = 32;
 
@@ -27,6 +28,8 @@ export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string,
     const record = await selectRecordById(deps, tx, collection, id, andConditions([rule]), true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');
     await deleteWithReferences(deps, tx, collection, record, new Set(), 0);
+    // A deleted user's refresh tokens and sessions die with it, in the same transaction.
+    if (collection.type === 'auth') await revokeCredentials(tx, collection.id, record.id);
   });
 }
 

@@ -7,7 +7,7 @@ import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { andConditions, ruleConditionOrNothing } from './record-rules.js';
 import { selectRecords } from './record-read.js';
 import type { RecordJson } from './record-codec.js';
-import type { RequestContext } from './request-context.js';
+import { viewerIdOf, type RequestContext } from './request-context.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 
 const MAX_DEPTH = 6;
@@ -45,7 +45,7 @@ export async function expandRecords(deps: RecordDeps, collection: Collection, re
     const relation = resolveRelation(deps, collection, name, request);
     if (!relation) continue;
     const related = await loadRelated(deps, relation, records, expandRequest);
-    const relatedJson = related.map((r) => deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser'));
+    const relatedJson = related.map((r) => deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser', viewerIdOf(request)));
     await expandRecords(deps, relation.target, related, relatedJson, children, request);
     const byId = new Map(relatedJson.map((r) => [r.id, r]));
     records.forEach((record, i) => attach(json[i]!, name, relation, record, byId, related));

@@ -6,7 +6,7 @@ import { andConditions, clientFilterCondition, filterContext, ruleCondition } fr
 import { selectRecords } from './record-read.js';
 import type { RecordJson } from './record-codec.js';
 import { expandRecords, parseExpand } from './record-expand.js';
-import type { RequestContext } from './request-context.js';
+import { viewerIdOf, type RequestContext } from './request-context.js';
 
 /** The list parameters of the records API, as received (strings) or typed. */
 export interface ListParams {
@@ -45,7 +45,7 @@ export async function listRecords(deps: RecordDeps, collectionIdOrName: string, 
     selectRecords(deps, deps.store, collection, where, tail),
     skipTotal ? Promise.resolve(-1) : countRecords(deps, collection.name, where),
   ]);
-  const items = records.map((r) => deps.codec(collection).toJson(r, privileged));
+  const items = records.map((r) => deps.codec(collection).toJson(r, privileged, viewerIdOf(request)));
   await expandRecords(deps, collection, records, items, expand, request);
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
   return { page, perPage, totalItems, totalPages, items };

@@ -19,7 +19,7 @@ export interface RuleScope {
 }
 
 /** The rule keys of a collection. */
-export type RuleName = 'listRule' | 'viewRule' | 'createRule' | 'updateRule' | 'deleteRule';
+export type RuleName = 'listRule' | 'viewRule' | 'createRule' | 'updateRule' | 'deleteRule' | 'authRule' | 'manageRule';
 
 /**
  * Decides what a rule means for this request: `bypass` for superusers and `""`,
@@ -27,7 +27,7 @@ export type RuleName = 'listRule' | 'viewRule' | 'createRule' | 'updateRule' | '
  */
 export function ruleCondition(scope: RuleScope, ruleName: RuleName): Sql | 'bypass' {
   if (scope.request.principal.kind === 'superuser') return 'bypass';
-  const rule = scope.collection[ruleName];
+  const rule = scope.collection[ruleName] ?? null;
   if (rule === null) throw new AppError('SUPERUSER_ONLY');
   if (rule.trim() === '') return 'bypass';
   return compileFilter(parseFilter(rule), filterContext(scope, true));

@@ -5,8 +5,9 @@ import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, updateRecordRow } from './record-store.js';
 import type { RecordJson } from './record-codec.js';
 import { expandRecords, parseExpand } from './record-expand.js';
-import type { RequestContext } from './request-context.js';
+import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
+import { applyAuthWrite } from './record-auth.js';
 
 /**
  * Updates a record: PATCH semantics (`replace: false`, absent fields keep their value)
@@ -27,10 +28,11 @@ export async function updateRecord(deps: RecordDeps, collectionIdOrName: string,
     if (!existing) throw new AppError('RECORD_NOT_FOUND');
     const { values } = prepareWrite(collection, body, existing, mode, deps.now());
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
+    await applyAuthWrite(deps, tx, collection, body, values, existing, request);
     await updateRecordRow(deps, tx, collection, values);
     return (await selectRecordById(deps, tx, collection, id, andConditions([])))!;
   });
-  const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser');
+  const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));
   await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);
   return json;
 }

@@ -17,3 +17,8 @@ export interface RequestContext {
 export function internalRequest(principal: Principal, method = 'GET'): RequestContext {
   return { principal, method, headers: {}, query: {}, context: 'default' };
 }
+
+/** The id of the auth record asking, for "is this my own record" decisions (email visibility). */
+export function viewerIdOf(request: RequestContext): string | undefined {
+  return request.principal.kind === 'record' ? request.principal.record.id : undefined;
+}

@@ -7,6 +7,7 @@ import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, cre
 import { schemaViewOf, type SchemaView } from './schema-view.js';
 import { collectionIdFor } from './collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
+import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from './system-collections.js';
 
 /** The outcome of an import: which collections were created, updated or left alone. */
 export interface ImportResult {
@@ -73,9 +74,28 @@ export class CollectionService implements SchemaView {
     return after;
   }
 
-  /** Deletes a collection and its table, unless another collection still relates to it. */
+  /**
+   * Creates `_superusers` and the default `users` collection on first start. Another
+   * instance doing the same at the same moment is fine: the loser reloads.
+   */
+  async ensureSystemCollections(): Promise<void> {
+    if (this.find(SUPERUSERS_ID)) return;
+    const superusers = normalizeCollection(superusersDefinition(), undefined, this, true);
+    const users = this.find('users') ? undefined : normalizeCollection(usersDefinition(), undefined, this, true);
+    try {
+      await this.#apply(async (tx) => {
+        await this.#insert(tx, superusers);
+        if (users) await this.#insert(tx, users);
+      });
+    } catch (error) {
+      if (!this.find(SUPERUSERS_ID)) throw error;
+    }
+  }
+
+  /** Deletes a collection and its table, unless it is a system collection or another collection still relates to it. */
   async delete(idOrName: string): Promise<void> {
     const collection = this.get(idOrName);
+    if (collection.system) throw new AppError('COLLECTION_INVALID', 'System collections cannot be deleted.', { collection: { code: 'validation_collection_system', message: 'System collections cannot be deleted.' } });
     this.#assertUnreferenced(collection, new Set([collection.id]));
     await this.#apply(async (tx) => this.#drop(tx, collection));
   }

@@ -6,6 +6,7 @@ import { idFieldDef } from './fields/text-field.js';
 import { formatIndex, parseIndex } from './collection-index.js';
 import type { SchemaView } from './schema-view.js';
 import { formatDate } from './fields/date-format.js';
+import { AUTH_SYSTEM_FIELD_NAMES, authSystemFields, authSystemIndexes, normalizeAuthOptions } from './auth-collection.js';
 
 const NAME = /^[A-Za-z0-9_]{1,255}$/;
 const RESERVED_FIELD_NAMES = new Set(['collectionid', 'collectionname', 'expand']);
@@ -19,22 +20,51 @@ type Input = Record<string, unknown>;
  * or throws COLLECTION_INVALID with `data.<key>` entries. `existing` is the stored
  * version on update (fields keep their ids, so renames are recognised).
  */
-export function normalizeCollection(input: unknown, existing: Collection | undefined, schema: SchemaView): Collection {
+export function normalizeCollection(input: unknown, existing: Collection | undefined, schema: SchemaView, trusted = false): Collection {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid({ '': err('validation_invalid_value', 'A collection must be a JSON object.') });
   const raw = input as Input;
   const errors: Record<string, unknown> = {};
   const name = typeof raw.name === 'string' ? raw.name : existing?.name ?? '';
   const type = (raw.type ?? existing?.type ?? 'base') as Collection['type'];
-  checkName(name, existing, schema, errors);
-  if (type !== 'base') errors.type = err('validation_invalid_type', 'Only "base" collections are supported by this version.');
+  const system = existing?.system ?? (trusted && raw.system === true);
+  checkName(name, existing, schema, errors, system);
+  if (type !== 'base' && type !== 'auth') errors.type = err('validation_invalid_type', 'Only "base" and "auth" collections are supported by this version.');
+  else if (existing && existing.type !== type) errors.type = err('validation_invalid_type', 'The type of a collection cannot change.');
   const id = existing?.id ?? (typeof raw.id === 'string' && NAME.test(raw.id) ? raw.id : collectionIdFor(type, name));
   if (!existing && schema.find(id)) errors.id = err('validation_not_unique', 'The id is already in use.');
-  const fields = normalizeFields(raw.fields ?? existing?.fields ?? [], existing, withSelf(schema, { id, name }), errors);
+  let fields = normalizeFields(raw.fields ?? existing?.fields ?? [], existing, withSelf(schema, { id, name }), errors);
+  if (type === 'auth') fields = withAuthSystemFields(fields);
+  else if (fields.some((f) => f.type === 'password')) errors.fields = err('validation_invalid_type', 'Password fields belong to auth collections only.');
   const rules = normalizeRules(raw, existing, errors);
   const indexes = normalizeIndexes(raw.indexes ?? existing?.indexes ?? [], name, fields, errors);
+  const auth = type === 'auth' ? normalizeAuthOptions(raw, existing, errors) : undefined;
+  if (auth) checkIdentityFields(auth.passwordAuth.identityFields, fields, errors);
   if (Object.keys(errors).length > 0) throw invalid(errors);
   const now = formatDate(new Date());
-  return { id, name, type, system: existing?.system ?? false, fields, indexes, ...rules, created: existing?.created ?? now, updated: now };
+  const allIndexes = auth ? withAuthIndexes(indexes, id, name) : indexes;
+  return { id, name, type, system, fields, indexes: allIndexes, ...rules, ...auth, created: existing?.created ?? now, updated: now };
+}
+
+/** Puts the auth system fields right after `id`, with their fixed types and flags; other options a client sent are kept. */
+function withAuthSystemFields(fields: FieldDef[]): FieldDef[] {
+  const systemIds = new Set(authSystemFields().map((f) => f.id));
+  const own = fields.filter((f) => f.name !== 'id' && !AUTH_SYSTEM_FIELD_NAMES.has(f.name) && !systemIds.has(f.id));
+  const system = authSystemFields().map((def) => {
+    const given = fields.find((f) => f.name === def.name);
+    return given ? { ...def, min: given.min ?? def.min, max: given.max ?? def.max, onlyDomains: given.onlyDomains, exceptDomains: given.exceptDomains } : def;
+  });
+  return [fields.find((f) => f.name === 'id')!, ...system, ...own];
+}
+
+function withAuthIndexes(indexes: string[], id: string, table: string): string[] {
+  const names = new Set(indexes.map((text) => parseIndex(text).name));
+  const missing = authSystemIndexes(id, table).filter((text) => !names.has(parseIndex(text).name));
+  return [...indexes, ...missing.map((text) => formatIndex(table, parseIndex(text)))];
+}
+
+function checkIdentityFields(identityFields: string[], fields: FieldDef[], errors: Input): void {
+  const bad = identityFields.find((name) => !fields.some((f) => f.name === name && (f.type === 'text' || f.type === 'email')));
+  if (bad) errors['passwordAuth.identityFields'] = err('validation_invalid_value', `Unknown identity field ${JSON.stringify(bad)}.`);
 }
 
 /** The schema plus the collection being defined, so a relation may point to itself. */
@@ -46,9 +76,10 @@ function withSelf(schema: SchemaView, self: { id: string; name: string }): Schem
   };
 }
 
-function checkName(name: string, existing: Collection | undefined, schema: SchemaView, errors: Input): void {
+function checkName(name: string, existing: Collection | undefined, schema: SchemaView, errors: Input, system: boolean): void {
   if (!NAME.test(name)) errors.name = err('validation_invalid_name', 'Use 1 to 255 letters, digits and underscores.');
-  else if (name.startsWith('_') && !existing?.system) errors.name = err('validation_invalid_name', 'Names starting with "_" are reserved for system collections.');
+  else if (existing?.system && name !== existing.name) errors.name = err('validation_invalid_name', 'System collections cannot be renamed.');
+  else if (name.startsWith('_') && !system) errors.name = err('validation_invalid_name', 'Names starting with "_" are reserved for system collections.');
   else {
     const other = schema.all().find((c) => c.name.toLowerCase() === name.toLowerCase() && c.id !== existing?.id);
     if (other) errors.name = err('validation_not_unique', 'A collection with this name already exists.');

@@ -1,7 +1,7 @@
 /** Field types Tandem knows; one file each under schema/fields/. */
 export type FieldTypeName =
   | 'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'autodate'
-  | 'select' | 'json' | 'relation';
+  | 'select' | 'json' | 'relation' | 'password';
 
 /**
  * A field as it appears in collection JSON (PocketBase's shape: options flattened
@@ -53,8 +53,37 @@ export interface CollectionRules {
   deleteRule: Rule;
 }
 
+/** The lifetime and signing secret of one kind of token. The secret never leaves the server. */
+export interface TokenConfig {
+  duration: number;
+  secret: string;
+}
+
+/**
+ * The options of an `auth` collection, in PocketBase's shape (flattened beside the
+ * rules), plus Tandem's `refreshToken` and `session` settings.
+ */
+export interface AuthOptions {
+  /** Checked after a successful credential check; failing it is a 403. */
+  authRule: Rule;
+  /** Lets a caller change other records' email, verified and password without oldPassword. */
+  manageRule: Rule;
+  passwordAuth: { enabled: boolean; identityFields: string[] };
+  otp: { enabled: boolean; duration: number; length: number };
+  mfa: { enabled: boolean; duration: number; rule: string };
+  authToken: TokenConfig;
+  passwordResetToken: TokenConfig;
+  emailChangeToken: TokenConfig;
+  verificationToken: TokenConfig;
+  fileToken: TokenConfig;
+  /** Rotating refresh tokens: their lifetime, the reuse grace window and the access token lifetime that goes with them (seconds). */
+  refreshToken: { enabled: boolean; duration: number; reuseInterval: number; accessDuration: number };
+  /** Cookie sessions: absolute and idle lifetimes (seconds). */
+  session: { enabled: boolean; duration: number; idleTimeout: number };
+}
+
 /** A collection as stored and as served in collection JSON. */
-export interface Collection extends CollectionRules {
+export interface Collection extends CollectionRules, Partial<AuthOptions> {
   id: string;
   name: string;
   type: 'base' | 'auth' | 'view';
@@ -63,6 +92,14 @@ export interface Collection extends CollectionRules {
   indexes: string[];
   created: string;
   updated: string;
+}
+
+/** An auth collection: every auth option is present. */
+export type AuthCollection = Collection & AuthOptions & { type: 'auth' };
+
+/** True for a collection of type `auth`. */
+export function isAuthCollection(collection: Collection): collection is AuthCollection {
+  return collection.type === 'auth';
 }
 
 /** Finds a field by name. */

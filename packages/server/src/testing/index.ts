@@ -1,3 +1,4 @@
 export * from './test-app.js';
 export * from './blog-fixture.js';
 export * from './scenario.js';
+export * from './http-client.js';

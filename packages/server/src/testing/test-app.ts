@@ -1,12 +1,17 @@
 /**
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
-import { CollectionService, RecordService, internalRequest, superuser, type DialectName, type Store } from '@tandem/core';
+import {
+  AuthService, CollectionService, OutboxMailer, RecordService, RefreshTokenService, SessionService, createRecordDeps, internalRequest, superuser,
+  type DialectName, type Store,
+} from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
+import { createPrincipalResolver } from '../auth/principal-resolver.js';
+import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
 export interface TestApp {
@@ -14,28 +19,52 @@ export interface TestApp {
   readonly store: Store;
   readonly collections: CollectionService;
   readonly records: RecordService;
+  readonly auth: AuthService;
+  /** The dev outbox every mail of the app lands in. */
+  readonly outbox: OutboxMailer;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
 }
 
 /** Starts an in-process app on a fresh database of the given kind. */
-export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver): Promise<TestApp> {
+export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver, authRateLimits?: () => AuthRateLimitRules): Promise<TestApp> {
   const { store, cleanup } = await openTestStore(dialect);
   const collections = new CollectionService(store);
   await collections.load();
+  await collections.ensureSystemCollections();
   const records = new RecordService(store, collections);
-  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal }, { ...defaultServerOptions, logRequests: false, ...options });
+  const { auth, outbox } = await createTestAuth(store, collections, records);
+  const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
+  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
     store,
     collections,
     records,
+    auth,
+    outbox,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       await app.close();
       await cleanup();
     },
   };
+}
+
+/** The auth service over a test store, with mail kept in an outbox. */
+export async function createTestAuth(store: Store, collections: CollectionService, records: RecordService): Promise<{ auth: AuthService; outbox: OutboxMailer }> {
+  const outbox = new OutboxMailer(store);
+  await outbox.ensureSchema();
+  const context = {
+    deps: createRecordDeps(store, collections),
+    refreshTokens: new RefreshTokenService(store, { secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789' }),
+    sessions: new SessionService(store),
+    mailer: outbox,
+    appInfo: () => ({ appName: 'Tandem test', appUrl: 'http://127.0.0.1:8090' }),
+  };
+  const auth = new AuthService(context, records);
+  await auth.ensureSchema();
+  return { auth, outbox };
 }

@@ -10,6 +10,7 @@ import { relationField } from './relation-field.js';
 import { selectField } from './select-field.js';
 import { textField } from './text-field.js';
 import { urlField } from './url-field.js';
+import { passwordField } from './password-field.js';
 
 /** Every field type by name. */
 export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
@@ -23,6 +24,7 @@ export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
   select: selectField,
   json: jsonField,
   relation: relationField,
+  password: passwordField,
 };
 
 /** True when `name` is a field type Tandem knows. */

@@ -1,0 +1,68 @@
+import type { FastifyRequest } from 'fastify';
+import { AppError, type RateLimiter } from '@tandem/core';
+
+/** One limit: at most `max` requests per `windowSeconds`. */
+export interface Limit {
+  readonly max: number;
+  readonly windowSeconds: number;
+}
+
+/** Limits per auth endpoint, counted per client IP and per identity (email or login). */
+export interface AuthRateLimitRules {
+  readonly enabled: boolean;
+  readonly perIp: Readonly<Record<string, Limit>>;
+  readonly perIdentity: Readonly<Record<string, Limit>>;
+}
+
+/** Tandem's defaults: on, tight on credential checks, looser on refresh. */
+export const defaultAuthRateLimits: AuthRateLimitRules = Object.freeze({
+  enabled: true,
+  perIp: {
+    'auth-with-password': { max: 20, windowSeconds: 60 },
+    'auth-with-otp': { max: 20, windowSeconds: 60 },
+    'request-otp': { max: 10, windowSeconds: 60 },
+    'request-password-reset': { max: 10, windowSeconds: 60 },
+    'request-verification': { max: 10, windowSeconds: 60 },
+    'request-email-change': { max: 10, windowSeconds: 60 },
+    'confirm-password-reset': { max: 20, windowSeconds: 60 },
+    'confirm-verification': { max: 20, windowSeconds: 60 },
+    'confirm-email-change': { max: 20, windowSeconds: 60 },
+    'auth-refresh': { max: 120, windowSeconds: 60 },
+  },
+  perIdentity: {
+    'auth-with-password': { max: 10, windowSeconds: 300 },
+    'request-otp': { max: 5, windowSeconds: 300 },
+    'request-password-reset': { max: 5, windowSeconds: 300 },
+  },
+});
+
+/** Checks the limits of an auth endpoint before it runs; 429 with Retry-After when one is hit. */
+export interface AuthRateLimits {
+  check(endpoint: string, request: FastifyRequest, body: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Keys are what a client cannot vary at will: `request.ip` (the socket address unless
+ * a trusted proxy is configured, so X-Forwarded-For is ignored by default) and the
+ * identity the request targets, trimmed and lower-cased so case or spacing tricks do
+ * not open a fresh bucket. Unrelated body fields never enter a key.
+ */
+export function createAuthRateLimits(limiter: RateLimiter, rules: () => AuthRateLimitRules): AuthRateLimits {
+  return {
+    async check(endpoint, request, body) {
+      const current = rules();
+      if (!current.enabled) return;
+      const collection = (request.params as { collection?: string }).collection ?? '';
+      const ip = current.perIp[endpoint];
+      if (ip) hit(limiter, `ip:${request.ip}:${collection}:${endpoint}`, ip);
+      const perIdentity = current.perIdentity[endpoint];
+      const identity = body.identity ?? body.email;
+      if (perIdentity && typeof identity === 'string') hit(limiter, `id:${collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
+    },
+  };
+}
+
+function hit(limiter: RateLimiter, key: string, limit: Limit): void {
+  const result = limiter.hit(key, limit.max, limit.windowSeconds * 1000);
+  if (!result.allowed) throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) });
+}
