@@ -21,11 +21,11 @@ export interface Tandem {
 
 /** The composition root: config → drivers → core services → HTTP app. */
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
-  const { store, collections, records, auth } = await composeCore(config);
+  const { store, collections, records, auth, outbox } = await composeCore(config);
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  const app = createApp({ collections, records, logger, auth, resolvePrincipal }, {
+  const app = createApp({ collections, records, logger, auth, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,

@@ -9,7 +9,8 @@ import { registerStaticFiles } from './static-files.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
-import { createMemoryRateLimiter, type AuthService } from '@tandem/core';
+import { createMemoryRateLimiter, type AuthService, type OutboxMailer } from '@tandem/core';
+import { registerMailRoutes } from './routes/mail-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -33,6 +34,8 @@ export interface AppServices {
   readonly resolvePrincipal?: PrincipalResolver;
   /** The auth actions; without them the auth endpoints are not served. */
   readonly auth?: AuthService;
+  /** The dev outbox, served to superusers at /api/mails. */
+  readonly outbox?: OutboxMailer;
   /** Rate limits of the auth endpoints (Tandem's defaults when absent). */
   readonly authRateLimits?: () => AuthRateLimitRules;
 }
@@ -74,6 +77,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   });
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
+  if (services.outbox) registerMailRoutes(app, services.outbox);
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? (() => defaultAuthRateLimits)));
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;

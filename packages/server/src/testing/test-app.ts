@@ -36,7 +36,7 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   const records = new RecordService(store, collections);
   const { auth, outbox } = await createTestAuth(store, collections, records);
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
-  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits }, { ...defaultServerOptions, logRequests: false, ...options });
+  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
