@@ -3,3 +3,4 @@ export * from './log.js';
 export * from './error-body.js';
 export { matchesEtag } from './static-files.js';
 export * from './auth/request-principal.js';
+export * from './auth/principal-resolver.js';

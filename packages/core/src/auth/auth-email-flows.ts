@@ -6,7 +6,7 @@ import { signRecordToken, tokenSubject, verifyRecordToken, type TokenType } from
 import { findAuthRecordById, findAuthRecordByIdentity, updateAuthColumns } from './auth-records.js';
 import { revokeCredentials } from './credential-revocation.js';
 import { authCollectionOf, type AuthContext } from './auth-context.js';
-import { emailChangeMessage, passwordResetMessage, verificationMessage } from '../mail/mail-templates.js';
+import { emailChangeMail, passwordResetMail, verificationMail } from '../mail/mail-templates.js';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import type { AuthCollection } from '../schema/collection.js';
 import { SUPERUSERS_ID } from '../schema/system-collections.js';
@@ -23,7 +23,7 @@ export async function requestVerification(context: AuthContext, collectionRef: s
   const record = await findByEmail(context, collection, email);
   if (!record || record.verified === true) return;
   const token = signRecordToken(collection, record, 'verification', { email: record.email }, undefined, context.deps.now());
-  await context.mailer.send(verificationMessage({ ...context.appInfo(), to: String(record.email), token }));
+  await context.mailer.send(verificationMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
 /** Marks the record verified when the token is valid and its email is still current. */
@@ -45,7 +45,7 @@ export async function requestPasswordReset(context: AuthContext, collectionRef: 
   if (now - (lastResetSent.get(key) ?? 0) < RESET_RESEND_MS) return;
   lastResetSent.set(key, now);
   const token = signRecordToken(collection, record, 'passwordReset', { email: record.email }, undefined, context.deps.now());
-  await context.mailer.send(passwordResetMessage({ ...context.appInfo(), to: String(record.email), token }));
+  await context.mailer.send(passwordResetMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
 /**
@@ -73,7 +73,7 @@ export async function requestEmailChange(context: AuthContext, collectionRef: st
   if (typeof newEmail !== 'string' || !EMAIL.test(newEmail) || newEmail.length > 255) throw invalidField('newEmail', 'validation_is_email', 'Must be a valid email address.');
   if (await findAuthRecordByIdentity(context.deps, context.deps.store, collection, newEmail, ['email'])) throw invalidField('newEmail', 'validation_not_unique', 'Value must be unique.');
   const token = signRecordToken(collection, record, 'emailChange', { email: record.email, newEmail }, undefined, context.deps.now());
-  await context.mailer.send(emailChangeMessage({ ...context.appInfo(), to: newEmail, token }));
+  await context.mailer.send(emailChangeMail({ ...context.appInfo(), to: newEmail, token }));
 }
 
 /** Changes the email after the token and the current password check out; credentials rotate. */

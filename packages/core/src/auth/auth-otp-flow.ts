@@ -4,7 +4,7 @@ import { findAuthRecordById, findAuthRecordByIdentity, updateAuthColumns } from 
 import { completeAuth } from './auth-issue.js';
 import { OTPS_TABLE } from './auth-flow-tables.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
-import { otpMessage } from '../mail/mail-templates.js';
+import { otpMail } from '../mail/mail-templates.js';
 import { AppError } from '../errors/app-error.js';
 import { ident, sql } from '../sql/sql.js';
 import type { RequestContext } from '../records/request-context.js';
@@ -26,7 +26,7 @@ export async function requestOtp(context: AuthContext, collectionRef: string, em
   const code = digits(collection.otp.length);
   await context.deps.store.run(sql`INSERT INTO ${ident(OTPS_TABLE)} ("id", "collectionId", "recordId", "codeHash", "sentTo", "attempts", "created")
     VALUES (${otpId}, ${collection.id}, ${record.id}, ${hashCode(otpId, code)}, ${String(record.email)}, ${0}, ${context.deps.now().getTime()})`);
-  await context.mailer.send(otpMessage({ ...context.appInfo(), to: String(record.email), otp: code }));
+  await context.mailer.send(otpMail({ ...context.appInfo(), to: String(record.email), otp: code }));
   return { otpId };
 }
 
