@@ -35,7 +35,8 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
   const selectCache = new Map<string, Sql>();
   const isAuth = collection.type === 'auth';
   // Secrets of auth records: not even a superuser reads them through the API.
-  const others = fields.filter((f) => f.name !== 'id' && !(isAuth && (f.field.type === 'password' || f.name === 'tokenKey')));
+  const others = fields.filter((f) => f.name !== 'id');
+  const served = others.filter((f) => !(isAuth && (f.field.type === 'password' || f.name === 'tokenKey')));
   return {
     selectColumns(alias) {
       let columns = selectCache.get(alias);
@@ -50,7 +51,7 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
     toColumn: (field, value) => dialect.toColumn(columnKindOf(field), value),
     toJson(record, showHidden, viewerId) {
       const json: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name, id: record.id };
-      for (const f of others) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
+      for (const f of served) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
       if (isAuth && !showHidden && record.emailVisibility !== true && record.id !== viewerId) delete json.email;
       return json as RecordJson;
     },

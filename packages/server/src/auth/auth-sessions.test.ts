@@ -43,6 +43,7 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('rotates: each refresh gives a new token; reuse inside the grace window gives the same successor', async () => {
+      // A client that lost the answer of a refresh may present the parent again and gets the same successor.
       const first = (await login({ refreshToken: true })).body.refreshToken;
       const a = await refresh(first);
       assert.equal(a.status, 200, a.raw);
@@ -60,11 +61,13 @@ for (const { name: dialect, skip } of testDialects) {
       try {
         const first = (await login({ refreshToken: true })).body.refreshToken;
         const second = (await refresh(first)).body.refreshToken;
+        const third = (await refresh(second)).body.refreshToken;
+        assert.equal(typeof third, 'string');
         const reuse = await refresh(first);
-        assert.equal(reuse.status, 401);
+        assert.equal(reuse.status, 401, reuse.raw);
         assert.equal(reuse.body.code, 'AUTH_REFRESH_REUSED');
-        assert.equal((await refresh(second)).status, 401, 'the newest token of the family dies too');
-        assert.equal((await refresh(second)).status, 401, 'and stays dead');
+        assert.equal((await refresh(third)).status, 401, 'the newest token of the family dies too');
+        assert.equal((await refresh(second)).status, 401, 'and every descendant stays dead');
       } finally {
         await t.collections.update('users', { refreshToken: { enabled: true, duration: 86_400, reuseInterval: 10, accessDuration: 900 } });
       }
