@@ -10,6 +10,7 @@ import type { Executor } from '../store/store.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { andConditions, ruleCondition } from './record-rules.js';
 import type { RequestContext } from './request-context.js';
+import { selectRecordById } from './record-read.js';
 
 /** What an auth-record write changed that other parts must react to. */
 export interface AuthWriteOutcome {
@@ -76,4 +77,23 @@ async function checkEmailUnique(tx: Executor, collection: Collection, values: Re
   if (typeof values.email !== 'string' || values.email === '' || errors.email) return;
   const taken = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} WHERE LOWER("email") = LOWER(${values.email}) AND "id" <> ${values.id}`);
   if (taken) errors.email = { code: 'validation_not_unique', message: 'Value must be unique.' };
+}
+
+/**
+ * After an auth record changed: when it no longer passes the collection's authRule (a
+ * user disabled by a field the rule reads, e.g. `active = true`), it is signed out
+ * everywhere at once: a new tokenKey and every refresh token and session revoked, in
+ * the write's transaction.
+ */
+export async function signOutIfDisabled(deps: RecordDeps, tx: Executor, collection: Collection, id: string, request: RequestContext): Promise<void> {
+  if (!isAuthCollection(collection) || collection.authRule === '' || collection.authRule === null) return;
+  const record = await selectRecordById(deps, tx, collection, id, andConditions([]));
+  if (!record) return;
+  const self: RequestContext = { ...request, principal: { kind: 'record', collection, record }, context: 'default' };
+  const rule = ruleCondition(scopeFor(deps, collection, self), 'authRule');
+  if (rule === 'bypass') return;
+  const passes = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND ${andConditions([rule])}`);
+  if (passes) return;
+  await tx.run(sql`UPDATE ${ident(collection.name)} SET "tokenKey" = ${randomSecret(36)} WHERE "id" = ${id}`);
+  await revokeCredentials(tx, collection.id, id);
 }

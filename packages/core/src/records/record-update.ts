@@ -7,7 +7,7 @@ import type { RecordJson } from './record-codec.js';
 import { expandRecords, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
-import { applyAuthWrite } from './record-auth.js';
+import { applyAuthWrite, signOutIfDisabled } from './record-auth.js';
 
 /**
  * Updates a record: PATCH semantics (`replace: false`, absent fields keep their value)
@@ -30,6 +30,7 @@ export async function updateRecord(deps: RecordDeps, collectionIdOrName: string,
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, existing, request);
     await updateRecordRow(deps, tx, collection, values);
+    await signOutIfDisabled(deps, tx, collection, id, request);
     return (await selectRecordById(deps, tx, collection, id, andConditions([])))!;
   });
   const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));

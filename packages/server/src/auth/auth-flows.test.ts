@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from '@tandem/core';
+import { internalRequest, sql, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { bearer, call } from '../testing/http-client.js';
@@ -209,6 +209,30 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((await login(t, 'ada@example.com', next)).status, 200);
       const email = await call(t, 'PATCH', url, { email: 'other@example.com' }, bearer((await login(t, 'ada@example.com', next)).body.token));
       assert.equal(email.body.data.email?.code, 'validation_email_change_forbidden', email.raw);
+    });
+  });
+}
+
+for (const { name: dialect, skip } of testDialects) {
+  describe(`disabling a user on ${dialect}`, { skip }, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
+      await t.collections.update('users', { authRule: 'active = true', fields: [...t.collections.get('users').fields, { name: 'active', type: 'bool' }] });
+    });
+    after(async () => t.cleanup());
+
+    it('signs a user out everywhere when an update makes the authRule fail', async () => {
+      const user = (await call(t, 'POST', `${U}/records`, { email: 'dee@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body;
+      assert.equal((await login(t, 'dee@example.com')).status, 403, 'inactive users cannot log in');
+      await t.records.update('users', user.id, { active: true }, {}, internalRequest(superuser()));
+      const session = await login(t, 'dee@example.com', PASSWORD, { refreshToken: true });
+      assert.equal(session.status, 200, session.raw);
+      const url = `${U}/records/${user.id}`;
+      assert.equal((await call(t, 'GET', url, undefined, bearer(session.body.token))).status, 200);
+      await t.records.update('users', user.id, { active: false }, {}, internalRequest(superuser()));
+      assert.equal((await call(t, 'GET', url, undefined, bearer(session.body.token))).status, 404, 'the access token died');
+      assert.equal((await call(t, 'POST', `${U}/auth-refresh`, { refreshToken: session.body.refreshToken })).status, 401, 'the refresh token died');
     });
   });
 }
