@@ -14,17 +14,21 @@ Flags:
   --smtp URL         send mail over SMTP (smtp://user:pass@host:587 or smtps://…; env TANDEM_SMTP);
                      without it mail is kept in the dev outbox (tandem mail list)
   --app-url URL      public URL of the app, for links in mail (env TANDEM_APP_URL)
+  --trusted-origins LIST
+                     comma-separated origins besides the server's own that may send
+                     cookie-authenticated writes (env TANDEM_TRUSTED_ORIGINS)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' } });
+  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' } });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
   if (values['no-request-log']) layer.requestLog = false;
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
+  if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   await tandem.app.listen({ host: config.http.host, port: config.http.port });
