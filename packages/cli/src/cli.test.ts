@@ -10,7 +10,7 @@ describe('the tandem command', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints help for every command and exits 0', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['collections', '--help']]) {
+    for (const args of [['--help'], ['serve', '--help'], ['collections', '--help'], ['superuser', '--help'], ['mail', '--help']]) {
       const result = await runTandem(args);
       assert.equal(result.code, 0, args.join(' '));
       assert.match(result.stdout, /Usage:\s+tandem/);
@@ -73,5 +73,46 @@ describe('the tandem command', () => {
       assert.equal(await server.stop(), 0);
     }
     assert.match(server.output(), /"msg":"request"/);
+  });
+
+  it('creates, updates and deletes a superuser, and says when none exists', async () => {
+    const data = join(dir, 'superusers');
+    const server = await startServe(['--dir', data, '--no-request-log']);
+    const hint = server.output();
+    await server.stop();
+    assert.match(hint, /No superuser exists yet.*tandem superuser upsert/);
+    const weak = await runTandem(['superuser', 'upsert', 'root@example.com', 'short', '--dir', data]);
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /validation_min_text_constraint/);
+    assert.equal((await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 1', '--dir', data])).stdout.trim(), 'superuser root@example.com created');
+    assert.equal((await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 2', '--dir', data])).stdout.trim(), 'superuser root@example.com updated');
+    const again = await startServe(['--dir', data, '--no-request-log']);
+    const login = await fetch(`${again.url}/api/collections/_superusers/auth-with-password`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'root@example.com', password: 'root passphrase 2' }),
+    });
+    const quiet = again.output();
+    await again.stop();
+    assert.equal(login.status, 200);
+    assert.doesNotMatch(quiet, /No superuser/);
+    assert.equal((await runTandem(['superuser', 'delete', 'root@example.com', '--dir', data])).code, 0);
+    assert.equal((await runTandem(['superuser', 'delete', 'root@example.com', '--dir', data])).code, 1);
+    assert.equal((await runTandem(['superuser', 'upsert', 'only-email@example.com', '--dir', data])).code, 2);
+  });
+
+  it('lists the dev outbox', async () => {
+    const data = join(dir, 'outbox');
+    const server = await startServe(['--dir', data, '--no-request-log']);
+    const password = 'outbox passphrase';
+    await fetch(`${server.url}/api/collections/users/records`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mail@example.com', password, passwordConfirm: password }),
+    });
+    const reset = await fetch(`${server.url}/api/collections/users/request-password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mail@example.com' }) });
+    await server.stop();
+    assert.equal(reset.status, 204);
+    const listed = await runTandem(['mail', 'list', '--to', 'mail@example.com', '--dir', data]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const mail = JSON.parse(listed.stdout.trim().split('\n')[0]!);
+    assert.equal(mail.to, 'mail@example.com');
+    assert.match(mail.text, /confirm-password-reset\//);
   });
 });
