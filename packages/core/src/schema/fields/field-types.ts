@@ -23,6 +23,8 @@ export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
   select: selectField,
   json: jsonField,
   relation: relationField,
+  // A hidden text column holding a hash; its own field type file comes with auth collections.
+  password: { ...textField, type: 'password' },
 };
 
 /** True when `name` is a field type Tandem knows. */
