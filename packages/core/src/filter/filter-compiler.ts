@@ -72,7 +72,20 @@ function compileComparison(plan: ComparisonPlan, state: CompileState): BoolSql {
   const left = sqlSide(plan.left, plan, false, state);
   const right = sqlSide(plan.right, plan, plan.domain === 'like', state);
   const compare = (a: SqlValue, b: SqlValue) => compareSql(state.dialect, plan.domain, plan.op, a, b);
-  return quantifySql(left, plan.mode, (a) => quantifySql(right, plan.mode, (b) => compare(a, b)));
+  const result = quantifySql(left, plan.mode, (a) => quantifySql(right, plan.mode, (b) => compare(a, b)));
+  return andSql(...joinedRowsExist(plan, state), result);
+}
+
+/**
+ * NB: the joined row of an empty collection is all NULL, which PocketBase lets `?=`
+ * match (`@collection.members.user ?= @request.auth.id` would admit guests when there
+ * are no members). Here a `?` comparison needs a real row, as `?` over an empty list does.
+ */
+function joinedRowsExist(plan: ComparisonPlan, state: CompileState): Sql[] {
+  if (plan.mode !== 'any') return [];
+  return [plan.left, plan.right].flatMap((side) => (side.type === 'path' && side.collection
+    ? [sql`${column(joinedAlias(state, side.collection.key, side.collection.target), 'id')} IS NOT NULL`]
+    : []));
 }
 
 function sqlSide(side: PlanSide, plan: ComparisonPlan, pattern: boolean, state: CompileState): SqlSide {
