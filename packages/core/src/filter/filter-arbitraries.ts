@@ -36,7 +36,10 @@ export const jsonArb: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   object: fc.dictionary(fc.constantFrom('a', 'b', 's', '0', '1', 'list'), tie('value'), { maxKeys: 3 }),
 })).value;
 
-const userArb = fc.record({ name: textArb, email: textArb, age: numberArb, verified: fc.boolean(), profile: fc.oneof(jsonArb, fc.constant(null)) });
+const userArb = fc.record({
+  name: textArb, email: textArb, emailVisibility: fc.boolean(), age: numberArb, verified: fc.boolean(), profile: fc.oneof(jsonArb, fc.constant(null)),
+  password: textArb, tokenKey: textArb, favorite: fc.constantFrom(...POST_IDS, '', 'ghost'),
+});
 
 const postArb = fc.record({
   title: textArb, views: numberArb, published: fc.boolean(), tags: fc.subarray(TAGS),
@@ -71,13 +74,14 @@ export const POST_PATHS = {
     'tags:each', 'title:lower', 'author.name:lower', 'editors.name:lower', 'comments_via_post.author.name', 'bookmarks_via_posts.owner.name',
     'bookmarks_via_posts.posts', 'comments_via_post.post.title', 'editors.id', 'created', 'parent.title', 'posts_via_parent.title',
     'parent.parent.title', 'parent.tags', 'bookmarks_via_posts.posts.title', 'comments_via_post.post.editors.name', 'parent.author.name',
+    'author.email', 'editors.email', 'comments_via_post.author.email:lower', 'author.favorite.title', 'parent.author.email',
   ],
   number: [
     'views', 'author.age', 'comments_via_post.votes', 'editors.age', 'tags:length', 'editors:length', 'comments_via_post:length',
     'bookmarks_via_posts:length', 'data.list:length', 'data:length', 'author.profile:length', 'parent.views', 'posts_via_parent:length',
     'posts_via_parent.views', 'parent.editors:length',
   ],
-  bool: ['published', 'author.verified', 'editors.verified', 'comments_via_post.author.verified'],
+  bool: ['published', 'author.verified', 'editors.verified', 'comments_via_post.author.verified', 'author.emailVisibility'],
   json: [
     'data', 'data.a', 'data.a.b', 'data.0', 'data.1', 'data.s', 'data.list.0', 'data.b.0', 'author.profile', 'author.profile.a',
     'author.profile.s', 'editors.profile.a', 'data.s:lower', 'data.a:lower', 'comments_via_post.author.profile.s', 'parent.data.a',
@@ -108,7 +112,11 @@ const macroArb = fc.constantFrom(
   '@now', '@year', '@month', '@day', '@todayStart', '@yearEnd', '@request.auth.id', '@request.auth.name', '@request.auth.age',
   '@request.auth.roles', '@request.auth.verified', '@request.body.x', '@request.body.arr', '@request.body.num', '@request.body.obj',
   '@request.body.s:lower', '@request.body.arr:length', '@request.body.x:isset', '@request.body.nope:isset', '@request.query.q',
-  '@request.headers.x_token', '@request.method', '@request.body.arr:each',
+  '@request.headers.x_token', '@request.method', '@request.body.arr:each', '@request.query.q:isset', '@request.headers.x_token:isset',
+  '@request.auth.email', '@request.auth.tokenKey', '@request.auth.favorite', '@request.auth.favorite.title', '@request.auth.favorite.views',
+  '@request.auth.favorite.tags', '@request.auth.favorite.author.email', '@request.auth.favorite.comments_via_post.votes',
+  '@request.body.title:changed', '@request.body.views:changed', '@request.body.tags:changed', '@request.body.published:changed',
+  '@request.body.author:changed', '@request.body.data:changed',
 );
 
 /** Any literal or macro operand. */
@@ -140,8 +148,12 @@ export const requestArb: fc.Arbitrary<RequestInfo> = fc.record({
     id: fc.constantFrom(...USER_IDS), collectionId: fc.constant('c_users'), collectionName: fc.constant('users'),
     name: textArb, age: numberArb, verified: fc.boolean(), roles: fc.array(textArb, { maxLength: 3 }),
   })),
-  body: fc.record({ x: scalarArb, arr: fc.array(scalarArb, { maxLength: 3 }), num: numberArb, obj: jsonArb, s: textArb }),
-  query: fc.record({ q: textArb }),
+  body: fc.record({
+    x: scalarArb, arr: fc.array(scalarArb, { maxLength: 3 }), num: numberArb, obj: jsonArb, s: textArb,
+    title: textArb, views: fc.oneof(numberArb, numberArb.map(String)), tags: fc.oneof(fc.subarray(TAGS), fc.constantFrom(...TAGS, '')),
+    published: fc.oneof(fc.boolean(), fc.constant(null)), author: fc.constantFrom(...USER_IDS, '', null), data: fc.oneof(scalarArb, jsonArb),
+  }, { requiredKeys: ['x', 'arr', 'num', 'obj', 's'] }),
+  query: fc.record({ q: textArb }, { requiredKeys: [] }),
   headers: fc.record({ 'X-Token': textArb }),
   method: fc.constantFrom('GET', 'POST'),
   context: fc.constant('default'),
@@ -151,7 +163,8 @@ const TOKENS = [
   '(', ')', '&&', '||', '&', '|', '=', '!=', '?=', '?!~', '~', '!~', '>', '<=', '"', "'", '\\', 'title', 'tags', 'views', '@request.auth.id',
   '@request.body.x:isset', '@collection.posts.id', '@now', '@nope', '1', '-1.5', '1.', '.5', 'true', 'null', ' ', '\n', '//', '\u0000', '\uD800',
   'author.name', ':lower', ':length', ':each', ':isset', ':nope', 'data.a.0', 'comments_via_post.message', '.', ':', '#', '@', '-', '?', 'f(',
-  'secret', 'author.email', '😀', 'é',
+  'secret', 'author.email', '😀', 'é', ':changed', '@request.body.title:changed', '@collection.comments:c.post', '@collection.users.name',
+  'password', 'author.tokenKey', '@request.auth.favorite.title',
 ];
 
 /** Hostile text: token soup, raw unicode (lone surrogates, NUL) and oversized input. */

@@ -10,8 +10,8 @@ export type ComparisonOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | '~' | '!~';
 /** Every comparison operator, for tests and generators. */
 export const COMPARISON_OPS: readonly ComparisonOp[] = ['=', '!=', '>', '>=', '<', '<=', '~', '!~'];
 
-/** A field or macro modifier: `:lower`, `:length`, `:each`, `:isset`. */
-export type Modifier = 'lower' | 'length' | 'each' | 'isset';
+/** A field or macro modifier: `:lower`, `:length`, `:each`, `:isset`, `:changed`. */
+export type Modifier = 'lower' | 'length' | 'each' | 'isset' | 'changed';
 
 /** The datetime macros, all computed in UTC from the context's `now`. */
 export type DatetimeMacro =
@@ -77,9 +77,17 @@ export interface RequestOperand {
   readonly position: number;
 }
 
-/** `@collection.*`: parsed so that the error can be a 403 for callers without macros. */
+/**
+ * `@collection.<nameOrId>[:alias].<field path>`: the rows of any collection. `alias` is
+ * null without `:alias`; references with the same collection and alias share one row
+ * in `?` comparisons (see docs/filter.md).
+ */
 export interface CollectionOperand {
   readonly type: 'collection';
+  readonly collection: string;
+  readonly alias: string | null;
+  readonly path: readonly string[];
+  readonly modifier: Modifier | null;
   readonly raw: string;
   readonly position: number;
 }

@@ -5,12 +5,18 @@
  */
 import type { Dataset } from './filter-test-fixtures.js';
 
-/** users u1–u4, posts p1–p5, comments c1–c5 (c4 orphaned), bookmarks b1–b3. */
+/** users u1–u4 (emails: u1 hidden, u2 visible, u3 hidden, u4 none), posts p1–p5, comments c1–c5 (c4 orphaned), bookmarks b1–b3. */
 export const blogDataset: Dataset = {
   users: [
-    { id: 'u1', name: 'Ann', email: 'ann@example.com', age: 30, verified: true, profile: { city: 'Oslo', langs: ['en', 'no'], score: 7 } },
-    { id: 'u2', name: 'bob', email: 'bob@example.com', age: 17.5, verified: false, profile: { city: 'Ålesund', score: '7' } },
-    { id: 'u3', name: 'Émile', age: -2, verified: false, profile: null },
+    {
+      id: 'u1', name: 'Ann', email: 'ann@example.com', emailVisibility: false, age: 30, verified: true,
+      profile: { city: 'Oslo', langs: ['en', 'no'], score: 7 }, password: '$2a$hash-ann', tokenKey: 'key-ann', favorite: 'p2',
+    },
+    {
+      id: 'u2', name: 'bob', email: 'bob@example.com', emailVisibility: true, age: 17.5, verified: false,
+      profile: { city: 'Ålesund', score: '7' }, password: '$2a$hash-bob', tokenKey: 'key-bob', favorite: 'p1',
+    },
+    { id: 'u3', name: 'Émile', email: 'emile@example.com', emailVisibility: false, age: -2, verified: false, profile: null },
     { id: 'u4', name: '', age: 0, verified: true, profile: { city: null } },
   ],
   posts: [

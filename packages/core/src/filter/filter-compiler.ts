@@ -1,4 +1,5 @@
-import { column, sql, type Sql } from '../sql/sql.js';
+import type { Collection } from '../schema/collection.js';
+import { column, ident, join, sql, type Sql } from '../sql/sql.js';
 import type { DialectName } from '../store/dialect.js';
 import { andSql, caseSql, notSql, orSql, toSql, type BoolSql } from './bool-sql.js';
 import type { FilterDialect } from './dialects/filter-dialect.js';
@@ -7,10 +8,16 @@ import { sqliteFilterDialect } from './dialects/sqlite-filter-dialect.js';
 import type { FilterNode } from './filter-ast.js';
 import { pathValueInDomain, type Quantifier } from './filter-compare.js';
 import type { FilterContext } from './filter-context.js';
-import { assertMacrosAllowed, planComparison, type ComparisonPlan, type PathTerm, type PlanSide } from './filter-plan.js';
+import { withRootHop, type ResolvedPath } from './filter-path.js';
+import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PathTerm, type PlanSide } from './filter-plan.js';
 import { pathSource, singlePathSql, type SqlPathState, type SqlSource } from './filter-sql-source.js';
 import { compareSql, constSqlValue, pathSqlValue, type SqlValue } from './filter-sql-values.js';
 import type { Domain } from './filter-values.js';
+
+/** The path state plus the shared rows of `@collection` aliases, joined around the whole filter. */
+interface CompileState extends SqlPathState {
+  readonly joined: Map<string, { readonly alias: string; readonly target: Collection }>;
+}
 
 type SqlSide =
   | { readonly type: 'values'; readonly values: readonly SqlValue[]; readonly nullItem: SqlValue }
@@ -31,15 +38,28 @@ export function filterDialectFor(name: DialectName): FilterDialect {
 export function compileFilter(node: FilterNode, context: FilterContext): Sql {
   assertMacrosAllowed(node, context);
   let aliases = 0;
-  const state: SqlPathState = {
+  const state: CompileState = {
     dialect: filterDialectFor(context.dialect.name),
     outer: context.tableAlias,
     nextAlias: () => `__f${++aliases}`,
+    joined: new Map(),
   };
-  return sql`(${toSql(compileNode(node, context, state))})`;
+  return sql`(${toSql(withCollectionRows(compileNode(node, context, state), state))})`;
 }
 
-function compileNode(node: FilterNode, context: FilterContext, state: SqlPathState): BoolSql {
+/**
+ * PocketBase joins each `@collection` alias once to the filtered query (LEFT JOIN, no
+ * condition) and keeps a record when some combination of joined rows satisfies the
+ * whole filter; `?` comparisons read that joined row. The same, as one EXISTS; an empty
+ * collection still gives one row, whose columns are NULL.
+ */
+function withCollectionRows(condition: BoolSql, state: CompileState): BoolSql {
+  if (state.joined.size === 0 || typeof condition === 'boolean') return condition;
+  const joins = [...state.joined.values()].map(({ alias, target }) => sql`LEFT JOIN ${ident(target.name)} AS ${ident(alias)} ON TRUE`);
+  return sql`EXISTS (SELECT 1 FROM (SELECT 1 AS "one") AS ${ident(state.nextAlias())} ${join(joins, ' ')} WHERE ${toSql(condition)})`;
+}
+
+function compileNode(node: FilterNode, context: FilterContext, state: CompileState): BoolSql {
   if (node.type === 'comparison') {
     const plan = planComparison(node, context);
     return typeof plan === 'boolean' ? plan : compileComparison(plan, state);
@@ -48,32 +68,67 @@ function compileNode(node: FilterNode, context: FilterContext, state: SqlPathSta
   return node.type === 'and' ? andSql(...items) : orSql(...items);
 }
 
-function compileComparison(plan: ComparisonPlan, state: SqlPathState): BoolSql {
-  const left = sqlSide(plan.left, plan.domain, false, state);
-  const right = sqlSide(plan.right, plan.domain, plan.domain === 'like', state);
+function compileComparison(plan: ComparisonPlan, state: CompileState): BoolSql {
+  const left = sqlSide(plan.left, plan, false, state);
+  const right = sqlSide(plan.right, plan, plan.domain === 'like', state);
   const compare = (a: SqlValue, b: SqlValue) => compareSql(state.dialect, plan.domain, plan.op, a, b);
-  return quantifySql(left, plan.mode, (a) => quantifySql(right, plan.mode, (b) => compare(a, b)));
+  const result = quantifySql(left, plan.mode, (a) => quantifySql(right, plan.mode, (b) => compare(a, b)));
+  return andSql(...joinedRowsExist(plan, state), result);
 }
 
-function sqlSide(side: PlanSide, domain: Domain, pattern: boolean, state: SqlPathState): SqlSide {
+/**
+ * NB: the joined row of an empty collection is all NULL, which PocketBase lets `?=`
+ * match (`@collection.members.user ?= @request.auth.id` would admit guests when there
+ * are no members). Here a `?` comparison needs a real row, as `?` over an empty list does.
+ */
+function joinedRowsExist(plan: ComparisonPlan, state: CompileState): Sql[] {
+  if (plan.mode !== 'any') return [];
+  return [plan.left, plan.right].flatMap((side) => (side.type === 'path' && side.collection
+    ? [sql`${column(joinedAlias(state, side.collection.key, side.collection.target), 'id')} IS NOT NULL`]
+    : []));
+}
+
+function sqlSide(side: PlanSide, plan: ComparisonPlan, pattern: boolean, state: CompileState): SqlSide {
   const d = state.dialect;
+  const { domain } = plan;
   if (side.type === 'const') {
     return { type: 'values', values: side.values.map((v) => constSqlValue(d, domain, v)), nullItem: constSqlValue(d, domain, side.nullItem) };
   }
   const nullItem = constSqlValue(d, domain, pathValueInDomain(side.kind, domain, null, pattern));
-  if (side.modifier === 'length') return { type: 'values', values: [pathSqlValue(d, 'number', domain, lengthSql(side, state), false, false)], nullItem };
-  const lower = side.modifier === 'lower';
-  if (!side.path.multi) {
-    const value = pathSqlValue(d, side.kind, domain, singlePathSql(side.path, state), lower, side.path.hops.length > 0);
-    return { type: 'values', values: [value], nullItem };
-  }
-  const source = pathSource(side.path, state);
-  const nullable = side.path.terminal.type !== 'list';
-  return { type: 'source', source, item: pathSqlValue(d, side.kind, domain, source.item, lower, nullable), nullItem };
+  if (side.type === 'changed') return { type: 'values', values: [pathSqlValue(d, 'bool', domain, toSql(changedSql(side, state)), false, false)], nullItem };
+  if (side.modifier === 'length') return { type: 'values', values: [pathSqlValue(d, 'number', domain, lengthSql(side.path, state), false, false)], nullItem };
+  const root = side.collection;
+  if (!root) return pathSide(side, side.path, domain, nullItem, state, side.path.hops.length > 0);
+  // `?`: the alias's shared joined row (maybe the NULL row); plain: every row of the collection.
+  if (plan.mode === 'all') return pathSide(side, withRootHop(side.path, { type: 'scan', target: root.target }), domain, nullItem, state, true);
+  return pathSide(side, side.path, domain, nullItem, { ...state, outer: joinedAlias(state, root.key, root.target) }, true);
 }
 
-function lengthSql(side: PathTerm, state: SqlPathState): Sql {
-  const { path } = side;
+function pathSide(side: PathTerm, path: ResolvedPath, domain: Domain, nullItem: SqlValue, state: SqlPathState, nullable: boolean): SqlSide {
+  const d = state.dialect;
+  const lower = side.modifier === 'lower';
+  if (!path.multi) return { type: 'values', values: [pathSqlValue(d, side.kind, domain, singlePathSql(path, state), lower, nullable)], nullItem };
+  const source = pathSource(path, state);
+  return { type: 'source', source, item: pathSqlValue(d, side.kind, domain, source.item, lower, path.terminal.type !== 'list'), nullItem };
+}
+
+function joinedAlias(state: CompileState, key: string, target: Collection): string {
+  const known = state.joined.get(key);
+  if (known) return known.alias;
+  const alias = state.nextAlias();
+  state.joined.set(key, { alias, target });
+  return alias;
+}
+
+/** NOT (`<field> = @request.body.<field>`) on the filtered row; lists compare as JSON arrays. */
+function changedSql(side: ChangedSide, state: CompileState): BoolSql {
+  const { same } = side;
+  if (typeof same === 'boolean') return !same;
+  if ('type' in same) return notSql(state.dialect.listEquals(column(state.outer, same.column), state.dialect.textParam(JSON.stringify(same.items))));
+  return notSql(compileComparison(same, state));
+}
+
+function lengthSql(path: ResolvedPath, state: SqlPathState): Sql {
   const d = state.dialect;
   if (!path.multi) return d.jsonArrayLength(singlePathSql(path, state));
   if (path.hops.length === 0 && path.terminal.type === 'list') return d.listLength(column(state.outer, path.terminal.column));

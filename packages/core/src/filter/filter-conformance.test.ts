@@ -13,8 +13,8 @@ const { schema, posts, users } = blogSchema();
 
 const request: RequestInfo = guestRequest({
   auth: { id: 'u1', collectionId: users.id, collectionName: users.name, name: 'Ann', roles: ['admin', 'Editor'] },
-  query: { n: '10' },
-  body: { tags: ['c', 'x'], title: 't', nested: { n: 5 } },
+  query: { n: '10', empty: '' },
+  body: { tags: ['c', 'x'], title: 't', nested: { n: 5 }, views: '10', category: 'news', editors: ['u2', 'u3'], author: null },
   headers: { 'X-Token': 'abc' },
 });
 
@@ -126,6 +126,32 @@ const table: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['@request.headers.x_token = "abc"', ALL],
   ['@request.body.missing:isset = false && @request.body.title:isset = true', ALL],
   ['@request.method = "GET" && @request.context = "default"', ALL],
+  ['@request.query.n:isset = true && @request.query.empty:isset = true', ALL],
+  ['@request.query.nope:isset = true', []],
+  ['@request.headers.x_token:isset = true && @request.headers.x_nope:isset = false', ALL],
+  ['@request.body.author:isset = true', ALL],
+  ['@request.body.title:changed = true', ALL],
+  ['@request.body.views:changed = false', ['p1']],
+  ['@request.body.views:changed = true', ['p2', 'p3', 'p4', 'p5']],
+  ['@request.body.views:changed != @request.body.category:changed', ['p4']],
+  ['@request.body.category:changed = true', ['p2', 'p3', 'p5']],
+  ['@request.body.editors:changed = false', ['p1']],
+  ['@request.body.author:changed = false', ['p3']],
+  ['@request.body.published:changed = true', []],
+  ['@request.body.published:changed = false', ALL],
+  ['@request.body.tags:changed = published', ['p1', 'p4', 'p5']],
+  ['@request.auth.tokenKey = "key-ann" && @request.auth.password = "$2a$hash-ann"', ALL],
+  ['@request.auth.email = "ann@example.com"', ALL],
+  ['@request.auth.profile.city = "Oslo"', ALL],
+  ['@request.auth.favorite = "p2"', ALL],
+  ['@request.auth.favorite.title = title', ['p2']],
+  ['@request.auth.favorite.author = author', ['p2']],
+  ['@request.auth.favorite.author.name = "bob"', ALL],
+  ['@request.auth.favorite.comments_via_post.message ?= "Nice one"', ALL],
+  ['@request.auth.favorite.tags ?= "a"', []],
+  ['@request.auth.favorite.nope = null', ALL],
+  ['@request.auth.nope.deeper = ""', ALL],
+  ['author.tokenKey = "key-ann"', ['p1']],
   ['title ~ author.name', ['p3', 'p4']],
   ['views > author.age', ['p5']],
   ['1 = 1', ALL],
@@ -135,6 +161,16 @@ const table: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['null = ""', ALL],
   ['secret = "s"', ['p5']],
   ['id = "p2" // a comment\n || id = "p3"', ['p2', 'p3']],
+];
+
+/** The same, for a guest: every `@request.auth.*` is null, so "" (and `id` is ""). */
+const guestTable: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['@request.auth.id = ""', ALL],
+  ['@request.auth.id = author', ['p3']],
+  ['@request.auth.name = null && @request.auth.name = ""', ALL],
+  ['@request.auth.favorite.title = ""', ALL],
+  ['@request.auth.favorite.title = title', ['p3']],
+  ['@request.auth.id != ""', []],
 ];
 
 const errors: ReadonlyArray<readonly [string, number, RegExp]> = [
@@ -147,16 +183,22 @@ const errors: ReadonlyArray<readonly [string, number, RegExp]> = [
   ['tags.x = 1', 400, /cannot read "x"/],
   ['author.nope = 1', 400, /unknown field "nope"/],
   ['nope_via_post = 1', 400, /unknown field/],
-  ['@collection.posts.title = 1', 400, /@collection is not supported yet/],
+  ['@request.body.nope:changed = true', 400, /:changed needs a field of "posts"/],
+  ['@collection.nope.title = 1', 400, /unknown collection "nope"/],
+  ['@collection.posts.nope = 1', 400, /unknown field "nope"/],
+  ['@collection.posts.tags:length = 1', 400, /:length is not supported on @collection/],
+  ['@collection.users.age ~ "1"', 400, /~ compares text/],
 ];
 
 const run = createRunner();
 
+const tables = [{ who: 'a user', request, rows: table }, { who: 'a guest', request: guestRequest(), rows: guestTable }] as const;
+
 describe('evaluateFilter on the blog dataset', () => {
   const source = datasetSource(schema, blogDataset);
-  for (const [filter, expected] of table) {
-    it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)}`, () => {
-      const context = evaluateContextFor({ ...run.context, collection: posts }, source);
+  for (const [who, filter, expected, asked] of tables.flatMap((t) => t.rows.map(([f, e]) => [t.who, f, e, t.request] as const))) {
+    it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)} for ${who}`, () => {
+      const context = evaluateContextFor({ ...run.context, collection: posts, request: asked }, source);
       const matches = createFilterPredicate(parseFilter(filter), context);
       const ids = (blogDataset.posts ?? []).filter((row) => matches(datasetRow(source, row.id as string))).map((row) => row.id);
       assert.deepEqual(ids, [...expected]);
@@ -173,9 +215,9 @@ forEachStore((name, open) => {
   });
   after(async () => cleanup());
 
-  for (const [filter, expected] of table) {
-    it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)}`, async () => {
-      const where = compileFilter(parseFilter(filter), compileContextFor(store, schema, posts, { request }));
+  for (const [who, filter, expected, asked] of tables.flatMap((t) => t.rows.map(([f, e]) => [t.who, f, e, t.request] as const))) {
+    it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)} for ${who}`, async () => {
+      const where = compileFilter(parseFilter(filter), compileContextFor(store, schema, posts, { request: asked }));
       assert.deepEqual(await selectIds(store, posts, where), [...expected]);
     });
   }
@@ -201,7 +243,7 @@ forEachStore((name, open) => {
   });
 
   it(`rejects hidden fields at any hop for callers without hidden access (${name})`, () => {
-    for (const filter of ['secret = "s"', 'author.email = ""', 'comments_via_post.author.email ?= ""']) {
+    for (const filter of ['secret = "s"', 'author.password = ""', 'author.tokenKey = ""', 'comments_via_post.author.password ?= ""', 'posts_via_parent.secret ?= ""']) {
       const context = compileContextFor(store, schema, posts, { allowHidden: false });
       assert.throws(() => compileFilter(parseFilter(filter), context), { code: 'FILTER_INVALID' });
     }

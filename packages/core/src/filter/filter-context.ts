@@ -39,8 +39,12 @@ export interface FilterContext extends FilterScope {
   readonly tableAlias: string;
 }
 
-/** The sort compiler's context (the compiler's, without request values). */
-export type SortContext = Pick<FilterContext, 'dialect' | 'schema' | 'collection' | 'tableAlias' | 'allowHidden' | 'allowRequestMacros'>;
+/**
+ * The sort compiler's context (the compiler's, without request values). `request` only
+ * tells who is asking, for email visibility; without it the caller counts as a guest.
+ */
+export type SortContext = Pick<FilterContext, 'dialect' | 'schema' | 'collection' | 'tableAlias' | 'allowHidden' | 'allowRequestMacros'>
+  & { readonly request?: Pick<RequestInfo, 'auth'> };
 
 /**
  * Synchronous access to records for the in-memory evaluator (realtime prefetches into

@@ -2,7 +2,8 @@ import type { Row } from '../store/store.js';
 import type { FilterNode } from './filter-ast.js';
 import { compareValues, pathValueInDomain, quantify, type CompareValue } from './filter-compare.js';
 import type { EvaluateContext, FilterRecordSource } from './filter-context.js';
-import { assertMacrosAllowed, planComparison, type ComparisonPlan, type PlanSide } from './filter-plan.js';
+import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
+import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PlanSide } from './filter-plan.js';
 import { pathItems } from './filter-record-values.js';
 import { foldAscii } from './filter-text.js';
 import type { Domain } from './filter-values.js';
@@ -15,12 +16,16 @@ type Side = { readonly items: (record: Row) => readonly CompareValue[]; readonly
 /**
  * Prepares a filter for evaluation in memory: operands are resolved and errors thrown
  * once, here, exactly as compileFilter would throw them. The predicate answers what the
- * compiled SQL answers on SQLite and PostgreSQL for the same record.
+ * compiled SQL answers on SQLite and PostgreSQL for the same record. A filter with
+ * `@collection` (see needsDatabase) throws FilterNeedsDatabaseError after every other
+ * check: the caller must run compileFilter instead.
  * @example const matches = createFilterPredicate(parseFilter('views > 10'), context); matches(record)
  */
 export function createFilterPredicate(node: FilterNode, context: EvaluateContext): FilterPredicate {
   assertMacrosAllowed(node, context);
-  return prepareNode(node, context);
+  const predicate = prepareNode(node, context);
+  if (needsDatabase(node)) throw new FilterNeedsDatabaseError();
+  return predicate;
 }
 
 /**
@@ -52,9 +57,29 @@ function prepareComparison(plan: ComparisonPlan, source: FilterRecordSource): Fi
 
 function prepareSide(side: PlanSide, domain: Domain, pattern: boolean, source: FilterRecordSource): Side {
   if (side.type === 'const') return { items: () => side.values, nullItem: side.nullItem };
-  const convert = (raw: unknown) => pathValueInDomain(side.kind, domain, side.modifier === 'lower' ? lowerRaw(raw) : raw, pattern);
+  const convert = (raw: unknown) => pathValueInDomain(side.kind, domain, side.type === 'path' && side.modifier === 'lower' ? lowerRaw(raw) : raw, pattern);
+  if (side.type === 'changed') {
+    const changed = prepareChanged(side, source);
+    return { items: (record) => [convert(changed(record))], nullItem: convert(null) };
+  }
   if (side.modifier === 'length') return { items: (record) => [lengthOf(side.path.multi, pathItems(side.path, record, source))], nullItem: null };
   return { items: (record) => pathItems(side.path, record, source).map(convert), nullItem: convert(null) };
+}
+
+/** Mirrors the compiler's changedSql: NOT (`<field> = @request.body.<field>`). */
+function prepareChanged(side: ChangedSide, source: FilterRecordSource): FilterPredicate {
+  const { same } = side;
+  if (typeof same === 'boolean') return () => !same;
+  if ('type' in same) {
+    const submitted = JSON.stringify(same.items);
+    return (record) => JSON.stringify(listOf(record[same.column])) !== submitted;
+  }
+  const isSame = prepareComparison(same, source);
+  return (record) => !isSame(record);
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
 }
 
 function lengthOf(multi: boolean, items: readonly unknown[]): number {

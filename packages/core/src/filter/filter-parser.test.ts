@@ -85,7 +85,16 @@ describe('parseFilter', () => {
     assert.equal((rightOf('@request.headers.x_token:isset') as { scope: string }).scope, 'headers');
     assert.deepEqual(rightOf('@request.method'), { type: 'request', scope: 'method', path: [], modifier: null, raw: '@request.method', position: 5 });
     assert.deepEqual(rightOf('@todayStart'), { type: 'datetime', name: 'todayStart', raw: '@todayStart', position: 5 });
-    assert.equal(rightOf('@collection.users.id').type, 'collection');
+    assert.deepEqual(rightOf('@collection.users.id'), {
+      type: 'collection', collection: 'users', alias: null, path: ['id'], modifier: null, raw: '@collection.users.id', position: 5,
+    });
+    assert.deepEqual(rightOf('@collection.pbc_1:m2.team.name:lower'), {
+      type: 'collection', collection: 'pbc_1', alias: 'm2', path: ['team', 'name'], modifier: 'lower', raw: '@collection.pbc_1:m2.team.name:lower', position: 5,
+    });
+    assert.deepEqual(rightOf('@request.body.title:changed'), {
+      type: 'request', scope: 'body', path: ['title'], modifier: 'changed', raw: '@request.body.title:changed', position: 5,
+    });
+    assert.equal((rightOf('@request.query.page:isset') as { modifier: string }).modifier, 'isset');
   });
 
   const errors: ReadonlyArray<readonly [string, RegExp]> = [
@@ -111,7 +120,22 @@ describe('parseFilter', () => {
     ['@request.auth = 1', /needs a key/],
     ['@request.method.x = 1', /@request.method has no keys/],
     ['title:isset = 1', /:isset works only on @request.body/],
-    ['@request.auth.id:isset = 1', /:isset works only on @request.body/],
+    ['@request.auth.id:isset = 1', /:isset works only on @request.body, @request.query and @request.headers, not on "@request.auth.id:isset"/],
+    ['@request.method:isset = 1', /:isset works only on @request.body/],
+    ['@now:isset = 1', /"@now" takes no path or modifier/],
+    ['@collection.users.id:isset = 1', /:isset works only on @request.body/],
+    ['title:changed = true', /:changed works only on @request.body.<field>, not on "title:changed"/],
+    ['@request.query.a:changed = true', /:changed works only on @request.body.<field>/],
+    ['@request.auth.id:changed = true', /:changed works only on @request.body.<field>/],
+    ['@request.body.a.b:changed = true', /:changed works only on @request.body.<field>/],
+    ['@collection.users.name:changed = 1', /:changed works only on @request.body.<field>/],
+    ['@collection = 1', /invalid @collection reference "@collection"/],
+    ['@collection.users = 1', /invalid @collection reference "@collection.users"; use @collection.<name>\[:alias\].<field>/],
+    ['@collection.users:a = 1', /invalid @collection reference/],
+    ['@collection.users:.id = 1', /invalid @collection reference/],
+    ['@collection.users:a:b.id = 1', /invalid @collection reference/],
+    ['@collection.users..id = 1', /invalid @collection reference/],
+    ['@collection.users.id:nope = 1', /unknown modifier ":nope"/],
     ['f(a) = 1', /functions such as "f\(\)" are not supported at position 1\./],
     ['a = 1 && ()', /empty parentheses at position 10\./],
     ['', /the filter is empty\./],

@@ -14,17 +14,36 @@ export type PathHop =
   /** A multi relation: one target row per listed id (a dangling id gives a missing row). */
   | { readonly type: 'multi'; readonly column: string; readonly target: Collection }
   /** `<source>_via_<column>`: the rows of `source` whose relation column holds this row's id. */
-  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean };
+  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean }
+  /** The one row of `target` with this id, whatever the current row (`@request.auth.<relation>…`). */
+  | { readonly type: 'fixed'; readonly target: Collection; readonly id: string }
+  /** Every row of `target`, whatever the current row (`@collection.<name>…` with a plain operator). */
+  | { readonly type: 'scan'; readonly target: Collection };
 
 /** One step into a JSON value: an object key, or an array index (digits, at most 9). */
 export type JsonStep = { readonly key: string } | { readonly index: number };
 
 /** What a path ends on, in the last row its hops reach. */
 export type PathTerminal =
-  | { readonly type: 'column'; readonly column: string; readonly kind: 'text' | 'number' | 'bool' }
+  | { readonly type: 'column'; readonly column: string; readonly kind: 'text' | 'number' | 'bool'; readonly guard?: EmailGuard }
   /** A multi select or multi relation column: its items, as text. */
   | { readonly type: 'list'; readonly column: string }
   | { readonly type: 'json'; readonly column: string; readonly steps: readonly JsonStep[] };
+
+/**
+ * The `email` of an auth collection as a caller without hidden-field access sees it: the
+ * value where `emailVisibility` is true or the row is the caller's own record
+ * (`ownerId`, null when the caller is not a record of that collection), "" elsewhere.
+ */
+export interface EmailGuard {
+  readonly ownerId: string | null;
+}
+
+/** Who is asking, for email visibility: the authenticated record, or null for a guest. */
+export interface PathViewer {
+  readonly id: string;
+  readonly collectionId: string;
+}
 
 /** A field path resolved against the schema. `multi` when it can yield several items. */
 export interface ResolvedPath {
@@ -38,9 +57,19 @@ export interface ResolvedPath {
 export interface PathOptions {
   readonly schema: SchemaView;
   readonly collection: Collection;
+  /**
+   * When false (callers other than superusers and rules): hidden fields and auth secrets
+   * are unknown, collections with a null listRule cannot be entered through relations,
+   * and auth emails are guarded (see EmailGuard).
+   */
   readonly allowHidden: boolean;
+  /** The caller, for email visibility; a guest when missing. */
+  readonly viewer?: PathViewer | null;
   readonly fail: (what: string) => AppError;
 }
+
+/** Fields of auth collections that hold secrets: never reachable without hidden access. */
+const AUTH_SECRETS = new Set(['password', 'tokenKey']);
 
 const INDEX_STEP = /^(0|[1-9][0-9]{0,8})$/;
 
@@ -59,15 +88,17 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
     const field = lookupField(collection, segment, raw, options);
     if (!field) {
       const hop = backRelationHop(collection, segment, raw, options);
+      assertListable(hop.source, segment, raw, options);
       hops.push(hop);
       collection = hop.source;
       if (last) return finish(raw, hops, { type: 'column', column: 'id', kind: 'text' }, options);
       continue;
     }
     if (field.type === 'json') return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
-    if (last) return finish(raw, hops, plainTerminal(field), options);
+    if (last) return finish(raw, hops, plainTerminal(collection, field, options), options);
     if (field.type !== 'relation') throw options.fail(`${quoteForMessage(raw)} cannot read ${quoteForMessage(segments[i + 1]!)} of the ${field.type} field ${quoteForMessage(segment)}`);
     const target = relationTarget(field, raw, options);
+    assertListable(target, segments[i + 1]!, raw, options);
     hops.push({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target });
     collection = target;
   }
@@ -76,19 +107,38 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
 
 function lookupField(collection: Collection, name: string, raw: string, options: PathOptions): FieldDef | undefined {
   const field = collection.fields.find((f) => f.name === name);
-  if (field?.hidden && !options.allowHidden) throw unknownField(name, raw, options);
+  if (field && isHiddenField(collection, field) && !options.allowHidden) throw unknownField(name, raw, options);
   if (!field && name === 'id') return { id: 'id', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true };
   return field;
+}
+
+/**
+ * True for fields only superusers and rules may filter, sort or expand by: hidden fields,
+ * password fields, and the password and tokenKey of auth collections whatever their flag.
+ */
+export function isHiddenField(collection: Collection, field: FieldDef): boolean {
+  return field.hidden || field.type === 'password' || (collection.type === 'auth' && AUTH_SECRETS.has(field.name));
+}
+
+/**
+ * PocketBase v0.32+: a caller without hidden access cannot enter a collection whose list
+ * rule is null through a relation; its fields answer like unknown ones.
+ */
+function assertListable(target: Collection, next: string, raw: string, options: PathOptions): void {
+  if (!options.allowHidden && target.listRule === null) throw unknownField(next, raw, options);
 }
 
 function unknownField(name: string, raw: string, options: PathOptions): AppError {
   return options.fail(`unknown field ${quoteForMessage(name)} in ${quoteForMessage(raw)}`);
 }
 
-function plainTerminal(field: FieldDef): PathTerminal {
+function plainTerminal(collection: Collection, field: FieldDef, options: PathOptions): PathTerminal {
   const kind = columnKindOf(field);
   if (kind === 'list') return { type: 'list', column: field.name };
-  return { type: 'column', column: field.name, kind: kind === 'json' ? 'text' : kind };
+  const terminal = { type: 'column', column: field.name, kind: kind === 'json' ? 'text' : kind } as const;
+  if (options.allowHidden || collection.type !== 'auth' || field.name !== 'email') return terminal;
+  const viewer = options.viewer;
+  return { ...terminal, guard: { ownerId: viewer && viewer.collectionId === collection.id ? viewer.id : null } };
 }
 
 function jsonTerminal(field: FieldDef, rest: readonly string[]): PathTerminal {
@@ -108,7 +158,7 @@ function backRelationHop(collection: Collection, segment: string, raw: string, o
     const source = options.schema.find(segment.slice(0, at));
     const field = source?.fields.find((f) => f.name === segment.slice(at + 5));
     if (!source || !field || field.type !== 'relation' || field.collectionId !== collection.id) continue;
-    if (field.hidden && !options.allowHidden) continue;
+    if (isHiddenField(source, field) && !options.allowHidden) continue;
     return { type: 'back', source, column: field.name, multiColumn: isMultiValued(field) };
   }
   throw unknownField(segment, raw, options);
@@ -116,6 +166,15 @@ function backRelationHop(collection: Collection, segment: string, raw: string, o
 
 function finish(raw: string, hops: PathHop[], terminal: PathTerminal, options: PathOptions): ResolvedPath {
   if (hops.length > MAX_RELATION_HOPS) throw options.fail(`${quoteForMessage(raw)} follows more than ${MAX_RELATION_HOPS} relations`);
-  const multi = terminal.type === 'list' || hops.some((h) => h.type !== 'single');
-  return { raw, hops, terminal, multi };
+  return { raw, hops, terminal, multi: isMultiPath(hops, terminal) };
+}
+
+function isMultiPath(hops: readonly PathHop[], terminal: PathTerminal): boolean {
+  return terminal.type === 'list' || hops.some((h) => h.type === 'multi' || h.type === 'back' || h.type === 'scan');
+}
+
+/** The path read from another row first: a `fixed` row (by id) or every row (`scan`) of a collection. */
+export function withRootHop(path: ResolvedPath, hop: PathHop & { type: 'fixed' | 'scan' }): ResolvedPath {
+  const hops = [hop, ...path.hops];
+  return { ...path, hops, multi: isMultiPath(hops, path.terminal) };
 }

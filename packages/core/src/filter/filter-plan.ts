@@ -3,17 +3,12 @@ import { compareValues, quantify, type CompareValue, type Quantifier } from './f
 import type { FilterScope } from './filter-context.js';
 import { filterError, forbiddenMacroError, quoteForMessage } from './filter-error.js';
 import { likePatternOf } from './filter-like.js';
-import { datetimeConst, requestConsts, type ConstTerm } from './filter-macros.js';
-import { resolvePath, type ResolvedPath } from './filter-path.js';
-import { constDomain, INVALID, nullConst, toDomain, type Const, type Domain, type ValueKind } from './filter-values.js';
+import { datetimeConst, type ConstTerm } from './filter-macros.js';
+import { resolvePath } from './filter-path.js';
+import { collectionTerm, pathOptionsOf, pathTerm, requestTerm, type ChangedTerm, type PathTerm, type Term as TermOf } from './filter-terms.js';
+import { constDomain, INVALID, nullConst, toDomain, type Const, type Domain } from './filter-values.js';
 
-/** A field path operand with its modifier; `kind` is the kind of value it yields. */
-export interface PathTerm {
-  readonly type: 'path';
-  readonly path: ResolvedPath;
-  readonly modifier: 'none' | 'lower' | 'length';
-  readonly kind: ValueKind;
-}
+export type { CollectionRoot, PathTerm } from './filter-terms.js';
 
 /** Constants converted into the comparison's domain; `nullItem` stands in for an empty list. */
 export interface ConstSide {
@@ -23,8 +18,11 @@ export interface ConstSide {
   readonly nullItem: CompareValue;
 }
 
+/** `@request.body.<field>:changed` of a submitted field: true when `same` is false. */
+export type ChangedSide = ChangedTerm<ComparisonPlan>;
+
 /** One side of a planned comparison. */
-export type PlanSide = PathTerm | ConstSide;
+export type PlanSide = PathTerm | ChangedSide | ConstSide;
 
 /** A comparison with both operands resolved and its domain chosen. */
 export interface ComparisonPlan {
@@ -35,7 +33,7 @@ export interface ComparisonPlan {
   readonly right: PlanSide;
 }
 
-type Term = PathTerm | ({ readonly type: 'const' } & ConstTerm);
+type Term = TermOf<ComparisonPlan>;
 
 /** Throws the 403 when the filter uses `@request.*` or `@collection.*` and may not. */
 export function assertMacrosAllowed(node: FilterNode, scope: FilterScope): void {
@@ -69,34 +67,14 @@ function resolveTerm(operand: FilterOperand, scope: FilterScope): Term {
     case 'bool': return constTerm({ kind: 'bool', value: operand.value });
     case 'null': return constTerm(nullConst());
     case 'datetime': return constTerm(datetimeConst(operand.name, scope.now));
-    case 'request': return { type: 'const', ...requestConsts(operand, scope.request) };
-    case 'collection': throw filterError('@collection is not supported yet', operand.position);
-    case 'field': return pathTerm(operand, scope);
+    case 'request': return requestTerm(operand, scope, (node) => planComparison(node, scope));
+    case 'collection': return collectionTerm(operand, scope);
+    case 'field': return pathTerm(operand, resolvePath(operand.path, pathOptionsOf(scope, operand.position)));
   }
 }
 
 function constTerm(value: Const): Term {
   return { type: 'const', values: [value], multi: false };
-}
-
-function pathTerm(operand: FilterOperand & { type: 'field' }, scope: FilterScope): PathTerm {
-  const fail = (what: string) => filterError(what, operand.position);
-  const path = resolvePath(operand.path, { ...scope, fail });
-  const kind: ValueKind = path.terminal.type === 'json' ? 'json' : path.terminal.type === 'list' ? 'text' : path.terminal.kind;
-  const name = quoteForMessage(operand.raw);
-  switch (operand.modifier) {
-    case null:
-      return { type: 'path', path, modifier: 'none', kind };
-    case 'each':
-      if (path.terminal.type !== 'list') throw fail(`:each needs a multi select or multi relation field, not ${name}`);
-      return { type: 'path', path, modifier: 'none', kind };
-    case 'lower':
-      if (kind !== 'text' && kind !== 'json') throw fail(`:lower needs a text or json field, not ${name}`);
-      return { type: 'path', path, modifier: 'lower', kind };
-    default:
-      if (path.multi === (path.terminal.type === 'json')) throw fail(`:length needs a multi-valued field or a json field, not ${name}`);
-      return { type: 'path', path, modifier: 'length', kind: 'number' };
-  }
 }
 
 function foldConstants(op: ComparisonOp, mode: Quantifier, left: ConstTerm, right: ConstTerm): boolean {
@@ -110,22 +88,26 @@ function foldConstants(op: ComparisonOp, mode: Quantifier, left: ConstTerm, righ
 
 function likeDomain(node: FilterComparison, left: Term, right: Term): Domain {
   for (const term of [left, right]) {
-    if (term.type === 'path' && term.kind !== 'text' && term.kind !== 'json') {
-      throw filterError(`~ compares text, but ${quoteForMessage(term.path.raw)} is a ${term.kind} value`, node.position);
+    if (term.type !== 'const' && term.kind !== 'text' && term.kind !== 'json') {
+      throw filterError(`~ compares text, but ${quoteForMessage(rawOf(term))} is a ${term.kind} value`, node.position);
     }
   }
   return 'like';
 }
 
 function sharedDomain(node: FilterComparison, left: Term, right: Term): Domain {
-  if (left.type === 'const') return (right as PathTerm).kind;
+  if (left.type === 'const') return (right as Exclude<Term, { type: 'const' }>).kind;
   if (right.type === 'const' || right.kind === left.kind) return left.kind;
   if (left.kind === 'json' || right.kind === 'json') return 'json';
-  throw filterError(`cannot compare the ${left.kind} value ${quoteForMessage(left.path.raw)} with the ${right.kind} value ${quoteForMessage(right.path.raw)}`, node.position);
+  throw filterError(`cannot compare the ${left.kind} value ${quoteForMessage(rawOf(left))} with the ${right.kind} value ${quoteForMessage(rawOf(right))}`, node.position);
+}
+
+function rawOf(term: PathTerm | ChangedSide): string {
+  return term.type === 'path' ? term.path.raw : term.raw;
 }
 
 function planSide(term: Term, domain: Domain, pattern: boolean): PlanSide {
-  if (term.type === 'path') return term;
+  if (term.type !== 'const') return term;
   const convert = (value: Const) => (pattern ? toPattern(toDomain(domain, value)) : toDomain(domain, value));
   return { type: 'const', values: term.values.map(convert), multi: term.multi, nullItem: convert(nullConst()) };
 }

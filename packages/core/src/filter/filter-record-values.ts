@@ -17,6 +17,8 @@ export function pathItems(path: ResolvedPath, record: Row, source: FilterRecordS
 function walk(path: ResolvedPath, index: number, row: Row | undefined, source: FilterRecordSource): unknown[] {
   const hop = path.hops[index];
   if (!hop) return terminalItems(path.terminal, row);
+  if (hop.type === 'fixed') return walk(path, index + 1, source.getRecord(hop.target.id, hop.id), source);
+  if (hop.type === 'scan') return [...source.listRecords(hop.target.id)].flatMap((next) => walk(path, index + 1, next, source));
   if (hop.type === 'single') return walk(path, index + 1, row && lookup(source, hop, textOf(row[hop.column])), source);
   if (!row) return [];
   if (hop.type === 'multi') return listOf(row[hop.column]).flatMap((id) => walk(path, index + 1, lookup(source, hop, id), source));
@@ -45,7 +47,13 @@ function terminalItems(terminal: PathTerminal, row: Row | undefined): unknown[] 
   if (terminal.type === 'json') return [extractJson(value, terminal.steps)];
   if (terminal.kind === 'number') return [typeof value === 'number' ? value : 0];
   if (terminal.kind === 'bool') return [value === true || value === 1];
+  if (terminal.guard && !isEmailVisible(row, terminal.guard.ownerId)) return [''];
   return [textOf(value)];
+}
+
+/** See EmailGuard: the mirror of the compiler's CASE expression. */
+function isEmailVisible(row: Row, ownerId: string | null): boolean {
+  return row.emailVisibility === true || row.emailVisibility === 1 || (ownerId !== null && row.id === ownerId);
 }
 
 /** Follows object keys and array indexes into a JSON value; null when a step is missing. */

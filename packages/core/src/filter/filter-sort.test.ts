@@ -75,8 +75,30 @@ forEachStore((name, open) => {
 
   it(`rejects hidden fields for callers without hidden access (${name})`, async () => {
     assert.throws(() => compileSort('secret', { ...context, allowHidden: false }), { code: 'SORT_INVALID' });
-    assert.throws(() => compileSort('author.email', { ...context, allowHidden: false }), { code: 'SORT_INVALID' });
+    for (const sort of ['author.password', 'author.tokenKey', '-author.password', 'parent.secret']) {
+      assert.throws(() => compileSort(sort, { ...context, allowHidden: false }), (error: { code: string; message: string }) => {
+        assert.equal(error.code, 'SORT_INVALID');
+        assert.match(error.message, /^Invalid sort: unknown field "(password|tokenKey|secret)" in "[a-z.A-Z]+"\.$/);
+        return true;
+      });
+    }
     assert.equal((await orderOf('-secret')).length, 5);
+  });
+
+  it(`sorts by another user's hidden email as if it were "" (${name})`, async () => {
+    const client = { ...context, allowHidden: false };
+    assert.deepEqual(await orderOf('author.email,id', client), ['p1', 'p3', 'p4', 'p5', 'p2']);
+    const ann = { ...client, request: { auth: { id: 'u1', collectionId: 'c_users', collectionName: 'users' } } };
+    assert.deepEqual(await orderOf('author.email,id', ann), ['p3', 'p4', 'p5', 'p1', 'p2']);
+    assert.deepEqual(await orderOf('author.email,id'), ['p3', 'p4', 'p1', 'p2', 'p5']);
+  });
+
+  it(`rejects a sort through a relation to a collection whose list rule is null, like an unknown field (${name})`, () => {
+    const locked = blogSchema({ users: { listRule: null } });
+    const client = { ...context, schema: locked.schema, collection: locked.posts, allowHidden: false };
+    assert.throws(() => compileSort('author.name', client), { code: 'SORT_INVALID', message: 'Invalid sort: unknown field "name" in "author.name".' });
+    assert.equal(compileSort('author', client).isEmpty, false);
+    assert.equal(compileSort('author.name', { ...client, allowHidden: true }).isEmpty, false);
   });
 
   it(`answers 403 for @request and @collection without macro rights (${name})`, () => {

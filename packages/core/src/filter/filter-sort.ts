@@ -37,7 +37,9 @@ function sortItem(field: string, context: SortContext, state: SqlPathState): Sql
   const direction = raw(descending ? ' DESC NULLS LAST' : ' ASC NULLS FIRST');
   if (name.startsWith('@')) return sql`${macroKey(name, context, state)}${direction}`;
   if (!FIELD_PATH.test(name)) throw sortError(`invalid sort field ${quoteForMessage(name)}`);
-  const path = resolvePath(name.split('.'), { ...context, fail: sortError });
+  const auth = context.request?.auth;
+  const viewer = auth && auth.id !== '' ? { id: auth.id, collectionId: auth.collectionId } : null;
+  const path = resolvePath(name.split('.'), { ...context, viewer, fail: sortError });
   return sql`${fieldKey(path, state)}${direction}`;
 }
 

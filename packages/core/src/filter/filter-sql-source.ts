@@ -50,7 +50,11 @@ export function pathSource(path: ResolvedPath, state: SqlPathState): SqlSource {
 
 function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], state: SqlPathState): string {
   const alias = state.nextAlias();
-  if (hop.type === 'single') {
+  if (hop.type === 'fixed') {
+    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, sql`${column(alias, 'id')} = ${state.dialect.textParam(hop.id)}`, 'JOIN');
+  } else if (hop.type === 'scan') {
+    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, true, 'JOIN');
+  } else if (hop.type === 'single') {
     const on = sql`${column(alias, 'id')} = ${column(current, hop.column)}`;
     addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, on, 'LEFT JOIN');
   } else if (hop.type === 'multi') {
@@ -67,12 +71,12 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
 }
 
 /** The first table of a subquery is correlated through WHERE; later ones are joined. */
-function addJoined(from: Sql[], where: BoolSql[], table: Sql, on: Sql, joinKind: 'JOIN' | 'LEFT JOIN'): void {
+function addJoined(from: Sql[], where: BoolSql[], table: Sql, on: BoolSql, joinKind: 'JOIN' | 'LEFT JOIN'): void {
   if (from.length === 0) {
     from.push(table);
     where.push(on);
   } else {
-    from.push(sql`${raw(joinKind)} ${table} ON ${on}`);
+    from.push(sql`${raw(joinKind)} ${table} ON ${toSql(on)}`);
   }
 }
 
@@ -83,7 +87,15 @@ function addTable(from: Sql[], table: Sql, state: SqlPathState): void {
 function terminalSql(path: ResolvedPath, alias: string, state: SqlPathState): Sql {
   const terminal = path.terminal;
   if (terminal.type === 'json') return state.dialect.jsonAt(column(alias, terminal.column), terminal.steps);
+  if (terminal.type === 'column' && terminal.guard) return guardedEmailSql(alias, terminal.column, terminal.guard.ownerId, state);
   return column(alias, terminal.column);
+}
+
+/** `email` as a caller without hidden access sees it: "" unless visible or the caller's own. */
+function guardedEmailSql(alias: string, name: string, ownerId: string | null, state: SqlPathState): Sql {
+  const visible = sql`${column(alias, 'emailVisibility')} = TRUE`;
+  const own = ownerId === null ? visible : sql`${visible} OR ${column(alias, 'id')} = ${state.dialect.textParam(ownerId)}`;
+  return sql`(CASE WHEN ${own} THEN ${column(alias, name)} ELSE '' END)`;
 }
 
 // Only the first table of a subquery adds a WHERE condition.

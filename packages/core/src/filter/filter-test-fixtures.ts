@@ -16,21 +16,39 @@ export function field(name: string, type: FieldTypeName, options: Partial<FieldD
   return { id: `f_${name}`, name, type, system: false, hidden: false, presentable: false, required: false, ...options };
 }
 
-/** A base collection with an `id` field followed by `fields`. */
-export function collection(name: string, fields: FieldDef[]): Collection {
+/** A base collection with an `id` field followed by `fields`; its list rule is "" (anyone). */
+export function collection(name: string, fields: FieldDef[], options: Partial<Collection> = {}): Collection {
   const id = field('id', 'text', { system: true, primaryKey: true, required: true });
   return {
     id: `c_${name}`, name, type: 'base', system: false, fields: [id, ...fields], indexes: [],
-    listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, created: '', updated: '',
+    listRule: '', viewRule: null, createRule: null, updateRule: null, deleteRule: null, created: '', updated: '', ...options,
   };
 }
 
-/** users, posts (with a self-relation), comments and bookmarks: every kind of field and relation the filter knows. */
-export function blogSchema(): { schema: SchemaView; users: Collection; posts: Collection; comments: Collection; bookmarks: Collection } {
-  const users = collection('users', [
-    field('name', 'text'), field('email', 'email', { hidden: true }), field('age', 'number'),
-    field('verified', 'bool'), field('profile', 'json'),
-  ]);
+/** An auth collection: the system fields of PocketBase's auth collections, then `fields`. */
+export function authCollection(name: string, fields: FieldDef[], options: Partial<Collection> = {}): Collection {
+  const system = [
+    field('password', 'password', { system: true, hidden: true }), field('tokenKey', 'text', { system: true, hidden: true }),
+    field('email', 'email', { system: true }), field('emailVisibility', 'bool', { system: true }), field('verified', 'bool', { system: true }),
+  ];
+  return collection(name, [...system, ...fields], { type: 'auth', ...options });
+}
+
+/** The blog's collections and a schema view over them. */
+export interface BlogSchema {
+  readonly schema: SchemaView;
+  readonly users: Collection;
+  readonly posts: Collection;
+  readonly comments: Collection;
+  readonly bookmarks: Collection;
+}
+
+/** users (an auth collection), posts (with a self-relation), comments and bookmarks: every kind of field and relation the filter knows. */
+export function blogSchema(overrides: Partial<Record<'users' | 'posts' | 'comments' | 'bookmarks', Partial<Collection>>> = {}): BlogSchema {
+  const users = authCollection('users', [
+    field('name', 'text'), field('age', 'number'), field('profile', 'json'),
+    field('favorite', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
+  ], overrides.users);
   const posts = collection('posts', [
     field('title', 'text'), field('views', 'number'), field('published', 'bool'),
     field('tags', 'select', { values: ['a', 'b', 'c', 'A', '%', '_', 'é'], maxSelect: 5 }),
@@ -39,15 +57,15 @@ export function blogSchema(): { schema: SchemaView; users: Collection; posts: Co
     field('editors', 'relation', { collectionId: users.id, maxSelect: 5 }),
     field('data', 'json'), field('created', 'date'), field('secret', 'text', { hidden: true }),
     field('parent', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
-  ]);
+  ], overrides.posts);
   const comments = collection('comments', [
     field('post', 'relation', { collectionId: posts.id, maxSelect: 1 }), field('message', 'text'),
     field('votes', 'number'), field('author', 'relation', { collectionId: users.id, maxSelect: 1 }),
-  ]);
+  ], overrides.comments);
   const bookmarks = collection('bookmarks', [
     field('owner', 'relation', { collectionId: users.id, maxSelect: 1 }),
     field('posts', 'relation', { collectionId: posts.id, maxSelect: 9 }),
-  ]);
+  ], overrides.bookmarks);
   return { schema: schemaViewOf([users, posts, comments, bookmarks]), users, posts, comments, bookmarks };
 }
 

@@ -10,3 +10,5 @@ export { MAX_RELATION_HOPS } from './filter-path.js';
 export { compileFilter } from './filter-compiler.js';
 export { createFilterPredicate, evaluateFilter, type FilterPredicate } from './filter-evaluator.js';
 export { compileSort, MAX_SORT_FIELDS, MAX_SORT_FIELD_LENGTH } from './filter-sort.js';
+export { FilterNeedsDatabaseError, isFilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
+export { isHiddenField } from './filter-path.js';

@@ -49,6 +49,8 @@ export interface FilterDialect {
   joinLateral(table: Sql): Sql;
   /** True when a list column holds the value. */
   listContains(list: Sql, value: Sql): Sql;
+  /** True when a list column holds exactly the items of a JSON array text, in order. */
+  listEquals(list: Sql, jsonArray: Sql): Sql;
   /** The number of items of a list column (a number). */
   listLength(list: Sql): Sql;
   /** `(SELECT COUNT(*) FROM … WHERE …)` as a number. */

@@ -38,6 +38,7 @@ export const postgresFilterDialect: FilterDialect = {
   listItems: (list, alias) => sql`jsonb_array_elements_text(${list}) AS ${ident(alias)}("value")`,
   joinLateral: (table) => sql`CROSS JOIN LATERAL ${table}`,
   listContains: (list, value) => sql`${list} @> jsonb_build_array(${value})`,
+  listEquals: (list, jsonArray) => sql`COALESCE(${list} = CAST(${jsonArray} AS jsonb), FALSE)`,
   listLength: (list) => sql`CAST(jsonb_array_length(${list}) AS double precision)`,
   count: (from, where) => sql`CAST((SELECT COUNT(*) FROM ${from} WHERE ${where}) AS double precision)`,
   orderText: (text) => sql`${text} COLLATE "C"`,

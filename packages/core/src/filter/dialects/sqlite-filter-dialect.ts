@@ -30,6 +30,7 @@ export const sqliteFilterDialect: FilterDialect = {
   listItems: (list, alias) => sql`json_each(${list}) AS ${ident(alias)}`,
   joinLateral: (table) => sql`JOIN ${table}`,
   listContains: (list, value) => sql`${value} IN (SELECT "value" FROM json_each(${list}))`,
+  listEquals: (list, jsonArray) => sql`COALESCE(json(${list}) = json(${jsonArray}), FALSE)`,
   listLength: (list) => sql`json_array_length(${list})`,
   orderJson: (value) => value,
   rowid: (alias) => sql`${ident(alias)}.rowid`,
