@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { CollectionService, RecordService, type Store } from '@tandem/core';
+import { CollectionService, RecordService, SettingsService, type Store } from '@tandem/core';
 import { createApp, createJsonLogger, type Logger } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { TandemConfig } from './config.js';
@@ -12,6 +12,7 @@ export interface Tandem {
   readonly store: Store;
   readonly collections: CollectionService;
   readonly records: RecordService;
+  readonly settings: SettingsService;
   readonly app: FastifyInstance;
   readonly logger: Logger;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
@@ -25,8 +26,10 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   await collections.load();
   const stopWatching = collections.watch();
   const records = new RecordService(store, collections);
+  const settings = new SettingsService(store);
+  await settings.load();
   const publicDir = join(config.dir, 'public');
-  const app = createApp({ collections, records, logger }, {
+  const app = createApp({ collections, records, settings, logger }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,
@@ -36,7 +39,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
-  return { config, store, collections, records, app, logger, close };
+  return { config, store, collections, records, settings, app, logger, close };
 }
 
 async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number): Promise<void> {
