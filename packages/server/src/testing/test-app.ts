@@ -1,7 +1,7 @@
 /**
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
-import { CollectionService, RecordService, internalRequest, superuser, type DialectName, type Store } from '@tandem/core';
+import { CollectionService, RecordService, SettingsService, internalRequest, superuser, type DialectName, type Store } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
@@ -14,6 +14,7 @@ export interface TestApp {
   readonly store: Store;
   readonly collections: CollectionService;
   readonly records: RecordService;
+  readonly settings: SettingsService;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -25,13 +26,16 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   const collections = new CollectionService(store);
   await collections.load();
   const records = new RecordService(store, collections);
-  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal }, { ...defaultServerOptions, logRequests: false, ...options });
+  const settings = new SettingsService(store);
+  await settings.load();
+  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
     store,
     collections,
     records,
+    settings,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       await app.close();
