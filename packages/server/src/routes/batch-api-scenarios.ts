@@ -26,6 +26,10 @@ const failedAt = (b: any, index: number) => {
   return entry.response;
 };
 
+/** A multipart/form-data body of text parts. */
+const multipart = (boundary: string, parts: Array<[string, string]>) =>
+  parts.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join('') + `--${boundary}--\r\n`;
+
 /** Collections only the batch suite uses, with rules that read the request. */
 export const batchCollections: Record<string, unknown>[] = [
   { name: 'ctxonly', type: 'base', listRule: '', viewRule: '', createRule: '@request.context = "batch"', fields: [{ name: 'note', type: 'text' }] },
@@ -136,6 +140,14 @@ export const batchMalformedScenarios: Scenario[] = [
   { name: 'an array body is a 400', method: 'POST', url: B, body: [{ method: 'POST', url: R('posts') }], status: 400 },
   { name: 'malformed JSON is a 400', method: 'POST', url: B, headers: { 'content-type': 'application/json' }, payload: '{"requests": [', status: 400 },
   { name: 'no body at all is a 400', method: 'POST', url: B, status: 400 },
+  { name: 'multipart @jsonPayload parts are merged in order', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data; boundary=XyZ' },
+    payload: multipart('XyZ', [['@jsonPayload', JSON.stringify({ requests: [{ method: 'POST', url: R('posts'), body: { title: 'First part' } }] })], ['other', 'ignored'],
+      ['@jsonPayload', JSON.stringify({ requests: [{ method: 'POST', url: R('posts'), body: { title: 'Second part' } }] })]]),
+    status: 200, json: (b) => { assert.equal(b.length, 1); assert.equal(b[0].body.title, 'Second part'); }, after: counts({ posts: 4 }) },
+  { name: 'multipart without a boundary is a 400', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data' }, payload: 'x', status: 400 },
+  { name: 'multipart with a broken @jsonPayload is a 400', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data; boundary=b' }, payload: multipart('b', [['@jsonPayload', '{"requests":']]), status: 400 },
+  { name: 'multipart @jsonPayload with __proto__ is refused', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    payload: multipart('b', [['@jsonPayload', '{"requests":[],"__proto__":{"polluted":true}}']]), status: 400, after: async () => assert.equal(({} as any).polluted, undefined) },
   { name: 'a text/plain body is a 415', method: 'POST', url: B, headers: { 'content-type': 'text/plain' }, payload: 'requests', status: 415 },
 ];
 

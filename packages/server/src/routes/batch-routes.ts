@@ -3,14 +3,29 @@ import type { FastifyInstance } from 'fastify';
 import { AppError, assertBatchAllowed, batchBodyLimit, MAX_BATCH_BODY_SIZE, pickFields, runBatch, type BatchSettings, type RecordService } from '@tandem/core';
 import { toRequestContext } from '../request-context.js';
 import { parseBatchBody, toBatchActions } from './batch-items.js';
+import { parseBatchMultipart } from './batch-multipart.js';
 
 /**
  * `POST /api/batch`: record creates, updates, upserts and deletes in one transaction
- * (PocketBase's batch API, JSON bodies). The server only maps items onto core's
+ * (PocketBase's batch API; JSON bodies, or the SDK's multipart form with `@jsonPayload`). The server only maps items onto core's
  * actions; rules are checked in core, per item, with the outer request's principal.
  * `batchSettings` is read on every request, so settings changes apply at once.
  */
 export function registerBatchRoutes(app: FastifyInstance, records: RecordService, batchSettings: () => BatchSettings): void {
+  // An encapsulated scope, so multipart is accepted on this route alone.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
+      try {
+        done(null, parseBatchMultipart(body as Buffer, String(request.headers['content-type'])));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+    registerBatchRoute(scope, records, batchSettings);
+  });
+}
+
+function registerBatchRoute(app: FastifyInstance, records: RecordService, batchSettings: () => BatchSettings): void {
   app.post('/api/batch', {
     // The route's hard cap; the limit from the settings is enforced below, per request.
     bodyLimit: MAX_BATCH_BODY_SIZE,
