@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import type { AuthService, CollectionService, RecordService, Store } from '@tandem/core';
+import { SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
 import { createApp, createJsonLogger, createPrincipalResolver, type Logger } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { TandemConfig } from './config.js';
@@ -13,6 +13,7 @@ export interface Tandem {
   readonly collections: CollectionService;
   readonly records: RecordService;
   readonly auth: AuthService;
+  readonly settings: SettingsService;
   readonly app: FastifyInstance;
   readonly logger: Logger;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
@@ -23,9 +24,11 @@ export interface Tandem {
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
   const { store, collections, records, auth, outbox } = await composeCore(config);
   const stopWatching = collections.watch();
+  const settings = new SettingsService(store);
+  await settings.load();
   const publicDir = join(config.dir, 'public');
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  const app = createApp({ collections, records, logger, auth, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
+  const app = createApp({ collections, records, settings, logger, auth, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,
@@ -35,7 +38,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
-  return { config, store, collections, records, auth, app, logger, close };
+  return { config, store, collections, records, auth, settings, app, logger, close };
 }
 
 async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number): Promise<void> {

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError, type CollectionService, type RecordService } from '@tandem/core';
+import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './error-body.js';
 import type { Logger } from './log.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
+import { registerCollectionRoutes } from './routes/collections-routes.js';
+import { registerSettingsRoutes } from './routes/settings-routes.js';
+import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
@@ -29,6 +32,8 @@ export interface ServerOptions {
 export interface AppServices {
   readonly collections: CollectionService;
   readonly records: RecordService;
+  /** The application settings; without them the settings API is absent and batch uses the defaults. */
+  readonly settings?: SettingsService;
   readonly logger: Logger;
   /** Resolves credentials to a principal; without one every request is a guest. */
   readonly resolvePrincipal?: PrincipalResolver;
@@ -79,8 +84,17 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? (() => defaultAuthRateLimits)));
+  registerAdminRoutes(app, services);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
+}
+
+/** The superuser APIs (collections, settings) and batch. */
+function registerAdminRoutes(app: FastifyInstance, services: AppServices): void {
+  const { collections, records, settings } = services;
+  registerCollectionRoutes(app, collections, records);
+  if (settings) registerSettingsRoutes(app, settings);
+  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch);
 }
 
 /**

@@ -33,7 +33,8 @@ export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string,
   });
 }
 
-async function deleteWithReferences(deps: RecordDeps, tx: Executor, collection: Collection, record: RecordData, visited: Set<string>, depth: number): Promise<void> {
+/** Deletes one record inside `tx`, settling the relations that point at it (also used by truncate). */
+export async function deleteWithReferences(deps: RecordDeps, tx: Executor, collection: Collection, record: RecordData, visited: Set<string>, depth: number): Promise<void> {
   const key = `${collection.id}/${record.id}`;
   if (visited.has(key)) return;
   if (depth > MAX_CASCADE_DEPTH) throw new AppError('RECORD_DELETE_REFERENCED', 'The cascade of deletes is too deep.');

@@ -1,6 +1,9 @@
 import type { CollectionService } from '../schema/collection-service.js';
 import type { Store } from '../store/store.js';
+import { storeOverTransaction } from '../store/transaction-store.js';
 import { createRecordDeps, type RecordDeps } from './record-deps.js';
+import { recordActionsFor, type RecordActions } from './record-actions.js';
+import { truncateRecords } from './record-truncate.js';
 import { listRecords, type ListPage, type ListParams } from './record-list.js';
 import { viewRecord } from './record-view.js';
 import { createRecord } from './record-create.js';
@@ -43,5 +46,20 @@ export class RecordService {
   /** Deletes a record, settling relations that point at it. */
   delete(collection: string, id: string, request: RequestContext): Promise<void> {
     return deleteRecord(this.#deps, collection, id, request);
+  }
+
+  /** Deletes every record of a collection (superusers only), settling references elsewhere. */
+  truncate(collection: string, request: RequestContext): Promise<void> {
+    return truncateRecords(this.#deps, collection, request);
+  }
+
+  /**
+   * Runs several record actions in one transaction: `work` gets actions whose reads see
+   * the earlier writes and whose own transactions join this one. It commits when `work`
+   * resolves and rolls everything back when it throws.
+   * @example await records.runInTransaction(async (tx) => { await tx.create('posts', a, {}, req); await tx.delete('posts', id, req); })
+   */
+  runInTransaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
+    return this.#deps.store.transaction((tx) => work(recordActionsFor({ ...this.#deps, store: storeOverTransaction(tx) })));
   }
 }

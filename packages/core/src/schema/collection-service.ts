@@ -8,6 +8,8 @@ import { schemaViewOf, type SchemaView } from './schema-view.js';
 import { collectionIdFor } from './collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
 import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from './system-collections.js';
+import type { ListResult } from '@tandem/protocol';
+import { listCollections, type CollectionListParams } from './collection-list.js';
 
 /** The outcome of an import: which collections were created, updated or left alone. */
 export interface ImportResult {
@@ -44,6 +46,11 @@ export class CollectionService implements SchemaView {
 
   all(): readonly Collection[] {
     return [...this.#byId.values()];
+  }
+
+  /** A page of collection definitions, filtered and sorted in memory (see listCollections). */
+  list(params: CollectionListParams): ListResult<Collection> {
+    return listCollections(this.all(), params);
   }
 
   /** A collection by id or name, or COLLECTION_NOT_FOUND. */
@@ -95,7 +102,7 @@ export class CollectionService implements SchemaView {
   /** Deletes a collection and its table, unless it is a system collection or another collection still relates to it. */
   async delete(idOrName: string): Promise<void> {
     const collection = this.get(idOrName);
-    if (collection.system) throw new AppError('COLLECTION_INVALID', 'System collections cannot be deleted.', { collection: { code: 'validation_collection_system', message: 'System collections cannot be deleted.' } });
+    if (collection.system) throw new AppError('COLLECTION_SYSTEM_PROTECTED');
     this.#assertUnreferenced(collection, new Set([collection.id]));
     await this.#apply(async (tx) => this.#drop(tx, collection));
   }

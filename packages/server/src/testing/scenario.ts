@@ -24,6 +24,8 @@ export interface Scenario {
   readonly notContains?: readonly string[];
   /** Assertions on the parsed JSON body. */
   readonly json?: (body: any) => void;
+  /** Setup on the database before the request (beyond the suite's fixture). */
+  readonly before?: (t: TestApp) => Promise<void>;
   /** Assertions on the database after the request. */
   readonly after?: (t: TestApp) => Promise<void>;
 }
@@ -33,6 +35,7 @@ const ALWAYS_FORBIDDEN = ['stack', 'SQLITE_', 'SqliteError', 'SELECT ', 'node_mo
 
 /** Runs one scenario against an app and asserts every expectation. */
 export async function runScenario(t: TestApp, scenario: Scenario): Promise<void> {
+  await scenario.before?.(t);
   const headers: Record<string, string> = { ...scenario.headers };
   let payload = scenario.payload;
   if (scenario.body !== undefined) {

@@ -2,7 +2,7 @@
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
 import {
-  AuthService, CollectionService, OutboxMailer, RecordService, RefreshTokenService, SessionService, createRecordDeps, internalRequest, superuser,
+  AuthService, CollectionService, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
   type DialectName, type Store,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
@@ -22,6 +22,7 @@ export interface TestApp {
   readonly auth: AuthService;
   /** The dev outbox every mail of the app lands in. */
   readonly outbox: OutboxMailer;
+  readonly settings: SettingsService;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -34,9 +35,11 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   await collections.load();
   await collections.ensureSystemCollections();
   const records = new RecordService(store, collections);
+  const settings = new SettingsService(store);
+  await settings.load();
   const { auth, outbox } = await createTestAuth(store, collections, records);
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
-  const app = createApp({ collections, records, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox }, { ...defaultServerOptions, logRequests: false, ...options });
+  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
@@ -45,6 +48,7 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     records,
     auth,
     outbox,
+    settings,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       await app.close();

@@ -1,0 +1,41 @@
+import { ident, sql } from '../sql/sql.js';
+import type { RecordDeps } from './record-deps.js';
+import { listRecords, type ListPage, type ListParams } from './record-list.js';
+import { viewRecord } from './record-view.js';
+import { createRecord } from './record-create.js';
+import { updateRecord } from './record-update.js';
+import { deleteRecord } from './record-delete.js';
+import type { RecordJson } from './record-codec.js';
+import type { RequestContext } from './request-context.js';
+
+/**
+ * The record actions over one set of dependencies. RecordService exposes them over the
+ * store; `RecordService.runInTransaction` hands out a set bound to one transaction.
+ */
+export interface RecordActions {
+  list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>>;
+  view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson>;
+  create(collection: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson>;
+  update(collection: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson>;
+  delete(collection: string, id: string, request: RequestContext): Promise<void>;
+  /**
+   * True when a record with this id exists, whatever the rules say (upsert decides
+   * between update and create with it; the chosen action then applies its own rule).
+   */
+  exists(collection: string, id: string): Promise<boolean>;
+}
+
+/** The record actions over `deps`. */
+export function recordActionsFor(deps: RecordDeps): RecordActions {
+  return {
+    list: (collection, params, request) => listRecords(deps, collection, params, request),
+    view: (collection, id, params, request) => viewRecord(deps, collection, id, params, request),
+    create: (collection, body, params, request) => createRecord(deps, collection, body, params, request),
+    update: (collection, id, body, params, request) => updateRecord(deps, collection, id, body, params, request),
+    delete: (collection, id, request) => deleteRecord(deps, collection, id, request),
+    async exists(collection, id) {
+      const { name } = deps.collections.get(collection);
+      return (await deps.store.first(sql`SELECT 1 AS "x" FROM ${ident(name)} WHERE "id" = ${id}`)) !== undefined;
+    },
+  };
+}

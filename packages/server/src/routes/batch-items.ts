@@ -1,0 +1,105 @@
+import { AppError, batchFailure, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
+
+/** One item of a batch body, checked for shape. */
+export interface BatchItem {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: unknown;
+}
+
+/** A batch item mapped onto a core action, with its `fields` picker. */
+export interface MappedItem {
+  readonly action: BatchAction;
+  readonly fields: PickTree | undefined;
+}
+
+const RECORDS_URL = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?\/?$/;
+
+/**
+ * Reads `{requests: [{method, url, headers?, body?}]}`; anything else is a 400
+ * BATCH_INVALID whose `data.requests` names the problem (per item index when it is one).
+ */
+export function parseBatchBody(body: unknown): BatchItem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BODY_INVALID');
+  const requests = (body as { requests?: unknown }).requests;
+  if (!Array.isArray(requests)) throw invalidRequests({ code: 'validation_required', message: 'A list of requests is required.' });
+  const errors: Record<number, unknown> = {};
+  const items = requests.map((raw, index) => {
+    const problem = itemProblem(raw);
+    if (problem) errors[index] = problem;
+    return raw as BatchItem;
+  });
+  if (Object.keys(errors).length > 0) throw invalidRequests(errors);
+  return items.map((item) => ({ method: item.method.toUpperCase(), url: item.url, headers: item.headers ?? {}, body: item.body }));
+}
+
+function itemProblem(raw: unknown): Record<string, unknown> | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'validation_invalid_type', message: 'A request must be an object.' };
+  const item = raw as Record<string, unknown>;
+  const problems: Record<string, unknown> = {};
+  if (typeof item.method !== 'string' || item.method === '') problems.method = { code: 'validation_required', message: 'Cannot be blank.' };
+  if (typeof item.url !== 'string' || item.url === '') problems.url = { code: 'validation_required', message: 'Cannot be blank.' };
+  const headers = item.headers;
+  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) {
+    problems.headers = { code: 'validation_invalid_type', message: 'Headers must be an object of strings.' };
+  }
+  return Object.keys(problems).length > 0 ? problems : undefined;
+}
+
+function invalidRequests(data: unknown): AppError {
+  return new AppError('BATCH_INVALID', undefined, { requests: data });
+}
+
+/**
+ * Maps batch items onto record actions. Each item's request carries the outer
+ * principal (an item's own Authorization is ignored), the outer headers overlaid with
+ * the item's, the item's method and query, and context `batch`. An item that is not a
+ * records create, update, upsert or delete fails the batch at its index.
+ */
+export function toBatchActions(items: readonly BatchItem[], outer: RequestContext): MappedItem[] {
+  return items.map((item, index) => {
+    try {
+      return toMappedItem(item, outer);
+    } catch (error) {
+      throw error instanceof AppError ? batchFailure(index, error) : error;
+    }
+  });
+}
+
+function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
+  const target = new URL(item.url, 'http://batch.invalid');
+  const match = RECORDS_URL.exec(target.pathname);
+  if (!match) throw new AppError('BATCH_UNKNOWN_ACTION');
+  const collection = decodeURIComponent(match[1]!);
+  const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+  const query = Object.fromEntries(target.searchParams);
+  const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query, context: 'batch' };
+  const expand = query.expand;
+  const fields = query.fields ? parseFields(query.fields) : undefined;
+  const body = () => bodyObject(item.body);
+  const action = ((): BatchAction => {
+    if (item.method === 'POST' && id === undefined) return { action: 'create', collection, body: body(), expand, request };
+    if (item.method === 'PUT' && id === undefined) return { action: 'upsert', collection, body: body(), expand, request };
+    if (item.method === 'PATCH' && id !== undefined) return { action: 'update', collection, id, body: body(), expand, request };
+    if (item.method === 'DELETE' && id !== undefined) return { action: 'delete', collection, id, request };
+    throw new AppError('BATCH_UNKNOWN_ACTION');
+  })();
+  return { action, fields };
+}
+
+/** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */
+function itemHeaders(outer: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = { ...outer };
+  for (const [name, value] of Object.entries(own)) {
+    const key = name.toLowerCase().replaceAll('-', '_');
+    if (key !== 'authorization') headers[key] = value;
+  }
+  return headers;
+}
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError('BODY_INVALID');
+  return body as Record<string, unknown>;
+}

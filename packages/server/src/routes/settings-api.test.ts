@@ -1,0 +1,25 @@
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { PARAMS_TABLE, ident, sql } from '@tandem/core';
+import { testDialects } from '@tandem/core/testing';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { runScenario } from '../testing/scenario.js';
+import { testPrincipalResolver } from '../testing/test-principals.js';
+import { settingsApiScenarios } from './settings-api-scenarios.js';
+
+for (const { name: dialect, skip } of testDialects) {
+  describe(`settings API scenarios on ${dialect}`, { skip }, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await createTestApp(dialect, {}, testPrincipalResolver);
+    });
+    after(async () => t.cleanup());
+    beforeEach(async () => {
+      await t.store.run(sql`DELETE FROM ${ident(PARAMS_TABLE)}`);
+      await t.settings.load();
+    });
+
+    it(`has at least 25 scenarios (${settingsApiScenarios.length})`, () => assert.ok(settingsApiScenarios.length >= 25));
+    for (const scenario of settingsApiScenarios) it(scenario.name, () => runScenario(t, scenario));
+  });
+}
