@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { CollectionService, isAppError } from '@tandem/core';
+import { CollectionService, isAppError, toPublicCollection } from '@tandem/core';
 import { CliError } from '../cli-error.js';
 import { loadConfig } from '../config.js';
 import { openStore } from '../open-store.js';
@@ -65,7 +65,8 @@ function parseExport(text: string, file: string): unknown[] {
 }
 
 async function exportTo(collections: CollectionService, file: string | undefined, out: (line: string) => void): Promise<void> {
-  const text = JSON.stringify(collections.all(), null, 2);
+  // Secrets stay in the database: an export names durations, never signing keys.
+  const text = JSON.stringify(collections.all().map(toPublicCollection), null, 2);
   if (file) await writeFile(file, text + '\n');
   else out(text);
 }

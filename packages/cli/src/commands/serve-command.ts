@@ -35,8 +35,9 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const address = tandem.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  out(`Tandem listening on http://${host}:${port} (database: ${describeDb(config.db)})`);
+  // The hint comes first: whoever waits for the "listening" line has seen it by then.
   if (!(await tandem.auth.hasSuperuser())) out('No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)');
+  out(`Tandem listening on http://${host}:${port} (database: ${describeDb(config.db)})`);
   await waitForSignal();
   out('Shutting down…');
   await tandem.close();

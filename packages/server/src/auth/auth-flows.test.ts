@@ -197,6 +197,21 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((await call(t, 'POST', `${U}/impersonate/${ada.id}`, {}, bearer((await login(t, 'ada@example.com')).body.token))).status, 403);
     });
 
+    it('never serves a collection\'s signing secrets, even to superusers', async () => {
+      const root = await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'superuser passphrase' });
+      for (const url of ['/api/collections/users', '/api/collections?perPage=100']) {
+        const answer = await call(t, 'GET', url, undefined, bearer(root.body.token));
+        assert.equal(answer.status, 200, answer.raw);
+        assert.ok(answer.raw.includes('authToken'), 'the token settings are there');
+        assert.ok(!answer.raw.includes('secret'), `no secret in ${url}`);
+      }
+      const users = t.collections.get('users');
+      const patched = await call(t, 'PATCH', '/api/collections/users', { authToken: { duration: 3600 } }, bearer(root.body.token));
+      assert.equal(patched.status, 200, patched.raw);
+      assert.equal(t.collections.get('users').authToken!.secret, users.authToken!.secret, 'a PATCH keeps the stored secret');
+      assert.equal(t.collections.get('users').authToken!.duration, 3600);
+    });
+
     it('lets a user change their own password only with the old one, then revokes old tokens', async () => {
       const { body } = await login(t, 'ada@example.com');
       const url = `${U}/records/${body.record.id}`;

@@ -41,8 +41,11 @@ const routes: Array<{ method: Scenario['method']; url: string; body?: unknown; s
   { method: 'GET', url: C('/meta/scaffolds'), status: 200 },
 ];
 
+// The six blog collections plus the system collection `_superusers` (deleteMissing never drops system collections).
+const BLOG_AND_SYSTEM = 7;
+
 export const collectionsAccessScenarios: Scenario[] = routes.flatMap(({ method, url, body, status }) => [
-  { name: `${method} ${url} as a guest is a 401`, method, url, body, status: 401, after: async (t: TestApp) => assert.equal(t.collections.all().length, 6) },
+  { name: `${method} ${url} as a guest is a 401`, method, url, body, status: 401, after: async (t: TestApp) => assert.equal(t.collections.all().length, BLOG_AND_SYSTEM) },
   { name: `${method} ${url} as a user is a 403`, method, url, body, headers: asUser, status: 403, after: async (t: TestApp) => assert.equal(await count(t, 'drafts'), 2) },
   { name: `${method} ${url} as a superuser is a ${status}`, method, url, body, headers: su, status },
 ]);
@@ -50,22 +53,22 @@ export const collectionsAccessScenarios: Scenario[] = routes.flatMap(({ method, 
 export const collectionsListScenarios: Scenario[] = [
   { name: 'list is a PocketBase page of collections', url: C(), headers: su, status: 200, json: (b) => {
     assert.deepEqual(Object.keys(b), ['page', 'perPage', 'totalItems', 'totalPages', 'items']);
-    assert.equal(b.totalItems, 6); assert.equal(b.perPage, 30); assert.equal(b.totalPages, 1);
+    assert.equal(b.totalItems, BLOG_AND_SYSTEM); assert.equal(b.perPage, 30); assert.equal(b.totalPages, 1);
     const posts = b.items.find((c: any) => c.name === 'posts');
     assert.equal(posts.id, `pbc_${crc32('baseposts')}`); assert.equal(posts.type, 'base'); assert.ok(Array.isArray(posts.fields));
   } },
-  { name: 'list sorts by name', url: C('?sort=name'), headers: su, status: 200, json: (b) => assert.deepEqual(names(b), ['authors', 'comments', 'drafts', 'locked', 'posts', 'refs']) },
+  { name: 'list sorts by name', url: C('?sort=name'), headers: su, status: 200, json: (b) => assert.deepEqual(names(b), ['_superusers', 'authors', 'comments', 'drafts', 'locked', 'posts', 'refs']) },
   { name: 'list sorts by name descending', url: C('?sort=-name'), headers: su, status: 200, json: (b) => assert.equal(names(b)[0], 'refs') },
-  { name: 'list sorts by created, then name', url: C('?sort=-created,name'), headers: su, status: 200, json: (b) => assert.equal(b.items.length, 6) },
+  { name: 'list sorts by created, then name', url: C('?sort=-created,name'), headers: su, status: 200, json: (b) => assert.equal(b.items.length, BLOG_AND_SYSTEM) },
   { name: 'list pages', url: C('?sort=name&perPage=4&page=2'), headers: su, status: 200, json: (b) => {
-    assert.deepEqual(names(b), ['posts', 'refs']); assert.equal(b.totalPages, 2); assert.equal(b.page, 2);
+    assert.deepEqual(names(b), ['locked', 'posts', 'refs']); assert.equal(b.totalPages, 2); assert.equal(b.page, 2);
   } },
   { name: 'list filters by name with the filter language', url: C(`?filter=${encodeURIComponent('name ~ "post"')}`), headers: su, status: 200, json: (b) => assert.deepEqual(names(b), ['posts']) },
   { name: 'list filters with || and &&', url: C(`?sort=name&filter=${encodeURIComponent('name = "refs" || (name ~ "lock" && system = false)')}`), headers: su, status: 200, json: (b) => assert.deepEqual(names(b), ['locked', 'refs']) },
   { name: 'list filter on an unknown key is a 400', url: C(`?filter=${encodeURIComponent('nope = 1')}`), headers: su, status: 400 },
   { name: 'list filter with a syntax error is a 400', url: C(`?filter=${encodeURIComponent('name = ')}`), headers: su, status: 400 },
   { name: 'list sort by an unknown key is a 400', url: C('?sort=fields'), headers: su, status: 400 },
-  { name: 'fields applies to each listed collection', url: C('?sort=name&fields=name'), headers: su, status: 200, json: (b) => assert.deepEqual(b.items[0], { name: 'authors' }) },
+  { name: 'fields applies to each listed collection', url: C('?sort=name&fields=name'), headers: su, status: 200, json: (b) => assert.deepEqual(b.items[0], { name: '_superusers' }) },
 ];
 
 export const collectionsViewScenarios: Scenario[] = [
@@ -160,12 +163,12 @@ export const collectionsImportScenarios: Scenario[] = [
     after: async (t) => { assert.equal(fingerprint(t), snapshot); assert.equal(await count(t, 'posts'), 3); } },
   { name: 'import adds a new collection and keeps the others', method: 'PUT', url: C('/import'), headers: su,
     body: { collections: [{ name: 'tags', type: 'base', fields: [{ name: 'label', type: 'text' }] }] }, status: 204,
-    after: async (t) => { assert.ok(t.collections.find('tags')); assert.equal(t.collections.all().length, 7); } },
+    after: async (t) => { assert.ok(t.collections.find('tags')); assert.equal(t.collections.all().length, BLOG_AND_SYSTEM + 1); } },
   { name: 'import with deleteMissing drops the collections not listed', method: 'PUT', url: C('/import'), headers: su,
     body: { collections: blogCollections().slice(0, 2), deleteMissing: true }, status: 204,
-    after: async (t) => assert.deepEqual(t.collections.all().map((c) => c.name).sort(), ['authors', 'posts']) },
+    after: async (t) => assert.deepEqual(t.collections.all().map((c) => c.name).sort(), ['_superusers', 'authors', 'posts']) },
   { name: 'import with deleteMissing refuses to orphan a relation', method: 'PUT', url: C('/import'), headers: su,
-    body: { collections: blogCollections().slice(1, 2), deleteMissing: true }, status: 400, after: async (t) => assert.equal(t.collections.all().length, 6) },
+    body: { collections: blogCollections().slice(1, 2), deleteMissing: true }, status: 400, after: async (t) => assert.equal(t.collections.all().length, BLOG_AND_SYSTEM) },
   { name: 'import changes a collection in place', method: 'PUT', url: C('/import'), headers: su,
     body: { collections: [{ name: 'authors', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: authorFields([{ name: 'bio', type: 'text' }]) }] }, status: 204,
     after: async (t) => { assert.ok(t.collections.get('authors').fields.some((f) => f.name === 'bio')); assert.equal(await count(t, 'authors'), 2); } },

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, collectionScaffolds, internalRequest, type CollectionService, type RecordService } from '@tandem/core';
+import { AppError, collectionScaffolds, internalRequest, toPublicCollection, type Collection, type CollectionService, type RecordService } from '@tandem/core';
 import { requireSuperuser } from '../auth/request-principal.js';
 import { sendJson } from '../json-reply.js';
 
@@ -14,7 +14,7 @@ export function registerCollectionRoutes(app: FastifyInstance, collections: Coll
   app.get<{ Querystring: Query }>('/api/collections', async (request, reply) => {
     requireSuperuser(request);
     const { page, perPage, sort, filter } = request.query;
-    return sendJson(request, reply, collections.list({ page, perPage, sort, filter }), { list: true });
+    return sendJson(request, reply, publicPage(collections.list({ page, perPage, sort, filter })), { list: true });
   });
 
   app.get('/api/collections/meta/scaffolds', async (request, reply) => {
@@ -24,17 +24,17 @@ export function registerCollectionRoutes(app: FastifyInstance, collections: Coll
 
   app.get<{ Params: Params }>('/api/collections/:idOrName', async (request, reply) => {
     requireSuperuser(request);
-    return sendJson(request, reply, collections.get(request.params.idOrName));
+    return sendJson(request, reply, toPublicCollection(collections.get(request.params.idOrName)));
   });
 
   app.post('/api/collections', async (request, reply) => {
     requireSuperuser(request);
-    return sendJson(request, reply, await collections.create(request.body ?? {}));
+    return sendJson(request, reply, toPublicCollection(await collections.create(request.body ?? {})));
   });
 
   app.patch<{ Params: Params }>('/api/collections/:idOrName', async (request, reply) => {
     requireSuperuser(request);
-    return sendJson(request, reply, await collections.update(request.params.idOrName, request.body ?? {}));
+    return sendJson(request, reply, toPublicCollection(await collections.update(request.params.idOrName, request.body ?? {})));
   });
 
   app.delete<{ Params: Params }>('/api/collections/:idOrName', async (request, reply) => {
@@ -68,4 +68,9 @@ function importBody(request: FastifyRequest): { collections: unknown[]; deleteMi
     throw new AppError('COLLECTION_INVALID', undefined, { deleteMissing: { code: 'validation_invalid_type', message: 'Must be true or false.' } });
   }
   return { collections: body.collections, deleteMissing: body.deleteMissing === true };
+}
+
+/** A page of collections with every signing secret removed. */
+function publicPage<T extends { items: Collection[] }>(page: T): T {
+  return { ...page, items: page.items.map(toPublicCollection) };
 }
