@@ -11,7 +11,7 @@ import { registerSettingsRoutes } from './routes/settings-routes.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
-import { createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
+import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
 
@@ -83,7 +83,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
-  if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? (() => defaultAuthRateLimits)));
+  if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
@@ -110,6 +110,19 @@ function installJsonBodyParser(app: FastifyInstance): void {
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
+}
+
+/** The auth rate limits: from the live settings when there are settings, Tandem's defaults otherwise. */
+function authLimitsOf(services: AppServices): () => AuthRateLimitRules {
+  const settings = services.settings;
+  if (!settings) return () => defaultAuthRateLimits;
+  let source = settings.get().rateLimits;
+  let rules = authRateLimitsFromSettings(source);
+  return () => {
+    const current = settings.get().rateLimits;
+    if (current !== source) (source = current), (rules = authRateLimitsFromSettings(current));
+    return rules;
+  };
 }
 
 /** Resolves who is asking once per request, before any route reads it. */

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, type RateLimiter } from '@tandem/core';
+import { AppError, type RateLimiter, type RateLimitSettings } from '@tandem/core';
 
 /** One limit: at most `max` requests per `windowSeconds`. */
 export interface Limit {
@@ -65,4 +65,19 @@ export function createAuthRateLimits(limiter: RateLimiter, rules: () => AuthRate
 function hit(limiter: RateLimiter, key: string, limit: Limit): void {
   const result = limiter.hit(key, limit.max, limit.windowSeconds * 1000);
   if (!result.allowed) throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) });
+}
+
+/**
+ * The auth limits the settings describe: `rateLimits.enabled`, and each `*:<endpoint>`
+ * rule as that endpoint's per-IP limit (PocketBase's labels). Per-identity limits keep
+ * Tandem's defaults: they exist so that spreading guesses over many addresses does not
+ * help, whatever the per-IP rules say.
+ */
+export function authRateLimitsFromSettings(settings: RateLimitSettings): AuthRateLimitRules {
+  const perIp: Record<string, Limit> = { ...defaultAuthRateLimits.perIp };
+  for (const rule of settings.rules) {
+    const match = /^\*:([a-z-]+)$/.exec(rule.label);
+    if (match && rule.audience !== '@auth') perIp[match[1]!] = { max: rule.maxRequests, windowSeconds: rule.duration };
+  }
+  return { enabled: settings.enabled, perIp, perIdentity: defaultAuthRateLimits.perIdentity };
 }
