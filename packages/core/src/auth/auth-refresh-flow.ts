@@ -69,11 +69,15 @@ export async function logout(context: AuthContext, sessionId: string | undefined
 
 /**
  * Logout everywhere: a new tokenKey kills every access token, and every refresh token
- * and session of the record is revoked, in one transaction.
+ * and session of the record is revoked, in one transaction. A superuser may name
+ * another record (`recordId`) to terminate its sessions.
  */
-export async function logoutEverywhere(context: AuthContext, collectionRef: string, principal: Principal): Promise<void> {
+export async function logoutEverywhere(context: AuthContext, collectionRef: string, principal: Principal, recordId?: unknown): Promise<void> {
   const collection = authCollectionOf(context, collectionRef);
-  const record = await ownRecord(context, collection, principal);
+  const record = principal.kind === 'superuser' && typeof recordId === 'string' && recordId !== ''
+    ? await findAuthRecordById(context.deps, context.deps.store, collection, recordId)
+    : await ownRecord(context, collection, principal);
+  if (!record) throw new AppError('RECORD_NOT_FOUND');
   await context.deps.store.transaction(async (tx) => {
     await updateAuthColumns(tx, collection, record.id, { tokenKey: randomSecret(36) }, context.deps.now());
     await revokeCredentials(tx, collection.id, record.id);

@@ -106,8 +106,8 @@ export class AuthService {
     return logout(this.#context, sessionId, refreshToken);
   }
 
-  logoutEverywhere(collectionRef: string, principal: Principal): Promise<void> {
-    return logoutEverywhere(this.#context, collectionRef, principal);
+  logoutEverywhere(collectionRef: string, principal: Principal, recordId?: unknown): Promise<void> {
+    return logoutEverywhere(this.#context, collectionRef, principal, recordId);
   }
 
   /** The principal of an access token, or undefined (the caller then treats the request as a guest). */

@@ -54,7 +54,7 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, limi
   noContent('confirm-password-reset', (request, body) => auth.confirmPasswordReset(request.params.collection, body));
   noContent('request-email-change', (request, body) => auth.requestEmailChange(request.params.collection, principalOf(request), body.newEmail));
   noContent('confirm-email-change', (request, body) => auth.confirmEmailChange(request.params.collection, body));
-  noContent('auth-logout-all', (request) => auth.logoutEverywhere(request.params.collection, principalOf(request)));
+  noContent('auth-logout-all', (request, body) => auth.logoutEverywhere(request.params.collection, principalOf(request), body.recordId));
 
   post('auth-logout', async (request, reply, body) => {
     await auth.logout(readCookie(request, SESSION_COOKIE), body.refreshToken);

@@ -126,6 +126,38 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((await call(t, 'GET', `${U}/records/${userId}`, undefined, bearer(token))).status, 404);
     });
 
+    it('lets a superuser terminate every session and token of another user', async () => {
+      await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
+      const root = (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
+      const kim = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD, refreshToken: true });
+      const kimId = kim.body.record.id;
+      assert.equal((await call(t, 'POST', `${U}/auth-logout-all`, { recordId: kimId }, bearer(kim.body.token))).status, 204, 'a user naming a record only signs themself out');
+      const again = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD, refreshToken: true });
+      assert.equal((await call(t, 'POST', `${U}/auth-logout-all`, { recordId: kimId }, bearer(root))).status, 204);
+      assert.equal((await refresh(again.body.refreshToken)).status, 401);
+      assert.equal((await call(t, 'GET', `${U}/records/${kimId}`, undefined, bearer(again.body.token))).status, 404);
+    });
+
+    it('lets a manager change another user\'s email, verified and password without oldPassword; others cannot', async () => {
+      const users = t.collections.get('users');
+      await t.collections.update('users', { manageRule: '@request.auth.email = "boss@example.com"', updateRule: 'id = @request.auth.id || @request.auth.email = "boss@example.com"' });
+      try {
+        await call(t, 'POST', `${U}/records`, { email: 'boss@example.com', password: PASSWORD, passwordConfirm: PASSWORD });
+        const boss = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'boss@example.com', password: PASSWORD })).body.token;
+        const target = (await call(t, 'POST', `${U}/records`, { email: 'staff@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
+        const next = 'set by the manager 42';
+        const managed = await call(t, 'PATCH', `${U}/records/${target}`, { email: 'staff2@example.com', verified: true, password: next, passwordConfirm: next }, bearer(boss));
+        assert.equal(managed.status, 200, managed.raw);
+        assert.equal(managed.body.verified, true);
+        assert.equal((await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })).status, 200);
+        const staff = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })).body.token;
+        const self = await call(t, 'PATCH', `${U}/records/${target}`, { verified: false }, bearer(staff));
+        assert.equal(self.body.data?.verified?.code, 'validation_values_mismatch', self.raw);
+      } finally {
+        await t.collections.update('users', { manageRule: users.manageRule ?? null, updateRule: users.updateRule });
+      }
+    });
+
     it('rate-limits logins per identity: exactly N tries, then 429 with Retry-After, whatever the case, spacing or X-Forwarded-For', async () => {
       (t as unknown as { setLimits: (on: boolean) => void }).setLimits(true);
       try {

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
+import { signRecordToken, sql, type AuthCollection } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { bearer, call } from '../testing/http-client.js';
@@ -98,6 +99,29 @@ for (const { name: dialect, skip } of testDialects) {
       const tokens = mails.map((m) => /confirm-[a-z-]+\/([A-Za-z0-9_.-]+)/.exec(m.text)?.[1]).filter((x): x is string => Boolean(x));
       assert.ok(tokens.length >= 3, `three mailed tokens, got ${tokens.length}`);
       for (const token of tokens) assert.equal((await probe(bearer(token))).raw, guest.raw);
+    });
+
+    it('refuses a refresh token and a file token as access tokens', async () => {
+      const guest = await probe();
+      const withRefresh = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD, refreshToken: true });
+      assert.equal((await probe(bearer(withRefresh.body.refreshToken))).raw, guest.raw, 'refresh token');
+      const users = t.collections.get('users') as AuthCollection;
+      const [record] = await t.store.all<{ tokenKey: string }>(sql`SELECT "tokenKey" FROM "users" WHERE "id" = ${userId}`);
+      const fileToken = signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'file');
+      assert.equal((await probe(bearer(fileToken))).raw, guest.raw, 'file token');
+      const sameKeyAuth = signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'auth');
+      assert.equal((await probe(bearer(sameKeyAuth))).status, 200, 'the same key with type auth works, so the type is what refuses it');
+    });
+
+    it('refuses a token issued before a password change', async () => {
+      const guest = await probe();
+      const before = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
+      const next = 'victim chose a new passphrase';
+      assert.equal((await call(t, 'PATCH', `${U}/records/${userId}`, { password: next, passwordConfirm: next, oldPassword: PASSWORD }, bearer(before))).status, 200);
+      assert.equal((await probe(bearer(before))).raw, guest.raw);
+      assert.equal((await call(t, 'PATCH', `${U}/records/${userId}`, { password: PASSWORD, passwordConfirm: PASSWORD, oldPassword: next },
+        bearer((await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: next })).body.token))).status, 200);
+      valid = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
     });
 
     it('refuses a token after logout-everywhere, and a token of a deleted user', async () => {
