@@ -23,6 +23,11 @@ export interface RecordCodec {
   toColumn(field: FieldDef, value: unknown): unknown;
   /** A record → its JSON, hiding hidden fields unless `showHidden`. */
   toJson(record: RecordData, showHidden: boolean): RecordJson;
+  /**
+   * The record that reading back a row just written with `values` would give, or
+   * undefined when only a real read-back can tell (see Dialect.readBack).
+   */
+  storedRecord(values: RecordData): RecordData | undefined;
 }
 
 /** Builds the codec of a collection for one dialect. */
@@ -46,6 +51,15 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
       const json: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name, id: record.id };
       for (const f of others) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
       return json as RecordJson;
+    },
+    storedRecord(values) {
+      const record: Record<string, unknown> = {};
+      for (const f of fields) {
+        const stored = dialect.readBack(f.kind, values[f.name]);
+        if (!stored) return undefined;
+        record[f.name] = stored.value;
+      }
+      return record as RecordData;
     },
   };
 }
