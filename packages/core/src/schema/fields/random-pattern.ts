@@ -1,12 +1,38 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
+
+/** One run of the pattern: `count` characters drawn from `alphabet`. */
+interface Segment {
+  readonly alphabet: string;
+  readonly count: number;
+}
+
+const parsedPatterns = new Map<string, readonly Segment[]>();
+const MAX_CACHED_PATTERNS = 256;
 
 /**
  * Generates a string for an autogenerate pattern made of literal characters and
  * character classes with an optional `{n}` count, such as `[a-z0-9]{15}`: the shape
- * PocketBase uses for ids. Characters come from a CSPRNG.
+ * PocketBase uses for ids. Characters come from a CSPRNG, uniformly.
  */
 export function generateFromPattern(pattern: string): string {
   let out = '';
+  for (const { alphabet, count } of segmentsOf(pattern)) out += randomChars(alphabet, count);
+  return out;
+}
+
+/** The parsed pattern, cached: ids are generated on every create. */
+function segmentsOf(pattern: string): readonly Segment[] {
+  let segments = parsedPatterns.get(pattern);
+  if (!segments) {
+    segments = parsePattern(pattern);
+    if (parsedPatterns.size >= MAX_CACHED_PATTERNS) parsedPatterns.clear();
+    parsedPatterns.set(pattern, segments);
+  }
+  return segments;
+}
+
+function parsePattern(pattern: string): Segment[] {
+  const segments: Segment[] = [];
   let i = 0;
   while (i < pattern.length) {
     let alphabet: string;
@@ -21,7 +47,26 @@ export function generateFromPattern(pattern: string): string {
     }
     const count = readCount(pattern, i);
     i = count.next;
-    for (let n = 0; n < count.value; n++) out += alphabet[randomInt(alphabet.length)];
+    segments.push({ alphabet, count: count.value });
+  }
+  return segments;
+}
+
+/**
+ * `count` characters of `alphabet`, uniformly: bytes from one randomBytes call, each
+ * used as `byte % n` only below the largest multiple of n (rejection sampling, so no
+ * character is favoured); rejected bytes are replaced from a fresh call.
+ */
+function randomChars(alphabet: string, count: number): string {
+  const n = alphabet.length;
+  if (n === 1) return alphabet.repeat(count);
+  if (n > 256) return Array.from({ length: count }, () => alphabet[randomInt(n)]).join('');
+  const limit = 256 - (256 % n);
+  let out = '';
+  while (out.length < count) {
+    // Ask for a little more than needed so one call nearly always suffices.
+    const bytes = randomBytes(Math.ceil(((count - out.length) * 256) / limit) + 4);
+    for (let i = 0; i < bytes.length && out.length < count; i++) if (bytes[i]! < limit) out += alphabet[bytes[i]! % n];
   }
   return out;
 }
