@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomFillSync, randomInt } from 'node:crypto';
 
 /** One run of the pattern: `count` characters drawn from `alphabet`. */
 interface Segment {
@@ -53,9 +53,9 @@ function parsePattern(pattern: string): Segment[] {
 }
 
 /**
- * `count` characters of `alphabet`, uniformly: bytes from one randomBytes call, each
- * used as `byte % n` only below the largest multiple of n (rejection sampling, so no
- * character is favoured); rejected bytes are replaced from a fresh call.
+ * `count` characters of `alphabet`, uniformly: each random byte is used as `byte % n`
+ * only below the largest multiple of n (rejection sampling, so no character is
+ * favoured).
  */
 function randomChars(alphabet: string, count: number): string {
   const n = alphabet.length;
@@ -64,11 +64,25 @@ function randomChars(alphabet: string, count: number): string {
   const limit = 256 - (256 % n);
   let out = '';
   while (out.length < count) {
-    // Ask for a little more than needed so one call nearly always suffices.
-    const bytes = randomBytes(Math.ceil(((count - out.length) * 256) / limit) + 4);
-    for (let i = 0; i < bytes.length && out.length < count; i++) if (bytes[i]! < limit) out += alphabet[bytes[i]! % n];
+    const byte = nextRandomByte();
+    if (byte < limit) out += alphabet[byte % n];
   }
   return out;
+}
+
+/**
+ * Random bytes from a pool refilled 4 KiB at a time: one CSPRNG call per ~250 ids
+ * instead of one per id (a call costs more than the bytes), as crypto.randomInt does.
+ */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function nextRandomByte(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++]!;
 }
 
 function expandClass(body: string): string {
