@@ -171,31 +171,11 @@ const FALLBACK_DDL = [
   'CREATE INDEX "idx_items_category" ON "items" ("category")',
 ];
 
-let importWarned = false;
-
-/** Imports the collection with Tandem's CLI and returns its id, the table's DDL and how it was made. */
+/** Imports the collection with Tandem's CLI and returns its id and the table's DDL. */
 function prepareTandemDb(dir) {
   const cli = spawnSync(process.execPath, [TANDEM_BIN, 'collections', 'import', COLLECTIONS_FILE, '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  let setup = 'tandem collections import';
   if (cli.status !== 0) {
-    const failure = `tandem collections import failed (status ${cli.status}${cli.signal ? `, ${cli.signal}` : ''}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`;
-    // Stopgap while `collections import` rejects a new collection (it validates the
-    // collection against itself): create it through core's CollectionService.create,
-    // which builds the same table. Loud, and recorded in the results; delete once the
-    // CLI import works.
-    const viaCore = [
-      `import { readFileSync } from 'node:fs';`,
-      `import { loadConfig, openStore } from '@tandem/cli';`,
-      `import { CollectionService } from '@tandem/core';`,
-      `const store = await openStore(loadConfig({ dir: ${JSON.stringify(dir)} }));`,
-      `try { const c = new CollectionService(store); await c.load();`,
-      `  for (const x of JSON.parse(readFileSync(${JSON.stringify(COLLECTIONS_FILE)}, 'utf8'))) await c.create(x); } finally { await store.close(); }`,
-    ].join('\n');
-    const core = spawnSync(process.execPath, ['--input-type=module', '-e', viaCore], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-    if (core.status !== 0) throw new Error(`${failure}\nand the fallback through CollectionService.create failed too: ${core.stdout}${core.stderr}`);
-    setup = `CollectionService.create (fallback; ${failure})`;
-    if (!importWarned) console.log(`  WARNING: ${failure}\n  -> created the collection with @tandem/core's CollectionService.create instead (same table)`);
-    importWarned = true;
+    throw new Error(`tandem collections import failed (status ${cli.status}${cli.signal ? `, ${cli.signal}` : ''}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`);
   }
   const db = new Database(join(dir, 'data.db'), { fileMustExist: true });
   try {
@@ -206,7 +186,7 @@ function prepareTandemDb(dir) {
       throw new Error(`Tandem's items table has columns ${columns.join(', ')}; the benchmark expects exactly ${expected.join(', ')}`);
     }
     const ddl = db.prepare(`SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`).pluck().all();
-    return { collectionId, ddl, setup };
+    return { collectionId, ddl };
   } finally {
     db.close();
   }
@@ -535,8 +515,7 @@ async function main() {
   const t0 = Date.now();
   let collectionId = 'pbc_reference00';
   let ddl = FALLBACK_DDL;
-  let collectionSetup = null;
-  for (const name of config.servers.filter(isTandem)) ({ collectionId, ddl, setup: collectionSetup } = prepareTandemDb(dirs[name]));
+  for (const name of config.servers.filter(isTandem)) ({ collectionId, ddl } = prepareTandemDb(dirs[name]));
   if (dirs.reference) createReferenceDb(dbFile('reference'), ddl);
 
   // 2. Seed the identical rows into every database, before any server starts.
@@ -627,7 +606,7 @@ async function main() {
     printReport(results, inserted, logInfo, env);
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `${stamp}.json`);
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, collectionSetup, shapes, inserted, tandemLog: logInfo, results }, null, 2) + '\n');
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, shapes, inserted, tandemLog: logInfo, results }, null, 2) + '\n');
     console.log(`\nraw results: ${file}`);
     if (config.keep) console.log(`kept data and logs in ${tmpDir}`);
     if (config.cpuProf.length) console.log(`CPU profiles in ${join(RESULTS_DIR, 'profiles')} (summarise with: node bench/profile-summary.mjs FILE)`);

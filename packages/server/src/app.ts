@@ -77,9 +77,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   installJsonBodyParser(app);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  installRequestIdHeader(app);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
@@ -144,6 +142,14 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setNotFoundHandler((request, reply) => {
     const { body } = toErrorBody(new AppError('NOT_FOUND'));
     return reply.code(404).send(body);
+  });
+}
+
+/** Every reply, errors included, names its request id. Synchronous: no promise per request. */
+function installRequestIdHeader(app: FastifyInstance): void {
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 }
 

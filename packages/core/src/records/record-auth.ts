@@ -87,7 +87,7 @@ async function checkEmailUnique(tx: Executor, collection: Collection, values: Re
  */
 export async function signOutIfDisabled(deps: RecordDeps, tx: Executor, collection: Collection, id: string, request: RequestContext): Promise<void> {
   if (!isAuthCollection(collection) || collection.authRule === '' || collection.authRule === null) return;
-  const record = await selectRecordById(deps, tx, collection, id, andConditions([]));
+  const record = await selectRecordById(deps, tx, collection, id, 'bypass');
   if (!record) return;
   const self: RequestContext = { ...request, principal: { kind: 'record', collection, record }, context: 'default' };
   const rule = ruleCondition(scopeFor(deps, collection, self), 'authRule');

@@ -108,9 +108,10 @@ function applyModifier(values: Record<string, unknown>, field: FieldDef, modifie
 }
 
 function fillServerValues(collection: Collection, values: Record<string, unknown>, mode: WriteMode, now: Date): void {
-  const stamp = formatDate(now);
+  let stamp: string | undefined; // formatted only for collections with autodate fields
   for (const field of collection.fields) {
     if (field.type === 'autodate') {
+      stamp ??= formatDate(now);
       if ((mode === 'create' && field.onCreate) || (mode !== 'create' && field.onUpdate)) values[field.name] = stamp;
       if (mode === 'create' && !field.onCreate) values[field.name] = '';
     } else if (mode === 'create' && field.type === 'text' && field.autogeneratePattern && values[field.name] === '') {

@@ -27,6 +27,11 @@ export interface RecordCodec {
    * (`viewerId`) or when `emailVisibility` is on.
    */
   toJson(record: RecordData, showHidden: boolean, viewerId?: string): RecordJson;
+  /**
+   * The record that reading back a row just written with `values` would give, or
+   * undefined when only a real read-back can tell (see Dialect.readBack).
+   */
+  storedRecord(values: RecordData): RecordData | undefined;
 }
 
 /** Builds the codec of a collection for one dialect. */
@@ -54,6 +59,15 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
       for (const f of served) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
       if (isAuth && !showHidden && record.emailVisibility !== true && record.id !== viewerId) delete json.email;
       return json as RecordJson;
+    },
+    storedRecord(values) {
+      const record: Record<string, unknown> = {};
+      for (const f of fields) {
+        const stored = dialect.readBack(f.kind, values[f.name]);
+        if (!stored) return undefined;
+        record[f.name] = stored.value;
+      }
+      return record as RecordData;
     },
   };
 }

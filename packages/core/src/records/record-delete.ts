@@ -5,7 +5,7 @@ import { isMultiValued } from '../schema/field-storage.js';
 import { ident, sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
-import { andConditions, ruleCondition } from './record-rules.js';
+import { ruleCondition } from './record-rules.js';
 import { selectRecordById, selectRecords } from './record-read.js';
 import { updateRecordRow } from './record-store.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
@@ -25,7 +25,7 @@ export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string,
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   const rule = ruleCondition(scopeFor(deps, collection, request), 'deleteRule');
   await deps.store.transaction(async (tx) => {
-    const record = await selectRecordById(deps, tx, collection, id, andConditions([rule]), true);
+    const record = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');
     await deleteWithReferences(deps, tx, collection, record, new Set(), 0);
     // A deleted user's refresh tokens and sessions die with it, in the same transaction.

@@ -1,9 +1,11 @@
 import type { Collection } from '../schema/collection.js';
 import type { CollectionService } from '../schema/collection-service.js';
 import type { Store } from '../store/store.js';
+import { QueryTemplate } from '../store/query-template.js';
+import type { Sql } from '../sql/sql.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import type { RequestContext } from './request-context.js';
-import type { RuleScope } from './record-rules.js';
+import type { RuleName, RuleScope } from './record-rules.js';
 
 /** What every record action needs. */
 export interface RecordDeps {
@@ -12,11 +14,18 @@ export interface RecordDeps {
   readonly now: () => Date;
   /** The codec of a collection (cached per definition). */
   codec(collection: Collection): RecordCodec;
+  /**
+   * A query template of a collection, built once per definition and `shape` key. A
+   * changed definition is a new Collection object, so it never meets a stale template.
+   * NB: `build` may depend only on the collection's own definition and the dialect.
+   */
+  template(collection: Collection, shape: string, build: () => Sql): QueryTemplate;
 }
 
 /** Builds the dependencies of the record actions, with a codec cache per definition. */
 export function createRecordDeps(store: Store, collections: CollectionService, now: () => Date = () => new Date()): RecordDeps {
   const codecs = new WeakMap<Collection, RecordCodec>();
+  const templates = new WeakMap<Collection, Map<string, QueryTemplate>>();
   return {
     store,
     collections,
@@ -26,11 +35,28 @@ export function createRecordDeps(store: Store, collections: CollectionService, n
       if (!codec) codecs.set(collection, (codec = createRecordCodec(collection, store.dialect)));
       return codec;
     },
+    template(collection, shape, build) {
+      let shapes = templates.get(collection);
+      if (!shapes) templates.set(collection, (shapes = new Map()));
+      let template = shapes.get(shape);
+      if (!template) shapes.set(shape, (template = new QueryTemplate(build())));
+      return template;
+    },
   };
 }
 
 /** The alias record queries use for the collection's table. */
 export const RECORD_ALIAS = '_t';
+
+/**
+ * True when a rule lets this request through without any condition: superusers, and
+ * public (`""`) rules. Callers then skip building a rule scope altogether.
+ */
+export function ruleIsOpen(collection: Collection, request: RequestContext, ruleName: RuleName): boolean {
+  if (request.principal.kind === 'superuser') return true;
+  const rule = collection[ruleName];
+  return typeof rule === 'string' && rule.trim() === '';
+}
 
 /** A rule scope for a collection and request. */
 export function scopeFor(deps: RecordDeps, collection: Collection, request: RequestContext, body?: Record<string, unknown>): RuleScope {

@@ -68,9 +68,16 @@ export function filterContext(scope: RuleScope, privileged: boolean) {
 }
 
 function requestInfo(scope: RuleScope): RequestInfo {
-  const { principal, method, headers, query, context } = scope.request;
+  const { principal, method, query, context } = scope.request;
   const auth = principal.kind === 'record'
     ? { ...principal.record, collectionId: principal.collection.id, collectionName: principal.collection.name }
     : principal.kind === 'superuser' ? { id: principal.id, collectionId: 'pbc_3142635823', collectionName: '_superusers' } : null;
-  return { auth, body: scope.body ?? {}, query: { ...query }, headers: { ...headers }, method, context };
+  let copiedHeaders: Record<string, string> | undefined;
+  return {
+    auth, body: scope.body ?? {}, query: { ...query }, method, context,
+    // Read only by a filter that uses @request.headers: transports may compute them lazily.
+    get headers() {
+      return (copiedHeaders ??= { ...scope.request.headers });
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { AppError, type FieldError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, join, param, sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
+import { slot } from '../store/query-template.js';
 import { UniqueViolationError } from '../store/store-errors.js';
 import { parseIndex } from '../schema/collection-index.js';
 import type { RecordDeps } from './record-deps.js';
@@ -10,10 +11,12 @@ import type { RecordDeps } from './record-deps.js';
 /** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
 export async function insertRecord(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
   const codec = deps.codec(collection);
-  const columns = join(collection.fields.map((f) => ident(f.name)));
-  const params = join(collection.fields.map((f) => param(codec.toColumn(f, values[f.name]))));
-  await withUniqueCheck(tx, collection, 'RECORD_CREATE_FAILED', () =>
-    tx.run(sql`INSERT INTO ${ident(collection.name)} (${columns}) VALUES (${params})`));
+  const insert = deps.template(collection, 'insert', () => {
+    const columns = join(collection.fields.map((f) => ident(f.name)));
+    return sql`INSERT INTO ${ident(collection.name)} (${columns}) VALUES (${join(collection.fields.map((_, i) => slot(i)))})`;
+  });
+  const args = collection.fields.map((f) => codec.toColumn(f, values[f.name]));
+  await withUniqueCheck(tx, collection, 'RECORD_CREATE_FAILED', () => tx.run(insert.bind(args)));
 }
 
 /** Writes every column of an existing record's row. */

@@ -1,6 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import { scopeFor, type RecordDeps } from './record-deps.js';
-import { andConditions, ruleCondition } from './record-rules.js';
+import { ruleCondition } from './record-rules.js';
 import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, updateRecordRow } from './record-store.js';
 import type { RecordJson } from './record-codec.js';
@@ -24,14 +24,14 @@ export async function updateRecord(deps: RecordDeps, collectionIdOrName: string,
   // who may not update the record learns nothing from validation messages.
   const rule = ruleCondition(scopeFor(deps, collection, request, body), 'updateRule');
   const record = await deps.store.transaction(async (tx) => {
-    const existing = await selectRecordById(deps, tx, collection, id, andConditions([rule]), true);
+    const existing = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!existing) throw new AppError('RECORD_NOT_FOUND');
     const { values } = prepareWrite(collection, body, existing, mode, deps.now());
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, existing, request);
     await updateRecordRow(deps, tx, collection, values);
     await signOutIfDisabled(deps, tx, collection, id, request);
-    return (await selectRecordById(deps, tx, collection, id, andConditions([])))!;
+    return (await selectRecordById(deps, tx, collection, id, 'bypass'))!;
   });
   const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));
   await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);

@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 export interface RequestContext {
   readonly principal: Principal;
   readonly method: string;
+  /** May be a getter that computes the headers on first read: read it only when a rule needs it. */
   readonly headers: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, string>>;
   /** `default`, `realtime`, `batch`, `expand`, … */

@@ -21,4 +21,20 @@ export interface Dialect extends SqlRenderer {
   toColumn(kind: ColumnKind, value: unknown): unknown;
   /** Converts what the driver returns for a column of this kind back to a JS value. */
   fromColumn(kind: ColumnKind, value: unknown): unknown;
+  /**
+   * What reading a written value back from a column of this kind would give, or
+   * undefined when only the database can tell (it may normalize the value). Lets a write
+   * answer without reading its row back, byte for byte as a read-back would.
+   */
+  readBack(kind: ColumnKind, value: unknown): { value: unknown } | undefined;
 }
+
+/**
+ * True for text both drivers store verbatim. Lone UTF-16 surrogates become U+FFFD in
+ * UTF-8, so text with any surrogate is left to a real read-back (rare, and exact).
+ */
+export function storesTextVerbatim(value: unknown): boolean {
+  return typeof value !== 'string' || !SURROGATE.test(value);
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;

@@ -1,18 +1,21 @@
-import type { Sql } from '../sql/sql.js';
+import type { SqlQuery } from './query-template.js';
 import type { Dialect } from './dialect.js';
 
 /** A database row as the driver returns it. */
 export type Row = Record<string, unknown>;
 
-/** Runs SQL fragments. Both a store and an open transaction are executors. */
+/**
+ * Runs SQL fragments (`Sql`) or bound query templates. Both a store and an open
+ * transaction are executors.
+ */
 export interface Executor {
   readonly dialect: Dialect;
   /** All rows of a query. */
-  all<T extends Row = Row>(query: Sql): Promise<T[]>;
+  all<T extends Row = Row>(query: SqlQuery): Promise<T[]>;
   /** The first row of a query, or undefined. */
-  first<T extends Row = Row>(query: Sql): Promise<T | undefined>;
+  first<T extends Row = Row>(query: SqlQuery): Promise<T | undefined>;
   /** Runs a statement and tells how many rows it changed. */
-  run(query: Sql): Promise<{ changes: number }>;
+  run(query: SqlQuery): Promise<{ changes: number }>;
   /** Runs several statements of trusted DDL text (no parameters). */
   exec(ddl: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { ColumnKind, Dialect } from '../../store/dialect.js';
+import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
 import { quoteIdentifier } from '../../sql/sql.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
@@ -28,5 +28,12 @@ export const postgresDialect: Dialect = {
     if (kind === 'json') return value === undefined ? null : value;
     if (kind === 'number') return typeof value === 'string' ? Number(value) : value;
     return value;
+  },
+  // jsonb reorders object keys and rewrites numbers, so a json value needs a real
+  // read-back; a list is an array of strings, which jsonb keeps as is.
+  readBack(kind, value) {
+    if (kind === 'json' || (kind === 'text' && !storesTextVerbatim(value))) return undefined;
+    if (kind === 'list') return { value: JSON.parse(JSON.stringify(value ?? [])) };
+    return { value: this.fromColumn(kind, this.toColumn(kind, value)) };
   },
 };

@@ -1,4 +1,4 @@
-import type { Sql } from '../../sql/sql.js';
+import type { SqlQuery } from '../../store/query-template.js';
 import type { Executor, Row, Store } from '../../store/store.js';
 import { StoreUnavailableError, UniqueViolationError } from '../../store/store-errors.js';
 import type { PostgresClient, PostgresPool } from './postgres-driver.js';
@@ -54,7 +54,7 @@ async function connect(pool: PostgresPool): Promise<PostgresClient> {
 }
 
 function createExecutor(connection: Queryable): Executor {
-  const query = async (sqlQuery: Sql) => {
+  const query = async (sqlQuery: SqlQuery) => {
     const { text, params } = sqlQuery.render(postgresDialect);
     try {
       return await connection.query(text, params);
@@ -64,9 +64,9 @@ function createExecutor(connection: Queryable): Executor {
   };
   return {
     dialect: postgresDialect,
-    all: async <T extends Row>(q: Sql) => (await query(q)).rows as T[],
-    first: async <T extends Row>(q: Sql) => (await query(q)).rows[0] as T | undefined,
-    run: async (q: Sql) => ({ changes: (await query(q)).rowCount ?? 0 }),
+    all: async <T extends Row>(q: SqlQuery) => (await query(q)).rows as T[],
+    first: async <T extends Row>(q: SqlQuery) => (await query(q)).rows[0] as T | undefined,
+    run: async (q: SqlQuery) => ({ changes: (await query(q)).rowCount ?? 0 }),
     async exec(ddl: string) {
       try {
         await connection.query(ddl);

@@ -1,4 +1,4 @@
-import type { ColumnKind, Dialect } from '../../store/dialect.js';
+import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
 import { quoteIdentifier } from '../../sql/sql.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
@@ -32,6 +32,11 @@ export const sqliteDialect: Dialect = {
     if (kind === 'list') return parseJson(value, []);
     if (kind === 'json') return parseJson(value, null);
     return value;
+  },
+  // SQLite keeps text (JSON included) as written, so the column round trip is the read-back.
+  readBack(kind, value) {
+    if (kind === 'text' && !storesTextVerbatim(value)) return undefined;
+    return { value: this.fromColumn(kind, this.toColumn(kind, value)) };
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Sql } from '../../sql/sql.js';
+import type { SqlQuery } from '../../store/query-template.js';
 import type { Executor, Row, Store } from '../../store/store.js';
 import { UniqueViolationError } from '../../store/store-errors.js';
 import type { SqliteDatabase, SqliteOptions, SqliteStatement } from './sqlite-driver.js';
@@ -19,13 +19,14 @@ export function createSqliteStore(connections: { writer: SqliteDatabase; reader:
   const writer = createExecutor(connections.writer);
   const reader = createExecutor(connections.reader);
   const lock = createMutex();
+  const transactionStatements = prepareTransactionStatements(connections.writer);
   return {
     dialect: sqliteDialect,
     all: reader.all,
     first: reader.first,
     run: (query) => lock.run(() => writer.run(query)),
     exec: (ddl) => lock.run(() => writer.exec(ddl)),
-    transaction: (work) => lock.run(() => runTransaction(connections.writer, writer, work)),
+    transaction: (work) => lock.run(() => runTransaction(connections.writer, transactionStatements, writer, work)),
     async close() {
       await lock.run(async () => {
         connections.reader.close();
@@ -45,21 +46,32 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   db.pragma('journal_size_limit = 200000000');
 }
 
-async function runTransaction<T>(db: SqliteDatabase, tx: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
-  db.exec('BEGIN IMMEDIATE');
+/** BEGIN / COMMIT / ROLLBACK, prepared once per connection rather than parsed per transaction. */
+interface TransactionStatements {
+  readonly begin: SqliteStatement;
+  readonly commit: SqliteStatement;
+  readonly rollback: SqliteStatement;
+}
+
+function prepareTransactionStatements(db: SqliteDatabase): TransactionStatements {
+  return { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+}
+
+async function runTransaction<T>(db: SqliteDatabase, statements: TransactionStatements, tx: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+  statements.begin.run();
   try {
     const result = await work(tx);
-    db.exec('COMMIT');
+    statements.commit.run();
     return result;
   } catch (error) {
-    if (db.inTransaction) db.exec('ROLLBACK');
+    if (db.inTransaction) statements.rollback.run();
     throw error;
   }
 }
 
 function createExecutor(db: SqliteDatabase): Executor {
   const statements = new Map<string, SqliteStatement>();
-  const prepare = (query: Sql) => {
+  const prepare = (query: SqlQuery) => {
     const { text, params } = query.render(sqliteDialect);
     let statement = statements.get(text);
     if (!statement) {
@@ -71,15 +83,15 @@ function createExecutor(db: SqliteDatabase): Executor {
   };
   return {
     dialect: sqliteDialect,
-    async all<T extends Row>(query: Sql) {
+    async all<T extends Row>(query: SqlQuery) {
       const { statement, params } = prepare(query);
       return statement.all(...params) as T[];
     },
-    async first<T extends Row>(query: Sql) {
+    async first<T extends Row>(query: SqlQuery) {
       const { statement, params } = prepare(query);
       return statement.get(...params) as T | undefined;
     },
-    async run(query: Sql) {
+    async run(query: SqlQuery) {
       const { statement, params } = prepare(query);
       try {
         if (statement.reader) return { changes: statement.all(...params).length };

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// In-process micro-benchmarks of Tandem's hot paths, without HTTP: CPU µs per call of
+// RecordService.view / list / create, of one request log line, and of a whole GET
+// through Fastify's `inject` (routes, hooks and the log line, no sockets). Steadier than
+// the HTTP benchmark on a noisy machine, so it is the tool to check one change at a time.
+//
+// Usage: npx tsc -b && node bench/micro.mjs [view,list,create,log,inject] (default: all)
+// Knobs: MICRO_ROWS (10000), MICRO_SCALE (1: multiply the iteration counts).
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(ROOT, 'packages/cli/package.json'));
+const Database = require('better-sqlite3');
+const core = await import('@tandem/core');
+const server = await import('@tandem/server');
+
+const ROWS = Number(process.env.MICRO_ROWS ?? 10_000);
+const SCALE = Number(process.env.MICRO_SCALE ?? 1);
+const selected = (process.argv[2] ?? 'view,list,create,log,inject').split(',');
+const guest = core.internalRequest(core.guest);
+
+const dir = mkdtempSync(join(os.tmpdir(), 'tandem-micro-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'data.db');
+const store = core.createSqliteStore({ writer: new Database(file), reader: new Database(file) }, { synchronous: 'NORMAL' });
+const collections = new core.CollectionService(store);
+await collections.load();
+for (const definition of JSON.parse(readFileSync(join(ROOT, 'bench/items.collections.json'), 'utf8'))) await collections.create(definition);
+const ids = seed(file, ROWS);
+const records = new core.RecordService(store, collections);
+
+/** Inserts `count` rows straight into the table and returns their ids. */
+function seed(path, count) {
+  const db = new Database(path);
+  const insert = db.prepare('INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)');
+  const out = [];
+  db.transaction(() => {
+    for (let i = 0; i < count; i++) {
+      const id = `id${String(i).padStart(13, '0')}`;
+      insert.run(id, `Item ${i}`, `c${i % 100}`, i / 4, i % 2);
+      out.push(id);
+    }
+  })();
+  db.close();
+  return out;
+}
+
+/** Runs `task` n times after a warm-up and prints CPU µs per call. */
+async function measure(name, n, task) {
+  for (let i = 0; i < Math.min(n, 2000); i++) await task(i);
+  const start = process.cpuUsage();
+  const wall = performance.now();
+  for (let i = 0; i < n; i++) await task(i);
+  const cpu = process.cpuUsage(start);
+  const us = (cpu.user + cpu.system) / n;
+  console.log(`${name.padEnd(34)} ${us.toFixed(2).padStart(8)} µs CPU/call  ${(((performance.now() - wall) * 1000) / n).toFixed(2).padStart(8)} µs wall/call  (n=${n})`);
+}
+
+const n = (base) => Math.round(base * SCALE);
+if (selected.includes('view')) {
+  // The reference server's way, for scale: one prepared statement and an object literal.
+  const db = new Database(file, { readonly: true });
+  const byId = db.prepare('SELECT "id", "title", "category", "price", "active" FROM "items" WHERE "id" = ?');
+  const toRecord = (row) => ({ collectionId: 'x', collectionName: 'items', id: row.id, title: row.title ?? '', category: row.category ?? '', price: row.price ?? 0, active: row.active === 1 });
+  await measure('reference: stmt.get + object', n(50_000), async (i) => toRecord(byId.get(ids[(i * 7919) % ids.length])));
+  await measure('RecordService.view', n(50_000), (i) => records.view('items', ids[(i * 7919) % ids.length], {}, guest));
+  db.close();
+}
+if (selected.includes('list')) {
+  await measure('RecordService.list filter perPage=20', n(5_000), (i) => records.list('items', { filter: `(category = 'c${i % 100}')`, perPage: 20 }, guest));
+}
+if (selected.includes('create')) {
+  await measure('RecordService.create', n(10_000), (i) => records.create('items', { title: `t${i}`, category: 'c1', price: i, active: true }, {}, guest));
+}
+if (selected.includes('log')) {
+  const logger = server.createJsonLogger(() => undefined);
+  await measure('request log line', n(200_000), (i) => logger.info('request', { reqId: `abc123-${i.toString(36)}`, method: 'GET', url: `/api/collections/items/records/${ids[i % ids.length]}`, status: 200, ms: 0.41 }));
+}
+if (selected.includes('inject')) {
+  for (const logRequests of [false, true]) {
+    const logger = server.createJsonLogger(() => undefined);
+    const app = server.createApp({ collections, records, logger }, { ...server.defaultServerOptions, logRequests });
+    await app.ready();
+    await measure(`inject GET by id (log ${logRequests ? 'on' : 'off'})`, n(20_000), (i) => app.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }));
+    await app.close();
+  }
+}
+await store.close();
