@@ -125,10 +125,14 @@ function authLimitsOf(services: AppServices): () => AuthRateLimitRules {
 
 /** Resolves who is asking once per request, before any route reads it. */
 function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver): void {
-  app.addHook('onRequest', async (request) => {
-    // Most public reads carry no credentials: skip the resolver entirely for them.
-    if (request.headers.authorization === undefined && request.headers.cookie === undefined) return;
-    setPrincipal(request, await resolve(request));
+  // A callback hook, not an async one: most public reads carry no credentials and
+  // then cost no promise at all.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.authorization === undefined && request.headers.cookie === undefined) return done();
+    Promise.resolve(resolve(request)).then((principal) => {
+      setPrincipal(request, principal);
+      done();
+    }, done);
   });
 }
 
