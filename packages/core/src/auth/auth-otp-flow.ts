@@ -38,7 +38,9 @@ export async function authWithOtp(context: AuthContext, collectionRef: string, b
   const store = context.deps.store;
   const row = await store.first<{ recordId: string; codeHash: string; sentTo: string; attempts: unknown; created: unknown }>(
     sql`SELECT "recordId", "codeHash", "sentTo", "attempts", "created" FROM ${ident(OTPS_TABLE)} WHERE "id" = ${body.otpId} AND "collectionId" = ${collection.id}`);
-  const fresh = row && context.deps.now().getTime() - Number(row.created) <= collection.otp.duration * 1000 && Number(row.attempts) < MAX_OTP_ATTEMPTS;
+  // A burnt OTP answers 429, as PocketBase does for too many attempts; it never works again.
+  if (row && Number(row.attempts) >= MAX_OTP_ATTEMPTS) throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: collection.otp.duration });
+  const fresh = row && context.deps.now().getTime() - Number(row.created) <= collection.otp.duration * 1000;
   if (!row || !fresh || !constantTimeEqual(row.codeHash, hashCode(body.otpId, body.password))) {
     if (row) await store.run(sql`UPDATE ${ident(OTPS_TABLE)} SET "attempts" = "attempts" + 1 WHERE "id" = ${body.otpId}`);
     throw new AppError('AUTH_OTP_INVALID');

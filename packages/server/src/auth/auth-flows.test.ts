@@ -163,6 +163,12 @@ for (const { name: dialect, skip } of testDialects) {
       const ok = await call(t, 'POST', `${U}/auth-with-otp`, { otpId: body.otpId, password: code });
       assert.equal(ok.status, 200, ok.raw);
       assert.equal((await call(t, 'POST', `${U}/auth-with-otp`, { otpId: body.otpId, password: code })).status, 400, 'an OTP works once');
+      const burnt = (await call(t, 'POST', `${U}/request-otp`, { email: 'ada@example.com' })).body.otpId;
+      const [burntMail] = await t.outbox.list({ to: 'ada@example.com', limit: 1 });
+      const burntCode = /\b(\d{8})\b/.exec(burntMail!.text)![1]!;
+      const wrong = burntCode === '00000000' ? '11111111' : '00000000';
+      for (let i = 0; i < 5; i++) assert.equal((await call(t, 'POST', `${U}/auth-with-otp`, { otpId: burnt, password: wrong })).status, 400);
+      assert.equal((await call(t, 'POST', `${U}/auth-with-otp`, { otpId: burnt, password: burntCode })).status, 429, 'five wrong codes burn the OTP');
     });
 
     it('requires a second, different factor when MFA is on', async () => {
