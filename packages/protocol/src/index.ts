@@ -1,2 +1,3 @@
 export * from './records.js';
 export * from './errors.js';
+export * from './realtime.js';

@@ -31,7 +31,7 @@ export async function confirmVerification(context: AuthContext, collectionRef: s
   const collection = authCollectionOf(context, collectionRef);
   const { record, claims } = await recordOfToken(context, collection, token, 'verification');
   if (claims.email !== record.email) throw new AppError('AUTH_TOKEN_INVALID');
-  if (record.verified !== true) await updateAuthColumns(context.deps.store, collection, record.id, { verified: true }, context.deps.now());
+  if (record.verified !== true) await context.deps.store.transaction((tx) => updateAuthColumns(context.deps, tx, collection, record.id, { verified: true }, context.deps.now()));
 }
 
 /** Sends a password-reset link; 204 whatever the email. */
@@ -61,7 +61,7 @@ export async function confirmPasswordReset(context: AuthContext, collectionRef: 
   await context.deps.store.transaction(async (tx) => {
     const values: Record<string, unknown> = { password: hash, tokenKey: randomSecret(36) };
     if (claims.email === record.email) values.verified = true;
-    await updateAuthColumns(tx, collection, record.id, values, context.deps.now());
+    await updateAuthColumns(context.deps, tx, collection, record.id, values, context.deps.now());
     await revokeCredentials(tx, collection.id, record.id);
   });
 }
@@ -85,7 +85,7 @@ export async function confirmEmailChange(context: AuthContext, collectionRef: st
   const newEmail = claims.newEmail;
   await context.deps.store.transaction(async (tx) => {
     if (await findAuthRecordByIdentity(context.deps, tx, collection, newEmail, ['email'])) throw invalidField('token', 'validation_not_unique', 'The new email is already taken.');
-    await updateAuthColumns(tx, collection, record.id, { email: newEmail, verified: true, tokenKey: randomSecret(36) }, context.deps.now());
+    await updateAuthColumns(context.deps, tx, collection, record.id, { email: newEmail, verified: true, tokenKey: randomSecret(36) }, context.deps.now());
     await revokeCredentials(tx, collection.id, record.id);
   });
 }

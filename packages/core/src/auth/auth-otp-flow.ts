@@ -49,7 +49,7 @@ export async function authWithOtp(context: AuthContext, collectionRef: string, b
   const record = await findAuthRecordById(context.deps, store, collection, row.recordId);
   if (!record) throw new AppError('AUTH_OTP_INVALID');
   if (record.email === row.sentTo && record.verified !== true) {
-    await updateAuthColumns(store, collection, record.id, { verified: true });
+    await store.transaction((tx) => updateAuthColumns(context.deps, tx, collection, record.id, { verified: true }, context.deps.now()));
     record.verified = true;
   }
   return completeAuth(context, collection, record, 'otp', options, { ...request, context: 'otp' });

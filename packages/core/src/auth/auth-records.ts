@@ -5,6 +5,7 @@ import type { Executor } from '../store/store.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import { selectRecords } from '../records/record-read.js';
 import { formatDate } from '../schema/fields/date-format.js';
+import { appendChange } from '../realtime/change-log.js';
 
 /** Reads auth records for the auth flows (no rules: the flows decide access themselves). */
 export async function findAuthRecordById(deps: RecordDeps, executor: Executor, collection: AuthCollection, id: string): Promise<RecordData | undefined> {
@@ -26,9 +27,15 @@ export async function findAuthRecordByIdentity(deps: RecordDeps, executor: Execu
   return undefined;
 }
 
-/** Writes a few columns of an auth record (password hash, tokenKey, verified, email). */
-export async function updateAuthColumns(executor: Executor, collection: AuthCollection, id: string, values: Record<string, unknown>, now = new Date()): Promise<void> {
+/**
+ * Writes a few columns of an auth record (password hash, tokenKey, verified, email) in
+ * the caller's transaction, and logs the update for realtime.
+ */
+export async function updateAuthColumns(deps: RecordDeps, executor: Executor, collection: AuthCollection, id: string, values: Record<string, unknown>, now = new Date()): Promise<void> {
+  const before = await findAuthRecordById(deps, executor, collection, id);
   for (const field of collection.fields) if (field.type === 'autodate' && field.onUpdate) values = { ...values, [field.name]: formatDate(now) };
   const sets = join(Object.entries(values).map(([name, value]) => sql`${ident(name)} = ${executor.dialect.toColumn(name === 'verified' ? 'bool' : 'text', value)}`));
   await executor.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${id}`);
+  const after = await findAuthRecordById(deps, executor, collection, id);
+  if (before && after) await appendChange(executor, collection, 'update', after, before);
 }

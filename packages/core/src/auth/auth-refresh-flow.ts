@@ -79,7 +79,7 @@ export async function logoutEverywhere(context: AuthContext, collectionRef: stri
     : await ownRecord(context, collection, principal);
   if (!record) throw new AppError('RECORD_NOT_FOUND');
   await context.deps.store.transaction(async (tx) => {
-    await updateAuthColumns(tx, collection, record.id, { tokenKey: randomSecret(36) }, context.deps.now());
+    await updateAuthColumns(context.deps, tx, collection, record.id, { tokenKey: randomSecret(36) }, context.deps.now());
     await revokeCredentials(tx, collection.id, record.id);
   });
 }

@@ -139,7 +139,7 @@ export class AuthService {
     }
     const hash = await hashPassword(password);
     await store.transaction(async (tx) => {
-      await updateAuthColumns(tx, collection, existing.id, { password: hash, tokenKey: randomSecret(36) }, this.#context.deps.now());
+      await updateAuthColumns(this.#context.deps, tx, collection, existing.id, { password: hash, tokenKey: randomSecret(36) }, this.#context.deps.now());
       await revokeCredentials(tx, collection.id, existing.id);
     });
     return 'updated';

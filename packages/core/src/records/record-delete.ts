@@ -8,6 +8,7 @@ import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { ruleCondition } from './record-rules.js';
 import { selectRecordById, selectRecords } from './record-read.js';
 import { updateRecordRow } from './record-store.js';
+import { appendChange } from '../realtime/change-log.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
 import { revokeCredentials } from '../auth/credential-revocation.js';
@@ -46,12 +47,13 @@ export async function deleteWithReferences(deps: RecordDeps, tx: Executor, colle
     }
   }
   await tx.run(sql`DELETE FROM ${ident(collection.name)} WHERE "id" = ${record.id}`);
+  await appendChange(tx, collection, 'delete', record);
 }
 
 async function settleReference(deps: RecordDeps, tx: Executor, owner: Collection, field: FieldDef, referrer: RecordData, deletedId: string, visited: Set<string>, depth: number): Promise<void> {
   const remaining = isMultiValued(field) ? (referrer[field.name] as string[]).filter((v) => v !== deletedId) : [];
   if (remaining.length > 0 || (!field.cascadeDelete && !field.required)) {
-    await updateRecordRow(deps, tx, owner, { ...referrer, [field.name]: isMultiValued(field) ? remaining : '' });
+    await updateRecordRow(deps, tx, owner, { ...referrer, [field.name]: isMultiValued(field) ? remaining : '' }, referrer);
   } else if (field.cascadeDelete) {
     await deleteWithReferences(deps, tx, owner, referrer, visited, depth + 1);
   } else {

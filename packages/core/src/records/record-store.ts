@@ -7,6 +7,7 @@ import { slot } from '../store/query-template.js';
 import { UniqueViolationError } from '../store/store-errors.js';
 import { parseIndex } from '../schema/collection-index.js';
 import type { RecordDeps } from './record-deps.js';
+import { appendChange } from '../realtime/change-log.js';
 
 /** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
 export async function insertRecord(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
@@ -17,14 +18,16 @@ export async function insertRecord(deps: RecordDeps, tx: Executor, collection: C
   });
   const args = collection.fields.map((f) => codec.toColumn(f, values[f.name]));
   await withUniqueCheck(tx, collection, 'RECORD_CREATE_FAILED', () => tx.run(insert.bind(args)));
+  await appendChange(tx, collection, 'create', values);
 }
 
-/** Writes every column of an existing record's row. */
-export async function updateRecordRow(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
+/** Writes every column of an existing record's row, and logs the change (`before` is the stored record). */
+export async function updateRecordRow(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData, before: RecordData): Promise<void> {
   const codec = deps.codec(collection);
   const sets = join(collection.fields.filter((f) => f.name !== 'id').map((f) => sql`${ident(f.name)} = ${codec.toColumn(f, values[f.name])}`));
   await withUniqueCheck(tx, collection, 'RECORD_UPDATE_FAILED', () =>
     tx.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${values.id}`));
+  await appendChange(tx, collection, 'update', values, before);
 }
 
 async function withUniqueCheck(tx: Executor, collection: Collection, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED', write: () => Promise<unknown>): Promise<void> {

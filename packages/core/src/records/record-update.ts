@@ -29,7 +29,7 @@ export async function updateRecord(deps: RecordDeps, collectionIdOrName: string,
     const { values } = prepareWrite(collection, body, existing, mode, deps.now());
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, existing, request);
-    await updateRecordRow(deps, tx, collection, values);
+    await updateRecordRow(deps, tx, collection, values, existing);
     await signOutIfDisabled(deps, tx, collection, id, request);
     return (await selectRecordById(deps, tx, collection, id, 'bypass'))!;
   });

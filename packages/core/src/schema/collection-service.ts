@@ -7,6 +7,7 @@ import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, cre
 import { schemaViewOf, type SchemaView } from './schema-view.js';
 import { collectionIdFor } from './collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
+import { changeLogStatements } from '../realtime/change-log.js';
 import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from './system-collections.js';
 import type { ListResult } from '@tandem/protocol';
 import { listCollections, type CollectionListParams } from './collection-list.js';
@@ -36,6 +37,8 @@ export class CollectionService implements SchemaView {
   /** Creates the system table if needed and loads every collection. */
   async load(): Promise<void> {
     await this.#store.exec(collectionsTableStatement());
+    // Every record write appends to the change log, so it exists wherever records do.
+    for (const statement of changeLogStatements()) await this.#store.exec(statement);
     const rows = await this.#store.all<{ definition: string }>(sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`);
     this.#replace(rows.map((row) => JSON.parse(row.definition) as Collection));
   }

@@ -1,0 +1,110 @@
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachStore } from '../testing/test-stores.js';
+import { CollectionService } from '../schema/collection-service.js';
+import { RecordService } from '../records/record-service.js';
+import { internalRequest } from '../records/request-context.js';
+import { superuser } from '../auth/principal.js';
+import { withChangeNotifications } from './change-notifying-store.js';
+import { ChangeFeed } from './change-feed.js';
+import { appendChange, headSeq, oldestSeq, readChanges, trimChanges, type ChangeEvent } from './change-log.js';
+
+const su = internalRequest(superuser());
+
+forEachStore((dialect, open) => {
+  async function setup() {
+    const opened = await open();
+    let commits = 0;
+    const store = withChangeNotifications(opened.store, () => commits++);
+    const collections = new CollectionService(store);
+    await collections.load();
+    await collections.ensureSystemCollections();
+    await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', max: 10 }] });
+    const records = new RecordService(store, collections);
+    return { ...opened, store, collections, records, commits: () => commits };
+  }
+
+  it(`logs every create, update and delete with increasing seq, in the write's transaction (${dialect})`, async () => {
+    const t = await setup();
+    try {
+      const start = await headSeq(t.store);
+      const note = await t.records.create('notes', { title: 'a' }, {}, su);
+      await t.records.update('notes', note.id, { title: 'b' }, {}, su);
+      await t.records.delete('notes', note.id, su);
+      const events = await readChanges(t.store, start);
+      assert.deepEqual(events.map((e) => [e.seq - start, e.action, e.recordId]), [[1, 'create', note.id], [2, 'update', note.id], [3, 'delete', note.id]]);
+      assert.equal(events[1]!.before?.title, 'a');
+      assert.equal(events[1]!.record.title, 'b');
+      assert.equal(events[2]!.record.title, 'b', 'a delete carries the record as it was');
+      assert.equal(t.commits(), 3);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it(`appends nothing and notifies nobody when the write rolls back (${dialect})`, async () => {
+    const t = await setup();
+    try {
+      const start = await headSeq(t.store);
+      const commits = t.commits();
+      await assert.rejects(t.records.create('notes', { title: 'far too long a title' }, {}, su));
+      await assert.rejects(t.store.transaction(async (tx) => {
+        await appendChange(tx, t.collections.get('notes'), 'create', { id: 'rolledback00001', title: 'x' });
+        throw new Error('abort');
+      }));
+      assert.equal(await headSeq(t.store), start);
+      assert.deepEqual(await readChanges(t.store, start), []);
+      assert.equal(t.commits(), commits);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it(`never logs an auth record's password hash or tokenKey (${dialect})`, async () => {
+    const t = await setup();
+    try {
+      const start = await headSeq(t.store);
+      await t.records.create('users', { email: 'log@example.com', password: 'a long passphrase', passwordConfirm: 'a long passphrase' }, {}, su);
+      const [event] = await readChanges(t.store, start);
+      assert.equal(event!.record.email, 'log@example.com');
+      assert.ok(!('password' in event!.record) && !('tokenKey' in event!.record));
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it(`feeds concurrent writers' changes to listeners once each, in seq order (${dialect})`, async () => {
+    const t = await setup();
+    const feed = new ChangeFeed(t.store);
+    try {
+      await feed.start({ pollMs: 50 });
+      const seen: ChangeEvent[] = [];
+      feed.subscribe((event) => seen.push(event));
+      await Promise.all(Array.from({ length: 40 }, (_, i) => t.records.create('notes', { title: `n${i}` }, {}, su)));
+      await feed.poke();
+      const seqs = seen.map((e) => e.seq);
+      assert.equal(seqs.length, 40);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.equal(new Set(seqs).size, 40);
+      assert.equal(seqs.at(-1)! - seqs[0]!, 39, 'no gaps');
+    } finally {
+      feed.stop();
+      await t.cleanup();
+    }
+  });
+
+  it(`trims by count and by age (${dialect})`, async () => {
+    const t = await setup();
+    try {
+      for (let i = 0; i < 5; i++) await t.records.create('notes', { title: `t${i}` }, {}, su);
+      const head = await headSeq(t.store);
+      await trimChanges(t.store, { maxAgeMs: 86_400_000, maxCount: 2 });
+      assert.equal(await oldestSeq(t.store), head - 1);
+      await trimChanges(t.store, { maxAgeMs: 0, maxCount: 100 }, Date.now() + 1000);
+      assert.equal(await oldestSeq(t.store), undefined);
+      assert.equal(await headSeq(t.store), head, 'the sequence never goes back');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});

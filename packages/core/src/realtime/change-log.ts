@@ -1,0 +1,112 @@
+import type { RecordData } from '../auth/principal.js';
+import type { Collection } from '../schema/collection.js';
+import { sql } from '../sql/sql.js';
+import type { Executor, Store } from '../store/store.js';
+
+/** What happened to a record. */
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+/**
+ * One committed change, as the change log keeps it. `record` is the record after the
+ * change (before it, for a delete); `before` is the record before an update. Auth
+ * secrets (password hash, tokenKey) are never stored here.
+ */
+export interface ChangeEvent {
+  readonly seq: number;
+  readonly collectionId: string;
+  readonly collectionName: string;
+  readonly action: ChangeAction;
+  readonly recordId: string;
+  readonly record: RecordData;
+  readonly before?: RecordData;
+  /** Milliseconds since the epoch, at append. */
+  readonly created: number;
+}
+
+const LOG = '"_changes"';
+const COUNTER = '"_changeSeq"';
+
+/** The statements that create the change log and its sequence counter (same SQL on both databases). */
+export function changeLogStatements(): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS ${LOG} (
+      "seq" BIGINT PRIMARY KEY NOT NULL,
+      "collectionId" TEXT NOT NULL,
+      "collectionName" TEXT NOT NULL,
+      "action" TEXT NOT NULL,
+      "recordId" TEXT NOT NULL,
+      "record" TEXT NOT NULL,
+      "before" TEXT,
+      "created" BIGINT NOT NULL
+    )`,
+    `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
+    `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
+  ];
+}
+
+// Transactions that appended a change: the store wrapper publishes after their commit.
+const appended = new WeakSet<Executor>();
+
+/** True when the transaction appended at least one change (it must be published once it commits). */
+export function hasAppendedChanges(tx: Executor): boolean {
+  return appended.has(tx);
+}
+
+/**
+ * Appends a change in the writer's transaction (the transactional outbox). The counter
+ * row is incremented under its row lock, which PostgreSQL holds until commit: two
+ * writers can never commit out of `seq` order, so a reader that has seen `seq` n has seen
+ * everything before it. SQLite has one writer anyway.
+ */
+export async function appendChange(tx: Executor, collection: Collection, action: ChangeAction, record: RecordData, before?: RecordData): Promise<void> {
+  const row = await tx.first<{ seq: unknown }>(sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`);
+  const seq = Number(row!.seq);
+  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
+    VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${JSON.stringify(withoutSecrets(collection, record))},
+    ${before ? JSON.stringify(withoutSecrets(collection, before)) : null}, ${Date.now()})`);
+  appended.add(tx);
+}
+
+/** Reads committed changes after `afterSeq`, in order. */
+export async function readChanges(store: Executor, afterSeq: number, limit = 1000): Promise<ChangeEvent[]> {
+  const rows = await store.all<Record<string, unknown>>(sql`SELECT * FROM "_changes" WHERE "seq" > ${afterSeq} ORDER BY "seq" LIMIT ${limit}`);
+  return rows.map(toEvent);
+}
+
+/** The newest committed sequence number (0 for an empty database). */
+export async function headSeq(store: Executor): Promise<number> {
+  const row = await store.first<{ seq: unknown }>(sql`SELECT "seq" FROM "_changeSeq" WHERE "id" = ${1}`);
+  return Number(row?.seq ?? 0);
+}
+
+/** The oldest sequence number still kept, or undefined when the log is empty. */
+export async function oldestSeq(store: Executor): Promise<number | undefined> {
+  const row = await store.first<{ seq: unknown }>(sql`SELECT MIN("seq") AS "seq" FROM "_changes"`);
+  return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
+}
+
+/** Retention: drops changes older than `maxAgeMs` and beyond the newest `maxCount`. */
+export async function trimChanges(store: Store, options: { maxAgeMs: number; maxCount: number }, now = Date.now()): Promise<number> {
+  const head = await headSeq(store);
+  const result = await store.run(sql`DELETE FROM "_changes" WHERE "created" < ${now - options.maxAgeMs} OR "seq" <= ${head - options.maxCount}`);
+  return result.changes;
+}
+
+function toEvent(row: Record<string, unknown>): ChangeEvent {
+  const event: ChangeEvent = {
+    seq: Number(row.seq),
+    collectionId: String(row.collectionId),
+    collectionName: String(row.collectionName),
+    action: row.action as ChangeAction,
+    recordId: String(row.recordId),
+    record: JSON.parse(String(row.record)) as RecordData,
+    created: Number(row.created),
+  };
+  return row.before ? { ...event, before: JSON.parse(String(row.before)) as RecordData } : event;
+}
+
+function withoutSecrets(collection: Collection, record: RecordData): RecordData {
+  if (collection.type !== 'auth') return record;
+  const { password: _p, tokenKey: _t, ...rest } = record;
+  return rest as RecordData;
+}

@@ -1,0 +1,34 @@
+import type { Executor, Store } from '../store/store.js';
+import { hasAppendedChanges } from './change-log.js';
+
+/**
+ * Wraps a Store so that `onCommit` runs after every committed transaction that appended
+ * a change — and never after a rollback. Each transaction gets its own executor object,
+ * so "this transaction appended" is known exactly.
+ */
+export function withChangeNotifications(store: Store, onCommit: () => void): Store {
+  return {
+    dialect: store.dialect,
+    all: (query) => store.all(query),
+    first: (query) => store.first(query),
+    run: (query) => store.run(query),
+    exec: (ddl) => store.exec(ddl),
+    close: () => store.close(),
+    async transaction(work) {
+      let scoped: Executor | undefined;
+      const result = await store.transaction((tx) => work((scoped = scopedExecutor(tx))));
+      if (scoped && hasAppendedChanges(scoped)) onCommit();
+      return result;
+    },
+  };
+}
+
+function scopedExecutor(tx: Executor): Executor {
+  return {
+    dialect: tx.dialect,
+    all: (query) => tx.all(query),
+    first: (query) => tx.first(query),
+    run: (query) => tx.run(query),
+    exec: (ddl) => tx.exec(ddl),
+  };
+}
