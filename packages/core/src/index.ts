@@ -60,3 +60,4 @@ export * from './realtime/realtime-subscription.js';
 export * from './realtime/realtime-visibility.js';
 export * from './realtime/realtime-client.js';
 export * from './realtime/realtime-broker.js';
+export * from './realtime/realtime-verifier.js';
