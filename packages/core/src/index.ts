@@ -52,7 +52,6 @@ export * from './mail/mailer.js';
 export * from './mail/outbox-mailer.js';
 export * from './mail/mail-templates.js';
 export * from './auth/server-secret.js';
-export * from './store/bound-store.js';
 export * from './realtime/change-log.js';
 export * from './realtime/change-feed.js';
 export * from './realtime/change-notifying-store.js';

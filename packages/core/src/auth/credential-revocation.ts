@@ -1,5 +1,5 @@
 import type { Executor } from '../store/store.js';
-import { transactionBoundStore } from '../store/bound-store.js';
+import { storeOverTransaction } from '../store/transaction-store.js';
 import { RefreshTokenService } from './refresh-tokens.js';
 import { SessionService } from './session-store.js';
 
@@ -9,7 +9,7 @@ import { SessionService } from './session-store.js';
  * and the revocation commit together or not at all.
  */
 export async function revokeCredentials(tx: Executor, collectionId: string, recordId: string): Promise<void> {
-  const store = transactionBoundStore(tx);
+  const store = storeOverTransaction(tx);
   // Revocation neither reads nor writes sealed successors, so it needs no secret key.
   await new RefreshTokenService(store, { secretKey: 'revocation-only: nothing is sealed or opened' }).revokeAllFor(collectionId, recordId);
   await new SessionService(store).revokeAllFor(collectionId, recordId);
