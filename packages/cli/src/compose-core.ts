@@ -1,4 +1,7 @@
-import { AuthService, CollectionService, OutboxMailer, RecordService, RefreshTokenService, SessionService, createRecordDeps, loadServerSecret, type Mailer, type Store } from '@tandem/core';
+import {
+  AuthService, ChangeFeed, CollectionService, OutboxMailer, RealtimeBroker, RecordService, RefreshTokenService, SessionService,
+  createRecordDeps, loadServerSecret, realtimeVerifier, withChangeNotifications, type Mailer, type Store,
+} from '@tandem/core';
 import type { TandemConfig } from './config.js';
 import { openStore } from './open-store.js';
 import { createSmtpMailer } from './smtp-mailer.js';
@@ -10,6 +13,9 @@ export interface TandemCore {
   readonly records: RecordService;
   readonly auth: AuthService;
   readonly outbox: OutboxMailer;
+  /** Committed changes, in order (the in-process bus). */
+  readonly feed: ChangeFeed;
+  readonly realtime: RealtimeBroker;
 }
 
 /**
@@ -18,7 +24,10 @@ export interface TandemCore {
  * Mail goes over SMTP when `--smtp` is set, and into the dev outbox otherwise.
  */
 export async function composeCore(config: TandemConfig): Promise<TandemCore> {
-  const store = await openStore(config);
+  const opened = await openStore(config);
+  // Every committed transaction that logged a change wakes the feed at once.
+  const wake: { feed?: ChangeFeed } = {};
+  const store = withChangeNotifications(opened, () => void wake.feed?.poke());
   try {
     const collections = new CollectionService(store);
     await collections.load();
@@ -36,7 +45,10 @@ export async function composeCore(config: TandemConfig): Promise<TandemCore> {
     };
     const auth = new AuthService(context, records);
     await auth.ensureSchema();
-    return { store, collections, records, auth, outbox };
+    const feed = (wake.feed = new ChangeFeed(store));
+    await feed.start({ retention: config.changeRetention });
+    const realtime = new RealtimeBroker({ deps: context.deps, feed, verify: realtimeVerifier(auth) });
+    return { store, collections, records, auth, outbox, feed, realtime };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

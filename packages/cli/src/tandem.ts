@@ -22,13 +22,13 @@ export interface Tandem {
 
 /** The composition root: config → drivers → core services → HTTP app. */
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
-  const { store, collections, records, auth, outbox } = await composeCore(config);
+  const { store, collections, records, auth, outbox, feed, realtime } = await composeCore(config);
   const stopWatching = collections.watch();
   const settings = new SettingsService(store);
   await settings.load();
   const publicDir = join(config.dir, 'public');
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  const app = createApp({ collections, records, settings, logger, auth, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
+  const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,
@@ -37,7 +37,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     headersTimeoutMs: 10_000,
   });
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
+  const close = () => (closing ??= (stopWatching(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 

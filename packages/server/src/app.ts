@@ -12,7 +12,7 @@ import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
-import { createMemoryRateLimiter, type AuthService, type OutboxMailer } from '@tandem/core';
+import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
@@ -39,6 +39,10 @@ export interface AppServices {
   readonly resolvePrincipal?: PrincipalResolver;
   /** The auth actions; without them the auth endpoints are not served. */
   readonly auth?: AuthService;
+  /** The realtime broker; without it the realtime endpoints are not served. */
+  readonly realtime?: RealtimeBroker;
+  /** Origins besides the server's own that may open cookie-authenticated sockets. */
+  readonly trustedOrigins?: readonly string[];
   /** The dev outbox, served to superusers at /api/mails. */
   readonly outbox?: OutboxMailer;
   /** Rate limits of the auth endpoints (Tandem's defaults when absent). */

@@ -67,7 +67,8 @@ export function filterContext(scope: RuleScope, privileged: boolean) {
   };
 }
 
-function requestInfo(scope: RuleScope): RequestInfo {
+/** The request values rules and filters read through `@request.*`, for a scope. */
+export function requestInfo(scope: RuleScope): RequestInfo {
   const { principal, method, query, context } = scope.request;
   const auth = principal.kind === 'record'
     ? { ...principal.record, collectionId: principal.collection.id, collectionName: principal.collection.name }

@@ -2,7 +2,7 @@
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
 import {
-  AuthService, CollectionService, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
+  AuthService, ChangeFeed, CollectionService, RealtimeBroker, realtimeVerifier, withChangeNotifications, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
   type DialectName, type Store,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
@@ -23,6 +23,8 @@ export interface TestApp {
   /** The dev outbox every mail of the app lands in. */
   readonly outbox: OutboxMailer;
   readonly settings: SettingsService;
+  readonly feed: ChangeFeed;
+  readonly realtime: RealtimeBroker;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -30,7 +32,10 @@ export interface TestApp {
 
 /** Starts an in-process app on a fresh database of the given kind. */
 export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver, authRateLimits?: () => AuthRateLimitRules): Promise<TestApp> {
-  const { store, cleanup } = await openTestStore(dialect);
+  const opened = await openTestStore(dialect);
+  const cleanup = opened.cleanup;
+  const wake: { feed?: ChangeFeed } = {};
+  const store = withChangeNotifications(opened.store, () => void wake.feed?.poke());
   const collections = new CollectionService(store);
   await collections.load();
   await collections.ensureSystemCollections();
@@ -39,7 +44,10 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   await settings.load();
   const { auth, outbox } = await createTestAuth(store, collections, records);
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
-  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox }, { ...defaultServerOptions, logRequests: false, ...options });
+  const feed = (wake.feed = new ChangeFeed(store));
+  await feed.start({ pollMs: 200 });
+  const realtime = new RealtimeBroker({ deps: createRecordDeps(store, collections), feed, verify: realtimeVerifier(auth) });
+  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
@@ -49,8 +57,12 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     auth,
     outbox,
     settings,
+    feed,
+    realtime,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
+      feed.stop();
+      realtime.close();
       await app.close();
       await cleanup();
     },

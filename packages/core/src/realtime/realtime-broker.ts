@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { SubscriptionOptions } from '@tandem/protocol';
+import { guest, type Principal } from '../auth/principal.js';
+import { isAuthCollection, type Collection } from '../schema/collection.js';
+import type { RecordDeps } from '../records/record-deps.js';
+import type { ChangeEvent } from './change-log.js';
+import type { ChangeFeed } from './change-feed.js';
+import { parseSubscription } from './realtime-subscription.js';
+import { RealtimeClient, type RealtimeSink } from './realtime-client.js';
+import { VisibilityChecker } from './realtime-visibility.js';
+
+/** How a client proved who it is, so the broker can check again when the record changes. */
+export type RealtimeCredential = { kind: 'token'; token: string } | { kind: 'session'; sessionId: string };
+
+/** Checks a credential against the current database state; undefined when it no longer holds. */
+export type CredentialVerifier = (credential: RealtimeCredential) => Promise<Principal | undefined>;
+
+/**
+ * The transport-free realtime broker: it keeps every connected client and its
+ * subscriptions, takes each committed change from the feed (in `seq` order, once), and
+ * for every subscriber checks the subscriber's current principal against the rule and
+ * filter before anything is sent. Transports (WebSocket, SSE) only format and write.
+ */
+export class RealtimeBroker {
+  readonly #deps: RecordDeps;
+  readonly #feed: ChangeFeed;
+  readonly #verify: CredentialVerifier;
+  readonly #clients = new Map<string, RealtimeClient>();
+  #stopFeed: (() => void) | undefined;
+
+  constructor(options: { deps: RecordDeps; feed: ChangeFeed; verify: CredentialVerifier }) {
+    this.#deps = options.deps;
+    this.#feed = options.feed;
+    this.#verify = options.verify;
+    this.#stopFeed = this.#feed.subscribe((event) => this.#dispatch(event));
+  }
+
+  /** The number of connected clients. */
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** The newest change handed to clients. */
+  get seq(): number {
+    return this.#feed.lastSeq;
+  }
+
+  /** Registers a client; the transport sends what the sink receives. */
+  connect(sink: RealtimeSink, principal: Principal = guest, credential?: RealtimeCredential): RealtimeClient {
+    const id = randomBytes(15).toString('base64url').slice(0, 20);
+    const client = new RealtimeClient(id, sink, this.#deps, new VisibilityChecker(this.#deps), principal, credential);
+    this.#clients.set(id, client);
+    return client;
+  }
+
+  /** A client by id (SSE binds subscriptions with a separate POST). */
+  client(id: string): RealtimeClient | undefined {
+    return this.#clients.get(id);
+  }
+
+  /** Forgets a client and its subscriptions. */
+  disconnect(client: RealtimeClient): void {
+    client.close();
+    this.#clients.delete(client.id);
+  }
+
+  /** Parses and adds a subscription for a client; throws a 4xx AppError for a bad topic or options. */
+  subscribe(client: RealtimeClient, id: string, topic: string, options?: SubscriptionOptions): void {
+    client.addSubscription(parseSubscription(this.#deps.collections, id, topic, options));
+  }
+
+  /** Stops listening to the feed and drops every client. */
+  close(): void {
+    this.#stopFeed?.();
+    this.#stopFeed = undefined;
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+
+  #dispatch(event: ChangeEvent): void {
+    const collection = this.#deps.collections.find(event.collectionId);
+    if (!collection) return;
+    if (isAuthCollection(collection) && event.action !== 'create') this.#recheckCredentials(collection, event.recordId);
+    for (const client of this.#clients.values()) client.enqueue(event, collection);
+  }
+
+  /**
+   * A changed or deleted auth record may have lost its credentials (password change,
+   * logout everywhere, disabled, deleted): every client acting for it is checked again
+   * now, and downgraded to a guest when its credential no longer holds.
+   */
+  #recheckCredentials(collection: Collection, recordId: string): void {
+    for (const client of this.#clients.values()) {
+      if (!client.actsFor(collection.id, recordId)) continue;
+      const credential = client.credential;
+      const check = credential ? this.#verify(credential) : Promise.resolve(undefined);
+      void check.then((principal) => client.setPrincipal(principal ?? guest, principal ? credential : undefined), () => client.setPrincipal(guest));
+    }
+  }
+}

@@ -1,0 +1,225 @@
+import type { RealtimeAction } from '@tandem/protocol';
+import { guest, type Principal, type RecordData } from '../auth/principal.js';
+import type { Collection } from '../schema/collection.js';
+import { pickFields } from '../json/fields-picker.js';
+import type { RecordDeps } from '../records/record-deps.js';
+import type { RecordJson } from '../records/record-codec.js';
+import { expandRecords } from '../records/record-expand.js';
+import { oldestSeq, readChanges, type ChangeEvent } from './change-log.js';
+import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
+import { subscriptionRequest, VisibilityChecker, type Visibility } from './realtime-visibility.js';
+import type { RealtimeCredential } from './realtime-broker.js';
+
+/** What the broker hands a transport for one subscriber. */
+export type Delivery =
+  | { kind: 'event'; sub: string; topic: string; seq: number; action: RealtimeAction; record: RecordJson; recordJson: string }
+  | { kind: 'leave'; sub: string; topic: string; seq: number; id: string };
+
+/** A transport's side of a client. */
+export interface RealtimeSink {
+  send(delivery: Delivery): void;
+  /** The broker changed who the client acts for (credentials revoked: a guest now). */
+  principalChanged?(principal: Principal): void;
+}
+
+/** The outcome of `resume`. */
+export type ResumeResult = { kind: 'resumed'; seq: number } | { kind: 'reset'; seq: number };
+
+const MAX_SUBSCRIPTIONS = 1000;
+
+/** One connected client: its principal, subscriptions and an ordered delivery queue. */
+export class RealtimeClient {
+  readonly id: string;
+  readonly #sink: RealtimeSink;
+  readonly #deps: RecordDeps;
+  readonly #visibility: VisibilityChecker;
+  readonly #subscriptions = new Map<string, Subscription>();
+  #principal: Principal;
+  #credential: RealtimeCredential | undefined;
+  #tail: Promise<void> | undefined;
+  #replaying = false;
+  #pending: Array<[ChangeEvent, Collection]> = [];
+  #firstLiveSeq: number | undefined;
+  #closed = false;
+
+  constructor(id: string, sink: RealtimeSink, deps: RecordDeps, visibility: VisibilityChecker, principal: Principal, credential?: RealtimeCredential) {
+    this.id = id;
+    this.#sink = sink;
+    this.#deps = deps;
+    this.#visibility = visibility;
+    this.#principal = principal;
+    this.#credential = credential;
+  }
+
+  get principal(): Principal {
+    return this.#principal;
+  }
+
+  get credential(): RealtimeCredential | undefined {
+    return this.#credential;
+  }
+
+  get subscriptionCount(): number {
+    return this.#subscriptions.size;
+  }
+
+  /** True when the client acts for this auth record. */
+  actsFor(collectionId: string, recordId: string): boolean {
+    const p = this.#principal;
+    return (p.kind === 'record' && p.collection.id === collectionId && p.record.id === recordId) || (p.kind === 'superuser' && p.id === recordId);
+  }
+
+  /** Changes who the client acts for (new token, refresh, or revocation → guest). */
+  setPrincipal(principal: Principal, credential?: RealtimeCredential): void {
+    const downgraded = principal.kind === 'guest' && this.#principal.kind !== 'guest';
+    this.#principal = principal;
+    this.#credential = credential;
+    this.#visibility.reset();
+    if (downgraded) this.#sink.principalChanged?.(principal);
+  }
+
+  addSubscription(subscription: Subscription): void {
+    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new Error('too many subscriptions');
+    this.#subscriptions.set(subscription.id, subscription);
+  }
+
+  removeSubscription(id: string): boolean {
+    return this.#subscriptions.delete(id);
+  }
+
+  /** Removes every subscription (SSE replaces the whole set). */
+  clearSubscriptions(): void {
+    this.#subscriptions.clear();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#subscriptions.clear();
+    this.#pending = [];
+  }
+
+  /** Takes one change, in `seq` order; delivery keeps that order per client. */
+  enqueue(event: ChangeEvent, collection: Collection): void {
+    if (this.#closed || !this.#wants(collection, event.recordId)) return;
+    this.#firstLiveSeq ??= event.seq;
+    if (this.#replaying) this.#pending.push([event, collection]);
+    else this.#run(() => this.#deliver(event, collection));
+  }
+
+  /**
+   * Replays the changes after `lastSeq` that were not already handled live on this
+   * connection, in order, then lets live changes through again. A `lastSeq` older
+   * than the change log keeps answers `reset`.
+   */
+  async resume(lastSeq: number, headSeq: number): Promise<ResumeResult> {
+    this.#replaying = true;
+    try {
+      await this.#tail;
+      const upTo = this.#firstLiveSeq !== undefined ? Math.min(this.#firstLiveSeq - 1, headSeq) : headSeq;
+      const oldest = await oldestSeq(this.#deps.store);
+      if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest)) return { kind: 'reset', seq: upTo };
+      for (let after = lastSeq; after < upTo;) {
+        const batch = (await readChanges(this.#deps.store, after, 500)).filter((event) => event.seq <= upTo);
+        if (batch.length === 0) break;
+        for (const event of batch) {
+          const collection = this.#deps.collections.find(event.collectionId);
+          if (collection && this.#wants(collection, event.recordId)) await this.#deliver(event, collection);
+          after = event.seq;
+        }
+      }
+      return { kind: 'resumed', seq: Math.max(upTo, lastSeq) };
+    } finally {
+      this.#replaying = false;
+      const pending = this.#pending;
+      this.#pending = [];
+      for (const [event, collection] of pending) this.#run(() => this.#deliver(event, collection));
+    }
+  }
+
+  #wants(collection: Collection, recordId: string): boolean {
+    for (const subscription of this.#subscriptions.values()) if (subscriptionMatches(subscription, collection, recordId)) return true;
+    return false;
+  }
+
+  /** Runs work after what is queued, synchronously when nothing is. */
+  #run(work: () => void | Promise<void>): void {
+    if (this.#tail) {
+      this.#tail = this.#tail.then(work).catch(() => undefined);
+      return;
+    }
+    const result = work();
+    if (result instanceof Promise) this.#tail = result.catch(() => undefined).finally(() => (this.#tail = undefined));
+  }
+
+  #deliver(event: ChangeEvent, collection: Collection): void | Promise<void> {
+    const work: Promise<void>[] = [];
+    for (const subscription of this.#subscriptions.values()) {
+      if (!subscriptionMatches(subscription, collection, event.recordId)) continue;
+      const outcome = this.#decide(subscription, event, collection);
+      if (outcome instanceof Promise) work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
+      else {
+        const sent = this.#send(subscription, event, collection, outcome);
+        if (sent) work.push(sent);
+      }
+    }
+    if (work.length > 0) return Promise.all(work).then(() => undefined);
+  }
+
+  /** 'event', 'leave' or nothing, for one subscription and one change. */
+  #decide(subscription: Subscription, event: ChangeEvent, collection: Collection): Decision | Promise<Decision> {
+    const principal = this.#principal;
+    const seen = (record: RecordData | undefined): Visibility => (record ? this.#visibility.check(principal, subscription, collection, record) : false);
+    if (event.action === 'delete') return seen(event.record) === true ? 'event' : 'none';
+    const after = seen(event.record);
+    const before = event.action === 'update' ? seen(event.before) : false;
+    const decideWith = (visibleAfter: boolean): Decision => (visibleAfter ? 'event' : before === true ? 'leave' : 'none');
+    if (after === 'database') return this.#visibility.checkInDatabase(principal, subscription, collection, event.recordId).then(decideWith);
+    return decideWith(after);
+  }
+
+  #send(subscription: Subscription, event: ChangeEvent, collection: Collection, decision: Decision): Promise<void> | undefined {
+    if (decision === 'none' || this.#closed) return undefined;
+    const base = { sub: subscription.id, topic: subscription.topic, seq: event.seq };
+    if (decision === 'leave') {
+      this.#sink.send({ kind: 'leave', ...base, id: event.recordId });
+      return undefined;
+    }
+    const superuser = this.#principal.kind === 'superuser';
+    const viewerId = this.#principal.kind === 'record' ? this.#principal.record.id : undefined;
+    if (subscription.expand.size === 0) {
+      this.#sink.send({ kind: 'event', ...base, action: event.action, ...sharedPayload(this.#deps, collection, subscription, event, superuser, viewerId) });
+      return undefined;
+    }
+    const json = this.#deps.codec(collection).toJson(event.record, superuser, viewerId);
+    const request = subscriptionRequest(this.#principal, subscription);
+    return expandRecords(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() => this.#emit(subscription, base, event, json));
+  }
+
+  #emit(subscription: Subscription, base: { sub: string; topic: string; seq: number }, event: ChangeEvent, json: RecordJson): void {
+    const record = (subscription.fields ? pickFields(json, subscription.fields) : json) as RecordJson;
+    this.#sink.send({ kind: 'event', ...base, action: event.action, record, recordJson: JSON.stringify(record) });
+  }
+}
+
+type Decision = 'event' | 'leave' | 'none';
+
+// Subscribers with the same options and the same view of a record share one payload and
+// its serialization: with thousands of subscribers, an event is serialized a few times,
+// not once per subscriber. Keyed by the event object, which the broker shares.
+const payloads = new WeakMap<ChangeEvent, Map<string, { record: RecordJson; recordJson: string }>>();
+
+function sharedPayload(deps: RecordDeps, collection: Collection, subscription: Subscription, event: ChangeEvent, superuser: boolean, viewerId: string | undefined) {
+  const self = collection.type === 'auth' && viewerId === event.recordId;
+  const key = `${subscription.payloadKey}|${superuser ? 's' : self ? 'o' : 'u'}`;
+  let byKey = payloads.get(event);
+  if (!byKey) payloads.set(event, (byKey = new Map()));
+  let payload = byKey.get(key);
+  if (!payload) {
+    const json = deps.codec(collection).toJson(event.record, superuser, viewerId);
+    const record = (subscription.fields ? pickFields(json, subscription.fields) : json) as RecordJson;
+    byKey.set(key, (payload = { record, recordJson: JSON.stringify(record) }));
+  }
+  return payload;
+}
+
+export { guest };

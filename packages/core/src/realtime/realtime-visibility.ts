@@ -1,0 +1,108 @@
+import type { Principal, RecordData } from '../auth/principal.js';
+import { createFilterPredicate, isFilterNeedsDatabaseError, parseFilter, type FilterNode, type FilterPredicate, type FilterRecordSource } from '../filter/index.js';
+import type { Collection } from '../schema/collection.js';
+import { ident, sql } from '../sql/sql.js';
+import { RECORD_ALIAS, scopeFor, type RecordDeps } from '../records/record-deps.js';
+import { andConditions, clientFilterCondition, requestInfo, ruleCondition } from '../records/record-rules.js';
+import type { RequestContext } from '../records/request-context.js';
+import type { Subscription } from './realtime-subscription.js';
+
+/** Whether a subscriber may see a record: known in memory, or only the database can tell. */
+export type Visibility = boolean | 'database';
+
+/** Thrown by the evaluator's record source: the filter reaches other records (relations). */
+class NeedsLookup extends Error {}
+
+// Realtime evaluates against the event's record alone; a path into other records
+// (relations, back-relations) makes the checker fall back to SQL.
+const noLookups: FilterRecordSource = {
+  getRecord() {
+    throw new NeedsLookup();
+  },
+  listRecords() {
+    throw new NeedsLookup();
+  },
+};
+
+/** The request a subscription's rules and filter see: `@request.context = "realtime"`. */
+export function subscriptionRequest(principal: Principal, subscription: Subscription): RequestContext {
+  return { principal, method: 'GET', headers: subscription.headers, query: subscription.query, context: 'realtime' };
+}
+
+/**
+ * Decides, per subscriber, whether a record passes the subscription's rule (list rule
+ * for `*`, view rule for one id) and filter. Predicates are prepared once per
+ * subscription, principal and collection definition, and rebuilt each second so that
+ * datetime macros stay current.
+ */
+export class VisibilityChecker {
+  readonly #deps: RecordDeps;
+  #cache = new Map<string, { predicate: FilterPredicate | 'database'; builtAt: number }>();
+
+  constructor(deps: RecordDeps) {
+    this.#deps = deps;
+  }
+
+  /** Forgets every prepared predicate (the principal changed). */
+  reset(): void {
+    this.#cache.clear();
+  }
+
+  /** Visibility of one record state in memory; 'database' when only SQL can tell. */
+  check(principal: Principal, subscription: Subscription, collection: Collection, record: RecordData): Visibility {
+    const rule = this.#rule(principal, subscription, collection);
+    if (rule === false) return false;
+    const filter = subscription.filter ? this.#predicate(principal, subscription, collection, 'filter', subscription.filter, principal.kind === 'superuser') : true;
+    const parts = [rule, filter];
+    if (parts.includes('database')) return 'database';
+    try {
+      return parts.every((part) => part === true || (typeof part === 'function' && part(record)));
+    } catch (error) {
+      if (error instanceof NeedsLookup) return 'database';
+      throw error;
+    }
+  }
+
+  /** The database's answer for the record as stored now (create and update events). */
+  async checkInDatabase(principal: Principal, subscription: Subscription, collection: Collection, recordId: string): Promise<boolean> {
+    const request = subscriptionRequest(principal, subscription);
+    const scope = scopeFor(this.#deps, collection, request);
+    try {
+      const rule = ruleCondition(scope, subscription.recordId ? 'viewRule' : 'listRule');
+      const filter = subscription.filterText ? clientFilterCondition(scope, subscription.filterText) : undefined;
+      const row = await this.#deps.store.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${recordId} AND ${andConditions([rule, filter])}`);
+      return row !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  #rule(principal: Principal, subscription: Subscription, collection: Collection): FilterPredicate | boolean | 'database' {
+    if (principal.kind === 'superuser') return true;
+    const text = subscription.recordId ? collection.viewRule : collection.listRule;
+    if (text === null) return false;
+    if (text.trim() === '') return true;
+    return this.#predicate(principal, subscription, collection, 'rule', parseFilter(text), true);
+  }
+
+  #predicate(principal: Principal, subscription: Subscription, collection: Collection, kind: string, node: FilterNode, privileged: boolean): FilterPredicate | 'database' | false {
+    const key = `${subscription.id}\u0000${kind}\u0000${collection.id}\u0000${collection.updated}`;
+    const now = Date.now();
+    const cached = this.#cache.get(key);
+    if (cached && now - cached.builtAt < 1000) return cached.predicate;
+    let predicate: FilterPredicate | 'database';
+    try {
+      predicate = createFilterPredicate(node, this.#context(principal, subscription, collection, privileged, now));
+    } catch (error) {
+      if (!isFilterNeedsDatabaseError(error)) return false; // a rule that cannot apply to this subscriber shows nothing
+      predicate = 'database';
+    }
+    this.#cache.set(key, { predicate, builtAt: now });
+    return predicate;
+  }
+
+  #context(principal: Principal, subscription: Subscription, collection: Collection, privileged: boolean, now: number) {
+    const request = requestInfo(scopeFor(this.#deps, collection, subscriptionRequest(principal, subscription)));
+    return { schema: this.#deps.collections, collection, request, now: new Date(now), allowHidden: privileged, allowRequestMacros: privileged, source: noLookups };
+  }
+}
