@@ -1,5 +1,6 @@
 import type { RealtimeAction } from '@tandem/protocol';
 import { guest, type Principal, type RecordData } from '../auth/principal.js';
+import { AppError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
@@ -79,7 +80,7 @@ export class RealtimeClient {
   }
 
   addSubscription(subscription: Subscription): void {
-    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new Error('too many subscriptions');
+    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
     this.#subscriptions.set(subscription.id, subscription);
   }
 
