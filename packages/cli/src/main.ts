@@ -3,6 +3,7 @@ import { serveCommand } from './commands/serve-command.js';
 import { collectionsCommand } from './commands/collections-command.js';
 import { superuserCommand } from './commands/superuser-command.js';
 import { mailCommand } from './commands/mail-command.js';
+import { typegenCommand } from './commands/typegen-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
@@ -11,6 +12,7 @@ Commands:
   collections    import or export collection definitions
   superuser      create, update or delete a superuser
   mail           read the dev outbox (mail kept when no SMTP server is set)
+  typegen        write TypeScript types of the collections for @tandem/sdk
 
 Run "tandem <command> --help" for a command's flags.`;
 
@@ -19,6 +21,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   collections: collectionsCommand,
   superuser: superuserCommand,
   mail: mailCommand,
+  typegen: typegenCommand,
 };
 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */

@@ -1,0 +1,72 @@
+import { toClientError, toNetworkError } from './client-error.js';
+import { toQueryString, type QueryValue } from './query-string.js';
+
+/** HTTP methods the API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request to the API, before the client adds its credentials. */
+export interface HttpRequest {
+  method: HttpMethod;
+  /** The path under the base URL, e.g. `/api/collections/posts/records`. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON when present. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  credentials?: RequestCredentials;
+}
+
+/** Options every public call accepts. */
+export interface RequestOptions {
+  /** Cancels the request; it then fails with a ClientError of code ABORTED. */
+  signal?: AbortSignal;
+  /** Extra headers (`@request.headers.*` in rules). */
+  headers?: Record<string, string>;
+}
+
+/** True for methods that change something: they carry the CSRF header in cookie-session mode. */
+export function isUnsafeMethod(method: HttpMethod): boolean {
+  return method !== 'GET';
+}
+
+/**
+ * Sends one request with fetch and returns the parsed JSON answer (undefined for 204
+ * or an empty body). Every failure is a ClientError: a non-2xx with the server's code,
+ * or status 0 for network failures and aborts.
+ */
+export async function sendHttpRequest(fetchFn: typeof fetch, baseUrl: string, request: HttpRequest): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
+  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchFn(joinUrl(baseUrl, request.path) + toQueryString(request.query), {
+      method: request.method,
+      headers,
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: request.signal,
+      credentials: request.credentials,
+    });
+    text = await response.text();
+  } catch (error) {
+    throw toNetworkError(error, request.signal);
+  }
+  const body = parseJson(text);
+  if (!response.ok) throw toClientError(response.status, body);
+  return body;
+}
+
+/** Joins the base URL and a path with exactly one slash between them. */
+export function joinUrl(baseUrl: string, path: string): string {
+  return baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
