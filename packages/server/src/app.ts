@@ -14,6 +14,7 @@ import { registerAuthRoutes } from './auth/auth-routes.js';
 import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
+import { registerSseRoutes } from './realtime/sse-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -26,6 +27,10 @@ export interface ServerOptions {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  /** Open PocketBase-style realtime streams (`GET /api/realtime`) in total; 10,000 when absent. */
+  readonly sseMaxConnections?: number;
+  /** Open realtime streams per client IP; 500 when absent. */
+  readonly sseMaxConnectionsPerIp?: number;
 }
 
 /** What the server needs from core. */
@@ -85,6 +90,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
+  if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
