@@ -93,6 +93,7 @@ for (const { name: dialect, skip } of testDialects) {
       const scenarios: Array<Scenario & { setup?: 'stream' | 'user-stream' }> = [
         { name: 'an unknown client id is a 404', method: 'POST', url: '/api/realtime', body: { clientId: 'nobody', subscriptions: ['posts/*'] }, status: 404 },
         { name: 'a missing client id is a 400', method: 'POST', url: '/api/realtime', body: { subscriptions: [] }, status: 400, dataKeys: ['clientId'] },
+        { name: 'HEAD opens no stream', method: 'HEAD', url: '/api/realtime', status: 404 },
         { name: 'a non-JSON body is a 415', method: 'POST', url: '/api/realtime', payload: 'clientId=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
       ];
       for (const scenario of scenarios) it(scenario.name, () => runScenario(t, scenario));

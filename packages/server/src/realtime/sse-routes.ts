@@ -21,7 +21,8 @@ export interface SseRouteOptions {
 export function registerSseRoutes(app: FastifyInstance, broker: RealtimeBroker, options: SseRouteOptions): void {
   const limits = resolveSseLimits(options.limits);
   const connections = new SseConnections(limits);
-  app.get('/api/realtime', (request, reply) => openStream(request, reply, broker, connections, limits));
+  // No HEAD twin: it would open a stream nobody reads.
+  app.get('/api/realtime', { exposeHeadRoute: false }, (request, reply) => openStream(request, reply, broker, connections, limits));
   app.post('/api/realtime', async (request, reply) => {
     setSubscriptions(request, broker, connections, options.schema);
     return reply.code(204).send();
