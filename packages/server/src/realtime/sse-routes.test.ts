@@ -226,6 +226,7 @@ for (const { name: dialect, skip } of testDialects) {
         const changed = await call(t, 'PATCH', `/api/collections/users/records/${user}`, { password: next, passwordConfirm: next }, auth.super);
         assert.equal(changed.status, 200, changed.raw);
         await stream.ended();
+        await until(() => t.realtime.client(stream.clientId) === undefined);
       });
     });
   });
