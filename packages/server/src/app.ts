@@ -15,6 +15,7 @@ import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
+import { registerSseRoutes } from './realtime/sse-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -29,6 +30,10 @@ export interface ServerOptions {
   readonly headersTimeoutMs: number;
   /** WebSocket limits (Tandem's defaults for what is not given). */
   readonly webSocket?: Partial<WebSocketOptions>;
+  /** Open PocketBase-style realtime streams (`GET /api/realtime`) in total; 10,000 when absent. */
+  readonly sseMaxConnections?: number;
+  /** Open realtime streams per client IP; 500 when absent. */
+  readonly sseMaxConnectionsPerIp?: number;
 }
 
 /** What the server needs from core. */
@@ -88,6 +93,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
+  if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);
   if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type RealtimeBroker, type SchemaView } from '@tandem/core';
+import { bindRequestPrincipal } from './sse-auth.js';
+import { SseConnections, resolveSseLimits, type SseLimits } from './sse-connections.js';
+import { SSE_HEADERS, SseStream } from './sse-stream.js';
+import { parseSseSubscriptions, subscriptionIdOf, toSseSubscribeBody, type SseSubscription } from './sse-subscriptions.js';
+
+/** What the SSE endpoints need besides the broker. */
+export interface SseRouteOptions {
+  /** The collections subscriptions are checked against. */
+  readonly schema: SchemaView;
+  readonly limits?: Partial<SseLimits>;
+}
+
+/**
+ * PocketBase's realtime transport over the broker: `GET /api/realtime` opens an event
+ * stream whose first frame hands out the client id, and `POST /api/realtime` replaces
+ * that client's subscriptions and binds the POST's principal to it. docs/realtime.md
+ * describes the frames and the differences from PocketBase.
+ */
+export function registerSseRoutes(app: FastifyInstance, broker: RealtimeBroker, options: SseRouteOptions): void {
+  const limits = resolveSseLimits(options.limits);
+  const connections = new SseConnections(limits);
+  // No HEAD twin: it would open a stream nobody reads.
+  app.get('/api/realtime', { exposeHeadRoute: false }, (request, reply) => openStream(request, reply, broker, connections, limits));
+  app.post('/api/realtime', async (request, reply) => {
+    setSubscriptions(request, broker, connections, options.schema);
+    return reply.code(204).send();
+  });
+  // Open streams would otherwise keep `close()` waiting for their sockets.
+  app.addHook('preClose', (done) => {
+    connections.endAll();
+    done();
+  });
+}
+
+function openStream(request: FastifyRequest, reply: FastifyReply, broker: RealtimeBroker, connections: SseConnections, limits: SseLimits): void {
+  const ip = request.ip;
+  connections.assertRoom(ip);
+  reply.hijack();
+  const response = reply.raw;
+  // The server's idle-socket timeout is for requests; the heartbeat keeps a stream alive.
+  request.raw.socket.setTimeout(0);
+  response.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+  const stream = new SseStream(response, limits.maxBufferedBytes);
+  const client = broker.connect(stream);
+  connections.add(client.id, ip, stream);
+  response.on('close', () => {
+    connections.remove(client.id, ip);
+    broker.disconnect(client);
+  });
+  stream.open(client.id);
+}
+
+function setSubscriptions(request: FastifyRequest, broker: RealtimeBroker, connections: SseConnections, schema: SchemaView): void {
+  const body = toSseSubscribeBody(request.body);
+  const client = broker.client(body.clientId);
+  const stream = connections.get(body.clientId);
+  if (!client || !stream || stream.ended) throw new AppError('NOT_FOUND', 'Missing or invalid client id.');
+  // Everything is checked before anything changes: a 400 or 403 leaves the client as it was.
+  const parsed = parseSseSubscriptions(schema, body.subscriptions);
+  bindRequestPrincipal(client, request);
+  const byId = new Map<string, SseSubscription>(parsed.map((entry) => [subscriptionIdOf(entry.name), entry]));
+  client.clearSubscriptions();
+  for (const { subscription } of byId.values()) if (subscription) client.addSubscription(subscription);
+  stream.setNames(byId);
+}

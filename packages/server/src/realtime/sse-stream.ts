@@ -1,0 +1,80 @@
+import type { ServerResponse } from 'node:http';
+import type { Delivery, RealtimeSink } from '@tandem/core';
+import type { SseSubscription } from './sse-subscriptions.js';
+
+/** Response headers of the stream, as PocketBase sends them. */
+export const SSE_HEADERS = Object.freeze({
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-store',
+  'x-accel-buffering': 'no',
+});
+
+/**
+ * One PocketBase-style event stream: the broker's sink for one client. It writes
+ * `id:<clientId>\nevent:<name>\ndata:<json>\n\n` frames, where the event name is the
+ * subscription string exactly as the client submitted it (the SDK listens under that
+ * key). `leave` deliveries have no PocketBase equivalent and are not sent.
+ */
+export class SseStream implements RealtimeSink {
+  readonly #response: ServerResponse;
+  readonly #maxBufferedBytes: number;
+  /** Broker subscription id → the submitted string. */
+  #names = new Map<string, string>();
+  #clientId = '';
+  #ended = false;
+
+  constructor(response: ServerResponse, maxBufferedBytes: number) {
+    this.#response = response;
+    this.#maxBufferedBytes = maxBufferedBytes;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Writes the first frame, `PB_CONNECT`, which hands the client its id. */
+  open(clientId: string): void {
+    this.#clientId = clientId;
+    this.#write(`id:${clientId}\nevent:PB_CONNECT\ndata:${JSON.stringify({ clientId })}\n\n`);
+  }
+
+  /** Replaces the names frames are sent under (the POST replaced the subscription set). */
+  setNames(subscriptions: ReadonlyMap<string, SseSubscription>): void {
+    this.#names = new Map([...subscriptions].map(([id, { name }]) => [id, name]));
+  }
+
+  send(delivery: Delivery): void {
+    if (delivery.kind !== 'event') return;
+    const name = this.#names.get(delivery.sub);
+    if (name === undefined) return;
+    // The broker serialized the record once for every subscriber with the same view.
+    this.#write(`id:${this.#clientId}\nevent:${name}\ndata:{"action":"${delivery.action}","record":${delivery.recordJson}}\n\n`);
+  }
+
+  /** Credentials were revoked: the stream ends, and the SDK reconnects as what its auth store then holds. */
+  principalChanged(): void {
+    this.end();
+  }
+
+  /** A comment line, so proxies and load balancers see traffic on an idle stream. */
+  heartbeat(): void {
+    this.#write(':\n\n');
+  }
+
+  /** Ends the stream cleanly. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#response.end();
+  }
+
+  #write(frame: string): void {
+    if (this.#ended) return;
+    this.#response.write(frame);
+    // A reader that does not keep up is dropped rather than buffered without bound.
+    if (this.#response.writableLength > this.#maxBufferedBytes) {
+      this.#ended = true;
+      this.#response.destroy();
+    }
+  }
+}
