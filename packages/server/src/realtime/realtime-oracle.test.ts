@@ -6,6 +6,7 @@ import type { ServerMessage } from '@tandem/protocol';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { call } from '../testing/http-client.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
+import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.js';
 import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -15,6 +16,8 @@ const TEAMS = ['a', 'b', 'c'];
 interface Doc { id: string; owner: string; team: string; level: number }
 interface Watcher {
   readonly name: string;
+  /** The transport: Tandem's WebSocket protocol, or PocketBase's SSE (no leave notices there). */
+  readonly via: 'ws' | 'sse';
   readonly who: 'u1' | 'u2' | 'u3' | 'guest' | 'super';
   readonly filter?: string;
   readonly fields?: string;
@@ -23,8 +26,8 @@ interface Watcher {
 }
 
 /**
- * Several subscribers with different principals, rules and filters watch one collection
- * while 1,000 random creates, updates and deletes run. Each must receive exactly what an
+ * Several subscribers with different principals, rules and filters, over the WebSocket
+ * and over SSE, watch one collection while 1,000 random creates, updates and deletes run. Each must receive exactly what an
  * oracle, computing the rule and filter in plain code, says it may see: no leaks, no
  * misses, in seq order. The seed is printed; rerun with SEED=<n>.
  */
@@ -35,6 +38,7 @@ for (const { name: dialect, skip } of testDialects) {
     const users: Record<string, string> = {};
     const tokens: Record<string, string> = {};
     const sockets: TestSocket[] = [];
+    const streams: SseTestStream[] = [];
 
     before(async () => {
       t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
@@ -57,6 +61,7 @@ for (const { name: dialect, skip } of testDialects) {
     });
     after(async () => {
       for (const socket of sockets) socket.ws.terminate();
+      for (const stream of streams) stream.close();
       await t.cleanup();
     });
 
@@ -66,19 +71,15 @@ for (const { name: dialect, skip } of testDialects) {
       const random = mulberry32(seed);
       const ruleFor = (who: string) => (doc: Doc) => who === 'super' || doc.owner === users[who] || doc.team === 'a';
       const watchers: Watcher[] = [
-        { name: 'u1 all', who: 'u1', sees: ruleFor('u1') },
-        { name: 'u2 level > 5', who: 'u2', filter: 'level > 5', sees: (d) => ruleFor('u2')(d) && d.level > 5 },
-        { name: 'guest', who: 'guest', sees: (d) => d.team === 'a' },
-        { name: 'super team b', who: 'super', filter: 'team = "b"', sees: (d) => d.team === 'b' },
-        { name: 'u3 fields', who: 'u3', fields: 'id,level', sees: ruleFor('u3') },
+        { name: 'u1 all (ws)', via: 'ws', who: 'u1', sees: ruleFor('u1') },
+        { name: 'u2 level > 5 (ws)', via: 'ws', who: 'u2', filter: 'level > 5', sees: (d) => ruleFor('u2')(d) && d.level > 5 },
+        { name: 'guest (ws)', via: 'ws', who: 'guest', sees: (d) => d.team === 'a' },
+        { name: 'super team b (ws)', via: 'ws', who: 'super', filter: 'team = "b"', sees: (d) => d.team === 'b' },
+        { name: 'u3 fields (ws)', via: 'ws', who: 'u3', fields: 'id,level', sees: ruleFor('u3') },
+        { name: 'u2 all (sse)', via: 'sse', who: 'u2', sees: ruleFor('u2') },
+        { name: 'guest level < 3 (sse)', via: 'sse', who: 'guest', filter: 'level < 3', sees: (d) => d.team === 'a' && d.level < 3 },
       ];
-      const opened = await Promise.all(watchers.map(async (watcher) => {
-        const socket = await openTestSocket(url, watcher.who === 'guest' ? {} : { authorization: tokens[watcher.who]! });
-        sockets.push(socket);
-        socket.send({ type: 'subscribe', id: 'docs', topic: 'docs/*', options: { filter: watcher.filter, fields: watcher.fields } });
-        await socket.waitFor((m) => m.type === 'subscribed');
-        return socket;
-      }));
+      const opened = await Promise.all(watchers.map((watcher) => (watcher.via === 'ws' ? watchOverSocket(watcher) : watchOverSse(watcher))));
 
       const expected: string[][] = watchers.map(() => []);
       const docs = new Map<string, Doc>();
@@ -113,18 +114,51 @@ for (const { name: dialect, skip } of testDialects) {
       }
 
       await t.feed.poke();
-      for (const [k, socket] of opened.entries()) {
-        const received = () => socket.messages.filter((m) => m.type === 'event' || m.type === 'leave');
-        for (let wait = 0; wait < 200 && received().length < expected[k]!.length; wait++) await new Promise((resolve) => setTimeout(resolve, 25));
+      for (const [k, received] of opened.entries()) {
+        // SSE is PocketBase's protocol: it has no leave notices, so they are not expected there.
+        const want = watchers[k]!.via === 'sse' ? expected[k]!.filter((line) => !line.startsWith('leave')) : expected[k]!;
+        for (let wait = 0; wait < 200 && received().length < want.length; wait++) await new Promise((resolve) => setTimeout(resolve, 25));
         await new Promise((resolve) => setTimeout(resolve, 50));
-        const got = received().map(describeMessage);
-        assert.deepEqual(got, expected[k], `${watchers[k]!.name}: ${got.length} received, ${expected[k]!.length} expected (seed ${seed})`);
-        const seqs = received().map((m) => (m as { seq: number }).seq);
-        assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), `${watchers[k]!.name} in seq order`);
-        if (watchers[k]!.fields) for (const m of received()) if (m.type === 'event') assert.deepEqual(Object.keys(m.record).sort(), ['id', 'level']);
+        const got = received().map((m) => m.line);
+        assert.deepEqual(got, want, `${watchers[k]!.name}: ${got.length} received, ${want.length} expected (seed ${seed})`);
+        const seqs = received().map((m) => m.seq).filter((seq) => seq !== undefined);
+        assert.deepEqual(seqs, [...seqs].sort((a, b) => a! - b!), `${watchers[k]!.name} in seq order`);
+        if (watchers[k]!.fields) for (const m of received()) if (m.record) assert.deepEqual(Object.keys(m.record).sort(), ['id', 'level']);
       }
     });
+
+    /** Subscribes over the WebSocket; returns what has arrived so far, as comparable lines. */
+    async function watchOverSocket(watcher: Watcher): Promise<() => Received[]> {
+      const socket = await openTestSocket(url, watcher.who === 'guest' ? {} : { authorization: tokens[watcher.who]! });
+      sockets.push(socket);
+      socket.send({ type: 'subscribe', id: 'docs', topic: 'docs/*', options: { filter: watcher.filter, fields: watcher.fields } });
+      await socket.waitFor((m) => m.type === 'subscribed');
+      return () => socket.messages.filter((m) => m.type === 'event' || m.type === 'leave').map((m) => ({
+        line: describeMessage(m), seq: (m as { seq: number }).seq, record: m.type === 'event' ? m.record : undefined,
+      }));
+    }
+
+    /** Subscribes over PocketBase's SSE, binding the watcher's token at POST time as the SDK does. */
+    async function watchOverSse(watcher: Watcher): Promise<() => Received[]> {
+      const stream = await openSse(url);
+      streams.push(stream);
+      const topic = sdkSubscription('docs/*', watcher.filter ? { filter: watcher.filter } : undefined);
+      const headers: Record<string, string> = watcher.who === 'guest' ? {} : { authorization: tokens[watcher.who]! };
+      const bound = await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: [topic] }, headers);
+      assert.equal(bound.status, 204, bound.raw);
+      return () => stream.frames.filter((frame) => frame.event === topic).map((frame) => {
+        const data = JSON.parse(frame.data!) as { action: string; record: { id: string } };
+        return { line: `${data.action} ${data.record.id}`, seq: undefined, record: undefined };
+      });
+    }
   });
+}
+
+/** One change as a subscriber saw it: a comparable line, its seq (WebSocket only) and its record. */
+interface Received {
+  readonly line: string;
+  readonly seq: number | undefined;
+  readonly record: Record<string, unknown> | undefined;
 }
 
 function describeMessage(message: ServerMessage): string {
