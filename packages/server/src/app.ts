@@ -14,6 +14,7 @@ import { registerAuthRoutes } from './auth/auth-routes.js';
 import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
+import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -26,6 +27,8 @@ export interface ServerOptions {
   readonly requestTimeoutMs: number;
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
+  /** WebSocket limits (Tandem's defaults for what is not given). */
+  readonly webSocket?: Partial<WebSocketOptions>;
 }
 
 /** What the server needs from core. */
@@ -87,6 +90,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.outbox) registerMailRoutes(app, services.outbox);
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);
+  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
 }

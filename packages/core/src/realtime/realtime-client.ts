@@ -1,5 +1,6 @@
 import type { RealtimeAction } from '@tandem/protocol';
 import { guest, type Principal, type RecordData } from '../auth/principal.js';
+import { AppError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
@@ -39,7 +40,6 @@ export class RealtimeClient {
   #tail: Promise<void> | undefined;
   #replaying = false;
   #pending: Array<[ChangeEvent, Collection]> = [];
-  #firstLiveSeq: number | undefined;
   #closed = false;
 
   constructor(id: string, sink: RealtimeSink, deps: RecordDeps, visibility: VisibilityChecker, principal: Principal, credential?: RealtimeCredential) {
@@ -79,7 +79,7 @@ export class RealtimeClient {
   }
 
   addSubscription(subscription: Subscription): void {
-    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new Error('too many subscriptions');
+    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
     this.#subscriptions.set(subscription.id, subscription);
   }
 
@@ -101,21 +101,22 @@ export class RealtimeClient {
   /** Takes one change, in `seq` order; delivery keeps that order per client. */
   enqueue(event: ChangeEvent, collection: Collection): void {
     if (this.#closed || !this.#wants(collection, event.recordId)) return;
-    this.#firstLiveSeq ??= event.seq;
     if (this.#replaying) this.#pending.push([event, collection]);
     else this.#run(() => this.#deliver(event, collection));
   }
 
   /**
-   * Replays the changes after `lastSeq` that were not already handled live on this
-   * connection, in order, then lets live changes through again. A `lastSeq` older
-   * than the change log keeps answers `reset`.
+   * Replays every change after `lastSeq` up to the feed's head, in order, then lets live
+   * changes through again. Changes handled live between a subscribe and this call are
+   * sent again (a client holds what arrives until `resumed` and drops repeated seqs), so
+   * nothing can slip between the replay and the live stream. A `lastSeq` older than the
+   * change log keeps answers `reset`.
    */
   async resume(lastSeq: number, headSeq: number): Promise<ResumeResult> {
     this.#replaying = true;
     try {
       await this.#tail;
-      const upTo = this.#firstLiveSeq !== undefined ? Math.min(this.#firstLiveSeq - 1, headSeq) : headSeq;
+      const upTo = headSeq;
       const oldest = await oldestSeq(this.#deps.store);
       if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest)) return { kind: 'reset', seq: upTo };
       for (let after = lastSeq; after < upTo;) {

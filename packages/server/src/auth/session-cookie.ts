@@ -8,7 +8,11 @@ export const SESSION_COOKIE = '__Host-tandem_session';
 
 /** Reads one cookie from the Cookie header (first occurrence wins), or undefined. */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
-  const header = request.headers.cookie;
+  return readCookieHeader(request.headers.cookie, name);
+}
+
+/** Reads one cookie from a raw Cookie header (WebSocket upgrades have no Fastify request). */
+export function readCookieHeader(header: string | undefined, name: string): string | undefined {
   if (!header || header.length > 16_384) return undefined;
   for (const part of header.split(';')) {
     const index = part.indexOf('=');

@@ -4,3 +4,4 @@ export * from './scenario.js';
 export * from './http-client.js';
 export * from './test-principals.js';
 export * from './blog-reset.js';
+export * from './ws-client.js';

@@ -1,0 +1,150 @@
+import type { WebSocket } from 'ws';
+import {
+  RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
+} from '@tandem/protocol';
+import { AppError, guest, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
+import { toErrorBody } from '../error-body.js';
+import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
+
+/** Limits of one socket. */
+export interface SocketLimits {
+  /** Close a client whose unsent data passes this many bytes (a reader that does not keep up). */
+  readonly maxBufferedBytes: number;
+  readonly heartbeatMs: number;
+}
+
+/** What a connection needs from the app. */
+export interface ConnectionServices extends SocketRequestServices {
+  readonly broker: RealtimeBroker;
+  readonly auth: AuthService | undefined;
+}
+
+/**
+ * Serves one open socket: Tandem's protocol messages in, events and answers out. Every
+ * action goes through the broker (subscriptions) or core (requests) with the socket's
+ * current principal; this file only parses, dispatches and writes.
+ */
+export function serveConnection(socket: WebSocket, services: ConnectionServices, principal: Principal, credential: Parameters<RealtimeBroker['connect']>[2], limits: SocketLimits): void {
+  const send = (message: ServerMessage | string) => {
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > limits.maxBufferedBytes) {
+      socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
+      socket.terminate();
+      return;
+    }
+    socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  };
+  const client = services.broker.connect({
+    send: (delivery) => send(frameOf(delivery)),
+    principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
+  }, principal, credential);
+  send({ type: 'welcome', clientId: client.id, seq: services.broker.seq, heartbeatMs: limits.heartbeatMs, principal: socketPrincipal(principal) });
+  const stopHeartbeat = heartbeat(socket, limits.heartbeatMs);
+  socket.on('message', (data, isBinary) => {
+    if (isBinary) return socket.close(1003, 'text frames only');
+    void onMessage(String(data), client, services, send).catch((error) => send(errorFrame(undefined, error)));
+  });
+  socket.on('close', () => {
+    stopHeartbeat();
+    services.broker.disconnect(client);
+  });
+  socket.on('error', () => socket.terminate());
+}
+
+async function onMessage(text: string, client: RealtimeClient, services: ConnectionServices, send: (message: ServerMessage) => void): Promise<void> {
+  const message = parseMessage(text);
+  if (!message) return send({ type: 'error', status: 400, code: 'BAD_REQUEST', message: 'Malformed message.', data: {} });
+  try {
+    switch (message.type) {
+      case 'ping':
+        return send({ type: 'pong', id: message.id });
+      case 'auth':
+        return send({ type: 'auth', id: message.id, principal: socketPrincipal(await authenticate(client, services, message.token)) });
+      case 'subscribe':
+        services.broker.subscribe(client, message.id, message.topic, message.options);
+        return send({ type: 'subscribed', id: message.id, topic: message.topic });
+      case 'unsubscribe':
+        client.removeSubscription(message.id);
+        return send({ type: 'unsubscribed', id: message.id });
+      case 'resume': {
+        const result = await client.resume(message.lastSeq, services.broker.seq);
+        return send(result.kind === 'reset' ? { type: 'reset', seq: result.seq, reason: 'retention' } : { type: 'resumed', seq: result.seq });
+      }
+      case 'request':
+        return send({ type: 'response', id: message.id, ...(await runSocketRequest(services, client.principal, message)) });
+    }
+  } catch (error) {
+    send(errorFrame('id' in message ? message.id : undefined, error));
+  }
+}
+
+/** A new token on the open socket (sign-in or refresh); an empty token signs out. A bad one is a 401 and leaves the socket a guest. */
+async function authenticate(client: RealtimeClient, services: ConnectionServices, token: string): Promise<Principal> {
+  if (token === '' || !services.auth) {
+    client.setPrincipal(guest);
+    return guest;
+  }
+  const principal = await services.auth.principalOfToken(token);
+  if (!principal) {
+    client.setPrincipal(guest);
+    throw new AppError('AUTH_REQUIRED');
+  }
+  client.setPrincipal(principal, { kind: 'token', token });
+  return principal;
+}
+
+const MESSAGE_TYPES = new Set(['auth', 'subscribe', 'unsubscribe', 'resume', 'request', 'ping']);
+
+/** A client message with the right shape, or undefined. */
+function parseMessage(text: string): ClientMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const message = value as Record<string, unknown>;
+  if (typeof message.type !== 'string' || !MESSAGE_TYPES.has(message.type)) return undefined;
+  if (message.id !== undefined && typeof message.id !== 'string') return undefined;
+  const ok = {
+    auth: () => typeof message.token === 'string' && message.token.length <= 8192,
+    subscribe: () => typeof message.id === 'string' && typeof message.topic === 'string' && (message.options === undefined || (typeof message.options === 'object' && message.options !== null)),
+    unsubscribe: () => typeof message.id === 'string',
+    resume: () => typeof message.lastSeq === 'number' && Number.isSafeInteger(message.lastSeq) && message.lastSeq >= 0,
+    request: () => typeof message.id === 'string' && typeof message.action === 'string',
+    ping: () => true,
+  }[message.type as ClientMessage['type']];
+  return ok() ? (message as unknown as ClientMessage) : undefined;
+}
+
+/** The wire frame of a delivery; the record is serialized once and shared between subscribers. */
+function frameOf(delivery: Delivery): string {
+  if (delivery.kind === 'leave') return JSON.stringify({ type: 'leave', sub: delivery.sub, seq: delivery.seq, id: delivery.id });
+  return `{"type":"event","sub":${JSON.stringify(delivery.sub)},"seq":${delivery.seq},"action":"${delivery.action}","record":${delivery.recordJson}}`;
+}
+
+function errorFrame(id: string | undefined, error: unknown): ServerMessage {
+  const { body } = toErrorBody(error);
+  return { type: 'error', id, status: body.status, code: body.code, message: body.message, data: body.data };
+}
+
+/** The socket's principal as the protocol shows it (no record data). */
+export function socketPrincipal(principal: Principal): SocketPrincipal {
+  if (principal.kind === 'guest') return { kind: 'guest' };
+  if (principal.kind === 'superuser') return { kind: 'superuser', id: principal.id };
+  return { kind: 'record', collectionId: principal.collection.id, id: principal.record.id };
+}
+
+/** Pings every interval; a socket that did not answer the previous ping is dropped. */
+function heartbeat(socket: WebSocket, intervalMs: number): () => void {
+  let alive = true;
+  socket.on('pong', () => (alive = true));
+  const timer = setInterval(() => {
+    if (!alive) return socket.terminate();
+    alive = false;
+    socket.ping();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,172 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from '@tandem/core';
+import { testDialects } from '@tandem/core/testing';
+import type { ServerMessage } from '@tandem/protocol';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { bearer, call } from '../testing/http-client.js';
+import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
+import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+
+const PASSWORD = 'correct horse battery staple';
+type Event = Extract<ServerMessage, { type: 'event' }>;
+const isEvent = (m: ServerMessage): m is Event => m.type === 'event';
+
+function notesCollections() {
+  return [
+    { name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'n', type: 'number' }] },
+    { name: 'secrets', listRule: 'owner = @request.auth.id', viewRule: 'owner = @request.auth.id', createRule: '', updateRule: '', deleteRule: '',
+      fields: [{ name: 'title', type: 'text' }, { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }] },
+  ];
+}
+
+for (const { name: dialect, skip } of testDialects) {
+  describe(`the WebSocket endpoint on ${dialect}`, { skip }, () => {
+    let t: TestApp;
+    let url: string;
+    let userId: string;
+    let token: string;
+    const sockets: TestSocket[] = [];
+    const open = async (headers: Record<string, string> = {}) => {
+      const socket = await openTestSocket(url, headers);
+      sockets.push(socket);
+      return socket;
+    };
+
+    before(async () => {
+      t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
+      await t.collections.import(notesCollections());
+      url = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      userId = (await call(t, 'POST', '/api/collections/users/records', { email: 'ws@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
+      token = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+    });
+    after(async () => {
+      for (const socket of sockets) socket.ws.terminate();
+      await t.cleanup();
+    });
+
+    it('welcomes, subscribes and pushes create, update and delete in seq order', async () => {
+      const socket = await open();
+      const welcome = socket.messages[0]!;
+      assert.equal(welcome.type, 'welcome');
+      socket.send({ type: 'subscribe', id: 's1', topic: 'notes/*' });
+      await socket.waitFor((m) => m.type === 'subscribed' && m.id === 's1');
+      const created = (await call(t, 'POST', '/api/collections/notes/records', { title: 'one' })).body;
+      await call(t, 'PATCH', `/api/collections/notes/records/${created.id}`, { title: 'two' });
+      await call(t, 'DELETE', `/api/collections/notes/records/${created.id}`);
+      await socket.waitFor((m) => isEvent(m) && m.action === 'delete');
+      const events = socket.messages.filter(isEvent);
+      assert.deepEqual(events.map((e) => [e.action, e.record.id, e.record.title]), [['create', created.id, 'one'], ['update', created.id, 'two'], ['delete', created.id, 'two']]);
+      assert.ok(events[0]!.seq < events[1]!.seq && events[1]!.seq < events[2]!.seq);
+    });
+
+    it('applies filter and fields, and sends leave when an update moves a record out of the filter', async () => {
+      const socket = await open();
+      socket.send({ type: 'subscribe', id: 'big', topic: 'notes/*', options: { filter: 'n > 10', fields: 'id,n' } });
+      await socket.waitFor((m) => m.type === 'subscribed');
+      const note = (await call(t, 'POST', '/api/collections/notes/records', { title: 'x', n: 20 })).body;
+      const event = await socket.waitFor(isEvent);
+      assert.deepEqual(event.record, { id: note.id, n: 20 });
+      await call(t, 'PATCH', `/api/collections/notes/records/${note.id}`, { n: 1 });
+      const leave = await socket.waitFor((m) => m.type === 'leave');
+      assert.deepEqual(leave, { type: 'leave', sub: 'big', seq: (leave as unknown as { seq: number }).seq, id: note.id });
+      await call(t, 'PATCH', `/api/collections/notes/records/${note.id}`, { n: 2 });
+      await call(t, 'POST', '/api/collections/notes/records', { title: 'y', n: 30 });
+      await socket.waitFor((m) => isEvent(m) && m.record.n === 30);
+      assert.equal(socket.messages.filter((m) => m.type === 'event' || m.type === 'leave').length, 3, 'nothing for changes outside the filter');
+    });
+
+    it('checks each subscriber\'s rules: guests see nothing of owner-only records, the owner sees hers', async () => {
+      const guest = await open();
+      const owner = await open();
+      owner.send({ type: 'auth', token });
+      await owner.waitFor((m) => m.type === 'auth' && m.principal.kind === 'record');
+      for (const socket of [guest, owner]) {
+        socket.send({ type: 'subscribe', id: 'sec', topic: 'secrets/*' });
+        await socket.waitFor((m) => m.type === 'subscribed');
+      }
+      await call(t, 'POST', '/api/collections/secrets/records', { title: 'mine', owner: userId });
+      // NB: a record with an empty owner matches `owner = @request.auth.id` for a guest
+      // (whose id is ""), exactly as in REST; so every record here has an owner.
+      await owner.waitFor((m) => isEvent(m) && m.record.title === 'mine');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(guest.messages.filter(isEvent).length, 0);
+      assert.equal(owner.messages.filter(isEvent).length, 1);
+    });
+
+    it('refuses a foreign Origin and a bad token before the upgrade', async () => {
+      await assert.rejects(openTestSocket(url, { origin: 'https://evil.example' }), (error: { status?: number }) => error.status === 403);
+      await assert.rejects(openTestSocket(url, { authorization: 'Bearer not-a-token' }), (error: { status?: number }) => error.status === 401);
+      const good = await open({ authorization: `Bearer ${token}` });
+      assert.deepEqual((good.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, { kind: 'record', collectionId: '_pb_users_auth_', id: userId });
+      const bad = await open();
+      bad.send({ type: 'auth', token: 'forged.token.here' });
+      const error = await bad.waitFor((m) => m.type === 'error');
+      assert.equal((error as { status: number }).status, 401);
+    });
+
+    it('resumes after a dropped socket with every missed event exactly once, in order; a stale seq gets reset', async () => {
+      const first = await open();
+      first.send({ type: 'subscribe', id: 'r', topic: 'notes/*' });
+      await first.waitFor((m) => m.type === 'subscribed');
+      await call(t, 'POST', '/api/collections/notes/records', { title: 'before drop' });
+      const seen = (await first.waitFor((m) => isEvent(m) && m.record.title === 'before drop')) as Event;
+      first.ws.terminate();
+      const titles = Array.from({ length: 8 }, (_, i) => `missed ${i}`);
+      for (const title of titles) await call(t, 'POST', '/api/collections/notes/records', { title });
+      const second = await open();
+      second.send({ type: 'subscribe', id: 'r', topic: 'notes/*' });
+      await second.waitFor((m) => m.type === 'subscribed');
+      second.send({ type: 'resume', lastSeq: seen.seq });
+      await second.waitFor((m) => m.type === 'resumed');
+      await call(t, 'POST', '/api/collections/notes/records', { title: 'live' });
+      await second.waitFor((m) => isEvent(m) && m.record.title === 'live');
+      const events = second.messages.filter(isEvent);
+      assert.deepEqual(events.map((e) => e.record.title), [...titles, 'live']);
+      const seqs = events.map((e) => e.seq);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+
+      await t.store.run(sql`DELETE FROM "_changes"`);
+      const third = await open();
+      third.send({ type: 'subscribe', id: 'r', topic: 'notes/*' });
+      await third.waitFor((m) => m.type === 'subscribed');
+      third.send({ type: 'resume', lastSeq: seen.seq });
+      const reset = await third.waitFor((m) => m.type === 'reset');
+      assert.equal((reset as { reason: string }).reason, 'retention');
+    });
+
+    it('downgrades a socket to guest within a second when its user signs out everywhere', async () => {
+      const fresh = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+      const socket = await open({ authorization: `Bearer ${fresh}` });
+      socket.send({ type: 'subscribe', id: 'sec', topic: 'secrets/*' });
+      await socket.waitFor((m) => m.type === 'subscribed');
+      const started = Date.now();
+      assert.equal((await call(t, 'POST', '/api/collections/users/auth-logout-all', undefined, bearer(fresh))).status, 204);
+      const from = socket.messages.length;
+      await socket.waitFor((m) => m.type === 'auth' && m.principal.kind === 'guest', 1000, from);
+      assert.ok(Date.now() - started < 1000);
+      await call(t, 'POST', '/api/collections/secrets/records', { title: 'after revocation', owner: userId });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(socket.messages.slice(from).filter(isEvent).length, 0, 'no owner-only event reaches the revoked socket');
+    });
+
+    it('runs requests over the socket through the same actions and rules as REST', async () => {
+      const socket = await open();
+      socket.send({ type: 'request', id: 'c', action: 'create', collection: 'notes', body: { title: 'over ws' } });
+      const created = await socket.waitFor((m) => m.type === 'response' && m.id === 'c');
+      const record = (created as { body: { id: string; title: string } }).body;
+      assert.equal(record.title, 'over ws');
+      socket.send({ type: 'request', id: 'l', action: 'list', collection: 'notes', query: { filter: `id = "${record.id}"` } });
+      const listed = await socket.waitFor((m) => m.type === 'response' && m.id === 'l');
+      assert.equal((listed as { body: { items: unknown[] } }).body.items.length, 1);
+      socket.send({ type: 'request', id: 'forbidden', action: 'list', collection: 'secrets', query: { filter: '@request.auth.id != ""' } });
+      const refused = await socket.waitFor((m) => m.type === 'error' && m.id === 'forbidden');
+      assert.equal((refused as { status: number }).status, 403);
+      socket.send({ type: 'request', id: 'b', action: 'batch', body: { requests: [{ method: 'POST', url: '/api/collections/notes/records', body: { title: 'b1' } }, { method: 'DELETE', url: `/api/collections/notes/records/${record.id}` }] } });
+      const batch = await socket.waitFor((m) => m.type === 'response' && m.id === 'b');
+      assert.deepEqual((batch as { body: Array<{ status: number }> }).body.map((r) => r.status), [200, 204]);
+      socket.send('not json');
+      assert.equal(((await socket.waitFor((m) => m.type === 'error' && m.id === undefined)) as { status: number }).status, 400);
+    });
+  });
+}

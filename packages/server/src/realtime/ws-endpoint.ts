@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
+import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
+import type { AuthService, BatchSettings, RealtimeBroker, RecordService } from '@tandem/core';
+import { checkHandshake } from './ws-handshake.js';
+import { serveConnection, type SocketLimits } from './ws-connection.js';
+
+/** The WebSocket endpoint's settings. */
+export interface WebSocketOptions extends SocketLimits {
+  /** Largest accepted message; bigger ones close the socket with 1009. */
+  readonly maxMessageBytes: number;
+  readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
+  readonly trustedOrigins: readonly string[];
+}
+
+/** Defaults: 1 MiB messages, 4 MiB unsent per client, 30 s heartbeats, 50,000 sockets (500 per address). */
+export const defaultWebSocketOptions: WebSocketOptions = Object.freeze({
+  maxMessageBytes: 1024 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  heartbeatMs: 30_000,
+  maxConnections: 50_000,
+  maxConnectionsPerIp: 500,
+  trustedOrigins: [],
+});
+
+/** What the endpoint serves from. */
+export interface WebSocketServices {
+  readonly broker: RealtimeBroker;
+  readonly auth: AuthService | undefined;
+  readonly records: RecordService;
+  readonly batchSettings: () => BatchSettings;
+}
+
+/** The path of Tandem's WebSocket endpoint. */
+export const WEBSOCKET_PATH = '/api/ws';
+
+/**
+ * Tandem's WebSocket endpoint (`GET /api/ws`, subprotocol `tandem.v1`). Every check that
+ * can refuse a socket — path, connection caps, Origin, credentials — runs before the
+ * upgrade, and answers with a plain HTTP status; the `ws` library then enforces frame
+ * rules (1002 protocol errors, 1007 invalid UTF-8, 1009 oversized messages).
+ */
+export function registerWebSocket(app: FastifyInstance, services: WebSocketServices, options: WebSocketOptions = defaultWebSocketOptions): void {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (protocols) => (protocols.has(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : false),
+  });
+  const counts = new Map<string, number>();
+  let total = 0;
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (new URL(request.url ?? '/', 'http://x').pathname !== WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found');
+    const ip = request.socket.remoteAddress ?? '';
+    if (total >= options.maxConnections || (counts.get(ip) ?? 0) >= options.maxConnectionsPerIp) return refuse(socket, 429, 'Too Many Requests');
+    void checkHandshake(request, services.auth, options.trustedOrigins).then((result) => {
+      if (!result.ok) return refuse(socket, result.status, result.reason);
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        total++;
+        counts.set(ip, (counts.get(ip) ?? 0) + 1);
+        ws.on('close', () => {
+          total--;
+          const left = (counts.get(ip) ?? 1) - 1;
+          if (left > 0) counts.set(ip, left);
+          else counts.delete(ip);
+        });
+        serveConnection(ws, { ...services }, result.principal, result.credential, options);
+      });
+    }, () => refuse(socket, 500, 'Internal Server Error'));
+  });
+  app.addHook('onClose', async () => wss.close());
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
