@@ -209,7 +209,7 @@ function freePort() {
   });
 }
 
-function startServer(name, n, script, args, logBase) {
+function startServer(name, n, script, args, logBase, env = {}) {
   const stdoutFile = `${logBase}.stdout.log`;
   const stderrFile = `${logBase}.stderr.log`;
   const out = openSync(stdoutFile, 'w');
@@ -217,7 +217,7 @@ function startServer(name, n, script, args, logBase) {
   let child;
   try {
     const [command, argv] = withFdLimit(n + FD_SLACK, process.execPath, [script, ...args]);
-    child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', out, err], env: { ...process.env, NODE_ENV: 'production' } });
+    child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', out, err], env: { ...process.env, NODE_ENV: 'production', ...env } });
   } finally {
     closeSync(out);
     closeSync(err);
@@ -500,7 +500,11 @@ async function runOne(name, n, setup) {
   const logBase = join(tmpDir, `${name}-${n}`);
   const server =
     name === 'tandem'
-      ? startServer(name, n, TANDEM_BIN, ['serve', '--http', `${HOST}:${port}`, '--dir', setup.dirs.tandem, '--no-request-log', ...config.tandemArgs], logBase)
+      ? startServer(name, n, TANDEM_BIN, ['serve', '--http', `${HOST}:${port}`, '--dir', setup.dirs.tandem, '--no-request-log', ...config.tandemArgs], logBase, {
+          // Every client connects from 127.0.0.1: lift the per-address cap (500 by default) above N.
+          TANDEM_REALTIME_MAX_CONNECTIONS: String(Math.max(50_000, n + 100)),
+          TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: String(n + 100),
+        })
       : startServer(name, n, REFERENCE_BIN, ['--http', `${HOST}:${port}`, '--db', join(setup.dirs.reference, 'data.db'), '--collection-id', setup.collectionId], logBase);
   server.port = port;
   const clients = [];
