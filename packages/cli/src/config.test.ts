@@ -24,6 +24,13 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ dir, http: '127.0.0.1:9200' }, { TANDEM_HTTP: '127.0.0.1:9100' }).http.port, 9200);
   });
 
+  it('reads the WebSocket connection caps', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    assert.deepEqual(loadConfig({ dir: empty }, {}).realtimeConnections, { max: 50_000, maxPerIp: 500 });
+    assert.deepEqual(loadConfig({ dir: empty }, { TANDEM_REALTIME_MAX_CONNECTIONS: '20000', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: '12000' }).realtimeConnections, { max: 20_000, maxPerIp: 12_000 });
+    assert.throws(() => loadConfig({ dir: empty, realtimeMaxConnectionsPerIp: '0' }, {}), (e) => e instanceof CliError && e.exitCode === 2);
+  });
+
   it('freezes the result', () => {
     const config = loadConfig({ dir }, {});
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.http));

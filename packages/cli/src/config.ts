@@ -25,20 +25,24 @@ export interface TandemConfig {
   readonly trustedOrigins: readonly string[];
   /** How long and how many committed changes the change log keeps for realtime resume. */
   readonly changeRetention: { readonly maxAgeMs: number; readonly maxCount: number };
+  /** Caps on open WebSockets: in total, and from one client address. */
+  readonly realtimeConnections: { readonly max: number; readonly maxPerIp: number };
 }
 
 /** One layer of settings, as strings or values, before validation. */
-export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount', unknown>>;
+export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp', unknown>>;
 
 const DEFAULTS = {
   http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
   mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '', changeRetentionHours: 24, changeRetentionCount: 100_000,
+  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500,
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_HTTP: 'http', TANDEM_DIR: 'dir', TANDEM_DB: 'db', TANDEM_BODY_LIMIT: 'bodyLimit', TANDEM_REQUEST_LOG: 'requestLog',
   TANDEM_LOG_LEVEL: 'logLevel', TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous', TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs', TANDEM_CONFIG: 'config',
   TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours', TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
+  TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
 };
 
@@ -89,6 +93,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     appUrl: '',
     trustedOrigins: listOf(layer.trustedOrigins),
     changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
+    realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
   };
   const http = config.http;
   const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;

@@ -35,6 +35,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
+    webSocket: { maxConnections: config.realtimeConnections.max, maxConnectionsPerIp: config.realtimeConnections.maxPerIp },
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
