@@ -16,6 +16,7 @@ import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type Real
 import { registerMailRoutes } from './routes/mail-routes.js';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
+import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -93,6 +94,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records);
   if (services.outbox) registerMailRoutes(app, services.outbox);
+  if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);

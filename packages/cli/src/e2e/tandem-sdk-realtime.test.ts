@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { createClient, MemoryAuthStore, type RealtimeEvent, type RecordModel, type TandemClient, type WebSocketConstructor } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -44,7 +44,7 @@ for (const { name: dialect, skip } of testDialects) {
     };
 
     before(async () => {
-      fixture = await startServeFixture(dialect, { blog: true });
+      fixture = await startServeFixture(dialect, { blog: true, superuser: true });
       writer = createClient(fixture.server.url, { authStore: new MemoryAuthStore() });
       for (const [collection, record] of blogRecords()) {
         if (collection === 'authors' || collection === 'posts') await writer.collection(collection).create(record);
@@ -115,6 +115,29 @@ for (const { name: dialect, skip } of testDialects) {
       await new Promise((resolve) => setTimeout(resolve, 200)); // room for a stray duplicate to show up
       assert.deepEqual(seen, created, 'every create exactly once, in order');
       assert.notEqual(sockets.at(-1), socket, 'a new socket was opened');
+    });
+
+    it('reconnects after the server drops every socket and resumes with no missed and no duplicate events while writes continue', async () => {
+      const admin = createClient(fixture.server.url, { authStore: new MemoryAuthStore() });
+      await admin.collection('_superusers').authWithPassword(fixtureSuperuser.email, fixtureSuperuser.password);
+      const created: string[] = [];
+      const seen: string[] = [];
+      const client = subscriber();
+      await client.collection('posts').subscribe('*', (event) => {
+        if (event.action === 'create') seen.push(event.record.id);
+      });
+      const socket = sockets.at(-1)!;
+      let dropped = 0;
+      for (let i = 0; i < 40; i++) {
+        created.push((await writer.collection('posts').create({ title: `Server drop ${i}` })).id);
+        if (i === 10 || i === 25) dropped += (await admin.send<{ disconnected: number }>({ method: 'POST', path: '/api/realtime/disconnect' })).disconnected;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      assert.ok(dropped >= 2, `the server dropped the subscriber's socket twice (${dropped} connections)`);
+      await until(() => seen.length >= created.length, `${created.length} create events (saw ${seen.length})`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(seen, created, 'every create exactly once, in order');
+      assert.notEqual(sockets.at(-1), socket, 'the SDK opened new sockets');
     });
 
     it('subscribes as the signed-in user, and a refreshed token reaches the open socket', async () => {

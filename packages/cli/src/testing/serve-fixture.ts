@@ -16,8 +16,11 @@ export interface ServeFixture {
   dispose(): Promise<void>;
 }
 
-/** Starts `tandem serve` on `dialect`, with the blog collections when `blog` is set. */
-export async function startServeFixture(dialect: string, options: { blog?: boolean } = {}): Promise<ServeFixture> {
+/** The superuser `startServeFixture` creates when asked (`superuser: true`). */
+export const fixtureSuperuser = { email: 'root@example.com', password: 'root passphrase 123' };
+
+/** Starts `tandem serve` on `dialect`, with the blog collections when `blog` is set, and a superuser when `superuser` is set. */
+export async function startServeFixture(dialect: string, options: { blog?: boolean; superuser?: boolean } = {}): Promise<ServeFixture> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const dir = await createTempDir();
   cleanups.push(dir.remove);
@@ -32,6 +35,10 @@ export async function startServeFixture(dialect: string, options: { blog?: boole
     await writeFile(file, JSON.stringify({ collections: blogCollections() }));
     const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
     assert.equal(imported.code, 0, imported.stderr);
+  }
+  if (options.superuser) {
+    const created = await runTandem(['superuser', 'upsert', fixtureSuperuser.email, fixtureSuperuser.password, ...dbArgs]);
+    assert.equal(created.code, 0, created.stderr);
   }
   const server = await startServe([...dbArgs, '--no-request-log']);
   return {

@@ -69,6 +69,19 @@ export class RealtimeBroker {
     client.addSubscription(parseSubscription(this.#deps.collections, id, topic, options));
   }
 
+  /**
+   * Ends every connection from the server's side (an operator's "reconnect everyone"):
+   * clients reconnect and resume from their last seq. Returns how many were dropped.
+   */
+  dropAll(): number {
+    const clients = [...this.#clients.values()];
+    for (const client of clients) {
+      client.drop();
+      this.disconnect(client);
+    }
+    return clients.length;
+  }
+
   /** Stops listening to the feed and drops every client. */
   close(): void {
     this.#stopFeed?.();

@@ -21,6 +21,8 @@ export interface RealtimeSink {
   send(delivery: Delivery): void;
   /** The broker changed who the client acts for (credentials revoked: a guest now). */
   principalChanged?(principal: Principal): void;
+  /** Ends the connection from the server's side (the client reconnects and resumes). */
+  disconnect?(): void;
 }
 
 /** The outcome of `resume`. */
@@ -90,6 +92,11 @@ export class RealtimeClient {
   /** Removes every subscription (SSE replaces the whole set). */
   clearSubscriptions(): void {
     this.#subscriptions.clear();
+  }
+
+  /** Ends the client's connection from the server's side. */
+  drop(): void {
+    this.#sink.disconnect?.();
   }
 
   close(): void {

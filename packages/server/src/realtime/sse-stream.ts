@@ -56,6 +56,11 @@ export class SseStream implements RealtimeSink {
     this.end();
   }
 
+  /** The server drops the connection (the SDK reconnects). */
+  disconnect(): void {
+    this.end();
+  }
+
   /** A comment line, so proxies and load balancers see traffic on an idle stream. */
   heartbeat(): void {
     this.#write(':\n\n');

@@ -37,6 +37,7 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
   const client = services.broker.connect({
     send: (delivery) => send(frameOf(delivery)),
     principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
+    disconnect: () => socket.close(1012, 'reconnect'),
   }, principal, credential);
   send({ type: 'welcome', clientId: client.id, seq: services.broker.seq, heartbeatMs: limits.heartbeatMs, principal: socketPrincipal(principal) });
   const stopHeartbeat = heartbeat(socket, limits.heartbeatMs);

@@ -150,6 +150,19 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(socket.messages.slice(from).filter(isEvent).length, 0, 'no owner-only event reaches the revoked socket');
     });
 
+    it('lets only a superuser drop every realtime connection (close 1012)', async () => {
+      const socket = await open();
+      assert.equal((await call(t, 'POST', '/api/realtime/disconnect')).status, 401);
+      const user = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+      assert.equal((await call(t, 'POST', '/api/realtime/disconnect', undefined, bearer(user))).status, 403);
+      await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
+      const root = (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
+      const dropped = await call(t, 'POST', '/api/realtime/disconnect', undefined, bearer(root));
+      assert.equal(dropped.status, 200);
+      assert.ok(dropped.body.disconnected >= 1);
+      assert.equal(await socket.closed(), 1012);
+    });
+
     it('runs requests over the socket through the same actions and rules as REST', async () => {
       const socket = await open();
       socket.send({ type: 'request', id: 'c', action: 'create', collection: 'notes', body: { title: 'over ws' } });
