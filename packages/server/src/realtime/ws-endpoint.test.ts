@@ -105,6 +105,16 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((error as { status: number }).status, 401);
     });
 
+    it('authenticates a socket by its session cookie, from an allowed Origin only', async () => {
+      const session = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD, session: true });
+      const cookie = String(Array.isArray(session.headers['set-cookie']) ? session.headers['set-cookie'][0] : session.headers['set-cookie']).split(';')[0]!;
+      const socket = await open({ cookie, origin: url });
+      assert.deepEqual((socket.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, { kind: 'record', collectionId: '_pb_users_auth_', id: userId });
+      await assert.rejects(openTestSocket(url, { cookie }), (error: { status?: number }) => error.status === 403, 'a cookie without an Origin');
+      await assert.rejects(openTestSocket(url, { cookie, origin: 'https://evil.example' }), (error: { status?: number }) => error.status === 403);
+      await assert.rejects(openTestSocket(url, { cookie: '__Host-tandem_session=forged', origin: url }), (error: { status?: number }) => error.status === 401);
+    });
+
     it('resumes after a dropped socket with every missed event exactly once, in order; a stale seq gets reset', async () => {
       const first = await open();
       first.send({ type: 'subscribe', id: 'r', topic: 'notes/*' });
