@@ -15,6 +15,9 @@ import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { registerMailRoutes } from './routes/mail-routes.js';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
+import type { StoreTimings } from '@tandem/core';
+import { installHttpCaching } from './cache/http-caching.js';
+import type { ResponseCache } from './cache/record-response-cache.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -50,6 +53,10 @@ export interface AppServices {
   readonly outbox?: OutboxMailer;
   /** Rate limits of the auth endpoints (Tandem's defaults when absent). */
   readonly authRateLimits?: () => AuthRateLimitRules;
+  /** The response cache of record reads; without it every read goes to the store (see docs/caching.md). */
+  readonly responseCache?: ResponseCache;
+  /** Scopes store time per request for `Server-Timing` (the store must be `timings.wrap`ped); `db;dur=0` without it. */
+  readonly timings?: StoreTimings;
 }
 
 /** Default server settings. */
@@ -80,13 +87,14 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
     routerOptions: { maxParamLength: 1000 },
   });
   app.server.headersTimeout = options.headersTimeoutMs;
+  installHttpCaching(app, services.timings);
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app);
   registerHealthRoutes(app);
-  registerRecordRoutes(app, services.records);
+  registerRecordRoutes(app, services.records, services.responseCache);
   if (services.outbox) registerMailRoutes(app, services.outbox);
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services);
