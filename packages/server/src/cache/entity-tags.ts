@@ -1,8 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** A strong entity tag of the bytes sent: the quoted base64url SHA-1 of the body. */
+/**
+ * A strong entity tag of the bytes sent: the quoted base64url SHA-1 of the body. SHA-1
+ * tells representations apart here, it guards nothing; the one-shot `hash` costs half
+ * of a `createHash` object (~0.3 µs for a small record).
+ */
 export function entityTagOf(body: string | Uint8Array): string {
-  return `"${createHash('sha1').update(body).digest('base64url')}"`;
+  return `"${hash('sha1', body, 'base64url')}"`;
 }
 
 /**

@@ -33,7 +33,7 @@ export function installHttpCaching(app: FastifyInstance, timings: StoreTimings |
   }
   app.addHook('onSend', (request, reply, payload, done) => {
     const meta = responseMetaOf(request);
-    if (meta) reply.header('server-timing', serverTiming(meta, reply));
+    if (meta) reply.header('server-timing', serverTiming(meta));
     if (reply.statusCode >= 400) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     } else if (reply.statusCode === 200 && (request.method === 'GET' || request.method === 'HEAD') && isJsonBody(reply, payload)) {
@@ -54,7 +54,9 @@ function validate(request: FastifyRequest, reply: FastifyReply, payload: string 
   reply.code(304);
   reply.removeHeader('content-type');
   reply.removeHeader('content-length');
-  return null;
+  // NB: Fastify's HEAD handler runs after this hook and drops the payload itself, setting
+  // Content-Length from it: the length a 200 would have had, which RFC 9110 §8.6 allows.
+  return request.method === 'HEAD' ? payload : null;
 }
 
 function isJsonBody(reply: FastifyReply, payload: unknown): boolean {
@@ -63,6 +65,6 @@ function isJsonBody(reply: FastifyReply, payload: unknown): boolean {
   return typeof type === 'string' && type.startsWith('application/json');
 }
 
-function serverTiming(meta: ResponseMeta, reply: FastifyReply): string {
-  return `cache;desc=${meta.cache}, db;dur=${meta.dbMs.toFixed(3)}, total;dur=${reply.elapsedTime.toFixed(3)}`;
+function serverTiming(meta: ResponseMeta): string {
+  return `cache;desc=${meta.cache}, db;dur=${meta.dbMs.toFixed(3)}, total;dur=${(performance.now() - meta.start).toFixed(3)}`;
 }

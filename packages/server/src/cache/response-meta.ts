@@ -9,6 +9,8 @@ export interface ResponseMeta extends StoreTiming {
   cache: CacheOutcome;
   /** The answer is the same for every caller (a public cache scope). */
   shared: boolean;
+  /** `performance.now()` when the request arrived. */
+  readonly start: number;
 }
 
 // A WeakMap rather than a decorated property, as for the principal.
@@ -16,7 +18,7 @@ const metas = new WeakMap<FastifyRequest, ResponseMeta>();
 
 /** Starts the bookkeeping of a request (once, when it arrives). */
 export function startResponseMeta(request: FastifyRequest): ResponseMeta {
-  const meta: ResponseMeta = { dbMs: 0, cache: 'bypass', shared: false };
+  const meta: ResponseMeta = { dbMs: 0, cache: 'bypass', shared: false, start: performance.now() };
   metas.set(request, meta);
   return meta;
 }
