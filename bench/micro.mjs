@@ -107,7 +107,6 @@ if (selected.includes('cache')) {
   const cached = server.createApp({ collections, records: timedRecords, logger, timings, responseCache }, options);
   await cached.ready();
   const hot = ids.slice(0, 1000);
-  if (process.env.MICRO_DEBUG) console.log((await cached.inject({ method: 'GET', url: `/api/collections/items/records/${hot[0]}` })).headers['server-timing']);
   await measure('inject GET by id (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records/${hot[(i * 7919) % hot.length]}` }));
   await measure('inject list filter (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records?filter=(category = 'c${i % 100}')&perPage=20` }));
   await cached.close();
