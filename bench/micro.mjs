@@ -4,7 +4,10 @@
 // through Fastify's `inject` (routes, hooks and the log line, no sockets). Steadier than
 // the HTTP benchmark on a noisy machine, so it is the tool to check one change at a time.
 //
-// Usage: npx tsc -b && node bench/micro.mjs [view,list,create,log,inject] (default: all)
+// `cache` measures the same GET with store timing on (Server-Timing's db figure) and the
+// response cache on: a miss per distinct id first, then hits.
+//
+// Usage: npx tsc -b && node bench/micro.mjs [view,list,create,log,inject,cache] (default: all)
 // Knobs: MICRO_ROWS (10000), MICRO_SCALE (1: multiply the iteration counts).
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +24,7 @@ const server = await import('@tandem/server');
 
 const ROWS = Number(process.env.MICRO_ROWS ?? 10_000);
 const SCALE = Number(process.env.MICRO_SCALE ?? 1);
-const selected = (process.argv[2] ?? 'view,list,create,log,inject').split(',');
+const selected = (process.argv[2] ?? 'view,list,create,log,inject,cache').split(',');
 const guest = core.internalRequest(core.guest);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'tandem-micro-'));
@@ -89,5 +92,23 @@ if (selected.includes('inject')) {
     await measure(`inject GET by id (log ${logRequests ? 'on' : 'off'})`, n(20_000), (i) => app.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }));
     await app.close();
   }
+}
+if (selected.includes('cache')) {
+  const timings = new core.StoreTimings();
+  const timedRecords = new core.RecordService(timings.wrap(store), collections);
+  const logger = server.createJsonLogger(() => undefined);
+  const options = { ...server.defaultServerOptions, logRequests: true };
+  const timed = server.createApp({ collections, records: timedRecords, logger, timings }, options);
+  await timed.ready();
+  await measure('inject GET by id (timing on)', n(20_000), (i) => timed.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }));
+  await timed.close();
+  const generations = new core.CollectionGenerations();
+  const responseCache = { cache: new core.MemoryCache({ maxBytes: core.DEFAULT_CACHE_BYTES }), keys: new core.RecordCacheKeys(collections, generations) };
+  const cached = server.createApp({ collections, records: timedRecords, logger, timings, responseCache }, options);
+  await cached.ready();
+  const hot = ids.slice(0, 1000);
+  await measure('inject GET by id (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records/${hot[(i * 7919) % hot.length]}` }));
+  await measure('inject list filter (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records?filter=(category = 'c${i % 100}')&perPage=20` }));
+  await cached.close();
 }
 await store.close();

@@ -1,6 +1,6 @@
 import {
-  AuthService, ChangeFeed, CollectionService, OutboxMailer, RealtimeBroker, RecordService, RefreshTokenService, SessionService,
-  createRecordDeps, loadServerSecret, realtimeVerifier, withChangeNotifications, type Mailer, type Store,
+  AuthService, ChangeFeed, CollectionGenerations, CollectionService, OutboxMailer, RealtimeBroker, RecordService, RefreshTokenService, SessionService,
+  StoreTimings, createRecordDeps, loadServerSecret, realtimeVerifier, withChangeNotifications, type Mailer, type Store,
 } from '@tandem/core';
 import type { TandemConfig } from './config.js';
 import { openStore } from './open-store.js';
@@ -16,6 +16,10 @@ export interface TandemCore {
   /** Committed changes, in order (the in-process bus). */
   readonly feed: ChangeFeed;
   readonly realtime: RealtimeBroker;
+  /** Per-collection change counters, bumped at commit, by the feed and on schema changes (response cache keys). */
+  readonly generations: CollectionGenerations;
+  /** Store time per request (the store is wrapped with it). */
+  readonly timings: StoreTimings;
 }
 
 /**
@@ -25,9 +29,15 @@ export interface TandemCore {
  */
 export async function composeCore(config: TandemConfig): Promise<TandemCore> {
   const opened = await openStore(config);
-  // Every committed transaction that logged a change wakes the feed at once.
+  // Every committed transaction that logged a change bumps the generations of the
+  // collections it changed, before the write is acknowledged, and wakes the feed.
   const wake: { feed?: ChangeFeed } = {};
-  const store = withChangeNotifications(opened, () => void wake.feed?.poke());
+  const generations = new CollectionGenerations();
+  const timings = new StoreTimings();
+  const store = withChangeNotifications(timings.wrap(opened), (ids) => {
+    generations.bump(ids);
+    void wake.feed?.poke();
+  });
   try {
     const collections = new CollectionService(store);
     await collections.load();
@@ -47,8 +57,9 @@ export async function composeCore(config: TandemConfig): Promise<TandemCore> {
     await auth.ensureSchema();
     const feed = (wake.feed = new ChangeFeed(store));
     await feed.start({ retention: config.changeRetention });
+    generations.follow(feed, collections);
     const realtime = new RealtimeBroker({ deps: context.deps, feed, verify: realtimeVerifier(auth) });
-    return { store, collections, records, auth, outbox, feed, realtime };
+    return { store, collections, records, auth, outbox, feed, realtime, generations, timings };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

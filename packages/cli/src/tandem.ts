@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
+import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
 import { createApp, createJsonLogger, createPrincipalResolver, type Logger } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { TandemConfig } from './config.js';
@@ -22,13 +22,14 @@ export interface Tandem {
 
 /** The composition root: config → drivers → core services → HTTP app. */
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
-  const { store, collections, records, auth, outbox, feed, realtime } = await composeCore(config);
+  const { store, collections, records, auth, outbox, feed, realtime, generations, timings } = await composeCore(config);
   const stopWatching = collections.watch();
   const settings = new SettingsService(store);
   await settings.load();
   const publicDir = join(config.dir, 'public');
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
+  const responseCache = { cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }), keys: new RecordCacheKeys(collections, generations) };
+  const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,

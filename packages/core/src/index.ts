@@ -60,3 +60,8 @@ export * from './realtime/realtime-visibility.js';
 export * from './realtime/realtime-client.js';
 export * from './realtime/realtime-broker.js';
 export * from './realtime/realtime-verifier.js';
+export * from './cache/cache.js';
+export * from './cache/memory-cache.js';
+export * from './cache/collection-generations.js';
+export * from './cache/record-cache-keys.js';
+export * from './store/timed-store.js';

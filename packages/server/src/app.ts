@@ -17,6 +17,9 @@ import { registerMailRoutes } from './routes/mail-routes.js';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
 import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js';
+import type { StoreTimings } from '@tandem/core';
+import { installHttpCaching } from './cache/http-caching.js';
+import type { ResponseCache } from './cache/record-response-cache.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -56,6 +59,10 @@ export interface AppServices {
   readonly outbox?: OutboxMailer;
   /** Rate limits of the auth endpoints (Tandem's defaults when absent). */
   readonly authRateLimits?: () => AuthRateLimitRules;
+  /** The response cache of record reads; without it every read goes to the store (see docs/caching.md). */
+  readonly responseCache?: ResponseCache;
+  /** Scopes store time per request for `Server-Timing` (the store must be `timings.wrap`ped); `db;dur=0` without it. */
+  readonly timings?: StoreTimings;
 }
 
 /** Default server settings. */
@@ -86,13 +93,14 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
     routerOptions: { maxParamLength: 1000 },
   });
   app.server.headersTimeout = options.headersTimeoutMs;
+  installHttpCaching(app, services.timings);
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app);
   registerHealthRoutes(app);
-  registerRecordRoutes(app, services.records);
+  registerRecordRoutes(app, services.records, services.responseCache);
   if (services.outbox) registerMailRoutes(app, services.outbox);
   if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });

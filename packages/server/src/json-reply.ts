@@ -6,11 +6,16 @@ import { parseFields, pickFields } from '@tandem/core';
  * honours on every JSON response (for list pages: on each item).
  */
 export function sendJson(request: FastifyRequest, reply: FastifyReply, data: unknown, options: { list?: boolean } = {}): FastifyReply {
+  return reply.send(pickJson(request, data, options));
+}
+
+/** The data with the request's `fields` picker applied (the data itself when there is none). */
+export function pickJson(request: FastifyRequest, data: unknown, options: { list?: boolean } = {}): unknown {
   const fields = (request.query as { fields?: unknown }).fields;
-  if (typeof fields !== 'string' || fields === '') return reply.send(data);
+  if (typeof fields !== 'string' || fields === '') return data;
   const tree = parseFields(fields);
   if (options.list && data && typeof data === 'object' && 'items' in data) {
-    return reply.send({ ...data, items: pickFields((data as { items: unknown }).items, tree) });
+    return { ...data, items: pickFields((data as { items: unknown }).items, tree) };
   }
-  return reply.send(pickFields(data, tree));
+  return pickFields(data, tree);
 }

@@ -44,12 +44,18 @@ export function changeLogStatements(): string[] {
   ];
 }
 
-// Transactions that appended a change: the store wrapper publishes after their commit.
-const appended = new WeakSet<Executor>();
+// Transactions that appended a change, with the collections they changed: the store
+// wrapper publishes after their commit and tells caches which collections moved.
+const appended = new WeakMap<Executor, Set<string>>();
 
 /** True when the transaction appended at least one change (it must be published once it commits). */
 export function hasAppendedChanges(tx: Executor): boolean {
   return appended.has(tx);
+}
+
+/** The ids of the collections whose records the transaction changed (empty when none). */
+export function changedCollectionIds(tx: Executor): ReadonlySet<string> {
+  return appended.get(tx) ?? new Set();
 }
 
 /**
@@ -64,7 +70,9 @@ export async function appendChange(tx: Executor, collection: Collection, action:
   await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
     VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${JSON.stringify(withoutSecrets(collection, record))},
     ${before ? JSON.stringify(withoutSecrets(collection, before)) : null}, ${Date.now()})`);
-  appended.add(tx);
+  let ids = appended.get(tx);
+  if (!ids) appended.set(tx, (ids = new Set()));
+  ids.add(collection.id);
 }
 
 /** Reads committed changes after `afterSeq`, in order. */

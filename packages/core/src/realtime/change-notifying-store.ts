@@ -1,12 +1,14 @@
 import type { Executor, Store } from '../store/store.js';
-import { hasAppendedChanges } from './change-log.js';
+import { changedCollectionIds, hasAppendedChanges } from './change-log.js';
 
 /**
  * Wraps a Store so that `onCommit` runs after every committed transaction that appended
- * a change — and never after a rollback. Each transaction gets its own executor object,
- * so "this transaction appended" is known exactly.
+ * a change — and never after a rollback — with the ids of the collections it changed.
+ * Each transaction gets its own executor object, so "this transaction appended" is known
+ * exactly. `onCommit` runs synchronously, before the writer's `transaction` call returns:
+ * whatever it does (bumping cache generations) happens before the write is acknowledged.
  */
-export function withChangeNotifications(store: Store, onCommit: () => void): Store {
+export function withChangeNotifications(store: Store, onCommit: (collectionIds: ReadonlySet<string>) => void): Store {
   return {
     dialect: store.dialect,
     all: (query) => store.all(query),
@@ -17,7 +19,7 @@ export function withChangeNotifications(store: Store, onCommit: () => void): Sto
     async transaction(work) {
       let scoped: Executor | undefined;
       const result = await store.transaction((tx) => work((scoped = scopedExecutor(tx))));
-      if (scoped && hasAppendedChanges(scoped)) onCommit();
+      if (scoped && hasAppendedChanges(scoped)) onCommit(changedCollectionIds(scoped));
       return result;
     },
   };

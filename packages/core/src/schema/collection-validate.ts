@@ -39,10 +39,20 @@ export function normalizeCollection(input: unknown, existing: Collection | undef
   const indexes = normalizeIndexes(raw.indexes ?? existing?.indexes ?? [], name, fields, errors);
   const auth = type === 'auth' ? normalizeAuthOptions(raw, existing, errors) : undefined;
   if (auth) checkIdentityFields(auth.passwordAuth.identityFields, fields, errors);
+  const cache = normalizeCacheSwitch(raw, existing, errors);
   if (Object.keys(errors).length > 0) throw invalid(errors);
   const now = formatDate(new Date());
   const allIndexes = auth ? withAuthIndexes(indexes, id, name) : indexes;
-  return { id, name, type, system, fields, indexes: allIndexes, ...rules, ...auth, created: existing?.created ?? now, updated: now };
+  return { id, name, type, system, fields, indexes: allIndexes, ...rules, ...auth, ...cache, created: existing?.created ?? now, updated: now };
+}
+
+/** `cache: false` switches the response cache off for the collection; `true` or absent leaves it on. */
+function normalizeCacheSwitch(raw: Input, existing: Collection | undefined, errors: Input): { cache?: false } {
+  const value = raw.cache === undefined ? existing?.cache : raw.cache;
+  if (value === undefined || value === true) return {};
+  if (value === false) return { cache: false };
+  errors.cache = err('validation_invalid_value', 'cache must be true or false.');
+  return {};
 }
 
 /** Puts the auth system fields right after `id`, with their fixed types and flags; other options a client sent are kept. */

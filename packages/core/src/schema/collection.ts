@@ -90,6 +90,8 @@ export interface Collection extends CollectionRules, Partial<AuthOptions> {
   system: boolean;
   fields: FieldDef[];
   indexes: string[];
+  /** `false` keeps this collection's answers out of the response cache (see docs/caching.md); absent means cached. */
+  cache?: false;
   created: string;
   updated: string;
 }

@@ -2,24 +2,25 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type RecordService } from '@tandem/core';
 import { toRequestContext } from '../request-context.js';
 import { sendJson } from '../json-reply.js';
+import { answerRecordRead, recordCacheDecision, type ResponseCache } from '../cache/record-response-cache.js';
 
 type CollectionParams = { collection: string };
 type RecordParams = { collection: string; id: string };
 type Query = Record<string, string | undefined>;
 
-/** The records API: `/api/collections/:collection/records[/:id]`, as PocketBase serves it. */
-export function registerRecordRoutes(app: FastifyInstance, records: RecordService): void {
+/** The records API: `/api/collections/:collection/records[/:id]`, as PocketBase serves it. Reads go through `cache` when given. */
+export function registerRecordRoutes(app: FastifyInstance, records: RecordService, cache?: ResponseCache): void {
   const base = '/api/collections/:collection/records';
 
-  app.get<{ Params: CollectionParams; Querystring: Query }>(base, async (request, reply) => {
+  app.get<{ Params: CollectionParams; Querystring: Query }>(base, (request, reply) => {
     const { page, perPage, sort, filter, expand, skipTotal } = request.query;
-    const result = await records.list(request.params.collection, { page, perPage, sort, filter, expand, skipTotal }, toRequestContext(request));
-    return sendJson(request, reply, result, { list: true });
+    const list = () => records.list(request.params.collection, { page, perPage, sort, filter, expand, skipTotal }, toRequestContext(request));
+    return answerRecordRead(request, reply, cache, recordCacheDecision(cache, request, 'list'), list, { list: true });
   });
 
-  app.get<{ Params: RecordParams; Querystring: Query }>(`${base}/:id`, async (request, reply) => {
-    const record = await records.view(request.params.collection, request.params.id, { expand: request.query.expand }, toRequestContext(request));
-    return sendJson(request, reply, record);
+  app.get<{ Params: RecordParams; Querystring: Query }>(`${base}/:id`, (request, reply) => {
+    const view = () => records.view(request.params.collection, request.params.id, { expand: request.query.expand }, toRequestContext(request));
+    return answerRecordRead(request, reply, cache, recordCacheDecision(cache, request, 'view'), view);
   });
 
   app.post<{ Params: CollectionParams; Querystring: Query }>(base, async (request, reply) => {

@@ -2,7 +2,7 @@
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
 import {
-  AuthService, ChangeFeed, CollectionService, RealtimeBroker, realtimeVerifier, withChangeNotifications, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
+  AuthService, ChangeFeed, CollectionGenerations, CollectionService, MemoryCache, RealtimeBroker, RecordCacheKeys, StoreTimings, realtimeVerifier, withChangeNotifications, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
   type DialectName, type Store,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
@@ -12,6 +12,7 @@ import { silentLogger } from '../log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
 import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';
+import type { ResponseCache } from '../cache/record-response-cache.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
 export interface TestApp {
@@ -25,6 +26,10 @@ export interface TestApp {
   readonly settings: SettingsService;
   readonly feed: ChangeFeed;
   readonly realtime: RealtimeBroker;
+  /** The app's response cache (in-process, 16 MiB) and the generations its keys carry. */
+  readonly responseCache: ResponseCache;
+  readonly generations: CollectionGenerations;
+  readonly timings: StoreTimings;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -35,7 +40,12 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
   const wake: { feed?: ChangeFeed } = {};
-  const store = withChangeNotifications(opened.store, () => void wake.feed?.poke());
+  const generations = new CollectionGenerations();
+  const timings = new StoreTimings();
+  const store = withChangeNotifications(timings.wrap(opened.store), (ids) => {
+    generations.bump(ids);
+    void wake.feed?.poke();
+  });
   const collections = new CollectionService(store);
   await collections.load();
   await collections.ensureSystemCollections();
@@ -46,8 +56,10 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: 200 });
+  generations.follow(feed, collections);
+  const responseCache = { cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }), keys: new RecordCacheKeys(collections, generations) };
   const realtime = new RealtimeBroker({ deps: createRecordDeps(store, collections), feed, verify: realtimeVerifier(auth) });
-  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime }, { ...defaultServerOptions, logRequests: false, ...options });
+  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime, responseCache, timings }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
@@ -59,6 +71,9 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     settings,
     feed,
     realtime,
+    responseCache,
+    generations,
+    timings,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       feed.stop();

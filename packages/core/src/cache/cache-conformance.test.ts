@@ -1,0 +1,81 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Cache } from './cache.js';
+import { MemoryCache } from './memory-cache.js';
+
+/** Every Cache implementation, built with a byte bound. A shared (Redis) cache joins this list. */
+const implementations: [string, (maxBytes: number) => Cache][] = [
+  ['memory', (maxBytes) => new MemoryCache({ maxBytes })],
+];
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : new TextDecoder().decode(value));
+
+for (const [name, open] of implementations) {
+  describe(`Cache port (${name})`, () => {
+    it('returns what was set, and undefined for a key never set', async () => {
+      const cache = open(1 << 20);
+      await cache.set('a', bytes('alpha'));
+      assert.equal(text(await cache.get('a')), 'alpha');
+      assert.equal(await cache.get('b'), undefined);
+    });
+
+    it('replaces a value set twice', async () => {
+      const cache = open(1 << 20);
+      await cache.set('a', bytes('one'));
+      await cache.set('a', bytes('two'));
+      assert.equal(text(await cache.get('a')), 'two');
+    });
+
+    it('forgets a deleted key, and deleting a missing key is harmless', async () => {
+      const cache = open(1 << 20);
+      await cache.set('a', bytes('alpha'));
+      await cache.delete('a');
+      await cache.delete('never');
+      assert.equal(await cache.get('a'), undefined);
+    });
+
+    it('keeps keys apart that differ only in case or in a separator byte', async () => {
+      const cache = open(1 << 20);
+      await cache.set('k\u0000a', bytes('1'));
+      await cache.set('K\u0000a', bytes('2'));
+      await cache.set('k\u0000A', bytes('3'));
+      assert.deepEqual([text(await cache.get('k\u0000a')), text(await cache.get('K\u0000a')), text(await cache.get('k\u0000A'))], ['1', '2', '3']);
+    });
+
+    it('stays within its byte bound by evicting the least recently used entries', async () => {
+      const cache = open(16 * 1024);
+      const value = new Uint8Array(1000);
+      for (let i = 0; i < 10; i++) await cache.set(`k${i}`, value);
+      await cache.get('k0'); // used: it must outlive k1…
+      for (let i = 10; i < 40; i++) await cache.set(`k${i}`, value);
+      const kept = [];
+      for (let i = 0; i < 40; i++) if (await cache.get(`k${i}`)) kept.push(i);
+      assert.ok(kept.length > 0 && kept.length <= 16, `kept ${kept.length} entries of 1,000 bytes in 16 KiB`);
+      assert.ok(kept.includes(39), 'the newest entry is kept');
+      assert.ok(!kept.includes(1), 'an old unused entry is gone');
+    });
+
+    it('does not store a value larger than its bound', async () => {
+      const cache = open(4096);
+      await cache.set('big', new Uint8Array(8192));
+      assert.equal(await cache.get('big'), undefined);
+    });
+  });
+}
+
+describe('MemoryCache', () => {
+  it('accounts bytes exactly as entries come and go', async () => {
+    const cache = new MemoryCache({ maxBytes: 1 << 20 });
+    await cache.set('a', new Uint8Array(100));
+    const one = cache.bytes;
+    await cache.set('b', new Uint8Array(100));
+    assert.equal(cache.bytes, 2 * one);
+    await cache.set('a', new Uint8Array(100));
+    assert.equal(cache.bytes, 2 * one);
+    await cache.delete('a');
+    await cache.delete('b');
+    assert.equal(cache.bytes, 0);
+    assert.equal(cache.size, 0);
+  });
+});

@@ -1,0 +1,15 @@
+/**
+ * The Cache port: bytes by string key, bounded by total bytes. The in-process LRU
+ * (`memory-cache.ts`) is the one-machine implementation; a shared one (Redis) implements
+ * the same interface. Entries are never invalidated one by one on writes: keys carry the
+ * generations of the collections an entry depends on (see `collection-generations.ts`),
+ * so a stale entry is simply never asked for again and ages out.
+ */
+export interface Cache {
+  /** The bytes stored under `key`, or undefined. A hit counts as a use (LRU). */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Stores `value` under `key`; may drop it (too large) or evict older entries to fit. */
+  set(key: string, value: Uint8Array): Promise<void>;
+  /** Removes `key` (nothing happens when it is absent). */
+  delete(key: string): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { ChangeFeed } from '../realtime/change-feed.js';
+import type { CollectionService } from '../schema/collection-service.js';
+
+/**
+ * A counter per collection, bumped on every change of that collection, plus a schema
+ * counter bumped on every schema change. Cache keys carry the counters of every
+ * collection an answer depends on, so invalidation is O(1): a bump makes every older
+ * key unreachable, and the entries behind them age out of the LRU.
+ *
+ * Bumps come from three places (see docs/caching.md): the store wrapper, synchronously
+ * after a local commit and before the write is acknowledged; the change feed, for writes
+ * of other processes; and the CollectionService, for schema changes.
+ */
+export class CollectionGenerations {
+  readonly #byId = new Map<string, number>();
+  #schema = 0;
+
+  /** The generation of a collection (0 until its first change). */
+  of(collectionId: string): number {
+    return this.#byId.get(collectionId) ?? 0;
+  }
+
+  /** The generation of the schema: every collection definition at once. */
+  get schema(): number {
+    return this.#schema;
+  }
+
+  /** Marks collections as changed. */
+  bump(collectionIds: Iterable<string>): void {
+    for (const id of collectionIds) this.#byId.set(id, (this.#byId.get(id) ?? 0) + 1);
+  }
+
+  /** Marks the schema as changed (a definition was created, altered or dropped). */
+  bumpSchema(): void {
+    this.#schema++;
+  }
+
+  /**
+   * Follows the change feed (changes committed anywhere, including other processes) and
+   * the collection service (schema changes). Returns the function that stops both.
+   */
+  follow(feed: ChangeFeed, collections: CollectionService): () => void {
+    const ids = [''];
+    const stopFeed = feed.subscribe((event) => {
+      ids[0] = event.collectionId;
+      this.bump(ids);
+    });
+    const stopSchema = collections.onChange(() => this.bumpSchema());
+    return () => {
+      stopFeed();
+      stopSchema();
+    };
+  }
+}

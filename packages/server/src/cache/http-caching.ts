@@ -1,0 +1,70 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StoreTimings } from '@tandem/core';
+import { principalOf } from '../auth/request-principal.js';
+import { entityTagOf, ifNoneMatchMatches } from './entity-tags.js';
+import { responseMetaOf, startResponseMeta, type ResponseMeta } from './response-meta.js';
+
+const VARY = 'Authorization, Cookie';
+
+/**
+ * HTTP caching semantics and Server-Timing for every response:
+ * - JSON GET/HEAD answers with status 200 get a strong `ETag` (of the bytes sent, after
+ *   the `fields` picker), `Vary: Authorization, Cookie`, and `Cache-Control: no-cache`
+ *   (`private, no-cache` when they are for one principal); a matching `If-None-Match`
+ *   turns them into a 304 without a body. No `Last-Modified` is sent, so
+ *   `If-Modified-Since` never applies and `If-None-Match` always decides.
+ * - Errors get `Cache-Control: no-store`. Routes that set their own Cache-Control keep it.
+ * - `Server-Timing: cache;desc=hit|miss|bypass, db;dur=<ms>, total;dur=<ms>`, where db
+ *   is the time this request spent in the store (`timings`, when given, scopes it).
+ */
+export function installHttpCaching(app: FastifyInstance, timings: StoreTimings | undefined): void {
+  app.addHook('onRequest', (request, _reply, done) => {
+    const meta = startResponseMeta(request);
+    if (timings) timings.run(meta, done);
+    else done();
+  });
+  // Body parsing runs on stream events, outside the scope: enter it again for the handler.
+  if (timings) {
+    app.addHook('preHandler', (request, _reply, done) => {
+      const meta = request.body === undefined ? undefined : responseMetaOf(request);
+      if (meta) timings.run(meta, done);
+      else done();
+    });
+  }
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const meta = responseMetaOf(request);
+    if (meta) reply.header('server-timing', serverTiming(meta));
+    if (reply.statusCode >= 400) {
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    } else if (reply.statusCode === 200 && (request.method === 'GET' || request.method === 'HEAD') && isJsonBody(reply, payload)) {
+      return done(null, validate(request, reply, payload as string | Buffer, meta));
+    }
+    done(null, payload);
+  });
+}
+
+/** Tags a JSON answer and answers 304 when the client already holds it. */
+function validate(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer, meta: ResponseMeta | undefined): string | Buffer | null {
+  let etag = reply.getHeader('etag') as string | undefined;
+  if (etag === undefined) reply.header('etag', (etag = entityTagOf(payload)));
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache');
+  if (!reply.hasHeader('vary')) reply.header('vary', VARY);
+  const condition = request.headers['if-none-match'];
+  if (condition === undefined || !ifNoneMatchMatches(condition, etag)) return payload;
+  reply.code(304);
+  reply.removeHeader('content-type');
+  reply.removeHeader('content-length');
+  // NB: Fastify's HEAD handler runs after this hook and drops the payload itself, setting
+  // Content-Length from it: the length a 200 would have had, which RFC 9110 §8.6 allows.
+  return request.method === 'HEAD' ? payload : null;
+}
+
+function isJsonBody(reply: FastifyReply, payload: unknown): boolean {
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return false;
+  const type = reply.getHeader('content-type');
+  return typeof type === 'string' && type.startsWith('application/json');
+}
+
+function serverTiming(meta: ResponseMeta): string {
+  return `cache;desc=${meta.cache}, db;dur=${meta.dbMs.toFixed(3)}, total;dur=${(performance.now() - meta.start).toFixed(3)}`;
+}

@@ -1,0 +1,52 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Cache, CacheDecision, RecordCacheKeys } from '@tandem/core';
+import { principalOf } from '../auth/request-principal.js';
+import { pickJson } from '../json-reply.js';
+import { entityTagOf } from './entity-tags.js';
+import { responseMetaOf } from './response-meta.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const NEWLINE = 10;
+
+/** The response cache of record reads: where entries live, and how their keys are made. */
+export interface ResponseCache {
+  readonly cache: Cache;
+  readonly keys: RecordCacheKeys;
+}
+
+type Params = { collection: string; id?: string };
+
+/** The cache decision of a list or view request (undefined: do not cache). */
+export function recordCacheDecision(cache: ResponseCache | undefined, request: FastifyRequest, route: 'list' | 'view'): CacheDecision | undefined {
+  if (!cache) return undefined;
+  const params = request.params as Params;
+  const query = request.query as Record<string, unknown>;
+  const principal = principalOf(request);
+  return route === 'view' ? cache.keys.forView(params.collection, params.id ?? '', query, principal) : cache.keys.forList(params.collection, query, principal);
+}
+
+/**
+ * Answers a record read from the cache when it can: a hit sends the stored bytes and
+ * their tag without touching the store; a miss runs `produce`, sends the JSON and keeps
+ * it. NB: the decision (and with it every generation in the key) is taken before
+ * `produce` reads anything, so an answer read before a write commits can only ever be
+ * stored under a key the write's bump has already left behind. Only 200 answers get
+ * here: an action that throws is never cached.
+ */
+export async function answerRecordRead(request: FastifyRequest, reply: FastifyReply, cache: ResponseCache | undefined, decision: CacheDecision | undefined, produce: () => Promise<unknown>, options: { list?: boolean } = {}): Promise<FastifyReply> {
+  if (!cache || !decision) return reply.send(pickJson(request, await produce(), options));
+  const meta = responseMetaOf(request);
+  if (meta) meta.shared = decision.shared;
+  const entry = await cache.cache.get(decision.key);
+  if (entry) {
+    if (meta) meta.cache = 'hit';
+    const split = entry.indexOf(NEWLINE);
+    const etag = Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1');
+    return reply.header('content-type', JSON_TYPE).header('etag', etag).send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
+  }
+  if (meta) meta.cache = 'miss';
+  const body = JSON.stringify(pickJson(request, await produce(), options));
+  const etag = entityTagOf(body);
+  void cache.cache.set(decision.key, Buffer.from(`${etag}\n${body}`)).catch(() => undefined);
+  return reply.header('content-type', JSON_TYPE).header('etag', etag).send(body);
+}
