@@ -5,3 +5,4 @@ export * from './http-client.js';
 export * from './test-principals.js';
 export * from './blog-reset.js';
 export * from './ws-client.js';
+export * from './test-certificates.js';
