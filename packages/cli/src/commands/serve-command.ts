@@ -43,13 +43,15 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
+  // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
+  const signalled = waitForSignal();
   const listeners = await listen(tandem);
   // Hints come first: whoever waits for the "listening" line has seen them by then.
   if (!(await tandem.auth.hasSuperuser())) out('No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)');
   if (config.tls?.devCaFile) out(`Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`);
   if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
-  await waitForSignal();
+  await signalled;
   out('Shutting down…');
   await listeners.close();
   await tandem.close();
