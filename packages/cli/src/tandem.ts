@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
-import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger } from '@tandem/server';
+import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type TlsCertificate } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from './config.js';
@@ -29,6 +29,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   const settings = new SettingsService(store);
   await settings.load();
   const publicDir = join(config.dir, 'public');
+  const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox }, {
     bodyLimit: config.bodyLimit,
@@ -37,9 +38,9 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     requestTimeoutMs: 30_000,
     keepAliveTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
-    tls: config.tls && readTlsCertificate(config.tls),
+    tls: certificate,
   });
-  const stopReloading = config.tls ? watchCertificates(app, config.tls, logger) : () => undefined;
+  const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), stopReloading(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
@@ -47,10 +48,11 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
-function watchCertificates(app: FastifyInstance, tls: TlsConfig, logger: Logger): () => void {
+function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
   return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
     certFile: tls.certFile,
     keyFile: tls.keyFile,
+    served,
     onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
     onError: (error) => logger.warn('tls certificate not reloaded; the previous one is still served', { certFile: tls.certFile, error: error.message }),
   });

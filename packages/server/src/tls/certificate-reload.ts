@@ -2,12 +2,14 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
-import { assertUsableCertificate, toSecureContextOptions } from './tls-policy.js';
+import { toSecureContextOptions, type TlsCertificate } from './tls-policy.js';
 
 /** The certificate files to watch and what to report. */
 export interface CertificateReloadOptions {
   readonly certFile: string;
   readonly keyFile: string;
+  /** The certificate the server serves now: files that still hold it are not reloaded. */
+  readonly served: TlsCertificate;
   /** Quiet time after the last change before the files are read (default 250 ms). */
   readonly debounceMs?: number;
   onReload?(): void;
@@ -28,12 +30,13 @@ export interface CertificateReloadOptions {
  */
 export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureContext'>, options: CertificateReloadOptions): () => void {
   let timer: NodeJS.Timeout | undefined;
-  let last = '';
+  // NB: taken from what is served, not read from disk: a read racing the first change would mistake the new files for the old.
+  let last = fingerprintOf(Buffer.from(options.served.cert), Buffer.from(options.served.key));
   const reload = async () => {
     try {
       const { cert, key, fingerprint } = await readPair(options.certFile, options.keyFile);
       if (fingerprint === last) return;
-      assertUsableCertificate({ cert, key });
+      // Throws, changing nothing, when the pair does not load (half-written, mismatched).
       server.setSecureContext(toSecureContextOptions({ cert, key }));
       last = fingerprint;
       options.onReload?.();
@@ -46,8 +49,6 @@ export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureCon
     timer = setTimeout(() => void reload(), options.debounceMs ?? 250);
   };
   const watchers: FSWatcher[] = [...new Set([dirname(options.certFile), dirname(options.keyFile)])].map((dir) => watch(dir, { persistent: false }, schedule));
-  // What is served now counts as loaded, so a touch that changes nothing reloads nothing.
-  void readPair(options.certFile, options.keyFile).then((current) => (last ||= current.fingerprint), () => undefined);
   return () => {
     clearTimeout(timer);
     for (const watcher of watchers) watcher.close();
@@ -56,5 +57,9 @@ export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureCon
 
 async function readPair(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer; fingerprint: string }> {
   const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
-  return { cert, key, fingerprint: `${cert.toString('base64')}|${key.toString('base64')}` };
+  return { cert, key, fingerprint: fingerprintOf(cert, key) };
+}
+
+function fingerprintOf(cert: Buffer, key: Buffer): string {
+  return `${cert.toString('base64')}|${key.toString('base64')}`;
 }

@@ -153,6 +153,7 @@ describe('reloadCertificatesOnChange', () => {
     stop = reloadCertificatesOnChange(t.app.server as unknown as TlsServer, {
       certFile,
       keyFile,
+      served: first,
       debounceMs: 50,
       onReload: () => (events.push('reload'), wake()),
       onError: (error) => (events.push(`error: ${error.message}`), wake()),
