@@ -1,6 +1,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type TLSSocket } from 'node:tls';
+import { connect as connectHttp2 } from 'node:http2';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -78,6 +79,25 @@ describe('tandem serve over HTTPS', () => {
       assert.match(serve.output(), /tls certificate reloaded/);
     } finally {
       assert.equal(await serve.stop(), 0);
+    }
+  });
+
+  it('shuts down promptly while a client holds an HTTP/2 session open', async () => {
+    const data = join(dir, 'h2-open');
+    const serve = await startServe(['--dir', data, '--dev-tls', '--https', '127.0.0.1:0']);
+    const session = connectHttp2(serve.url, { ca: readFileSync(join(data, 'tls', 'ca.pem')) });
+    session.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stream = session.request({ ':path': '/api/health' });
+        stream.resume();
+        stream.on('end', resolve).on('error', reject);
+      });
+      const started = Date.now();
+      assert.equal(await serve.stop(), 0);
+      assert.ok(Date.now() - started < 3000, `shutdown took ${Date.now() - started} ms`);
+    } finally {
+      session.destroy();
     }
   });
 

@@ -105,8 +105,11 @@ function createFastify(options: ServerOptions): FastifyInstance {
   };
   // NB: with TLS the server is an Http2SecureServer and requests are its compatibility
   // objects; Tandem uses only what both kinds share (headers, socket address, 'upgrade').
+  // forceCloseConnections: on close, Fastify sends GOAWAY to open HTTP/2 sessions (Node 20
+  // does not) and ends idle HTTP/1.1 keep-alive connections; otherwise a browser's open
+  // session holds the shutdown until its timeout.
   const app = options.tls
-    ? (Fastify({ ...common, http2: true, https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) } }) as unknown as FastifyInstance)
+    ? (Fastify({ ...common, forceCloseConnections: true, http2: true, https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) } }) as unknown as FastifyInstance)
     : Fastify(common);
   // The HTTP/1.1 fallback of the secure server reads these from the server too.
   app.server.headersTimeout = options.headersTimeoutMs;
