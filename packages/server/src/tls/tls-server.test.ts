@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { createTestCertificateAuthority, type IssuedCertificate } from '../testing/test-certificates.js';
 import { openTestSocket } from '../testing/ws-client.js';
+import { call } from '../testing/http-client.js';
 import { HSTS_VALUE, TLS_CIPHERS } from './tls-policy.js';
 import { reloadCertificatesOnChange } from './certificate-reload.js';
 
@@ -29,18 +30,19 @@ function handshake(port: number, options: ConnectionOptions = {}): Promise<{ pro
   });
 }
 
-function getOverHttp2(port: number, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function getOverHttp2(port: number, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const session = connectHttp2(`https://127.0.0.1:${port}`, { ca: authority.caCert });
     session.once('error', reject);
-    const stream = session.request({ ':path': path });
-    let body = '';
-    let headers: Record<string, unknown> = {};
-    stream.on('response', (h) => (headers = h));
-    stream.on('data', (chunk) => (body += chunk));
+    const stream = session.request({ ':path': path, ...headers });
+    stream.end(body);
+    let text = '';
+    let received: Record<string, unknown> = {};
+    stream.on('response', (h) => (received = h));
+    stream.on('data', (chunk) => (text += chunk));
     stream.on('end', () => {
       session.close();
-      resolve({ status: Number(headers[':status']), headers, body });
+      resolve({ status: Number(received[':status']), headers: received, body: text });
     });
     stream.once('error', reject);
   });
@@ -108,6 +110,19 @@ describe('the HTTPS server', () => {
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
     }
     assert.equal(HSTS_VALUE, 'max-age=63072000; includeSubDomains');
+  });
+
+  it('accepts a cookie-authenticated write over HTTP/2 from its own https origin, which it reads from :authority', async () => {
+    const password = 'correct horse battery staple';
+    const user = (await call(t, 'POST', '/api/collections/users/records', { email: 'h2@example.com', password, passwordConfirm: password })).body;
+    const login = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'h2@example.com', password, session: true });
+    const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
+    const write = (origin: string) =>
+      getOverHttp2(port, `/api/collections/users/records/${user.id}`, { ':method': 'PATCH', cookie, origin, 'x-csrf-token': login.body.csrfToken, 'content-type': 'application/json' }, '{"name":"over h2"}');
+    assert.equal((await write(`http://127.0.0.1:${port}`)).status, 403);
+    const answer = await write(origin);
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(JSON.parse(answer.body).name, 'over h2');
   });
 
   it('keeps the WebSocket endpoint working over TLS (an HTTP/1.1 upgrade on the secure server)', async () => {
