@@ -27,6 +27,9 @@ export interface CertificateReloadOptions {
  * Directories rather than files are watched because certificate tools replace files
  * by renaming (and Kubernetes swaps a symlinked directory), which a watch on the old
  * file would not see.
+ *
+ * @example
+ * const stop = reloadCertificatesOnChange(server, { certFile, keyFile, served: { cert, key }, onError: (e) => log.warn(e.message) });
  */
 export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureContext'>, options: CertificateReloadOptions): () => void {
   let timer: NodeJS.Timeout | undefined;

@@ -63,6 +63,8 @@ export function derTime(date: Date): Buffer {
   return date.getUTCFullYear() < 2050 ? derElement(0x17, Buffer.from(iso.slice(2))) : derElement(0x18, Buffer.from(iso));
 }
 
-/** A context-specific tag: `[n] EXPLICIT` wraps an element, `[n] IMPLICIT` replaces a primitive's tag. */
+/** A context-specific `[n] EXPLICIT` tag wrapped around an encoded element. */
 export const derExplicit = (n: number, inner: Uint8Array): Buffer => derElement(0xa0 | n, inner);
+
+/** A context-specific `[n] IMPLICIT` primitive: the contents of a primitive under tag n. */
 export const derImplicitPrimitive = (n: number, contents: Uint8Array): Buffer => derElement(0x80 | n, contents);
