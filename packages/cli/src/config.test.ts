@@ -18,10 +18,10 @@ describe('loadConfig', () => {
   });
 
   it('layers defaults < file < environment < flags', () => {
-    assert.equal(loadConfig({ dir }, {}).http.port, 9000);
+    assert.equal(loadConfig({ dir }, {}).http?.port, 9000);
     assert.equal(loadConfig({ dir }, {}).bodyLimit, 1000);
-    assert.equal(loadConfig({ dir }, { TANDEM_HTTP: '127.0.0.1:9100' }).http.port, 9100);
-    assert.equal(loadConfig({ dir, http: '127.0.0.1:9200' }, { TANDEM_HTTP: '127.0.0.1:9100' }).http.port, 9200);
+    assert.equal(loadConfig({ dir }, { TANDEM_HTTP: '127.0.0.1:9100' }).http?.port, 9100);
+    assert.equal(loadConfig({ dir, http: '127.0.0.1:9200' }, { TANDEM_HTTP: '127.0.0.1:9100' }).http?.port, 9200);
   });
 
   it('reads the WebSocket connection caps', () => {
@@ -45,5 +45,55 @@ describe('loadConfig', () => {
     for (const layer of [{ http: 'nope' }, { http: '127.0.0.1:99999' }, { bodyLimit: '-1' }, { logLevel: 'loud' }, { requestLog: 'perhaps' }]) {
       assert.throws(() => loadConfig({ dir, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
     }
+  });
+});
+
+describe('loadConfig: TLS', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tandem-config-tls-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  writeFileSync(cert, 'not checked here');
+  writeFileSync(key, 'not checked here');
+
+  it('is off by default, with plain HTTP on 127.0.0.1:8090', () => {
+    const config = loadConfig({ dir }, {});
+    assert.equal(config.tls, undefined);
+    assert.deepEqual(config.http, { host: '127.0.0.1', port: 8090 });
+  });
+
+  it('serves HTTPS with a certificate and key, and no plain HTTP unless it is set', () => {
+    const config = loadConfig({ dir, https: '127.0.0.1:9443', tlsCert: cert, tlsKey: key }, {});
+    assert.deepEqual(config.tls, { https: { host: '127.0.0.1', port: 9443 }, certFile: cert, keyFile: key, devCaFile: undefined });
+    assert.equal(config.http, undefined);
+    assert.equal(config.appUrl, 'https://127.0.0.1:9443');
+    assert.ok(Object.isFrozen(config.tls) && Object.isFrozen(config.tls!.https));
+    assert.deepEqual(loadConfig({ dir, https: '127.0.0.1:9443', tlsCert: cert, tlsKey: key, http: '127.0.0.1:9080' }, {}).http, { host: '127.0.0.1', port: 9080 });
+  });
+
+  it('takes dev TLS from the environment, with the generated files under <dir>/tls and HTTPS on 127.0.0.1:8443', () => {
+    const config = loadConfig({ dir }, { TANDEM_DEV_TLS: 'true' });
+    assert.deepEqual(config.tls, { https: { host: '127.0.0.1', port: 8443 }, certFile: join(dir, 'tls', 'server.pem'), keyFile: join(dir, 'tls', 'server-key.pem'), devCaFile: join(dir, 'tls', 'ca.pem') });
+  });
+
+  it('layers TLS settings like the others: file < environment < flags', () => {
+    const fileDir = mkdtempSync(join(tmpdir(), 'tandem-config-tls-file-'));
+    writeFileSync(join(fileDir, 'tandem.json'), JSON.stringify({ https: '127.0.0.1:7443', devTls: true }));
+    assert.equal(loadConfig({ dir: fileDir }, {}).tls?.https.port, 7443);
+    assert.equal(loadConfig({ dir: fileDir }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port, 7444);
+    assert.equal(loadConfig({ dir: fileDir, https: '127.0.0.1:7445' }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port, 7445);
+  });
+
+  it('rejects incomplete or conflicting TLS settings with a usage error', () => {
+    const layers = [
+      { https: '127.0.0.1:9443' },
+      { https: '127.0.0.1:9443', tlsCert: cert },
+      { tlsKey: key },
+      { devTls: true, tlsCert: cert, tlsKey: key },
+      { tlsCert: join(dir, 'missing.pem'), tlsKey: key },
+      { devTls: 'maybe' },
+      { devTls: true, https: 'nope' },
+      { devTls: true, https: '127.0.0.1:9443', http: '127.0.0.1:9443' },
+    ];
+    for (const layer of layers) assert.throws(() => loadConfig({ dir, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
   });
 });

@@ -2,9 +2,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 
+/** A listening address. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** HTTPS: where to listen and which certificate to serve. */
+export interface TlsConfig {
+  readonly https: HostPort;
+  /** The certificate chain and key files (PEM); with dev TLS, the generated ones under `<dir>/tls/`. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** The development CA's certificate when dev TLS is on (the file a user trusts), else undefined. */
+  readonly devCaFile: string | undefined;
+}
+
 /** Tandem's whole configuration, validated and frozen once at start. */
 export interface TandemConfig {
-  readonly http: { readonly host: string; readonly port: number };
+  /** Plain HTTP. With TLS it only redirects to HTTPS, and is off unless set explicitly. */
+  readonly http: HostPort | undefined;
+  /** HTTPS with HTTP/2, or undefined for plain HTTP only. */
+  readonly tls: TlsConfig | undefined;
   /** The data directory: the SQLite file, `public/` and the config file live here. */
   readonly dir: string;
   /** A SQLite file path or a `postgres://` URL. */
@@ -30,10 +49,14 @@ export interface TandemConfig {
 }
 
 /** One layer of settings, as strings or values, before validation. */
-export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp', unknown>>;
+export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp' | 'https' | 'tlsCert' | 'tlsKey' | 'devTls', unknown>>;
 
+const DEFAULT_HTTP = '127.0.0.1:8090';
+const DEFAULT_HTTPS = '127.0.0.1:8443';
+
+// `http` has no entry here: with TLS on, plain HTTP listens only when it was set.
 const DEFAULTS = {
-  http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
+  dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
   mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '', changeRetentionHours: 24, changeRetentionCount: 100_000,
   realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500,
 };
@@ -43,6 +66,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_LOG_LEVEL: 'logLevel', TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous', TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs', TANDEM_CONFIG: 'config',
   TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours', TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
   TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
+  TANDEM_HTTPS: 'https', TANDEM_TLS_CERT: 'tlsCert', TANDEM_TLS_KEY: 'tlsKey', TANDEM_DEV_TLS: 'devTls',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
 };
 
@@ -78,8 +102,10 @@ function readConfigFile(path: string | undefined, dir: string): ConfigLayer {
 function validate(layer: ConfigLayer): TandemConfig {
   const dir = resolve(String(layer.dir));
   const db = layer.db === undefined || layer.db === '' ? join(dir, 'data.db') : String(layer.db);
+  const tls = tlsOf(layer, dir);
   const config: TandemConfig = {
-    http: parseHostPort(String(layer.http), '--http'),
+    http: layer.http === undefined && tls ? undefined : parseHostPort(String(layer.http ?? DEFAULT_HTTP), '--http'),
+    tls,
     dir,
     db: /^postgres(ql)?:\/\//.test(db) ? db : resolve(db),
     bodyLimit: positiveInt(layer.bodyLimit, 'bodyLimit'),
@@ -95,13 +121,49 @@ function validate(layer: ConfigLayer): TandemConfig {
     changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
     realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
   };
-  const http = config.http;
-  const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
-  return Object.freeze({ ...config, appUrl: appUrl.replace(/\/+$/, ''), http: Object.freeze(config.http), trustedOrigins: Object.freeze(config.trustedOrigins) });
+  assertDistinctListeners(config);
+  const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? (tls ? toOrigin('https', tls.https) : toOrigin('http', config.http!));
+  const frozenTls = tls && Object.freeze({ ...tls, https: Object.freeze(tls.https) });
+  return Object.freeze({ ...config, appUrl: appUrl.replace(/\/+$/, ''), http: config.http && Object.freeze(config.http), tls: frozenTls, trustedOrigins: Object.freeze(config.trustedOrigins) });
+}
+
+/**
+ * HTTPS is on with a certificate (`tlsCert` and `tlsKey`) or with dev TLS, on `https`
+ * (default 127.0.0.1:8443); `https` alone is a usage error, as are half a pair and
+ * both sources at once.
+ */
+function tlsOf(layer: ConfigLayer, dir: string): TlsConfig | undefined {
+  const cert = optionalString(layer.tlsCert);
+  const key = optionalString(layer.tlsKey);
+  const dev = layer.devTls === undefined ? false : bool(layer.devTls, 'devTls');
+  if (dev && (cert || key)) throw new CliError('--dev-tls and --cert/--key exclude each other', 2);
+  if ((cert === undefined) !== (key === undefined)) throw new CliError('--cert and --key go together', 2);
+  if (!dev && !cert) {
+    if (optionalString(layer.https)) throw new CliError('--https needs --cert FILE and --key FILE, or --dev-tls', 2);
+    return undefined;
+  }
+  const https = parseHostPort(optionalString(layer.https) ?? DEFAULT_HTTPS, '--https');
+  if (dev) return { https, certFile: join(dir, 'tls', 'server.pem'), keyFile: join(dir, 'tls', 'server-key.pem'), devCaFile: join(dir, 'tls', 'ca.pem') };
+  for (const [flag, file] of [['--cert', cert!], ['--key', key!]] as const) if (!existsSync(file)) throw new CliError(`${flag} file not found: ${file}`, 2);
+  return { https, certFile: resolve(cert!), keyFile: resolve(key!), devCaFile: undefined };
+}
+
+function assertDistinctListeners(config: TandemConfig): void {
+  const { http, tls } = config;
+  if (http && tls && http.port !== 0 && http.port === tls.https.port && http.host === tls.https.host) throw new CliError('--http and --https must not share an address', 2);
+}
+
+/** The origin of a listening address, e.g. `https://[::1]:8443`. */
+export function toOrigin(scheme: 'http' | 'https', address: HostPort): string {
+  return `${scheme}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 
 /** Parses `HOST:PORT` (`[::1]:PORT` for IPv6). */
-export function parseHostPort(text: string, name: string): { host: string; port: number } {
+export function parseHostPort(text: string, name: string): HostPort {
   const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text);
   const port = Number(match?.[2]);
   if (!match || port > 65535) throw new CliError(`${name} must be HOST:PORT, got ${JSON.stringify(text)}`, 2);

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
-import { createApp, createJsonLogger, createPrincipalResolver, type Logger } from '@tandem/server';
+import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type TlsCertificate } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
-import type { TandemConfig } from './config.js';
+import type { Server as TlsServer } from 'node:tls';
+import type { TandemConfig, TlsConfig } from './config.js';
 import { composeCore } from './compose-core.js';
+import { readTlsCertificate } from './tls/tls-certificate.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {
@@ -27,6 +29,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   const settings = new SettingsService(store);
   await settings.load();
   const publicDir = join(config.dir, 'public');
+  const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   const responseCache = { cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }), keys: new RecordCacheKeys(collections, generations) };
   const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
@@ -37,14 +40,28 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     keepAliveTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
     webSocket: { maxConnections: config.realtimeConnections.max, maxConnectionsPerIp: config.realtimeConnections.maxPerIp },
+    tls: certificate,
   });
+  const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+  const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs)));
+  const close = () => (closing ??= (stopWatching(), stopReloading(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 
-async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number): Promise<void> {
-  const timer = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+/** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
+function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
+  return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
+    certFile: tls.certFile,
+    keyFile: tls.keyFile,
+    served,
+    onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
+    onError: (error) => logger.warn('tls certificate not reloaded; the previous one is still served', { certFile: tls.certFile, error: error.message }),
+  });
+}
+
+async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number, closeConnections: () => void): Promise<void> {
+  const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await app.close();
   } finally {

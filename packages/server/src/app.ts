@@ -20,6 +20,7 @@ import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js
 import type { StoreTimings } from '@tandem/core';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
+import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -38,6 +39,8 @@ export interface ServerOptions {
   readonly sseMaxConnections?: number;
   /** Open realtime streams per client IP; 500 when absent. */
   readonly sseMaxConnectionsPerIp?: number;
+  /** Serve HTTPS with this certificate: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every response. */
+  readonly tls?: TlsCertificate;
 }
 
 /** What the server needs from core. */
@@ -80,25 +83,13 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
  * less on the hot path.
  */
 export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
-  const prefix = randomBytes(3).toString('hex');
-  let counter = 0;
-  const app = Fastify({
-    logger: false,
-    bodyLimit: options.bodyLimit,
-    requestTimeout: options.requestTimeoutMs,
-    keepAliveTimeout: options.keepAliveTimeoutMs,
-    connectionTimeout: options.requestTimeoutMs,
-    return503OnClosing: true,
-    genReqId: () => `${prefix}-${(++counter).toString(36)}`,
-    routerOptions: { maxParamLength: 1000 },
-  });
-  app.server.headersTimeout = options.headersTimeoutMs;
+  const app = createFastify(options);
   installHttpCaching(app, services.timings);
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
-  installRequestIdHeader(app);
+  installRequestIdHeader(app, options.tls !== undefined);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records, services.responseCache);
   if (services.outbox) registerMailRoutes(app, services.outbox);
@@ -108,6 +99,37 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   registerAdminRoutes(app, services);
   if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
+  return app;
+}
+
+/**
+ * The Fastify instance: plain HTTP/1.1, or with a certificate HTTP/2 over TLS that
+ * falls back to HTTP/1.1 by ALPN (WebSocket upgrades and older clients use that).
+ */
+function createFastify(options: ServerOptions): FastifyInstance {
+  const prefix = randomBytes(3).toString('hex');
+  let counter = 0;
+  const common = {
+    logger: false,
+    bodyLimit: options.bodyLimit,
+    requestTimeout: options.requestTimeoutMs,
+    keepAliveTimeout: options.keepAliveTimeoutMs,
+    connectionTimeout: options.requestTimeoutMs,
+    return503OnClosing: true,
+    genReqId: () => `${prefix}-${(++counter).toString(36)}`,
+    routerOptions: { maxParamLength: 1000 },
+  };
+  // NB: with TLS the server is an Http2SecureServer and requests are its compatibility
+  // objects; Tandem uses only what both kinds share (headers, socket address, 'upgrade').
+  // forceCloseConnections: on close, Fastify sends GOAWAY to open HTTP/2 sessions (Node 20
+  // does not) and ends idle HTTP/1.1 keep-alive connections; otherwise a browser's open
+  // session holds the shutdown until its timeout.
+  const app = options.tls
+    ? (Fastify({ ...common, forceCloseConnections: true, http2: true, https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) } }) as unknown as FastifyInstance)
+    : Fastify(common);
+  // The HTTP/1.1 fallback of the secure server reads these from the server too.
+  app.server.headersTimeout = options.headersTimeoutMs;
+  app.server.keepAliveTimeout = options.keepAliveTimeoutMs;
   return app;
 }
 
@@ -173,8 +195,19 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   });
 }
 
-/** Every reply, errors included, names its request id. Synchronous: no promise per request. */
-function installRequestIdHeader(app: FastifyInstance): void {
+/**
+ * Every reply, errors included, names its request id, and over HTTPS carries HSTS and
+ * `nosniff` (testssl counts a response without any security header as a finding).
+ * Synchronous: no promise per request.
+ */
+function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
+  if (secure) {
+    app.addHook('onSend', (request, reply, payload, done) => {
+      reply.header('x-request-id', request.id).header('strict-transport-security', HSTS_VALUE).header('x-content-type-options', 'nosniff');
+      done(null, payload);
+    });
+    return;
+  }
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);

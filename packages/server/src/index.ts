@@ -4,3 +4,4 @@ export * from './error-body.js';
 export { matchesEtag } from './static-files.js';
 export * from './auth/request-principal.js';
 export * from './auth/principal-resolver.js';
+export * from './tls/index.js';

@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { composeTandem } from '../tandem.js';
 import { describeDb } from '../open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
+import { listen } from './serve-listeners.js';
 
 /** Help text of `tandem serve`. */
 export const serveHelp = `Usage: tandem serve [flags]
@@ -9,7 +10,14 @@ export const serveHelp = `Usage: tandem serve [flags]
 Starts the Tandem server.
 
 Flags:
-  --http HOST:PORT   address to listen on (default 127.0.0.1:8090; env TANDEM_HTTP)
+  --http HOST:PORT   address to listen on (default 127.0.0.1:8090; env TANDEM_HTTP);
+                     beside --https it only redirects to HTTPS (308)
+  --https HOST:PORT  serve HTTPS with HTTP/2 here (default 127.0.0.1:8443 with a
+                     certificate; env TANDEM_HTTPS)
+  --cert FILE        certificate chain, PEM (env TANDEM_TLS_CERT); reloaded when it changes
+  --key FILE         its private key, PEM (env TANDEM_TLS_KEY)
+  --dev-tls          generate a development CA and a certificate for localhost,
+                     127.0.0.1 and ::1 under <dir>/tls/ (env TANDEM_DEV_TLS=true)
   --no-request-log   do not log one line per request (env TANDEM_REQUEST_LOG=false)
   --smtp URL         send mail over SMTP (smtp://user:pass@host:587 or smtps://…; env TANDEM_SMTP);
                      without it mail is kept in the dev outbox (tandem mail list)
@@ -21,28 +29,46 @@ ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' } });
+  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
+  if (values.https !== undefined) layer.https = values.https;
+  if (values.cert !== undefined) layer.tlsCert = values.cert;
+  if (values.key !== undefined) layer.tlsKey = values.key;
+  if (values['dev-tls']) layer.devTls = true;
   if (values['no-request-log']) layer.requestLog = false;
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
-  await tandem.app.listen({ host: config.http.host, port: config.http.port });
-  const address = tandem.app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
-  // The hint comes first: whoever waits for the "listening" line has seen it by then.
+  // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
+  const signalled = waitForSignal();
+  const listeners = await listen(tandem);
+  // Hints come first: whoever waits for the "listening" line has seen them by then.
   if (!(await tandem.auth.hasSuperuser())) out('No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)');
-  out(`Tandem listening on http://${host}:${port} (database: ${describeDb(config.db)})`);
-  await waitForSignal();
+  if (config.tls?.devCaFile) out(`Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`);
+  if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
+  out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
+  await signalled;
   out('Shutting down…');
+  await listeners.close();
   await tandem.close();
   return 0;
 }
+
+const serveFlags = {
+  http: { type: 'string' },
+  https: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'dev-tls': { type: 'boolean' },
+  'no-request-log': { type: 'boolean' },
+  smtp: { type: 'string' },
+  'app-url': { type: 'string' },
+  'trusted-origins': { type: 'string' },
+} as const;
 
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {

@@ -27,6 +27,8 @@ export function runTandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<
 /** A running `tandem serve`, with the URL it announced. */
 export interface ServeProcess {
   readonly url: string;
+  /** The plain HTTP URL that redirects to `url`, when it announced one. */
+  readonly redirectUrl: string | undefined;
   readonly child: ChildProcess;
   output(): string;
   /** Sends SIGTERM and resolves with the exit code (SIGKILL after 10 s). */
@@ -46,10 +48,11 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     };
     const onData = (chunk: Buffer) => {
       output += chunk;
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      const match = /listening on (https?:\/\/[^\s]+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      resolve({ url: match[1]!, child, output: () => output, stop: () => stopChild(child) });
+      const redirectUrl = /Redirecting (http:\/\/[^\s]+) to/.exec(output)?.[1];
+      resolve({ url: match[1]!, redirectUrl, child, output: () => output, stop: () => stopChild(child) });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk) => (output += chunk));

@@ -36,7 +36,7 @@ export function createPrincipalResolver(auth: AuthService, options: ResolverOpti
 
 function assertSameOriginWithCsrf(request: FastifyRequest, csrfToken: string, options: ResolverOptions): void {
   const origin = request.headers.origin;
-  const own = `${request.protocol}://${request.headers.host ?? ''}`;
+  const own = `${request.protocol}://${request.host}`; // request.host reads :authority over HTTP/2
   const originOk = typeof origin === 'string' && (origin === own || (options.trustedOrigins ?? []).includes(origin));
   const sent = request.headers['x-csrf-token'];
   const tokenOk = typeof sent === 'string' && sent.length === csrfToken.length && timingSafeEqual(Buffer.from(sent), Buffer.from(csrfToken));

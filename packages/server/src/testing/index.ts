@@ -6,3 +6,4 @@ export * from './test-principals.js';
 export * from './blog-reset.js';
 export * from './ws-client.js';
 export * from './sse-client.js';
+export * from './test-certificates.js';

@@ -18,9 +18,9 @@ export interface TestSocket {
   close(): void;
 }
 
-/** Opens a socket to `baseUrl`'s /api/ws and waits for `welcome`. */
-export async function openTestSocket(baseUrl: string, headers: Record<string, string> = {}): Promise<TestSocket> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/ws`, REALTIME_SUBPROTOCOL, { headers });
+/** Opens a socket to `baseUrl`'s /api/ws (`wss:` for an `https:` base, trusting `tls.ca`) and waits for `welcome`. */
+export async function openTestSocket(baseUrl: string, headers: Record<string, string> = {}, tls: { readonly ca?: string | Buffer } = {}): Promise<TestSocket> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/ws`, REALTIME_SUBPROTOCOL, { headers, ...tls });
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   let closeCode: number | undefined;

@@ -1,0 +1,51 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createHttpsRedirectServer, type HttpsRedirectTarget } from '@tandem/server';
+import { toOrigin, type HostPort } from '../config.js';
+import type { Tandem } from '../tandem.js';
+
+/** What `tandem serve` listens on, once it does. */
+export interface Listeners {
+  /** The origin the app is served at (`http://…` or `https://…`). */
+  readonly origin: string;
+  /** The plain HTTP origin that redirects to it, when there is one. */
+  readonly redirectOrigin: string | undefined;
+  /** Stops the redirect listener (the app closes with the Tandem). */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts listening: the app on `--http`, or with TLS on `--https`, plus, when `--http`
+ * is also set, a plain listener that redirects everything to the HTTPS origin.
+ */
+export async function listen(tandem: Tandem): Promise<Listeners> {
+  const { http, tls } = tandem.config;
+  const address = (tls?.https ?? http)!;
+  await tandem.app.listen({ host: address.host, port: address.port });
+  const origin = toOrigin(tls ? 'https' : 'http', boundAddress(address, tandem.app.server.address()));
+  if (!tls || !http) return { origin, redirectOrigin: undefined, close: async () => undefined };
+  const redirect = createHttpsRedirectServer(redirectTarget(new URL(origin)));
+  redirect.listen(http.port, http.host);
+  await once(redirect, 'listening');
+  return { origin, redirectOrigin: toOrigin('http', boundAddress(http, redirect.address())), close: () => closeServer(redirect) };
+}
+
+/**
+ * Redirects keep the request's host name and switch to the HTTPS port (so
+ * `http://localhost:8080/x` goes to `https://localhost:8443/x`); a request without a
+ * usable Host goes to the HTTPS listener's own address.
+ */
+function redirectTarget(served: URL): HttpsRedirectTarget {
+  const wildcard = ['0.0.0.0', '[::]'].includes(served.hostname);
+  return { port: Number(served.port || 443), fallbackHost: wildcard ? 'localhost' : served.hostname };
+}
+
+function boundAddress(configured: HostPort, bound: string | AddressInfo | null): HostPort {
+  return typeof bound === 'object' && bound ? { host: configured.host, port: bound.port } : configured;
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
