@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 
@@ -27,15 +28,19 @@ export interface TandemConfig {
   readonly changeRetention: { readonly maxAgeMs: number; readonly maxCount: number };
   /** Caps on open WebSockets: in total, and from one client address. */
   readonly realtimeConnections: { readonly max: number; readonly maxPerIp: number };
+  /** Origins that may read answers cross-origin without credentials; `['*']` for any. */
+  readonly corsOrigins: readonly string[];
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: X-Forwarded-For is ignored. */
+  readonly trustedProxies: readonly string[];
 }
 
 /** One layer of settings, as strings or values, before validation. */
-export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp', unknown>>;
+export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp' | 'trustedProxy', unknown>>;
 
 const DEFAULTS = {
   http: '127.0.0.1:8090', dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
   mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '', changeRetentionHours: 24, changeRetentionCount: 100_000,
-  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500,
+  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500, corsOrigins: '*', trustedProxy: '',
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -44,6 +49,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours', TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
   TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
+  TANDEM_CORS_ORIGINS: 'corsOrigins', TANDEM_TRUSTED_PROXY: 'trustedProxy',
 };
 
 /**
@@ -94,6 +100,8 @@ function validate(layer: ConfigLayer): TandemConfig {
     trustedOrigins: listOf(layer.trustedOrigins),
     changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
     realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
+    corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
+    trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
   };
   const http = config.http;
   const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
@@ -122,6 +130,27 @@ function optionalUrl(value: unknown, protocols: string[], name: string): string 
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   return String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** `*` or an origin (`scheme://host[:port]`, nothing after it). */
+function assertCorsOrigin(item: string): string {
+  if (item === '*') return item;
+  try {
+    if (new URL(item).origin === item) return item;
+  } catch {
+    // reported below
+  }
+  throw new CliError(`corsOrigins must be * or origins like https://app.example.com, got ${JSON.stringify(item)}`, 2);
+}
+
+/** An IP address or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+function assertProxyAddress(item: string): string {
+  const [address, bits, extra] = item.split('/');
+  const version = isIP(address ?? '');
+  const prefix = Number(bits);
+  const max = version === 6 ? 128 : 32;
+  if (version !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && prefix <= max))) return item;
+  throw new CliError(`trustedProxy must list IP addresses or CIDR blocks, got ${JSON.stringify(item)}`, 2);
 }
 
 function positiveInt(value: unknown, name: string): number {

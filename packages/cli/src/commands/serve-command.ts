@@ -3,6 +3,8 @@ import { composeTandem } from '../tandem.js';
 import { describeDb } from '../open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 
+const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
+
 /** Help text of `tandem serve`. */
 export const serveHelp = `Usage: tandem serve [flags]
 
@@ -17,11 +19,17 @@ Flags:
   --trusted-origins LIST
                      comma-separated origins besides the server's own that may send
                      cookie-authenticated writes (env TANDEM_TRUSTED_ORIGINS)
+  --cors-origins LIST
+                     comma-separated origins that may read answers cross-origin
+                     (default *, any; env TANDEM_CORS_ORIGINS)
+  --trusted-proxy LIST
+                     comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed
+                     (default none; env TANDEM_TRUSTED_PROXY)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' } });
+  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' }, ...edgeFlags });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
@@ -29,6 +37,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
+  if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
+  if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   await tandem.app.listen({ host: config.http.host, port: config.http.port });
