@@ -42,7 +42,9 @@ export function resolveEdgeOptions(given: Partial<EdgeOptions>): EdgeOptions {
 export function edgeFastifyOptions(edge: EdgeOptions): { connectionTimeout: number; http: ServerOptions; trustProxy: false | string[] } {
   return {
     connectionTimeout: edge.connectionTimeoutMs,
-    http: { maxHeaderSize: edge.maxHeaderSize },
+    // Node checks headersTimeout and requestTimeout only this often (30 s by default), so a
+    // slowloris socket would otherwise outlive headersTimeout by up to that long.
+    http: { maxHeaderSize: edge.maxHeaderSize, connectionsCheckingInterval: 1_000 },
     // NB: without trusted proxies X-Forwarded-For is ignored and `request.ip` is the socket
     // address, so a client cannot pick the key its rate limits are counted under.
     trustProxy: edge.trustedProxies.length > 0 ? [...edge.trustedProxies] : false,
