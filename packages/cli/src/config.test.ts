@@ -46,6 +46,18 @@ describe('loadConfig', () => {
       assert.throws(() => loadConfig({ dir, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
     }
   });
+
+  it('reads the CORS origins and trusted proxies, any origin and no proxy by default', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    assert.deepEqual(loadConfig({ dir: empty }, {}).corsOrigins, ['*']);
+    assert.deepEqual(loadConfig({ dir: empty }, {}).trustedProxies, []);
+    const env = { TANDEM_CORS_ORIGINS: 'https://a.example, https://b.example:8443', TANDEM_TRUSTED_PROXY: '127.0.0.1, 10.0.0.0/8, fd00::/8' };
+    assert.deepEqual(loadConfig({ dir: empty }, env).corsOrigins, ['https://a.example', 'https://b.example:8443']);
+    assert.deepEqual(loadConfig({ dir: empty }, env).trustedProxies, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+    for (const layer of [{ corsOrigins: 'https://a.example/path' }, { corsOrigins: 'a.example' }, { trustedProxy: 'proxy.local' }, { trustedProxy: '10.0.0.0/33' }, { trustedProxy: '10.0.0.0/8/1' }]) {
+      assert.throws(() => loadConfig({ dir: empty, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
+    }
+  });
 });
 
 describe('loadConfig: TLS', () => {

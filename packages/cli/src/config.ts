@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
 
@@ -46,10 +47,14 @@ export interface TandemConfig {
   readonly changeRetention: { readonly maxAgeMs: number; readonly maxCount: number };
   /** Caps on open WebSockets: in total, and from one client address. */
   readonly realtimeConnections: { readonly max: number; readonly maxPerIp: number };
+  /** Origins that may read answers cross-origin without credentials; `['*']` for any. */
+  readonly corsOrigins: readonly string[];
+  /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: X-Forwarded-For is ignored. */
+  readonly trustedProxies: readonly string[];
 }
 
 /** One layer of settings, as strings or values, before validation. */
-export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp' | 'https' | 'tlsCert' | 'tlsKey' | 'devTls', unknown>>;
+export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp' | 'https' | 'tlsCert' | 'tlsKey' | 'devTls' | 'trustedProxy', unknown>>;
 
 const DEFAULT_HTTP = '127.0.0.1:8090';
 const DEFAULT_HTTPS = '127.0.0.1:8443';
@@ -58,7 +63,7 @@ const DEFAULT_HTTPS = '127.0.0.1:8443';
 const DEFAULTS = {
   dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
   mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '', changeRetentionHours: 24, changeRetentionCount: 100_000,
-  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500,
+  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500, corsOrigins: '*', trustedProxy: '',
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -68,6 +73,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
   TANDEM_HTTPS: 'https', TANDEM_TLS_CERT: 'tlsCert', TANDEM_TLS_KEY: 'tlsKey', TANDEM_DEV_TLS: 'devTls',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
+  TANDEM_CORS_ORIGINS: 'corsOrigins', TANDEM_TRUSTED_PROXY: 'trustedProxy',
 };
 
 /**
@@ -120,6 +126,8 @@ function validate(layer: ConfigLayer): TandemConfig {
     trustedOrigins: listOf(layer.trustedOrigins),
     changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
     realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
+    corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
+    trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
   };
   assertDistinctListeners(config);
   const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? (tls ? toOrigin('https', tls.https) : toOrigin('http', config.http!));
@@ -184,6 +192,27 @@ function optionalUrl(value: unknown, protocols: string[], name: string): string 
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
   return String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** `*` or an origin (`scheme://host[:port]`, nothing after it). */
+function assertCorsOrigin(item: string): string {
+  if (item === '*') return item;
+  try {
+    if (new URL(item).origin === item) return item;
+  } catch {
+    // reported below
+  }
+  throw new CliError(`corsOrigins must be * or origins like https://app.example.com, got ${JSON.stringify(item)}`, 2);
+}
+
+/** An IP address or a CIDR block (`10.0.0.0/8`, `fd00::/8`). */
+function assertProxyAddress(item: string): string {
+  const [address, bits, extra] = item.split('/');
+  const version = isIP(address ?? '');
+  const prefix = Number(bits);
+  const max = version === 6 ? 128 : 32;
+  if (version !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && prefix <= max))) return item;
+  throw new CliError(`trustedProxy must list IP addresses or CIDR blocks, got ${JSON.stringify(item)}`, 2);
 }
 
 function positiveInt(value: unknown, name: string): number {

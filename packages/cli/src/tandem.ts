@@ -41,6 +41,8 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     headersTimeoutMs: 10_000,
     webSocket: { maxConnections: config.realtimeConnections.max, maxConnectionsPerIp: config.realtimeConnections.maxPerIp },
     tls: certificate,
+    corsOrigins: config.corsOrigins,
+    trustedProxies: config.trustedProxies,
   });
   const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);

@@ -21,17 +21,27 @@ import type { StoreTimings } from '@tandem/core';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
+import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
+import { installEdge } from './edge/edge.js';
+import { installCompression } from './edge/compression.js';
 
-/** The HTTP server's settings (validated by the CLI before they get here). */
-export interface ServerOptions {
+/**
+ * The HTTP server's settings (validated by the CLI before they get here). The edge
+ * limits and policies (`EdgeOptions`: socket timeouts, header size, connection cap, CORS,
+ * trusted proxies, compression) take Tandem's defaults when absent; see docs/deploy.md.
+ */
+export interface ServerOptions extends Partial<EdgeOptions> {
   /** Largest accepted request body, in bytes (413 above it). */
   readonly bodyLimit: number;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
   /** Log one line per request. */
   readonly logRequests: boolean;
+  /** Longest time to receive a whole request, body included (Node's `requestTimeout`). */
   readonly requestTimeoutMs: number;
+  /** Idle time before a kept-alive socket is closed between requests. */
   readonly keepAliveTimeoutMs: number;
+  /** Longest time to receive the request headers (slowloris guard). */
   readonly headersTimeoutMs: number;
   /** WebSocket limits (Tandem's defaults for what is not given). */
   readonly webSocket?: Partial<WebSocketOptions>;
@@ -83,8 +93,11 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
  * less on the hot path.
  */
 export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
-  const app = createFastify(options);
+  const edge = resolveEdgeOptions(options);
+  const app = createFastify(options, edge);
+  installEdge(app, edge, services.trustedOrigins ?? []);
   installHttpCaching(app, services.timings);
+  installCompression(app, edge.compressMinBytes);
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
@@ -106,15 +119,15 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
  * The Fastify instance: plain HTTP/1.1, or with a certificate HTTP/2 over TLS that
  * falls back to HTTP/1.1 by ALPN (WebSocket upgrades and older clients use that).
  */
-function createFastify(options: ServerOptions): FastifyInstance {
+function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstance {
   const prefix = randomBytes(3).toString('hex');
   let counter = 0;
   const common = {
+    ...edgeFastifyOptions(edge),
     logger: false,
     bodyLimit: options.bodyLimit,
     requestTimeout: options.requestTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
-    connectionTimeout: options.requestTimeoutMs,
     return503OnClosing: true,
     genReqId: () => `${prefix}-${(++counter).toString(36)}`,
     routerOptions: { maxParamLength: 1000 },

@@ -1,4 +1,5 @@
 export * from './app.js';
+export { defaultEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 export * from './log.js';
 export * from './error-body.js';
 export { matchesEtag } from './static-files.js';

@@ -3,6 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@tandem/core';
+import { setHtmlSecurityHeaders } from './edge/security-headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -32,8 +33,10 @@ async function serveFile(base: string, request: FastifyRequest, reply: FastifyRe
   const file = await locate(base, path);
   if (!file) throw new AppError('NOT_FOUND');
   const etag = `"${file.size.toString(16)}-${Math.floor(file.mtimeMs).toString(16)}"`;
-  reply.header('etag', etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
-  reply.header('content-type', CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream');
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+  reply.header('content-type', type);
+  if (type.startsWith('text/html')) setHtmlSecurityHeaders(reply);
   if (matchesEtag(request.headers['if-none-match'], etag)) return reply.code(304).send();
   reply.header('content-length', file.size);
   if (request.method === 'HEAD') return reply.send();

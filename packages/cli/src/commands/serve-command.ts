@@ -4,6 +4,8 @@ import { describeDb } from '../open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 
+const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
+
 /** Help text of `tandem serve`. */
 export const serveHelp = `Usage: tandem serve [flags]
 
@@ -25,11 +27,17 @@ Flags:
   --trusted-origins LIST
                      comma-separated origins besides the server's own that may send
                      cookie-authenticated writes (env TANDEM_TRUSTED_ORIGINS)
+  --cors-origins LIST
+                     comma-separated origins that may read answers cross-origin
+                     (default *, any; env TANDEM_CORS_ORIGINS)
+  --trusted-proxy LIST
+                     comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed
+                     (default none; env TANDEM_TRUSTED_PROXY)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags });
+  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags, ...edgeFlags });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
@@ -41,6 +49,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
+  if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
+  if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.

@@ -3,8 +3,8 @@ import type { StoreTimings } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf, ifNoneMatchMatches } from './entity-tags.js';
 import { responseMetaOf, startResponseMeta, type ResponseMeta } from './response-meta.js';
+import { appendVary } from '../edge/vary.js';
 
-const VARY = 'Authorization, Cookie';
 
 /**
  * HTTP caching semantics and Server-Timing for every response:
@@ -48,7 +48,8 @@ function validate(request: FastifyRequest, reply: FastifyReply, payload: string 
   let etag = reply.getHeader('etag') as string | undefined;
   if (etag === undefined) reply.header('etag', (etag = entityTagOf(payload)));
   if (!reply.hasHeader('cache-control')) reply.header('cache-control', meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache');
-  if (!reply.hasHeader('vary')) reply.header('vary', VARY);
+  appendVary(reply, 'Authorization');
+  appendVary(reply, 'Cookie');
   const condition = request.headers['if-none-match'];
   if (condition === undefined || !ifNoneMatchMatches(condition, etag)) return payload;
   reply.code(304);
