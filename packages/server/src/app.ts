@@ -20,6 +20,8 @@ import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js
 import type { StoreTimings } from '@tandem/core';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
+import { installMetrics } from './metrics/metrics-endpoint.js';
+import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 
 /** The HTTP server's settings (validated by the CLI before they get here). */
 export interface ServerOptions {
@@ -38,6 +40,8 @@ export interface ServerOptions {
   readonly sseMaxConnections?: number;
   /** Open realtime streams per client IP; 500 when absent. */
   readonly sseMaxConnectionsPerIp?: number;
+  /** A bearer token that lets scrapers read `GET /api/metrics` (superusers always can). */
+  readonly metricsToken?: string;
 }
 
 /** What the server needs from core. */
@@ -99,6 +103,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app);
+  installMetrics(app, { token: options.metricsToken, realtime: services.realtime });
+  registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records, services.responseCache);
   if (services.outbox) registerMailRoutes(app, services.outbox);
