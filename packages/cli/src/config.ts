@@ -27,6 +27,8 @@ export interface TandemConfig {
   readonly changeRetention: { readonly maxAgeMs: number; readonly maxCount: number };
   /** Caps on open WebSockets: in total, and from one client address. */
   readonly realtimeConnections: { readonly max: number; readonly maxPerIp: number };
+  /** A bearer token that lets scrapers read `GET /api/metrics`; superusers only without it. */
+  readonly metricsToken: string | undefined;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -44,6 +46,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours', TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
   TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
+  TANDEM_METRICS_TOKEN: 'metricsToken',
 };
 
 /**
@@ -94,6 +97,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     trustedOrigins: listOf(layer.trustedOrigins),
     changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
     realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
+    metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
   };
   const http = config.http;
   const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? `http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port}`;
@@ -117,6 +121,14 @@ function optionalUrl(value: unknown, protocols: string[], name: string): string 
     // reported below
   }
   throw new CliError(`${name} must be a ${protocols.join(' or ')} URL`, 2);
+}
+
+/** A token long enough not to be guessed (at least 16 characters), or undefined. */
+function optionalSecret(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value);
+  if (text.length < 16 || /\s/.test(text)) throw new CliError(`${name} must be at least 16 characters without spaces`, 2);
+  return text;
 }
 
 function listOf(value: unknown): string[] {

@@ -37,6 +37,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     keepAliveTimeoutMs: 5_000,
     headersTimeoutMs: 10_000,
     webSocket: { maxConnections: config.realtimeConnections.max, maxConnectionsPerIp: config.realtimeConnections.maxPerIp },
+    metricsToken: config.metricsToken,
   });
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= (stopWatching(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs)));

@@ -17,11 +17,14 @@ Flags:
   --trusted-origins LIST
                      comma-separated origins besides the server's own that may send
                      cookie-authenticated writes (env TANDEM_TRUSTED_ORIGINS)
+  --metrics-token TOKEN
+                     lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
+                     (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' } });
+  const { values } = parseFlags(argv, { ...dataFlags, http: { type: 'string' }, 'no-request-log': { type: 'boolean' }, smtp: { type: 'string' }, 'app-url': { type: 'string' }, 'trusted-origins': { type: 'string' }, 'metrics-token': { type: 'string' } });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
@@ -29,6 +32,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
+  if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   await tandem.app.listen({ host: config.http.host, port: config.http.port });
