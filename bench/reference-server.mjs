@@ -141,6 +141,20 @@ app.get('/api/collections/:collection/records/:id', (request, reply) => {
   reply.send(toRecord(row));
 });
 
+// GET /api/prebuilt/items/records/:id: the floor for a cached read. The JSON string of a
+// record is built on its first request and then sent as it is, with no database read.
+const prebuilt = new Map();
+app.get('/api/prebuilt/:collection/records/:id', (request, reply) => {
+  checkCollection(request.params.collection);
+  let json = prebuilt.get(request.params.id);
+  if (json === undefined) {
+    const row = selectById.get(request.params.id);
+    if (!row) throw notFound();
+    prebuilt.set(request.params.id, (json = JSON.stringify(toRecord(row))));
+  }
+  reply.header('content-type', 'application/json; charset=utf-8').send(json);
+});
+
 // GET /api/collections/items/records?filter=category='c17'&perPage=20[&page=N]
 app.get('/api/collections/:collection/records', (request, reply) => {
   checkCollection(request.params.collection);

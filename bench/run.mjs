@@ -2,7 +2,10 @@
 // `npm run bench`: Tandem against a hand-written Fastify + better-sqlite3 reference
 // server (bench/reference-server.mjs), side by side, under autocannon, on 127.0.0.1.
 //
-// Workloads: GET a record by random id, a filtered list of 20, a create. Each workload
+// Workloads: GET a record by random id, a filtered list of 20, a create, and `cached`: GET
+// by id over a hot set of BENCH_HOT_IDS ids (Tandem answers from its response cache; the
+// reference from a route that sends a prebuilt JSON string per id). No HTTP/2 run yet:
+// `tandem serve` has no TLS/HTTP/2 flag on this branch. Each workload
 // runs for both servers alternately (warm-up, then rounds in A-B-B-A order) and the
 // median of the rounds is reported. See docs/performance.md.
 //
@@ -71,9 +74,10 @@ function readConfigOrThrow() {
     pipelining: envNumber('BENCH_PIPELINING', 1, { min: 1, integer: true }),
     rows: envNumber('BENCH_ROWS', 100_000, { min: 100, integer: true }),
     seed: envNumber('BENCH_SEED', 42, { integer: true }),
+    hotIds: envNumber('BENCH_HOT_IDS', 100, { min: 1, integer: true }),
     categories: 100,
     perPage: 20,
-    workloads: envList('BENCH_WORKLOADS', ['get', 'list', 'create'], ['get', 'list', 'create']),
+    workloads: envList('BENCH_WORKLOADS', ['get', 'list', 'create', 'cached'], ['get', 'list', 'create', 'cached']),
     servers: envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
@@ -91,6 +95,7 @@ const WORKLOADS = {
     title: 'list, filter category, perPage=20',
     describe: () => `GET /api/collections/items/records?filter=(category = 'cN')&perPage=20 (N uniform in 0..${config.categories - 1}: ${config.rows / config.categories} matches, indexed; page 1 + COUNT)`,
   },
+  cached: { title: 'cached GET by id (hot set)', describe: () => `GET /api/collections/items/records/:id over ${config.hotIds} hot ids (Tandem: response cache hits; reference: /api/prebuilt/items/records/:id, a prebuilt JSON string per id)` },
   create: { title: 'create (POST small JSON)', describe: () => 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)' },
 };
 
@@ -285,10 +290,15 @@ try {
 } catch {}
 
 // --- load -------------------------------------------------------------------------------
-function requestFor(workload, ids, random) {
+function requestFor(workload, ids, random, serverName) {
   const base = '/api/collections/items/records';
   if (workload === 'get') {
     return { method: 'GET', path: base, setupRequest: (req) => ({ ...req, path: `${base}/${ids[Math.floor(random() * ids.length)]}` }) };
+  }
+  if (workload === 'cached') {
+    const path = serverName === 'reference' ? '/api/prebuilt/items/records' : base;
+    const hot = Math.min(config.hotIds, ids.length);
+    return { method: 'GET', path, setupRequest: (req) => ({ ...req, path: `${path}/${ids[Math.floor(random() * hot)]}` }) };
   }
   if (workload === 'list') {
     return {
@@ -328,7 +338,7 @@ async function loadRun(server, workload, ids, seconds, random) {
     pipelining: config.pipelining,
     duration: seconds,
     timeout: 10,
-    requests: [requestFor(workload, ids, random)],
+    requests: [requestFor(workload, ids, random, server.name)],
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode < 200 || statusCode >= 300) return;

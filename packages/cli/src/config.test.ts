@@ -31,6 +31,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ dir: empty, realtimeMaxConnectionsPerIp: '0' }, {}), (e) => e instanceof CliError && e.exitCode === 2);
   });
 
+  it('reads the metrics token from the environment or a flag, and refuses a short one', () => {
+    assert.equal(loadConfig({ dir }, {}).metricsToken, undefined);
+    assert.equal(loadConfig({ dir }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'scrape-token-0123456789');
+    assert.equal(loadConfig({ dir, metricsToken: 'flag-token-0123456789' }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'flag-token-0123456789');
+    assert.throws(() => loadConfig({ dir, metricsToken: 'short' }, {}), CliError);
+  });
+
   it('freezes the result', () => {
     const config = loadConfig({ dir }, {});
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.http));

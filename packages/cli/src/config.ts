@@ -51,6 +51,8 @@ export interface TandemConfig {
   readonly corsOrigins: readonly string[];
   /** Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; empty: X-Forwarded-For is ignored. */
   readonly trustedProxies: readonly string[];
+  /** A bearer token that lets scrapers read `GET /api/metrics`; superusers only without it. */
+  readonly metricsToken: string | undefined;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -74,6 +76,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_HTTPS: 'https', TANDEM_TLS_CERT: 'tlsCert', TANDEM_TLS_KEY: 'tlsKey', TANDEM_DEV_TLS: 'devTls',
   TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
   TANDEM_CORS_ORIGINS: 'corsOrigins', TANDEM_TRUSTED_PROXY: 'trustedProxy',
+  TANDEM_METRICS_TOKEN: 'metricsToken',
 };
 
 /**
@@ -128,6 +131,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
     corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
+    metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
   };
   assertDistinctListeners(config);
   const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? (tls ? toOrigin('https', tls.https) : toOrigin('http', config.http!));
@@ -187,6 +191,14 @@ function optionalUrl(value: unknown, protocols: string[], name: string): string 
     // reported below
   }
   throw new CliError(`${name} must be a ${protocols.join(' or ')} URL`, 2);
+}
+
+/** A token long enough not to be guessed (at least 16 characters), or undefined. */
+function optionalSecret(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value);
+  if (text.length < 16 || /\s/.test(text)) throw new CliError(`${name} must be at least 16 characters without spaces`, 2);
+  return text;
 }
 
 function listOf(value: unknown): string[] {

@@ -43,6 +43,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
     tls: certificate,
     corsOrigins: config.corsOrigins,
     trustedProxies: config.trustedProxies,
+    metricsToken: config.metricsToken,
   });
   const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);

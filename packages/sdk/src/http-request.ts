@@ -1,5 +1,6 @@
 import { toClientError, toNetworkError } from './client-error.js';
 import { toQueryString, type QueryValue } from './query-string.js';
+import { etagCacheKey, type EtagCache } from './etag-cache.js';
 
 /** HTTP methods the API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -30,18 +31,29 @@ export function isUnsafeMethod(method: HttpMethod): boolean {
   return method !== 'GET';
 }
 
+/** Revalidation of GETs: the client's ETag cache and who is asking (part of every key). */
+export interface Revalidation {
+  readonly cache: EtagCache;
+  readonly identity: string;
+}
+
 /**
  * Sends one request with fetch and returns the parsed JSON answer (undefined for 204
  * or an empty body). Every failure is a ClientError: a non-2xx with the server's code,
- * or status 0 for network failures and aborts.
+ * or status 0 for network failures and aborts. With `revalidation`, a GET the cache
+ * holds goes out with `If-None-Match`, and a 304 answers from the cached copy.
  */
-export async function sendHttpRequest(fetchFn: typeof fetch, baseUrl: string, request: HttpRequest): Promise<unknown> {
+export async function sendHttpRequest(fetchFn: typeof fetch, baseUrl: string, request: HttpRequest, revalidation?: Revalidation): Promise<unknown> {
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
   if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  const url = joinUrl(baseUrl, request.path) + toQueryString(request.query);
+  const key = revalidation && request.method === 'GET' ? etagCacheKey(revalidation.identity, url) : undefined;
+  const cached = key === undefined ? undefined : revalidation!.cache.get(key);
+  if (cached) headers['If-None-Match'] = cached.etag;
   let response: Response;
   let text: string;
   try {
-    response = await fetchFn(joinUrl(baseUrl, request.path) + toQueryString(request.query), {
+    response = await fetchFn(url, {
       method: request.method,
       headers,
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
@@ -52,14 +64,22 @@ export async function sendHttpRequest(fetchFn: typeof fetch, baseUrl: string, re
   } catch (error) {
     throw toNetworkError(error, request.signal);
   }
+  if (response.status === 304 && cached) return parseJson(cached.text);
   const body = parseJson(text);
   if (!response.ok) throw toClientError(response.status, body);
+  if (key !== undefined) keepForRevalidation(revalidation!.cache, key, response, text);
   return body;
 }
 
 /** Joins the base URL and a path with exactly one slash between them. */
 export function joinUrl(baseUrl: string, path: string): string {
   return baseUrl.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, '');
+}
+
+function keepForRevalidation(cache: EtagCache, key: string, response: Response, text: string): void {
+  const etag = response.headers.get('etag');
+  if (response.status === 200 && etag && !/no-store/i.test(response.headers.get('cache-control') ?? '')) cache.set(key, etag, text);
+  else cache.delete(key);
 }
 
 function parseJson(text: string): unknown {

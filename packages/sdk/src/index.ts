@@ -4,6 +4,7 @@ export * from './record-service.js';
 export * from './batch.js';
 export * from './client-error.js';
 export * from './http-request.js';
+export * from './etag-cache.js';
 export * from './list-options.js';
 export * from './auth-state.js';
 export * from './auth-store.js';

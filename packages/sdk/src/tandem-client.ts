@@ -2,7 +2,8 @@ import type { HealthResponse, RecordModel } from '@tandem/protocol';
 import type { AuthStore } from './auth-store.js';
 import { Batch } from './batch.js';
 import { ClientError } from './client-error.js';
-import { isUnsafeMethod, sendHttpRequest, type HttpRequest, type RequestOptions } from './http-request.js';
+import { isUnsafeMethod, sendHttpRequest, type HttpRequest, type RequestOptions, type Revalidation } from './http-request.js';
+import { EtagCache, type EtagCacheOptions } from './etag-cache.js';
 import { hasLocalStorage, LocalStorageAuthStore } from './local-storage-auth-store.js';
 import { MemoryAuthStore } from './memory-auth-store.js';
 import { RealtimeClient, type RealtimeOptions } from './realtime-client.js';
@@ -25,6 +26,11 @@ export interface ClientOptions {
   /** How long before the access token expires a refresh token is traded (default 60 s). */
   refreshMarginMs?: number;
   realtime?: RealtimeOptions;
+  /**
+   * Revalidation of GETs: answers with an ETag are kept (per token) and the next GET of
+   * the same URL sends `If-None-Match`; a 304 returns the kept copy. `false` turns it off.
+   */
+  httpCache?: EtagCacheOptions | false;
 }
 
 /** How a request is sent: `refresh: false` skips the token check (the refresh itself), `auth: false` the Authorization header. */
@@ -45,6 +51,7 @@ export class TandemClient<C extends object = {}> {
   readonly #fetch: typeof fetch | undefined;
   readonly #credentials: RequestCredentials | undefined;
   readonly #refresher: TokenRefresher;
+  readonly #etags: EtagCache | undefined;
 
   constructor(baseUrl: string, options: ClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
@@ -53,7 +60,9 @@ export class TandemClient<C extends object = {}> {
     this.#fetch = options.fetch;
     this.#credentials = options.credentials;
     this.#refresher = new TokenRefresher(this.authStore, (refreshToken, collection) => this.send({ method: 'POST', path: `/api/collections/${encodeURIComponent(collection)}/auth-refresh`, body: { refreshToken } }, { refresh: false, auth: false }), options.refreshMarginMs);
-    this.authStore.onChange(() => this.#refresher.schedule());
+    this.#etags = options.httpCache === false ? undefined : new EtagCache(options.httpCache);
+    // A new sign-in (or a sign-out) forgets the copies kept for the previous one.
+    this.authStore.onChange(() => (this.#refresher.schedule(), this.#etags?.clear()));
     this.#refresher.schedule();
     this.realtime = new RealtimeClient(this.baseUrl, this.authStore, () => this.#refresher.ensureFresh(), options.realtime);
   }
@@ -100,12 +109,12 @@ export class TandemClient<C extends object = {}> {
     if (options.refresh !== false) await this.#refresher.ensureFresh();
     const sentToken = this.authStore.state.token;
     try {
-      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false))) as T;
+      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false), this.#revalidation(options.auth !== false))) as T;
     } catch (error) {
       const retry = options.refresh !== false && error instanceof ClientError && error.status === 401 && sentToken !== '' && this.authStore.state.refreshToken !== '';
       if (!retry) throw error;
       if (this.authStore.state.token === sentToken) await this.#refresher.refresh();
-      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false))) as T;
+      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false), this.#revalidation(options.auth !== false))) as T;
     }
   }
 
@@ -122,6 +131,14 @@ export class TandemClient<C extends object = {}> {
     if (csrfToken && isUnsafeMethod(request.method)) headers['X-CSRF-Token'] = csrfToken;
     const credentials = request.credentials ?? this.#credentials ?? (csrfToken ? 'include' : undefined);
     return { ...request, headers, credentials };
+  }
+
+  /** The ETag cache and the identity that scopes its keys: the token sent, else the cookie session. */
+  #revalidation(auth: boolean): Revalidation | undefined {
+    if (!this.#etags) return undefined;
+    const { token, csrfToken } = this.authStore.state;
+    const identity = auth && token ? `token:${token}` : csrfToken ? `session:${csrfToken}` : 'guest';
+    return { cache: this.#etags, identity };
   }
 
   #fetchFn(): typeof fetch {

@@ -24,6 +24,8 @@ import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/t
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import { installCompression } from './edge/compression.js';
+import { installMetrics } from './metrics/metrics-endpoint.js';
+import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -51,6 +53,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly sseMaxConnectionsPerIp?: number;
   /** Serve HTTPS with this certificate: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every response. */
   readonly tls?: TlsCertificate;
+  /** A bearer token that lets scrapers read `GET /api/metrics` (superusers always can). */
+  readonly metricsToken?: string;
 }
 
 /** What the server needs from core. */
@@ -103,6 +107,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
+  installMetrics(app, { token: options.metricsToken, realtime: services.realtime });
+  registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records, services.responseCache);
   if (services.outbox) registerMailRoutes(app, services.outbox);

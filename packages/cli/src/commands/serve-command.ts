@@ -33,11 +33,14 @@ Flags:
   --trusted-proxy LIST
                      comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed
                      (default none; env TANDEM_TRUSTED_PROXY)
+  --metrics-token TOKEN
+                     lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
+                     (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags, ...edgeFlags });
+  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags, ...edgeFlags, 'metrics-token': { type: 'string' } });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
@@ -51,6 +54,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
   if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
+  if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.

@@ -27,6 +27,7 @@ export class RealtimeBroker {
   readonly #verify: CredentialVerifier;
   readonly #clients = new Map<string, RealtimeClient>();
   #stopFeed: (() => void) | undefined;
+  #messagesSent = 0;
 
   constructor(options: { deps: RecordDeps; feed: ChangeFeed; verify: CredentialVerifier }) {
     this.#deps = options.deps;
@@ -40,6 +41,11 @@ export class RealtimeBroker {
     return this.#clients.size;
   }
 
+  /** Deliveries (events and leaves) handed to clients' transports since start. */
+  get messagesSent(): number {
+    return this.#messagesSent;
+  }
+
   /** The newest change handed to clients. */
   get seq(): number {
     return this.#feed.lastSeq;
@@ -48,7 +54,8 @@ export class RealtimeBroker {
   /** Registers a client; the transport sends what the sink receives. */
   connect(sink: RealtimeSink, principal: Principal = guest, credential?: RealtimeCredential): RealtimeClient {
     const id = randomBytes(15).toString('base64url').slice(0, 20);
-    const client = new RealtimeClient(id, sink, this.#deps, new VisibilityChecker(this.#deps), principal, credential);
+    const counted: RealtimeSink = { send: (delivery) => (this.#messagesSent++, sink.send(delivery)), principalChanged: sink.principalChanged?.bind(sink), disconnect: sink.disconnect?.bind(sink) };
+    const client = new RealtimeClient(id, counted, this.#deps, new VisibilityChecker(this.#deps), principal, credential);
     this.#clients.set(id, client);
     return client;
   }
