@@ -8,8 +8,12 @@
 //
 // Usage: node bench/reference-server.mjs --http 127.0.0.1:PORT --db FILE --collection-id ID
 // (the table must already exist; bench/run.mjs creates and seeds it). Stops on SIGTERM/SIGINT.
+// With --https 127.0.0.1:PORT --cert FILE --key FILE it serves the same routes over TLS
+// instead, HTTP/2 with HTTP/1.1 fallback (Fastify's `http2: true, https: { allowHTTP1 }`),
+// as `tandem serve --https` does; the benchmark passes Tandem's development certificate.
 
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
@@ -20,13 +24,20 @@ const { values: args } = parseArgs({
     db: { type: 'string' },
     'collection-id': { type: 'string', default: 'pbc_reference00' },
     'collection-name': { type: 'string', default: 'items' },
+    https: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
   },
 });
 if (!args.db) {
   console.error('reference-server: --db FILE is required');
   process.exit(2);
 }
-const [host, portText] = args.http.split(/:(?=\d+$)/);
+if (args.https && (!args.cert || !args.key)) {
+  console.error('reference-server: --https needs --cert FILE and --key FILE');
+  process.exit(2);
+}
+const [host, portText] = (args.https ?? args.http).split(/:(?=\d+$)/);
 const COLLECTION_ID = args['collection-id'];
 const COLLECTION_NAME = args['collection-name'];
 
@@ -115,7 +126,8 @@ function toInt(value, fallback) {
 const CATEGORY_FILTER = /^\s*category\s*=\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*$/;
 
 // --- HTTP -------------------------------------------------------------------------------
-const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { maxParamLength: 1000 } });
+const tls = args.https ? { http2: true, https: { allowHTTP1: true, cert: readFileSync(args.cert), key: readFileSync(args.key) } } : {};
+const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { maxParamLength: 1000 }, ...tls });
 
 app.setErrorHandler((error, _request, reply) => {
   if (error.body) return reply.code(error.statusCode).send(error.body);
@@ -228,4 +240,4 @@ process.on('SIGINT', shutdown);
 
 await app.listen({ host, port: Number(portText) });
 const address = app.server.address();
-console.log(`reference listening on http://${host}:${typeof address === 'object' && address ? address.port : portText} (database: sqlite ${args.db})`);
+console.log(`reference listening on ${args.https ? 'https' : 'http'}://${host}:${typeof address === 'object' && address ? address.port : portText} (database: sqlite ${args.db})`);

@@ -4,10 +4,12 @@
 //
 // Workloads: GET a record by random id, a filtered list of 20, a create, and `cached`: GET
 // by id over a hot set of BENCH_HOT_IDS ids (Tandem answers from its response cache; the
-// reference from a route that sends a prebuilt JSON string per id). No HTTP/2 run yet:
-// `tandem serve` has no TLS/HTTP/2 flag on this branch. Each workload
-// runs for both servers alternately (warm-up, then rounds in A-B-B-A order) and the
-// median of the rounds is reported. See docs/performance.md.
+// reference from a route that sends a prebuilt JSON string per id), and `h2`: the same hot
+// set over HTTP/2 with TLS, driven by h2load (nghttp2-client; skipped when it is missing)
+// against `tandem serve --https --dev-tls` and the reference in its --https mode with
+// Tandem's development certificate. Each workload runs for both servers alternately
+// (warm-up, then rounds in A-B-B-A order) and the median of the rounds is reported. See
+// docs/performance.md.
 //
 // Knobs (environment): BENCH_DURATION (s per run, 5), BENCH_WARMUP (s, 2), BENCH_ROUNDS (3),
 // BENCH_CONNECTIONS (50), BENCH_PIPELINING (1), BENCH_ROWS (100000), BENCH_WORKLOADS
@@ -17,10 +19,15 @@
 // (write .cpuprofile files to bench/results/profiles/; figures are then not comparable).
 // BENCH_SERVERS may add `tandem-nolog` (a second Tandem with --no-request-log, own database)
 // to measure what request logging costs; the ratios always compare `tandem` to `reference`.
+// The h2 run: BENCH_H2_REQUESTS (20000 per run, h2load -n), BENCH_H2_CLIENTS (10, -c),
+// BENCH_H2_STREAMS (10 concurrent streams per connection, -m), BENCH_H2_TIMEOUT (s, 120:
+// h2load is killed after that), BENCH_H2_REFERENCE (prebuilt | db: the reference route);
+// it runs `tandem` and `reference` only, after the HTTP/1.1 workloads.
 
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { closeSync, createReadStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { connect as connectHttp2 } from 'node:http2';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -77,7 +84,12 @@ function readConfigOrThrow() {
     hotIds: envNumber('BENCH_HOT_IDS', 100, { min: 1, integer: true }),
     categories: 100,
     perPage: 20,
-    workloads: envList('BENCH_WORKLOADS', ['get', 'list', 'create', 'cached'], ['get', 'list', 'create', 'cached']),
+    workloads: envList('BENCH_WORKLOADS', ['get', 'list', 'create', 'cached', 'h2'], ['get', 'list', 'create', 'cached', 'h2']),
+    h2Requests: envNumber('BENCH_H2_REQUESTS', 20_000, { min: 100, integer: true }),
+    h2Clients: envNumber('BENCH_H2_CLIENTS', 10, { min: 1, integer: true }),
+    h2Streams: envNumber('BENCH_H2_STREAMS', 10, { min: 1, integer: true }),
+    h2Timeout: envNumber('BENCH_H2_TIMEOUT', 120, { min: 1 }),
+    h2Reference: envList('BENCH_H2_REFERENCE', ['prebuilt'], ['prebuilt', 'db'])[0],
     servers: envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
@@ -97,6 +109,11 @@ const WORKLOADS = {
   },
   cached: { title: 'cached GET by id (hot set)', describe: () => `GET /api/collections/items/records/:id over ${config.hotIds} hot ids (Tandem: response cache hits; reference: /api/prebuilt/items/records/:id, a prebuilt JSON string per id)` },
   create: { title: 'create (POST small JSON)', describe: () => 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)' },
+  h2: {
+    title: 'HTTP/2 GET by id (hot set)',
+    describe: () =>
+      `h2load -n ${config.h2Requests} -c ${config.h2Clients} -m ${config.h2Streams} over TLS + h2, cycling through ${config.hotIds} hot record URLs (Tandem: /api/collections/items/records/:id, response cache hits; reference: ${config.h2Reference === 'prebuilt' ? '/api/prebuilt/items/records/:id, a prebuilt JSON string per id' : '/api/collections/items/records/:id, a database read per request'})`,
+  },
 };
 
 // --- process bookkeeping: every child is stopped by its PID, also on error or Ctrl-C ------
@@ -442,6 +459,274 @@ async function checkShapes(servers, ids) {
   return notes;
 }
 
+// --- HTTP/2 (h2load) --------------------------------------------------------------------
+function h2loadVersion() {
+  const probe = spawnSync('h2load', ['--version'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.error || probe.status !== 0) return null;
+  return probe.stdout.trim() || 'h2load';
+}
+
+/** One request over HTTP/2 (TLS, verified against `ca`): status and body as text. */
+function h2Fetch(port, path, ca, timeoutMs = 5000) {
+  return new Promise((resolveFetch, reject) => {
+    const session = connectHttp2(`https://${HOST}:${port}`, { ca });
+    const timer = setTimeout(() => {
+      session.destroy();
+      reject(new Error(`h2 GET ${path}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fail = (error) => {
+      clearTimeout(timer);
+      session.destroy();
+      reject(error);
+    };
+    session.on('error', fail);
+    const stream = session.request({ ':path': path });
+    let status = 0;
+    const chunks = [];
+    stream.on('response', (headers) => (status = headers[':status']));
+    stream.on('data', (chunk) => chunks.push(chunk));
+    stream.on('error', fail);
+    stream.on('end', () => {
+      clearTimeout(timer);
+      const alpn = session.alpnProtocol;
+      session.close();
+      resolveFetch({ status, body: Buffer.concat(chunks).toString('utf8'), alpn });
+    });
+  });
+}
+
+async function waitHealthyH2(server, port, caFile, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  let exit;
+  server.exited.then((e) => (exit = e));
+  while (Date.now() < deadline) {
+    if (exit) break;
+    try {
+      if (existsSync(caFile)) {
+        const answer = await h2Fetch(port, '/api/health', readFileSync(caFile), 1000);
+        if (answer.status === 200) return;
+      }
+    } catch {}
+    await sleep(100);
+  }
+  const stderr = existsSync(server.stderrFile) ? readFileSync(server.stderrFile, 'utf8').slice(-4000) : '';
+  const stdout = existsSync(server.stdoutFile) ? readFileSync(server.stdoutFile, 'utf8').slice(0, 2000) : '';
+  throw new Error(`${server.name} did not answer GET /api/health with 200 over HTTP/2 ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${stdout}${stderr}`);
+}
+
+/** h2load prints durations as e.g. `812us`, `1.23ms`, `2.01s`; returned in ms. */
+function h2Duration(text) {
+  const match = /^([\d.]+)(us|ms|s)$/.exec(text ?? '');
+  if (!match) return null;
+  return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
+}
+
+function parseH2load(stdout) {
+  const num = (re) => {
+    const match = re.exec(stdout);
+    return match ? Number(match[1]) : null;
+  };
+  const timing = (label) => {
+    const match = new RegExp(`^${label}:\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm').exec(stdout);
+    return match ? { min: h2Duration(match[1]), max: h2Duration(match[2]), mean: h2Duration(match[3]), sd: h2Duration(match[4]), withinSd: match[5] } : null;
+  };
+  return {
+    protocol: /Application protocol: (\S+)/.exec(stdout)?.[1] ?? null,
+    seconds: h2Duration(/finished in (\S+?),/.exec(stdout)?.[1]) / 1000,
+    rps: num(/finished in \S+, ([\d.]+) req\/s/),
+    total: num(/requests: (\d+) total/),
+    done: num(/(\d+) done/),
+    succeeded: num(/(\d+) succeeded/),
+    failed: num(/(\d+) failed/),
+    errored: num(/(\d+) errored/),
+    timeout: num(/(\d+) timeout/),
+    status2xx: num(/status codes: (\d+) 2xx/),
+    statusLine: /^status codes: .*$/m.exec(stdout)?.[0] ?? null,
+    trafficLine: /^traffic: .*$/m.exec(stdout)?.[0] ?? null,
+    request: timing('time for request'),
+    connect: timing('time for connect'),
+    firstByte: timing('time to 1st byte'),
+  };
+}
+
+/** One bounded h2load run against `server`; p50/p99 come from h2load's per-request log. */
+async function h2Run(server, requests, label) {
+  const logFile = join(tmpDir, `h2load-${server.name}-${label}.log`);
+  const args = ['-n', String(requests), '-c', String(config.h2Clients), '-m', String(config.h2Streams), '-t', '1', '-i', server.urlFile, '--log-file', logFile];
+  const cpuBefore = cpuSeconds(server.pid);
+  const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(child.pid, { name: 'h2load', child });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try {
+      process.kill(child.pid, 'SIGKILL');
+    } catch {}
+  }, config.h2Timeout * 1000);
+  const exit = await new Promise((resolveExit) => child.once('close', (code, signal) => resolveExit({ code, signal })));
+  clearTimeout(timer);
+  children.delete(child.pid);
+  const cpuAfter = cpuSeconds(server.pid);
+  if (timedOut) throw new Error(`h2load against ${server.name} did not finish within BENCH_H2_TIMEOUT=${config.h2Timeout}s (killed)`);
+  if (exit.code !== 0) throw new Error(`h2load against ${server.name} exited with ${JSON.stringify(exit)}: ${`${stdout}${stderr}`.trim().slice(-2000)}`);
+  const parsed = parseH2load(stdout);
+  if (parsed.protocol !== 'h2') throw new Error(`h2load against ${server.name} negotiated ${parsed.protocol ?? 'nothing'}, not h2:\n${stdout.slice(0, 2000)}`);
+  let latencies = [];
+  if (existsSync(logFile)) {
+    latencies = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .filter((cols) => cols.length >= 3 && Number(cols[1]) >= 200 && Number(cols[1]) < 300)
+      .map((cols) => Number(cols[2]) / 1000);
+    rmSync(logFile, { force: true });
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  const serverCpu = cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore;
+  return {
+    server: server.name,
+    ...parsed,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    mean: parsed.request?.mean ?? null,
+    serverCpuSeconds: serverCpu,
+    serverCpuMicrosPerRequest: serverCpu === null || !parsed.done ? null : (serverCpu * 1e6) / parsed.done,
+    h2loadArgs: args,
+  };
+}
+
+function summarizeH2(runs) {
+  return {
+    rps: median(runs.map((r) => r.rps)),
+    rpsMin: Math.min(...runs.map((r) => r.rps)),
+    rpsMax: Math.max(...runs.map((r) => r.rps)),
+    mean: median(runs.map((r) => r.mean)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    cpuMicrosPerRequest: median(runs.map((r) => r.serverCpuMicrosPerRequest)),
+    succeeded: runs.reduce((s, r) => s + (r.succeeded ?? 0), 0),
+    total: runs.reduce((s, r) => s + (r.total ?? 0), 0),
+    failed: runs.reduce((s, r) => s + (r.failed ?? 0), 0),
+    errored: runs.reduce((s, r) => s + (r.errored ?? 0), 0),
+    timeout: runs.reduce((s, r) => s + (r.timeout ?? 0), 0),
+    non2xx: runs.reduce((s, r) => s + ((r.done ?? 0) - (r.status2xx ?? 0)), 0),
+  };
+}
+
+/**
+ * The h2 workload: Tandem restarted with `--https --dev-tls` on its data dir, the reference
+ * in its --https mode with the certificate Tandem made; both checked for identical bodies
+ * over h2, then driven by h2load in alternating rounds. Returns the result (or null).
+ */
+async function runH2(names, dirs, dbFile, ids, collectionId) {
+  const servers = [];
+  try {
+    const ordered = ['tandem', 'reference'].filter((n) => names.includes(n)); // Tandem first: it makes the certificate
+    const caFile = join(dirs.tandem ?? join(tmpDir, 'tls-only'), 'tls', 'ca.pem');
+    if (!names.includes('tandem')) {
+      // No Tandem in the run: let Tandem make a development certificate anyway, in a dir of its own.
+      mkdirSync(join(tmpDir, 'tls-only'), { recursive: true });
+      const port = await freePort();
+      const maker = startServer('tandem-tls', TANDEM_BIN, ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', join(tmpDir, 'tls-only'), '--no-request-log'], join(tmpDir, 'tandem-tls.stdout.log'), join(tmpDir, 'tandem-tls.stderr.log'));
+      try {
+        await waitHealthyH2(maker, port, caFile);
+      } finally {
+        await stopServer(maker);
+      }
+    }
+    const tlsDir = dirname(caFile);
+    for (const name of ordered) {
+      const port = await freePort();
+      const stdoutFile = join(tmpDir, `${name}-h2.stdout.log`);
+      const stderrFile = join(tmpDir, `${name}-h2.stderr.log`);
+      const server =
+        name === 'tandem'
+          ? startServer(name, TANDEM_BIN, ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', dirs.tandem, ...config.tandemArgs], stdoutFile, stderrFile)
+          : startServer(name, REFERENCE_BIN, ['--https', `${HOST}:${port}`, '--cert', join(tlsDir, 'server.pem'), '--key', join(tlsDir, 'server-key.pem'), '--db', dbFile('reference'), '--collection-id', collectionId], stdoutFile, stderrFile);
+      server.port = port;
+      servers.push(server);
+      await waitHealthyH2(server, port, caFile);
+    }
+    const ca = readFileSync(caFile);
+    const hot = ids.slice(0, Math.min(config.hotIds, ids.length));
+    const pathOf = (name) => (name === 'reference' && config.h2Reference === 'prebuilt' ? '/api/prebuilt/items/records' : '/api/collections/items/records');
+    for (const server of servers) {
+      server.urlFile = join(tmpDir, `h2-urls-${server.name}.txt`);
+      writeFileSync(server.urlFile, hot.map((id) => `https://${HOST}:${server.port}${pathOf(server.name)}/${id}`).join('\n') + '\n');
+    }
+    console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on https://${HOST}:${s.port}`).join(', ')} (certificate from ${tlsDir})`);
+
+    // Same bytes over h2, or the comparison is unfair.
+    const probePath = (name) => `${pathOf(name)}/${hot[hot.length >> 1]}`;
+    const answers = {};
+    for (const server of servers) {
+      answers[server.name] = await h2Fetch(server.port, probePath(server.name), ca);
+      if (answers[server.name].status !== 200 || answers[server.name].alpn !== 'h2') throw new Error(`h2 shape check: ${server.name} answered ${answers[server.name].status} over ${answers[server.name].alpn}: ${answers[server.name].body.slice(0, 500)}`);
+    }
+    let shape = null;
+    if (answers.tandem && answers.reference) {
+      shape = { identical: answers.tandem.body === answers.reference.body, referenceBytes: answers.reference.body.length, tandemBytes: answers.tandem.body.length };
+      if (shape.identical) console.log(`  response check (h2): identical bodies (${shape.referenceBytes} B)`);
+      else console.log(`  WARNING: h2 responses differ:\n    reference: ${answers.reference.body.slice(0, 600)}\n    tandem:    ${answers.tandem.body.slice(0, 600)}`);
+    }
+
+    const warmups = {};
+    if (config.warmup > 0) {
+      const n = Math.max(1000, Math.round(config.h2Requests / 4));
+      for (const server of servers) {
+        const w = await h2Run(server, n, 'warmup');
+        warmups[server.name] = w;
+        console.log(`  warm-up ${server.name.padEnd(9)} ${fmt(w.rps).padStart(8)} req/s  (${n} requests)`);
+        await sleep(250);
+      }
+    }
+    const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
+    for (let round = 0; round < config.rounds; round++) {
+      const order = round % 2 === 0 ? servers : [...servers].reverse();
+      for (const server of order) {
+        const r = await h2Run(server, config.h2Requests, `round${round + 1}`);
+        runs[server.name].push(r);
+        const problems = r.failed + r.errored + r.timeout + (r.done - r.status2xx);
+        console.log(
+          `  round ${round + 1} ${server.name.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  mean ${fmt(r.mean, 2)} ms  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  ${r.succeeded}/${r.total} succeeded${problems ? `  !! failed ${r.failed}, errored ${r.errored}, timeout ${r.timeout}; ${r.statusLine}` : ''}`,
+        );
+        await sleep(250);
+      }
+    }
+    for (const server of servers) {
+      const exit = await stopServer(server);
+      if (exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`  note: ${server.name} (h2) exited with ${JSON.stringify(exit)}`);
+    }
+    const median_ = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summarizeH2(list)]));
+    const result = { description: WORKLOADS.h2.describe(), h2load: h2loadVersion(), referenceRoute: config.h2Reference, shape, warmups, runs, median: median_ };
+    if (median_.tandem && median_.reference) {
+      const m = median_;
+      const ratio = (a, b) => (a && b ? a / b : null);
+      result.ratio = { throughput: ratio(m.tandem.rps, m.reference.rps), mean: ratio(m.tandem.mean, m.reference.mean), p50: ratio(m.tandem.p50, m.reference.p50), p99: ratio(m.tandem.p99, m.reference.p99), cpuPerRequest: ratio(m.tandem.cpuMicrosPerRequest, m.reference.cpuMicrosPerRequest) };
+    }
+    return result;
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+function printH2Report(result) {
+  const order = (name) => (name === 'reference' ? 0 : 1);
+  const rows = Object.entries(result.median).sort(([a], [b]) => order(a) - order(b)).map(([name, m]) => [WORKLOADS.h2.title, name, fmt(m.rps), `${fmt(m.rpsMin)}–${fmt(m.rpsMax)}`, fmt(m.mean, 2), fmt(m.p50, 2), fmt(m.p99, 2), fmt(m.cpuMicrosPerRequest), `${fmt(m.succeeded)}/${fmt(m.total)}`, `${m.failed}/${m.errored}/${m.timeout}`]);
+  console.log(`\nHTTP/2 results (${result.h2load}; median of ${config.rounds} rounds of ${fmt(config.h2Requests)} requests, ${config.h2Clients} connections x ${config.h2Streams} streams; latency = h2load's time for request, p50/p99 of 2xx from its per-request log)\n`);
+  console.log(table(['workload', 'server', 'req/s', 'req/s range', 'mean ms', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'succeeded', 'failed/errored/timeout'], rows, [false, false, true, true, true, true, true, true, true, true]));
+  const r = result.ratio;
+  if (r) {
+    const x = (v) => (v === null ? '-' : `${v.toFixed(2)}x`);
+    console.log('\nTandem / reference over HTTP/2 (req/s: higher is better; latency and CPU: lower is better)\n');
+    console.log(table(['workload', 'req/s', 'mean', 'p50', 'p99', 'CPU/req'], [[WORKLOADS.h2.title, x(r.throughput), x(r.mean), x(r.p50), x(r.p99), x(r.cpuPerRequest)]], [false, true, true, true, true, true]));
+  }
+}
+
 // --- reporting --------------------------------------------------------------------------
 function fmt(value, digits = 0) {
   if (value === null || value === undefined || !Number.isFinite(value)) return '-';
@@ -507,10 +792,24 @@ async function main() {
   console.log('Tandem benchmark');
   console.log(`  node ${env.node} on ${env.platform}; CPU ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB; load avg ${env.loadAverageAtStart.join(' ')}`);
   console.log(`  autocannon ${env.autocannon}, fastify ${env.fastify}, better-sqlite3 ${env.betterSqlite3}; Tandem ${env.tandemCommit ?? '?'}`);
-  console.log(`  ${config.rows} rows; ${config.connections} connections, pipelining ${config.pipelining}; warm-up ${config.warmup}s + ${config.rounds} rounds x ${config.duration}s per server and workload (~${Math.round(perWorkload * config.workloads.length)}s of load)`);
+  console.log(`  ${config.rows} rows; ${config.connections} connections, pipelining ${config.pipelining}; warm-up ${config.warmup}s + ${config.rounds} rounds x ${config.duration}s per server and workload (~${Math.round(perWorkload * config.workloads.filter((w) => w !== 'h2').length)}s of autocannon load)`);
   console.log(`  servers: ${config.servers.join(', ')}; workloads: ${config.workloads.join(', ')}; data in ${env.tmpDir} (${env.tmpFilesystem ?? '?'})`);
   if (config.tandemArgs.length) console.log(`  tandem serve extra flags: ${config.tandemArgs.join(' ')}`);
   if (config.cpuProf.length) console.log(`  CPU profiling ${config.cpuProf.join(', ')}: figures below are NOT comparable to unprofiled runs`);
+
+  let h2load = null;
+  if (config.workloads.includes('h2')) {
+    h2load = h2loadVersion();
+    if (h2load) console.log(`  ${h2load} for the h2 workload`);
+    else console.log('  h2 workload SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)');
+  }
+  const httpWorkloads = config.workloads.filter((w) => w !== 'h2');
+  const h2Servers = h2load ? config.servers.filter((n) => n === 'tandem' || n === 'reference') : [];
+
+  if (!httpWorkloads.length && !h2Servers.length) {
+    console.log('\nnothing to run');
+    return;
+  }
 
   const isTandem = (name) => name.startsWith('tandem');
   if (config.servers.some(isTandem) && !existsSync(join(ROOT, 'packages/cli/dist/main.js'))) throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench does it)');
@@ -534,11 +833,11 @@ async function main() {
   for (const name of config.servers) insertRows(dbFile(name), rows);
   console.log(`  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${collectionId})`);
 
-  // 3. Start the servers.
+  // 3. Start the servers (plain HTTP/1.1; the h2 workload starts its own, after these stop).
   const servers = [];
   let tandemLog;
   try {
-    for (const name of config.servers) {
+    for (const name of httpWorkloads.length ? config.servers : []) {
       const port = await freePort();
       const stdoutFile = join(tmpDir, `${name}.stdout.log`);
       const stderrFile = join(tmpDir, `${name}.stderr.log`);
@@ -550,9 +849,9 @@ async function main() {
       if (name === 'tandem') tandemLog = stdoutFile;
     }
     for (const server of servers) await waitHealthy(server, server.port);
-    console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
+    if (servers.length) console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
 
-    const shapes = await checkShapes(servers, ids);
+    const shapes = servers.length ? await checkShapes(servers, ids) : [];
     for (const note of shapes) {
       if (!note.identical) console.log(`  WARNING: ${note.workload} responses differ (reference ${note.referenceBytes} B, tandem ${note.tandemBytes} B):\n    reference: ${note.reference}\n    tandem:    ${note.tandem}`);
     }
@@ -561,7 +860,7 @@ async function main() {
     // 4. Load: per workload, warm both, then rounds in A-B-B-A order; median of the rounds.
     const random = mulberry32(config.seed + 1);
     const results = {};
-    for (const workload of config.workloads) {
+    for (const workload of httpWorkloads) {
       console.log(`\n${WORKLOADS[workload].title}: ${WORKLOADS[workload].describe()}`);
       const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
       const warmups = {};
@@ -606,6 +905,13 @@ async function main() {
     const sanityInserts = 1; // the shape check's create
     const inserted = {};
     for (const server of servers) inserted[server.name] = countRows(dbFile(server.name)) - config.rows - sanityInserts;
+
+    // 5b. HTTP/2: Tandem restarted with --https --dev-tls, the reference with its certificate.
+    let h2Result = null;
+    if (h2Servers.length) {
+      console.log(`\n${WORKLOADS.h2.title}: ${WORKLOADS.h2.describe()}`);
+      h2Result = await runH2(h2Servers, dirs, dbFile, ids, collectionId);
+    }
     let logInfo = null;
     if (tandemLog) {
       logInfo = { file: config.keep ? tandemLog : null, bytes: statSync(tandemLog).size, lines: await countLines(tandemLog), served: Object.values(results).reduce((s, w) => s + [...(w.runs.tandem ?? []), ...(w.warmups.tandem ? [w.warmups.tandem] : [])].reduce((t, r) => t + r.ok + r.non2xx, 0), 0) };
@@ -613,9 +919,13 @@ async function main() {
     env.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
 
     // 6. Report.
-    printReport(results, inserted, logInfo, env);
+    if (Object.keys(results).length) printReport(results, inserted, logInfo, env);
+    if (h2Result) printH2Report(h2Result);
+    if (!Object.keys(results).length) console.log(`\nload average: ${env.loadAverageAtStart.join(' ')} at start, ${env.loadAverageAtEnd.join(' ')} at end`);
     mkdirSync(RESULTS_DIR, { recursive: true });
     const file = join(RESULTS_DIR, `${stamp}.json`);
+    if (h2Result) results.h2 = h2Result;
+    env.h2load = h2load;
     writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, shapes, inserted, tandemLog: logInfo, results }, null, 2) + '\n');
     console.log(`\nraw results: ${file}`);
     if (config.keep) console.log(`kept data and logs in ${tmpDir}`);
