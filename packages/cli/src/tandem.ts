@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
+import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, type SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
 import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type TlsCertificate } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
@@ -24,10 +24,9 @@ export interface Tandem {
 
 /** The composition root: config → drivers → core services → HTTP app. */
 export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
-  const { store, collections, records, auth, outbox, feed, realtime, generations, timings } = await composeCore(config);
+  const core = await composeCore(config);
+  const { store, collections, records, settings, auth, outbox, realtime, generations, timings } = core;
   const stopWatching = collections.watch();
-  const settings = new SettingsService(store);
-  await settings.load();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
@@ -48,7 +47,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), stopReloading(), feed.stop(), realtime.close(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
+  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 

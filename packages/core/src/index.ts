@@ -65,3 +65,4 @@ export * from './cache/memory-cache.js';
 export * from './cache/collection-generations.js';
 export * from './cache/record-cache-keys.js';
 export * from './store/timed-store.js';
+export * from './compose/core-services.js';

@@ -2,8 +2,9 @@
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
 import {
-  AuthService, ChangeFeed, CollectionGenerations, CollectionService, MemoryCache, RealtimeBroker, RecordCacheKeys, StoreTimings, realtimeVerifier, withChangeNotifications, OutboxMailer, RecordService, RefreshTokenService, SettingsService, SessionService, createRecordDeps, internalRequest, superuser,
-  type DialectName, type Store,
+  MemoryCache, RecordCacheKeys, composeCoreServices, internalRequest, superuser,
+  type AuthService, type ChangeFeed, type CollectionGenerations, type CollectionService, type DialectName, type OutboxMailer,
+  type RealtimeBroker, type RecordService, type SettingsService, type Store, type StoreTimings,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
@@ -39,26 +40,14 @@ export interface TestApp {
 export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver, authRateLimits?: () => AuthRateLimitRules): Promise<TestApp> {
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
-  const wake: { feed?: ChangeFeed } = {};
-  const generations = new CollectionGenerations();
-  const timings = new StoreTimings();
-  const store = withChangeNotifications(timings.wrap(opened.store), (ids) => {
-    generations.bump(ids);
-    void wake.feed?.poke();
+  const core = await composeCoreServices(opened.store, {
+    appInfo: () => ({ appName: 'Tandem test', appUrl: 'http://127.0.0.1:8090' }),
+    secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789',
+    feed: { pollMs: 200 },
   });
-  const collections = new CollectionService(store);
-  await collections.load();
-  await collections.ensureSystemCollections();
-  const records = new RecordService(store, collections);
-  const settings = new SettingsService(store);
-  await settings.load();
-  const { auth, outbox } = await createTestAuth(store, collections, records);
+  const { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings } = core;
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
-  const feed = (wake.feed = new ChangeFeed(store));
-  await feed.start({ pollMs: 200 });
-  generations.follow(feed, collections);
   const responseCache = { cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }), keys: new RecordCacheKeys(collections, generations) };
-  const realtime = new RealtimeBroker({ deps: createRecordDeps(store, collections), feed, verify: realtimeVerifier(auth) });
   const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime, responseCache, timings }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
@@ -76,26 +65,9 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     timings,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
-      feed.stop();
-      realtime.close();
+      core.stop();
       await app.close();
       await cleanup();
     },
   };
-}
-
-/** The auth service over a test store, with mail kept in an outbox. */
-export async function createTestAuth(store: Store, collections: CollectionService, records: RecordService): Promise<{ auth: AuthService; outbox: OutboxMailer }> {
-  const outbox = new OutboxMailer(store);
-  await outbox.ensureSchema();
-  const context = {
-    deps: createRecordDeps(store, collections),
-    refreshTokens: new RefreshTokenService(store, { secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789' }),
-    sessions: new SessionService(store),
-    mailer: outbox,
-    appInfo: () => ({ appName: 'Tandem test', appUrl: 'http://127.0.0.1:8090' }),
-  };
-  const auth = new AuthService(context, records);
-  await auth.ensureSchema();
-  return { auth, outbox };
 }

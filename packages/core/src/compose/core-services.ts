@@ -1,0 +1,88 @@
+import { AuthService } from '../auth/auth-service.js';
+import { RefreshTokenService } from '../auth/refresh-tokens.js';
+import { SessionService } from '../auth/session-store.js';
+import { loadServerSecret } from '../auth/server-secret.js';
+import { CollectionGenerations } from '../cache/collection-generations.js';
+import { OutboxMailer } from '../mail/outbox-mailer.js';
+import type { Mailer } from '../mail/mailer.js';
+import { ChangeFeed, type RetentionOptions } from '../realtime/change-feed.js';
+import { withChangeNotifications } from '../realtime/change-notifying-store.js';
+import { RealtimeBroker } from '../realtime/realtime-broker.js';
+import { realtimeVerifier } from '../realtime/realtime-verifier.js';
+import { createRecordDeps } from '../records/record-deps.js';
+import { RecordService } from '../records/record-service.js';
+import { CollectionService } from '../schema/collection-service.js';
+import { SettingsService } from '../settings/settings-service.js';
+import { StoreTimings } from '../store/timed-store.js';
+import type { Store } from '../store/store.js';
+
+/** How the core services are put together; everything has a default but `appInfo`. */
+export interface CoreServicesOptions {
+  /** The application's name and public URL, for mail links. */
+  readonly appInfo: () => { appName: string; appUrl: string };
+  /** The mailer; the dev outbox when absent. */
+  readonly mailer?: Mailer;
+  /** The server secret that seals refresh-token successors; kept in the database when absent. */
+  readonly secretKey?: string;
+  /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
+  readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+}
+
+/** Tandem's core services over one store, with no transport. */
+export interface CoreServices {
+  /** The store every service uses: timed, and waking the feed after commits that logged changes. */
+  readonly store: Store;
+  readonly collections: CollectionService;
+  readonly records: RecordService;
+  readonly settings: SettingsService;
+  readonly auth: AuthService;
+  readonly outbox: OutboxMailer;
+  /** Committed changes, in order (the in-process bus). */
+  readonly feed: ChangeFeed;
+  readonly realtime: RealtimeBroker;
+  /** Per-collection change counters (response cache keys). */
+  readonly generations: CollectionGenerations;
+  /** Store time per request. */
+  readonly timings: StoreTimings;
+  /** Stops the feed and drops realtime clients (the caller closes the store). */
+  stop(): void;
+}
+
+/**
+ * The composition of core, shared by `tandem` and the test app: collections (with
+ * `_superusers` and `users` on first start), records, settings, auth with its token,
+ * session and mail stores, the change feed, the realtime broker and the cache
+ * generations. Every committed transaction that logged a change bumps the generations
+ * of the collections it changed before the write is acknowledged, then wakes the feed.
+ */
+export async function composeCoreServices(opened: Store, options: CoreServicesOptions): Promise<CoreServices> {
+  const wake: { feed?: ChangeFeed } = {};
+  const generations = new CollectionGenerations();
+  const timings = new StoreTimings();
+  const store = withChangeNotifications(timings.wrap(opened), (ids) => {
+    generations.bump(ids);
+    void wake.feed?.poke();
+  });
+  const collections = new CollectionService(store);
+  await collections.load();
+  await collections.ensureSystemCollections();
+  const records = new RecordService(store, collections);
+  const settings = new SettingsService(store);
+  await settings.load();
+  const outbox = new OutboxMailer(store);
+  await outbox.ensureSchema();
+  const deps = createRecordDeps(store, collections);
+  const secretKey = options.secretKey ?? (await loadServerSecret(store));
+  const context = { deps, refreshTokens: new RefreshTokenService(store, { secretKey }), sessions: new SessionService(store), mailer: options.mailer ?? outbox, appInfo: options.appInfo };
+  const auth = new AuthService(context, records);
+  await auth.ensureSchema();
+  const feed = (wake.feed = new ChangeFeed(store));
+  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
+  generations.follow(feed, collections);
+  const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
+  const stop = () => {
+    feed.stop();
+    realtime.close();
+  };
+  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, stop };
+}
