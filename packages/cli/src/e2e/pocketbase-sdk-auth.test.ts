@@ -1,8 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import PocketBase, { ClientResponseError } from 'pocketbase';
-import { createTempDir, createTestPostgresDatabase, testDialects } from '@tandem/core/testing';
-import { runTandem, startServe, type ServeProcess } from '../testing/spawn-tandem.js';
+import { testDialects } from '@tandem/core/testing';
+import type { ServeProcess } from '../testing/spawn-tandem.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -14,7 +15,7 @@ for (const { name: dialect, skip } of testDialects) {
   describe(`the pocketbase SDK's auth against tandem serve on ${dialect}`, { skip }, () => {
     let server: ServeProcess;
     let admin: PocketBase;
-    const cleanups: Array<() => Promise<unknown>> = [];
+    let fixture: ServeFixture | undefined;
     const client = () => {
       const pb = new PocketBase(server.url);
       pb.autoCancellation(false);
@@ -30,25 +31,15 @@ for (const { name: dialect, skip } of testDialects) {
     const codeIn = (text: string) => /\b(\d{8})\b/.exec(text)![1]!;
 
     before(async () => {
-      const dir = await createTempDir();
-      cleanups.push(dir.remove);
-      const dbArgs: string[] = ['--dir', dir.path];
-      if (dialect === 'postgres') {
-        const database = await createTestPostgresDatabase();
-        cleanups.push(database.drop);
-        dbArgs.push('--db', database.url);
-      }
-      const created = await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 123', ...dbArgs]);
-      assert.equal(created.code, 0, created.stderr);
-      server = await startServe([...dbArgs, '--no-request-log']);
+      fixture = await startServeFixture(dialect, { superuser: true });
+      server = fixture.server;
       admin = client();
-      await admin.collection('_superusers').authWithPassword('root@example.com', 'root passphrase 123');
+      await admin.collection('_superusers').authWithPassword(fixtureSuperuser.email, fixtureSuperuser.password);
       assert.equal(admin.authStore.isSuperuser, true);
     });
 
     after(async () => {
-      await server?.stop();
-      for (const cleanup of cleanups.reverse()) await cleanup();
+      await fixture?.dispose();
     });
 
     it('signs up, logs in and refreshes', async () => {

@@ -1,18 +1,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import PocketBase, { type RecordSubscription } from 'pocketbase';
-import { createTempDir, createTestPostgresDatabase, testDialects } from '@tandem/core/testing';
-import { blogCollections, blogRecords, ids } from '@tandem/server/testing';
-import { runTandem, startServe, type ServeProcess } from '../testing/spawn-tandem.js';
+import { testDialects } from '@tandem/core/testing';
+import { blogRecords, ids } from '@tandem/server/testing';
+import type { ServeProcess } from '../testing/spawn-tandem.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
 
 // Node 20 has no global EventSource; the SDK's realtime needs one.
 Object.assign(globalThis, { EventSource });
 
 const PASSWORD = 'correct horse battery staple';
-const ROOT = { email: 'root@example.com', password: 'root passphrase 123' };
+const ROOT = fixtureSuperuser;
 
 /** A collection only each record's owner may list and view. */
 const notes = {
@@ -31,7 +30,7 @@ type Event = RecordSubscription<Record<string, any>>;
 for (const { name: dialect, skip } of testDialects) {
   describe(`the pocketbase SDK's realtime against tandem serve on ${dialect}`, { skip }, () => {
     let server: ServeProcess;
-    const cleanups: Array<() => Promise<unknown>> = [];
+    let fixture: ServeFixture | undefined;
     const clients: PocketBase[] = [];
     const client = () => {
       const pb = new PocketBase(server.url);
@@ -46,22 +45,8 @@ for (const { name: dialect, skip } of testDialects) {
     };
 
     before(async () => {
-      const dir = await createTempDir();
-      cleanups.push(dir.remove);
-      const dbArgs: string[] = ['--dir', dir.path];
-      if (dialect === 'postgres') {
-        const database = await createTestPostgresDatabase();
-        cleanups.push(database.drop);
-        dbArgs.push('--db', database.url);
-      }
-      const file = join(dir.path, 'collections.json');
-      await writeFile(file, JSON.stringify({ collections: [...blogCollections(), notes] }));
-      // The superuser first: it creates the system collections (users) that notes relate to.
-      for (const args of [['superuser', 'upsert', ROOT.email, ROOT.password], ['collections', 'import', file]]) {
-        const run = await runTandem([...args, ...dbArgs]);
-        assert.equal(run.code, 0, run.stderr);
-      }
-      server = await startServe([...dbArgs, '--no-request-log']);
+      fixture = await startServeFixture(dialect, { superuser: true, blog: true, collections: [notes] });
+      server = fixture.server;
       const seeder = client();
       for (const [collection, record] of blogRecords()) {
         if (collection !== 'locked' && collection !== 'drafts') await seeder.collection(collection).create(record);
@@ -74,8 +59,7 @@ for (const { name: dialect, skip } of testDialects) {
     after(async () => {
       // With nothing left to listen to, the SDK closes its EventSource (no reconnect loop).
       for (const pb of clients) await pb.realtime.unsubscribe().catch(() => undefined);
-      const code = await server?.stop();
-      for (const cleanup of cleanups.reverse()) await cleanup();
+      const code = await fixture?.dispose();
       assert.equal(code, 0, 'tandem serve exits 0 after SIGTERM with streams that were open');
     });
 

@@ -1,32 +1,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import PocketBase, { ClientResponseError } from 'pocketbase';
-import { createTempDir, createTestPostgresDatabase, testDialects } from '@tandem/core/testing';
-import { blogCollections, blogRecords, ids } from '@tandem/server/testing';
-import { runTandem, startServe, type ServeProcess } from '../testing/spawn-tandem.js';
+import { testDialects } from '@tandem/core/testing';
+import { blogRecords, ids } from '@tandem/server/testing';
+import type { ServeProcess } from '../testing/spawn-tandem.js';
+import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`the pocketbase SDK against tandem serve on ${dialect}`, { skip }, () => {
     let server: ServeProcess;
     let pb: PocketBase;
-    const cleanups: Array<() => Promise<unknown>> = [];
+    let fixture: ServeFixture | undefined;
 
     before(async () => {
-      const dir = await createTempDir();
-      cleanups.push(dir.remove);
-      const dbArgs: string[] = ['--dir', dir.path];
-      if (dialect === 'postgres') {
-        const database = await createTestPostgresDatabase();
-        cleanups.push(database.drop);
-        dbArgs.push('--db', database.url);
-      }
-      const file = join(dir.path, 'collections.json');
-      await writeFile(file, JSON.stringify({ collections: blogCollections() }));
-      const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
-      assert.equal(imported.code, 0, imported.stderr);
-      server = await startServe([...dbArgs, '--no-request-log']);
+      fixture = await startServeFixture(dialect, { blog: true });
+      server = fixture.server;
       pb = new PocketBase(server.url);
       pb.autoCancellation(false);
       for (const [collection, record] of blogRecords()) {
@@ -35,8 +23,7 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     after(async () => {
-      const code = await server?.stop();
-      for (const cleanup of cleanups.reverse()) await cleanup();
+      const code = await fixture?.dispose();
       assert.equal(code, 0, 'tandem serve exits 0 after SIGTERM');
     });
 

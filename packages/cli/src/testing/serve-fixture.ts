@@ -12,15 +12,25 @@ import { runTandem, startServe, type ServeProcess } from './spawn-tandem.js';
 /** A running server and the way to tear it and its data down. */
 export interface ServeFixture {
   readonly server: ServeProcess;
-  /** Stops the server and removes its data. */
-  dispose(): Promise<void>;
+  /** Stops the server and removes its data; resolves with the server's exit code. */
+  dispose(): Promise<number | null>;
 }
 
 /** The superuser `startServeFixture` creates when asked (`superuser: true`). */
 export const fixtureSuperuser = { email: 'root@example.com', password: 'root passphrase 123' };
 
-/** Starts `tandem serve` on `dialect`, with the blog collections when `blog` is set, and a superuser when `superuser` is set. */
-export async function startServeFixture(dialect: string, options: { blog?: boolean; superuser?: boolean } = {}): Promise<ServeFixture> {
+/** What a fixture starts with. */
+export interface ServeFixtureOptions {
+  /** Import the blog collections. */
+  readonly blog?: boolean;
+  /** More collections to import (after the blog ones). */
+  readonly collections?: readonly unknown[];
+  /** Create `fixtureSuperuser` first (which also creates the system collections others may relate to). */
+  readonly superuser?: boolean;
+}
+
+/** Starts `tandem serve` on `dialect` with what `options` asks for. */
+export async function startServeFixture(dialect: string, options: ServeFixtureOptions = {}): Promise<ServeFixture> {
   const cleanups: Array<() => Promise<unknown>> = [];
   const dir = await createTempDir();
   cleanups.push(dir.remove);
@@ -30,22 +40,24 @@ export async function startServeFixture(dialect: string, options: { blog?: boole
     cleanups.push(database.drop);
     dbArgs.push('--db', database.url);
   }
-  if (options.blog) {
-    const file = join(dir.path, 'collections.json');
-    await writeFile(file, JSON.stringify({ collections: blogCollections() }));
-    const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
-    assert.equal(imported.code, 0, imported.stderr);
-  }
   if (options.superuser) {
     const created = await runTandem(['superuser', 'upsert', fixtureSuperuser.email, fixtureSuperuser.password, ...dbArgs]);
     assert.equal(created.code, 0, created.stderr);
+  }
+  const collections = [...(options.blog ? blogCollections() : []), ...(options.collections ?? [])];
+  if (collections.length > 0) {
+    const file = join(dir.path, 'collections.json');
+    await writeFile(file, JSON.stringify({ collections }));
+    const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
+    assert.equal(imported.code, 0, imported.stderr);
   }
   const server = await startServe([...dbArgs, '--no-request-log']);
   return {
     server,
     async dispose() {
-      await server.stop();
+      const code = await server.stop();
       for (const cleanup of cleanups.reverse()) await cleanup();
+      return code;
     },
   };
 }
