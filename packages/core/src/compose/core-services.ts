@@ -59,9 +59,9 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const wake: { feed?: ChangeFeed } = {};
   const generations = new CollectionGenerations();
   const timings = new StoreTimings();
-  const store = withChangeNotifications(timings.wrap(opened), (ids) => {
+  const store = withChangeNotifications(timings.wrap(opened), (ids, changes) => {
     generations.bump(ids);
-    void wake.feed?.poke();
+    wake.feed?.publish(changes);
   });
   const collections = new CollectionService(store);
   await collections.load();

@@ -27,6 +27,8 @@ export class ChangeFeed {
   #running: Promise<void> | undefined;
   #again = false;
   #timers: NodeJS.Timeout[] = [];
+  #published: ChangeEvent[] = [];
+  #flushScheduled = false;
 
   constructor(store: Store) {
     this.#store = store;
@@ -57,6 +59,32 @@ export class ChangeFeed {
   subscribe(listener: ChangeListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Takes changes this process just committed. They are delivered on the next turn of
+   * the event loop, without reading the log, when they continue the sequence exactly;
+   * any gap (another writer's commit not seen yet) falls back to reading the log, so the
+   * order stays the commit order and nothing is skipped.
+   */
+  publish(changes: readonly ChangeEvent[]): void {
+    this.#published.push(...changes);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => this.#flushPublished());
+  }
+
+  #flushPublished(): void {
+    this.#flushScheduled = false;
+    const pending = this.#published.sort((a, b) => a.seq - b.seq);
+    this.#published = [];
+    if (this.#running) return void this.poke();
+    for (const event of pending) {
+      if (event.seq <= this.#lastSeq) continue;
+      if (event.seq !== this.#lastSeq + 1) return void this.poke();
+      this.#lastSeq = event.seq;
+      for (const listener of this.#listeners) listener(event);
+    }
   }
 
   /** Reads and delivers whatever was committed since the last read. Resolves when delivered. */

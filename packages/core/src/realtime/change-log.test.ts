@@ -93,6 +93,36 @@ forEachStore((dialect, open) => {
     }
   });
 
+  it(`hands local commits to the feed without reading them back, in order and without gaps (${dialect})`, async () => {
+    const opened = await open();
+    let reads = 0;
+    const counting = { ...opened.store, all: (query: Parameters<typeof opened.store.all>[0]) => (reads++, opened.store.all(query)) } as typeof opened.store;
+    const feedRef: { feed?: ChangeFeed } = {};
+    const store = withChangeNotifications(counting, (_ids, changes) => feedRef.feed?.publish(changes));
+    const collections = new CollectionService(store);
+    await collections.load();
+    await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', max: 10 }] });
+    const records = new RecordService(store, collections);
+    const feed = (feedRef.feed = new ChangeFeed(store));
+    try {
+      await feed.start({ pollMs: 60_000 });
+      const seen: ChangeEvent[] = [];
+      feed.subscribe((event) => seen.push(event));
+      reads = 0;
+      await Promise.all(Array.from({ length: 40 }, (_, i) => records.create('notes', { title: `p${i}` }, {}, su)));
+      await new Promise((resolve) => setImmediate(resolve));
+      const seqs = seen.map((e) => e.seq);
+      assert.equal(seqs.length, 40);
+      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.equal(seqs.at(-1)! - seqs[0]!, 39, 'no gaps');
+      assert.deepEqual(new Set(seen.map((e) => e.record.title)), new Set(Array.from({ length: 40 }, (_, i) => `p${i}`)));
+      assert.equal(reads, 0, 'no query read the change log back');
+    } finally {
+      feed.stop();
+      await opened.cleanup();
+    }
+  });
+
   it(`trims by count and by age (${dialect})`, async () => {
     const t = await setup();
     try {

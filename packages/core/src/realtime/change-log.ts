@@ -47,10 +47,17 @@ export function changeLogStatements(): string[] {
 // Transactions that appended a change, with the collections they changed: the store
 // wrapper publishes after their commit and tells caches which collections moved.
 const appended = new WeakMap<Executor, Set<string>>();
+// …and the changes themselves, so a local commit can hand them on without reading them back.
+const appendedEvents = new WeakMap<Executor, ChangeEvent[]>();
 
 /** True when the transaction appended at least one change (it must be published once it commits). */
 export function hasAppendedChanges(tx: Executor): boolean {
   return appended.has(tx);
+}
+
+/** The changes the transaction appended, in `seq` order (empty when none). */
+export function appendedChanges(tx: Executor): readonly ChangeEvent[] {
+  return appendedEvents.get(tx) ?? [];
 }
 
 /** The ids of the collections whose records the transaction changed (empty when none). */
@@ -67,12 +74,20 @@ export function changedCollectionIds(tx: Executor): ReadonlySet<string> {
 export async function appendChange(tx: Executor, collection: Collection, action: ChangeAction, record: RecordData, before?: RecordData): Promise<void> {
   const row = await tx.first<{ seq: unknown }>(sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`);
   const seq = Number(row!.seq);
+  const recordJson = JSON.stringify(withoutSecrets(collection, record));
+  const beforeJson = before ? JSON.stringify(withoutSecrets(collection, before)) : null;
+  const created = Date.now();
   await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
-    VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${JSON.stringify(withoutSecrets(collection, record))},
-    ${before ? JSON.stringify(withoutSecrets(collection, before)) : null}, ${Date.now()})`);
+    VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${recordJson}, ${beforeJson}, ${created})`);
   let ids = appended.get(tx);
   if (!ids) appended.set(tx, (ids = new Set()));
   ids.add(collection.id);
+  // The event as readChanges would return it: parsed from the same JSON, so nothing the
+  // writer does to its objects afterwards can show through.
+  const event = toEvent({ seq, collectionId: collection.id, collectionName: collection.name, action, recordId: record.id, record: recordJson, before: beforeJson, created });
+  let events = appendedEvents.get(tx);
+  if (!events) appendedEvents.set(tx, (events = []));
+  events.push(event);
 }
 
 /** Reads committed changes after `afterSeq`, in order. */
