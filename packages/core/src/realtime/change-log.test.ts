@@ -133,6 +133,10 @@ forEachStore((dialect, open) => {
       await trimChanges(t.store, { maxAgeMs: 0, maxCount: 100 }, Date.now() + 1000);
       assert.equal(await oldestSeq(t.store), undefined);
       assert.equal(await headSeq(t.store), head, 'the sequence never goes back');
+      await t.records.create('notes', { title: 'after' }, {}, su);
+      assert.equal(await headSeq(t.store), head + 1, 'and the next change continues it');
+      const [next] = await readChanges(t.store, head);
+      assert.equal(next!.seq, head + 1);
     } finally {
       await t.cleanup();
     }
