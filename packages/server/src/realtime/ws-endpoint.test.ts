@@ -182,6 +182,12 @@ for (const { name: dialect, skip } of testDialects) {
       socket.send({ type: 'request', id: 'l', action: 'list', collection: 'notes', query: { filter: `id = "${record.id}"` } });
       const listed = await socket.waitFor((m) => m.type === 'response' && m.id === 'l');
       assert.equal((listed as { body: { items: unknown[] } }).body.items.length, 1);
+      socket.send({ type: 'request', id: 'v', action: 'view', collection: 'notes', recordId: record.id, query: { fields: 'id,title' } });
+      const viewed = await socket.waitFor((m) => m.type === 'response' && m.id === 'v');
+      assert.deepEqual((viewed as { body: unknown }).body, { id: record.id, title: 'over ws' }, 'fields applies over the socket as over HTTP');
+      socket.send({ type: 'request', id: 'lf', action: 'list', collection: 'notes', query: { filter: `id = "${record.id}"`, fields: 'title' } });
+      const listedFields = await socket.waitFor((m) => m.type === 'response' && m.id === 'lf');
+      assert.deepEqual((listedFields as { body: { items: unknown[] } }).body.items, [{ title: 'over ws' }]);
       socket.send({ type: 'request', id: 'forbidden', action: 'list', collection: 'secrets', query: { filter: '@request.auth.id != ""' } });
       const refused = await socket.waitFor((m) => m.type === 'error' && m.id === 'forbidden');
       assert.equal((refused as { status: number }).status, 403);

@@ -1,5 +1,5 @@
 import type { ClientMessage } from '@tandem/protocol';
-import { AppError, assertBatchAllowed, defaultSettings, runBatch, type BatchSettings, type Principal, type RecordService, type RequestContext } from '@tandem/core';
+import { AppError, assertBatchAllowed, defaultSettings, parseFields, pickFields, runBatch, type BatchSettings, type Principal, type RecordService, type RequestContext } from '@tandem/core';
 import { parseBatchBody, toBatchActions } from '../routes/batch-items.js';
 
 /** What requests over the socket need. */
@@ -17,6 +17,15 @@ type RequestMessage = Extract<ClientMessage, { type: 'request' }>;
  */
 export async function runSocketRequest(services: SocketRequestServices, principal: Principal, message: RequestMessage): Promise<{ status: number; body: unknown }> {
   const query = stringRecord(message.query);
+  const answer = await runAction(services, principal, message, query);
+  // `fields` applies to every JSON answer, as over HTTP (each item of a list page).
+  if (!query.fields || answer.body === null || message.action === 'batch') return answer;
+  const tree = parseFields(query.fields);
+  const body = answer.body as { items?: unknown };
+  return { status: answer.status, body: message.action === 'list' ? { ...body, items: pickFields(body.items, tree) } : pickFields(answer.body, tree) };
+}
+
+async function runAction(services: SocketRequestServices, principal: Principal, message: RequestMessage, query: Record<string, string>): Promise<{ status: number; body: unknown }> {
   const request: RequestContext = { principal, method: methodOf(message.action), headers: {}, query, context: 'default' };
   const { records } = services;
   const collection = message.collection ?? '';
