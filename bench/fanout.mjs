@@ -27,6 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HOST, cpuSeconds, createReferenceDb, envList, envNumber, freePort } from './bench-common.mjs';
 
 const require = createRequire(import.meta.url);
 const Database = require('better-sqlite3');
@@ -39,28 +40,12 @@ const REFERENCE_BIN = join(BENCH_DIR, 'reference-broadcast.mjs');
 const CLIENT_BIN = join(BENCH_DIR, 'fanout-client.mjs');
 const COLLECTIONS_FILE = join(BENCH_DIR, 'items.collections.json');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
-const HOST = '127.0.0.1';
 const TOPIC = 'items/*';
 const SUB_ID = 's1';
 /** File descriptors a process needs besides one per socket (stdio, SQLite files, listeners, libuv). */
 const FD_SLACK = 256;
 
 // --- configuration ----------------------------------------------------------------------
-function envNumber(name, fallback, { min = 0, max = Infinity, integer = false } = {}) {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-function envList(name, fallback, allowed) {
-  const text = process.env[name];
-  const list = text ? text.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
-  if (allowed) for (const item of list) if (!allowed.includes(item)) throw new Error(`${name}: unknown ${JSON.stringify(item)} (allowed: ${allowed.join(', ')})`);
-  return list;
-}
 
 /**
  * Default creates/s per size: 20,000 deliveries/s at N=1,000 and 40,000/s at N=10,000, both
@@ -197,17 +182,6 @@ function fdProblem(n) {
 }
 
 // --- servers ----------------------------------------------------------------------------
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function startServer(name, n, script, args, logBase, env = {}) {
   const stdoutFile = `${logBase}.stdout.log`;
@@ -271,15 +245,6 @@ function countRows(dir, category) {
   }
 }
 
-function createReferenceDb(file, ddl) {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    for (const statement of ddl) db.exec(statement);
-  } finally {
-    db.close();
-  }
-}
 
 /** Resident memory of a process in KiB (VmRSS), or null off Linux. */
 function rssKiB(pid) {
@@ -298,19 +263,6 @@ async function sampleRss(pid) {
     samples.push(rssKiB(pid));
   }
   return samples.includes(null) ? null : samples.sort((a, b) => a - b)[1];
-}
-let CLOCK_TICKS = 100;
-try {
-  CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {}
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
 }
 
 // --- client processes -------------------------------------------------------------------

@@ -33,6 +33,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HOST, cpuSeconds, createReferenceDb, envList, envNumber, freePort } from './bench-common.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -44,24 +45,8 @@ const TANDEM_BIN = join(ROOT, 'packages/cli/bin/tandem.js');
 const REFERENCE_BIN = join(BENCH_DIR, 'reference-server.mjs');
 const COLLECTIONS_FILE = join(BENCH_DIR, 'items.collections.json');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
-const HOST = '127.0.0.1';
 
 // --- configuration ----------------------------------------------------------------------
-function envNumber(name, fallback, { min = 0, integer = false } = {}) {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-function envList(name, fallback, allowed) {
-  const text = process.env[name];
-  const list = text ? text.split(',').map((s) => s.trim()).filter(Boolean) : fallback;
-  for (const item of list) if (!allowed.includes(item)) throw new Error(`${name}: unknown ${JSON.stringify(item)} (allowed: ${allowed.join(', ')})`);
-  return list;
-}
 
 const config = readConfig();
 function readConfig() {
@@ -214,28 +199,8 @@ function prepareTandemDb(dir) {
   }
 }
 
-function createReferenceDb(file, ddl) {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    for (const statement of ddl) db.exec(statement);
-  } finally {
-    db.close();
-  }
-}
 
 // --- servers ----------------------------------------------------------------------------
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 function startServer(name, script, args, stdoutFile, stderrFile) {
   const nodeArgs = [];
@@ -292,19 +257,6 @@ async function stopServer(server, timeoutMs = 15_000) {
 }
 
 /** CPU seconds (user + system) a process has used so far; undefined off Linux. */
-function cpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-let CLOCK_TICKS = 100;
-try {
-  CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-} catch {}
 
 // --- load -------------------------------------------------------------------------------
 function requestFor(workload, ids, random, serverName) {
