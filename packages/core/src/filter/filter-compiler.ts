@@ -10,7 +10,8 @@ import { pathValueInDomain, type Quantifier } from './filter-compare.js';
 import type { FilterContext } from './filter-context.js';
 import { withRootHop, type ResolvedPath } from './filter-path.js';
 import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PathTerm, type PlanSide } from './filter-plan.js';
-import { pathSource, singlePathSql, type SqlPathState, type SqlSource } from './filter-sql-source.js';
+import { parseFilter } from './filter-cache.js';
+import { pathSource, singlePathSql, type GuardSql, type SqlPathState, type SqlSource } from './filter-sql-source.js';
 import { compareSql, constSqlValue, pathSqlValue, type SqlValue } from './filter-sql-values.js';
 import type { Domain } from './filter-values.js';
 
@@ -38,13 +39,30 @@ export function filterDialectFor(name: DialectName): FilterDialect {
 export function compileFilter(node: FilterNode, context: FilterContext): Sql {
   assertMacrosAllowed(node, context);
   let aliases = 0;
+  const nextAlias = () => `__f${++aliases}`;
   const state: CompileState = {
     dialect: filterDialectFor(context.dialect.name),
     outer: context.tableAlias,
-    nextAlias: () => `__f${++aliases}`,
+    nextAlias,
+    guardSql: listGuardCompiler(context, nextAlias),
     joined: new Map(),
   };
   return sql`(${toSql(withCollectionRows(compileNode(node, context, state), state))})`;
+}
+
+/**
+ * Compiles the list rules of guarded hops (see ListGuard) for the same request, over the
+ * hop's row. Rules see every field, so nothing inside a rule is guarded again. Aliases
+ * come from the caller's counter: the rule's subqueries nest inside the caller's and must
+ * never shadow one of its aliases.
+ */
+export function listGuardCompiler(context: FilterContext, nextAlias: () => string): GuardSql | undefined {
+  if (context.allowHidden) return undefined;
+  return (entered, guard, alias) => {
+    const ruleContext: FilterContext = { ...context, collection: entered, tableAlias: alias, allowHidden: true, allowRequestMacros: true };
+    const state: CompileState = { dialect: filterDialectFor(context.dialect.name), outer: alias, nextAlias, joined: new Map() };
+    return withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state);
+  };
 }
 
 /**

@@ -40,11 +40,11 @@ export interface FilterContext extends FilterScope {
 }
 
 /**
- * The sort compiler's context (the compiler's, without request values). `request` only
- * tells who is asking, for email visibility; without it the caller counts as a guest.
+ * The sort compiler's context: the filter compiler's. `request` tells who is asking, for
+ * email visibility and for the list rules of collections a sort key reaches through a
+ * relation (see ListGuard).
  */
-export type SortContext = Pick<FilterContext, 'dialect' | 'schema' | 'collection' | 'tableAlias' | 'allowHidden' | 'allowRequestMacros'>
-  & { readonly request?: Pick<RequestInfo, 'auth'> };
+export type SortContext = FilterContext;
 
 /**
  * Synchronous access to records for the in-memory evaluator (realtime prefetches into

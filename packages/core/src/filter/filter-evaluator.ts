@@ -4,6 +4,7 @@ import { compareValues, pathValueInDomain, quantify, type CompareValue } from '.
 import type { EvaluateContext, FilterRecordSource } from './filter-context.js';
 import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
 import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PlanSide } from './filter-plan.js';
+import { isGuardedPath } from './filter-path.js';
 import { pathItems } from './filter-record-values.js';
 import { foldAscii } from './filter-text.js';
 import type { Domain } from './filter-values.js';
@@ -17,14 +18,16 @@ type Side = { readonly items: (record: Row) => readonly CompareValue[]; readonly
  * Prepares a filter for evaluation in memory: operands are resolved and errors thrown
  * once, here, exactly as compileFilter would throw them. The predicate answers what the
  * compiled SQL answers on SQLite and PostgreSQL for the same record. A filter with
- * `@collection` (see needsDatabase) throws FilterNeedsDatabaseError after every other
- * check: the caller must run compileFilter instead.
+ * `@collection` (see needsDatabase), or a client's filter that crosses a relation into a
+ * collection with a list rule (see ListGuard), throws FilterNeedsDatabaseError after
+ * every other check: the caller must run compileFilter instead.
  * @example const matches = createFilterPredicate(parseFilter('views > 10'), context); matches(record)
  */
 export function createFilterPredicate(node: FilterNode, context: EvaluateContext): FilterPredicate {
   assertMacrosAllowed(node, context);
-  const predicate = prepareNode(node, context);
-  if (needsDatabase(node)) throw new FilterNeedsDatabaseError();
+  const found = { guardedPath: false };
+  const predicate = prepareNode(node, context, found);
+  if (needsDatabase(node) || found.guardedPath) throw new FilterNeedsDatabaseError();
   return predicate;
 }
 
@@ -36,12 +39,19 @@ export function evaluateFilter(node: FilterNode, context: EvaluateContext, recor
   return createFilterPredicate(node, context)(record);
 }
 
-function prepareNode(node: FilterNode, context: EvaluateContext): FilterPredicate {
+/** What preparation found that only SQL can answer (list rules of guarded relation paths). */
+interface Found {
+  guardedPath: boolean;
+}
+
+function prepareNode(node: FilterNode, context: EvaluateContext, found: Found): FilterPredicate {
   if (node.type === 'comparison') {
     const plan = planComparison(node, context);
-    return typeof plan === 'boolean' ? () => plan : prepareComparison(plan, context.source);
+    if (typeof plan === 'boolean') return () => plan;
+    found.guardedPath ||= [plan.left, plan.right].some((side) => side.type === 'path' && isGuardedPath(side.path));
+    return prepareComparison(plan, context.source);
   }
-  const items = node.items.map((item) => prepareNode(item, context));
+  const items = node.items.map((item) => prepareNode(item, context, found));
   return node.type === 'and' ? (record) => items.every((item) => item(record)) : (record) => items.some((item) => item(record));
 }
 

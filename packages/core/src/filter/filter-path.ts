@@ -7,14 +7,25 @@ import { quoteForMessage } from './filter-error.js';
 /** Most relation hops one path may take (PocketBase's limit). */
 export const MAX_RELATION_HOPS = 6;
 
+/**
+ * A relation step into a collection whose list rule is not open, taken by a caller who is
+ * neither a superuser nor a rule: only the rows that rule lets the caller list may be
+ * read, every other row counts as missing (PocketBase joins the list rule in the same
+ * way). Without this a filter such as `note.secret ~ "a%"` is an oracle for the hidden
+ * value. The rule itself is the target's, compiled for the same request.
+ */
+export interface ListGuard {
+  readonly listRule: string;
+}
+
 /** One relation step of a path; every hop names the column it reads. */
 export type PathHop =
   /** A single relation: at most one target row. */
-  | { readonly type: 'single'; readonly column: string; readonly target: Collection }
+  | { readonly type: 'single'; readonly column: string; readonly target: Collection; readonly guard?: ListGuard }
   /** A multi relation: one target row per listed id (a dangling id gives a missing row). */
-  | { readonly type: 'multi'; readonly column: string; readonly target: Collection }
+  | { readonly type: 'multi'; readonly column: string; readonly target: Collection; readonly guard?: ListGuard }
   /** `<source>_via_<column>`: the rows of `source` whose relation column holds this row's id. */
-  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean }
+  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean; readonly guard?: ListGuard }
   /** The one row of `target` with this id, whatever the current row (`@request.auth.<relation>…`). */
   | { readonly type: 'fixed'; readonly target: Collection; readonly id: string }
   /** Every row of `target`, whatever the current row (`@collection.<name>…` with a plain operator). */
@@ -60,7 +71,8 @@ export interface PathOptions {
   /**
    * When false (callers other than superusers and rules): hidden fields and auth secrets
    * are unknown, collections with a null listRule cannot be entered through relations,
-   * and auth emails are guarded (see EmailGuard).
+   * relation steps into other collections carry their list rule (see ListGuard), and
+   * auth emails are guarded (see EmailGuard).
    */
   readonly allowHidden: boolean;
   /** The caller, for email visibility; a guest when missing. */
@@ -89,7 +101,7 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
     if (!field) {
       const hop = backRelationHop(collection, segment, raw, options);
       assertListable(hop.source, segment, raw, options);
-      hops.push(hop);
+      hops.push(withGuard(hop, hop.source, options));
       collection = hop.source;
       if (last) return finish(raw, hops, { type: 'column', column: 'id', kind: 'text' }, options);
       continue;
@@ -99,7 +111,7 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
     if (field.type !== 'relation') throw options.fail(`${quoteForMessage(raw)} cannot read ${quoteForMessage(segments[i + 1]!)} of the ${field.type} field ${quoteForMessage(segment)}`);
     const target = relationTarget(field, raw, options);
     assertListable(target, segments[i + 1]!, raw, options);
-    hops.push({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target });
+    hops.push(withGuard({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target }, target, options));
     collection = target;
   }
   throw options.fail(`empty field path`);
@@ -126,6 +138,18 @@ export function isHiddenField(collection: Collection, field: FieldDef): boolean 
  */
 function assertListable(target: Collection, next: string, raw: string, options: PathOptions): void {
   if (!options.allowHidden && target.listRule === null) throw unknownField(next, raw, options);
+}
+
+/** The hop, guarded by the list rule of the collection it enters when the caller needs that. */
+function withGuard<H extends PathHop>(hop: H, entered: Collection, options: PathOptions): H {
+  const rule = entered.listRule;
+  if (options.allowHidden || rule === null || rule.trim() === '') return hop;
+  return { ...hop, guard: { listRule: rule } };
+}
+
+/** True when some hop of the path may read only the rows a list rule lets through. */
+export function isGuardedPath(path: ResolvedPath): boolean {
+  return path.hops.some((hop) => 'guard' in hop && hop.guard !== undefined);
 }
 
 function unknownField(name: string, raw: string, options: PathOptions): AppError {

@@ -88,7 +88,7 @@ forEachStore((name, open) => {
   it(`sorts by another user's hidden email as if it were "" (${name})`, async () => {
     const client = { ...context, allowHidden: false };
     assert.deepEqual(await orderOf('author.email,id', client), ['p1', 'p3', 'p4', 'p5', 'p2']);
-    const ann = { ...client, request: { auth: { id: 'u1', collectionId: 'c_users', collectionName: 'users' } } };
+    const ann = { ...client, request: { ...client.request, auth: { id: 'u1', collectionId: 'c_users', collectionName: 'users' } } };
     assert.deepEqual(await orderOf('author.email,id', ann), ['p3', 'p4', 'p5', 'p1', 'p2']);
     assert.deepEqual(await orderOf('author.email,id'), ['p3', 'p4', 'p1', 'p2', 'p5']);
   });

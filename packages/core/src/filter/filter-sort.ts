@@ -2,7 +2,7 @@ import { join, raw, sql, type Sql } from '../sql/sql.js';
 import type { SortContext } from './filter-context.js';
 import { forbiddenMacroError, quoteForMessage, sortError } from './filter-error.js';
 import { resolvePath, type ResolvedPath } from './filter-path.js';
-import { filterDialectFor } from './filter-compiler.js';
+import { filterDialectFor, listGuardCompiler } from './filter-compiler.js';
 import { singlePathSql, type SqlPathState } from './filter-sql-source.js';
 
 /** Most fields one sort may list (PocketBase's limit). */
@@ -26,7 +26,9 @@ export function compileSort(text: string, context: SortContext): Sql {
   if (fields.length === 0 && text.trim() !== '') throw sortError('no sort field given');
   if (fields.length > MAX_SORT_FIELDS) throw sortError(`more than ${MAX_SORT_FIELDS} sort fields`);
   let aliases = 0;
-  const state: SqlPathState = { dialect: filterDialectFor(context.dialect.name), outer: context.tableAlias, nextAlias: () => `__s${++aliases}` };
+  const nextAlias = () => `__s${++aliases}`;
+  const guardSql = listGuardCompiler(context, nextAlias);
+  const state: SqlPathState = { dialect: filterDialectFor(context.dialect.name), outer: context.tableAlias, nextAlias, guardSql };
   return join(fields.map((field) => sortItem(field, context, state)));
 }
 
@@ -37,7 +39,7 @@ function sortItem(field: string, context: SortContext, state: SqlPathState): Sql
   const direction = raw(descending ? ' DESC NULLS LAST' : ' ASC NULLS FIRST');
   if (name.startsWith('@')) return sql`${macroKey(name, context, state)}${direction}`;
   if (!FIELD_PATH.test(name)) throw sortError(`invalid sort field ${quoteForMessage(name)}`);
-  const auth = context.request?.auth;
+  const auth = context.request.auth;
   const viewer = auth && auth.id !== '' ? { id: auth.id, collectionId: auth.collectionId } : null;
   const path = resolvePath(name.split('.'), { ...context, viewer, fail: sortError });
   return sql`${fieldKey(path, state)}${direction}`;

@@ -1,13 +1,22 @@
 import { column, ident, join, raw, sql, type Sql } from '../sql/sql.js';
-import { toSql, type BoolSql } from './bool-sql.js';
+import { andSql, toSql, type BoolSql } from './bool-sql.js';
 import type { FilterDialect } from './dialects/filter-dialect.js';
-import type { PathHop, ResolvedPath } from './filter-path.js';
+import type { Collection } from '../schema/collection.js';
+import type { ListGuard, PathHop, ResolvedPath } from './filter-path.js';
 
-/** What building SQL for paths needs: the dialect, the outer table alias and fresh aliases. */
+/** The condition that a guarded hop's row (`alias`, a row of `entered`) passes its list rule. */
+export type GuardSql = (entered: Collection, guard: ListGuard, alias: string) => BoolSql;
+
+/**
+ * What building SQL for paths needs: the dialect, the outer table alias, fresh aliases,
+ * and the SQL of list rules for guarded hops (absent where no hop can be guarded: rules
+ * and superusers).
+ */
 export interface SqlPathState {
   readonly dialect: FilterDialect;
   readonly outer: string;
   nextAlias(): string;
+  readonly guardSql?: GuardSql;
 }
 
 /** The rows a path walks through (`FROM … WHERE …`) and the item expression of each row. */
@@ -55,19 +64,27 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
   } else if (hop.type === 'scan') {
     addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, true, 'JOIN');
   } else if (hop.type === 'single') {
-    const on = sql`${column(alias, 'id')} = ${column(current, hop.column)}`;
+    const on = andSql(sql`${column(alias, 'id')} = ${column(current, hop.column)}`, guardOf(hop, hop.target, alias, state));
     addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, on, 'LEFT JOIN');
   } else if (hop.type === 'multi') {
     const items = state.nextAlias();
     addTable(from, state.dialect.listItems(column(current, hop.column), items), state);
-    from.push(sql`LEFT JOIN ${ident(hop.target.name)} AS ${ident(alias)} ON ${column(alias, 'id')} = ${column(items, 'value')}`);
+    const on = andSql(sql`${column(alias, 'id')} = ${column(items, 'value')}`, guardOf(hop, hop.target, alias, state));
+    from.push(sql`LEFT JOIN ${ident(hop.target.name)} AS ${ident(alias)} ON ${toSql(on)}`);
   } else {
     const on = hop.multiColumn
       ? state.dialect.listContains(column(alias, hop.column), column(current, 'id'))
       : sql`${column(alias, hop.column)} = ${column(current, 'id')}`;
-    addJoined(from, where, sql`${ident(hop.source.name)} AS ${ident(alias)}`, on, 'JOIN');
+    addJoined(from, where, sql`${ident(hop.source.name)} AS ${ident(alias)}`, andSql(on, guardOf(hop, hop.source, alias, state)), 'JOIN');
   }
   return alias;
+}
+
+/** The hop's list rule over its row, or true for an unguarded hop. Fails closed without a rule compiler. */
+function guardOf(hop: PathHop & { type: 'single' | 'multi' | 'back' }, entered: Collection, alias: string, state: SqlPathState): BoolSql {
+  if (!hop.guard) return true;
+  if (!state.guardSql) throw new Error(`a guarded relation path into "${entered.name}" was compiled without its list rule`);
+  return state.guardSql(entered, hop.guard, alias);
 }
 
 /** The first table of a subquery is correlated through WHERE; later ones are joined. */
