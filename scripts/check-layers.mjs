@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// `npm run check:layers`: fails on any import that points from a lower layer to a higher
+// one, or that closes a cycle between folders of a package, in shipped code (tests and
+// `*.fixture.ts` files are left out). Layers are listed below, lowest first: a file may
+// import from its own folder and from folders listed before its own. Files at a package's
+// `src/` root are the top layer (entry points and composition); no folder imports them.
+// Packages themselves form layers too (PACKAGE_ORDER): `@tandem/x` may be imported only
+// by packages listed after x.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+
+const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
+
+/** Package order, lowest first. */
+const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'server', 'cli'];
+/** Packages that may import a package listed before them only when they declare it as a dependency. */
+const ALLOWED_PACKAGE_EDGES = { sdk: ['protocol'], core: ['protocol'], server: ['protocol', 'core'], cli: ['protocol', 'core', 'server', 'sdk'] };
+
+/** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
+const LAYERS = {
+  core: [
+    ['errors', 'sql'], ['json'], ['store'], ['storage'], ['credentials'], ['schema'], ['filter'], ['changes'],
+    ['collections'], ['settings', 'mail'], ['cache'], ['records'], ['auth'], ['realtime'], ['actions'], ['compose'],
+  ],
+  server: [['http'], ['auth'], ['cache'], ['edge'], ['tls'], ['metrics'], ['openapi'], ['actions'], ['routes'], ['realtime']],
+};
+
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+
+function shippedFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...shippedFiles(path));
+    else if (/\.(ts|tsx|mts)$/.test(name) && !/\.(test|fixture)\.tsx?$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+  }
+  return out;
+}
+
+function importsOf(file) {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+/** The folder of a file below src/, or '' for files at the root of src/. */
+function folderOf(src, file) {
+  const parts = relative(src, file).split(sep);
+  return parts.length > 1 ? parts[0] : '';
+}
+
+function rankOf(layers, folder) {
+  if (folder === '') return Infinity;
+  const index = layers.findIndex((line) => line.includes(folder));
+  return index;
+}
+
+function checkPackage(name, problems) {
+  const src = join(ROOT, 'packages', name, 'src');
+  const layers = LAYERS[name];
+  const edges = new Map();
+  for (const file of shippedFiles(src)) {
+    const from = folderOf(src, file);
+    if (layers && from !== '' && rankOf(layers, from) < 0) problems.push(`${rel(file)}: the folder "${from}" of ${name} has no layer in scripts/check-layers.mjs`);
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith('@tandem/')) checkPackageImport(name, file, spec, problems);
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec);
+      if (!target.startsWith(src + sep)) {
+        problems.push(`${rel(file)} imports ${spec}, outside its package's src/`);
+        continue;
+      }
+      const to = folderOf(src, target);
+      if (to === from) continue;
+      if (!edges.has(from)) edges.set(from, new Map());
+      edges.get(from).set(to, [...(edges.get(from).get(to) ?? []), `${rel(file)} -> ${spec}`]);
+      if (to === '') problems.push(`${rel(file)} imports ${spec}: the root of ${name}/src is the top layer`);
+      else if (layers && rankOf(layers, to) >= rankOf(layers, from)) problems.push(`${rel(file)} imports ${spec}: "${to}" is not below "${from}"`);
+    }
+  }
+  for (const cycle of folderCycles(edges)) problems.push(`${name}: folders import each other in a cycle: ${cycle.join(' -> ')}`);
+}
+
+function checkPackageImport(name, file, spec, problems) {
+  const target = spec.split('/')[1];
+  if (!PACKAGE_ORDER.includes(target) || target === name) return;
+  const allowed = ALLOWED_PACKAGE_EDGES[name] ?? [];
+  if (!allowed.includes(target)) problems.push(`${rel(file)} imports ${spec}: ${name} may not depend on ${target}`);
+}
+
+/** Every elementary cycle found by a depth-first walk (each reported once, from its smallest folder). */
+function folderCycles(edges) {
+  const cycles = new Set();
+  const walk = (start, node, path) => {
+    for (const next of edges.get(node)?.keys() ?? []) {
+      if (next === start) cycles.add([...path, start].join(' -> '));
+      else if (next > start && !path.includes(next)) walk(start, next, [...path, next]);
+    }
+  };
+  for (const start of [...edges.keys()].sort()) walk(start, start, [start]);
+  return [...cycles].map((text) => text.split(' -> '));
+}
+
+function rel(file) {
+  return relative(ROOT, file);
+}
+
+const problems = [];
+for (const name of PACKAGE_ORDER) checkPackage(name, problems);
+if (problems.length > 0) {
+  console.error(`check:layers: ${problems.length} problem(s)`);
+  for (const problem of problems) console.error(`  ${problem}`);
+  process.exit(1);
+}
+console.log(`check:layers: every import points down (${PACKAGE_ORDER.join(', ')})`);
