@@ -71,13 +71,17 @@ function checkPackage(name, problems) {
       }
       const to = folderOf(src, target);
       if (to === from) continue;
-      if (!edges.has(from)) edges.set(from, new Map());
-      edges.get(from).set(to, [...(edges.get(from).get(to) ?? []), `${rel(file)} -> ${spec}`]);
+      if (to !== '' && from !== '') addEdge(edges, from, to);
       if (to === '') problems.push(`${rel(file)} imports ${spec}: the root of ${name}/src is the top layer`);
       else if (layers && rankOf(layers, to) >= rankOf(layers, from)) problems.push(`${rel(file)} imports ${spec}: "${to}" is not below "${from}"`);
     }
   }
   for (const cycle of folderCycles(edges)) problems.push(`${name}: folders import each other in a cycle: ${cycle.join(' -> ')}`);
+}
+
+function addEdge(edges, from, to) {
+  if (!edges.has(from)) edges.set(from, new Set());
+  edges.get(from).add(to);
 }
 
 function checkPackageImport(name, file, spec, problems) {
@@ -91,7 +95,7 @@ function checkPackageImport(name, file, spec, problems) {
 function folderCycles(edges) {
   const cycles = new Set();
   const walk = (start, node, path) => {
-    for (const next of edges.get(node)?.keys() ?? []) {
+    for (const next of edges.get(node) ?? []) {
       if (next === start) cycles.add([...path, start].join(' -> '));
       else if (next > start && !path.includes(next)) walk(start, next, [...path, next]);
     }

@@ -1,7 +1,7 @@
 import type { RecordDeps } from '../records/record-deps.js';
 import type { Mailer } from '../mail/mailer.js';
-import type { RefreshTokenService } from './refresh-tokens.js';
-import type { SessionService } from './session-store.js';
+import type { RefreshTokenService } from '../credentials/refresh-tokens.js';
+import type { SessionService } from '../credentials/session-store.js';
 import { AppError } from '../errors/app-error.js';
 import { isAuthCollection, type AuthCollection } from '../schema/collection.js';
 import type { RecordJson } from '../records/record-codec.js';

@@ -1,10 +1,10 @@
-import { hashPassword, verifyPassword } from './password-hash.js';
-import { checkPasswordPolicy } from './password-policy.js';
-import { randomSecret } from './secrets.js';
-import type { Principal, RecordData } from './principal.js';
+import { hashPassword, verifyPassword } from '../credentials/password-hash.js';
+import { checkPasswordPolicy } from '../credentials/password-policy.js';
+import { randomSecret } from '../credentials/secrets.js';
+import type { Principal, RecordData } from '../schema/principal.js';
 import { signRecordToken, tokenSubject, verifyRecordToken, type TokenType } from './auth-tokens.js';
 import { findAuthRecordById, findAuthRecordByIdentity, updateAuthColumns } from './auth-records.js';
-import { revokeCredentials } from './credential-revocation.js';
+import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { authCollectionOf, type AuthContext } from './auth-context.js';
 import { emailChangeMail, passwordResetMail, verificationMail } from '../mail/mail-templates.js';
 import { AppError, type FieldError } from '../errors/app-error.js';

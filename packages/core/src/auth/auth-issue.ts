@@ -1,5 +1,5 @@
-import { randomId } from './secrets.js';
-import type { RecordData } from './principal.js';
+import { randomId } from '../credentials/secrets.js';
+import type { RecordData } from '../schema/principal.js';
 import { signRecordToken } from './auth-tokens.js';
 import { MFAS_TABLE } from './auth-flow-tables.js';
 import type { AuthContext, AuthRequestOptions, AuthResult } from './auth-context.js';

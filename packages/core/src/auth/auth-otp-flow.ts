@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import { constantTimeEqual, randomId } from './secrets.js';
+import { constantTimeEqual, randomId } from '../credentials/secrets.js';
 import { findAuthRecordById, findAuthRecordByIdentity, updateAuthColumns } from './auth-records.js';
 import { completeAuth } from './auth-issue.js';
 import { OTPS_TABLE } from './auth-flow-tables.js';

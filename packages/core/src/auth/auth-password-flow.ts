@@ -1,4 +1,4 @@
-import { verifyAgainstDummy, verifyPassword } from './password-hash.js';
+import { verifyAgainstDummy, verifyPassword } from '../credentials/password-hash.js';
 import { findAuthRecordByIdentity } from './auth-records.js';
 import { completeAuth } from './auth-issue.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';

@@ -1,4 +1,4 @@
-import { guest, type Principal, type RecordData } from './principal.js';
+import { guest, type Principal, type RecordData } from '../schema/principal.js';
 import { tokenSubject, verifyRecordToken } from './auth-tokens.js';
 import { findAuthRecordById } from './auth-records.js';
 import type { AuthContext } from './auth-context.js';

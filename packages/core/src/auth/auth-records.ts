@@ -1,11 +1,11 @@
-import type { RecordData } from './principal.js';
+import type { RecordData } from '../schema/principal.js';
 import type { AuthCollection } from '../schema/collection.js';
 import { ident, join, sql, type Sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import { selectRecords } from '../records/record-read.js';
 import { formatDate } from '../schema/fields/date-format.js';
-import { appendChange } from '../realtime/change-log.js';
+import { appendChange } from '../changes/change-log.js';
 
 /** Reads auth records for the auth flows (no rules: the flows decide access themselves). */
 export async function findAuthRecordById(deps: RecordDeps, executor: Executor, collection: AuthCollection, id: string): Promise<RecordData | undefined> {

@@ -1,10 +1,10 @@
-import { randomSecret } from './secrets.js';
-import type { Principal } from './principal.js';
+import { randomSecret } from '../credentials/secrets.js';
+import type { Principal } from '../schema/principal.js';
 import { signRecordToken } from './auth-tokens.js';
 import { findAuthRecordById, updateAuthColumns } from './auth-records.js';
 import { issueAuth, recordJson, selfRequest } from './auth-issue.js';
 import { verifyAccessToken } from './auth-principal.js';
-import { revokeCredentials } from './credential-revocation.js';
+import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { ownRecord } from './auth-email-flows.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
 import { AppError } from '../errors/app-error.js';

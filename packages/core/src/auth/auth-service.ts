@@ -1,11 +1,11 @@
-import type { Principal } from './principal.js';
+import type { Principal } from '../schema/principal.js';
 import { internalRequest, type RequestContext } from '../records/request-context.js';
 import type { RecordService } from '../records/record-service.js';
-import { checkPasswordPolicy } from './password-policy.js';
-import { hashPassword } from './password-hash.js';
-import { randomSecret } from './secrets.js';
+import { checkPasswordPolicy } from '../credentials/password-policy.js';
+import { hashPassword } from '../credentials/password-hash.js';
+import { randomSecret } from '../credentials/secrets.js';
 import { findAuthRecordByIdentity, updateAuthColumns } from './auth-records.js';
-import { revokeCredentials } from './credential-revocation.js';
+import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
 import { authWithPassword, type PasswordCredentials } from './auth-password-flow.js';
 import { authWithOtp, requestOtp } from './auth-otp-flow.js';
@@ -14,7 +14,7 @@ import { impersonate, logout, logoutEverywhere, refreshAccess, refreshWithToken 
 import { sessionPrincipal, verifyAccessToken } from './auth-principal.js';
 import { ensureAuthFlowTables } from './auth-flow-tables.js';
 import { AppError } from '../errors/app-error.js';
-import { superuser } from './principal.js';
+import { superuser } from '../schema/principal.js';
 
 /** What auth-methods answers (PocketBase's shape). */
 export interface AuthMethods {

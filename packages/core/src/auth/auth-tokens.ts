@@ -1,6 +1,6 @@
-import type { RecordData } from './principal.js';
+import type { RecordData } from '../schema/principal.js';
 import type { AuthCollection } from '../schema/collection.js';
-import { signJwt, verifyJwt, decodeJwtUnverified, type JwtClaims } from './jwt.js';
+import { signJwt, verifyJwt, decodeJwtUnverified, type JwtClaims } from '../credentials/jwt.js';
 
 /** The kinds of token Tandem signs; each endpoint accepts exactly one kind (RFC 8725 §3.12). */
 export type TokenType = 'auth' | 'verification' | 'passwordReset' | 'emailChange' | 'file';

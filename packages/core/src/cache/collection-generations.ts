@@ -1,5 +1,5 @@
-import type { ChangeFeed } from '../realtime/change-feed.js';
-import type { CollectionService } from '../schema/collection-service.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
+import type { CollectionService } from '../collections/collection-service.js';
 
 /**
  * A counter per collection, bumped on every change of that collection, plus a schema

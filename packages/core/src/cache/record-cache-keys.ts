@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../schema/principal.js';
 import type { Collection, Rule } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
 import { expressionFacts, isOpen, reachOf, sortTraverses, type ExpressionFacts, type Reach } from './cache-dependencies.js';

@@ -1,6 +1,6 @@
 import { sql, ident, raw } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
-import { randomId } from '../auth/secrets.js';
+import { randomId } from '../credentials/secrets.js';
 import type { Mailer, MailMessage } from './mailer.js';
 
 /** The dev outbox table. */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SubscriptionOptions } from '@tandem/protocol';
-import { guest, type Principal } from '../auth/principal.js';
+import { guest, type Principal } from '../schema/principal.js';
 import { isAuthCollection, type Collection } from '../schema/collection.js';
 import type { RecordDeps } from '../records/record-deps.js';
-import type { ChangeEvent } from './change-log.js';
-import type { ChangeFeed } from './change-feed.js';
+import type { ChangeEvent } from '../changes/change-log.js';
+import type { ChangeFeed } from '../changes/change-feed.js';
 import { parseSubscription } from './realtime-subscription.js';
 import { RealtimeClient, type RealtimeSink } from './realtime-client.js';
 import { VisibilityChecker } from './realtime-visibility.js';

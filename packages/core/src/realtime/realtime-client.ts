@@ -1,12 +1,12 @@
 import type { RealtimeAction } from '@tandem/protocol';
-import { guest, type Principal, type RecordData } from '../auth/principal.js';
+import { guest, type Principal, type RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import type { RecordJson } from '../records/record-codec.js';
 import { expandRecords } from '../records/record-expand.js';
-import { oldestSeq, readChanges, type ChangeEvent } from './change-log.js';
+import { oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
 import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
 import { subscriptionRequest, VisibilityChecker, type Visibility } from './realtime-visibility.js';
 import type { RealtimeCredential } from './realtime-broker.js';

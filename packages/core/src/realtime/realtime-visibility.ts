@@ -1,4 +1,4 @@
-import type { Principal, RecordData } from '../auth/principal.js';
+import type { Principal, RecordData } from '../schema/principal.js';
 import { createFilterPredicate, isFilterNeedsDatabaseError, parseFilter, type FilterNode, type FilterPredicate, type FilterRecordSource } from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql } from '../sql/sql.js';

@@ -1,8 +1,8 @@
-import type { RecordData } from '../auth/principal.js';
-import { hashPassword, verifyPassword } from '../auth/password-hash.js';
-import { checkPasswordPolicy } from '../auth/password-policy.js';
-import { randomSecret } from '../auth/secrets.js';
-import { revokeCredentials } from '../auth/credential-revocation.js';
+import type { RecordData } from '../schema/principal.js';
+import { hashPassword, verifyPassword } from '../credentials/password-hash.js';
+import { checkPasswordPolicy } from '../credentials/password-policy.js';
+import { randomSecret } from '../credentials/secrets.js';
+import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import { isAuthCollection, type Collection } from '../schema/collection.js';
 import { ident, sql } from '../sql/sql.js';

@@ -1,10 +1,10 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.js';
-import { CollectionService } from '../schema/collection-service.js';
+import { CollectionService } from '../collections/collection-service.js';
 import { RecordService } from './record-service.js';
 import { internalRequest } from './request-context.js';
-import { guest, superuser } from '../auth/principal.js';
+import { guest, superuser } from '../schema/principal.js';
 import { runBatch, type BatchAction } from './record-batch.js';
 import type { Store } from '../store/store.js';
 

@@ -1,4 +1,4 @@
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';

@@ -3,7 +3,7 @@ import { columnKindOf } from '../schema/field-storage.js';
 import { column, join, type Sql } from '../sql/sql.js';
 import type { Dialect } from '../store/dialect.js';
 import type { Row } from '../store/store.js';
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 
 import type { RecordModel } from '@tandem/protocol';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql, type Sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';

@@ -1,4 +1,4 @@
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';
@@ -8,10 +8,10 @@ import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { ruleCondition } from './record-rules.js';
 import { selectRecordById, selectRecords } from './record-read.js';
 import { updateRecordRow } from './record-store.js';
-import { appendChange } from '../realtime/change-log.js';
+import { appendChange } from '../changes/change-log.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
-import { revokeCredentials } from '../auth/credential-revocation.js';
+import { revokeCredentials } from '../credentials/credential-revocation.js';
 
 const MAX_CASCADE_DEPTH = 32;
 

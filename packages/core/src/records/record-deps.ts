@@ -1,5 +1,5 @@
 import type { Collection } from '../schema/collection.js';
-import type { CollectionService } from '../schema/collection-service.js';
+import type { CollectionService } from '../collections/collection-service.js';
 import type { Store } from '../store/store.js';
 import { QueryTemplate } from '../store/query-template.js';
 import type { Sql } from '../sql/sql.js';

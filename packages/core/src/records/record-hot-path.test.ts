@@ -1,8 +1,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.js';
-import { CollectionService } from '../schema/collection-service.js';
-import { guest, superuser } from '../auth/principal.js';
+import { CollectionService } from '../collections/collection-service.js';
+import { guest, superuser } from '../schema/principal.js';
 import { RecordService } from './record-service.js';
 import { internalRequest } from './request-context.js';
 import type { RequestContext } from './request-context.js';

@@ -1,4 +1,4 @@
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql, type Sql } from '../sql/sql.js';
 import { slot } from '../store/query-template.js';

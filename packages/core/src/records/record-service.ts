@@ -1,4 +1,4 @@
-import type { CollectionService } from '../schema/collection-service.js';
+import type { CollectionService } from '../collections/collection-service.js';
 import type { Store } from '../store/store.js';
 import { storeOverTransaction } from '../store/transaction-store.js';
 import { createRecordDeps, type RecordDeps } from './record-deps.js';

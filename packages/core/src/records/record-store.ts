@@ -1,4 +1,4 @@
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import { AppError, type FieldError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, join, param, sql } from '../sql/sql.js';
@@ -7,7 +7,7 @@ import { slot } from '../store/query-template.js';
 import { UniqueViolationError } from '../store/store-errors.js';
 import { parseIndex } from '../schema/collection-index.js';
 import type { RecordDeps } from './record-deps.js';
-import { appendChange } from '../realtime/change-log.js';
+import { appendChange } from '../changes/change-log.js';
 
 /** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
 export async function insertRecord(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {

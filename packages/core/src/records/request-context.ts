@@ -1,4 +1,4 @@
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../schema/principal.js';
 
 /**
  * What a transport knows of the request an action serves; rules read it through

@@ -1,14 +1,14 @@
 import { AppError } from '../errors/app-error.js';
 import { sql, ident } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
-import type { Collection } from './collection.js';
-import { normalizeCollection } from './collection-validate.js';
-import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, createTableStatements, dropTableStatements } from './schema-ddl.js';
-import { schemaViewOf, type SchemaView } from './schema-view.js';
-import { collectionIdFor } from './collection-ids.js';
+import type { Collection } from '../schema/collection.js';
+import { normalizeCollection } from '../schema/collection-validate.js';
+import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, createTableStatements, dropTableStatements } from '../schema/schema-ddl.js';
+import { schemaViewOf, type SchemaView } from '../schema/schema-view.js';
+import { collectionIdFor } from '../schema/collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
-import { changeLogStatements } from '../realtime/change-log.js';
-import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from './system-collections.js';
+import { changeLogStatements } from '../changes/change-log.js';
+import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from '../schema/system-collections.js';
 import type { ListResult } from '@tandem/protocol';
 import { listCollections, type CollectionListParams } from './collection-list.js';
 

@@ -1,4 +1,4 @@
-import type { Collection } from '../schema/collection.js';
+import type { Collection } from './collection.js';
 
 /** A record as JS values, keyed by field name. */
 export type RecordData = Record<string, unknown> & { id: string };

@@ -1,7 +1,8 @@
-import type { RecordData } from '../auth/principal.js';
+import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { sql } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
+import { recorderOf } from './change-recorder.js';
 
 /** What happened to a record. */
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -44,29 +45,9 @@ export function changeLogStatements(): string[] {
   ];
 }
 
-// Transactions that appended a change, with the collections they changed: the store
-// wrapper publishes after their commit and tells caches which collections moved.
-const appended = new WeakMap<Executor, Set<string>>();
-// …and the changes themselves, so a local commit can hand them on without reading them back.
-const appendedEvents = new WeakMap<Executor, ChangeEvent[]>();
-
-/** True when the transaction appended at least one change (it must be published once it commits). */
-export function hasAppendedChanges(tx: Executor): boolean {
-  return appended.has(tx);
-}
-
-/** The changes the transaction appended, in `seq` order (empty when none). */
-export function appendedChanges(tx: Executor): readonly ChangeEvent[] {
-  return appendedEvents.get(tx) ?? [];
-}
-
-/** The ids of the collections whose records the transaction changed (empty when none). */
-export function changedCollectionIds(tx: Executor): ReadonlySet<string> {
-  return appended.get(tx) ?? new Set();
-}
-
 /**
- * Appends a change in the writer's transaction (the transactional outbox). The counter
+ * Appends a change in the writer's transaction (the transactional outbox), and notes it
+ * in the transaction's recorder (see ChangeRecorder) for publication after commit. The counter
  * row is incremented under its row lock, which PostgreSQL holds until commit: two
  * writers can never commit out of `seq` order, so a reader that has seen `seq` n has seen
  * everything before it. SQLite has one writer anyway.
@@ -79,15 +60,9 @@ export async function appendChange(tx: Executor, collection: Collection, action:
   const created = Date.now();
   await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
     VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${recordJson}, ${beforeJson}, ${created})`);
-  let ids = appended.get(tx);
-  if (!ids) appended.set(tx, (ids = new Set()));
-  ids.add(collection.id);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
   // writer does to its objects afterwards can show through.
-  const event = toEvent({ seq, collectionId: collection.id, collectionName: collection.name, action, recordId: record.id, record: recordJson, before: beforeJson, created });
-  let events = appendedEvents.get(tx);
-  if (!events) appendedEvents.set(tx, (events = []));
-  events.push(event);
+  recorderOf(tx)?.record(toEvent({ seq, collectionId: collection.id, collectionName: collection.name, action, recordId: record.id, record: recordJson, before: beforeJson, created }));
 }
 
 /** Reads committed changes after `afterSeq`, in order. */

@@ -1,12 +1,13 @@
 import type { Executor, Store } from '../store/store.js';
-import { appendedChanges, changedCollectionIds, hasAppendedChanges, type ChangeEvent } from './change-log.js';
+import type { ChangeEvent } from './change-log.js';
+import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
 
 /**
  * Wraps a Store so that `onCommit` runs after every committed transaction that appended
  * a change — and never after a rollback — with the ids of the collections it changed
  * and the changes themselves.
- * Each transaction gets its own executor object, so "this transaction appended" is known
- * exactly. `onCommit` runs synchronously, before the writer's `transaction` call returns:
+ * Each transaction gets its own executor carrying its own ChangeRecorder, so "this
+ * transaction appended" is known exactly. `onCommit` runs synchronously, before the writer's `transaction` call returns:
  * whatever it does (bumping cache generations) happens before the write is acknowledged.
  */
 export function withChangeNotifications(store: Store, onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void): Store {
@@ -18,16 +19,17 @@ export function withChangeNotifications(store: Store, onCommit: (collectionIds: 
     exec: (ddl) => store.exec(ddl),
     close: () => store.close(),
     async transaction(work) {
-      let scoped: Executor | undefined;
-      const result = await store.transaction((tx) => work((scoped = scopedExecutor(tx))));
-      if (scoped && hasAppendedChanges(scoped)) onCommit(changedCollectionIds(scoped), appendedChanges(scoped));
+      let scoped: RecordingExecutor | undefined;
+      const result = await store.transaction((tx) => work((scoped = recordingExecutor(tx))));
+      if (scoped && !scoped.changes.isEmpty) onCommit(scoped.changes.collectionIds, scoped.changes.events);
       return result;
     },
   };
 }
 
-function scopedExecutor(tx: Executor): Executor {
+function recordingExecutor(tx: Executor): RecordingExecutor {
   return {
+    changes: new ChangeRecorder(),
     dialect: tx.dialect,
     all: (query) => tx.all(query),
     first: (query) => tx.first(query),

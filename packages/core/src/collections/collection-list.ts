@@ -1,8 +1,8 @@
 import type { ListResult } from '@tandem/protocol';
 import { AppError } from '../errors/app-error.js';
 import { createFilterPredicate, parseFilter, type EvaluateContext } from '../filter/index.js';
-import type { Collection, FieldDef, FieldTypeName } from './collection.js';
-import { schemaViewOf } from './schema-view.js';
+import type { Collection, FieldDef, FieldTypeName } from '../schema/collection.js';
+import { schemaViewOf } from '../schema/schema-view.js';
 
 /** The query parameters of `GET /api/collections`, as received. */
 export interface CollectionListParams {

@@ -1,10 +1,10 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.js';
-import { CollectionService } from '../schema/collection-service.js';
+import { CollectionService } from '../collections/collection-service.js';
 import { RecordService } from '../records/record-service.js';
 import { internalRequest } from '../records/request-context.js';
-import { superuser } from '../auth/principal.js';
+import { superuser } from '../schema/principal.js';
 import { withChangeNotifications } from './change-notifying-store.js';
 import { ChangeFeed } from './change-feed.js';
 import { appendChange, headSeq, oldestSeq, readChanges, trimChanges, type ChangeEvent } from './change-log.js';
