@@ -23,6 +23,7 @@ const LAYERS = {
     ['collections'], ['settings', 'mail'], ['cache'], ['records'], ['auth'], ['realtime'], ['actions'], ['compose'],
   ],
   server: [['http'], ['auth'], ['cache'], ['edge'], ['tls'], ['metrics'], ['openapi'], ['actions'], ['routes'], ['realtime']],
+  cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
 };
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;

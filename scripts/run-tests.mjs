@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Runs every compiled test file (packages/*/dist/**/*.test.js) with node's test runner.
+// Test support (`*.fixture.ts`, the `./testing` exports) resolves only under the
+// `tandem-test` condition, so it never ships in a package.
 // Usage: node scripts/run-tests.mjs [path-filter]   e.g. `node scripts/run-tests.mjs filter/`
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,5 +32,5 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--conditions=tandem-test', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTandem, startServe } from './testing/spawn-tandem.js';
+import { runTandem, startServe } from './testing/spawn-tandem.fixture.js';
 
 describe('the tandem command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-cli-'));

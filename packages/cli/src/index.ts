@@ -1,5 +1,5 @@
-export * from './config.js';
-export * from './tandem.js';
-export * from './open-store.js';
+export * from './config/config.js';
+export * from './compose/tandem.js';
+export * from './compose/open-store.js';
 export { main } from './main.js';
-export * from './smtp-mailer.js';
+export * from './compose/smtp-mailer.js';

@@ -1,4 +1,4 @@
-import { CliError } from './cli-error.js';
+import { CliError } from './config/cli-error.js';
 import { serveCommand } from './commands/serve-command.js';
 import { collectionsCommand } from './commands/collections-command.js';
 import { superuserCommand } from './commands/superuser-command.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCertificateAuthority } from '@tandem/server/testing';
-import { runTandem, startServe } from './testing/spawn-tandem.js';
+import { runTandem, startServe } from './testing/spawn-tandem.fixture.js';
 
 function get(url: string, ca?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {

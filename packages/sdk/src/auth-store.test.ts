@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fakeJwt } from './testing/fake-jwt.js';
+import { fakeJwt } from './testing/fake-jwt.fixture.js';
 import { LocalStorageAuthStore, type KeyValueStorage } from './local-storage-auth-store.js';
 import { MemoryAuthStore } from './memory-auth-store.js';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwtExp, isTokenExpiring } from './jwt-exp.js';
-import { fakeJwt } from './testing/fake-jwt.js';
+import { fakeJwt } from './testing/fake-jwt.fixture.js';
 
 describe('decodeJwtExp', () => {
   it('reads exp from the payload', () => {

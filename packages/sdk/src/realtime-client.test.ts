@@ -4,8 +4,8 @@ import type { ClientMessage } from '@tandem/protocol';
 import { MemoryAuthStore } from './memory-auth-store.js';
 import type { RealtimeEvent } from './realtime-subscription.js';
 import { createClient, type TandemClient } from './tandem-client.js';
-import { FakeWebSocket } from './testing/fake-web-socket.js';
-import { jwtExpiringIn } from './testing/fake-jwt.js';
+import { FakeWebSocket } from './testing/fake-web-socket.fixture.js';
+import { jwtExpiringIn } from './testing/fake-jwt.fixture.js';
 
 const record = { id: 'u1', collectionId: '_pb_users_auth_', collectionName: 'users' };
 const guest = { kind: 'guest' } as const;

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { ClientError } from './client-error.js';
 import { MemoryAuthStore } from './memory-auth-store.js';
 import { createClient } from './tandem-client.js';
-import { createFakeFetch, type SeenRequest } from './testing/fake-fetch.js';
-import { jwtExpiringIn } from './testing/fake-jwt.js';
+import { createFakeFetch, type SeenRequest } from './testing/fake-fetch.fixture.js';
+import { jwtExpiringIn } from './testing/fake-jwt.fixture.js';
 
 const record = { id: 'u1', collectionId: '_pb_users_auth_', collectionName: 'users' };
 const BASE = 'http://tandem.test';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
-import { toErrorBody } from './error-body.js';
-import type { Logger } from './log.js';
+import { toErrorBody } from './http/error-body.js';
+import type { Logger } from './http/log.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp } from './testing/test-app.js';
+import { createTestApp } from './testing/test-app.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`request hot path on ${dialect}`, { skip }, () => {

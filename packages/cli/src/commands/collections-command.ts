@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { CollectionService, isAppError, toPublicCollection } from '@tandem/core';
-import { CliError } from '../cli-error.js';
-import { loadConfig } from '../config.js';
-import { openStore } from '../open-store.js';
+import { CliError } from '../config/cli-error.js';
+import { loadConfig } from '../config/config.js';
+import { openStore } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 
 /** Help text of `tandem collections`. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CliError } from '../cli-error.js';
-import type { ConfigLayer } from '../config.js';
+import { CliError } from '../config/cli-error.js';
+import type { ConfigLayer } from '../config/config.js';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string };
 

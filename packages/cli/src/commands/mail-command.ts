@@ -1,6 +1,6 @@
-import { CliError } from '../cli-error.js';
-import { loadConfig } from '../config.js';
-import { composeCore } from '../compose-core.js';
+import { CliError } from '../config/cli-error.js';
+import { loadConfig } from '../config/config.js';
+import { composeCore } from '../compose/compose-core.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 
 /** Help text of `tandem mail`. */

@@ -1,6 +1,6 @@
-import { loadConfig } from '../config.js';
-import { composeTandem } from '../tandem.js';
-import { describeDb } from '../open-store.js';
+import { loadConfig } from '../config/config.js';
+import { composeTandem } from '../compose/tandem.js';
+import { describeDb } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 

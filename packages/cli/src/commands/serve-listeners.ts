@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createHttpsRedirectServer, type HttpsRedirectTarget } from '@tandem/server';
-import { toOrigin, type HostPort } from '../config.js';
-import type { Tandem } from '../tandem.js';
+import { toOrigin, type HostPort } from '../config/config.js';
+import type { Tandem } from '../compose/tandem.js';
 
 /** What `tandem serve` listens on, once it does. */
 export interface Listeners {

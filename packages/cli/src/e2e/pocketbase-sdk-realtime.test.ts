@@ -4,8 +4,8 @@ import { EventSource } from 'eventsource';
 import PocketBase, { type RecordSubscription } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import type { ServeProcess } from '../testing/spawn-tandem.js';
-import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import type { ServeProcess } from '../testing/spawn-tandem.fixture.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 // Node 20 has no global EventSource; the SDK's realtime needs one.
 Object.assign(globalThis, { EventSource });

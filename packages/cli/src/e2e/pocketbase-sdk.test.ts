@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import type { ServeProcess } from '../testing/spawn-tandem.js';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import type { ServeProcess } from '../testing/spawn-tandem.fixture.js';
+import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`the pocketbase SDK against tandem serve on ${dialect}`, { skip }, () => {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir } from '@tandem/core/testing';
-import { startServe, type ServeProcess } from '../testing/spawn-tandem.js';
+import { startServe, type ServeProcess } from '../testing/spawn-tandem.fixture.js';
 
 /**
  * Slow-client DoS (reliability plan T6): slowloris, slow body and slow read runs of

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, decodeJwtExp, MemoryAuthStore, type ClientOptions } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 

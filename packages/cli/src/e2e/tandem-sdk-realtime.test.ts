@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { createClient, MemoryAuthStore, type RealtimeEvent, type RecordModel, type TandemClient, type WebSocketConstructor } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 

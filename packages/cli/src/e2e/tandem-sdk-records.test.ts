@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ClientError, createClient, type TandemClient } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 interface Author { id: string; collectionId: string; collectionName: 'authors'; name: string }
 interface Post {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createClient, type TandemClient } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.js';
+import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 /** A fetch that records each GET's If-None-Match and the status it got. */
 function recordingFetch(log: Array<{ url: string; ifNoneMatch: string | null; status: number }>): typeof fetch {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { assertUsableCertificate, type TlsCertificate } from '@tandem/server';
-import { CliError } from '../cli-error.js';
-import type { TlsConfig } from '../config.js';
+import { CliError } from '../config/cli-error.js';
+import type { TlsConfig } from '../config/config.js';
 import { ensureDevCertificates } from './dev-certificates.js';
 
 /**

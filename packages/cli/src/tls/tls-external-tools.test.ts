@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServe, type ServeProcess } from '../testing/spawn-tandem.js';
+import { startServe, type ServeProcess } from '../testing/spawn-tandem.fixture.js';
 
 /** Undefined when the command exists; otherwise why the test is skipped (or, in CI, fails). */
 function missing(command: string): string | undefined {

@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore } from '../testing/test-stores.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { RecordService } from '../records/record-service.js';
 import { internalRequest } from '../records/request-context.js';

@@ -1,6 +1,6 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore } from '../testing/test-stores.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
 import { CollectionService } from './collection-service.js';
 import { sql } from '../sql/sql.js';
 import { isAppError } from '../errors/app-error.js';

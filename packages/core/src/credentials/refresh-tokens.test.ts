@@ -1,6 +1,6 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore, type TestStore } from '../testing/test-stores.js';
+import { forEachStore, type TestStore } from '../testing/test-stores.fixture.js';
 import { sql, ident } from '../sql/sql.js';
 import { RefreshTokenService, type RotateResult } from './refresh-tokens.js';
 import { REFRESH_TOKENS_TABLE, REFRESH_FAMILIES_TABLE } from './auth-tables.js';

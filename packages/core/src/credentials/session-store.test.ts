@@ -1,6 +1,6 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore, type TestStore } from '../testing/test-stores.js';
+import { forEachStore, type TestStore } from '../testing/test-stores.fixture.js';
 import { sql, ident } from '../sql/sql.js';
 import { SessionService } from './session-store.js';
 import { SESSIONS_TABLE } from './auth-tables.js';

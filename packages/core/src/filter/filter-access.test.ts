@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Store } from '../store/store.js';
-import { forEachStore } from '../testing/test-stores.js';
-import { blogDataset } from './filter-blog-dataset.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import type { FilterContext, RequestInfo } from './filter-context.js';
 import { createFilterPredicate } from './filter-evaluator.js';
-import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, type BlogSchema } from './filter-test-fixtures.js';
+import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, type BlogSchema } from './filter-test.fixture.js';
 
 const blog = blogSchema();
 const ann = guestRequest({ auth: { id: 'u1', collectionId: blog.users.id, collectionName: blog.users.name } });

@@ -2,13 +2,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { schemaViewOf } from '../schema/schema-view.js';
 import type { Store } from '../store/store.js';
-import { forEachStore } from '../testing/test-stores.js';
-import { blogDataset } from './filter-blog-dataset.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import { createFilterPredicate } from './filter-evaluator.js';
 import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
-import { blogSchema, collection, compileContextFor, datasetSource, evaluateContextFor, field, guestRequest, loadDataset, selectIds } from './filter-test-fixtures.js';
+import { blogSchema, collection, compileContextFor, datasetSource, evaluateContextFor, field, guestRequest, loadDataset, selectIds } from './filter-test.fixture.js';
 
 const blog = blogSchema();
 const empty = collection('members', [field('user', 'text'), field('post', 'text')]);

@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore } from '../testing/test-stores.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
 import type { Store } from '../store/store.js';
-import { blogDataset } from './filter-blog-dataset.js';
-import { compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, blogSchema } from './filter-test-fixtures.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
+import { compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, blogSchema } from './filter-test.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import { createFilterPredicate } from './filter-evaluator.js';

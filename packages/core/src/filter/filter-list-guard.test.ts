@@ -2,15 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { column, ident, sql } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
-import { forEachStore } from '../testing/test-stores.js';
-import { blogDataset } from './filter-blog-dataset.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import type { FilterContext, RequestInfo } from './filter-context.js';
 import { createFilterPredicate } from './filter-evaluator.js';
 import { isFilterNeedsDatabaseError } from './filter-needs-database.js';
 import { compileSort } from './filter-sort.js';
-import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds } from './filter-test-fixtures.js';
+import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds } from './filter-test.fixture.js';
 
 // Users may list only themselves; posts, comments and bookmarks stay public.
 const blog = blogSchema({ users: { listRule: 'id = @request.auth.id' } });

@@ -4,13 +4,13 @@ import { isAppError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { schemaViewOf, type SchemaView } from '../schema/schema-view.js';
 import type { Store } from '../store/store.js';
-import { forEachStore } from '../testing/test-stores.js';
-import { blogDataset } from './filter-blog-dataset.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import type { RequestInfo } from './filter-context.js';
 import { compileSort } from './filter-sort.js';
-import { blogSchema, compileContextFor, guestRequest, loadDataset, selectIds } from './filter-test-fixtures.js';
+import { blogSchema, compileContextFor, guestRequest, loadDataset, selectIds } from './filter-test.fixture.js';
 
 /**
  * No filter oracle: a client cannot learn a hidden value by guessing. Every guess list

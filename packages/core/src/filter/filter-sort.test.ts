@@ -2,11 +2,11 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ident, sql } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
-import { forEachStore } from '../testing/test-stores.js';
-import { blogDataset } from './filter-blog-dataset.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { blogDataset } from './filter-blog-dataset.fixture.js';
 import type { SortContext } from './filter-context.js';
 import { compileSort } from './filter-sort.js';
-import { blogSchema, compileContextFor, loadDataset } from './filter-test-fixtures.js';
+import { blogSchema, compileContextFor, loadDataset } from './filter-test.fixture.js';
 
 const { schema, posts } = blogSchema();
 

@@ -1,6 +1,6 @@
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore, type TestStore } from '../testing/test-stores.js';
+import { forEachStore, type TestStore } from '../testing/test-stores.fixture.js';
 import { OutboxMailer } from './outbox-mailer.js';
 
 forEachStore((_name, open) => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachStore } from '../testing/test-stores.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
 import { sql } from '../sql/sql.js';
 import { isAppError } from '../errors/app-error.js';
 import { SettingsService } from './settings-service.js';

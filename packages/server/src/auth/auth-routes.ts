@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError, tokenFromHeader, type AuthRequestOptions, type AuthResult, type AuthService } from '@tandem/core';
-import { toRequestContext } from '../request-context.js';
-import { sendJson } from '../json-reply.js';
+import { toRequestContext } from './request-context.js';
+import { sendJson } from '../http/json-reply.js';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
 import { principalOf } from './request-principal.js';
 import type { AuthRateLimits } from './auth-rate-limit.js';

@@ -4,8 +4,8 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { signRecordToken, sql, type AuthCollection } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { bearer, call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { bearer, call } from '../testing/http-client.fixture.js';
 
 const U = '/api/collections/users';
 const PASSWORD = 'correct horse battery staple';

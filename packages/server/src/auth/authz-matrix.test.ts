@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { bearer, call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { bearer, call } from '../testing/http-client.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 type Who = 'guest' | 'A' | 'B' | 'super';

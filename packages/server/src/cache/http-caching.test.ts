@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { testPrincipalResolver, asSuperuser } from '../testing/test-principals.js';
-import { entityTagOf, ifNoneMatchMatches } from './entity-tags.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { testPrincipalResolver, asSuperuser } from '../testing/test-principals.fixture.js';
+import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
 
 describe('ifNoneMatchMatches (RFC 9110 §13.1.2)', () => {
   const tag = '"abc"';

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { StoreTimings } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { entityTagOf, ifNoneMatchMatches } from './entity-tags.js';
+import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
 import { responseMetaOf, startResponseMeta, type ResponseMeta } from './response-meta.js';
-import { appendVary } from '../edge/vary.js';
+import { appendVary } from '../http/vary.js';
 
 
 /**

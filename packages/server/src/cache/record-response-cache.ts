@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache, CacheDecision, RecordCacheKeys } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { pickJson } from '../json-reply.js';
-import { entityTagOf } from './entity-tags.js';
+import { pickJson } from '../http/json-reply.js';
+import { entityTagOf } from '../http/entity-tags.js';
 import { responseMetaOf } from './response-meta.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';

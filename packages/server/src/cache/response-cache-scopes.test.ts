@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import type { Store } from '@tandem/core';
 import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 

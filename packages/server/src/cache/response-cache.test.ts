@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions } from '../app.js';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../http/log.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
 import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { call } from '../testing/http-client.js';
-import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
+import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 const OPS = Number(process.env.CACHE_OPS ?? 10_000);

@@ -1,8 +1,8 @@
 import { Readable, pipeline } from 'node:stream';
 import { brotliCompress, constants, createBrotliCompress, createGzip, gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ifNoneMatchMatches } from '../cache/entity-tags.js';
-import { appendVary } from './vary.js';
+import { ifNoneMatchMatches } from '../http/entity-tags.js';
+import { appendVary } from '../http/vary.js';
 import { codedEntityTag, negotiateEncoding, type ContentCoding } from './content-encoding.js';
 
 // Quality 4 compresses JSON about as well as gzip -6 at a fraction of Brotli's default cost.

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { createTempDir } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { SESSION_COOKIE } from '../auth/session-cookie.js';
 import { HTML_CONTENT_SECURITY_POLICY } from './security-headers.js';
 import { edgeFastifyOptions, resolveEdgeOptions } from './edge-options.js';

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 
 /**
  * HTTP/1.1 framing and request-smuggling probes (docs/reliability plan T5): each probe is

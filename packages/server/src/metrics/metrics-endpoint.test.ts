@@ -1,9 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { asSuperuser, asUser, testPrincipalResolver } from '../testing/test-principals.js';
-import { call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { asSuperuser, asUser, testPrincipalResolver } from '../testing/test-principals.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
 
 const SCRAPE_TOKEN = 'scraper-token-for-tests-0123456789';
 

@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { asSuperuser, testPrincipalResolver } from '../testing/test-principals.js';
-import { call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { asSuperuser, testPrincipalResolver } from '../testing/test-principals.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
 
 type Json = any;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

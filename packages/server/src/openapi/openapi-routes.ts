@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { CollectionService } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { entityTagOf } from '../cache/entity-tags.js';
+import { entityTagOf } from '../http/entity-tags.js';
 import { buildOpenApiDocument } from './openapi-document.js';
 import { DOCS_PAGE } from './docs-page.js';
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import type { ServerMessage } from '@tandem/protocol';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { call } from '../testing/http-client.js';
-import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
-import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
+import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
+import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.fixture.js';
 import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
 
 const PASSWORD = 'correct horse battery staple';

@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import type { ServerMessage } from '@tandem/protocol';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { bearer, call } from '../testing/http-client.js';
-import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
-import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.js';
-import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { bearer, call } from '../testing/http-client.fixture.js';
+import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
+import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.fixture.js';
+import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.fixture.js';
 import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
 
 type Event = Extract<ServerMessage, { type: 'event' }>;

@@ -1,11 +1,11 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { bearer, call } from '../testing/http-client.js';
-import { blogCollections, blogRecords, ids } from '../testing/blog-fixture.js';
-import { runScenario, type Scenario } from '../testing/scenario.js';
-import { openSse, sdkSubscription, type SseFrame, type SseTestStream } from '../testing/sse-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { bearer, call } from '../testing/http-client.fixture.js';
+import { blogCollections, blogRecords, ids } from '../testing/blog-fixture.fixture.js';
+import { runScenario, type Scenario } from '../testing/scenario.fixture.js';
+import { openSse, sdkSubscription, type SseFrame, type SseTestStream } from '../testing/sse-client.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 const PER_IP = 6;

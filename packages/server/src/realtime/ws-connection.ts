@@ -3,7 +3,7 @@ import {
   RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
 } from '@tandem/protocol';
 import { AppError, guest, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
-import { toErrorBody } from '../error-body.js';
+import { toErrorBody } from '../http/error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 
 /** Limits of one socket. */

@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
 
 /**
  * Raw RFC 6455 probes against the WebSocket endpoint (reliability.md 2.13): hand-built

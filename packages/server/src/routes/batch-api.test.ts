@@ -3,11 +3,11 @@ import { Readable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { PARAMS_TABLE, ident, sql } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { resetBlog } from '../testing/blog-reset.js';
-import { runScenario } from '../testing/scenario.js';
-import { testPrincipalResolver } from '../testing/test-principals.js';
-import { batchApiScenarios, batchCollections } from './batch-api-scenarios.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { resetBlog } from '../testing/blog-reset.fixture.js';
+import { runScenario } from '../testing/scenario.fixture.js';
+import { testPrincipalResolver } from '../testing/test-principals.fixture.js';
+import { batchApiScenarios, batchCollections } from './batch-api-scenarios.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`batch API scenarios on ${dialect}`, { skip }, () => {

@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AppError, assertBatchAllowed, batchBodyLimit, MAX_BATCH_BODY_SIZE, pickFields, runBatch, type BatchSettings, type RecordService } from '@tandem/core';
-import { toRequestContext } from '../request-context.js';
+import { toRequestContext } from '../auth/request-context.js';
 import { parseBatchBody, toBatchActions } from './batch-items.js';
 import { parseBatchMultipart } from './batch-multipart.js';
 

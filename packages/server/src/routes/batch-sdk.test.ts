@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { resetBlog } from '../testing/blog-reset.js';
-import { ids } from '../testing/blog-fixture.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { resetBlog } from '../testing/blog-reset.fixture.js';
+import { ids } from '../testing/blog-fixture.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`the pocketbase SDK's createBatch on ${dialect}`, { skip }, () => {

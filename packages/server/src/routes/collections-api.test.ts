@@ -1,11 +1,11 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { resetBlog } from '../testing/blog-reset.js';
-import { runScenario } from '../testing/scenario.js';
-import { testPrincipalResolver } from '../testing/test-principals.js';
-import { collectionsApiScenarios } from './collections-api-scenarios.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { resetBlog } from '../testing/blog-reset.fixture.js';
+import { runScenario } from '../testing/scenario.fixture.js';
+import { testPrincipalResolver } from '../testing/test-principals.fixture.js';
+import { collectionsApiScenarios } from './collections-api-scenarios.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`collections API scenarios on ${dialect}`, { skip }, () => {

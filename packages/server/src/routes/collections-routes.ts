@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, collectionScaffolds, internalRequest, toPublicCollection, type Collection, type CollectionService, type RecordService } from '@tandem/core';
 import { requireSuperuser } from '../auth/request-principal.js';
-import { sendJson } from '../json-reply.js';
+import { sendJson } from '../http/json-reply.js';
 
 type Params = { idOrName: string };
 type Query = Record<string, string | undefined>;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OutboxMailer } from '@tandem/core';
 import { requireSuperuser } from '../auth/request-principal.js';
-import { sendJson } from '../json-reply.js';
+import { sendJson } from '../http/json-reply.js';
 
 type Query = { to?: string; limit?: string };
 

@@ -2,10 +2,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { internalRequest, superuser, sql, ident } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { blogCollections, blogRecords } from '../testing/blog-fixture.js';
-import { runScenario } from '../testing/scenario.js';
-import { recordsApiScenarios } from './records-api-scenarios.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { blogCollections, blogRecords } from '../testing/blog-fixture.fixture.js';
+import { runScenario } from '../testing/scenario.fixture.js';
+import { recordsApiScenarios } from './records-api-scenarios.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`records API scenarios on ${dialect}`, { skip }, () => {

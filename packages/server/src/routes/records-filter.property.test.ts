@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { blogCollections, blogRecords } from '../testing/blog-fixture.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { blogCollections, blogRecords } from '../testing/blog-fixture.fixture.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 2000);
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);

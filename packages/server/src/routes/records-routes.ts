@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type RecordService } from '@tandem/core';
-import { toRequestContext } from '../request-context.js';
-import { sendJson } from '../json-reply.js';
+import { toRequestContext } from '../auth/request-context.js';
+import { sendJson } from '../http/json-reply.js';
 import { answerRecordRead, recordCacheDecision, type ResponseCache } from '../cache/record-response-cache.js';
 
 type CollectionParams = { collection: string };

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { bearer, call } from '../testing/http-client.js';
-import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { bearer, call } from '../testing/http-client.fixture.js';
+import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.fixture.js';
 
 const QUERIES = Number(process.env.PROPERTY_RUNS ?? 250);
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);

@@ -2,10 +2,10 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PARAMS_TABLE, ident, sql } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { runScenario } from '../testing/scenario.js';
-import { testPrincipalResolver } from '../testing/test-principals.js';
-import { settingsApiScenarios } from './settings-api-scenarios.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { runScenario } from '../testing/scenario.fixture.js';
+import { testPrincipalResolver } from '../testing/test-principals.fixture.js';
+import { settingsApiScenarios } from './settings-api-scenarios.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`settings API scenarios on ${dialect}`, { skip }, () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SettingsService } from '@tandem/core';
 import { requireSuperuser } from '../auth/request-principal.js';
-import { sendJson } from '../json-reply.js';
+import { sendJson } from '../http/json-reply.js';
 
 /**
  * `GET/PATCH /api/settings` (superusers only). Secrets are never served: the SMTP

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server as TlsServer } from 'node:tls';
 import type { AddressInfo } from 'node:net';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
-import { createTestCertificateAuthority, type IssuedCertificate } from '../testing/test-certificates.js';
-import { openTestSocket } from '../testing/ws-client.js';
-import { call } from '../testing/http-client.js';
+import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
+import { createTestCertificateAuthority, type IssuedCertificate } from '../testing/test-certificates.fixture.js';
+import { openTestSocket } from '../testing/ws-client.fixture.js';
+import { call } from '../testing/http-client.fixture.js';
 import { HSTS_VALUE, TLS_CIPHERS } from './tls-policy.js';
 import { reloadCertificatesOnChange } from './certificate-reload.js';
 

@@ -3,7 +3,7 @@
  * name is here: empty and dangling relations, empty lists, mixed-type JSON, unicode,
  * LIKE wildcards in data, negative and fractional numbers.
  */
-import type { Dataset } from './filter-test-fixtures.js';
+import type { Dataset } from './filter-test.fixture.js';
 
 /** users u1–u4 (emails: u1 hidden, u2 visible, u3 hidden, u4 none), posts p1–p5, comments c1–c5 (c4 orphaned), bookmarks b1–b3. */
 export const blogDataset: Dataset = {

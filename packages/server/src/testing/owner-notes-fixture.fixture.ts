@@ -6,8 +6,8 @@
  *   data a stranger must never learn, `link` points back at a public `links` record;
  * - `links` is public and points at notes (`note`, one; `notes`, several).
  */
-import type { TestApp } from './test-app.js';
-import { call } from './http-client.js';
+import type { TestApp } from './test-app.fixture.js';
+import { call } from './http-client.fixture.js';
 
 export const OWNER_NOTES_PASSWORD = 'correct horse battery staple';
 

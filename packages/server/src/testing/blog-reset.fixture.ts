@@ -4,8 +4,8 @@
  */
 import { crc32 } from 'node:zlib';
 import { ident, internalRequest, sql, superuser } from '@tandem/core';
-import { blogCollections, blogRecords } from './blog-fixture.js';
-import type { TestApp } from './test-app.js';
+import { blogCollections, blogRecords } from './blog-fixture.fixture.js';
+import type { TestApp } from './test-app.fixture.js';
 
 /** Restores the blog collections (plus `extra`), drops any other, and reseeds the records. */
 export async function resetBlog(t: TestApp, extra: Record<string, unknown>[] = []): Promise<void> {

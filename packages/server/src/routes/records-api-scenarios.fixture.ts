@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
-import { ids } from '../testing/blog-fixture.js';
-import type { Scenario } from '../testing/scenario.js';
-import type { TestApp } from '../testing/test-app.js';
+import { ids } from '../testing/blog-fixture.fixture.js';
+import type { Scenario } from '../testing/scenario.fixture.js';
+import type { TestApp } from '../testing/test-app.fixture.js';
 
 const R = (collection: string, rest = '') => `/api/collections/${collection}/records${rest}`;
 const q = (params: Record<string, string>) => '?' + new URLSearchParams(params).toString();

@@ -3,7 +3,7 @@
  * (and must not) come back, run against a freshly seeded database.
  */
 import assert from 'node:assert/strict';
-import type { TestApp } from './test-app.js';
+import type { TestApp } from './test-app.fixture.js';
 
 /** One request and its expectations. */
 export interface Scenario {

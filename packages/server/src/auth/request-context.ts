@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '@tandem/core';
-import { principalOf } from './auth/request-principal.js';
+import { principalOf } from './request-principal.js';
 
 /**
  * Builds core's request context from an HTTP request: who is asking (resolved once by

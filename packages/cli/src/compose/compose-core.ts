@@ -1,5 +1,5 @@
 import { composeCoreServices, type CoreServices } from '@tandem/core';
-import type { TandemConfig } from './config.js';
+import type { TandemConfig } from '../config/config.js';
 import { openStore } from './open-store.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Mailer, MailMessage } from '@tandem/core';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 
 /** A Mailer that also closes its SMTP connections. */
 export interface SmtpMailer extends Mailer {

@@ -1,7 +1,7 @@
 /**
  * Test-only: a small JSON client over `inject`, so tests read as requests and answers.
  */
-import type { TestApp } from './test-app.js';
+import type { TestApp } from './test-app.fixture.js';
 
 /** An answer: status, parsed JSON body (or undefined), headers and the raw text. */
 export interface Answer {

@@ -10,7 +10,7 @@ import type { DialectName } from '../store/dialect.js';
 import type { Store } from '../store/store.js';
 import { createSqliteStore } from '../storage/sqlite/sqlite-store.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
-import { createTempDir, createTestPostgresDatabase, postgresSkipReason } from './test-databases.js';
+import { createTempDir, createTestPostgresDatabase, postgresSkipReason } from './test-databases.fixture.js';
 
 /** A store on a throwaway database, with the function that removes it. */
 export interface TestStore {

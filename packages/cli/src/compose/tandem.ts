@@ -4,9 +4,9 @@ import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, type SettingsService
 import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type TlsCertificate } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
-import type { TandemConfig, TlsConfig } from './config.js';
+import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
-import { readTlsCertificate } from './tls/tls-certificate.js';
+import { readTlsCertificate } from '../tls/tls-certificate.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import type { Row } from '../store/store.js';
 import type { RequestInfo } from './filter-context.js';
-import type { Dataset } from './filter-test-fixtures.js';
+import type { Dataset } from './filter-test.fixture.js';
 
 // NB: no NUL (PostgreSQL cannot store it); U+E000 and U+FFFF against astral characters
 // catch UTF-16 vs code point ordering; %, _ and \ exercise LIKE escaping.

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { ident, sql } from '@tandem/core';
-import { ids } from '../testing/blog-fixture.js';
-import type { Scenario } from '../testing/scenario.js';
-import type { TestApp } from '../testing/test-app.js';
-import { asSuperuser, asUser, testTokens } from '../testing/test-principals.js';
+import { ids } from '../testing/blog-fixture.fixture.js';
+import type { Scenario } from '../testing/scenario.fixture.js';
+import type { TestApp } from '../testing/test-app.fixture.js';
+import { asSuperuser, asUser, testTokens } from '../testing/test-principals.fixture.js';
 
 const B = '/api/batch';
 const R = (collection: string, rest = '') => `/api/collections/${collection}/records${rest}`;

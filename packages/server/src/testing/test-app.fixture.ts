@@ -9,7 +9,7 @@ import {
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
-import { silentLogger } from '../log.js';
+import { silentLogger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
 import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPostgresStore, createSqliteStore, sql, type Store } from '@tandem/core';
-import { CliError } from './cli-error.js';
-import type { TandemConfig } from './config.js';
+import { CliError } from '../config/cli-error.js';
+import type { TandemConfig } from '../config/config.js';
 
 /** True when the database setting names PostgreSQL rather than a SQLite file. */
 export function isPostgresUrl(db: string): boolean {

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { crc32 } from 'node:zlib';
 import { ident, sql } from '@tandem/core';
-import { blogCollections, ids } from '../testing/blog-fixture.js';
-import type { Scenario } from '../testing/scenario.js';
-import type { TestApp } from '../testing/test-app.js';
-import { asSuperuser, asUser } from '../testing/test-principals.js';
+import { blogCollections, ids } from '../testing/blog-fixture.fixture.js';
+import type { Scenario } from '../testing/scenario.fixture.js';
+import type { TestApp } from '../testing/test-app.fixture.js';
+import { asSuperuser, asUser } from '../testing/test-principals.fixture.js';
 
 const C = (rest = '') => `/api/collections${rest}`;
 const su = asSuperuser;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSmtpMailer } from './smtp-mailer.js';
-import { CliError } from './cli-error.js';
+import { CliError } from '../config/cli-error.js';
 
 describe('createSmtpMailer', () => {
   it('accepts smtp and smtps URLs without connecting', () => {

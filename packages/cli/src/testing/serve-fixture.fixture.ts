@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir, createTestPostgresDatabase } from '@tandem/core/testing';
 import { blogCollections } from '@tandem/server/testing';
-import { runTandem, startServe, type ServeProcess } from './spawn-tandem.js';
+import { runTandem, startServe, type ServeProcess } from './spawn-tandem.fixture.js';
 
 /** A running server and the way to tear it and its data down. */
 export interface ServeFixture {

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { SettingsService } from '@tandem/core';
-import type { Scenario } from '../testing/scenario.js';
-import type { TestApp } from '../testing/test-app.js';
-import { asSuperuser, asUser } from '../testing/test-principals.js';
+import type { Scenario } from '../testing/scenario.fixture.js';
+import type { TestApp } from '../testing/test-app.fixture.js';
+import { asSuperuser, asUser } from '../testing/test-principals.fixture.js';
 
 const S = '/api/settings';
 const su = asSuperuser;

@@ -1,0 +1,2 @@
+export * from './test-databases.fixture.js';
+export * from './test-stores.fixture.js';

@@ -1,2 +1,0 @@
-export * from './test-databases.js';
-export * from './test-stores.js';
