@@ -1,4 +1,4 @@
-import type { DialectName } from '../store/dialect.js';
+import type { Dialect } from '../store/dialect.js';
 
 /** Refresh-token families: one per sign-in; revoking it ends every token of the sign-in. */
 export const REFRESH_FAMILIES_TABLE = '_authRefreshFamilies';
@@ -7,12 +7,11 @@ export const REFRESH_TOKENS_TABLE = '_authRefreshTokens';
 /** Server-side cookie sessions, keyed by the SHA-256 hash of the session id. */
 export const SESSIONS_TABLE = '_authSessions';
 
-// Times are epoch milliseconds. NB: pg returns BIGINT as a string; readers use toMillis().
-const time = (dialect: DialectName) => (dialect === 'postgres' ? 'BIGINT' : 'INTEGER');
+// Times are epoch milliseconds (dialect.bigIntType). NB: pg returns BIGINT as a string; readers use toMillis().
 
 /** The statements that create the refresh-token tables when they are missing. */
-export function refreshTokenTableStatements(dialect: DialectName): string[] {
-  const t = time(dialect);
+export function refreshTokenTableStatements(dialect: Dialect): string[] {
+  const t = dialect.bigIntType;
   return [
     `CREATE TABLE IF NOT EXISTS "${REFRESH_FAMILIES_TABLE}" (
       "id" TEXT PRIMARY KEY NOT NULL,
@@ -39,8 +38,8 @@ export function refreshTokenTableStatements(dialect: DialectName): string[] {
 }
 
 /** The statements that create the sessions table when it is missing. */
-export function sessionTableStatements(dialect: DialectName): string[] {
-  const t = time(dialect);
+export function sessionTableStatements(dialect: Dialect): string[] {
+  const t = dialect.bigIntType;
   return [
     `CREATE TABLE IF NOT EXISTS "${SESSIONS_TABLE}" (
       "id" TEXT PRIMARY KEY NOT NULL,

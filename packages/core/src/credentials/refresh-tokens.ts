@@ -85,7 +85,7 @@ export class RefreshTokenService {
 
   /** Creates the tables when they are missing. */
   async ensureSchema(): Promise<void> {
-    for (const statement of refreshTokenTableStatements(this.#store.dialect.name)) await this.#store.exec(statement);
+    for (const statement of refreshTokenTableStatements(this.#store.dialect)) await this.#store.exec(statement);
   }
 
   /** Starts a new family (a sign-in) with its first token. */
@@ -199,7 +199,7 @@ async function revokeFamilies(tx: Executor, where: Sql, now: number): Promise<nu
 
 /** Row locks where the database has them; SQLite's store already runs one transaction at a time. */
 function forUpdate(tx: Executor): Sql {
-  return raw(tx.dialect.name === 'postgres' ? ' FOR UPDATE' : '');
+  return raw(tx.dialect.rowLock);
 }
 
 function success(family: FamilyRow, token: string, expires: number): RotateResult {

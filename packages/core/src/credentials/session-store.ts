@@ -61,7 +61,7 @@ export class SessionService {
 
   /** Creates the table when it is missing. */
   async ensureSchema(): Promise<void> {
-    for (const statement of sessionTableStatements(this.#store.dialect.name)) await this.#store.exec(statement);
+    for (const statement of sessionTableStatements(this.#store.dialect)) await this.#store.exec(statement);
   }
 
   /** Opens a session for a record. */

@@ -1,10 +1,6 @@
 import type { Collection } from '../schema/collection.js';
 import { column, ident, join, sql, type Sql } from '../sql/sql.js';
-import type { DialectName } from '../store/dialect.js';
-import { andSql, caseSql, notSql, orSql, toSql, type BoolSql } from './bool-sql.js';
-import type { FilterDialect } from './dialects/filter-dialect.js';
-import { postgresFilterDialect } from './dialects/postgres-filter-dialect.js';
-import { sqliteFilterDialect } from './dialects/sqlite-filter-dialect.js';
+import { andSql, caseSql, notSql, orSql, toSql, type BoolSql } from '../sql/bool-sql.js';
 import type { FilterNode } from './filter-ast.js';
 import { pathValueInDomain, type Quantifier } from './filter-compare.js';
 import type { FilterContext } from './filter-context.js';
@@ -24,11 +20,6 @@ type SqlSide =
   | { readonly type: 'values'; readonly values: readonly SqlValue[]; readonly nullItem: SqlValue }
   | { readonly type: 'source'; readonly source: SqlSource; readonly item: SqlValue; readonly nullItem: SqlValue };
 
-/** The filter dialect for a store dialect. */
-export function filterDialectFor(name: DialectName): FilterDialect {
-  return name === 'sqlite' ? sqliteFilterDialect : postgresFilterDialect;
-}
-
 /**
  * Compiles a parsed filter into a parameterized, never-NULL WHERE condition over
  * `FROM "<collection>" AS "<tableAlias>"`. Relation paths become correlated subqueries,
@@ -41,7 +32,7 @@ export function compileFilter(node: FilterNode, context: FilterContext): Sql {
   let aliases = 0;
   const nextAlias = () => `__f${++aliases}`;
   const state: CompileState = {
-    dialect: filterDialectFor(context.dialect.name),
+    dialect: context.dialect.filter,
     outer: context.tableAlias,
     nextAlias,
     guardSql: listGuardCompiler(context, nextAlias),
@@ -60,7 +51,7 @@ export function listGuardCompiler(context: FilterContext, nextAlias: () => strin
   if (context.allowHidden) return undefined;
   return (entered, guard, alias) => {
     const ruleContext: FilterContext = { ...context, collection: entered, tableAlias: alias, allowHidden: true, allowRequestMacros: true };
-    const state: CompileState = { dialect: filterDialectFor(context.dialect.name), outer: alias, nextAlias, joined: new Map() };
+    const state: CompileState = { dialect: context.dialect.filter, outer: alias, nextAlias, joined: new Map() };
     return withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state);
   };
 }

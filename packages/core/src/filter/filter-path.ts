@@ -2,6 +2,7 @@ import type { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { columnKindOf, isMultiValued } from '../schema/field-storage.js';
 import type { SchemaView } from '../schema/schema-view.js';
+import type { JsonStep } from '../store/filter-sql-dialect.js';
 import { quoteForMessage } from './filter-error.js';
 
 /** Most relation hops one path may take (PocketBase's limit). */
@@ -31,8 +32,7 @@ export type PathHop =
   /** Every row of `target`, whatever the current row (`@collection.<name>…` with a plain operator). */
   | { readonly type: 'scan'; readonly target: Collection };
 
-/** One step into a JSON value: an object key, or an array index (digits, at most 9). */
-export type JsonStep = { readonly key: string } | { readonly index: number };
+export type { JsonStep };
 
 /** What a path ends on, in the last row its hops reach. */
 export type PathTerminal =

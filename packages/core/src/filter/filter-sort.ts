@@ -2,7 +2,7 @@ import { join, raw, sql, type Sql } from '../sql/sql.js';
 import type { SortContext } from './filter-context.js';
 import { forbiddenMacroError, quoteForMessage, sortError } from './filter-error.js';
 import { resolvePath, type ResolvedPath } from './filter-path.js';
-import { filterDialectFor, listGuardCompiler } from './filter-compiler.js';
+import { listGuardCompiler } from './filter-compiler.js';
 import { singlePathSql, type SqlPathState } from './filter-sql-source.js';
 
 /** Most fields one sort may list (PocketBase's limit). */
@@ -28,7 +28,7 @@ export function compileSort(text: string, context: SortContext): Sql {
   let aliases = 0;
   const nextAlias = () => `__s${++aliases}`;
   const guardSql = listGuardCompiler(context, nextAlias);
-  const state: SqlPathState = { dialect: filterDialectFor(context.dialect.name), outer: context.tableAlias, nextAlias, guardSql };
+  const state: SqlPathState = { dialect: context.dialect.filter, outer: context.tableAlias, nextAlias, guardSql };
   return join(fields.map((field) => sortItem(field, context, state)));
 }
 

@@ -1,6 +1,6 @@
 import { column, ident, join, raw, sql, type Sql } from '../sql/sql.js';
-import { andSql, toSql, type BoolSql } from './bool-sql.js';
-import type { FilterDialect } from './dialects/filter-dialect.js';
+import { andSql, toSql, type BoolSql } from '../sql/bool-sql.js';
+import type { FilterDialect } from '../store/filter-sql-dialect.js';
 import type { Collection } from '../schema/collection.js';
 import type { ListGuard, PathHop, ResolvedPath } from './filter-path.js';
 

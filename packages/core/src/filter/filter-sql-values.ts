@@ -1,6 +1,6 @@
 import { raw, sql, type Sql } from '../sql/sql.js';
-import { andSql, notSql, orSql, type BoolSql } from './bool-sql.js';
-import type { FilterDialect, JsonParts, OrderOp } from './dialects/filter-dialect.js';
+import { andSql, notSql, orSql, type BoolSql } from '../sql/bool-sql.js';
+import type { FilterDialect, JsonParts, OrderOp } from '../store/filter-sql-dialect.js';
 import type { ComparisonOp } from './filter-ast.js';
 import { compareValues, type CompareValue } from './filter-compare.js';
 import { renderLikePattern } from './filter-like.js';

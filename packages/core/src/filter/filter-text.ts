@@ -15,11 +15,6 @@ export function foldAscii(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text;
 }
 
-/** The uppercase and lowercase ASCII alphabets, for PostgreSQL's `translate()`. */
-export const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
-/** See ASCII_UPPER. */
-export const ASCII_LOWER = 'abcdefghijklmnopqrstuvwxyz';
-
 /**
  * Compares by Unicode code point (= UTF-8 byte order), not by UTF-16 unit as `<` does.
  * NB: the two orders differ only for U+E000–U+FFFF against astral characters.

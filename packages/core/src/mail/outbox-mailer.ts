@@ -35,7 +35,7 @@ export class OutboxMailer implements Mailer {
 
   /** Creates the table when it is missing. */
   async ensureSchema(): Promise<void> {
-    const seq = this.#store.dialect.name === 'postgres' ? 'BIGINT' : 'INTEGER';
+    const seq = this.#store.dialect.bigIntType;
     await this.#store.exec(`CREATE TABLE IF NOT EXISTS "${MAILS_TABLE}" (
       "id" TEXT PRIMARY KEY NOT NULL,
       "seq" ${seq} NOT NULL,

@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql, ident } from '../sql/sql.js';
-import { forEachStore } from '../testing/test-stores.js';
+import { forEachStore } from '../testing/test-stores.fixture.js';
 import { UniqueViolationError } from '../store/store-errors.js';
 
 forEachStore((name, open) => {

@@ -1,4 +1,5 @@
 import type { SqlRenderer } from '../sql/sql.js';
+import type { FilterDialect } from './filter-sql-dialect.js';
 
 /** The databases Tandem stores records in. */
 export type DialectName = 'sqlite' | 'postgres';
@@ -12,9 +13,22 @@ export type DialectName = 'sqlite' | 'postgres';
  */
 export type ColumnKind = 'text' | 'number' | 'bool' | 'json' | 'list';
 
-/** The differences between the two SQL dialects that the rest of core relies on. */
+/**
+ * Every difference between the two SQL dialects that the rest of core relies on, in one
+ * object per database chosen once when the store opens (`storage/<name>/<name>-dialect.ts`).
+ * Code outside `storage/` asks this object, never the dialect's name.
+ */
 export interface Dialect extends SqlRenderer {
+  /** For messages and test names only: no code branches on it. */
   readonly name: DialectName;
+  /** The SQL differences of the filter compiler (JSON paths, list items, LIKE, ordering). */
+  readonly filter: FilterDialect;
+  /** The column type of epoch milliseconds and sequence numbers (64-bit integers). */
+  readonly bigIntType: string;
+  /** What follows a SELECT inside a transaction to lock its rows until commit ('' where the database has one writer). */
+  readonly rowLock: string;
+  /** True when the driver answers within the call (better-sqlite3), so a call's time is the time spent in it. */
+  readonly synchronous: boolean;
   /** The column type for a storage kind, with its NOT NULL and default clause. */
   columnDefinition(kind: ColumnKind): string;
   /** Converts a JS value to what the driver stores for a column of this kind. */

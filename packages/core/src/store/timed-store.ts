@@ -36,7 +36,7 @@ export class StoreTimings {
    * transaction's executor as it is, so the change log still recognises it.
    */
   wrap(store: Store): Store {
-    const time = store.dialect.name === 'sqlite' ? timeSync : timeAsync;
+    const time = store.dialect.synchronous ? timeSync : timeAsync;
     const current = () => this.#scope.getStore();
     return {
       dialect: store.dialect,

@@ -1,5 +1,6 @@
 import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
 import { quoteIdentifier } from '../../sql/sql.js';
+import { postgresFilterDialect } from './postgres-filter-dialect.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
   text: "TEXT NOT NULL DEFAULT ''",
@@ -12,6 +13,10 @@ const columnDefinitions: Record<ColumnKind, string> = {
 /** PostgreSQL: `$n` placeholders, native booleans, JSON kept as jsonb. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
+  filter: postgresFilterDialect,
+  bigIntType: 'BIGINT',
+  rowLock: ' FOR UPDATE',
+  synchronous: false,
   placeholder: (index) => `$${index}`,
   quoteIdent: quoteIdentifier,
   bindValue: (value) => (value === undefined ? null : value),

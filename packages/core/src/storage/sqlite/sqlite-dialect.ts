@@ -1,5 +1,6 @@
 import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
 import { quoteIdentifier } from '../../sql/sql.js';
+import { sqliteFilterDialect } from './sqlite-filter-dialect.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
   text: "TEXT NOT NULL DEFAULT ''",
@@ -12,6 +13,11 @@ const columnDefinitions: Record<ColumnKind, string> = {
 /** SQLite: `?` placeholders, booleans as 0/1, JSON kept as text. */
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
+  filter: sqliteFilterDialect,
+  bigIntType: 'INTEGER',
+  // One writer at a time: a transaction's reads cannot be overtaken.
+  rowLock: '',
+  synchronous: true,
   placeholder: () => '?',
   quoteIdent: quoteIdentifier,
   // NB: better-sqlite3 binds only numbers, strings, bigints, buffers and null.

@@ -1,4 +1,4 @@
-import { join, raw, sql, type Sql } from '../sql/sql.js';
+import { join, raw, sql, type Sql } from './sql.js';
 
 /**
  * A boolean SQL condition, or a constant the compiler already knows. Every condition the

@@ -1,9 +1,9 @@
 import { ident, raw, sql, type Sql } from '../../sql/sql.js';
-import { ASCII_LOWER, ASCII_UPPER } from '../filter-text.js';
-import { baseFilterDialect, type FilterDialect } from './filter-dialect.js';
+import { baseFilterDialect, type FilterDialect } from '../../store/filter-sql-dialect.js';
 
 // NB: lower() and ILIKE fold non-ASCII letters too, which SQLite and the evaluator do not.
-const FOLD = raw(`'${ASCII_UPPER}', '${ASCII_LOWER}'`);
+// The ASCII alphabets for translate(): only A–Z fold, as in SQLite's lower() and LIKE.
+const FOLD = raw("'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'");
 
 /**
  * PostgreSQL: every parameter is cast (its type is never inferred), text compares with
@@ -11,7 +11,6 @@ const FOLD = raw(`'${ASCII_UPPER}', '${ASCII_LOWER}'`);
  */
 export const postgresFilterDialect: FilterDialect = {
   ...baseFilterDialect,
-  name: 'postgres',
   textParam: (value) => sql`CAST(${value} AS text)`,
   numberParam: (value) => sql`CAST(${value} AS double precision)`,
   boolParam: (value) => sql`CAST(${value} AS boolean)`,

@@ -1,6 +1,5 @@
 import { ident, param, raw, sql, type Sql } from '../../sql/sql.js';
-import type { JsonStep } from '../filter-path.js';
-import { baseFilterDialect, type FilterDialect } from './filter-dialect.js';
+import { baseFilterDialect, type FilterDialect, type JsonStep } from '../../store/filter-sql-dialect.js';
 
 /**
  * SQLite: LIKE and lower() already fold ASCII letters only, BINARY collation is code
@@ -8,7 +7,6 @@ import { baseFilterDialect, type FilterDialect } from './filter-dialect.js';
  */
 export const sqliteFilterDialect: FilterDialect = {
   ...baseFilterDialect,
-  name: 'sqlite',
   textParam: (value) => param(value),
   numberParam: (value) => param(value),
   boolParam: (value) => param(value === null ? null : value ? 1 : 0),

@@ -1,7 +1,8 @@
-import { raw, sql, type Sql } from '../../sql/sql.js';
-import type { DialectName } from '../../store/dialect.js';
-import type { BoolSql } from '../bool-sql.js';
-import type { JsonStep } from '../filter-path.js';
+import { raw, sql, type Sql } from '../sql/sql.js';
+import type { BoolSql } from '../sql/bool-sql.js';
+
+/** One step into a JSON value: an object key, or an array index (digits, at most 9). */
+export type JsonStep = { readonly key: string } | { readonly index: number };
 
 /** Ordering operators as SQL text. */
 export type OrderOp = '>' | '>=' | '<' | '<=';
@@ -22,7 +23,6 @@ export interface JsonParts {
 
 /** The SQL the filter compiler needs that differs between SQLite and PostgreSQL. */
 export interface FilterDialect {
-  readonly name: DialectName;
   /** Typed parameters (PostgreSQL needs casts to infer types). */
   textParam(value: string): Sql;
   numberParam(value: number | null): Sql;
