@@ -66,3 +66,4 @@ export * from './cache/collection-generations.js';
 export * from './cache/record-cache-keys.js';
 export * from './store/timed-store.js';
 export * from './compose/core-services.js';
+export * from './actions/index.js';

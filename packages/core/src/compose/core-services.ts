@@ -1,3 +1,4 @@
+import { ActionDispatcher } from '../actions/action-dispatcher.js';
 import { AuthService } from '../auth/auth-service.js';
 import { RefreshTokenService } from '../credentials/refresh-tokens.js';
 import { SessionService } from '../credentials/session-store.js';
@@ -42,6 +43,8 @@ export interface CoreServices {
   readonly realtime: RealtimeBroker;
   /** Per-collection change counters (response cache keys). */
   readonly generations: CollectionGenerations;
+  /** The one entry to core actions for every transport. */
+  readonly actions: ActionDispatcher;
   /** Store time per request. */
   readonly timings: StoreTimings;
   /** Stops the feed and drops realtime clients (the caller closes the store). */
@@ -80,9 +83,10 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
   generations.follow(feed, collections);
   const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
+  const actions = new ActionDispatcher({ records, recordService: records, collections, settings, outbox, batchLimits: () => settings.get().batch });
   const stop = () => {
     feed.stop();
     realtime.close();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, stop };
+  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, actions, stop };
 }

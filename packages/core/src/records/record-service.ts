@@ -16,7 +16,7 @@ import type { RequestContext } from './request-context.js';
  * The record actions every transport calls: REST today, and the WebSocket, GraphQL,
  * gRPC and batch paths later. Rules are enforced here, never in a transport.
  */
-export class RecordService {
+export class RecordService implements RecordActions {
   readonly #deps: RecordDeps;
 
   constructor(store: Store, collections: CollectionService, now?: () => Date) {
@@ -46,6 +46,11 @@ export class RecordService {
   /** Deletes a record, settling relations that point at it. */
   delete(collection: string, id: string, request: RequestContext): Promise<void> {
     return deleteRecord(this.#deps, collection, id, request);
+  }
+
+  /** True when a record with this id exists, whatever the rules say (see RecordActions.exists). */
+  exists(collection: string, id: string): Promise<boolean> {
+    return recordActionsFor(this.#deps).exists(collection, id);
   }
 
   /** Deletes every record of a collection (superusers only), settling references elsewhere. */

@@ -1,0 +1,110 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachStore } from '../testing/test-stores.fixture.js';
+import { CollectionService } from '../collections/collection-service.js';
+import { RecordService } from '../records/record-service.js';
+import { internalRequest, type RequestContext } from '../records/request-context.js';
+import { guest, superuser, type Principal } from '../schema/principal.js';
+import { SettingsService } from '../settings/settings-service.js';
+import type { Store } from '../store/store.js';
+import type { ActionInput } from './action.js';
+import { ActionDispatcher, type BatchCall } from './action-dispatcher.js';
+
+const limits = { enabled: true, maxRequests: 50, timeout: 3 };
+const admin = internalRequest(superuser('superuser00001'), 'POST');
+const anyone = internalRequest(guest, 'POST');
+const user: Principal = {
+  kind: 'record',
+  collection: { id: '_pb_users_auth_', name: 'users', type: 'auth', system: false, indexes: [], created: '', updated: '', listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, fields: [] },
+  record: { id: 'user00000000001' },
+};
+
+const notes = (collection = 'notes', id?: string, query: Record<string, string> = {}, body?: unknown): ActionInput =>
+  ({ params: id ? { collection, id } : { collection }, query, body });
+const call = (action: string, input: ActionInput, request: RequestContext = anyone): BatchCall => ({ action, input, request });
+
+forEachStore((name, open) => {
+  describe(`the action dispatcher (${name})`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let records: RecordService;
+    let dispatcher: ActionDispatcher;
+    let clock = () => Date.now();
+
+    before(async () => {
+      ({ store, cleanup } = await open());
+      const collections = new CollectionService(store);
+      await collections.load();
+      await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', required: true }] });
+      const settings = new SettingsService(store);
+      await settings.load();
+      records = new RecordService(store, collections);
+      dispatcher = new ActionDispatcher({ records, recordService: records, collections, settings, batchLimits: () => limits }, undefined, () => clock());
+    });
+    after(async () => cleanup());
+    const count = async () => (await records.list('notes', {}, admin)).totalItems;
+
+    it('answers superuser-only actions with 401 for a guest and 403 for a user, before running them', async () => {
+      await assert.rejects(dispatcher.dispatch('collections.list', notes(), anyone), { code: 'AUTH_REQUIRED', status: 401 });
+      await assert.rejects(dispatcher.dispatch('settings.update', notes(undefined, undefined, {}, { batch: { maxRequests: 1 } }), { ...anyone, principal: user }), { code: 'SUPERUSER_ONLY', status: 403 });
+      assert.equal((await dispatcher.dispatch('collections.list', notes(), admin)).status, 200);
+    });
+
+    it('refuses an unknown action', async () => {
+      await assert.rejects(dispatcher.dispatch('records.explode', notes(), admin), { code: 'NOT_FOUND' });
+    });
+
+    it('applies the fields picker to one record and to each item of a page', async () => {
+      const created = await dispatcher.dispatch('records.create', notes('notes', undefined, { fields: 'title' }, { title: 'picked' }), anyone);
+      assert.deepEqual(created, { status: 200, body: { title: 'picked' } });
+      const page = await dispatcher.dispatch('records.list', notes('notes', undefined, { fields: 'title', filter: 'title = "picked"' }), anyone);
+      assert.deepEqual((page.body as { items: unknown[] }).items, [{ title: 'picked' }]);
+    });
+
+    it('runs a batch in one transaction: a failing item is named by index and rolls every item back', async () => {
+      const before = await count();
+      await assert.rejects(dispatcher.dispatchBatch([
+        call('records.create', notes('notes', undefined, {}, { title: 'a' })),
+        call('records.delete', notes('notes', 'missingmissing1')),
+      ]), (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
+        assert.equal(error.code, 'BATCH_FAILED');
+        assert.equal(error.data.requests[1]!.response.status, 404);
+        return true;
+      });
+      assert.equal(await count(), before);
+    });
+
+    it('rolls back a batch that ran past its timeout', async () => {
+      const before = await count();
+      let now = 0;
+      clock = () => (now += 1500); // each reading is 1.5 s later
+      try {
+        const calls = [1, 2, 3].map((n) => call('records.create', notes('notes', undefined, {}, { title: `n${n}` })));
+        await assert.rejects(dispatcher.dispatchBatch(calls), { code: 'BATCH_TIMEOUT' });
+      } finally {
+        clock = () => Date.now();
+      }
+      assert.equal(await count(), before);
+    });
+
+    it('upserts in a batch: update when body.id exists, create otherwise', async () => {
+      const existing = await records.create('notes', { title: 'old' }, {}, anyone);
+      const result = await dispatcher.dispatchBatch([
+        call('records.upsert', notes('notes', undefined, {}, { id: existing.id, title: 'new' })),
+        call('records.upsert', notes('notes', undefined, {}, { id: 'brandnewid00001', title: 'fresh' })),
+      ]);
+      const items = result.body as { status: number; body: { id: string; title: string } }[];
+      assert.deepEqual(items.map((r) => [r.status, r.body.id, r.body.title]), [[200, existing.id, 'new'], [200, 'brandnewid00001', 'fresh']]);
+    });
+
+    it('refuses reads and superuser-only actions as batch items, at their index', async () => {
+      for (const item of [call('records.list', notes()), call('collections.truncate', { params: { idOrName: 'notes' }, query: {} }, admin)]) {
+        await assert.rejects(dispatcher.dispatchBatch([call('records.create', notes('notes', undefined, {}, { title: 'x' })), item]), (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
+          assert.equal(error.code, 'BATCH_FAILED');
+          assert.equal(error.data.requests[1]!.response.status, 400);
+          return true;
+        });
+      }
+    });
+  });
+});

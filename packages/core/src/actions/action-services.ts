@@ -1,0 +1,20 @@
+import type { CollectionService } from '../collections/collection-service.js';
+import type { OutboxMailer } from '../mail/outbox-mailer.js';
+import type { RecordActions } from '../records/record-actions.js';
+import type { BatchLimits } from '../records/record-batch.js';
+import type { RecordService } from '../records/record-service.js';
+import type { SettingsService } from '../settings/settings-service.js';
+
+/** The core services actions run on. */
+export interface ActionServices {
+  /** The record actions; inside a batch they are bound to the batch's transaction. */
+  readonly records: RecordActions;
+  /** Transactions and truncation (never bound to a batch). */
+  readonly recordService: RecordService;
+  readonly collections: CollectionService;
+  readonly settings: SettingsService;
+  /** The dev outbox, when mail is kept rather than sent. */
+  readonly outbox?: OutboxMailer;
+  /** The batch limits in force now (settings may change them at any time). */
+  batchLimits(): BatchLimits;
+}

@@ -1,0 +1,110 @@
+import type { RequestContext } from '../records/request-context.js';
+import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
+import { bodyObject, paramOf, queryOf } from './action-input.js';
+import type { ActionServices } from './action-services.js';
+
+const ok = (body: unknown): ActionResult => ({ status: 200, body });
+const collectionOf = (input: ActionInput) => paramOf(input, 'collection');
+const idOf = (input: ActionInput) => paramOf(input, 'id');
+const expandOf = (input: ActionInput) => ({ expand: queryOf(input, 'expand') });
+
+/** `records.list`: a page of the records the caller may list (list rule, filter, sort, paging, expand). */
+export const listRecordsAction: ActionDefinition = {
+  name: 'records.list',
+  summary: 'A page of the records the caller may list.',
+  access: 'anyone',
+  shape: 'page',
+  errors: ['COLLECTION_NOT_FOUND', 'SUPERUSER_ONLY', 'FILTER_INVALID', 'FILTER_FORBIDDEN_MACRO', 'SORT_INVALID', 'EXPAND_INVALID'],
+  async run(services, input, request) {
+    const { page, perPage, sort, filter, expand, skipTotal } = input.query;
+    return ok(await services.records.list(collectionOf(input), { page, perPage, sort, filter, expand, skipTotal }, request));
+  },
+};
+
+/** `records.view`: one record the caller may view (404 otherwise). */
+export const viewRecordAction: ActionDefinition = {
+  name: 'records.view',
+  summary: 'One record the caller may view.',
+  access: 'anyone',
+  shape: 'one',
+  errors: ['COLLECTION_NOT_FOUND', 'RECORD_NOT_FOUND', 'SUPERUSER_ONLY', 'EXPAND_INVALID'],
+  async run(services, input, request) {
+    return ok(await services.records.view(collectionOf(input), idOf(input), expandOf(input), request));
+  },
+};
+
+/** `records.create`: creates a record under the create rule (200, as PocketBase answers). */
+export const createRecordAction: ActionDefinition = {
+  name: 'records.create',
+  summary: 'Creates a record.',
+  access: 'anyone',
+  shape: 'one',
+  inBatch: true,
+  errors: ['COLLECTION_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_CREATE_FAILED', 'BODY_INVALID', 'VALIDATION_FAILED'],
+  async run(services, input, request) {
+    return ok(await services.records.create(collectionOf(input), bodyObject(input), expandOf(input), request));
+  },
+};
+
+/** `records.update` (PATCH): changes the fields sent, under the update rule. */
+export const updateRecordAction: ActionDefinition = {
+  name: 'records.update',
+  summary: 'Changes the fields sent of one record.',
+  access: 'anyone',
+  shape: 'one',
+  inBatch: true,
+  errors: ['COLLECTION_NOT_FOUND', 'RECORD_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_UPDATE_FAILED', 'BODY_INVALID', 'VALIDATION_FAILED'],
+  run: (services, input, request) => update(services, input, request, false),
+};
+
+/** `records.replace` (PUT): sets every field, absent ones to their zero value. */
+export const replaceRecordAction: ActionDefinition = {
+  ...updateRecordAction,
+  name: 'records.replace',
+  summary: 'Replaces every field of one record.',
+  run: (services, input, request) => update(services, input, request, true),
+};
+
+/** `records.upsert` (batch only): updates the record whose `id` the body names when it exists, creates it otherwise. */
+export const upsertRecordAction: ActionDefinition = {
+  name: 'records.upsert',
+  summary: 'Updates the record the body names, or creates it.',
+  access: 'anyone',
+  shape: 'one',
+  inBatch: true,
+  errors: [...new Set([...createRecordAction.errors, ...updateRecordAction.errors])],
+  async run(services, input, request) {
+    const body = bodyObject(input);
+    const collection = collectionOf(input);
+    const id = body.id;
+    const exists = typeof id === 'string' && id !== '' && (await services.records.exists(collection, id));
+    const record = exists
+      ? await services.records.update(collection, id, body, expandOf(input), request)
+      : await services.records.create(collection, body, expandOf(input), request);
+    return ok(record);
+  },
+};
+
+/** `records.delete`: deletes one record under the delete rule (204). */
+export const deleteRecordAction: ActionDefinition = {
+  name: 'records.delete',
+  summary: 'Deletes one record.',
+  access: 'anyone',
+  shape: 'none',
+  inBatch: true,
+  errors: ['COLLECTION_NOT_FOUND', 'RECORD_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_DELETE_REFERENCED'],
+  async run(services, input, request) {
+    await services.records.delete(collectionOf(input), idOf(input), request);
+    return { status: 204, body: null };
+  },
+};
+
+async function update(services: ActionServices, input: ActionInput, request: RequestContext, replace: boolean): Promise<ActionResult> {
+  const params = { ...expandOf(input), replace };
+  return ok(await services.records.update(collectionOf(input), idOf(input), bodyObject(input), params, request));
+}
+
+/** Every record action. */
+export const recordActions: readonly ActionDefinition[] = [
+  listRecordsAction, viewRecordAction, createRecordAction, updateRecordAction, replaceRecordAction, upsertRecordAction, deleteRecordAction,
+];
