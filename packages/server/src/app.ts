@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './error-body.js';
 import type { Logger } from './log.js';
+import type { LogOutput } from './log-output.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
@@ -64,6 +65,8 @@ export interface AppServices {
   /** The application settings; without them the settings API is absent and batch uses the defaults. */
   readonly settings?: SettingsService;
   readonly logger: Logger;
+  /** Where the logger writes, for the count of dropped lines in the metrics (0 without it). */
+  readonly logOutput?: Pick<LogOutput, 'droppedLines'>;
   /** Resolves credentials to a principal; without one every request is a guest. */
   readonly resolvePrincipal?: PrincipalResolver;
   /** The auth actions; without them the auth endpoints are not served. */
@@ -107,7 +110,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
-  installMetrics(app, { token: options.metricsToken, realtime: services.realtime });
+  installMetrics(app, { token: options.metricsToken, realtime: services.realtime, log: services.logOutput });
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records, services.responseCache);
