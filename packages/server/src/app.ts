@@ -25,6 +25,7 @@ import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/t
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import { installCompression } from './edge/compression.js';
+import { parseQueryString } from './edge/query-string.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 
@@ -139,7 +140,7 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
     keepAliveTimeout: options.keepAliveTimeoutMs,
     return503OnClosing: true,
     genReqId: () => `${prefix}-${(++counter).toString(36)}`,
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: 1000, querystringParser: parseQueryString },
   };
   // NB: with TLS the server is an Http2SecureServer and requests are its compatibility
   // objects; Tandem uses only what both kinds share (headers, socket address, 'upgrade').
