@@ -30,8 +30,9 @@ export async function mountSmallDisk(bytes: number): Promise<SmallDisk | { skip:
     await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', path]);
   } catch (error) {
     rmSync(path, { recursive: true, force: true });
-    const reason = `cannot mount a small disk (${(error as Error).message.trim()}); the full-disk test is skipped. Run it as root.`;
-    if (process.env.CI) throw new Error(reason);
+    const cause = `cannot mount a small disk (${(error as Error).message.trim()})`;
+    if (process.env.CI) throw new Error(`${cause}: in CI the full-disk test must run, as root`);
+    const reason = `${cause}; the full-disk test is skipped (run it as root)`;
     console.warn(reason);
     return { skip: reason };
   }
