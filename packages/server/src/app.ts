@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
 import type { Logger } from './http/log.js';
+import type { LogOutput } from './http/log-output.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
@@ -24,6 +25,7 @@ import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/t
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import { installCompression } from './edge/compression.js';
+import { parseQueryString } from './edge/query-string.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 
@@ -64,6 +66,8 @@ export interface AppServices {
   /** The application settings; without them the settings API is absent and batch uses the defaults. */
   readonly settings?: SettingsService;
   readonly logger: Logger;
+  /** Where the logger writes, for the count of dropped lines in the metrics (0 without it). */
+  readonly logOutput?: Pick<LogOutput, 'droppedLines'>;
   /** Resolves credentials to a principal; without one every request is a guest. */
   readonly resolvePrincipal?: PrincipalResolver;
   /** The auth actions; without them the auth endpoints are not served. */
@@ -107,7 +111,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
-  installMetrics(app, { token: options.metricsToken, realtime: services.realtime });
+  installMetrics(app, { token: options.metricsToken, realtime: services.realtime, log: services.logOutput });
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerRecordRoutes(app, services.records, services.responseCache);
@@ -136,7 +140,7 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
     keepAliveTimeout: options.keepAliveTimeoutMs,
     return503OnClosing: true,
     genReqId: () => `${prefix}-${(++counter).toString(36)}`,
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: 1000, querystringParser: parseQueryString },
   };
   // NB: with TLS the server is an Http2SecureServer and requests are its compatibility
   // objects; Tandem uses only what both kinds share (headers, socket address, 'upgrade').

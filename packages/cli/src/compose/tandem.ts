@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, type SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
-import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type TlsCertificate } from '@tandem/server';
+import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type LogOutput, type TlsCertificate } from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
+import { createStdioLogOutput } from './stdio-log-output.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {
@@ -22,8 +23,12 @@ export interface Tandem {
   close(): Promise<void>;
 }
 
-/** The composition root: config → drivers → core services → HTTP app. */
-export async function composeTandem(config: TandemConfig, logger: Logger = createJsonLogger((chunk) => process.stdout.write(chunk), config.logLevel)): Promise<Tandem> {
+/**
+ * The composition root: config → drivers → core services → HTTP app. The log goes to
+ * `output` (stdout by default), whose failures are counted, never fatal.
+ */
+export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
+  const logger = createJsonLogger((chunk) => output.write(chunk), config.logLevel);
   const core = await composeCore(config);
   const { store, collections, records, settings, auth, outbox, realtime, generations, timings } = core;
   const stopWatching = collections.watch();
@@ -31,7 +36,7 @@ export async function composeTandem(config: TandemConfig, logger: Logger = creat
   const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   const responseCache = { cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }), keys: new RecordCacheKeys(collections, generations) };
-  const app = createApp({ collections, records, settings, logger, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
+  const app = createApp({ collections, records, settings, logger, logOutput: output, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,

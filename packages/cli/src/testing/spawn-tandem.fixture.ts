@@ -72,3 +72,19 @@ function stopChild(child: ChildProcess): Promise<number | null> {
     child.kill('SIGTERM');
   });
 }
+
+/**
+ * Resolves once `origin` answers GET /api/health with 200 (for a server whose stdout
+ * cannot be read for its address); rejects when `exited` settles first or after 20 s.
+ */
+export async function waitUntilHealthy(origin: string, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let attempt = 0; attempt < 400; attempt++) {
+    if (gone) throw new Error(`the server exited before answering at ${origin}`);
+    const status = await fetch(`${origin}/api/health`).then((response) => response.status, () => 0);
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no healthy answer at ${origin}`);
+}

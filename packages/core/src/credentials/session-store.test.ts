@@ -5,6 +5,16 @@ import { sql, ident } from '../sql/sql.js';
 import { SessionService } from './session-store.js';
 import { SESSIONS_TABLE } from './auth-tables.js';
 import { randomId } from './secrets.js';
+import { StoreFullError } from '../store/store-errors.js';
+import type { Store } from '../store/store.js';
+
+/** The store as it behaves on a full disk: reads answer, every write fails with StoreFullError. */
+function fullDisk(store: Store): Store {
+  const full = async () => {
+    throw new StoreFullError('database or disk is full');
+  };
+  return { ...store, all: (q) => store.all(q), first: (q) => store.first(q), run: full, exec: full, transaction: full };
+}
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -67,6 +77,15 @@ forEachStore((_name, open) => {
     await sessions.resolve(sessionId, at(3 * MINUTE));
     await sessions.resolve(sessionId, at(2 * MINUTE + 30_000));
     assert.equal(await lastSeen(sessionKey), 3 * MINUTE);
+  });
+
+  it('resolves a session while the disk is full, and writes last-seen once there is space', async () => {
+    const { sessionId } = await signIn('u6');
+    const session = await new SessionService(fullDisk(db.store)).resolve(sessionId, at(10 * MINUTE));
+    assert.equal(session?.recordId, 'u6');
+    assert.equal(await lastSeen(session!.sessionKey), 0, 'nothing written');
+    await sessions.resolve(sessionId, at(11 * MINUTE));
+    assert.equal(await lastSeen(session!.sessionKey), 11 * MINUTE);
   });
 
   it('ends one session with revoke', async () => {

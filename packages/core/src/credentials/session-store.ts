@@ -1,5 +1,6 @@
 import { sql, ident } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
+import { StoreFullError } from '../store/store-errors.js';
 import { sessionTableStatements, SESSIONS_TABLE, toMillis } from './auth-tables.js';
 import { randomId, randomSecret, sha256Hex } from './secrets.js';
 
@@ -106,8 +107,14 @@ export class SessionService {
   }
 
   async #touch(id: string, at: number): Promise<void> {
-    // Only moves forward, so a slow request cannot set last-seen back.
-    await this.#store.transaction((tx) => tx.run(sql`UPDATE ${sessions} SET "lastSeen" = ${at} WHERE "id" = ${id} AND "lastSeen" < ${at}`));
+    try {
+      // Only moves forward, so a slow request cannot set last-seen back.
+      await this.#store.transaction((tx) => tx.run(sql`UPDATE ${sessions} SET "lastSeen" = ${at} WHERE "id" = ${id} AND "lastSeen" < ${at}`));
+    } catch (error) {
+      // Last-seen is bookkeeping: on a full disk a cookie-authenticated read still works,
+      // and the next request tries again.
+      if (!(error instanceof StoreFullError)) throw error;
+    }
   }
 }
 

@@ -50,6 +50,7 @@ export const errorCatalog = {
   TOO_MANY_REQUESTS: { status: 429, message: 'Too Many Requests.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
   UNAVAILABLE: { status: 503, message: 'The service is shutting down or unavailable.' },
+  STORAGE_FULL: { status: 507, message: 'The server has no storage space left; the write was not saved.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 /** A stable error code from the catalog. */

@@ -35,7 +35,9 @@ export async function listRecords(deps: RecordDeps, collectionIdOrName: string, 
   const rule = ruleCondition(scope, 'listRule');
   const where = andConditions([rule, clientFilterCondition(scope, params.filter ?? '')]);
   const privileged = request.principal.kind === 'superuser';
-  const order = params.sort ? compileSort(params.sort, filterContext(scope, privileged)) : undefined;
+  // NB: a blank sort compiles to an empty fragment; `ORDER BY` with nothing after it is a syntax error.
+  const sorted = params.sort ? compileSort(params.sort, filterContext(scope, privileged)) : undefined;
+  const order = sorted && !sorted.isEmpty ? sorted : undefined;
   const expand = parseExpand(params.expand);
   const page = toPositiveInt(params.page, 1);
   const perPage = clampPerPage(params.perPage);

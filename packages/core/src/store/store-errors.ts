@@ -20,3 +20,15 @@ export class StoreUnavailableError extends Error {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * A write failed because the database has no space left (SQLite's SQLITE_FULL,
+ * PostgreSQL's disk_full). The write's transaction was rolled back whole; reads still
+ * work, and writes work again once there is space.
+ */
+export class StoreFullError extends Error {
+  constructor(detail: string) {
+    super(`database storage full: ${detail}`);
+    this.name = 'StoreFullError';
+  }
+}

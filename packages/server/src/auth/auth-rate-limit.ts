@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { AppError, type RateLimiter, type RateLimitSettings } from '@tandem/core';
+import { AppError, defaultSettings, type RateLimiter, type RateLimitSettings } from '@tandem/core';
 
 /** One limit: at most `max` requests per `windowSeconds`. */
 export interface Limit {
@@ -14,26 +14,31 @@ export interface AuthRateLimitRules {
   readonly perIdentity: Readonly<Record<string, Limit>>;
 }
 
-/** Tandem's defaults: on, tight on credential checks, looser on refresh. */
+/**
+ * Per-IP limits of the endpoints that a fresh install's settings name no rule for;
+ * the others come from `defaultSettings.rateLimits`.
+ */
+const PER_IP_WITHOUT_SETTING: Readonly<Record<string, Limit>> = {
+  'request-email-change': { max: 10, windowSeconds: 60 },
+  'confirm-password-reset': { max: 20, windowSeconds: 60 },
+  'confirm-verification': { max: 20, windowSeconds: 60 },
+  'confirm-email-change': { max: 20, windowSeconds: 60 },
+};
+
+/**
+ * Tandem's defaults: the limits a fresh install enforces, tight on credential checks,
+ * looser on refresh. The per-IP limits are derived from `defaultSettings.rateLimits`, so
+ * an app with settings and one without enforce the same numbers (docs/auth.md lists
+ * them, and a test compares the two).
+ */
 export const defaultAuthRateLimits: AuthRateLimitRules = Object.freeze({
-  enabled: true,
-  perIp: {
-    'auth-with-password': { max: 20, windowSeconds: 60 },
-    'auth-with-otp': { max: 20, windowSeconds: 60 },
-    'request-otp': { max: 10, windowSeconds: 60 },
-    'request-password-reset': { max: 10, windowSeconds: 60 },
-    'request-verification': { max: 10, windowSeconds: 60 },
-    'request-email-change': { max: 10, windowSeconds: 60 },
-    'confirm-password-reset': { max: 20, windowSeconds: 60 },
-    'confirm-verification': { max: 20, windowSeconds: 60 },
-    'confirm-email-change': { max: 20, windowSeconds: 60 },
-    'auth-refresh': { max: 120, windowSeconds: 60 },
-  },
-  perIdentity: {
+  enabled: defaultSettings.rateLimits.enabled,
+  perIp: Object.freeze({ ...PER_IP_WITHOUT_SETTING, ...perIpRules(defaultSettings.rateLimits) }),
+  perIdentity: Object.freeze({
     'auth-with-password': { max: 10, windowSeconds: 300 },
     'request-otp': { max: 5, windowSeconds: 300 },
     'request-password-reset': { max: 5, windowSeconds: 300 },
-  },
+  }),
 });
 
 /** Checks the limits of an auth endpoint before it runs; 429 with Retry-After when one is hit. */
@@ -74,10 +79,16 @@ function hit(limiter: RateLimiter, key: string, limit: Limit): void {
  * help, whatever the per-IP rules say.
  */
 export function authRateLimitsFromSettings(settings: RateLimitSettings): AuthRateLimitRules {
-  const perIp: Record<string, Limit> = { ...defaultAuthRateLimits.perIp };
+  const perIp = { ...defaultAuthRateLimits.perIp, ...perIpRules(settings) };
+  return { enabled: settings.enabled, perIp, perIdentity: defaultAuthRateLimits.perIdentity };
+}
+
+/** The per-IP limits of the `*:<endpoint>` rules that apply to sign-in (not `@auth`-only ones). */
+function perIpRules(settings: RateLimitSettings): Record<string, Limit> {
+  const perIp: Record<string, Limit> = {};
   for (const rule of settings.rules) {
     const match = /^\*:([a-z-]+)$/.exec(rule.label);
     if (match && rule.audience !== '@auth') perIp[match[1]!] = { max: rule.maxRequests, windowSeconds: rule.duration };
   }
-  return { enabled: settings.enabled, perIp, perIdentity: defaultAuthRateLimits.perIdentity };
+  return perIp;
 }

@@ -1,5 +1,5 @@
 import type { ErrorResponseBody } from '@tandem/protocol';
-import { AppError, errorCatalog, isAppError, StoreUnavailableError, type ErrorCode } from '@tandem/core';
+import { AppError, errorCatalog, isAppError, StoreFullError, StoreUnavailableError, type ErrorCode } from '@tandem/core';
 
 /** PocketBase's error body, plus Tandem's stable `code` (extra keys are allowed by the SDK). */
 export type ErrorBody = ErrorResponseBody & { code: ErrorCode };
@@ -16,11 +16,14 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 /**
  * Turns anything thrown into a status and a body that reveals no internals: AppErrors
  * keep their code and data, known framework errors get their catalog code, anything
- * else is a 500 (logged by the caller) with a generic message.
+ * else is a 500 (logged by the caller) with a generic message. Store failures an
+ * operator must see (database unreachable, disk full) keep their own codes and are
+ * logged too.
  */
 export function toErrorBody(error: unknown): { body: ErrorBody; internal: boolean } {
   if (isAppError(error)) return { body: bodyOf(error), internal: false };
   if (error instanceof StoreUnavailableError) return { body: bodyOf(new AppError('UNAVAILABLE')), internal: true };
+  if (error instanceof StoreFullError) return { body: bodyOf(new AppError('STORAGE_FULL')), internal: true };
   const code = (error as { code?: string }).code;
   const statusCode = (error as { statusCode?: number }).statusCode;
   const mapped = code ? FASTIFY_CODES[code] : undefined;

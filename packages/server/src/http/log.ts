@@ -12,7 +12,9 @@ const FLUSH_BYTES = 64 * 1024;
 /**
  * A JSON-lines logger that buffers lines and writes them once per event-loop turn (or
  * every 64 KiB), so that logging every request costs one write for many requests
- * instead of a syscall each. Lines are `{"time","level","msg",...fields}`.
+ * instead of a syscall each. Lines are `{"time","level","msg",...fields}`. `write` must
+ * not throw (a LogOutput never does): it runs outside any request, where a throw would
+ * end the process.
  */
 export function createJsonLogger(write: (chunk: string) => void, level: 'info' | 'warn' | 'error' | 'silent' = 'info'): Logger {
   let buffer = '';

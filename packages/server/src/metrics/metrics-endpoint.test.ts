@@ -80,6 +80,10 @@ describe('GET /api/metrics', () => {
     t.realtime.disconnect(client);
   });
 
+  it('reports no dropped log lines when the log output counts none', async () => {
+    assert.equal(sample(await scrape(), 'tandem_log_dropped_lines_total'), 0);
+  });
+
   it('writes well-formed exposition text: HELP and TYPE before each family, one sample per line', async () => {
     const text = await scrape();
     const typed = new Set<string>();

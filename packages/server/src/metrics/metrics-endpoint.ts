@@ -13,6 +13,8 @@ export interface MetricsOptions {
   readonly token?: string;
   /** The realtime broker's counts, when realtime is served. */
   readonly realtime?: { readonly size: number; readonly messagesSent: number };
+  /** The log output's count of dropped lines, when the log goes somewhere that can fail. */
+  readonly log?: { readonly droppedLines: number };
 }
 
 const RECORD_READ = /^\/api\/collections\/:collection\/records(?:\/:id)?$/;
@@ -39,7 +41,7 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): v
   const canRead = metricsReader(options.token);
   app.get('/api/metrics', async (request, reply) => {
     if (!canRead(request)) throw new AppError(principalOf(request).kind === 'guest' ? 'AUTH_REQUIRED' : 'SUPERUSER_ONLY');
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(renderMetrics({ http, realtime: options.realtime, eventLoop }));
+    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(renderMetrics({ http, realtime: options.realtime, log: options.log, eventLoop }));
   });
 }
 

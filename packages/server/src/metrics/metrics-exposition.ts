@@ -7,6 +7,8 @@ export interface MetricSources {
   readonly http: HttpMetrics;
   /** The realtime broker's counts (WebSocket and SSE clients alike), when realtime is served. */
   readonly realtime?: { readonly size: number; readonly messagesSent: number };
+  /** The log output's count of dropped lines (0 when there is none). */
+  readonly log?: { readonly droppedLines: number };
   /** Event-loop delay since the previous scrape (nanoseconds); reset after each scrape. */
   readonly eventLoop: IntervalHistogram;
 }
@@ -21,6 +23,7 @@ export function renderMetrics(sources: MetricSources): string {
   renderCache(lines, sources.http);
   if (sources.realtime) renderRealtime(lines, sources.realtime);
   renderEventLoop(lines, sources.eventLoop);
+  renderLog(lines, sources.log?.droppedLines ?? 0);
   renderProcess(lines);
   return lines.join('\n') + '\n';
 }
@@ -71,6 +74,11 @@ function renderEventLoop(lines: string[], histogram: IntervalHistogram): void {
   familyHeader(lines, 'tandem_event_loop_lag_max_seconds', 'gauge', 'Largest event-loop delay since the previous scrape.');
   lines.push(`tandem_event_loop_lag_max_seconds ${seconds(histogram.count === 0 ? 0 : histogram.max)}`);
   histogram.reset();
+}
+
+function renderLog(lines: string[], droppedLines: number): void {
+  familyHeader(lines, 'tandem_log_dropped_lines_total', 'counter', 'Log lines dropped because the log output failed (closed pipe, full disk) or fell behind.');
+  lines.push(`tandem_log_dropped_lines_total ${droppedLines}`);
 }
 
 function renderProcess(lines: string[]): void {

@@ -35,6 +35,10 @@ export const listScenarios: Scenario[] = [
   { name: 'sort by a relation path', url: R('posts', q({ sort: '-author.name,title', filter: 'author != ""' })), status: 200, json: (b) => assert.deepEqual(b.items.map((i: any) => i.id), [ids.post2, ids.post1]) },
   { name: 'sort by an unknown field is a 400', url: R('posts', q({ sort: 'nope' })), status: 400 },
   { name: 'sort with SQL in it is a 400', url: R('posts', q({ sort: 'title; DROP TABLE posts' })), status: 400, after: async (t) => assert.equal(await count(t, 'posts'), 3) },
+  { name: 'a blank sort is no sort', url: R('posts', q({ sort: ' \t' })), status: 200, json: (b) => assert.equal(b.totalItems, 3) },
+  { name: 'a repeated query parameter counts once, the first', url: R('posts', '?sort=-views&sort=title&filter=views>0&filter=nope&expand=author&expand=1'), status: 200, json: (b) => {
+    assert.deepEqual(b.items.map((i: any) => i.views), [10, 3]); assert.equal(b.items[0].expand.author.name, 'Ada');
+  } },
   { name: 'filter by equality', url: R('posts', q({ filter: 'status = "live"' })), status: 200, json: (b) => assert.deepEqual(itemIds(b), [ids.post1, ids.post3]) },
   { name: 'filter with && and ||', url: R('posts', q({ filter: '(views > 5 || views = 0) && published = true' })), status: 200, json: (b) => assert.deepEqual(itemIds(b), [ids.post1, ids.post3]) },
   { name: 'filter with ~ (contains)', url: R('posts', q({ filter: "title ~ 'post'" })), status: 200, json: (b) => assert.deepEqual(itemIds(b), [ids.post2]) },

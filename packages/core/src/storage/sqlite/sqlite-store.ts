@@ -1,6 +1,6 @@
 import type { SqlQuery } from '../../store/query-template.js';
 import type { Executor, Row, Store } from '../../store/store.js';
-import { UniqueViolationError } from '../../store/store-errors.js';
+import { StoreFullError, UniqueViolationError } from '../../store/store-errors.js';
 import type { SqliteDatabase, SqliteOptions, SqliteStatement } from './sqlite-driver.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 import { createMutex } from '../../store/mutex.js';
@@ -58,14 +58,23 @@ function prepareTransactionStatements(db: SqliteDatabase): TransactionStatements
 }
 
 async function runTransaction<T>(db: SqliteDatabase, statements: TransactionStatements, tx: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
-  statements.begin.run();
+  runControl(statements.begin);
   try {
     const result = await work(tx);
-    statements.commit.run();
+    // NB: in WAL mode the pages reach the disk at COMMIT: this is where a full disk shows.
+    runControl(statements.commit);
     return result;
   } catch (error) {
     if (db.inTransaction) statements.rollback.run();
     throw error;
+  }
+}
+
+function runControl(statement: SqliteStatement): void {
+  try {
+    statement.run();
+  } catch (error) {
+    throw translateError(error);
   }
 }
 
@@ -83,17 +92,27 @@ function createExecutor(db: SqliteDatabase): Executor {
   };
   return {
     dialect: sqliteDialect,
+    // Inside a transaction `all` and `first` may write too (INSERT … RETURNING), so every
+    // call translates driver errors.
     async all<T extends Row>(query: SqlQuery) {
-      const { statement, params } = prepare(query);
-      return statement.all(...params) as T[];
+      try {
+        const { statement, params } = prepare(query);
+        return statement.all(...params) as T[];
+      } catch (error) {
+        throw translateError(error);
+      }
     },
     async first<T extends Row>(query: SqlQuery) {
-      const { statement, params } = prepare(query);
-      return statement.get(...params) as T | undefined;
+      try {
+        const { statement, params } = prepare(query);
+        return statement.get(...params) as T | undefined;
+      } catch (error) {
+        throw translateError(error);
+      }
     },
     async run(query: SqlQuery) {
-      const { statement, params } = prepare(query);
       try {
+        const { statement, params } = prepare(query);
         if (statement.reader) return { changes: statement.all(...params).length };
         return { changes: statement.run(...params).changes };
       } catch (error) {
@@ -102,13 +121,22 @@ function createExecutor(db: SqliteDatabase): Executor {
     },
     async exec(ddl: string) {
       statements.clear(); // NB: DDL may invalidate prepared statements' column lists.
-      db.exec(ddl);
+      try {
+        db.exec(ddl);
+      } catch (error) {
+        throw translateError(error);
+      }
     },
   };
 }
 
+/**
+ * Driver errors Tandem answers on purpose: unique violations (named fields) and a full
+ * disk (SQLITE_FULL, which SQLite reports for ENOSPC; 507). Anything else stays as it is.
+ */
 function translateError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_FULL') return new StoreFullError((error as Error).message);
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     // "UNIQUE constraint failed: posts.slug, posts.lang": the columns, table-qualified.
     const list = /constraint failed: (.*)$/.exec((error as Error).message)?.[1] ?? '';

@@ -1,0 +1,84 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { runTandem, startServe, type ServeProcess } from './testing/spawn-tandem.fixture.js';
+import { mountSmallDisk } from './testing/small-disk.fixture.js';
+
+const disk = await mountSmallDisk(4 * 1024 * 1024);
+const skip = 'skip' in disk ? disk.skip : undefined;
+
+const notes = { name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'text', type: 'text' }] };
+
+/** One JSON request to the server; the status and the parsed body. */
+async function send(serve: ServeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const init = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const response = await fetch(`${serve.url}/api/collections/notes/records${path}`, init);
+  return { status: response.status, body: await response.json() };
+}
+
+/**
+ * Checkpoints the WAL into the database file and truncates it, so that the next commit
+ * needs new space on the disk (a WAL reused from the start would not).
+ */
+function emptyTheWal(file: string): void {
+  const db = new Database(file);
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+}
+
+describe('tandem serve on SQLite when the disk is full', { skip }, () => {
+  if (skip || 'skip' in disk) return;
+  const dir = join(disk.path, 'data');
+  const file = join(dir, 'data.db');
+  let serve: ServeProcess;
+
+  before(async () => {
+    writeFileSync(join(disk.path, 'collections.json'), JSON.stringify([notes]));
+    const imported = await runTandem(['collections', 'import', join(disk.path, 'collections.json'), '--dir', dir]);
+    assert.equal(imported.code, 0, imported.stderr);
+    serve = await startServe(['--dir', dir, '--no-request-log']);
+  });
+  after(async () => {
+    await serve?.stop();
+    await disk.unmount();
+  });
+
+  it('answers writes 507 STORAGE_FULL, keeps answering reads, and writes again once there is space', async () => {
+    const first = await send(serve, 'POST', '', { text: 'before the disk filled' });
+    assert.equal(first.status, 200);
+    emptyTheWal(file);
+    disk.fill();
+
+    const refused = await send(serve, 'POST', '', { text: 'x'.repeat(4000) });
+    assert.equal(refused.status, 507, JSON.stringify(refused.body) + serve.output());
+    assert.equal(refused.body.code, 'STORAGE_FULL');
+    const update = await send(serve, 'PATCH', `/${first.body.id}`, { text: 'y'.repeat(4000) });
+    assert.equal(update.status, 507, JSON.stringify(update.body));
+    const list = await send(serve, 'GET', '?perPage=10');
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.items.map((r: { text: string }) => r.text), ['before the disk filled']);
+    assert.equal((await send(serve, 'GET', `/${first.body.id}`)).status, 200);
+
+    disk.free();
+    const after = await send(serve, 'POST', '', { text: 'after space came back' });
+    assert.equal(after.status, 200, JSON.stringify(after.body));
+    assert.equal((await send(serve, 'GET', '?perPage=10')).body.totalItems, 2);
+  });
+
+  it('leaves the database intact and holds nothing of the refused writes', async () => {
+    assert.equal(await serve.stop(), 0, serve.output());
+    const db = new Database(file, { readonly: true });
+    try {
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+      const texts = db.prepare('SELECT "text" FROM "notes"').pluck().all();
+      assert.deepEqual(texts.sort(), ['after space came back', 'before the disk filled']);
+    } finally {
+      db.close();
+    }
+  });
+});
