@@ -1,20 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
+import { AppError, defaultSettings, type ActionDispatcher, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
 import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
-import { registerRecordRoutes } from './routes/records-routes.js';
+import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
-import { registerCollectionRoutes } from './routes/collections-routes.js';
-import { registerSettingsRoutes } from './routes/settings-routes.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
 import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
-import { registerMailRoutes } from './routes/mail-routes.js';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
 import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js';
@@ -61,6 +58,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
 
 /** What the server needs from core. */
 export interface AppServices {
+  /** The one entry to core actions: the REST routes of records, collections, settings and the outbox are its table. */
+  readonly actions: ActionDispatcher;
   readonly collections: CollectionService;
   readonly records: RecordService;
   /** The application settings; without them the settings API is absent and batch uses the defaults. */
@@ -114,8 +113,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   installMetrics(app, { token: options.metricsToken, realtime: services.realtime, log: services.logOutput });
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
-  registerRecordRoutes(app, services.records, services.responseCache);
-  if (services.outbox) registerMailRoutes(app, services.outbox);
+  registerActionRoutes(app, services.actions, services.responseCache);
   if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
@@ -156,11 +154,9 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
   return app;
 }
 
-/** The superuser APIs (collections, settings) and batch. */
+/** Batch: items are mapped onto the same actions as the REST routes and run in one transaction. */
 function registerAdminRoutes(app: FastifyInstance, services: AppServices): void {
-  const { collections, records, settings } = services;
-  registerCollectionRoutes(app, collections, records);
-  if (settings) registerSettingsRoutes(app, settings);
+  const { records, settings } = services;
   registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch);
 }
 

@@ -30,13 +30,13 @@ export interface Tandem {
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger((chunk) => output.write(chunk), config.logLevel);
   const core = await composeCore(config);
-  const { store, collections, records, settings, auth, outbox, realtime, generations, timings } = core;
+  const { store, collections, records, settings, auth, outbox, realtime, generations, timings, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   const responseCache = { cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }), keys: new RecordCacheKeys(collections, generations) };
-  const app = createApp({ collections, records, settings, logger, logOutput: output, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
+  const app = createApp({ actions, collections, records, settings, logger, logOutput: output, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
     bodyLimit: config.bodyLimit,
     publicDir: existsSync(publicDir) ? publicDir : undefined,
     logRequests: config.requestLog,

@@ -83,7 +83,8 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
   generations.follow(feed, collections);
   const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
-  const actions = new ActionDispatcher({ records, recordService: records, collections, settings, outbox, batchLimits: () => settings.get().batch });
+  // The outbox is served (mails.list) only when mail is kept rather than sent.
+  const actions = new ActionDispatcher({ records, recordService: records, collections, settings, outbox: options.mailer ? undefined : outbox, batchLimits: () => settings.get().batch });
   const stop = () => {
     feed.stop();
     realtime.close();

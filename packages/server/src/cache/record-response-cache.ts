@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache, CacheDecision, RecordCacheKeys } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { pickJson } from '../http/json-reply.js';
 import { entityTagOf } from '../http/entity-tags.js';
 import { responseMetaOf } from './response-meta.js';
 
@@ -33,8 +32,8 @@ export function recordCacheDecision(cache: ResponseCache | undefined, request: F
  * stored under a key the write's bump has already left behind. Only 200 answers get
  * here: an action that throws is never cached.
  */
-export async function answerRecordRead(request: FastifyRequest, reply: FastifyReply, cache: ResponseCache | undefined, decision: CacheDecision | undefined, produce: () => Promise<unknown>, options: { list?: boolean } = {}): Promise<FastifyReply> {
-  if (!cache || !decision) return reply.send(pickJson(request, await produce(), options));
+export async function answerRecordRead(request: FastifyRequest, reply: FastifyReply, cache: ResponseCache | undefined, decision: CacheDecision | undefined, produce: () => Promise<unknown>): Promise<FastifyReply> {
+  if (!cache || !decision) return reply.send(await produce());
   const meta = responseMetaOf(request);
   if (meta) meta.shared = decision.shared;
   const entry = await cache.cache.get(decision.key);
@@ -45,7 +44,7 @@ export async function answerRecordRead(request: FastifyRequest, reply: FastifyRe
     return reply.header('content-type', JSON_TYPE).header('etag', etag).send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
   }
   if (meta) meta.cache = 'miss';
-  const body = JSON.stringify(pickJson(request, await produce(), options));
+  const body = JSON.stringify(await produce());
   const etag = entityTagOf(body);
   void cache.cache.set(decision.key, Buffer.from(`${etag}\n${body}`)).catch(() => undefined);
   return reply.header('content-type', JSON_TYPE).header('etag', etag).send(body);

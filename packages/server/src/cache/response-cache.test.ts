@@ -32,7 +32,7 @@ for (const { name: dialect, skip } of testDialects) {
       t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
       const url = await t.app.listen({ port: 0, host: '127.0.0.1' });
       const { collections, records, settings, auth: authService } = t;
-      uncached = createApp({ collections, records, settings, auth: authService, logger: silentLogger, resolvePrincipal: createPrincipalResolver(authService) }, { ...defaultServerOptions, logRequests: false });
+      uncached = createApp({ actions: t.actions, collections, records, settings, auth: authService, logger: silentLogger, resolvePrincipal: createPrincipalResolver(authService) }, { ...defaultServerOptions, logRequests: false });
       await uncached.ready();
       await t.settings.update({ batch: { enabled: true } });
       for (const name of ['u1', 'u2']) {

@@ -3,7 +3,7 @@
  */
 import {
   MemoryCache, RecordCacheKeys, composeCoreServices, internalRequest, superuser,
-  type AuthService, type ChangeFeed, type CollectionGenerations, type CollectionService, type DialectName, type OutboxMailer,
+  type ActionDispatcher, type AuthService, type ChangeFeed, type CollectionGenerations, type CollectionService, type DialectName, type OutboxMailer,
   type RealtimeBroker, type RecordService, type SettingsService, type Store, type StoreTimings,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
@@ -25,6 +25,8 @@ export interface TestApp {
   /** The dev outbox every mail of the app lands in. */
   readonly outbox: OutboxMailer;
   readonly settings: SettingsService;
+  /** The action dispatcher the app's REST routes, socket requests and batches call. */
+  readonly actions: ActionDispatcher;
   readonly feed: ChangeFeed;
   readonly realtime: RealtimeBroker;
   /** The app's response cache (in-process, 16 MiB) and the generations its keys carry. */
@@ -45,10 +47,10 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789',
     feed: { pollMs: 200 },
   });
-  const { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings } = core;
+  const { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, actions } = core;
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
   const responseCache = { cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }), keys: new RecordCacheKeys(collections, generations) };
-  const app = createApp({ collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime, responseCache, timings }, { ...defaultServerOptions, logRequests: false, ...options });
+  const app = createApp({ actions, collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime, responseCache, timings }, { ...defaultServerOptions, logRequests: false, ...options });
   await app.ready();
   return {
     app,
@@ -58,6 +60,7 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
     auth,
     outbox,
     settings,
+    actions,
     feed,
     realtime,
     responseCache,
