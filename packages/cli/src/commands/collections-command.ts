@@ -20,7 +20,7 @@ ${dataFlagsHelp}`;
 
 /** `tandem collections import|export`. */
 export async function collectionsCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { ...dataFlags, 'delete-missing': { type: 'boolean' }, out: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags('collections', argv, { ...dataFlags, 'delete-missing': { type: 'boolean' }, out: { type: 'string' } }, true);
   if (values.help || positionals.length === 0) return out(collectionsHelp), values.help ? 0 : 2;
   const [action, file, ...rest] = positionals;
   if (rest.length > 0) throw new CliError(`unexpected argument ${rest[0]} (see --help)`, 2);
@@ -31,7 +31,7 @@ export async function collectionsCommand(argv: string[], out: (line: string) => 
     const collections = new CollectionService(store);
     await collections.load();
     if (action === 'import') await importFile(collections, file!, Boolean(values['delete-missing']), out);
-    else await exportTo(collections, values.out as string | undefined, out);
+    else await exportTo(collections, values.out, out);
     return 0;
   } finally {
     await store.close();
