@@ -57,7 +57,10 @@ describe('the tandem command', () => {
     assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 1, updated 0, unchanged 0/);
     assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 0, updated 0, unchanged 1/);
     const out = join(dir, 'export.json');
-    assert.equal((await runTandem(['collections', 'export', '--dir', dir, '--out', out])).code, 0);
+    const exporting = await runTandem(['collections', 'export', '--dir', dir, '--out', out]);
+    assert.equal(exporting.code, 0);
+    assert.equal(exporting.stdout, `exported 1 collection to ${out}\n`);
+    assert.equal(exporting.stderr, '', 'no progress when standard error is not a terminal');
     const exported = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(exported.map((c: { name: string }) => c.name), ['things']);
   });
