@@ -26,6 +26,23 @@ describe('the tandem command', () => {
     }
   });
 
+  it('names an unknown flag or a missing value in one line and exits 2, for every command', async () => {
+    const cases: Array<[string[], string]> = [
+      [['serve', '--nope'], 'tandem: unknown flag --nope (see tandem serve --help)'],
+      [['collections', 'export', '--colour'], 'tandem: unknown flag --colour (see tandem collections --help)'],
+      [['superuser', 'delete', 'a@example.com', '-x'], 'tandem: unknown flag -x (see tandem superuser --help)'],
+      [['serve', '--http'], 'tandem: --http needs a value (see tandem serve --help)'],
+      [['collections', 'export', '--out'], 'tandem: --out needs a value (see tandem collections --help)'],
+      [['mail', 'list', '--limit'], 'tandem: --limit needs a value (see tandem mail --help)'],
+      [['typegen', '--dir', '--out', 'types.ts'], 'tandem: --dir needs a value, got the flag --out (see tandem typegen --help)'],
+    ];
+    for (const [args, line] of cases) {
+      const result = await runTandem(args);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr, `${line}\n`, args.join(' '));
+    }
+  });
+
   it('exits 1 with one clear line when the database is unreachable', async () => {
     const result = await runTandem(['collections', 'export', '--dir', dir, '--db', 'postgres://postgres:secret@127.0.0.1:1/none']);
     assert.equal(result.code, 1);
@@ -40,7 +57,10 @@ describe('the tandem command', () => {
     assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 1, updated 0, unchanged 0/);
     assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 0, updated 0, unchanged 1/);
     const out = join(dir, 'export.json');
-    assert.equal((await runTandem(['collections', 'export', '--dir', dir, '--out', out])).code, 0);
+    const exporting = await runTandem(['collections', 'export', '--dir', dir, '--out', out]);
+    assert.equal(exporting.code, 0);
+    assert.equal(exporting.stdout, `exported 1 collection to ${out}\n`);
+    assert.equal(exporting.stderr, '', 'no progress when standard error is not a terminal');
     const exported = JSON.parse(readFileSync(out, 'utf8'));
     assert.deepEqual(exported.map((c: { name: string }) => c.name), ['things']);
   });

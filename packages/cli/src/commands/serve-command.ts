@@ -40,7 +40,7 @@ ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags(argv, { ...dataFlags, ...serveFlags, ...edgeFlags, 'metrics-token': { type: 'string' } });
+  const { values } = parseFlags('serve', argv, { ...dataFlags, ...serveFlags, ...edgeFlags, 'metrics-token': { type: 'string' } });
   if (values.help) return out(serveHelp), 0;
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;

@@ -17,7 +17,7 @@ ${dataFlagsHelp}`;
 
 /** `tandem superuser upsert|delete`. */
 export async function superuserCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseFlags(argv, dataFlags, true);
+  const { values, positionals } = parseFlags('superuser', argv, dataFlags, true);
   if (values.help || positionals.length === 0) return out(superuserHelp), values.help ? 0 : 2;
   const [action, email, password, ...rest] = positionals;
   if (action !== 'upsert' && action !== 'delete') throw new CliError(`unknown superuser action ${JSON.stringify(action)} (see --help)`, 2);

@@ -22,7 +22,7 @@ export async function requestVerification(context: AuthContext, collectionRef: s
   if (collection.id === SUPERUSERS_ID) throw new AppError('BAD_REQUEST', 'Superusers are verified by definition.');
   const record = await findByEmail(context, collection, email);
   if (!record || record.verified === true) return;
-  const token = signRecordToken(collection, record, 'verification', { email: record.email }, undefined, context.deps.now());
+  const token = await signRecordToken(collection, record, 'verification', { email: record.email }, undefined, context.deps.now());
   await context.mailer.send(verificationMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
@@ -44,7 +44,7 @@ export async function requestPasswordReset(context: AuthContext, collectionRef: 
   const now = context.deps.now().getTime();
   if (now - (lastResetSent.get(key) ?? 0) < RESET_RESEND_MS) return;
   lastResetSent.set(key, now);
-  const token = signRecordToken(collection, record, 'passwordReset', { email: record.email }, undefined, context.deps.now());
+  const token = await signRecordToken(collection, record, 'passwordReset', { email: record.email }, undefined, context.deps.now());
   await context.mailer.send(passwordResetMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
@@ -72,7 +72,7 @@ export async function requestEmailChange(context: AuthContext, collectionRef: st
   const record = await ownRecord(context, collection, principal);
   if (typeof newEmail !== 'string' || !EMAIL.test(newEmail) || newEmail.length > 255) throw invalidField('newEmail', 'validation_is_email', 'Must be a valid email address.');
   if (await findAuthRecordByIdentity(context.deps, context.deps.store, collection, newEmail, ['email'])) throw invalidField('newEmail', 'validation_not_unique', 'Value must be unique.');
-  const token = signRecordToken(collection, record, 'emailChange', { email: record.email, newEmail }, undefined, context.deps.now());
+  const token = await signRecordToken(collection, record, 'emailChange', { email: record.email, newEmail }, undefined, context.deps.now());
   await context.mailer.send(emailChangeMail({ ...context.appInfo(), to: newEmail, token }));
 }
 
@@ -109,7 +109,7 @@ async function findByEmail(context: AuthContext, collection: AuthCollection, ema
 async function recordOfToken(context: AuthContext, collection: AuthCollection, token: unknown, type: TokenType) {
   const subject = typeof token === 'string' ? tokenSubject(token) : undefined;
   const record = subject && subject.collectionId === collection.id ? await findAuthRecordById(context.deps, context.deps.store, collection, subject.id) : undefined;
-  const claims = record ? verifyRecordToken(token as string, collection, record, type, context.deps.now()) : undefined;
+  const claims = record ? await verifyRecordToken(token as string, collection, record, type, context.deps.now()) : undefined;
   if (!record || !claims) throw new AppError('AUTH_TOKEN_INVALID');
   return { record, claims };
 }

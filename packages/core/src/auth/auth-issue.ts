@@ -32,8 +32,8 @@ export async function issueAuth(context: AuthContext, collection: AuthCollection
   const now = context.deps.now();
   const useRefresh = options.refreshToken === true && collection.refreshToken.enabled;
   const token = useRefresh
-    ? signRecordToken(collection, record, 'auth', { refreshable: false }, collection.refreshToken.accessDuration, now)
-    : signRecordToken(collection, record, 'auth', { refreshable: true }, undefined, now);
+    ? await signRecordToken(collection, record, 'auth', { refreshable: false }, collection.refreshToken.accessDuration, now)
+    : await signRecordToken(collection, record, 'auth', { refreshable: true }, undefined, now);
   const result: AuthResult = { token, record: await recordJson(context, collection, record, options, request) };
   if (useRefresh) result.refreshToken = (await context.refreshTokens.issue({ collectionId: collection.id, recordId: record.id, ttlMs: collection.refreshToken.duration * 1000 })).token;
   if (options.session === true && collection.session.enabled) {

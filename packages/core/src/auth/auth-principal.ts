@@ -24,7 +24,7 @@ export async function verifyAccessToken(context: AuthContext, token: string): Pr
   const collection = context.deps.collections.find(subject.collectionId);
   if (!collection || collection.id !== subject.collectionId || !isAuthCollection(collection)) return undefined;
   const record = await findAuthRecordById(context.deps, context.deps.store, collection, subject.id);
-  const claims = record ? verifyRecordToken(token, collection, record, 'auth', context.deps.now()) : undefined;
+  const claims = record ? await verifyRecordToken(token, collection, record, 'auth', context.deps.now()) : undefined;
   if (!record || !claims) return undefined;
   return { principal: principalFor(collection, record), collection, record, refreshable: claims.refreshable === true };
 }

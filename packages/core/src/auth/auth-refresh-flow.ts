@@ -43,7 +43,7 @@ export async function refreshWithToken(context: AuthContext, collectionRef: stri
   }
   const self = selfRequest(collection, record, request);
   const result = await issueAuth(context, collection, record, { ...options, refreshToken: false, session: false }, self);
-  result.token = signRecordToken(collection, record, 'auth', { refreshable: false }, collection.refreshToken.accessDuration, context.deps.now());
+  result.token = await signRecordToken(collection, record, 'auth', { refreshable: false }, collection.refreshToken.accessDuration, context.deps.now());
   result.refreshToken = rotated.token;
   return result;
 }
@@ -57,7 +57,7 @@ export async function impersonate(context: AuthContext, collectionRef: string, r
   }
   const record = await findAuthRecordById(context.deps, context.deps.store, collection, recordId);
   if (!record) throw new AppError('RECORD_NOT_FOUND');
-  const token = signRecordToken(collection, record, 'auth', { refreshable: false }, duration || undefined, context.deps.now());
+  const token = await signRecordToken(collection, record, 'auth', { refreshable: false }, duration || undefined, context.deps.now());
   return { token, record: await recordJson(context, collection, record, {}, request) };
 }
 

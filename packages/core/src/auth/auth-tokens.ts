@@ -18,7 +18,7 @@ const CONFIG_KEY = {
  * secret for that token type, so rotating tokenKey (password change, reset, logout
  * everywhere) invalidates every token of the record at once, with no deny list.
  */
-export function signRecordToken(collection: AuthCollection, record: RecordData, type: TokenType, extra: JwtClaims = {}, durationSeconds?: number, now = new Date()): string {
+export function signRecordToken(collection: AuthCollection, record: RecordData, type: TokenType, extra: JwtClaims = {}, durationSeconds?: number, now = new Date()): Promise<string> {
   const config = collection[CONFIG_KEY[type]];
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + (durationSeconds ?? config.duration);
@@ -26,8 +26,8 @@ export function signRecordToken(collection: AuthCollection, record: RecordData, 
 }
 
 /** Verifies a record token of the given type; undefined for anything else (wrong type, key, time). */
-export function verifyRecordToken(token: string, collection: AuthCollection, record: RecordData, type: TokenType, now = new Date()): JwtClaims | undefined {
-  const claims = verifyJwt(token, keyFor(collection, record, type), now);
+export async function verifyRecordToken(token: string, collection: AuthCollection, record: RecordData, type: TokenType, now = new Date()): Promise<JwtClaims | undefined> {
+  const claims = await verifyJwt(token, keyFor(collection, record, type), now);
   if (!claims || claims.type !== type || claims.id !== record.id || claims.collectionId !== collection.id) return undefined;
   return claims;
 }

@@ -98,6 +98,22 @@ forEachStore((_name, open) => {
     }
   });
 
+  it('reports each collection an import settles, deletions included, as done of total', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const service = new CollectionService(store);
+      await service.load();
+      await service.import([notes, { name: 'old', type: 'base', fields: [] }]);
+      const steps: string[] = [];
+      const file = [notes, { name: 'tags', type: 'base', fields: [] }];
+      const result = await service.import(file, { deleteMissing: true, onProgress: (done, total) => steps.push(`${done}/${total}`) });
+      assert.deepEqual(result, { created: ['tags'], updated: [], unchanged: ['notes'], deleted: ['old'] });
+      assert.deepEqual(steps, ['1/3', '2/3', '3/3']);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('refuses to delete a collection another one relates to', async () => {
     const { store, cleanup } = await open();
     try {

@@ -20,6 +20,17 @@ export interface ImportResult {
   deleted: string[];
 }
 
+/** How `CollectionService.import` runs. */
+export interface ImportOptions {
+  /** Also delete the collections, other than system ones, that the import does not name. */
+  readonly deleteMissing?: boolean;
+  /**
+   * Called inside the transaction each time one collection is settled (created,
+   * updated, found unchanged or deleted), so a long import can show how far it is.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
 /**
  * Keeps collection definitions: in the `_collections` table and, for fast lookups, in
  * memory. Every change runs its DDL and its metadata write in one transaction.
@@ -149,20 +160,24 @@ export class CollectionService implements SchemaView {
    * then by name; one whose definition is unchanged is left alone, so importing the
    * same file twice changes nothing. All of it runs in one transaction.
    */
-  async import(inputs: unknown[], options: { deleteMissing?: boolean } = {}): Promise<ImportResult> {
+  async import(inputs: unknown[], options: ImportOptions = {}): Promise<ImportResult> {
     const result: ImportResult = { created: [], updated: [], unchanged: [], deleted: [] };
     const view = this.#importView(inputs);
     const plan = inputs.map((input) => this.#planImport(input, view));
     const keep = new Set(plan.map((p) => p.after.id));
     const missing = options.deleteMissing ? this.all().filter((c) => !keep.has(c.id) && !c.system) : [];
     for (const collection of missing) this.#assertUnreferenced(collection, new Set(missing.map((c) => c.id)), plan.map((p) => p.after));
+    const total = plan.length + missing.length;
     await this.#apply(async (tx) => {
+      let done = 0;
+      const settled = () => options.onProgress?.(++done, total);
       for (const { before, after } of plan) {
         if (!before) await this.#insert(tx, after), result.created.push(after.name);
         else if (sameDefinition(before, after)) result.unchanged.push(after.name);
         else await this.#alter(tx, before, after), result.updated.push(after.name);
+        settled();
       }
-      for (const collection of missing) await this.#drop(tx, collection), result.deleted.push(collection.name);
+      for (const collection of missing) await this.#drop(tx, collection), result.deleted.push(collection.name), settled();
     });
     return result;
   }

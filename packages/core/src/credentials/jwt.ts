@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
 import { hasDuplicateKeys } from '../json/duplicate-keys.js';
+import { HmacKeyCache } from './hmac-key-cache.js';
 
 /** The claims of a JWT: a JSON object. */
 export type JwtClaims = Record<string, unknown>;
@@ -9,42 +10,50 @@ export const JWT_CLOCK_SKEW_SECONDS = 60;
 
 /** Tokens longer than this are refused before any work is done on them. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
-const HEADER = toBase64Url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const keys = new HmacKeyCache(1024);
 
 /**
- * Signs claims as an HS256 JWT with header `{"alg":"HS256","typ":"JWT"}`.
- * @example signJwt({ id: record.id, collectionId, type: 'auth', exp: nowSeconds + 3600 }, collection.tokenKey)
+ * Signs claims as an HS256 JWT with header `{"alg":"HS256","typ":"JWT"}` (jose's
+ * `SignJWT`); the claims are written as given.
+ * @example await signJwt({ id: record.id, collectionId, type: 'auth', exp: nowSeconds + 3600 }, collection.tokenKey)
  */
-export function signJwt(claims: JwtClaims, key: string): string {
+export async function signJwt(claims: JwtClaims, key: string): Promise<string> {
   if (typeof key !== 'string' || key === '') throw new TypeError('a JWT signing key is required');
-  const input = `${HEADER}.${toBase64Url(JSON.stringify(claims))}`;
-  return `${input}.${hmac(input, key)}`;
+  return new SignJWT(claims).setProtectedHeader(HEADER).sign(await keys.get(key));
 }
 
 /**
- * The claims of a valid token, or undefined (it never throws). Valid means: three
- * base64url parts; the header exactly `alg: "HS256"` and optionally `typ: "JWT"`,
- * nothing else; the HMAC matches `key`; the payload is UTF-8 JSON, an object without
- * duplicate names; `exp` is a number in the future; `nbf`, if present, is not in the
- * future; `iat`, if present, is at most 60 s in the future. The key always comes
- * from the server, never from the token.
- * @example const claims = verifyJwt(bearer, collection.tokenKey); if (!claims) throw new AppError('AUTH_REQUIRED')
+ * The claims of a valid token, or undefined (it never rejects). Tandem's own checks
+ * run first: three canonical base64url parts, at most 16 KiB; a header of exactly
+ * `alg: "HS256"` and optionally `typ: "JWT"`, nothing else; a UTF-8 JSON payload, an
+ * object without duplicate names; `iat`, if present, at most 60 s ahead. jose then
+ * checks the HMAC against `key` (HS256 only), `exp` (a number in the future, required)
+ * and `nbf` (if present, not in the future). The key always comes from the server,
+ * never from the token.
+ * @example const claims = await verifyJwt(bearer, collection.tokenKey); if (!claims) throw new AppError('AUTH_REQUIRED')
  */
-export function verifyJwt(token: string, key: string, now: Date = new Date()): JwtClaims | undefined {
+export async function verifyJwt(token: string, key: string, now: Date = new Date()): Promise<JwtClaims | undefined> {
   if (typeof key !== 'string' || key === '') return undefined;
   const parts = splitToken(token);
   if (!parts || !isAcceptedHeader(parts.header)) return undefined;
-  if (!hasValidSignature(parts, key)) return undefined;
   const claims = parseJsonObject(parts.payload);
-  return claims && hasValidTimes(claims, now.getTime() / 1000) ? claims : undefined;
+  if (!claims || !hasAcceptedIssuedAt(claims, now.getTime() / 1000)) return undefined;
+  try {
+    const verified = await jwtVerify(token, await keys.get(key), { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: now });
+    return verified.payload;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * The claims of a token WITHOUT checking its signature or times, or undefined when it is
- * not shaped like a JWT. Only for finding which key to verify with (the collection or
- * record a token names); never trust what it returns.
+ * not shaped like a JWT (the same shape and payload refusals as `verifyJwt`). Only for
+ * finding which key to verify with (the collection or record a token names); never
+ * trust what it returns.
  * @example const hint = decodeJwtUnverified(token)?.collectionId
  */
 export function decodeJwtUnverified(token: string): JwtClaims | undefined {
@@ -58,14 +67,16 @@ interface TokenParts {
   readonly signature: string;
 }
 
+/** Three canonical base64url parts within the length cap; jose's decoder ignores stray bits. */
 function splitToken(token: unknown): TokenParts | undefined {
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return undefined;
   const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return undefined;
+  if (parts.length !== 3 || !parts.every(isCanonicalBase64Url)) return undefined;
   const [header, payload, signature] = parts as [string, string, string];
   return { header, payload, signature };
 }
 
+/** Only `alg: "HS256"` and `typ: "JWT"`: no kid, jku, x5u, jwk, crit… ever reaches jose. */
 function isAcceptedHeader(encoded: string): boolean {
   const header = parseJsonObject(encoded);
   if (!header || header.alg !== 'HS256') return false;
@@ -73,26 +84,16 @@ function isAcceptedHeader(encoded: string): boolean {
   return !('typ' in header) || header.typ === 'JWT';
 }
 
-function hasValidSignature(parts: TokenParts, key: string): boolean {
-  const given = decodeBase64Url(parts.signature);
-  const expected = Buffer.from(hmac(`${parts.header}.${parts.payload}`, key), 'base64url');
-  // timingSafeEqual throws on different lengths; a wrong length is simply invalid.
-  return given !== undefined && given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function hasValidTimes(claims: JwtClaims, nowSeconds: number): boolean {
-  const { exp, nbf, iat } = claims;
-  if (!isFiniteNumber(exp) || exp <= nowSeconds) return false;
-  if (nbf !== undefined && (!isFiniteNumber(nbf) || nbf > nowSeconds)) return false;
+/** jose checks `iat` only against a maximum age; Tandem refuses one from the future. */
+function hasAcceptedIssuedAt(claims: JwtClaims, nowSeconds: number): boolean {
+  const { iat } = claims;
   return iat === undefined || (isFiniteNumber(iat) && iat <= nowSeconds + JWT_CLOCK_SKEW_SECONDS);
 }
 
 /** Decodes a base64url part to a JSON object, refusing bad UTF-8 and duplicate names. */
 function parseJsonObject(encoded: string): JwtClaims | undefined {
-  const bytes = decodeBase64Url(encoded);
-  if (!bytes) return undefined;
   try {
-    const text = utf8.decode(bytes);
+    const text = utf8.decode(Buffer.from(encoded, 'base64url'));
     const value: unknown = JSON.parse(text);
     const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
     return isObject && !hasDuplicateKeys(text) ? (value as JwtClaims) : undefined;
@@ -101,18 +102,9 @@ function parseJsonObject(encoded: string): JwtClaims | undefined {
   }
 }
 
-/** Decodes canonical base64url only: Node's decoder ignores stray bits and characters, so re-encode and compare. */
-function decodeBase64Url(part: string): Buffer | undefined {
-  const bytes = Buffer.from(part, 'base64url');
-  return bytes.length > 0 && bytes.toString('base64url') === part ? bytes : undefined;
-}
-
-function hmac(input: string, key: string): string {
-  return createHmac('sha256', key).update(input).digest('base64url');
-}
-
-function toBase64Url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
+/** Base64url that re-encodes to itself: the same bytes have one spelling only. */
+function isCanonicalBase64Url(part: string): boolean {
+  return BASE64URL.test(part) && Buffer.from(part, 'base64url').toString('base64url') === part;
 }
 
 function isFiniteNumber(value: unknown): value is number {

@@ -107,9 +107,9 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((await probe(bearer(withRefresh.body.refreshToken))).raw, guest.raw, 'refresh token');
       const users = t.collections.get('users') as AuthCollection;
       const [record] = await t.store.all<{ tokenKey: string }>(sql`SELECT "tokenKey" FROM "users" WHERE "id" = ${userId}`);
-      const fileToken = signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'file');
+      const fileToken = await signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'file');
       assert.equal((await probe(bearer(fileToken))).raw, guest.raw, 'file token');
-      const sameKeyAuth = signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'auth');
+      const sameKeyAuth = await signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'auth');
       assert.equal((await probe(bearer(sameKeyAuth))).status, 200, 'the same key with type auth works, so the type is what refuses it');
     });
 
