@@ -15,6 +15,9 @@ export interface MappedItem {
 }
 
 const RECORDS_URL = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?\/?$/;
+// Item URLs are resolved against a fixed origin; only paths under /api/ are accepted, so
+// resolving can neither fail nor leave it.
+const ITEM_ORIGIN = 'http://batch.invalid';
 
 /**
  * Reads `{requests: [{method, url, headers?, body?}]}`; anything else is a 400
@@ -68,11 +71,11 @@ export function toBatchActions(items: readonly BatchItem[], outer: RequestContex
 }
 
 function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
-  const target = new URL(item.url, 'http://batch.invalid');
+  const target = itemTarget(item.url);
   const match = RECORDS_URL.exec(target.pathname);
   if (!match) throw new AppError('BATCH_UNKNOWN_ACTION');
-  const collection = decodeURIComponent(match[1]!);
-  const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+  const collection = decodePathSegment(match[1]!);
+  const id = match[2] === undefined ? undefined : decodePathSegment(match[2]);
   const query = Object.fromEntries(target.searchParams);
   const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query, context: 'batch' };
   const expand = query.expand;
@@ -86,6 +89,24 @@ function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
     throw new AppError('BATCH_UNKNOWN_ACTION');
   })();
   return { action, fields };
+}
+
+/**
+ * The URL of an item, which must be a path under `/api/` (with an optional query). Any
+ * other URL (another origin, protocol-relative `//…`, relative) is not a records action.
+ */
+function itemTarget(url: string): URL {
+  if (!url.startsWith('/api/')) throw new AppError('BATCH_UNKNOWN_ACTION');
+  return new URL(url, ITEM_ORIGIN);
+}
+
+/** A percent-decoded path segment; malformed encoding names no collection or record. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AppError('BATCH_UNKNOWN_ACTION');
+  }
 }
 
 /** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */
