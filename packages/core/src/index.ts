@@ -48,6 +48,7 @@ export * from './auth/session-store.js';
 export * from './auth/rate-limiter.js';
 export * from './auth/memory-rate-limiter.js';
 export * from './json/duplicate-keys.js';
+export * from './json/json-document.js';
 export * from './mail/mailer.js';
 export * from './mail/outbox-mailer.js';
 export * from './mail/mail-templates.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError, defaultSettings, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
+import { AppError, defaultSettings, parseJsonDocument, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './error-body.js';
 import type { Logger } from './log.js';
 import { registerRecordRoutes } from './routes/records-routes.js';
@@ -161,17 +161,21 @@ function registerAdminRoutes(app: FastifyInstance, services: AppServices): void 
 }
 
 /**
- * Accepts JSON bodies only (anything else is a 415), with Fastify's guard against
- * `__proto__` and `constructor.prototype` keys. An empty body is no body: the
- * pocketbase SDK sends `content-type: application/json` on a DELETE without one.
+ * Accepts JSON bodies only (anything else is a 415), parsed with the bounds of every JSON
+ * input (`parseJsonDocument`: nesting depth, no `__proto__` or `constructor.prototype`
+ * keys). An empty body is no body: the pocketbase SDK sends `content-type:
+ * application/json` on a DELETE without one.
  */
 function installJsonBodyParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, done);
+    try {
+      done(null, parseJsonDocument(text));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 }
 

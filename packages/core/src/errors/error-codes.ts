@@ -15,6 +15,7 @@ export const errorCatalog = {
   FIELDS_INVALID: { status: 400, message: 'Invalid fields.' },
   JSON_INVALID: { status: 400, message: 'The request body is not valid JSON.' },
   BODY_INVALID: { status: 400, message: 'The request body must be a JSON object.' },
+  JSON_TOO_DEEP: { status: 400, message: 'The JSON nests too deep.' },
   COLLECTION_INVALID: { status: 400, message: 'Failed to validate the collection.' },
   COLLECTION_TYPE_UNSUPPORTED: { status: 400, message: 'Unsupported collection type.' },
   AUTH_FAILED: { status: 400, message: 'Failed to authenticate.' },

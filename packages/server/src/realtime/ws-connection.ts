@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import {
   RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
 } from '@tandem/protocol';
-import { AppError, guest, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
+import { AppError, guest, isAppError, parseJsonDocument, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
 import { toErrorBody } from '../error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 
@@ -96,13 +96,17 @@ async function authenticate(client: RealtimeClient, services: ConnectionServices
 
 const MESSAGE_TYPES = new Set(['auth', 'subscribe', 'unsubscribe', 'resume', 'request', 'ping']);
 
-/** A client message with the right shape, or undefined. */
+/**
+ * A client message with the right shape, or undefined. A message that breaks the bounds
+ * of every JSON input (too deep, prototype keys) throws that AppError instead.
+ */
 function parseMessage(text: string): ClientMessage | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
+    value = parseJsonDocument(text);
+  } catch (error) {
+    if (isAppError(error) && error.code === 'JSON_INVALID') return undefined;
+    throw error;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const message = value as Record<string, unknown>;

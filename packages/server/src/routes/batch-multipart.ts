@@ -1,4 +1,4 @@
-import { AppError } from '@tandem/core';
+import { AppError, parseJsonDocument } from '@tandem/core';
 
 /**
  * Reads the multipart form the pocketbase SDK sends to `/api/batch`: one or more
@@ -28,17 +28,9 @@ function splitParts(text: string, delimiter: string): string[] {
   return pieces.slice(1, -1).map((piece) => piece.replace(/^\r\n/, '').replace(/\r\n$/, ''));
 }
 
-/** JSON.parse that refuses `__proto__` and `constructor.prototype` keys, like the JSON body parser. */
+/** A JSON object, parsed with the bounds of every JSON input, like the JSON body parser. */
 function jsonObject(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text, (key, item) => {
-      if (key === '__proto__' || (key === 'constructor' && item && typeof item === 'object' && 'prototype' in item)) throw new AppError('BODY_INVALID');
-      return item;
-    });
-  } catch (error) {
-    throw error instanceof AppError ? error : new AppError('JSON_INVALID');
-  }
+  const value = parseJsonDocument(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
   return value as Record<string, unknown>;
 }

@@ -1,6 +1,7 @@
 /**
  * The input bounds scenario table: what every transport refuses before doing work
- * proportional to a hostile input. Batch item URLs that are not paths under `/api/`.
+ * proportional to a hostile input. Batch item URLs that are not paths under `/api/`;
+ * JSON nested too deep, in every body and in json fields.
  */
 import assert from 'node:assert/strict';
 import { ident, sql } from '@tandem/core';
@@ -42,5 +43,34 @@ export const batchItemUrlScenarios: Scenario[] = foreignItemUrls.map((url) => ({
   after: rowsIn('posts', 3),
 }));
 
+/** JSON text of `depth` nested arrays around `1`. */
+export function nestedArraysJson(depth: number): string {
+  return `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const DEEP = nestedArraysJson(10_000);
+/** A multipart/form-data body with one `@jsonPayload` part. */
+const multipartPayload = (json: string) => `--b\r\nContent-Disposition: form-data; name="@jsonPayload"\r\n\r\n${json}\r\n--b--\r\n`;
+const tooDeep = (b: any) => assert.equal(b.code, 'JSON_TOO_DEEP', JSON.stringify(b).slice(0, 300));
+const fieldCode = (field: string, code: string) => (b: any) => assert.equal(b.data[field]?.code, code, JSON.stringify(b).slice(0, 300));
+
+export const jsonDepthScenarios: Scenario[] = [
+  { name: 'a create whose json field nests 10,000 deep is a 400 JSON_TOO_DEEP', method: 'POST', url: R('posts'), headers: JSON_HEADERS,
+    payload: `{"title":"Deep","meta":${DEEP}}`, status: 400, json: tooDeep, after: rowsIn('posts', 3) },
+  { name: 'an update whose json field nests 10,000 deep is a 400 JSON_TOO_DEEP', method: 'PATCH', url: R('posts', '/post00000000001'), headers: JSON_HEADERS,
+    payload: `{"meta":${DEEP}}`, status: 400, json: tooDeep },
+  { name: 'a batch whose item nests 10,000 deep is a 400 JSON_TOO_DEEP', method: 'POST', url: B, headers: JSON_HEADERS,
+    payload: `{"requests":[{"method":"POST","url":"${R('posts')}","body":{"title":"Deep","meta":${DEEP}}}]}`, status: 400, json: tooDeep, after: rowsIn('posts', 3) },
+  { name: 'a multipart batch payload that nests 10,000 deep is a 400 JSON_TOO_DEEP', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    payload: multipartPayload(`{"requests":${DEEP}}`), status: 400, json: tooDeep },
+  { name: 'any JSON body nesting 10,000 deep is a 400 JSON_TOO_DEEP (auth)', method: 'POST', url: '/api/collections/users/auth-with-password', headers: JSON_HEADERS,
+    payload: `{"identity":${DEEP},"password":"x"}`, status: 400, json: tooDeep },
+  { name: 'a json field value nested 32 levels deep is stored', method: 'POST', url: R('posts'), headers: JSON_HEADERS,
+    payload: `{"title":"Deep enough","meta":${nestedArraysJson(32)}}`, status: 200, after: rowsIn('posts', 4) },
+  { name: 'a json field value nested 33 levels deep is a field error', method: 'POST', url: R('posts'), headers: JSON_HEADERS,
+    payload: `{"title":"Too deep","meta":${nestedArraysJson(33)}}`, status: 400, json: fieldCode('meta', 'validation_json_too_deep'), after: rowsIn('posts', 3) },
+];
+
 /** Every input bounds scenario. */
-export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios];
+export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios];

@@ -6,7 +6,7 @@ import { resetBlog } from '../testing/blog-reset.js';
 import { runScenario } from '../testing/scenario.js';
 import { testPrincipalResolver } from '../testing/test-principals.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
-import { foreignItemUrls, inputBoundsScenarios } from './input-bounds-scenarios.js';
+import { foreignItemUrls, inputBoundsScenarios, nestedArraysJson } from './input-bounds-scenarios.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`input bounds over HTTP on ${dialect}`, { skip }, () => {
@@ -47,6 +47,21 @@ for (const { name: dialect, skip } of testDialects) {
         assert.equal(answer.code, 'BATCH_FAILED', url);
         assert.equal(answer.data.requests[0].response.status, 400, url);
       }
+    });
+
+    it('answers a message nested 10,000 deep with JSON_TOO_DEEP and keeps serving the socket', async () => {
+      socket.send(`{"type":"request","id":"deep","action":"create","collection":"posts","body":{"title":"Deep","meta":${nestedArraysJson(10_000)}}}`);
+      const answer = (await socket.waitFor((m) => m.type === 'error' && m.code !== 'BATCH_FAILED')) as any;
+      assert.equal(answer.code, 'JSON_TOO_DEEP');
+      assert.equal(answer.status, 400);
+      socket.send({ type: 'ping', id: 'after-deep' });
+      await socket.waitFor((m) => m.type === 'pong' && m.id === 'after-deep');
+    });
+
+    it('refuses a json field value nested deeper than 32 levels in a socket create', async () => {
+      const answer = await ask({ action: 'create', collection: 'posts', body: { title: 'Too deep', meta: JSON.parse(nestedArraysJson(33)) } });
+      assert.equal(answer.code, 'RECORD_CREATE_FAILED');
+      assert.equal(answer.data.meta.code, 'validation_json_too_deep');
     });
   });
 }
