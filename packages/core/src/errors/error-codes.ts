@@ -16,6 +16,7 @@ export const errorCatalog = {
   JSON_INVALID: { status: 400, message: 'The request body is not valid JSON.' },
   BODY_INVALID: { status: 400, message: 'The request body must be a JSON object.' },
   JSON_TOO_DEEP: { status: 400, message: 'The JSON nests too deep.' },
+  JSON_TEXT_INVALID: { status: 400, message: 'Text must not contain NUL characters or unpaired surrogates.' },
   COLLECTION_INVALID: { status: 400, message: 'Failed to validate the collection.' },
   COLLECTION_TYPE_UNSUPPORTED: { status: 400, message: 'Unsupported collection type.' },
   AUTH_FAILED: { status: 400, message: 'Failed to authenticate.' },

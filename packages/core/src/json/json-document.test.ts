@@ -39,6 +39,19 @@ describe('parseJsonDocument', () => {
     assert.deepEqual(parseJsonDocument('{"constructor":"fine"}'), { constructor: 'fine' });
   });
 
+  it('refuses NUL characters and lone surrogates in values and keys, naming the path', () => {
+    const error = refused('{"meta":{"list":["ok","a\\u0000"]}}', 'JSON_TEXT_INVALID');
+    assert.deepEqual(error.data, { meta: { code: 'validation_invalid_text', message: 'Must not contain NUL characters or unpaired surrogates.', params: { path: 'meta.list.1' } } });
+    refused('{"title":"\\uD800"}', 'JSON_TEXT_INVALID');
+    refused('{"title":"\\udc00x"}', 'JSON_TEXT_INVALID');
+    refused('{"meta":{"k\\u0000":1}}', 'JSON_TEXT_INVALID');
+    refused('{"title":"\uD800 raw"}', 'JSON_TEXT_INVALID');
+  });
+
+  it('accepts surrogate pairs, escaped or raw, and an escaped backslash before u0000', () => {
+    assert.deepEqual(parseJsonDocument('{"a":"\\uD83D\\uDE00 😀","b":"\\\\u0000"}'), { a: '😀 😀', b: '\\u0000' });
+  });
+
   it('answers bad syntax with JSON_INVALID', () => {
     refused('{"a":', 'JSON_INVALID');
   });

@@ -1,4 +1,5 @@
 import { AppError } from '../errors/app-error.js';
+import { isCleanText } from '../filter/filter-text.js';
 
 /**
  * The deepest nesting of objects and arrays a JSON document from a client may have
@@ -11,15 +12,30 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Where a JSON value breaks a bound: the keys (and array indexes) leading to it. */
 export interface JsonProblem {
-  readonly kind: 'depth' | 'prototype';
+  readonly kind: 'depth' | 'prototype' | 'text';
   readonly path: string[];
 }
 
+/** What a walk checks: the nesting bound, and optionally that every string is clean text. */
+export interface JsonBounds {
+  readonly maxDepth: number;
+  /** Refuse strings (values and keys) with a NUL character or a lone surrogate. */
+  readonly cleanText: boolean;
+}
+
+const DOCUMENT_BOUNDS: JsonBounds = { maxDepth: MAX_JSON_DEPTH, cleanText: true };
+// A NUL or a surrogate can reach a parsed string only through a `\u` escape or a raw
+// surrogate in the text (UTF-8 decoding never yields a lone one); text without either
+// needs no walk over its strings.
+const MAYBE_UNCLEAN = /\\u(?:0000|[dD][89a-fA-F])|[\uD800-\uDFFF]/;
+
 /**
  * Parses the JSON text a client sent, with the bounds every JSON input has: at most
- * `MAX_JSON_DEPTH` levels (JSON_TOO_DEEP) and no `__proto__` or `constructor.prototype`
- * keys (BODY_INVALID). Bad syntax is JSON_INVALID. NB: V8's JSON.parse does not recurse,
- * so a deep text parses without a stack overflow; the walk after it stops at the bound.
+ * `MAX_JSON_DEPTH` levels (JSON_TOO_DEEP), no `__proto__` or `constructor.prototype`
+ * keys (BODY_INVALID), and no string holding a NUL character or a lone surrogate
+ * (JSON_TEXT_INVALID): SQLite would store them and PostgreSQL refuse them, so both
+ * databases refuse them alike, here. Bad syntax is JSON_INVALID. NB: V8's JSON.parse does
+ * not recurse, so a deep text parses without a stack overflow; the walk stops at the bound.
  * @example const body = parseJsonDocument(text);
  */
 export function parseJsonDocument(text: string): unknown {
@@ -29,34 +45,37 @@ export function parseJsonDocument(text: string): unknown {
   } catch {
     throw new AppError('JSON_INVALID');
   }
-  assertJsonDocument(value);
+  const error = jsonDocumentError(value, text);
+  if (error) throw error;
   return value;
 }
 
-/** Throws the AppError for the first bound a parsed JSON document breaks, if any. */
-export function assertJsonDocument(value: unknown): void {
-  const problem = findJsonProblem(value, MAX_JSON_DEPTH);
-  if (!problem) return;
-  if (problem.kind === 'prototype') throw new AppError('BODY_INVALID');
-  throw new AppError('JSON_TOO_DEEP', `The JSON nests deeper than ${MAX_JSON_DEPTH} levels.`, depthData(problem.path, MAX_JSON_DEPTH));
+/**
+ * The AppError for the first bound a parsed JSON document breaks (see
+ * `parseJsonDocument`), or undefined; for callers that need the value to answer.
+ */
+export function jsonDocumentError(value: unknown, text: string): AppError | undefined {
+  const problem = findJsonProblem(value, { ...DOCUMENT_BOUNDS, cleanText: MAYBE_UNCLEAN.test(text) });
+  return problem && documentError(problem);
 }
 
 /** True when a JSON value nests objects and arrays more than `maxDepth` levels. */
 export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
-  return findJsonProblem(value, maxDepth)?.kind === 'depth';
+  return findJsonProblem(value, { maxDepth, cleanText: false })?.kind === 'depth';
 }
 
 /**
- * The first place in a parsed JSON value that nests deeper than `maxDepth` or carries a
+ * The first place in a parsed JSON value that breaks `bounds` or carries a
  * prototype-poisoning key. The recursion stops at `maxDepth`, so it never runs deep; the
  * path is built only on the way back from a problem.
  */
-export function findJsonProblem(value: unknown, maxDepth: number, depth = 0): JsonProblem | undefined {
+export function findJsonProblem(value: unknown, bounds: JsonBounds, depth = 0): JsonProblem | undefined {
+  if (typeof value === 'string') return bounds.cleanText && !isCleanText(value) ? { kind: 'text', path: [] } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
-  if (depth >= maxDepth) return { kind: 'depth', path: [] };
+  if (depth >= bounds.maxDepth) return { kind: 'depth', path: [] };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const problem = findJsonProblem(value[i], maxDepth, depth + 1);
+      const problem = findJsonProblem(value[i], bounds, depth + 1);
       if (problem) return prefixed(String(i), problem);
     }
     return undefined;
@@ -64,7 +83,9 @@ export function findJsonProblem(value: unknown, maxDepth: number, depth = 0): Js
   for (const key in value) {
     const item = (value as Record<string, unknown>)[key];
     if (isPoisoningKey(key, item)) return { kind: 'prototype', path: [key] };
-    const problem = findJsonProblem(item, maxDepth, depth + 1);
+    // NB: the path stops before a bad key, so the answer never echoes the bad text.
+    if (bounds.cleanText && !isCleanText(key)) return { kind: 'text', path: [] };
+    const problem = findJsonProblem(item, bounds, depth + 1);
     if (problem) return prefixed(key, problem);
   }
   return undefined;
@@ -82,9 +103,19 @@ function prefixed(key: string, problem: JsonProblem): JsonProblem {
   return problem;
 }
 
-/** The error data of a depth problem: the top-level key it is under (a record's field). */
-function depthData(path: readonly string[], maxDepth: number): Record<string, unknown> {
+/** The AppError of a document's problem. */
+function documentError(problem: JsonProblem): AppError {
+  if (problem.kind === 'prototype') return new AppError('BODY_INVALID');
+  if (problem.kind === 'depth') {
+    const entry = { code: 'validation_json_too_deep', message: `Must not nest deeper than ${MAX_JSON_DEPTH} levels.`, params: { maxDepth: MAX_JSON_DEPTH } };
+    return new AppError('JSON_TOO_DEEP', `The JSON nests deeper than ${MAX_JSON_DEPTH} levels.`, underTopKey(problem.path, entry));
+  }
+  const entry = { code: 'validation_invalid_text', message: 'Must not contain NUL characters or unpaired surrogates.', params: { path: problem.path.join('.').slice(0, 200) } };
+  return new AppError('JSON_TEXT_INVALID', undefined, underTopKey(problem.path, entry));
+}
+
+/** Error data keyed by the top-level key a problem is under: for a record body, its field. */
+function underTopKey(path: readonly string[], entry: Record<string, unknown>): Record<string, unknown> {
   const top = path[0];
-  if (top === undefined) return {};
-  return { [top]: { code: 'validation_json_too_deep', message: `Must not nest deeper than ${maxDepth} levels.`, params: { maxDepth } } };
+  return top === undefined ? {} : { [top]: entry };
 }

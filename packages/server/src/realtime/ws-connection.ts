@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import {
   RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
 } from '@tandem/protocol';
-import { AppError, guest, isAppError, parseJsonDocument, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
+import { AppError, guest, jsonDocumentError, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
 import { toErrorBody } from '../error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 
@@ -53,7 +53,11 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
 }
 
 async function onMessage(text: string, client: RealtimeClient, services: ConnectionServices, send: (message: ServerMessage) => void): Promise<void> {
-  const message = parseMessage(text);
+  const value = parseJson(text);
+  // A message that breaks the bounds of every JSON input (depth, text) is answered by its id.
+  const refusal = value === undefined ? undefined : jsonDocumentError(value, text);
+  if (refusal) return send(errorFrame(idOf(value), refusal));
+  const message = toClientMessage(value);
   if (!message) return send({ type: 'error', status: 400, code: 'BAD_REQUEST', message: 'Malformed message.', data: {} });
   try {
     switch (message.type) {
@@ -96,18 +100,23 @@ async function authenticate(client: RealtimeClient, services: ConnectionServices
 
 const MESSAGE_TYPES = new Set(['auth', 'subscribe', 'unsubscribe', 'resume', 'request', 'ping']);
 
-/**
- * A client message with the right shape, or undefined. A message that breaks the bounds
- * of every JSON input (too deep, prototype keys) throws that AppError instead.
- */
-function parseMessage(text: string): ClientMessage | undefined {
-  let value: unknown;
+/** The parsed JSON of a message, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
   try {
-    value = parseJsonDocument(text);
-  } catch (error) {
-    if (isAppError(error) && error.code === 'JSON_INVALID') return undefined;
-    throw error;
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
+}
+
+/** The string `id` of a parsed message, if it has one. */
+function idOf(value: unknown): string | undefined {
+  const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** A client message with the right shape, or undefined. */
+function toClientMessage(value: unknown): ClientMessage | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const message = value as Record<string, unknown>;
   if (typeof message.type !== 'string' || !MESSAGE_TYPES.has(message.type)) return undefined;

@@ -100,13 +100,19 @@ function itemTarget(url: string): URL {
   return new URL(url, ITEM_ORIGIN);
 }
 
-/** A percent-decoded path segment; malformed encoding names no collection or record. */
+/**
+ * A percent-decoded path segment. Malformed encoding names no collection or record, and
+ * neither does a NUL (refused for every URL at the edge; see nul-guard.ts).
+ */
 function decodePathSegment(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new AppError('BATCH_UNKNOWN_ACTION');
   }
+  if (decoded.includes('\u0000')) throw new AppError('BATCH_UNKNOWN_ACTION');
+  return decoded;
 }
 
 /** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */

@@ -1,7 +1,8 @@
 /**
  * The input bounds scenario table: what every transport refuses before doing work
  * proportional to a hostile input. Batch item URLs that are not paths under `/api/`;
- * JSON nested too deep, in every body and in json fields.
+ * JSON nested too deep, in every body and in json fields; NUL characters and lone
+ * surrogates, which SQLite stores and PostgreSQL refuses, refused alike on both.
  */
 import assert from 'node:assert/strict';
 import { ident, sql } from '@tandem/core';
@@ -72,5 +73,34 @@ export const jsonDepthScenarios: Scenario[] = [
     payload: `{"title":"Too deep","meta":${nestedArraysJson(33)}}`, status: 400, json: fieldCode('meta', 'validation_json_too_deep'), after: rowsIn('posts', 3) },
 ];
 
+const textInvalid = (field: string, path: string) => (b: any) => {
+  assert.equal(b.code, 'JSON_TEXT_INVALID', JSON.stringify(b));
+  assert.deepEqual(Object.keys(b.data), [field]);
+  assert.equal(b.data[field].code, 'validation_invalid_text');
+  assert.equal(b.data[field].params.path, path);
+};
+
+export const uncleanTextScenarios: Scenario[] = [
+  { name: 'a NUL character in a text field is a 400 naming the field, on both databases', method: 'POST', url: R('posts'), body: { title: 'a\u0000b' },
+    status: 400, json: textInvalid('title', 'title'), after: rowsIn('posts', 3) },
+  { name: 'a lone high surrogate in a text field is a 400 naming the field', method: 'POST', url: R('posts'), body: { title: 'ok title', body: 'x\uD800' },
+    status: 400, json: textInvalid('body', 'body'), after: rowsIn('posts', 3) },
+  { name: 'a lone low surrogate is a 400 too', method: 'POST', url: R('posts'), body: { title: '\uDC00 title' }, status: 400, json: textInvalid('title', 'title') },
+  { name: 'a NUL inside a json field value names the field and the path', method: 'POST', url: R('posts'), body: { title: 'ok title', meta: { list: ['fine', 'a\u0000'] } },
+    status: 400, json: textInvalid('meta', 'meta.list.1'), after: rowsIn('posts', 3) },
+  { name: 'a lone surrogate in a json key is a 400', method: 'POST', url: R('posts'), body: { title: 'ok title', meta: { 'k\uD83D': 1 } }, status: 400, json: textInvalid('meta', 'meta') },
+  { name: 'an update with a NUL is a 400 and changes nothing', method: 'PATCH', url: R('posts', '/post00000000001'), body: { title: 'Changed\u0000' }, status: 400,
+    json: textInvalid('title', 'title'), after: async (t) => assert.equal((await t.store.first<{ title: string }>(sql`SELECT "title" FROM "posts" WHERE "id" = 'post00000000001'`))?.title, 'Hello world') },
+  { name: 'a NUL in a batch item body is a 400 naming its path', method: 'POST', url: B, body: { requests: [{ method: 'POST', url: R('posts'), body: { title: 'a\u0000b' } }] },
+    status: 400, json: textInvalid('requests', 'requests.0.body.title'), after: rowsIn('posts', 3) },
+  { name: 'a NUL in any JSON body is a 400 (auth identity)', method: 'POST', url: '/api/collections/users/auth-with-password', body: { identity: 'a\u0000@example.com', password: 'long enough 123' },
+    status: 400, json: textInvalid('identity', 'identity') },
+  { name: 'characters outside the BMP (surrogate pairs) are stored', method: 'POST', url: R('posts'), body: { title: 'emoji 😀 title', meta: { '😀': '😀' } }, status: 200,
+    json: (b) => { assert.equal(b.title, 'emoji 😀 title'); assert.deepEqual(b.meta, { '😀': '😀' }); }, after: rowsIn('posts', 4) },
+  { name: 'a NUL percent-encoded in a URL is a 400 on both databases', url: R('posts', '/post0000000000%00'), status: 400, json: (b) => assert.equal(b.code, 'BAD_REQUEST') },
+  { name: 'a NUL percent-encoded in a batch item url is a 400 for that item', method: 'POST', url: B, body: { requests: [{ method: 'DELETE', url: R('posts', '/post0000000000%00') }] },
+    status: 400, json: (b) => assert.equal(failedItem(b, 0).status, 400) },
+];
+
 /** Every input bounds scenario. */
-export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios];
+export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios, ...uncleanTextScenarios];

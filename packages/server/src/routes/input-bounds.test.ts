@@ -63,5 +63,13 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(answer.code, 'RECORD_CREATE_FAILED');
       assert.equal(answer.data.meta.code, 'validation_json_too_deep');
     });
+
+    it('refuses a NUL character or a lone surrogate in a socket message, naming the field', async () => {
+      for (const title of ['a\u0000b', 'a\uDBFF']) {
+        const answer = await ask({ action: 'create', collection: 'posts', body: { title } });
+        assert.equal(answer.code, 'JSON_TEXT_INVALID', JSON.stringify(answer));
+        assert.equal(answer.data.body.params.path, 'body.title');
+      }
+    });
   });
 }
