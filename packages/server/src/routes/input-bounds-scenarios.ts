@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { ident, sql } from '@tandem/core';
 import type { Scenario } from '../testing/scenario.js';
 import type { TestApp } from '../testing/test-app.js';
+import { asSuperuser } from '../testing/test-principals.js';
 
 const B = '/api/batch';
 const R = (collection: string, rest = '') => `/api/collections/${collection}/records${rest}`;
@@ -102,5 +103,14 @@ export const uncleanTextScenarios: Scenario[] = [
     status: 400, json: (b) => assert.equal(failedItem(b, 0).status, 400) },
 ];
 
+export const fieldCeilingScenarios: Scenario[] = [
+  { name: 'a text past its max is refused without counting further', method: 'POST', url: R('posts'), headers: asSuperuser, body: { title: 'ok title', body: 'x'.repeat(5001) },
+    status: 400, json: fieldCode('body', 'validation_max_text_constraint') },
+  { name: 'a select modifier listing more than 1,000 values is refused before de-duplication', method: 'PATCH', url: R('posts', '/post00000000001'),
+    body: { 'tags+': Array(1001).fill('a') }, status: 400, json: fieldCode('tags', 'validation_too_many_values') },
+  { name: 'a relation list of more than 1,000 ids is refused before any query', method: 'POST', url: R('posts'),
+    body: { title: 'ok title', editors: Array.from({ length: 1001 }, (_, i) => `id${String(i).padStart(13, '0')}`) }, status: 400, json: fieldCode('editors', 'validation_too_many_values') },
+];
+
 /** Every input bounds scenario. */
-export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios, ...uncleanTextScenarios];
+export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios, ...uncleanTextScenarios, ...fieldCeilingScenarios];
