@@ -104,6 +104,8 @@ export const uncleanTextScenarios: Scenario[] = [
 ];
 
 export const fieldCeilingScenarios: Scenario[] = [
+  { name: 'a guest create in a locked collection is a 403 before the body is looked at', method: 'POST', url: R('locked'), body: { note: 'x'.repeat(6000) },
+    status: 403, json: (b) => assert.equal(b.code, 'SUPERUSER_ONLY'), after: rowsIn('locked', 1) },
   { name: 'a text past its max is refused without counting further', method: 'POST', url: R('posts'), headers: asSuperuser, body: { title: 'ok title', body: 'x'.repeat(5001) },
     status: 400, json: fieldCode('body', 'validation_max_text_constraint') },
   { name: 'a select modifier listing more than 1,000 values is refused before de-duplication', method: 'PATCH', url: R('posts', '/post00000000001'),
