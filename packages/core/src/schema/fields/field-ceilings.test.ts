@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldDef } from '../collection.js';
 import { fieldTypes } from './field-types.js';
-import { JSON_MAX_SIZE_CEILING, MAX_LIST_VALUES, TEXT_MAX_CEILING } from './field-ceilings.js';
+import { JSON_MAX_SIZE_CEILING, MAX_JSON_FIELD_VALUES, MAX_LIST_VALUES, TEXT_MAX_CEILING } from './field-ceilings.js';
 
 const def = (over: Partial<FieldDef>): FieldDef => ({ id: 'f', name: 'f', type: 'text', system: false, hidden: false, presentable: false, required: false, ...over });
 
@@ -29,6 +29,8 @@ describe('field ceilings: every field type refuses an oversized value before wor
     ['text of 30 million characters is refused at once', { type: 'text' }, 'x'.repeat(30_000_000), 'validation_max_text_constraint'],
     ['json maxSize above the ceiling is held to the ceiling', { type: 'json', maxSize: 1e12 }, 'x'.repeat(JSON_MAX_SIZE_CEILING), 'validation_json_size_limit'],
     ['json size counts UTF-8 bytes of the serialized value', { type: 'json', maxSize: 8 }, 'ééé', null],
+    ['json holds at most 100,000 values (the array itself is one)', { type: 'json' }, Array(MAX_JSON_FIELD_VALUES - 1).fill({}), null],
+    ['json holding more values is refused before its size is measured', { type: 'json' }, Array(MAX_JSON_FIELD_VALUES).fill({}), 'validation_json_too_many_values'],
     ['json size counts escapes', { type: 'json', maxSize: 8 }, '""""', 'validation_json_size_limit'],
     ['select refuses a list longer than the ceiling, duplicates or not', { type: 'select', values: ['a', 'b'], maxSelect: 2 }, Array(MAX_LIST_VALUES + 1).fill('a'), 'validation_too_many_values'],
     ['relation refuses a list longer than the ceiling', { type: 'relation', collectionId: 'x', maxSelect: 5 }, distinctIds(MAX_LIST_VALUES + 1), 'validation_too_many_values'],

@@ -15,3 +15,10 @@ export const JSON_MAX_SIZE_CEILING = 16 * 1024 * 1024;
  * duplicates are dropped; also the largest `maxSelect` and the most `values` of a select.
  */
 export const MAX_LIST_VALUES = 1000;
+
+/**
+ * The most values (objects, arrays, strings, numbers…) one json field value may hold.
+ * A parsed copy of many small objects takes many times the bytes of its text, and a
+ * stored value is copied a few times on its way (storage, change log, realtime).
+ */
+export const MAX_JSON_FIELD_VALUES = 100_000;
