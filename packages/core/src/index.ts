@@ -49,6 +49,8 @@ export * from './auth/rate-limiter.js';
 export * from './auth/memory-rate-limiter.js';
 export * from './json/duplicate-keys.js';
 export * from './json/json-document.js';
+export * from './json/json-size.js';
+export * from './json/json-scan.js';
 export * from './mail/mailer.js';
 export * from './mail/outbox-mailer.js';
 export * from './mail/mail-templates.js';

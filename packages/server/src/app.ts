@@ -23,6 +23,7 @@ import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
+import { installBodyLimits, resolveBodyLimits, valueLimitOf, type BodyLimits } from './edge/body-limits.js';
 import { installCompression } from './edge/compression.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
@@ -33,8 +34,10 @@ import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
  * trusted proxies, compression) take Tandem's defaults when absent; see docs/deploy.md.
  */
 export interface ServerOptions extends Partial<EdgeOptions> {
-  /** Largest accepted request body, in bytes (413 above it). */
+  /** Largest accepted request body, in bytes (413 above it): superusers' limit, and a cap on everyone's. */
   readonly bodyLimit: number;
+  /** Body limits per kind of caller (guests and users far below superusers); Tandem's defaults when absent. */
+  readonly bodyLimits?: Partial<BodyLimits>;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
   /** Log one line per request. */
@@ -98,12 +101,14 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
  */
 export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
   const edge = resolveEdgeOptions(options);
+  const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
   const app = createFastify(options, edge);
   installEdge(app, edge, services.trustedOrigins ?? []);
   installHttpCaching(app, services.timings);
   installCompression(app, edge.compressMinBytes);
   installErrorHandling(app, services.logger);
-  installJsonBodyParser(app);
+  installJsonBodyParser(app, bodyLimits);
+  installBodyLimits(app, bodyLimits);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
@@ -115,8 +120,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
-  registerAdminRoutes(app, services);
-  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
+  registerAdminRoutes(app, services, bodyLimits);
+  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
 }
@@ -153,26 +158,26 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
 }
 
 /** The superuser APIs (collections, settings) and batch. */
-function registerAdminRoutes(app: FastifyInstance, services: AppServices): void {
+function registerAdminRoutes(app: FastifyInstance, services: AppServices, bodyLimits: BodyLimits): void {
   const { collections, records, settings } = services;
   registerCollectionRoutes(app, collections, records);
   if (settings) registerSettingsRoutes(app, settings);
-  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch);
+  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch, bodyLimits);
 }
 
 /**
  * Accepts JSON bodies only (anything else is a 415), parsed with the bounds of every JSON
- * input (`parseJsonDocument`: nesting depth, no `__proto__` or `constructor.prototype`
- * keys). An empty body is no body: the pocketbase SDK sends `content-type:
- * application/json` on a DELETE without one.
+ * input (`parseJsonDocument`: the caller's number of values, nesting depth, clean text, no
+ * `__proto__` or `constructor.prototype` keys). An empty body is no body: the pocketbase
+ * SDK sends `content-type: application/json` on a DELETE without one.
  */
-function installJsonBodyParser(app: FastifyInstance): void {
+function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, parseJsonDocument(text));
+      done(null, parseJsonDocument(text, valueLimitOf(bodyLimits, request)));
     } catch (error) {
       done(error as Error, undefined);
     }

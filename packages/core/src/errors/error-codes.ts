@@ -48,6 +48,7 @@ export const errorCatalog = {
   RECORD_NOT_FOUND: { status: 404, message: "The requested resource wasn't found." },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  JSON_TOO_LARGE: { status: 413, message: 'The JSON holds too many values.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Unsupported Content-Type; send application/json.' },
   TOO_MANY_REQUESTS: { status: 429, message: 'Too Many Requests.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },

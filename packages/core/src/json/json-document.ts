@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import { isCleanText } from '../filter/filter-text.js';
+import { countJsonValues } from './json-scan.js';
 
 /**
  * The deepest nesting of objects and arrays a JSON document from a client may have
@@ -34,11 +35,17 @@ const MAYBE_UNCLEAN = /\\u(?:0000|[dD][89a-fA-F])|[\uD800-\uDFFF]/;
  * `MAX_JSON_DEPTH` levels (JSON_TOO_DEEP), no `__proto__` or `constructor.prototype`
  * keys (BODY_INVALID), and no string holding a NUL character or a lone surrogate
  * (JSON_TEXT_INVALID): SQLite would store them and PostgreSQL refuse them, so both
- * databases refuse them alike, here. Bad syntax is JSON_INVALID. NB: V8's JSON.parse does
- * not recurse, so a deep text parses without a stack overflow; the walk stops at the bound.
- * @example const body = parseJsonDocument(text);
+ * databases refuse them alike, here. Bad syntax is JSON_INVALID. A text holding more than
+ * `maxValues` values is refused from its text, before it is parsed (413 JSON_TOO_LARGE):
+ * parsed, many small objects take many times the memory of their text. NB: V8's
+ * JSON.parse does not recurse, so a deep text parses without a stack overflow; the walk
+ * stops at the bound.
+ * @example const body = parseJsonDocument(text, 200_000);
  */
-export function parseJsonDocument(text: string): unknown {
+export function parseJsonDocument(text: string, maxValues = Number.POSITIVE_INFINITY): unknown {
+  if (maxValues < Number.POSITIVE_INFINITY && countJsonValues(text, maxValues) > maxValues) {
+    throw new AppError('JSON_TOO_LARGE', `The JSON holds more than ${maxValues} values.`, { maxValues });
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

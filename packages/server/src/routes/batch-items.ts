@@ -1,4 +1,4 @@
-import { AppError, batchFailure, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
+import { AppError, batchFailure, jsonSizeExceeds, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
 
 /** One item of a batch body, checked for shape. */
 export interface BatchItem {
@@ -20,16 +20,17 @@ const RECORDS_URL = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?\/?$/;
 const ITEM_ORIGIN = 'http://batch.invalid';
 
 /**
- * Reads `{requests: [{method, url, headers?, body?}]}`; anything else is a 400
- * BATCH_INVALID whose `data.requests` names the problem (per item index when it is one).
+ * Reads `{requests: [{method, url, headers?, body?}]}`; anything else, or an item whose
+ * body serializes to more than `maxItemBytes`, is a 400 BATCH_INVALID whose
+ * `data.requests` names the problem (per item index when it is one).
  */
-export function parseBatchBody(body: unknown): BatchItem[] {
+export function parseBatchBody(body: unknown, maxItemBytes: number): BatchItem[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BODY_INVALID');
   const requests = (body as { requests?: unknown }).requests;
   if (!Array.isArray(requests)) throw invalidRequests({ code: 'validation_required', message: 'A list of requests is required.' });
   const errors: Record<number, unknown> = {};
   const items = requests.map((raw, index) => {
-    const problem = itemProblem(raw);
+    const problem = itemProblem(raw, maxItemBytes);
     if (problem) errors[index] = problem;
     return raw as BatchItem;
   });
@@ -37,7 +38,7 @@ export function parseBatchBody(body: unknown): BatchItem[] {
   return items.map((item) => ({ method: item.method.toUpperCase(), url: item.url, headers: item.headers ?? {}, body: item.body }));
 }
 
-function itemProblem(raw: unknown): Record<string, unknown> | undefined {
+function itemProblem(raw: unknown, maxItemBytes: number): Record<string, unknown> | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'validation_invalid_type', message: 'A request must be an object.' };
   const item = raw as Record<string, unknown>;
   const problems: Record<string, unknown> = {};
@@ -46,6 +47,9 @@ function itemProblem(raw: unknown): Record<string, unknown> | undefined {
   const headers = item.headers;
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) {
     problems.headers = { code: 'validation_invalid_type', message: 'Headers must be an object of strings.' };
+  }
+  if (item.body !== undefined && jsonSizeExceeds(item.body, maxItemBytes)) {
+    problems.body = { code: 'validation_body_too_large', message: `The body of a batch item must be at most ${maxItemBytes} bytes.`, params: { max: maxItemBytes } };
   }
   return Object.keys(problems).length > 0 ? problems : undefined;
 }

@@ -4,9 +4,9 @@ import { AppError, parseJsonDocument } from '@tandem/core';
  * Reads the multipart form the pocketbase SDK sends to `/api/batch`: one or more
  * `@jsonPayload` parts, each a JSON object, merged in order. Other text parts are
  * ignored. File parts (`requests.N.field`) are refused with a 400: batch file uploads
- * are not supported yet.
+ * are not supported yet. Each part may hold at most `maxValues` JSON values.
  */
-export function parseBatchMultipart(body: Buffer, contentType: string): Record<string, unknown> {
+export function parseBatchMultipart(body: Buffer, contentType: string, maxValues: number): Record<string, unknown> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   if (!boundary) throw new AppError('BODY_INVALID', 'The multipart body has no boundary.');
   const payload: Record<string, unknown> = {};
@@ -15,7 +15,7 @@ export function parseBatchMultipart(body: Buffer, contentType: string): Record<s
     if (end < 0) throw new AppError('BODY_INVALID', 'A multipart part has no headers.');
     const disposition = /^content-disposition:(.*)$/im.exec(part.slice(0, end))?.[1] ?? '';
     if (/\bfilename\*?=/i.test(disposition)) throw new AppError('BATCH_INVALID', 'File uploads in batch requests are not supported yet.', { requests: { code: 'validation_file_unsupported', message: 'Batch requests cannot carry files yet.' } });
-    if (/\bname="@jsonPayload"/i.test(disposition)) Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8')));
+    if (/\bname="@jsonPayload"/i.test(disposition)) Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8'), maxValues));
   }
   return payload;
 }
@@ -29,8 +29,8 @@ function splitParts(text: string, delimiter: string): string[] {
 }
 
 /** A JSON object, parsed with the bounds of every JSON input, like the JSON body parser. */
-function jsonObject(text: string): Record<string, unknown> {
-  const value = parseJsonDocument(text);
+function jsonObject(text: string, maxValues: number): Record<string, unknown> {
+  const value = parseJsonDocument(text, maxValues);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
   return value as Record<string, unknown>;
 }

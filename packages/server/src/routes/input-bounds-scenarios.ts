@@ -2,13 +2,15 @@
  * The input bounds scenario table: what every transport refuses before doing work
  * proportional to a hostile input. Batch item URLs that are not paths under `/api/`;
  * JSON nested too deep, in every body and in json fields; NUL characters and lone
- * surrogates, which SQLite stores and PostgreSQL refuses, refused alike on both.
+ * surrogates, which SQLite stores and PostgreSQL refuses, refused alike on both; field
+ * ceilings; body limits per caller, for single requests and batches (per item, in total).
  */
 import assert from 'node:assert/strict';
 import { ident, sql } from '@tandem/core';
 import type { Scenario } from '../testing/scenario.js';
 import type { TestApp } from '../testing/test-app.js';
-import { asSuperuser } from '../testing/test-principals.js';
+import { asSuperuser, asUser } from '../testing/test-principals.js';
+import { defaultBodyLimits } from '../edge/body-limits.js';
 
 const B = '/api/batch';
 const R = (collection: string, rest = '') => `/api/collections/${collection}/records${rest}`;
@@ -114,5 +116,47 @@ export const fieldCeilingScenarios: Scenario[] = [
     body: { title: 'ok title', editors: Array.from({ length: 1001 }, (_, i) => `id${String(i).padStart(13, '0')}`) }, status: 400, json: fieldCode('editors', 'validation_too_many_values') },
 ];
 
+/** A posts create body of exactly `bytes` bytes (the padding goes into `body`, an ASCII text). */
+export function postOfSize(bytes: number): string {
+  const base = '{"title":"ok title","body":""}';
+  return `{"title":"ok title","body":"${'x'.repeat(bytes - base.length)}"}`;
+}
+
+/** A batch body of exactly `bytes` bytes, with `items` creates of (about) equal size. */
+export function batchOfSize(bytes: number, items: number): string {
+  const frame = (bodies: string[]) => `{"requests":[${bodies.map((b) => `{"method":"POST","url":"${R('posts')}","body":${b}}`).join(',')}]}`;
+  const overhead = frame(Array(items).fill('')).length;
+  const each = Math.floor((bytes - overhead) / items);
+  const bodies = Array.from({ length: items }, (_, i) => postOfSize(i === 0 ? bytes - overhead - each * (items - 1) : each));
+  return frame(bodies);
+}
+
+const { guest, user } = defaultBodyLimits;
+const tooLarge = (b: any) => assert.equal(b.code, 'BODY_TOO_LARGE');
+/** The request was read: whatever it answers, it is not a 413. */
+const readBody = (b: any) => assert.notEqual(b?.code, 'BODY_TOO_LARGE');
+
+export const bodyLimitScenarios: Scenario[] = [
+  { name: 'a guest body of exactly the guest limit is read', method: 'POST', url: R('posts'), headers: JSON_HEADERS, payload: postOfSize(guest.body), status: 400, json: readBody },
+  { name: 'a guest body one byte over the guest limit is a 413', method: 'POST', url: R('posts'), headers: JSON_HEADERS, payload: postOfSize(guest.body + 1), status: 413, json: tooLarge },
+  { name: 'a user may send more than a guest', method: 'POST', url: R('posts'), headers: { ...JSON_HEADERS, ...asUser }, payload: postOfSize(user.body), status: 400, json: readBody },
+  { name: 'a user body one byte over the user limit is a 413', method: 'POST', url: R('posts'), headers: { ...JSON_HEADERS, ...asUser }, payload: postOfSize(user.body + 1), status: 413, json: tooLarge },
+  { name: 'a superuser may send more than a user', method: 'POST', url: R('posts'), headers: { ...JSON_HEADERS, ...asSuperuser }, payload: postOfSize(user.body + 1), status: 400, json: readBody },
+  { name: 'any route holds a guest to the guest limit (auth)', method: 'POST', url: '/api/collections/users/auth-with-password', headers: JSON_HEADERS,
+    payload: `{"identity":"a@b.co","password":"${'x'.repeat(guest.body)}"}`, status: 413, json: tooLarge },
+  { name: 'a guest batch of exactly the guest batch limit is read', method: 'POST', url: B, headers: JSON_HEADERS, payload: batchOfSize(guest.batch, 4), status: 400, json: readBody, after: rowsIn('posts', 3) },
+  { name: 'a guest batch one byte over the guest batch limit is a 413', method: 'POST', url: B, headers: JSON_HEADERS, payload: batchOfSize(guest.batch + 1, 4), status: 413, json: tooLarge },
+  { name: 'a guest batch item over the guest body limit is a 400 naming the item', method: 'POST', url: B, headers: JSON_HEADERS, payload: batchOfSize(guest.body + 1024, 1),
+    status: 400, json: (b) => { assert.equal(b.code, 'BATCH_INVALID'); assert.equal(b.data.requests[0].body.code, 'validation_body_too_large'); } },
+  { name: 'a user batch one byte over the user batch limit is a 413', method: 'POST', url: B, headers: { ...JSON_HEADERS, ...asUser }, payload: batchOfSize(user.batch + 1, 4), status: 413, json: tooLarge },
+  { name: 'a guest body holding more JSON values than a guest may send is a 413 before it is parsed', method: 'POST', url: R('posts'), headers: JSON_HEADERS,
+    payload: `{"title":"ok title","meta":[${Array(guest.values).fill(0).join(',')}]}`, status: 413, json: (b) => { assert.equal(b.code, 'JSON_TOO_LARGE'); assert.equal(b.data.maxValues, guest.values); } },
+  { name: 'a user may send more JSON values than a guest', method: 'POST', url: R('posts'), headers: { ...JSON_HEADERS, ...asUser },
+    payload: `{"title":"ok title","meta":[${Array(guest.values).fill(0).join(',')}]}`, status: 400, json: fieldCode('meta', 'validation_json_too_many_values') },
+  { name: 'a multipart batch part holding more values than a guest may send is a 413', method: 'POST', url: B, headers: { 'content-type': 'multipart/form-data; boundary=b' },
+    payload: multipartPayload(`{"requests":[${Array(guest.values).fill(0).join(',')}]}`), status: 413, json: (b) => assert.equal(b.code, 'JSON_TOO_LARGE') },
+  { name: 'a superuser batch over the user batch limit is read', method: 'POST', url: B, headers: { ...JSON_HEADERS, ...asSuperuser }, payload: batchOfSize(user.batch + 1, 4), status: 400, json: readBody },
+];
+
 /** Every input bounds scenario. */
-export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios, ...uncleanTextScenarios, ...fieldCeilingScenarios];
+export const inputBoundsScenarios: Scenario[] = [...batchItemUrlScenarios, ...jsonDepthScenarios, ...uncleanTextScenarios, ...fieldCeilingScenarios, ...bodyLimitScenarios];

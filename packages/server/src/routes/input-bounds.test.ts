@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { resetBlog } from '../testing/blog-reset.js';
@@ -7,6 +8,7 @@ import { runScenario } from '../testing/scenario.js';
 import { testPrincipalResolver } from '../testing/test-principals.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
 import { foreignItemUrls, inputBoundsScenarios, nestedArraysJson } from './input-bounds-scenarios.js';
+import { defaultBodyLimits } from '../edge/body-limits.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`input bounds over HTTP on ${dialect}`, { skip }, () => {
@@ -18,6 +20,14 @@ for (const { name: dialect, skip } of testDialects) {
     beforeEach(async () => resetBlog(t));
 
     for (const scenario of inputBoundsScenarios) it(scenario.name, () => runScenario(t, scenario));
+
+    it('holds a chunked guest body to the guest limit as it arrives', async () => {
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const chunks = Array.from({ length: defaultBodyLimits.guest.body / chunk.length + 1 }, () => chunk);
+      const response = await t.app.inject({ method: 'POST', url: '/api/collections/posts/records', headers: { 'content-type': 'application/json' }, payload: Readable.from(chunks) });
+      assert.equal(response.statusCode, 413, response.body);
+      assert.equal(JSON.parse(response.body).code, 'BODY_TOO_LARGE');
+    });
   });
 
   describe(`input bounds over the WebSocket on ${dialect}`, { skip }, () => {
