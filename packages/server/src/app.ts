@@ -23,7 +23,8 @@ import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
-import { installBodyLimits, resolveBodyLimits, valueLimitOf, type BodyLimits } from './edge/body-limits.js';
+import { DEFAULT_BODY_BUDGET, installBodyBudget, installBodyLimits, resolveBodyLimits, valueLimitOf, type BodyLimits } from './edge/body-limits.js';
+import { BodyBudget } from './edge/body-budget.js';
 import { installCompression } from './edge/compression.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
@@ -38,6 +39,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly bodyLimit: number;
   /** Body limits per kind of caller (guests and users far below superusers); Tandem's defaults when absent. */
   readonly bodyLimits?: Partial<BodyLimits>;
+  /** The bytes guests' and users' bodies and socket messages may hold at once (a 16 MiB budget when absent); see docs/limits.md. */
+  readonly bodyBudget?: BodyBudget;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
   /** Log one line per request. */
@@ -102,6 +105,7 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
 export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
   const edge = resolveEdgeOptions(options);
   const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
+  const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
   installEdge(app, edge, services.trustedOrigins ?? []);
   installHttpCaching(app, services.timings);
@@ -109,6 +113,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   installErrorHandling(app, services.logger);
   installJsonBodyParser(app, bodyLimits);
   installBodyLimits(app, bodyLimits);
+  installBodyBudget(app, bodyLimits, bodyBudget);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
@@ -121,7 +126,7 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services, bodyLimits);
-  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
+  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits, bodyBudget }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
 }

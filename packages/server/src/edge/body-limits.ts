@@ -2,6 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, type Principal } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
+import type { BodyBudget } from './body-budget.js';
 
 const MiB = 1024 * 1024;
 
@@ -21,6 +22,9 @@ export interface BodyLimits {
   readonly user: CallerBodyLimits;
   readonly superuser: CallerBodyLimits;
 }
+
+/** The bytes guests' and users' bodies and socket messages may hold at once, by default. */
+export const DEFAULT_BODY_BUDGET = 16 * MiB;
 
 /**
  * Tandem's defaults. A superuser's body limit is the server's `bodyLimit` (32 MiB) and
@@ -98,6 +102,26 @@ function countedBody(payload: Readable, limit: number): Readable {
 
 function hasOwnBodyLimit(request: FastifyRequest): boolean {
   return (request.routeOptions.config as { ownBodyLimit?: boolean }).ownBodyLimit === true;
+}
+
+/**
+ * Holds guests' and users' bodies to the shared budget (superusers have their own
+ * limits): the bytes a body declares, or its caller's batch limit when it declares none,
+ * are reserved before a byte of it is read and given back when the response ends or the
+ * connection drops. A body that does not fit waits, unread.
+ */
+export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budget: BodyBudget): void {
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const principal = principalOf(request);
+    if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser') return payload;
+    const declared = request.headers['content-length'];
+    const bytes = declared === undefined ? limitsOf(limits, principal).batch : Number(declared);
+    if (!(bytes > 0)) return payload;
+    const held = budget.reserve(bytes);
+    reply.raw.once('close', held.release);
+    if (!(await held.granted)) throw new AppError('UNAVAILABLE');
+    return payload;
+  });
 }
 
 /** The most values a JSON body of this request may hold: its caller's limit. */

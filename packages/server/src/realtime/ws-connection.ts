@@ -5,6 +5,8 @@ import {
 import { AppError, guest, jsonDocumentError, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
 import { toErrorBody } from '../error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
+import { createMessageGate } from './ws-message-gate.js';
+import type { BodyBudget } from '../edge/body-budget.js';
 
 /** Limits of one socket. */
 export interface SocketLimits {
@@ -17,6 +19,8 @@ export interface SocketLimits {
 export interface ConnectionServices extends SocketRequestServices {
   readonly broker: RealtimeBroker;
   readonly auth: AuthService | undefined;
+  /** The bytes guests' and users' messages (and HTTP bodies) may hold at once. */
+  readonly bodyBudget: BodyBudget;
 }
 
 /**
@@ -41,9 +45,12 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
   }, principal, credential);
   send({ type: 'welcome', clientId: client.id, seq: services.broker.seq, heartbeatMs: limits.heartbeatMs, principal: socketPrincipal(principal) });
   const stopHeartbeat = heartbeat(socket, limits.heartbeatMs);
+  const admit = createMessageGate(socket, services.bodyBudget);
   socket.on('message', (data, isBinary) => {
     if (isBinary) return socket.close(1003, 'text frames only');
-    void onMessage(String(data), client, services, send).catch((error) => send(errorFrame(undefined, error)));
+    const bytes = Buffer.isBuffer(data) ? data.length : 0;
+    void admit(bytes, client.principal.kind === 'superuser', () => onMessage(String(data), client, services, send))
+      .catch((error) => send(errorFrame(undefined, error)));
   });
   socket.on('close', () => {
     stopHeartbeat();

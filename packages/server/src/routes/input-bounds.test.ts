@@ -1,6 +1,6 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { resetBlog } from '../testing/blog-reset.js';
@@ -9,6 +9,7 @@ import { testPrincipalResolver } from '../testing/test-principals.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.js';
 import { foreignItemUrls, inputBoundsScenarios, nestedArraysJson } from './input-bounds-scenarios.js';
 import { defaultBodyLimits } from '../edge/body-limits.js';
+import { BodyBudget } from '../edge/body-budget.js';
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`input bounds over HTTP on ${dialect}`, { skip }, () => {
@@ -82,4 +83,36 @@ for (const { name: dialect, skip } of testDialects) {
       }
     });
   });
+}
+
+describe('the shared body budget', () => {
+  it('makes a guest body wait, unread, while others hold the budget, and serves it after', async () => {
+    const budget = new BodyBudget(64 * 1024);
+    const t = await createTestApp('sqlite', { bodyBudget: budget }, testPrincipalResolver);
+    try {
+      await resetBlog(t);
+      // A chunked body declares no length, so it holds its caller's batch limit: the whole budget.
+      const slow = new PassThrough();
+      const first = t.app.inject({ method: 'POST', url: '/api/collections/posts/records', headers: { 'content-type': 'application/json' }, payload: slow });
+      slow.write('{"title":"First');
+      await until(() => budget.used === budget.capacity);
+      const second = t.app.inject({ method: 'POST', url: '/api/collections/posts/records', payload: { title: 'Second' } });
+      await until(() => budget.waiting === 1);
+      slow.end(' post"}');
+      assert.equal((await first).statusCode, 200);
+      assert.equal((await second).statusCode, 200);
+      assert.equal(budget.used, 0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+/** Resolves once `condition` holds, checking every few milliseconds (fails after 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  const giveUp = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > giveUp) throw new Error('condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
