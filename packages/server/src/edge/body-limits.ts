@@ -33,7 +33,7 @@ export const DEFAULT_BODY_BUDGET = 16 * MiB;
 export const defaultBodyLimits: BodyLimits = Object.freeze({
   guest: Object.freeze({ body: 1 * MiB, batch: 2 * MiB, values: 200_000 }),
   user: Object.freeze({ body: 4 * MiB, batch: 8 * MiB, values: 500_000 }),
-  superuser: Object.freeze({ body: 32 * MiB, batch: Number.POSITIVE_INFINITY, values: 2_000_000 }),
+  superuser: Object.freeze({ body: 32 * MiB, batch: Number.POSITIVE_INFINITY, values: 1_000_000 }),
 });
 
 /**
