@@ -85,7 +85,24 @@ export function limitBody(request: FastifyRequest, payload: Readable, limit: num
   // NB: HTTP/1.1 framing ends the body at Content-Length and Fastify checks that exactly
   // that many bytes arrived, so only bodies without a declared length need counting.
   if (declared !== undefined && request.raw.httpVersionMajor === 1) return payload;
-  return countedBody(payload, limit);
+  return mayStreamBody(request) ? countedBody(payload, limit) : payload;
+}
+
+/**
+ * True when a request without Content-Length may still carry a body: chunked, HTTP/2, or
+ * with a Content-Type (Fastify then reads whatever the stream holds; without one it
+ * reads nothing).
+ */
+function mayStreamBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  return headers['transfer-encoding'] !== undefined || headers['content-type'] !== undefined || request.raw.httpVersionMajor === 2;
+}
+
+/** The bytes to hold for a body: its declared length, `unknown` when it may stream one, else 0. */
+function bytesToHold(request: FastifyRequest, unknown: number): number {
+  const declared = request.headers['content-length'];
+  if (declared !== undefined) return Number(declared) || 0;
+  return mayStreamBody(request) ? unknown : 0;
 }
 
 function countedBody(payload: Readable, limit: number): Readable {
@@ -114,9 +131,8 @@ export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budg
   app.addHook('preParsing', async (request, reply, payload) => {
     const principal = principalOf(request);
     if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser') return payload;
-    const declared = request.headers['content-length'];
-    const bytes = declared === undefined ? limitsOf(limits, principal).batch : Number(declared);
-    if (!(bytes > 0)) return payload;
+    const bytes = bytesToHold(request, limitsOf(limits, principal).batch);
+    if (bytes === 0) return payload;
     const held = budget.reserve(bytes);
     reply.raw.once('close', held.release);
     if (!(await held.granted)) throw new AppError('UNAVAILABLE');
