@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError, defaultSettings, type ActionDispatcher, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
+import { AppError, defaultSettings, parseJsonDocument, type ActionDispatcher, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
 import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
@@ -21,6 +21,8 @@ import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
+import { DEFAULT_BODY_BUDGET, installBodyBudget, installBodyLimits, resolveBodyLimits, valueLimitOf, type BodyLimits } from './edge/body-limits.js';
+import { BodyBudget } from './edge/body-budget.js';
 import { installCompression } from './edge/compression.js';
 import { parseQueryString } from './edge/query-string.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
@@ -32,8 +34,12 @@ import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
  * trusted proxies, compression) take Tandem's defaults when absent; see docs/deploy.md.
  */
 export interface ServerOptions extends Partial<EdgeOptions> {
-  /** Largest accepted request body, in bytes (413 above it). */
+  /** Largest accepted request body, in bytes (413 above it): superusers' limit, and a cap on everyone's. */
   readonly bodyLimit: number;
+  /** Body limits per kind of caller (guests and users far below superusers); Tandem's defaults when absent. */
+  readonly bodyLimits?: Partial<BodyLimits>;
+  /** The bytes guests' and users' bodies and socket messages may hold at once (a 16 MiB budget when absent); see docs/limits.md. */
+  readonly bodyBudget?: BodyBudget;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
   /** Log one line per request. */
@@ -101,12 +107,16 @@ export const defaultServerOptions: ServerOptions = Object.freeze({
  */
 export function createApp(services: AppServices, options: ServerOptions = defaultServerOptions): FastifyInstance {
   const edge = resolveEdgeOptions(options);
+  const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
+  const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
   installEdge(app, edge, services.trustedOrigins ?? []);
   installHttpCaching(app, services.timings);
   installCompression(app, edge.compressMinBytes);
   installErrorHandling(app, services.logger);
-  installJsonBodyParser(app);
+  installJsonBodyParser(app, bodyLimits);
+  installBodyLimits(app, bodyLimits);
+  installBodyBudget(app, bodyLimits, bodyBudget);
   if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
   if (options.logRequests) installRequestLog(app, services.logger);
   installRequestIdHeader(app, options.tls !== undefined);
@@ -117,8 +127,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
-  registerAdminRoutes(app, services);
-  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
+  registerAdminRoutes(app, services, bodyLimits);
+  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits, bodyBudget }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
   return app;
 }
@@ -155,23 +165,27 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
 }
 
 /** Batch: items are mapped onto the same actions as the REST routes and run in one transaction. */
-function registerAdminRoutes(app: FastifyInstance, services: AppServices): void {
+function registerAdminRoutes(app: FastifyInstance, services: AppServices, bodyLimits: BodyLimits): void {
   const { records, settings } = services;
-  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch);
+  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch, bodyLimits);
 }
 
 /**
- * Accepts JSON bodies only (anything else is a 415), with Fastify's guard against
- * `__proto__` and `constructor.prototype` keys. An empty body is no body: the
- * pocketbase SDK sends `content-type: application/json` on a DELETE without one.
+ * Accepts JSON bodies only (anything else is a 415), parsed with the bounds of every JSON
+ * input (`parseJsonDocument`: the caller's number of values, nesting depth, clean text, no
+ * `__proto__` or `constructor.prototype` keys). An empty body is no body: the pocketbase
+ * SDK sends `content-type: application/json` on a DELETE without one.
  */
-function installJsonBodyParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, done);
+    try {
+      done(null, parseJsonDocument(text, valueLimitOf(bodyLimits, request)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FieldError } from '../errors/app-error.js';
+import { countCodePoints } from '../schema/fields/text-length.js';
 
 /** The shortest password accepted, in characters (code points). */
 export const PASSWORD_MIN_LENGTH = 8;
@@ -18,7 +19,7 @@ let commonPasswords: ReadonlySet<string> | undefined;
  */
 export function checkPasswordPolicy(password: unknown): FieldError | null {
   if (typeof password !== 'string') return { code: 'validation_invalid_value', message: 'Must be a string.' };
-  const length = [...password].length;
+  const length = countCodePoints(password, PASSWORD_MAX_LENGTH);
   if (length < PASSWORD_MIN_LENGTH) {
     return { code: 'validation_min_text_constraint', message: `Must be at least ${PASSWORD_MIN_LENGTH} character(s).`, params: { min: PASSWORD_MIN_LENGTH } };
   }

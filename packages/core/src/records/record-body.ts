@@ -5,6 +5,7 @@ import { isMultiValued } from '../schema/field-storage.js';
 import { fieldTypes } from '../schema/fields/field-types.js';
 import { formatDate } from '../schema/fields/date-format.js';
 import { generateFromPattern } from '../schema/fields/random-pattern.js';
+import { isOverlongList, tooManyValuesError } from '../schema/fields/select-field.js';
 
 /** How a write treats fields the body leaves out: keep (PATCH), zero them (PUT), or new. */
 export type WriteMode = 'create' | 'update' | 'replace';
@@ -95,6 +96,7 @@ function applyModifier(values: Record<string, unknown>, field: FieldDef, modifie
     return undefined;
   }
   if (field.type !== 'select' && field.type !== 'relation') return { code: 'validation_invalid_modifier', message: `The ${modifier} modifier does not apply to ${field.type} fields.` };
+  if (isOverlongList(raw)) return tooManyValuesError;
   const items = (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== null && v !== undefined && v !== '');
   if (items.some((v) => typeof v !== 'string')) return { code: 'validation_invalid_value', message: 'Must be a string or a list of strings.' };
   const list = isMultiValued(field) ? [...(current as string[])] : current ? [current as string] : [];

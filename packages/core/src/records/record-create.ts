@@ -3,7 +3,7 @@ import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql, type Sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
-import { RECORD_ALIAS, ruleIsOpen, scopeFor, type RecordDeps } from './record-deps.js';
+import { RECORD_ALIAS, assertRuleUnlocked, ruleIsOpen, scopeFor, type RecordDeps } from './record-deps.js';
 import { ruleCondition } from './record-rules.js';
 import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, insertRecord } from './record-store.js';
@@ -21,6 +21,7 @@ import { applyAuthWrite } from './record-auth.js';
 export async function createRecord(deps: RecordDeps, collectionIdOrName: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
+  assertRuleUnlocked(collection, request, 'createRule');
   const { values, submitted } = prepareWrite(collection, body, undefined, 'create', deps.now());
   const rule = ruleIsOpen(collection, request, 'createRule') ? 'bypass' : ruleCondition(scopeFor(deps, collection, request, submitted), 'createRule');
   const record = await deps.store.transaction(async (tx) => {

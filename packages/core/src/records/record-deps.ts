@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { Store } from '../store/store.js';
@@ -56,6 +57,15 @@ export function ruleIsOpen(collection: Collection, request: RequestContext, rule
   if (request.principal.kind === 'superuser') return true;
   const rule = collection[ruleName];
   return typeof rule === 'string' && rule.trim() === '';
+}
+
+/**
+ * Throws SUPERUSER_ONLY when the rule is locked (`null`) and the caller is not a
+ * superuser. The answer depends on nothing the body holds, so actions call this before
+ * any work on the body (a caller who may not write learns nothing from validation).
+ */
+export function assertRuleUnlocked(collection: Collection, request: RequestContext, ruleName: RuleName): void {
+  if (request.principal.kind !== 'superuser' && (collection[ruleName] ?? null) === null) throw new AppError('SUPERUSER_ONLY');
 }
 
 /** A rule scope for a collection and request. */

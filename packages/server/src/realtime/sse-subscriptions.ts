@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, isAppError, parseSubscription, validationError, type SchemaView, type Subscription } from '@tandem/core';
+import { AppError, isAppError, parseJsonDocument, parseSubscription, validationError, type SchemaView, type Subscription } from '@tandem/core';
 import type { SubscriptionOptions } from '@tandem/protocol';
 
 /** PocketBase's bounds on `POST /api/realtime`, with Tandem's tighter string length. */
@@ -81,9 +81,10 @@ function isUnpublishedTopic(topic: string): boolean {
 function toSubscriptionOptions(name: string, raw: string): SubscriptionOptions {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw invalid(name, 'The subscription options are not valid JSON.');
+    parsed = parseJsonDocument(raw);
+  } catch (error) {
+    if (isAppError(error) && error.code === 'JSON_INVALID') throw invalid(name, 'The subscription options are not valid JSON.');
+    throw error;
   }
   if (!isPlainObject(parsed)) throw invalid(name, 'The subscription options must be a JSON object.');
   const { filter, expand, fields, ...query } = stringValues(name, parsed.query);

@@ -2,9 +2,11 @@ import type { WebSocket } from 'ws';
 import {
   RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
 } from '@tandem/protocol';
-import { AppError, guest, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
+import { AppError, guest, jsonDocumentError, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
 import { toErrorBody } from '../http/error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
+import { createMessageGate } from './ws-message-gate.js';
+import type { BodyBudget } from '../edge/body-budget.js';
 
 /** Limits of one socket. */
 export interface SocketLimits {
@@ -17,6 +19,8 @@ export interface SocketLimits {
 export interface ConnectionServices extends SocketRequestServices {
   readonly broker: RealtimeBroker;
   readonly auth: AuthService | undefined;
+  /** The bytes guests' and users' messages (and HTTP bodies) may hold at once. */
+  readonly bodyBudget: BodyBudget;
 }
 
 /**
@@ -41,9 +45,12 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
   }, principal, credential);
   send({ type: 'welcome', clientId: client.id, seq: services.broker.seq, heartbeatMs: limits.heartbeatMs, principal: socketPrincipal(principal) });
   const stopHeartbeat = heartbeat(socket, limits.heartbeatMs);
+  const admit = createMessageGate(socket, services.bodyBudget);
   socket.on('message', (data, isBinary) => {
     if (isBinary) return socket.close(1003, 'text frames only');
-    void onMessage(String(data), client, services, send).catch((error) => send(errorFrame(undefined, error)));
+    const bytes = Buffer.isBuffer(data) ? data.length : 0;
+    void admit(bytes, client.principal.kind === 'superuser', () => onMessage(String(data), client, services, send))
+      .catch((error) => send(errorFrame(undefined, error)));
   });
   socket.on('close', () => {
     stopHeartbeat();
@@ -53,7 +60,11 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
 }
 
 async function onMessage(text: string, client: RealtimeClient, services: ConnectionServices, send: (message: ServerMessage) => void): Promise<void> {
-  const message = parseMessage(text);
+  const value = parseJson(text);
+  // A message that breaks the bounds of every JSON input (depth, text) is answered by its id.
+  const refusal = value === undefined ? undefined : jsonDocumentError(value, text);
+  if (refusal) return send(errorFrame(idOf(value), refusal));
+  const message = toClientMessage(value);
   if (!message) return send({ type: 'error', status: 400, code: 'BAD_REQUEST', message: 'Malformed message.', data: {} });
   try {
     switch (message.type) {
@@ -96,14 +107,23 @@ async function authenticate(client: RealtimeClient, services: ConnectionServices
 
 const MESSAGE_TYPES = new Set(['auth', 'subscribe', 'unsubscribe', 'resume', 'request', 'ping']);
 
-/** A client message with the right shape, or undefined. */
-function parseMessage(text: string): ClientMessage | undefined {
-  let value: unknown;
+/** The parsed JSON of a message, or undefined when it is not JSON. */
+function parseJson(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** The string `id` of a parsed message, if it has one. */
+function idOf(value: unknown): string | undefined {
+  const id = typeof value === 'object' && value !== null ? (value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** A client message with the right shape, or undefined. */
+function toClientMessage(value: unknown): ClientMessage | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
   const message = value as Record<string, unknown>;
   if (typeof message.type !== 'string' || !MESSAGE_TYPES.has(message.type)) return undefined;

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
 import type { AuthService, BatchSettings, RealtimeBroker, RecordService } from '@tandem/core';
+import type { BodyLimits } from '../edge/body-limits.js';
+import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
 
@@ -32,6 +34,8 @@ export interface WebSocketServices {
   readonly auth: AuthService | undefined;
   readonly records: RecordService;
   readonly batchSettings: () => BatchSettings;
+  readonly bodyLimits: BodyLimits;
+  readonly bodyBudget: BodyBudget;
 }
 
 /** The path of Tandem's WebSocket endpoint. */

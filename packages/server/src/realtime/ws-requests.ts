@@ -1,11 +1,14 @@
 import type { ClientMessage } from '@tandem/protocol';
 import { AppError, assertBatchAllowed, defaultSettings, parseFields, pickFields, runBatch, type BatchSettings, type Principal, type RecordService, type RequestContext } from '@tandem/core';
 import { parseBatchBody, toBatchActions } from '../routes/batch-items.js';
+import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
 
 /** What requests over the socket need. */
 export interface SocketRequestServices {
   readonly records: RecordService;
   readonly batchSettings: () => BatchSettings;
+  /** Each batch item's body is held to its caller's body limit, as over HTTP. */
+  readonly bodyLimits: BodyLimits;
 }
 
 type RequestMessage = Extract<ClientMessage, { type: 'request' }>;
@@ -52,7 +55,7 @@ async function runAction(services: SocketRequestServices, principal: Principal, 
 async function batch(services: SocketRequestServices, body: unknown, request: RequestContext) {
   const settings = services.batchSettings();
   if (!settings.enabled) throw new AppError('BATCH_DISABLED');
-  const items = parseBatchBody(body);
+  const items = parseBatchBody(body, limitsOf(services.bodyLimits, request.principal).body);
   assertBatchAllowed(items.length, settings);
   const mapped = toBatchActions(items, { ...request, method: 'POST' });
   return runBatch(services.records, mapped.map((m) => m.action), settings);

@@ -1,4 +1,4 @@
-import { AppError, batchFailure, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
+import { AppError, batchFailure, jsonSizeExceeds, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
 
 /** One item of a batch body, checked for shape. */
 export interface BatchItem {
@@ -15,18 +15,22 @@ export interface MappedItem {
 }
 
 const RECORDS_URL = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?\/?$/;
+// Item URLs are resolved against a fixed origin; only paths under /api/ are accepted, so
+// resolving can neither fail nor leave it.
+const ITEM_ORIGIN = 'http://batch.invalid';
 
 /**
- * Reads `{requests: [{method, url, headers?, body?}]}`; anything else is a 400
- * BATCH_INVALID whose `data.requests` names the problem (per item index when it is one).
+ * Reads `{requests: [{method, url, headers?, body?}]}`; anything else, or an item whose
+ * body serializes to more than `maxItemBytes`, is a 400 BATCH_INVALID whose
+ * `data.requests` names the problem (per item index when it is one).
  */
-export function parseBatchBody(body: unknown): BatchItem[] {
+export function parseBatchBody(body: unknown, maxItemBytes: number): BatchItem[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BODY_INVALID');
   const requests = (body as { requests?: unknown }).requests;
   if (!Array.isArray(requests)) throw invalidRequests({ code: 'validation_required', message: 'A list of requests is required.' });
   const errors: Record<number, unknown> = {};
   const items = requests.map((raw, index) => {
-    const problem = itemProblem(raw);
+    const problem = itemProblem(raw, maxItemBytes);
     if (problem) errors[index] = problem;
     return raw as BatchItem;
   });
@@ -34,7 +38,7 @@ export function parseBatchBody(body: unknown): BatchItem[] {
   return items.map((item) => ({ method: item.method.toUpperCase(), url: item.url, headers: item.headers ?? {}, body: item.body }));
 }
 
-function itemProblem(raw: unknown): Record<string, unknown> | undefined {
+function itemProblem(raw: unknown, maxItemBytes: number): Record<string, unknown> | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'validation_invalid_type', message: 'A request must be an object.' };
   const item = raw as Record<string, unknown>;
   const problems: Record<string, unknown> = {};
@@ -43,6 +47,9 @@ function itemProblem(raw: unknown): Record<string, unknown> | undefined {
   const headers = item.headers;
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) {
     problems.headers = { code: 'validation_invalid_type', message: 'Headers must be an object of strings.' };
+  }
+  if (item.body !== undefined && jsonSizeExceeds(item.body, maxItemBytes)) {
+    problems.body = { code: 'validation_body_too_large', message: `The body of a batch item must be at most ${maxItemBytes} bytes.`, params: { max: maxItemBytes } };
   }
   return Object.keys(problems).length > 0 ? problems : undefined;
 }
@@ -68,11 +75,11 @@ export function toBatchActions(items: readonly BatchItem[], outer: RequestContex
 }
 
 function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
-  const target = new URL(item.url, 'http://batch.invalid');
+  const target = itemTarget(item.url);
   const match = RECORDS_URL.exec(target.pathname);
   if (!match) throw new AppError('BATCH_UNKNOWN_ACTION');
-  const collection = decodeURIComponent(match[1]!);
-  const id = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+  const collection = decodePathSegment(match[1]!);
+  const id = match[2] === undefined ? undefined : decodePathSegment(match[2]);
   const query = Object.fromEntries(target.searchParams);
   const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query, context: 'batch' };
   const expand = query.expand;
@@ -86,6 +93,30 @@ function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
     throw new AppError('BATCH_UNKNOWN_ACTION');
   })();
   return { action, fields };
+}
+
+/**
+ * The URL of an item, which must be a path under `/api/` (with an optional query). Any
+ * other URL (another origin, protocol-relative `//…`, relative) is not a records action.
+ */
+function itemTarget(url: string): URL {
+  if (!url.startsWith('/api/')) throw new AppError('BATCH_UNKNOWN_ACTION');
+  return new URL(url, ITEM_ORIGIN);
+}
+
+/**
+ * A percent-decoded path segment. Malformed encoding names no collection or record, and
+ * neither does a NUL (refused for every URL at the edge; see nul-guard.ts).
+ */
+function decodePathSegment(segment: string): string {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    throw new AppError('BATCH_UNKNOWN_ACTION');
+  }
+  if (decoded.includes('\u0000')) throw new AppError('BATCH_UNKNOWN_ACTION');
+  return decoded;
 }
 
 /** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */

@@ -1,12 +1,12 @@
-import { AppError } from '@tandem/core';
+import { AppError, parseJsonDocument } from '@tandem/core';
 
 /**
  * Reads the multipart form the pocketbase SDK sends to `/api/batch`: one or more
  * `@jsonPayload` parts, each a JSON object, merged in order. Other text parts are
  * ignored. File parts (`requests.N.field`) are refused with a 400: batch file uploads
- * are not supported yet.
+ * are not supported yet. Each part may hold at most `maxValues` JSON values.
  */
-export function parseBatchMultipart(body: Buffer, contentType: string): Record<string, unknown> {
+export function parseBatchMultipart(body: Buffer, contentType: string, maxValues: number): Record<string, unknown> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
   if (!boundary) throw new AppError('BODY_INVALID', 'The multipart body has no boundary.');
   const payload: Record<string, unknown> = {};
@@ -15,7 +15,7 @@ export function parseBatchMultipart(body: Buffer, contentType: string): Record<s
     if (end < 0) throw new AppError('BODY_INVALID', 'A multipart part has no headers.');
     const disposition = /^content-disposition:(.*)$/im.exec(part.slice(0, end))?.[1] ?? '';
     if (/\bfilename\*?=/i.test(disposition)) throw new AppError('BATCH_INVALID', 'File uploads in batch requests are not supported yet.', { requests: { code: 'validation_file_unsupported', message: 'Batch requests cannot carry files yet.' } });
-    if (/\bname="@jsonPayload"/i.test(disposition)) Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8')));
+    if (/\bname="@jsonPayload"/i.test(disposition)) Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8'), maxValues));
   }
   return payload;
 }
@@ -28,17 +28,9 @@ function splitParts(text: string, delimiter: string): string[] {
   return pieces.slice(1, -1).map((piece) => piece.replace(/^\r\n/, '').replace(/\r\n$/, ''));
 }
 
-/** JSON.parse that refuses `__proto__` and `constructor.prototype` keys, like the JSON body parser. */
-function jsonObject(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text, (key, item) => {
-      if (key === '__proto__' || (key === 'constructor' && item && typeof item === 'object' && 'prototype' in item)) throw new AppError('BODY_INVALID');
-      return item;
-    });
-  } catch (error) {
-    throw error instanceof AppError ? error : new AppError('JSON_INVALID');
-  }
+/** A JSON object, parsed with the bounds of every JSON input, like the JSON body parser. */
+function jsonObject(text: string, maxValues: number): Record<string, unknown> {
+  const value = parseJsonDocument(text, maxValues);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
   return value as Record<string, unknown>;
 }

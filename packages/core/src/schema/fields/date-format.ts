@@ -5,8 +5,12 @@ export function formatDate(date: Date): string {
 
 const DATE_TEXT = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+// The longest date text (nanoseconds and a zone) with room for padding around it.
+const MAX_DATE_INPUT = 64;
+
 /** Parses ISO-8601-like text (space or T separator, optional zone) to the canonical text, or null. */
 export function normalizeDateText(text: string): string | null {
+  if (text.length > MAX_DATE_INPUT) return null;
   const trimmed = text.trim();
   if (!DATE_TEXT.test(trimmed)) return null;
   let iso = trimmed.replace(' ', 'T');

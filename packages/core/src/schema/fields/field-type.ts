@@ -45,11 +45,16 @@ export function parsed(value: unknown): FieldParseResult {
   return { ok: true, value };
 }
 
-/** Reads an optional non-negative integer option; records an error when it is not one. */
-export function checkCount(def: FieldDef, key: 'min' | 'max' | 'maxSelect' | 'minSelect' | 'maxSize', errors: Record<string, FieldError>): void {
+/**
+ * Reads an optional non-negative integer option, at most `ceiling` when one is given;
+ * records an error when it is not one.
+ */
+export function checkCount(def: FieldDef, key: 'min' | 'max' | 'maxSelect' | 'minSelect' | 'maxSize', errors: Record<string, FieldError>, ceiling?: number): void {
   const value = def[key];
   if (value === undefined || value === null || value === '') return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     errors[key] = fieldError('validation_invalid_option', `${key} must be a non-negative integer.`);
+  } else if (ceiling !== undefined && value > ceiling) {
+    errors[key] = fieldError('validation_invalid_option', `${key} must be at most ${ceiling}.`, { max: ceiling });
   }
 }

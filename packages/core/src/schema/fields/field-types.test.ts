@@ -46,6 +46,9 @@ describe('field types', () => {
     ['single select refuses two values', { type: 'select', values: ['a', 'b'] }, ['a', 'b'], 'validation_too_many_values'],
     ['json accepts any value', { type: 'json' }, { a: [1, 2] }, null],
     ['json maxSize', { type: 'json', maxSize: 5 }, { a: 'long' }, 'validation_json_size_limit'],
+    ['json nested 32 levels deep', { type: 'json' }, JSON.parse(`${'['.repeat(32)}${']'.repeat(32)}`), null],
+    ['json nested 33 levels deep', { type: 'json' }, JSON.parse(`${'['.repeat(33)}${']'.repeat(33)}`), 'validation_json_too_deep'],
+    ['json nested 10,000 levels deep, given to core directly', { type: 'json' }, JSON.parse(`${'['.repeat(10_000)}1${']'.repeat(10_000)}`), 'validation_json_too_deep'],
     ['relation minSelect', { type: 'relation', collectionId: 'x', maxSelect: 5, minSelect: 2 }, ['a'], 'validation_not_enough_values'],
     ['relation rejects non-strings', { type: 'relation', collectionId: 'x' }, [1], 'validation_invalid_value'],
   ];

@@ -1,6 +1,7 @@
 import { checkCount, fieldError, requiredError, type FieldType } from './field-type.js';
 import { parseChoice } from './select-field.js';
 import { isMultiValued } from '../field-storage.js';
+import { MAX_LIST_VALUES } from './field-ceilings.js';
 
 /**
  * Relation: record ids of the collection `collectionId`; one (maxSelect ≤ 1) or a list.
@@ -10,8 +11,8 @@ export const relationField: FieldType = {
   type: 'relation',
   normalizeOptions(def) {
     const errors = {};
-    checkCount(def, 'maxSelect', errors);
-    checkCount(def, 'minSelect', errors);
+    checkCount(def, 'maxSelect', errors, MAX_LIST_VALUES);
+    checkCount(def, 'minSelect', errors, MAX_LIST_VALUES);
     if (typeof def.collectionId !== 'string' || def.collectionId === '') {
       Object.assign(errors, { collectionId: fieldError('validation_required', 'collectionId is required.') });
     }
