@@ -19,7 +19,7 @@ const ALLOWED_PACKAGE_EDGES = { sdk: ['protocol'], core: ['protocol'], server: [
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
 const LAYERS = {
   core: [
-    ['errors', 'sql'], ['json'], ['store'], ['storage'], ['credentials'], ['schema'], ['filter'], ['changes'],
+    ['errors', 'sql', 'text'], ['json'], ['store'], ['storage'], ['credentials'], ['schema'], ['filter'], ['changes'],
     ['collections'], ['settings', 'mail'], ['cache'], ['records'], ['auth'], ['realtime'], ['actions'], ['compose'],
   ],
   server: [['http'], ['auth'], ['cache'], ['edge'], ['tls'], ['metrics'], ['openapi'], ['actions'], ['routes'], ['realtime']],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FieldError } from '../errors/app-error.js';
-import { countCodePoints } from '../schema/fields/text-length.js';
+import { countCodePoints } from '../text/text-length.js';
 
 /** The shortest password accepted, in characters (code points). */
 export const PASSWORD_MIN_LENGTH = 8;

@@ -1,6 +1,6 @@
 import type { ComparisonOp } from './filter-ast.js';
 import { containsPatternOf, matchLike, type LikePattern } from './filter-like.js';
-import { compareCodePoints } from './filter-text.js';
+import { compareCodePoints } from '../text/code-points.js';
 import { INVALID, type Domain, type DomainValue, type ValueKind } from './filter-values.js';
 
 /** A value on one side of a comparison: a domain value, or a pattern on the right of `~`. */

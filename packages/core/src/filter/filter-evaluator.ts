@@ -6,7 +6,7 @@ import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database
 import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PlanSide } from './filter-plan.js';
 import { isGuardedPath } from './filter-path.js';
 import { pathItems } from './filter-record-values.js';
-import { foldAscii } from './filter-text.js';
+import { foldAscii } from '../text/code-points.js';
 import type { Domain } from './filter-values.js';
 
 /** A filter prepared for repeated in-memory evaluation. */

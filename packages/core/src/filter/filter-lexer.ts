@@ -1,6 +1,6 @@
 import type { ComparisonOp } from './filter-ast.js';
 import { filterError, quoteForMessage } from './filter-error.js';
-import { isCleanText } from './filter-text.js';
+import { isCleanText } from '../text/code-points.js';
 
 /** One token of filter text; `position` counts UTF-16 code units from 1. */
 export type FilterToken =

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { containsPatternOf, likePatternOf, matchLike, renderLikePattern } from './filter-like.js';
-import { compareCodePoints, foldAscii, isCleanText } from './filter-text.js';
+import { compareCodePoints, foldAscii, isCleanText } from '../text/code-points.js';
 
 describe('likePatternOf', () => {
   const cases: ReadonlyArray<readonly [string, string]> = [

@@ -1,5 +1,5 @@
 import { filterError } from './filter-error.js';
-import { codePoints, foldAscii } from './filter-text.js';
+import { codePoints, foldAscii } from '../text/code-points.js';
 
 /** One element of a LIKE pattern: a literal character, `%` (any run) or `_` (one character). */
 export type LikeToken = { readonly type: 'char'; readonly ch: string } | { readonly type: 'any' } | { readonly type: 'one' };

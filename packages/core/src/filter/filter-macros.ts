@@ -2,7 +2,7 @@ import { formatDate } from '../schema/fields/date-format.js';
 import type { DatetimeMacro, RequestOperand } from './filter-ast.js';
 import type { RequestInfo } from './filter-context.js';
 import { filterError, quoteForMessage } from './filter-error.js';
-import { foldAscii } from './filter-text.js';
+import { foldAscii } from '../text/code-points.js';
 import { constOf, mapConstText, type Const } from './filter-values.js';
 
 /** The constants an operand stands for; `multi` when it is a list (an array value). */

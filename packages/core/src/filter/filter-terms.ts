@@ -9,7 +9,7 @@ import type { FilterScope } from './filter-context.js';
 import { filterError, quoteForMessage } from './filter-error.js';
 import { requestConsts, type ConstTerm } from './filter-macros.js';
 import { resolvePath, withRootHop, type PathOptions, type ResolvedPath } from './filter-path.js';
-import { isCleanText } from './filter-text.js';
+import { isCleanText } from '../text/code-points.js';
 import { nullConst, type ValueKind } from './filter-values.js';
 
 /** Where a `@collection` path reads its rows; `key` names the shared row of its alias. */

@@ -3,7 +3,7 @@
  * kinds, the comparison domains and how constants convert into them. Keeping these
  * rules in one place is what makes SQLite, PostgreSQL and JavaScript agree.
  */
-import { isCleanText } from './filter-text.js';
+import { isCleanText } from '../text/code-points.js';
 
 /** The kind of value a field path yields (list items are text). */
 export type ValueKind = 'text' | 'number' | 'bool' | 'json';

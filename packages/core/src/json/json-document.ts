@@ -1,5 +1,5 @@
 import { AppError } from '../errors/app-error.js';
-import { isCleanText } from '../filter/filter-text.js';
+import { isCleanText } from '../text/code-points.js';
 import { countJsonValues } from './json-scan.js';
 
 /**

@@ -2,7 +2,7 @@ import type { FieldDef } from '../collection.js';
 import { checkCount, fieldError, invalid, parsed, requiredError, type FieldType } from './field-type.js';
 import { isSafePattern } from './pattern-safety.js';
 import { TEXT_MAX_CEILING } from './field-ceilings.js';
-import { countCodePoints } from './text-length.js';
+import { countCodePoints } from '../../text/text-length.js';
 
 /** PocketBase's length limit of a text field whose `max` is unset (0). */
 const DEFAULT_TEXT_MAX = 5000;
