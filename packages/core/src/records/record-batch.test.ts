@@ -5,10 +5,8 @@ import { CollectionService } from '../collections/collection-service.js';
 import { RecordService } from './record-service.js';
 import { internalRequest } from './request-context.js';
 import { guest, superuser } from '../schema/principal.js';
-import { runBatch, type BatchAction } from './record-batch.js';
 import type { Store } from '../store/store.js';
 
-const limits = { enabled: true, maxRequests: 50, timeout: 3 };
 const request = internalRequest(guest, 'POST');
 
 async function setup(store: Store) {
@@ -46,55 +44,6 @@ forEachStore((_name, open) => {
         await tx.create('notes', {}, {}, request);
       }), { code: 'RECORD_CREATE_FAILED' });
       assert.equal(await count(records), 0);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  it('runBatch names the failed index and rolls back', async () => {
-    const { store, cleanup } = await open();
-    try {
-      const records = await setup(store);
-      const actions: BatchAction[] = [
-        { action: 'create', collection: 'notes', body: { title: 'a' }, request },
-        { action: 'delete', collection: 'notes', id: 'missingmissing1', request },
-      ];
-      await assert.rejects(runBatch(records, actions, limits), (error: any) => {
-        assert.equal(error.code, 'BATCH_FAILED');
-        assert.equal(error.data.requests[1].response.status, 404);
-        return true;
-      });
-      assert.equal(await count(records), 0);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  it('runBatch rolls back a batch that ran past its timeout', async () => {
-    const { store, cleanup } = await open();
-    try {
-      const records = await setup(store);
-      let now = 0;
-      const clock = () => (now += 1500); // each reading is 1.5 s later
-      const actions: BatchAction[] = [1, 2, 3].map((n) => ({ action: 'create', collection: 'notes', body: { title: `n${n}` }, request }));
-      await assert.rejects(runBatch(records, actions, limits, clock), { code: 'BATCH_TIMEOUT' });
-      assert.equal(await count(records), 0);
-    } finally {
-      await cleanup();
-    }
-  });
-
-  it('runBatch upserts: update when body.id exists, create otherwise', async () => {
-    const { store, cleanup } = await open();
-    try {
-      const records = await setup(store);
-      const existing = await records.create('notes', { title: 'old' }, {}, request);
-      const results = await runBatch(records, [
-        { action: 'upsert', collection: 'notes', body: { id: existing.id, title: 'new' }, request },
-        { action: 'upsert', collection: 'notes', body: { id: 'brandnewid00001', title: 'fresh' }, request },
-      ], limits);
-      assert.deepEqual(results.map((r) => [r.status, r.body?.id, r.body?.title]), [[200, existing.id, 'new'], [200, 'brandnewid00001', 'fresh']]);
-      assert.equal(await count(records), 2);
     } finally {
       await cleanup();
     }

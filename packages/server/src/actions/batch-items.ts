@@ -1,4 +1,4 @@
-import { AppError, batchFailure, jsonSizeExceeds, parseFields, type BatchAction, type PickTree, type RequestContext } from '@tandem/core';
+import { AppError, batchFailure, jsonSizeExceeds, type BatchCall, type RequestContext } from '@tandem/core';
 
 /** One item of a batch body, checked for shape. */
 export interface BatchItem {
@@ -6,12 +6,6 @@ export interface BatchItem {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
-}
-
-/** A batch item mapped onto a core action, with its `fields` picker. */
-export interface MappedItem {
-  readonly action: BatchAction;
-  readonly fields: PickTree | undefined;
 }
 
 const RECORDS_URL = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?\/?$/;
@@ -59,40 +53,42 @@ function invalidRequests(data: unknown): AppError {
 }
 
 /**
- * Maps batch items onto record actions. Each item's request carries the outer
- * principal (an item's own Authorization is ignored), the outer headers overlaid with
- * the item's, the item's method and query, and context `batch`. An item that is not a
- * records create, update, upsert or delete fails the batch at its index.
+ * Maps batch items onto record actions (PocketBase's `/api/batch` items). Each item's
+ * request carries the outer principal (an item's own Authorization is ignored), the
+ * outer headers overlaid with the item's, and the item's method and query; the
+ * dispatcher runs it with context `batch`. An item that is not a records create,
+ * update, upsert or delete fails the batch at its index.
  */
-export function toBatchActions(items: readonly BatchItem[], outer: RequestContext): MappedItem[] {
+export function toBatchCalls(items: readonly BatchItem[], outer: RequestContext): BatchCall[] {
   return items.map((item, index) => {
     try {
-      return toMappedItem(item, outer);
+      return toBatchCall(item, outer);
     } catch (error) {
       throw error instanceof AppError ? batchFailure(index, error) : error;
     }
   });
 }
 
-function toMappedItem(item: BatchItem, outer: RequestContext): MappedItem {
+function toBatchCall(item: BatchItem, outer: RequestContext): BatchCall {
   const target = itemTarget(item.url);
   const match = RECORDS_URL.exec(target.pathname);
   if (!match) throw new AppError('BATCH_UNKNOWN_ACTION');
   const collection = decodePathSegment(match[1]!);
   const id = match[2] === undefined ? undefined : decodePathSegment(match[2]);
   const query = Object.fromEntries(target.searchParams);
-  const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query, context: 'batch' };
-  const expand = query.expand;
-  const fields = query.fields ? parseFields(query.fields) : undefined;
-  const body = () => bodyObject(item.body);
-  const action = ((): BatchAction => {
-    if (item.method === 'POST' && id === undefined) return { action: 'create', collection, body: body(), expand, request };
-    if (item.method === 'PUT' && id === undefined) return { action: 'upsert', collection, body: body(), expand, request };
-    if (item.method === 'PATCH' && id !== undefined) return { action: 'update', collection, id, body: body(), expand, request };
-    if (item.method === 'DELETE' && id !== undefined) return { action: 'delete', collection, id, request };
-    throw new AppError('BATCH_UNKNOWN_ACTION');
-  })();
-  return { action, fields };
+  const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query };
+  const params: Record<string, string> = id === undefined ? { collection } : { collection, id };
+  const input = { params, query, body: item.body };
+  return { action: batchActionOf(item.method, id !== undefined), input, request };
+}
+
+/** The action a PocketBase batch item names by its method and whether its URL has a record id. */
+function batchActionOf(method: string, hasId: boolean): string {
+  if (method === 'POST' && !hasId) return 'records.create';
+  if (method === 'PUT' && !hasId) return 'records.upsert';
+  if (method === 'PATCH' && hasId) return 'records.update';
+  if (method === 'DELETE' && hasId) return 'records.delete';
+  throw new AppError('BATCH_UNKNOWN_ACTION');
 }
 
 /**
@@ -127,10 +123,4 @@ function itemHeaders(outer: Readonly<Record<string, string>>, own: Readonly<Reco
     if (key !== 'authorization') headers[key] = value;
   }
   return headers;
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError('BODY_INVALID');
-  return body as Record<string, unknown>;
 }

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
-import type { AuthService, BatchSettings, RealtimeBroker, RecordService } from '@tandem/core';
+import type { ActionDispatcher, AuthService, BatchSettings, RealtimeBroker } from '@tandem/core';
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
@@ -32,7 +32,7 @@ export const defaultWebSocketOptions: WebSocketOptions = Object.freeze({
 export interface WebSocketServices {
   readonly broker: RealtimeBroker;
   readonly auth: AuthService | undefined;
-  readonly records: RecordService;
+  readonly actions: ActionDispatcher;
   readonly batchSettings: () => BatchSettings;
   readonly bodyLimits: BodyLimits;
   readonly bodyBudget: BodyBudget;

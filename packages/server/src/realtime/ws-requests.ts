@@ -1,84 +1,57 @@
 import type { ClientMessage } from '@tandem/protocol';
-import { AppError, assertBatchAllowed, defaultSettings, parseFields, pickFields, runBatch, type BatchSettings, type Principal, type RecordService, type RequestContext } from '@tandem/core';
-import { parseBatchBody, toBatchActions } from '../routes/batch-items.js';
+import { AppError, assertBatchAllowed, defaultSettings, textQuery, type ActionDispatcher, type ActionResult, type BatchSettings, type Principal, type RequestContext } from '@tandem/core';
+import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
 import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
 
 /** What requests over the socket need. */
 export interface SocketRequestServices {
-  readonly records: RecordService;
+  readonly actions: ActionDispatcher;
   readonly batchSettings: () => BatchSettings;
   /** Each batch item's body is held to its caller's body limit, as over HTTP. */
   readonly bodyLimits: BodyLimits;
 }
 
 type RequestMessage = Extract<ClientMessage, { type: 'request' }>;
+type SocketAction = RequestMessage['action'];
+
+/** The socket's request actions as core actions, with the HTTP method rules see in `@request.method`. */
+const ACTIONS: Readonly<Record<Exclude<SocketAction, 'batch'>, { readonly name: string; readonly method: string }>> = {
+  list: { name: 'records.list', method: 'GET' },
+  view: { name: 'records.view', method: 'GET' },
+  create: { name: 'records.create', method: 'POST' },
+  update: { name: 'records.update', method: 'PATCH' },
+  delete: { name: 'records.delete', method: 'DELETE' },
+};
 
 /**
- * Runs a record action sent over the socket through the same core actions, rules and
- * validation as REST, with the socket's principal. Answers `{status, body}` like the
- * HTTP route would; failures throw the same AppErrors (the caller sends an error frame).
+ * Runs a record action sent over the socket through the action dispatcher, as REST does,
+ * with the socket's principal. Answers `{status, body}` like the HTTP route would;
+ * failures throw the same AppErrors (the caller sends an error frame).
  */
-export async function runSocketRequest(services: SocketRequestServices, principal: Principal, message: RequestMessage): Promise<{ status: number; body: unknown }> {
-  const query = stringRecord(message.query);
-  const answer = await runAction(services, principal, message, query);
-  // `fields` applies to every JSON answer, as over HTTP (each item of a list page).
-  if (!query.fields || answer.body === null || message.action === 'batch') return answer;
-  const tree = parseFields(query.fields);
-  const body = answer.body as { items?: unknown };
-  return { status: answer.status, body: message.action === 'list' ? { ...body, items: pickFields(body.items, tree) } : pickFields(answer.body, tree) };
+export async function runSocketRequest(services: SocketRequestServices, principal: Principal, message: RequestMessage): Promise<ActionResult> {
+  const query = queryOf(message.query);
+  if (message.action === 'batch') return batch(services, message.body, { principal, method: 'POST', headers: {}, query, context: 'default' });
+  const action = Object.hasOwn(ACTIONS, message.action) ? ACTIONS[message.action] : undefined;
+  if (!action) throw new AppError('BAD_REQUEST', 'Unknown request action.');
+  const request: RequestContext = { principal, method: action.method, headers: {}, query, context: 'default' };
+  const params = { collection: message.collection ?? '', ...(message.recordId === undefined ? {} : { id: message.recordId }) };
+  return services.actions.dispatch(action.name, { params, query, body: message.body }, request);
 }
 
-async function runAction(services: SocketRequestServices, principal: Principal, message: RequestMessage, query: Record<string, string>): Promise<{ status: number; body: unknown }> {
-  const request: RequestContext = { principal, method: methodOf(message.action), headers: {}, query, context: 'default' };
-  const { records } = services;
-  const collection = message.collection ?? '';
-  const id = message.recordId ?? '';
-  switch (message.action) {
-    case 'list':
-      return ok(await records.list(collection, query, request));
-    case 'view':
-      return ok(await records.view(collection, id, { expand: query.expand }, request));
-    case 'create':
-      return ok(await records.create(collection, bodyObject(message.body), { expand: query.expand }, request));
-    case 'update':
-      return ok(await records.update(collection, id, bodyObject(message.body), { expand: query.expand }, request));
-    case 'delete':
-      await records.delete(collection, id, request);
-      return { status: 204, body: null };
-    case 'batch':
-      return ok(await batch(services, message.body, request));
-    default:
-      throw new AppError('BAD_REQUEST', 'Unknown request action.');
-  }
-}
-
-async function batch(services: SocketRequestServices, body: unknown, request: RequestContext) {
+async function batch(services: SocketRequestServices, body: unknown, request: RequestContext): Promise<ActionResult> {
   const settings = services.batchSettings();
   if (!settings.enabled) throw new AppError('BATCH_DISABLED');
   const items = parseBatchBody(body, limitsOf(services.bodyLimits, request.principal).body);
   assertBatchAllowed(items.length, settings);
-  const mapped = toBatchActions(items, { ...request, method: 'POST' });
-  return runBatch(services.records, mapped.map((m) => m.action), settings);
+  return services.actions.dispatchBatch(toBatchCalls(items, request));
 }
 
-function methodOf(action: RequestMessage['action']): string {
-  return { list: 'GET', view: 'GET', create: 'POST', update: 'PATCH', delete: 'DELETE', batch: 'POST' }[action] ?? 'GET';
-}
-
-function ok(body: unknown) {
-  return { status: 200, body };
-}
-
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError('BODY_INVALID');
-  return body as Record<string, unknown>;
-}
-
-function stringRecord(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new AppError('BAD_REQUEST', 'query must be an object of strings.');
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+/** The message's query: an object of strings (others are dropped); anything else is a 400. */
+function queryOf(value: unknown): Record<string, string> {
+  if (value !== undefined && value !== null && (typeof value !== 'object' || Array.isArray(value))) {
+    throw new AppError('BAD_REQUEST', 'query must be an object of strings.');
+  }
+  return textQuery(value);
 }
 
 export { defaultSettings };

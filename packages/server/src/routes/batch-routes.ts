@@ -1,19 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, assertBatchAllowed, batchBodyLimit, MAX_BATCH_BODY_SIZE, pickFields, runBatch, type BatchSettings, type RecordService } from '@tandem/core';
+import { AppError, assertBatchAllowed, batchBodyLimit, MAX_BATCH_BODY_SIZE, type ActionDispatcher, type BatchSettings } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { principalOf } from '../auth/request-principal.js';
 import { limitBody, limitsOf, OWN_BODY_LIMIT, valueLimitOf, type BodyLimits } from '../edge/body-limits.js';
-import { parseBatchBody, toBatchActions } from './batch-items.js';
+import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
 import { parseBatchMultipart } from './batch-multipart.js';
 
 /**
  * `POST /api/batch`: record creates, updates, upserts and deletes in one transaction
- * (PocketBase's batch API; JSON bodies, or the SDK's multipart form with `@jsonPayload`). The server only maps items onto core's
- * actions; rules are checked in core, per item, with the outer request's principal.
+ * (PocketBase's batch API; JSON bodies, or the SDK's multipart form with `@jsonPayload`).
+ * The server only maps items onto actions; the dispatcher runs them, each under its own
+ * rules with the outer request's principal.
  * `batchSettings` is read on every request, so settings changes apply at once. The body
  * is held to the caller's batch limit and each item's body to the caller's body limit.
  */
-export function registerBatchRoutes(app: FastifyInstance, records: RecordService, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
+export function registerBatchRoutes(app: FastifyInstance, actions: ActionDispatcher, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
   // An encapsulated scope, so multipart is accepted on this route alone.
   void app.register(async (scope) => {
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
@@ -23,11 +24,11 @@ export function registerBatchRoutes(app: FastifyInstance, records: RecordService
         done(error as Error, undefined);
       }
     });
-    registerBatchRoute(scope, records, batchSettings, bodyLimits);
+    registerBatchRoute(scope, actions, batchSettings, bodyLimits);
   });
 }
 
-function registerBatchRoute(app: FastifyInstance, records: RecordService, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
+function registerBatchRoute(app: FastifyInstance, actions: ActionDispatcher, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
   app.post('/api/batch', {
     // The route's hard cap; the caller's limit is enforced below, per request.
     bodyLimit: MAX_BATCH_BODY_SIZE,
@@ -38,12 +39,11 @@ function registerBatchRoute(app: FastifyInstance, records: RecordService, batchS
       return limitBody(request, payload, Math.min(limitsOf(bodyLimits, principalOf(request)).batch, batchBodyLimit(settings)));
     },
   }, async (request, reply) => {
-    const settings = batchSettings();
     const items = parseBatchBody(request.body, itemLimitOf(request, bodyLimits));
-    assertBatchAllowed(items.length, settings);
-    const mapped = toBatchActions(items, toRequestContext(request));
-    const results = await runBatch(records, mapped.map((m) => m.action), settings);
-    return reply.send(results.map((result, i) => ({ status: result.status, body: result.body && pickFields(result.body, mapped[i]!.fields) })));
+    // The count is checked before any item is, as PocketBase does.
+    assertBatchAllowed(items.length, batchSettings());
+    const result = await actions.dispatchBatch(toBatchCalls(items, toRequestContext(request)));
+    return reply.send(result.body);
   });
 }
 
