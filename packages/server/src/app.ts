@@ -110,17 +110,51 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
   const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
-  installEdge(app, edge, services.trustedOrigins ?? []);
-  installHttpCaching(app, services.timings);
-  installCompression(app, edge.compressMinBytes);
-  installErrorHandling(app, services.logger);
-  installJsonBodyParser(app, bodyLimits);
-  installBodyLimits(app, bodyLimits);
-  installBodyBudget(app, bodyLimits, bodyBudget);
-  if (services.resolvePrincipal) installPrincipalHook(app, services.resolvePrincipal);
-  if (options.logRequests) installRequestLog(app, services.logger);
-  installRequestIdHeader(app, options.tls !== undefined);
-  installMetrics(app, { token: options.metricsToken, realtime: services.realtime, log: services.logOutput });
+  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget };
+  for (const phase of HTTP_PHASES) phase.install(context);
+  return app;
+}
+
+/** What a phase installs from. */
+interface PhaseContext {
+  readonly app: FastifyInstance;
+  readonly services: AppServices;
+  readonly options: ServerOptions;
+  readonly edge: EdgeOptions;
+  readonly bodyLimits: BodyLimits;
+  readonly bodyBudget: BodyBudget;
+}
+
+/** One phase of the HTTP request path: a name (see docs/lifecycle.md) and what it installs. */
+export interface HttpPhase {
+  readonly name: string;
+  readonly hooks: string;
+  install(context: PhaseContext): void;
+}
+
+/**
+ * The phases of every HTTP request, in the order the server installs them. Fastify runs
+ * hooks of one kind in the order they were added, so this list is also the order in
+ * which they run within each kind (onRequest → preParsing → handler → onSend →
+ * onResponse). docs/lifecycle.md walks through the same list; a test keeps the two equal.
+ */
+export const HTTP_PHASES: readonly HttpPhase[] = [
+  { name: 'edge', hooks: 'onRequest', install: (c) => installEdge(c.app, c.edge, c.services.trustedOrigins ?? []) },
+  { name: 'timing and conditional requests', hooks: 'onRequest, preHandler, onSend', install: (c) => installHttpCaching(c.app, c.services.timings) },
+  { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
+  { name: 'error mapping', hooks: 'error and not-found handlers', install: (c) => installErrorHandling(c.app, c.services.logger) },
+  { name: 'body parsing', hooks: 'content-type parser', install: (c) => installJsonBodyParser(c.app, c.bodyLimits) },
+  { name: 'body limits', hooks: 'preParsing', install: (c) => installBodyLimits(c.app, c.bodyLimits) },
+  { name: 'body budget', hooks: 'preParsing', install: (c) => installBodyBudget(c.app, c.bodyLimits, c.bodyBudget) },
+  { name: 'principal', hooks: 'onRequest', install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal) },
+  { name: 'request log', hooks: 'onResponse', install: (c) => c.options.logRequests && installRequestLog(c.app, c.services.logger) },
+  { name: 'request id', hooks: 'onSend', install: (c) => installRequestIdHeader(c.app, c.options.tls !== undefined) },
+  { name: 'metrics', hooks: 'onResponse', install: (c) => installMetrics(c.app, { token: c.options.metricsToken, realtime: c.services.realtime, log: c.services.logOutput }) },
+  { name: 'routes', hooks: 'handler', install: registerRoutes },
+];
+
+/** The routes: documents, health, the action table, realtime, auth, batch, WebSocket and static files. */
+function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: PhaseContext): void {
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
@@ -128,9 +162,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
   if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
   registerAdminRoutes(app, services, bodyLimits);
-  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, records: services.records, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits, bodyBudget }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
+  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, actions: services.actions, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits, bodyBudget }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
-  return app;
 }
 
 /**
@@ -166,8 +199,8 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
 
 /** Batch: items are mapped onto the same actions as the REST routes and run in one transaction. */
 function registerAdminRoutes(app: FastifyInstance, services: AppServices, bodyLimits: BodyLimits): void {
-  const { records, settings } = services;
-  registerBatchRoutes(app, records, () => settings?.get().batch ?? defaultSettings.batch, bodyLimits);
+  const { actions, settings } = services;
+  registerBatchRoutes(app, actions, () => settings?.get().batch ?? defaultSettings.batch, bodyLimits);
 }
 
 /**
