@@ -10,6 +10,14 @@ export interface RetentionOptions {
   readonly maxCount: number;
 }
 
+/**
+ * How long local changes past a gap wait for the missing ones before the log is read.
+ * Concurrent local commits can announce themselves out of `seq` order (PostgreSQL
+ * answers each connection's COMMIT on its own), so a gap is usually filled by the next
+ * announcement a moment later, without a query.
+ */
+export const GAP_WAIT_MS = 50;
+
 /** Default retention: a day of changes, at most 100,000 of them. */
 export const defaultRetention: RetentionOptions = Object.freeze({ maxAgeMs: 86_400_000, maxCount: 100_000 });
 
@@ -29,6 +37,7 @@ export class ChangeFeed {
   #timers: NodeJS.Timeout[] = [];
   #published: ChangeEvent[] = [];
   #flushScheduled = false;
+  #gapTimer: NodeJS.Timeout | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -53,6 +62,8 @@ export class ChangeFeed {
   stop(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
+    clearTimeout(this.#gapTimer);
+    this.#gapTimer = undefined;
   }
 
   /** Registers a listener; returns the function that removes it. */
@@ -63,8 +74,9 @@ export class ChangeFeed {
 
   /**
    * Takes changes this process just committed. They are delivered on the next turn of
-   * the event loop, without reading the log, when they continue the sequence exactly;
-   * any gap (another writer's commit not seen yet) falls back to reading the log, so the
+   * the event loop, without reading the log, when they continue the sequence exactly.
+   * Changes past a gap wait up to GAP_WAIT_MS for the missing ones to be announced; a
+   * gap still open then (another writer's commit) falls back to reading the log, so the
    * order stays the commit order and nothing is skipped.
    */
   publish(changes: readonly ChangeEvent[]): void {
@@ -76,15 +88,38 @@ export class ChangeFeed {
 
   #flushPublished(): void {
     this.#flushScheduled = false;
+    if (this.#running) return void this.poke();
     const pending = this.#published.sort((a, b) => a.seq - b.seq);
     this.#published = [];
-    if (this.#running) return void this.poke();
-    for (const event of pending) {
+    let next = 0;
+    for (; next < pending.length; next += 1) {
+      const event = pending[next]!;
       if (event.seq <= this.#lastSeq) continue;
-      if (event.seq !== this.#lastSeq + 1) return void this.poke();
-      this.#lastSeq = event.seq;
-      for (const listener of this.#listeners) listener(event);
+      if (event.seq !== this.#lastSeq + 1) break;
+      this.#deliver(event);
     }
+    this.#published = pending.slice(next);
+    if (this.#published.length === 0) {
+      clearTimeout(this.#gapTimer);
+      this.#gapTimer = undefined;
+    } else {
+      this.#waitForGap();
+    }
+  }
+
+  /** Reads the log if the gap is still open after GAP_WAIT_MS. */
+  #waitForGap(): void {
+    if (this.#gapTimer) return;
+    this.#gapTimer = setTimeout(() => {
+      this.#gapTimer = undefined;
+      void this.poke();
+    }, GAP_WAIT_MS);
+    this.#gapTimer.unref();
+  }
+
+  #deliver(event: ChangeEvent): void {
+    this.#lastSeq = event.seq;
+    for (const listener of this.#listeners) listener(event);
   }
 
   /** Reads and delivers whatever was committed since the last read. Resolves when delivered. */
@@ -111,10 +146,9 @@ export class ChangeFeed {
       } catch {
         return; // the database may be briefly away; the next poke or tick retries
       }
-      for (const event of batch) {
-        this.#lastSeq = event.seq;
-        for (const listener of this.#listeners) listener(event);
-      }
+      for (const event of batch) this.#deliver(event);
+      // Announced changes the log has now delivered need no flush.
+      this.#published = this.#published.filter((event) => event.seq > this.#lastSeq);
       if (batch.length === 0) return;
     }
   }
