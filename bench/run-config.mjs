@@ -1,0 +1,65 @@
+// `npm run bench`'s settings (BENCH_* environment variables, checked once) and workloads.
+import os from 'node:os';
+import { envList, envNumber } from './bench-common.mjs';
+
+const WORKLOAD_NAMES = ['get', 'list', 'create', 'cached', 'h2'];
+
+/** The settings, or exit 2 with the reason when one is invalid. */
+export function readConfig() {
+  try {
+    return Object.freeze(readConfigOrThrow());
+  } catch (error) {
+    console.error(`bench: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+function readConfigOrThrow() {
+  return {
+    duration: envNumber('BENCH_DURATION', 5, { min: 1 }),
+    warmup: envNumber('BENCH_WARMUP', 2, { min: 0 }),
+    rounds: envNumber('BENCH_ROUNDS', 3, { min: 1, integer: true }),
+    connections: envNumber('BENCH_CONNECTIONS', 50, { min: 1, integer: true }),
+    pipelining: envNumber('BENCH_PIPELINING', 1, { min: 1, integer: true }),
+    rows: envNumber('BENCH_ROWS', 100_000, { min: 100, integer: true }),
+    seed: envNumber('BENCH_SEED', 42, { integer: true }),
+    hotIds: envNumber('BENCH_HOT_IDS', 100, { min: 1, integer: true }),
+    categories: 100,
+    perPage: 20,
+    workloads: envList('BENCH_WORKLOADS', WORKLOAD_NAMES, WORKLOAD_NAMES),
+    h2Requests: envNumber('BENCH_H2_REQUESTS', 20_000, { min: 100, integer: true }),
+    h2Clients: envNumber('BENCH_H2_CLIENTS', 10, { min: 1, integer: true }),
+    h2Streams: envNumber('BENCH_H2_STREAMS', 10, { min: 1, integer: true }),
+    h2Timeout: envNumber('BENCH_H2_TIMEOUT', 120, { min: 1 }),
+    h2Reference: envList('BENCH_H2_REFERENCE', ['prebuilt'], ['prebuilt', 'db'])[0],
+    servers: envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
+    tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
+    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
+    keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
+    tmpBase: process.env.BENCH_TMP || os.tmpdir(),
+  };
+}
+
+/** Targets (reported, never asserted): Tandem's req/s as a fraction of the reference's. */
+export const TARGETS = { get: 0.85, create: 0.8 };
+
+/** Each workload's title and a one-line description of its requests. */
+export function workloadInfo(config) {
+  const h2Route = config.h2Reference === 'prebuilt' ? '/api/prebuilt/items/records/:id, a prebuilt JSON string per id' : '/api/collections/items/records/:id, a database read per request';
+  return {
+    get: { title: 'GET record by random id', description: `GET /api/collections/items/records/:id (id uniform over the ${config.rows} seeded rows)` },
+    list: {
+      title: 'list, filter category, perPage=20',
+      description: `GET /api/collections/items/records?filter=(category = 'cN')&perPage=20 (N uniform in 0..${config.categories - 1}: ${config.rows / config.categories} matches, indexed; page 1 + COUNT)`,
+    },
+    cached: {
+      title: 'cached GET by id (hot set)',
+      description: `GET /api/collections/items/records/:id over ${config.hotIds} hot ids (Tandem: response cache hits; reference: /api/prebuilt/items/records/:id, a prebuilt JSON string per id)`,
+    },
+    create: { title: 'create (POST small JSON)', description: 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)' },
+    h2: {
+      title: 'HTTP/2 GET by id (hot set)',
+      description: `h2load -n ${config.h2Requests} -c ${config.h2Clients} -m ${config.h2Streams} over TLS + h2, cycling through ${config.hotIds} hot record URLs (Tandem: /api/collections/items/records/:id, response cache hits; reference: ${h2Route})`,
+    },
+  };
+}
