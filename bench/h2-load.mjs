@@ -3,9 +3,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect as connectHttp2 } from 'node:http2';
-import { HOST, cpuSeconds } from './bench-common.mjs';
+import { HOST, processCpu } from './bench-common.mjs';
 import { trackChild, waitUntil } from './bench-processes.mjs';
-import { percentile } from './load-run.mjs';
+import { percentile } from './bench-stats.mjs';
+import { cpuDelta } from './load-run.mjs';
 
 /** h2load's version line, or null when it is not on the PATH. */
 export function h2loadVersion() {
@@ -125,13 +126,12 @@ function latenciesFromLog(logFile) {
 /** One bounded h2load run against `server`; p50/p99 come from h2load's per-request log. */
 export async function h2Run(server, { requests, clients, streams, timeoutSeconds, logFile }) {
   const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), '-t', '1', '-i', server.urlFile, '--log-file', logFile];
-  const cpuBefore = cpuSeconds(server.pid);
+  const cpuBefore = processCpu(server.pid);
   const stdout = await runH2load(args, timeoutSeconds, server.name);
-  const cpuAfter = cpuSeconds(server.pid);
+  const serverCpu = cpuDelta(cpuBefore, processCpu(server.pid));
   const parsed = parseH2load(stdout);
   if (parsed.protocol !== 'h2') throw new Error(`h2load against ${server.name} negotiated ${parsed.protocol ?? 'nothing'}, not h2:\n${stdout.slice(0, 2000)}`);
   const sorted = latenciesFromLog(logFile);
-  const serverCpu = cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore;
   return {
     server: server.name,
     ...parsed,
@@ -139,8 +139,9 @@ export async function h2Run(server, { requests, clients, streams, timeoutSeconds
     p90: percentile(sorted, 90),
     p99: percentile(sorted, 99),
     mean: parsed.request?.mean ?? null,
-    serverCpuSeconds: serverCpu,
-    serverCpuMicrosPerRequest: serverCpu === null || !parsed.done ? null : (serverCpu * 1e6) / parsed.done,
+    serverCpuSeconds: serverCpu.cpuSeconds,
+    serverCpuMicrosPerRequest: serverCpu.cpuSeconds === null || !parsed.done ? null : (serverCpu.cpuSeconds * 1e6) / parsed.done,
+    serverWaitShare: serverCpu.waitSeconds === null ? null : serverCpu.waitSeconds / parsed.seconds,
     h2loadArgs: args,
   };
 }

@@ -8,7 +8,7 @@ import { HOST, freePort } from './bench-common.mjs';
 import { fmt, table } from './bench-format.mjs';
 import { stopServer } from './bench-processes.mjs';
 import { h2Fetch, h2Run, h2loadVersion, waitHealthyH2 } from './h2-load.mjs';
-import { median } from './load-run.mjs';
+import { median } from './bench-stats.mjs';
 
 /**
  * Runs the h2 workload for `names` (tandem and/or reference) and returns its result.

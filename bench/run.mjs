@@ -12,7 +12,7 @@
 // docs/performance.md for the method and every BENCH_* knob (bench/run-config.mjs).
 //
 // Files: run-config.mjs (settings), bench-data.mjs (rows, seeding), bench-processes.mjs
-// (children), load-run.mjs (autocannon), shape-check.mjs, run-h2.mjs + h2-load.mjs (h2),
+// (children), load-run.mjs + load-client.mjs (autocannon, in a process of its own), shape-check.mjs, run-h2.mjs + h2-load.mjs (h2),
 // bench-environment.mjs and bench-format.mjs (the report).
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,11 +20,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST, createReferenceDb, freePort } from './bench-common.mjs';
-import { FALLBACK_DDL, countRows, insertRows, makeRows, mulberry32, prepareTandemDb } from './bench-data.mjs';
+import { FALLBACK_DDL, countRows, insertRows, makeRows, prepareTandemDb } from './bench-data.mjs';
 import { environment, loadAverage } from './bench-environment.mjs';
 import { countLines, fmt, table } from './bench-format.mjs';
 import { killChildren, startServer, stopServer, waitHealthy } from './bench-processes.mjs';
-import { loadRun, summarize } from './load-run.mjs';
+import { loadRun, startLoadClient, summarize } from './load-run.mjs';
 import { TARGETS, readConfig, workloadInfo } from './run-config.mjs';
 import { h2loadVersion } from './h2-load.mjs';
 import { printH2Report, runH2 } from './run-h2.mjs';
@@ -41,6 +41,8 @@ const config = readConfig();
 const info = workloadInfo(config);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const isTandem = (name) => name.startsWith('tandem');
+/** A pause between runs, so that one run's last responses and fsyncs finish before the next run's clock starts. */
+const SETTLE_MS = 250;
 
 // Every child is stopped by its PID, also on error or Ctrl-C; the temp dir goes too.
 let tmpDir;
@@ -109,33 +111,37 @@ async function startHttpServers(data) {
   return servers;
 }
 
-const loadOptions = () => ({ connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage });
+/** A run's job for the load client. Both servers get the same seed in a round: the same ids, categories and bodies. */
+function jobFor(workload, round, seconds) {
+  const seed = (config.seed + 1) * 1_000_003 + config.workloads.indexOf(workload) * 1000 + round;
+  return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
+}
 
 function printRun(label, r) {
   const problems = r.non2xx + r.errors + r.timeouts;
   console.log(
-    `  ${label} ${r.server.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  client cpu ${fmt(r.clientCpuPercent)}%${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
+    `  ${label} ${r.server.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
   );
 }
 
 /** Per workload: warm both, then rounds in A-B-B-A order; median of the rounds. */
-async function runWorkload(workload, servers, ids, random) {
+async function runWorkload(workload, servers, client) {
   console.log(`\n${info[workload].title}: ${info[workload].description}`);
   const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
   const warmups = {};
   for (const server of config.warmup > 0 ? servers : []) {
-    const w = await loadRun(server, workload, ids, config.warmup, random, loadOptions());
+    const w = await loadRun(client, server, jobFor(workload, 0, config.warmup));
     warmups[server.name] = w;
     console.log(`  warm-up ${server.name.padEnd(9)} ${fmt(w.rps).padStart(8)} req/s`);
-    await sleep(250);
+    await sleep(SETTLE_MS);
   }
   for (let round = 0; round < config.rounds; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const server of order) {
-      const r = await loadRun(server, workload, ids, config.duration, random, loadOptions());
+      const r = await loadRun(client, server, jobFor(workload, round + 1, config.duration));
       runs[server.name].push(r);
       printRun(`round ${round + 1}`, r);
-      await sleep(250);
+      await sleep(SETTLE_MS);
     }
   }
   const median = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summarize(list)]));
@@ -175,14 +181,14 @@ async function main() {
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-bench-'));
   const data = prepareDatabases();
   let servers = [];
+  const client = startLoadClient(data.ids, tmpDir);
   try {
     servers = httpWorkloads.length ? await startHttpServers(data) : [];
     const shapes = servers.length ? await checkShapes(servers, shapeProbes(data.ids, config.perPage)) : [];
     printShapes(shapes);
 
-    const random = mulberry32(config.seed + 1);
     const results = {};
-    for (const workload of httpWorkloads) results[workload] = await runWorkload(workload, servers, data.ids, random);
+    for (const workload of httpWorkloads) results[workload] = await runWorkload(workload, servers, client);
 
     // Stop the servers (gracefully, by PID) and count what the creates inserted.
     for (const server of servers) {
@@ -207,6 +213,7 @@ async function main() {
     env.h2load = h2load;
     writeResults({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, shapes, inserted, tandemLog: logInfo, results });
   } finally {
+    client.stop();
     for (const server of servers) await stopServer(server);
   }
 }
