@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { processCpu } from './bench-common.mjs';
 import { trackChild } from './bench-processes.mjs';
 import { median } from './bench-stats.mjs';
+import { cacheDelta, readCacheOutcomes } from './tandem-metrics.mjs';
 
 const CLIENT_BIN = join(dirname(fileURLToPath(import.meta.url)), 'load-client.mjs');
 
@@ -50,14 +51,18 @@ export function cpuDelta(before, after) {
  * client is idle before and after, so the window holds the load and nothing else.
  */
 export async function loadRun(client, server, job) {
+  // Tandem's cache counters are read outside the CPU window: the scrape is not load.
+  const cacheBefore = server.metricsToken ? await readCacheOutcomes(server.port, server.metricsToken) : null;
   const before = processCpu(server.pid);
   const result = await client.run({ ...job, port: server.port, serverName: server.name });
   const serverCpu = cpuDelta(before, processCpu(server.pid));
+  const cache = cacheBefore ? cacheDelta(cacheBefore, await readCacheOutcomes(server.port, server.metricsToken)) : null;
   const responses = result.ok + result.non2xx;
   return {
     server: server.name,
     workload: job.workload,
     ...result,
+    cache,
     serverCpuSeconds: serverCpu.cpuSeconds,
     serverCpuMicrosPerRequest: serverCpu.cpuSeconds === null || responses === 0 ? null : (serverCpu.cpuSeconds * 1e6) / responses,
     // Time the server's threads were ready to run but waited for a core, per second of run.

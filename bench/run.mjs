@@ -7,28 +7,29 @@
 // reference from a route that sends a prebuilt JSON string per id), and `h2`: the same hot
 // set over HTTP/2 with TLS, driven by h2load (nghttp2-client; skipped when it is missing)
 // against `tandem serve --https --dev-tls` and the reference in its --https mode with
-// Tandem's development certificate. Each workload runs for both servers alternately
-// (warm-up, then rounds in A-B-B-A order) and the median of the rounds is reported. See
+// Tandem's development certificate. Each workload starts its own servers, warms each up,
+// then runs rounds in A-B, B-A order; the median of the rounds is reported. See
 // docs/performance.md for the method and every BENCH_* knob (bench/run-config.mjs).
 //
 // Files: run-config.mjs (settings), bench-data.mjs (rows, seeding), bench-processes.mjs
-// (children), load-run.mjs + load-client.mjs (autocannon, in a process of its own), shape-check.mjs, run-h2.mjs + h2-load.mjs (h2),
-// bench-environment.mjs and bench-format.mjs (the report).
+// (children), run-http.mjs (one HTTP/1.1 workload), load-run.mjs + load-client.mjs
+// (autocannon, in a process of its own), tandem-metrics.mjs (cache counters),
+// shape-check.mjs, run-h2.mjs + h2-load.mjs (h2), bench-stats.mjs, bench-environment.mjs
+// and bench-format.mjs (the report).
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { HOST, createReferenceDb, freePort } from './bench-common.mjs';
-import { FALLBACK_DDL, countRows, insertRows, makeRows, prepareTandemDb } from './bench-data.mjs';
+import { createReferenceDb } from './bench-common.mjs';
+import { FALLBACK_DDL, countRows, importCollections, insertRows, makeRows, prepareTandemDb } from './bench-data.mjs';
 import { environment, loadAverage } from './bench-environment.mjs';
 import { countLines, fmt, table } from './bench-format.mjs';
-import { killChildren, startServer, stopServer, waitHealthy } from './bench-processes.mjs';
-import { loadRun, startLoadClient, summarize } from './load-run.mjs';
-import { TARGETS, readConfig, workloadInfo } from './run-config.mjs';
+import { killChildren, startServer } from './bench-processes.mjs';
+import { startLoadClient } from './load-run.mjs';
+import { TARGETS, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
 import { h2loadVersion } from './h2-load.mjs';
 import { printH2Report, runH2 } from './run-h2.mjs';
-import { checkShapes, printShapes, shapeProbes } from './shape-check.mjs';
+import { runHttpWorkload } from './run-http.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -41,8 +42,6 @@ const config = readConfig();
 const info = workloadInfo(config);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const isTandem = (name) => name.startsWith('tandem');
-/** A pause between runs, so that one run's last responses and fsyncs finish before the next run's clock starts. */
-const SETTLE_MS = 250;
 
 // Every child is stopped by its PID, also on error or Ctrl-C; the temp dir goes too.
 let tmpDir;
@@ -63,7 +62,7 @@ function launch(name, kind, args, suffix = '') {
   if (config.cpuProf.includes(name)) {
     const profDir = join(RESULTS_DIR, 'profiles');
     mkdirSync(profDir, { recursive: true });
-    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${name}-${stamp}.cpuprofile`);
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${suffix ? `${name}-${suffix}` : name}-${stamp}.cpuprofile`);
   }
   const base = join(tmpDir, suffix ? `${name}-${suffix}` : name);
   return startServer({ name, script: kind === 'tandem' ? TANDEM_BIN : REFERENCE_BIN, args, stdoutFile: `${base}.stdout.log`, stderrFile: `${base}.stderr.log`, nodeArgs, cwd: ROOT });
@@ -93,59 +92,21 @@ function prepareDatabases() {
   const rows = makeRows(config.rows, config.seed, config.categories);
   for (const name of config.servers) insertRows(dbFile(name), rows);
   console.log(`  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${collectionId})`);
-  return { dirs, dbFile, collectionId, ids: rows.map((r) => r.id) };
+  return { dirs, dbFile, collectionId, ids: rows.map((r) => r.id), tandemCache: true, tandemLogs: [] };
 }
 
-async function startHttpServers(data) {
-  const servers = [];
-  for (const name of config.servers) {
-    const port = await freePort();
-    const server = isTandem(name)
-      ? launch(name, 'tandem', ['serve', '--http', `${HOST}:${port}`, '--dir', data.dirs[name], ...config.tandemArgs, ...(name === 'tandem-nolog' ? ['--no-request-log'] : [])])
-      : launch(name, 'reference', ['--http', `${HOST}:${port}`, '--db', data.dbFile(name), '--collection-id', data.collectionId]);
-    server.port = port;
-    servers.push(server);
-  }
-  for (const server of servers) await waitHealthy(server, server.port);
-  console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
-  return servers;
+/** Writes the collection file with `"cache": on|off` into the temp dir; returns its path. */
+function collectionsFileWithCache(on) {
+  const file = join(tmpDir, `items-cache-${on ? 'on' : 'off'}.collections.json`);
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(COLLECTIONS_FILE, 'utf8')).map((c) => ({ ...c, cache: on }))));
+  return file;
 }
 
-/** A run's job for the load client. Both servers get the same seed in a round: the same ids, categories and bodies. */
-function jobFor(workload, round, seconds) {
-  const seed = (config.seed + 1) * 1_000_003 + config.workloads.indexOf(workload) * 1000 + round;
-  return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
-}
-
-function printRun(label, r) {
-  const problems = r.non2xx + r.errors + r.timeouts;
-  console.log(
-    `  ${label} ${r.server.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
-  );
-}
-
-/** Per workload: warm both, then rounds in A-B-B-A order; median of the rounds. */
-async function runWorkload(workload, servers, client) {
-  console.log(`\n${info[workload].title}: ${info[workload].description}`);
-  const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
-  const warmups = {};
-  for (const server of config.warmup > 0 ? servers : []) {
-    const w = await loadRun(client, server, jobFor(workload, 0, config.warmup));
-    warmups[server.name] = w;
-    console.log(`  warm-up ${server.name.padEnd(9)} ${fmt(w.rps).padStart(8)} req/s`);
-    await sleep(SETTLE_MS);
-  }
-  for (let round = 0; round < config.rounds; round++) {
-    const order = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const server of order) {
-      const r = await loadRun(client, server, jobFor(workload, round + 1, config.duration));
-      runs[server.name].push(r);
-      printRun(`round ${round + 1}`, r);
-      await sleep(SETTLE_MS);
-    }
-  }
-  const median = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summarize(list)]));
-  return { description: info[workload].description, warmups, runs, median, ratio: ratioOf(workload, median) };
+/** Turns the items collection's response cache on or off in every Tandem data dir (before its servers start). */
+function useTandemCache(data, on) {
+  if (data.tandemCache === on) return;
+  for (const name of config.servers.filter(isTandem)) importCollections(TANDEM_BIN, collectionsFileWithCache(on), ['--dir', data.dirs[name]], ROOT);
+  data.tandemCache = on;
 }
 
 function ratioOf(workload, m) {
@@ -159,20 +120,30 @@ function ratioOf(workload, m) {
   };
 }
 
-async function tandemLogInfo(tandemLog, results) {
-  if (!tandemLog) return null;
-  const served = Object.values(results).reduce((s, w) => s + [...(w.runs.tandem ?? []), ...(w.warmups.tandem ? [w.warmups.tandem] : [])].reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
-  return { file: config.keep ? tandemLog : null, bytes: statSync(tandemLog).size, lines: await countLines(tandemLog), served };
+async function tandemLogInfo(data, results) {
+  if (!data.tandemLogs.length) return null;
+  const runsOf = (w) => [...(w.runs.tandem ?? []), ...(w.warmups.tandem ? [w.warmups.tandem] : [])];
+  const served = Object.values(results).reduce((s, w) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
+  let lines = 0;
+  let bytes = 0;
+  for (const file of data.tandemLogs) {
+    lines += await countLines(file);
+    bytes += statSync(file).size;
+  }
+  return { files: config.keep ? data.tandemLogs : null, bytes, lines, served };
+}
+
+/** Rows the create workload added: the count now, minus the seeded rows and the shape check's create. */
+function countInserted(data, results) {
+  if (!results.create) return {};
+  return Object.fromEntries(config.servers.map((name) => [name, countRows(data.dbFile(name)) - config.rows - 1]));
 }
 
 async function main() {
   const env = environment(ROOT, config.tmpBase);
   printHeader(env);
-  let h2load = null;
-  if (config.workloads.includes('h2')) {
-    h2load = h2loadVersion();
-    console.log(h2load ? `  ${h2load} for the h2 workload` : '  h2 workload SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)');
-  }
+  const h2load = config.workloads.includes('h2') ? h2loadVersion() : null;
+  if (config.workloads.includes('h2')) console.log(h2load ? `  ${h2load} for the h2 workload` : '  h2 workload SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)');
   const httpWorkloads = config.workloads.filter((w) => w !== 'h2');
   const h2Servers = h2load ? config.servers.filter((n) => n === 'tandem' || n === 'reference') : [];
   if (!httpWorkloads.length && !h2Servers.length) return console.log('\nnothing to run');
@@ -180,30 +151,23 @@ async function main() {
 
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-bench-'));
   const data = prepareDatabases();
-  let servers = [];
   const client = startLoadClient(data.ids, tmpDir);
+  const ctx = { config, info, tmpDir, launch, client, data };
   try {
-    servers = httpWorkloads.length ? await startHttpServers(data) : [];
-    const shapes = servers.length ? await checkShapes(servers, shapeProbes(data.ids, config.perPage)) : [];
-    printShapes(shapes);
-
     const results = {};
-    for (const workload of httpWorkloads) results[workload] = await runWorkload(workload, servers, client);
-
-    // Stop the servers (gracefully, by PID) and count what the creates inserted.
-    for (const server of servers) {
-      const exit = await stopServer(server);
-      if (exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`  note: ${server.name} exited with ${JSON.stringify(exit)}`);
+    for (const workload of httpWorkloads) {
+      useTandemCache(data, tandemCacheFor(workload, config));
+      results[workload] = await runHttpWorkload(workload, ctx);
+      results[workload].ratio = ratioOf(workload, results[workload].median);
     }
-    const sanityInserts = 1; // the shape check's create
-    const inserted = Object.fromEntries(servers.map((s) => [s.name, countRows(data.dbFile(s.name)) - config.rows - sanityInserts]));
-
+    const inserted = countInserted(data, results);
     let h2Result = null;
     if (h2Servers.length) {
       console.log(`\n${info.h2.title}: ${info.h2.description}`);
-      h2Result = await runH2(h2Servers, { config, tmpDir, info, launch, ...data });
+      useTandemCache(data, true);
+      h2Result = await runH2(h2Servers, { ...ctx, ...data });
     }
-    const logInfo = await tandemLogInfo(servers.find((s) => s.name === 'tandem')?.stdoutFile, results);
+    const logInfo = await tandemLogInfo(data, results);
     env.loadAverageAtEnd = loadAverage();
 
     if (Object.keys(results).length) printReport(results, inserted, logInfo, env);
@@ -211,10 +175,9 @@ async function main() {
     if (!Object.keys(results).length) console.log(`\nload average: ${env.loadAverageAtStart.join(' ')} at start, ${env.loadAverageAtEnd.join(' ')} at end`);
     if (h2Result) results.h2 = h2Result;
     env.h2load = h2load;
-    writeResults({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, shapes, inserted, tandemLog: logInfo, results });
+    writeResults({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, inserted, tandemLog: logInfo, results });
   } finally {
     client.stop();
-    for (const server of servers) await stopServer(server);
   }
 }
 

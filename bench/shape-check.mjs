@@ -7,23 +7,28 @@ async function fetchText(port, path, init) {
   return { status: response.status, body: await response.text() };
 }
 
-/** The probe request of each HTTP/1.1 workload. */
-export function shapeProbes(ids, perPage) {
-  return [
-    ['get', `/api/collections/items/records/${ids[12345 % ids.length]}`],
-    ['list', `/api/collections/items/records?filter=${encodeURIComponent("category = 'c17'")}&perPage=${perPage}`],
-    ['create', '/api/collections/items/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'shape check', category: 'c1', price: 12.5, active: true }) }],
-  ];
+const BASE = '/api/collections/items/records';
+
+/**
+ * The probe request of an HTTP/1.1 workload: [kind, path for a server, fetch init]. The
+ * cached workload compares Tandem's record route with the reference's prebuilt route.
+ */
+export function shapeProbe(workload, { ids, perPage, hotIds }) {
+  const kind = workload.replace(/^pg-/, '');
+  if (kind === 'get') return [kind, () => `${BASE}/${ids[12345 % ids.length]}`];
+  if (kind === 'cached') return [kind, (name) => `${name === 'reference' ? '/api/prebuilt/items/records' : BASE}/${ids[Math.min(hotIds, ids.length) >> 1]}`];
+  if (kind === 'list') return [kind, () => `${BASE}?filter=${encodeURIComponent("category = 'c17'")}&perPage=${perPage}`];
+  return [kind, () => BASE, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'shape check', category: 'c1', price: 12.5, active: true }) }];
 }
 
 /** Sends each probe to every server; throws on a non-200; notes whether reference and Tandem agree. */
 export async function checkShapes(servers, probes) {
   const notes = [];
-  for (const [workload, path, init] of probes) {
+  for (const [workload, pathFor, init] of probes) {
     const answers = {};
-    for (const server of servers) answers[server.name] = await fetchText(server.port, path, init);
+    for (const server of servers) answers[server.name] = await fetchText(server.port, pathFor(server.name), init);
     for (const [name, answer] of Object.entries(answers)) {
-      if (answer.status !== 200) throw new Error(`shape check: ${name} answered ${answer.status} to ${workload} ${path}: ${answer.body.slice(0, 500)}`);
+      if (answer.status !== 200) throw new Error(`shape check: ${name} answered ${answer.status} to ${workload} ${pathFor(name)}: ${answer.body.slice(0, 500)}`);
     }
     if (answers.reference && answers.tandem) notes.push(compare(workload, answers.reference.body, answers.tandem.body));
   }

@@ -1,0 +1,108 @@
+// One HTTP/1.1 workload, start to end: its own fresh servers, the response check, a
+// warm-up of each server, the measured rounds, and the servers stopped again.
+//
+// Servers start afresh for every workload so that no workload inherits another's state:
+// a response cache filled by an earlier read workload (a larger heap to collect), a WAL
+// and a table grown by the creates, optimised code and timers of a different request
+// mix. Without that, a workload's figures depended on the workloads run before it.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HOST, freePort } from './bench-common.mjs';
+import { fmt } from './bench-format.mjs';
+import { stopServer, waitHealthy } from './bench-processes.mjs';
+import { loadRun, summarize } from './load-run.mjs';
+import { checkShapes, printShapes, shapeProbe } from './shape-check.mjs';
+import { describeCache } from './tandem-metrics.mjs';
+
+/** A pause between runs, so that one run's last responses and fsyncs finish before the next run's clock starts. */
+const SETTLE_MS = 250;
+
+const isTandem = (name) => name.startsWith('tandem');
+
+/**
+ * Runs `workload` on fresh servers and returns its raw runs. `ctx`: config, info, launch,
+ * client (the load client), data (dirs, dbFile, collectionId, ids, tandemLogs).
+ */
+export async function runHttpWorkload(workload, ctx) {
+  console.log(`\n${ctx.info[workload].title}: ${ctx.info[workload].description}`);
+  const servers = [];
+  try {
+    for (const name of ctx.config.servers) servers.push(await startServer(name, workload, ctx));
+    for (const server of servers) await waitHealthy(server, server.port);
+    console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
+    const [shape] = await checkShapes(servers, [shapeProbe(workload, { ...ctx.data, ...ctx.config })]);
+    printShapes(shape ? [shape] : []);
+    const warmups = await warmUp(workload, servers, ctx);
+    const runs = await measureRounds(workload, servers, ctx);
+    await stopAll(servers);
+    const median = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summarize(list)]));
+    return { description: ctx.info[workload].description, shape, warmups, runs, median };
+  } finally {
+    for (const server of servers) await stopServer(server);
+  }
+}
+
+async function startServer(name, workload, ctx) {
+  const { config, data } = ctx;
+  const port = await freePort();
+  let server;
+  if (isTandem(name)) {
+    // The metrics token lets the harness read the cache counters; it costs no request anything.
+    const metricsToken = randomBytes(16).toString('hex');
+    const flags = ['serve', '--http', `${HOST}:${port}`, '--dir', data.dirs[name], '--metrics-token', metricsToken, ...config.tandemArgs, ...(name === 'tandem-nolog' ? ['--no-request-log'] : [])];
+    server = Object.assign(ctx.launch(name, 'tandem', flags, workload), { metricsToken });
+    if (name === 'tandem') data.tandemLogs.push(server.stdoutFile);
+  } else {
+    server = ctx.launch(name, 'reference', ['--http', `${HOST}:${port}`, '--db', data.dbFile(name), '--collection-id', data.collectionId], workload);
+  }
+  server.port = port;
+  return server;
+}
+
+async function stopAll(servers) {
+  for (const server of servers) {
+    const exit = await stopServer(server);
+    if (exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`  note: ${server.name} exited with ${JSON.stringify(exit)}`);
+  }
+}
+
+/** A run's job for the load client. Both servers get the same seed in a round: the same ids, categories and bodies. */
+function jobFor(workload, round, seconds, config) {
+  const seed = (config.seed + 1) * 1_000_003 + config.workloads.indexOf(workload) * 1000 + round;
+  return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
+}
+
+async function warmUp(workload, servers, ctx) {
+  const warmups = {};
+  if (ctx.config.warmup <= 0) return warmups;
+  for (const server of servers) {
+    const w = await loadRun(ctx.client, server, jobFor(workload, 0, ctx.config.warmup, ctx.config));
+    warmups[server.name] = w;
+    console.log(`  warm-up ${server.name.padEnd(9)} ${fmt(w.rps).padStart(8)} req/s  ${describeCache(w.cache)}`);
+    await sleep(SETTLE_MS);
+  }
+  return warmups;
+}
+
+/** Rounds in alternating order (A-B, B-A, …), so that drifting background load hits both alike. */
+async function measureRounds(workload, servers, ctx) {
+  const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
+  for (let round = 0; round < ctx.config.rounds; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const server of order) {
+      const r = await loadRun(ctx.client, server, jobFor(workload, round + 1, ctx.config.duration, ctx.config));
+      runs[server.name].push(r);
+      printRun(`round ${round + 1}`, r);
+      await sleep(SETTLE_MS);
+    }
+  }
+  return runs;
+}
+
+function printRun(label, r) {
+  const problems = r.non2xx + r.errors + r.timeouts;
+  const cache = describeCache(r.cache);
+  console.log(
+    `  ${label} ${r.server.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
+  );
+}
