@@ -6,15 +6,24 @@ import os from 'node:os';
 
 const require = createRequire(import.meta.url);
 
-function gitCommit(root) {
+/** The checked-out commit and whether tracked files differ from it. */
+function gitState(root) {
+  const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    let commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (dirty) commit += ' (+ uncommitted changes)';
-    return commit;
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
   } catch {
-    return null;
+    return { commit: null, dirty: null };
   }
+}
+
+/** How the run was started: the BENCH_* settings and the command (npm's script name when run through npm). */
+function commandLine() {
+  const settings = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('BENCH_'))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, value]) => `${name}=${/^[\w.,:/@-]*$/.test(value) ? value : JSON.stringify(value)}`);
+  const script = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${process.argv.slice(1).map((a) => a.replace(`${process.cwd()}/`, '')).join(' ')}`;
+  return [...settings, script].join(' ');
 }
 
 function filesystemOf(dir) {
@@ -38,22 +47,26 @@ export function loadAverage() {
   return os.loadavg().map((v) => Math.round(v * 100) / 100);
 }
 
-/** Node, OS, CPU, memory, load average now, temp filesystem, library versions, git commit. */
+/** Node, OS, CPU, memory, load average now, temp filesystem, library versions, git commit, command. */
 export function environment(root, tmpBase) {
   const cpus = os.cpus();
   return {
+    date: new Date().toISOString(),
+    command: commandLine(),
+    argv: process.argv,
     node: process.version,
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
     cpuModel: cpus[0]?.model?.trim() ?? 'unknown',
     cores: cpus.length,
     availableParallelism: os.availableParallelism?.() ?? cpus.length,
     memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-    loadAverageAtStart: loadAverage(),
+    loadAverageBefore: loadAverage(),
     tmpDir: tmpBase,
     tmpFilesystem: filesystemOf(tmpBase),
     autocannon: packageVersion('autocannon'),
     fastify: packageVersion('fastify'),
     betterSqlite3: packageVersion('better-sqlite3'),
-    tandemCommit: gitCommit(root),
+    pg: packageVersion('pg'),
+    git: gitState(root),
   };
 }

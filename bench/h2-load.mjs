@@ -6,7 +6,7 @@ import { connect as connectHttp2 } from 'node:http2';
 import { HOST, processCpu } from './bench-common.mjs';
 import { trackChild, waitUntil } from './bench-processes.mjs';
 import { percentile } from './bench-stats.mjs';
-import { cpuDelta } from './load-run.mjs';
+import { cpuDelta, perRequest } from './load-run.mjs';
 
 /** h2load's version line, or null when it is not on the PATH. */
 export function h2loadVersion() {
@@ -140,7 +140,13 @@ export async function h2Run(server, { requests, clients, streams, timeoutSeconds
     p99: percentile(sorted, 99),
     mean: parsed.request?.mean ?? null,
     serverCpuSeconds: serverCpu.cpuSeconds,
-    serverCpuMicrosPerRequest: serverCpu.cpuSeconds === null || !parsed.done ? null : (serverCpu.cpuSeconds * 1e6) / parsed.done,
+    serverCpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, parsed.done),
+    cpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, parsed.done),
+    // The names the HTTP/1.1 runs use, for the common tables.
+    ok: parsed.status2xx ?? 0,
+    non2xx: (parsed.done ?? 0) - (parsed.status2xx ?? 0),
+    errors: parsed.errored ?? 0,
+    timeouts: parsed.timeout ?? 0,
     serverWaitShare: serverCpu.waitSeconds === null ? null : serverCpu.waitSeconds / parsed.seconds,
     h2loadArgs: args,
   };

@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processCpu } from './bench-common.mjs';
 import { trackChild } from './bench-processes.mjs';
-import { median } from './bench-stats.mjs';
 import { cacheDelta, readCacheOutcomes } from './tandem-metrics.mjs';
 
 const CLIENT_BIN = join(dirname(fileURLToPath(import.meta.url)), 'load-client.mjs');
@@ -39,6 +38,11 @@ function askClient(child, job) {
   });
 }
 
+/** CPU seconds as µs per request; null without a figure or a response. */
+export function perRequest(seconds, responses) {
+  return seconds === null || seconds === undefined || !responses ? null : (seconds * 1e6) / responses;
+}
+
 /** CPU and run-queue seconds between two processCpu readings (null when one is missing). */
 export function cpuDelta(before, after) {
   if (!before || !after) return { cpuSeconds: null, waitSeconds: null };
@@ -64,24 +68,10 @@ export async function loadRun(client, server, job) {
     ...result,
     cache,
     serverCpuSeconds: serverCpu.cpuSeconds,
-    serverCpuMicrosPerRequest: serverCpu.cpuSeconds === null || responses === 0 ? null : (serverCpu.cpuSeconds * 1e6) / responses,
+    serverCpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, responses),
+    // The CPU figure the ratios use: the server process's own time.
+    cpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, responses),
     // Time the server's threads were ready to run but waited for a core, per second of run.
     serverWaitShare: serverCpu.waitSeconds === null ? null : serverCpu.waitSeconds / result.seconds,
-  };
-}
-
-/** Median figures of a server's rounds, and the totals of its responses. */
-export function summarize(runs) {
-  return {
-    rps: median(runs.map((r) => r.rps)),
-    rpsMin: Math.min(...runs.map((r) => r.rps)),
-    rpsMax: Math.max(...runs.map((r) => r.rps)),
-    p50: median(runs.map((r) => r.p50)),
-    p99: median(runs.map((r) => r.p99)),
-    cpuMicrosPerRequest: median(runs.map((r) => r.serverCpuMicrosPerRequest)),
-    clientCpuPercent: median(runs.map((r) => r.client.cpuPercent)),
-    ok: runs.reduce((s, r) => s + r.ok, 0),
-    non2xx: runs.reduce((s, r) => s + r.non2xx, 0),
-    errors: runs.reduce((s, r) => s + r.errors + r.timeouts, 0),
   };
 }

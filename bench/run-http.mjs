@@ -6,16 +6,14 @@
 // and a table grown by the creates, optimised code and timers of a different request
 // mix. Without that, a workload's figures depended on the workloads run before it.
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST, freePort } from './bench-common.mjs';
 import { fmt } from './bench-format.mjs';
 import { stopServer, waitHealthy } from './bench-processes.mjs';
-import { loadRun, summarize } from './load-run.mjs';
+import { summarizeRounds } from './bench-results.mjs';
+import { runRounds, warmUp } from './bench-rounds.mjs';
+import { loadRun } from './load-run.mjs';
 import { checkShapes, printShapes, shapeProbe } from './shape-check.mjs';
 import { describeCache } from './tandem-metrics.mjs';
-
-/** A pause between runs, so that one run's last responses and fsyncs finish before the next run's clock starts. */
-const SETTLE_MS = 250;
 
 const isTandem = (name) => name.startsWith('tandem');
 
@@ -32,11 +30,11 @@ export async function runHttpWorkload(workload, ctx) {
     console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
     const [shape] = await checkShapes(servers, [shapeProbe(workload, { ...ctx.data, ...ctx.config })]);
     printShapes(shape ? [shape] : []);
-    const warmups = await warmUp(workload, servers, ctx);
-    const runs = await measureRounds(workload, servers, ctx);
+    const measure = (server, round) => loadRun(ctx.client, server, jobFor(workload, round, round ? ctx.config.duration : ctx.config.warmup, ctx.config));
+    const warmups = ctx.config.warmup > 0 ? await warmUp(servers, measure, printRun) : {};
+    const rounds = await runRounds(servers, ctx.config.rounds, measure, printRun);
     await stopAll(servers);
-    const median = Object.fromEntries(Object.entries(runs).map(([name, list]) => [name, summarize(list)]));
-    return { description: ctx.info[workload].description, shape, warmups, runs, median };
+    return { description: ctx.info[workload].description, shape, warmups, rounds, ...summarizeRounds(rounds) };
   } finally {
     for (const server of servers) await stopServer(server);
   }
@@ -66,43 +64,16 @@ async function stopAll(servers) {
   }
 }
 
-/** A run's job for the load client. Both servers get the same seed in a round: the same ids, categories and bodies. */
+/** A run's job for the load client (round 0: the warm-up). Both servers get the same seed in a round: the same ids, categories and bodies. */
 function jobFor(workload, round, seconds, config) {
   const seed = (config.seed + 1) * 1_000_003 + config.workloads.indexOf(workload) * 1000 + round;
   return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
-}
-
-async function warmUp(workload, servers, ctx) {
-  const warmups = {};
-  if (ctx.config.warmup <= 0) return warmups;
-  for (const server of servers) {
-    const w = await loadRun(ctx.client, server, jobFor(workload, 0, ctx.config.warmup, ctx.config));
-    warmups[server.name] = w;
-    console.log(`  warm-up ${server.name.padEnd(9)} ${fmt(w.rps).padStart(8)} req/s  ${describeCache(w.cache)}`);
-    await sleep(SETTLE_MS);
-  }
-  return warmups;
-}
-
-/** Rounds in alternating order (A-B, B-A, …), so that drifting background load hits both alike. */
-async function measureRounds(workload, servers, ctx) {
-  const runs = Object.fromEntries(servers.map((s) => [s.name, []]));
-  for (let round = 0; round < ctx.config.rounds; round++) {
-    const order = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const server of order) {
-      const r = await loadRun(ctx.client, server, jobFor(workload, round + 1, ctx.config.duration, ctx.config));
-      runs[server.name].push(r);
-      printRun(`round ${round + 1}`, r);
-      await sleep(SETTLE_MS);
-    }
-  }
-  return runs;
 }
 
 function printRun(label, r) {
   const problems = r.non2xx + r.errors + r.timeouts;
   const cache = describeCache(r.cache);
   console.log(
-    `  ${label} ${r.server.padEnd(9)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
+    `  ${label} ${r.server.padEnd(12)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
   );
 }

@@ -8,14 +8,17 @@
 // set over HTTP/2 with TLS, driven by h2load (nghttp2-client; skipped when it is missing)
 // against `tandem serve --https --dev-tls` and the reference in its --https mode with
 // Tandem's development certificate. Each workload starts its own servers, warms each up,
-// then runs rounds in A-B, B-A order; the median of the rounds is reported. See
+// then runs BENCH_ROUNDS rounds (5) of one run per server, in alternating order. For each
+// round the ratio Tandem / reference is taken (req/s, CPU per request, latency); the
+// report gives each ratio's median and spread and a verdict per goal. See
 // docs/performance.md for the method and every BENCH_* knob (bench/run-config.mjs).
 //
-// Files: run-config.mjs (settings), bench-data.mjs (rows, seeding), bench-processes.mjs
-// (children), run-http.mjs (one HTTP/1.1 workload), load-run.mjs + load-client.mjs
-// (autocannon, in a process of its own), tandem-metrics.mjs (cache counters),
-// shape-check.mjs, run-h2.mjs + h2-load.mjs (h2), bench-stats.mjs, bench-environment.mjs
-// and bench-format.mjs (the report).
+// Files: run-config.mjs (settings, goals), bench-data.mjs (rows, seeding),
+// bench-processes.mjs (children), run-http.mjs (one HTTP/1.1 workload), bench-rounds.mjs
+// (warm-up and rounds), load-run.mjs + load-client.mjs (autocannon, in a process of its
+// own), tandem-metrics.mjs (cache counters), shape-check.mjs, run-h2.mjs + h2-load.mjs
+// (h2), bench-results.mjs + bench-stats.mjs (ratios, spreads, verdicts), bench-report.mjs,
+// bench-environment.mjs and bench-format.mjs (the report).
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,12 +26,14 @@ import { fileURLToPath } from 'node:url';
 import { createReferenceDb } from './bench-common.mjs';
 import { FALLBACK_DDL, countRows, importCollections, insertRows, makeRows, prepareTandemDb } from './bench-data.mjs';
 import { environment, loadAverage } from './bench-environment.mjs';
-import { countLines, fmt, table } from './bench-format.mjs';
+import { countLines } from './bench-format.mjs';
+import { printGoals, printHeader, printNotes, printResults } from './bench-report.mjs';
+import { judgeGoal, noiseOf } from './bench-results.mjs';
 import { killChildren, startServer } from './bench-processes.mjs';
 import { startLoadClient } from './load-run.mjs';
-import { TARGETS, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
+import { GOALS, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
 import { h2loadVersion } from './h2-load.mjs';
-import { printH2Report, runH2 } from './run-h2.mjs';
+import { runH2 } from './run-h2.mjs';
 import { runHttpWorkload } from './run-http.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -68,17 +73,6 @@ function launch(name, kind, args, suffix = '') {
   return startServer({ name, script: kind === 'tandem' ? TANDEM_BIN : REFERENCE_BIN, args, stdoutFile: `${base}.stdout.log`, stderrFile: `${base}.stderr.log`, nodeArgs, cwd: ROOT });
 }
 
-function printHeader(env) {
-  const perWorkload = (config.warmup + config.rounds * config.duration) * config.servers.length;
-  console.log('Tandem benchmark');
-  console.log(`  node ${env.node} on ${env.platform}; CPU ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB; load avg ${env.loadAverageAtStart.join(' ')}`);
-  console.log(`  autocannon ${env.autocannon}, fastify ${env.fastify}, better-sqlite3 ${env.betterSqlite3}; Tandem ${env.tandemCommit ?? '?'}`);
-  console.log(`  ${config.rows} rows; ${config.connections} connections, pipelining ${config.pipelining}; warm-up ${config.warmup}s + ${config.rounds} rounds x ${config.duration}s per server and workload (~${Math.round(perWorkload * config.workloads.filter((w) => w !== 'h2').length)}s of autocannon load)`);
-  console.log(`  servers: ${config.servers.join(', ')}; workloads: ${config.workloads.join(', ')}; data in ${env.tmpDir} (${env.tmpFilesystem ?? '?'})`);
-  if (config.tandemArgs.length) console.log(`  tandem serve extra flags: ${config.tandemArgs.join(' ')}`);
-  if (config.cpuProf.length) console.log(`  CPU profiling ${config.cpuProf.join(', ')}: figures below are NOT comparable to unprofiled runs`);
-}
-
 /** One data dir (and SQLite file) per server, with Tandem's table and the same seeded rows. */
 function prepareDatabases() {
   const dirs = Object.fromEntries(config.servers.map((name) => [name, join(tmpDir, name)]));
@@ -109,21 +103,10 @@ function useTandemCache(data, on) {
   data.tandemCache = on;
 }
 
-function ratioOf(workload, m) {
-  if (!m.tandem || !m.reference) return undefined;
-  return {
-    throughput: m.tandem.rps / m.reference.rps,
-    p50: m.tandem.p50 / m.reference.p50,
-    p99: m.tandem.p99 / m.reference.p99,
-    cpuPerRequest: m.tandem.cpuMicrosPerRequest && m.reference.cpuMicrosPerRequest ? m.tandem.cpuMicrosPerRequest / m.reference.cpuMicrosPerRequest : null,
-    target: TARGETS[workload] ?? null,
-  };
-}
-
 async function tandemLogInfo(data, results) {
   if (!data.tandemLogs.length) return null;
-  const runsOf = (w) => [...(w.runs.tandem ?? []), ...(w.warmups.tandem ? [w.warmups.tandem] : [])];
-  const served = Object.values(results).reduce((s, w) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
+  const runsOf = (w) => [...w.rounds.map((r) => r.runs.tandem).filter(Boolean), ...(w.warmups.tandem ? [w.warmups.tandem] : [])];
+  const served = Object.entries(results).filter(([name]) => name !== 'h2').map(([, w]) => w).reduce((s, w) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
   let lines = 0;
   let bytes = 0;
   for (const file of data.tandemLogs) {
@@ -139,11 +122,31 @@ function countInserted(data, results) {
   return Object.fromEntries(config.servers.map((name) => [name, countRows(data.dbFile(name)) - config.rows - 1]));
 }
 
+/** Each goal of a workload that ran, judged (see bench-results.mjs). */
+function judgeGoals(results, env) {
+  return GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) => judgeGoal(goal, results[goal.workload], noiseOf(results[goal.workload], env)));
+}
+
+async function runWorkloads(httpWorkloads, h2Servers, ctx) {
+  const results = {};
+  for (const workload of httpWorkloads) {
+    useTandemCache(ctx.data, tandemCacheFor(workload, config));
+    results[workload] = await runHttpWorkload(workload, ctx);
+  }
+  if (h2Servers.length) {
+    console.log(`\n${info.h2.title}: ${info.h2.description}`);
+    useTandemCache(ctx.data, true);
+    results.h2 = await runH2(h2Servers, { ...ctx, ...ctx.data });
+  }
+  return results;
+}
+
 async function main() {
   const env = environment(ROOT, config.tmpBase);
-  printHeader(env);
+  printHeader(env, config);
   const h2load = config.workloads.includes('h2') ? h2loadVersion() : null;
   if (config.workloads.includes('h2')) console.log(h2load ? `  ${h2load} for the h2 workload` : '  h2 workload SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)');
+  env.h2load = h2load;
   const httpWorkloads = config.workloads.filter((w) => w !== 'h2');
   const h2Servers = h2load ? config.servers.filter((n) => n === 'tandem' || n === 'reference') : [];
   if (!httpWorkloads.length && !h2Servers.length) return console.log('\nnothing to run');
@@ -152,35 +155,22 @@ async function main() {
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-bench-'));
   const data = prepareDatabases();
   const client = startLoadClient(data.ids, tmpDir);
-  const ctx = { config, info, tmpDir, launch, client, data };
   try {
-    const results = {};
-    for (const workload of httpWorkloads) {
-      useTandemCache(data, tandemCacheFor(workload, config));
-      results[workload] = await runHttpWorkload(workload, ctx);
-      results[workload].ratio = ratioOf(workload, results[workload].median);
-    }
+    const results = await runWorkloads(httpWorkloads, h2Servers, { config, info, tmpDir, launch, client, data });
     const inserted = countInserted(data, results);
-    let h2Result = null;
-    if (h2Servers.length) {
-      console.log(`\n${info.h2.title}: ${info.h2.description}`);
-      useTandemCache(data, true);
-      h2Result = await runH2(h2Servers, { ...ctx, ...data });
-    }
     const logInfo = await tandemLogInfo(data, results);
-    env.loadAverageAtEnd = loadAverage();
-
-    if (Object.keys(results).length) printReport(results, inserted, logInfo, env);
-    if (h2Result) printH2Report(h2Result, config, info);
-    if (!Object.keys(results).length) console.log(`\nload average: ${env.loadAverageAtStart.join(' ')} at start, ${env.loadAverageAtEnd.join(' ')} at end`);
-    if (h2Result) results.h2 = h2Result;
-    env.h2load = h2load;
-    writeResults({ date: new Date().toISOString(), environment: env, config, targets: TARGETS, inserted, tandemLog: logInfo, results });
+    env.loadAverageAfter = loadAverage();
+    const goals = judgeGoals(results, env);
+    printResults(results, info, config);
+    printGoals(goals);
+    printNotes({ results, inserted, logInfo, env, config, info });
+    writeResults({ ...env, config, goals, inserted, tandemLog: logInfo, workloads: results });
   } finally {
     client.stop();
   }
 }
 
+/** The whole run as JSON in bench/results/ (git-ignored): facts, settings, every round's raw figures. */
 function writeResults(document) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${stamp}.json`);
@@ -188,32 +178,6 @@ function writeResults(document) {
   console.log(`\nraw results: ${file}`);
   if (config.keep) console.log(`kept data and logs in ${tmpDir}`);
   if (config.cpuProf.length) console.log(`CPU profiles in ${join(RESULTS_DIR, 'profiles')} (summarise with: node bench/profile-summary.mjs FILE)`);
-}
-
-function printReport(results, inserted, logInfo, env) {
-  const rows = [];
-  for (const [workload, result] of Object.entries(results)) {
-    for (const [name, m] of Object.entries(result.median)) {
-      rows.push([info[workload].title, name, fmt(m.rps), `${fmt(m.rpsMin)}–${fmt(m.rpsMax)}`, fmt(m.p50, 2), fmt(m.p99, 2), fmt(m.cpuMicrosPerRequest), m.non2xx + m.errors ? `${m.non2xx}/${m.errors}` : '0']);
-    }
-  }
-  console.log(`\nResults (median of ${config.rounds} rounds of ${config.duration}s, ${config.connections} connections; latency of 2xx responses)\n`);
-  console.log(table(['workload', 'server', 'req/s', 'req/s range', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'non-2xx/errors'], rows, [false, false, true, true, true, true, true, true]));
-  const ratioRows = [];
-  for (const [workload, result] of Object.entries(results)) {
-    const r = result.ratio;
-    if (!r) continue;
-    const target = r.target === null ? '-' : `>= ${r.target.toFixed(2)}x`;
-    const status = r.target === null ? '-' : r.throughput >= r.target ? 'met' : 'MISSED';
-    ratioRows.push([info[workload].title, `${r.throughput.toFixed(2)}x`, `${r.p50.toFixed(2)}x`, `${r.p99.toFixed(2)}x`, r.cpuPerRequest ? `${r.cpuPerRequest.toFixed(2)}x` : '-', target, status]);
-  }
-  if (ratioRows.length) {
-    console.log('\nTandem / reference (req/s: higher is better; latency and CPU: lower is better)\n');
-    console.log(table(['workload', 'req/s', 'p50', 'p99', 'CPU/req', 'target (req/s)', 'status'], ratioRows, [false, true, true, true, true, true, false]));
-  }
-  if (Object.keys(inserted).length) console.log(`\nrows inserted by the create runs (warm-up included): ${Object.entries(inserted).map(([n, c]) => `${n} ${fmt(c)}`).join(', ')}`);
-  if (logInfo) console.log(`Tandem request log ${config.tandemArgs.includes('--no-request-log') ? 'OFF' : 'ON'}: ${fmt(logInfo.lines)} lines (${fmt(logInfo.bytes / 2 ** 20, 1)} MiB) for ${fmt(logInfo.served)} load requests`);
-  console.log(`load average: ${env.loadAverageAtStart.join(' ')} at start, ${env.loadAverageAtEnd.join(' ')} at end`);
 }
 
 main().catch((error) => {
