@@ -21,7 +21,8 @@ function commandLine() {
   const settings = Object.entries(process.env)
     .filter(([name]) => name.startsWith('BENCH_'))
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, value]) => `${name}=${/^[\w.,:/@-]*$/.test(value) ? value : JSON.stringify(value)}`);
+    .map(([name, value]) => [name, value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')]) // no passwords from URLs
+    .map(([name, value]) => `${name}=${/^[\w.,:/@*-]*$/.test(value) ? value : JSON.stringify(value)}`);
   const script = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${process.argv.slice(1).map((a) => a.replace(`${process.cwd()}/`, '')).join(' ')}`;
   return [...settings, script].join(' ');
 }

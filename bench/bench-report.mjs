@@ -66,15 +66,16 @@ export function printGoals(judgements) {
   console.log('\nGoals (Tandem / reference; a verdict needs the whole interquartile range of the per-round ratio on one side of the goal)\n');
   console.log(table(['goal', 'req/s ratio IQR', 'CPU/req ratio IQR', 'judged on', 'verdict'], rows));
   const noisy = judgements.filter((j) => j.noise.noisy);
-  if (noisy.length) {
-    console.log('\nThe machine was noisy, so CPU per request is the figure these goals are judged on (req/s moves with others\' work; the CPU a request costs hardly does):');
-    for (const j of noisy) console.log(`  ${j.label}: ${j.noise.reasons.join('; ')}`);
-  }
+  if (!noisy.length) return;
+  const machine = noisy.find((j) => j.noise.machine)?.noise.machine;
+  console.log(`\nThe machine was noisy${machine ? ` (${machine})` : ''}, so CPU per request is the figure ${machine ? 'the goals are' : 'these goals are'} judged on: req/s moves with others' work, the CPU a request costs hardly does.`);
+  for (const j of noisy.filter((j) => j.noise.workload)) console.log(`  ${j.label}: ${j.noise.workload}`);
 }
 
 /** Cache outcomes, inserted rows, the request log check, the load average. */
 export function printNotes({ results, inserted, logInfo, env, config, info }) {
   console.log('');
+  for (const [workload, result] of Object.entries(results)) if (result.skipped) console.log(`${info[workload].title}: SKIPPED, ${result.skipped}`);
   for (const [workload, result] of Object.entries(results)) {
     const cache = result.perServer?.tandem?.cache;
     if (cache && cache.hit + cache.miss + cache.bypass > 0) console.log(`Tandem's response cache in ${info[workload].title}: ${fmt(cache.hit)} hits, ${fmt(cache.miss)} misses, ${fmt(cache.bypass)} bypasses over the rounds`);

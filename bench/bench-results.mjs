@@ -54,15 +54,19 @@ export function summarizeRounds(rounds) {
   return { perServer, ratios };
 }
 
-/** Whether a workload's figures came from a noisy machine, and why. */
-export function noiseOf(summary, env) {
-  const reasons = [];
+/** Whether the machine was busy before the run (others' work), and why; null when not. */
+export function machineNoise(env) {
   const load = env.loadAverageBefore[0];
-  if (load >= NOISE.loadPerCore * env.cores) reasons.push(`load average ${load} before the run on ${env.cores} cores`);
+  return load >= NOISE.loadPerCore * env.cores ? `load average ${load} before the run on ${env.cores} cores` : null;
+}
+
+/** Whether a workload's figures came from a noisy machine: busy before the run, or the reference's own rounds disagree. */
+export function noiseOf(summary, env) {
+  const machine = machineNoise(env);
   const reference = summary.perServer.reference?.rps;
   const relative = reference ? (reference.q3 - reference.q1) / reference.median : 0;
-  if (relative > NOISE.referenceSpread) reasons.push(`the reference's req/s moved ${Math.round(relative * 100)}% (IQR) between rounds`);
-  return { noisy: reasons.length > 0, reasons };
+  const workload = relative > NOISE.referenceSpread ? `the reference's req/s moved ${Math.round(relative * 100)}% (IQR / median) between rounds` : null;
+  return { noisy: Boolean(machine || workload), machine, workload };
 }
 
 /**

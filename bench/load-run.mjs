@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processCpu } from './bench-common.mjs';
 import { trackChild } from './bench-processes.mjs';
+import { backendCpuDelta } from './bench-postgres.mjs';
 import { cacheDelta, readCacheOutcomes } from './tandem-metrics.mjs';
 
 const CLIENT_BIN = join(dirname(fileURLToPath(import.meta.url)), 'load-client.mjs');
@@ -55,11 +56,14 @@ export function cpuDelta(before, after) {
  * client is idle before and after, so the window holds the load and nothing else.
  */
 export async function loadRun(client, server, job) {
-  // Tandem's cache counters are read outside the CPU window: the scrape is not load.
+  // Tandem's cache counters and the database backends are read outside the server's CPU
+  // window: the scrape and the pg_stat_activity query are not load.
   const cacheBefore = server.metricsToken ? await readCacheOutcomes(server.port, server.metricsToken) : null;
+  const dbBefore = server.readBackends ? await server.readBackends() : null;
   const before = processCpu(server.pid);
   const result = await client.run({ ...job, port: server.port, serverName: server.name });
   const serverCpu = cpuDelta(before, processCpu(server.pid));
+  const dbCpuSeconds = dbBefore ? backendCpuDelta(dbBefore, await server.readBackends()) : null;
   const cache = cacheBefore ? cacheDelta(cacheBefore, await readCacheOutcomes(server.port, server.metricsToken)) : null;
   const responses = result.ok + result.non2xx;
   return {
@@ -69,8 +73,12 @@ export async function loadRun(client, server, job) {
     cache,
     serverCpuSeconds: serverCpu.cpuSeconds,
     serverCpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, responses),
-    // The CPU figure the ratios use: the server process's own time.
-    cpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, responses),
+    dbCpuSeconds,
+    dbCpuMicrosPerRequest: perRequest(dbCpuSeconds, responses),
+    // The CPU figure the ratios use: the server process, plus on PostgreSQL the backends
+    // that worked for it alone (a server that moves work into the database must not look
+    // cheaper for it).
+    cpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds === null ? null : serverCpu.cpuSeconds + (dbCpuSeconds ?? 0), responses),
     // Time the server's threads were ready to run but waited for a core, per second of run.
     serverWaitShare: serverCpu.waitSeconds === null ? null : serverCpu.waitSeconds / result.seconds,
   };

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { envList, envNumber } from './bench-common.mjs';
 
-const WORKLOAD_NAMES = ['get', 'list', 'create', 'cached', 'h2'];
+const WORKLOAD_NAMES = ['get', 'list', 'create', 'cached', 'pg-get', 'pg-create', 'h2'];
 
 /** The settings, or exit 2 with the reason when one is invalid. */
 export function readConfig() {
@@ -38,6 +38,7 @@ function readConfigOrThrow() {
     cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
     keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
     tmpBase: process.env.BENCH_TMP || os.tmpdir(),
+    pgUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
   };
 }
 
@@ -50,11 +51,17 @@ export const GOALS = [
   { workload: 'get', ratio: 0.85, label: 'GET by id' },
   { workload: 'create', ratio: 0.8, label: 'create' },
   { workload: 'cached', ratio: 0.9, label: 'cached GET (vs prebuilt JSON)' },
+  { workload: 'pg-get', ratio: 0.85, label: 'PostgreSQL GET by id' },
+  { workload: 'pg-create', ratio: 0.8, label: 'PostgreSQL create' },
 ];
 
+/** The database a workload runs on. */
+export const backendOf = (workload) => (workload.startsWith('pg-') ? 'postgres' : 'sqlite');
+
 /**
- * Whether Tandem's response cache is on for a workload. GET by id and the list measure
- * Tandem's read path, so its collection has `"cache": false` there: with the cache on,
+ * Whether Tandem's response cache is on for a workload. GET by id and the list (and the
+ * creates, on SQLite and PostgreSQL) measure Tandem's own read and write paths, so its
+ * collection has `"cache": false` there: with the cache on,
  * each round would find it fuller than the last (a uniform draw over 100,000 ids takes
  * minutes to fill it), and the figure would drift from round to round with the hit rate.
  * The cached workloads measure the cache, on a hot set it holds after the warm-up.
@@ -78,6 +85,11 @@ export function workloadInfo(config) {
       description: `GET /api/collections/items/records/:id over ${config.hotIds} hot ids (Tandem: response cache hits; reference: /api/prebuilt/items/records/:id, a prebuilt JSON string per id)`,
     },
     create: { title: 'create (POST small JSON)', description: 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)' },
+    'pg-get': {
+      title: 'PostgreSQL GET by id',
+      description: `GET /api/collections/items/records/:id on PostgreSQL (id uniform over the ${config.rows} seeded rows; reference: Fastify + pg, a named prepared SELECT)`,
+    },
+    'pg-create': { title: 'PostgreSQL create', description: 'POST /api/collections/items/records on PostgreSQL, ~70-byte JSON (reference: Fastify + pg, one autocommit INSERT)' },
     h2: {
       title: 'HTTP/2 GET by id (hot set)',
       description: `h2load -n ${config.h2Requests} -c ${config.h2Clients} -m ${config.h2Streams} over TLS + h2, cycling through ${config.hotIds} hot record URLs (Tandem: /api/collections/items/records/:id, response cache hits; reference: ${h2Route})`,

@@ -7,6 +7,7 @@
 // mix. Without that, a workload's figures depended on the workloads run before it.
 import { randomBytes } from 'node:crypto';
 import { HOST, freePort } from './bench-common.mjs';
+import { APPLICATION_NAMES, REFERENCE_SCHEMA } from './bench-postgres.mjs';
 import { fmt } from './bench-format.mjs';
 import { stopServer, waitHealthy } from './bench-processes.mjs';
 import { summarizeRounds } from './bench-results.mjs';
@@ -19,13 +20,17 @@ const isTandem = (name) => name.startsWith('tandem');
 
 /**
  * Runs `workload` on fresh servers and returns its raw runs. `ctx`: config, info, launch,
- * client (the load client), data (dirs, dbFile, collectionId, ids, tandemLogs).
+ * client (the load client), data (SQLite: dirs, dbFile, collectionId, ids, tandemLogs),
+ * pg (PostgreSQL, for the pg-* workloads: dir, url, collectionId, monitor).
  */
 export async function runHttpWorkload(workload, ctx) {
   console.log(`\n${ctx.info[workload].title}: ${ctx.info[workload].description}`);
+  const onPostgres = workload.startsWith('pg-');
+  // On PostgreSQL the comparison is Tandem against the pg reference only.
+  const names = onPostgres ? ctx.config.servers.filter((n) => n === 'tandem' || n === 'reference') : ctx.config.servers;
   const servers = [];
   try {
-    for (const name of ctx.config.servers) servers.push(await startServer(name, workload, ctx));
+    for (const name of names) servers.push(onPostgres ? await startPostgresServer(name, workload, ctx) : await startServer(name, workload, ctx));
     for (const server of servers) await waitHealthy(server, server.port);
     console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
     const [shape] = await checkShapes(servers, [shapeProbe(workload, { ...ctx.data, ...ctx.config })]);
@@ -57,6 +62,22 @@ async function startServer(name, workload, ctx) {
   return server;
 }
 
+/** Tandem with `--db postgres://…`, or the pg reference; both report their backends' CPU. */
+async function startPostgresServer(name, workload, ctx) {
+  const { config, data, pg } = ctx;
+  const port = await freePort();
+  const url = pg.url(APPLICATION_NAMES[name]);
+  let server;
+  if (name === 'tandem') {
+    const metricsToken = randomBytes(16).toString('hex');
+    server = Object.assign(ctx.launch(name, 'tandem', ['serve', '--http', `${HOST}:${port}`, '--dir', pg.dir, '--db', url, '--metrics-token', metricsToken, ...config.tandemArgs], workload), { metricsToken });
+    data.tandemLogs.push(server.stdoutFile);
+  } else {
+    server = ctx.launch(name, 'reference-pg', ['--http', `${HOST}:${port}`, '--db', url, '--schema', REFERENCE_SCHEMA, '--collection-id', pg.collectionId], workload);
+  }
+  return Object.assign(server, { port, readBackends: () => pg.monitor.read(APPLICATION_NAMES[name]) });
+}
+
 async function stopAll(servers) {
   for (const server of servers) {
     const exit = await stopServer(server);
@@ -74,6 +95,6 @@ function printRun(label, r) {
   const problems = r.non2xx + r.errors + r.timeouts;
   const cache = describeCache(r.cache);
   console.log(
-    `  ${label} ${r.server.padEnd(12)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
+    `  ${label} ${r.server.padEnd(12)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)}${r.dbCpuMicrosPerRequest === null ? '' : ` + db ${fmt(r.dbCpuMicrosPerRequest)}`} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
   );
 }

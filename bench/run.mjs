@@ -7,40 +7,47 @@
 // reference from a route that sends a prebuilt JSON string per id), and `h2`: the same hot
 // set over HTTP/2 with TLS, driven by h2load (nghttp2-client; skipped when it is missing)
 // against `tandem serve --https --dev-tls` and the reference in its --https mode with
-// Tandem's development certificate. Each workload starts its own servers, warms each up,
+// Tandem's development certificate. `pg-get` and `pg-create` run Tandem with
+// `--db postgres://…` against a Fastify + pg reference (bench/reference-server-pg.mjs) in
+// a fresh PostgreSQL database (BENCH_PG_URL's server; dropped afterwards; skipped when it
+// is not reachable). Each workload starts its own servers, warms each up,
 // then runs BENCH_ROUNDS rounds (5) of one run per server, in alternating order. For each
 // round the ratio Tandem / reference is taken (req/s, CPU per request, latency); the
 // report gives each ratio's median and spread and a verdict per goal. See
 // docs/performance.md for the method and every BENCH_* knob (bench/run-config.mjs).
 //
-// Files: run-config.mjs (settings, goals), bench-data.mjs (rows, seeding),
+// Files: run-config.mjs (settings, goals), bench-data.mjs (rows, seeding), run-databases.mjs
+// and bench-postgres.mjs (the run's SQLite files and PostgreSQL database),
 // bench-processes.mjs (children), run-http.mjs (one HTTP/1.1 workload), bench-rounds.mjs
 // (warm-up and rounds), load-run.mjs + load-client.mjs (autocannon, in a process of its
 // own), tandem-metrics.mjs (cache counters), shape-check.mjs, run-h2.mjs + h2-load.mjs
 // (h2), bench-results.mjs + bench-stats.mjs (ratios, spreads, verdicts), bench-report.mjs,
 // bench-environment.mjs and bench-format.mjs (the report).
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createReferenceDb } from './bench-common.mjs';
-import { FALLBACK_DDL, countRows, importCollections, insertRows, makeRows, prepareTandemDb } from './bench-data.mjs';
+import { makeRows } from './bench-data.mjs';
 import { environment, loadAverage } from './bench-environment.mjs';
 import { countLines } from './bench-format.mjs';
+import { describeUrl, probePostgres } from './bench-postgres.mjs';
+import { killChildren, startServer } from './bench-processes.mjs';
 import { printGoals, printHeader, printNotes, printResults } from './bench-report.mjs';
 import { judgeGoal, noiseOf } from './bench-results.mjs';
-import { killChildren, startServer } from './bench-processes.mjs';
-import { startLoadClient } from './load-run.mjs';
-import { GOALS, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
 import { h2loadVersion } from './h2-load.mjs';
+import { startLoadClient } from './load-run.mjs';
+import { GOALS, backendOf, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
+import { countInserted, preparePostgres, prepareSqlite, useTandemCache } from './run-databases.mjs';
 import { runH2 } from './run-h2.mjs';
 import { runHttpWorkload } from './run-http.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
-const TANDEM_BIN = join(ROOT, 'packages/cli/bin/tandem.js');
-const REFERENCE_BIN = join(BENCH_DIR, 'reference-server.mjs');
-const COLLECTIONS_FILE = join(BENCH_DIR, 'items.collections.json');
+const SCRIPTS = {
+  tandem: join(ROOT, 'packages/cli/bin/tandem.js'),
+  reference: join(BENCH_DIR, 'reference-server.mjs'),
+  'reference-pg': join(BENCH_DIR, 'reference-server-pg.mjs'),
+};
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 
 const config = readConfig();
@@ -48,65 +55,44 @@ const info = workloadInfo(config);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const isTandem = (name) => name.startsWith('tandem');
 
-// Every child is stopped by its PID, also on error or Ctrl-C; the temp dir goes too.
+// Every child is stopped by its PID, also on error or Ctrl-C; the temp dir goes too, and
+// the run's PostgreSQL database (an async drop, so the signal handlers wait for it).
 let tmpDir;
+let interrupted = false;
+const cleanups = [];
 process.on('exit', () => {
   killChildren();
   if (tmpDir && !config.keep) rmSync(tmpDir, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
+  process.on(signal, async () => {
     console.error(`\nbench: ${signal}, stopping servers`);
+    interrupted = true;
+    killChildren();
+    await Promise.race([Promise.allSettled(cleanups.map((cleanup) => cleanup())), new Promise((done) => setTimeout(done, 10_000))]);
     process.exit(130);
   });
 }
 
-/** Starts Tandem's CLI or the reference server as `name`, under --cpu-prof when asked. */
+/** Starts Tandem's CLI or a reference server (`kind`) as `name`, under --cpu-prof when asked. */
 function launch(name, kind, args, suffix = '') {
+  const label = suffix ? `${name}-${suffix}` : name;
   const nodeArgs = [];
   if (config.cpuProf.includes(name)) {
     const profDir = join(RESULTS_DIR, 'profiles');
     mkdirSync(profDir, { recursive: true });
-    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${suffix ? `${name}-${suffix}` : name}-${stamp}.cpuprofile`);
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${label}-${stamp}.cpuprofile`);
   }
-  const base = join(tmpDir, suffix ? `${name}-${suffix}` : name);
-  return startServer({ name, script: kind === 'tandem' ? TANDEM_BIN : REFERENCE_BIN, args, stdoutFile: `${base}.stdout.log`, stderrFile: `${base}.stderr.log`, nodeArgs, cwd: ROOT });
-}
-
-/** One data dir (and SQLite file) per server, with Tandem's table and the same seeded rows. */
-function prepareDatabases() {
-  const dirs = Object.fromEntries(config.servers.map((name) => [name, join(tmpDir, name)]));
-  const dbFile = (name) => join(dirs[name], 'data.db');
-  for (const dir of Object.values(dirs)) mkdirSync(dir);
-  const t0 = Date.now();
-  let collectionId = 'pbc_reference00';
-  let ddl = FALLBACK_DDL;
-  for (const name of config.servers.filter(isTandem)) ({ collectionId, ddl } = prepareTandemDb(TANDEM_BIN, COLLECTIONS_FILE, dirs[name], ROOT));
-  if (dirs.reference) createReferenceDb(dbFile('reference'), ddl);
-  const rows = makeRows(config.rows, config.seed, config.categories);
-  for (const name of config.servers) insertRows(dbFile(name), rows);
-  console.log(`  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${collectionId})`);
-  return { dirs, dbFile, collectionId, ids: rows.map((r) => r.id), tandemCache: true, tandemLogs: [] };
-}
-
-/** Writes the collection file with `"cache": on|off` into the temp dir; returns its path. */
-function collectionsFileWithCache(on) {
-  const file = join(tmpDir, `items-cache-${on ? 'on' : 'off'}.collections.json`);
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(COLLECTIONS_FILE, 'utf8')).map((c) => ({ ...c, cache: on }))));
-  return file;
-}
-
-/** Turns the items collection's response cache on or off in every Tandem data dir (before its servers start). */
-function useTandemCache(data, on) {
-  if (data.tandemCache === on) return;
-  for (const name of config.servers.filter(isTandem)) importCollections(TANDEM_BIN, collectionsFileWithCache(on), ['--dir', data.dirs[name]], ROOT);
-  data.tandemCache = on;
+  const base = join(tmpDir, label);
+  return startServer({ name, script: SCRIPTS[kind], args, stdoutFile: `${base}.stdout.log`, stderrFile: `${base}.stderr.log`, nodeArgs, cwd: ROOT });
 }
 
 async function tandemLogInfo(data, results) {
   if (!data.tandemLogs.length) return null;
-  const runsOf = (w) => [...w.rounds.map((r) => r.runs.tandem).filter(Boolean), ...(w.warmups.tandem ? [w.warmups.tandem] : [])];
-  const served = Object.entries(results).filter(([name]) => name !== 'h2').map(([, w]) => w).reduce((s, w) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
+  const runsOf = (w) => [...(w.rounds ?? []).map((r) => r.runs.tandem).filter(Boolean), ...(w.warmups?.tandem ? [w.warmups.tandem] : [])];
+  const served = Object.entries(results)
+    .filter(([name]) => name !== 'h2')
+    .reduce((s, [, w]) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
   let lines = 0;
   let bytes = 0;
   for (const file of data.tandemLogs) {
@@ -116,27 +102,38 @@ async function tandemLogInfo(data, results) {
   return { files: config.keep ? data.tandemLogs : null, bytes, lines, served };
 }
 
-/** Rows the create workload added: the count now, minus the seeded rows and the shape check's create. */
-function countInserted(data, results) {
-  if (!results.create) return {};
-  return Object.fromEntries(config.servers.map((name) => [name, countRows(data.dbFile(name)) - config.rows - 1]));
-}
-
 /** Each goal of a workload that ran, judged (see bench-results.mjs). */
 function judgeGoals(results, env) {
   return GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) => judgeGoal(goal, results[goal.workload], noiseOf(results[goal.workload], env)));
 }
 
-async function runWorkloads(httpWorkloads, h2Servers, ctx) {
-  const results = {};
-  for (const workload of httpWorkloads) {
-    useTandemCache(ctx.data, tandemCacheFor(workload, config));
-    results[workload] = await runHttpWorkload(workload, ctx);
+/** Which workloads can run: h2 needs h2load, the pg-* workloads a reachable PostgreSQL. Prints what is skipped and why. */
+async function checkPrerequisites(env) {
+  const skipped = {};
+  if (config.workloads.includes('h2')) {
+    env.h2load = h2loadVersion();
+    if (env.h2load) console.log(`  h2        ${env.h2load}`);
+    else skipped.h2 = 'h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)';
   }
-  if (h2Servers.length) {
-    console.log(`\n${info.h2.title}: ${info.h2.description}`);
-    useTandemCache(ctx.data, true);
-    results.h2 = await runH2(h2Servers, { ...ctx, ...ctx.data });
+  if (config.workloads.some((w) => backendOf(w) === 'postgres')) {
+    env.postgres = { url: describeUrl(config.pgUrl), ...(await probePostgres(config.pgUrl)) };
+    if (env.postgres.reachable) console.log(`  postgres  ${env.postgres.version} at ${env.postgres.url}; ${Object.entries(env.postgres.settings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    else for (const w of config.workloads.filter((w) => backendOf(w) === 'postgres')) skipped[w] = `PostgreSQL not reachable at ${env.postgres.url} (${env.postgres.reason}); set BENCH_PG_URL`;
+  }
+  for (const [workload, reason] of Object.entries(skipped)) console.log(`  ${workload} SKIPPED: ${reason}`);
+  return skipped;
+}
+
+async function runWorkloads(workloads, ctx) {
+  const results = {};
+  for (const workload of workloads) {
+    const target = backendOf(workload) === 'postgres' ? ctx.pg : ctx.data;
+    useTandemCache(ctx.run, target, tandemCacheFor(workload, config));
+    if (workload !== 'h2') results[workload] = await runHttpWorkload(workload, ctx);
+    else {
+      console.log(`\n${info.h2.title}: ${info.h2.description}`);
+      results.h2 = await runH2(config.servers.filter((n) => n === 'tandem' || n === 'reference'), { ...ctx, ...ctx.data });
+    }
   }
   return results;
 }
@@ -144,29 +141,35 @@ async function runWorkloads(httpWorkloads, h2Servers, ctx) {
 async function main() {
   const env = environment(ROOT, config.tmpBase);
   printHeader(env, config);
-  const h2load = config.workloads.includes('h2') ? h2loadVersion() : null;
-  if (config.workloads.includes('h2')) console.log(h2load ? `  ${h2load} for the h2 workload` : '  h2 workload SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)');
-  env.h2load = h2load;
-  const httpWorkloads = config.workloads.filter((w) => w !== 'h2');
-  const h2Servers = h2load ? config.servers.filter((n) => n === 'tandem' || n === 'reference') : [];
-  if (!httpWorkloads.length && !h2Servers.length) return console.log('\nnothing to run');
+  const skipped = await checkPrerequisites(env);
+  // h2 runs last: it restarts Tandem over TLS after the HTTP/1.1 workloads.
+  const workloads = config.workloads.filter((w) => !skipped[w]).sort((a, b) => (a === 'h2') - (b === 'h2'));
+  if (!workloads.length) return console.log('\nnothing to run');
   if (config.servers.some(isTandem) && !existsSync(join(ROOT, 'packages/cli/dist/main.js'))) throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench does it)');
 
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-bench-'));
-  const data = prepareDatabases();
+  const run = { config, tmpDir, tandemBin: SCRIPTS.tandem, collectionsFile: join(BENCH_DIR, 'items.collections.json'), root: ROOT };
+  const t0 = Date.now();
+  const rows = makeRows(config.rows, config.seed, config.categories);
+  const data = prepareSqlite(run, rows);
+  const pg = workloads.some((w) => backendOf(w) === 'postgres') ? await preparePostgres(run, rows) : null;
+  if (pg) cleanups.push(pg.drop);
+  console.log(`  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${data.collectionId}${pg ? `; PostgreSQL database ${pg.name}` : ''})`);
   const client = startLoadClient(data.ids, tmpDir);
   try {
-    const results = await runWorkloads(httpWorkloads, h2Servers, { config, info, tmpDir, launch, client, data });
-    const inserted = countInserted(data, results);
+    const results = await runWorkloads(workloads, { run, config, info, tmpDir, launch, client, data, pg });
+    const inserted = await countInserted(run, { data, pg }, results);
     const logInfo = await tandemLogInfo(data, results);
     env.loadAverageAfter = loadAverage();
     const goals = judgeGoals(results, env);
+    for (const [workload, reason] of Object.entries(skipped)) results[workload] = { skipped: reason };
     printResults(results, info, config);
     printGoals(goals);
     printNotes({ results, inserted, logInfo, env, config, info });
-    writeResults({ ...env, config, goals, inserted, tandemLog: logInfo, workloads: results });
+    writeResults({ ...env, config: { ...config, pgUrl: describeUrl(config.pgUrl) }, goals, inserted, tandemLog: logInfo, workloads: results });
   } finally {
     client.stop();
+    if (pg) await pg.drop().catch((error) => console.error(`bench: could not drop PostgreSQL database ${pg.name}: ${error.message}`));
   }
 }
 
@@ -181,6 +184,7 @@ function writeResults(document) {
 }
 
 main().catch((error) => {
+  if (interrupted) return; // the signal handler reports and exits
   console.error(`\nbench failed: ${error?.stack ?? error}`);
   process.exitCode = 1;
 });
