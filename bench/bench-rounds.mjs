@@ -21,8 +21,9 @@ export async function warmUp(servers, measure, print) {
 /**
  * `count` rounds; each runs every server once, the order alternating (A-B, B-A, …) so that
  * load that drifts during a round hits both alike. The ratio Tandem / reference is taken
- * within each round: its two runs are minutes closer than any two rounds, so they share
- * the machine's state far more than the medians of all rounds would.
+ * within each round: its two runs are seconds apart, so they share the machine's state
+ * (others' work, the disk's fsync latency) far more than runs of different rounds do. A
+ * burst of other work moves both figures of its round, and their ratio much less.
  */
 export async function runRounds(servers, count, measure, print) {
   const rounds = [];

@@ -50,7 +50,7 @@ async function startServer(name, workload, ctx) {
   const port = await freePort();
   let server;
   if (isTandem(name)) {
-    // The metrics token lets the harness read the cache counters; it costs no request anything.
+    // The metrics token lets the harness read the cache counters (kept with or without it).
     const metricsToken = randomBytes(16).toString('hex');
     const flags = ['serve', '--http', `${HOST}:${port}`, '--dir', data.dirs[name], '--metrics-token', metricsToken, ...config.tandemArgs, ...(name === 'tandem-nolog' ? ['--no-request-log'] : [])];
     server = Object.assign(ctx.launch(name, 'tandem', flags, workload), { metricsToken });
@@ -91,10 +91,10 @@ function jobFor(workload, round, seconds, config) {
   return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
 }
 
+/** One run's line: req/s, latency, the server's CPU (and its database's), the load client's own state. */
 function printRun(label, r) {
-  const problems = r.non2xx + r.errors + r.timeouts;
-  const cache = describeCache(r.cache);
-  console.log(
-    `  ${label} ${r.server.padEnd(12)} ${fmt(r.rps).padStart(8)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  cpu ${fmt(r.serverCpuMicrosPerRequest)}${r.dbCpuMicrosPerRequest === null ? '' : ` + db ${fmt(r.dbCpuMicrosPerRequest)}`} µs/req  waited ${fmt(r.serverWaitShare * 100)}%  client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms${cache ? `  ${cache}` : ''}${problems ? `  !! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}` : ''}`,
-  );
+  const cpu = `cpu ${fmt(r.serverCpuMicrosPerRequest)}${r.dbCpuMicrosPerRequest === null ? '' : ` + db ${fmt(r.dbCpuMicrosPerRequest)}`} µs/req`;
+  const parts = [`${fmt(r.rps).padStart(8)} req/s`, `p50 ${fmt(r.p50, 2)} ms`, `p99 ${fmt(r.p99, 2)} ms`, cpu, `waited ${fmt(r.serverWaitShare * 100)}%`, `client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms`, describeCache(r.cache)];
+  if (r.non2xx + r.errors + r.timeouts) parts.push(`!! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}`);
+  console.log(`  ${label} ${r.server.padEnd(12)} ${parts.filter(Boolean).join('  ')}`);
 }
