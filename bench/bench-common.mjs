@@ -1,7 +1,7 @@
 // Helpers shared by the benchmark harnesses (bench/run.mjs, bench/fanout.mjs): settings
 // from the environment, free ports, a process's CPU time, and the reference database.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 
@@ -60,6 +60,38 @@ export function cpuSeconds(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The CPU time a process has used so far, exactly: the sum of its threads' run time
+ * (/proc/<pid>/task/<tid>/schedstat, nanoseconds), and the time they waited for a core
+ * (run-queue time: how much other processes kept it from running). Falls back to
+ * utime + stime from /proc/<pid>/stat (10 ms ticks) when schedstat is missing, then
+ * `waitSeconds` is null. Undefined when the process is gone.
+ */
+export function processCpu(pid) {
+  let tids;
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  if (!existsSync(`/proc/${pid}/task/${tids[0]}/schedstat`)) {
+    const cpu = cpuSeconds(pid);
+    return cpu === undefined ? undefined : { cpuSeconds: cpu, waitSeconds: null };
+  }
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of tids) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+      runNs += Number(run);
+      waitNs += Number(wait);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return { cpuSeconds: runNs / 1e9, waitSeconds: waitNs / 1e9 };
 }
 
 /** Creates the reference server's SQLite database (WAL) with Tandem's table DDL. */
