@@ -25,7 +25,8 @@ export interface Tandem {
 
 /**
  * The composition root: config → drivers → core services → HTTP app. The log goes to
- * `output` (stdout by default), whose failures are counted, never fatal.
+ * `output` (stdout by default), whose failures are counted, never fatal; `close` waits
+ * for its queued lines (see LogOutput.flush).
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger((chunk) => output.write(chunk), config.logLevel);
@@ -52,7 +53,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
+  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, output, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 
@@ -67,7 +68,7 @@ function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCert
   });
 }
 
-async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number, closeConnections: () => void): Promise<void> {
+async function shutdown(app: FastifyInstance, store: Store, logger: Logger, output: LogOutput, timeoutMs: number, closeConnections: () => void): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await app.close();
@@ -75,5 +76,6 @@ async function shutdown(app: FastifyInstance, store: Store, logger: Logger, time
     clearTimeout(timer);
     await store.close();
     logger.flush();
+    await output.flush();
   }
 }
