@@ -29,7 +29,7 @@ export interface Tandem {
  * for its queued lines (see LogOutput.flush).
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
-  const logger = createJsonLogger((chunk) => output.write(chunk), config.logLevel);
+  const logger = createJsonLogger(output, config.logLevel);
   const core = await composeCore(config);
   const { store, collections, records, settings, auth, outbox, realtime, generations, timings, actions } = core;
   const stopWatching = collections.watch();
@@ -53,7 +53,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, output, config.shutdownTimeoutMs, closeConnections)));
+  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 
@@ -68,14 +68,13 @@ function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCert
   });
 }
 
-async function shutdown(app: FastifyInstance, store: Store, logger: Logger, output: LogOutput, timeoutMs: number, closeConnections: () => void): Promise<void> {
+async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number, closeConnections: () => void): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await app.close();
   } finally {
     clearTimeout(timer);
     await store.close();
-    logger.flush();
-    await output.flush();
+    await logger.flush();
   }
 }
