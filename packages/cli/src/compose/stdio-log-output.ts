@@ -1,12 +1,17 @@
 import { createLogOutput, type LogOutput } from '@tandem/server';
 
 /**
- * The log output of `tandem serve`: stdout, where a closed pipe or a full disk drops and
- * counts lines instead of ending the process. stderr gets the same guard: Tandem writes
- * only startup failures there, but Node writes its warnings there too, and a failed
- * write with no 'error' listener is an uncaught exception.
+ * The log output of `tandem serve`: stdout (fd 1), where a closed pipe or a full disk
+ * drops and counts lines instead of ending the process. Node's own streams over fd 1 and
+ * 2 are still written (console.log; Node's warnings on stderr), so both get an 'error'
+ * listener: a failed write without one is an uncaught exception.
  */
 export function createStdioLogOutput(): LogOutput {
-  if (process.stderr.listenerCount('error') === 0) process.stderr.on('error', () => undefined);
-  return createLogOutput(process.stdout);
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => undefined);
+  }
+  // NB: opening process.stdout (above) puts a pipe in non-blocking mode: a reader that
+  // stalls then makes the log's writes wait and retry (EAGAIN), not hold a thread of
+  // libuv's pool in a blocked write.
+  return createLogOutput(process.stdout.fd);
 }

@@ -25,10 +25,11 @@ export interface Tandem {
 
 /**
  * The composition root: config → drivers → core services → HTTP app. The log goes to
- * `output` (stdout by default), whose failures are counted, never fatal.
+ * `output` (stdout by default), whose failures are counted, never fatal; `close` waits
+ * for its queued lines (see LogOutput.flush).
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
-  const logger = createJsonLogger((chunk) => output.write(chunk), config.logLevel);
+  const logger = createJsonLogger(output, config.logLevel);
   const core = await composeCore(config);
   const { store, collections, records, settings, auth, outbox, realtime, generations, timings, actions } = core;
   const stopWatching = collections.watch();
@@ -74,6 +75,6 @@ async function shutdown(app: FastifyInstance, store: Store, logger: Logger, time
   } finally {
     clearTimeout(timer);
     await store.close();
-    logger.flush();
+    await logger.flush();
   }
 }

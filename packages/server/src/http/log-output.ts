@@ -1,102 +1,184 @@
-import { writeSync } from 'node:fs';
-import { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
+// sonic-boom is CommonJS with the class as module.exports: ESM sees only the default export.
+import sonicBoom, { type SonicBoom } from 'sonic-boom';
 
 /**
- * Where the logger's text goes. Writing never throws and never ends the process: a
- * line the destination cannot take (a closed pipe, a full disk, a reader too far behind)
- * is dropped and counted, and the server goes on.
+ * Where the logger's lines go. Writing never throws and never ends the process: a line
+ * the destination cannot take (a closed pipe, a full disk, a reader too far behind) is
+ * dropped and counted, and the server goes on.
  */
 export interface LogOutput {
-  /** Writes whole lines (each ending in `\n`). */
+  /** Queues whole lines (each ending in `\n`); they are written off the event loop. */
   write(chunk: string): void;
   /** Lines dropped so far (exposed as `tandem_log_dropped_lines_total`). */
   readonly droppedLines: number;
+  /**
+   * Resolves once every line queued so far is written or dropped, or after `timeoutMs`:
+   * lines a stalled reader has not taken by then are dropped, so that shutdown never
+   * waits on it.
+   */
+  flush(timeoutMs?: number): Promise<void>;
 }
 
 /**
- * Most bytes a stream may hold unwritten before further lines are dropped: a pipe whose
- * reader stalls would otherwise buffer every later line in memory.
+ * Most bytes queued unwritten before further lines are dropped: a pipe whose reader
+ * stalls would otherwise hold every later line in memory.
  */
 export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
-/**
- * The output for a process stream (`process.stdout`). Pipes, sockets and terminals are
- * written through the stream; files and devices (`> file`, `/dev/full`) are written to
- * their descriptor directly, so that a write that failed for lack of space leaves the
- * next one free to succeed once there is space again (the stream would stay destroyed).
- */
-export function createLogOutput(stream: Writable & { readonly fd?: number }): LogOutput {
-  if (stream instanceof Socket || typeof stream.fd !== 'number') return createStreamOutput(stream);
-  // NB: the stream may still be written by others (console.log); without a listener its
-  // first failed write would be an uncaught 'error' event.
-  stream.on('error', ignoreError);
-  return createDescriptorOutput(stream.fd);
-}
+/** How long `flush` waits for a slow reader by default (at shutdown). */
+export const FLUSH_TIMEOUT_MS = 2_000;
 
-/** An output over a Writable: failures arrive in the write callback and are counted there. */
-export function createStreamOutput(stream: Writable): LogOutput {
+/**
+ * The output for a file descriptor (1 for stdout), written by sonic-boom off the event
+ * loop: the lines of one event-loop turn are joined and handed over as one chunk, and
+ * chunks queue in memory while a write is under way, so logging every request costs a
+ * string append per request and a write, done by libuv's thread pool, for many.
+ *
+ * A failed write (EPIPE, ENOSPC, EIO…) drops the lines it carried and counts them; the
+ * next line is tried again, so a file or device takes lines again once it has space. A
+ * full pipe (EAGAIN) is retried every 100 ms while at most MAX_PENDING_BYTES wait.
+ *
+ * @example
+ * const output = createLogOutput(process.stdout.fd);
+ * output.write('{"msg":"hello"}\n');
+ * await output.flush();
+ */
+export function createLogOutput(fd: number): LogOutput {
   let dropped = 0;
-  const drop = (chunk: string) => void (dropped += countLines(chunk));
-  // NB: without an 'error' listener, EPIPE on a closed pipe is an uncaught exception.
-  stream.on('error', ignoreError);
+  let givingUp = false;
+  const idle: Array<() => void> = [];
+  const boom = new sonicBoom.SonicBoom({ fd, sync: false, maxLength: MAX_PENDING_BYTES, retryEAGAIN: () => !givingUp });
+  const queue = queueOf(boom);
+  const turn = joinPerTurn((chunk) => boom.write(chunk));
+  const settle = () => {
+    if (queue.pendingBytes() > 0) return;
+    givingUp = false;
+    for (const resolve of idle.splice(0)) resolve();
+  };
+  boom.on('drop', (chunk: string) => void (dropped += countLines(chunk)));
+  boom.on('drain', settle);
+  boom.on('write', (bytes: number) => {
+    if (bytes > 0) queue.wrote();
+  });
+  boom.on('error', () => {
+    dropped += queue.dropFailedChunk();
+    settle();
+  });
   return {
-    write(chunk) {
-      if (!stream.writable || stream.writableLength >= MAX_PENDING_BYTES) return drop(chunk);
-      try {
-        stream.write(chunk, (error) => error && drop(chunk));
-      } catch {
-        drop(chunk);
-      }
-    },
+    write: turn.add,
     get droppedLines() {
       return dropped;
+    },
+    flush(timeoutMs = FLUSH_TIMEOUT_MS) {
+      turn.handOver();
+      if (queue.pendingBytes() === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => ((givingUp = true), resolve()), timeoutMs);
+        idle.push(() => (clearTimeout(timer), resolve()));
+      });
     },
   };
 }
 
+/** Length at which the lines joined in one turn are handed over at once. */
+const TURN_CHUNK_LENGTH = 64 * 1024;
+
 /**
- * An output over a file descriptor written synchronously (as Node writes stdout to a
- * file). A write cut short by a full disk leaves a partial line; the next successful
- * write starts on a fresh line so that every complete line stays one JSON object.
+ * Joins the chunks added in one event-loop turn (up to TURN_CHUNK_LENGTH) and hands
+ * them to `write` together. NB: SonicBoom measures the UTF-8 length of its last queued
+ * string on every write, which makes a write per line cost microseconds once lines
+ * pile up behind a slow write; an append costs a few nanoseconds.
  */
-export function createDescriptorOutput(fd: number): LogOutput {
-  let dropped = 0;
+function joinPerTurn(write: (chunk: string) => void): { add(chunk: string): void; handOver(): void } {
+  let joined = '';
+  let scheduled = false;
+  const handOver = () => {
+    scheduled = false;
+    if (joined === '') return;
+    const chunk = joined;
+    joined = '';
+    write(chunk);
+  };
+  const add = (chunk: string) => {
+    joined += chunk;
+    if (joined.length >= TURN_CHUNK_LENGTH) handOver();
+    else if (!scheduled) {
+      scheduled = true;
+      setImmediate(handOver);
+    }
+  };
+  return { add, handOver };
+}
+
+/**
+ * The part of SonicBoom's private state that dropping a failed chunk needs (sonic-boom
+ * is pinned to an exact version, and log-output.test.ts covers each path).
+ */
+interface SonicBoomState {
+  /** The chunk being written: a string, or the Buffer left over after a partial write. */
+  _writingBuf: string | Buffer;
+  /** Bytes queued, the chunk being written included. */
+  _len: number;
+  /** A write is under way, or waits to retry a full pipe. */
+  _writing: boolean;
+  /** Writes the chunk slot, or else the next queued chunk. */
+  _actualWrite(): void;
+}
+
+/** What createLogOutput needs of SonicBoom's queue beyond its public methods. */
+interface BoomQueue {
+  /** Bytes of lines queued and not yet written. */
+  pendingBytes(): number;
+  /** Notes that bytes reached the destination. */
+  wrote(): void;
+  /** Drops the chunk whose write failed, goes on with the next, and returns the lines dropped. */
+  dropFailedChunk(): number;
+}
+
+/**
+ * NB: after a failed write SonicBoom keeps the chunk and retries it on the next write
+ * (so that a caller may reopen a file without losing it). On a closed pipe or a full
+ * device that retry never succeeds, and the queue would stay at its limit for good: the
+ * failed chunk is dropped instead, and the next queued one written. When a chunk was cut
+ * short inside a line, a line break is written before anything else, so that each
+ * complete line stays one JSON object.
+ */
+function queueOf(boom: SonicBoom): BoomQueue {
+  const state = boom as unknown as SonicBoomState;
   let midLine = false;
   return {
-    write(chunk) {
-      const prefix = midLine ? 1 : 0;
-      const bytes = Buffer.from(midLine ? `\n${chunk}` : chunk);
-      const written = writeAll(fd, bytes);
-      if (written < bytes.length) dropped += countLines(bytes.subarray(Math.max(written, prefix)));
-      if (written > 0) midLine = bytes[written - 1] !== NEWLINE;
-    },
-    get droppedLines() {
-      return dropped;
+    // Between writes, the chunk slot holds nothing or the line break still owed.
+    pendingBytes: () => state._len - (state._writing ? 0 : Buffer.byteLength(state._writingBuf)),
+    wrote: () => void (midLine = false),
+    dropFailedChunk() {
+      const failed = state._writingBuf;
+      midLine ||= startsMidLine(failed);
+      const owed = midLine ? LINE_BREAK : '';
+      state._len -= Buffer.byteLength(failed) - owed.length;
+      state._writingBuf = owed;
+      // The line break alone waits for the next line: retrying it now would spin on a full disk.
+      if (state._len > owed.length) state._actualWrite();
+      return failed === LINE_BREAK ? 0 : countLines(failed);
     },
   };
 }
 
+const LINE_BREAK = '\n';
 const NEWLINE = 0x0a;
 
-/** Writes as much of `bytes` as the descriptor takes; returns how many bytes it took. */
-function writeAll(fd: number, bytes: Buffer): number {
-  let offset = 0;
-  try {
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
-  } catch {
-    // ENOSPC, EPIPE, EIO…: what was not written is dropped by the caller.
-  }
-  return offset;
+/**
+ * True for what is left of a chunk after a partial write, when the bytes written ended
+ * inside a line. SonicBoom queues strings; a leftover is a Buffer viewing the rest of
+ * the chunk, so the last byte written is the one just before it.
+ */
+function startsMidLine(chunk: string | Buffer): boolean {
+  if (typeof chunk === 'string' || chunk.byteOffset === 0) return false;
+  return new Uint8Array(chunk.buffer, chunk.byteOffset - 1, 1)[0] !== NEWLINE;
 }
 
 /** The number of line ends in a chunk: each is one log line. */
 function countLines(chunk: string | Buffer): number {
   let count = 0;
-  for (let at = chunk.indexOf('\n'); at !== -1; at = chunk.indexOf('\n', at + 1)) count++;
+  for (let at = chunk.indexOf(LINE_BREAK); at !== -1; at = chunk.indexOf(LINE_BREAK, at + 1)) count++;
   return count;
-}
-
-function ignoreError(): void {
-  // Counted where the write failed; an 'error' event must never end the process.
 }

@@ -1,52 +1,54 @@
+import pino from 'pino';
+import type { LogOutput } from './log-output.js';
+
 /** A structured logger: one JSON object per line. */
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
-  /** Writes out anything buffered. */
-  flush(): void;
+  /** Resolves once every line logged so far has left for its output (or was dropped). */
+  flush(): Promise<void>;
 }
 
-const FLUSH_BYTES = 64 * 1024;
+/** The levels a logger can be set to; `silent` writes nothing. */
+export type LogLevel = 'info' | 'warn' | 'error' | 'silent';
 
 /**
- * A JSON-lines logger that buffers lines and writes them once per event-loop turn (or
- * every 64 KiB), so that logging every request costs one write for many requests
- * instead of a syscall each. Lines are `{"time","level","msg",...fields}`. `write` must
- * not throw (a LogOutput never does): it runs outside any request, where a throw would
- * end the process.
+ * A JSON-lines logger over pino: `{"level","time",...fields,"msg"}` per line, `level` a
+ * name and `time` an ISO date, `fields` written as JSON.stringify would write them. Each
+ * line goes to `output` whole, in one call; a LogOutput queues it and writes many lines
+ * at once off the event loop. `output` must not throw (a LogOutput never does): it runs
+ * outside any request, where a throw would end the process.
+ *
+ * @example
+ * const logger = createJsonLogger(createLogOutput(process.stdout.fd));
+ * logger.info('request', { reqId: 'abc-1', status: 200 });
  */
-export function createJsonLogger(write: (chunk: string) => void, level: 'info' | 'warn' | 'error' | 'silent' = 'info'): Logger {
-  let buffer = '';
-  let scheduled = false;
-  const threshold = { info: 0, warn: 1, error: 2, silent: 3 }[level];
+export function createJsonLogger(output: LogOutput | ((line: string) => void), level: LogLevel = 'info'): Logger {
+  const destination = typeof output === 'function' ? { write: output } : output;
   const clock = createIsoClock();
-  const flush = () => {
-    scheduled = false;
-    if (buffer === '') return;
-    const out = buffer;
-    buffer = '';
-    write(out);
-  };
-  const log = (rank: number, head: string, message: string, fields?: Record<string, unknown>) => {
-    if (rank < threshold) return;
-    buffer += `{"time":"${clock()}"${head}${jsonString(message)}${fields ? jsonFields(fields) : ''}}\n`;
-    if (buffer.length >= FLUSH_BYTES) flush();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
-    }
-  };
+  const log = pino(
+    {
+      level,
+      base: null,
+      timestamp: () => `,"time":"${clock()}"`,
+      formatters: { level: (label) => ({ level: label }) },
+      // Fields are written as given: Tandem describes errors itself (`err: {name, message, stack}`).
+      serializers: { err: (value: unknown) => value },
+      hooks: { streamWrite: escapeLoneSurrogates },
+    },
+    destination,
+  );
   return {
-    info: (message, fields) => log(0, ',"level":"info","msg":', message, fields),
-    warn: (message, fields) => log(1, ',"level":"warn","msg":', message, fields),
-    error: (message, fields) => log(2, ',"level":"error","msg":', message, fields),
-    flush,
+    info: (message, fields) => (fields ? log.info(fields, message) : log.info(message)),
+    warn: (message, fields) => (fields ? log.warn(fields, message) : log.warn(message)),
+    error: (message, fields) => (fields ? log.error(fields, message) : log.error(message)),
+    flush: () => ('flush' in destination ? destination.flush() : Promise.resolve()),
   };
 }
 
 /** A logger that drops everything (tests). */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, flush() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, flush: () => Promise.resolve() };
 
 /**
  * `new Date().toISOString()`, formatted at most once per millisecond: under load many
@@ -65,30 +67,19 @@ function createIsoClock(): () => string {
   };
 }
 
+/** An unpaired UTF-16 surrogate: a high one not followed by a low one, or a low one alone. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
- * `,"key":value` for each field whose value JSON can show (as the spread into an object
- * + JSON.stringify did), without building an object: strings and finite numbers, the
- * whole line for a request, are written directly.
+ * Writes a lone surrogate as the `\udXXX` escape JSON.stringify gives it. NB: pino copies
+ * short strings unescaped, and UTF-8 cannot encode a lone surrogate (it would become
+ * U+FFFD on the way out). Inside a JSON line one can only be part of a string, where the
+ * escape is valid. Checking costs nothing for the usual one-byte (Latin-1) line.
  */
-function jsonFields(fields: Record<string, unknown>): string {
-  let out = '';
-  for (const key in fields) {
-    if (!Object.hasOwn(fields, key)) continue;
-    const text = jsonValue(fields[key]);
-    if (text !== undefined) out += `,${jsonString(key)}:${text}`;
-  }
-  return out;
+function escapeLoneSurrogates(line: string): string {
+  if ((line as WellFormedString).isWellFormed()) return line;
+  return line.replace(LONE_SURROGATE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
 }
 
-function jsonValue(value: unknown): string | undefined {
-  if (typeof value === 'string') return jsonString(value);
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return JSON.stringify(value);
-}
-
-/** Characters JSON must escape (quote, backslash, controls) and lone surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-function jsonString(text: string): string {
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
-}
+/** `String.prototype.isWellFormed` (Node 20; ES2024, newer than the lib Tandem compiles against). */
+type WellFormedString = string & { isWellFormed(): boolean };

@@ -52,7 +52,7 @@ describe('GET /api/metrics', () => {
     assert.equal(sample(text, `tandem_http_requests_total{${route},status="404"}`), 1);
     assert.equal(sample(text, 'tandem_http_requests_total{method="GET",route="<unmatched>",status="404"}'), 1);
     assert.equal(sample(text, `tandem_http_request_duration_seconds_count{${route}}`), 4);
-    assert.equal(sample(text, `tandem_http_request_duration_seconds_bucket{${route},le="+Inf"}`), 4);
+    assert.equal(sample(text, `tandem_http_request_duration_seconds_bucket{le="+Inf",${route}}`), 4);
     assert.ok(sample(text, `tandem_http_db_seconds_total{${route}}`)! > 0, 'store time is counted');
   });
 
@@ -84,10 +84,15 @@ describe('GET /api/metrics', () => {
     assert.equal(sample(await scrape(), 'tandem_log_dropped_lines_total'), 0);
   });
 
-  it('writes well-formed exposition text: HELP and TYPE before each family, one sample per line', async () => {
+  it('writes well-formed exposition text: HELP and TYPE before each family, one sample per line, a blank line between families', async () => {
     const text = await scrape();
     const typed = new Set<string>();
-    for (const line of text.trimEnd().split('\n')) {
+    const lines = text.trimEnd().split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (line === '') {
+        assert.match(lines[i + 1] ?? '', /^# HELP /, 'a blank line only ends a family');
+        continue;
+      }
       const type = /^# TYPE (\w+) (counter|gauge|histogram)$/.exec(line);
       if (type) typed.add(type[1]!);
       else if (!line.startsWith('# HELP ')) {
@@ -95,6 +100,21 @@ describe('GET /api/metrics', () => {
         assert.ok(match, `bad sample line: ${line}`);
         assert.ok(typed.has(match[1]!.replace(/_(bucket|sum|count)$/, '')) || typed.has(match[1]!), `untyped: ${line}`);
       }
+    }
+  });
+
+  it('keeps each app\'s counts in its own registry', async () => {
+    const other = await createTestApp('sqlite', {}, testPrincipalResolver);
+    try {
+      await call(other, 'GET', '/api/health');
+      await call(other, 'GET', '/api/health');
+      const health = 'tandem_http_requests_total{method="GET",route="/api/health",status="200"}';
+      const mine = sample(await scrape(), health) ?? 0;
+      await call(t, 'GET', '/api/health');
+      assert.equal(sample(await scrape(), health), mine + 1);
+      assert.equal(sample((await call(other, 'GET', '/api/metrics', undefined, asSuperuser)).raw, health), 2);
+    } finally {
+      await other.cleanup();
     }
   });
 });

@@ -1,48 +1,55 @@
 import { timingSafeEqual, hash } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Registry } from 'prom-client';
 import { AppError } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import { responseMetaOf } from '../cache/response-meta.js';
 import { HttpMetrics } from './http-metrics.js';
-import { renderMetrics } from './metrics-exposition.js';
+import { registerRuntimeMetrics, type RuntimeMetrics, type RuntimeSources } from './runtime-metrics.js';
 
-/** What the metrics endpoint reads and who may read it. */
-export interface MetricsOptions {
+/** What the metrics endpoint reads (the realtime broker's counts, the log's drops) and who may read it. */
+export interface MetricsOptions extends RuntimeSources {
   /** A bearer token that lets a scraper read the metrics (superusers always can). */
   readonly token?: string;
-  /** The realtime broker's counts, when realtime is served. */
-  readonly realtime?: { readonly size: number; readonly messagesSent: number };
-  /** The log output's count of dropped lines, when the log goes somewhere that can fail. */
-  readonly log?: { readonly droppedLines: number };
 }
 
 const RECORD_READ = /^\/api\/collections\/:collection\/records(?:\/:id)?$/;
 const UNMATCHED = '<unmatched>';
 
 /**
- * Counts every response in one `onResponse` hook and serves them at `GET /api/metrics`
- * in Prometheus' text format, to superusers or to a bearer of the metrics token. Routes
- * are labelled by their pattern (`/api/collections/:collection/records/:id`), never the
- * raw URL, so the series stay few; anything no route matched is `<unmatched>`.
+ * Counts every response in one `onResponse` hook and serves the app's metrics at
+ * `GET /api/metrics` in Prometheus' text format (prom-client, one registry per app), to
+ * superusers or to a bearer of the metrics token. Routes are labelled by their pattern
+ * (`/api/collections/:collection/records/:id`), never the raw URL, so the series stay
+ * few; anything no route matched is `<unmatched>`.
  */
 export function installMetrics(app: FastifyInstance, options: MetricsOptions): void {
-  const http = new HttpMetrics();
-  const eventLoop = monitorEventLoopDelay({ resolution: 20 });
-  eventLoop.enable();
-  app.addHook('onClose', (_app, done) => (eventLoop.disable(), done()));
+  const registry = new Registry();
+  const http = new HttpMetrics(registry);
+  const runtime = registerRuntimeMetrics(registry, options);
+  app.addHook('onClose', (_app, done) => (runtime.stop(), done()));
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? UNMATCHED;
     const meta = responseMetaOf(request);
     http.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000, meta ? meta.dbMs / 1000 : 0);
-    if (meta && (request.method === 'GET' || request.method === 'HEAD') && RECORD_READ.test(route)) http.cache[meta.cache]++;
+    if (meta && (request.method === 'GET' || request.method === 'HEAD') && RECORD_READ.test(route)) http.countCache(meta.cache);
     done();
   });
   const canRead = metricsReader(options.token);
   app.get('/api/metrics', async (request, reply) => {
     if (!canRead(request)) throw new AppError(principalOf(request).kind === 'guest' ? 'AUTH_REQUIRED' : 'SUPERUSER_ONLY');
-    return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(renderMetrics({ http, realtime: options.realtime, log: options.log, eventLoop }));
+    const text = await scrape(registry, runtime);
+    return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(text);
   });
+}
+
+/** Every metric as exposition text; the event-loop figures then start a new window. */
+async function scrape(registry: Registry, runtime: RuntimeMetrics): Promise<string> {
+  try {
+    return await registry.metrics();
+  } finally {
+    runtime.newWindow();
+  }
 }
 
 /** True for a superuser, or for a request that carries `Authorization: Bearer <token>`. */
