@@ -39,9 +39,11 @@ export interface BatchCollection {
  * const [author, post] = await batch.send();
  */
 export class Batch {
+  // biome-ignore lint/suspicious/noExplicitAny: a batch serves every collection map a client was typed with
   readonly #client: TandemClient<any>;
   readonly #requests: BatchRequest[] = [];
 
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   constructor(client: TandemClient<any>) {
     this.#client = client;
   }

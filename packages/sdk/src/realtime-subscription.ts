@@ -19,6 +19,7 @@ export interface RealtimeSubscription {
   readonly id: string;
   readonly topic: string;
   readonly options: SubscriptionOptions;
+  // biome-ignore lint/suspicious/noExplicitAny: one registry holds the callbacks of every record type
   readonly callback: (event: RealtimeEvent<any>) => void;
   readonly onReset: (() => void) | undefined;
   /** The seq of the last event delivered to it; events at or below it are duplicates. */

@@ -17,9 +17,11 @@ export interface FullListOptions extends Omit<ListOptions, 'skipTotal'> {
 
 /** The records API of one collection: list, read, create, update, replace and delete. */
 export class RecordCrud<T> {
+  // biome-ignore lint/suspicious/noExplicitAny: record CRUD serves every collection map a client was typed with
   readonly client: TandemClient<any>;
   readonly collectionName: string;
 
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   constructor(client: TandemClient<any>, collectionName: string) {
     this.client = client;
     this.collectionName = collectionName;

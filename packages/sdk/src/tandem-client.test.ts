@@ -17,7 +17,7 @@ describe('TandemClient requests', () => {
     await client.collection('posts').list(2, 5, { filter: 'a = "b c"', sort: '-created', skipTotal: true });
     const [request] = requests;
     assert.equal(request!.url, `${BASE}/api/collections/posts/records?page=2&perPage=5&filter=a%20%3D%20%22b%20c%22&sort=-created&skipTotal=true`);
-    assert.equal(request!.headers['Authorization'], token);
+    assert.equal(request!.headers.Authorization, token);
   });
 
   it('turns an error answer into a ClientError with the server code', async () => {
@@ -54,7 +54,7 @@ describe('automatic refresh', () => {
   function refreshingServer(options: { refuse?: string } = {}) {
     let trades = 0;
     const fake = createFakeFetch(async (request: SeenRequest) => {
-      if (!request.url.endsWith('/auth-refresh')) return { status: 200, body: { seen: request.headers['Authorization'] } };
+      if (!request.url.endsWith('/auth-refresh')) return { status: 200, body: { seen: request.headers.Authorization } };
       trades++;
       await new Promise((resolve) => setTimeout(resolve, 10));
       if (options.refuse) return { status: 401, body: { status: 401, code: options.refuse, message: 'No.', data: {} } };
@@ -74,7 +74,7 @@ describe('automatic refresh', () => {
     assert.ok(answers.every((a) => a.seen === store.token), 'every request went out with the new token');
     const trade = server.requests.find((r) => r.url.endsWith('/api/collections/users/auth-refresh'))!;
     assert.deepEqual(trade.body, { refreshToken: 'r1' });
-    assert.equal(trade.headers['Authorization'], undefined);
+    assert.equal(trade.headers.Authorization, undefined);
     client.close();
   });
 
@@ -102,7 +102,7 @@ describe('automatic refresh', () => {
     let calls = 0;
     const { fetch } = createFakeFetch((request) => {
       if (request.url.endsWith('/auth-refresh')) return { status: 200, body: { token: 'fresh', record, refreshToken: 'r2' } };
-      return ++calls === 1 ? { status: 401, body: { status: 401, code: 'AUTH_REQUIRED', message: 'No.', data: {} } } : { status: 200, body: { seen: request.headers['Authorization'] } };
+      return ++calls === 1 ? { status: 401, body: { status: 401, code: 'AUTH_REQUIRED', message: 'No.', data: {} } } : { status: 200, body: { seen: request.headers.Authorization } };
     });
     const client = createClient(BASE, { fetch, authStore: new MemoryAuthStore({ token: 'stale-but-no-exp', record, refreshToken: 'r1' }) });
     assert.deepEqual(await client.send({ method: 'GET', path: '/api/x' }), { seen: 'fresh' });

@@ -43,6 +43,7 @@ export interface SendOptions {
  * A Tandem client: records, auth, batch and realtime over one base URL. `C` maps
  * collection names to record types (`tandem typegen` writes it).
  */
+// biome-ignore lint/complexity/noBannedTypes: `{}` is the empty collection map of an untyped client
 export class TandemClient<C extends object = {}> {
   readonly baseUrl: string;
   readonly authStore: AuthStore;
@@ -127,7 +128,7 @@ export class TandemClient<C extends object = {}> {
   #withCredentials(request: HttpRequest, auth: boolean): HttpRequest {
     const { token, csrfToken } = this.authStore.state;
     const headers: Record<string, string> = { ...request.headers };
-    if (auth && token) headers['Authorization'] = token;
+    if (auth && token) headers.Authorization = token;
     if (csrfToken && isUnsafeMethod(request.method)) headers['X-CSRF-Token'] = csrfToken;
     const credentials = request.credentials ?? this.#credentials ?? (csrfToken ? 'include' : undefined);
     return { ...request, headers, credentials };
@@ -156,6 +157,7 @@ export class TandemClient<C extends object = {}> {
  * const client = createClient<Collections>('http://127.0.0.1:8090');
  * const page = await client.collection('posts').list(1, 20, { filter: 'published = true', sort: '-created' });
  */
+// biome-ignore lint/complexity/noBannedTypes: as TandemClient
 export function createClient<C extends object = {}>(baseUrl: string, options: ClientOptions = {}): TandemClient<C> {
   return new TandemClient<C>(baseUrl, options);
 }

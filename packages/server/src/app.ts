@@ -255,7 +255,7 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
     if (body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number') reply.header('retry-after', String(body.data.retryAfter));
     return reply.code(body.status).send(body);
   });
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler((_request, reply) => {
     const { body } = toErrorBody(new AppError('NOT_FOUND'));
     return reply.code(404).send(body);
   });

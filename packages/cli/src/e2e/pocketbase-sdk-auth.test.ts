@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase, { type ClientResponseError } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
 import type { ServeProcess } from '../testing/spawn-tandem.fixture.js';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';

@@ -20,7 +20,7 @@ export interface VerifiedAccess {
  */
 export async function verifyAccessToken(context: AuthContext, token: string): Promise<VerifiedAccess | undefined> {
   const subject = tokenSubject(token);
-  if (!subject || subject.type !== 'auth') return undefined;
+  if (subject?.type !== 'auth') return undefined;
   const collection = context.deps.collections.find(subject.collectionId);
   if (!collection || collection.id !== subject.collectionId || !isAuthCollection(collection)) return undefined;
   const record = await findAuthRecordById(context.deps, context.deps.store, collection, subject.id);

@@ -4,7 +4,7 @@ import type { Executor, Store } from '../store/store.js';
 import type { Collection } from '../schema/collection.js';
 import { normalizeCollection } from '../schema/collection-validate.js';
 import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, createTableStatements, dropTableStatements } from '../schema/schema-ddl.js';
-import { schemaViewOf, type SchemaView } from '../schema/schema-view.js';
+import type { SchemaView } from '../schema/schema-view.js';
 import { collectionIdFor } from '../schema/collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
 import { changeLogStatements } from '../changes/change-log.js';

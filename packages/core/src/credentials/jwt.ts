@@ -79,7 +79,7 @@ function splitToken(token: unknown): TokenParts | undefined {
 /** Only `alg: "HS256"` and `typ: "JWT"`: no kid, jku, x5u, jwk, crit… ever reaches jose. */
 function isAcceptedHeader(encoded: string): boolean {
   const header = parseJsonObject(encoded);
-  if (!header || header.alg !== 'HS256') return false;
+  if (header?.alg !== 'HS256') return false;
   if (Object.keys(header).some((name) => name !== 'alg' && name !== 'typ')) return false;
   return !('typ' in header) || header.typ === 'JWT';
 }

@@ -1,3 +1,4 @@
+import type { Sql } from '../sql/sql.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -45,7 +46,7 @@ function evaluateInMemory(filter: string, request: RequestInfo, source: FilterRe
 }
 
 async function evaluateInSql(store: Store, filter: string, request: RequestInfo, privileged = true): Promise<Outcome> {
-  let where;
+  let where: Sql;
   try {
     where = compileFilter(parseFilter(filter), contextFor(store, request, privileged));
   } catch (error) {
@@ -101,7 +102,7 @@ forEachStore((name, open) => {
 
   it(`runs every hostile filter that compiles without a database error (${name})`, async () => {
     await fc.assert(fc.asyncProperty(hostileArb, requestArb, async (text, request) => {
-      let where;
+      let where: Sql;
       try {
         where = compileFilter(parseFilter(text), contextFor(store, request));
       } catch (error) {

@@ -8,7 +8,7 @@ import type { RecordJson } from '../records/record-codec.js';
 import { expandRecords } from '../records/record-expand.js';
 import { oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
 import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
-import { subscriptionRequest, VisibilityChecker, type Visibility } from './realtime-visibility.js';
+import { subscriptionRequest, type VisibilityChecker, type Visibility } from './realtime-visibility.js';
 import type { RealtimeCredential } from './realtime-broker.js';
 
 /** What the broker hands a transport for one subscriber. */

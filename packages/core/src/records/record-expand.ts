@@ -2,7 +2,7 @@ import type { RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';
-import { ident, join, param, sql, type Sql } from '../sql/sql.js';
+import { ident, join, param, sql, } from '../sql/sql.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { andConditions, ruleConditionOrNothing } from './record-rules.js';
 import { selectRecords } from './record-read.js';

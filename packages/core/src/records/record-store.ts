@@ -17,7 +17,7 @@ export async function insertRecord(deps: RecordDeps, tx: Executor, collection: C
     return sql`INSERT INTO ${ident(collection.name)} (${columns}) VALUES (${join(collection.fields.map((_, i) => slot(i)))})`;
   });
   const args = collection.fields.map((f) => codec.toColumn(f, values[f.name]));
-  await withUniqueCheck(tx, collection, 'RECORD_CREATE_FAILED', () => tx.run(insert.bind(args)));
+  await withUniqueCheck(collection, 'RECORD_CREATE_FAILED', () => tx.run(insert.bind(args)));
   await appendChange(tx, collection, 'create', values);
 }
 
@@ -25,12 +25,12 @@ export async function insertRecord(deps: RecordDeps, tx: Executor, collection: C
 export async function updateRecordRow(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData, before: RecordData): Promise<void> {
   const codec = deps.codec(collection);
   const sets = join(collection.fields.filter((f) => f.name !== 'id').map((f) => sql`${ident(f.name)} = ${codec.toColumn(f, values[f.name])}`));
-  await withUniqueCheck(tx, collection, 'RECORD_UPDATE_FAILED', () =>
+  await withUniqueCheck(collection, 'RECORD_UPDATE_FAILED', () =>
     tx.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${values.id}`));
   await appendChange(tx, collection, 'update', values, before);
 }
 
-async function withUniqueCheck(tx: Executor, collection: Collection, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED', write: () => Promise<unknown>): Promise<void> {
+async function withUniqueCheck(collection: Collection, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED', write: () => Promise<unknown>): Promise<void> {
   try {
     await write();
   } catch (error) {

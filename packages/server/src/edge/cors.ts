@@ -69,7 +69,7 @@ function setPreflightHeaders(reply: FastifyReply): void {
 }
 
 function hasSessionCookie(cookie: string | undefined): boolean {
-  return cookie !== undefined && cookie.includes(SESSION_COOKIE_PREFIX);
+  return cookie?.includes(SESSION_COOKIE_PREFIX) === true;
 }
 
 /** The Origin names the host this request was sent to (as the WebSocket handshake checks it). */

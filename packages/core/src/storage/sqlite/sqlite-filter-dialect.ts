@@ -1,4 +1,4 @@
-import { ident, param, raw, sql, type Sql } from '../../sql/sql.js';
+import { ident, param, raw, sql, } from '../../sql/sql.js';
 import { baseFilterDialect, type FilterDialect, type JsonStep } from '../../store/filter-sql-dialect.js';
 
 /**
