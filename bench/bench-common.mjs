@@ -26,8 +26,17 @@ export function envNumber(name, fallback, { min = 0, max = Infinity, integer = f
 /** A comma list from the environment; every item must be in `allowed` when it is given. */
 export function envList(name, fallback, allowed) {
   const text = process.env[name];
-  const list = text === undefined || text === '' ? fallback : text.split(',').map((item) => item.trim()).filter(Boolean);
-  if (allowed) for (const item of list) if (!allowed.includes(item)) throw new Error(`${name}: unknown ${JSON.stringify(item)} (allowed: ${allowed.join(', ')})`);
+  const list =
+    text === undefined || text === ''
+      ? fallback
+      : text
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
+  if (allowed)
+    for (const item of list)
+      if (!allowed.includes(item))
+        throw new Error(`${name}: unknown ${JSON.stringify(item)} (allowed: ${allowed.join(', ')})`);
   return list;
 }
 

@@ -33,7 +33,13 @@ export function makeRows(count, seed, categories) {
       for (let k = 0; k < 15; k++) id += ALPHABET[Math.floor(random() * 36)];
     } while (seen.has(id));
     seen.add(id);
-    rows[i] = { id, title: `Item ${i}`, category: `c${i % categories}`, price: Math.round(random() * 100_000) / 100, active: random() < 0.5 ? 1 : 0 };
+    rows[i] = {
+      id,
+      title: `Item ${i}`,
+      category: `c${i % categories}`,
+      price: Math.round(random() * 100_000) / 100,
+      active: random() < 0.5 ? 1 : 0,
+    };
   }
   return rows;
 }
@@ -43,7 +49,9 @@ export function insertRows(file, rows) {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
-    const insert = db.prepare('INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)',
+    );
     db.transaction(() => {
       for (const r of rows) insert.run(r.id, r.title, r.category, r.price, r.active);
     })();
@@ -74,9 +82,15 @@ const EXPECTED_COLUMNS = ['id', 'title', 'category', 'price', 'active'];
 
 /** Runs `tandem collections import FILE` with extra flags (--dir, --db); throws with its output. */
 export function importCollections(tandemBin, file, flags, cwd) {
-  const cli = spawnSync(process.execPath, [tandemBin, 'collections', 'import', file, ...flags], { cwd, encoding: 'utf8', timeout: 60_000 });
+  const cli = spawnSync(process.execPath, [tandemBin, 'collections', 'import', file, ...flags], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (cli.status !== 0) {
-    throw new Error(`tandem collections import failed (status ${cli.status}${cli.signal ? `, ${cli.signal}` : ''}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`);
+    throw new Error(
+      `tandem collections import failed (status ${cli.status}${cli.signal ? `, ${cli.signal}` : ''}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`,
+    );
   }
 }
 
@@ -88,7 +102,12 @@ export function prepareTandemDb(tandemBin, collectionsFile, dir, cwd) {
     const collectionId = db.prepare(`SELECT "id" FROM "_collections" WHERE "name" = 'items'`).pluck().get();
     const columns = db.prepare(`SELECT "name" FROM pragma_table_info('items')`).pluck().all();
     assertColumns(columns);
-    const ddl = db.prepare(`SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`).pluck().all();
+    const ddl = db
+      .prepare(
+        `SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`,
+      )
+      .pluck()
+      .all();
     return { collectionId, ddl };
   } finally {
     db.close();
@@ -98,6 +117,8 @@ export function prepareTandemDb(tandemBin, collectionsFile, dir, cwd) {
 /** Throws unless Tandem's items table has exactly the columns the benchmark writes. */
 export function assertColumns(columns) {
   if (EXPECTED_COLUMNS.some((c) => !columns.includes(c)) || columns.length !== EXPECTED_COLUMNS.length) {
-    throw new Error(`Tandem's items table has columns ${columns.join(', ')}; the benchmark expects exactly ${EXPECTED_COLUMNS.join(', ')}`);
+    throw new Error(
+      `Tandem's items table has columns ${columns.join(', ')}; the benchmark expects exactly ${EXPECTED_COLUMNS.join(', ')}`,
+    );
   }
 }

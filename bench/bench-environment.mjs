@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 
 /** The checked-out commit and whether tracked files differ from it. */
 function gitState(root) {
-  const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args) =>
+    execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
   } catch {
@@ -23,13 +24,21 @@ function commandLine() {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, value]) => [name, value.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')]) // no passwords from URLs
     .map(([name, value]) => `${name}=${/^[\w.,:/@*-]*$/.test(value) ? value : JSON.stringify(value)}`);
-  const script = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${process.argv.slice(1).map((a) => a.replace(`${process.cwd()}/`, '')).join(' ')}`;
+  const script = process.env.npm_lifecycle_event
+    ? `npm run ${process.env.npm_lifecycle_event}`
+    : `node ${process.argv
+        .slice(1)
+        .map((a) => a.replace(`${process.cwd()}/`, ''))
+        .join(' ')}`;
   return [...settings, script].join(' ');
 }
 
 function filesystemOf(dir) {
   try {
-    return execFileSync('df', ['-PT', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[1].split(/\s+/)[1];
+    return execFileSync('df', ['-PT', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')[1]
+      .split(/\s+/)[1];
   } catch {
     return null;
   }

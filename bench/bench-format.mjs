@@ -10,8 +10,12 @@ export function fmt(value, digits = 0) {
 /** A Markdown table; `alignRight[i]` right-aligns column i. */
 export function table(headers, rows, alignRight = []) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (alignRight[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ') + ' |';
-  const rule = '|' + widths.map((w, i) => (alignRight[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  const line = (cells) =>
+    '| ' +
+    cells.map((c, i) => (alignRight[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ') +
+    ' |';
+  const rule =
+    '|' + widths.map((w, i) => (alignRight[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 

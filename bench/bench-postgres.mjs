@@ -15,7 +15,11 @@ export const REFERENCE_SCHEMA = 'reference';
  * Each server's connections carry an application_name, so that the harness can find its
  * backends in pg_stat_activity and read their CPU time.
  */
-export const APPLICATION_NAMES = { tandem: 'tandem-bench-tandem', reference: 'tandem-bench-reference', harness: 'tandem-bench-harness' };
+export const APPLICATION_NAMES = {
+  tandem: 'tandem-bench-tandem',
+  reference: 'tandem-bench-reference',
+  harness: 'tandem-bench-harness',
+};
 
 /** `url` with another database and an application_name. */
 export function databaseUrl(url, database, applicationName) {
@@ -42,15 +46,25 @@ async function withClient(url, work) {
   }
 }
 
-const SETTINGS = ['fsync', 'synchronous_commit', 'wal_sync_method', 'full_page_writes', 'shared_buffers', 'max_connections'];
+const SETTINGS = [
+  'fsync',
+  'synchronous_commit',
+  'wal_sync_method',
+  'full_page_writes',
+  'shared_buffers',
+  'max_connections',
+];
 
 /** The server's version and durability settings, or { reachable: false, reason }. */
 export async function probePostgres(adminUrl) {
   try {
     return await withClient(adminUrl, async (client) => {
       const version = (await client.query('SHOW server_version')).rows[0].server_version;
-      const rows = (await client.query('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)', [SETTINGS])).rows;
-      const settings = Object.fromEntries(rows.map((r) => [r.name, r.unit && r.unit !== 'ms' ? `${r.setting} x ${r.unit}` : r.setting]));
+      const rows = (await client.query('SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)', [SETTINGS]))
+        .rows;
+      const settings = Object.fromEntries(
+        rows.map((r) => [r.name, r.unit && r.unit !== 'ms' ? `${r.setting} x ${r.unit}` : r.setting]),
+      );
       return { reachable: true, version, settings };
     });
   } catch (error) {
@@ -76,13 +90,10 @@ async function insertBatches(client, table, rows) {
   for (let at = 0; at < rows.length; at += BATCH) {
     const batch = rows.slice(at, at + BATCH);
     const column = (key, map = (v) => v) => batch.map((r) => map(r[key]));
-    await client.query(`INSERT INTO ${table} ("id", "title", "category", "price", "active") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bool[])`, [
-      column('id'),
-      column('title'),
-      column('category'),
-      column('price'),
-      column('active', (v) => v === 1),
-    ]);
+    await client.query(
+      `INSERT INTO ${table} ("id", "title", "category", "price", "active") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bool[])`,
+      [column('id'), column('title'), column('category'), column('price'), column('active', (v) => v === 1)],
+    );
   }
 }
 
@@ -94,7 +105,11 @@ async function insertBatches(client, table, rows) {
  */
 export async function seedPostgres(url, rows) {
   return withClient(url, async (client) => {
-    const columns = (await client.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'items'`)).rows.map((r) => r.column_name);
+    const columns = (
+      await client.query(
+        `SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'items'`,
+      )
+    ).rows.map((r) => r.column_name);
     assertColumns(columns);
     await client.query('BEGIN');
     await client.query(`CREATE SCHEMA "${REFERENCE_SCHEMA}"`);
@@ -130,7 +145,10 @@ export function createBackendMonitor(url) {
     async read(applicationName) {
       await connected;
       if (!local) return null;
-      const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [applicationName]);
+      const { rows } = await client.query(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+        [applicationName],
+      );
       const cpu = new Map();
       for (const { pid } of rows) {
         const reading = processCpu(pid);

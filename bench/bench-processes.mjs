@@ -31,7 +31,11 @@ export function startServer({ name, script, args, stdoutFile, stderrFile, nodeAr
   const err = openSync(stderrFile, 'w');
   let child;
   try {
-    child = spawn(process.execPath, [...nodeArgs, script, ...args], { cwd, stdio: ['ignore', out, err], env: { ...process.env, NODE_ENV: 'production' } });
+    child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+      cwd,
+      stdio: ['ignore', out, err],
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   } finally {
     closeSync(out);
     closeSync(err);
@@ -61,7 +65,9 @@ export async function waitUntil(server, timeoutMs, probe, what = 'GET /api/healt
     } catch {}
     await sleep(100);
   }
-  throw new Error(`${server.name} did not answer ${what} ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${outputOf(server)}`);
+  throw new Error(
+    `${server.name} did not answer ${what} ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${outputOf(server)}`,
+  );
 }
 
 function outputOf(server) {

@@ -25,7 +25,9 @@ const ROUND_MEASURES = {
 /** Tandem / reference for each measure of one round (null where one side is missing). */
 export function roundRatios(runs) {
   if (!runs.tandem || !runs.reference) return null;
-  return Object.fromEntries(Object.entries(ROUND_MEASURES).map(([key, read]) => [key, ratio(read(runs.tandem), read(runs.reference))]));
+  return Object.fromEntries(
+    Object.entries(ROUND_MEASURES).map(([key, read]) => [key, ratio(read(runs.tandem), read(runs.reference))]),
+  );
 }
 
 function summarizeServer(runs) {
@@ -42,15 +44,24 @@ function summarizeServer(runs) {
     ok: sum((r) => r.ok),
     non2xx: sum((r) => r.non2xx),
     errors: sum((r) => r.errors + r.timeouts),
-    cache: runs.some((r) => r.cache) ? { hit: sum((r) => r.cache?.hit), miss: sum((r) => r.cache?.miss), bypass: sum((r) => r.cache?.bypass) } : null,
+    cache: runs.some((r) => r.cache)
+      ? { hit: sum((r) => r.cache?.hit), miss: sum((r) => r.cache?.miss), bypass: sum((r) => r.cache?.bypass) }
+      : null,
   };
 }
 
 /** Per-server medians and the spread of each per-round ratio, from a workload's rounds. */
 export function summarizeRounds(rounds) {
-  const names = [...new Set(rounds.flatMap((r) => Object.keys(r.runs)))].sort((a, b) => (b === 'reference') - (a === 'reference'));
-  const perServer = Object.fromEntries(names.map((name) => [name, summarizeServer(rounds.map((r) => r.runs[name]).filter(Boolean))]));
-  const ratios = rounds.every((r) => r.ratio) && rounds.length ? Object.fromEntries(Object.keys(ROUND_MEASURES).map((key) => [key, spread(rounds.map((r) => r.ratio[key]))])) : null;
+  const names = [...new Set(rounds.flatMap((r) => Object.keys(r.runs)))].sort(
+    (a, b) => (b === 'reference') - (a === 'reference'),
+  );
+  const perServer = Object.fromEntries(
+    names.map((name) => [name, summarizeServer(rounds.map((r) => r.runs[name]).filter(Boolean))]),
+  );
+  const ratios =
+    rounds.every((r) => r.ratio) && rounds.length
+      ? Object.fromEntries(Object.keys(ROUND_MEASURES).map((key) => [key, spread(rounds.map((r) => r.ratio[key]))]))
+      : null;
   return { perServer, ratios };
 }
 
@@ -65,7 +76,10 @@ export function noiseOf(summary, env) {
   const machine = machineNoise(env);
   const reference = summary.perServer.reference?.rps;
   const relative = reference ? (reference.q3 - reference.q1) / reference.median : 0;
-  const workload = relative > NOISE.referenceSpread ? `the reference's req/s moved ${Math.round(relative * 100)}% (IQR / median) between rounds` : null;
+  const workload =
+    relative > NOISE.referenceSpread
+      ? `the reference's req/s moved ${Math.round(relative * 100)}% (IQR / median) between rounds`
+      : null;
   return { noisy: Boolean(machine || workload), machine, workload };
 }
 

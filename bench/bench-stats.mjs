@@ -35,7 +35,15 @@ export function spread(values) {
   if (!list.length) return null;
   const mid = quantile(list, 0.5);
   const deviations = finiteSorted(list.map((v) => Math.abs(v - mid)));
-  return { n: list.length, median: mid, q1: quantile(list, 0.25), q3: quantile(list, 0.75), min: list[0], max: list[list.length - 1], mad: quantile(deviations, 0.5) };
+  return {
+    n: list.length,
+    median: mid,
+    q1: quantile(list, 0.25),
+    q3: quantile(list, 0.75),
+    min: list[0],
+    max: list[list.length - 1],
+    mad: quantile(deviations, 0.5),
+  };
 }
 
 /** a / b when both are positive numbers, else null. */

@@ -124,9 +124,19 @@ async function connectAll({ url, count: total, topic, sub, concurrency, timeoutM
       await openOne(url, topic, sub);
     }
   };
-  await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker)), new Promise((r) => setTimeout(r, timeoutMs))]);
+  await Promise.race([
+    Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker)),
+    new Promise((r) => setTimeout(r, timeoutMs)),
+  ]);
   clearInterval(progress);
-  process.send({ type: 'connected', opened, subscribed, failed, attempted: next, timedOut: Date.now() >= deadline && subscribed < total });
+  process.send({
+    type: 'connected',
+    opened,
+    subscribed,
+    failed,
+    attempted: next,
+    timedOut: Date.now() >= deadline && subscribed < total,
+  });
 }
 
 function stats() {

@@ -58,7 +58,8 @@ function readConfig() {
   try {
     const sizes = envList('BENCH_FANOUT_SIZES', ['1000', '10000']).map((s) => {
       const n = Number(s);
-      if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`BENCH_FANOUT_SIZES: ${JSON.stringify(s)} is not an integer in 1..100000`);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000)
+        throw new Error(`BENCH_FANOUT_SIZES: ${JSON.stringify(s)} is not an integer in 1..100000`);
       return n;
     });
     const c = {
@@ -77,7 +78,10 @@ function readConfig() {
     };
     for (const n of sizes) {
       const writes = Math.round(rateFor(c, n) * c.duration);
-      if (writes > 5000) throw new Error(`BENCH_FANOUT_RATE x BENCH_FANOUT_DURATION = ${writes} writes for N=${n}; at most 5000 per run`);
+      if (writes > 5000)
+        throw new Error(
+          `BENCH_FANOUT_RATE x BENCH_FANOUT_DURATION = ${writes} writes for N=${n}; at most 5000 per run`,
+        );
     }
     return c;
   } catch (error) {
@@ -94,7 +98,8 @@ function parseRates(text) {
   if (text === undefined || text === '') return DEFAULT_RATES;
   const check = (value) => {
     const rate = Number(value);
-    if (!Number.isFinite(rate) || rate < 0.1 || rate > 1000) throw new Error(`BENCH_FANOUT_RATE: ${JSON.stringify(value)} is not a rate in 0.1..1000 creates/s`);
+    if (!Number.isFinite(rate) || rate < 0.1 || rate > 1000)
+      throw new Error(`BENCH_FANOUT_RATE: ${JSON.stringify(value)} is not a rate in 0.1..1000 creates/s`);
     return rate;
   };
   if (!text.includes(':')) return { '*': check(text.trim()) };
@@ -190,7 +195,11 @@ function startServer(name, n, script, args, logBase, env = {}) {
   let child;
   try {
     const [command, argv] = withFdLimit(n + FD_SLACK, process.execPath, [script, ...args]);
-    child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', out, err], env: { ...process.env, NODE_ENV: 'production', ...env } });
+    child = spawn(command, argv, {
+      cwd: ROOT,
+      stdio: ['ignore', out, err],
+      env: { ...process.env, NODE_ENV: 'production', ...env },
+    });
   } finally {
     closeSync(out);
     closeSync(err);
@@ -211,7 +220,9 @@ async function waitHealthy(server, timeoutMs = 20_000) {
     } catch {}
     await sleep(100);
   }
-  throw new Error(`${server.name} did not answer GET /api/health with 200 ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${tail(server.stdoutFile)}${tail(server.stderrFile)}`);
+  throw new Error(
+    `${server.name} did not answer GET /api/health with 200 ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${tail(server.stdoutFile)}${tail(server.stderrFile)}`,
+  );
 }
 function tail(file, chars = 3000) {
   return existsSync(file) ? readFileSync(file, 'utf8').slice(-chars) : '';
@@ -219,12 +230,24 @@ function tail(file, chars = 3000) {
 
 /** Imports the collection with Tandem's CLI; returns the collection id and the table's DDL. */
 function prepareTandemDir(dir) {
-  const cli = spawnSync(process.execPath, [TANDEM_BIN, 'collections', 'import', COLLECTIONS_FILE, '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
-  if (cli.status !== 0) throw new Error(`tandem collections import failed (status ${cli.status}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`);
+  const cli = spawnSync(process.execPath, [TANDEM_BIN, 'collections', 'import', COLLECTIONS_FILE, '--dir', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (cli.status !== 0)
+    throw new Error(
+      `tandem collections import failed (status ${cli.status}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`,
+    );
   const db = new Database(join(dir, 'data.db'), { fileMustExist: true });
   try {
     const collectionId = db.prepare(`SELECT "id" FROM "_collections" WHERE "name" = 'items'`).pluck().get();
-    const ddl = db.prepare(`SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`).pluck().all();
+    const ddl = db
+      .prepare(
+        `SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`,
+      )
+      .pluck()
+      .all();
     return { collectionId, ddl };
   } finally {
     db.close();
@@ -243,7 +266,6 @@ function countRows(dir, category) {
     db.close();
   }
 }
-
 
 /** Resident memory of a process in KiB (VmRSS), or null off Linux. */
 function rssKiB(pid) {
@@ -273,12 +295,16 @@ class ClientProcess {
     this.last = {};
     const [command, argv] = withFdLimit(sockets + FD_SLACK, process.execPath, [CLIENT_BIN]);
     // fork() cannot go through `sh`; spawn with an 'ipc' stdio slot does the same.
-    this.child = command === process.execPath ? fork(CLIENT_BIN, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }) : spawn(command, argv, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.child =
+      command === process.execPath
+        ? fork(CLIENT_BIN, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+        : spawn(command, argv, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     this.pid = this.child.pid;
     this.exited = track(`client ${index}`, this.child);
     this.exited.then((e) => {
       this.exit = e;
-      for (const w of this.waiters.splice(0)) w.reject(new Error(`client process ${index} (pid ${this.pid}) exited: ${JSON.stringify(e)}`));
+      for (const w of this.waiters.splice(0))
+        w.reject(new Error(`client process ${index} (pid ${this.pid}) exited: ${JSON.stringify(e)}`));
     });
     this.child.on('message', (message) => {
       this.last[message.type] = message;
@@ -334,7 +360,10 @@ async function probe(port) {
   });
   const next = (predicate, what) =>
     new Promise((resolveNext, reject) => {
-      const timer = setTimeout(() => reject(new Error(`probe: no ${what} within 10 s (frames so far: ${frames.join(' ').slice(0, 500)})`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`probe: no ${what} within 10 s (frames so far: ${frames.join(' ').slice(0, 500)})`)),
+        10_000,
+      );
       onFrame = () => {
         const found = frames.map((f) => JSON.parse(f)).find(predicate);
         if (found) {
@@ -351,14 +380,22 @@ async function probe(port) {
       ws.once('error', reject);
       ws.once('unexpected-response', (_req, res) => reject(new Error(`probe: GET /api/ws answered ${res.statusCode}`)));
     });
-    if (ws.protocol !== 'tandem.v1') throw new Error(`probe: the server chose subprotocol ${JSON.stringify(ws.protocol)}`);
+    if (ws.protocol !== 'tandem.v1')
+      throw new Error(`probe: the server chose subprotocol ${JSON.stringify(ws.protocol)}`);
     const welcome = await next((m) => m.type === 'welcome', 'welcome');
     ws.send(JSON.stringify({ type: 'subscribe', id: SUB_ID, topic: TOPIC }));
     const subscribed = await next((m) => m.type === 'subscribed', 'subscribed');
     const body = await createRecord(port, 'probe', 'probe 0');
     const event = await next((m) => m.type === 'event' && m.record?.id === body.id, 'event for the probe create');
-    const mask = (m) => JSON.stringify(m, (key, value) => (['clientId', 'seq', 'id', 'heartbeatMs'].includes(key) ? `<${key}>` : value));
-    return { welcome: mask(welcome), subscribed: mask(subscribed), event: mask(event), heartbeatMs: welcome.heartbeatMs, eventBytes: Buffer.byteLength(frames.find((f) => f.includes('"event"')) ?? '') };
+    const mask = (m) =>
+      JSON.stringify(m, (key, value) => (['clientId', 'seq', 'id', 'heartbeatMs'].includes(key) ? `<${key}>` : value));
+    return {
+      welcome: mask(welcome),
+      subscribed: mask(subscribed),
+      event: mask(event),
+      heartbeatMs: welcome.heartbeatMs,
+      eventBytes: Buffer.byteLength(frames.find((f) => f.includes('"event"')) ?? ''),
+    };
   } finally {
     ws.terminate();
   }
@@ -415,7 +452,16 @@ async function writeAtRate(port, category, count, rate) {
     inFlight.add(promise);
   }
   await Promise.all(inFlight);
-  return { ok, failed, late, failures: Object.fromEntries(failures), firstSend, lastSend: wallNow(), seconds: (performance.now() - started) / 1000, httpMs };
+  return {
+    ok,
+    failed,
+    late,
+    failures: Object.fromEntries(failures),
+    firstSend,
+    lastSend: wallNow(),
+    seconds: (performance.now() - started) / 1000,
+    httpMs,
+  };
 }
 
 // --- statistics -------------------------------------------------------------------------
@@ -451,12 +497,32 @@ async function runOne(name, n, setup) {
   const logBase = join(tmpDir, `${name}-${n}`);
   const server =
     name === 'tandem'
-      ? startServer(name, n, TANDEM_BIN, ['serve', '--http', `${HOST}:${port}`, '--dir', setup.dirs.tandem, '--no-request-log', ...config.tandemArgs], logBase, {
-          // Every client connects from 127.0.0.1: lift the per-address cap (500 by default) above N.
-          TANDEM_REALTIME_MAX_CONNECTIONS: String(Math.max(50_000, n + 100)),
-          TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: String(n + 100),
-        })
-      : startServer(name, n, REFERENCE_BIN, ['--http', `${HOST}:${port}`, '--db', join(setup.dirs.reference, 'data.db'), '--collection-id', setup.collectionId], logBase);
+      ? startServer(
+          name,
+          n,
+          TANDEM_BIN,
+          ['serve', '--http', `${HOST}:${port}`, '--dir', setup.dirs.tandem, '--no-request-log', ...config.tandemArgs],
+          logBase,
+          {
+            // Every client connects from 127.0.0.1: lift the per-address cap (500 by default) above N.
+            TANDEM_REALTIME_MAX_CONNECTIONS: String(Math.max(50_000, n + 100)),
+            TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: String(n + 100),
+          },
+        )
+      : startServer(
+          name,
+          n,
+          REFERENCE_BIN,
+          [
+            '--http',
+            `${HOST}:${port}`,
+            '--db',
+            join(setup.dirs.reference, 'data.db'),
+            '--collection-id',
+            setup.collectionId,
+          ],
+          logBase,
+        );
   server.port = port;
   const clients = [];
   const rate = rateFor(config, n);
@@ -477,10 +543,23 @@ async function runOne(name, n, setup) {
     const connectTimeoutMs = 30_000 + n * 10;
     const connectStarted = performance.now();
     const connected = Promise.all(clients.map((c) => c.wait('connected', connectTimeoutMs + 5000)));
-    clients.forEach((c, i) => c.child.send({ cmd: 'connect', url: `ws://${HOST}:${port}/api/ws`, count: shares[i], topic: TOPIC, sub: SUB_ID, concurrency: config.concurrency, timeoutMs: connectTimeoutMs }));
+    clients.forEach((c, i) =>
+      c.child.send({
+        cmd: 'connect',
+        url: `ws://${HOST}:${port}/api/ws`,
+        count: shares[i],
+        topic: TOPIC,
+        sub: SUB_ID,
+        concurrency: config.concurrency,
+        timeoutMs: connectTimeoutMs,
+      }),
+    );
     const progress = setInterval(() => {
       const p = clients.map((c) => c.last.progress).filter(Boolean);
-      if (p.length && process.stdout.isTTY) process.stdout.write(`\r    connecting: ${sum(p, (x) => x.subscribed)}/${n} subscribed, ${sum(p, (x) => x.failed)} failed   `);
+      if (p.length && process.stdout.isTTY)
+        process.stdout.write(
+          `\r    connecting: ${sum(p, (x) => x.subscribed)}/${n} subscribed, ${sum(p, (x) => x.failed)} failed   `,
+        );
     }, 1000);
     let connectReports;
     try {
@@ -491,24 +570,35 @@ async function runOne(name, n, setup) {
     result.connectSeconds = (performance.now() - connectStarted) / 1000;
     result.subscribed = sum(connectReports, (r) => r.subscribed);
     result.connectFailed = sum(connectReports, (r) => r.failed);
-    console.log(`${process.stdout.isTTY ? '\r' : ''}    ${result.subscribed}/${n} subscribed in ${result.connectSeconds.toFixed(1)}s${result.connectFailed ? ` (${result.connectFailed} failed)` : ''}${process.stdout.isTTY ? ' '.repeat(20) : ''}`);
+    console.log(
+      `${process.stdout.isTTY ? '\r' : ''}    ${result.subscribed}/${n} subscribed in ${result.connectSeconds.toFixed(1)}s${result.connectFailed ? ` (${result.connectFailed} failed)` : ''}${process.stdout.isTTY ? ' '.repeat(20) : ''}`,
+    );
     if (result.subscribed < n) {
       const stats = await allStats(clients);
       result.connectErrors = mergeCounts(stats.map((s) => s.errors));
       result.connectCloses = mergeCounts(stats.map((s) => s.closes));
-      console.log(`    WARNING: only ${result.subscribed} of ${n} subscribed; errors ${JSON.stringify(result.connectErrors)}, close codes ${JSON.stringify(result.connectCloses)}`);
+      console.log(
+        `    WARNING: only ${result.subscribed} of ${n} subscribed; errors ${JSON.stringify(result.connectErrors)}, close codes ${JSON.stringify(result.connectCloses)}`,
+      );
     }
 
     // Memory per idle subscriber.
     await sleep(config.idle * 1000);
     result.rssIdleKiB = await sampleRss(server.pid);
-    result.idleKBPerSubscriber = result.rssBeforeKiB && result.rssIdleKiB && result.subscribed ? ((result.rssIdleKiB - result.rssBeforeKiB) * 1.024) / result.subscribed : null;
+    result.idleKBPerSubscriber =
+      result.rssBeforeKiB && result.rssIdleKiB && result.subscribed
+        ? ((result.rssIdleKiB - result.rssBeforeKiB) * 1.024) / result.subscribed
+        : null;
 
     // Warm-up writes (counted apart), then wait until they have been delivered.
     if (config.warmup > 0) {
       const warm = await writeAtRate(port, 'warmup', Math.max(1, Math.round(rate * config.warmup)), rate);
       const live = (stats) => sum(stats, (s) => s.subscribedSockets);
-      await waitFor(clients, (stats) => sum(stats, (s) => s.warmupReceived) >= warm.ok * live(stats), config.grace * 1000);
+      await waitFor(
+        clients,
+        (stats) => sum(stats, (s) => s.warmupReceived) >= warm.ok * live(stats),
+        config.grace * 1000,
+      );
       await sleep(500);
     }
 
@@ -530,7 +620,11 @@ async function runOne(name, n, setup) {
     result.rssAfterKiB = rssKiB(server.pid);
 
     // Collect every latency sample.
-    const finished = await Promise.all(clients.map((c, i) => c.request('finish', 'finished', 30_000, { file: join(tmpDir, `latencies-${name}-${n}-${i}.f64`) })));
+    const finished = await Promise.all(
+      clients.map((c, i) =>
+        c.request('finish', 'finished', 30_000, { file: join(tmpDir, `latencies-${name}-${n}-${i}.f64`) }),
+      ),
+    );
     const parts = clients.map((_, i) => {
       const bytes = readFileSync(join(tmpDir, `latencies-${name}-${n}-${i}.f64`));
       return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
@@ -544,7 +638,9 @@ async function runOne(name, n, setup) {
     latencies.sort();
     const received = latencies.length;
     const lastReceive = Math.max(...finished.map((s) => s.lastReceive ?? 0));
-    const clientCpu = sum(finished, (s) => (s.cpu.user + s.cpu.system) / 1e6) - sum(statsBefore, (s) => (s.cpu.user + s.cpu.system) / 1e6);
+    const clientCpu =
+      sum(finished, (s) => (s.cpu.user + s.cpu.system) / 1e6) -
+      sum(statsBefore, (s) => (s.cpu.user + s.cpu.system) / 1e6);
     const windowSeconds = lastReceive ? (lastReceive - written.firstSend) / 1000 : null;
     const httpSorted = written.httpMs.sort((a, b) => a - b);
     Object.assign(result, {
@@ -576,21 +672,28 @@ async function runOne(name, n, setup) {
       clientCpuSeconds: clientCpu,
       clientRssKiB: finished.map((s) => Math.round(s.rssBytes / 1024)),
     });
-    result.serverCpuMicrosPerDelivery = result.serverCpuSeconds !== null && received ? (result.serverCpuSeconds * 1e6) / received : null;
+    result.serverCpuMicrosPerDelivery =
+      result.serverCpuSeconds !== null && received ? (result.serverCpuSeconds * 1e6) / received : null;
     console.log(
       `    ${fmt(committed)} writes (${fmt(written.ok)} answered 200) in ${written.seconds.toFixed(1)}s → ${fmt(received)}/${fmt(expected)} deliveries (missed ${fmt(result.missed)}) in ${windowSeconds?.toFixed(1) ?? '-'}s: ` +
         `${fmt(result.eventsPerSecond)} events/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, max ${fmt(result.max, 1)} ms; ` +
         `idle ${fmt(result.idleKBPerSubscriber, 1)} KB/subscriber (RSS ${fmt(result.rssBeforeKiB / 1024, 1)} → ${fmt(result.rssIdleKiB / 1024, 1)} MiB); server CPU ${fmt(result.serverCpuMicrosPerDelivery, 1)} µs/delivery`,
     );
     if (result.writesFailed || result.outOfOrder || Object.keys(result.clientErrors).length) {
-      console.log(`    !! write failures ${JSON.stringify(result.writeFailures)}, out of order ${result.outOfOrder}, client errors ${JSON.stringify(result.clientErrors)}, closes ${JSON.stringify(result.closes)}`);
+      console.log(
+        `    !! write failures ${JSON.stringify(result.writeFailures)}, out of order ${result.outOfOrder}, client errors ${JSON.stringify(result.clientErrors)}, closes ${JSON.stringify(result.closes)}`,
+      );
     }
-    if (result.writesLate) console.log(`    note: ${result.writesLate} writes went out more than one interval late (the writer was starved of CPU)`);
+    if (result.writesLate)
+      console.log(
+        `    note: ${result.writesLate} writes went out more than one interval late (the writer was starved of CPU)`,
+      );
     return result;
   } finally {
     for (const client of clients) await client.stop();
     const exit = await stopPid(server.pid, server.exited, name);
-    if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`    note: ${name} exited with ${JSON.stringify(exit)}\n${tail(server.stderrFile, 1500)}`);
+    if (exit && exit.code !== 0 && exit.signal !== 'SIGTERM')
+      console.log(`    note: ${name} exited with ${JSON.stringify(exit)}\n${tail(server.stderrFile, 1500)}`);
   }
 }
 
@@ -601,8 +704,12 @@ function fmt(value, digits = 0) {
 }
 function table(headers, rows, alignRight = []) {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => '| ' + cells.map((c, i) => (alignRight[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ') + ' |';
-  const rule = '|' + widths.map((w, i) => (alignRight[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
+  const line = (cells) =>
+    '| ' +
+    cells.map((c, i) => (alignRight[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ') +
+    ' |';
+  const rule =
+    '|' + widths.map((w, i) => (alignRight[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 
@@ -610,8 +717,16 @@ function environment() {
   const cpus = os.cpus();
   let commit = null;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     if (dirty) commit += ' (+ uncommitted changes)';
   } catch {}
   const version = (name) => {
@@ -656,18 +771,54 @@ function ratios(results) {
 }
 
 function printReport(results, env) {
-  console.log(`\nRealtime fan-out (creates at a fixed rate for ${config.duration}s per run; latency from the write's send to each delivery)\n`);
+  console.log(
+    `\nRealtime fan-out (creates at a fixed rate for ${config.duration}s per run; latency from the write's send to each delivery)\n`,
+  );
   const rows = results.map((r) =>
     r.error
       ? [fmt(r.n), r.server, '', 'FAILED', '', '', '', '', '', '', '', r.error.split('\n')[0].slice(0, 60)]
-      : [fmt(r.n), r.server, fmt(r.rate, 1), fmt(r.subscribed), fmt(r.writesCommitted), fmt(r.received), fmt(r.missed), fmt(r.eventsPerSecond), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.idleKBPerSubscriber, 1), fmt(r.serverCpuMicrosPerDelivery, 1)],
+      : [
+          fmt(r.n),
+          r.server,
+          fmt(r.rate, 1),
+          fmt(r.subscribed),
+          fmt(r.writesCommitted),
+          fmt(r.received),
+          fmt(r.missed),
+          fmt(r.eventsPerSecond),
+          fmt(r.p50, 1),
+          fmt(r.p99, 1),
+          fmt(r.idleKBPerSubscriber, 1),
+          fmt(r.serverCpuMicrosPerDelivery, 1),
+        ],
   );
-  console.log(table(['N', 'server', 'creates/s', 'subscribed', 'writes', 'delivered', 'missed', 'events/s', 'p50 ms', 'p99 ms', 'idle KB/sub', 'server CPU µs/delivery'], rows, [true, false, true, true, true, true, true, true, true, true, true, true]));
+  console.log(
+    table(
+      [
+        'N',
+        'server',
+        'creates/s',
+        'subscribed',
+        'writes',
+        'delivered',
+        'missed',
+        'events/s',
+        'p50 ms',
+        'p99 ms',
+        'idle KB/sub',
+        'server CPU µs/delivery',
+      ],
+      rows,
+      [true, false, true, true, true, true, true, true, true, true, true, true],
+    ),
+  );
   const list = ratios(results);
   if (list.length) {
     const status = (ok) => (ok === null ? '-' : ok ? 'met' : 'MISSED');
     const x = (v) => (v === null ? '-' : `${v.toFixed(2)}x`);
-    console.log(`\nTandem / reference (events/s: higher is better; latency, memory and CPU: lower is better). Goals: events/s >= ${GOALS.eventsPerSecond}x, p99 <= ${GOALS.p99}x, <= ${GOALS.idleKBPerSubscriber} KB per idle subscriber\n`);
+    console.log(
+      `\nTandem / reference (events/s: higher is better; latency, memory and CPU: lower is better). Goals: events/s >= ${GOALS.eventsPerSecond}x, p99 <= ${GOALS.p99}x, <= ${GOALS.idleKBPerSubscriber} KB per idle subscriber\n`,
+    );
     console.log(
       table(
         ['N', 'events/s', 'p50', 'p99', 'idle memory', 'CPU/delivery', 'events/s goal', 'p99 goal', 'memory goal'],
@@ -695,13 +846,18 @@ const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 async function main() {
   const env = environment();
   console.log('Tandem realtime fan-out benchmark');
-  console.log(`  node ${env.node} on ${env.platform}; CPU ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB; load avg ${env.loadAverageAtStart.join(' ')}`);
-  console.log(`  ws ${env.ws}, better-sqlite3 ${env.betterSqlite3}; Tandem ${env.tandemCommit ?? '?'}; open files: soft ${FD.soft}, hard ${FD.hard}`);
+  console.log(
+    `  node ${env.node} on ${env.platform}; CPU ${env.cpuModel}, ${env.cores} cores, ${env.memoryGiB} GiB; load avg ${env.loadAverageAtStart.join(' ')}`,
+  );
+  console.log(
+    `  ws ${env.ws}, better-sqlite3 ${env.betterSqlite3}; Tandem ${env.tandemCommit ?? '?'}; open files: soft ${FD.soft}, hard ${FD.hard}`,
+  );
   console.log(
     `  sizes ${config.sizes.join(', ')}; servers ${config.servers.join(', ')}; ${config.sizes.map((n) => `${rateFor(config, n)}/s at ${n}`).join(', ')} creates for ${config.duration}s (+${config.warmup}s warm-up) per run; ${config.clients} client process(es)`,
   );
   if (config.tandemArgs.length) console.log(`  tandem serve extra flags: ${config.tandemArgs.join(' ')}`);
-  if (config.servers.includes('tandem') && !existsSync(join(ROOT, 'packages/cli/dist/main.js'))) throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench:fanout does it)');
+  if (config.servers.includes('tandem') && !existsSync(join(ROOT, 'packages/cli/dist/main.js')))
+    throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench:fanout does it)');
 
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-fanout-'));
   const dirs = Object.fromEntries(config.servers.map((name) => [name, join(tmpDir, name)]));
@@ -717,7 +873,8 @@ async function main() {
     const problem = fdProblem(n);
     if (problem) {
       console.log(`\nN = ${fmt(n)}: SKIPPED. ${problem}`);
-      for (const server of config.servers) results.push({ server, n, error: `skipped: open-file limit too low (hard ${FD.hard})` });
+      for (const server of config.servers)
+        results.push({ server, n, error: `skipped: open-file limit too low (hard ${FD.hard})` });
       continue;
     }
     // Alternate the order per size so drifting background load hits both servers alike.
@@ -736,18 +893,31 @@ async function main() {
   env.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
 
   // The frames must have the same shape, or the comparison is unfair.
-  const probes = Object.fromEntries(config.servers.map((name) => [name, results.find((r) => r.server === name && r.probe)?.probe]));
+  const probes = Object.fromEntries(
+    config.servers.map((name) => [name, results.find((r) => r.server === name && r.probe)?.probe]),
+  );
   if (probes.reference && probes.tandem) {
     for (const kind of ['welcome', 'subscribed', 'event']) {
-      if (probes.reference[kind] !== probes.tandem[kind]) console.log(`\nWARNING: ${kind} frames differ:\n  reference: ${probes.reference[kind]}\n  tandem:    ${probes.tandem[kind]}`);
+      if (probes.reference[kind] !== probes.tandem[kind])
+        console.log(
+          `\nWARNING: ${kind} frames differ:\n  reference: ${probes.reference[kind]}\n  tandem:    ${probes.tandem[kind]}`,
+        );
     }
-    if (probes.reference.event === probes.tandem.event) console.log(`\nframe check: identical event frames (${probes.reference.eventBytes} B, ids and seq masked)`);
+    if (probes.reference.event === probes.tandem.event)
+      console.log(`\nframe check: identical event frames (${probes.reference.eventBytes} B, ids and seq masked)`);
   }
 
   printReport(results, env);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `fanout-${stamp}.json`);
-  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), environment: env, config, goals: GOALS, results, ratios: ratios(results) }, null, 2) + '\n');
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { date: new Date().toISOString(), environment: env, config, goals: GOALS, results, ratios: ratios(results) },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nraw results: ${file}`);
   if (config.keep) console.log(`kept data and logs in ${tmpDir}`);
   if (results.some((r) => r.error)) process.exitCode = 1;

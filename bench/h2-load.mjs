@@ -68,7 +68,15 @@ function parseH2load(stdout) {
   };
   const timing = (label) => {
     const match = new RegExp(`^${label}:\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm').exec(stdout);
-    return match ? { min: h2Duration(match[1]), max: h2Duration(match[2]), mean: h2Duration(match[3]), sd: h2Duration(match[4]), withinSd: match[5] } : null;
+    return match
+      ? {
+          min: h2Duration(match[1]),
+          max: h2Duration(match[2]),
+          mean: h2Duration(match[3]),
+          sd: h2Duration(match[4]),
+          withinSd: match[5],
+        }
+      : null;
   };
   return {
     protocol: /Application protocol: (\S+)/.exec(stdout)?.[1] ?? null,
@@ -106,8 +114,12 @@ async function runH2load(args, timeoutSeconds, serverName) {
   }, timeoutSeconds * 1000);
   const exit = await new Promise((resolveExit) => child.once('close', (code, signal) => resolveExit({ code, signal })));
   clearTimeout(timer);
-  if (timedOut) throw new Error(`h2load against ${serverName} did not finish within BENCH_H2_TIMEOUT=${timeoutSeconds}s (killed)`);
-  if (exit.code !== 0) throw new Error(`h2load against ${serverName} exited with ${JSON.stringify(exit)}: ${`${stdout}${stderr}`.trim().slice(-2000)}`);
+  if (timedOut)
+    throw new Error(`h2load against ${serverName} did not finish within BENCH_H2_TIMEOUT=${timeoutSeconds}s (killed)`);
+  if (exit.code !== 0)
+    throw new Error(
+      `h2load against ${serverName} exited with ${JSON.stringify(exit)}: ${`${stdout}${stderr}`.trim().slice(-2000)}`,
+    );
   return stdout;
 }
 
@@ -125,12 +137,28 @@ function latenciesFromLog(logFile) {
 
 /** One bounded h2load run against `server`; p50/p99 come from h2load's per-request log. */
 export async function h2Run(server, { requests, clients, streams, timeoutSeconds, logFile }) {
-  const args = ['-n', String(requests), '-c', String(clients), '-m', String(streams), '-t', '1', '-i', server.urlFile, '--log-file', logFile];
+  const args = [
+    '-n',
+    String(requests),
+    '-c',
+    String(clients),
+    '-m',
+    String(streams),
+    '-t',
+    '1',
+    '-i',
+    server.urlFile,
+    '--log-file',
+    logFile,
+  ];
   const cpuBefore = processCpu(server.pid);
   const stdout = await runH2load(args, timeoutSeconds, server.name);
   const serverCpu = cpuDelta(cpuBefore, processCpu(server.pid));
   const parsed = parseH2load(stdout);
-  if (parsed.protocol !== 'h2') throw new Error(`h2load against ${server.name} negotiated ${parsed.protocol ?? 'nothing'}, not h2:\n${stdout.slice(0, 2000)}`);
+  if (parsed.protocol !== 'h2')
+    throw new Error(
+      `h2load against ${server.name} negotiated ${parsed.protocol ?? 'nothing'}, not h2:\n${stdout.slice(0, 2000)}`,
+    );
   const sorted = latenciesFromLog(logFile);
   return {
     server: server.name,

@@ -34,7 +34,8 @@ function requestFor(job, random) {
     return { method: 'GET', path, setupRequest: (req) => ({ ...req, path: `${path}/${pick(hot)}` }) };
   }
   if (job.workload === 'list') {
-    const query = () => `filter=${encodeURIComponent(`category = 'c${Math.floor(random() * job.categories)}'`)}&perPage=${job.perPage}`;
+    const query = () =>
+      `filter=${encodeURIComponent(`category = 'c${Math.floor(random() * job.categories)}'`)}&perPage=${job.perPage}`;
     return { method: 'GET', path: BASE, setupRequest: (req) => ({ ...req, path: `${BASE}?${query()}` }) };
   }
   if (job.workload.endsWith('create')) return createRequest(job, random);
@@ -43,8 +44,19 @@ function requestFor(job, random) {
 
 function createRequest(job, random) {
   let n = 0;
-  const body = () => JSON.stringify({ title: `bench ${++n}`, category: `c${Math.floor(random() * job.categories)}`, price: Math.round(random() * 100_000) / 100, active: random() < 0.5 });
-  return { method: 'POST', path: BASE, headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: body() }) };
+  const body = () =>
+    JSON.stringify({
+      title: `bench ${++n}`,
+      category: `c${Math.floor(random() * job.categories)}`,
+      price: Math.round(random() * 100_000) / 100,
+      active: random() < 0.5,
+    });
+  return {
+    method: 'POST',
+    path: BASE,
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (req) => ({ ...req, body: body() }),
+  };
 }
 
 /** Response times of 2xx answers in a growable Float64Array (µs precision, unlike autocannon's histogram). */
@@ -87,7 +99,14 @@ async function run(job) {
   const eluBefore = performance.eventLoopUtilization();
   const started = process.hrtime.bigint();
   const { value: result, gcMs } = await withGcTime(() => {
-    const instance = autocannon({ url: `http://${HOST}:${job.port}`, connections: job.connections, pipelining: job.pipelining, duration: job.seconds, timeout: 10, requests: [requestFor(job, mulberry32(job.seed))] });
+    const instance = autocannon({
+      url: `http://${HOST}:${job.port}`,
+      connections: job.connections,
+      pipelining: job.pipelining,
+      duration: job.seconds,
+      timeout: 10,
+      requests: [requestFor(job, mulberry32(job.seed))],
+    });
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
       if (statusCode >= 200 && statusCode < 300) latencies.add(responseTime);
     });
@@ -96,7 +115,12 @@ async function run(job) {
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const elu = performance.eventLoopUtilization(eluBefore);
-  return toResult(result, latencies.sorted(), { elapsed, gcMs, cpuSeconds: (cpu.user + cpu.system) / 1e6, busy: elu.utilization });
+  return toResult(result, latencies.sorted(), {
+    elapsed,
+    gcMs,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    busy: elu.utilization,
+  });
 }
 
 function toResult(result, sorted, client) {
@@ -116,7 +140,14 @@ function toResult(result, sorted, client) {
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : null,
     client: { cpuPercent: (client.cpuSeconds / client.elapsed) * 100, busy: client.busy, gcMs: client.gcMs },
-    autocannon: { requests: result.requests, latency: result.latency, throughput: result.throughput, duration: result.duration, start: result.start, finish: result.finish },
+    autocannon: {
+      requests: result.requests,
+      latency: result.latency,
+      throughput: result.throughput,
+      duration: result.duration,
+      start: result.start,
+      finish: result.finish,
+    },
   };
 }
 

@@ -15,7 +15,10 @@ const CLIENT_BIN = join(dirname(fileURLToPath(import.meta.url)), 'load-client.mj
 export function startLoadClient(ids, tmpDir) {
   const idsFile = join(tmpDir, 'ids.json');
   writeFileSync(idsFile, JSON.stringify(ids));
-  const child = fork(CLIENT_BIN, [idsFile], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLIENT_BIN, [idsFile], {
+    execArgv: ['--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   trackChild('load-client', child);
   return { child, run: (job) => askClient(child, job), stop: () => child.connected && child.disconnect() };
 }
@@ -23,8 +26,12 @@ export function startLoadClient(ids, tmpDir) {
 /** Sends one job; resolves with its result, rejects on an error, an exit or a hang. */
 function askClient(child, job) {
   return new Promise((resolveRun, reject) => {
-    const timer = setTimeout(() => finish(new Error(`load client: no result within ${job.seconds + 60} s`)), (job.seconds + 60) * 1000);
-    const onMessage = (message) => finish(message.type === 'error' ? new Error(`load client: ${message.message}`) : null, message.result);
+    const timer = setTimeout(
+      () => finish(new Error(`load client: no result within ${job.seconds + 60} s`)),
+      (job.seconds + 60) * 1000,
+    );
+    const onMessage = (message) =>
+      finish(message.type === 'error' ? new Error(`load client: ${message.message}`) : null, message.result);
     const onExit = (code, signal) => finish(new Error(`load client exited (${code ?? signal})`));
     function finish(error, result) {
       clearTimeout(timer);
@@ -47,7 +54,8 @@ export function perRequest(seconds, responses) {
 /** CPU and run-queue seconds between two processCpu readings (null when one is missing). */
 export function cpuDelta(before, after) {
   if (!before || !after) return { cpuSeconds: null, waitSeconds: null };
-  const waitSeconds = before.waitSeconds === null || after.waitSeconds === null ? null : after.waitSeconds - before.waitSeconds;
+  const waitSeconds =
+    before.waitSeconds === null || after.waitSeconds === null ? null : after.waitSeconds - before.waitSeconds;
   return { cpuSeconds: after.cpuSeconds - before.cpuSeconds, waitSeconds };
 }
 
@@ -78,7 +86,10 @@ export async function loadRun(client, server, job) {
     // The CPU figure the ratios use: the server process, plus on PostgreSQL the backends
     // that worked for it alone (a server that moves work into the database must not look
     // cheaper for it).
-    cpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds === null ? null : serverCpu.cpuSeconds + (dbCpuSeconds ?? 0), responses),
+    cpuMicrosPerRequest: perRequest(
+      serverCpu.cpuSeconds === null ? null : serverCpu.cpuSeconds + (dbCpuSeconds ?? 0),
+      responses,
+    ),
     // Time the server's threads were ready to run but waited for a core, per second of run.
     serverWaitShare: serverCpu.waitSeconds === null ? null : serverCpu.waitSeconds / result.seconds,
   };

@@ -30,17 +30,23 @@ const guest = core.internalRequest(core.guest);
 const dir = mkdtempSync(join(os.tmpdir(), 'tandem-micro-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const file = join(dir, 'data.db');
-const store = core.createSqliteStore({ writer: new Database(file), reader: new Database(file) }, { synchronous: 'NORMAL' });
+const store = core.createSqliteStore(
+  { writer: new Database(file), reader: new Database(file) },
+  { synchronous: 'NORMAL' },
+);
 const collections = new core.CollectionService(store);
 await collections.load();
-for (const definition of JSON.parse(readFileSync(join(ROOT, 'bench/items.collections.json'), 'utf8'))) await collections.create(definition);
+for (const definition of JSON.parse(readFileSync(join(ROOT, 'bench/items.collections.json'), 'utf8')))
+  await collections.create(definition);
 const ids = seed(file, ROWS);
 const records = new core.RecordService(store, collections);
 
 /** Inserts `count` rows straight into the table and returns their ids. */
 function seed(path, count) {
   const db = new Database(path);
-  const insert = db.prepare('INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)',
+  );
   const out = [];
   db.transaction(() => {
     for (let i = 0; i < count; i++) {
@@ -61,7 +67,9 @@ async function measure(name, n, task) {
   for (let i = 0; i < n; i++) await task(i);
   const cpu = process.cpuUsage(start);
   const us = (cpu.user + cpu.system) / n;
-  console.log(`${name.padEnd(34)} ${us.toFixed(2).padStart(8)} µs CPU/call  ${(((performance.now() - wall) * 1000) / n).toFixed(2).padStart(8)} µs wall/call  (n=${n})`);
+  console.log(
+    `${name.padEnd(34)} ${us.toFixed(2).padStart(8)} µs CPU/call  ${(((performance.now() - wall) * 1000) / n).toFixed(2).padStart(8)} µs wall/call  (n=${n})`,
+  );
 }
 
 const n = (base) => Math.round(base * SCALE);
@@ -69,27 +77,51 @@ if (selected.includes('view')) {
   // The reference server's way, for scale: one prepared statement and an object literal.
   const db = new Database(file, { readonly: true });
   const byId = db.prepare('SELECT "id", "title", "category", "price", "active" FROM "items" WHERE "id" = ?');
-  const toRecord = (row) => ({ collectionId: 'x', collectionName: 'items', id: row.id, title: row.title ?? '', category: row.category ?? '', price: row.price ?? 0, active: row.active === 1 });
-  await measure('reference: stmt.get + object', n(50_000), async (i) => toRecord(byId.get(ids[(i * 7919) % ids.length])));
+  const toRecord = (row) => ({
+    collectionId: 'x',
+    collectionName: 'items',
+    id: row.id,
+    title: row.title ?? '',
+    category: row.category ?? '',
+    price: row.price ?? 0,
+    active: row.active === 1,
+  });
+  await measure('reference: stmt.get + object', n(50_000), async (i) =>
+    toRecord(byId.get(ids[(i * 7919) % ids.length])),
+  );
   await measure('RecordService.view', n(50_000), (i) => records.view('items', ids[(i * 7919) % ids.length], {}, guest));
   db.close();
 }
 if (selected.includes('list')) {
-  await measure('RecordService.list filter perPage=20', n(5_000), (i) => records.list('items', { filter: `(category = 'c${i % 100}')`, perPage: 20 }, guest));
+  await measure('RecordService.list filter perPage=20', n(5_000), (i) =>
+    records.list('items', { filter: `(category = 'c${i % 100}')`, perPage: 20 }, guest),
+  );
 }
 if (selected.includes('create')) {
-  await measure('RecordService.create', n(10_000), (i) => records.create('items', { title: `t${i}`, category: 'c1', price: i, active: true }, {}, guest));
+  await measure('RecordService.create', n(10_000), (i) =>
+    records.create('items', { title: `t${i}`, category: 'c1', price: i, active: true }, {}, guest),
+  );
 }
 if (selected.includes('log')) {
   const logger = server.createJsonLogger(() => undefined);
-  await measure('request log line', n(200_000), (i) => logger.info('request', { reqId: `abc123-${i.toString(36)}`, method: 'GET', url: `/api/collections/items/records/${ids[i % ids.length]}`, status: 200, ms: 0.41 }));
+  await measure('request log line', n(200_000), (i) =>
+    logger.info('request', {
+      reqId: `abc123-${i.toString(36)}`,
+      method: 'GET',
+      url: `/api/collections/items/records/${ids[i % ids.length]}`,
+      status: 200,
+      ms: 0.41,
+    }),
+  );
 }
 if (selected.includes('inject')) {
   for (const logRequests of [false, true]) {
     const logger = server.createJsonLogger(() => undefined);
     const app = server.createApp({ collections, records, logger }, { ...server.defaultServerOptions, logRequests });
     await app.ready();
-    await measure(`inject GET by id (log ${logRequests ? 'on' : 'off'})`, n(20_000), (i) => app.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }));
+    await measure(`inject GET by id (log ${logRequests ? 'on' : 'off'})`, n(20_000), (i) =>
+      app.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }),
+    );
     await app.close();
   }
 }
@@ -100,15 +132,27 @@ if (selected.includes('cache')) {
   const options = { ...server.defaultServerOptions, logRequests: true };
   const timed = server.createApp({ collections, records: timedRecords, logger, timings }, options);
   await timed.ready();
-  await measure('inject GET by id (timing on)', n(20_000), (i) => timed.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }));
+  await measure('inject GET by id (timing on)', n(20_000), (i) =>
+    timed.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }),
+  );
   await timed.close();
   const generations = new core.CollectionGenerations();
-  const responseCache = { cache: new core.MemoryCache({ maxBytes: core.DEFAULT_CACHE_BYTES }), keys: new core.RecordCacheKeys(collections, generations) };
+  const responseCache = {
+    cache: new core.MemoryCache({ maxBytes: core.DEFAULT_CACHE_BYTES }),
+    keys: new core.RecordCacheKeys(collections, generations),
+  };
   const cached = server.createApp({ collections, records: timedRecords, logger, timings, responseCache }, options);
   await cached.ready();
   const hot = ids.slice(0, 1000);
-  await measure('inject GET by id (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records/${hot[(i * 7919) % hot.length]}` }));
-  await measure('inject list filter (cache hit)', n(20_000), (i) => cached.inject({ method: 'GET', url: `/api/collections/items/records?filter=(category = 'c${i % 100}')&perPage=20` }));
+  await measure('inject GET by id (cache hit)', n(20_000), (i) =>
+    cached.inject({ method: 'GET', url: `/api/collections/items/records/${hot[(i * 7919) % hot.length]}` }),
+  );
+  await measure('inject list filter (cache hit)', n(20_000), (i) =>
+    cached.inject({
+      method: 'GET',
+      url: `/api/collections/items/records?filter=(category = 'c${i % 100}')&perPage=20`,
+    }),
+  );
   await cached.close();
 }
 await store.close();

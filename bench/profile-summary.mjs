@@ -13,7 +13,15 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, filter: { type: 'string' }, area: { type: 'string' }, requests: { type: 'string' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    top: { type: 'string', default: '25' },
+    filter: { type: 'string' },
+    area: { type: 'string' },
+    requests: { type: 'string' },
+  },
+});
 if (positionals.length !== 1) {
   console.error('usage: node bench/profile-summary.mjs FILE.cpuprofile [--top N] [--filter TEXT]');
   process.exit(2);
@@ -30,12 +38,18 @@ for (let i = 0; i < profile.samples.length; i++) {
   selfMicros.set(id, (selfMicros.get(id) ?? 0) + delta);
 }
 const total = [...selfMicros.values()].reduce((a, b) => a + b, 0);
-const idle = [...nodes.values()].filter((n) => n.callFrame.functionName === '(idle)').reduce((s, n) => s + (selfMicros.get(n.id) ?? 0), 0);
+const idle = [...nodes.values()]
+  .filter((n) => n.callFrame.functionName === '(idle)')
+  .reduce((s, n) => s + (selfMicros.get(n.id) ?? 0), 0);
 const busy = total - idle;
 
 function shortUrl(url) {
   if (!url) return '';
-  return url.replace(/^file:\/\//, '').replace(/^.*?\/node_modules\//, 'node_modules/').replace(/^.*?\/packages\//, 'packages/').replace(/^.*?\/bench\//, 'bench/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*?\/node_modules\//, 'node_modules/')
+    .replace(/^.*?\/packages\//, 'packages/')
+    .replace(/^.*?\/bench\//, 'bench/');
 }
 function area(frame) {
   const url = frame.url ?? '';
@@ -62,7 +76,8 @@ for (const [id, micros] of selfMicros) {
   if (node.callFrame.functionName === '(idle)') continue;
   byArea.set(area(node.callFrame), (byArea.get(area(node.callFrame)) ?? 0) + micros);
   bySelf.set(keyOf(node.callFrame), (bySelf.get(keyOf(node.callFrame)) ?? 0) + micros);
-  if (values.area && area(node.callFrame) === values.area) inArea.set(keyOf(node.callFrame), (inArea.get(keyOf(node.callFrame)) ?? 0) + micros);
+  if (values.area && area(node.callFrame) === values.area)
+    inArea.set(keyOf(node.callFrame), (inArea.get(keyOf(node.callFrame)) ?? 0) + micros);
   const seen = new Set();
   for (let at = id; at !== undefined; at = parent.get(at)) {
     const key = keyOf(nodes.get(at).callFrame);
@@ -74,14 +89,25 @@ for (const [id, micros] of selfMicros) {
 
 // With --requests N (requests the process served), times are also shown per request.
 const requests = values.requests ? Number(values.requests) : 0;
-const pct = (micros) => `${((micros / busy) * 100).toFixed(1).padStart(5)}%${requests ? ` ${(micros / requests).toFixed(2).padStart(7)} µs/req` : ''}`;
+const pct = (micros) =>
+  `${((micros / busy) * 100).toFixed(1).padStart(5)}%${requests ? ` ${(micros / requests).toFixed(2).padStart(7)} µs/req` : ''}`;
 const print = (title, map, filter = () => true) => {
   console.log(`\n${title}`);
-  for (const [key, micros] of [...map].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${pct(micros)}  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${key}`);
+  for (const [key, micros] of [...map]
+    .filter(([k]) => filter(k))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    console.log(`  ${pct(micros)}  ${(micros / 1000).toFixed(0).padStart(7)} ms  ${key}`);
 };
 
-console.log(`${positionals[0]}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((busy / total) * 100).toFixed(0)}%); percentages are of busy time`);
+console.log(
+  `${positionals[0]}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((busy / total) * 100).toFixed(0)}%); percentages are of busy time`,
+);
 print('By area (self time)', byArea);
 print(`Top ${top} functions by self time`, bySelf);
 if (values.area) print(`Top ${top} functions of ${values.area} by self time`, inArea);
-print(`Top ${top} functions by inclusive time${values.filter ? ` (URL contains ${values.filter})` : ''}`, byInclusive, (k) => !k.startsWith('(root)') && (!values.filter || k.includes(values.filter)));
+print(
+  `Top ${top} functions by inclusive time${values.filter ? ` (URL contains ${values.filter})` : ''}`,
+  byInclusive,
+  (k) => !k.startsWith('(root)') && (!values.filter || k.includes(values.filter)),
+);

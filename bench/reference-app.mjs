@@ -42,7 +42,10 @@ export function apiError(status, message, data = {}) {
   return Object.assign(new Error(message), { statusCode: status, body: { status, message, data } });
 }
 export const notFound = () => apiError(404, "The requested resource wasn't found.");
-export const notUnique = () => apiError(400, 'Failed to create record.', { id: { code: 'validation_not_unique', message: 'Value must be unique.' } });
+export const notUnique = () =>
+  apiError(400, 'Failed to create record.', {
+    id: { code: 'validation_not_unique', message: 'Value must be unique.' },
+  });
 
 // --- values as PocketBase coerces them ----------------------------------------------------
 function text(value, name, errors) {
@@ -66,7 +69,8 @@ function bool(value) {
 /** A create body → the record to insert (id '' when the server is to pick one); throws PocketBase's 400s. */
 export function recordFromBody(body, collection) {
   if (body === null || body === undefined) body = {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw apiError(400, 'Failed to load the submitted data due to invalid formatting.');
+  if (typeof body !== 'object' || Array.isArray(body))
+    throw apiError(400, 'Failed to load the submitted data due to invalid formatting.');
   const errors = {};
   const record = {
     collectionId: collection.id,
@@ -78,7 +82,8 @@ export function recordFromBody(body, collection) {
     active: bool(body.active),
   };
   if (body.id !== undefined && body.id !== '') {
-    if (typeof body.id !== 'string' || !/^[a-z0-9]{15}$/.test(body.id)) errors.id = { code: 'validation_invalid_id', message: 'Invalid id.' };
+    if (typeof body.id !== 'string' || !/^[a-z0-9]{15}$/.test(body.id))
+      errors.id = { code: 'validation_invalid_id', message: 'Invalid id.' };
     else record.id = body.id;
   }
   if (Object.keys(errors).length > 0) throw apiError(400, 'Failed to create record.', errors);
@@ -122,14 +127,20 @@ export function checkCollection(name, collection) {
  * fallback (`http2: true, https: { allowHTTP1 }`), as `tandem serve --https` does.
  */
 export function createReferenceApp(https) {
-  const tls = https ? { http2: true, https: { allowHTTP1: true, cert: readFileSync(https.cert), key: readFileSync(https.key) } } : {};
+  const tls = https
+    ? { http2: true, https: { allowHTTP1: true, cert: readFileSync(https.cert), key: readFileSync(https.key) } }
+    : {};
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, routerOptions: { maxParamLength: 1000 }, ...tls });
   app.setErrorHandler((error, _request, reply) => {
     if (error.body) return reply.code(error.statusCode).send(error.body);
     const status = error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.code(status).send({ status, message: 'Something went wrong while processing your request.', data: {} });
+    return reply
+      .code(status)
+      .send({ status, message: 'Something went wrong while processing your request.', data: {} });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ status: 404, message: "The requested resource wasn't found.", data: {} }));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send({ status: 404, message: "The requested resource wasn't found.", data: {} }),
+  );
   const healthBody = { message: 'API is healthy.', code: 200, data: {} };
   app.get('/api/health', (_request, reply) => {
     reply.header('cache-control', 'no-store').send(healthBody);
@@ -154,5 +165,7 @@ export async function serve(app, address, scheme, describeDb, close) {
   process.on('SIGINT', shutdown);
   await app.listen({ host, port: Number(portText) });
   const bound = app.server.address();
-  console.log(`reference listening on ${scheme}://${host}:${typeof bound === 'object' && bound ? bound.port : portText} (database: ${describeDb})`);
+  console.log(
+    `reference listening on ${scheme}://${host}:${typeof bound === 'object' && bound ? bound.port : portText} (database: ${describeDb})`,
+  );
 }

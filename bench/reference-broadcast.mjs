@@ -136,7 +136,8 @@ const errorBody = (status, message, data = {}) => ({ status, message, data });
 const RECORDS_PATH = /^\/api\/collections\/([^/?]+)\/records(?:\?.*)?$/;
 
 function createRecord(body) {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [400, errorBody(400, 'Failed to load the submitted data due to invalid formatting.')];
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return [400, errorBody(400, 'Failed to load the submitted data due to invalid formatting.')];
   const errors = {};
   const record = {
     collectionId: COLLECTION_ID,
@@ -242,8 +243,10 @@ wss.on('connection', (ws) => {
         const slash = topic.indexOf('/');
         const collection = topic.slice(0, slash);
         const target = topic.slice(slash + 1);
-        if (slash < 0 || (collection !== COLLECTION_NAME && collection !== COLLECTION_ID) || target === '') return sendError(ws, id, 404, 'not_found', "The requested resource wasn't found.");
-        if (ws.subs.has(id)) return sendError(ws, id, 400, 'duplicate_id', 'A subscription with this id already exists.');
+        if (slash < 0 || (collection !== COLLECTION_NAME && collection !== COLLECTION_ID) || target === '')
+          return sendError(ws, id, 404, 'not_found', "The requested resource wasn't found.");
+        if (ws.subs.has(id))
+          return sendError(ws, id, 400, 'duplicate_id', 'A subscription with this id already exists.');
         const recordId = target === '*' ? null : target;
         ws.subs.set(id, { recordId });
         if (recordId === null) addSub(collectionSubs, ws, id);
@@ -266,7 +269,13 @@ wss.on('connection', (ws) => {
         ws.send(JSON.stringify(message.id === undefined ? { type: 'pong' } : { type: 'pong', id: message.id }));
         return;
       default:
-        sendError(ws, message.id, 400, 'unsupported', `The reference server does not support "${String(message.type).slice(0, 40)}" messages.`);
+        sendError(
+          ws,
+          message.id,
+          400,
+          'unsupported',
+          `The reference server does not support "${String(message.type).slice(0, 40)}" messages.`,
+        );
     }
   });
   ws.on('close', () => {
@@ -320,5 +329,7 @@ process.on('SIGINT', shutdown);
 
 server.listen(Number(portText), host, () => {
   const address = server.address();
-  console.log(`reference-broadcast listening on http://${host}:${typeof address === 'object' && address ? address.port : portText} (ws /api/ws, database: sqlite ${args.db})`);
+  console.log(
+    `reference-broadcast listening on http://${host}:${typeof address === 'object' && address ? address.port : portText} (ws /api/ws, database: sqlite ${args.db})`,
+  );
 });

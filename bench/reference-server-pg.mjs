@@ -13,7 +13,16 @@
 
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { checkCollection, createReferenceApp, notFound, notUnique, randomId, recordFromBody, serve, toRecord } from './reference-app.mjs';
+import {
+  checkCollection,
+  createReferenceApp,
+  notFound,
+  notUnique,
+  randomId,
+  recordFromBody,
+  serve,
+  toRecord,
+} from './reference-app.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -66,7 +75,11 @@ app.post('/api/collections/:collection/records', async (request) => {
   for (let attempt = 0; ; attempt++) {
     const id = record.id || randomId();
     try {
-      await pool.query({ name: 'insert', text: INSERT, values: [id, record.title, record.category, record.price, record.active] });
+      await pool.query({
+        name: 'insert',
+        text: INSERT,
+        values: [id, record.title, record.category, record.price, record.active],
+      });
       record.id = id;
       return record;
     } catch (error) {

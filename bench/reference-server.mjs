@@ -15,7 +15,18 @@
 
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { checkCollection, createReferenceApp, listBody, listQuery, notFound, notUnique, randomId, recordFromBody, serve, toRecord } from './reference-app.mjs';
+import {
+  checkCollection,
+  createReferenceApp,
+  listBody,
+  listQuery,
+  notFound,
+  notUnique,
+  randomId,
+  recordFromBody,
+  serve,
+  toRecord,
+} from './reference-app.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -90,7 +101,9 @@ app.get('/api/collections/:collection/records', (request, reply) => {
   checkCollection(request.params.collection, collection);
   const query = listQuery(request.query);
   const filtered = query.category !== undefined;
-  const rows = filtered ? selectByCategory.all(query.category, query.perPage, query.offset) : selectAll.all(query.perPage, query.offset);
+  const rows = filtered
+    ? selectByCategory.all(query.category, query.perPage, query.offset)
+    : selectAll.all(query.perPage, query.offset);
   const totalItems = filtered ? countByCategory.get(query.category) : countAll.get();
   reply.send(listBody(query, totalItems, rows.map(recordOf)));
 });

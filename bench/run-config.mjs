@@ -35,7 +35,9 @@ function readConfigOrThrow() {
     servers: envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     tandemCache: envList('BENCH_TANDEM_CACHE', ['off'], ['off', 'on'])[0],
-    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
+    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) =>
+      s === 'both' ? ['tandem', 'reference'] : [s],
+    ),
     keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
     tmpBase: process.env.BENCH_TMP || os.tmpdir(),
     pgUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',
@@ -73,9 +75,15 @@ export function tandemCacheFor(workload, config) {
 
 /** Each workload's title and a one-line description of its requests. */
 export function workloadInfo(config) {
-  const h2Route = config.h2Reference === 'prebuilt' ? '/api/prebuilt/items/records/:id, a prebuilt JSON string per id' : '/api/collections/items/records/:id, a database read per request';
+  const h2Route =
+    config.h2Reference === 'prebuilt'
+      ? '/api/prebuilt/items/records/:id, a prebuilt JSON string per id'
+      : '/api/collections/items/records/:id, a database read per request';
   return {
-    get: { title: 'GET record by random id', description: `GET /api/collections/items/records/:id (id uniform over the ${config.rows} seeded rows)` },
+    get: {
+      title: 'GET record by random id',
+      description: `GET /api/collections/items/records/:id (id uniform over the ${config.rows} seeded rows)`,
+    },
     list: {
       title: 'list, filter category, perPage=20',
       description: `GET /api/collections/items/records?filter=(category = 'cN')&perPage=20 (N uniform in 0..${config.categories - 1}: ${config.rows / config.categories} matches, indexed; page 1 + COUNT)`,
@@ -84,12 +92,19 @@ export function workloadInfo(config) {
       title: 'cached GET by id (hot set)',
       description: `GET /api/collections/items/records/:id over ${config.hotIds} hot ids (Tandem: response cache hits; reference: /api/prebuilt/items/records/:id, a prebuilt JSON string per id)`,
     },
-    create: { title: 'create (POST small JSON)', description: 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)' },
+    create: {
+      title: 'create (POST small JSON)',
+      description: 'POST /api/collections/items/records {"title","category","price","active"} (~70 bytes)',
+    },
     'pg-get': {
       title: 'PostgreSQL GET by id',
       description: `GET /api/collections/items/records/:id on PostgreSQL (id uniform over the ${config.rows} seeded rows; reference: Fastify + pg, a named prepared SELECT)`,
     },
-    'pg-create': { title: 'PostgreSQL create', description: 'POST /api/collections/items/records on PostgreSQL, ~70-byte JSON (reference: Fastify + pg, one autocommit INSERT)' },
+    'pg-create': {
+      title: 'PostgreSQL create',
+      description:
+        'POST /api/collections/items/records on PostgreSQL, ~70-byte JSON (reference: Fastify + pg, one autocommit INSERT)',
+    },
     h2: {
       title: 'HTTP/2 GET by id (hot set)',
       description: `h2load -n ${config.h2Requests} -c ${config.h2Clients} -m ${config.h2Streams} over TLS + h2, cycling through ${config.hotIds} hot record URLs (Tandem: /api/collections/items/records/:id, response cache hits; reference: ${h2Route})`,

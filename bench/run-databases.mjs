@@ -4,7 +4,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferenceDb } from './bench-common.mjs';
 import { FALLBACK_DDL, countRows, importCollections, insertRows, prepareTandemDb } from './bench-data.mjs';
-import { APPLICATION_NAMES, countPostgresRows, createBackendMonitor, createBenchDatabase, databaseUrl, dropBenchDatabase, seedPostgres } from './bench-postgres.mjs';
+import {
+  APPLICATION_NAMES,
+  countPostgresRows,
+  createBackendMonitor,
+  createBenchDatabase,
+  databaseUrl,
+  dropBenchDatabase,
+  seedPostgres,
+} from './bench-postgres.mjs';
 
 const isTandem = (name) => name.startsWith('tandem');
 
@@ -20,7 +28,8 @@ export function prepareSqlite(run, rows) {
   for (const dir of Object.values(dirs)) mkdirSync(dir);
   let collectionId = 'pbc_reference00';
   let ddl = FALLBACK_DDL;
-  for (const name of config.servers.filter(isTandem)) ({ collectionId, ddl } = prepareTandemDb(run.tandemBin, run.collectionsFile, dirs[name], run.root));
+  for (const name of config.servers.filter(isTandem))
+    ({ collectionId, ddl } = prepareTandemDb(run.tandemBin, run.collectionsFile, dirs[name], run.root));
   if (dirs.reference) createReferenceDb(dbFile('reference'), ddl);
   for (const name of config.servers) insertRows(dbFile(name), rows);
   const importFlags = config.servers.filter(isTandem).map((name) => ['--dir', dirs[name]]);
@@ -57,14 +66,19 @@ export async function preparePostgres(run, rows) {
 /** Writes the collection file with `"cache": on|off` into the temp dir; returns its path. */
 function collectionsFileWithCache(run, on) {
   const file = join(run.tmpDir, `items-cache-${on ? 'on' : 'off'}.collections.json`);
-  if (!existsSync(file)) writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(run.collectionsFile, 'utf8')).map((c) => ({ ...c, cache: on }))));
+  if (!existsSync(file))
+    writeFileSync(
+      file,
+      JSON.stringify(JSON.parse(readFileSync(run.collectionsFile, 'utf8')).map((c) => ({ ...c, cache: on }))),
+    );
   return file;
 }
 
 /** Turns the items collection's response cache on or off in every Tandem database of `target` (before its servers start). */
 export function useTandemCache(run, target, on) {
   if (target.tandemCache === on) return;
-  for (const flags of target.importFlags) importCollections(run.tandemBin, collectionsFileWithCache(run, on), flags, run.root);
+  for (const flags of target.importFlags)
+    importCollections(run.tandemBin, collectionsFileWithCache(run, on), flags, run.root);
   target.tandemCache = on;
 }
 
@@ -72,7 +86,8 @@ export function useTandemCache(run, target, on) {
 export async function countInserted(run, { data, pg }, results) {
   const { config } = run;
   const inserted = {};
-  if (results.create) for (const name of config.servers) inserted[name] = countRows(data.dbFile(name)) - config.rows - 1;
+  if (results.create)
+    for (const name of config.servers) inserted[name] = countRows(data.dbFile(name)) - config.rows - 1;
   if (results['pg-create']?.rounds) {
     const counts = await countPostgresRows(pg.url(APPLICATION_NAMES.harness));
     for (const [name, count] of Object.entries(counts)) inserted[`${name} (PostgreSQL)`] = count - config.rows - 1;

@@ -25,17 +25,37 @@ export async function runH2(names, ctx) {
     }
     const hot = ctx.ids.slice(0, Math.min(ctx.config.hotIds, ctx.ids.length));
     writeUrlFiles(servers, hot, ctx);
-    console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on https://${HOST}:${s.port}`).join(', ')} (certificate from ${dirname(caFile)})`);
+    console.log(
+      `  ${servers.map((s) => `${s.name} pid ${s.pid} on https://${HOST}:${s.port}`).join(', ')} (certificate from ${dirname(caFile)})`,
+    );
     const shape = await checkH2Shapes(servers, hot, readFileSync(caFile), ctx.config);
     // The warm-up sends a quarter of a round's requests (at least 1,000).
-    const measure = (server, round) => h2Run(server, runOptions(ctx, round ? ctx.config.h2Requests : Math.max(1000, Math.round(ctx.config.h2Requests / 4)), round ? `round${round}` : 'warmup', server));
+    const measure = (server, round) =>
+      h2Run(
+        server,
+        runOptions(
+          ctx,
+          round ? ctx.config.h2Requests : Math.max(1000, Math.round(ctx.config.h2Requests / 4)),
+          round ? `round${round}` : 'warmup',
+          server,
+        ),
+      );
     const warmups = ctx.config.warmup > 0 ? await warmUp(servers, measure, printRun) : {};
     const rounds = await runRounds(servers, ctx.config.rounds, measure, printRun);
     for (const server of servers) {
       const exit = await stopServer(server);
-      if (exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`  note: ${server.name} (h2) exited with ${JSON.stringify(exit)}`);
+      if (exit.code !== 0 && exit.signal !== 'SIGTERM')
+        console.log(`  note: ${server.name} (h2) exited with ${JSON.stringify(exit)}`);
     }
-    return { description: ctx.info.h2.description, h2load: h2loadVersion(), referenceRoute: ctx.config.h2Reference, shape, warmups, rounds, ...summarizeRounds(rounds) };
+    return {
+      description: ctx.info.h2.description,
+      h2load: h2loadVersion(),
+      referenceRoute: ctx.config.h2Reference,
+      shape,
+      warmups,
+      rounds,
+      ...summarizeRounds(rounds),
+    };
   } finally {
     for (const server of servers) await stopServer(server);
   }
@@ -48,7 +68,15 @@ async function certificateFor(names, ctx) {
   mkdirSync(dir, { recursive: true });
   const caFile = join(dir, 'tls', 'ca.pem');
   const port = await freePort();
-  const maker = ctx.launch('tandem-tls', 'tandem', ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', dir, '--no-request-log']);
+  const maker = ctx.launch('tandem-tls', 'tandem', [
+    'serve',
+    '--https',
+    `${HOST}:${port}`,
+    '--dev-tls',
+    '--dir',
+    dir,
+    '--no-request-log',
+  ]);
   try {
     await waitHealthyH2(maker, port, caFile);
   } finally {
@@ -57,15 +85,39 @@ async function certificateFor(names, ctx) {
   return caFile;
 }
 
-const routeOf = (name, config) => (name === 'reference' && config.h2Reference === 'prebuilt' ? '/api/prebuilt/items/records' : '/api/collections/items/records');
+const routeOf = (name, config) =>
+  name === 'reference' && config.h2Reference === 'prebuilt'
+    ? '/api/prebuilt/items/records'
+    : '/api/collections/items/records';
 
 async function startH2Server(name, caFile, ctx) {
   const port = await freePort();
   const tlsDir = dirname(caFile);
   const server =
     name === 'tandem'
-      ? ctx.launch(`${name}`, 'tandem', ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', ctx.dirs.tandem, ...ctx.config.tandemArgs], 'h2')
-      : ctx.launch(`${name}`, 'reference', ['--https', `${HOST}:${port}`, '--cert', join(tlsDir, 'server.pem'), '--key', join(tlsDir, 'server-key.pem'), '--db', ctx.dbFile('reference'), '--collection-id', ctx.collectionId], 'h2');
+      ? ctx.launch(
+          `${name}`,
+          'tandem',
+          ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', ctx.dirs.tandem, ...ctx.config.tandemArgs],
+          'h2',
+        )
+      : ctx.launch(
+          `${name}`,
+          'reference',
+          [
+            '--https',
+            `${HOST}:${port}`,
+            '--cert',
+            join(tlsDir, 'server.pem'),
+            '--key',
+            join(tlsDir, 'server-key.pem'),
+            '--db',
+            ctx.dbFile('reference'),
+            '--collection-id',
+            ctx.collectionId,
+          ],
+          'h2',
+        );
   server.port = port;
   await waitHealthyH2(server, port, caFile);
   return server;
@@ -74,7 +126,10 @@ async function startH2Server(name, caFile, ctx) {
 function writeUrlFiles(servers, hot, ctx) {
   for (const server of servers) {
     server.urlFile = join(ctx.tmpDir, `h2-urls-${server.name}.txt`);
-    writeFileSync(server.urlFile, hot.map((id) => `https://${HOST}:${server.port}${routeOf(server.name, ctx.config)}/${id}`).join('\n') + '\n');
+    writeFileSync(
+      server.urlFile,
+      hot.map((id) => `https://${HOST}:${server.port}${routeOf(server.name, ctx.config)}/${id}`).join('\n') + '\n',
+    );
   }
 }
 
@@ -83,19 +138,35 @@ async function checkH2Shapes(servers, hot, ca, config) {
   const answers = {};
   for (const server of servers) {
     const answer = await h2Fetch(server.port, `${routeOf(server.name, config)}/${hot[hot.length >> 1]}`, ca);
-    if (answer.status !== 200 || answer.alpn !== 'h2') throw new Error(`h2 shape check: ${server.name} answered ${answer.status} over ${answer.alpn}: ${answer.body.slice(0, 500)}`);
+    if (answer.status !== 200 || answer.alpn !== 'h2')
+      throw new Error(
+        `h2 shape check: ${server.name} answered ${answer.status} over ${answer.alpn}: ${answer.body.slice(0, 500)}`,
+      );
     answers[server.name] = answer;
   }
   if (!answers.tandem || !answers.reference) return null;
-  const shape = { identical: answers.tandem.body === answers.reference.body, referenceBytes: answers.reference.body.length, tandemBytes: answers.tandem.body.length };
+  const shape = {
+    identical: answers.tandem.body === answers.reference.body,
+    referenceBytes: answers.reference.body.length,
+    tandemBytes: answers.tandem.body.length,
+  };
   if (shape.identical) console.log(`  response check (h2): identical bodies (${shape.referenceBytes} B)`);
-  else console.log(`  WARNING: h2 responses differ:\n    reference: ${answers.reference.body.slice(0, 600)}\n    tandem:    ${answers.tandem.body.slice(0, 600)}`);
+  else
+    console.log(
+      `  WARNING: h2 responses differ:\n    reference: ${answers.reference.body.slice(0, 600)}\n    tandem:    ${answers.tandem.body.slice(0, 600)}`,
+    );
   return shape;
 }
 
 function runOptions(ctx, requests, label, server) {
   const { config } = ctx;
-  return { requests, clients: config.h2Clients, streams: config.h2Streams, timeoutSeconds: config.h2Timeout, logFile: join(ctx.tmpDir, `h2load-${server.name}-${label}.log`) };
+  return {
+    requests,
+    clients: config.h2Clients,
+    streams: config.h2Streams,
+    timeoutSeconds: config.h2Timeout,
+    logFile: join(ctx.tmpDir, `h2load-${server.name}-${label}.log`),
+  };
 }
 
 function printRun(label, r) {

@@ -30,12 +30,16 @@ export async function runHttpWorkload(workload, ctx) {
   const names = onPostgres ? ctx.config.servers.filter((n) => n === 'tandem' || n === 'reference') : ctx.config.servers;
   const servers = [];
   try {
-    for (const name of names) servers.push(onPostgres ? await startPostgresServer(name, workload, ctx) : await startServer(name, workload, ctx));
+    for (const name of names)
+      servers.push(
+        onPostgres ? await startPostgresServer(name, workload, ctx) : await startServer(name, workload, ctx),
+      );
     for (const server of servers) await waitHealthy(server, server.port);
     console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
     const [shape] = await checkShapes(servers, [shapeProbe(workload, { ...ctx.data, ...ctx.config })]);
     printShapes(shape ? [shape] : []);
-    const measure = (server, round) => loadRun(ctx.client, server, jobFor(workload, round, round ? ctx.config.duration : ctx.config.warmup, ctx.config));
+    const measure = (server, round) =>
+      loadRun(ctx.client, server, jobFor(workload, round, round ? ctx.config.duration : ctx.config.warmup, ctx.config));
     const warmups = ctx.config.warmup > 0 ? await warmUp(servers, measure, printRun) : {};
     const rounds = await runRounds(servers, ctx.config.rounds, measure, printRun);
     await stopAll(servers);
@@ -52,11 +56,26 @@ async function startServer(name, workload, ctx) {
   if (isTandem(name)) {
     // The metrics token lets the harness read the cache counters (kept with or without it).
     const metricsToken = randomBytes(16).toString('hex');
-    const flags = ['serve', '--http', `${HOST}:${port}`, '--dir', data.dirs[name], '--metrics-token', metricsToken, ...config.tandemArgs, ...(name === 'tandem-nolog' ? ['--no-request-log'] : [])];
+    const flags = [
+      'serve',
+      '--http',
+      `${HOST}:${port}`,
+      '--dir',
+      data.dirs[name],
+      '--metrics-token',
+      metricsToken,
+      ...config.tandemArgs,
+      ...(name === 'tandem-nolog' ? ['--no-request-log'] : []),
+    ];
     server = Object.assign(ctx.launch(name, 'tandem', flags, workload), { metricsToken });
     if (name === 'tandem') data.tandemLogs.push(server.stdoutFile);
   } else {
-    server = ctx.launch(name, 'reference', ['--http', `${HOST}:${port}`, '--db', data.dbFile(name), '--collection-id', data.collectionId], workload);
+    server = ctx.launch(
+      name,
+      'reference',
+      ['--http', `${HOST}:${port}`, '--db', data.dbFile(name), '--collection-id', data.collectionId],
+      workload,
+    );
   }
   server.port = port;
   return server;
@@ -70,10 +89,34 @@ async function startPostgresServer(name, workload, ctx) {
   let server;
   if (name === 'tandem') {
     const metricsToken = randomBytes(16).toString('hex');
-    server = Object.assign(ctx.launch(name, 'tandem', ['serve', '--http', `${HOST}:${port}`, '--dir', pg.dir, '--db', url, '--metrics-token', metricsToken, ...config.tandemArgs], workload), { metricsToken });
+    server = Object.assign(
+      ctx.launch(
+        name,
+        'tandem',
+        [
+          'serve',
+          '--http',
+          `${HOST}:${port}`,
+          '--dir',
+          pg.dir,
+          '--db',
+          url,
+          '--metrics-token',
+          metricsToken,
+          ...config.tandemArgs,
+        ],
+        workload,
+      ),
+      { metricsToken },
+    );
     data.tandemLogs.push(server.stdoutFile);
   } else {
-    server = ctx.launch(name, 'reference-pg', ['--http', `${HOST}:${port}`, '--db', url, '--schema', REFERENCE_SCHEMA, '--collection-id', pg.collectionId], workload);
+    server = ctx.launch(
+      name,
+      'reference-pg',
+      ['--http', `${HOST}:${port}`, '--db', url, '--schema', REFERENCE_SCHEMA, '--collection-id', pg.collectionId],
+      workload,
+    );
   }
   return Object.assign(server, { port, readBackends: () => pg.monitor.read(APPLICATION_NAMES[name]) });
 }
@@ -81,20 +124,39 @@ async function startPostgresServer(name, workload, ctx) {
 async function stopAll(servers) {
   for (const server of servers) {
     const exit = await stopServer(server);
-    if (exit.code !== 0 && exit.signal !== 'SIGTERM') console.log(`  note: ${server.name} exited with ${JSON.stringify(exit)}`);
+    if (exit.code !== 0 && exit.signal !== 'SIGTERM')
+      console.log(`  note: ${server.name} exited with ${JSON.stringify(exit)}`);
   }
 }
 
 /** A run's job for the load client (round 0: the warm-up). Both servers get the same seed in a round: the same ids, categories and bodies. */
 function jobFor(workload, round, seconds, config) {
   const seed = (config.seed + 1) * 1_000_003 + config.workloads.indexOf(workload) * 1000 + round;
-  return { workload, seconds, seed, connections: config.connections, pipelining: config.pipelining, hotIds: config.hotIds, categories: config.categories, perPage: config.perPage };
+  return {
+    workload,
+    seconds,
+    seed,
+    connections: config.connections,
+    pipelining: config.pipelining,
+    hotIds: config.hotIds,
+    categories: config.categories,
+    perPage: config.perPage,
+  };
 }
 
 /** One run's line: req/s, latency, the server's CPU (and its database's), the load client's own state. */
 function printRun(label, r) {
   const cpu = `cpu ${fmt(r.serverCpuMicrosPerRequest)}${r.dbCpuMicrosPerRequest === null ? '' : ` + db ${fmt(r.dbCpuMicrosPerRequest)}`} µs/req`;
-  const parts = [`${fmt(r.rps).padStart(8)} req/s`, `p50 ${fmt(r.p50, 2)} ms`, `p99 ${fmt(r.p99, 2)} ms`, cpu, `waited ${fmt(r.serverWaitShare * 100)}%`, `client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms`, describeCache(r.cache)];
-  if (r.non2xx + r.errors + r.timeouts) parts.push(`!! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}`);
+  const parts = [
+    `${fmt(r.rps).padStart(8)} req/s`,
+    `p50 ${fmt(r.p50, 2)} ms`,
+    `p99 ${fmt(r.p99, 2)} ms`,
+    cpu,
+    `waited ${fmt(r.serverWaitShare * 100)}%`,
+    `client cpu ${fmt(r.client.cpuPercent)}% gc ${fmt(r.client.gcMs)} ms`,
+    describeCache(r.cache),
+  ];
+  if (r.non2xx + r.errors + r.timeouts)
+    parts.push(`!! non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} ${JSON.stringify(r.statusCodes)}`);
   console.log(`  ${label} ${r.server.padEnd(12)} ${parts.filter(Boolean).join('  ')}`);
 }

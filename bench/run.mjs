@@ -69,7 +69,10 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     console.error(`\nbench: ${signal}, stopping servers`);
     interrupted = true;
     killChildren();
-    await Promise.race([Promise.allSettled(cleanups.map((cleanup) => cleanup())), new Promise((done) => setTimeout(done, 10_000))]);
+    await Promise.race([
+      Promise.allSettled(cleanups.map((cleanup) => cleanup())),
+      new Promise((done) => setTimeout(done, 10_000)),
+    ]);
     process.exit(130);
   });
 }
@@ -84,12 +87,23 @@ function launch(name, kind, args, suffix = '') {
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', profDir, '--cpu-prof-name', `${label}-${stamp}.cpuprofile`);
   }
   const base = join(tmpDir, label);
-  return startServer({ name, script: SCRIPTS[kind], args, stdoutFile: `${base}.stdout.log`, stderrFile: `${base}.stderr.log`, nodeArgs, cwd: ROOT });
+  return startServer({
+    name,
+    script: SCRIPTS[kind],
+    args,
+    stdoutFile: `${base}.stdout.log`,
+    stderrFile: `${base}.stderr.log`,
+    nodeArgs,
+    cwd: ROOT,
+  });
 }
 
 async function tandemLogInfo(data, results) {
   if (!data.tandemLogs.length) return null;
-  const runsOf = (w) => [...(w.rounds ?? []).map((r) => r.runs.tandem).filter(Boolean), ...(w.warmups?.tandem ? [w.warmups.tandem] : [])];
+  const runsOf = (w) => [
+    ...(w.rounds ?? []).map((r) => r.runs.tandem).filter(Boolean),
+    ...(w.warmups?.tandem ? [w.warmups.tandem] : []),
+  ];
   const served = Object.entries(results)
     .filter(([name]) => name !== 'h2')
     .reduce((s, [, w]) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
@@ -104,7 +118,9 @@ async function tandemLogInfo(data, results) {
 
 /** Each goal of a workload that ran, judged (see bench-results.mjs). */
 function judgeGoals(results, env) {
-  return GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) => judgeGoal(goal, results[goal.workload], noiseOf(results[goal.workload], env)));
+  return GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) =>
+    judgeGoal(goal, results[goal.workload], noiseOf(results[goal.workload], env)),
+  );
 }
 
 /** Which workloads can run: h2 needs h2load, the pg-* workloads a reachable PostgreSQL. Prints what is skipped and why. */
@@ -117,8 +133,15 @@ async function checkPrerequisites(env) {
   }
   if (config.workloads.some((w) => backendOf(w) === 'postgres')) {
     env.postgres = { url: describeUrl(config.pgUrl), ...(await probePostgres(config.pgUrl)) };
-    if (env.postgres.reachable) console.log(`  postgres  ${env.postgres.version} at ${env.postgres.url}; ${Object.entries(env.postgres.settings).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    else for (const w of config.workloads.filter((w) => backendOf(w) === 'postgres')) skipped[w] = `PostgreSQL not reachable at ${env.postgres.url} (${env.postgres.reason}); set BENCH_PG_URL`;
+    if (env.postgres.reachable)
+      console.log(
+        `  postgres  ${env.postgres.version} at ${env.postgres.url}; ${Object.entries(env.postgres.settings)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+    else
+      for (const w of config.workloads.filter((w) => backendOf(w) === 'postgres'))
+        skipped[w] = `PostgreSQL not reachable at ${env.postgres.url} (${env.postgres.reason}); set BENCH_PG_URL`;
   }
   for (const [workload, reason] of Object.entries(skipped)) console.log(`  ${workload} SKIPPED: ${reason}`);
   return skipped;
@@ -132,7 +155,10 @@ async function runWorkloads(workloads, ctx) {
     if (workload !== 'h2') results[workload] = await runHttpWorkload(workload, ctx);
     else {
       console.log(`\n${info.h2.title}: ${info.h2.description}`);
-      results.h2 = await runH2(config.servers.filter((n) => n === 'tandem' || n === 'reference'), { ...ctx, ...ctx.data });
+      results.h2 = await runH2(
+        config.servers.filter((n) => n === 'tandem' || n === 'reference'),
+        { ...ctx, ...ctx.data },
+      );
     }
   }
   return results;
@@ -145,16 +171,25 @@ async function main() {
   // h2 runs last: it restarts Tandem over TLS after the HTTP/1.1 workloads.
   const workloads = config.workloads.filter((w) => !skipped[w]).sort((a, b) => (a === 'h2') - (b === 'h2'));
   if (!workloads.length) return console.log('\nnothing to run');
-  if (config.servers.some(isTandem) && !existsSync(join(ROOT, 'packages/cli/dist/main.js'))) throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench does it)');
+  if (config.servers.some(isTandem) && !existsSync(join(ROOT, 'packages/cli/dist/main.js')))
+    throw new Error('Tandem is not built: run `npx tsc -b` (npm run bench does it)');
 
   tmpDir = mkdtempSync(join(config.tmpBase, 'tandem-bench-'));
-  const run = { config, tmpDir, tandemBin: SCRIPTS.tandem, collectionsFile: join(BENCH_DIR, 'items.collections.json'), root: ROOT };
+  const run = {
+    config,
+    tmpDir,
+    tandemBin: SCRIPTS.tandem,
+    collectionsFile: join(BENCH_DIR, 'items.collections.json'),
+    root: ROOT,
+  };
   const t0 = Date.now();
   const rows = makeRows(config.rows, config.seed, config.categories);
   const data = prepareSqlite(run, rows);
   const pg = workloads.some((w) => backendOf(w) === 'postgres') ? await preparePostgres(run, rows) : null;
   if (pg) cleanups.push(pg.drop);
-  console.log(`  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${data.collectionId}${pg ? `; PostgreSQL database ${pg.name}` : ''})`);
+  console.log(
+    `  seeded ${config.rows} rows into each database in ${((Date.now() - t0) / 1000).toFixed(1)}s (collection id ${data.collectionId}${pg ? `; PostgreSQL database ${pg.name}` : ''})`,
+  );
   const client = startLoadClient(data.ids, tmpDir);
   try {
     const results = await runWorkloads(workloads, { run, config, info, tmpDir, launch, client, data, pg });
@@ -166,10 +201,20 @@ async function main() {
     printResults(results, info, config);
     printGoals(goals);
     printNotes({ results, inserted, logInfo, env, config, info });
-    writeResults({ ...env, config: { ...config, pgUrl: describeUrl(config.pgUrl) }, goals, inserted, tandemLog: logInfo, workloads: results });
+    writeResults({
+      ...env,
+      config: { ...config, pgUrl: describeUrl(config.pgUrl) },
+      goals,
+      inserted,
+      tandemLog: logInfo,
+      workloads: results,
+    });
   } finally {
     client.stop();
-    if (pg) await pg.drop().catch((error) => console.error(`bench: could not drop PostgreSQL database ${pg.name}: ${error.message}`));
+    if (pg)
+      await pg
+        .drop()
+        .catch((error) => console.error(`bench: could not drop PostgreSQL database ${pg.name}: ${error.message}`));
   }
 }
 
@@ -180,7 +225,10 @@ function writeResults(document) {
   writeFileSync(file, JSON.stringify(document, null, 2) + '\n');
   console.log(`\nraw results: ${file}`);
   if (config.keep) console.log(`kept data and logs in ${tmpDir}`);
-  if (config.cpuProf.length) console.log(`CPU profiles in ${join(RESULTS_DIR, 'profiles')} (summarise with: node bench/profile-summary.mjs FILE)`);
+  if (config.cpuProf.length)
+    console.log(
+      `CPU profiles in ${join(RESULTS_DIR, 'profiles')} (summarise with: node bench/profile-summary.mjs FILE)`,
+    );
 }
 
 main().catch((error) => {

@@ -6,7 +6,10 @@ const CACHE_LINE = /^tandem_response_cache_requests_total\{outcome="(hit|miss|by
 
 /** The cache outcome counters of a Tandem started with `--metrics-token token`. */
 export async function readCacheOutcomes(port, token) {
-  const response = await fetch(`http://${HOST}:${port}/api/metrics`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`http://${HOST}:${port}/api/metrics`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(5000),
+  });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`GET /api/metrics answered ${response.status}: ${text.slice(0, 300)}`);
   const counts = { hit: 0, miss: 0, bypass: 0 };

@@ -14,26 +14,58 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** Package order, lowest first. */
 const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'server', 'cli'];
 /** Packages that may import a package listed before them only when they declare it as a dependency. */
-const ALLOWED_PACKAGE_EDGES = { sdk: ['protocol'], core: ['protocol'], server: ['protocol', 'core'], cli: ['protocol', 'core', 'server', 'sdk'] };
+const ALLOWED_PACKAGE_EDGES = {
+  sdk: ['protocol'],
+  core: ['protocol'],
+  server: ['protocol', 'core'],
+  cli: ['protocol', 'core', 'server', 'sdk'],
+};
 
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
 const LAYERS = {
   core: [
-    ['errors', 'sql', 'text'], ['json'], ['store'], ['storage'], ['credentials'], ['schema'], ['filter'], ['changes'],
-    ['collections'], ['settings', 'mail'], ['cache'], ['records'], ['auth'], ['realtime'], ['actions'], ['compose'],
+    ['errors', 'sql', 'text'],
+    ['json'],
+    ['store'],
+    ['storage'],
+    ['credentials'],
+    ['schema'],
+    ['filter'],
+    ['changes'],
+    ['collections'],
+    ['settings', 'mail'],
+    ['cache'],
+    ['records'],
+    ['auth'],
+    ['realtime'],
+    ['actions'],
+    ['compose'],
   ],
-  server: [['http'], ['auth'], ['cache'], ['edge'], ['tls'], ['metrics'], ['openapi'], ['actions'], ['routes'], ['realtime']],
+  server: [
+    ['http'],
+    ['auth'],
+    ['cache'],
+    ['edge'],
+    ['tls'],
+    ['metrics'],
+    ['openapi'],
+    ['actions'],
+    ['routes'],
+    ['realtime'],
+  ],
   cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
 };
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^'";]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 function shippedFiles(dir) {
   const out = [];
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out.push(...shippedFiles(path));
-    else if (/\.(ts|tsx|mts)$/.test(name) && !/\.(test|fixture)\.tsx?$/.test(name) && !name.endsWith('.d.ts')) out.push(path);
+    else if (/\.(ts|tsx|mts)$/.test(name) && !/\.(test|fixture)\.tsx?$/.test(name) && !name.endsWith('.d.ts'))
+      out.push(path);
   }
   return out;
 }
@@ -61,7 +93,8 @@ function checkPackage(name, problems) {
   const edges = new Map();
   for (const file of shippedFiles(src)) {
     const from = folderOf(src, file);
-    if (layers && from !== '' && rankOf(layers, from) < 0) problems.push(`${rel(file)}: the folder "${from}" of ${name} has no layer in scripts/check-layers.mjs`);
+    if (layers && from !== '' && rankOf(layers, from) < 0)
+      problems.push(`${rel(file)}: the folder "${from}" of ${name} has no layer in scripts/check-layers.mjs`);
     for (const spec of importsOf(file)) {
       if (spec.startsWith('@tandem/')) checkPackageImport(name, file, spec, problems);
       if (!spec.startsWith('.')) continue;
@@ -74,10 +107,12 @@ function checkPackage(name, problems) {
       if (to === from) continue;
       if (to !== '' && from !== '') addEdge(edges, from, to);
       if (to === '') problems.push(`${rel(file)} imports ${spec}: the root of ${name}/src is the top layer`);
-      else if (layers && rankOf(layers, to) >= rankOf(layers, from)) problems.push(`${rel(file)} imports ${spec}: "${to}" is not below "${from}"`);
+      else if (layers && rankOf(layers, to) >= rankOf(layers, from))
+        problems.push(`${rel(file)} imports ${spec}: "${to}" is not below "${from}"`);
     }
   }
-  for (const cycle of folderCycles(edges)) problems.push(`${name}: folders import each other in a cycle: ${cycle.join(' -> ')}`);
+  for (const cycle of folderCycles(edges))
+    problems.push(`${name}: folders import each other in a cycle: ${cycle.join(' -> ')}`);
 }
 
 function addEdge(edges, from, to) {

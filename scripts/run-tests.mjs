@@ -22,7 +22,13 @@ function testFiles(dir) {
 
 const files = readdirSync(join(root, 'packages'))
   .map((pkg) => join(root, 'packages', pkg, 'dist'))
-  .filter((dist) => { try { return statSync(dist).isDirectory(); } catch { return false; } })
+  .filter((dist) => {
+    try {
+      return statSync(dist).isDirectory();
+    } catch {
+      return false;
+    }
+  })
   .flatMap(testFiles)
   .filter((file) => file.includes(filter))
   .sort();
@@ -32,5 +38,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--conditions=tandem-test', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--conditions=tandem-test', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

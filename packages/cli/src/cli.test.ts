@@ -10,7 +10,13 @@ describe('the tandem command', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints help for every command and exits 0', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['collections', '--help'], ['superuser', '--help'], ['mail', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['serve', '--help'],
+      ['collections', '--help'],
+      ['superuser', '--help'],
+      ['mail', '--help'],
+    ]) {
       const result = await runTandem(args);
       assert.equal(result.code, 0, args.join(' '));
       assert.match(result.stdout, /Usage:\s+tandem/);
@@ -34,7 +40,10 @@ describe('the tandem command', () => {
       [['serve', '--http'], 'tandem: --http needs a value (see tandem serve --help)'],
       [['collections', 'export', '--out'], 'tandem: --out needs a value (see tandem collections --help)'],
       [['mail', 'list', '--limit'], 'tandem: --limit needs a value (see tandem mail --help)'],
-      [['typegen', '--dir', '--out', 'types.ts'], 'tandem: --dir needs a value, got the flag --out (see tandem typegen --help)'],
+      [
+        ['typegen', '--dir', '--out', 'types.ts'],
+        'tandem: --dir needs a value, got the flag --out (see tandem typegen --help)',
+      ],
     ];
     for (const [args, line] of cases) {
       const result = await runTandem(args);
@@ -44,7 +53,14 @@ describe('the tandem command', () => {
   });
 
   it('exits 1 with one clear line when the database is unreachable', async () => {
-    const result = await runTandem(['collections', 'export', '--dir', dir, '--db', 'postgres://postgres:secret@127.0.0.1:1/none']);
+    const result = await runTandem([
+      'collections',
+      'export',
+      '--dir',
+      dir,
+      '--db',
+      'postgres://postgres:secret@127.0.0.1:1/none',
+    ]);
     assert.equal(result.code, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /cannot reach database/);
@@ -54,20 +70,35 @@ describe('the tandem command', () => {
   it('imports collections idempotently and exports them', async () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify([{ name: 'things', type: 'base', fields: [{ name: 'title', type: 'text' }] }]));
-    assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 1, updated 0, unchanged 0/);
-    assert.match((await runTandem(['collections', 'import', file, '--dir', dir])).stdout, /created 0, updated 0, unchanged 1/);
+    assert.match(
+      (await runTandem(['collections', 'import', file, '--dir', dir])).stdout,
+      /created 1, updated 0, unchanged 0/,
+    );
+    assert.match(
+      (await runTandem(['collections', 'import', file, '--dir', dir])).stdout,
+      /created 0, updated 0, unchanged 1/,
+    );
     const out = join(dir, 'export.json');
     const exporting = await runTandem(['collections', 'export', '--dir', dir, '--out', out]);
     assert.equal(exporting.code, 0);
     assert.equal(exporting.stdout, `exported 1 collection to ${out}\n`);
     assert.equal(exporting.stderr, '', 'no progress when standard error is not a terminal');
     const exported = JSON.parse(readFileSync(out, 'utf8'));
-    assert.deepEqual(exported.map((c: { name: string }) => c.name), ['things']);
+    assert.deepEqual(
+      exported.map((c: { name: string }) => c.name),
+      ['things'],
+    );
   });
 
   it('fails an import of an invalid file with one line and changes nothing', async () => {
     const file = join(dir, 'bad.json');
-    writeFileSync(file, JSON.stringify([{ name: 'ok_one', fields: [] }, { name: 'bad name', fields: [] }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { name: 'ok_one', fields: [] },
+        { name: 'bad name', fields: [] },
+      ]),
+    );
     const result = await runTandem(['collections', 'import', file, '--dir', dir]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /import failed/);
@@ -104,11 +135,19 @@ describe('the tandem command', () => {
     const weak = await runTandem(['superuser', 'upsert', 'root@example.com', 'short', '--dir', data]);
     assert.equal(weak.code, 1);
     assert.match(weak.stderr, /validation_min_text_constraint/);
-    assert.equal((await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 1', '--dir', data])).stdout.trim(), 'superuser root@example.com created');
-    assert.equal((await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 2', '--dir', data])).stdout.trim(), 'superuser root@example.com updated');
+    assert.equal(
+      (await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 1', '--dir', data])).stdout.trim(),
+      'superuser root@example.com created',
+    );
+    assert.equal(
+      (await runTandem(['superuser', 'upsert', 'root@example.com', 'root passphrase 2', '--dir', data])).stdout.trim(),
+      'superuser root@example.com updated',
+    );
     const again = await startServe(['--dir', data, '--no-request-log']);
     const login = await fetch(`${again.url}/api/collections/_superusers/auth-with-password`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity: 'root@example.com', password: 'root passphrase 2' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity: 'root@example.com', password: 'root passphrase 2' }),
     });
     const quiet = again.output();
     await again.stop();
@@ -124,9 +163,15 @@ describe('the tandem command', () => {
     const server = await startServe(['--dir', data, '--no-request-log']);
     const password = 'outbox passphrase';
     await fetch(`${server.url}/api/collections/users/records`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mail@example.com', password, passwordConfirm: password }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'mail@example.com', password, passwordConfirm: password }),
     });
-    const reset = await fetch(`${server.url}/api/collections/users/request-password-reset`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'mail@example.com' }) });
+    const reset = await fetch(`${server.url}/api/collections/users/request-password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'mail@example.com' }),
+    });
     await server.stop();
     assert.equal(reset.status, 204);
     const listed = await runTandem(['mail', 'list', '--to', 'mail@example.com', '--dir', data]);

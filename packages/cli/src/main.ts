@@ -27,7 +27,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */
 export async function main(argv: string[], out: (line: string) => void = (line) => console.log(line)): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') return out(HELP), name ? 0 : 2;
+  if (!name || name === '--help' || name === '-h' || name === 'help') return (out(HELP), name ? 0 : 2);
   const command = commands[name];
   try {
     if (!command) throw new CliError(`unknown command ${JSON.stringify(name)} (see tandem --help)`, 2);

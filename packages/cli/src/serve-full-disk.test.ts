@@ -9,11 +9,28 @@ import { mountSmallDisk } from './testing/small-disk.fixture.js';
 const disk = await mountSmallDisk(4 * 1024 * 1024);
 const skip = 'skip' in disk ? disk.skip : undefined;
 
-const notes = { name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'text', type: 'text' }] };
+const notes = {
+  name: 'notes',
+  type: 'base',
+  listRule: '',
+  viewRule: '',
+  createRule: '',
+  updateRule: '',
+  deleteRule: '',
+  fields: [{ name: 'text', type: 'text' }],
+};
 
 /** One JSON request to the server; the status and the parsed body. */
-async function send(serve: ServeProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const init = body === undefined ? { method } : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+async function send(
+  serve: ServeProcess,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const init =
+    body === undefined
+      ? { method }
+      : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
   const response = await fetch(`${serve.url}/api/collections/notes/records${path}`, init);
   return { status: response.status, body: await response.json() };
 }
@@ -61,7 +78,10 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
     assert.equal(update.status, 507, JSON.stringify(update.body));
     const list = await send(serve, 'GET', '?perPage=10');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.items.map((r: { text: string }) => r.text), ['before the disk filled']);
+    assert.deepEqual(
+      list.body.items.map((r: { text: string }) => r.text),
+      ['before the disk filled'],
+    );
     assert.equal((await send(serve, 'GET', `/${first.body.id}`)).status, 200);
 
     disk.free();

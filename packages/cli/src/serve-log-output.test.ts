@@ -51,7 +51,15 @@ describe('tandem serve when its log output fails', () => {
   it('keeps answering with stdout on a full device (ENOSPC)', async () => {
     const full = openSync('/dev/full', 'w');
     const origin = `http://127.0.0.1:${await freePort()}`;
-    const args = ['serve', '--http', origin.slice('http://'.length), '--dir', join(dir, 'full'), '--metrics-token', METRICS_TOKEN];
+    const args = [
+      'serve',
+      '--http',
+      origin.slice('http://'.length),
+      '--dir',
+      join(dir, 'full'),
+      '--metrics-token',
+      METRICS_TOKEN,
+    ];
     const child = spawn(process.execPath, [tandemBin, ...args], { stdio: ['ignore', full, 'pipe'] });
     closeSync(full);
     let stderr = '';
@@ -80,8 +88,15 @@ describe('tandem serve at shutdown', () => {
     } finally {
       assert.equal(await serve.stop(), 0, serve.output());
     }
-    const logged = serve.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string; reqId: string });
-    assert.deepEqual(logged.filter((line) => line.msg === 'request').map((line) => line.reqId), ids);
+    const logged = serve
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; reqId: string });
+    assert.deepEqual(
+      logged.filter((line) => line.msg === 'request').map((line) => line.reqId),
+      ids,
+    );
   });
 });
 
@@ -103,7 +118,11 @@ describe('the log output on a disk that fills up', { skip: skipDisk }, () => {
       const line = (n: number) => `{"n":${n},"pad":"${'x'.repeat(2980)}"}\n`;
       for (const n of [1, 2, 3]) output.write(line(n));
       await output.flush();
-      assert.equal(output.droppedLines, 2, 'line 1 fits the free page; lines 2 and 3 leave together and only part of 2 fits');
+      assert.equal(
+        output.droppedLines,
+        2,
+        'line 1 fits the free page; lines 2 and 3 leave together and only part of 2 fits',
+      );
       disk.free();
       output.write(line(4));
       await output.flush();

@@ -74,7 +74,11 @@ describe('tandem serve over HTTPS', () => {
       writeFileSync(cert, second.cert);
       const deadline = Date.now() + 5000;
       let served = '';
-      while (Date.now() < deadline && (served = await peerFingerprint(serve.url, authority.caCert)) !== second.fingerprint256) await new Promise((r) => setTimeout(r, 100));
+      while (
+        Date.now() < deadline &&
+        (served = await peerFingerprint(serve.url, authority.caCert)) !== second.fingerprint256
+      )
+        await new Promise((r) => setTimeout(r, 100));
       assert.equal(served, second.fingerprint256, serve.output());
       assert.match(serve.output(), /tls certificate reloaded/);
     } finally {
@@ -107,7 +111,17 @@ describe('tandem serve over HTTPS', () => {
     const key = join(dir, 'mismatch-key.pem');
     writeFileSync(cert, authority.issue().cert);
     writeFileSync(key, authority.issue().key);
-    const result = await runTandem(['serve', '--dir', join(dir, 'bad'), '--https', '127.0.0.1:0', '--cert', cert, '--key', key]);
+    const result = await runTandem([
+      'serve',
+      '--dir',
+      join(dir, 'bad'),
+      '--https',
+      '127.0.0.1:0',
+      '--cert',
+      cert,
+      '--key',
+      key,
+    ]);
     assert.equal(result.code, 2, result.stderr);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /cannot use the TLS certificate/);

@@ -38,7 +38,15 @@ export type ClientMessage =
    * Send it after re-subscribing.
    */
   | { type: 'resume'; lastSeq: number }
-  | { type: 'request'; id: string; action: SocketRequestAction; collection?: string; recordId?: string; body?: unknown; query?: Record<string, string> }
+  | {
+      type: 'request';
+      id: string;
+      action: SocketRequestAction;
+      collection?: string;
+      recordId?: string;
+      body?: unknown;
+      query?: Record<string, string>;
+    }
   | { type: 'ping'; id?: string };
 
 /** Who the socket acts for, as the server sees it. */

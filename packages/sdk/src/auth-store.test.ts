@@ -9,7 +9,12 @@ const future = () => fakeJwt({ exp: Math.floor(Date.now() / 1000) + 3600 });
 
 function memoryStorage(): KeyValueStorage & { items: Map<string, string> } {
   const items = new Map<string, string>();
-  return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v), removeItem: (k) => void items.delete(k) };
+  return {
+    items,
+    getItem: (k) => items.get(k) ?? null,
+    setItem: (k, v) => void items.set(k, v),
+    removeItem: (k) => void items.delete(k),
+  };
 }
 
 describe('MemoryAuthStore', () => {
@@ -51,6 +56,11 @@ describe('LocalStorageAuthStore', () => {
     storage.setItem('tandem_auth', '{not json');
     assert.equal(new LocalStorageAuthStore(storage).token, '');
     storage.setItem('tandem_auth', JSON.stringify({ token: 5, record: 'x' }));
-    assert.deepEqual(new LocalStorageAuthStore(storage).state, { token: '', record: null, refreshToken: '', csrfToken: '' });
+    assert.deepEqual(new LocalStorageAuthStore(storage).state, {
+      token: '',
+      record: null,
+      refreshToken: '',
+      csrfToken: '',
+    });
   });
 });

@@ -7,7 +7,7 @@ describe('backoffDelay', () => {
     const seed = Date.now();
     let state = seed;
     // A small LCG so a failure can be replayed from the printed seed.
-    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     console.log(`backoff seed ${seed}`);
     for (let attempt = 0; attempt < 40; attempt++) {
       const ceiling = Math.min(defaultBackoff.capMs, defaultBackoff.baseMs * 2 ** attempt);
@@ -19,9 +19,21 @@ describe('backoffDelay', () => {
   });
 
   it('reaches the ceiling at the top of the jitter and 0 at the bottom', () => {
-    assert.equal(backoffDelay(0, defaultBackoff, () => 0), 0);
-    assert.equal(backoffDelay(0, defaultBackoff, () => 0.999999), 249);
-    assert.equal(backoffDelay(3, defaultBackoff, () => 0.999999), 1999);
-    assert.equal(backoffDelay(100, defaultBackoff, () => 0.999999), 9999);
+    assert.equal(
+      backoffDelay(0, defaultBackoff, () => 0),
+      0,
+    );
+    assert.equal(
+      backoffDelay(0, defaultBackoff, () => 0.999999),
+      249,
+    );
+    assert.equal(
+      backoffDelay(3, defaultBackoff, () => 0.999999),
+      1999,
+    );
+    assert.equal(
+      backoffDelay(100, defaultBackoff, () => 0.999999),
+      9999,
+    );
   });
 });

@@ -12,7 +12,11 @@ export const defaultBackoff: BackoffOptions = Object.freeze({ baseMs: 250, capMs
  * uniform in [0, min(cap, base · 2^attempt)), so clients dropped together do not
  * come back together.
  */
-export function backoffDelay(attempt: number, options: BackoffOptions = defaultBackoff, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions = defaultBackoff,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);
 }

@@ -54,7 +54,12 @@ export class Batch {
     const add = (request: BatchRequest): BatchCollection => (this.#requests.push(request), collection);
     const collection: BatchCollection = {
       create: (body, options) => add({ method: 'POST', url: records + toQueryString(recordQuery(options)), body }),
-      update: (id, body, options) => add({ method: 'PATCH', url: `${records}/${encodeURIComponent(id)}${toQueryString(recordQuery(options))}`, body }),
+      update: (id, body, options) =>
+        add({
+          method: 'PATCH',
+          url: `${records}/${encodeURIComponent(id)}${toQueryString(recordQuery(options))}`,
+          body,
+        }),
       upsert: (body, options) => add({ method: 'PUT', url: records + toQueryString(recordQuery(options)), body }),
       delete: (id) => add({ method: 'DELETE', url: `${records}/${encodeURIComponent(id)}` }),
     };

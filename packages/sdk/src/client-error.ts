@@ -30,7 +30,13 @@ export class ClientError extends Error {
   readonly code: string;
   readonly data: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string, data: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    data: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.status = status;
     this.code = code;
@@ -57,5 +63,11 @@ export function toNetworkError(cause: unknown, signal?: AbortSignal): ClientErro
   if (signal?.aborted || (cause as Error | undefined)?.name === 'AbortError') {
     return new ClientError(0, ClientErrorCode.ABORTED, 'The request was aborted.', {}, { cause });
   }
-  return new ClientError(0, ClientErrorCode.NETWORK_ERROR, `The request failed: ${(cause as Error)?.message ?? String(cause)}`, {}, { cause });
+  return new ClientError(
+    0,
+    ClientErrorCode.NETWORK_ERROR,
+    `The request failed: ${(cause as Error)?.message ?? String(cause)}`,
+    {},
+    { cause },
+  );
 }

@@ -7,7 +7,13 @@ function subscription(id: string, seen: RealtimeEvent[], onReset?: () => void): 
   return { id, topic: 'posts/*', options: {}, callback: (event) => seen.push(event), onReset, lastSeq: 0 };
 }
 
-const event = (sub: string, seq: number): ChangeMessage => ({ type: 'event', sub, seq, action: 'create', record: { id: `r${seq}`, collectionId: 'c', collectionName: 'posts' } });
+const event = (sub: string, seq: number): ChangeMessage => ({
+  type: 'event',
+  sub,
+  seq,
+  action: 'create',
+  record: { id: `r${seq}`, collectionId: 'c', collectionName: 'posts' },
+});
 
 describe('EventSequencer', () => {
   it('delivers live changes at once and remembers the newest seq', () => {
@@ -15,7 +21,13 @@ describe('EventSequencer', () => {
     const sequencer = new EventSequencer(() => subscription('s1', seen));
     sequencer.push(event('s1', 3));
     sequencer.push({ type: 'leave', sub: 's1', seq: 4, id: 'r1' });
-    assert.deepEqual(seen.map((e) => [e.action, e.seq]), [['create', 3], ['leave', 4]]);
+    assert.deepEqual(
+      seen.map((e) => [e.action, e.seq]),
+      [
+        ['create', 3],
+        ['leave', 4],
+      ],
+    );
     assert.equal(sequencer.lastSeq, 4);
   });
 
@@ -30,13 +42,19 @@ describe('EventSequencer', () => {
     sequencer.push(event('gone', 11));
     assert.equal(seen.length, 1, 'nothing is delivered before the replay is complete');
     sequencer.endResume(8);
-    assert.deepEqual(seen.map((e) => e.seq), [5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [5, 6, 7, 8, 9, 10],
+    );
     assert.equal(sequencer.lastSeq, 10);
   });
 
   it('delivers one change to every subscription it matches', () => {
     const seen: RealtimeEvent[] = [];
-    const subs = new Map([['a', subscription('a', seen)], ['b', subscription('b', seen)]]);
+    const subs = new Map([
+      ['a', subscription('a', seen)],
+      ['b', subscription('b', seen)],
+    ]);
     const sequencer = new EventSequencer((id) => subs.get(id));
     sequencer.push(event('a', 7));
     sequencer.push(event('b', 7));
@@ -53,7 +71,10 @@ describe('EventSequencer', () => {
     sequencer.push(event('s1', 50));
     sequencer.reset(45, [sub]);
     assert.equal(resets, 1);
-    assert.deepEqual(seen.map((e) => e.seq), [50]);
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [50],
+    );
   });
 
   it('drops held changes when the socket closes mid-resume, so the next resume replays them', () => {
@@ -70,9 +91,17 @@ describe('EventSequencer', () => {
   it('keeps going when a callback throws', () => {
     const errors: unknown[] = [];
     const seen: RealtimeEvent[] = [];
-    const bad: RealtimeSubscription = { ...subscription('bad', seen), callback: () => { throw new Error('app bug'); } };
+    const bad: RealtimeSubscription = {
+      ...subscription('bad', seen),
+      callback: () => {
+        throw new Error('app bug');
+      },
+    };
     const good = subscription('good', seen);
-    const sequencer = new EventSequencer((id) => (id === 'bad' ? bad : good), (error) => errors.push(error));
+    const sequencer = new EventSequencer(
+      (id) => (id === 'bad' ? bad : good),
+      (error) => errors.push(error),
+    );
     sequencer.push(event('bad', 1));
     sequencer.push(event('good', 1));
     assert.equal(errors.length, 1);

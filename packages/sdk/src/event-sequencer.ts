@@ -18,7 +18,10 @@ export class EventSequencer {
   #held: ChangeMessage[] | undefined;
   lastSeq: number | undefined;
 
-  constructor(lookup: (subId: string) => RealtimeSubscription | undefined, onError: (error: unknown) => void = console.error) {
+  constructor(
+    lookup: (subId: string) => RealtimeSubscription | undefined,
+    onError: (error: unknown) => void = console.error,
+  ) {
     this.#lookup = lookup;
     this.#onError = onError;
   }
@@ -75,9 +78,10 @@ export class EventSequencer {
     if (!subscription || message.seq <= subscription.lastSeq) return;
     subscription.lastSeq = message.seq;
     this.lastSeq = Math.max(this.lastSeq ?? message.seq, message.seq);
-    const event = message.type === 'leave'
-      ? { action: 'leave' as const, id: message.id, seq: message.seq }
-      : { action: message.action, record: message.record, seq: message.seq };
+    const event =
+      message.type === 'leave'
+        ? { action: 'leave' as const, id: message.id, seq: message.seq }
+        : { action: message.action, record: message.record, seq: message.seq };
     this.#call(() => subscription.callback(event));
   }
 

@@ -13,13 +13,16 @@ export class Heartbeat {
     this.#intervalMs = intervalMs;
     this.#now = now;
     this.#lastReceived = now();
-    this.#timer = setInterval(() => {
-      const silence = now() - this.#lastReceived;
-      if (silence > 2 * this.#intervalMs) {
-        this.stop();
-        dead();
-      } else if (silence >= this.#intervalMs) ping();
-    }, Math.max(10, intervalMs / 2));
+    this.#timer = setInterval(
+      () => {
+        const silence = now() - this.#lastReceived;
+        if (silence > 2 * this.#intervalMs) {
+          this.stop();
+          dead();
+        } else if (silence >= this.#intervalMs) ping();
+      },
+      Math.max(10, intervalMs / 2),
+    );
     // In Node a heartbeat alone must not keep the process alive.
     (this.#timer as { unref?: () => void }).unref?.();
   }

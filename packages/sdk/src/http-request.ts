@@ -43,7 +43,12 @@ export interface Revalidation {
  * or status 0 for network failures and aborts. With `revalidation`, a GET the cache
  * holds goes out with `If-None-Match`, and a 304 answers from the cached copy.
  */
-export async function sendHttpRequest(fetchFn: typeof fetch, baseUrl: string, request: HttpRequest, revalidation?: Revalidation): Promise<unknown> {
+export async function sendHttpRequest(
+  fetchFn: typeof fetch,
+  baseUrl: string,
+  request: HttpRequest,
+  revalidation?: Revalidation,
+): Promise<unknown> {
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
   if (request.body !== undefined) headers['Content-Type'] = 'application/json';
   const url = joinUrl(baseUrl, request.path) + toQueryString(request.query);
@@ -78,7 +83,8 @@ export function joinUrl(baseUrl: string, path: string): string {
 
 function keepForRevalidation(cache: EtagCache, key: string, response: Response, text: string): void {
   const etag = response.headers.get('etag');
-  if (response.status === 200 && etag && !/no-store/i.test(response.headers.get('cache-control') ?? '')) cache.set(key, etag, text);
+  if (response.status === 200 && etag && !/no-store/i.test(response.headers.get('cache-control') ?? ''))
+    cache.set(key, etag, text);
   else cache.delete(key);
 }
 

@@ -17,8 +17,20 @@ export interface RecordOptions extends RequestOptions {
 }
 
 /** The query parameters of list options (request options left out). */
-export function listQuery(page: number | undefined, perPage: number | undefined, options: ListOptions = {}): Record<string, string | number | boolean | undefined> {
-  return { page, perPage, filter: options.filter, sort: options.sort, expand: options.expand, fields: options.fields, skipTotal: options.skipTotal || undefined };
+export function listQuery(
+  page: number | undefined,
+  perPage: number | undefined,
+  options: ListOptions = {},
+): Record<string, string | number | boolean | undefined> {
+  return {
+    page,
+    perPage,
+    filter: options.filter,
+    sort: options.sort,
+    expand: options.expand,
+    fields: options.fields,
+    skipTotal: options.skipTotal || undefined,
+  };
 }
 
 /** The query parameters of record options. */

@@ -18,7 +18,8 @@ export class PendingReplies {
     const waiter = id === undefined ? undefined : this.#waiting.get(id);
     if (!waiter) return false;
     this.#waiting.delete(id!);
-    if (message.type === 'error') waiter.reject(new ClientError(message.status, message.code, message.message, message.data ?? {}));
+    if (message.type === 'error')
+      waiter.reject(new ClientError(message.status, message.code, message.message, message.data ?? {}));
     else waiter.resolve(message);
     return true;
   }

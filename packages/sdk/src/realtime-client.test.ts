@@ -11,7 +11,11 @@ const record = { id: 'u1', collectionId: '_pb_users_auth_', collectionName: 'use
 const guest = { kind: 'guest' } as const;
 
 /** Waits until the socket has sent a message of this type (beyond `after` of them) and returns it. */
-async function nextSent<K extends ClientMessage['type']>(socket: FakeWebSocket, type: K, after = 0): Promise<Extract<ClientMessage, { type: K }>> {
+async function nextSent<K extends ClientMessage['type']>(
+  socket: FakeWebSocket,
+  type: K,
+  after = 0,
+): Promise<Extract<ClientMessage, { type: K }>> {
   for (let i = 0; i < 200; i++) {
     const found = socket.sent.filter((m) => m.type === type)[after];
     if (found) return found as Extract<ClientMessage, { type: K }>;
@@ -21,7 +25,8 @@ async function nextSent<K extends ClientMessage['type']>(socket: FakeWebSocket, 
 }
 
 async function nextSocket(count: number): Promise<FakeWebSocket> {
-  for (let i = 0; i < 200 && FakeWebSocket.opened.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 200 && FakeWebSocket.opened.length < count; i++)
+    await new Promise((resolve) => setTimeout(resolve, 2));
   const socket = FakeWebSocket.opened[count - 1];
   assert.ok(socket, `socket ${count} opened`);
   return socket;
@@ -42,7 +47,11 @@ describe('RealtimeClient over a fake socket', () => {
 
   function connectClient(token = '') {
     const store = new MemoryAuthStore({ token, record: token ? record : null });
-    client = createClient('http://tandem.test', { authStore: store, transport: 'auto', realtime: { webSocket: FakeWebSocket, backoff: { baseMs: 1, capMs: 4 } } });
+    client = createClient('http://tandem.test', {
+      authStore: store,
+      transport: 'auto',
+      realtime: { webSocket: FakeWebSocket, backoff: { baseMs: 1, capMs: 4 } },
+    });
     return { client, store };
   }
 
@@ -58,14 +67,31 @@ describe('RealtimeClient over a fake socket', () => {
     await accept(socket, 10);
     const auth = await nextSent(socket, 'auth');
     assert.equal(auth.token, token);
-    assert.equal(socket.sent.some((m) => m.type === 'subscribe'), false, 'subscribe waits for the auth answer');
-    socket.receive({ type: 'auth', id: auth.id!, principal: { kind: 'record', collectionId: record.collectionId, id: record.id } });
+    assert.equal(
+      socket.sent.some((m) => m.type === 'subscribe'),
+      false,
+      'subscribe waits for the auth answer',
+    );
+    socket.receive({
+      type: 'auth',
+      id: auth.id!,
+      principal: { kind: 'record', collectionId: record.collectionId, id: record.id },
+    });
     const subscribe = await nextSent(socket, 'subscribe');
     assert.deepEqual([subscribe.topic, subscribe.options], ['posts/*', { filter: 'views > 1' }]);
     socket.receive({ type: 'subscribed', id: subscribe.id, topic: subscribe.topic });
     const unsubscribe = await subscribing;
-    socket.receive({ type: 'event', sub: subscribe.id, seq: 11, action: 'create', record: { id: 'p1', collectionId: 'c', collectionName: 'posts' } });
-    assert.deepEqual(seen.map((e) => [e.action, e.seq]), [['create', 11]]);
+    socket.receive({
+      type: 'event',
+      sub: subscribe.id,
+      seq: 11,
+      action: 'create',
+      record: { id: 'p1', collectionId: 'c', collectionName: 'posts' },
+    });
+    assert.deepEqual(
+      seen.map((e) => [e.action, e.seq]),
+      [['create', 11]],
+    );
     await unsubscribe();
     assert.equal(socket.readyState, 3, 'the last unsubscribe closes the socket');
   });
@@ -79,7 +105,13 @@ describe('RealtimeClient over a fake socket', () => {
     const subscribe = await nextSent(first, 'subscribe');
     first.receive({ type: 'subscribed', id: subscribe.id, topic: 'posts/*' });
     await subscribing;
-    const create = (seq: number) => ({ type: 'event' as const, sub: subscribe.id, seq, action: 'create' as const, record: { id: `p${seq}`, collectionId: 'c', collectionName: 'posts' } });
+    const create = (seq: number) => ({
+      type: 'event' as const,
+      sub: subscribe.id,
+      seq,
+      action: 'create' as const,
+      record: { id: `p${seq}`, collectionId: 'c', collectionName: 'posts' },
+    });
     first.receive(create(11));
     first.drop();
 
@@ -95,7 +127,10 @@ describe('RealtimeClient over a fake socket', () => {
     for (const seq of [15, 11, 12, 13, 14]) second.receive(create(seq));
     second.receive({ type: 'resumed', seq: 14 });
     second.receive(create(16));
-    assert.deepEqual(seen.map((e) => e.seq), [11, 12, 13, 14, 15, 16]);
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [11, 12, 13, 14, 15, 16],
+    );
   });
 
   it('sends a refreshed token to the open socket', async () => {
@@ -136,12 +171,29 @@ describe('RealtimeClient over a fake socket', () => {
     await subscribing;
     const got = client.collection('posts').get('p1', { expand: 'author' });
     const request = await nextSent(socket, 'request');
-    assert.deepEqual({ ...request, id: undefined }, { type: 'request', id: undefined, action: 'view', collection: 'posts', recordId: 'p1', query: { expand: 'author' } });
+    assert.deepEqual(
+      { ...request, id: undefined },
+      {
+        type: 'request',
+        id: undefined,
+        action: 'view',
+        collection: 'posts',
+        recordId: 'p1',
+        query: { expand: 'author' },
+      },
+    );
     socket.receive({ type: 'response', id: request.id, status: 200, body: { id: 'p1' } });
     assert.deepEqual(await got, { id: 'p1' });
     const missing = client.collection('posts').delete('nope');
     const second = await nextSent(socket, 'request', 1);
-    socket.receive({ type: 'error', id: second.id, status: 404, code: 'RECORD_NOT_FOUND', message: 'Missing.', data: {} });
+    socket.receive({
+      type: 'error',
+      id: second.id,
+      status: 404,
+      code: 'RECORD_NOT_FOUND',
+      message: 'Missing.',
+      data: {},
+    });
     await assert.rejects(missing, { name: 'ClientError', status: 404, code: 'RECORD_NOT_FOUND' });
   });
 });

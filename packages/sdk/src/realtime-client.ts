@@ -6,7 +6,13 @@ import { EventSequencer } from './event-sequencer.js';
 import { PendingReplies } from './pending-replies.js';
 import type { RealtimeEvent, RealtimeSubscription, SubscribeOptions } from './realtime-subscription.js';
 import { Heartbeat } from './heartbeat.js';
-import { resolveWebSocket, SOCKET_OPEN, toSocketUrl, type WebSocketConstructor, type WebSocketLike } from './web-socket.js';
+import {
+  resolveWebSocket,
+  SOCKET_OPEN,
+  toSocketUrl,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './web-socket.js';
 
 /** A record request sent over the socket instead of HTTP. */
 export type SocketRequest = Omit<Extract<ClientMessage, { type: 'request' }>, 'type' | 'id'>;
@@ -68,9 +74,20 @@ export class RealtimeClient {
   }
 
   /** Subscribes to a topic (`collection/*` or `collection/<id>`); resolves once the server confirmed. */
-  async subscribe<T>(topic: string, callback: (event: RealtimeEvent<T>) => void, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+  async subscribe<T>(
+    topic: string,
+    callback: (event: RealtimeEvent<T>) => void,
+    options: SubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
     const { onReset, ...wire } = options;
-    const subscription: RealtimeSubscription = { id: this.#id('s'), topic, options: wire, callback, onReset, lastSeq: 0 };
+    const subscription: RealtimeSubscription = {
+      id: this.#id('s'),
+      topic,
+      options: wire,
+      callback,
+      onReset,
+      lastSeq: 0,
+    };
     this.#subscriptions.set(subscription.id, subscription);
     try {
       await this.#whenReady();
@@ -88,7 +105,8 @@ export class RealtimeClient {
     const id = this.#id('r');
     this.#send({ type: 'request', id, ...request });
     const reply = await this.#replies.wait(id);
-    if (reply.type !== 'response') throw new ClientError(0, ClientErrorCode.UNKNOWN_ERROR, `Unexpected ${reply.type} answer.`);
+    if (reply.type !== 'response')
+      throw new ClientError(0, ClientErrorCode.UNKNOWN_ERROR, `Unexpected ${reply.type} answer.`);
     if (reply.status >= 400) throw toClientError(reply.status, reply.body);
     return reply.body;
   }
@@ -142,19 +160,29 @@ export class RealtimeClient {
       return;
     }
     switch (message.type) {
-      case 'welcome': return void this.#onWelcome(socket, message.heartbeatMs, message.seq);
+      case 'welcome':
+        return void this.#onWelcome(socket, message.heartbeatMs, message.seq);
       case 'event':
-      case 'leave': return this.#sequencer.push(message);
-      case 'resumed': return this.#sequencer.endResume(message.seq);
-      case 'reset': return this.#sequencer.reset(message.seq, this.#subscriptions.values());
-      case 'pong': return;
-      default: this.#replies.settle(message);
+      case 'leave':
+        return this.#sequencer.push(message);
+      case 'resumed':
+        return this.#sequencer.endResume(message.seq);
+      case 'reset':
+        return this.#sequencer.reset(message.seq, this.#subscriptions.values());
+      case 'pong':
+        return;
+      default:
+        this.#replies.settle(message);
     }
   }
 
   async #onWelcome(socket: WebSocketLike, heartbeatMs: number, seq: number): Promise<void> {
     this.#welcomed = true;
-    this.#heartbeat = new Heartbeat(heartbeatMs, () => this.#trySend({ type: 'ping' }), () => this.#drop(socket));
+    this.#heartbeat = new Heartbeat(
+      heartbeatMs,
+      () => this.#trySend({ type: 'ping' }),
+      () => this.#drop(socket),
+    );
     const resume = this.#resumable && this.#sequencer.lastSeq !== undefined;
     if (resume) this.#sequencer.beginResume();
     else this.#sequencer.lastSeq = seq;
@@ -208,7 +236,8 @@ export class RealtimeClient {
   }
 
   #send(message: ClientMessage): void {
-    if (this.#socket?.readyState !== SOCKET_OPEN) throw new ClientError(0, ClientErrorCode.SOCKET_CLOSED, 'The realtime connection is not open.');
+    if (this.#socket?.readyState !== SOCKET_OPEN)
+      throw new ClientError(0, ClientErrorCode.SOCKET_CLOSED, 'The realtime connection is not open.');
     this.#socket.send(JSON.stringify(message));
   }
 

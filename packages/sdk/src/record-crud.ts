@@ -30,7 +30,10 @@ export class RecordCrud<T> {
   /** One page of records (`page` from 1, `perPage` default 30). */
   list(page = 1, perPage = 30, options: ListOptions = {}): Promise<ListResult<T>> {
     const query = listQuery(page, perPage, options);
-    return this.run({ method: 'GET', path: this.recordsPath(), query, ...requestOptions(options) }, { action: 'list', query: toQueryRecord(query) });
+    return this.run(
+      { method: 'GET', path: this.recordsPath(), query, ...requestOptions(options) },
+      { action: 'list', query: toQueryRecord(query) },
+    );
   }
 
   /** Every record that matches, fetched page by page. */
@@ -56,29 +59,47 @@ export class RecordCrud<T> {
   /** One record by id. */
   get(id: string, options: RecordOptions = {}): Promise<T> {
     const query = recordQuery(options);
-    return this.run({ method: 'GET', path: this.recordPath(id), query, ...requestOptions(options) }, { action: 'view', recordId: id, query: toQueryRecord(query) });
+    return this.run(
+      { method: 'GET', path: this.recordPath(id), query, ...requestOptions(options) },
+      { action: 'view', recordId: id, query: toQueryRecord(query) },
+    );
   }
 
   /** Creates a record and returns it as stored. */
   create(body: RecordBody<T>, options: RecordOptions = {}): Promise<T> {
     const query = recordQuery(options);
-    return this.run({ method: 'POST', path: this.recordsPath(), query, body, ...requestOptions(options) }, { action: 'create', body, query: toQueryRecord(query) });
+    return this.run(
+      { method: 'POST', path: this.recordsPath(), query, body, ...requestOptions(options) },
+      { action: 'create', body, query: toQueryRecord(query) },
+    );
   }
 
   /** Changes the given fields of a record (PATCH; modifiers such as `"tags+"` allowed). */
   update(id: string, body: RecordBody<T>, options: RecordOptions = {}): Promise<T> {
     const query = recordQuery(options);
-    return this.run({ method: 'PATCH', path: this.recordPath(id), query, body, ...requestOptions(options) }, { action: 'update', recordId: id, body, query: toQueryRecord(query) });
+    return this.run(
+      { method: 'PATCH', path: this.recordPath(id), query, body, ...requestOptions(options) },
+      { action: 'update', recordId: id, body, query: toQueryRecord(query) },
+    );
   }
 
   /** Replaces a record (PUT, Tandem): fields not given are emptied. Always over HTTP. */
   replace(id: string, body: RecordBody<T>, options: RecordOptions = {}): Promise<T> {
-    return this.run({ method: 'PUT', path: this.recordPath(id), query: recordQuery(options), body, ...requestOptions(options) });
+    return this.run({
+      method: 'PUT',
+      path: this.recordPath(id),
+      query: recordQuery(options),
+      body,
+      ...requestOptions(options),
+    });
   }
 
   /** Deletes a record. */
   async delete(id: string, options: RequestOptions = {}): Promise<void> {
-    await this.run({ method: 'DELETE', path: this.recordPath(id), ...requestOptions(options) }, { action: 'delete', recordId: id });
+    await this.run(
+      { method: 'DELETE', path: this.recordPath(id), ...requestOptions(options) },
+      { action: 'delete', recordId: id },
+    );
   }
 
   /** The path of the collection's records. */

@@ -18,7 +18,11 @@ export class RecordService<T> extends RecordCrud<T> {
    * (`topic` = its id) that the caller may see. Resolves, once the server confirmed,
    * with the function that ends the subscription.
    */
-  subscribe(topic: '*' | (string & {}), callback: (event: RealtimeEvent<T>) => void, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+  subscribe(
+    topic: '*' | (string & {}),
+    callback: (event: RealtimeEvent<T>) => void,
+    options: SubscribeOptions = {},
+  ): Promise<() => Promise<void>> {
     return this.client.realtime.subscribe<T>(`${this.collectionName}/${topic}`, callback, options);
   }
 
@@ -50,34 +54,67 @@ export class RecordService<T> extends RecordCrud<T> {
       const { token, record, refreshToken: rotated, csrfToken } = this.client.authStore.state;
       return { token, record: record as T, refreshToken: rotated, ...(csrfToken ? { csrfToken } : {}) };
     }
-    return this.#save(await this.client.send<AuthResponse<T>>({ method: 'POST', path: this.#authPath('auth-refresh'), ...options }), true);
+    return this.#save(
+      await this.client.send<AuthResponse<T>>({ method: 'POST', path: this.#authPath('auth-refresh'), ...options }),
+      true,
+    );
   }
 
   /** Mails a verification link (answers the same for unknown emails). */
   async requestVerification(email: string, options: RequestOptions = {}): Promise<void> {
-    await this.client.send({ method: 'POST', path: this.#authPath('request-verification'), body: { email }, ...options });
+    await this.client.send({
+      method: 'POST',
+      path: this.#authPath('request-verification'),
+      body: { email },
+      ...options,
+    });
   }
 
   /** Confirms an email with the token from the verification mail. */
   async confirmVerification(token: string, options: RequestOptions = {}): Promise<void> {
-    await this.client.send({ method: 'POST', path: this.#authPath('confirm-verification'), body: { token }, ...options });
+    await this.client.send({
+      method: 'POST',
+      path: this.#authPath('confirm-verification'),
+      body: { token },
+      ...options,
+    });
   }
 
   /** Mails a password-reset link (answers the same for unknown emails). */
   async requestPasswordReset(email: string, options: RequestOptions = {}): Promise<void> {
-    await this.client.send({ method: 'POST', path: this.#authPath('request-password-reset'), body: { email }, ...options });
+    await this.client.send({
+      method: 'POST',
+      path: this.#authPath('request-password-reset'),
+      body: { email },
+      ...options,
+    });
   }
 
   /** Sets a new password with the token from the reset mail; every existing sign-in of the record ends. */
-  async confirmPasswordReset(token: string, password: string, passwordConfirm: string, options: RequestOptions = {}): Promise<void> {
-    await this.client.send({ method: 'POST', path: this.#authPath('confirm-password-reset'), body: { token, password, passwordConfirm }, ...options });
+  async confirmPasswordReset(
+    token: string,
+    password: string,
+    passwordConfirm: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    await this.client.send({
+      method: 'POST',
+      path: this.#authPath('confirm-password-reset'),
+      body: { token, password, passwordConfirm },
+      ...options,
+    });
   }
 
   /** Ends this sign-in on the server (its refresh-token family and cookie session), then clears the AuthStore. */
   async logout(options: RequestOptions = {}): Promise<void> {
     const { refreshToken } = this.client.authStore.state;
     try {
-      await this.client.send({ method: 'POST', path: this.#authPath('auth-logout'), body: refreshToken ? { refreshToken } : {}, ...options });
+      await this.client.send({
+        method: 'POST',
+        path: this.#authPath('auth-logout'),
+        body: refreshToken ? { refreshToken } : {},
+        ...options,
+      });
     } finally {
       this.client.authStore.clear();
     }
@@ -92,10 +129,17 @@ export class RecordService<T> extends RecordCrud<T> {
     }
   }
 
-  async #signIn(endpoint: string, body: Record<string, unknown>, session: boolean | undefined, signal: AbortSignal | undefined): Promise<AuthResponse<T>> {
+  async #signIn(
+    endpoint: string,
+    body: Record<string, unknown>,
+    session: boolean | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<AuthResponse<T>> {
     const request = { method: 'POST' as const, path: this.#authPath(endpoint), body, ...(signal ? { signal } : {}) };
     // The session cookie is set on this answer: a cross-origin page must let fetch keep it.
-    const answer = await this.client.send<AuthResponse<T>>(session ? { ...request, credentials: 'include' } : request, { auth: false });
+    const answer = await this.client.send<AuthResponse<T>>(session ? { ...request, credentials: 'include' } : request, {
+      auth: false,
+    });
     return this.#save(answer, false);
   }
 

@@ -21,7 +21,10 @@ describe('singleFlight', () => {
       return 'ok';
     });
     const results = await Promise.allSettled([run(), run()]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     assert.equal(await run(), 'ok');
   });
 });

@@ -2,7 +2,13 @@ import type { HealthResponse, RecordModel } from '@tandem/protocol';
 import type { AuthStore } from './auth-store.js';
 import { Batch } from './batch.js';
 import { ClientError } from './client-error.js';
-import { isUnsafeMethod, sendHttpRequest, type HttpRequest, type RequestOptions, type Revalidation } from './http-request.js';
+import {
+  isUnsafeMethod,
+  sendHttpRequest,
+  type HttpRequest,
+  type RequestOptions,
+  type Revalidation,
+} from './http-request.js';
 import { EtagCache, type EtagCacheOptions } from './etag-cache.js';
 import { hasLocalStorage, LocalStorageAuthStore } from './local-storage-auth-store.js';
 import { MemoryAuthStore } from './memory-auth-store.js';
@@ -60,12 +66,29 @@ export class TandemClient<C extends object = {}> {
     this.transport = options.transport ?? 'http';
     this.#fetch = options.fetch;
     this.#credentials = options.credentials;
-    this.#refresher = new TokenRefresher(this.authStore, (refreshToken, collection) => this.send({ method: 'POST', path: `/api/collections/${encodeURIComponent(collection)}/auth-refresh`, body: { refreshToken } }, { refresh: false, auth: false }), options.refreshMarginMs);
+    this.#refresher = new TokenRefresher(
+      this.authStore,
+      (refreshToken, collection) =>
+        this.send(
+          {
+            method: 'POST',
+            path: `/api/collections/${encodeURIComponent(collection)}/auth-refresh`,
+            body: { refreshToken },
+          },
+          { refresh: false, auth: false },
+        ),
+      options.refreshMarginMs,
+    );
     this.#etags = options.httpCache === false ? undefined : new EtagCache(options.httpCache);
     // A new sign-in (or a sign-out) forgets the copies kept for the previous one.
     this.authStore.onChange(() => (this.#refresher.schedule(), this.#etags?.clear()));
     this.#refresher.schedule();
-    this.realtime = new RealtimeClient(this.baseUrl, this.authStore, () => this.#refresher.ensureFresh(), options.realtime);
+    this.realtime = new RealtimeClient(
+      this.baseUrl,
+      this.authStore,
+      () => this.#refresher.ensureFresh(),
+      options.realtime,
+    );
   }
 
   /** The records of a collection, typed by the client's collection map. */
@@ -110,12 +133,27 @@ export class TandemClient<C extends object = {}> {
     if (options.refresh !== false) await this.#refresher.ensureFresh();
     const sentToken = this.authStore.state.token;
     try {
-      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false), this.#revalidation(options.auth !== false))) as T;
+      return (await sendHttpRequest(
+        this.#fetchFn(),
+        this.baseUrl,
+        this.#withCredentials(request, options.auth !== false),
+        this.#revalidation(options.auth !== false),
+      )) as T;
     } catch (error) {
-      const retry = options.refresh !== false && error instanceof ClientError && error.status === 401 && sentToken !== '' && this.authStore.state.refreshToken !== '';
+      const retry =
+        options.refresh !== false &&
+        error instanceof ClientError &&
+        error.status === 401 &&
+        sentToken !== '' &&
+        this.authStore.state.refreshToken !== '';
       if (!retry) throw error;
       if (this.authStore.state.token === sentToken) await this.#refresher.refresh();
-      return (await sendHttpRequest(this.#fetchFn(), this.baseUrl, this.#withCredentials(request, options.auth !== false), this.#revalidation(options.auth !== false))) as T;
+      return (await sendHttpRequest(
+        this.#fetchFn(),
+        this.baseUrl,
+        this.#withCredentials(request, options.auth !== false),
+        this.#revalidation(options.auth !== false),
+      )) as T;
     }
   }
 

@@ -4,7 +4,10 @@ import { decodeJwtExp, isTokenExpiring } from './jwt-exp.js';
 import { singleFlight } from './single-flight.js';
 
 /** Trades a refresh token for a new access token and a rotated refresh token. */
-export type RefreshExchange = (refreshToken: string, collection: string) => Promise<{ token: string; refreshToken?: string; record: unknown }>;
+export type RefreshExchange = (
+  refreshToken: string,
+  collection: string,
+) => Promise<{ token: string; refreshToken?: string; record: unknown }>;
 
 /** Answers of auth-refresh that mean the refresh token is gone for good. */
 const DEAD_REFRESH_CODES = new Set(['AUTH_REFRESH_REUSED', 'AUTH_REFRESH_INVALID']);
@@ -76,9 +79,19 @@ export class TokenRefresher {
       const answer = await this.#exchange(state.refreshToken, collection);
       // A sign-out or another sign-in during the trade wins over its answer.
       if (this.#store.state.refreshToken !== state.refreshToken) return;
-      this.#store.save({ ...this.#store.state, token: answer.token, record: answer.record as typeof state.record, refreshToken: answer.refreshToken ?? state.refreshToken });
+      this.#store.save({
+        ...this.#store.state,
+        token: answer.token,
+        record: answer.record as typeof state.record,
+        refreshToken: answer.refreshToken ?? state.refreshToken,
+      });
     } catch (error) {
-      if (error instanceof ClientError && error.status === 401 && DEAD_REFRESH_CODES.has(error.code) && this.#store.state.refreshToken === state.refreshToken) {
+      if (
+        error instanceof ClientError &&
+        error.status === 401 &&
+        DEAD_REFRESH_CODES.has(error.code) &&
+        this.#store.state.refreshToken === state.refreshToken
+      ) {
         this.#store.clear();
       }
       throw error;

@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { AppError, defaultSettings, parseJsonDocument, type ActionDispatcher, type CollectionService, type RecordService, type SettingsService } from '@tandem/core';
+import {
+  AppError,
+  defaultSettings,
+  parseJsonDocument,
+  type ActionDispatcher,
+  type CollectionService,
+  type RecordService,
+  type SettingsService,
+} from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
 import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
@@ -10,7 +18,12 @@ import { registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthRoutes } from './auth/auth-routes.js';
-import { authRateLimitsFromSettings, createAuthRateLimits, defaultAuthRateLimits, type AuthRateLimitRules } from './auth/auth-rate-limit.js';
+import {
+  authRateLimitsFromSettings,
+  createAuthRateLimits,
+  defaultAuthRateLimits,
+  type AuthRateLimitRules,
+} from './auth/auth-rate-limit.js';
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
@@ -21,7 +34,14 @@ import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
-import { DEFAULT_BODY_BUDGET, installBodyBudget, installBodyLimits, resolveBodyLimits, valueLimitOf, type BodyLimits } from './edge/body-limits.js';
+import {
+  DEFAULT_BODY_BUDGET,
+  installBodyBudget,
+  installBodyLimits,
+  resolveBodyLimits,
+  valueLimitOf,
+  type BodyLimits,
+} from './edge/body-limits.js';
 import { BodyBudget } from './edge/body-budget.js';
 import { installCompression } from './edge/compression.js';
 import { parseQueryString } from './edge/query-string.js';
@@ -140,16 +160,41 @@ export interface HttpPhase {
  */
 export const HTTP_PHASES: readonly HttpPhase[] = [
   { name: 'edge', hooks: 'onRequest', install: (c) => installEdge(c.app, c.edge, c.services.trustedOrigins ?? []) },
-  { name: 'timing and conditional requests', hooks: 'onRequest, preHandler, onSend', install: (c) => installHttpCaching(c.app, c.services.timings) },
+  {
+    name: 'timing and conditional requests',
+    hooks: 'onRequest, preHandler, onSend',
+    install: (c) => installHttpCaching(c.app, c.services.timings),
+  },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
-  { name: 'error mapping', hooks: 'error and not-found handlers', install: (c) => installErrorHandling(c.app, c.services.logger) },
+  {
+    name: 'error mapping',
+    hooks: 'error and not-found handlers',
+    install: (c) => installErrorHandling(c.app, c.services.logger),
+  },
   { name: 'body parsing', hooks: 'content-type parser', install: (c) => installJsonBodyParser(c.app, c.bodyLimits) },
   { name: 'body limits', hooks: 'preParsing', install: (c) => installBodyLimits(c.app, c.bodyLimits) },
   { name: 'body budget', hooks: 'preParsing', install: (c) => installBodyBudget(c.app, c.bodyLimits, c.bodyBudget) },
-  { name: 'principal', hooks: 'onRequest', install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal) },
-  { name: 'request log', hooks: 'onResponse', install: (c) => c.options.logRequests && installRequestLog(c.app, c.services.logger) },
+  {
+    name: 'principal',
+    hooks: 'onRequest',
+    install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal),
+  },
+  {
+    name: 'request log',
+    hooks: 'onResponse',
+    install: (c) => c.options.logRequests && installRequestLog(c.app, c.services.logger),
+  },
   { name: 'request id', hooks: 'onSend', install: (c) => installRequestIdHeader(c.app, c.options.tls !== undefined) },
-  { name: 'metrics', hooks: 'onResponse', install: (c) => installMetrics(c.app, { token: c.options.metricsToken, realtime: c.services.realtime, log: c.services.logOutput }) },
+  {
+    name: 'metrics',
+    hooks: 'onResponse',
+    install: (c) =>
+      installMetrics(c.app, {
+        token: c.options.metricsToken,
+        realtime: c.services.realtime,
+        log: c.services.logOutput,
+      }),
+  },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
 ];
 
@@ -159,10 +204,31 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
   if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
-  if (services.realtime) registerSseRoutes(app, services.realtime, { schema: services.collections, limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp } });
-  if (services.auth) registerAuthRoutes(app, services.auth, createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)));
+  if (services.realtime)
+    registerSseRoutes(app, services.realtime, {
+      schema: services.collections,
+      limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp },
+    });
+  if (services.auth)
+    registerAuthRoutes(
+      app,
+      services.auth,
+      createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)),
+    );
   registerAdminRoutes(app, services, bodyLimits);
-  if (services.realtime) registerWebSocket(app, { broker: services.realtime, auth: services.auth, actions: services.actions, batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch, bodyLimits, bodyBudget }, { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] });
+  if (services.realtime)
+    registerWebSocket(
+      app,
+      {
+        broker: services.realtime,
+        auth: services.auth,
+        actions: services.actions,
+        batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch,
+        bodyLimits,
+        bodyBudget,
+      },
+      { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
+    );
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
 }
 
@@ -189,7 +255,12 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
   // does not) and ends idle HTTP/1.1 keep-alive connections; otherwise a browser's open
   // session holds the shutdown until its timeout.
   const app = options.tls
-    ? (Fastify({ ...common, forceCloseConnections: true, http2: true, https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) } }) as unknown as FastifyInstance)
+    ? (Fastify({
+        ...common,
+        forceCloseConnections: true,
+        http2: true,
+        https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) },
+      }) as unknown as FastifyInstance)
     : Fastify(common);
   // The HTTP/1.1 fallback of the secure server reads these from the server too.
   app.server.headersTimeout = options.headersTimeoutMs;
@@ -251,8 +322,15 @@ function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver):
 function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error, request, reply) => {
     const { body, internal } = toErrorBody(error);
-    if (internal) logger.error('request failed', { reqId: request.id, method: request.method, url: request.url, err: describe(error) });
-    if (body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number') reply.header('retry-after', String(body.data.retryAfter));
+    if (internal)
+      logger.error('request failed', {
+        reqId: request.id,
+        method: request.method,
+        url: request.url,
+        err: describe(error),
+      });
+    if (body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number')
+      reply.header('retry-after', String(body.data.retryAfter));
     return reply.code(body.status).send(body);
   });
   app.setNotFoundHandler((_request, reply) => {
@@ -269,7 +347,10 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
 function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
   if (secure) {
     app.addHook('onSend', (request, reply, payload, done) => {
-      reply.header('x-request-id', request.id).header('strict-transport-security', HSTS_VALUE).header('x-content-type-options', 'nosniff');
+      reply
+        .header('x-request-id', request.id)
+        .header('strict-transport-security', HSTS_VALUE)
+        .header('x-content-type-options', 'nosniff');
       done(null, payload);
     });
     return;
@@ -282,7 +363,13 @@ function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
 
 function installRequestLog(app: FastifyInstance, logger: Logger): void {
   app.addHook('onResponse', (request, reply, done) => {
-    logger.info('request', { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 });
+    logger.info('request', {
+      reqId: request.id,
+      method: request.method,
+      url: request.url,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 100) / 100,
+    });
     done();
   });
 }

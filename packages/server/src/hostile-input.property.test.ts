@@ -25,7 +25,10 @@ console.log(`hostile input: seed=${seed} runs<=${RUNS} seconds<=${SECONDS} (reru
 
 const PASSWORD = 'fuzz passphrase 0123';
 /** Auth limits on (their keys see hostile identities) but high enough not to stop the run at the limiter. */
-const OPEN_LIMITS = () => ({ ...defaultAuthRateLimits, perIp: Object.fromEntries(Object.keys(defaultAuthRateLimits.perIp).map((k) => [k, { max: 1e9, windowSeconds: 60 }])) });
+const OPEN_LIMITS = () => ({
+  ...defaultAuthRateLimits,
+  perIp: Object.fromEntries(Object.keys(defaultAuthRateLimits.perIp).map((k) => [k, { max: 1e9, windowSeconds: 60 }])),
+});
 
 for (const { name: dialect, skip } of testDialects) {
   describe(`hostile input on ${dialect}`, { skip }, () => {
@@ -44,11 +47,17 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('answers every hostile request to records, batch, auth and realtime routes below 500', async () => {
       let runs = 0;
-      await fc.assert(fc.asyncProperty(hostileRequests(targets), async (request) => {
-        runs++;
-        const response = await t.app.inject(request);
-        assert.ok(response.statusCode < 500, `${response.statusCode} for ${describeRequest(request)}: ${response.body.slice(0, 200)}`);
-      }), { seed, numRuns: RUNS, interruptAfterTimeLimit: perProperty(0.65), markInterruptAsFailure: false });
+      await fc.assert(
+        fc.asyncProperty(hostileRequests(targets), async (request) => {
+          runs++;
+          const response = await t.app.inject(request);
+          assert.ok(
+            response.statusCode < 500,
+            `${response.statusCode} for ${describeRequest(request)}: ${response.body.slice(0, 200)}`,
+          );
+        }),
+        { seed, numRuns: RUNS, interruptAfterTimeLimit: perProperty(0.65), markInterruptAsFailure: false },
+      );
       console.log(`hostile input on ${dialect}: ${runs} HTTP requests`);
     });
 
@@ -56,12 +65,22 @@ for (const { name: dialect, skip } of testDialects) {
       const socket = new FuzzSocket(origin);
       let runs = 0;
       try {
-        await fc.assert(fc.asyncProperty(hostileFrames(targets), async (batch) => {
-          runs++;
-          const answers = await socket.exchange(batch);
-          const failed = answers.find((m) => (typeof m.status === 'number' && m.status >= 500) || (m.type === 'close' && m.code === 1011));
-          assert.equal(failed, undefined, `${JSON.stringify(failed)} for ${describeFrames(batch)}`);
-        }), { seed, numRuns: Math.ceil(RUNS / 5), interruptAfterTimeLimit: perProperty(0.35), markInterruptAsFailure: false });
+        await fc.assert(
+          fc.asyncProperty(hostileFrames(targets), async (batch) => {
+            runs++;
+            const answers = await socket.exchange(batch);
+            const failed = answers.find(
+              (m) => (typeof m.status === 'number' && m.status >= 500) || (m.type === 'close' && m.code === 1011),
+            );
+            assert.equal(failed, undefined, `${JSON.stringify(failed)} for ${describeFrames(batch)}`);
+          }),
+          {
+            seed,
+            numRuns: Math.ceil(RUNS / 5),
+            interruptAfterTimeLimit: perProperty(0.35),
+            markInterruptAsFailure: false,
+          },
+        );
       } finally {
         socket.close();
       }
@@ -76,7 +95,10 @@ for (const { name: dialect, skip } of testDialects) {
       try {
         const answers = await socket.exchange([{ data: '{"type":"ping","id":"last"}', binary: false }]);
         assert.equal(socket.welcomed, 1);
-        assert.deepEqual(answers.map((m) => m.type), ['pong']);
+        assert.deepEqual(
+          answers.map((m) => m.type),
+          ['pong'],
+        );
       } finally {
         socket.close();
       }
@@ -87,11 +109,21 @@ for (const { name: dialect, skip } of testDialects) {
 /** Creates a user and a superuser and signs both in; their ids and tokens season the input. */
 async function signIn(t: TestApp): Promise<FuzzTargets> {
   const userEmail = 'fuzz@example.com';
-  const created = await call(t, 'POST', '/api/collections/users/records', { email: userEmail, password: PASSWORD, passwordConfirm: PASSWORD });
+  const created = await call(t, 'POST', '/api/collections/users/records', {
+    email: userEmail,
+    password: PASSWORD,
+    passwordConfirm: PASSWORD,
+  });
   assert.equal(created.status, 200, created.raw);
-  const user = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: userEmail, password: PASSWORD });
+  const user = await call(t, 'POST', '/api/collections/users/auth-with-password', {
+    identity: userEmail,
+    password: PASSWORD,
+  });
   await t.auth.upsertSuperuser('root@example.com', PASSWORD);
-  const root = await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: PASSWORD });
+  const root = await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+    identity: 'root@example.com',
+    password: PASSWORD,
+  });
   assert.equal(root.status, 200, root.raw);
   return { userId: created.body.id, userEmail, userToken: user.body.token, superuserToken: root.body.token };
 }

@@ -14,11 +14,18 @@ function documentedPhases(): string[] {
 
 describe('HTTP_PHASES', () => {
   it('are the phases docs/lifecycle.md names, in the same order', () => {
-    assert.deepEqual(documentedPhases(), HTTP_PHASES.map((phase) => phase.name));
+    assert.deepEqual(
+      documentedPhases(),
+      HTTP_PHASES.map((phase) => phase.name),
+    );
   });
 
   it('each say which Fastify hooks they use, as the docs do', () => {
     const text = readFileSync(LIFECYCLE, 'utf8');
-    for (const phase of HTTP_PHASES) assert.ok(text.includes(`**${phase.name}** (${phase.hooks})`), `docs/lifecycle.md: ${phase.name} (${phase.hooks})`);
+    for (const phase of HTTP_PHASES)
+      assert.ok(
+        text.includes(`**${phase.name}** (${phase.hooks})`),
+        `docs/lifecycle.md: ${phase.name} (${phase.hooks})`,
+      );
   });
 });

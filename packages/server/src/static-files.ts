@@ -6,11 +6,26 @@ import { AppError } from '@tandem/core';
 import { setHtmlSecurityHeaders } from './edge/security-headers.js';
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.htm': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json; charset=utf-8',
-  '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif', '.webp': 'image/webp', '.ico': 'image/x-icon', '.woff': 'font/woff', '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm', '.map': 'application/json; charset=utf-8', '.xml': 'application/xml', '.pdf': 'application/pdf',
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+  '.xml': 'application/xml',
+  '.pdf': 'application/pdf',
 };
 
 /**
@@ -43,7 +58,10 @@ async function serveFile(base: string, request: FastifyRequest, reply: FastifyRe
   return reply.send(createReadStream(file.path));
 }
 
-async function locate(base: string, urlPath: string): Promise<{ path: string; size: number; mtimeMs: number } | undefined> {
+async function locate(
+  base: string,
+  urlPath: string,
+): Promise<{ path: string; size: number; mtimeMs: number } | undefined> {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);

@@ -9,20 +9,31 @@ import { collectionsCommand } from './collections-command.js';
 async function run(args: string[], stderrIsTTY: boolean) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = await collectionsCommand(args, (line) => stdout.push(line), { isTTY: stderrIsTTY, write: (text: string) => stderr.push(text) });
+  const code = await collectionsCommand(args, (line) => stdout.push(line), {
+    isTTY: stderrIsTTY,
+    write: (text: string) => stderr.push(text),
+  });
   return { code, stdout, stderr };
 }
 
 describe('tandem collections: progress and summary', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-collections-'));
   const file = join(dir, 'c.json');
-  writeFileSync(file, JSON.stringify(['a', 'b', 'c'].map((name) => ({ name, type: 'base', fields: [{ name: 'title', type: 'text' }] }))));
+  writeFileSync(
+    file,
+    JSON.stringify(['a', 'b', 'c'].map((name) => ({ name, type: 'base', fields: [{ name: 'title', type: 'text' }] }))),
+  );
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('shows import progress on a terminal, erases it, then prints the summary', async () => {
     const result = await run(['import', file, '--dir', dir], true);
     assert.equal(result.code, 0);
-    assert.deepEqual(result.stderr, ['\rimporting 3 collections… 1/3', '\rimporting 3 collections… 2/3', '\rimporting 3 collections… 3/3', '\r\x1b[K']);
+    assert.deepEqual(result.stderr, [
+      '\rimporting 3 collections… 1/3',
+      '\rimporting 3 collections… 2/3',
+      '\rimporting 3 collections… 3/3',
+      '\r\x1b[K',
+    ]);
     assert.deepEqual(result.stdout, ['created 3, updated 0, unchanged 0, deleted 0']);
   });
 
@@ -42,7 +53,12 @@ describe('tandem collections: progress and summary', () => {
   it('prints the export summary on standard error when the export itself goes to standard output', async () => {
     const result = await run(['export', '--dir', dir], true);
     assert.equal(result.stdout.length, 1);
-    assert.deepEqual(JSON.parse(result.stdout[0]!).map((c: { name: string }) => c.name).sort(), ['a', 'b', 'c']);
+    assert.deepEqual(
+      JSON.parse(result.stdout[0]!)
+        .map((c: { name: string }) => c.name)
+        .sort(),
+      ['a', 'b', 'c'],
+    );
     assert.equal(result.stderr.at(-1), 'exported 3 collections\n');
     assert.ok(result.stderr.includes('\rexporting 3 collections… 3/3'));
   });

@@ -37,13 +37,18 @@ interface Report {
 }
 
 /** `tandem collections import|export`. */
-export async function collectionsCommand(argv: string[], out: (line: string) => void, stderr: ProgressStream = process.stderr): Promise<number> {
+export async function collectionsCommand(
+  argv: string[],
+  out: (line: string) => void,
+  stderr: ProgressStream = process.stderr,
+): Promise<number> {
   const { values, positionals } = parseFlags('collections', argv, collectionsFlags, true);
-  if (values.help || positionals.length === 0) return out(collectionsHelp), values.help ? 0 : 2;
+  if (values.help || positionals.length === 0) return (out(collectionsHelp), values.help ? 0 : 2);
   const [action, file, ...rest] = positionals;
   if (rest.length > 0) throw new CliError(`unexpected argument ${rest[0]} (see --help)`, 2);
   if (action === 'import' && !file) throw new CliError('collections import needs a FILE (see --help)', 2);
-  if (action !== 'import' && action !== 'export') throw new CliError(`unknown collections action ${JSON.stringify(action)} (see --help)`, 2);
+  if (action !== 'import' && action !== 'export')
+    throw new CliError(`unknown collections action ${JSON.stringify(action)} (see --help)`, 2);
   const report: Report = { out, stderr, quiet: values.quiet === true };
   const store = await openStore(loadConfig(dataLayer(values)));
   try {
@@ -57,16 +62,32 @@ export async function collectionsCommand(argv: string[], out: (line: string) => 
   }
 }
 
-async function importFile(collections: CollectionService, file: string, deleteMissing: boolean, report: Report): Promise<void> {
-  const list = parseExport(await readFile(file, 'utf8').catch((error: Error) => {
-    throw new CliError(`cannot read ${file}: ${error.message}`);
-  }), file);
+async function importFile(
+  collections: CollectionService,
+  file: string,
+  deleteMissing: boolean,
+  report: Report,
+): Promise<void> {
+  const list = parseExport(
+    await readFile(file, 'utf8').catch((error: Error) => {
+      throw new CliError(`cannot read ${file}: ${error.message}`);
+    }),
+    file,
+  );
   const result = await importWithProgress(collections, list, deleteMissing, report);
-  if (!report.quiet) report.out(`created ${result.created.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, deleted ${result.deleted.length}`);
+  if (!report.quiet)
+    report.out(
+      `created ${result.created.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, deleted ${result.deleted.length}`,
+    );
 }
 
 /** Runs the import (one transaction) with a progress line, erased before anything else is written. */
-async function importWithProgress(collections: CollectionService, list: unknown[], deleteMissing: boolean, report: Report): Promise<ImportResult> {
+async function importWithProgress(
+  collections: CollectionService,
+  list: unknown[],
+  deleteMissing: boolean,
+  report: Report,
+): Promise<ImportResult> {
   const progress = new ProgressLine(report.stderr, 'importing', !report.quiet);
   try {
     return await collections.import(list, { deleteMissing, onProgress: (done, total) => progress.update(done, total) });

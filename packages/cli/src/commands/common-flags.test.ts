@@ -22,7 +22,12 @@ function usageError(argv: string[], allowPositionals = false): string {
 
 describe('parseFlags', () => {
   it('reads string and boolean flags, short aliases, = values and positionals', () => {
-    const { values, positionals } = parseFlags('collections', ['import', 'a.json', '--delete-missing', '--dir=/tmp/x', '--out', 'o.json', '-h'], flags, true);
+    const { values, positionals } = parseFlags(
+      'collections',
+      ['import', 'a.json', '--delete-missing', '--dir=/tmp/x', '--out', 'o.json', '-h'],
+      flags,
+      true,
+    );
     assert.deepEqual(positionals, ['import', 'a.json']);
     assert.deepEqual({ ...values }, { 'delete-missing': true, dir: '/tmp/x', out: 'o.json', help: true });
   });
@@ -44,11 +49,17 @@ describe('parseFlags', () => {
   });
 
   it('refuses a flag followed by another flag where its value should be', () => {
-    assert.equal(usageError(['--db', '--dir', 'x'], true), '--db needs a value, got the flag --dir (see tandem collections --help)');
+    assert.equal(
+      usageError(['--db', '--dir', 'x'], true),
+      '--db needs a value, got the flag --dir (see tandem collections --help)',
+    );
   });
 
   it('refuses a value for a boolean flag', () => {
-    assert.equal(usageError(['--delete-missing=yes']), '--delete-missing takes no value (see tandem collections --help)');
+    assert.equal(
+      usageError(['--delete-missing=yes']),
+      '--delete-missing takes no value (see tandem collections --help)',
+    );
   });
 
   it('refuses an argument where the command takes none', () => {

@@ -6,7 +6,9 @@ import type { ConfigLayer } from '../config/config.js';
 export type FlagSpecs = NonNullable<ParseArgsConfig['options']>;
 
 /** What `parseFlags` returns for a command's flags: typed values and the positionals. */
-export type ParsedFlags<T extends FlagSpecs> = ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>>;
+export type ParsedFlags<T extends FlagSpecs> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: boolean }>
+>;
 
 /** Flags every command that touches data accepts. */
 export const dataFlags = {
@@ -27,7 +29,12 @@ export const dataFlagsHelp = `  --dir DIR        data directory (default ./tande
  * or an unexpected argument is a usage error (exit 2) that names the argument.
  * @example const { values } = parseFlags('typegen', argv, { ...dataFlags, out: { type: 'string' } })
  */
-export function parseFlags<T extends FlagSpecs>(command: string, argv: string[], options: T, allowPositionals = false): ParsedFlags<T> {
+export function parseFlags<T extends FlagSpecs>(
+  command: string,
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+): ParsedFlags<T> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
@@ -59,7 +66,8 @@ function describeProblem(argv: string[], options: FlagSpecs, allowPositionals: b
     if (spec.type === 'boolean' && token.value !== undefined) return `${token.rawName} takes no value`;
     if (spec.type === 'string' && token.value === undefined) return `${token.rawName} needs a value`;
     // NB: strict parseArgs refuses `--db --dir x` rather than take "--dir" as the path; `--db=--dir` is accepted.
-    if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-')) return `${token.rawName} needs a value, got the flag ${token.value}`;
+    if (spec.type === 'string' && !token.inlineValue && token.value?.startsWith('-'))
+      return `${token.rawName} needs a value, got the flag ${token.value}`;
   }
   return undefined;
 }

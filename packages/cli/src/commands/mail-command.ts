@@ -17,9 +17,15 @@ ${dataFlagsHelp}`;
 
 /** `tandem mail list`. */
 export async function mailCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values, positionals } = parseFlags('mail', argv, { ...dataFlags, to: { type: 'string' }, limit: { type: 'string' } }, true);
-  if (values.help || positionals.length === 0) return out(mailHelp), values.help ? 0 : 2;
-  if (positionals[0] !== 'list' || positionals.length > 1) throw new CliError(`unknown mail action ${JSON.stringify(positionals[0])} (see --help)`, 2);
+  const { values, positionals } = parseFlags(
+    'mail',
+    argv,
+    { ...dataFlags, to: { type: 'string' }, limit: { type: 'string' } },
+    true,
+  );
+  if (values.help || positionals.length === 0) return (out(mailHelp), values.help ? 0 : 2);
+  if (positionals[0] !== 'list' || positionals.length > 1)
+    throw new CliError(`unknown mail action ${JSON.stringify(positionals[0])} (see --help)`, 2);
   const limit = values.limit === undefined ? 20 : Number(values.limit);
   if (!Number.isSafeInteger(limit) || limit <= 0) throw new CliError('--limit must be a positive integer', 2);
   const core = await composeCore(loadConfig(dataLayer(values)));

@@ -16,7 +16,11 @@ describe('ProgressLine', () => {
     progress.update(12, 12);
     progress.end();
     progress.end();
-    assert.deepEqual(stderr.writes, ['\rimporting 12 collections… 1/12', '\rimporting 12 collections… 12/12', '\r\x1b[K']);
+    assert.deepEqual(stderr.writes, [
+      '\rimporting 12 collections… 1/12',
+      '\rimporting 12 collections… 12/12',
+      '\r\x1b[K',
+    ]);
   });
 
   it('writes nothing when standard error is not a terminal', () => {

@@ -40,8 +40,13 @@ ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags('serve', argv, { ...dataFlags, ...serveFlags, ...edgeFlags, 'metrics-token': { type: 'string' } });
-  if (values.help) return out(serveHelp), 0;
+  const { values } = parseFlags('serve', argv, {
+    ...dataFlags,
+    ...serveFlags,
+    ...edgeFlags,
+    'metrics-token': { type: 'string' },
+  });
+  if (values.help) return (out(serveHelp), 0);
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
   if (values.https !== undefined) layer.https = values.https;
@@ -61,8 +66,14 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const signalled = waitForSignal();
   const listeners = await listen(tandem);
   // Hints come first: whoever waits for the "listening" line has seen them by then.
-  if (!(await tandem.auth.hasSuperuser())) out('No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)');
-  if (config.tls?.devCaFile) out(`Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`);
+  if (!(await tandem.auth.hasSuperuser()))
+    out(
+      'No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)',
+    );
+  if (config.tls?.devCaFile)
+    out(
+      `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
+    );
   if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
   await signalled;

@@ -28,7 +28,11 @@ export async function listen(tandem: Tandem): Promise<Listeners> {
   const redirect = createHttpsRedirectServer(redirectTarget(new URL(origin)));
   redirect.listen(http.port, http.host);
   await once(redirect, 'listening');
-  return { origin, redirectOrigin: toOrigin('http', boundAddress(http, redirect.address())), close: () => closeServer(redirect) };
+  return {
+    origin,
+    redirectOrigin: toOrigin('http', boundAddress(http, redirect.address())),
+    close: () => closeServer(redirect),
+  };
 }
 
 /**

@@ -18,10 +18,12 @@ ${dataFlagsHelp}`;
 /** `tandem superuser upsert|delete`. */
 export async function superuserCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseFlags('superuser', argv, dataFlags, true);
-  if (values.help || positionals.length === 0) return out(superuserHelp), values.help ? 0 : 2;
+  if (values.help || positionals.length === 0) return (out(superuserHelp), values.help ? 0 : 2);
   const [action, email, password, ...rest] = positionals;
-  if (action !== 'upsert' && action !== 'delete') throw new CliError(`unknown superuser action ${JSON.stringify(action)} (see --help)`, 2);
-  if (!email || (action === 'upsert' && !password) || rest.length > 0 || (action === 'delete' && password)) throw new CliError(`wrong arguments for superuser ${action} (see --help)`, 2);
+  if (action !== 'upsert' && action !== 'delete')
+    throw new CliError(`unknown superuser action ${JSON.stringify(action)} (see --help)`, 2);
+  if (!email || (action === 'upsert' && !password) || rest.length > 0 || (action === 'delete' && password))
+    throw new CliError(`wrong arguments for superuser ${action} (see --help)`, 2);
   const core = await composeCore(loadConfig(dataLayer(values)));
   try {
     if (action === 'upsert') out(`superuser ${email} ${await core.auth.upsertSuperuser(email, password!)}`);

@@ -13,8 +13,15 @@ const sdkTypes = fileURLToPath(new URL('../../../sdk/dist/index.d.ts', import.me
 /** Type-checks files with the compiler API; returns the diagnostics as text. */
 function typeCheck(files: string[]): string[] {
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'], types: [], skipLibCheck: true, paths: { '@tandem/sdk': [sdkTypes] },
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
+    types: [],
+    skipLibCheck: true,
+    paths: { '@tandem/sdk': [sdkTypes] },
   });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
@@ -52,18 +59,22 @@ describe('tandem typegen', () => {
       'export interface SuperusersRecord {',
       '  posts: PostsRecord;',
       '  _superusers: SuperusersRecord;',
-    ]) assert.ok(output.includes(line + '\n'), `has ${JSON.stringify(line)}:\n${output}`);
+    ])
+      assert.ok(output.includes(line + '\n'), `has ${JSON.stringify(line)}:\n${output}`);
   });
 
   it('gives auth records email, emailVisibility and verified, never password or tokenKey', () => {
     const users = /export interface UsersRecord \{[^}]*\}/.exec(output)![0];
-    for (const line of ['  email: string;', '  emailVisibility: boolean;', '  verified: boolean;', '  name: string;']) assert.ok(users.includes(line), line);
+    for (const line of ['  email: string;', '  emailVisibility: boolean;', '  verified: boolean;', '  name: string;'])
+      assert.ok(users.includes(line), line);
     assert.doesNotMatch(output, /password|tokenKey/);
   });
 
   it('compiles, and types client.collection(name) through the Collections map', async () => {
     const usage = join(dir.path, 'usage.ts');
-    await writeFile(usage, `
+    await writeFile(
+      usage,
+      `
 import { createClient } from '@tandem/sdk';
 import type { Collections } from './tandem-types.js';
 const client = createClient<Collections>('http://127.0.0.1:8090');
@@ -79,7 +90,8 @@ export async function check() {
   await client.collection('posts').create({ status: 'archived' });
   return [title, tags, views, verified];
 }
-`);
+`,
+    );
     assert.deepEqual(typeCheck([join(dir.path, 'tandem-types.ts'), usage]), []);
   });
 

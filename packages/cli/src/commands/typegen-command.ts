@@ -20,7 +20,7 @@ ${dataFlagsHelp}`;
 /** `tandem typegen --out FILE`. */
 export async function typegenCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseFlags('typegen', argv, { ...dataFlags, out: { type: 'string' } });
-  if (values.help) return out(typegenHelp), 0;
+  if (values.help) return (out(typegenHelp), 0);
   const file = values.out;
   if (!file) throw new CliError('typegen needs --out FILE (see --help)', 2);
   const store = await openStore(loadConfig(dataLayer(values)));

@@ -11,11 +11,15 @@ describe('createSmtpMailer', () => {
 
   it('refuses a bad URL at creation, without echoing its password', () => {
     for (const url of ['', 'not a url', 'http://user:hunter2@mail.example.com', 'smtp://', 'mailto:app@example.com']) {
-      assert.throws(() => createSmtpMailer(url, 'app@example.com'), (error: unknown) => {
-        assert.ok(error instanceof CliError, String(error));
-        assert.ok(!error.message.includes('hunter2'), error.message);
-        return true;
-      }, url);
+      assert.throws(
+        () => createSmtpMailer(url, 'app@example.com'),
+        (error: unknown) => {
+          assert.ok(error instanceof CliError, String(error));
+          assert.ok(!error.message.includes('hunter2'), error.message);
+          return true;
+        },
+        url,
+      );
     }
   });
 

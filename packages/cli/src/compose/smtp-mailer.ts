@@ -19,7 +19,13 @@ export function createSmtpMailer(url: string, from: string): SmtpMailer {
   const transport = nodemailer.createTransport(url);
   return {
     async send(message: MailMessage) {
-      await transport.sendMail({ from: message.from ?? from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+      await transport.sendMail({
+        from: message.from ?? from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
     },
     close: () => transport.close(),
   };
@@ -33,6 +39,7 @@ function assertSmtpUrl(url: string): void {
   } catch {
     throw new CliError('The SMTP URL is not a valid URL (expected smtp://user:pass@host:port or smtps://…).');
   }
-  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new CliError(`The SMTP URL must start with smtp:// or smtps://, not ${parsed.protocol}//.`);
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')
+    throw new CliError(`The SMTP URL must start with smtp:// or smtps://, not ${parsed.protocol}//.`);
   if (parsed.hostname === '') throw new CliError('The SMTP URL has no host.');
 }

@@ -1,7 +1,25 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { DEFAULT_CACHE_BYTES, MemoryCache, RecordCacheKeys, type SettingsService, type AuthService, type CollectionService, type RecordService, type Store } from '@tandem/core';
-import { connectionCloser, createApp, createJsonLogger, createPrincipalResolver, reloadCertificatesOnChange, type Logger, type LogOutput, type TlsCertificate } from '@tandem/server';
+import {
+  DEFAULT_CACHE_BYTES,
+  MemoryCache,
+  RecordCacheKeys,
+  type SettingsService,
+  type AuthService,
+  type CollectionService,
+  type RecordService,
+  type Store,
+} from '@tandem/core';
+import {
+  connectionCloser,
+  createApp,
+  createJsonLogger,
+  createPrincipalResolver,
+  reloadCertificatesOnChange,
+  type Logger,
+  type LogOutput,
+  type TlsCertificate,
+} from '@tandem/server';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
@@ -36,24 +54,53 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  const responseCache = { cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }), keys: new RecordCacheKeys(collections, generations) };
-  const app = createApp({ actions, collections, records, settings, logger, logOutput: output, auth, realtime, trustedOrigins: config.trustedOrigins, resolvePrincipal, outbox: config.smtp ? undefined : outbox, responseCache, timings }, {
-    bodyLimit: config.bodyLimit,
-    publicDir: existsSync(publicDir) ? publicDir : undefined,
-    logRequests: config.requestLog,
-    requestTimeoutMs: 30_000,
-    keepAliveTimeoutMs: 5_000,
-    headersTimeoutMs: 10_000,
-    webSocket: { maxConnections: config.realtimeConnections.max, maxConnectionsPerIp: config.realtimeConnections.maxPerIp },
-    tls: certificate,
-    corsOrigins: config.corsOrigins,
-    trustedProxies: config.trustedProxies,
-    metricsToken: config.metricsToken,
-  });
-  const stopReloading = config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+  const responseCache = {
+    cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
+    keys: new RecordCacheKeys(collections, generations),
+  };
+  const app = createApp(
+    {
+      actions,
+      collections,
+      records,
+      settings,
+      logger,
+      logOutput: output,
+      auth,
+      realtime,
+      trustedOrigins: config.trustedOrigins,
+      resolvePrincipal,
+      outbox: config.smtp ? undefined : outbox,
+      responseCache,
+      timings,
+    },
+    {
+      bodyLimit: config.bodyLimit,
+      publicDir: existsSync(publicDir) ? publicDir : undefined,
+      logRequests: config.requestLog,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+      headersTimeoutMs: 10_000,
+      webSocket: {
+        maxConnections: config.realtimeConnections.max,
+        maxConnectionsPerIp: config.realtimeConnections.maxPerIp,
+      },
+      tls: certificate,
+      corsOrigins: config.corsOrigins,
+      trustedProxies: config.trustedProxies,
+      metricsToken: config.metricsToken,
+    },
+  );
+  const stopReloading =
+    config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (stopWatching(), stopReloading(), core.stop(), shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
+  const close = () =>
+    (closing ??=
+      (stopWatching(),
+      stopReloading(),
+      core.stop(),
+      shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
 }
 
@@ -64,11 +111,21 @@ function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCert
     keyFile: tls.keyFile,
     served,
     onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
-    onError: (error) => logger.warn('tls certificate not reloaded; the previous one is still served', { certFile: tls.certFile, error: error.message }),
+    onError: (error) =>
+      logger.warn('tls certificate not reloaded; the previous one is still served', {
+        certFile: tls.certFile,
+        error: error.message,
+      }),
   });
 }
 
-async function shutdown(app: FastifyInstance, store: Store, logger: Logger, timeoutMs: number, closeConnections: () => void): Promise<void> {
+async function shutdown(
+  app: FastifyInstance,
+  store: Store,
+  logger: Logger,
+  timeoutMs: number,
+  closeConnections: () => void,
+): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await app.close();

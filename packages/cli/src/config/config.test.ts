@@ -8,7 +8,10 @@ import { CliError } from './cli-error.js';
 
 describe('loadConfig', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
-  writeFileSync(join(dir, 'tandem.json'), JSON.stringify({ http: '127.0.0.1:9000', bodyLimit: 1000, logLevel: 'warn' }));
+  writeFileSync(
+    join(dir, 'tandem.json'),
+    JSON.stringify({ http: '127.0.0.1:9000', bodyLimit: 1000, logLevel: 'warn' }),
+  );
 
   it('uses the defaults when nothing is set', () => {
     const config = loadConfig({ dir: mkdtempSync(join(tmpdir(), 'tandem-empty-')) }, {});
@@ -27,14 +30,30 @@ describe('loadConfig', () => {
   it('reads the WebSocket connection caps', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
     assert.deepEqual(loadConfig({ dir: empty }, {}).realtimeConnections, { max: 50_000, maxPerIp: 500 });
-    assert.deepEqual(loadConfig({ dir: empty }, { TANDEM_REALTIME_MAX_CONNECTIONS: '20000', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: '12000' }).realtimeConnections, { max: 20_000, maxPerIp: 12_000 });
-    assert.throws(() => loadConfig({ dir: empty, realtimeMaxConnectionsPerIp: '0' }, {}), (e) => e instanceof CliError && e.exitCode === 2);
+    assert.deepEqual(
+      loadConfig(
+        { dir: empty },
+        { TANDEM_REALTIME_MAX_CONNECTIONS: '20000', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: '12000' },
+      ).realtimeConnections,
+      { max: 20_000, maxPerIp: 12_000 },
+    );
+    assert.throws(
+      () => loadConfig({ dir: empty, realtimeMaxConnectionsPerIp: '0' }, {}),
+      (e) => e instanceof CliError && e.exitCode === 2,
+    );
   });
 
   it('reads the metrics token from the environment or a flag, and refuses a short one', () => {
     assert.equal(loadConfig({ dir }, {}).metricsToken, undefined);
-    assert.equal(loadConfig({ dir }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'scrape-token-0123456789');
-    assert.equal(loadConfig({ dir, metricsToken: 'flag-token-0123456789' }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken, 'flag-token-0123456789');
+    assert.equal(
+      loadConfig({ dir }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken,
+      'scrape-token-0123456789',
+    );
+    assert.equal(
+      loadConfig({ dir, metricsToken: 'flag-token-0123456789' }, { TANDEM_METRICS_TOKEN: 'scrape-token-0123456789' })
+        .metricsToken,
+      'flag-token-0123456789',
+    );
     assert.throws(() => loadConfig({ dir, metricsToken: 'short' }, {}), CliError);
   });
 
@@ -49,8 +68,18 @@ describe('loadConfig', () => {
   });
 
   it('rejects invalid values with a usage error', () => {
-    for (const layer of [{ http: 'nope' }, { http: '127.0.0.1:99999' }, { bodyLimit: '-1' }, { logLevel: 'loud' }, { requestLog: 'perhaps' }]) {
-      assert.throws(() => loadConfig({ dir, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
+    for (const layer of [
+      { http: 'nope' },
+      { http: '127.0.0.1:99999' },
+      { bodyLimit: '-1' },
+      { logLevel: 'loud' },
+      { requestLog: 'perhaps' },
+    ]) {
+      assert.throws(
+        () => loadConfig({ dir, ...layer }, {}),
+        (e) => e instanceof CliError && e.exitCode === 2,
+        JSON.stringify(layer),
+      );
     }
   });
 
@@ -58,11 +87,24 @@ describe('loadConfig', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
     assert.deepEqual(loadConfig({ dir: empty }, {}).corsOrigins, ['*']);
     assert.deepEqual(loadConfig({ dir: empty }, {}).trustedProxies, []);
-    const env = { TANDEM_CORS_ORIGINS: 'https://a.example, https://b.example:8443', TANDEM_TRUSTED_PROXY: '127.0.0.1, 10.0.0.0/8, fd00::/8' };
+    const env = {
+      TANDEM_CORS_ORIGINS: 'https://a.example, https://b.example:8443',
+      TANDEM_TRUSTED_PROXY: '127.0.0.1, 10.0.0.0/8, fd00::/8',
+    };
     assert.deepEqual(loadConfig({ dir: empty }, env).corsOrigins, ['https://a.example', 'https://b.example:8443']);
     assert.deepEqual(loadConfig({ dir: empty }, env).trustedProxies, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
-    for (const layer of [{ corsOrigins: 'https://a.example/path' }, { corsOrigins: 'a.example' }, { trustedProxy: 'proxy.local' }, { trustedProxy: '10.0.0.0/33' }, { trustedProxy: '10.0.0.0/8/1' }]) {
-      assert.throws(() => loadConfig({ dir: empty, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
+    for (const layer of [
+      { corsOrigins: 'https://a.example/path' },
+      { corsOrigins: 'a.example' },
+      { trustedProxy: 'proxy.local' },
+      { trustedProxy: '10.0.0.0/33' },
+      { trustedProxy: '10.0.0.0/8/1' },
+    ]) {
+      assert.throws(
+        () => loadConfig({ dir: empty, ...layer }, {}),
+        (e) => e instanceof CliError && e.exitCode === 2,
+        JSON.stringify(layer),
+      );
     }
   });
 });
@@ -82,16 +124,29 @@ describe('loadConfig: TLS', () => {
 
   it('serves HTTPS with a certificate and key, and no plain HTTP unless it is set', () => {
     const config = loadConfig({ dir, https: '127.0.0.1:9443', tlsCert: cert, tlsKey: key }, {});
-    assert.deepEqual(config.tls, { https: { host: '127.0.0.1', port: 9443 }, certFile: cert, keyFile: key, devCaFile: undefined });
+    assert.deepEqual(config.tls, {
+      https: { host: '127.0.0.1', port: 9443 },
+      certFile: cert,
+      keyFile: key,
+      devCaFile: undefined,
+    });
     assert.equal(config.http, undefined);
     assert.equal(config.appUrl, 'https://127.0.0.1:9443');
     assert.ok(Object.isFrozen(config.tls) && Object.isFrozen(config.tls!.https));
-    assert.deepEqual(loadConfig({ dir, https: '127.0.0.1:9443', tlsCert: cert, tlsKey: key, http: '127.0.0.1:9080' }, {}).http, { host: '127.0.0.1', port: 9080 });
+    assert.deepEqual(
+      loadConfig({ dir, https: '127.0.0.1:9443', tlsCert: cert, tlsKey: key, http: '127.0.0.1:9080' }, {}).http,
+      { host: '127.0.0.1', port: 9080 },
+    );
   });
 
   it('takes dev TLS from the environment, with the generated files under <dir>/tls and HTTPS on 127.0.0.1:8443', () => {
     const config = loadConfig({ dir }, { TANDEM_DEV_TLS: 'true' });
-    assert.deepEqual(config.tls, { https: { host: '127.0.0.1', port: 8443 }, certFile: join(dir, 'tls', 'server.pem'), keyFile: join(dir, 'tls', 'server-key.pem'), devCaFile: join(dir, 'tls', 'ca.pem') });
+    assert.deepEqual(config.tls, {
+      https: { host: '127.0.0.1', port: 8443 },
+      certFile: join(dir, 'tls', 'server.pem'),
+      keyFile: join(dir, 'tls', 'server-key.pem'),
+      devCaFile: join(dir, 'tls', 'ca.pem'),
+    });
   });
 
   it('layers TLS settings like the others: file < environment < flags', () => {
@@ -99,7 +154,10 @@ describe('loadConfig: TLS', () => {
     writeFileSync(join(fileDir, 'tandem.json'), JSON.stringify({ https: '127.0.0.1:7443', devTls: true }));
     assert.equal(loadConfig({ dir: fileDir }, {}).tls?.https.port, 7443);
     assert.equal(loadConfig({ dir: fileDir }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port, 7444);
-    assert.equal(loadConfig({ dir: fileDir, https: '127.0.0.1:7445' }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port, 7445);
+    assert.equal(
+      loadConfig({ dir: fileDir, https: '127.0.0.1:7445' }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port,
+      7445,
+    );
   });
 
   it('rejects incomplete or conflicting TLS settings with a usage error', () => {
@@ -113,6 +171,11 @@ describe('loadConfig: TLS', () => {
       { devTls: true, https: 'nope' },
       { devTls: true, https: '127.0.0.1:9443', http: '127.0.0.1:9443' },
     ];
-    for (const layer of layers) assert.throws(() => loadConfig({ dir, ...layer }, {}), (e) => e instanceof CliError && e.exitCode === 2, JSON.stringify(layer));
+    for (const layer of layers)
+      assert.throws(
+        () => loadConfig({ dir, ...layer }, {}),
+        (e) => e instanceof CliError && e.exitCode === 2,
+        JSON.stringify(layer),
+      );
   });
 });

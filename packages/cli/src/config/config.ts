@@ -56,26 +56,70 @@ export interface TandemConfig {
 }
 
 /** One layer of settings, as strings or values, before validation. */
-export type ConfigLayer = Partial<Record<keyof TandemConfig | 'config' | 'changeRetentionHours' | 'changeRetentionCount' | 'realtimeMaxConnections' | 'realtimeMaxConnectionsPerIp' | 'https' | 'tlsCert' | 'tlsKey' | 'devTls' | 'trustedProxy', unknown>>;
+export type ConfigLayer = Partial<
+  Record<
+    | keyof TandemConfig
+    | 'config'
+    | 'changeRetentionHours'
+    | 'changeRetentionCount'
+    | 'realtimeMaxConnections'
+    | 'realtimeMaxConnectionsPerIp'
+    | 'https'
+    | 'tlsCert'
+    | 'tlsKey'
+    | 'devTls'
+    | 'trustedProxy',
+    unknown
+  >
+>;
 
 const DEFAULT_HTTP = '127.0.0.1:8090';
 const DEFAULT_HTTPS = '127.0.0.1:8443';
 
 // `http` has no entry here: with TLS on, plain HTTP listens only when it was set.
 const DEFAULTS = {
-  dir: './tandem_data', bodyLimit: 32 * 1024 * 1024, requestLog: true, logLevel: 'info', sqliteSynchronous: 'FULL', shutdownTimeoutMs: 10_000,
-  mailFrom: 'tandem@localhost', appName: 'Tandem', trustedOrigins: '', changeRetentionHours: 24, changeRetentionCount: 100_000,
-  realtimeMaxConnections: 50_000, realtimeMaxConnectionsPerIp: 500, corsOrigins: '*', trustedProxy: '',
+  dir: './tandem_data',
+  bodyLimit: 32 * 1024 * 1024,
+  requestLog: true,
+  logLevel: 'info',
+  sqliteSynchronous: 'FULL',
+  shutdownTimeoutMs: 10_000,
+  mailFrom: 'tandem@localhost',
+  appName: 'Tandem',
+  trustedOrigins: '',
+  changeRetentionHours: 24,
+  changeRetentionCount: 100_000,
+  realtimeMaxConnections: 50_000,
+  realtimeMaxConnectionsPerIp: 500,
+  corsOrigins: '*',
+  trustedProxy: '',
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
-  TANDEM_HTTP: 'http', TANDEM_DIR: 'dir', TANDEM_DB: 'db', TANDEM_BODY_LIMIT: 'bodyLimit', TANDEM_REQUEST_LOG: 'requestLog',
-  TANDEM_LOG_LEVEL: 'logLevel', TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous', TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs', TANDEM_CONFIG: 'config',
-  TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours', TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
-  TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections', TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
-  TANDEM_HTTPS: 'https', TANDEM_TLS_CERT: 'tlsCert', TANDEM_TLS_KEY: 'tlsKey', TANDEM_DEV_TLS: 'devTls',
-  TANDEM_SMTP: 'smtp', TANDEM_MAIL_FROM: 'mailFrom', TANDEM_APP_NAME: 'appName', TANDEM_APP_URL: 'appUrl', TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
-  TANDEM_CORS_ORIGINS: 'corsOrigins', TANDEM_TRUSTED_PROXY: 'trustedProxy',
+  TANDEM_HTTP: 'http',
+  TANDEM_DIR: 'dir',
+  TANDEM_DB: 'db',
+  TANDEM_BODY_LIMIT: 'bodyLimit',
+  TANDEM_REQUEST_LOG: 'requestLog',
+  TANDEM_LOG_LEVEL: 'logLevel',
+  TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
+  TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
+  TANDEM_CONFIG: 'config',
+  TANDEM_CHANGE_RETENTION_HOURS: 'changeRetentionHours',
+  TANDEM_CHANGE_RETENTION_COUNT: 'changeRetentionCount',
+  TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections',
+  TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
+  TANDEM_HTTPS: 'https',
+  TANDEM_TLS_CERT: 'tlsCert',
+  TANDEM_TLS_KEY: 'tlsKey',
+  TANDEM_DEV_TLS: 'devTls',
+  TANDEM_SMTP: 'smtp',
+  TANDEM_MAIL_FROM: 'mailFrom',
+  TANDEM_APP_NAME: 'appName',
+  TANDEM_APP_URL: 'appUrl',
+  TANDEM_TRUSTED_ORIGINS: 'trustedOrigins',
+  TANDEM_CORS_ORIGINS: 'corsOrigins',
+  TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
 };
 
@@ -92,7 +136,8 @@ export function loadConfig(flags: ConfigLayer, env: NodeJS.ProcessEnv = process.
 
 function fromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
   const layer: ConfigLayer = {};
-  for (const [name, key] of Object.entries(ENV_KEYS)) if (env[name] !== undefined && env[name] !== '') layer[key] = env[name];
+  for (const [name, key] of Object.entries(ENV_KEYS))
+    if (env[name] !== undefined && env[name] !== '') layer[key] = env[name];
   return layer;
 }
 
@@ -120,23 +165,41 @@ function validate(layer: ConfigLayer): TandemConfig {
     bodyLimit: positiveInt(layer.bodyLimit, 'bodyLimit'),
     requestLog: bool(layer.requestLog, 'requestLog'),
     logLevel: oneOf(layer.logLevel, ['info', 'warn', 'error', 'silent'] as const, 'logLevel'),
-    sqliteSynchronous: oneOf(String(layer.sqliteSynchronous).toUpperCase(), ['FULL', 'NORMAL'] as const, 'sqliteSynchronous'),
+    sqliteSynchronous: oneOf(
+      String(layer.sqliteSynchronous).toUpperCase(),
+      ['FULL', 'NORMAL'] as const,
+      'sqliteSynchronous',
+    ),
     shutdownTimeoutMs: positiveInt(layer.shutdownTimeoutMs, 'shutdownTimeoutMs'),
     smtp: optionalUrl(layer.smtp, ['smtp:', 'smtps:'], 'smtp'),
     mailFrom: String(layer.mailFrom),
     appName: String(layer.appName),
     appUrl: '',
     trustedOrigins: listOf(layer.trustedOrigins),
-    changeRetention: { maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000, maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount') },
-    realtimeConnections: { max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'), maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp') },
+    changeRetention: {
+      maxAgeMs: positiveInt(layer.changeRetentionHours, 'changeRetentionHours') * 3_600_000,
+      maxCount: positiveInt(layer.changeRetentionCount, 'changeRetentionCount'),
+    },
+    realtimeConnections: {
+      max: positiveInt(layer.realtimeMaxConnections, 'realtimeMaxConnections'),
+      maxPerIp: positiveInt(layer.realtimeMaxConnectionsPerIp, 'realtimeMaxConnectionsPerIp'),
+    },
     corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
   };
   assertDistinctListeners(config);
-  const appUrl = optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ?? (tls ? toOrigin('https', tls.https) : toOrigin('http', config.http!));
+  const appUrl =
+    optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ??
+    (tls ? toOrigin('https', tls.https) : toOrigin('http', config.http!));
   const frozenTls = tls && Object.freeze({ ...tls, https: Object.freeze(tls.https) });
-  return Object.freeze({ ...config, appUrl: appUrl.replace(/\/+$/, ''), http: config.http && Object.freeze(config.http), tls: frozenTls, trustedOrigins: Object.freeze(config.trustedOrigins) });
+  return Object.freeze({
+    ...config,
+    appUrl: appUrl.replace(/\/+$/, ''),
+    http: config.http && Object.freeze(config.http),
+    tls: frozenTls,
+    trustedOrigins: Object.freeze(config.trustedOrigins),
+  });
 }
 
 /**
@@ -155,14 +218,25 @@ function tlsOf(layer: ConfigLayer, dir: string): TlsConfig | undefined {
     return undefined;
   }
   const https = parseHostPort(optionalString(layer.https) ?? DEFAULT_HTTPS, '--https');
-  if (dev) return { https, certFile: join(dir, 'tls', 'server.pem'), keyFile: join(dir, 'tls', 'server-key.pem'), devCaFile: join(dir, 'tls', 'ca.pem') };
-  for (const [flag, file] of [['--cert', cert!], ['--key', key!]] as const) if (!existsSync(file)) throw new CliError(`${flag} file not found: ${file}`, 2);
+  if (dev)
+    return {
+      https,
+      certFile: join(dir, 'tls', 'server.pem'),
+      keyFile: join(dir, 'tls', 'server-key.pem'),
+      devCaFile: join(dir, 'tls', 'ca.pem'),
+    };
+  for (const [flag, file] of [
+    ['--cert', cert!],
+    ['--key', key!],
+  ] as const)
+    if (!existsSync(file)) throw new CliError(`${flag} file not found: ${file}`, 2);
   return { https, certFile: resolve(cert!), keyFile: resolve(key!), devCaFile: undefined };
 }
 
 function assertDistinctListeners(config: TandemConfig): void {
   const { http, tls } = config;
-  if (http && tls && http.port !== 0 && http.port === tls.https.port && http.host === tls.https.host) throw new CliError('--http and --https must not share an address', 2);
+  if (http && tls && http.port !== 0 && http.port === tls.https.port && http.host === tls.https.host)
+    throw new CliError('--http and --https must not share an address', 2);
 }
 
 /** The origin of a listening address, e.g. `https://[::1]:8443`. */
@@ -197,13 +271,17 @@ function optionalUrl(value: unknown, protocols: string[], name: string): string 
 function optionalSecret(value: unknown, name: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const text = String(value);
-  if (text.length < 16 || /\s/.test(text)) throw new CliError(`${name} must be at least 16 characters without spaces`, 2);
+  if (text.length < 16 || /\s/.test(text))
+    throw new CliError(`${name} must be at least 16 characters without spaces`, 2);
   return text;
 }
 
 function listOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.map(String);
-  return String(value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return String(value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 /** `*` or an origin (`scheme://host[:port]`, nothing after it). */
@@ -223,13 +301,15 @@ function assertProxyAddress(item: string): string {
   const version = isIP(address ?? '');
   const prefix = Number(bits);
   const max = version === 6 ? 128 : 32;
-  if (version !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && prefix <= max))) return item;
+  if (version !== 0 && extra === undefined && (bits === undefined || (/^\d+$/.test(bits) && prefix <= max)))
+    return item;
   throw new CliError(`trustedProxy must list IP addresses or CIDR blocks, got ${JSON.stringify(item)}`, 2);
 }
 
 function positiveInt(value: unknown, name: string): number {
   const number = Number(value);
-  if (!Number.isSafeInteger(number) || number <= 0) throw new CliError(`${name} must be a positive integer, got ${JSON.stringify(value)}`, 2);
+  if (!Number.isSafeInteger(number) || number <= 0)
+    throw new CliError(`${name} must be a positive integer, got ${JSON.stringify(value)}`, 2);
   return number;
 }
 

@@ -21,14 +21,27 @@ const GUESTS_AND_USERS_BOUND = 512 * MiB;
 const EVERYONE_BOUND = 1024 * MiB;
 
 const statusFile = (pid: number) => `/proc/${pid}/status`;
-const skip = existsSync(statusFile(process.pid)) ? undefined : 'reads the server\'s peak RSS from /proc (Linux only)';
+const skip = existsSync(statusFile(process.pid)) ? undefined : "reads the server's peak RSS from /proc (Linux only)";
 
-const notes = { name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '',
-  fields: [{ name: 'body', type: 'text' }, { name: 'data', type: 'json' }] };
+const notes = {
+  name: 'notes',
+  type: 'base',
+  listRule: '',
+  viewRule: '',
+  createRule: '',
+  updateRule: '',
+  deleteRule: '',
+  fields: [
+    { name: 'body', type: 'text' },
+    { name: 'data', type: 'json' },
+  ],
+};
 
 /** A notes body of exactly `bytes` bytes holding about `values` JSON values: `{}`s, then text. */
 function noteBody(bytes: number, values: number): Buffer {
-  const objects = `[${Array(values - 8).fill('{}').join(',')}]`;
+  const objects = `[${Array(values - 8)
+    .fill('{}')
+    .join(',')}]`;
   const head = `{"data":${objects},"body":"`;
   return Buffer.concat([Buffer.from(head), Buffer.alloc(bytes - head.length - 2, 'x'), Buffer.from('"}')]);
 }
@@ -38,7 +51,9 @@ function batchBody(bytes: number, items: number, values: number): Buffer {
   const head = '{"method":"POST","url":"/api/collections/notes/records","body":';
   const frame = '{"requests":[]}'.length + items * (head.length + 1) + (items - 1);
   const each = Math.floor((bytes - frame) / items);
-  const bodies = Array.from({ length: items }, (_, i) => noteBody(i === 0 ? bytes - frame - each * (items - 1) : each, Math.floor(values / items) - 64));
+  const bodies = Array.from({ length: items }, (_, i) =>
+    noteBody(i === 0 ? bytes - frame - each * (items - 1) : each, Math.floor(values / items) - 64),
+  );
   const parts = bodies.flatMap((body, i) => [Buffer.from(`${i === 0 ? '' : ','}${head}`), body, Buffer.from('}')]);
   return Buffer.concat([Buffer.from('{"requests":['), ...parts, Buffer.from(']}')]);
 }
@@ -50,7 +65,10 @@ function textBody(characters: number): Buffer {
 
 /** The largest bodies of one kind of caller (docs/limits.md: body, batch, values). */
 function largestBodies(limits: { body: number; batch: number; values: number }, batchItems: number) {
-  const bodies = { create: noteBody(limits.body, limits.values), batch: batchBody(limits.batch, batchItems, limits.values) };
+  const bodies = {
+    create: noteBody(limits.body, limits.values),
+    batch: batchBody(limits.batch, batchItems, limits.values),
+  };
   assert.deepEqual([bodies.create.length, bodies.batch.length], [limits.body, limits.batch]);
   return bodies;
 }
@@ -72,12 +90,23 @@ describe('the largest bodies every caller may send, at once, against tandem serv
     user: largestBodies({ body: 4 * MiB, batch: 8 * MiB, values: 500_000 }, 2),
     message: socketMessage(MiB - 1024),
     // The bodies of the issue this test guards against: once, each grew the server until it died.
-    attack: { create: textBody(31 * MiB), batch: Buffer.concat([Buffer.from('{"requests":[{"method":"POST","url":"/api/collections/notes/records","body":'), textBody(125_000_000), Buffer.from('}]}')]) },
+    attack: {
+      create: textBody(31 * MiB),
+      batch: Buffer.concat([
+        Buffer.from('{"requests":[{"method":"POST","url":"/api/collections/notes/records","body":'),
+        textBody(125_000_000),
+        Buffer.from('}]}'),
+      ]),
+    },
   };
 
   const post = (path: string, body: Buffer, token = '') => postOnNewConnection(`${url}${path}`, body, token);
   const signIn = async (collection: string, identity: string, password: string) => {
-    const response = await fetch(`${url}/api/collections/${collection}/auth-with-password`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ identity, password }) });
+    const response = await fetch(`${url}/api/collections/${collection}/auth-with-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ identity, password }),
+    });
     return ((await response.json()) as { token: string }).token;
   };
 
@@ -86,7 +115,11 @@ describe('the largest bodies every caller may send, at once, against tandem serv
     url = fixture.server.url;
     pid = fixture.server.child.pid!;
     const password = 'a user passphrase';
-    await fetch(`${url}/api/collections/users/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'big@example.com', password, passwordConfirm: password }) });
+    await fetch(`${url}/api/collections/users/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'big@example.com', password, passwordConfirm: password }),
+    });
     tokens.user = await signIn('users', 'big@example.com', password);
     tokens.superuser = await signIn('_superusers', fixtureSuperuser.email, fixtureSuperuser.password);
     for (let i = 0; i < 2; i++) sockets.push(await openTestSocket(url));
@@ -102,30 +135,43 @@ describe('the largest bodies every caller may send, at once, against tandem serv
   function guestsAndUsers(): Array<Promise<number>> {
     round++;
     return [
-      post('/api/collections/notes/records', bodies.attack.create), post('/api/batch', bodies.attack.batch),
-      ...Array.from({ length: 4 }, () => [post('/api/collections/notes/records', bodies.guest.create), post('/api/batch', bodies.guest.batch)]).flat(),
-      post('/api/collections/notes/records', bodies.user.create, tokens.user), post('/api/batch', bodies.user.batch, tokens.user),
+      post('/api/collections/notes/records', bodies.attack.create),
+      post('/api/batch', bodies.attack.batch),
+      ...Array.from({ length: 4 }, () => [
+        post('/api/collections/notes/records', bodies.guest.create),
+        post('/api/batch', bodies.guest.batch),
+      ]).flat(),
+      post('/api/collections/notes/records', bodies.user.create, tokens.user),
+      post('/api/batch', bodies.user.batch, tokens.user),
       ...sockets.flatMap((socket, s) => [1, 2].map((m) => ask(socket, `${round}-${s}-${m}`, bodies.message))),
     ];
   }
 
   it('stays under the guests-and-users bound while they send their largest bodies, and keeps answering', async () => {
     const statuses = await Promise.all(guestsAndUsers());
-    assert.ok(statuses.every((status) => status >= 400 && status < 500), `every answer is a refusal, never a failure: ${statuses}`);
+    assert.ok(
+      statuses.every((status) => status >= 400 && status < 500),
+      `every answer is a refusal, never a failure: ${statuses}`,
+    );
     assert.equal((await fetch(`${url}/api/health`)).status, 200);
     const peak = peakRss(pid);
-    console.log(`peak RSS with guests and users: ${(peak / MiB).toFixed(0)} MiB (bound ${GUESTS_AND_USERS_BOUND / MiB} MiB)`);
+    console.log(
+      `peak RSS with guests and users: ${(peak / MiB).toFixed(0)} MiB (bound ${GUESTS_AND_USERS_BOUND / MiB} MiB)`,
+    );
     assert.ok(peak < GUESTS_AND_USERS_BOUND, `peak RSS ${(peak / MiB).toFixed(0)} MiB`);
   });
 
-  it('stays under the overall bound with a superuser\'s largest create and batch on top, and keeps answering', async () => {
+  it("stays under the overall bound with a superuser's largest create and batch on top, and keeps answering", async () => {
     const superuser = largestBodies({ body: 32 * MiB, batch: 128 * MiB, values: 1_000_000 }, 4);
     const statuses = await Promise.all([
       post('/api/collections/notes/records', superuser.create, tokens.superuser),
       post('/api/batch', superuser.batch, tokens.superuser),
       ...guestsAndUsers(),
     ]);
-    assert.ok(statuses.every((status) => status >= 400 && status < 500), `every answer is a refusal, never a failure: ${statuses}`);
+    assert.ok(
+      statuses.every((status) => status >= 400 && status < 500),
+      `every answer is a refusal, never a failure: ${statuses}`,
+    );
     assert.equal((await fetch(`${url}/api/health`)).status, 200);
     const peak = peakRss(pid);
     console.log(`peak RSS with everyone: ${(peak / MiB).toFixed(0)} MiB (bound ${EVERYONE_BOUND / MiB} MiB)`);
@@ -140,7 +186,11 @@ describe('the largest bodies every caller may send, at once, against tandem serv
  */
 function postOnNewConnection(url: string, body: Buffer, token: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...(token ? { authorization: token } : {}) };
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      ...(token ? { authorization: token } : {}),
+    };
     let status = 0;
     const sent = request(url, { method: 'POST', agent: false, headers }, (response) => {
       status = response.statusCode ?? 0;

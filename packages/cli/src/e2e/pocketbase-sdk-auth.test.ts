@@ -44,14 +44,19 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('signs up, logs in and refreshes', async () => {
       const pb = client();
-      const user = await pb.collection('users').create({ email: 'ada@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Ada' });
+      const user = await pb
+        .collection('users')
+        .create({ email: 'ada@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Ada' });
       assert.equal(user.name, 'Ada');
       const auth = await pb.collection('users').authWithPassword('ada@example.com', PASSWORD);
       assert.equal(pb.authStore.isValid, true);
       assert.equal(auth.record.email, 'ada@example.com');
       const refreshed = await pb.collection('users').authRefresh();
       assert.equal(refreshed.record.id, user.id);
-      await assert.rejects(pb.collection('users').authWithPassword('ada@example.com', 'wrong password!'), (e: ClientResponseError) => e.status === 400);
+      await assert.rejects(
+        pb.collection('users').authWithPassword('ada@example.com', 'wrong password!'),
+        (e: ClientResponseError) => e.status === 400,
+      );
     });
 
     it('verifies the email with the token from the outbox', async () => {
@@ -87,10 +92,13 @@ for (const { name: dialect, skip } of testDialects) {
       await admin.collections.update('users', { mfa: { enabled: true, duration: 600, rule: '' } });
       const mfa = client();
       let mfaId = '';
-      await assert.rejects(mfa.collection('users').authWithPassword('ada@example.com', 'ada picks a new passphrase'), (e: ClientResponseError) => {
-        mfaId = e.response.mfaId;
-        return e.status === 401 && typeof mfaId === 'string';
-      });
+      await assert.rejects(
+        mfa.collection('users').authWithPassword('ada@example.com', 'ada picks a new passphrase'),
+        (e: ClientResponseError) => {
+          mfaId = e.response.mfaId;
+          return e.status === 401 && typeof mfaId === 'string';
+        },
+      );
       const second = await mfa.collection('users').requestOTP('ada@example.com');
       await mfa.collection('users').authWithOTP(second.otpId, codeIn(await mailTo('ada@example.com')), { mfaId });
       assert.equal(mfa.authStore.isValid, true);

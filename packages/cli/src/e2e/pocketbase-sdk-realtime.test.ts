@@ -15,9 +15,17 @@ const ROOT = fixtureSuperuser;
 
 /** A collection only each record's owner may list and view. */
 const notes = {
-  name: 'notes', type: 'base',
-  listRule: 'owner = @request.auth.id', viewRule: 'owner = @request.auth.id', createRule: null, updateRule: null, deleteRule: null,
-  fields: [{ name: 'title', type: 'text' }, { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }],
+  name: 'notes',
+  type: 'base',
+  listRule: 'owner = @request.auth.id',
+  viewRule: 'owner = @request.auth.id',
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  fields: [
+    { name: 'title', type: 'text' },
+    { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+  ],
 };
 
 type Event = RecordSubscription<Record<string, any>>;
@@ -52,7 +60,9 @@ for (const { name: dialect, skip } of testDialects) {
         if (collection !== 'locked' && collection !== 'drafts') await seeder.collection(collection).create(record);
       }
       for (const who of ['ada', 'bob']) {
-        await seeder.collection('users').create({ email: `${who}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD });
+        await seeder
+          .collection('users')
+          .create({ email: `${who}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD });
       }
     });
 
@@ -66,14 +76,26 @@ for (const { name: dialect, skip } of testDialects) {
     it("subscribe('*') receives create, update and delete with filter, expand and fields applied", async () => {
       const pb = client();
       const events: Event[] = [];
-      await pb.collection('posts').subscribe('*', (e) => events.push(e), { filter: 'views > 5', expand: 'author', fields: 'id,title,views,expand.author.name' });
+      await pb.collection('posts').subscribe('*', (e) => events.push(e), {
+        filter: 'views > 5',
+        expand: 'author',
+        fields: 'id,title,views,expand.author.name',
+      });
       const low = await pb.collection('posts').create({ title: 'Quiet post', views: 1, author: ids.ada });
       const high = await pb.collection('posts').create({ title: 'Popular post', views: 50, author: ids.ada });
       await pb.collection('posts').update(high.id, { title: 'Popular post, edited' });
       await pb.collection('posts').delete(high.id);
       await until(() => events.length >= 3);
-      assert.deepEqual(events.map((e) => e.action), ['create', 'update', 'delete']);
-      assert.deepEqual(events[0]!.record, { id: high.id, title: 'Popular post', views: 50, expand: { author: { name: 'Ada' } } });
+      assert.deepEqual(
+        events.map((e) => e.action),
+        ['create', 'update', 'delete'],
+      );
+      assert.deepEqual(events[0]!.record, {
+        id: high.id,
+        title: 'Popular post',
+        views: 50,
+        expand: { author: { name: 'Ada' } },
+      });
       assert.equal(events[1]!.record.title, 'Popular post, edited');
       assert.equal(events[2]!.record.id, high.id);
       assert.ok(!events.some((e) => e.record.id === low.id), 'the filter kept the quiet post out');
@@ -88,7 +110,13 @@ for (const { name: dialect, skip } of testDialects) {
       await pb.collection('comments').update(ids.comment1, { body: 'Edited' });
       await pb.collection('comments').delete(ids.comment1);
       await until(() => events.length >= 2);
-      assert.deepEqual(events.map((e) => [e.action, e.record.id, e.record.body]), [['update', ids.comment1, 'Edited'], ['delete', ids.comment1, 'Edited']]);
+      assert.deepEqual(
+        events.map((e) => [e.action, e.record.id, e.record.body]),
+        [
+          ['update', ids.comment1, 'Edited'],
+          ['delete', ids.comment1, 'Edited'],
+        ],
+      );
     });
 
     it('checks each subscriber: a guest gets nothing of an owner-only collection, owners their own, a superuser everything; deletes likewise', async () => {
@@ -116,7 +144,12 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(seen.get(guest), []);
       assert.deepEqual(seen.get(ada), ['create for ada', 'delete for ada']);
       assert.deepEqual(seen.get(bob), ['create for bob', 'update for bob, edited']);
-      assert.deepEqual(seen.get(admin), ['create for ada', 'create for bob', 'delete for ada', 'update for bob, edited']);
+      assert.deepEqual(seen.get(admin), [
+        'create for ada',
+        'create for bob',
+        'delete for ada',
+        'update for bob, edited',
+      ]);
       for (const pb of [guest, ada, bob, admin]) await pb.realtime.unsubscribe();
     });
   });

@@ -28,10 +28,15 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('getList pages with filter, sort, fields and totals', async () => {
-      const page = await pb.collection('posts').getList(1, 2, { filter: 'published = true', sort: '-views', fields: 'id,views' });
+      const page = await pb
+        .collection('posts')
+        .getList(1, 2, { filter: 'published = true', sort: '-views', fields: 'id,views' });
       assert.equal(page.totalItems, 2);
       assert.equal(page.perPage, 2);
-      assert.deepEqual(page.items, [{ id: ids.post1, views: 10 }, { id: ids.post3, views: 0 }]);
+      assert.deepEqual(page.items, [
+        { id: ids.post1, views: 10 },
+        { id: ids.post3, views: 0 },
+      ]);
     });
 
     it('getList with skipTotal reports -1 totals', async () => {
@@ -42,13 +47,19 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('getFullList walks every page using the echoed perPage', async () => {
       const all = await pb.collection('posts').getFullList({ batch: 2, sort: 'title' });
-      assert.deepEqual(all.map((r) => r.id), [ids.post1, ids.post2, ids.post3]);
+      assert.deepEqual(
+        all.map((r) => r.id),
+        [ids.post1, ids.post2, ids.post3],
+      );
     });
 
     it('getFirstListItem finds one record, or throws 404', async () => {
       const first = await pb.collection('posts').getFirstListItem(pb.filter('title = {:t}', { t: 'Second post' }));
       assert.equal(first.id, ids.post2);
-      await assert.rejects(pb.collection('posts').getFirstListItem('title = "none"'), (e: ClientResponseError) => e.status === 404);
+      await assert.rejects(
+        pb.collection('posts').getFirstListItem('title = "none"'),
+        (e: ClientResponseError) => e.status === 404,
+      );
     });
 
     it('getOne expands relations and back-relations', async () => {
@@ -59,7 +70,9 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('create, update and delete round-trip', async () => {
-      const created = await pb.collection('posts').create({ title: 'From the SDK', tags: ['a'], author: ids.bob }, { expand: 'author' });
+      const created = await pb
+        .collection('posts')
+        .create({ title: 'From the SDK', tags: ['a'], author: ids.bob }, { expand: 'author' });
       assert.equal(created.expand?.author.name, 'Bob');
       const updated = await pb.collection('posts').update(created.id, { 'tags+': 'd', 'views+': 2 });
       assert.deepEqual(updated.tags, ['a', 'd']);
@@ -78,7 +91,10 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('a guest filter with @request is refused with 403', async () => {
-      await assert.rejects(pb.collection('posts').getList(1, 5, { filter: '@request.auth.id != ""' }), (e: ClientResponseError) => e.status === 403);
+      await assert.rejects(
+        pb.collection('posts').getList(1, 5, { filter: '@request.auth.id != ""' }),
+        (e: ClientResponseError) => e.status === 403,
+      );
     });
   });
 }

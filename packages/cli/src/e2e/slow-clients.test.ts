@@ -21,7 +21,11 @@ const hasTool = (() => {
     return false;
   }
 })();
-const skip = hasTool ? undefined : process.env.CI ? undefined : 'slowhttptest is not installed (apt-get install slowhttptest; .ci/run installs it)';
+const skip = hasTool
+  ? undefined
+  : process.env.CI
+    ? undefined
+    : 'slowhttptest is not installed (apt-get install slowhttptest; .ci/run installs it)';
 
 describe('slow clients against tandem serve', { skip }, () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -42,15 +46,59 @@ describe('slow clients against tandem serve', { skip }, () => {
     const u = server.url;
     const common = ['-c', '200', '-r', '100', '-l', SECONDS, '-p', '3', '-g'];
     const runs = await Promise.all([
-      slowhttptest(dir.path, 'headers', ['-H', ...common, '-i', '10', '-x', '24', '-t', 'GET', '-u', `${u}/api/health`]),
-      slowhttptest(dir.path, 'body', ['-B', ...common, '-i', '10', '-s', '8192', '-x', '10', '-t', 'POST', '-f', 'application/json', '-u', `${u}/api/collections/notes/records`]),
-      slowhttptest(dir.path, 'read', ['-X', ...common, '-w', '10', '-y', '20', '-n', '5', '-z', '32', '-k', '3', '-u', `${u}/big.bin`]),
+      slowhttptest(dir.path, 'headers', [
+        '-H',
+        ...common,
+        '-i',
+        '10',
+        '-x',
+        '24',
+        '-t',
+        'GET',
+        '-u',
+        `${u}/api/health`,
+      ]),
+      slowhttptest(dir.path, 'body', [
+        '-B',
+        ...common,
+        '-i',
+        '10',
+        '-s',
+        '8192',
+        '-x',
+        '10',
+        '-t',
+        'POST',
+        '-f',
+        'application/json',
+        '-u',
+        `${u}/api/collections/notes/records`,
+      ]),
+      slowhttptest(dir.path, 'read', [
+        '-X',
+        ...common,
+        '-w',
+        '10',
+        '-y',
+        '20',
+        '-n',
+        '5',
+        '-z',
+        '32',
+        '-k',
+        '3',
+        '-u',
+        `${u}/big.bin`,
+      ]),
     ]);
     for (const run of runs) {
-      console.log(`slowhttptest ${run.name}: ${run.rows.length} samples, min available ${Math.min(...run.rows.map((row) => row.available))}, max closed ${Math.max(...run.rows.map((row) => row.closed))}`);
+      console.log(
+        `slowhttptest ${run.name}: ${run.rows.length} samples, min available ${Math.min(...run.rows.map((row) => row.available))}, max closed ${Math.max(...run.rows.map((row) => row.closed))}`,
+      );
       assert.ok(run.rows.length >= 10, `${run.name}: too few samples\n${run.output}`);
       assert.doesNotMatch(run.output, /service available:\s*NO/, run.name);
-      for (const row of run.rows) assert.ok(row.available > 0, `${run.name}: service unavailable at second ${row.second}`);
+      for (const row of run.rows)
+        assert.ok(row.available > 0, `${run.name}: service unavailable at second ${row.second}`);
     }
     // headersTimeout (10 s) closes slowloris sockets while the run still lasts.
     assert.ok(Math.max(...runs[0].rows.map((row) => row.closed)) > 0, 'slow header senders were never closed');
@@ -69,10 +117,17 @@ interface SlowRun {
 async function slowhttptest(cwd: string, name: string, args: string[]): Promise<SlowRun> {
   const prefix = join(cwd, `slow-${name}`);
   const output = await new Promise<string>((resolve) => {
-    execFile('slowhttptest', [...args, '-o', prefix], { cwd, timeout: 60_000 }, (_error, stdout, stderr) => resolve(stripColours(stdout + stderr)));
+    execFile('slowhttptest', [...args, '-o', prefix], { cwd, timeout: 60_000 }, (_error, stdout, stderr) =>
+      resolve(stripColours(stdout + stderr)),
+    );
   });
   const csv = await readFile(`${prefix}.csv`, 'utf8').catch(() => '');
-  const rows = csv.trim().split('\n').slice(1).map((line) => line.split(',').map(Number)).map(([second, closed, , , available]) => ({ second: second!, closed: closed!, available: available! }));
+  const rows = csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',').map(Number))
+    .map(([second, closed, , , available]) => ({ second: second!, closed: closed!, available: available! }));
   return { name, output, rows };
 }
 

@@ -10,11 +10,14 @@ for (const { name: dialect, skip } of testDialects) {
   describe(`@tandem/sdk auth against tandem serve on ${dialect}`, { skip }, () => {
     let fixture: ServeFixture;
     let userId: string;
-    const client = (options: ClientOptions = {}) => createClient(fixture.server.url, { authStore: new MemoryAuthStore(), ...options });
+    const client = (options: ClientOptions = {}) =>
+      createClient(fixture.server.url, { authStore: new MemoryAuthStore(), ...options });
 
     before(async () => {
       fixture = await startServeFixture(dialect);
-      const user = await client().collection('users').create({ email: 'ada@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Ada' });
+      const user = await client()
+        .collection('users')
+        .create({ email: 'ada@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Ada' });
       userId = user.id;
     });
 
@@ -28,7 +31,10 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(ada.authStore.state.refreshToken, '', 'no refresh token unless asked');
       assert.equal((await ada.collection('users').get(userId)).email, 'ada@example.com');
       await assert.rejects(client().collection('users').get(userId), { status: 404 }, 'a guest cannot see it');
-      await assert.rejects(ada.collection('users').authWithPassword('ada@example.com', 'wrong password!'), { status: 400, code: 'AUTH_FAILED' });
+      await assert.rejects(ada.collection('users').authWithPassword('ada@example.com', 'wrong password!'), {
+        status: 400,
+        code: 'AUTH_FAILED',
+      });
     });
 
     it('rotates the refresh token on a forced refresh, and the new access token works', async () => {
@@ -50,8 +56,15 @@ for (const { name: dialect, skip } of testDialects) {
       const ada = client({ refreshMarginMs: 24 * 3600 * 1000 });
       await ada.collection('users').authWithPassword('ada@example.com', PASSWORD, { refreshToken: true });
       const before = ada.authStore.state.refreshToken;
-      assert.ok(decodeJwtExp(ada.authStore.state.token)! * 1000 < Date.now() + 3600 * 1000, 'the access token is short-lived');
-      await Promise.all([ada.collection('users').get(userId), ada.collection('users').get(userId), ada.collection('users').get(userId)]);
+      assert.ok(
+        decodeJwtExp(ada.authStore.state.token)! * 1000 < Date.now() + 3600 * 1000,
+        'the access token is short-lived',
+      );
+      await Promise.all([
+        ada.collection('users').get(userId),
+        ada.collection('users').get(userId),
+        ada.collection('users').get(userId),
+      ]);
       assert.notEqual(ada.authStore.state.refreshToken, before, 'traded');
       assert.ok(ada.authStore.state.token, 'still signed in: the concurrent requests shared one trade');
       ada.close();
@@ -64,7 +77,11 @@ for (const { name: dialect, skip } of testDialects) {
       await ada.collection('users').logout();
       assert.deepEqual(ada.authStore.state, { token: '', record: null, refreshToken: '', csrfToken: '' });
       const thief = client({ authStore: new MemoryAuthStore(stolen) });
-      await assert.rejects(thief.refreshAuth(), (error: { status: number; code: string }) => error.status === 401 && /^AUTH_REFRESH_(INVALID|REUSED)$/.test(error.code));
+      await assert.rejects(
+        thief.refreshAuth(),
+        (error: { status: number; code: string }) =>
+          error.status === 401 && /^AUTH_REFRESH_(INVALID|REUSED)$/.test(error.code),
+      );
       assert.equal(thief.authStore.state.token, '', 'the store was cleared');
     });
 

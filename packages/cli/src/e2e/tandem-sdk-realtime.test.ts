@@ -1,7 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { createClient, MemoryAuthStore, type RealtimeEvent, type RecordModel, type TandemClient, type WebSocketConstructor } from '@tandem/sdk';
+import {
+  createClient,
+  MemoryAuthStore,
+  type RealtimeEvent,
+  type RecordModel,
+  type TandemClient,
+  type WebSocketConstructor,
+} from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
@@ -38,7 +45,15 @@ for (const { name: dialect, skip } of testDialects) {
     let writer: TandemClient;
     const clients: TandemClient[] = [];
     const subscriber = (options: { fetch?: typeof fetch } = {}) => {
-      const client = createClient(fixture.server.url, { authStore: new MemoryAuthStore(), transport: 'auto', realtime: { webSocket: RecordingWebSocket as unknown as WebSocketConstructor, backoff: { baseMs: 50, capMs: 500 } }, ...options });
+      const client = createClient(fixture.server.url, {
+        authStore: new MemoryAuthStore(),
+        transport: 'auto',
+        realtime: {
+          webSocket: RecordingWebSocket as unknown as WebSocketConstructor,
+          backoff: { baseMs: 50, capMs: 500 },
+        },
+        ...options,
+      });
       clients.push(client);
       return client;
     };
@@ -58,13 +73,21 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('receives create, update and delete in order', async () => {
       const events: Array<RealtimeEvent<RecordModel>> = [];
-      const unsubscribe = await subscriber().collection('posts').subscribe('*', (event) => events.push(event));
+      const unsubscribe = await subscriber()
+        .collection('posts')
+        .subscribe('*', (event) => events.push(event));
       const post = await writer.collection('posts').create({ title: 'Live post' });
       await writer.collection('posts').update(post.id, { views: 7 });
       await writer.collection('posts').delete(post.id);
       await until(() => events.length === 3, 'three events');
-      assert.deepEqual(events.map((e) => e.action), ['create', 'update', 'delete']);
-      assert.deepEqual(events.map((e) => (e.action === 'leave' ? e.id : e.record.id)), [post.id, post.id, post.id]);
+      assert.deepEqual(
+        events.map((e) => e.action),
+        ['create', 'update', 'delete'],
+      );
+      assert.deepEqual(
+        events.map((e) => (e.action === 'leave' ? e.id : e.record.id)),
+        [post.id, post.id, post.id],
+      );
       assert.ok(events[0]!.seq < events[1]!.seq && events[1]!.seq < events[2]!.seq, 'seq grows');
       await unsubscribe();
     });
@@ -78,7 +101,10 @@ for (const { name: dialect, skip } of testDialects) {
       await writer.collection('posts').update(ids.post2, { views: 4 });
       await writer.collection('posts').update(ids.post3, { views: 101 });
       await until(() => events.length === 2, 'two events');
-      assert.deepEqual(events.map((e) => (e.action === 'leave' ? e.id : e.record.id)), [ids.post2, ids.post3]);
+      assert.deepEqual(
+        events.map((e) => (e.action === 'leave' ? e.id : e.record.id)),
+        [ids.post2, ids.post3],
+      );
     });
 
     it('sends record requests over the open socket with transport auto', async () => {
@@ -91,7 +117,11 @@ for (const { name: dialect, skip } of testDialects) {
       const post = await client.collection('posts').get(ids.post1, { expand: 'author' });
       assert.equal((post.expand?.author as RecordModel | undefined)?.name, 'Ada');
       assert.equal((await client.collection('posts').list(1, 2, { sort: 'title' })).items.length, 2);
-      await assert.rejects(client.collection('posts').get('missing0000000x'), { name: 'ClientError', status: 404, code: 'RECORD_NOT_FOUND' });
+      await assert.rejects(client.collection('posts').get('missing0000000x'), {
+        name: 'ClientError',
+        status: 404,
+        code: 'RECORD_NOT_FOUND',
+      });
       assert.equal(httpRequests, before, 'no HTTP request was made');
     });
 
@@ -99,7 +129,10 @@ for (const { name: dialect, skip } of testDialects) {
      * Subscribes, writes 40 posts while `interrupt(i)` breaks the connection after some of
      * them, and checks every create arrived exactly once, in order, over a new socket.
      */
-    async function resumesThrough(label: string, interrupt: (i: number, socket: RecordingWebSocket) => Promise<void>): Promise<void> {
+    async function resumesThrough(
+      label: string,
+      interrupt: (i: number, socket: RecordingWebSocket) => Promise<void>,
+    ): Promise<void> {
       const created: string[] = [];
       const seen: string[] = [];
       const client = subscriber();
@@ -129,14 +162,18 @@ for (const { name: dialect, skip } of testDialects) {
       await admin.collection('_superusers').authWithPassword(fixtureSuperuser.email, fixtureSuperuser.password);
       let dropped = 0;
       await resumesThrough('Server drop', async (i) => {
-        if (i === 10 || i === 25) dropped += (await admin.send<{ disconnected: number }>({ method: 'POST', path: '/api/realtime/disconnect' })).disconnected;
+        if (i === 10 || i === 25)
+          dropped += (await admin.send<{ disconnected: number }>({ method: 'POST', path: '/api/realtime/disconnect' }))
+            .disconnected;
       });
       assert.ok(dropped >= 2, `the server dropped the subscriber's socket twice (${dropped} connections)`);
     });
 
     it('subscribes as the signed-in user, and a refreshed token reaches the open socket', async () => {
       const signUp = createClient(fixture.server.url, { authStore: new MemoryAuthStore() });
-      const user = await signUp.collection('users').create({ email: 'rt@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Rita' });
+      const user = await signUp
+        .collection('users')
+        .create({ email: 'rt@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Rita' });
       const rita = subscriber();
       await rita.collection('users').authWithPassword('rt@example.com', PASSWORD, { refreshToken: true });
       const names: string[] = [];
@@ -148,7 +185,10 @@ for (const { name: dialect, skip } of testDialects) {
       await new Promise((resolve) => setTimeout(resolve, 1100)); // a new iat, so a new token
       await rita.refreshAuth();
       const socket = sockets.at(-1)!;
-      await until(() => socket.sentMessages.some((m) => m.type === 'auth' && m.token === rita.authStore.state.token), 'the new token on the socket');
+      await until(
+        () => socket.sentMessages.some((m) => m.type === 'auth' && m.token === rita.authStore.state.token),
+        'the new token on the socket',
+      );
       // transport auto: this update goes over the socket, as Rita.
       await rita.collection('users').update(user.id, { name: 'Rita 3' });
       await until(() => names.length === 2, 'the second update');

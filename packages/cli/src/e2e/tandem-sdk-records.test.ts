@@ -5,10 +5,21 @@ import { testDialects } from '@tandem/core/testing';
 import { blogRecords, ids } from '@tandem/server/testing';
 import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
-interface Author { id: string; collectionId: string; collectionName: 'authors'; name: string }
+interface Author {
+  id: string;
+  collectionId: string;
+  collectionName: 'authors';
+  name: string;
+}
 interface Post {
-  id: string; collectionId: string; collectionName: 'posts';
-  title: string; views: number; published: boolean; tags: Array<'a' | 'b' | 'c' | 'd'>; author: string;
+  id: string;
+  collectionId: string;
+  collectionName: 'posts';
+  title: string;
+  views: number;
+  published: boolean;
+  tags: Array<'a' | 'b' | 'c' | 'd'>;
+  author: string;
   expand?: { author?: Author };
 }
 type Blog = { posts: Post; authors: Author };
@@ -32,16 +43,24 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('lists with filter, sort, fields and skipTotal', async () => {
-      const page = await client.collection('posts').list(1, 2, { filter: 'published = true', sort: '-views', fields: 'id,views' });
+      const page = await client
+        .collection('posts')
+        .list(1, 2, { filter: 'published = true', sort: '-views', fields: 'id,views' });
       assert.equal(page.totalItems, 2);
-      assert.deepEqual(page.items, [{ id: ids.post1, views: 10 }, { id: ids.post3, views: 0 }]);
+      assert.deepEqual(page.items, [
+        { id: ids.post1, views: 10 },
+        { id: ids.post3, views: 0 },
+      ]);
       const skipped = await client.collection('posts').list(1, 10, { skipTotal: true });
       assert.equal(skipped.totalItems, -1);
     });
 
     it('walks every page with getFullList and finds one with getFirst', async () => {
       const all = await client.collection('posts').getFullList({ batch: 2, sort: 'title' });
-      assert.deepEqual(all.map((post) => post.id), [ids.post1, ids.post2, ids.post3]);
+      assert.deepEqual(
+        all.map((post) => post.id),
+        [ids.post1, ids.post2, ids.post3],
+      );
       const second = await client.collection('posts').getFirst('title = "Second post"');
       assert.equal(second.id, ids.post2);
     });
@@ -53,13 +72,19 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('creates, updates with modifiers, replaces and deletes', async () => {
-      const created = await client.collection('posts').create({ title: 'From @tandem/sdk', tags: ['a'], author: ids.bob });
+      const created = await client
+        .collection('posts')
+        .create({ title: 'From @tandem/sdk', tags: ['a'], author: ids.bob });
       const updated = await client.collection('posts').update(created.id, { 'tags+': 'd', 'views+': 2 });
       assert.deepEqual([updated.tags, updated.views], [['a', 'd'], 2]);
       const replaced = await client.collection('posts').replace(created.id, { title: 'Replaced' });
       assert.deepEqual([replaced.title, replaced.tags, replaced.views], ['Replaced', [], 0]);
       await client.collection('posts').delete(created.id);
-      await assert.rejects(client.collection('posts').get(created.id), { name: 'ClientError', status: 404, code: 'RECORD_NOT_FOUND' });
+      await assert.rejects(client.collection('posts').get(created.id), {
+        name: 'ClientError',
+        status: 404,
+        code: 'RECORD_NOT_FOUND',
+      });
     });
 
     it('rejects invalid data with a ClientError carrying the server code and field errors', async () => {
@@ -70,7 +95,10 @@ for (const { name: dialect, skip } of testDialects) {
         assert.equal((error.data.title as { code: string }).code, 'validation_required');
         return true;
       });
-      await assert.rejects(client.collection('posts').getFirst('title = "none"'), { status: 404, code: 'RECORD_NOT_FOUND' });
+      await assert.rejects(client.collection('posts').getFirst('title = "none"'), {
+        status: 404,
+        code: 'RECORD_NOT_FOUND',
+      });
     });
 
     it('runs a batch in one transaction', async () => {
@@ -84,7 +112,11 @@ for (const { name: dialect, skip } of testDialects) {
       failing.collection('authors').create({ name: 'Dan' });
       failing.collection('posts').create({ views: 1 });
       await assert.rejects(failing.send(), { status: 400, code: 'BATCH_FAILED' });
-      assert.equal((await client.collection('authors').list(1, 1, { filter: 'name = "Dan"' })).totalItems, 0, 'rolled back');
+      assert.equal(
+        (await client.collection('authors').list(1, 1, { filter: 'name = "Dan"' })).totalItems,
+        0,
+        'rolled back',
+      );
     });
 
     it('answers health', async () => {

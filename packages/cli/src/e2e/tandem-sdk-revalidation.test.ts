@@ -9,7 +9,12 @@ import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.f
 function recordingFetch(log: Array<{ url: string; ifNoneMatch: string | null; status: number }>): typeof fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    if ((init?.method ?? 'GET') === 'GET') log.push({ url: String(input), ifNoneMatch: new Headers(init?.headers).get('if-none-match'), status: response.status });
+    if ((init?.method ?? 'GET') === 'GET')
+      log.push({
+        url: String(input),
+        ifNoneMatch: new Headers(init?.headers).get('if-none-match'),
+        status: response.status,
+      });
     return response;
   };
 }
@@ -38,9 +43,19 @@ for (const { name: dialect, skip } of testDialects) {
       const first = await client.collection('posts').get(ids.post1);
       const second = await client.collection('posts').get(ids.post1);
       assert.deepEqual(second, first);
-      assert.deepEqual(log.map((entry) => [entry.status, entry.ifNoneMatch !== null]), [[200, false], [304, true]]);
+      assert.deepEqual(
+        log.map((entry) => [entry.status, entry.ifNoneMatch !== null]),
+        [
+          [200, false],
+          [304, true],
+        ],
+      );
       second.title = 'changed locally';
-      assert.notEqual((await client.collection('posts').get(ids.post1)).title, 'changed locally', 'each call gets its own copy');
+      assert.notEqual(
+        (await client.collection('posts').get(ids.post1)).title,
+        'changed locally',
+        'each call gets its own copy',
+      );
     });
 
     it('gets a 200 with the new data after a write', async () => {
@@ -51,7 +66,13 @@ for (const { name: dialect, skip } of testDialects) {
       const freshPage = await client.collection('posts').list(1, 10, { sort: 'title' });
       assert.equal(fresh.title, 'Revalidated');
       assert.notDeepEqual(freshPage, page);
-      assert.deepEqual(log.map((entry) => [entry.status, entry.ifNoneMatch !== null]), [[200, true], [200, true]]);
+      assert.deepEqual(
+        log.map((entry) => [entry.status, entry.ifNoneMatch !== null]),
+        [
+          [200, true],
+          [200, true],
+        ],
+      );
     });
 
     it('keeps no copy when turned off', async () => {
@@ -59,7 +80,10 @@ for (const { name: dialect, skip } of testDialects) {
       log.length = 0;
       await plain.collection('posts').get(ids.post2);
       await plain.collection('posts').get(ids.post2);
-      assert.deepEqual(log.map((entry) => entry.status), [200, 200]);
+      assert.deepEqual(
+        log.map((entry) => entry.status),
+        [200, 200],
+      );
       plain.close();
     });
   });

@@ -41,7 +41,13 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     dbArgs.push('--db', database.url);
   }
   if (options.superuser) {
-    const created = await runTandem(['superuser', 'upsert', fixtureSuperuser.email, fixtureSuperuser.password, ...dbArgs]);
+    const created = await runTandem([
+      'superuser',
+      'upsert',
+      fixtureSuperuser.email,
+      fixtureSuperuser.password,
+      ...dbArgs,
+    ]);
     assert.equal(created.code, 0, created.stderr);
   }
   const collections = [...(options.blog ? blogCollections() : []), ...(options.collections ?? [])];

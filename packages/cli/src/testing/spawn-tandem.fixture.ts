@@ -8,9 +8,15 @@ import { fileURLToPath } from 'node:url';
 export const tandemBin = fileURLToPath(new URL('../../bin/tandem.js', import.meta.url));
 
 /** Runs a tandem command to completion and returns its exit code and output. */
-export function runTandem(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runTandem(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [tandemBin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -37,7 +43,10 @@ export interface ServeProcess {
 
 /** Starts `tandem serve` on a free port and waits until it announces its address. */
 export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [tandemBin, 'serve', '--http', '127.0.0.1:0', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [tandemBin, 'serve', '--http', '127.0.0.1:0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`tandem serve did not start: ${output}`)), 20_000);
@@ -82,7 +91,10 @@ export async function waitUntilHealthy(origin: string, exited: Promise<unknown>)
   void exited.then(() => (gone = true));
   for (let attempt = 0; attempt < 400; attempt++) {
     if (gone) throw new Error(`the server exited before answering at ${origin}`);
-    const status = await fetch(`${origin}/api/health`).then((response) => response.status, () => 0);
+    const status = await fetch(`${origin}/api/health`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

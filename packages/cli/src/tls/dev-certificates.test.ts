@@ -37,7 +37,10 @@ describe('ensureDevCertificates', () => {
   });
 
   it('reuses the CA and the certificate on later starts', () => {
-    const before = [readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8'), readFileSync(join(dir, 'tls', 'server.pem'), 'utf8')];
+    const before = [
+      readFileSync(join(dir, 'tls', 'ca.pem'), 'utf8'),
+      readFileSync(join(dir, 'tls', 'server.pem'), 'utf8'),
+    ];
     const files = ensureDevCertificates(dir);
     assert.equal(files.createdCa, false);
     assert.deepEqual([readFileSync(files.caCert, 'utf8'), readFileSync(files.cert, 'utf8')], before);

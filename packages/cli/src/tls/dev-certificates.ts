@@ -38,18 +38,34 @@ const RENEW_DAYS = 30;
 export function ensureDevCertificates(dir: string, now = new Date()): DevCertificateFiles {
   const tlsDir = join(dir, 'tls');
   mkdirSync(tlsDir, { recursive: true, mode: 0o700 });
-  const paths = { caCert: join(tlsDir, 'ca.pem'), caKey: join(tlsDir, 'ca-key.pem'), cert: join(tlsDir, 'server.pem'), key: join(tlsDir, 'server-key.pem') };
+  const paths = {
+    caCert: join(tlsDir, 'ca.pem'),
+    caKey: join(tlsDir, 'ca-key.pem'),
+    cert: join(tlsDir, 'server.pem'),
+    key: join(tlsDir, 'server-key.pem'),
+  };
   const createdCa = !existsSync(paths.caCert) || !existsSync(paths.caKey);
   if (createdCa) writeCa(paths.caCert, paths.caKey, now);
-  const ca = { cert: new X509Certificate(readFileSync(paths.caCert)), key: createPrivateKey(readFileSync(paths.caKey)) };
-  if (needsServerCertificate(paths.cert, paths.key, ca.cert, now)) writeServerCertificate(paths.cert, paths.key, ca, now);
+  const ca = {
+    cert: new X509Certificate(readFileSync(paths.caCert)),
+    key: createPrivateKey(readFileSync(paths.caKey)),
+  };
+  if (needsServerCertificate(paths.cert, paths.key, ca.cert, now))
+    writeServerCertificate(paths.cert, paths.key, ca, now);
   return { ...paths, createdCa };
 }
 
 function writeCa(certPath: string, keyPath: string, now: Date): void {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const commonName = `Tandem development CA ${now.toISOString().slice(0, 10)}`;
-  const pem = buildCertificate({ commonName, publicKey, issuer: { commonName, privateKey, publicKey }, notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + CA_DAYS * DAY), role: { kind: 'ca' } });
+  const pem = buildCertificate({
+    commonName,
+    publicKey,
+    issuer: { commonName, privateKey, publicKey },
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + CA_DAYS * DAY),
+    role: { kind: 'ca' },
+  });
   writeAtomically(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
   writeAtomically(certPath, pem, 0o644);
 }
@@ -59,16 +75,30 @@ function needsServerCertificate(certPath: string, keyPath: string, ca: X509Certi
   try {
     const cert = new X509Certificate(readFileSync(certPath));
     const matchesKey = cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)));
-    return !matchesKey || !cert.verify(ca.publicKey) || new Date(cert.validTo).getTime() - now.getTime() < RENEW_DAYS * DAY;
+    return (
+      !matchesKey || !cert.verify(ca.publicKey) || new Date(cert.validTo).getTime() - now.getTime() < RENEW_DAYS * DAY
+    );
   } catch {
     return true;
   }
 }
 
-function writeServerCertificate(certPath: string, keyPath: string, ca: { cert: X509Certificate; key: KeyObject }, now: Date): void {
+function writeServerCertificate(
+  certPath: string,
+  keyPath: string,
+  ca: { cert: X509Certificate; key: KeyObject },
+  now: Date,
+): void {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const issuer = { commonName: commonNameOf(ca.cert), privateKey: ca.key, publicKey: createPublicKey(ca.key) };
-  const pem = buildCertificate({ commonName: 'localhost', publicKey, issuer, notBefore: new Date(now.getTime() - DAY), notAfter: new Date(now.getTime() + SERVER_DAYS * DAY), role: { kind: 'server', hosts: DEV_TLS_HOSTS } });
+  const pem = buildCertificate({
+    commonName: 'localhost',
+    publicKey,
+    issuer,
+    notBefore: new Date(now.getTime() - DAY),
+    notAfter: new Date(now.getTime() + SERVER_DAYS * DAY),
+    role: { kind: 'server', hosts: DEV_TLS_HOSTS },
+  });
   // The key first: a watcher that sees the new certificate must find its key in place.
   writeAtomically(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, 0o600);
   writeAtomically(certPath, pem, 0o644);

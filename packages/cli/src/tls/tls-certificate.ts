@@ -18,6 +18,9 @@ export function readTlsCertificate(tls: TlsConfig): TlsCertificate {
     assertUsableCertificate(certificate);
     return certificate;
   } catch (error) {
-    throw new CliError(`cannot use the TLS certificate ${tls.certFile} with key ${tls.keyFile}: ${(error as Error).message}`, 2);
+    throw new CliError(
+      `cannot use the TLS certificate ${tls.certFile} with key ${tls.keyFile}: ${(error as Error).message}`,
+      2,
+    );
   }
 }

@@ -22,7 +22,8 @@ function missing(command: string): string | undefined {
 }
 
 /** Findings that belong to a test certificate, not to the configuration: no CRL/OCSP, a private CA, no DNS CAA record. */
-const CERTIFICATE_ARTEFACTS = /^(cert_revocation|cert_chain_of_trust|cert_expirationStatus|cert_notAfter|DNS_CAArecord)$/;
+const CERTIFICATE_ARTEFACTS =
+  /^(cert_revocation|cert_chain_of_trust|cert_expirationStatus|cert_notAfter|DNS_CAArecord)$/;
 
 describe('HTTPS under outside tools', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-tls-tools-'));
@@ -39,29 +40,69 @@ describe('HTTPS under outside tools', () => {
   });
 
   it('h2load: 2,000 requests over HTTP/2 to /api/health, none failed', { skip: h2load, timeout: 60_000 }, () => {
-    const run = spawnSync('h2load', ['-n', '2000', '-c', '10', '-m', '10', `${serve.url}/api/health`], { encoding: 'utf8', timeout: 50_000 });
+    const run = spawnSync('h2load', ['-n', '2000', '-c', '10', '-m', '10', `${serve.url}/api/health`], {
+      encoding: 'utf8',
+      timeout: 50_000,
+    });
     const output = `${run.stdout}${run.stderr}`;
     assert.match(output, /Application protocol: h2/, output);
-    assert.match(output, /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout/, output);
+    assert.match(
+      output,
+      /requests: 2000 total, 2000 started, 2000 done, 2000 succeeded, 0 failed, 0 errored, 0 timeout/,
+      output,
+    );
     assert.match(output, /status codes: 2000 2xx/, output);
     console.log(`# h2load: ${/finished in .*/.exec(output)?.[0]}`);
   });
 
-  it('testssl.sh: no MEDIUM, HIGH or CRITICAL finding beyond the test certificate itself', { skip: testssl, timeout: 240_000 }, () => {
+  it('testssl.sh: no MEDIUM, HIGH or CRITICAL finding beyond the test certificate itself', {
+    skip: testssl,
+    timeout: 240_000,
+  }, () => {
     const json = join(dir, 'testssl.json');
     // Protocols, cipher categories, forward secrecy, server preferences, vulnerabilities, the certificate and HTTP headers.
     const checks = ['-p', '-s', '-f', '-P', '-U', '-S', '-h'];
     const started = Date.now();
-    const run = spawnSync('testssl', ['--quiet', '--color', '0', '--warnings', 'off', '--ip', 'one', ...checks, '--add-ca', join(dir, 'tls', 'ca.pem'), '--jsonfile', json, serve.url.replace('https://', '')], { encoding: 'utf8', timeout: 220_000 });
+    const run = spawnSync(
+      'testssl',
+      [
+        '--quiet',
+        '--color',
+        '0',
+        '--warnings',
+        'off',
+        '--ip',
+        'one',
+        ...checks,
+        '--add-ca',
+        join(dir, 'tls', 'ca.pem'),
+        '--jsonfile',
+        json,
+        serve.url.replace('https://', ''),
+      ],
+      { encoding: 'utf8', timeout: 220_000 },
+    );
     assert.equal(run.error, undefined, String(run.error));
     const findings = JSON.parse(readFileSync(json, 'utf8')) as Array<{ id: string; severity: string; finding: string }>;
     const byId = new Map(findings.map((f) => [f.id, f]));
-    const serious = findings.filter((f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity) && !CERTIFICATE_ARTEFACTS.test(f.id));
-    assert.deepEqual(serious.map((f) => `${f.severity} ${f.id}: ${f.finding}`), []);
-    for (const id of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1']) assert.match(byId.get(id)?.finding ?? 'missing', /not offered/, id);
+    const serious = findings.filter(
+      (f) => ['MEDIUM', 'HIGH', 'CRITICAL'].includes(f.severity) && !CERTIFICATE_ARTEFACTS.test(f.id),
+    );
+    assert.deepEqual(
+      serious.map((f) => `${f.severity} ${f.id}: ${f.finding}`),
+      [],
+    );
+    for (const id of ['SSLv2', 'SSLv3', 'TLS1', 'TLS1_1'])
+      assert.match(byId.get(id)?.finding ?? 'missing', /not offered/, id);
     for (const id of ['TLS1_2', 'TLS1_3']) assert.match(byId.get(id)?.finding ?? 'missing', /^offered/, id);
     assert.match(byId.get('HSTS_time')?.finding ?? 'missing', /63072000 seconds/);
-    assert.equal(byId.get('cert_chain_of_trust')?.severity, 'OK', 'the development CA, given with --add-ca, is trusted');
-    console.log(`# testssl: ${findings.length} findings in ${Math.round((Date.now() - started) / 1000)} s, none serious`);
+    assert.equal(
+      byId.get('cert_chain_of_trust')?.severity,
+      'OK',
+      'the development CA, given with --add-ca, is trusted',
+    );
+    console.log(
+      `# testssl: ${findings.length} findings in ${Math.round((Date.now() - started) / 1000)} s, none serious`,
+    );
   });
 });

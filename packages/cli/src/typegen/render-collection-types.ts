@@ -4,7 +4,11 @@ import type { Collection, FieldDef } from '@tandem/core';
 const SECRET_FIELDS = new Set(['tokenKey']);
 
 /** The system fields every auth record carries in JSON. */
-const AUTH_FIELDS: ReadonlyArray<[string, string]> = [['email', 'string'], ['emailVisibility', 'boolean'], ['verified', 'boolean']];
+const AUTH_FIELDS: ReadonlyArray<[string, string]> = [
+  ['email', 'string'],
+  ['emailVisibility', 'boolean'],
+  ['verified', 'boolean'],
+];
 
 /**
  * TypeScript declarations for a set of collections: one `<Name>Record` interface per
@@ -31,22 +35,34 @@ export function recordTypeName(collectionName: string): string {
 export function fieldType(field: FieldDef): string {
   const many = (field.maxSelect ?? 1) > 1;
   switch (field.type) {
-    case 'number': return 'number';
-    case 'bool': return 'boolean';
-    case 'json': return 'unknown';
-    case 'relation': return many ? 'string[]' : 'string';
+    case 'number':
+      return 'number';
+    case 'bool':
+      return 'boolean';
+    case 'json':
+      return 'unknown';
+    case 'relation':
+      return many ? 'string[]' : 'string';
     case 'select': {
       const values = field.values?.length ? field.values.map((value) => JSON.stringify(value)).join(' | ') : 'string';
       // A single select is "" when empty.
       return many ? `Array<${values}>` : field.values?.length ? `${values} | ""` : 'string';
     }
-    default: return 'string';
+    default:
+      return 'string';
   }
 }
 
 function renderRecordInterface(collection: Collection): string[] {
-  const lines = [`/** A record of \`${collection.name}\` (${collection.type} collection ${collection.id}). */`, `export interface ${recordTypeName(collection.name)} {`];
-  lines.push('  id: string;', `  collectionId: ${JSON.stringify(collection.id)};`, `  collectionName: ${JSON.stringify(collection.name)};`);
+  const lines = [
+    `/** A record of \`${collection.name}\` (${collection.type} collection ${collection.id}). */`,
+    `export interface ${recordTypeName(collection.name)} {`,
+  ];
+  lines.push(
+    '  id: string;',
+    `  collectionId: ${JSON.stringify(collection.id)};`,
+    `  collectionName: ${JSON.stringify(collection.name)};`,
+  );
   const seen = new Set(['id', 'collectionId', 'collectionName', 'expand']);
   if (collection.type === 'auth') {
     for (const [name, type] of AUTH_FIELDS) lines.push(`  ${name}: ${type};`), seen.add(name);

@@ -15,13 +15,34 @@ const admin = internalRequest(superuser('superuser00001'), 'POST');
 const anyone = internalRequest(guest, 'POST');
 const user: Principal = {
   kind: 'record',
-  collection: { id: '_pb_users_auth_', name: 'users', type: 'auth', system: false, indexes: [], created: '', updated: '', listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null, fields: [] },
+  collection: {
+    id: '_pb_users_auth_',
+    name: 'users',
+    type: 'auth',
+    system: false,
+    indexes: [],
+    created: '',
+    updated: '',
+    listRule: null,
+    viewRule: null,
+    createRule: null,
+    updateRule: null,
+    deleteRule: null,
+    fields: [],
+  },
   record: { id: 'user00000000001' },
 };
 
-const notes = (collection = 'notes', id?: string, query: Record<string, string> = {}, body?: unknown): ActionInput =>
-  ({ params: id ? { collection, id } : { collection }, query, body });
-const call = (action: string, input: ActionInput, request: RequestContext = anyone): BatchCall => ({ action, input, request });
+const notes = (collection = 'notes', id?: string, query: Record<string, string> = {}, body?: unknown): ActionInput => ({
+  params: id ? { collection, id } : { collection },
+  query,
+  body,
+});
+const call = (action: string, input: ActionInput, request: RequestContext = anyone): BatchCall => ({
+  action,
+  input,
+  request,
+});
 
 forEachStore((name, open) => {
   describe(`the action dispatcher (${name})`, () => {
@@ -35,18 +56,39 @@ forEachStore((name, open) => {
       ({ store, cleanup } = await open());
       const collections = new CollectionService(store);
       await collections.load();
-      await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', required: true }] });
+      await collections.create({
+        name: 'notes',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        updateRule: '',
+        deleteRule: '',
+        fields: [{ name: 'title', type: 'text', required: true }],
+      });
       const settings = new SettingsService(store);
       await settings.load();
       records = new RecordService(store, collections);
-      dispatcher = new ActionDispatcher({ records, recordService: records, collections, settings, batchLimits: () => limits }, undefined, () => clock());
+      dispatcher = new ActionDispatcher(
+        { records, recordService: records, collections, settings, batchLimits: () => limits },
+        undefined,
+        () => clock(),
+      );
     });
     after(async () => cleanup());
     const count = async () => (await records.list('notes', {}, admin)).totalItems;
 
     it('answers superuser-only actions with 401 for a guest and 403 for a user, before running them', async () => {
-      await assert.rejects(dispatcher.dispatch('collections.list', notes(), anyone), { code: 'AUTH_REQUIRED', status: 401 });
-      await assert.rejects(dispatcher.dispatch('settings.update', notes(undefined, undefined, {}, { batch: { maxRequests: 1 } }), { ...anyone, principal: user }), { code: 'SUPERUSER_ONLY', status: 403 });
+      await assert.rejects(dispatcher.dispatch('collections.list', notes(), anyone), {
+        code: 'AUTH_REQUIRED',
+        status: 401,
+      });
+      await assert.rejects(
+        dispatcher.dispatch('settings.update', notes(undefined, undefined, {}, { batch: { maxRequests: 1 } }), {
+          ...anyone,
+          principal: user,
+        }),
+        { code: 'SUPERUSER_ONLY', status: 403 },
+      );
       assert.equal((await dispatcher.dispatch('collections.list', notes(), admin)).status, 200);
     });
 
@@ -55,22 +97,33 @@ forEachStore((name, open) => {
     });
 
     it('applies the fields picker to one record and to each item of a page', async () => {
-      const created = await dispatcher.dispatch('records.create', notes('notes', undefined, { fields: 'title' }, { title: 'picked' }), anyone);
+      const created = await dispatcher.dispatch(
+        'records.create',
+        notes('notes', undefined, { fields: 'title' }, { title: 'picked' }),
+        anyone,
+      );
       assert.deepEqual(created, { status: 200, body: { title: 'picked' } });
-      const page = await dispatcher.dispatch('records.list', notes('notes', undefined, { fields: 'title', filter: 'title = "picked"' }), anyone);
+      const page = await dispatcher.dispatch(
+        'records.list',
+        notes('notes', undefined, { fields: 'title', filter: 'title = "picked"' }),
+        anyone,
+      );
       assert.deepEqual((page.body as { items: unknown[] }).items, [{ title: 'picked' }]);
     });
 
     it('runs a batch in one transaction: a failing item is named by index and rolls every item back', async () => {
       const before = await count();
-      await assert.rejects(dispatcher.dispatchBatch([
-        call('records.create', notes('notes', undefined, {}, { title: 'a' })),
-        call('records.delete', notes('notes', 'missingmissing1')),
-      ]), (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
-        assert.equal(error.code, 'BATCH_FAILED');
-        assert.equal(error.data.requests[1]!.response.status, 404);
-        return true;
-      });
+      await assert.rejects(
+        dispatcher.dispatchBatch([
+          call('records.create', notes('notes', undefined, {}, { title: 'a' })),
+          call('records.delete', notes('notes', 'missingmissing1')),
+        ]),
+        (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
+          assert.equal(error.code, 'BATCH_FAILED');
+          assert.equal(error.data.requests[1]!.response.status, 404);
+          return true;
+        },
+      );
       assert.equal(await count(), before);
     });
 
@@ -94,16 +147,28 @@ forEachStore((name, open) => {
         call('records.upsert', notes('notes', undefined, {}, { id: 'brandnewid00001', title: 'fresh' })),
       ]);
       const items = result.body as { status: number; body: { id: string; title: string } }[];
-      assert.deepEqual(items.map((r) => [r.status, r.body.id, r.body.title]), [[200, existing.id, 'new'], [200, 'brandnewid00001', 'fresh']]);
+      assert.deepEqual(
+        items.map((r) => [r.status, r.body.id, r.body.title]),
+        [
+          [200, existing.id, 'new'],
+          [200, 'brandnewid00001', 'fresh'],
+        ],
+      );
     });
 
     it('refuses reads and superuser-only actions as batch items, at their index', async () => {
-      for (const item of [call('records.list', notes()), call('collections.truncate', { params: { idOrName: 'notes' }, query: {} }, admin)]) {
-        await assert.rejects(dispatcher.dispatchBatch([call('records.create', notes('notes', undefined, {}, { title: 'x' })), item]), (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
-          assert.equal(error.code, 'BATCH_FAILED');
-          assert.equal(error.data.requests[1]!.response.status, 400);
-          return true;
-        });
+      for (const item of [
+        call('records.list', notes()),
+        call('collections.truncate', { params: { idOrName: 'notes' }, query: {} }, admin),
+      ]) {
+        await assert.rejects(
+          dispatcher.dispatchBatch([call('records.create', notes('notes', undefined, {}, { title: 'x' })), item]),
+          (error: { code: string; data: { requests: Record<number, { response: { status: number } }> } }) => {
+            assert.equal(error.code, 'BATCH_FAILED');
+            assert.equal(error.data.requests[1]!.response.status, 400);
+            return true;
+          },
+        );
       }
     });
   });

@@ -32,7 +32,11 @@ export class ActionDispatcher {
   readonly #actions: ReadonlyMap<string, ActionDefinition>;
   readonly #clock: () => number;
 
-  constructor(services: ActionServices, actions: readonly ActionDefinition[] = allActions, clock: () => number = Date.now) {
+  constructor(
+    services: ActionServices,
+    actions: readonly ActionDefinition[] = allActions,
+    clock: () => number = Date.now,
+  ) {
     this.#services = services;
     this.#actions = new Map(actions.map((action) => [action.name, action]));
     this.#clock = clock;
@@ -93,7 +97,12 @@ export class ActionDispatcher {
   }
 }
 
-async function runItem(services: ActionServices, action: ActionDefinition, call: BatchCall, index: number): Promise<ActionResult> {
+async function runItem(
+  services: ActionServices,
+  action: ActionDefinition,
+  call: BatchCall,
+  index: number,
+): Promise<ActionResult> {
   try {
     const result = await action.run(services, call.input, { ...call.request, context: 'batch' });
     return withFields(action, call.input, result);

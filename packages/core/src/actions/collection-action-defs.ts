@@ -98,10 +98,14 @@ function answer(collection: Collection) {
 function importBody(input: ActionInput): { collections: unknown[]; deleteMissing: boolean } {
   const body = bodyObject(input);
   if (!Array.isArray(body.collections)) {
-    throw new AppError('COLLECTION_INVALID', undefined, { collections: { code: 'validation_required', message: 'A list of collections is required.' } });
+    throw new AppError('COLLECTION_INVALID', undefined, {
+      collections: { code: 'validation_required', message: 'A list of collections is required.' },
+    });
   }
   if (body.deleteMissing !== undefined && typeof body.deleteMissing !== 'boolean') {
-    throw new AppError('COLLECTION_INVALID', undefined, { deleteMissing: { code: 'validation_invalid_type', message: 'Must be true or false.' } });
+    throw new AppError('COLLECTION_INVALID', undefined, {
+      deleteMissing: { code: 'validation_invalid_type', message: 'Must be true or false.' },
+    });
   }
   return { collections: body.collections, deleteMissing: body.deleteMissing === true };
 }

@@ -14,10 +14,19 @@ export const listRecordsAction: ActionDefinition = {
   summary: 'A page of the records the caller may list.',
   access: 'anyone',
   shape: 'page',
-  errors: ['COLLECTION_NOT_FOUND', 'SUPERUSER_ONLY', 'FILTER_INVALID', 'FILTER_FORBIDDEN_MACRO', 'SORT_INVALID', 'EXPAND_INVALID'],
+  errors: [
+    'COLLECTION_NOT_FOUND',
+    'SUPERUSER_ONLY',
+    'FILTER_INVALID',
+    'FILTER_FORBIDDEN_MACRO',
+    'SORT_INVALID',
+    'EXPAND_INVALID',
+  ],
   async run(services, input, request) {
     const { page, perPage, sort, filter, expand, skipTotal } = input.query;
-    return ok(await services.records.list(collectionOf(input), { page, perPage, sort, filter, expand, skipTotal }, request));
+    return ok(
+      await services.records.list(collectionOf(input), { page, perPage, sort, filter, expand, skipTotal }, request),
+    );
   },
 };
 
@@ -53,7 +62,14 @@ export const updateRecordAction: ActionDefinition = {
   access: 'anyone',
   shape: 'one',
   inBatch: true,
-  errors: ['COLLECTION_NOT_FOUND', 'RECORD_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_UPDATE_FAILED', 'BODY_INVALID', 'VALIDATION_FAILED'],
+  errors: [
+    'COLLECTION_NOT_FOUND',
+    'RECORD_NOT_FOUND',
+    'SUPERUSER_ONLY',
+    'RECORD_UPDATE_FAILED',
+    'BODY_INVALID',
+    'VALIDATION_FAILED',
+  ],
   run: (services, input, request) => update(services, input, request, false),
 };
 
@@ -99,12 +115,23 @@ export const deleteRecordAction: ActionDefinition = {
   },
 };
 
-async function update(services: ActionServices, input: ActionInput, request: RequestContext, replace: boolean): Promise<ActionResult> {
+async function update(
+  services: ActionServices,
+  input: ActionInput,
+  request: RequestContext,
+  replace: boolean,
+): Promise<ActionResult> {
   const params = { ...expandOf(input), replace };
   return ok(await services.records.update(collectionOf(input), idOf(input), bodyObject(input), params, request));
 }
 
 /** Every record action. */
 export const recordActions: readonly ActionDefinition[] = [
-  listRecordsAction, viewRecordAction, createRecordAction, updateRecordAction, replaceRecordAction, upsertRecordAction, deleteRecordAction,
+  listRecordsAction,
+  viewRecordAction,
+  createRecordAction,
+  updateRecordAction,
+  replaceRecordAction,
+  upsertRecordAction,
+  deleteRecordAction,
 ];

@@ -22,7 +22,14 @@ export async function requestVerification(context: AuthContext, collectionRef: s
   if (collection.id === SUPERUSERS_ID) throw new AppError('BAD_REQUEST', 'Superusers are verified by definition.');
   const record = await findByEmail(context, collection, email);
   if (!record || record.verified === true) return;
-  const token = await signRecordToken(collection, record, 'verification', { email: record.email }, undefined, context.deps.now());
+  const token = await signRecordToken(
+    collection,
+    record,
+    'verification',
+    { email: record.email },
+    undefined,
+    context.deps.now(),
+  );
   await context.mailer.send(verificationMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
@@ -31,7 +38,10 @@ export async function confirmVerification(context: AuthContext, collectionRef: s
   const collection = authCollectionOf(context, collectionRef);
   const { record, claims } = await recordOfToken(context, collection, token, 'verification');
   if (claims.email !== record.email) throw new AppError('AUTH_TOKEN_INVALID');
-  if (record.verified !== true) await context.deps.store.transaction((tx) => updateAuthColumns(context.deps, tx, collection, record.id, { verified: true }, context.deps.now()));
+  if (record.verified !== true)
+    await context.deps.store.transaction((tx) =>
+      updateAuthColumns(context.deps, tx, collection, record.id, { verified: true }, context.deps.now()),
+    );
 }
 
 /** Sends a password-reset link; 204 whatever the email. */
@@ -44,7 +54,14 @@ export async function requestPasswordReset(context: AuthContext, collectionRef: 
   const now = context.deps.now().getTime();
   if (now - (lastResetSent.get(key) ?? 0) < RESET_RESEND_MS) return;
   lastResetSent.set(key, now);
-  const token = await signRecordToken(collection, record, 'passwordReset', { email: record.email }, undefined, context.deps.now());
+  const token = await signRecordToken(
+    collection,
+    record,
+    'passwordReset',
+    { email: record.email },
+    undefined,
+    context.deps.now(),
+  );
   await context.mailer.send(passwordResetMail({ ...context.appInfo(), to: String(record.email), token }));
 }
 
@@ -53,7 +70,11 @@ export async function requestPasswordReset(context: AuthContext, collectionRef: 
  * and session of the record is revoked in the same transaction, so every earlier
  * credential stops working at once.
  */
-export async function confirmPasswordReset(context: AuthContext, collectionRef: string, body: { token?: unknown; password?: unknown; passwordConfirm?: unknown }): Promise<void> {
+export async function confirmPasswordReset(
+  context: AuthContext,
+  collectionRef: string,
+  body: { token?: unknown; password?: unknown; passwordConfirm?: unknown },
+): Promise<void> {
   const collection = authCollectionOf(context, collectionRef);
   assertNewPassword(body.password, body.passwordConfirm);
   const { record, claims } = await recordOfToken(context, collection, body.token, 'passwordReset');
@@ -67,31 +88,62 @@ export async function confirmPasswordReset(context: AuthContext, collectionRef: 
 }
 
 /** Sends a confirmation link to the new address of the authenticated record. */
-export async function requestEmailChange(context: AuthContext, collectionRef: string, principal: Principal, newEmail: unknown): Promise<void> {
+export async function requestEmailChange(
+  context: AuthContext,
+  collectionRef: string,
+  principal: Principal,
+  newEmail: unknown,
+): Promise<void> {
   const collection = authCollectionOf(context, collectionRef);
   const record = await ownRecord(context, collection, principal);
-  if (typeof newEmail !== 'string' || !EMAIL.test(newEmail) || newEmail.length > 255) throw invalidField('newEmail', 'validation_is_email', 'Must be a valid email address.');
-  if (await findAuthRecordByIdentity(context.deps, context.deps.store, collection, newEmail, ['email'])) throw invalidField('newEmail', 'validation_not_unique', 'Value must be unique.');
-  const token = await signRecordToken(collection, record, 'emailChange', { email: record.email, newEmail }, undefined, context.deps.now());
+  if (typeof newEmail !== 'string' || !EMAIL.test(newEmail) || newEmail.length > 255)
+    throw invalidField('newEmail', 'validation_is_email', 'Must be a valid email address.');
+  if (await findAuthRecordByIdentity(context.deps, context.deps.store, collection, newEmail, ['email']))
+    throw invalidField('newEmail', 'validation_not_unique', 'Value must be unique.');
+  const token = await signRecordToken(
+    collection,
+    record,
+    'emailChange',
+    { email: record.email, newEmail },
+    undefined,
+    context.deps.now(),
+  );
   await context.mailer.send(emailChangeMail({ ...context.appInfo(), to: newEmail, token }));
 }
 
 /** Changes the email after the token and the current password check out; credentials rotate. */
-export async function confirmEmailChange(context: AuthContext, collectionRef: string, body: { token?: unknown; password?: unknown }): Promise<void> {
+export async function confirmEmailChange(
+  context: AuthContext,
+  collectionRef: string,
+  body: { token?: unknown; password?: unknown },
+): Promise<void> {
   const collection = authCollectionOf(context, collectionRef);
   const { record, claims } = await recordOfToken(context, collection, body.token, 'emailChange');
   if (claims.email !== record.email || typeof claims.newEmail !== 'string') throw new AppError('AUTH_TOKEN_INVALID');
-  if (typeof body.password !== 'string' || !(await verifyPassword(String(record.password), body.password))) throw invalidField('password', 'validation_invalid_password', 'Missing or invalid password.');
+  if (typeof body.password !== 'string' || !(await verifyPassword(String(record.password), body.password)))
+    throw invalidField('password', 'validation_invalid_password', 'Missing or invalid password.');
   const newEmail = claims.newEmail;
   await context.deps.store.transaction(async (tx) => {
-    if (await findAuthRecordByIdentity(context.deps, tx, collection, newEmail, ['email'])) throw invalidField('token', 'validation_not_unique', 'The new email is already taken.');
-    await updateAuthColumns(context.deps, tx, collection, record.id, { email: newEmail, verified: true, tokenKey: randomSecret(36) }, context.deps.now());
+    if (await findAuthRecordByIdentity(context.deps, tx, collection, newEmail, ['email']))
+      throw invalidField('token', 'validation_not_unique', 'The new email is already taken.');
+    await updateAuthColumns(
+      context.deps,
+      tx,
+      collection,
+      record.id,
+      { email: newEmail, verified: true, tokenKey: randomSecret(36) },
+      context.deps.now(),
+    );
     await revokeCredentials(tx, collection.id, record.id);
   });
 }
 
 /** The authenticated record of this collection, or 401/403. */
-export async function ownRecord(context: AuthContext, collection: AuthCollection, principal: Principal): Promise<RecordData> {
+export async function ownRecord(
+  context: AuthContext,
+  collection: AuthCollection,
+  principal: Principal,
+): Promise<RecordData> {
   if (principal.kind === 'guest') throw new AppError('AUTH_REQUIRED');
   const recordId = principal.kind === 'record' ? principal.record.id : principal.id;
   const collectionId = principal.kind === 'record' ? principal.collection.id : SUPERUSERS_ID;
@@ -101,15 +153,25 @@ export async function ownRecord(context: AuthContext, collection: AuthCollection
   return record;
 }
 
-async function findByEmail(context: AuthContext, collection: AuthCollection, email: unknown): Promise<RecordData | undefined> {
-  if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255) throw invalidField('email', 'validation_is_email', 'Must be a valid email address.');
+async function findByEmail(
+  context: AuthContext,
+  collection: AuthCollection,
+  email: unknown,
+): Promise<RecordData | undefined> {
+  if (typeof email !== 'string' || !EMAIL.test(email) || email.length > 255)
+    throw invalidField('email', 'validation_is_email', 'Must be a valid email address.');
   return findAuthRecordByIdentity(context.deps, context.deps.store, collection, email, ['email']);
 }
 
 async function recordOfToken(context: AuthContext, collection: AuthCollection, token: unknown, type: TokenType) {
   const subject = typeof token === 'string' ? tokenSubject(token) : undefined;
-  const record = subject && subject.collectionId === collection.id ? await findAuthRecordById(context.deps, context.deps.store, collection, subject.id) : undefined;
-  const claims = record ? await verifyRecordToken(token as string, collection, record, type, context.deps.now()) : undefined;
+  const record =
+    subject && subject.collectionId === collection.id
+      ? await findAuthRecordById(context.deps, context.deps.store, collection, subject.id)
+      : undefined;
+  const claims = record
+    ? await verifyRecordToken(token as string, collection, record, type, context.deps.now())
+    : undefined;
   if (!record || !claims) throw new AppError('AUTH_TOKEN_INVALID');
   return { record, claims };
 }
@@ -118,7 +180,8 @@ function assertNewPassword(password: unknown, confirm: unknown): void {
   const errors: Record<string, FieldError> = {};
   const policy = checkPasswordPolicy(password);
   if (policy) errors.password = policy;
-  if (confirm !== password) errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
+  if (confirm !== password)
+    errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
   if (Object.keys(errors).length > 0) throw new AppError('VALIDATION_FAILED', undefined, errors);
 }
 

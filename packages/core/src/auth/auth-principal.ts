@@ -30,7 +30,10 @@ export async function verifyAccessToken(context: AuthContext, token: string): Pr
 }
 
 /** The principal of a cookie session, or a guest when the session is unknown, expired or revoked. */
-export async function sessionPrincipal(context: AuthContext, sessionId: string): Promise<{ principal: Principal; csrfToken: string } | undefined> {
+export async function sessionPrincipal(
+  context: AuthContext,
+  sessionId: string,
+): Promise<{ principal: Principal; csrfToken: string } | undefined> {
   if (sessionId.length > 512) return undefined;
   const session = await context.sessions.resolve(sessionId);
   if (!session) return undefined;

@@ -9,7 +9,14 @@ import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
 import { authWithPassword, type PasswordCredentials } from './auth-password-flow.js';
 import { authWithOtp, requestOtp } from './auth-otp-flow.js';
-import { confirmEmailChange, confirmPasswordReset, confirmVerification, requestEmailChange, requestPasswordReset, requestVerification } from './auth-email-flows.js';
+import {
+  confirmEmailChange,
+  confirmPasswordReset,
+  confirmVerification,
+  requestEmailChange,
+  requestPasswordReset,
+  requestVerification,
+} from './auth-email-flows.js';
 import { impersonate, logout, logoutEverywhere, refreshAccess, refreshWithToken } from './auth-refresh-flow.js';
 import { sessionPrincipal, verifyAccessToken } from './auth-principal.js';
 import { ensureAuthFlowTables } from './auth-flow-tables.js';
@@ -54,15 +61,30 @@ export class AuthService {
     };
   }
 
-  authWithPassword(collectionRef: string, body: PasswordCredentials, options: AuthRequestOptions, request: RequestContext): Promise<AuthResult> {
+  authWithPassword(
+    collectionRef: string,
+    body: PasswordCredentials,
+    options: AuthRequestOptions,
+    request: RequestContext,
+  ): Promise<AuthResult> {
     return authWithPassword(this.#context, collectionRef, body, options, request);
   }
 
-  authRefresh(collectionRef: string, token: string | undefined, options: AuthRequestOptions, request: RequestContext): Promise<AuthResult> {
+  authRefresh(
+    collectionRef: string,
+    token: string | undefined,
+    options: AuthRequestOptions,
+    request: RequestContext,
+  ): Promise<AuthResult> {
     return refreshAccess(this.#context, collectionRef, token, options, request);
   }
 
-  refreshWithToken(collectionRef: string, refreshToken: unknown, options: AuthRequestOptions, request: RequestContext): Promise<AuthResult> {
+  refreshWithToken(
+    collectionRef: string,
+    refreshToken: unknown,
+    options: AuthRequestOptions,
+    request: RequestContext,
+  ): Promise<AuthResult> {
     return refreshWithToken(this.#context, collectionRef, refreshToken, options, request);
   }
 
@@ -78,7 +100,10 @@ export class AuthService {
     return requestPasswordReset(this.#context, collectionRef, email);
   }
 
-  confirmPasswordReset(collectionRef: string, body: { token?: unknown; password?: unknown; passwordConfirm?: unknown }): Promise<void> {
+  confirmPasswordReset(
+    collectionRef: string,
+    body: { token?: unknown; password?: unknown; passwordConfirm?: unknown },
+  ): Promise<void> {
     return confirmPasswordReset(this.#context, collectionRef, body);
   }
 
@@ -94,11 +119,21 @@ export class AuthService {
     return requestOtp(this.#context, collectionRef, email);
   }
 
-  authWithOtp(collectionRef: string, body: { otpId?: unknown; password?: unknown }, options: AuthRequestOptions, request: RequestContext): Promise<AuthResult> {
+  authWithOtp(
+    collectionRef: string,
+    body: { otpId?: unknown; password?: unknown },
+    options: AuthRequestOptions,
+    request: RequestContext,
+  ): Promise<AuthResult> {
     return authWithOtp(this.#context, collectionRef, body, options, request);
   }
 
-  impersonate(collectionRef: string, recordId: string, duration: unknown, request: RequestContext): Promise<AuthResult> {
+  impersonate(
+    collectionRef: string,
+    recordId: string,
+    duration: unknown,
+    request: RequestContext,
+  ): Promise<AuthResult> {
     return impersonate(this.#context, collectionRef, recordId, duration, request.principal, request);
   }
 
@@ -122,7 +157,11 @@ export class AuthService {
 
   /** True when at least one superuser exists. */
   async hasSuperuser(): Promise<boolean> {
-    const page = await this.#records.list('_superusers', { perPage: '1', skipTotal: '1' }, internalRequest(superuser()));
+    const page = await this.#records.list(
+      '_superusers',
+      { perPage: '1', skipTotal: '1' },
+      internalRequest(superuser()),
+    );
     return page.items.length > 0;
   }
 
@@ -134,12 +173,24 @@ export class AuthService {
     const store = this.#context.deps.store;
     const existing = await findAuthRecordByIdentity(this.#context.deps, store, collection, email, ['email']);
     if (!existing) {
-      await this.#records.create('_superusers', { email, password, passwordConfirm: password, verified: true }, {}, internalRequest(superuser()));
+      await this.#records.create(
+        '_superusers',
+        { email, password, passwordConfirm: password, verified: true },
+        {},
+        internalRequest(superuser()),
+      );
       return 'created';
     }
     const hash = await hashPassword(password);
     await store.transaction(async (tx) => {
-      await updateAuthColumns(this.#context.deps, tx, collection, existing.id, { password: hash, tokenKey: randomSecret(36) }, this.#context.deps.now());
+      await updateAuthColumns(
+        this.#context.deps,
+        tx,
+        collection,
+        existing.id,
+        { password: hash, tokenKey: randomSecret(36) },
+        this.#context.deps.now(),
+      );
       await revokeCredentials(tx, collection.id, existing.id);
     });
     return 'updated';
@@ -148,7 +199,9 @@ export class AuthService {
   /** Deletes a superuser by email; false when there is none. */
   async deleteSuperuser(email: string): Promise<boolean> {
     const collection = authCollectionOf(this.#context, '_superusers');
-    const existing = await findAuthRecordByIdentity(this.#context.deps, this.#context.deps.store, collection, email, ['email']);
+    const existing = await findAuthRecordByIdentity(this.#context.deps, this.#context.deps.store, collection, email, [
+      'email',
+    ]);
     if (!existing) return false;
     await this.#records.delete('_superusers', existing.id, internalRequest(superuser()));
     return true;

@@ -18,17 +18,34 @@ const CONFIG_KEY = {
  * secret for that token type, so rotating tokenKey (password change, reset, logout
  * everywhere) invalidates every token of the record at once, with no deny list.
  */
-export function signRecordToken(collection: AuthCollection, record: RecordData, type: TokenType, extra: JwtClaims = {}, durationSeconds?: number, now = new Date()): Promise<string> {
+export function signRecordToken(
+  collection: AuthCollection,
+  record: RecordData,
+  type: TokenType,
+  extra: JwtClaims = {},
+  durationSeconds?: number,
+  now = new Date(),
+): Promise<string> {
   const config = collection[CONFIG_KEY[type]];
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + (durationSeconds ?? config.duration);
-  return signJwt({ id: record.id, type, collectionId: collection.id, ...extra, iat, exp }, keyFor(collection, record, type));
+  return signJwt(
+    { id: record.id, type, collectionId: collection.id, ...extra, iat, exp },
+    keyFor(collection, record, type),
+  );
 }
 
 /** Verifies a record token of the given type; undefined for anything else (wrong type, key, time). */
-export async function verifyRecordToken(token: string, collection: AuthCollection, record: RecordData, type: TokenType, now = new Date()): Promise<JwtClaims | undefined> {
+export async function verifyRecordToken(
+  token: string,
+  collection: AuthCollection,
+  record: RecordData,
+  type: TokenType,
+  now = new Date(),
+): Promise<JwtClaims | undefined> {
   const claims = await verifyJwt(token, keyFor(collection, record, type), now);
-  if (!claims || claims.type !== type || claims.id !== record.id || claims.collectionId !== collection.id) return undefined;
+  if (!claims || claims.type !== type || claims.id !== record.id || claims.collectionId !== collection.id)
+    return undefined;
   return claims;
 }
 
@@ -36,7 +53,13 @@ export async function verifyRecordToken(token: string, collection: AuthCollectio
 export function tokenSubject(token: string): { id: string; collectionId: string; type: string } | undefined {
   if (token.length > 4096) return undefined;
   const claims = decodeJwtUnverified(token);
-  if (!claims || typeof claims.id !== 'string' || typeof claims.collectionId !== 'string' || typeof claims.type !== 'string') return undefined;
+  if (
+    !claims ||
+    typeof claims.id !== 'string' ||
+    typeof claims.collectionId !== 'string' ||
+    typeof claims.type !== 'string'
+  )
+    return undefined;
   return { id: claims.id, collectionId: claims.collectionId, type: claims.type };
 }
 

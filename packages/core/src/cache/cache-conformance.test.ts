@@ -40,7 +40,10 @@ for (const [name, open] of implementations) {
       await cache.set('k\u0000a', bytes('1'));
       await cache.set('K\u0000a', bytes('2'));
       await cache.set('k\u0000A', bytes('3'));
-      assert.deepEqual([text(await cache.get('k\u0000a')), text(await cache.get('K\u0000a')), text(await cache.get('k\u0000A'))], ['1', '2', '3']);
+      assert.deepEqual(
+        [text(await cache.get('k\u0000a')), text(await cache.get('K\u0000a')), text(await cache.get('k\u0000A'))],
+        ['1', '2', '3'],
+      );
     });
 
     it('stays within its byte bound by evicting the least recently used entries', async () => {

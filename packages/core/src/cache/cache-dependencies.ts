@@ -18,7 +18,13 @@ export interface ExpressionFacts {
   readonly collections: readonly string[];
 }
 
-const OPEN: ExpressionFacts = Object.freeze({ volatile: false, readsAuth: false, authTraverses: false, traverses: false, collections: [] });
+const OPEN: ExpressionFacts = Object.freeze({
+  volatile: false,
+  readsAuth: false,
+  authTraverses: false,
+  traverses: false,
+  collections: [],
+});
 const facts = new LruCache<string, ExpressionFacts>(512);
 
 /**
@@ -34,7 +40,13 @@ export function expressionFacts(text: Rule | undefined): ExpressionFacts {
 }
 
 function factsOf(node: FilterNode): ExpressionFacts {
-  const state = { volatile: false, readsAuth: false, authTraverses: false, traverses: false, collections: [] as string[] };
+  const state = {
+    volatile: false,
+    readsAuth: false,
+    authTraverses: false,
+    traverses: false,
+    collections: [] as string[],
+  };
   const visit = (n: FilterNode): void => {
     if (n.type !== 'comparison') return n.items.forEach(visit);
     operand(n.left, state);
@@ -44,9 +56,13 @@ function factsOf(node: FilterNode): ExpressionFacts {
   return Object.freeze({ ...state, collections: Object.freeze(state.collections) });
 }
 
-function operand(o: FilterOperand, state: { volatile: boolean; readsAuth: boolean; authTraverses: boolean; traverses: boolean; collections: string[] }): void {
+function operand(
+  o: FilterOperand,
+  state: { volatile: boolean; readsAuth: boolean; authTraverses: boolean; traverses: boolean; collections: string[] },
+): void {
   if (o.type === 'datetime') state.volatile = true;
-  else if (o.type === 'field' && (o.path.length > 1 || o.path.some((step) => step.includes('_via_')))) state.traverses = true;
+  else if (o.type === 'field' && (o.path.length > 1 || o.path.some((step) => step.includes('_via_'))))
+    state.traverses = true;
   else if (o.type === 'collection') (state.traverses = true), state.collections.push(o.collection);
   else if (o.type === 'request' && o.scope !== 'auth') state.volatile = true;
   else if (o.type === 'request') {
@@ -105,9 +121,12 @@ export function reachOf(schema: SchemaView, start: readonly Collection[]): Reach
 
 function neighbours(schema: SchemaView, all: readonly Collection[], c: Collection): Collection[] {
   const out: Collection[] = [];
-  for (const field of c.fields) if (field.type === 'relation' && field.collectionId) push(out, schema.find(field.collectionId));
-  for (const other of all) if (other.fields.some((f) => f.type === 'relation' && f.collectionId === c.id)) out.push(other);
-  for (const rule of [c.listRule, c.viewRule]) for (const name of safeFacts(rule)?.collections ?? []) push(out, schema.find(name));
+  for (const field of c.fields)
+    if (field.type === 'relation' && field.collectionId) push(out, schema.find(field.collectionId));
+  for (const other of all)
+    if (other.fields.some((f) => f.type === 'relation' && f.collectionId === c.id)) out.push(other);
+  for (const rule of [c.listRule, c.viewRule])
+    for (const name of safeFacts(rule)?.collections ?? []) push(out, schema.find(name));
   return out;
 }
 

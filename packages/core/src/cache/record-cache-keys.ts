@@ -1,7 +1,14 @@
 import type { Principal } from '../schema/principal.js';
 import type { Collection, Rule } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
-import { expressionFacts, isOpen, reachOf, sortTraverses, type ExpressionFacts, type Reach } from './cache-dependencies.js';
+import {
+  expressionFacts,
+  isOpen,
+  reachOf,
+  sortTraverses,
+  type ExpressionFacts,
+  type Reach,
+} from './cache-dependencies.js';
 import type { CollectionGenerations } from './collection-generations.js';
 
 /** Where a cacheable answer goes: its key, and whether everyone may share it. */
@@ -45,7 +52,14 @@ export class RecordCacheKeys {
     const fields = textParam(query.fields);
     if (!collection || expand === null || fields === null) return undefined;
     const params = `${id}${PART}${expand ?? ''}${PART}${fields ?? ''}`;
-    return this.#decide('v', collection, collection.viewRule, { filter: undefined, sort: '', expand }, params, principal);
+    return this.#decide(
+      'v',
+      collection,
+      collection.viewRule,
+      { filter: undefined, sort: '', expand },
+      params,
+      principal,
+    );
   }
 
   /** The key of `GET …/records`, or undefined when the answer must not be cached. */
@@ -58,11 +72,22 @@ export class RecordCacheKeys {
       if (value === null) return undefined;
       params += `${value ?? ''}${PART}`;
     }
-    const parts = { filter: textParam(query.filter) ?? undefined, sort: textParam(query.sort) ?? '', expand: textParam(query.expand) ?? undefined };
+    const parts = {
+      filter: textParam(query.filter) ?? undefined,
+      sort: textParam(query.sort) ?? '',
+      expand: textParam(query.expand) ?? undefined,
+    };
     return this.#decide('l', collection, collection.listRule, parts, params, principal);
   }
 
-  #decide(route: string, collection: Collection, rule: Rule, parts: { filter: string | undefined; sort: string; expand: string | undefined }, params: string, principal: Principal): CacheDecision | undefined {
+  #decide(
+    route: string,
+    collection: Collection,
+    rule: Rule,
+    parts: { filter: string | undefined; sort: string; expand: string | undefined },
+    params: string,
+    principal: Principal,
+  ): CacheDecision | undefined {
     if (collection.cache === false) return undefined;
     const superuser = principal.kind === 'superuser';
     if (rule === null && !superuser) return undefined; // a 403, never cached
@@ -71,11 +96,19 @@ export class RecordCacheKeys {
     const wide = Boolean(parts.expand) || facts.traverses || sortTraverses(parts.sort);
     const reach = wide ? this.#reach([collection.id, ...facts.collections]) : undefined;
     if (reach && (reach.cacheOff || (!superuser && reach.volatile))) return undefined;
-    const shared = !superuser && !facts.readsAuth && isOpen(rule) && collection.type !== 'auth' && (!reach || (reach.allOpen && !reach.hasAuth));
+    const shared =
+      !superuser &&
+      !facts.readsAuth &&
+      isOpen(rule) &&
+      collection.type !== 'auth' &&
+      (!reach || (reach.allOpen && !reach.hasAuth));
     let ids = reach ? reach.ids : [collection.id];
     if (principal.kind === 'record' && !shared) {
       // Rules read the principal's own record (`@request.auth.*`): its changes count too.
-      const own = facts.authTraverses || reach?.authTraverses ? this.#reach([principal.collection.id]).ids : [principal.collection.id];
+      const own =
+        facts.authTraverses || reach?.authTraverses
+          ? this.#reach([principal.collection.id]).ids
+          : [principal.collection.id];
       ids = [...ids, ...own];
     }
     let key = `${route}${SEP}${collection.id}${SEP}${params}${SEP}${scopeOf(principal, shared)}${SEP}${this.#generations.schema}`;
@@ -94,7 +127,9 @@ export class RecordCacheKeys {
     if (!reach) {
       const found = start.map((s) => this.#schema.find(s));
       // A `@collection` name that names nothing: the filter will fail; never cache.
-      reach = found.every((c) => c !== undefined) ? reachOf(this.#schema, found) : { ids: [], volatile: true, allOpen: false, authTraverses: true, hasAuth: true, cacheOff: true };
+      reach = found.every((c) => c !== undefined)
+        ? reachOf(this.#schema, found)
+        : { ids: [], volatile: true, allOpen: false, authTraverses: true, hasAuth: true, cacheOff: true };
       this.#reaches.set(memo, reach);
     }
     return reach;

@@ -52,7 +52,10 @@ export class ChangeFeed {
   async start(options: { pollMs?: number; retention?: RetentionOptions } = {}): Promise<void> {
     this.#lastSeq = await headSeq(this.#store);
     const poll = setInterval(() => this.poke(), options.pollMs ?? 1000);
-    const trim = setInterval(() => void trimChanges(this.#store, options.retention ?? defaultRetention).catch(() => undefined), 60_000);
+    const trim = setInterval(
+      () => void trimChanges(this.#store, options.retention ?? defaultRetention).catch(() => undefined),
+      60_000,
+    );
     poll.unref();
     trim.unref();
     this.#timers = [poll, trim];

@@ -19,7 +19,15 @@ forEachStore((dialect, open) => {
     const collections = new CollectionService(store);
     await collections.load();
     await collections.ensureSystemCollections();
-    await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', max: 10 }] });
+    await collections.create({
+      name: 'notes',
+      listRule: '',
+      viewRule: '',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [{ name: 'title', type: 'text', max: 10 }],
+    });
     const records = new RecordService(store, collections);
     return { ...opened, store, collections, records, commits: () => commits };
   }
@@ -32,7 +40,14 @@ forEachStore((dialect, open) => {
       await t.records.update('notes', note.id, { title: 'b' }, {}, su);
       await t.records.delete('notes', note.id, su);
       const events = await readChanges(t.store, start);
-      assert.deepEqual(events.map((e) => [e.seq - start, e.action, e.recordId]), [[1, 'create', note.id], [2, 'update', note.id], [3, 'delete', note.id]]);
+      assert.deepEqual(
+        events.map((e) => [e.seq - start, e.action, e.recordId]),
+        [
+          [1, 'create', note.id],
+          [2, 'update', note.id],
+          [3, 'delete', note.id],
+        ],
+      );
       assert.equal(events[1]!.before?.title, 'a');
       assert.equal(events[1]!.record.title, 'b');
       assert.equal(events[2]!.record.title, 'b', 'a delete carries the record as it was');
@@ -48,10 +63,12 @@ forEachStore((dialect, open) => {
       const start = await headSeq(t.store);
       const commits = t.commits();
       await assert.rejects(t.records.create('notes', { title: 'far too long a title' }, {}, su));
-      await assert.rejects(t.store.transaction(async (tx) => {
-        await appendChange(tx, t.collections.get('notes'), 'create', { id: 'rolledback00001', title: 'x' });
-        throw new Error('abort');
-      }));
+      await assert.rejects(
+        t.store.transaction(async (tx) => {
+          await appendChange(tx, t.collections.get('notes'), 'create', { id: 'rolledback00001', title: 'x' });
+          throw new Error('abort');
+        }),
+      );
       assert.equal(await headSeq(t.store), start);
       assert.deepEqual(await readChanges(t.store, start), []);
       assert.equal(t.commits(), commits);
@@ -64,7 +81,12 @@ forEachStore((dialect, open) => {
     const t = await setup();
     try {
       const start = await headSeq(t.store);
-      await t.records.create('users', { email: 'log@example.com', password: 'a long passphrase', passwordConfirm: 'a long passphrase' }, {}, su);
+      await t.records.create(
+        'users',
+        { email: 'log@example.com', password: 'a long passphrase', passwordConfirm: 'a long passphrase' },
+        {},
+        su,
+      );
       const [event] = await readChanges(t.store, start);
       assert.equal(event!.record.email, 'log@example.com');
       assert.ok(!('password' in event!.record) && !('tokenKey' in event!.record));
@@ -84,7 +106,10 @@ forEachStore((dialect, open) => {
       await feed.poke();
       const seqs = seen.map((e) => e.seq);
       assert.equal(seqs.length, 40);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
       assert.equal(new Set(seqs).size, 40);
       assert.equal(seqs.at(-1)! - seqs[0]!, 39, 'no gaps');
     } finally {
@@ -96,12 +121,23 @@ forEachStore((dialect, open) => {
   it(`hands local commits to the feed without reading them back, in order and without gaps (${dialect})`, async () => {
     const opened = await open();
     let reads = 0;
-    const counting = { ...opened.store, all: (query: Parameters<typeof opened.store.all>[0]) => (reads++, opened.store.all(query)) } as typeof opened.store;
+    const counting = {
+      ...opened.store,
+      all: (query: Parameters<typeof opened.store.all>[0]) => (reads++, opened.store.all(query)),
+    } as typeof opened.store;
     const feedRef: { feed?: ChangeFeed } = {};
     const store = withChangeNotifications(counting, (_ids, changes) => feedRef.feed?.publish(changes));
     const collections = new CollectionService(store);
     await collections.load();
-    await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', max: 10 }] });
+    await collections.create({
+      name: 'notes',
+      listRule: '',
+      viewRule: '',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [{ name: 'title', type: 'text', max: 10 }],
+    });
     const records = new RecordService(store, collections);
     const feed = (feedRef.feed = new ChangeFeed(store));
     try {
@@ -113,9 +149,15 @@ forEachStore((dialect, open) => {
       await new Promise((resolve) => setImmediate(resolve));
       const seqs = seen.map((e) => e.seq);
       assert.equal(seqs.length, 40);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
       assert.equal(seqs.at(-1)! - seqs[0]!, 39, 'no gaps');
-      assert.deepEqual(new Set(seen.map((e) => e.record.title)), new Set(Array.from({ length: 40 }, (_, i) => `p${i}`)));
+      assert.deepEqual(
+        new Set(seen.map((e) => e.record.title)),
+        new Set(Array.from({ length: 40 }, (_, i) => `p${i}`)),
+      );
       assert.equal(reads, 0, 'no query read the change log back');
     } finally {
       feed.stop();

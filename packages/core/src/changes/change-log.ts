@@ -52,8 +52,16 @@ export function changeLogStatements(): string[] {
  * writers can never commit out of `seq` order, so a reader that has seen `seq` n has seen
  * everything before it. SQLite has one writer anyway.
  */
-export async function appendChange(tx: Executor, collection: Collection, action: ChangeAction, record: RecordData, before?: RecordData): Promise<void> {
-  const row = await tx.first<{ seq: unknown }>(sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`);
+export async function appendChange(
+  tx: Executor,
+  collection: Collection,
+  action: ChangeAction,
+  record: RecordData,
+  before?: RecordData,
+): Promise<void> {
+  const row = await tx.first<{ seq: unknown }>(
+    sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`,
+  );
   const seq = Number(row!.seq);
   const recordJson = JSON.stringify(withoutSecrets(collection, record));
   const beforeJson = before ? JSON.stringify(withoutSecrets(collection, before)) : null;
@@ -62,12 +70,25 @@ export async function appendChange(tx: Executor, collection: Collection, action:
     VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${recordJson}, ${beforeJson}, ${created})`);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
   // writer does to its objects afterwards can show through.
-  recorderOf(tx)?.record(toEvent({ seq, collectionId: collection.id, collectionName: collection.name, action, recordId: record.id, record: recordJson, before: beforeJson, created }));
+  recorderOf(tx)?.record(
+    toEvent({
+      seq,
+      collectionId: collection.id,
+      collectionName: collection.name,
+      action,
+      recordId: record.id,
+      record: recordJson,
+      before: beforeJson,
+      created,
+    }),
+  );
 }
 
 /** Reads committed changes after `afterSeq`, in order. */
 export async function readChanges(store: Executor, afterSeq: number, limit = 1000): Promise<ChangeEvent[]> {
-  const rows = await store.all<Record<string, unknown>>(sql`SELECT * FROM "_changes" WHERE "seq" > ${afterSeq} ORDER BY "seq" LIMIT ${limit}`);
+  const rows = await store.all<Record<string, unknown>>(
+    sql`SELECT * FROM "_changes" WHERE "seq" > ${afterSeq} ORDER BY "seq" LIMIT ${limit}`,
+  );
   return rows.map(toEvent);
 }
 
@@ -84,9 +105,15 @@ export async function oldestSeq(store: Executor): Promise<number | undefined> {
 }
 
 /** Retention: drops changes older than `maxAgeMs` and beyond the newest `maxCount`. */
-export async function trimChanges(store: Store, options: { maxAgeMs: number; maxCount: number }, now = Date.now()): Promise<number> {
+export async function trimChanges(
+  store: Store,
+  options: { maxAgeMs: number; maxCount: number },
+  now = Date.now(),
+): Promise<number> {
   const head = await headSeq(store);
-  const result = await store.run(sql`DELETE FROM "_changes" WHERE "created" < ${now - options.maxAgeMs} OR "seq" <= ${head - options.maxCount}`);
+  const result = await store.run(
+    sql`DELETE FROM "_changes" WHERE "created" < ${now - options.maxAgeMs} OR "seq" <= ${head - options.maxCount}`,
+  );
   return result.changes;
 }
 

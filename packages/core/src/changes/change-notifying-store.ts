@@ -10,7 +10,10 @@ import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
  * transaction appended" is known exactly. `onCommit` runs synchronously, before the writer's `transaction` call returns:
  * whatever it does (bumping cache generations) happens before the write is acknowledged.
  */
-export function withChangeNotifications(store: Store, onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void): Store {
+export function withChangeNotifications(
+  store: Store,
+  onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void,
+): Store {
   return {
     dialect: store.dialect,
     all: (query) => store.all(query),

@@ -40,18 +40,45 @@ function filterOf(filter: string): (collection: Collection) => boolean {
 }
 
 function toRow(c: Collection): Record<string, unknown> {
-  return { id: c.id, name: c.name, type: c.type, system: c.system, created: c.created, updated: c.updated,
-    listRule: c.listRule, viewRule: c.viewRule, createRule: c.createRule, updateRule: c.updateRule, deleteRule: c.deleteRule };
+  return {
+    id: c.id,
+    name: c.name,
+    type: c.type,
+    system: c.system,
+    created: c.created,
+    updated: c.updated,
+    listRule: c.listRule,
+    viewRule: c.viewRule,
+    createRule: c.createRule,
+    updateRule: c.updateRule,
+    deleteRule: c.deleteRule,
+  };
 }
 
 /** The collection list seen as a collection, so the filter language can resolve its keys. */
 const META_COLLECTION: Collection = {
-  id: '_collections', name: '_collections', type: 'base', system: true, indexes: [], created: '', updated: '',
-  listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
+  id: '_collections',
+  name: '_collections',
+  type: 'base',
+  system: true,
+  indexes: [],
+  created: '',
+  updated: '',
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
   fields: [
-    metaField('id', 'text'), metaField('name', 'text'), metaField('type', 'text'), metaField('system', 'bool'),
-    metaField('created', 'date'), metaField('updated', 'date'),
-    ...(['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const).map((name) => metaField(name, 'text')),
+    metaField('id', 'text'),
+    metaField('name', 'text'),
+    metaField('type', 'text'),
+    metaField('system', 'bool'),
+    metaField('created', 'date'),
+    metaField('updated', 'date'),
+    ...(['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const).map((name) =>
+      metaField(name, 'text'),
+    ),
   ],
 };
 
@@ -72,7 +99,11 @@ function filterContext(): EvaluateContext {
 }
 
 function comparatorOf(sort: string): (a: Collection, b: Collection) => number {
-  const keys = sort.split(',').map((part) => part.trim()).filter(Boolean).map(toSortKey);
+  const keys = sort
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(toSortKey);
   return (a, b) => {
     for (const { key, direction } of keys) {
       const order = compare(a[key], b[key]);
@@ -85,7 +116,8 @@ function comparatorOf(sort: string): (a: Collection, b: Collection) => number {
 function toSortKey(part: string): { key: SortKey; direction: 1 | -1 } {
   const direction = part.startsWith('-') ? -1 : 1;
   const key = part.replace(/^[-+]/, '');
-  if (!(SORT_KEYS as readonly string[]).includes(key)) throw new AppError('SORT_INVALID', `Invalid sort: collections sort by ${SORT_KEYS.join(', ')}.`);
+  if (!(SORT_KEYS as readonly string[]).includes(key))
+    throw new AppError('SORT_INVALID', `Invalid sort: collections sort by ${SORT_KEYS.join(', ')}.`);
   return { key: key as SortKey, direction };
 }
 

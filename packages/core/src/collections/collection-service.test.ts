@@ -7,14 +7,27 @@ import { isAppError } from '../errors/app-error.js';
 import type { Store } from '../store/store.js';
 
 const notes = {
-  name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: null, updateRule: null, deleteRule: null,
-  fields: [{ name: 'title', type: 'text' }, { name: 'count', type: 'number' }, { name: 'done', type: 'bool' }],
+  name: 'notes',
+  type: 'base',
+  listRule: '',
+  viewRule: '',
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  fields: [
+    { name: 'title', type: 'text' },
+    { name: 'count', type: 'number' },
+    { name: 'done', type: 'bool' },
+  ],
 };
 
 async function columns(store: Store, table: string): Promise<string[]> {
-  const rows = store.dialect.name === 'sqlite'
-    ? await store.all<{ name: string }>(sql`SELECT "name" FROM pragma_table_info(${table})`)
-    : await store.all<{ name: string }>(sql`SELECT column_name AS "name" FROM information_schema.columns WHERE table_name = ${table} ORDER BY ordinal_position`);
+  const rows =
+    store.dialect.name === 'sqlite'
+      ? await store.all<{ name: string }>(sql`SELECT "name" FROM pragma_table_info(${table})`)
+      : await store.all<{ name: string }>(
+          sql`SELECT column_name AS "name" FROM information_schema.columns WHERE table_name = ${table} ORDER BY ordinal_position`,
+        );
   return rows.map((r) => r.name).sort();
 }
 
@@ -39,11 +52,17 @@ forEachStore((_name, open) => {
       const service = new CollectionService(store);
       await service.load();
       const created = await service.create(notes);
-      await store.run(sql`INSERT INTO "notes" ("id", "title", "count", "done") VALUES (${'n1'}, ${'keep me'}, ${7}, ${store.dialect.bindValue(true)})`);
+      await store.run(
+        sql`INSERT INTO "notes" ("id", "title", "count", "done") VALUES (${'n1'}, ${'keep me'}, ${7}, ${store.dialect.bindValue(true)})`,
+      );
       const [id, title, count] = created.fields;
-      await service.update('notes', { fields: [id, { ...title, name: 'heading' }, { ...count, type: 'text' }, { name: 'extra', type: 'json' }] });
+      await service.update('notes', {
+        fields: [id, { ...title, name: 'heading' }, { ...count, type: 'text' }, { name: 'extra', type: 'json' }],
+      });
       assert.deepEqual(await columns(store, 'notes'), ['count', 'extra', 'heading', 'id']);
-      const row = await store.first<{ heading: string; count: string }>(sql`SELECT "heading", "count" FROM "notes" WHERE "id" = ${'n1'}`);
+      const row = await store.first<{ heading: string; count: string }>(
+        sql`SELECT "heading", "count" FROM "notes" WHERE "id" = ${'n1'}`,
+      );
       assert.equal(row?.heading, 'keep me');
       assert.equal(row?.count, '');
     } finally {
@@ -58,8 +77,14 @@ forEachStore((_name, open) => {
       await service.load();
       const created = await service.create({ ...notes, indexes: ['CREATE UNIQUE INDEX idx_title ON notes (title)'] });
       assert.deepEqual(created.indexes, ['CREATE UNIQUE INDEX `idx_title` ON `notes` (`title`)']);
-      await assert.rejects(service.update('notes', { indexes: ['CREATE INDEX idx_x ON notes (nope)'] }), (e) => isAppError(e) && 'indexes' in e.data);
-      await assert.rejects(service.update('notes', { indexes: ['CREATE INDEX x ON notes (title); DROP TABLE notes'] }), isAppError);
+      await assert.rejects(
+        service.update('notes', { indexes: ['CREATE INDEX idx_x ON notes (nope)'] }),
+        (e) => isAppError(e) && 'indexes' in e.data,
+      );
+      await assert.rejects(
+        service.update('notes', { indexes: ['CREATE INDEX x ON notes (title); DROP TABLE notes'] }),
+        isAppError,
+      );
       assert.deepEqual(await columns(store, 'notes'), ['count', 'done', 'id', 'title']);
     } finally {
       await cleanup();
@@ -72,8 +97,14 @@ forEachStore((_name, open) => {
       const service = new CollectionService(store);
       await service.load();
       await assert.rejects(service.create({ name: 'bad name!', fields: [] }), (e) => isAppError(e) && 'name' in e.data);
-      await assert.rejects(service.create({ name: 'x', fields: [{ name: 'a', type: 'nope' }] }), (e) => isAppError(e) && 'fields' in e.data);
-      await assert.rejects(service.create({ name: 'x', fields: [{ name: 'a', type: 'relation', collectionId: 'missing' }] }), isAppError);
+      await assert.rejects(
+        service.create({ name: 'x', fields: [{ name: 'a', type: 'nope' }] }),
+        (e) => isAppError(e) && 'fields' in e.data,
+      );
+      await assert.rejects(
+        service.create({ name: 'x', fields: [{ name: 'a', type: 'relation', collectionId: 'missing' }] }),
+        isAppError,
+      );
       await assert.rejects(service.create({ name: '_system', fields: [] }), isAppError);
       await service.create(notes);
       await assert.rejects(service.create({ ...notes, name: 'NOTES' }), (e) => isAppError(e) && 'name' in e.data);
@@ -87,7 +118,10 @@ forEachStore((_name, open) => {
     try {
       const service = new CollectionService(store);
       await service.load();
-      const file = [notes, { name: 'tags', type: 'base', fields: [{ name: 'note', type: 'relation', collectionId: 'notes' }] }];
+      const file = [
+        notes,
+        { name: 'tags', type: 'base', fields: [{ name: 'note', type: 'relation', collectionId: 'notes' }] },
+      ];
       assert.deepEqual((await service.import(file)).created, ['notes', 'tags']);
       const before = JSON.stringify(service.all());
       const second = await service.import(file);
@@ -106,7 +140,10 @@ forEachStore((_name, open) => {
       await service.import([notes, { name: 'old', type: 'base', fields: [] }]);
       const steps: string[] = [];
       const file = [notes, { name: 'tags', type: 'base', fields: [] }];
-      const result = await service.import(file, { deleteMissing: true, onProgress: (done, total) => steps.push(`${done}/${total}`) });
+      const result = await service.import(file, {
+        deleteMissing: true,
+        onProgress: (done, total) => steps.push(`${done}/${total}`),
+      });
       assert.deepEqual(result, { created: ['tags'], updated: [], unchanged: ['notes'], deleted: ['old'] });
       assert.deepEqual(steps, ['1/3', '2/3', '3/3']);
     } finally {
@@ -119,7 +156,10 @@ forEachStore((_name, open) => {
     try {
       const service = new CollectionService(store);
       await service.load();
-      await service.import([notes, { name: 'tags', type: 'base', fields: [{ name: 'note', type: 'relation', collectionId: 'notes' }] }]);
+      await service.import([
+        notes,
+        { name: 'tags', type: 'base', fields: [{ name: 'note', type: 'relation', collectionId: 'notes' }] },
+      ]);
       await assert.rejects(service.delete('notes'), isAppError);
       await service.delete('tags');
       await service.delete('notes');
@@ -135,9 +175,19 @@ forEachStore((_name, open) => {
       const service = new CollectionService(store);
       await service.load();
       await service.create(notes);
-      await service.create({ name: 'other', fields: [{ name: 'title', type: 'text' }], indexes: ['CREATE INDEX idx_clash ON other (title)'] });
+      await service.create({
+        name: 'other',
+        fields: [{ name: 'title', type: 'text' }],
+        indexes: ['CREATE INDEX idx_clash ON other (title)'],
+      });
       // The index name is taken by another table, so the DDL fails half-way.
-      await assert.rejects(service.update('notes', { fields: [...service.get('notes').fields, { name: 'added', type: 'text' }], indexes: ['CREATE INDEX idx_clash ON notes (title)'] }), isAppError);
+      await assert.rejects(
+        service.update('notes', {
+          fields: [...service.get('notes').fields, { name: 'added', type: 'text' }],
+          indexes: ['CREATE INDEX idx_clash ON notes (title)'],
+        }),
+        isAppError,
+      );
       assert.deepEqual(await columns(store, 'notes'), ['count', 'done', 'id', 'title']);
       assert.equal(service.get('notes').fields.length, 4);
     } finally {

@@ -3,7 +3,13 @@ import { sql, ident } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
 import type { Collection } from '../schema/collection.js';
 import { normalizeCollection } from '../schema/collection-validate.js';
-import { alterTableStatements, collectionsTableStatement, COLLECTIONS_TABLE, createTableStatements, dropTableStatements } from '../schema/schema-ddl.js';
+import {
+  alterTableStatements,
+  collectionsTableStatement,
+  COLLECTIONS_TABLE,
+  createTableStatements,
+  dropTableStatements,
+} from '../schema/schema-ddl.js';
 import type { SchemaView } from '../schema/schema-view.js';
 import { collectionIdFor } from '../schema/collection-ids.js';
 import { stableStringify } from '../json/stable-stringify.js';
@@ -50,7 +56,9 @@ export class CollectionService implements SchemaView {
     await this.#store.exec(collectionsTableStatement());
     // Every record write appends to the change log, so it exists wherever records do.
     for (const statement of changeLogStatements()) await this.#store.exec(statement);
-    const rows = await this.#store.all<{ definition: string }>(sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`);
+    const rows = await this.#store.all<{ definition: string }>(
+      sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,
+    );
     this.#replace(rows.map((row) => JSON.parse(row.definition) as Collection));
   }
 
@@ -133,7 +141,9 @@ export class CollectionService implements SchemaView {
       if (busy) return;
       busy = true;
       try {
-        const row = await this.#store.first<{ n: unknown; u: unknown }>(sql`SELECT COUNT(*) AS "n", MAX("updated") AS "u" FROM ${ident(COLLECTIONS_TABLE)}`);
+        const row = await this.#store.first<{ n: unknown; u: unknown }>(
+          sql`SELECT COUNT(*) AS "n", MAX("updated") AS "u" FROM ${ident(COLLECTIONS_TABLE)}`,
+        );
         const fingerprint = `${row?.n}|${row?.u}|${this.all().length}`;
         if (last !== undefined && fingerprint !== last) await this.#reload();
         last = fingerprint;
@@ -166,7 +176,12 @@ export class CollectionService implements SchemaView {
     const plan = inputs.map((input) => this.#planImport(input, view));
     const keep = new Set(plan.map((p) => p.after.id));
     const missing = options.deleteMissing ? this.all().filter((c) => !keep.has(c.id) && !c.system) : [];
-    for (const collection of missing) this.#assertUnreferenced(collection, new Set(missing.map((c) => c.id)), plan.map((p) => p.after));
+    for (const collection of missing)
+      this.#assertUnreferenced(
+        collection,
+        new Set(missing.map((c) => c.id)),
+        plan.map((p) => p.after),
+      );
     const total = plan.length + missing.length;
     await this.#apply(async (tx) => {
       let done = 0;
@@ -177,14 +192,17 @@ export class CollectionService implements SchemaView {
         else await this.#alter(tx, before, after), result.updated.push(after.name);
         settled();
       }
-      for (const collection of missing) await this.#drop(tx, collection), result.deleted.push(collection.name), settled();
+      for (const collection of missing)
+        await this.#drop(tx, collection), result.deleted.push(collection.name), settled();
     });
     return result;
   }
 
   #planImport(input: unknown, view: SchemaView): { before: Collection | undefined; after: Collection } {
     const raw = (input ?? {}) as { id?: unknown; name?: unknown };
-    const before = (typeof raw.id === 'string' ? this.#byId.get(raw.id) : undefined) ?? (typeof raw.name === 'string' ? this.find(raw.name) : undefined);
+    const before =
+      (typeof raw.id === 'string' ? this.#byId.get(raw.id) : undefined) ??
+      (typeof raw.name === 'string' ? this.find(raw.name) : undefined);
     // The collection must not collide with itself: leave its own entry (stored or incoming) out.
     const selfId = before?.id ?? view.find(typeof raw.id === 'string' ? raw.id : String(raw.name ?? ''))?.id;
     const otherView = withoutCollection(view, selfId);
@@ -194,22 +212,35 @@ export class CollectionService implements SchemaView {
 
   /** A view over existing collections plus the ones being imported, for relation targets. */
   #importView(inputs: unknown[]): SchemaView {
-    const incoming = inputs.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null).map((raw) => {
-      const name = String(raw.name ?? '');
-      const id = typeof raw.id === 'string' ? raw.id : this.find(name)?.id ?? collectionIdFor(String(raw.type ?? 'base'), name);
-      return { id, name } as Collection;
-    });
+    const incoming = inputs
+      .filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
+      .map((raw) => {
+        const name = String(raw.name ?? '');
+        const id =
+          typeof raw.id === 'string'
+            ? raw.id
+            : (this.find(name)?.id ?? collectionIdFor(String(raw.type ?? 'base'), name));
+        return { id, name } as Collection;
+      });
     return {
       find: (key) => this.find(key) ?? incoming.find((c) => c.id === key) ?? incoming.find((c) => c.name === key),
-      all: () => this.all().filter((c) => !incoming.some((i) => i.id === c.id)).concat(incoming),
+      all: () =>
+        this.all()
+          .filter((c) => !incoming.some((i) => i.id === c.id))
+          .concat(incoming),
     };
   }
 
   #assertUnreferenced(target: Collection, leaving: Set<string>, remaining: readonly Collection[] = this.all()): void {
-    const referrer = remaining.find((c) => !leaving.has(c.id) && c.fields.some((f) => f.type === 'relation' && f.collectionId === target.id));
+    const referrer = remaining.find(
+      (c) => !leaving.has(c.id) && c.fields.some((f) => f.type === 'relation' && f.collectionId === target.id),
+    );
     if (referrer) {
       throw new AppError('COLLECTION_INVALID', `Collection ${target.name} is still referenced by ${referrer.name}.`, {
-        collection: { code: 'validation_collection_referenced', message: `Referenced by a relation field of ${referrer.name}.` },
+        collection: {
+          code: 'validation_collection_referenced',
+          message: `Referenced by a relation field of ${referrer.name}.`,
+        },
       });
     }
   }
@@ -219,7 +250,10 @@ export class CollectionService implements SchemaView {
       await this.#store.transaction(work);
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw new AppError('COLLECTION_INVALID', `The schema change was refused by the database: ${(error as Error).message.split('\n')[0]}`);
+      throw new AppError(
+        'COLLECTION_INVALID',
+        `The schema change was refused by the database: ${(error as Error).message.split('\n')[0]}`,
+      );
     } finally {
       await this.#reload();
     }
@@ -238,7 +272,9 @@ export class CollectionService implements SchemaView {
 
   async #alter(tx: Executor, before: Collection, after: Collection): Promise<void> {
     for (const statement of alterTableStatements(tx.dialect, before, after)) await tx.exec(statement);
-    await tx.run(sql`UPDATE ${ident(COLLECTIONS_TABLE)} SET "name" = ${after.name}, "definition" = ${JSON.stringify(after)}, "updated" = ${after.updated} WHERE "id" = ${after.id}`);
+    await tx.run(
+      sql`UPDATE ${ident(COLLECTIONS_TABLE)} SET "name" = ${after.name}, "definition" = ${JSON.stringify(after)}, "updated" = ${after.updated} WHERE "id" = ${after.id}`,
+    );
   }
 
   async #drop(tx: Executor, collection: Collection): Promise<void> {
@@ -248,7 +284,12 @@ export class CollectionService implements SchemaView {
 
   #replace(collections: Collection[]): void {
     this.#byId = new Map(collections.map((c) => [c.id, c]));
-    this.#byName = new Map(collections.flatMap((c) => [[c.name, c], [c.name.toLowerCase(), c]]));
+    this.#byName = new Map(
+      collections.flatMap((c) => [
+        [c.name, c],
+        [c.name.toLowerCase(), c],
+      ]),
+    );
   }
 }
 

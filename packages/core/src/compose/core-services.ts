@@ -76,7 +76,13 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   await outbox.ensureSchema();
   const deps = createRecordDeps(store, collections);
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
-  const context = { deps, refreshTokens: new RefreshTokenService(store, { secretKey }), sessions: new SessionService(store), mailer: options.mailer ?? outbox, appInfo: options.appInfo };
+  const context = {
+    deps,
+    refreshTokens: new RefreshTokenService(store, { secretKey }),
+    sessions: new SessionService(store),
+    mailer: options.mailer ?? outbox,
+    appInfo: options.appInfo,
+  };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
   const feed = (wake.feed = new ChangeFeed(store));
@@ -84,7 +90,14 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   generations.follow(feed, collections);
   const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
   // The outbox is served (mails.list) only when mail is kept rather than sent.
-  const actions = new ActionDispatcher({ records, recordService: records, collections, settings, outbox: options.mailer ? undefined : outbox, batchLimits: () => settings.get().batch });
+  const actions = new ActionDispatcher({
+    records,
+    recordService: records,
+    collections,
+    settings,
+    outbox: options.mailer ? undefined : outbox,
+    batchLimits: () => settings.get().batch,
+  });
   const stop = () => {
     feed.stop();
     realtime.close();

@@ -11,6 +11,9 @@ import { SessionService } from './session-store.js';
 export async function revokeCredentials(tx: Executor, collectionId: string, recordId: string): Promise<void> {
   const store = storeOverTransaction(tx);
   // Revocation neither reads nor writes sealed successors, so it needs no secret key.
-  await new RefreshTokenService(store, { secretKey: 'revocation-only: nothing is sealed or opened' }).revokeAllFor(collectionId, recordId);
+  await new RefreshTokenService(store, { secretKey: 'revocation-only: nothing is sealed or opened' }).revokeAllFor(
+    collectionId,
+    recordId,
+  );
   await new SessionService(store).revokeAllFor(collectionId, recordId);
 }

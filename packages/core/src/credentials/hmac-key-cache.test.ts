@@ -17,7 +17,10 @@ describe('HmacKeyCache', () => {
   it('derives the key from the UTF-8 bytes, as createHmac does with a string key', async () => {
     const secret = 'tokenKey-Ünïcødé-secret';
     const key = await new HmacKeyCache(4).get(secret);
-    assert.equal(await signWith(key, 'header.payload'), createHmac('sha256', secret).update('header.payload').digest('base64url'));
+    assert.equal(
+      await signWith(key, 'header.payload'),
+      createHmac('sha256', secret).update('header.payload').digest('base64url'),
+    );
   });
 
   it('forgets the least recently used key beyond its limit', async () => {

@@ -9,15 +9,26 @@ const nowSeconds = NOW.getTime() / 1000;
 const validClaims = () => ({ id: 'u1', collectionId: 'c1', type: 'auth', iat: nowSeconds, exp: nowSeconds + 3600 });
 
 const b64 = (part: string | Uint8Array | object) =>
-  Buffer.from(typeof part === 'string' || part instanceof Uint8Array ? part : JSON.stringify(part)).toString('base64url');
+  Buffer.from(typeof part === 'string' || part instanceof Uint8Array ? part : JSON.stringify(part)).toString(
+    'base64url',
+  );
 
 /**
  * A token with a correct HMAC over whatever header and payload it is given (objects,
  * raw JSON text or raw bytes), so a refusal proves the rule, not a bad signature.
  */
-function craft(options: { header?: string | Uint8Array | object; payload?: string | Uint8Array | object; key?: string; signature?: string }): string {
+function craft(options: {
+  header?: string | Uint8Array | object;
+  payload?: string | Uint8Array | object;
+  key?: string;
+  signature?: string;
+}): string {
   const input = `${b64(options.header ?? { alg: 'HS256', typ: 'JWT' })}.${b64(options.payload ?? validClaims())}`;
-  const signature = options.signature ?? createHmac('sha256', options.key ?? KEY).update(input).digest('base64url');
+  const signature =
+    options.signature ??
+    createHmac('sha256', options.key ?? KEY)
+      .update(input)
+      .digest('base64url');
   return `${input}.${signature}`;
 }
 
@@ -67,19 +78,34 @@ describe('verifyJwt refuses', () => {
   const [goodHeader, goodPayload, goodSignature] = good.split('.') as [string, string, string];
 
   const cases: Array<[string, string]> = [
-    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, string] => [`alg ${alg} with an empty signature`, `${b64({ alg, typ: 'JWT' })}.${goodPayload}.`]),
+    ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, string] => [
+      `alg ${alg} with an empty signature`,
+      `${b64({ alg, typ: 'JWT' })}.${goodPayload}.`,
+    ]),
     ['alg none with a valid HS256 signature', craft({ header: { alg: 'none', typ: 'JWT' } })],
     ['alg hs256 in lower case', craft({ header: { alg: 'hs256', typ: 'JWT' } })],
-    ...['RS256', 'ES256', 'PS256', 'HS384', 'HS512', 'EdDSA'].map((alg): [string, string] => [`alg ${alg}`, craft({ header: { alg, typ: 'JWT' } })]),
+    ...['RS256', 'ES256', 'PS256', 'HS384', 'HS512', 'EdDSA'].map((alg): [string, string] => [
+      `alg ${alg}`,
+      craft({ header: { alg, typ: 'JWT' } }),
+    ]),
     ['a missing alg', craft({ header: { typ: 'JWT' } })],
     ['typ other than JWT', craft({ header: { alg: 'HS256', typ: 'JWS' } })],
     ['an empty signature', `${goodHeader}.${goodPayload}.`],
     ['a truncated signature', `${goodHeader}.${goodPayload}.${goodSignature.slice(0, 42)}`],
     ['a signature cut to half its bytes', `${goodHeader}.${goodPayload}.${goodSignature.slice(0, 22)}`],
-    ['a non-canonical signature encoding (same bytes, other stray bits)', `${goodHeader}.${goodPayload}.${flipStrayBit(goodSignature)}`],
+    [
+      'a non-canonical signature encoding (same bytes, other stray bits)',
+      `${goodHeader}.${goodPayload}.${flipStrayBit(goodSignature)}`,
+    ],
     ['HS256 signed with the RSA public key PEM', craft({ header: { alg: 'HS256', typ: 'JWT' }, key: publicPem })],
-    ['HS256 signed with the PEM after leading whitespace', craft({ header: { alg: 'HS256', typ: 'JWT' }, key: `\n  ${publicPem}` })],
-    ['RS256 header signed with the RSA public key PEM', craft({ header: { alg: 'RS256', typ: 'JWT' }, key: publicPem })],
+    [
+      'HS256 signed with the PEM after leading whitespace',
+      craft({ header: { alg: 'HS256', typ: 'JWT' }, key: `\n  ${publicPem}` }),
+    ],
+    [
+      'RS256 header signed with the RSA public key PEM',
+      craft({ header: { alg: 'RS256', typ: 'JWT' }, key: publicPem }),
+    ],
     ['kid ../../dev/null', craft({ header: { alg: 'HS256', typ: 'JWT', kid: '../../dev/null' } })],
     ['kid with SQL', craft({ header: { alg: 'HS256', typ: 'JWT', kid: "' OR 1=1--" } })],
     ['a jku header', craft({ header: { alg: 'HS256', typ: 'JWT', jku: 'https://attacker.example/jwks.json' } })],
@@ -98,8 +124,20 @@ describe('verifyJwt refuses', () => {
     ['a string nbf', craft({ payload: { ...validClaims(), nbf: '0' } })],
     ['iat far in the future', craft({ payload: { ...validClaims(), iat: nowSeconds + 3600 } })],
     ['duplicate claim names', craft({ payload: `{"id":"u1","exp":${nowSeconds + 3600},"id":"admin"}` })],
-    ['duplicate claim names spelled with an escape', craft({ payload: `{"id":"u1","exp":${nowSeconds + 3600},"\\u0069d":"admin"}` })],
-    ['a non-UTF-8 payload', craft({ payload: Buffer.concat([Buffer.from(`{"exp":${nowSeconds + 3600},"id":"`), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]) })],
+    [
+      'duplicate claim names spelled with an escape',
+      craft({ payload: `{"id":"u1","exp":${nowSeconds + 3600},"\\u0069d":"admin"}` }),
+    ],
+    [
+      'a non-UTF-8 payload',
+      craft({
+        payload: Buffer.concat([
+          Buffer.from(`{"exp":${nowSeconds + 3600},"id":"`),
+          Buffer.from([0xc3, 0x28]),
+          Buffer.from('"}'),
+        ]),
+      }),
+    ],
     ['a payload that is not JSON', craft({ payload: 'exp=2000000000' })],
     ['a payload that is an array', craft({ payload: '[1]' })],
     ['a payload that is null', craft({ payload: 'null' })],
@@ -125,7 +163,8 @@ describe('verifyJwt refuses', () => {
   });
 
   it('non-string input without rejecting', async () => {
-    for (const value of [undefined, null, 42, {}, ['a.b.c']]) assert.equal(await verifyJwt(value as unknown as string, KEY, NOW), undefined);
+    for (const value of [undefined, null, 42, {}, ['a.b.c']])
+      assert.equal(await verifyJwt(value as unknown as string, KEY, NOW), undefined);
   });
 });
 

@@ -42,7 +42,11 @@ export async function verifyJwt(token: string, key: string, now: Date = new Date
   const claims = parseJsonObject(parts.payload);
   if (!claims || !hasAcceptedIssuedAt(claims, now.getTime() / 1000)) return undefined;
   try {
-    const verified = await jwtVerify(token, await keys.get(key), { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: now });
+    const verified = await jwtVerify(token, await keys.get(key), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+      currentDate: now,
+    });
     return verified.payload;
   } catch {
     return undefined;

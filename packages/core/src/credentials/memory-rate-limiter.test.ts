@@ -10,7 +10,16 @@ describe('createMemoryRateLimiter', () => {
   it('allows `limit` attempts in a window and counts down remaining', () => {
     const limiter = createMemoryRateLimiter();
     const verdicts = Array.from({ length: 5 }, (_, i) => limiter.hit('ip:1', 5, MINUTE, T0 + i));
-    assert.deepEqual(verdicts.map((v) => [v.allowed, v.remaining, v.retryAfterMs]), [[true, 4, 0], [true, 3, 0], [true, 2, 0], [true, 1, 0], [true, 0, 0]]);
+    assert.deepEqual(
+      verdicts.map((v) => [v.allowed, v.remaining, v.retryAfterMs]),
+      [
+        [true, 4, 0],
+        [true, 3, 0],
+        [true, 2, 0],
+        [true, 1, 0],
+        [true, 0, 0],
+      ],
+    );
   });
 
   it('refuses the attempt beyond the limit with a retry-after, and does not count it', () => {

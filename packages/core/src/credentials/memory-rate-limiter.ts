@@ -22,7 +22,9 @@ interface Counter {
  * at most `maxKeys` are kept, least recently used dropped first.
  * @example const limiter = createMemoryRateLimiter({ maxKeys: 50_000 })
  */
-export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter & { readonly size: number } {
+export function createMemoryRateLimiter(
+  options: MemoryRateLimiterOptions = {},
+): RateLimiter & { readonly size: number } {
   const maxKeys = options.maxKeys ?? 100_000;
   const counters = new Map<string, Counter>();
   return {
@@ -41,7 +43,10 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
 function touch(counters: Map<string, Counter>, key: string, windowMs: number, now: number): Counter {
   const found = counters.get(key);
   counters.delete(key);
-  const counter = found && found.windowMs === windowMs ? found : { windowMs, start: alignedStart(now, windowMs), current: 0, previous: 0 };
+  const counter =
+    found && found.windowMs === windowMs
+      ? found
+      : { windowMs, start: alignedStart(now, windowMs), current: 0, previous: 0 };
   const start = alignedStart(now, windowMs);
   if (start !== counter.start) {
     counter.previous = start - counter.start === windowMs ? counter.current : 0;

@@ -6,7 +6,12 @@ import { hashPassword, passwordNeedsRehash, verifyAgainstDummy, verifyPassword }
 function parsePhc(phc: string): { id: string; params: Record<string, number>; salt: string; hash: string } {
   const [, id, version, paramText, salt, hash] = phc.split('$');
   assert.equal(version, 'v=19');
-  const params = Object.fromEntries(paramText!.split(',').map((pair) => pair.split('=')).map(([k, v]) => [k!, Number(v)]));
+  const params = Object.fromEntries(
+    paramText!
+      .split(',')
+      .map((pair) => pair.split('='))
+      .map(([k, v]) => [k!, Number(v)]),
+  );
   return { id: id!, params, salt: salt!, hash: hash! };
 }
 
@@ -81,7 +86,12 @@ describe('verifyAgainstDummy', () => {
 describe('passwordNeedsRehash', () => {
   it('is false for a current hash and true for weaker or foreign ones', async () => {
     assert.equal(passwordNeedsRehash(await hashPassword('x')), false);
-    assert.equal(passwordNeedsRehash('$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g'), true);
+    assert.equal(
+      passwordNeedsRehash(
+        '$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g',
+      ),
+      true,
+    );
     assert.equal(passwordNeedsRehash('not a hash'), true);
   });
 });

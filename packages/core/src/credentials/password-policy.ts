@@ -21,12 +21,21 @@ export function checkPasswordPolicy(password: unknown): FieldError | null {
   if (typeof password !== 'string') return { code: 'validation_invalid_value', message: 'Must be a string.' };
   const length = countCodePoints(password, PASSWORD_MAX_LENGTH);
   if (length < PASSWORD_MIN_LENGTH) {
-    return { code: 'validation_min_text_constraint', message: `Must be at least ${PASSWORD_MIN_LENGTH} character(s).`, params: { min: PASSWORD_MIN_LENGTH } };
+    return {
+      code: 'validation_min_text_constraint',
+      message: `Must be at least ${PASSWORD_MIN_LENGTH} character(s).`,
+      params: { min: PASSWORD_MIN_LENGTH },
+    };
   }
   if (length > PASSWORD_MAX_LENGTH) {
-    return { code: 'validation_max_text_constraint', message: `Must be no more than ${PASSWORD_MAX_LENGTH} character(s).`, params: { max: PASSWORD_MAX_LENGTH } };
+    return {
+      code: 'validation_max_text_constraint',
+      message: `Must be no more than ${PASSWORD_MAX_LENGTH} character(s).`,
+      params: { max: PASSWORD_MAX_LENGTH },
+    };
   }
-  if (isCommonPassword(password)) return { code: 'validation_password_common', message: 'This password is too common; choose another one.' };
+  if (isCommonPassword(password))
+    return { code: 'validation_password_common', message: 'This password is too common; choose another one.' };
   return null;
 }
 

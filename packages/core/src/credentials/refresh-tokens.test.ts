@@ -9,7 +9,13 @@ import { randomId } from './secrets.js';
 const DAY = 86_400_000;
 const T0 = new Date('2030-01-01T00:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
-const rotation = (ms: number, extra: { graceMs?: number; parentWindowMs?: number } = {}) => ({ graceMs: 10_000, parentWindowMs: 0, ttlMs: DAY, now: at(ms), ...extra });
+const rotation = (ms: number, extra: { graceMs?: number; parentWindowMs?: number } = {}) => ({
+  graceMs: 10_000,
+  parentWindowMs: 0,
+  ttlMs: DAY,
+  now: at(ms),
+  ...extra,
+});
 
 function tokenOf(result: RotateResult): string {
   assert.ok(result.ok, `expected a new token, got ${JSON.stringify(result)}`);
@@ -77,7 +83,8 @@ forEachStore((name, open) => {
     const third = tokenOf(await service.rotate(second, rotation(2000)));
     const fourth = tokenOf(await service.rotate(third, rotation(3000)));
     assert.deepEqual(await service.rotate(second, rotation(60_000)), { ok: false, reason: 'reused' });
-    for (const descendant of [third, fourth]) assert.deepEqual(await service.rotate(descendant, rotation(61_000)), { ok: false, reason: 'revoked' });
+    for (const descendant of [third, fourth])
+      assert.deepEqual(await service.rotate(descendant, rotation(61_000)), { ok: false, reason: 'revoked' });
   });
 
   it('returns the unused successor to its parent within the parent window, then treats it as reuse', async () => {
@@ -86,7 +93,10 @@ forEachStore((name, open) => {
     assert.equal(tokenOf(await service.rotate(token, rotation(30_000, { parentWindowMs: 60_000 }))), child);
     tokenOf(await service.rotate(child, rotation(40_000, { parentWindowMs: 60_000 })));
     // The successor has been used now: its parent is no longer the parent of the active token.
-    assert.deepEqual(await service.rotate(token, rotation(50_000, { parentWindowMs: 60_000 })), { ok: false, reason: 'reused' });
+    assert.deepEqual(await service.rotate(token, rotation(50_000, { parentWindowMs: 60_000 })), {
+      ok: false,
+      reason: 'reused',
+    });
   });
 
   it('refuses an expired token without revoking its family', async () => {
@@ -104,7 +114,8 @@ forEachStore((name, open) => {
     const [a, b, other] = [await signIn('u3'), await signIn('u3'), await signIn('u4')];
     const aNext = tokenOf(await service.rotate(a.token, rotation(1000)));
     assert.equal(await service.revokeAllFor('users', 'u3'), 2);
-    for (const token of [aNext, b.token]) assert.deepEqual(await service.rotate(token, rotation(2000)), { ok: false, reason: 'revoked' });
+    for (const token of [aNext, b.token])
+      assert.deepEqual(await service.rotate(token, rotation(2000)), { ok: false, reason: 'revoked' });
     assert.ok((await service.rotate(other.token, rotation(2000))).ok);
   });
 
@@ -113,7 +124,8 @@ forEachStore((name, open) => {
     assert.equal(await service.revokeToken(a.token), true);
     assert.equal(await service.revokeToken('unknown'), false);
     await service.revokeFamily(b.familyId);
-    for (const { token } of [a, b]) assert.deepEqual(await service.rotate(token, rotation(1000)), { ok: false, reason: 'revoked' });
+    for (const { token } of [a, b])
+      assert.deepEqual(await service.rotate(token, rotation(1000)), { ok: false, reason: 'revoked' });
   });
 
   it('stores tokens only as hashes and seals successors', async () => {
@@ -127,11 +139,17 @@ forEachStore((name, open) => {
     const { token, familyId } = await signIn();
     tokenOf(await service.rotate(token, rotation(1000)));
     await service.purge(at(2 * DAY));
-    const family = await db.store.first(sql`SELECT "id" FROM ${ident(REFRESH_FAMILIES_TABLE)} WHERE "id" = ${familyId}`);
-    const rows = await db.store.all(sql`SELECT "id" FROM ${ident(REFRESH_TOKENS_TABLE)} WHERE "familyId" = ${familyId}`);
+    const family = await db.store.first(
+      sql`SELECT "id" FROM ${ident(REFRESH_FAMILIES_TABLE)} WHERE "id" = ${familyId}`,
+    );
+    const rows = await db.store.all(
+      sql`SELECT "id" FROM ${ident(REFRESH_TOKENS_TABLE)} WHERE "familyId" = ${familyId}`,
+    );
     assert.equal(family, undefined);
     assert.equal(rows.length, 0);
-    const sealed = await db.store.all(sql`SELECT "id" FROM ${ident(REFRESH_TOKENS_TABLE)} WHERE "successorSecret" IS NOT NULL`);
+    const sealed = await db.store.all(
+      sql`SELECT "id" FROM ${ident(REFRESH_TOKENS_TABLE)} WHERE "successorSecret" IS NOT NULL`,
+    );
     assert.equal(sealed.length, 0);
   });
 });

@@ -1,6 +1,12 @@
 import { sql, ident, raw, type Sql } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
-import { refreshTokenTableStatements, REFRESH_FAMILIES_TABLE, REFRESH_TOKENS_TABLE, toMillis, toOptionalMillis } from './auth-tables.js';
+import {
+  refreshTokenTableStatements,
+  REFRESH_FAMILIES_TABLE,
+  REFRESH_TOKENS_TABLE,
+  toMillis,
+  toOptionalMillis,
+} from './auth-tables.js';
 import { createSecretBox, type SecretBox } from './secret-box.js';
 import { randomId, randomSecret, sha256Hex } from './secrets.js';
 
@@ -16,7 +22,14 @@ export type RefreshFailure = 'unknown' | 'expired' | 'revoked' | 'reused';
 
 /** The outcome of presenting a refresh token. */
 export type RotateResult =
-  | { readonly ok: true; readonly token: string; readonly collectionId: string; readonly recordId: string; readonly familyId: string; readonly expiresAt: Date }
+  | {
+      readonly ok: true;
+      readonly token: string;
+      readonly collectionId: string;
+      readonly recordId: string;
+      readonly familyId: string;
+      readonly expiresAt: Date;
+    }
   | { readonly ok: false; readonly reason: RefreshFailure };
 
 /** How a rotation treats time. */
@@ -93,7 +106,9 @@ export class RefreshTokenService {
     const now = (input.now ?? new Date()).getTime();
     const familyId = randomId();
     return this.#store.transaction(async (tx) => {
-      await tx.run(sql`INSERT INTO ${families} ("id", "collectionId", "recordId", "created") VALUES (${familyId}, ${input.collectionId}, ${input.recordId}, ${now})`);
+      await tx.run(
+        sql`INSERT INTO ${families} ("id", "collectionId", "recordId", "created") VALUES (${familyId}, ${input.collectionId}, ${input.recordId}, ${now})`,
+      );
       const child = await insertToken(tx, familyId, null, now, input.ttlMs);
       return { token: child.token, familyId, expiresAt: new Date(child.expires) };
     });
@@ -105,10 +120,13 @@ export class RefreshTokenService {
     const now = (options.now ?? new Date()).getTime();
     const hash = sha256Hex(token);
     return this.#store.transaction(async (tx) => {
-      const located = await tx.first<{ familyId: string }>(sql`SELECT "familyId" FROM ${tokens} WHERE "hash" = ${hash}`);
+      const located = await tx.first<{ familyId: string }>(
+        sql`SELECT "familyId" FROM ${tokens} WHERE "hash" = ${hash}`,
+      );
       // Lock the family first, then the token: every writer takes them in this order.
       const family = located && (await lockFamily(tx, located.familyId));
-      const row = family && (await tx.first<TokenRow>(sql`SELECT * FROM ${tokens} WHERE "hash" = ${hash}${forUpdate(tx)}`));
+      const row =
+        family && (await tx.first<TokenRow>(sql`SELECT * FROM ${tokens} WHERE "hash" = ${hash}${forUpdate(tx)}`));
       if (!family || !row) return fail('unknown');
       if (family.revoked !== null) return fail('revoked');
       if (toMillis(row.expires) <= now) return fail('expired');
@@ -127,13 +145,17 @@ export class RefreshTokenService {
 
   /** Ends every sign-in of one record (password change, account deletion). Tells how many families it revoked. */
   async revokeAllFor(collectionId: string, recordId: string, now = new Date()): Promise<number> {
-    return this.#store.transaction((tx) => revokeFamilies(tx, sql`"collectionId" = ${collectionId} AND "recordId" = ${recordId}`, now.getTime()));
+    return this.#store.transaction((tx) =>
+      revokeFamilies(tx, sql`"collectionId" = ${collectionId} AND "recordId" = ${recordId}`, now.getTime()),
+    );
   }
 
   /** Logout: revokes the family of the given token. False when the token is unknown. */
   async revokeToken(token: string, now = new Date()): Promise<boolean> {
     if (typeof token !== 'string' || token === '') return false;
-    const row = await this.#store.first<{ familyId: string }>(sql`SELECT "familyId" FROM ${tokens} WHERE "hash" = ${sha256Hex(token)}`);
+    const row = await this.#store.first<{ familyId: string }>(
+      sql`SELECT "familyId" FROM ${tokens} WHERE "hash" = ${sha256Hex(token)}`,
+    );
     if (!row) return false;
     await this.revokeFamily(row.familyId, now);
     return true;
@@ -145,18 +167,28 @@ export class RefreshTokenService {
     await this.#store.transaction(async (tx) => {
       const live = sql`SELECT 1 FROM ${tokens} WHERE ${tokens}."familyId" = ${families}."id" AND ${tokens}."expires" > ${at}`;
       await tx.run(sql`DELETE FROM ${families} WHERE NOT EXISTS (${live})`);
-      await tx.run(sql`DELETE FROM ${tokens} WHERE NOT EXISTS (SELECT 1 FROM ${families} WHERE ${families}."id" = ${tokens}."familyId")`);
+      await tx.run(
+        sql`DELETE FROM ${tokens} WHERE NOT EXISTS (SELECT 1 FROM ${families} WHERE ${families}."id" = ${tokens}."familyId")`,
+      );
       await tx.run(sql`UPDATE ${tokens} SET "successorSecret" = NULL WHERE "secretUntil" < ${at}`);
     });
   }
 
   /** An active token: mark it rotated, keep its successor sealed for the replay windows. */
-  async #spend(tx: Executor, family: FamilyRow, row: TokenRow, now: number, options: RotateOptions): Promise<RotateResult> {
+  async #spend(
+    tx: Executor,
+    family: FamilyRow,
+    row: TokenRow,
+    now: number,
+    options: RotateOptions,
+  ): Promise<RotateResult> {
     const child = await insertToken(tx, family.id, row.id, now, options.ttlMs);
     const secretUntil = now + Math.max(options.graceMs, options.parentWindowMs ?? DEFAULT_PARENT_WINDOW_MS);
     await tx.run(sql`UPDATE ${tokens} SET "rotated" = ${now}, "successorId" = ${child.id},
       "successorSecret" = ${this.#box.seal(child.token, child.id)}, "secretUntil" = ${secretUntil} WHERE "id" = ${row.id}`);
-    await tx.run(sql`UPDATE ${tokens} SET "successorSecret" = NULL WHERE "familyId" = ${family.id} AND "secretUntil" < ${now}`);
+    await tx.run(
+      sql`UPDATE ${tokens} SET "successorSecret" = NULL WHERE "familyId" = ${family.id} AND "secretUntil" < ${now}`,
+    );
     return success(family, child.token, child.expires);
   }
 
@@ -164,7 +196,13 @@ export class RefreshTokenService {
    * A spent token presented again: within the grace window it gets the same successor;
    * after it, only while that successor is still unused and the parent window lasts.
    */
-  async #replay(tx: Executor, family: FamilyRow, row: TokenRow, now: number, options: RotateOptions): Promise<RotateResult | undefined> {
+  async #replay(
+    tx: Executor,
+    family: FamilyRow,
+    row: TokenRow,
+    now: number,
+    options: RotateOptions,
+  ): Promise<RotateResult | undefined> {
     const secretUntil = toOptionalMillis(row.secretUntil);
     if (!row.successorId || !row.successorSecret || secretUntil === undefined || now > secretUntil) return undefined;
     const successor = await tx.first<TokenRow>(sql`SELECT * FROM ${tokens} WHERE "id" = ${row.successorId}`);
@@ -187,13 +225,17 @@ async function insertToken(tx: Executor, familyId: string, parentId: string | nu
 }
 
 async function lockFamily(tx: Executor, familyId: string): Promise<FamilyRow | undefined> {
-  return tx.first<FamilyRow>(sql`SELECT "id", "collectionId", "recordId", "revoked" FROM ${families} WHERE "id" = ${familyId}${forUpdate(tx)}`);
+  return tx.first<FamilyRow>(
+    sql`SELECT "id", "collectionId", "recordId", "revoked" FROM ${families} WHERE "id" = ${familyId}${forUpdate(tx)}`,
+  );
 }
 
 /** Revokes the matching families and drops their sealed successors. */
 async function revokeFamilies(tx: Executor, where: Sql, now: number): Promise<number> {
   const { changes } = await tx.run(sql`UPDATE ${families} SET "revoked" = ${now} WHERE "revoked" IS NULL AND ${where}`);
-  await tx.run(sql`UPDATE ${tokens} SET "successorSecret" = NULL WHERE "familyId" IN (SELECT "id" FROM ${families} WHERE ${where})`);
+  await tx.run(
+    sql`UPDATE ${tokens} SET "successorSecret" = NULL WHERE "familyId" IN (SELECT "id" FROM ${families} WHERE ${where})`,
+  );
   return changes;
 }
 
@@ -203,5 +245,12 @@ function forUpdate(tx: Executor): Sql {
 }
 
 function success(family: FamilyRow, token: string, expires: number): RotateResult {
-  return { ok: true, token, collectionId: family.collectionId, recordId: family.recordId, familyId: family.id, expiresAt: new Date(expires) };
+  return {
+    ok: true,
+    token,
+    collectionId: family.collectionId,
+    recordId: family.recordId,
+    familyId: family.id,
+    expiresAt: new Date(expires),
+  };
 }

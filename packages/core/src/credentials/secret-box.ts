@@ -17,7 +17,8 @@ const TAG_BYTES = 16;
  * @example const box = createSecretBox(config.secretKey, 'refresh-token-successor')
  */
 export function createSecretBox(secret: string, purpose: string): SecretBox {
-  if (typeof secret !== 'string' || secret.length < 16) throw new TypeError('the server secret must be at least 16 characters');
+  if (typeof secret !== 'string' || secret.length < 16)
+    throw new TypeError('the server secret must be at least 16 characters');
   const key = Buffer.from(hkdfSync('sha256', secret, '', `tandem/${purpose}`, 32));
   return {
     seal: (plain, context) => seal(key, plain, context),

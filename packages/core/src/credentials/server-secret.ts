@@ -11,7 +11,9 @@ const TABLE = '_serverSecret';
  */
 export async function loadServerSecret(store: Store): Promise<string> {
   await store.exec(`CREATE TABLE IF NOT EXISTS "${TABLE}" ("id" INTEGER PRIMARY KEY NOT NULL, "secret" TEXT NOT NULL)`);
-  await store.run(sql`INSERT INTO "_serverSecret" ("id", "secret") VALUES (${1}, ${randomBytes(32).toString('base64url')}) ON CONFLICT ("id") DO NOTHING`);
+  await store.run(
+    sql`INSERT INTO "_serverSecret" ("id", "secret") VALUES (${1}, ${randomBytes(32).toString('base64url')}) ON CONFLICT ("id") DO NOTHING`,
+  );
   const row = await store.first<{ secret: string }>(sql`SELECT "secret" FROM "_serverSecret" WHERE "id" = ${1}`);
   return row!.secret;
 }

@@ -33,9 +33,14 @@ forEachStore((_name, open) => {
   after(() => db.cleanup());
 
   /** A session of a fresh record that lives 8 hours, or 1 hour without requests. */
-  const signIn = (recordId = randomId()) => sessions.create({ collectionId: 'users', recordId, ttlMs: 8 * HOUR, idleMs: HOUR, now: T0 });
+  const signIn = (recordId = randomId()) =>
+    sessions.create({ collectionId: 'users', recordId, ttlMs: 8 * HOUR, idleMs: HOUR, now: T0 });
   const lastSeen = async (sessionKey: string) =>
-    Number((await db.store.first<{ lastSeen: unknown }>(sql`SELECT "lastSeen" FROM ${ident(SESSIONS_TABLE)} WHERE "id" = ${sessionKey}`))!.lastSeen) - T0.getTime();
+    Number(
+      (await db.store.first<{ lastSeen: unknown }>(
+        sql`SELECT "lastSeen" FROM ${ident(SESSIONS_TABLE)} WHERE "id" = ${sessionKey}`,
+      ))!.lastSeen,
+    ) - T0.getTime();
 
   it('creates a session with random id and CSRF token and resolves it', async () => {
     const created = await signIn('u1');
@@ -44,7 +49,10 @@ forEachStore((_name, open) => {
     assert.notEqual(created.sessionId, created.csrfToken);
     assert.equal(created.expiresAt.getTime(), T0.getTime() + 8 * HOUR);
     const session = await sessions.resolve(created.sessionId, at(MINUTE));
-    assert.deepEqual({ ...session, sessionKey: undefined }, { collectionId: 'users', recordId: 'u1', csrfToken: created.csrfToken, sessionKey: undefined });
+    assert.deepEqual(
+      { ...session, sessionKey: undefined },
+      { collectionId: 'users', recordId: 'u1', csrfToken: created.csrfToken, sessionKey: undefined },
+    );
     assert.ok(session!.sessionKey && session!.sessionKey !== created.sessionId);
   });
 
@@ -55,7 +63,8 @@ forEachStore((_name, open) => {
 
   it('refuses an expired session even when it is in use', async () => {
     const { sessionId } = await signIn();
-    for (let t = 30 * MINUTE; t < 8 * HOUR; t += 30 * MINUTE) assert.ok(await sessions.resolve(sessionId, at(t)), `at ${t / MINUTE} min`);
+    for (let t = 30 * MINUTE; t < 8 * HOUR; t += 30 * MINUTE)
+      assert.ok(await sessions.resolve(sessionId, at(t)), `at ${t / MINUTE} min`);
     assert.equal(await sessions.resolve(sessionId, at(8 * HOUR)), undefined);
   });
 
@@ -112,6 +121,9 @@ forEachStore((_name, open) => {
     const { sessionId } = await signIn('u5');
     const { sessionKey } = (await sessions.resolve(sessionId, at(MINUTE)))!;
     await sessions.purge(at(MINUTE + HOUR));
-    assert.equal(await db.store.first(sql`SELECT "id" FROM ${ident(SESSIONS_TABLE)} WHERE "id" = ${sessionKey}`), undefined);
+    assert.equal(
+      await db.store.first(sql`SELECT "id" FROM ${ident(SESSIONS_TABLE)} WHERE "id" = ${sessionKey}`),
+      undefined,
+    );
   });
 });

@@ -71,9 +71,11 @@ export class SessionService {
     const sessionId = randomSecret(32);
     const csrfToken = randomSecret(32);
     const expires = now + input.ttlMs;
-    await this.#store.transaction((tx) => tx.run(sql`INSERT INTO ${sessions}
+    await this.#store.transaction((tx) =>
+      tx.run(sql`INSERT INTO ${sessions}
       ("id", "hash", "collectionId", "recordId", "csrfToken", "created", "expires", "idleMs", "lastSeen")
-      VALUES (${randomId()}, ${sha256Hex(sessionId)}, ${input.collectionId}, ${input.recordId}, ${csrfToken}, ${now}, ${expires}, ${input.idleMs}, ${now})`));
+      VALUES (${randomId()}, ${sha256Hex(sessionId)}, ${input.collectionId}, ${input.recordId}, ${csrfToken}, ${now}, ${expires}, ${input.idleMs}, ${now})`),
+    );
     return { sessionId, csrfToken, expiresAt: new Date(expires) };
   }
 
@@ -81,7 +83,8 @@ export class SessionService {
   async resolve(sessionId: string, now = new Date()): Promise<ResolvedSession | undefined> {
     if (typeof sessionId !== 'string' || sessionId === '') return undefined;
     const at = now.getTime();
-    const row = await this.#store.first<SessionRow>(sql`SELECT "id", "collectionId", "recordId", "csrfToken", "expires", "idleMs", "lastSeen"
+    const row =
+      await this.#store.first<SessionRow>(sql`SELECT "id", "collectionId", "recordId", "csrfToken", "expires", "idleMs", "lastSeen"
       FROM ${sessions} WHERE "hash" = ${sha256Hex(sessionId)}`);
     if (!row || !isLive(row, at)) return undefined;
     if (at - toMillis(row.lastSeen) >= SESSION_TOUCH_INTERVAL_MS) await this.#touch(row.id, at);
@@ -96,20 +99,26 @@ export class SessionService {
 
   /** Ends every session of one record (password change, account deletion). Tells how many it ended. */
   async revokeAllFor(collectionId: string, recordId: string): Promise<number> {
-    const { changes } = await this.#store.transaction((tx) => tx.run(sql`DELETE FROM ${sessions} WHERE "collectionId" = ${collectionId} AND "recordId" = ${recordId}`));
+    const { changes } = await this.#store.transaction((tx) =>
+      tx.run(sql`DELETE FROM ${sessions} WHERE "collectionId" = ${collectionId} AND "recordId" = ${recordId}`),
+    );
     return changes;
   }
 
   /** Deletes sessions that have expired or sat idle too long. */
   async purge(now = new Date()): Promise<void> {
     const at = now.getTime();
-    await this.#store.transaction((tx) => tx.run(sql`DELETE FROM ${sessions} WHERE "expires" <= ${at} OR "lastSeen" + "idleMs" <= ${at}`));
+    await this.#store.transaction((tx) =>
+      tx.run(sql`DELETE FROM ${sessions} WHERE "expires" <= ${at} OR "lastSeen" + "idleMs" <= ${at}`),
+    );
   }
 
   async #touch(id: string, at: number): Promise<void> {
     try {
       // Only moves forward, so a slow request cannot set last-seen back.
-      await this.#store.transaction((tx) => tx.run(sql`UPDATE ${sessions} SET "lastSeen" = ${at} WHERE "id" = ${id} AND "lastSeen" < ${at}`));
+      await this.#store.transaction((tx) =>
+        tx.run(sql`UPDATE ${sessions} SET "lastSeen" = ${at} WHERE "id" = ${id} AND "lastSeen" < ${at}`),
+      );
     } catch (error) {
       // Last-seen is bookkeeping: on a full disk a cookie-authenticated read still works,
       // and the next request tries again.

@@ -8,7 +8,10 @@ export const errorCatalog = {
   VALIDATION_FAILED: { status: 400, message: 'Failed to validate the request data.' },
   RECORD_CREATE_FAILED: { status: 400, message: 'Failed to create record.' },
   RECORD_UPDATE_FAILED: { status: 400, message: 'Failed to update record.' },
-  RECORD_DELETE_REFERENCED: { status: 400, message: 'Failed to delete record. Make sure that the record is not part of a required relation reference.' },
+  RECORD_DELETE_REFERENCED: {
+    status: 400,
+    message: 'Failed to delete record. Make sure that the record is not part of a required relation reference.',
+  },
   FILTER_INVALID: { status: 400, message: 'Invalid filter.' },
   SORT_INVALID: { status: 400, message: 'Invalid sort.' },
   EXPAND_INVALID: { status: 400, message: 'Invalid expand.' },
@@ -28,7 +31,10 @@ export const errorCatalog = {
   AUTH_REFRESH_INVALID: { status: 401, message: 'Invalid or expired refresh token.' },
   AUTH_REFRESH_REUSED: { status: 401, message: 'The refresh token was already used; its session has been revoked.' },
   AUTH_METHOD_DISABLED: { status: 403, message: 'This authentication method is not enabled.' },
-  AUTH_RULE_FAILED: { status: 403, message: "The request doesn't satisfy the collection requirements to authenticate." },
+  AUTH_RULE_FAILED: {
+    status: 403,
+    message: "The request doesn't satisfy the collection requirements to authenticate.",
+  },
   AUTH_COLLECTION_MISMATCH: { status: 403, message: 'The token belongs to another collection.' },
   AUTH_CSRF_FAILED: { status: 403, message: 'Missing or invalid CSRF token, or a foreign Origin.' },
   AUTH_COLLECTION_INVALID: { status: 404, message: 'Missing or invalid auth collection context.' },

@@ -7,7 +7,16 @@ import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import type { FilterContext, RequestInfo } from './filter-context.js';
 import { createFilterPredicate } from './filter-evaluator.js';
-import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, type BlogSchema } from './filter-test.fixture.js';
+import {
+  blogSchema,
+  compileContextFor,
+  datasetSource,
+  evaluateContextFor,
+  guestRequest,
+  loadDataset,
+  selectIds,
+  type BlogSchema,
+} from './filter-test.fixture.js';
 
 const blog = blogSchema();
 const ann = guestRequest({ auth: { id: 'u1', collectionId: blog.users.id, collectionName: blog.users.name } });
@@ -41,8 +50,17 @@ const clientTable: readonly Row[] = [
   [ann, 'favorite.author.email = "bob@example.com"', 'users', ['u1']],
 ];
 
-function clientContext(store: Store, schema: BlogSchema, collection: 'posts' | 'users', request: RequestInfo): FilterContext {
-  return compileContextFor(store, schema.schema, schema[collection], { request, allowHidden: false, allowRequestMacros: false });
+function clientContext(
+  store: Store,
+  schema: BlogSchema,
+  collection: 'posts' | 'users',
+  request: RequestInfo,
+): FilterContext {
+  return compileContextFor(store, schema.schema, schema[collection], {
+    request,
+    allowHidden: false,
+    allowRequestMacros: false,
+  });
 }
 
 function whoOf(request: RequestInfo): string {
@@ -53,9 +71,19 @@ describe('client filters in memory', () => {
   const source = datasetSource(blog.schema, blogDataset);
   for (const [request, filter, collection, expected] of clientTable) {
     it(`${JSON.stringify(filter)} on ${collection} selects ${JSON.stringify(expected)} for ${whoOf(request)}`, () => {
-      const context = evaluateContextFor({ ...compileContextFor({ dialect: { name: 'sqlite' } } as Store, blog.schema, blog[collection]), request, allowHidden: false, allowRequestMacros: false }, source);
+      const context = evaluateContextFor(
+        {
+          ...compileContextFor({ dialect: { name: 'sqlite' } } as Store, blog.schema, blog[collection]),
+          request,
+          allowHidden: false,
+          allowRequestMacros: false,
+        },
+        source,
+      );
       const matches = createFilterPredicate(parseFilter(filter), context);
-      const ids = (blogDataset[collection] ?? []).map((row) => row.id as string).filter((id) => matches(source.getRecord(blog[collection].id, id)!));
+      const ids = (blogDataset[collection] ?? [])
+        .map((row) => row.id as string)
+        .filter((id) => matches(source.getRecord(blog[collection].id, id)!));
       assert.deepEqual(ids, [...expected]);
     });
   }
@@ -78,7 +106,10 @@ forEachStore((name, open) => {
   }
 
   it(`lets rules and superusers see every email (${name})`, async () => {
-    const where = compileFilter(parseFilter('author.email ~ "example"'), compileContextFor(store, blog.schema, blog.posts, { request: guest }));
+    const where = compileFilter(
+      parseFilter('author.email ~ "example"'),
+      compileContextFor(store, blog.schema, blog.posts, { request: guest }),
+    );
     assert.deepEqual(await selectIds(store, blog.posts, where), ['p1', 'p2', 'p5']);
   });
 
@@ -92,10 +123,17 @@ forEachStore((name, open) => {
     ];
     for (const [filter, what] of cases) {
       assert.throws(() => compileFilter(parseFilter(filter), clientContext(store, locked, 'posts', ann)), {
-        code: 'FILTER_INVALID', status: 400, message: `Invalid filter: ${what} at position 1.`,
+        code: 'FILTER_INVALID',
+        status: 400,
+        message: `Invalid filter: ${what} at position 1.`,
       });
       assert.ok(compileFilter(parseFilter(filter), compileContextFor(store, locked.schema, locked.posts)));
     }
-    assert.ok(compileFilter(parseFilter('author = "u1" && editors ?= "u2" && parent.title = ""'), clientContext(store, locked, 'posts', ann)));
+    assert.ok(
+      compileFilter(
+        parseFilter('author = "u1" && editors ?= "u2" && parent.title = ""'),
+        clientContext(store, locked, 'posts', ann),
+      ),
+    );
   });
 });

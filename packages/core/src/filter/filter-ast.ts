@@ -15,9 +15,22 @@ export type Modifier = 'lower' | 'length' | 'each' | 'isset' | 'changed';
 
 /** The datetime macros, all computed in UTC from the context's `now`. */
 export type DatetimeMacro =
-  | 'now' | 'second' | 'minute' | 'hour' | 'weekday' | 'day' | 'month' | 'year'
-  | 'yesterday' | 'tomorrow' | 'todayStart' | 'todayEnd' | 'monthStart' | 'monthEnd'
-  | 'yearStart' | 'yearEnd';
+  | 'now'
+  | 'second'
+  | 'minute'
+  | 'hour'
+  | 'weekday'
+  | 'day'
+  | 'month'
+  | 'year'
+  | 'yesterday'
+  | 'tomorrow'
+  | 'todayStart'
+  | 'todayEnd'
+  | 'monthStart'
+  | 'monthEnd'
+  | 'yearStart'
+  | 'yearEnd';
 
 /** The parts of the request a rule can read through `@request.<scope>`. */
 export type RequestScope = 'auth' | 'body' | 'query' | 'headers' | 'method' | 'context';
@@ -94,8 +107,14 @@ export interface CollectionOperand {
 
 /** Anything that can stand on either side of a comparison. */
 export type FilterOperand =
-  | TextLiteral | NumberLiteral | BoolLiteral | NullLiteral
-  | FieldOperand | DatetimeOperand | RequestOperand | CollectionOperand;
+  | TextLiteral
+  | NumberLiteral
+  | BoolLiteral
+  | NullLiteral
+  | FieldOperand
+  | DatetimeOperand
+  | RequestOperand
+  | CollectionOperand;
 
 /** `left op right`; `any` is true for the `?` variants (`?=`, `?~`, …). */
 export interface FilterComparison {

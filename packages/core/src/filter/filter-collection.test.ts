@@ -8,7 +8,17 @@ import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import { createFilterPredicate } from './filter-evaluator.js';
 import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
-import { blogSchema, collection, compileContextFor, datasetSource, evaluateContextFor, field, guestRequest, loadDataset, selectIds } from './filter-test.fixture.js';
+import {
+  blogSchema,
+  collection,
+  compileContextFor,
+  datasetSource,
+  evaluateContextFor,
+  field,
+  guestRequest,
+  loadDataset,
+  selectIds,
+} from './filter-test.fixture.js';
 
 const blog = blogSchema();
 const empty = collection('members', [field('user', 'text'), field('post', 'text')]);
@@ -28,7 +38,10 @@ const table: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['@collection.comments.post ?= id && @collection.comments:mine.author ?= @request.auth.id', ['p1', 'p2', 'p5']],
   ['@collection.comments.post ?= id && @collection.comments.author.name ?= "bob"', ['p1']],
   ['@collection.c_comments.post ?= id && @collection.comments.author ?= "u3"', ['p1']],
-  ['@collection.comments.post ?= id && (@collection.comments.votes ?> 5 || @collection.comments.message ?= "")', ['p2', 'p5']],
+  [
+    '@collection.comments.post ?= id && (@collection.comments.votes ?> 5 || @collection.comments.message ?= "")',
+    ['p2', 'p5'],
+  ],
   ['@collection.comments.post ?!= id', ALL],
   ['@collection.comments.votes > -5', ALL],
   ['@collection.comments.votes > 0', []],
@@ -54,19 +67,39 @@ describe('@collection', () => {
     const node = parseFilter('@collection.comments:mine.author.name:lower = "x"');
     assert.equal(node.type, 'comparison');
     assert.deepEqual(node.type === 'comparison' && node.left, {
-      type: 'collection', collection: 'comments', alias: 'mine', path: ['author', 'name'], modifier: 'lower',
-      raw: '@collection.comments:mine.author.name:lower', position: 1,
+      type: 'collection',
+      collection: 'comments',
+      alias: 'mine',
+      path: ['author', 'name'],
+      modifier: 'lower',
+      raw: '@collection.comments:mine.author.name:lower',
+      position: 1,
     });
   });
 
   it('needs the database: the evaluator throws FilterNeedsDatabaseError after the other checks', () => {
     const source = datasetSource(blog.schema, blogDataset);
-    const context = evaluateContextFor(compileContextFor({ dialect: { name: 'sqlite' } } as Store, schema, blog.posts, { request: ann }), source);
+    const context = evaluateContextFor(
+      compileContextFor({ dialect: { name: 'sqlite' } } as Store, schema, blog.posts, { request: ann }),
+      source,
+    );
     assert.equal(needsDatabase(parseFilter('title = "" || (views > 1 && @collection.comments.post ?= id)')), true);
     assert.equal(needsDatabase(parseFilter('title = "" || @request.auth.favorite.title = title')), false);
-    assert.throws(() => createFilterPredicate(parseFilter('title = "" || @collection.comments.post ?= id'), context), FilterNeedsDatabaseError);
-    assert.throws(() => createFilterPredicate(parseFilter('nope = 1 || @collection.comments.post ?= id'), context), { code: 'FILTER_INVALID' });
-    assert.throws(() => createFilterPredicate(parseFilter('@collection.comments.post ?= id'), { ...context, allowRequestMacros: false }), { code: 'FILTER_FORBIDDEN_MACRO' });
+    assert.throws(
+      () => createFilterPredicate(parseFilter('title = "" || @collection.comments.post ?= id'), context),
+      FilterNeedsDatabaseError,
+    );
+    assert.throws(() => createFilterPredicate(parseFilter('nope = 1 || @collection.comments.post ?= id'), context), {
+      code: 'FILTER_INVALID',
+    });
+    assert.throws(
+      () =>
+        createFilterPredicate(parseFilter('@collection.comments.post ?= id'), {
+          ...context,
+          allowRequestMacros: false,
+        }),
+      { code: 'FILTER_FORBIDDEN_MACRO' },
+    );
   });
 });
 
@@ -89,7 +122,10 @@ forEachStore((name, open) => {
   it(`binds collection values and request values as parameters (${name})`, () => {
     const hostile = "x'); DROP TABLE posts; --";
     const context = compileContextFor(store, schema, blog.posts, { request: guestRequest({ query: { q: hostile } }) });
-    const { text, params } = compileFilter(parseFilter('@collection.comments.message ?= @request.query.q'), context).render(store.dialect);
+    const { text, params } = compileFilter(
+      parseFilter('@collection.comments.message ?= @request.query.q'),
+      context,
+    ).render(store.dialect);
     assert.doesNotMatch(text, /DROP/);
     assert.ok(params.includes(hostile));
   });

@@ -47,11 +47,16 @@ function jsonOrder(op: ComparisonOp, a: CompareValue, b: CompareValue): boolean 
 
 function holds(op: ComparisonOp, order: number): boolean {
   switch (op) {
-    case '>': return order > 0;
-    case '>=': return order >= 0;
-    case '<': return order < 0;
-    case '<=': return order <= 0;
-    default: return false;
+    case '>':
+      return order > 0;
+    case '>=':
+      return order >= 0;
+    case '<':
+      return order < 0;
+    case '<=':
+      return order <= 0;
+    default:
+      return false;
   }
 }
 

@@ -5,7 +5,14 @@ import type { FilterNode } from './filter-ast.js';
 import { pathValueInDomain, type Quantifier } from './filter-compare.js';
 import type { FilterContext } from './filter-context.js';
 import { withRootHop, type ResolvedPath } from './filter-path.js';
-import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PathTerm, type PlanSide } from './filter-plan.js';
+import {
+  assertMacrosAllowed,
+  planComparison,
+  type ChangedSide,
+  type ComparisonPlan,
+  type PathTerm,
+  type PlanSide,
+} from './filter-plan.js';
 import { parseFilter } from './filter-cache.js';
 import { pathSource, singlePathSql, type GuardSql, type SqlPathState, type SqlSource } from './filter-sql-source.js';
 import { compareSql, constSqlValue, pathSqlValue, type SqlValue } from './filter-sql-values.js';
@@ -50,7 +57,13 @@ export function compileFilter(node: FilterNode, context: FilterContext): Sql {
 export function listGuardCompiler(context: FilterContext, nextAlias: () => string): GuardSql | undefined {
   if (context.allowHidden) return undefined;
   return (entered, guard, alias) => {
-    const ruleContext: FilterContext = { ...context, collection: entered, tableAlias: alias, allowHidden: true, allowRequestMacros: true };
+    const ruleContext: FilterContext = {
+      ...context,
+      collection: entered,
+      tableAlias: alias,
+      allowHidden: true,
+      allowRequestMacros: true,
+    };
     const state: CompileState = { dialect: context.dialect.filter, outer: alias, nextAlias, joined: new Map() };
     return withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state);
   };
@@ -64,7 +77,9 @@ export function listGuardCompiler(context: FilterContext, nextAlias: () => strin
  */
 function withCollectionRows(condition: BoolSql, state: CompileState): BoolSql {
   if (state.joined.size === 0 || typeof condition === 'boolean') return condition;
-  const joins = [...state.joined.values()].map(({ alias, target }) => sql`LEFT JOIN ${ident(target.name)} AS ${ident(alias)} ON TRUE`);
+  const joins = [...state.joined.values()].map(
+    ({ alias, target }) => sql`LEFT JOIN ${ident(target.name)} AS ${ident(alias)} ON TRUE`,
+  );
   return sql`EXISTS (SELECT 1 FROM (SELECT 1 AS "one") AS ${ident(state.nextAlias())} ${join(joins, ' ')} WHERE ${toSql(condition)})`;
 }
 
@@ -92,33 +107,74 @@ function compileComparison(plan: ComparisonPlan, state: CompileState): BoolSql {
  */
 function joinedRowsExist(plan: ComparisonPlan, state: CompileState): Sql[] {
   if (plan.mode !== 'any') return [];
-  return [plan.left, plan.right].flatMap((side) => (side.type === 'path' && side.collection
-    ? [sql`${column(joinedAlias(state, side.collection.key, side.collection.target), 'id')} IS NOT NULL`]
-    : []));
+  return [plan.left, plan.right].flatMap((side) =>
+    side.type === 'path' && side.collection
+      ? [sql`${column(joinedAlias(state, side.collection.key, side.collection.target), 'id')} IS NOT NULL`]
+      : [],
+  );
 }
 
 function sqlSide(side: PlanSide, plan: ComparisonPlan, pattern: boolean, state: CompileState): SqlSide {
   const d = state.dialect;
   const { domain } = plan;
   if (side.type === 'const') {
-    return { type: 'values', values: side.values.map((v) => constSqlValue(d, domain, v)), nullItem: constSqlValue(d, domain, side.nullItem) };
+    return {
+      type: 'values',
+      values: side.values.map((v) => constSqlValue(d, domain, v)),
+      nullItem: constSqlValue(d, domain, side.nullItem),
+    };
   }
   const nullItem = constSqlValue(d, domain, pathValueInDomain(side.kind, domain, null, pattern));
-  if (side.type === 'changed') return { type: 'values', values: [pathSqlValue(d, 'bool', domain, toSql(changedSql(side, state)), false, false)], nullItem };
-  if (side.modifier === 'length') return { type: 'values', values: [pathSqlValue(d, 'number', domain, lengthSql(side.path, state), false, false)], nullItem };
+  if (side.type === 'changed')
+    return {
+      type: 'values',
+      values: [pathSqlValue(d, 'bool', domain, toSql(changedSql(side, state)), false, false)],
+      nullItem,
+    };
+  if (side.modifier === 'length')
+    return {
+      type: 'values',
+      values: [pathSqlValue(d, 'number', domain, lengthSql(side.path, state), false, false)],
+      nullItem,
+    };
   const root = side.collection;
   if (!root) return pathSide(side, side.path, domain, nullItem, state, side.path.hops.length > 0);
   // `?`: the alias's shared joined row (maybe the NULL row); plain: every row of the collection.
-  if (plan.mode === 'all') return pathSide(side, withRootHop(side.path, { type: 'scan', target: root.target }), domain, nullItem, state, true);
-  return pathSide(side, side.path, domain, nullItem, { ...state, outer: joinedAlias(state, root.key, root.target) }, true);
+  if (plan.mode === 'all')
+    return pathSide(side, withRootHop(side.path, { type: 'scan', target: root.target }), domain, nullItem, state, true);
+  return pathSide(
+    side,
+    side.path,
+    domain,
+    nullItem,
+    { ...state, outer: joinedAlias(state, root.key, root.target) },
+    true,
+  );
 }
 
-function pathSide(side: PathTerm, path: ResolvedPath, domain: Domain, nullItem: SqlValue, state: SqlPathState, nullable: boolean): SqlSide {
+function pathSide(
+  side: PathTerm,
+  path: ResolvedPath,
+  domain: Domain,
+  nullItem: SqlValue,
+  state: SqlPathState,
+  nullable: boolean,
+): SqlSide {
   const d = state.dialect;
   const lower = side.modifier === 'lower';
-  if (!path.multi) return { type: 'values', values: [pathSqlValue(d, side.kind, domain, singlePathSql(path, state), lower, nullable)], nullItem };
+  if (!path.multi)
+    return {
+      type: 'values',
+      values: [pathSqlValue(d, side.kind, domain, singlePathSql(path, state), lower, nullable)],
+      nullItem,
+    };
   const source = pathSource(path, state);
-  return { type: 'source', source, item: pathSqlValue(d, side.kind, domain, source.item, lower, path.terminal.type !== 'list'), nullItem };
+  return {
+    type: 'source',
+    source,
+    item: pathSqlValue(d, side.kind, domain, source.item, lower, path.terminal.type !== 'list'),
+    nullItem,
+  };
 }
 
 function joinedAlias(state: CompileState, key: string, target: Collection): string {
@@ -133,14 +189,18 @@ function joinedAlias(state: CompileState, key: string, target: Collection): stri
 function changedSql(side: ChangedSide, state: CompileState): BoolSql {
   const { same } = side;
   if (typeof same === 'boolean') return !same;
-  if ('type' in same) return notSql(state.dialect.listEquals(column(state.outer, same.column), state.dialect.textParam(JSON.stringify(same.items))));
+  if ('type' in same)
+    return notSql(
+      state.dialect.listEquals(column(state.outer, same.column), state.dialect.textParam(JSON.stringify(same.items))),
+    );
   return notSql(compileComparison(same, state));
 }
 
 function lengthSql(path: ResolvedPath, state: SqlPathState): Sql {
   const d = state.dialect;
   if (!path.multi) return d.jsonArrayLength(singlePathSql(path, state));
-  if (path.hops.length === 0 && path.terminal.type === 'list') return d.listLength(column(state.outer, path.terminal.column));
+  if (path.hops.length === 0 && path.terminal.type === 'list')
+    return d.listLength(column(state.outer, path.terminal.column));
   const source = pathSource(path, state);
   return d.count(source.from, toSql(source.where));
 }

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.fixture.js';
 import type { Store } from '../store/store.js';
 import { blogDataset } from './filter-blog-dataset.fixture.js';
-import { compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds, blogSchema } from './filter-test.fixture.js';
+import {
+  compileContextFor,
+  datasetSource,
+  evaluateContextFor,
+  guestRequest,
+  loadDataset,
+  selectIds,
+  blogSchema,
+} from './filter-test.fixture.js';
 import { parseFilter } from './filter-cache.js';
 import { compileFilter } from './filter-compiler.js';
 import { createFilterPredicate } from './filter-evaluator.js';
@@ -14,7 +22,15 @@ const { schema, posts, users } = blogSchema();
 const request: RequestInfo = guestRequest({
   auth: { id: 'u1', collectionId: users.id, collectionName: users.name, name: 'Ann', roles: ['admin', 'Editor'] },
   query: { n: '10', empty: '' },
-  body: { tags: ['c', 'x'], title: 't', nested: { n: 5 }, views: '10', category: 'news', editors: ['u2', 'u3'], author: null },
+  body: {
+    tags: ['c', 'x'],
+    title: 't',
+    nested: { n: 5 },
+    views: '10',
+    category: 'news',
+    editors: ['u2', 'u3'],
+    author: null,
+  },
   headers: { 'X-Token': 'abc' },
 });
 
@@ -192,15 +208,22 @@ const errors: ReadonlyArray<readonly [string, number, RegExp]> = [
 
 const run = createRunner();
 
-const tables = [{ who: 'a user', request, rows: table }, { who: 'a guest', request: guestRequest(), rows: guestTable }] as const;
+const tables = [
+  { who: 'a user', request, rows: table },
+  { who: 'a guest', request: guestRequest(), rows: guestTable },
+] as const;
 
 describe('evaluateFilter on the blog dataset', () => {
   const source = datasetSource(schema, blogDataset);
-  for (const [who, filter, expected, asked] of tables.flatMap((t) => t.rows.map(([f, e]) => [t.who, f, e, t.request] as const))) {
+  for (const [who, filter, expected, asked] of tables.flatMap((t) =>
+    t.rows.map(([f, e]) => [t.who, f, e, t.request] as const),
+  )) {
     it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)} for ${who}`, () => {
       const context = evaluateContextFor({ ...run.context, collection: posts, request: asked }, source);
       const matches = createFilterPredicate(parseFilter(filter), context);
-      const ids = (blogDataset.posts ?? []).filter((row) => matches(datasetRow(source, row.id as string))).map((row) => row.id);
+      const ids = (blogDataset.posts ?? [])
+        .filter((row) => matches(datasetRow(source, row.id as string)))
+        .map((row) => row.id);
       assert.deepEqual(ids, [...expected]);
     });
   }
@@ -215,7 +238,9 @@ forEachStore((name, open) => {
   });
   after(async () => cleanup());
 
-  for (const [who, filter, expected, asked] of tables.flatMap((t) => t.rows.map(([f, e]) => [t.who, f, e, t.request] as const))) {
+  for (const [who, filter, expected, asked] of tables.flatMap((t) =>
+    t.rows.map(([f, e]) => [t.who, f, e, t.request] as const),
+  )) {
     it(`${JSON.stringify(filter)} selects ${JSON.stringify(expected)} for ${who}`, async () => {
       const where = compileFilter(parseFilter(filter), compileContextFor(store, schema, posts, { request: asked }));
       assert.deepEqual(await selectIds(store, posts, where), [...expected]);
@@ -224,18 +249,24 @@ forEachStore((name, open) => {
 
   for (const [filter, status, message] of errors) {
     it(`rejects ${JSON.stringify(filter)} with ${status}`, () => {
-      assert.throws(() => compileFilter(parseFilter(filter), compileContextFor(store, schema, posts)), (error: { status: number; message: string }) => {
-        assert.equal(error.status, status);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => compileFilter(parseFilter(filter), compileContextFor(store, schema, posts)),
+        (error: { status: number; message: string }) => {
+          assert.equal(error.status, status);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
   it(`binds literals, JSON keys and request values as parameters, never as SQL text (${name})`, async () => {
     const hostile = "x'); DROP TABLE posts; --";
     const context = compileContextFor(store, schema, posts, { request: guestRequest({ query: { q: hostile } }) });
-    const where = compileFilter(parseFilter(`title = "${hostile}" || data.DROP_TABLE ~ @request.query.q || title ~ 'evil%'`), context);
+    const where = compileFilter(
+      parseFilter(`title = "${hostile}" || data.DROP_TABLE ~ @request.query.q || title ~ 'evil%'`),
+      context,
+    );
     const { text, params } = where.render(store.dialect);
     assert.doesNotMatch(text, /DROP|evil/);
     assert.ok(params.includes(hostile));
@@ -243,14 +274,24 @@ forEachStore((name, open) => {
   });
 
   it(`rejects hidden fields at any hop for callers without hidden access (${name})`, () => {
-    for (const filter of ['secret = "s"', 'author.password = ""', 'author.tokenKey = ""', 'comments_via_post.author.password ?= ""', 'posts_via_parent.secret ?= ""']) {
+    for (const filter of [
+      'secret = "s"',
+      'author.password = ""',
+      'author.tokenKey = ""',
+      'comments_via_post.author.password ?= ""',
+      'posts_via_parent.secret ?= ""',
+    ]) {
       const context = compileContextFor(store, schema, posts, { allowHidden: false });
       assert.throws(() => compileFilter(parseFilter(filter), context), { code: 'FILTER_INVALID' });
     }
   });
 
   it(`answers 403 for @request and @collection without macro rights, before other errors (${name})`, () => {
-    for (const filter of ['@request.auth.id = ""', 'nope = 1 && @request.method = "GET"', '@collection.posts.title = 1']) {
+    for (const filter of [
+      '@request.auth.id = ""',
+      'nope = 1 && @request.method = "GET"',
+      '@collection.posts.title = 1',
+    ]) {
       const context = compileContextFor(store, schema, posts, { allowRequestMacros: false });
       assert.throws(() => compileFilter(parseFilter(filter), context), { code: 'FILTER_FORBIDDEN_MACRO', status: 403 });
     }
@@ -258,7 +299,16 @@ forEachStore((name, open) => {
 });
 
 function createRunner() {
-  return { context: { schema, collection: posts, request, now: new Date('2024-12-31T12:00:00.000Z'), allowHidden: true, allowRequestMacros: true } };
+  return {
+    context: {
+      schema,
+      collection: posts,
+      request,
+      now: new Date('2024-12-31T12:00:00.000Z'),
+      allowHidden: true,
+      allowRequestMacros: true,
+    },
+  };
 }
 
 function datasetRow(source: ReturnType<typeof datasetSource>, id: string) {

@@ -3,7 +3,13 @@ import type { FilterNode } from './filter-ast.js';
 import { compareValues, pathValueInDomain, quantify, type CompareValue } from './filter-compare.js';
 import type { EvaluateContext, FilterRecordSource } from './filter-context.js';
 import { FilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
-import { assertMacrosAllowed, planComparison, type ChangedSide, type ComparisonPlan, type PlanSide } from './filter-plan.js';
+import {
+  assertMacrosAllowed,
+  planComparison,
+  type ChangedSide,
+  type ComparisonPlan,
+  type PlanSide,
+} from './filter-plan.js';
 import { isGuardedPath } from './filter-path.js';
 import { pathItems } from './filter-record-values.js';
 import { foldAscii } from '../text/code-points.js';
@@ -52,7 +58,9 @@ function prepareNode(node: FilterNode, context: EvaluateContext, found: Found): 
     return prepareComparison(plan, context.source);
   }
   const items = node.items.map((item) => prepareNode(item, context, found));
-  return node.type === 'and' ? (record) => items.every((item) => item(record)) : (record) => items.some((item) => item(record));
+  return node.type === 'and'
+    ? (record) => items.every((item) => item(record))
+    : (record) => items.some((item) => item(record));
 }
 
 function prepareComparison(plan: ComparisonPlan, source: FilterRecordSource): FilterPredicate {
@@ -61,18 +69,26 @@ function prepareComparison(plan: ComparisonPlan, source: FilterRecordSource): Fi
   return (record) => {
     const rightItems = right.items(record);
     return quantify(left.items(record), plan.mode, left.nullItem, (a) =>
-      quantify(rightItems, plan.mode, right.nullItem, (b) => compareValues(plan.domain, plan.op, a, b)));
+      quantify(rightItems, plan.mode, right.nullItem, (b) => compareValues(plan.domain, plan.op, a, b)),
+    );
   };
 }
 
 function prepareSide(side: PlanSide, domain: Domain, pattern: boolean, source: FilterRecordSource): Side {
   if (side.type === 'const') return { items: () => side.values, nullItem: side.nullItem };
-  const convert = (raw: unknown) => pathValueInDomain(side.kind, domain, side.type === 'path' && side.modifier === 'lower' ? lowerRaw(raw) : raw, pattern);
+  const convert = (raw: unknown) =>
+    pathValueInDomain(
+      side.kind,
+      domain,
+      side.type === 'path' && side.modifier === 'lower' ? lowerRaw(raw) : raw,
+      pattern,
+    );
   if (side.type === 'changed') {
     const changed = prepareChanged(side, source);
     return { items: (record) => [convert(changed(record))], nullItem: convert(null) };
   }
-  if (side.modifier === 'length') return { items: (record) => [lengthOf(side.path.multi, pathItems(side.path, record, source))], nullItem: null };
+  if (side.modifier === 'length')
+    return { items: (record) => [lengthOf(side.path.multi, pathItems(side.path, record, source))], nullItem: null };
   return { items: (record) => pathItems(side.path, record, source).map(convert), nullItem: convert(null) };
 }
 

@@ -58,7 +58,8 @@ function scanToken(text: string, index: number): [FilterToken, number] {
 
 function scanJoin(text: string, index: number): [FilterToken, number] {
   const ch = text[index]!;
-  if (text[index + 1] !== ch) throw filterError(`unexpected ${quoteForMessage(ch)}, expected ${quoteForMessage(ch + ch)}`, index + 1);
+  if (text[index + 1] !== ch)
+    throw filterError(`unexpected ${quoteForMessage(ch)}, expected ${quoteForMessage(ch + ch)}`, index + 1);
   return [{ type: ch === '&' ? 'and' : 'or', position: index + 1 }, index + 2];
 }
 
@@ -100,7 +101,8 @@ function scanNumber(text: string, index: number): [FilterToken, number] {
   const match = NUMBER.exec(text)!;
   const end = index + match[0].length;
   const after = text[end] ?? '';
-  if (IDENTIFIER_PART.test(after)) throw filterError(`invalid number ${quoteForMessage(text.slice(index, end + 1))}`, index + 1);
+  if (IDENTIFIER_PART.test(after))
+    throw filterError(`invalid number ${quoteForMessage(text.slice(index, end + 1))}`, index + 1);
   return [{ type: 'number', value: match[0], position: index + 1 }, end];
 }
 

@@ -2,7 +2,10 @@ import { filterError } from './filter-error.js';
 import { codePoints, foldAscii } from '../text/code-points.js';
 
 /** One element of a LIKE pattern: a literal character, `%` (any run) or `_` (one character). */
-export type LikeToken = { readonly type: 'char'; readonly ch: string } | { readonly type: 'any' } | { readonly type: 'one' };
+export type LikeToken =
+  | { readonly type: 'char'; readonly ch: string }
+  | { readonly type: 'any' }
+  | { readonly type: 'one' };
 
 /** A LIKE pattern in canonical form: ASCII-folded, with its wildcards resolved. */
 export interface LikePattern {

@@ -10,7 +10,15 @@ import type { FilterContext, RequestInfo } from './filter-context.js';
 import { createFilterPredicate } from './filter-evaluator.js';
 import { isFilterNeedsDatabaseError } from './filter-needs-database.js';
 import { compileSort } from './filter-sort.js';
-import { blogSchema, compileContextFor, datasetSource, evaluateContextFor, guestRequest, loadDataset, selectIds } from './filter-test.fixture.js';
+import {
+  blogSchema,
+  compileContextFor,
+  datasetSource,
+  evaluateContextFor,
+  guestRequest,
+  loadDataset,
+  selectIds,
+} from './filter-test.fixture.js';
 
 // Users may list only themselves; posts, comments and bookmarks stay public.
 const blog = blogSchema({ users: { listRule: 'id = @request.auth.id' } });
@@ -31,7 +39,8 @@ forEachStore((name, open) => {
     });
     after(async () => cleanup());
 
-    const select = (filter: string, context: FilterContext) => selectIds(store, blog.posts, compileFilter(parseFilter(filter), context));
+    const select = (filter: string, context: FilterContext) =>
+      selectIds(store, blog.posts, compileFilter(parseFilter(filter), context));
 
     it('reads only the related rows the caller may list', async () => {
       assert.deepEqual(await select('author.name != ""', clientContext(store, ann)), ['p1']);
@@ -50,12 +59,17 @@ forEachStore((name, open) => {
     it('sorts as if a related row the caller may not list were missing', async () => {
       const order = async (request: RequestInfo) => {
         const context = clientContext(store, request);
-        const rows = await store.all<{ id: string }>(sql`SELECT ${column('t', 'id')} AS "id" FROM ${ident(blog.posts.name)} AS "t" ORDER BY ${compileSort('-author.name,id', context)}`);
+        const rows = await store.all<{ id: string }>(
+          sql`SELECT ${column('t', 'id')} AS "id" FROM ${ident(blog.posts.name)} AS "t" ORDER BY ${compileSort('-author.name,id', context)}`,
+        );
         return rows.map((row) => row.id);
       };
       assert.deepEqual(await order(guest), ['p1', 'p2', 'p3', 'p4', 'p5']);
       assert.deepEqual(await order(ann), ['p1', 'p2', 'p3', 'p4', 'p5']);
-      assert.deepEqual(await order(guestRequest({ auth: { id: 'u3', collectionId: blog.users.id, collectionName: blog.users.name } })), ['p5', 'p1', 'p2', 'p3', 'p4']);
+      assert.deepEqual(
+        await order(guestRequest({ auth: { id: 'u3', collectionId: blog.users.id, collectionName: blog.users.name } })),
+        ['p5', 'p1', 'p2', 'p3', 'p4'],
+      );
     });
   });
 });
@@ -63,9 +77,19 @@ forEachStore((name, open) => {
 describe('relation paths into a collection with a list rule, in memory', () => {
   it('are left to SQL: the evaluator refuses to answer them', () => {
     const source = datasetSource(blog.schema, blogDataset);
-    const context = evaluateContextFor({ ...compileContextFor({ dialect: { name: 'sqlite' } } as Store, blog.schema, blog.posts), request: ann, allowHidden: false, allowRequestMacros: false }, source);
+    const context = evaluateContextFor(
+      {
+        ...compileContextFor({ dialect: { name: 'sqlite' } } as Store, blog.schema, blog.posts),
+        request: ann,
+        allowHidden: false,
+        allowRequestMacros: false,
+      },
+      source,
+    );
     assert.throws(() => createFilterPredicate(parseFilter('author.name != ""'), context), isFilterNeedsDatabaseError);
     assert.doesNotThrow(() => createFilterPredicate(parseFilter('title != ""'), context));
-    assert.doesNotThrow(() => createFilterPredicate(parseFilter('author.name != ""'), { ...context, allowHidden: true }));
+    assert.doesNotThrow(() =>
+      createFilterPredicate(parseFilter('author.name != ""'), { ...context, allowHidden: true }),
+    );
   });
 });

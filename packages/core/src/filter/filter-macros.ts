@@ -26,14 +26,22 @@ export function datetimeConst(name: DatetimeMacro, now: Date): Const {
 
 function datetimePart(name: DatetimeMacro, now: Date): number | undefined {
   switch (name) {
-    case 'second': return now.getUTCSeconds();
-    case 'minute': return now.getUTCMinutes();
-    case 'hour': return now.getUTCHours();
-    case 'weekday': return now.getUTCDay();
-    case 'day': return now.getUTCDate();
-    case 'month': return now.getUTCMonth() + 1;
-    case 'year': return now.getUTCFullYear();
-    default: return undefined;
+    case 'second':
+      return now.getUTCSeconds();
+    case 'minute':
+      return now.getUTCMinutes();
+    case 'hour':
+      return now.getUTCHours();
+    case 'weekday':
+      return now.getUTCDay();
+    case 'day':
+      return now.getUTCDate();
+    case 'month':
+      return now.getUTCMonth() + 1;
+    case 'year':
+      return now.getUTCFullYear();
+    default:
+      return undefined;
   }
 }
 
@@ -42,15 +50,24 @@ function datetimeInstant(name: DatetimeMacro, now: Date): Date {
   const m = now.getUTCMonth();
   const d = now.getUTCDate();
   switch (name) {
-    case 'yesterday': return new Date(now.getTime() - DAY);
-    case 'tomorrow': return new Date(now.getTime() + DAY);
-    case 'todayStart': return new Date(Date.UTC(y, m, d));
-    case 'todayEnd': return new Date(Date.UTC(y, m, d + 1) - 1);
-    case 'monthStart': return new Date(Date.UTC(y, m, 1));
-    case 'monthEnd': return new Date(Date.UTC(y, m + 1, 1) - 1);
-    case 'yearStart': return new Date(Date.UTC(y, 0, 1));
-    case 'yearEnd': return new Date(Date.UTC(y + 1, 0, 1) - 1);
-    default: return now;
+    case 'yesterday':
+      return new Date(now.getTime() - DAY);
+    case 'tomorrow':
+      return new Date(now.getTime() + DAY);
+    case 'todayStart':
+      return new Date(Date.UTC(y, m, d));
+    case 'todayEnd':
+      return new Date(Date.UTC(y, m, d + 1) - 1);
+    case 'monthStart':
+      return new Date(Date.UTC(y, m, 1));
+    case 'monthEnd':
+      return new Date(Date.UTC(y, m + 1, 1) - 1);
+    case 'yearStart':
+      return new Date(Date.UTC(y, 0, 1));
+    case 'yearEnd':
+      return new Date(Date.UTC(y + 1, 0, 1) - 1);
+    default:
+      return now;
   }
 }
 
@@ -67,7 +84,8 @@ export function requestConsts(operand: RequestOperand, request: RequestInfo): Co
   }
   const lower = operand.modifier === 'lower' ? (c: Const) => mapConstText(c, foldAscii) : (c: Const) => c;
   if (!Array.isArray(value)) return single(lower(constOf(value)));
-  if (value.length > MAX_REQUEST_ITEMS) throw filterError(`${quoteForMessage(operand.raw)} has more than ${MAX_REQUEST_ITEMS} items`, operand.position);
+  if (value.length > MAX_REQUEST_ITEMS)
+    throw filterError(`${quoteForMessage(operand.raw)} has more than ${MAX_REQUEST_ITEMS} items`, operand.position);
   return { values: value.map((item) => lower(Array.isArray(item) ? { kind: 'opaque' } : constOf(item))), multi: true };
 }
 
@@ -77,12 +95,18 @@ function single(value: Const): ConstTerm {
 
 function requestValue(operand: RequestOperand, request: RequestInfo): unknown {
   switch (operand.scope) {
-    case 'method': return request.method;
-    case 'context': return request.context;
-    case 'body': return walk(request.body, operand.path);
-    case 'query': return walk(request.query, operand.path);
-    case 'headers': return walk(normalizeHeaders(request.headers), operand.path);
-    case 'auth': return authValue(request, operand.path);
+    case 'method':
+      return request.method;
+    case 'context':
+      return request.context;
+    case 'body':
+      return walk(request.body, operand.path);
+    case 'query':
+      return walk(request.query, operand.path);
+    case 'headers':
+      return walk(normalizeHeaders(request.headers), operand.path);
+    case 'auth':
+      return authValue(request, operand.path);
   }
 }
 
@@ -96,7 +120,8 @@ function walk(root: unknown, path: readonly string[]): unknown {
   let current = root;
   for (const step of path) {
     if (Array.isArray(current) && INDEX_STEP.test(step)) current = current[Number(step)];
-    else if (current !== null && typeof current === 'object' && !Array.isArray(current) && Object.hasOwn(current, step)) current = (current as Record<string, unknown>)[step];
+    else if (current !== null && typeof current === 'object' && !Array.isArray(current) && Object.hasOwn(current, step))
+      current = (current as Record<string, unknown>)[step];
     else return undefined;
   }
   return current;

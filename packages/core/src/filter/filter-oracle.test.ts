@@ -20,11 +20,15 @@ import { blogSchema, compileContextFor, guestRequest, loadDataset, selectIds } f
 const blog = blogSchema();
 const SECRETS = new Set(['password', 'tokenKey', 'secret']);
 /** The same collections with the hidden fields removed: what "a non-existent field" answers. */
-const stripped = schemaViewOf(blog.schema.all().map((c): Collection => ({ ...c, fields: c.fields.filter((f) => !SECRETS.has(f.name)) })));
+const stripped = schemaViewOf(
+  blog.schema.all().map((c): Collection => ({ ...c, fields: c.fields.filter((f) => !SECRETS.has(f.name)) })),
+);
 const ann = guestRequest({ auth: { id: 'u1', collectionId: blog.users.id, collectionName: blog.users.name } });
 const bob = guestRequest({ auth: { id: 'u2', collectionId: blog.users.id, collectionName: blog.users.name } });
 
-const hiddenProbes: ReadonlyArray<readonly [collection: 'users' | 'posts', template: string, guesses: readonly string[]]> = [
+const hiddenProbes: ReadonlyArray<
+  readonly [collection: 'users' | 'posts', template: string, guesses: readonly string[]]
+> = [
   ['users', 'password = "{}"', ['$2a$hash-ann', '$2a$hash-bob', 'wrong', '']],
   ['users', 'password ~ "{}"', ['$2a$', 'hash-ann', 'zzz', '%']],
   ['users', 'tokenKey = "{}"', ['key-ann', 'key-bob', 'nope']],
@@ -42,7 +46,9 @@ const hiddenProbes: ReadonlyArray<readonly [collection: 'users' | 'posts', templ
  * A guess is a candidate value: "" and a bare "%" are not, they ask whether an email is
  * visible, which `emailVisibility` already tells.
  */
-const emailProbes: ReadonlyArray<readonly [request: RequestInfo, collection: 'users' | 'posts', template: string, guesses: readonly string[]]> = [
+const emailProbes: ReadonlyArray<
+  readonly [request: RequestInfo, collection: 'users' | 'posts', template: string, guesses: readonly string[]]
+> = [
   [bob, 'users', 'email = "{}"', ['ann@example.com', 'anne@example.com', 'a']],
   [bob, 'users', 'email ~ "{}"', ['ann@', 'ann', 'zed', 'ann%example', 'a_n']],
   [bob, 'users', 'id = "u3" && email > "{}"', ['emile@example.com', 'a', 'z']],
@@ -62,10 +68,18 @@ forEachStore((name, open) => {
   });
   after(async () => cleanup());
 
-  async function outcome(schema: SchemaView, collection: 'users' | 'posts', filter: string, request: RequestInfo): Promise<Outcome> {
+  async function outcome(
+    schema: SchemaView,
+    collection: 'users' | 'posts',
+    filter: string,
+    request: RequestInfo,
+  ): Promise<Outcome> {
     const target = schema.find(collection)!;
     try {
-      const where = compileFilter(parseFilter(filter), compileContextFor(store, schema, target, { request, allowHidden: false, allowRequestMacros: false }));
+      const where = compileFilter(
+        parseFilter(filter),
+        compileContextFor(store, schema, target, { request, allowHidden: false, allowRequestMacros: false }),
+      );
       return { ids: await selectIds(store, target, where) };
     } catch (error) {
       if (!isAppError(error)) throw error;
@@ -76,16 +90,25 @@ forEachStore((name, open) => {
   it(`answers a filter on a hidden field exactly like one on a non-existent field, whatever the guess (${name})`, async () => {
     for (const [collection, template, guesses] of hiddenProbes) {
       const unknown = await outcome(stripped, collection, template.replace('{}', guesses[0]!), ann);
-      assert.ok('error' in unknown && unknown.error.startsWith('400 FILTER_INVALID: Invalid filter: unknown field'), `${template}: ${JSON.stringify(unknown)}`);
+      assert.ok(
+        'error' in unknown && unknown.error.startsWith('400 FILTER_INVALID: Invalid filter: unknown field'),
+        `${template}: ${JSON.stringify(unknown)}`,
+      );
       for (const guess of guesses) {
-        assert.deepEqual(await outcome(blog.schema, collection, template.replace('{}', guess), ann), unknown, `${template} with ${guess}`);
+        assert.deepEqual(
+          await outcome(blog.schema, collection, template.replace('{}', guess), ann),
+          unknown,
+          `${template} with ${guess}`,
+        );
       }
     }
   });
 
   it(`never lets the result of a filter on another user's hidden email depend on the guess (${name})`, async () => {
     for (const [request, collection, template, guesses] of emailProbes) {
-      const answers = await Promise.all(guesses.map((guess) => outcome(blog.schema, collection, template.replace('{}', guess), request)));
+      const answers = await Promise.all(
+        guesses.map((guess) => outcome(blog.schema, collection, template.replace('{}', guess), request)),
+      );
       for (const answer of answers) assert.deepEqual(answer, answers[0], `${template}: ${JSON.stringify(answers)}`);
     }
   });
@@ -107,16 +130,34 @@ forEachStore((name, open) => {
 
   it(`keeps the result of an allowed query independent of hidden values (${name})`, async () => {
     const twin = structuredClone(blogDataset);
-    for (const user of twin.users ?? []) Object.assign(user, { password: 'other', tokenKey: 'other', email: user.emailVisibility ? user.email : 'changed@example.org' });
+    for (const user of twin.users ?? [])
+      Object.assign(user, {
+        password: 'other',
+        tokenKey: 'other',
+        email: user.emailVisibility ? user.email : 'changed@example.org',
+      });
     for (const post of twin.posts ?? []) post.secret = 'changed';
     const { store: other, cleanup: cleanupOther } = await open();
     try {
       await loadDataset(other, blog.schema, twin);
-      for (const filter of ['author.email ~ "example"', 'email != ""', 'editors.email ?> "a"', 'title != "" || author.name = "Ann"']) {
+      for (const filter of [
+        'author.email ~ "example"',
+        'email != ""',
+        'editors.email ?> "a"',
+        'title != "" || author.name = "Ann"',
+      ]) {
         const collection = filter.startsWith('email') ? 'users' : 'posts';
-        const context = compileContextFor(store, blog.schema, blog[collection], { request: bob, allowHidden: false, allowRequestMacros: false });
+        const context = compileContextFor(store, blog.schema, blog[collection], {
+          request: bob,
+          allowHidden: false,
+          allowRequestMacros: false,
+        });
         const where = compileFilter(parseFilter(filter), context);
-        assert.deepEqual(await selectIds(other, blog[collection], where), await selectIds(store, blog[collection], where), filter);
+        assert.deepEqual(
+          await selectIds(other, blog[collection], where),
+          await selectIds(store, blog[collection], where),
+          filter,
+        );
       }
     } finally {
       await cleanupOther();

@@ -25,12 +25,15 @@ function name(operand: FilterOperand): string {
 }
 
 function assertInvalid(text: string, message: RegExp): void {
-  assert.throws(() => parseFilterText(text), (error: { code: string; status: number; message: string }) => {
-    assert.equal(error.code, 'FILTER_INVALID');
-    assert.equal(error.status, 400);
-    assert.match(error.message, message);
-    return true;
-  });
+  assert.throws(
+    () => parseFilterText(text),
+    (error: { code: string; status: number; message: string }) => {
+      assert.equal(error.code, 'FILTER_INVALID');
+      assert.equal(error.status, 400);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
 }
 
 describe('parseFilter', () => {
@@ -78,21 +81,58 @@ describe('parseFilter', () => {
   });
 
   it('reads field paths, modifiers and macros', () => {
-    assert.deepEqual(rightOf('author.name:lower'), { type: 'field', path: ['author', 'name'], modifier: 'lower', raw: 'author.name:lower', position: 5 });
+    assert.deepEqual(rightOf('author.name:lower'), {
+      type: 'field',
+      path: ['author', 'name'],
+      modifier: 'lower',
+      raw: 'author.name:lower',
+      position: 5,
+    });
     assert.deepEqual((rightOf('data.a.0') as { readonly path: readonly string[] }).path, ['data', 'a', '0']);
-    assert.deepEqual(rightOf('@request.auth.id'), { type: 'request', scope: 'auth', path: ['id'], modifier: null, raw: '@request.auth.id', position: 5 });
+    assert.deepEqual(rightOf('@request.auth.id'), {
+      type: 'request',
+      scope: 'auth',
+      path: ['id'],
+      modifier: null,
+      raw: '@request.auth.id',
+      position: 5,
+    });
     assert.equal((rightOf('@request.body.tags:length') as { modifier: string }).modifier, 'length');
     assert.equal((rightOf('@request.headers.x_token:isset') as { scope: string }).scope, 'headers');
-    assert.deepEqual(rightOf('@request.method'), { type: 'request', scope: 'method', path: [], modifier: null, raw: '@request.method', position: 5 });
+    assert.deepEqual(rightOf('@request.method'), {
+      type: 'request',
+      scope: 'method',
+      path: [],
+      modifier: null,
+      raw: '@request.method',
+      position: 5,
+    });
     assert.deepEqual(rightOf('@todayStart'), { type: 'datetime', name: 'todayStart', raw: '@todayStart', position: 5 });
     assert.deepEqual(rightOf('@collection.users.id'), {
-      type: 'collection', collection: 'users', alias: null, path: ['id'], modifier: null, raw: '@collection.users.id', position: 5,
+      type: 'collection',
+      collection: 'users',
+      alias: null,
+      path: ['id'],
+      modifier: null,
+      raw: '@collection.users.id',
+      position: 5,
     });
     assert.deepEqual(rightOf('@collection.pbc_1:m2.team.name:lower'), {
-      type: 'collection', collection: 'pbc_1', alias: 'm2', path: ['team', 'name'], modifier: 'lower', raw: '@collection.pbc_1:m2.team.name:lower', position: 5,
+      type: 'collection',
+      collection: 'pbc_1',
+      alias: 'm2',
+      path: ['team', 'name'],
+      modifier: 'lower',
+      raw: '@collection.pbc_1:m2.team.name:lower',
+      position: 5,
     });
     assert.deepEqual(rightOf('@request.body.title:changed'), {
-      type: 'request', scope: 'body', path: ['title'], modifier: 'changed', raw: '@request.body.title:changed', position: 5,
+      type: 'request',
+      scope: 'body',
+      path: ['title'],
+      modifier: 'changed',
+      raw: '@request.body.title:changed',
+      position: 5,
     });
     assert.equal((rightOf('@request.query.page:isset') as { modifier: string }).modifier, 'isset');
   });
@@ -120,7 +160,10 @@ describe('parseFilter', () => {
     ['@request.auth = 1', /needs a key/],
     ['@request.method.x = 1', /@request.method has no keys/],
     ['title:isset = 1', /:isset works only on @request.body/],
-    ['@request.auth.id:isset = 1', /:isset works only on @request.body, @request.query and @request.headers, not on "@request.auth.id:isset"/],
+    [
+      '@request.auth.id:isset = 1',
+      /:isset works only on @request.body, @request.query and @request.headers, not on "@request.auth.id:isset"/,
+    ],
     ['@request.method:isset = 1', /:isset works only on @request.body/],
     ['@now:isset = 1', /"@now" takes no path or modifier/],
     ['@collection.users.id:isset = 1', /:isset works only on @request.body/],
@@ -130,7 +173,10 @@ describe('parseFilter', () => {
     ['@request.body.a.b:changed = true', /:changed works only on @request.body.<field>/],
     ['@collection.users.name:changed = 1', /:changed works only on @request.body.<field>/],
     ['@collection = 1', /invalid @collection reference "@collection"/],
-    ['@collection.users = 1', /invalid @collection reference "@collection.users"; use @collection.<name>\[:alias\].<field>/],
+    [
+      '@collection.users = 1',
+      /invalid @collection reference "@collection.users"; use @collection.<name>\[:alias\].<field>/,
+    ],
     ['@collection.users:a = 1', /invalid @collection reference/],
     ['@collection.users:.id = 1', /invalid @collection reference/],
     ['@collection.users:a:b.id = 1', /invalid @collection reference/],
@@ -158,7 +204,10 @@ describe('parseFilter', () => {
 
   it(`accepts ${MAX_FILTER_EXPRESSIONS} expressions and rejects one more`, () => {
     const many = (n: number) => Array.from({ length: n }, () => 'a=1').join('&&');
-    assert.equal((parseFilterText(many(MAX_FILTER_EXPRESSIONS)) as { readonly items: readonly unknown[] }).items.length, MAX_FILTER_EXPRESSIONS);
+    assert.equal(
+      (parseFilterText(many(MAX_FILTER_EXPRESSIONS)) as { readonly items: readonly unknown[] }).items.length,
+      MAX_FILTER_EXPRESSIONS,
+    );
     assertInvalid(many(MAX_FILTER_EXPRESSIONS + 1), /more than 200 expressions at position 1001\./);
   });
 

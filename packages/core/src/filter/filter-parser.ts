@@ -68,7 +68,8 @@ class Parser {
   parsePrimary(): FilterNode {
     const token = this.peek();
     if (token.type !== 'lparen') return this.parseComparison();
-    if (++this.#depth > MAX_FILTER_DEPTH) throw filterError(`parentheses nest deeper than ${MAX_FILTER_DEPTH} levels`, token.position);
+    if (++this.#depth > MAX_FILTER_DEPTH)
+      throw filterError(`parentheses nest deeper than ${MAX_FILTER_DEPTH} levels`, token.position);
     this.next();
     if (this.peek().type === 'rparen') throw filterError('empty parentheses', token.position);
     const node = this.parseOr();
@@ -81,9 +82,11 @@ class Parser {
   parseComparison(): FilterNode {
     const left = this.parseOperand('a left operand');
     const op = this.next();
-    if (op.type !== 'op') throw filterError(`expected an operator (=, !=, >, >=, <, <=, ~, !~) but found ${describe(op)}`, op.position);
+    if (op.type !== 'op')
+      throw filterError(`expected an operator (=, !=, >, >=, <, <=, ~, !~) but found ${describe(op)}`, op.position);
     const right = this.parseOperand('a right operand');
-    if (++this.#comparisons > MAX_FILTER_EXPRESSIONS) throw filterError(`more than ${MAX_FILTER_EXPRESSIONS} expressions`, left.position);
+    if (++this.#comparisons > MAX_FILTER_EXPRESSIONS)
+      throw filterError(`more than ${MAX_FILTER_EXPRESSIONS} expressions`, left.position);
     return { type: 'comparison', op: op.op, any: op.any, left, right, position: left.position };
   }
 
@@ -91,7 +94,11 @@ class Parser {
     const token = this.next();
     if (token.type === 'text') return { type: 'text', value: token.value, position: token.position };
     if (token.type === 'number') return numberOperand(token.value, token.position);
-    if (token.type !== 'identifier') throw filterError(`expected ${what} (field, text, number, true, false, null or macro) but found ${describe(token)}`, token.position);
+    if (token.type !== 'identifier')
+      throw filterError(
+        `expected ${what} (field, text, number, true, false, null or macro) but found ${describe(token)}`,
+        token.position,
+      );
     const after = this.peek();
     if (after.type === 'lparen' && after.position === token.position + token.value.length) {
       throw filterError(`functions such as ${quoteForMessage(token.value + '()')} are not supported`, token.position);
@@ -108,14 +115,22 @@ function numberOperand(raw: string, position: number): FilterOperand {
 
 function describe(token: FilterToken): string {
   switch (token.type) {
-    case 'eof': return 'the end of the filter';
-    case 'op': return quoteForMessage((token.any ? '?' : '') + token.op);
-    case 'and': return '"&&"';
-    case 'or': return '"||"';
-    case 'lparen': return '"("';
-    case 'rparen': return '")"';
-    case 'text': return 'quoted text';
-    default: return quoteForMessage(token.value);
+    case 'eof':
+      return 'the end of the filter';
+    case 'op':
+      return quoteForMessage((token.any ? '?' : '') + token.op);
+    case 'and':
+      return '"&&"';
+    case 'or':
+      return '"||"';
+    case 'lparen':
+      return '"("';
+    case 'rparen':
+      return '")"';
+    case 'text':
+      return 'quoted text';
+    default:
+      return quoteForMessage(token.value);
   }
 }
 

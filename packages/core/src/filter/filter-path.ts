@@ -26,7 +26,13 @@ export type PathHop =
   /** A multi relation: one target row per listed id (a dangling id gives a missing row). */
   | { readonly type: 'multi'; readonly column: string; readonly target: Collection; readonly guard?: ListGuard }
   /** `<source>_via_<column>`: the rows of `source` whose relation column holds this row's id. */
-  | { readonly type: 'back'; readonly source: Collection; readonly column: string; readonly multiColumn: boolean; readonly guard?: ListGuard }
+  | {
+      readonly type: 'back';
+      readonly source: Collection;
+      readonly column: string;
+      readonly multiColumn: boolean;
+      readonly guard?: ListGuard;
+    }
   /** The one row of `target` with this id, whatever the current row (`@request.auth.<relation>…`). */
   | { readonly type: 'fixed'; readonly target: Collection; readonly id: string }
   /** Every row of `target`, whatever the current row (`@collection.<name>…` with a plain operator). */
@@ -36,7 +42,12 @@ export type { JsonStep };
 
 /** What a path ends on, in the last row its hops reach. */
 export type PathTerminal =
-  | { readonly type: 'column'; readonly column: string; readonly kind: 'text' | 'number' | 'bool'; readonly guard?: EmailGuard }
+  | {
+      readonly type: 'column';
+      readonly column: string;
+      readonly kind: 'text' | 'number' | 'bool';
+      readonly guard?: EmailGuard;
+    }
   /** A multi select or multi relation column: its items, as text. */
   | { readonly type: 'list'; readonly column: string }
   | { readonly type: 'json'; readonly column: string; readonly steps: readonly JsonStep[] };
@@ -108,10 +119,15 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
     }
     if (field.type === 'json') return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
     if (last) return finish(raw, hops, plainTerminal(collection, field, options), options);
-    if (field.type !== 'relation') throw options.fail(`${quoteForMessage(raw)} cannot read ${quoteForMessage(segments[i + 1]!)} of the ${field.type} field ${quoteForMessage(segment)}`);
+    if (field.type !== 'relation')
+      throw options.fail(
+        `${quoteForMessage(raw)} cannot read ${quoteForMessage(segments[i + 1]!)} of the ${field.type} field ${quoteForMessage(segment)}`,
+      );
     const target = relationTarget(field, raw, options);
     assertListable(target, segments[i + 1]!, raw, options);
-    hops.push(withGuard({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target }, target, options));
+    hops.push(
+      withGuard({ type: isMultiValued(field) ? 'multi' : 'single', column: field.name, target }, target, options),
+    );
     collection = target;
   }
   throw options.fail(`empty field path`);
@@ -120,7 +136,8 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
 function lookupField(collection: Collection, name: string, raw: string, options: PathOptions): FieldDef | undefined {
   const field = collection.fields.find((f) => f.name === name);
   if (field && isHiddenField(collection, field) && !options.allowHidden) throw unknownField(name, raw, options);
-  if (!field && name === 'id') return { id: 'id', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true };
+  if (!field && name === 'id')
+    return { id: 'id', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true };
   return field;
 }
 
@@ -172,12 +189,20 @@ function jsonTerminal(field: FieldDef, rest: readonly string[]): PathTerminal {
 
 function relationTarget(field: FieldDef, raw: string, options: PathOptions): Collection {
   const target = field.collectionId ? options.schema.find(field.collectionId) : undefined;
-  if (!target) throw options.fail(`the relation field ${quoteForMessage(field.name)} in ${quoteForMessage(raw)} points to a missing collection`);
+  if (!target)
+    throw options.fail(
+      `the relation field ${quoteForMessage(field.name)} in ${quoteForMessage(raw)} points to a missing collection`,
+    );
   return target;
 }
 
 /** `<collection>_via_<field>`; tries every `_via_` split, since names may contain it. */
-function backRelationHop(collection: Collection, segment: string, raw: string, options: PathOptions): PathHop & { type: 'back' } {
+function backRelationHop(
+  collection: Collection,
+  segment: string,
+  raw: string,
+  options: PathOptions,
+): PathHop & { type: 'back' } {
   for (let at = segment.indexOf('_via_'); at > 0; at = segment.indexOf('_via_', at + 1)) {
     const source = options.schema.find(segment.slice(0, at));
     const field = source?.fields.find((f) => f.name === segment.slice(at + 5));
@@ -189,7 +214,8 @@ function backRelationHop(collection: Collection, segment: string, raw: string, o
 }
 
 function finish(raw: string, hops: PathHop[], terminal: PathTerminal, options: PathOptions): ResolvedPath {
-  if (hops.length > MAX_RELATION_HOPS) throw options.fail(`${quoteForMessage(raw)} follows more than ${MAX_RELATION_HOPS} relations`);
+  if (hops.length > MAX_RELATION_HOPS)
+    throw options.fail(`${quoteForMessage(raw)} follows more than ${MAX_RELATION_HOPS} relations`);
   return { raw, hops, terminal, multi: isMultiPath(hops, terminal) };
 }
 

@@ -5,7 +5,15 @@ import { filterError, forbiddenMacroError, quoteForMessage } from './filter-erro
 import { likePatternOf } from './filter-like.js';
 import { datetimeConst, type ConstTerm } from './filter-macros.js';
 import { resolvePath } from './filter-path.js';
-import { collectionTerm, pathOptionsOf, pathTerm, requestTerm, type ChangedTerm, type PathTerm, type Term as TermOf } from './filter-terms.js';
+import {
+  collectionTerm,
+  pathOptionsOf,
+  pathTerm,
+  requestTerm,
+  type ChangedTerm,
+  type PathTerm,
+  type Term as TermOf,
+} from './filter-terms.js';
 import { constDomain, INVALID, nullConst, toDomain, type Const, type Domain } from './filter-values.js';
 
 export type { CollectionRoot, PathTerm } from './filter-terms.js';
@@ -62,14 +70,22 @@ export function planComparison(node: FilterComparison, scope: FilterScope): Comp
 
 function resolveTerm(operand: FilterOperand, scope: FilterScope): Term {
   switch (operand.type) {
-    case 'text': return constTerm({ kind: 'text', value: operand.value });
-    case 'number': return constTerm({ kind: 'number', value: operand.value, text: operand.raw });
-    case 'bool': return constTerm({ kind: 'bool', value: operand.value });
-    case 'null': return constTerm(nullConst());
-    case 'datetime': return constTerm(datetimeConst(operand.name, scope.now));
-    case 'request': return requestTerm(operand, scope, (node) => planComparison(node, scope));
-    case 'collection': return collectionTerm(operand, scope);
-    case 'field': return pathTerm(operand, resolvePath(operand.path, pathOptionsOf(scope, operand.position)));
+    case 'text':
+      return constTerm({ kind: 'text', value: operand.value });
+    case 'number':
+      return constTerm({ kind: 'number', value: operand.value, text: operand.raw });
+    case 'bool':
+      return constTerm({ kind: 'bool', value: operand.value });
+    case 'null':
+      return constTerm(nullConst());
+    case 'datetime':
+      return constTerm(datetimeConst(operand.name, scope.now));
+    case 'request':
+      return requestTerm(operand, scope, (node) => planComparison(node, scope));
+    case 'collection':
+      return collectionTerm(operand, scope);
+    case 'field':
+      return pathTerm(operand, resolvePath(operand.path, pathOptionsOf(scope, operand.position)));
   }
 }
 
@@ -80,10 +96,17 @@ function constTerm(value: Const): Term {
 function foldConstants(op: ComparisonOp, mode: Quantifier, left: ConstTerm, right: ConstTerm): boolean {
   const like = op === '~' || op === '!~';
   const null_ = nullConst();
-  return quantify(left.values, mode, null_, (a) => quantify(right.values, mode, null_, (b) => {
-    const domain = constDomain(a, b, like);
-    return compareValues(domain, op, toDomain(domain, a), like ? toPattern(toDomain(domain, b)) : toDomain(domain, b));
-  }));
+  return quantify(left.values, mode, null_, (a) =>
+    quantify(right.values, mode, null_, (b) => {
+      const domain = constDomain(a, b, like);
+      return compareValues(
+        domain,
+        op,
+        toDomain(domain, a),
+        like ? toPattern(toDomain(domain, b)) : toDomain(domain, b),
+      );
+    }),
+  );
 }
 
 function likeDomain(node: FilterComparison, left: Term, right: Term): Domain {
@@ -99,7 +122,10 @@ function sharedDomain(node: FilterComparison, left: Term, right: Term): Domain {
   if (left.type === 'const') return (right as Exclude<Term, { type: 'const' }>).kind;
   if (right.type === 'const' || right.kind === left.kind) return left.kind;
   if (left.kind === 'json' || right.kind === 'json') return 'json';
-  throw filterError(`cannot compare the ${left.kind} value ${quoteForMessage(rawOf(left))} with the ${right.kind} value ${quoteForMessage(rawOf(right))}`, node.position);
+  throw filterError(
+    `cannot compare the ${left.kind} value ${quoteForMessage(rawOf(left))} with the ${right.kind} value ${quoteForMessage(rawOf(right))}`,
+    node.position,
+  );
 }
 
 function rawOf(term: PathTerm | ChangedSide): string {

@@ -18,10 +18,12 @@ function walk(path: ResolvedPath, index: number, row: Row | undefined, source: F
   const hop = path.hops[index];
   if (!hop) return terminalItems(path.terminal, row);
   if (hop.type === 'fixed') return walk(path, index + 1, source.getRecord(hop.target.id, hop.id), source);
-  if (hop.type === 'scan') return [...source.listRecords(hop.target.id)].flatMap((next) => walk(path, index + 1, next, source));
+  if (hop.type === 'scan')
+    return [...source.listRecords(hop.target.id)].flatMap((next) => walk(path, index + 1, next, source));
   if (hop.type === 'single') return walk(path, index + 1, row && lookup(source, hop, textOf(row[hop.column])), source);
   if (!row) return [];
-  if (hop.type === 'multi') return listOf(row[hop.column]).flatMap((id) => walk(path, index + 1, lookup(source, hop, id), source));
+  if (hop.type === 'multi')
+    return listOf(row[hop.column]).flatMap((id) => walk(path, index + 1, lookup(source, hop, id), source));
   return referrers(source, hop, row).flatMap((referrer) => walk(path, index + 1, referrer, source));
 }
 

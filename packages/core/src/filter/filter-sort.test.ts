@@ -49,7 +49,9 @@ forEachStore((name, open) => {
   after(async () => cleanup());
 
   async function orderOf(sort: string, sortContext = context): Promise<string[]> {
-    const rows = await store.all<{ id: string }>(sql`SELECT "t"."id" AS "id" FROM ${ident(posts.name)} AS "t" ORDER BY ${compileSort(sort, sortContext)}`);
+    const rows = await store.all<{ id: string }>(
+      sql`SELECT "t"."id" AS "id" FROM ${ident(posts.name)} AS "t" ORDER BY ${compileSort(sort, sortContext)}`,
+    );
     return rows.map((row) => row.id);
   }
 
@@ -60,27 +62,34 @@ forEachStore((name, open) => {
   }
 
   it(`sorts by @random, json and multi select fields without failing (${name})`, async () => {
-    for (const sort of ['@random', '-tags', 'data', 'data.a.b', 'author.profile.city']) assert.equal((await orderOf(sort)).length, 5);
+    for (const sort of ['@random', '-tags', 'data', 'data.a.b', 'author.profile.city'])
+      assert.equal((await orderOf(sort)).length, 5);
   });
 
   for (const [sort, message] of invalid) {
     it(`rejects ${JSON.stringify(sort.slice(0, 20))} with SORT_INVALID`, () => {
-      assert.throws(() => compileSort(sort, context), (error: { code: string; status: number; message: string }) => {
-        assert.deepEqual([error.code, error.status], ['SORT_INVALID', 400]);
-        assert.match(error.message, message);
-        return true;
-      });
+      assert.throws(
+        () => compileSort(sort, context),
+        (error: { code: string; status: number; message: string }) => {
+          assert.deepEqual([error.code, error.status], ['SORT_INVALID', 400]);
+          assert.match(error.message, message);
+          return true;
+        },
+      );
     });
   }
 
   it(`rejects hidden fields for callers without hidden access (${name})`, async () => {
     assert.throws(() => compileSort('secret', { ...context, allowHidden: false }), { code: 'SORT_INVALID' });
     for (const sort of ['author.password', 'author.tokenKey', '-author.password', 'parent.secret']) {
-      assert.throws(() => compileSort(sort, { ...context, allowHidden: false }), (error: { code: string; message: string }) => {
-        assert.equal(error.code, 'SORT_INVALID');
-        assert.match(error.message, /^Invalid sort: unknown field "(password|tokenKey|secret)" in "[a-z.A-Z]+"\.$/);
-        return true;
-      });
+      assert.throws(
+        () => compileSort(sort, { ...context, allowHidden: false }),
+        (error: { code: string; message: string }) => {
+          assert.equal(error.code, 'SORT_INVALID');
+          assert.match(error.message, /^Invalid sort: unknown field "(password|tokenKey|secret)" in "[a-z.A-Z]+"\.$/);
+          return true;
+        },
+      );
     }
     assert.equal((await orderOf('-secret')).length, 5);
   });
@@ -88,7 +97,10 @@ forEachStore((name, open) => {
   it(`sorts by another user's hidden email as if it were "" (${name})`, async () => {
     const client = { ...context, allowHidden: false };
     assert.deepEqual(await orderOf('author.email,id', client), ['p1', 'p3', 'p4', 'p5', 'p2']);
-    const ann = { ...client, request: { ...client.request, auth: { id: 'u1', collectionId: 'c_users', collectionName: 'users' } } };
+    const ann = {
+      ...client,
+      request: { ...client.request, auth: { id: 'u1', collectionId: 'c_users', collectionName: 'users' } },
+    };
     assert.deepEqual(await orderOf('author.email,id', ann), ['p3', 'p4', 'p5', 'p1', 'p2']);
     assert.deepEqual(await orderOf('author.email,id'), ['p3', 'p4', 'p1', 'p2', 'p5']);
   });
@@ -96,14 +108,20 @@ forEachStore((name, open) => {
   it(`rejects a sort through a relation to a collection whose list rule is null, like an unknown field (${name})`, () => {
     const locked = blogSchema({ users: { listRule: null } });
     const client = { ...context, schema: locked.schema, collection: locked.posts, allowHidden: false };
-    assert.throws(() => compileSort('author.name', client), { code: 'SORT_INVALID', message: 'Invalid sort: unknown field "name" in "author.name".' });
+    assert.throws(() => compileSort('author.name', client), {
+      code: 'SORT_INVALID',
+      message: 'Invalid sort: unknown field "name" in "author.name".',
+    });
     assert.equal(compileSort('author', client).isEmpty, false);
     assert.equal(compileSort('author.name', { ...client, allowHidden: true }).isEmpty, false);
   });
 
   it(`answers 403 for @request and @collection without macro rights (${name})`, () => {
     for (const sort of ['@request.auth.id', 'title,@collection.users.id']) {
-      assert.throws(() => compileSort(sort, { ...context, allowRequestMacros: false }), { code: 'FILTER_FORBIDDEN_MACRO', status: 403 });
+      assert.throws(() => compileSort(sort, { ...context, allowRequestMacros: false }), {
+        code: 'FILTER_FORBIDDEN_MACRO',
+        status: 403,
+      });
     }
   });
 

@@ -22,7 +22,10 @@ const FIELD_PATH = /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
  * @example sql`SELECT * FROM "posts" AS "t" ORDER BY ${compileSort('-created,id', context)}`
  */
 export function compileSort(text: string, context: SortContext): Sql {
-  const fields = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const fields = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
   if (fields.length === 0 && text.trim() !== '') throw sortError('no sort field given');
   if (fields.length > MAX_SORT_FIELDS) throw sortError(`more than ${MAX_SORT_FIELDS} sort fields`);
   let aliases = 0;
@@ -33,7 +36,8 @@ export function compileSort(text: string, context: SortContext): Sql {
 }
 
 function sortItem(field: string, context: SortContext, state: SqlPathState): Sql {
-  if (field.length > MAX_SORT_FIELD_LENGTH) throw sortError(`a sort field is longer than ${MAX_SORT_FIELD_LENGTH} characters`);
+  if (field.length > MAX_SORT_FIELD_LENGTH)
+    throw sortError(`a sort field is longer than ${MAX_SORT_FIELD_LENGTH} characters`);
   const descending = field.startsWith('-');
   const name = /^[-+]/.test(field) ? field.slice(1) : field;
   const direction = raw(descending ? ' DESC NULLS LAST' : ' ASC NULLS FIRST');
@@ -48,7 +52,11 @@ function sortItem(field: string, context: SortContext, state: SqlPathState): Sql
 function macroKey(name: string, context: SortContext, state: SqlPathState): Sql {
   if (name === '@random') return state.dialect.random();
   if (name === '@rowid') return state.dialect.rowid(context.tableAlias);
-  const forbidden = name.startsWith('@request') ? '@request' : name.startsWith('@collection') ? '@collection' : undefined;
+  const forbidden = name.startsWith('@request')
+    ? '@request'
+    : name.startsWith('@collection')
+      ? '@collection'
+      : undefined;
   if (forbidden && !context.allowRequestMacros) throw forbiddenMacroError(forbidden);
   throw sortError(`cannot sort by ${quoteForMessage(name)}`);
 }
@@ -56,7 +64,8 @@ function macroKey(name: string, context: SortContext, state: SqlPathState): Sql 
 function fieldKey(path: ResolvedPath, state: SqlPathState): Sql {
   const d = state.dialect;
   const { terminal } = path;
-  if (path.multi && !(path.hops.length === 0 && terminal.type === 'list')) throw sortError(`cannot sort by the multi-valued ${quoteForMessage(path.raw)}`);
+  if (path.multi && !(path.hops.length === 0 && terminal.type === 'list'))
+    throw sortError(`cannot sort by the multi-valued ${quoteForMessage(path.raw)}`);
   const value = singlePathSql(path, state);
   if (terminal.type !== 'column') return d.orderJson(value);
   if (terminal.kind !== 'text') return value;

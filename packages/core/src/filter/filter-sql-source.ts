@@ -60,11 +60,20 @@ export function pathSource(path: ResolvedPath, state: SqlPathState): SqlSource {
 function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], state: SqlPathState): string {
   const alias = state.nextAlias();
   if (hop.type === 'fixed') {
-    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, sql`${column(alias, 'id')} = ${state.dialect.textParam(hop.id)}`, 'JOIN');
+    addJoined(
+      from,
+      where,
+      sql`${ident(hop.target.name)} AS ${ident(alias)}`,
+      sql`${column(alias, 'id')} = ${state.dialect.textParam(hop.id)}`,
+      'JOIN',
+    );
   } else if (hop.type === 'scan') {
     addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, true, 'JOIN');
   } else if (hop.type === 'single') {
-    const on = andSql(sql`${column(alias, 'id')} = ${column(current, hop.column)}`, guardOf(hop, hop.target, alias, state));
+    const on = andSql(
+      sql`${column(alias, 'id')} = ${column(current, hop.column)}`,
+      guardOf(hop, hop.target, alias, state),
+    );
     addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, on, 'LEFT JOIN');
   } else if (hop.type === 'multi') {
     const items = state.nextAlias();
@@ -75,15 +84,27 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
     const on = hop.multiColumn
       ? state.dialect.listContains(column(alias, hop.column), column(current, 'id'))
       : sql`${column(alias, hop.column)} = ${column(current, 'id')}`;
-    addJoined(from, where, sql`${ident(hop.source.name)} AS ${ident(alias)}`, andSql(on, guardOf(hop, hop.source, alias, state)), 'JOIN');
+    addJoined(
+      from,
+      where,
+      sql`${ident(hop.source.name)} AS ${ident(alias)}`,
+      andSql(on, guardOf(hop, hop.source, alias, state)),
+      'JOIN',
+    );
   }
   return alias;
 }
 
 /** The hop's list rule over its row, or true for an unguarded hop. Fails closed without a rule compiler. */
-function guardOf(hop: PathHop & { type: 'single' | 'multi' | 'back' }, entered: Collection, alias: string, state: SqlPathState): BoolSql {
+function guardOf(
+  hop: PathHop & { type: 'single' | 'multi' | 'back' },
+  entered: Collection,
+  alias: string,
+  state: SqlPathState,
+): BoolSql {
   if (!hop.guard) return true;
-  if (!state.guardSql) throw new Error(`a guarded relation path into "${entered.name}" was compiled without its list rule`);
+  if (!state.guardSql)
+    throw new Error(`a guarded relation path into "${entered.name}" was compiled without its list rule`);
   return state.guardSql(entered, hop.guard, alias);
 }
 
@@ -104,14 +125,16 @@ function addTable(from: Sql[], table: Sql, state: SqlPathState): void {
 function terminalSql(path: ResolvedPath, alias: string, state: SqlPathState): Sql {
   const terminal = path.terminal;
   if (terminal.type === 'json') return state.dialect.jsonAt(column(alias, terminal.column), terminal.steps);
-  if (terminal.type === 'column' && terminal.guard) return guardedEmailSql(alias, terminal.column, terminal.guard.ownerId, state);
+  if (terminal.type === 'column' && terminal.guard)
+    return guardedEmailSql(alias, terminal.column, terminal.guard.ownerId, state);
   return column(alias, terminal.column);
 }
 
 /** `email` as a caller without hidden access sees it: "" unless visible or the caller's own. */
 function guardedEmailSql(alias: string, name: string, ownerId: string | null, state: SqlPathState): Sql {
   const visible = sql`${column(alias, 'emailVisibility')} = TRUE`;
-  const own = ownerId === null ? visible : sql`${visible} OR ${column(alias, 'id')} = ${state.dialect.textParam(ownerId)}`;
+  const own =
+    ownerId === null ? visible : sql`${visible} OR ${column(alias, 'id')} = ${state.dialect.textParam(ownerId)}`;
   return sql`(CASE WHEN ${own} THEN ${column(alias, name)} ELSE '' END)`;
 }
 

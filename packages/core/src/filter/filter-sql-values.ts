@@ -23,7 +23,15 @@ export type SqlValue = (
 };
 
 const NOTHING = raw('NULL');
-const NO_JSON = { nullish: false, isText: false, text: NOTHING, isNumber: false, num: NOTHING, isBool: false, bool: NOTHING } as const;
+const NO_JSON = {
+  nullish: false,
+  isText: false,
+  text: NOTHING,
+  isNumber: false,
+  num: NOTHING,
+  isBool: false,
+  bool: NOTHING,
+} as const;
 
 /** A constant (already in its domain, see planComparison) as a bound, typed parameter. */
 export function constSqlValue(d: FilterDialect, domain: Domain, value: CompareValue): SqlValue {
@@ -32,13 +40,19 @@ export function constSqlValue(d: FilterDialect, domain: Domain, value: CompareVa
 
 function constSqlShape(d: FilterDialect, domain: Domain, value: CompareValue): SqlValue {
   if (value === INVALID) return { type: 'invalid' };
-  if (typeof value === 'object' && value !== null) return { type: 'pattern', sql: d.textParam(renderLikePattern(value)) };
+  if (typeof value === 'object' && value !== null)
+    return { type: 'pattern', sql: d.textParam(renderLikePattern(value)) };
   switch (domain) {
-    case 'text': return { type: 'scalar', sql: d.textParam(value as string) };
-    case 'like': return { type: 'like', ok: true, text: d.textParam(value as string) };
-    case 'number': return { type: 'scalar', sql: d.numberParam(value as number | null) };
-    case 'bool': return { type: 'scalar', sql: d.boolParam(value as boolean | null) };
-    case 'json': return { type: 'json', parts: constJsonParts(d, value) };
+    case 'text':
+      return { type: 'scalar', sql: d.textParam(value as string) };
+    case 'like':
+      return { type: 'like', ok: true, text: d.textParam(value as string) };
+    case 'number':
+      return { type: 'scalar', sql: d.numberParam(value as number | null) };
+    case 'bool':
+      return { type: 'scalar', sql: d.boolParam(value as boolean | null) };
+    case 'json':
+      return { type: 'json', parts: constJsonParts(d, value) };
   }
 }
 
@@ -53,19 +67,31 @@ function constJsonParts(d: FilterDialect, value: string | number | boolean | nul
  * A path's SQL expression in a domain; mirrors pathValueInDomain. `nullable` when the
  * expression can be NULL (relation paths): text then reads as "".
  */
-export function pathSqlValue(d: FilterDialect, kind: ValueKind, domain: Domain, expression: Sql, lower: boolean, nullable: boolean): SqlValue {
+export function pathSqlValue(
+  d: FilterDialect,
+  kind: ValueKind,
+  domain: Domain,
+  expression: Sql,
+  lower: boolean,
+  nullable: boolean,
+): SqlValue {
   if (kind === 'text') {
     const text = nullable ? sql`COALESCE(${expression}, '')` : expression;
     const folded = lower ? d.foldAscii(text) : text;
-    if (domain === 'json') return { type: 'json', parts: { ...NO_JSON, nullish: sql`${folded} = ''`, isText: true, text: folded } };
+    if (domain === 'json')
+      return { type: 'json', parts: { ...NO_JSON, nullish: sql`${folded} = ''`, isText: true, text: folded } };
     return domain === 'like' ? { type: 'like', ok: true, text: folded } : { type: 'scalar', sql: folded };
   }
   if (kind !== 'json') {
     if (domain !== 'json') return { type: 'scalar', sql: expression };
     const flags = { nullish: sql`${expression} IS NULL`, present: sql`${expression} IS NOT NULL` };
-    return { type: 'json', parts: kind === 'number'
-      ? { ...NO_JSON, nullish: flags.nullish, isNumber: flags.present, num: expression }
-      : { ...NO_JSON, nullish: flags.nullish, isBool: flags.present, bool: expression } };
+    return {
+      type: 'json',
+      parts:
+        kind === 'number'
+          ? { ...NO_JSON, nullish: flags.nullish, isNumber: flags.present, num: expression }
+          : { ...NO_JSON, nullish: flags.nullish, isBool: flags.present, bool: expression },
+    };
   }
   const parts = d.jsonParts(expression);
   const text = lower ? d.foldAscii(parts.text) : parts.text;
@@ -79,8 +105,10 @@ export function compareSql(d: FilterDialect, domain: Domain, op: ComparisonOp, a
   if (a.constant && b.constant) return compareValues(domain, op, a.constant.value, b.constant.value);
   if (a.type === 'invalid' || b.type === 'invalid') return false;
   if (a.type === 'like' && (b.type === 'pattern' || b.type === 'like')) return likeSql(d, a, b);
-  if (a.type === 'json' && b.type === 'json') return op === '=' ? jsonEqualSql(a.parts, b.parts) : jsonOrderSql(d, op as OrderOp, a.parts, b.parts);
-  if (a.type !== 'scalar' || b.type !== 'scalar') throw new Error(`filter compiler bug: cannot compare ${a.type} with ${b.type} in ${domain}`);
+  if (a.type === 'json' && b.type === 'json')
+    return op === '=' ? jsonEqualSql(a.parts, b.parts) : jsonOrderSql(d, op as OrderOp, a.parts, b.parts);
+  if (a.type !== 'scalar' || b.type !== 'scalar')
+    throw new Error(`filter compiler bug: cannot compare ${a.type} with ${b.type} in ${domain}`);
   const left = a.sql;
   const right = b.sql;
   if (domain === 'text') return op === '=' ? sql`${left} = ${right}` : d.textOrder(left, op as OrderOp, right);
@@ -88,7 +116,11 @@ export function compareSql(d: FilterDialect, domain: Domain, op: ComparisonOp, a
   return sql`COALESCE(${left} ${raw(op)} ${right}, FALSE)`;
 }
 
-function likeSql(d: FilterDialect, subject: SqlValue & { type: 'like' }, pattern: SqlValue & { type: 'pattern' | 'like' }): BoolSql {
+function likeSql(
+  d: FilterDialect,
+  subject: SqlValue & { type: 'like' },
+  pattern: SqlValue & { type: 'pattern' | 'like' },
+): BoolSql {
   if (pattern.type === 'pattern') return andSql(subject.ok, d.like(subject.text, pattern.sql));
   return andSql(subject.ok, pattern.ok, d.like(subject.text, containsPatternSql(d, pattern.text)));
 }

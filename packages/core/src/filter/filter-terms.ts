@@ -29,7 +29,10 @@ export interface PathTerm {
 }
 
 /** `<field> = @request.body.<field>` as the test of "unchanged", for a list field a JSON comparison. */
-export type SameTest<Plan> = Plan | boolean | { readonly type: 'list'; readonly column: string; readonly items: readonly string[] };
+export type SameTest<Plan> =
+  | Plan
+  | boolean
+  | { readonly type: 'list'; readonly column: string; readonly items: readonly string[] };
 
 /** `@request.body.<field>:changed` when the field was submitted: true when `same` is false. */
 export interface ChangedTerm<Plan> {
@@ -48,16 +51,22 @@ type Planner<Plan> = (node: FilterComparison) => Plan | boolean;
 export function pathOptionsOf(scope: FilterScope, position: number): PathOptions {
   const auth = scope.request.auth;
   return {
-    schema: scope.schema, collection: scope.collection, allowHidden: scope.allowHidden,
+    schema: scope.schema,
+    collection: scope.collection,
+    allowHidden: scope.allowHidden,
     viewer: auth && auth.id !== '' ? { id: auth.id, collectionId: auth.collectionId } : null,
     fail: (what) => filterError(what, position),
   };
 }
 
 /** Applies a modifier to a resolved path; throws FILTER_INVALID for modifiers that do not fit. */
-export function pathTerm(operand: { readonly modifier: Modifier | null; readonly raw: string; readonly position: number }, path: ResolvedPath): PathTerm {
+export function pathTerm(
+  operand: { readonly modifier: Modifier | null; readonly raw: string; readonly position: number },
+  path: ResolvedPath,
+): PathTerm {
   const fail = (what: string) => filterError(what, operand.position);
-  const kind: ValueKind = path.terminal.type === 'json' ? 'json' : path.terminal.type === 'list' ? 'text' : path.terminal.kind;
+  const kind: ValueKind =
+    path.terminal.type === 'json' ? 'json' : path.terminal.type === 'list' ? 'text' : path.terminal.kind;
   const name = quoteForMessage(operand.raw);
   switch (operand.modifier) {
     case null:
@@ -69,7 +78,8 @@ export function pathTerm(operand: { readonly modifier: Modifier | null; readonly
       if (kind !== 'text' && kind !== 'json') throw fail(`:lower needs a text or json field, not ${name}`);
       return { type: 'path', path, modifier: 'lower', kind };
     default:
-      if (path.multi === (path.terminal.type === 'json')) throw fail(`:length needs a multi-valued field or a json field, not ${name}`);
+      if (path.multi === (path.terminal.type === 'json'))
+        throw fail(`:length needs a multi-valued field or a json field, not ${name}`);
       return { type: 'path', path, modifier: 'length', kind: 'number' };
   }
 }
@@ -78,9 +88,16 @@ export function pathTerm(operand: { readonly modifier: Modifier | null; readonly
 export function collectionTerm(operand: CollectionOperand, scope: FilterScope): PathTerm {
   const target = scope.schema.find(operand.collection);
   const name = quoteForMessage(operand.raw);
-  if (!target) throw filterError(`unknown collection ${quoteForMessage(operand.collection)} in ${name}`, operand.position);
-  if (operand.modifier === 'length') throw filterError(`:length is not supported on @collection paths such as ${name}`, operand.position);
-  const path = resolvePath(operand.path, { schema: scope.schema, collection: target, allowHidden: true, fail: (what) => filterError(what, operand.position) });
+  if (!target)
+    throw filterError(`unknown collection ${quoteForMessage(operand.collection)} in ${name}`, operand.position);
+  if (operand.modifier === 'length')
+    throw filterError(`:length is not supported on @collection paths such as ${name}`, operand.position);
+  const path = resolvePath(operand.path, {
+    schema: scope.schema,
+    collection: target,
+    allowHidden: true,
+    fail: (what) => filterError(what, operand.position),
+  });
   return { ...pathTerm(operand, path), collection: { key: JSON.stringify([target.id, operand.alias]), target } };
 }
 
@@ -108,7 +125,12 @@ function authRecordPath(operand: RequestOperand, scope: FilterScope): ResolvedPa
   const throughRelation = field.type === 'relation' && rest.length > 0;
   if (!throughRelation && Object.hasOwn(auth, first!)) return undefined;
   try {
-    const path = resolvePath(operand.path, { schema: scope.schema, collection, allowHidden: true, fail: (what) => filterError(what) });
+    const path = resolvePath(operand.path, {
+      schema: scope.schema,
+      collection,
+      allowHidden: true,
+      fail: (what) => filterError(what),
+    });
     return withRootHop(path, { type: 'fixed', target: collection, id: auth.id });
   } catch {
     return null;
@@ -119,16 +141,25 @@ function authRecordPath(operand: RequestOperand, scope: FilterScope): ResolvedPa
 function changedTerm<Plan>(operand: RequestOperand, scope: FilterScope, plan: Planner<Plan>): Term<Plan> {
   const name = operand.path[0]!;
   const field = scope.collection.fields.find((f) => f.name === name);
-  if (!field && name !== 'id') throw filterError(`:changed needs a field of ${quoteForMessage(scope.collection.name)}, not ${quoteForMessage(operand.raw)}`, operand.position);
+  if (!field && name !== 'id')
+    throw filterError(
+      `:changed needs a field of ${quoteForMessage(scope.collection.name)}, not ${quoteForMessage(operand.raw)}`,
+      operand.position,
+    );
   if (!Object.hasOwn(scope.request.body, name)) return boolTerm(false);
   const value = scope.request.body[name];
   if (field && columnKindOf(field) === 'list') {
     const items = submittedList(value);
-    return items ? { type: 'changed', kind: 'bool', raw: operand.raw, same: { type: 'list', column: name, items } } : boolTerm(true);
+    return items
+      ? { type: 'changed', kind: 'bool', raw: operand.raw, same: { type: 'list', column: name, items } }
+      : boolTerm(true);
   }
   const { position } = operand;
   const same = plan({
-    type: 'comparison', op: '=', any: false, position,
+    type: 'comparison',
+    op: '=',
+    any: false,
+    position,
     left: { type: 'field', path: [name], modifier: null, raw: name, position },
     right: { type: 'request', scope: 'body', path: [name], modifier: null, raw: `@request.body.${name}`, position },
   });

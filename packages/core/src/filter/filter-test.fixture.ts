@@ -20,16 +20,31 @@ export function field(name: string, type: FieldTypeName, options: Partial<FieldD
 export function collection(name: string, fields: FieldDef[], options: Partial<Collection> = {}): Collection {
   const id = field('id', 'text', { system: true, primaryKey: true, required: true });
   return {
-    id: `c_${name}`, name, type: 'base', system: false, fields: [id, ...fields], indexes: [],
-    listRule: '', viewRule: null, createRule: null, updateRule: null, deleteRule: null, created: '', updated: '', ...options,
+    id: `c_${name}`,
+    name,
+    type: 'base',
+    system: false,
+    fields: [id, ...fields],
+    indexes: [],
+    listRule: '',
+    viewRule: null,
+    createRule: null,
+    updateRule: null,
+    deleteRule: null,
+    created: '',
+    updated: '',
+    ...options,
   };
 }
 
 /** An auth collection: the system fields of PocketBase's auth collections, then `fields`. */
 export function authCollection(name: string, fields: FieldDef[], options: Partial<Collection> = {}): Collection {
   const system = [
-    field('password', 'password', { system: true, hidden: true }), field('tokenKey', 'text', { system: true, hidden: true }),
-    field('email', 'email', { system: true }), field('emailVisibility', 'bool', { system: true }), field('verified', 'bool', { system: true }),
+    field('password', 'password', { system: true, hidden: true }),
+    field('tokenKey', 'text', { system: true, hidden: true }),
+    field('email', 'email', { system: true }),
+    field('emailVisibility', 'bool', { system: true }),
+    field('verified', 'bool', { system: true }),
   ];
   return collection(name, [...system, ...fields], { type: 'auth', ...options });
 }
@@ -44,28 +59,54 @@ export interface BlogSchema {
 }
 
 /** users (an auth collection), posts (with a self-relation), comments and bookmarks: every kind of field and relation the filter knows. */
-export function blogSchema(overrides: Partial<Record<'users' | 'posts' | 'comments' | 'bookmarks', Partial<Collection>>> = {}): BlogSchema {
-  const users = authCollection('users', [
-    field('name', 'text'), field('age', 'number'), field('profile', 'json'),
-    field('favorite', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
-  ], overrides.users);
-  const posts = collection('posts', [
-    field('title', 'text'), field('views', 'number'), field('published', 'bool'),
-    field('tags', 'select', { values: ['a', 'b', 'c', 'A', '%', '_', 'é'], maxSelect: 5 }),
-    field('category', 'select', { values: ['news', 'tech'], maxSelect: 1 }),
-    field('author', 'relation', { collectionId: users.id, maxSelect: 1 }),
-    field('editors', 'relation', { collectionId: users.id, maxSelect: 5 }),
-    field('data', 'json'), field('created', 'date'), field('secret', 'text', { hidden: true }),
-    field('parent', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
-  ], overrides.posts);
-  const comments = collection('comments', [
-    field('post', 'relation', { collectionId: posts.id, maxSelect: 1 }), field('message', 'text'),
-    field('votes', 'number'), field('author', 'relation', { collectionId: users.id, maxSelect: 1 }),
-  ], overrides.comments);
-  const bookmarks = collection('bookmarks', [
-    field('owner', 'relation', { collectionId: users.id, maxSelect: 1 }),
-    field('posts', 'relation', { collectionId: posts.id, maxSelect: 9 }),
-  ], overrides.bookmarks);
+export function blogSchema(
+  overrides: Partial<Record<'users' | 'posts' | 'comments' | 'bookmarks', Partial<Collection>>> = {},
+): BlogSchema {
+  const users = authCollection(
+    'users',
+    [
+      field('name', 'text'),
+      field('age', 'number'),
+      field('profile', 'json'),
+      field('favorite', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
+    ],
+    overrides.users,
+  );
+  const posts = collection(
+    'posts',
+    [
+      field('title', 'text'),
+      field('views', 'number'),
+      field('published', 'bool'),
+      field('tags', 'select', { values: ['a', 'b', 'c', 'A', '%', '_', 'é'], maxSelect: 5 }),
+      field('category', 'select', { values: ['news', 'tech'], maxSelect: 1 }),
+      field('author', 'relation', { collectionId: users.id, maxSelect: 1 }),
+      field('editors', 'relation', { collectionId: users.id, maxSelect: 5 }),
+      field('data', 'json'),
+      field('created', 'date'),
+      field('secret', 'text', { hidden: true }),
+      field('parent', 'relation', { collectionId: 'c_posts', maxSelect: 1 }),
+    ],
+    overrides.posts,
+  );
+  const comments = collection(
+    'comments',
+    [
+      field('post', 'relation', { collectionId: posts.id, maxSelect: 1 }),
+      field('message', 'text'),
+      field('votes', 'number'),
+      field('author', 'relation', { collectionId: users.id, maxSelect: 1 }),
+    ],
+    overrides.comments,
+  );
+  const bookmarks = collection(
+    'bookmarks',
+    [
+      field('owner', 'relation', { collectionId: users.id, maxSelect: 1 }),
+      field('posts', 'relation', { collectionId: posts.id, maxSelect: 9 }),
+    ],
+    overrides.bookmarks,
+  );
   return { schema: schemaViewOf([users, posts, comments, bookmarks]), users, posts, comments, bookmarks };
 }
 
@@ -86,7 +127,9 @@ export async function loadDataset(store: Store, schema: SchemaView, dataset: Dat
 
 function insertSql(store: Store, target: Collection, row: Row): Sql {
   const names = join(target.fields.map((f) => ident(f.name)));
-  const values = join(target.fields.map((f) => sql`${store.dialect.toColumn(columnKindOf(f), row[f.name] ?? zeroOf(f))}`));
+  const values = join(
+    target.fields.map((f) => sql`${store.dialect.toColumn(columnKindOf(f), row[f.name] ?? zeroOf(f))}`),
+  );
   return sql`INSERT INTO ${ident(target.name)} (${names}) VALUES (${values})`;
 }
 
@@ -100,7 +143,9 @@ export function zeroOf(def: FieldDef): unknown {
 export function datasetSource(schema: SchemaView, dataset: Dataset): FilterRecordSource {
   const tables = new Map<string, Row[]>();
   for (const target of schema.all()) {
-    const rows = (dataset[target.name] ?? []).map((row) => Object.fromEntries(target.fields.map((f) => [f.name, row[f.name] ?? zeroOf(f)])));
+    const rows = (dataset[target.name] ?? []).map((row) =>
+      Object.fromEntries(target.fields.map((f) => [f.name, row[f.name] ?? zeroOf(f)])),
+    );
     tables.set(target.id, rows);
     tables.set(target.name, rows);
   }
@@ -112,7 +157,9 @@ export function datasetSource(schema: SchemaView, dataset: Dataset): FilterRecor
 
 /** Ids of the rows of `target` the compiled filter selects, sorted. */
 export async function selectIds(store: Store, target: Collection, where: Sql): Promise<string[]> {
-  const rows = await store.all<{ id: string }>(sql`SELECT ${column('t', 'id')} AS "id" FROM ${ident(target.name)} AS "t" WHERE ${where}`);
+  const rows = await store.all<{ id: string }>(
+    sql`SELECT ${column('t', 'id')} AS "id" FROM ${ident(target.name)} AS "t" WHERE ${where}`,
+  );
   return rows.map((row) => row.id).sort();
 }
 
@@ -122,15 +169,30 @@ export function guestRequest(overrides: Partial<RequestInfo> = {}): RequestInfo 
 }
 
 /** A compiler context for `target` on a store, with every permission unless overridden. */
-export function compileContextFor(store: Store, schema: SchemaView, target: Collection, overrides: Partial<FilterContext> = {}): FilterContext {
+export function compileContextFor(
+  store: Store,
+  schema: SchemaView,
+  target: Collection,
+  overrides: Partial<FilterContext> = {},
+): FilterContext {
   return {
-    dialect: store.dialect, schema, collection: target, tableAlias: 't', request: guestRequest(), now: new Date('2024-12-31T12:00:00.000Z'),
-    allowHidden: true, allowRequestMacros: true, ...overrides,
+    dialect: store.dialect,
+    schema,
+    collection: target,
+    tableAlias: 't',
+    request: guestRequest(),
+    now: new Date('2024-12-31T12:00:00.000Z'),
+    allowHidden: true,
+    allowRequestMacros: true,
+    ...overrides,
   };
 }
 
 /** The evaluator context matching a compiler context. */
-export function evaluateContextFor(context: Omit<FilterContext, 'dialect' | 'tableAlias'>, source: FilterRecordSource): EvaluateContext {
+export function evaluateContextFor(
+  context: Omit<FilterContext, 'dialect' | 'tableAlias'>,
+  source: FilterRecordSource,
+): EvaluateContext {
   const { schema, collection: target, request, now, allowHidden, allowRequestMacros } = context;
   return { schema, collection: target, request, now, allowHidden, allowRequestMacros, source };
 }

@@ -50,7 +50,8 @@ export function constOf(value: unknown): Const {
   if (value === null || value === undefined) return NULL_CONST;
   if (typeof value === 'string') return isCleanText(value) ? { kind: 'text', value } : { kind: 'opaque' };
   if (typeof value === 'boolean') return { kind: 'bool', value };
-  if (typeof value === 'number') return Number.isFinite(value) ? { kind: 'number', value, text: String(value) } : NULL_CONST;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? { kind: 'number', value, text: String(value) } : NULL_CONST;
   return { kind: 'opaque' };
 }
 

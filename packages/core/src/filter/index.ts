@@ -1,9 +1,31 @@
 export type {
-  BoolLiteral, CollectionOperand, ComparisonOp, DatetimeMacro, DatetimeOperand, FieldOperand, FilterComparison,
-  FilterJoin, FilterNode, FilterOperand, Modifier, NullLiteral, NumberLiteral, RequestOperand, RequestScope, TextLiteral,
+  BoolLiteral,
+  CollectionOperand,
+  ComparisonOp,
+  DatetimeMacro,
+  DatetimeOperand,
+  FieldOperand,
+  FilterComparison,
+  FilterJoin,
+  FilterNode,
+  FilterOperand,
+  Modifier,
+  NullLiteral,
+  NumberLiteral,
+  RequestOperand,
+  RequestScope,
+  TextLiteral,
 } from './filter-ast.js';
 export { COMPARISON_OPS } from './filter-ast.js';
-export type { EvaluateContext, FilterContext, FilterRecordSource, FilterScope, RequestAuth, RequestInfo, SortContext } from './filter-context.js';
+export type {
+  EvaluateContext,
+  FilterContext,
+  FilterRecordSource,
+  FilterScope,
+  RequestAuth,
+  RequestInfo,
+  SortContext,
+} from './filter-context.js';
 export { parseFilter, FILTER_CACHE_SIZE } from './filter-cache.js';
 export { MAX_FILTER_DEPTH, MAX_FILTER_EXPRESSIONS, MAX_FILTER_LENGTH } from './filter-parser.js';
 export { MAX_RELATION_HOPS } from './filter-path.js';

@@ -56,7 +56,8 @@ function addPath(root: PickTree, path: string): void {
     }
     const node = tree.keys.get(segment) ?? {};
     tree.keys.set(segment, node);
-    if (last && match[5] !== undefined) node.excerpt = { max: Number(match[5]), ellipsis: ['true', '1', 't'].includes(match[7] ?? 'false') };
+    if (last && match[5] !== undefined)
+      node.excerpt = { max: Number(match[5]), ellipsis: ['true', '1', 't'].includes(match[7] ?? 'false') };
     if (!last) tree = node.children ??= { all: false, keys: new Map() };
   });
 }
@@ -84,7 +85,11 @@ function applyNode(value: unknown, node: PickNode): unknown {
 
 /** Plain text of at most `max` characters: tags removed, white space folded. */
 export function excerpt(html: string, max: number, ellipsis: boolean): string {
-  const text = html.replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const chars = [...text];
   if (chars.length <= max) return text;
   return chars.slice(0, max).join('').trimEnd() + (ellipsis ? '...' : '');

@@ -41,7 +41,13 @@ describe('parseJsonDocument', () => {
 
   it('refuses NUL characters and lone surrogates in values and keys, naming the path', () => {
     const error = refused('{"meta":{"list":["ok","a\\u0000"]}}', 'JSON_TEXT_INVALID');
-    assert.deepEqual(error.data, { meta: { code: 'validation_invalid_text', message: 'Must not contain NUL characters or unpaired surrogates.', params: { path: 'meta.list.1' } } });
+    assert.deepEqual(error.data, {
+      meta: {
+        code: 'validation_invalid_text',
+        message: 'Must not contain NUL characters or unpaired surrogates.',
+        params: { path: 'meta.list.1' },
+      },
+    });
     refused('{"title":"\\uD800"}', 'JSON_TEXT_INVALID');
     refused('{"title":"\\udc00x"}', 'JSON_TEXT_INVALID');
     refused('{"meta":{"k\\u0000":1}}', 'JSON_TEXT_INVALID');

@@ -77,7 +77,8 @@ export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
  * path is built only on the way back from a problem.
  */
 export function findJsonProblem(value: unknown, bounds: JsonBounds, depth = 0): JsonProblem | undefined {
-  if (typeof value === 'string') return bounds.cleanText && !isCleanText(value) ? { kind: 'text', path: [] } : undefined;
+  if (typeof value === 'string')
+    return bounds.cleanText && !isCleanText(value) ? { kind: 'text', path: [] } : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth >= bounds.maxDepth) return { kind: 'depth', path: [] };
   if (Array.isArray(value)) {
@@ -114,10 +115,22 @@ function prefixed(key: string, problem: JsonProblem): JsonProblem {
 function documentError(problem: JsonProblem): AppError {
   if (problem.kind === 'prototype') return new AppError('BODY_INVALID');
   if (problem.kind === 'depth') {
-    const entry = { code: 'validation_json_too_deep', message: `Must not nest deeper than ${MAX_JSON_DEPTH} levels.`, params: { maxDepth: MAX_JSON_DEPTH } };
-    return new AppError('JSON_TOO_DEEP', `The JSON nests deeper than ${MAX_JSON_DEPTH} levels.`, underTopKey(problem.path, entry));
+    const entry = {
+      code: 'validation_json_too_deep',
+      message: `Must not nest deeper than ${MAX_JSON_DEPTH} levels.`,
+      params: { maxDepth: MAX_JSON_DEPTH },
+    };
+    return new AppError(
+      'JSON_TOO_DEEP',
+      `The JSON nests deeper than ${MAX_JSON_DEPTH} levels.`,
+      underTopKey(problem.path, entry),
+    );
   }
-  const entry = { code: 'validation_invalid_text', message: 'Must not contain NUL characters or unpaired surrogates.', params: { path: problem.path.join('.').slice(0, 200) } };
+  const entry = {
+    code: 'validation_invalid_text',
+    message: 'Must not contain NUL characters or unpaired surrogates.',
+    params: { path: problem.path.join('.').slice(0, 200) },
+  };
   return new AppError('JSON_TEXT_INVALID', undefined, underTopKey(problem.path, entry));
 }
 

@@ -14,10 +14,13 @@ function values(value: unknown): number {
 
 describe('countJsonValues', () => {
   it('never counts fewer values than the text holds', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 5 }), (value) => {
-      const text = JSON.stringify(value);
-      assert.ok(countJsonValues(text, Infinity) >= values(value), text);
-    }), { seed, numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }), (value) => {
+        const text = JSON.stringify(value);
+        assert.ok(countJsonValues(text, Infinity) >= values(value), text);
+      }),
+      { seed, numRuns: 1000 },
+    );
   });
 
   it('skips commas and brackets inside strings, escaped quotes included', () => {

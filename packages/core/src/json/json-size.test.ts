@@ -8,12 +8,18 @@ console.log(`jsonSizeExceeds properties: seed=${seed} (rerun with SEED=${seed})`
 
 describe('jsonSizeExceeds', () => {
   it('agrees with the UTF-8 length of JSON.stringify at every limit', () => {
-    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\uD800', '\uDC00', 'é', '😀', 'a') }));
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\uD800', '\uDC00', 'é', '😀', 'a') }),
+    );
     const value = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.dictionary(text, fc.oneof(text, fc.array(text))));
-    fc.assert(fc.property(value, fc.nat(300), (value, limit) => {
-      const bytes = Buffer.byteLength(JSON.stringify(value));
-      assert.equal(jsonSizeExceeds(value, limit), bytes > limit, `${JSON.stringify(value)} against ${limit}`);
-    }), { seed, numRuns: 2000 });
+    fc.assert(
+      fc.property(value, fc.nat(300), (value, limit) => {
+        const bytes = Buffer.byteLength(JSON.stringify(value));
+        assert.equal(jsonSizeExceeds(value, limit), bytes > limit, `${JSON.stringify(value)} against ${limit}`);
+      }),
+      { seed, numRuns: 2000 },
+    );
   });
 
   it('leaves out what JSON.stringify leaves out, and measures what toJSON returns', () => {

@@ -34,8 +34,11 @@ function jsonByteLength(value: unknown, limit: number): number {
 
 function containerByteLength(value: object, limit: number): number {
   // Values with their own JSON form (a Date) are measured as what they turn into.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return Buffer.byteLength(JSON.stringify(value) ?? '');
-  return Array.isArray(value) ? arrayByteLength(value, limit) : objectByteLength(value as Record<string, unknown>, limit);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return Buffer.byteLength(JSON.stringify(value) ?? '');
+  return Array.isArray(value)
+    ? arrayByteLength(value, limit)
+    : objectByteLength(value as Record<string, unknown>, limit);
 }
 
 function arrayByteLength(items: readonly unknown[], limit: number): number {

@@ -38,6 +38,9 @@ describe('mail templates', () => {
 
 describe('actionLink', () => {
   it('drops a trailing slash of the app URL and encodes the token', () => {
-    assert.equal(actionLink('https://acme.test/', 'confirm-verification', 'a/b'), 'https://acme.test/_/#/auth/confirm-verification/a%2Fb');
+    assert.equal(
+      actionLink('https://acme.test/', 'confirm-verification', 'a/b'),
+      'https://acme.test/_/#/auth/confirm-verification/a%2Fb',
+    );
   });
 });

@@ -13,19 +13,36 @@ export interface MailContext {
  */
 export function verificationMail(input: MailContext & { token: string }): MailMessage {
   const link = actionLink(input.appUrl, 'confirm-verification', input.token);
-  return linkMail(input, `Verify your ${input.appName} email`, 'Thank you for joining us. Click the link below to verify your email address.', link);
+  return linkMail(
+    input,
+    `Verify your ${input.appName} email`,
+    'Thank you for joining us. Click the link below to verify your email address.',
+    link,
+  );
 }
 
 /** The password-reset message, linking to `<appUrl>/_/#/auth/confirm-password-reset/<token>`. */
 export function passwordResetMail(input: MailContext & { token: string }): MailMessage {
   const link = actionLink(input.appUrl, 'confirm-password-reset', input.token);
-  return linkMail(input, `Reset your ${input.appName} password`, 'Click the link below to reset your password.', link, 'If you did not ask to reset your password, you can ignore this email.');
+  return linkMail(
+    input,
+    `Reset your ${input.appName} password`,
+    'Click the link below to reset your password.',
+    link,
+    'If you did not ask to reset your password, you can ignore this email.',
+  );
 }
 
 /** The email-change confirmation, sent to the new address, linking to `<appUrl>/_/#/auth/confirm-email-change/<token>`. */
 export function emailChangeMail(input: MailContext & { token: string }): MailMessage {
   const link = actionLink(input.appUrl, 'confirm-email-change', input.token);
-  return linkMail(input, `Confirm your new ${input.appName} email address`, 'Click the link below to confirm your new email address.', link, 'If you did not ask to change your email address, you can ignore this email.');
+  return linkMail(
+    input,
+    `Confirm your new ${input.appName} email address`,
+    'Click the link below to confirm your new email address.',
+    link,
+    'If you did not ask to change your email address, you can ignore this email.',
+  );
 }
 
 /** The one-time-password message, with the code in the text. */

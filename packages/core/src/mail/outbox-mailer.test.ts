@@ -22,9 +22,15 @@ forEachStore((_name, open) => {
     await outbox.send({ ...mail('bob@example.com', 'second'), html: '<p>second</p>', from: 'app@example.com' });
     await outbox.send(mail('ada@example.com', 'third'));
     const all = await outbox.list();
-    assert.deepEqual(all.map((m) => m.subject), ['third', 'second', 'first']);
+    assert.deepEqual(
+      all.map((m) => m.subject),
+      ['third', 'second', 'first'],
+    );
     const second = all[1]!;
-    assert.deepEqual([second.to, second.from, second.text, second.html], ['bob@example.com', 'app@example.com', 'second text', '<p>second</p>']);
+    assert.deepEqual(
+      [second.to, second.from, second.text, second.html],
+      ['bob@example.com', 'app@example.com', 'second text', '<p>second</p>'],
+    );
     assert.equal(all[0]!.html, null);
     assert.ok(!Number.isNaN(Date.parse(all[0]!.created)));
   });
@@ -33,7 +39,10 @@ forEachStore((_name, open) => {
     await outbox.clear();
     for (const subject of ['a', 'b', 'c']) await outbox.send(mail('ada@example.com', subject));
     await outbox.send(mail('bob@example.com', 'd'));
-    assert.deepEqual((await outbox.list({ to: 'ada@example.com', limit: 2 })).map((m) => m.subject), ['c', 'b']);
+    assert.deepEqual(
+      (await outbox.list({ to: 'ada@example.com', limit: 2 })).map((m) => m.subject),
+      ['c', 'b'],
+    );
     assert.equal((await outbox.latestTo('ada@example.com'))?.subject, 'c');
     assert.equal((await outbox.latestTo('bob@example.com'))?.subject, 'd');
     assert.equal(await outbox.latestTo('nobody@example.com'), undefined);

@@ -54,8 +54,19 @@ export class RealtimeBroker {
   /** Registers a client; the transport sends what the sink receives. */
   connect(sink: RealtimeSink, principal: Principal = guest, credential?: RealtimeCredential): RealtimeClient {
     const id = randomBytes(15).toString('base64url').slice(0, 20);
-    const counted: RealtimeSink = { send: (delivery) => (this.#messagesSent++, sink.send(delivery)), principalChanged: sink.principalChanged?.bind(sink), disconnect: sink.disconnect?.bind(sink) };
-    const client = new RealtimeClient(id, counted, this.#deps, new VisibilityChecker(this.#deps), principal, credential);
+    const counted: RealtimeSink = {
+      send: (delivery) => (this.#messagesSent++, sink.send(delivery)),
+      principalChanged: sink.principalChanged?.bind(sink),
+      disconnect: sink.disconnect?.bind(sink),
+    };
+    const client = new RealtimeClient(
+      id,
+      counted,
+      this.#deps,
+      new VisibilityChecker(this.#deps),
+      principal,
+      credential,
+    );
     this.#clients.set(id, client);
     return client;
   }
@@ -114,7 +125,10 @@ export class RealtimeBroker {
       if (!client.actsFor(collection.id, recordId)) continue;
       const credential = client.credential;
       const check = credential ? this.#verify(credential) : Promise.resolve(undefined);
-      void check.then((principal) => client.setPrincipal(principal ?? guest, principal ? credential : undefined), () => client.setPrincipal(guest));
+      void check.then(
+        (principal) => client.setPrincipal(principal ?? guest, principal ? credential : undefined),
+        () => client.setPrincipal(guest),
+      );
     }
   }
 }

@@ -13,7 +13,15 @@ import type { RealtimeCredential } from './realtime-broker.js';
 
 /** What the broker hands a transport for one subscriber. */
 export type Delivery =
-  | { kind: 'event'; sub: string; topic: string; seq: number; action: RealtimeAction; record: RecordJson; recordJson: string }
+  | {
+      kind: 'event';
+      sub: string;
+      topic: string;
+      seq: number;
+      action: RealtimeAction;
+      record: RecordJson;
+      recordJson: string;
+    }
   | { kind: 'leave'; sub: string; topic: string; seq: number; id: string };
 
 /** A transport's side of a client. */
@@ -44,7 +52,14 @@ export class RealtimeClient {
   #pending: Array<[ChangeEvent, Collection]> = [];
   #closed = false;
 
-  constructor(id: string, sink: RealtimeSink, deps: RecordDeps, visibility: VisibilityChecker, principal: Principal, credential?: RealtimeCredential) {
+  constructor(
+    id: string,
+    sink: RealtimeSink,
+    deps: RecordDeps,
+    visibility: VisibilityChecker,
+    principal: Principal,
+    credential?: RealtimeCredential,
+  ) {
     this.id = id;
     this.#sink = sink;
     this.#deps = deps;
@@ -68,7 +83,10 @@ export class RealtimeClient {
   /** True when the client acts for this auth record. */
   actsFor(collectionId: string, recordId: string): boolean {
     const p = this.#principal;
-    return (p.kind === 'record' && p.collection.id === collectionId && p.record.id === recordId) || (p.kind === 'superuser' && p.id === recordId);
+    return (
+      (p.kind === 'record' && p.collection.id === collectionId && p.record.id === recordId) ||
+      (p.kind === 'superuser' && p.id === recordId)
+    );
   }
 
   /** Changes who the client acts for (new token, refresh, or revocation → guest). */
@@ -81,7 +99,8 @@ export class RealtimeClient {
   }
 
   addSubscription(subscription: Subscription): void {
-    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id)) throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
+    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id))
+      throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
     this.#subscriptions.set(subscription.id, subscription);
   }
 
@@ -126,7 +145,7 @@ export class RealtimeClient {
       const upTo = headSeq;
       const oldest = await oldestSeq(this.#deps.store);
       if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest)) return { kind: 'reset', seq: upTo };
-      for (let after = lastSeq; after < upTo;) {
+      for (let after = lastSeq; after < upTo; ) {
         const batch = (await readChanges(this.#deps.store, after, 500)).filter((event) => event.seq <= upTo);
         if (batch.length === 0) break;
         for (const event of batch) {
@@ -145,7 +164,8 @@ export class RealtimeClient {
   }
 
   #wants(collection: Collection, recordId: string): boolean {
-    for (const subscription of this.#subscriptions.values()) if (subscriptionMatches(subscription, collection, recordId)) return true;
+    for (const subscription of this.#subscriptions.values())
+      if (subscriptionMatches(subscription, collection, recordId)) return true;
     return false;
   }
 
@@ -164,7 +184,8 @@ export class RealtimeClient {
     for (const subscription of this.#subscriptions.values()) {
       if (!subscriptionMatches(subscription, collection, event.recordId)) continue;
       const outcome = this.#decide(subscription, event, collection);
-      if (outcome instanceof Promise) work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
+      if (outcome instanceof Promise)
+        work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
       else {
         const sent = this.#send(subscription, event, collection, outcome);
         if (sent) work.push(sent);
@@ -176,16 +197,24 @@ export class RealtimeClient {
   /** 'event', 'leave' or nothing, for one subscription and one change. */
   #decide(subscription: Subscription, event: ChangeEvent, collection: Collection): Decision | Promise<Decision> {
     const principal = this.#principal;
-    const seen = (record: RecordData | undefined): Visibility => (record ? this.#visibility.check(principal, subscription, collection, record) : false);
+    const seen = (record: RecordData | undefined): Visibility =>
+      record ? this.#visibility.check(principal, subscription, collection, record) : false;
     if (event.action === 'delete') return seen(event.record) === true ? 'event' : 'none';
     const after = seen(event.record);
     const before = event.action === 'update' ? seen(event.before) : false;
-    const decideWith = (visibleAfter: boolean): Decision => (visibleAfter ? 'event' : before === true ? 'leave' : 'none');
-    if (after === 'database') return this.#visibility.checkInDatabase(principal, subscription, collection, event.recordId).then(decideWith);
+    const decideWith = (visibleAfter: boolean): Decision =>
+      visibleAfter ? 'event' : before === true ? 'leave' : 'none';
+    if (after === 'database')
+      return this.#visibility.checkInDatabase(principal, subscription, collection, event.recordId).then(decideWith);
     return decideWith(after);
   }
 
-  #send(subscription: Subscription, event: ChangeEvent, collection: Collection, decision: Decision): Promise<void> | undefined {
+  #send(
+    subscription: Subscription,
+    event: ChangeEvent,
+    collection: Collection,
+    decision: Decision,
+  ): Promise<void> | undefined {
     if (decision === 'none' || this.#closed) return undefined;
     const base = { sub: subscription.id, topic: subscription.topic, seq: event.seq };
     if (decision === 'leave') {
@@ -195,15 +224,27 @@ export class RealtimeClient {
     const superuser = this.#principal.kind === 'superuser';
     const viewerId = this.#principal.kind === 'record' ? this.#principal.record.id : undefined;
     if (subscription.expand.size === 0) {
-      this.#sink.send({ kind: 'event', ...base, action: event.action, ...sharedPayload(this.#deps, collection, subscription, event, superuser, viewerId) });
+      this.#sink.send({
+        kind: 'event',
+        ...base,
+        action: event.action,
+        ...sharedPayload(this.#deps, collection, subscription, event, superuser, viewerId),
+      });
       return undefined;
     }
     const json = this.#deps.codec(collection).toJson(event.record, superuser, viewerId);
     const request = subscriptionRequest(this.#principal, subscription);
-    return expandRecords(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() => this.#emit(subscription, base, event, json));
+    return expandRecords(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() =>
+      this.#emit(subscription, base, event, json),
+    );
   }
 
-  #emit(subscription: Subscription, base: { sub: string; topic: string; seq: number }, event: ChangeEvent, json: RecordJson): void {
+  #emit(
+    subscription: Subscription,
+    base: { sub: string; topic: string; seq: number },
+    event: ChangeEvent,
+    json: RecordJson,
+  ): void {
     const record = (subscription.fields ? pickFields(json, subscription.fields) : json) as RecordJson;
     this.#sink.send({ kind: 'event', ...base, action: event.action, record, recordJson: JSON.stringify(record) });
   }
@@ -216,7 +257,14 @@ type Decision = 'event' | 'leave' | 'none';
 // not once per subscriber. Keyed by the event object, which the broker shares.
 const payloads = new WeakMap<ChangeEvent, Map<string, { record: RecordJson; recordJson: string }>>();
 
-function sharedPayload(deps: RecordDeps, collection: Collection, subscription: Subscription, event: ChangeEvent, superuser: boolean, viewerId: string | undefined) {
+function sharedPayload(
+  deps: RecordDeps,
+  collection: Collection,
+  subscription: Subscription,
+  event: ChangeEvent,
+  superuser: boolean,
+  viewerId: string | undefined,
+) {
   const self = collection.type === 'auth' && viewerId === event.recordId;
   const key = `${subscription.payloadKey}|${superuser ? 's' : self ? 'o' : 'u'}`;
   let byKey = payloads.get(event);

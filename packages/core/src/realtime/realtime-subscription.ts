@@ -31,11 +31,18 @@ export interface Subscription {
 }
 
 /** Parses and checks a subscription; a bad topic, filter or option is a 400, before anything is stored. */
-export function parseSubscription(schema: SchemaView, id: string, topic: string, options: SubscriptionOptions = {}): Subscription {
-  if (typeof id !== 'string' || id === '' || id.length > 100) throw invalid('The subscription id must be 1 to 100 characters.');
+export function parseSubscription(
+  schema: SchemaView,
+  id: string,
+  topic: string,
+  options: SubscriptionOptions = {},
+): Subscription {
+  if (typeof id !== 'string' || id === '' || id.length > 100)
+    throw invalid('The subscription id must be 1 to 100 characters.');
   if (typeof topic !== 'string' || topic.length > MAX_TOPIC_LENGTH) throw invalid('Invalid topic.');
   const [name, recordId, ...rest] = topic.split('/');
-  if (!name || recordId === undefined || recordId === '' || rest.length > 0) throw invalid('A topic is "<collection>/*" or "<collection>/<recordId>".');
+  if (!name || recordId === undefined || recordId === '' || rest.length > 0)
+    throw invalid('A topic is "<collection>/*" or "<collection>/<recordId>".');
   const collection = schema.find(name);
   if (!collection) throw new AppError('COLLECTION_NOT_FOUND');
   const filter = textOption(options.filter, 'filter');
@@ -59,7 +66,10 @@ export function parseSubscription(schema: SchemaView, id: string, topic: string,
 
 /** True when a change to this record of this collection concerns the subscription. */
 export function subscriptionMatches(subscription: Subscription, collection: Collection, recordId: string): boolean {
-  return subscription.collectionId === collection.id && (subscription.recordId === undefined || subscription.recordId === recordId);
+  return (
+    subscription.collectionId === collection.id &&
+    (subscription.recordId === undefined || subscription.recordId === recordId)
+  );
 }
 
 function textOption(value: unknown, name: string): string | undefined {
@@ -70,10 +80,12 @@ function textOption(value: unknown, name: string): string | undefined {
 
 function stringMap(value: unknown, name: string): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > MAX_OPTION_ENTRIES) throw invalid(`The ${name} option must be an object of strings.`);
+  if (typeof value !== 'object' || Array.isArray(value) || Object.keys(value).length > MAX_OPTION_ENTRIES)
+    throw invalid(`The ${name} option must be an object of strings.`);
   const map: Record<string, string> = {};
   for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== 'string' || key.length > 100 || item.length > 2000) throw invalid(`The ${name} option must be an object of strings.`);
+    if (typeof item !== 'string' || key.length > 100 || item.length > 2000)
+      throw invalid(`The ${name} option must be an object of strings.`);
     map[key] = item;
   }
   return map;

@@ -1,5 +1,12 @@
 import type { Principal, RecordData } from '../schema/principal.js';
-import { createFilterPredicate, isFilterNeedsDatabaseError, parseFilter, type FilterNode, type FilterPredicate, type FilterRecordSource } from '../filter/index.js';
+import {
+  createFilterPredicate,
+  isFilterNeedsDatabaseError,
+  parseFilter,
+  type FilterNode,
+  type FilterPredicate,
+  type FilterRecordSource,
+} from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql } from '../sql/sql.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from '../records/record-deps.js';
@@ -52,7 +59,16 @@ export class VisibilityChecker {
   check(principal: Principal, subscription: Subscription, collection: Collection, record: RecordData): Visibility {
     const rule = this.#rule(principal, subscription, collection);
     if (rule === false) return false;
-    const filter = subscription.filter ? this.#predicate(principal, subscription, collection, 'filter', subscription.filter, principal.kind === 'superuser') : true;
+    const filter = subscription.filter
+      ? this.#predicate(
+          principal,
+          subscription,
+          collection,
+          'filter',
+          subscription.filter,
+          principal.kind === 'superuser',
+        )
+      : true;
     const parts = [rule, filter];
     if (parts.includes('database')) return 'database';
     try {
@@ -64,20 +80,31 @@ export class VisibilityChecker {
   }
 
   /** The database's answer for the record as stored now (create and update events). */
-  async checkInDatabase(principal: Principal, subscription: Subscription, collection: Collection, recordId: string): Promise<boolean> {
+  async checkInDatabase(
+    principal: Principal,
+    subscription: Subscription,
+    collection: Collection,
+    recordId: string,
+  ): Promise<boolean> {
     const request = subscriptionRequest(principal, subscription);
     const scope = scopeFor(this.#deps, collection, request);
     try {
       const rule = ruleCondition(scope, subscription.recordId ? 'viewRule' : 'listRule');
       const filter = subscription.filterText ? clientFilterCondition(scope, subscription.filterText) : undefined;
-      const row = await this.#deps.store.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${recordId} AND ${andConditions([rule, filter])}`);
+      const row = await this.#deps.store.first(
+        sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${recordId} AND ${andConditions([rule, filter])}`,
+      );
       return row !== undefined;
     } catch {
       return false;
     }
   }
 
-  #rule(principal: Principal, subscription: Subscription, collection: Collection): FilterPredicate | boolean | 'database' {
+  #rule(
+    principal: Principal,
+    subscription: Subscription,
+    collection: Collection,
+  ): FilterPredicate | boolean | 'database' {
     if (principal.kind === 'superuser') return true;
     const text = subscription.recordId ? collection.viewRule : collection.listRule;
     if (text === null) return false;
@@ -85,7 +112,14 @@ export class VisibilityChecker {
     return this.#predicate(principal, subscription, collection, 'rule', parseFilter(text), true);
   }
 
-  #predicate(principal: Principal, subscription: Subscription, collection: Collection, kind: string, node: FilterNode, privileged: boolean): FilterPredicate | 'database' | false {
+  #predicate(
+    principal: Principal,
+    subscription: Subscription,
+    collection: Collection,
+    kind: string,
+    node: FilterNode,
+    privileged: boolean,
+  ): FilterPredicate | 'database' | false {
     const key = `${subscription.id}\u0000${kind}\u0000${collection.id}\u0000${collection.updated}`;
     const now = Date.now();
     const cached = this.#cache.get(key);
@@ -103,6 +137,14 @@ export class VisibilityChecker {
 
   #context(principal: Principal, subscription: Subscription, collection: Collection, privileged: boolean, now: number) {
     const request = requestInfo(scopeFor(this.#deps, collection, subscriptionRequest(principal, subscription)));
-    return { schema: this.#deps.collections, collection, request, now: new Date(now), allowHidden: privileged, allowRequestMacros: privileged, source: noLookups };
+    return {
+      schema: this.#deps.collections,
+      collection,
+      request,
+      now: new Date(now),
+      allowHidden: privileged,
+      allowRequestMacros: privileged,
+      source: noLookups,
+    };
   }
 }

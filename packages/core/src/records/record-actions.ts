@@ -15,8 +15,19 @@ import type { RequestContext } from './request-context.js';
 export interface RecordActions {
   list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>>;
   view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson>;
-  create(collection: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson>;
-  update(collection: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson>;
+  create(
+    collection: string,
+    body: Record<string, unknown>,
+    params: { expand?: string },
+    request: RequestContext,
+  ): Promise<RecordJson>;
+  update(
+    collection: string,
+    id: string,
+    body: Record<string, unknown>,
+    params: { expand?: string; replace?: boolean },
+    request: RequestContext,
+  ): Promise<RecordJson>;
   delete(collection: string, id: string, request: RequestContext): Promise<void>;
   /**
    * True when a record with this id exists, whatever the rules say (upsert decides

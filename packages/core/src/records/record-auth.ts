@@ -28,7 +28,15 @@ const UNCHANGED: AuthWriteOutcome = { credentialsChanged: false };
  * (others use the email-change flow). Rotates tokenKey when credentials change, which
  * invalidates every access token at once.
  */
-export async function applyAuthWrite(deps: RecordDeps, tx: Executor, collection: Collection, body: Record<string, unknown>, values: RecordData, existing: RecordData | undefined, request: RequestContext): Promise<AuthWriteOutcome> {
+export async function applyAuthWrite(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  body: Record<string, unknown>,
+  values: RecordData,
+  existing: RecordData | undefined,
+  request: RequestContext,
+): Promise<AuthWriteOutcome> {
   if (!isAuthCollection(collection)) return UNCHANGED;
   const manager = await canManage(deps, tx, collection, existing, request);
   const errors: Record<string, FieldError> = {};
@@ -37,7 +45,8 @@ export async function applyAuthWrite(deps: RecordDeps, tx: Executor, collection:
   if (!existing && !manager) values.verified = false;
   if (passwordSent) await checkNewPassword(body, existing, manager, errors);
   await checkEmailUnique(tx, collection, values, errors);
-  if (Object.keys(errors).length > 0) throw new AppError(existing ? 'RECORD_UPDATE_FAILED' : 'RECORD_CREATE_FAILED', undefined, errors);
+  if (Object.keys(errors).length > 0)
+    throw new AppError(existing ? 'RECORD_UPDATE_FAILED' : 'RECORD_CREATE_FAILED', undefined, errors);
   const emailChanged = existing !== undefined && values.email !== existing.email;
   if (passwordSent) values.password = await hashPassword(body.password as string);
   else if (existing) values.password = existing.password;
@@ -48,34 +57,62 @@ export async function applyAuthWrite(deps: RecordDeps, tx: Executor, collection:
 }
 
 /** True when the caller is a superuser or passes the collection's manageRule for this record. */
-export async function canManage(deps: RecordDeps, tx: Executor, collection: Collection, existing: RecordData | undefined, request: RequestContext): Promise<boolean> {
+export async function canManage(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  existing: RecordData | undefined,
+  request: RequestContext,
+): Promise<boolean> {
   if (request.principal.kind === 'superuser') return true;
   if (!existing || collection.manageRule === null || collection.manageRule === undefined) return false;
   const rule = ruleCondition(scopeFor(deps, collection, request), 'manageRule');
   if (rule === 'bypass') return true;
-  const row = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${existing.id} AND ${andConditions([rule])}`);
+  const row = await tx.first(
+    sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${existing.id} AND ${andConditions([rule])}`,
+  );
   return row !== undefined;
 }
 
 function guardManagedFields(values: RecordData, existing: RecordData, errors: Record<string, FieldError>): void {
-  if (values.email !== existing.email) errors.email = { code: 'validation_email_change_forbidden', message: 'Use the email change flow to change the email.' };
-  if (values.verified !== existing.verified) errors.verified = { code: 'validation_values_mismatch', message: 'Only managers can change the verified state.' };
+  if (values.email !== existing.email)
+    errors.email = {
+      code: 'validation_email_change_forbidden',
+      message: 'Use the email change flow to change the email.',
+    };
+  if (values.verified !== existing.verified)
+    errors.verified = { code: 'validation_values_mismatch', message: 'Only managers can change the verified state.' };
 }
 
-async function checkNewPassword(body: Record<string, unknown>, existing: RecordData | undefined, manager: boolean, errors: Record<string, FieldError>): Promise<void> {
+async function checkNewPassword(
+  body: Record<string, unknown>,
+  existing: RecordData | undefined,
+  manager: boolean,
+  errors: Record<string, FieldError>,
+): Promise<void> {
   const policy = checkPasswordPolicy(body.password);
   if (policy) errors.password = policy;
-  if (body.passwordConfirm !== body.password) errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
+  if (body.passwordConfirm !== body.password)
+    errors.passwordConfirm = { code: 'validation_values_mismatch', message: "Values don't match." };
   if (existing && !manager) {
-    const ok = typeof body.oldPassword === 'string' && (await verifyPassword(existing.password as string, body.oldPassword));
-    if (!ok) errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
+    const ok =
+      typeof body.oldPassword === 'string' && (await verifyPassword(existing.password as string, body.oldPassword));
+    if (!ok)
+      errors.oldPassword = { code: 'validation_invalid_old_password', message: 'Missing or invalid old password.' };
   }
 }
 
 /** Emails are unique without regard to case (the unique index alone compares exact text). */
-async function checkEmailUnique(tx: Executor, collection: Collection, values: RecordData, errors: Record<string, FieldError>): Promise<void> {
+async function checkEmailUnique(
+  tx: Executor,
+  collection: Collection,
+  values: RecordData,
+  errors: Record<string, FieldError>,
+): Promise<void> {
   if (typeof values.email !== 'string' || values.email === '' || errors.email) return;
-  const taken = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} WHERE LOWER("email") = LOWER(${values.email}) AND "id" <> ${values.id}`);
+  const taken = await tx.first(
+    sql`SELECT 1 AS "x" FROM ${ident(collection.name)} WHERE LOWER("email") = LOWER(${values.email}) AND "id" <> ${values.id}`,
+  );
   if (taken) errors.email = { code: 'validation_not_unique', message: 'Value must be unique.' };
 }
 
@@ -85,14 +122,22 @@ async function checkEmailUnique(tx: Executor, collection: Collection, values: Re
  * everywhere at once: a new tokenKey and every refresh token and session revoked, in
  * the write's transaction.
  */
-export async function signOutIfDisabled(deps: RecordDeps, tx: Executor, collection: Collection, id: string, request: RequestContext): Promise<void> {
+export async function signOutIfDisabled(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  id: string,
+  request: RequestContext,
+): Promise<void> {
   if (!isAuthCollection(collection) || collection.authRule === '' || collection.authRule === null) return;
   const record = await selectRecordById(deps, tx, collection, id, 'bypass');
   if (!record) return;
   const self: RequestContext = { ...request, principal: { kind: 'record', collection, record }, context: 'default' };
   const rule = ruleCondition(scopeFor(deps, collection, self), 'authRule');
   if (rule === 'bypass') return;
-  const passes = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND ${andConditions([rule])}`);
+  const passes = await tx.first(
+    sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND ${andConditions([rule])}`,
+  );
   if (passes) return;
   await tx.run(sql`UPDATE ${ident(collection.name)} SET "tokenKey" = ${randomSecret(36)} WHERE "id" = ${id}`);
   await revokeCredentials(tx, collection.id, id);

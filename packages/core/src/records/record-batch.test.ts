@@ -12,11 +12,20 @@ const request = internalRequest(guest, 'POST');
 async function setup(store: Store) {
   const collections = new CollectionService(store);
   await collections.load();
-  await collections.create({ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text', required: true }] });
+  await collections.create({
+    name: 'notes',
+    listRule: '',
+    viewRule: '',
+    createRule: '',
+    updateRule: '',
+    deleteRule: '',
+    fields: [{ name: 'title', type: 'text', required: true }],
+  });
   return new RecordService(store, collections);
 }
 
-const count = async (records: RecordService) => (await records.list('notes', {}, internalRequest(superuser()))).totalItems;
+const count = async (records: RecordService) =>
+  (await records.list('notes', {}, internalRequest(superuser()))).totalItems;
 
 forEachStore((_name, open) => {
   it('runInTransaction lets later actions read earlier writes, then commits', async () => {
@@ -39,10 +48,13 @@ forEachStore((_name, open) => {
     const { store, cleanup } = await open();
     try {
       const records = await setup(store);
-      await assert.rejects(records.runInTransaction(async (tx) => {
-        await tx.create('notes', { title: 'one' }, {}, request);
-        await tx.create('notes', {}, {}, request);
-      }), { code: 'RECORD_CREATE_FAILED' });
+      await assert.rejects(
+        records.runInTransaction(async (tx) => {
+          await tx.create('notes', { title: 'one' }, {}, request);
+          await tx.create('notes', {}, {}, request);
+        }),
+        { code: 'RECORD_CREATE_FAILED' },
+      );
       assert.equal(await count(records), 0);
     } finally {
       await cleanup();

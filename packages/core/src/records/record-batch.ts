@@ -18,7 +18,10 @@ export interface TransactionRunner {
 export function assertBatchAllowed(count: number, limits: BatchLimits): void {
   if (!limits.enabled) throw new AppError('BATCH_DISABLED');
   if (count === 0) throw batchInvalid('validation_required', 'Cannot be blank.');
-  if (count > limits.maxRequests) throw batchInvalid('validation_length_too_long', `The length must be no more than ${limits.maxRequests}.`, { max: limits.maxRequests });
+  if (count > limits.maxRequests)
+    throw batchInvalid('validation_length_too_long', `The length must be no more than ${limits.maxRequests}.`, {
+      max: limits.maxRequests,
+    });
 }
 
 /** A BATCH_INVALID error whose `data.requests` says what is wrong with the item list. */

@@ -24,8 +24,15 @@ export interface PreparedWrite {
  * are ignored; autodate fields are set here and never taken from the client. Throws a
  * 400 with `data.<field>` for every invalid field.
  */
-export function prepareWrite(collection: Collection, body: Record<string, unknown>, existing: RecordData | undefined, mode: WriteMode, now: Date): PreparedWrite {
-  const values: Record<string, unknown> = mode === 'update' && existing ? { ...existing } : zeroRecord(collection, existing);
+export function prepareWrite(
+  collection: Collection,
+  body: Record<string, unknown>,
+  existing: RecordData | undefined,
+  mode: WriteMode,
+  now: Date,
+): PreparedWrite {
+  const values: Record<string, unknown> =
+    mode === 'update' && existing ? { ...existing } : zeroRecord(collection, existing);
   const errors: Record<string, FieldError> = {};
   const submitted: Record<string, unknown> = {};
   for (const [key, raw] of Object.entries(body)) {
@@ -39,10 +46,14 @@ export function prepareWrite(collection: Collection, body: Record<string, unknow
   fillServerValues(collection, values, mode, now);
   for (const field of collection.fields) {
     if (errors[field.name]) continue;
-    const error = fieldTypes[field.type].validate(values[field.name], field, { isNew: mode === 'create', previous: existing?.[field.name] });
+    const error = fieldTypes[field.type].validate(values[field.name], field, {
+      isNew: mode === 'create',
+      previous: existing?.[field.name],
+    });
     if (error) errors[field.name] = error;
   }
-  if (Object.keys(errors).length > 0) throw new AppError(mode === 'create' ? 'RECORD_CREATE_FAILED' : 'RECORD_UPDATE_FAILED', undefined, errors);
+  if (Object.keys(errors).length > 0)
+    throw new AppError(mode === 'create' ? 'RECORD_CREATE_FAILED' : 'RECORD_UPDATE_FAILED', undefined, errors);
   return { values: values as RecordData, submitted };
 }
 
@@ -53,7 +64,8 @@ function zeroRecord(collection: Collection, existing: RecordData | undefined): R
     values.id = existing.id;
     for (const field of collection.fields) if (field.type === 'autodate') values[field.name] = existing[field.name];
     // A full replace of an auth record keeps its credentials and verified state.
-    if (collection.type === 'auth') for (const name of ['password', 'tokenKey', 'verified']) values[name] = existing[name];
+    if (collection.type === 'auth')
+      for (const name of ['password', 'tokenKey', 'verified']) values[name] = existing[name];
   }
   return values;
 }
@@ -73,9 +85,15 @@ function withField(field: FieldDef | undefined, modifier: Modifier) {
   return field ? { field, modifier } : undefined;
 }
 
-function applyKey(values: Record<string, unknown>, field: FieldDef, modifier: Modifier, raw: unknown): FieldError | undefined {
+function applyKey(
+  values: Record<string, unknown>,
+  field: FieldDef,
+  modifier: Modifier,
+  raw: unknown,
+): FieldError | undefined {
   if (modifier === 'autogenerate') {
-    if (field.type === 'text' && field.autogeneratePattern) values[field.name] = generateFromPattern(field.autogeneratePattern);
+    if (field.type === 'text' && field.autogeneratePattern)
+      values[field.name] = generateFromPattern(field.autogeneratePattern);
     return undefined;
   }
   if (modifier === 'set') {
@@ -87,21 +105,38 @@ function applyKey(values: Record<string, unknown>, field: FieldDef, modifier: Mo
   return applyModifier(values, field, modifier, raw);
 }
 
-function applyModifier(values: Record<string, unknown>, field: FieldDef, modifier: Modifier, raw: unknown): FieldError | undefined {
+function applyModifier(
+  values: Record<string, unknown>,
+  field: FieldDef,
+  modifier: Modifier,
+  raw: unknown,
+): FieldError | undefined {
   const current = values[field.name];
   if (field.type === 'number') {
     const result = fieldTypes.number.parse(raw, field);
-    if (!result.ok || modifier === 'prepend') return result.ok ? { code: 'validation_invalid_modifier', message: 'Use field+ or field- with numbers.' } : result.error;
+    if (!result.ok || modifier === 'prepend')
+      return result.ok
+        ? { code: 'validation_invalid_modifier', message: 'Use field+ or field- with numbers.' }
+        : result.error;
     values[field.name] = (current as number) + (modifier === 'append' ? 1 : -1) * (result.value as number);
     return undefined;
   }
-  if (field.type !== 'select' && field.type !== 'relation') return { code: 'validation_invalid_modifier', message: `The ${modifier} modifier does not apply to ${field.type} fields.` };
+  if (field.type !== 'select' && field.type !== 'relation')
+    return {
+      code: 'validation_invalid_modifier',
+      message: `The ${modifier} modifier does not apply to ${field.type} fields.`,
+    };
   if (isOverlongList(raw)) return tooManyValuesError;
   const items = (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== null && v !== undefined && v !== '');
-  if (items.some((v) => typeof v !== 'string')) return { code: 'validation_invalid_value', message: 'Must be a string or a list of strings.' };
+  if (items.some((v) => typeof v !== 'string'))
+    return { code: 'validation_invalid_value', message: 'Must be a string or a list of strings.' };
   const list = isMultiValued(field) ? [...(current as string[])] : current ? [current as string] : [];
-  const next = modifier === 'remove' ? list.filter((v) => !items.includes(v))
-    : modifier === 'append' ? [...list, ...(items as string[])] : [...(items as string[]), ...list];
+  const next =
+    modifier === 'remove'
+      ? list.filter((v) => !items.includes(v))
+      : modifier === 'append'
+        ? [...list, ...(items as string[])]
+        : [...(items as string[]), ...list];
   const distinct = [...new Set(next)];
   if (isMultiValued(field)) values[field.name] = distinct;
   else if (distinct.length > 1) return { code: 'validation_too_many_values', message: 'Only one value is allowed.' };

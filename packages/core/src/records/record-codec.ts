@@ -55,7 +55,11 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
     },
     toColumn: (field, value) => dialect.toColumn(columnKindOf(field), value),
     toJson(record, showHidden, viewerId) {
-      const json: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name, id: record.id };
+      const json: Record<string, unknown> = {
+        collectionId: collection.id,
+        collectionName: collection.name,
+        id: record.id,
+      };
       for (const f of served) if (showHidden || !f.field.hidden) json[f.name] = record[f.name];
       if (isAuth && !showHidden && record.emailVisibility !== true && record.id !== viewerId) delete json.email;
       return json as RecordJson;

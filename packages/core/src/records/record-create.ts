@@ -18,12 +18,20 @@ import { applyAuthWrite } from './record-auth.js';
  * write's transaction (insert, test the rule, roll back when it fails), so a rule sees
  * exactly what would be stored.
  */
-export async function createRecord(deps: RecordDeps, collectionIdOrName: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
+export async function createRecord(
+  deps: RecordDeps,
+  collectionIdOrName: string,
+  body: Record<string, unknown>,
+  params: { expand?: string },
+  request: RequestContext,
+): Promise<RecordJson> {
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   assertRuleUnlocked(collection, request, 'createRule');
   const { values, submitted } = prepareWrite(collection, body, undefined, 'create', deps.now());
-  const rule = ruleIsOpen(collection, request, 'createRule') ? 'bypass' : ruleCondition(scopeFor(deps, collection, request, submitted), 'createRule');
+  const rule = ruleIsOpen(collection, request, 'createRule')
+    ? 'bypass'
+    : ruleCondition(scopeFor(deps, collection, request, submitted), 'createRule');
   const record = await deps.store.transaction(async (tx) => {
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_CREATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, undefined, request);
@@ -37,7 +45,9 @@ export async function createRecord(deps: RecordDeps, collectionIdOrName: string,
 }
 
 async function assertCreateRule(tx: Executor, collection: Collection, id: string, rule: Sql): Promise<void> {
-  const allowed = await tx.first(sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND (${rule})`);
+  const allowed = await tx.first(
+    sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND (${rule})`,
+  );
   if (!allowed) throw new AppError('RECORD_CREATE_FAILED');
 }
 
@@ -46,7 +56,12 @@ async function assertCreateRule(tx: Executor, collection: Collection, id: string
  * knows what a SELECT would return and the read-back is skipped; it runs only when the
  * database may have normalized a value (jsonb, unpaired surrogates).
  */
-async function readBackCreated(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<RecordData> {
+async function readBackCreated(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  values: RecordData,
+): Promise<RecordData> {
   const known = deps.codec(collection).storedRecord(values);
   if (known) return known;
   const record = await selectRecordById(deps, tx, collection, values.id, 'bypass');

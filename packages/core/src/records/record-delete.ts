@@ -21,7 +21,12 @@ const MAX_CASCADE_DEPTH = 32;
  * its record when the field has cascadeDelete, refuses the delete (400) when the field
  * is required, and is emptied otherwise.
  */
-export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string, id: string, request: RequestContext): Promise<void> {
+export async function deleteRecord(
+  deps: RecordDeps,
+  collectionIdOrName: string,
+  id: string,
+  request: RequestContext,
+): Promise<void> {
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   const rule = ruleCondition(scopeFor(deps, collection, request), 'deleteRule');
@@ -35,7 +40,14 @@ export async function deleteRecord(deps: RecordDeps, collectionIdOrName: string,
 }
 
 /** Deletes one record inside `tx`, settling the relations that point at it (also used by truncate). */
-export async function deleteWithReferences(deps: RecordDeps, tx: Executor, collection: Collection, record: RecordData, visited: Set<string>, depth: number): Promise<void> {
+export async function deleteWithReferences(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  record: RecordData,
+  visited: Set<string>,
+  depth: number,
+): Promise<void> {
   const key = `${collection.id}/${record.id}`;
   if (visited.has(key)) return;
   if (depth > MAX_CASCADE_DEPTH) throw new AppError('RECORD_DELETE_REFERENCED', 'The cascade of deletes is too deep.');
@@ -50,25 +62,54 @@ export async function deleteWithReferences(deps: RecordDeps, tx: Executor, colle
   await appendChange(tx, collection, 'delete', record);
 }
 
-async function settleReference(deps: RecordDeps, tx: Executor, owner: Collection, field: FieldDef, referrer: RecordData, deletedId: string, visited: Set<string>, depth: number): Promise<void> {
+async function settleReference(
+  deps: RecordDeps,
+  tx: Executor,
+  owner: Collection,
+  field: FieldDef,
+  referrer: RecordData,
+  deletedId: string,
+  visited: Set<string>,
+  depth: number,
+): Promise<void> {
   const remaining = isMultiValued(field) ? (referrer[field.name] as string[]).filter((v) => v !== deletedId) : [];
   if (remaining.length > 0 || (!field.cascadeDelete && !field.required)) {
-    await updateRecordRow(deps, tx, owner, { ...referrer, [field.name]: isMultiValued(field) ? remaining : '' }, referrer);
+    await updateRecordRow(
+      deps,
+      tx,
+      owner,
+      { ...referrer, [field.name]: isMultiValued(field) ? remaining : '' },
+      referrer,
+    );
   } else if (field.cascadeDelete) {
     await deleteWithReferences(deps, tx, owner, referrer, visited, depth + 1);
   } else {
     throw new AppError('RECORD_DELETE_REFERENCED', undefined, {
-      [field.name]: { code: 'validation_required_relation', message: `Still referenced by ${owner.name}.${field.name}.` },
+      [field.name]: {
+        code: 'validation_required_relation',
+        message: `Still referenced by ${owner.name}.${field.name}.`,
+      },
     });
   }
 }
 
 function referencesTo(deps: RecordDeps, target: Collection): Array<{ owner: Collection; field: FieldDef }> {
-  return deps.collections.all().flatMap((owner) =>
-    owner.fields.filter((f) => f.type === 'relation' && f.collectionId === target.id).map((field) => ({ owner, field })));
+  return deps.collections
+    .all()
+    .flatMap((owner) =>
+      owner.fields
+        .filter((f) => f.type === 'relation' && f.collectionId === target.id)
+        .map((field) => ({ owner, field })),
+    );
 }
 
-function referencingRecords(deps: RecordDeps, tx: Executor, owner: Collection, field: FieldDef, id: string): Promise<RecordData[]> {
+function referencingRecords(
+  deps: RecordDeps,
+  tx: Executor,
+  owner: Collection,
+  field: FieldDef,
+  id: string,
+): Promise<RecordData[]> {
   const column = sql`${ident(RECORD_ALIAS)}.${ident(field.name)}`;
   const match = isMultiValued(field) ? jsonArrayContainsAny(tx.dialect, column, [id]) : sql`${column} = ${id}`;
   return selectRecords(deps, tx, owner, match);

@@ -24,7 +24,11 @@ export interface RecordDeps {
 }
 
 /** Builds the dependencies of the record actions, with a codec cache per definition. */
-export function createRecordDeps(store: Store, collections: CollectionService, now: () => Date = () => new Date()): RecordDeps {
+export function createRecordDeps(
+  store: Store,
+  collections: CollectionService,
+  now: () => Date = () => new Date(),
+): RecordDeps {
   const codecs = new WeakMap<Collection, RecordCodec>();
   const templates = new WeakMap<Collection, Map<string, QueryTemplate>>();
   return {
@@ -65,10 +69,24 @@ export function ruleIsOpen(collection: Collection, request: RequestContext, rule
  * any work on the body (a caller who may not write learns nothing from validation).
  */
 export function assertRuleUnlocked(collection: Collection, request: RequestContext, ruleName: RuleName): void {
-  if (request.principal.kind !== 'superuser' && (collection[ruleName] ?? null) === null) throw new AppError('SUPERUSER_ONLY');
+  if (request.principal.kind !== 'superuser' && (collection[ruleName] ?? null) === null)
+    throw new AppError('SUPERUSER_ONLY');
 }
 
 /** A rule scope for a collection and request. */
-export function scopeFor(deps: RecordDeps, collection: Collection, request: RequestContext, body?: Record<string, unknown>): RuleScope {
-  return { dialect: deps.store.dialect, schema: deps.collections, collection, alias: RECORD_ALIAS, request, now: deps.now(), body };
+export function scopeFor(
+  deps: RecordDeps,
+  collection: Collection,
+  request: RequestContext,
+  body?: Record<string, unknown>,
+): RuleScope {
+  return {
+    dialect: deps.store.dialect,
+    schema: deps.collections,
+    collection,
+    alias: RECORD_ALIAS,
+    request,
+    now: deps.now(),
+    body,
+  };
 }

@@ -2,7 +2,7 @@ import type { RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';
-import { ident, join, param, sql, } from '../sql/sql.js';
+import { ident, join, param, sql } from '../sql/sql.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { andConditions, ruleConditionOrNothing } from './record-rules.js';
 import { selectRecords } from './record-read.js';
@@ -38,14 +38,23 @@ export function parseExpand(text: string | undefined): ExpandTree {
  * rule for this request; what fails or does not resolve is left out silently (as in
  * PocketBase), and hidden relation fields expand only for superusers.
  */
-export async function expandRecords(deps: RecordDeps, collection: Collection, records: RecordData[], json: RecordJson[], tree: ExpandTree, request: RequestContext): Promise<void> {
+export async function expandRecords(
+  deps: RecordDeps,
+  collection: Collection,
+  records: RecordData[],
+  json: RecordJson[],
+  tree: ExpandTree,
+  request: RequestContext,
+): Promise<void> {
   if (tree.size === 0 || records.length === 0) return;
   const expandRequest = { ...request, context: 'expand' };
   for (const [name, children] of tree) {
     const relation = resolveRelation(deps, collection, name, request);
     if (!relation) continue;
     const related = await loadRelated(deps, relation, records, expandRequest);
-    const relatedJson = related.map((r) => deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser', viewerIdOf(request)));
+    const relatedJson = related.map((r) =>
+      deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser', viewerIdOf(request)),
+    );
     await expandRecords(deps, relation.target, related, relatedJson, children, request);
     const byId = new Map(relatedJson.map((r) => [r.id, r]));
     records.forEach((record, i) => attach(json[i]!, name, relation, record, byId, related));
@@ -59,7 +68,12 @@ interface Relation {
   readonly back: boolean;
 }
 
-function resolveRelation(deps: RecordDeps, collection: Collection, name: string, request: RequestContext): Relation | undefined {
+function resolveRelation(
+  deps: RecordDeps,
+  collection: Collection,
+  name: string,
+  request: RequestContext,
+): Relation | undefined {
   const showHidden = request.principal.kind === 'superuser';
   const direct = collection.fields.find((f) => f.name === name && f.type === 'relation');
   if (direct) {
@@ -69,18 +83,33 @@ function resolveRelation(deps: RecordDeps, collection: Collection, name: string,
   const via = /^(\w+)_via_(\w+)$/.exec(name);
   if (!via) return undefined;
   const target = deps.collections.find(via[1]!);
-  const field = target?.fields.find((f) => f.name === via[2] && f.type === 'relation' && f.collectionId === collection.id);
+  const field = target?.fields.find(
+    (f) => f.name === via[2] && f.type === 'relation' && f.collectionId === collection.id,
+  );
   return target && field && (showHidden || !field.hidden) ? { target, field, back: true } : undefined;
 }
 
-async function loadRelated(deps: RecordDeps, relation: Relation, records: RecordData[], request: RequestContext): Promise<RecordData[]> {
+async function loadRelated(
+  deps: RecordDeps,
+  relation: Relation,
+  records: RecordData[],
+  request: RequestContext,
+): Promise<RecordData[]> {
   const scope = scopeFor(deps, relation.target, request);
   const rule = ruleConditionOrNothing(scope, 'viewRule');
   const column = sql`${ident(RECORD_ALIAS)}.${ident(relation.field.name)}`;
   if (relation.back) {
     const ids = records.map((r) => r.id);
-    const match = isMultiValued(relation.field) ? jsonArrayContainsAny(deps.store.dialect, column, ids) : sql`${column} IN (${join(ids.map(param))})`;
-    return selectRecords(deps, deps.store, relation.target, andConditions([match, rule]), sql` LIMIT ${MAX_BACK_RELATIONS}`);
+    const match = isMultiValued(relation.field)
+      ? jsonArrayContainsAny(deps.store.dialect, column, ids)
+      : sql`${column} IN (${join(ids.map(param))})`;
+    return selectRecords(
+      deps,
+      deps.store,
+      relation.target,
+      andConditions([match, rule]),
+      sql` LIMIT ${MAX_BACK_RELATIONS}`,
+    );
   }
   const ids = [...new Set(records.flatMap((r) => idsOf(r[relation.field.name])))];
   if (ids.length === 0) return [];
@@ -88,13 +117,22 @@ async function loadRelated(deps: RecordDeps, relation: Relation, records: Record
   return selectRecords(deps, deps.store, relation.target, andConditions([match, rule]));
 }
 
-function attach(json: RecordJson, name: string, relation: Relation, record: RecordData, byId: Map<string, RecordJson>, related: RecordData[]): void {
+function attach(
+  json: RecordJson,
+  name: string,
+  relation: Relation,
+  record: RecordData,
+  byId: Map<string, RecordJson>,
+  related: RecordData[],
+): void {
   let value: unknown;
   if (relation.back) {
     const items = related.filter((r) => idsOf(r[relation.field.name]).includes(record.id)).map((r) => byId.get(r.id)!);
     value = items.length > 0 ? items : undefined;
   } else if (isMultiValued(relation.field)) {
-    const items = idsOf(record[relation.field.name]).map((id) => byId.get(id)).filter((r) => r !== undefined);
+    const items = idsOf(record[relation.field.name])
+      .map((id) => byId.get(id))
+      .filter((r) => r !== undefined);
     value = items.length > 0 ? items : undefined;
   } else value = byId.get(record[relation.field.name] as string);
   if (value === undefined) return;

@@ -10,7 +10,9 @@ import type { RequestContext } from './request-context.js';
 const asGuest = internalRequest(guest);
 const asAdmin = internalRequest(superuser());
 
-async function openServices(open: () => Promise<{ store: import('../store/store.js').Store; cleanup(): Promise<void> }>) {
+async function openServices(
+  open: () => Promise<{ store: import('../store/store.js').Store; cleanup(): Promise<void> }>,
+) {
   const { store, cleanup } = await open();
   const collections = new CollectionService(store);
   await collections.load();
@@ -21,17 +23,39 @@ forEachStore((_name, open) => {
   it('never serves a cached statement across a schema change', async () => {
     const { collections, records, cleanup } = await openServices(open);
     try {
-      await collections.create({ name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] });
+      await collections.create({
+        name: 'notes',
+        type: 'base',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        fields: [{ name: 'title', type: 'text' }],
+      });
       const { id } = await records.create('notes', { title: 'a' }, {}, asGuest);
-      assert.deepEqual(Object.keys(await records.view('notes', id, {}, asGuest)), ['collectionId', 'collectionName', 'id', 'title']);
+      assert.deepEqual(Object.keys(await records.view('notes', id, {}, asGuest)), [
+        'collectionId',
+        'collectionName',
+        'id',
+        'title',
+      ]);
 
-      await collections.update('notes', { fields: [...collections.get('notes').fields, { name: 'rank', type: 'number' }] });
+      await collections.update('notes', {
+        fields: [...collections.get('notes').fields, { name: 'rank', type: 'number' }],
+      });
       const second = await records.create('notes', { title: 'b', rank: 2 }, {}, asGuest);
       assert.equal(second.rank, 2);
       assert.equal((await records.view('notes', id, {}, asGuest)).rank, 0);
 
-      await collections.update('notes', { name: 'memos', fields: collections.get('notes').fields.filter((f) => f.name !== 'title') });
-      assert.deepEqual(Object.keys(await records.view('memos', id, {}, asGuest)), ['collectionId', 'collectionName', 'id', 'rank']);
+      await collections.update('notes', {
+        name: 'memos',
+        fields: collections.get('notes').fields.filter((f) => f.name !== 'title'),
+      });
+      assert.deepEqual(Object.keys(await records.view('memos', id, {}, asGuest)), [
+        'collectionId',
+        'collectionName',
+        'id',
+        'rank',
+      ]);
       assert.equal((await records.view('memos', second.id, {}, asGuest)).collectionName, 'memos');
     } finally {
       await cleanup();
@@ -42,16 +66,31 @@ forEachStore((_name, open) => {
     const { collections, records, cleanup } = await openServices(open);
     try {
       await collections.create({
-        name: 'things', type: 'base', listRule: '', viewRule: '', createRule: '',
+        name: 'things',
+        type: 'base',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
         fields: [
-          { name: 'title', type: 'text' }, { name: 'n', type: 'number' }, { name: 'ok', type: 'bool' },
-          { name: 'data', type: 'json' }, { name: 'tags', type: 'select', values: ['x', 'y', 'z'], maxSelect: 3 },
-          { name: 'secret', type: 'text', hidden: true }, { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
+          { name: 'title', type: 'text' },
+          { name: 'n', type: 'number' },
+          { name: 'ok', type: 'bool' },
+          { name: 'data', type: 'json' },
+          { name: 'tags', type: 'select', values: ['x', 'y', 'z'], maxSelect: 3 },
+          { name: 'secret', type: 'text', hidden: true },
+          { name: 'created', type: 'autodate', onCreate: true, onUpdate: false },
         ],
       });
       const bodies = [
         {},
-        { title: 'plain', n: 0.1, ok: true, data: { b: 1, a: [1, 'two', null], '10': { z: true } }, tags: ['z', 'x'], secret: 's' },
+        {
+          title: 'plain',
+          n: 0.1,
+          ok: true,
+          data: { b: 1, a: [1, 'two', null], '10': { z: true } },
+          tags: ['z', 'x'],
+          secret: 's',
+        },
         { title: 'emoji 😀 and \u2028 and "quotes"', n: -0, data: 'text', tags: 'y' },
         { title: 'lone \ud800 surrogate', n: 1e21, data: [3, 2, 1], secret: '\udfff' },
         { title: 'x', n: 123456789.12345679, data: { aa: 1, b: 2, a: 3 } },
@@ -71,7 +110,14 @@ forEachStore((_name, open) => {
   it('still applies non-public view rules and 403s on locked ones', async () => {
     const { collections, records, cleanup } = await openServices(open);
     try {
-      await collections.create({ name: 'docs', type: 'base', listRule: '', viewRule: "@request.headers.x_key = 'open'", createRule: '', fields: [{ name: 'title', type: 'text' }] });
+      await collections.create({
+        name: 'docs',
+        type: 'base',
+        listRule: '',
+        viewRule: "@request.headers.x_key = 'open'",
+        createRule: '',
+        fields: [{ name: 'title', type: 'text' }],
+      });
       await collections.create({ name: 'locked', type: 'base', viewRule: null, createRule: '', fields: [] });
       const { id } = await records.create('docs', { title: 't' }, {}, asGuest);
       const withKey = (key: string): RequestContext => ({ ...asGuest, headers: { x_key: key } });

@@ -29,7 +29,12 @@ const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
  * Lists records the request may see: the list rule is ANDed into the query (rows the
  * caller may not see are simply missing), then the client's filter, sort and paging.
  */
-export async function listRecords(deps: RecordDeps, collectionIdOrName: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>> {
+export async function listRecords(
+  deps: RecordDeps,
+  collectionIdOrName: string,
+  params: ListParams,
+  request: RequestContext,
+): Promise<ListPage<RecordJson>> {
   const collection = deps.collections.get(collectionIdOrName);
   const scope = scopeFor(deps, collection, request);
   const rule = ruleCondition(scope, 'listRule');
@@ -54,7 +59,9 @@ export async function listRecords(deps: RecordDeps, collectionIdOrName: string, 
 }
 
 async function countRecords(deps: RecordDeps, table: string, where: ReturnType<typeof andConditions>): Promise<number> {
-  const row = await deps.store.first<{ n: unknown }>(sql`SELECT COUNT(*) AS "n" FROM ${ident(table)} AS ${ident(RECORD_ALIAS)} WHERE ${where}`);
+  const row = await deps.store.first<{ n: unknown }>(
+    sql`SELECT COUNT(*) AS "n" FROM ${ident(table)} AS ${ident(RECORD_ALIAS)} WHERE ${where}`,
+  );
   return Number(row?.n ?? 0);
 }
 

@@ -70,12 +70,19 @@ export function filterContext(scope: RuleScope, privileged: boolean) {
 /** The request values rules and filters read through `@request.*`, for a scope. */
 export function requestInfo(scope: RuleScope): RequestInfo {
   const { principal, method, query, context } = scope.request;
-  const auth = principal.kind === 'record'
-    ? { ...principal.record, collectionId: principal.collection.id, collectionName: principal.collection.name }
-    : principal.kind === 'superuser' ? { id: principal.id, collectionId: 'pbc_3142635823', collectionName: '_superusers' } : null;
+  const auth =
+    principal.kind === 'record'
+      ? { ...principal.record, collectionId: principal.collection.id, collectionName: principal.collection.name }
+      : principal.kind === 'superuser'
+        ? { id: principal.id, collectionId: 'pbc_3142635823', collectionName: '_superusers' }
+        : null;
   let copiedHeaders: Record<string, string> | undefined;
   return {
-    auth, body: scope.body ?? {}, query: { ...query }, method, context,
+    auth,
+    body: scope.body ?? {},
+    query: { ...query },
+    method,
+    context,
     // Read only by a filter that uses @request.headers: transports may compute them lazily.
     get headers() {
       return (copiedHeaders ??= { ...scope.request.headers });

@@ -34,12 +34,23 @@ export class RecordService implements RecordActions {
   }
 
   /** Creates a record (200 in REST, as PocketBase). */
-  create(collection: string, body: Record<string, unknown>, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
+  create(
+    collection: string,
+    body: Record<string, unknown>,
+    params: { expand?: string },
+    request: RequestContext,
+  ): Promise<RecordJson> {
     return createRecord(this.#deps, collection, body, params, request);
   }
 
   /** Updates (PATCH) or replaces (PUT) a record. */
-  update(collection: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson> {
+  update(
+    collection: string,
+    id: string,
+    body: Record<string, unknown>,
+    params: { expand?: string; replace?: boolean },
+    request: RequestContext,
+  ): Promise<RecordJson> {
     return updateRecord(this.#deps, collection, id, body, params, request);
   }
 
@@ -65,6 +76,8 @@ export class RecordService implements RecordActions {
    * @example await records.runInTransaction(async (tx) => { await tx.create('posts', a, {}, req); await tx.delete('posts', id, req); })
    */
   runInTransaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
-    return this.#deps.store.transaction((tx) => work(recordActionsFor({ ...this.#deps, store: storeOverTransaction(tx) })));
+    return this.#deps.store.transaction((tx) =>
+      work(recordActionsFor({ ...this.#deps, store: storeOverTransaction(tx) })),
+    );
   }
 }

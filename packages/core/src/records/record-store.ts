@@ -10,7 +10,12 @@ import type { RecordDeps } from './record-deps.js';
 import { appendChange } from '../changes/change-log.js';
 
 /** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
-export async function insertRecord(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData): Promise<void> {
+export async function insertRecord(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  values: RecordData,
+): Promise<void> {
   const codec = deps.codec(collection);
   const insert = deps.template(collection, 'insert', () => {
     const columns = join(collection.fields.map((f) => ident(f.name)));
@@ -22,15 +27,30 @@ export async function insertRecord(deps: RecordDeps, tx: Executor, collection: C
 }
 
 /** Writes every column of an existing record's row, and logs the change (`before` is the stored record). */
-export async function updateRecordRow(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData, before: RecordData): Promise<void> {
+export async function updateRecordRow(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  values: RecordData,
+  before: RecordData,
+): Promise<void> {
   const codec = deps.codec(collection);
-  const sets = join(collection.fields.filter((f) => f.name !== 'id').map((f) => sql`${ident(f.name)} = ${codec.toColumn(f, values[f.name])}`));
+  const sets = join(
+    collection.fields
+      .filter((f) => f.name !== 'id')
+      .map((f) => sql`${ident(f.name)} = ${codec.toColumn(f, values[f.name])}`),
+  );
   await withUniqueCheck(collection, 'RECORD_UPDATE_FAILED', () =>
-    tx.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${values.id}`));
+    tx.run(sql`UPDATE ${ident(collection.name)} SET ${sets} WHERE "id" = ${values.id}`),
+  );
   await appendChange(tx, collection, 'update', values, before);
 }
 
-async function withUniqueCheck(collection: Collection, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED', write: () => Promise<unknown>): Promise<void> {
+async function withUniqueCheck(
+  collection: Collection,
+  code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED',
+  write: () => Promise<unknown>,
+): Promise<void> {
   try {
     await write();
   } catch (error) {
@@ -52,14 +72,34 @@ function conflictingFields(collection: Collection, error: UniqueViolationError):
 }
 
 /** Checks that every relation value names an existing record; 400 otherwise. */
-export async function assertRelationsExist(deps: RecordDeps, tx: Executor, collection: Collection, values: RecordData, code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED'): Promise<void> {
+export async function assertRelationsExist(
+  deps: RecordDeps,
+  tx: Executor,
+  collection: Collection,
+  values: RecordData,
+  code: 'RECORD_CREATE_FAILED' | 'RECORD_UPDATE_FAILED',
+): Promise<void> {
   const errors: Record<string, FieldError> = {};
   for (const field of collection.fields.filter((f) => f.type === 'relation')) {
-    const ids = [...new Set(Array.isArray(values[field.name]) ? (values[field.name] as string[]) : [values[field.name] as string].filter(Boolean))];
+    const ids = [
+      ...new Set(
+        Array.isArray(values[field.name])
+          ? (values[field.name] as string[])
+          : [values[field.name] as string].filter(Boolean),
+      ),
+    ];
     if (ids.length === 0) continue;
     const target = deps.collections.find(field.collectionId ?? '');
-    const found = target ? await tx.all<{ id: string }>(sql`SELECT "id" FROM ${ident(target.name)} WHERE "id" IN (${join(ids.map(param))})`) : [];
-    if (found.length !== ids.length) errors[field.name] = { code: 'validation_missing_rel_records', message: 'Failed to find all relation records with the provided ids.' };
+    const found = target
+      ? await tx.all<{ id: string }>(
+          sql`SELECT "id" FROM ${ident(target.name)} WHERE "id" IN (${join(ids.map(param))})`,
+        )
+      : [];
+    if (found.length !== ids.length)
+      errors[field.name] = {
+        code: 'validation_missing_rel_records',
+        message: 'Failed to find all relation records with the provided ids.',
+      };
   }
   if (Object.keys(errors).length > 0) throw new AppError(code, undefined, errors);
 }

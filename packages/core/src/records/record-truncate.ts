@@ -11,7 +11,11 @@ import type { RequestContext } from './request-context.js';
  * settled (cascade, list clean-up), a required reference refuses the whole truncate
  * (400), and every delete reaches the change log.
  */
-export async function truncateRecords(deps: RecordDeps, collectionIdOrName: string, request: RequestContext): Promise<void> {
+export async function truncateRecords(
+  deps: RecordDeps,
+  collectionIdOrName: string,
+  request: RequestContext,
+): Promise<void> {
   if (request.principal.kind !== 'superuser') throw new AppError('SUPERUSER_ONLY');
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');

@@ -16,7 +16,14 @@ import { applyAuthWrite, signOutIfDisabled } from './record-auth.js';
  * missing record and a failed rule are both 404. The row is locked for the whole
  * read-modify-write, so concurrent `field+` modifiers never lose an update.
  */
-export async function updateRecord(deps: RecordDeps, collectionIdOrName: string, id: string, body: Record<string, unknown>, params: { expand?: string; replace?: boolean }, request: RequestContext): Promise<RecordJson> {
+export async function updateRecord(
+  deps: RecordDeps,
+  collectionIdOrName: string,
+  id: string,
+  body: Record<string, unknown>,
+  params: { expand?: string; replace?: boolean },
+  request: RequestContext,
+): Promise<RecordJson> {
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   const mode = params.replace ? 'replace' : 'update';

@@ -6,8 +6,27 @@ import type { AuthOptions, Collection, FieldDef, Rule, TokenConfig } from './col
 export function authSystemFields(): FieldDef[] {
   const base = { system: true, hidden: false, presentable: false, required: false };
   return [
-    { ...base, id: 'password901924565', name: 'password', type: 'password', hidden: true, required: true, min: 8, max: 1024 },
-    { ...base, id: 'text2504183744', name: 'tokenKey', type: 'text', hidden: true, required: true, min: 30, max: 60, autogeneratePattern: '[a-zA-Z0-9]{50}' },
+    {
+      ...base,
+      id: 'password901924565',
+      name: 'password',
+      type: 'password',
+      hidden: true,
+      required: true,
+      min: 8,
+      max: 1024,
+    },
+    {
+      ...base,
+      id: 'text2504183744',
+      name: 'tokenKey',
+      type: 'text',
+      hidden: true,
+      required: true,
+      min: 30,
+      max: 60,
+      autogeneratePattern: '[a-zA-Z0-9]{50}',
+    },
     { ...base, id: 'email3885137012', name: 'email', type: 'email', required: true },
     { ...base, id: 'bool1547992806', name: 'emailVisibility', type: 'bool' },
     { ...base, id: 'bool256245529', name: 'verified', type: 'bool' },
@@ -60,7 +79,8 @@ type Errors = Record<string, unknown>;
  */
 export function normalizeAuthOptions(raw: Input, existing: Collection | undefined, errors: Errors): AuthOptions {
   const defaults = defaultAuthOptions();
-  const pick = <K extends keyof AuthOptions>(key: K): AuthOptions[K] => (key in raw ? (raw[key] as AuthOptions[K]) : (existing?.[key] as AuthOptions[K] | undefined) ?? defaults[key]);
+  const pick = <K extends keyof AuthOptions>(key: K): AuthOptions[K] =>
+    key in raw ? (raw[key] as AuthOptions[K]) : ((existing?.[key] as AuthOptions[K] | undefined) ?? defaults[key]);
   const options = { ...defaults };
   options.authRule = ruleOf(pick('authRule'), 'authRule', errors);
   options.manageRule = ruleOf(pick('manageRule'), 'manageRule', errors);
@@ -68,11 +88,28 @@ export function normalizeAuthOptions(raw: Input, existing: Collection | undefine
     enabled: boolOf(pick('passwordAuth')?.enabled, defaults.passwordAuth.enabled),
     identityFields: identityFieldsOf(pick('passwordAuth')?.identityFields, errors),
   };
-  options.otp = { enabled: boolOf(pick('otp')?.enabled, false), duration: secondsOf(pick('otp')?.duration, 180, 'otp.duration', errors), length: intIn(pick('otp')?.length, 8, 4, 12, 'otp.length', errors) };
-  options.mfa = { enabled: boolOf(pick('mfa')?.enabled, false), duration: secondsOf(pick('mfa')?.duration, 1800, 'mfa.duration', errors), rule: String(pick('mfa')?.rule ?? '') };
-  for (const key of ['authToken', 'passwordResetToken', 'emailChangeToken', 'verificationToken', 'fileToken'] as const) {
+  options.otp = {
+    enabled: boolOf(pick('otp')?.enabled, false),
+    duration: secondsOf(pick('otp')?.duration, 180, 'otp.duration', errors),
+    length: intIn(pick('otp')?.length, 8, 4, 12, 'otp.length', errors),
+  };
+  options.mfa = {
+    enabled: boolOf(pick('mfa')?.enabled, false),
+    duration: secondsOf(pick('mfa')?.duration, 1800, 'mfa.duration', errors),
+    rule: String(pick('mfa')?.rule ?? ''),
+  };
+  for (const key of [
+    'authToken',
+    'passwordResetToken',
+    'emailChangeToken',
+    'verificationToken',
+    'fileToken',
+  ] as const) {
     const stored = existing?.[key];
-    options[key] = { duration: secondsOf(pick(key)?.duration, defaults[key].duration, `${key}.duration`, errors), secret: stored?.secret ?? defaults[key].secret };
+    options[key] = {
+      duration: secondsOf(pick(key)?.duration, defaults[key].duration, `${key}.duration`, errors),
+      secret: stored?.secret ?? defaults[key].secret,
+    };
   }
   const refresh = pick('refreshToken');
   options.refreshToken = {
@@ -94,7 +131,13 @@ export function normalizeAuthOptions(raw: Input, existing: Collection | undefine
 export function toPublicCollection(collection: Collection): Collection {
   if (collection.type !== 'auth') return collection;
   const copy: Record<string, unknown> = { ...collection };
-  for (const key of ['authToken', 'passwordResetToken', 'emailChangeToken', 'verificationToken', 'fileToken'] as const) {
+  for (const key of [
+    'authToken',
+    'passwordResetToken',
+    'emailChangeToken',
+    'verificationToken',
+    'fileToken',
+  ] as const) {
     const config = collection[key];
     if (config) copy[key] = { duration: config.duration };
   }
@@ -104,7 +147,10 @@ export function toPublicCollection(collection: Collection): Collection {
 function ruleOf(value: unknown, key: string, errors: Errors): Rule {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string' || value.length > 3500) {
-    errors[key] = fieldError('validation_invalid_rule', 'A rule is null or a filter string of at most 3500 characters.');
+    errors[key] = fieldError(
+      'validation_invalid_rule',
+      'A rule is null or a filter string of at most 3500 characters.',
+    );
     return null;
   }
   return value;

@@ -8,7 +8,8 @@ export interface IndexDef {
   readonly columns: ReadonlyArray<{ name: string; desc: boolean }>;
 }
 
-const INDEX_SQL = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?[`"[]?(\w+)[`"\]]?\s+ON\s+[`"[]?(\w+)[`"\]]?\s*\(([^()]*)\)\s*;?\s*$/i;
+const INDEX_SQL =
+  /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?[`"[]?(\w+)[`"\]]?\s+ON\s+[`"[]?(\w+)[`"\]]?\s*\(([^()]*)\)\s*;?\s*$/i;
 const INDEX_COLUMN = /^[`"[]?(\w+)[`"\]]?(\s+(ASC|DESC))?$/i;
 
 /**

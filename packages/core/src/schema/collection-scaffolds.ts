@@ -16,14 +16,33 @@ export function collectionScaffolds(): Record<'base' | 'auth' | 'view', Collecti
 
 function common(type: string, fields: Record<string, unknown>[]): CollectionScaffold {
   return {
-    id: '', name: '', type, system: false, fields, indexes: [],
-    listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
-    created: '', updated: '',
+    id: '',
+    name: '',
+    type,
+    system: false,
+    fields,
+    indexes: [],
+    listRule: null,
+    viewRule: null,
+    createRule: null,
+    updateRule: null,
+    deleteRule: null,
+    created: '',
+    updated: '',
   };
 }
 
 function field(name: string, type: string, options: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: fieldIdFor(type, name), name, type, system: false, hidden: false, presentable: false, required: false, ...options };
+  return {
+    id: fieldIdFor(type, name),
+    name,
+    type,
+    system: false,
+    hidden: false,
+    presentable: false,
+    required: false,
+    ...options,
+  };
 }
 
 function autodates(): Record<string, unknown>[] {
@@ -47,7 +66,15 @@ function authScaffold(): CollectionScaffold {
     ...common('auth', [
       { ...idFieldDef() },
       field('password', 'password', { ...system, hidden: true, required: true, min: 8, max: 0, pattern: '', cost: 0 }),
-      field('tokenKey', 'text', { ...system, hidden: true, required: true, min: 30, max: 60, pattern: '', autogeneratePattern: '[a-zA-Z0-9]{50}' }),
+      field('tokenKey', 'text', {
+        ...system,
+        hidden: true,
+        required: true,
+        min: 30,
+        max: 60,
+        pattern: '',
+        autogeneratePattern: '[a-zA-Z0-9]{50}',
+      }),
       field('email', 'email', { ...system, required: true, exceptDomains: null, onlyDomains: null }),
       field('emailVisibility', 'bool', system),
       field('verified', 'bool', system),

@@ -6,7 +6,12 @@ import { idFieldDef } from './fields/text-field.js';
 import { formatIndex, parseIndex } from './collection-index.js';
 import type { SchemaView } from './schema-view.js';
 import { formatDate } from './fields/date-format.js';
-import { AUTH_SYSTEM_FIELD_NAMES, authSystemFields, authSystemIndexes, normalizeAuthOptions } from './auth-collection.js';
+import {
+  AUTH_SYSTEM_FIELD_NAMES,
+  authSystemFields,
+  authSystemIndexes,
+  normalizeAuthOptions,
+} from './auth-collection.js';
 
 const NAME = /^[A-Za-z0-9_]{1,255}$/;
 const RESERVED_FIELD_NAMES = new Set(['collectionid', 'collectionname', 'expand']);
@@ -20,21 +25,30 @@ type Input = Record<string, unknown>;
  * or throws COLLECTION_INVALID with `data.<key>` entries. `existing` is the stored
  * version on update (fields keep their ids, so renames are recognised).
  */
-export function normalizeCollection(input: unknown, existing: Collection | undefined, schema: SchemaView, trusted = false): Collection {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalid({ '': err('validation_invalid_value', 'A collection must be a JSON object.') });
+export function normalizeCollection(
+  input: unknown,
+  existing: Collection | undefined,
+  schema: SchemaView,
+  trusted = false,
+): Collection {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw invalid({ '': err('validation_invalid_value', 'A collection must be a JSON object.') });
   const raw = input as Input;
   const errors: Record<string, unknown> = {};
-  const name = typeof raw.name === 'string' ? raw.name : existing?.name ?? '';
+  const name = typeof raw.name === 'string' ? raw.name : (existing?.name ?? '');
   const type = (raw.type ?? existing?.type ?? 'base') as Collection['type'];
   const system = existing?.system ?? (trusted && raw.system === true);
   checkName(name, existing, schema, errors, system);
-  if (type !== 'base' && type !== 'auth') errors.type = err('validation_invalid_type', 'Only "base" and "auth" collections are supported by this version.');
-  else if (existing && existing.type !== type) errors.type = err('validation_invalid_type', 'The type of a collection cannot change.');
+  if (type !== 'base' && type !== 'auth')
+    errors.type = err('validation_invalid_type', 'Only "base" and "auth" collections are supported by this version.');
+  else if (existing && existing.type !== type)
+    errors.type = err('validation_invalid_type', 'The type of a collection cannot change.');
   const id = existing?.id ?? (typeof raw.id === 'string' && NAME.test(raw.id) ? raw.id : collectionIdFor(type, name));
   if (!existing && schema.find(id)) errors.id = err('validation_not_unique', 'The id is already in use.');
   let fields = normalizeFields(raw.fields ?? existing?.fields ?? [], existing, withSelf(schema, { id, name }), errors);
   if (type === 'auth') fields = withAuthSystemFields(fields);
-  else if (fields.some((f) => f.type === 'password')) errors.fields = err('validation_invalid_type', 'Password fields belong to auth collections only.');
+  else if (fields.some((f) => f.type === 'password'))
+    errors.fields = err('validation_invalid_type', 'Password fields belong to auth collections only.');
   const rules = normalizeRules(raw, existing, errors);
   const indexes = normalizeIndexes(raw.indexes ?? existing?.indexes ?? [], name, fields, errors);
   const auth = type === 'auth' ? normalizeAuthOptions(raw, existing, errors) : undefined;
@@ -43,7 +57,19 @@ export function normalizeCollection(input: unknown, existing: Collection | undef
   if (Object.keys(errors).length > 0) throw invalid(errors);
   const now = formatDate(new Date());
   const allIndexes = auth ? withAuthIndexes(indexes, id, name) : indexes;
-  return { id, name, type, system, fields, indexes: allIndexes, ...rules, ...auth, ...cache, created: existing?.created ?? now, updated: now };
+  return {
+    id,
+    name,
+    type,
+    system,
+    fields,
+    indexes: allIndexes,
+    ...rules,
+    ...auth,
+    ...cache,
+    created: existing?.created ?? now,
+    updated: now,
+  };
 }
 
 /** `cache: false` switches the response cache off for the collection; `true` or absent leaves it on. */
@@ -61,7 +87,15 @@ function withAuthSystemFields(fields: FieldDef[]): FieldDef[] {
   const own = fields.filter((f) => f.name !== 'id' && !AUTH_SYSTEM_FIELD_NAMES.has(f.name) && !systemIds.has(f.id));
   const system = authSystemFields().map((def) => {
     const given = fields.find((f) => f.name === def.name);
-    return given ? { ...def, min: given.min ?? def.min, max: given.max ?? def.max, onlyDomains: given.onlyDomains, exceptDomains: given.exceptDomains } : def;
+    return given
+      ? {
+          ...def,
+          min: given.min ?? def.min,
+          max: given.max ?? def.max,
+          onlyDomains: given.onlyDomains,
+          exceptDomains: given.exceptDomains,
+        }
+      : def;
   });
   return [fields.find((f) => f.name === 'id')!, ...system, ...own];
 }
@@ -73,8 +107,14 @@ function withAuthIndexes(indexes: string[], id: string, table: string): string[]
 }
 
 function checkIdentityFields(identityFields: string[], fields: FieldDef[], errors: Input): void {
-  const bad = identityFields.find((name) => !fields.some((f) => f.name === name && (f.type === 'text' || f.type === 'email')));
-  if (bad) errors['passwordAuth.identityFields'] = err('validation_invalid_value', `Unknown identity field ${JSON.stringify(bad)}.`);
+  const bad = identityFields.find(
+    (name) => !fields.some((f) => f.name === name && (f.type === 'text' || f.type === 'email')),
+  );
+  if (bad)
+    errors['passwordAuth.identityFields'] = err(
+      'validation_invalid_value',
+      `Unknown identity field ${JSON.stringify(bad)}.`,
+    );
 }
 
 /** The schema plus the collection being defined, so a relation may point to itself. */
@@ -86,17 +126,30 @@ function withSelf(schema: SchemaView, self: { id: string; name: string }): Schem
   };
 }
 
-function checkName(name: string, existing: Collection | undefined, schema: SchemaView, errors: Input, system: boolean): void {
+function checkName(
+  name: string,
+  existing: Collection | undefined,
+  schema: SchemaView,
+  errors: Input,
+  system: boolean,
+): void {
   if (!NAME.test(name)) errors.name = err('validation_invalid_name', 'Use 1 to 255 letters, digits and underscores.');
-  else if (existing?.system && name !== existing.name) errors.name = err('validation_invalid_name', 'System collections cannot be renamed.');
-  else if (name.startsWith('_') && !system) errors.name = err('validation_invalid_name', 'Names starting with "_" are reserved for system collections.');
+  else if (existing?.system && name !== existing.name)
+    errors.name = err('validation_invalid_name', 'System collections cannot be renamed.');
+  else if (name.startsWith('_') && !system)
+    errors.name = err('validation_invalid_name', 'Names starting with "_" are reserved for system collections.');
   else {
     const other = schema.all().find((c) => c.name.toLowerCase() === name.toLowerCase() && c.id !== existing?.id);
     if (other) errors.name = err('validation_not_unique', 'A collection with this name already exists.');
   }
 }
 
-function normalizeFields(value: unknown, existing: Collection | undefined, schema: SchemaView, errors: Input): FieldDef[] {
+function normalizeFields(
+  value: unknown,
+  existing: Collection | undefined,
+  schema: SchemaView,
+  errors: Input,
+): FieldDef[] {
   if (!Array.isArray(value) || value.length > MAX_FIELDS) {
     errors.fields = err('validation_invalid_value', `fields must be a list of at most ${MAX_FIELDS} fields.`);
     return [];
@@ -108,21 +161,42 @@ function normalizeFields(value: unknown, existing: Collection | undefined, schem
     if ('errors' in result) fieldErrors[index] = result.errors;
     else fields.push(result.field);
   });
-  if (!fields.some((f) => f.name === 'id')) fields.unshift(existing?.fields.find((f) => f.name === 'id') ?? idFieldDef());
+  if (!fields.some((f) => f.name === 'id'))
+    fields.unshift(existing?.fields.find((f) => f.name === 'id') ?? idFieldDef());
   checkDuplicates(fields, fieldErrors);
   if (Object.keys(fieldErrors).length > 0) errors.fields = fieldErrors;
   return fields;
 }
 
-function normalizeField(item: unknown, existing: Collection | undefined, schema: SchemaView): { field: FieldDef } | { errors: Record<string, FieldError> } {
-  if (typeof item !== 'object' || item === null || Array.isArray(item)) return { errors: { '': err('validation_invalid_value', 'A field must be an object.') } };
+function normalizeField(
+  item: unknown,
+  existing: Collection | undefined,
+  schema: SchemaView,
+): { field: FieldDef } | { errors: Record<string, FieldError> } {
+  if (typeof item !== 'object' || item === null || Array.isArray(item))
+    return { errors: { '': err('validation_invalid_value', 'A field must be an object.') } };
   const raw = item as Input;
   const name = typeof raw.name === 'string' ? raw.name : '';
-  if (!NAME.test(name) || RESERVED_FIELD_NAMES.has(name.toLowerCase())) return { errors: { name: err('validation_invalid_name', `Invalid or reserved field name ${JSON.stringify(name)}.`) } };
-  if (!isFieldTypeName(raw.type)) return { errors: { type: err('validation_invalid_type', `Unknown field type ${JSON.stringify(raw.type)}.`) } };
-  const previous = existing?.fields.find((f) => (typeof raw.id === 'string' && f.id === raw.id) || (raw.id === undefined && f.name === name));
-  const id = typeof raw.id === 'string' && raw.id ? raw.id : previous?.id ?? fieldIdFor(raw.type, name);
-  const field: FieldDef = { ...pickOptions(raw), id, name, type: raw.type, system: name === 'id' || raw.system === true, hidden: raw.hidden === true, presentable: raw.presentable === true, required: raw.required === true };
+  if (!NAME.test(name) || RESERVED_FIELD_NAMES.has(name.toLowerCase()))
+    return {
+      errors: { name: err('validation_invalid_name', `Invalid or reserved field name ${JSON.stringify(name)}.`) },
+    };
+  if (!isFieldTypeName(raw.type))
+    return { errors: { type: err('validation_invalid_type', `Unknown field type ${JSON.stringify(raw.type)}.`) } };
+  const previous = existing?.fields.find(
+    (f) => (typeof raw.id === 'string' && f.id === raw.id) || (raw.id === undefined && f.name === name),
+  );
+  const id = typeof raw.id === 'string' && raw.id ? raw.id : (previous?.id ?? fieldIdFor(raw.type, name));
+  const field: FieldDef = {
+    ...pickOptions(raw),
+    id,
+    name,
+    type: raw.type,
+    system: name === 'id' || raw.system === true,
+    hidden: raw.hidden === true,
+    presentable: raw.presentable === true,
+    required: raw.required === true,
+  };
   if (name === 'id') return { field: { ...idFieldDef(), ...field, type: 'text', primaryKey: true, required: true } };
   const errors = fieldTypes[field.type].normalizeOptions(field);
   if (field.type === 'relation') resolveRelationTarget(field, schema, errors);
@@ -133,24 +207,37 @@ function resolveRelationTarget(field: FieldDef, schema: SchemaView, errors: Reco
   if (!field.collectionId) return;
   const target = schema.find(field.collectionId);
   if (target) field.collectionId = target.id;
-  else errors.collectionId = err('validation_missing_collection', `Unknown collection ${JSON.stringify(field.collectionId)}.`);
+  else
+    errors.collectionId = err(
+      'validation_missing_collection',
+      `Unknown collection ${JSON.stringify(field.collectionId)}.`,
+    );
 }
 
 function checkDuplicates(fields: FieldDef[], fieldErrors: Record<string, unknown>): void {
   const seen = new Set<string>();
   fields.forEach((field, index) => {
     const key = field.name.toLowerCase();
-    if (seen.has(key)) fieldErrors[index] = { name: err('validation_not_unique', `Duplicate field name ${JSON.stringify(field.name)}.`) };
+    if (seen.has(key))
+      fieldErrors[index] = {
+        name: err('validation_not_unique', `Duplicate field name ${JSON.stringify(field.name)}.`),
+      };
     seen.add(key);
   });
 }
 
-function normalizeRules(raw: Input, existing: Collection | undefined, errors: Input): Record<(typeof RULE_KEYS)[number], Rule> {
+function normalizeRules(
+  raw: Input,
+  existing: Collection | undefined,
+  errors: Input,
+): Record<(typeof RULE_KEYS)[number], Rule> {
   const rules = {} as Record<(typeof RULE_KEYS)[number], Rule>;
   for (const key of RULE_KEYS) {
     const value = key in raw ? raw[key] : existing ? existing[key] : null;
-    if (value !== null && typeof value !== 'string') errors[key] = err('validation_invalid_rule', 'A rule is null or a filter string.');
-    else if (typeof value === 'string' && value.length > 3500) errors[key] = err('validation_invalid_rule', 'A rule is at most 3500 characters.');
+    if (value !== null && typeof value !== 'string')
+      errors[key] = err('validation_invalid_rule', 'A rule is null or a filter string.');
+    else if (typeof value === 'string' && value.length > 3500)
+      errors[key] = err('validation_invalid_rule', 'A rule is at most 3500 characters.');
     rules[key] = (value ?? null) as Rule;
   }
   return rules;
@@ -166,7 +253,10 @@ function normalizeIndexes(value: unknown, table: string, fields: FieldDef[], err
     return value.map((text) => {
       const index = parseIndex(String(text));
       const missing = index.columns.find((c) => !names.has(c.name));
-      if (missing) throw new AppError('COLLECTION_INVALID', undefined, { indexes: err('validation_invalid_index', `Unknown column ${missing.name} in index ${index.name}.`) });
+      if (missing)
+        throw new AppError('COLLECTION_INVALID', undefined, {
+          indexes: err('validation_invalid_index', `Unknown column ${missing.name} in index ${index.name}.`),
+        });
       return formatIndex(table, index);
     });
   } catch (error) {
@@ -176,7 +266,23 @@ function normalizeIndexes(value: unknown, table: string, fields: FieldDef[], err
   }
 }
 
-const OPTION_KEYS = ['min', 'max', 'pattern', 'autogeneratePattern', 'onlyInt', 'values', 'maxSelect', 'maxSize', 'collectionId', 'minSelect', 'cascadeDelete', 'onCreate', 'onUpdate', 'exceptDomains', 'onlyDomains'] as const;
+const OPTION_KEYS = [
+  'min',
+  'max',
+  'pattern',
+  'autogeneratePattern',
+  'onlyInt',
+  'values',
+  'maxSelect',
+  'maxSize',
+  'collectionId',
+  'minSelect',
+  'cascadeDelete',
+  'onCreate',
+  'onUpdate',
+  'exceptDomains',
+  'onlyDomains',
+] as const;
 
 /** Copies only the options Tandem knows, so unknown keys never reach storage. */
 function pickOptions(raw: Input): Partial<FieldDef> {

@@ -1,7 +1,16 @@
 /** Field types Tandem knows; one file each under schema/fields/. */
 export type FieldTypeName =
-  | 'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'autodate'
-  | 'select' | 'json' | 'relation' | 'password';
+  | 'text'
+  | 'number'
+  | 'bool'
+  | 'email'
+  | 'url'
+  | 'date'
+  | 'autodate'
+  | 'select'
+  | 'json'
+  | 'relation'
+  | 'password';
 
 /**
  * A field as it appears in collection JSON (PocketBase's shape: options flattened

@@ -27,12 +27,15 @@ export function alterTableStatements(dialect: Dialect, before: Collection, after
   const table = q(after.name);
   for (const old of before.fields) {
     const next = after.fields.find((f) => f.id === old.id);
-    if (!next || columnKindOf(next) !== columnKindOf(old)) statements.push(`ALTER TABLE ${table} DROP COLUMN ${q(old.name)}`);
-    else if (next.name !== old.name) statements.push(`ALTER TABLE ${table} RENAME COLUMN ${q(old.name)} TO ${q(next.name)}`);
+    if (!next || columnKindOf(next) !== columnKindOf(old))
+      statements.push(`ALTER TABLE ${table} DROP COLUMN ${q(old.name)}`);
+    else if (next.name !== old.name)
+      statements.push(`ALTER TABLE ${table} RENAME COLUMN ${q(old.name)} TO ${q(next.name)}`);
   }
   for (const field of after.fields) {
     const old = before.fields.find((f) => f.id === field.id);
-    if (!old || columnKindOf(old) !== columnKindOf(field)) statements.push(`ALTER TABLE ${table} ADD COLUMN ${columnSql(dialect, field)}`);
+    if (!old || columnKindOf(old) !== columnKindOf(field))
+      statements.push(`ALTER TABLE ${table} ADD COLUMN ${columnSql(dialect, field)}`);
   }
   return [...statements, ...indexStatements(after)];
 }

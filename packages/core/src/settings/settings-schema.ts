@@ -68,8 +68,22 @@ export const MAX_BATCH_BODY_SIZE = 1024 * 1024 * 1024;
 
 /** Settings of a fresh install. Batch and rate limits are on by default in Tandem. */
 export const defaultSettings: Settings = deepFreeze({
-  meta: { appName: 'Tandem', appURL: 'http://localhost:8090', senderName: 'Support', senderAddress: 'support@example.com' },
-  smtp: { enabled: false, host: 'smtp.example.com', port: 587, username: '', password: '', authMethod: 'PLAIN', tls: false, localName: '' },
+  meta: {
+    appName: 'Tandem',
+    appURL: 'http://localhost:8090',
+    senderName: 'Support',
+    senderAddress: 'support@example.com',
+  },
+  smtp: {
+    enabled: false,
+    host: 'smtp.example.com',
+    port: 587,
+    username: '',
+    password: '',
+    authMethod: 'PLAIN',
+    tls: false,
+    localName: '',
+  },
   batch: { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: DEFAULT_BATCH_BODY_SIZE },
   rateLimits: {
     enabled: true,
@@ -109,45 +123,105 @@ export function deepFreeze<T>(value: T): T {
 type Check = (value: unknown) => unknown | undefined;
 type Shape = Record<string, Check>;
 
-const fieldError = (code: string, message: string, params?: Record<string, unknown>): FieldError => (params ? { code, message, params } : { code, message });
-const bool: Check = (v) => (typeof v === 'boolean' ? undefined : fieldError('validation_invalid_type', 'Must be true or false.'));
-const int = (min: number, max: number): Check => (v) => {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) return fieldError('validation_invalid_type', 'Must be an integer.');
-  if (v < min) return fieldError('validation_min_greater_equal_than_required', `Must be no less than ${min}.`, { min });
-  if (v > max) return fieldError('validation_max_less_equal_than_required', `Must be no greater than ${max}.`, { max });
-  return undefined;
-};
-const text = (max: number, required = false): Check => (v) => {
-  if (typeof v !== 'string') return fieldError('validation_invalid_type', 'Must be a string.');
-  if (required && v.trim() === '') return fieldError('validation_required', 'Cannot be blank.');
-  if (v.length > max) return fieldError('validation_length_too_long', `The length must be no more than ${max}.`, { max });
-  return undefined;
-};
-const oneOf = (values: readonly string[]): Check => (v) =>
-  typeof v === 'string' && values.includes(v) ? undefined : fieldError('validation_in_invalid', `Must be one of: ${values.map((x) => JSON.stringify(x)).join(', ')}.`);
-const url: Check = (v) => text(2048, true)(v) ?? (isHttpUrl(v as string) ? undefined : fieldError('validation_is_url', 'Must be a valid URL.'));
-const email: Check = (v) => text(255, true)(v) ?? (/^[^\s@]+@[^\s@]+$/.test(v as string) ? undefined : fieldError('validation_is_email', 'Must be a valid email address.'));
-const list = (max: number, item: Check): Check => (v) => {
-  if (!Array.isArray(v)) return fieldError('validation_invalid_type', 'Must be a list.');
-  if (v.length > max) return fieldError('validation_length_too_long', `The length must be no more than ${max}.`, { max });
-  const errors = Object.fromEntries(v.map((x, i) => [i, item(x)]).filter(([, e]) => e !== undefined));
-  return Object.keys(errors).length > 0 ? errors : undefined;
-};
-const object = (shape: Shape): Check => (v) => {
-  if (!isPlainObject(v)) return fieldError('validation_invalid_type', 'Must be an object.');
-  const errors = Object.fromEntries(Object.entries(shape).map(([key, check]) => [key, check(v[key])]).filter(([, e]) => e !== undefined));
-  return Object.keys(errors).length > 0 ? errors : undefined;
-};
+const fieldError = (code: string, message: string, params?: Record<string, unknown>): FieldError =>
+  params ? { code, message, params } : { code, message };
+const bool: Check = (v) =>
+  typeof v === 'boolean' ? undefined : fieldError('validation_invalid_type', 'Must be true or false.');
+const int =
+  (min: number, max: number): Check =>
+  (v) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v))
+      return fieldError('validation_invalid_type', 'Must be an integer.');
+    if (v < min)
+      return fieldError('validation_min_greater_equal_than_required', `Must be no less than ${min}.`, { min });
+    if (v > max)
+      return fieldError('validation_max_less_equal_than_required', `Must be no greater than ${max}.`, { max });
+    return undefined;
+  };
+const text =
+  (max: number, required = false): Check =>
+  (v) => {
+    if (typeof v !== 'string') return fieldError('validation_invalid_type', 'Must be a string.');
+    if (required && v.trim() === '') return fieldError('validation_required', 'Cannot be blank.');
+    if (v.length > max)
+      return fieldError('validation_length_too_long', `The length must be no more than ${max}.`, { max });
+    return undefined;
+  };
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v)
+      ? undefined
+      : fieldError('validation_in_invalid', `Must be one of: ${values.map((x) => JSON.stringify(x)).join(', ')}.`);
+const url: Check = (v) =>
+  text(2048, true)(v) ?? (isHttpUrl(v as string) ? undefined : fieldError('validation_is_url', 'Must be a valid URL.'));
+const email: Check = (v) =>
+  text(255, true)(v) ??
+  (/^[^\s@]+@[^\s@]+$/.test(v as string)
+    ? undefined
+    : fieldError('validation_is_email', 'Must be a valid email address.'));
+const list =
+  (max: number, item: Check): Check =>
+  (v) => {
+    if (!Array.isArray(v)) return fieldError('validation_invalid_type', 'Must be a list.');
+    if (v.length > max)
+      return fieldError('validation_length_too_long', `The length must be no more than ${max}.`, { max });
+    const errors = Object.fromEntries(v.map((x, i) => [i, item(x)]).filter(([, e]) => e !== undefined));
+    return Object.keys(errors).length > 0 ? errors : undefined;
+  };
+const object =
+  (shape: Shape): Check =>
+  (v) => {
+    if (!isPlainObject(v)) return fieldError('validation_invalid_type', 'Must be an object.');
+    const errors = Object.fromEntries(
+      Object.entries(shape)
+        .map(([key, check]) => [key, check(v[key])])
+        .filter(([, e]) => e !== undefined),
+    );
+    return Object.keys(errors).length > 0 ? errors : undefined;
+  };
 
 const SECTIONS: Record<keyof Settings, Shape> = {
   meta: { appName: text(255, true), appURL: url, senderName: text(255, true), senderAddress: email },
-  smtp: { enabled: bool, host: text(255), port: int(1, 65535), username: text(255), password: text(1024), authMethod: oneOf(['PLAIN', 'LOGIN']), tls: bool, localName: text(255) },
-  batch: { enabled: bool, maxRequests: int(1, 10_000), timeout: int(1, 3600), maxBodySize: int(0, MAX_BATCH_BODY_SIZE) },
+  smtp: {
+    enabled: bool,
+    host: text(255),
+    port: int(1, 65535),
+    username: text(255),
+    password: text(1024),
+    authMethod: oneOf(['PLAIN', 'LOGIN']),
+    tls: bool,
+    localName: text(255),
+  },
+  batch: {
+    enabled: bool,
+    maxRequests: int(1, 10_000),
+    timeout: int(1, 3600),
+    maxBodySize: int(0, MAX_BATCH_BODY_SIZE),
+  },
   rateLimits: {
     enabled: bool,
-    rules: list(1000, object({ label: text(255, true), maxRequests: int(1, 1_000_000), duration: int(1, 86_400 * 365), audience: oneOf(['', '@guest', '@auth']) })),
+    rules: list(
+      1000,
+      object({
+        label: text(255, true),
+        maxRequests: int(1, 1_000_000),
+        duration: int(1, 86_400 * 365),
+        audience: oneOf(['', '@guest', '@auth']),
+      }),
+    ),
   },
-  trustedProxy: { headers: list(50, (v) => text(100, true)(v) ?? (/^[A-Za-z0-9-]+$/.test(v as string) ? undefined : fieldError('validation_invalid_format', 'Must be a header name.'))), useLeftmostIP: bool },
+  trustedProxy: {
+    headers: list(
+      50,
+      (v) =>
+        text(100, true)(v) ??
+        (/^[A-Za-z0-9-]+$/.test(v as string)
+          ? undefined
+          : fieldError('validation_invalid_format', 'Must be a header name.')),
+    ),
+    useLeftmostIP: bool,
+  },
 };
 
 /**
@@ -188,16 +262,19 @@ function mergeSection(current: object, patch: unknown, keepPassword: boolean): R
   if (patch === undefined) return { ...current };
   if (!isPlainObject(patch)) return undefined;
   const merged: Record<string, unknown> = { ...current, ...patch };
-  if (keepPassword && (patch.password === undefined || patch.password === '')) merged.password = (current as SmtpSettings).password;
+  if (keepPassword && (patch.password === undefined || patch.password === ''))
+    merged.password = (current as SmtpSettings).password;
   return merged;
 }
 
 /** Rate limit rules keep only their known keys; a missing audience means everyone. */
 function pickKnown(value: unknown): unknown {
   if (!Array.isArray(value)) return value;
-  return value.map((item) => isPlainObject(item) && 'label' in item
-    ? { label: item.label, maxRequests: item.maxRequests, duration: item.duration, audience: item.audience ?? '' }
-    : item);
+  return value.map((item) =>
+    isPlainObject(item) && 'label' in item
+      ? { label: item.label, maxRequests: item.maxRequests, duration: item.duration, audience: item.audience ?? '' }
+      : item,
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -12,19 +12,30 @@ describe('resolveSettings', () => {
   });
 
   it('returns a deeply frozen snapshot', () => {
-    const next = resolveSettings(defaultSettings, { rateLimits: { rules: [{ label: 'x', maxRequests: 1, duration: 1 }] } });
+    const next = resolveSettings(defaultSettings, {
+      rateLimits: { rules: [{ label: 'x', maxRequests: 1, duration: 1 }] },
+    });
     assert.ok(Object.isFrozen(next) && Object.isFrozen(next.rateLimits.rules[0]));
-    assert.throws(() => { (next.batch as { maxRequests: number }).maxRequests = 1; });
+    assert.throws(() => {
+      (next.batch as { maxRequests: number }).maxRequests = 1;
+    });
   });
 
   it('nests errors by section and key, and by index in lists', () => {
-    assert.throws(() => resolveSettings(defaultSettings, { batch: { maxRequests: -1 }, trustedProxy: { headers: ['ok', 'bad header'] } }), (error) => {
-      assert.ok(isAppError(error));
-      assert.equal(error.code, 'SETTINGS_INVALID');
-      assert.deepEqual(Object.keys(error.data).sort(), ['batch', 'trustedProxy']);
-      assert.ok((error.data.trustedProxy as any).headers[1].code);
-      return true;
-    });
+    assert.throws(
+      () =>
+        resolveSettings(defaultSettings, {
+          batch: { maxRequests: -1 },
+          trustedProxy: { headers: ['ok', 'bad header'] },
+        }),
+      (error) => {
+        assert.ok(isAppError(error));
+        assert.equal(error.code, 'SETTINGS_INVALID');
+        assert.deepEqual(Object.keys(error.data).sort(), ['batch', 'trustedProxy']);
+        assert.ok((error.data.trustedProxy as any).headers[1].code);
+        return true;
+      },
+    );
   });
 });
 
@@ -51,9 +62,20 @@ forEachStore((_name, open) => {
       await settings.update({ batch: { timeout: 9 } });
       stop();
       await settings.update({ batch: { enabled: false } });
-      assert.deepEqual(heard.map((s) => [s.batch.maxRequests, s.batch.timeout]), [[7, 3], [7, 9]]);
+      assert.deepEqual(
+        heard.map((s) => [s.batch.maxRequests, s.batch.timeout]),
+        [
+          [7, 3],
+          [7, 9],
+        ],
+      );
       const reloaded = await new SettingsService(store).load();
-      assert.deepEqual(reloaded.batch, { enabled: false, maxRequests: 7, timeout: 9, maxBodySize: defaultSettings.batch.maxBodySize });
+      assert.deepEqual(reloaded.batch, {
+        enabled: false,
+        maxRequests: 7,
+        timeout: 9,
+        maxBodySize: defaultSettings.batch.maxBodySize,
+      });
       assert.equal(reloaded.smtp.password, 'pw');
       assert.equal(settings.redacted().smtp.password, '');
     } finally {
@@ -80,7 +102,9 @@ forEachStore((_name, open) => {
     const { store, cleanup } = await open();
     try {
       await new SettingsService(store).load();
-      await store.run(sql`INSERT INTO "_params" ("key", "value", "updated") VALUES ('settings', ${JSON.stringify({ batch: { maxRequests: 0 } })}, '')`);
+      await store.run(
+        sql`INSERT INTO "_params" ("key", "value", "updated") VALUES ('settings', ${JSON.stringify({ batch: { maxRequests: 0 } })}, '')`,
+      );
       await assert.rejects(new SettingsService(store).load(), { code: 'SETTINGS_INVALID' });
     } finally {
       await cleanup();

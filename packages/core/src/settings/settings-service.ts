@@ -27,8 +27,12 @@ export class SettingsService {
 
   /** Creates `_params` if needed and loads the stored settings over the defaults. */
   async load(): Promise<Settings> {
-    await this.#store.exec(`CREATE TABLE IF NOT EXISTS "${PARAMS_TABLE}" ("key" TEXT PRIMARY KEY NOT NULL, "value" TEXT NOT NULL, "updated" TEXT NOT NULL)`);
-    const row = await this.#store.first<{ value: string }>(sql`SELECT "value" FROM ${ident(PARAMS_TABLE)} WHERE "key" = ${SETTINGS_KEY}`);
+    await this.#store.exec(
+      `CREATE TABLE IF NOT EXISTS "${PARAMS_TABLE}" ("key" TEXT PRIMARY KEY NOT NULL, "value" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
+    );
+    const row = await this.#store.first<{ value: string }>(
+      sql`SELECT "value" FROM ${ident(PARAMS_TABLE)} WHERE "key" = ${SETTINGS_KEY}`,
+    );
     try {
       this.#current = row ? resolveSettings(defaultSettings, JSON.parse(row.value)) : defaultSettings;
     } catch (error) {

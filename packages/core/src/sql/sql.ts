@@ -68,7 +68,11 @@ export function ident(name: string): Sql {
 
 /** A qualified column reference `"table"."column"`. */
 export function column(table: string, name: string): Sql {
-  return new Sql([{ kind: 'ident', name: table }, { kind: 'text', text: '.' }, { kind: 'ident', name }]);
+  return new Sql([
+    { kind: 'ident', name: table },
+    { kind: 'text', text: '.' },
+    { kind: 'ident', name },
+  ]);
 }
 
 /** Trusted SQL text. NB: never pass user input here. */

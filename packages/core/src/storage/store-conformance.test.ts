@@ -8,7 +8,9 @@ forEachStore((name, open) => {
   it('reads back what a committed transaction wrote', async () => {
     const { store, cleanup } = await open();
     try {
-      await store.exec(`CREATE TABLE "items" ("id" TEXT PRIMARY KEY NOT NULL, "n" ${store.dialect.columnDefinition('number')})`);
+      await store.exec(
+        `CREATE TABLE "items" ("id" TEXT PRIMARY KEY NOT NULL, "n" ${store.dialect.columnDefinition('number')})`,
+      );
       await store.transaction(async (tx) => {
         await tx.run(sql`INSERT INTO ${ident('items')} ("id", "n") VALUES (${'a'}, ${1.5})`);
       });
@@ -22,10 +24,13 @@ forEachStore((name, open) => {
     const { store, cleanup } = await open();
     try {
       await store.exec(`CREATE TABLE "items" ("id" TEXT PRIMARY KEY NOT NULL)`);
-      await assert.rejects(store.transaction(async (tx) => {
-        await tx.run(sql`INSERT INTO "items" ("id") VALUES (${'a'})`);
-        throw new Error('boom');
-      }), /boom/);
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.run(sql`INSERT INTO "items" ("id") VALUES (${'a'})`);
+          throw new Error('boom');
+        }),
+        /boom/,
+      );
       assert.deepEqual(await store.all(sql`SELECT "id" FROM "items"`), []);
     } finally {
       await cleanup();

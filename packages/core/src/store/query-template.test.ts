@@ -6,11 +6,19 @@ import { postgresDialect } from '../storage/postgres/postgres-dialect.js';
 import { QueryTemplate, slot } from './query-template.js';
 
 describe('QueryTemplate', () => {
-  const template = new QueryTemplate(sql`SELECT * FROM ${ident('t')} WHERE "a" = ${slot(1)} AND "b" = ${'const'} AND "c" = ${slot(0)}`);
+  const template = new QueryTemplate(
+    sql`SELECT * FROM ${ident('t')} WHERE "a" = ${slot(1)} AND "b" = ${'const'} AND "c" = ${slot(0)}`,
+  );
 
   it('fills slots per call, in each dialect, and keeps constants', () => {
-    assert.deepEqual(template.bind(['x', true]).render(sqliteDialect), { text: 'SELECT * FROM "t" WHERE "a" = ? AND "b" = ? AND "c" = ?', params: [1, 'const', 'x'] });
-    assert.deepEqual(template.bind([undefined, 'y']).render(postgresDialect), { text: 'SELECT * FROM "t" WHERE "a" = $1 AND "b" = $2 AND "c" = $3', params: ['y', 'const', null] });
+    assert.deepEqual(template.bind(['x', true]).render(sqliteDialect), {
+      text: 'SELECT * FROM "t" WHERE "a" = ? AND "b" = ? AND "c" = ?',
+      params: [1, 'const', 'x'],
+    });
+    assert.deepEqual(template.bind([undefined, 'y']).render(postgresDialect), {
+      text: 'SELECT * FROM "t" WHERE "a" = $1 AND "b" = $2 AND "c" = $3',
+      params: ['y', 'const', null],
+    });
   });
 
   it('renders the text once per dialect', () => {

@@ -21,6 +21,7 @@ export function storeOverTransaction(tx: Executor): Store {
     run: (query) => tx.run(query),
     exec: (ddl) => tx.exec(ddl),
     transaction: (work) => work(tx),
-    close: () => Promise.reject(new Error('A transaction-bound store cannot be closed; its transaction ends with its owner.')),
+    close: () =>
+      Promise.reject(new Error('A transaction-bound store cannot be closed; its transaction ends with its owner.')),
   };
 }

@@ -26,7 +26,10 @@ export async function openTestStore(name: DialectName): Promise<TestStore> {
 async function openSqlite(): Promise<TestStore> {
   const dir = await createTempDir();
   const file = join(dir.path, 'data.db');
-  const store = createSqliteStore({ writer: new Database(file), reader: new Database(file) }, { synchronous: 'NORMAL' });
+  const store = createSqliteStore(
+    { writer: new Database(file), reader: new Database(file) },
+    { synchronous: 'NORMAL' },
+  );
   return {
     store,
     async cleanup() {

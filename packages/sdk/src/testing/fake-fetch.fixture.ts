@@ -32,7 +32,10 @@ export function createFakeFetch(handler: (request: SeenRequest) => FakeAnswer | 
     const answer = await handler(request);
     init.signal?.throwIfAborted();
     const text = answer.body === undefined ? '' : JSON.stringify(answer.body);
-    return new Response(answer.status === 204 ? null : text, { status: answer.status, headers: { 'content-type': 'application/json' } });
+    return new Response(answer.status === 204 ? null : text, {
+      status: answer.status,
+      headers: { 'content-type': 'application/json' },
+    });
   };
   return { fetch: fetch as typeof globalThis.fetch, requests };
 }

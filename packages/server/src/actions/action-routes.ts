@@ -45,19 +45,39 @@ export const actionRoutes: readonly ActionRoute[] = [
 export function registerActionRoutes(app: FastifyInstance, dispatcher: ActionDispatcher, cache?: ResponseCache): void {
   for (const route of actionRoutes) {
     if (!dispatcher.describe(route.action)) continue;
-    app.route({ method: route.method, url: route.url, handler: (request, reply) => answer(route, dispatcher, cache, request, reply) });
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: (request, reply) => answer(route, dispatcher, cache, request, reply),
+    });
   }
 }
 
 /** The action's input as REST carries it: path values, query text and the parsed body. */
 export function restInput(request: FastifyRequest): ActionInput {
-  return { params: (request.params ?? {}) as Record<string, string>, query: textQuery(request.query), body: request.body };
+  return {
+    params: (request.params ?? {}) as Record<string, string>,
+    query: textQuery(request.query),
+    body: request.body,
+  };
 }
 
-async function answer(route: ActionRoute, dispatcher: ActionDispatcher, cache: ResponseCache | undefined, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function answer(
+  route: ActionRoute,
+  dispatcher: ActionDispatcher,
+  cache: ResponseCache | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const run = () => dispatcher.dispatch(route.action, restInput(request), toRequestContext(request));
   if (route.cache) {
-    return answerRecordRead(request, reply, cache, recordCacheDecision(cache, request, route.cache), async () => (await run()).body);
+    return answerRecordRead(
+      request,
+      reply,
+      cache,
+      recordCacheDecision(cache, request, route.cache),
+      async () => (await run()).body,
+    );
   }
   const result = await run();
   if (route.noStore) reply.header('cache-control', 'no-store');

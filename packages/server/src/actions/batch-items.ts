@@ -21,7 +21,8 @@ const ITEM_ORIGIN = 'http://batch.invalid';
 export function parseBatchBody(body: unknown, maxItemBytes: number): BatchItem[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BODY_INVALID');
   const requests = (body as { requests?: unknown }).requests;
-  if (!Array.isArray(requests)) throw invalidRequests({ code: 'validation_required', message: 'A list of requests is required.' });
+  if (!Array.isArray(requests))
+    throw invalidRequests({ code: 'validation_required', message: 'A list of requests is required.' });
   const errors: Record<number, unknown> = {};
   const items = requests.map((raw, index) => {
     const problem = itemProblem(raw, maxItemBytes);
@@ -29,21 +30,39 @@ export function parseBatchBody(body: unknown, maxItemBytes: number): BatchItem[]
     return raw as BatchItem;
   });
   if (Object.keys(errors).length > 0) throw invalidRequests(errors);
-  return items.map((item) => ({ method: item.method.toUpperCase(), url: item.url, headers: item.headers ?? {}, body: item.body }));
+  return items.map((item) => ({
+    method: item.method.toUpperCase(),
+    url: item.url,
+    headers: item.headers ?? {},
+    body: item.body,
+  }));
 }
 
 function itemProblem(raw: unknown, maxItemBytes: number): Record<string, unknown> | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { code: 'validation_invalid_type', message: 'A request must be an object.' };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { code: 'validation_invalid_type', message: 'A request must be an object.' };
   const item = raw as Record<string, unknown>;
   const problems: Record<string, unknown> = {};
-  if (typeof item.method !== 'string' || item.method === '') problems.method = { code: 'validation_required', message: 'Cannot be blank.' };
-  if (typeof item.url !== 'string' || item.url === '') problems.url = { code: 'validation_required', message: 'Cannot be blank.' };
+  if (typeof item.method !== 'string' || item.method === '')
+    problems.method = { code: 'validation_required', message: 'Cannot be blank.' };
+  if (typeof item.url !== 'string' || item.url === '')
+    problems.url = { code: 'validation_required', message: 'Cannot be blank.' };
   const headers = item.headers;
-  if (headers !== undefined && (typeof headers !== 'object' || headers === null || Array.isArray(headers) || Object.values(headers).some((v) => typeof v !== 'string'))) {
+  if (
+    headers !== undefined &&
+    (typeof headers !== 'object' ||
+      headers === null ||
+      Array.isArray(headers) ||
+      Object.values(headers).some((v) => typeof v !== 'string'))
+  ) {
     problems.headers = { code: 'validation_invalid_type', message: 'Headers must be an object of strings.' };
   }
   if (item.body !== undefined && jsonSizeExceeds(item.body, maxItemBytes)) {
-    problems.body = { code: 'validation_body_too_large', message: `The body of a batch item must be at most ${maxItemBytes} bytes.`, params: { max: maxItemBytes } };
+    problems.body = {
+      code: 'validation_body_too_large',
+      message: `The body of a batch item must be at most ${maxItemBytes} bytes.`,
+      params: { max: maxItemBytes },
+    };
   }
   return Object.keys(problems).length > 0 ? problems : undefined;
 }
@@ -76,7 +95,12 @@ function toBatchCall(item: BatchItem, outer: RequestContext): BatchCall {
   const collection = decodePathSegment(match[1]!);
   const id = match[2] === undefined ? undefined : decodePathSegment(match[2]);
   const query = Object.fromEntries(target.searchParams);
-  const request: RequestContext = { ...outer, method: item.method, headers: itemHeaders(outer.headers, item.headers), query };
+  const request: RequestContext = {
+    ...outer,
+    method: item.method,
+    headers: itemHeaders(outer.headers, item.headers),
+    query,
+  };
   const params: Record<string, string> = id === undefined ? { collection } : { collection, id };
   const input = { params, query, body: item.body };
   return { action: batchActionOf(item.method, id !== undefined), input, request };
@@ -116,7 +140,10 @@ function decodePathSegment(segment: string): string {
 }
 
 /** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */
-function itemHeaders(outer: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Record<string, string> {
+function itemHeaders(
+  outer: Readonly<Record<string, string>>,
+  own: Readonly<Record<string, string>>,
+): Record<string, string> {
   const headers: Record<string, string> = { ...outer };
   for (const [name, value] of Object.entries(own)) {
     const key = name.toLowerCase().replaceAll('-', '_');

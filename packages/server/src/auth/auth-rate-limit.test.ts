@@ -69,7 +69,11 @@ describe('authRateLimitsFromSettings', () => {
     });
     assert.equal(rules.enabled, false);
     assert.deepEqual(rules.perIp['auth-with-password'], { max: 3, windowSeconds: 9 });
-    assert.deepEqual(rules.perIp['request-otp'], defaultAuthRateLimits.perIp['request-otp'], 'rules for signed-in callers only do not apply to sign-in');
+    assert.deepEqual(
+      rules.perIp['request-otp'],
+      defaultAuthRateLimits.perIp['request-otp'],
+      'rules for signed-in callers only do not apply to sign-in',
+    );
     assert.deepEqual(rules.perIdentity, defaultAuthRateLimits.perIdentity);
   });
 

@@ -62,14 +62,18 @@ export function createAuthRateLimits(limiter: RateLimiter, rules: () => AuthRate
       if (ip) hit(limiter, `ip:${request.ip}:${collection}:${endpoint}`, ip);
       const perIdentity = current.perIdentity[endpoint];
       const identity = body.identity ?? body.email;
-      if (perIdentity && typeof identity === 'string') hit(limiter, `id:${collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
+      if (perIdentity && typeof identity === 'string')
+        hit(limiter, `id:${collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
     },
   };
 }
 
 function hit(limiter: RateLimiter, key: string, limit: Limit): void {
   const result = limiter.hit(key, limit.max, limit.windowSeconds * 1000);
-  if (!result.allowed) throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: Math.max(1, Math.ceil(result.retryAfterMs / 1000)) });
+  if (!result.allowed)
+    throw new AppError('TOO_MANY_REQUESTS', undefined, {
+      retryAfter: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),
+    });
 }
 
 /**

@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError, tokenFromHeader, type AuthRequestOptions, type AuthResult, type AuthService } from '@tandem/core';
+import {
+  AppError,
+  isAppError,
+  tokenFromHeader,
+  type AuthRequestOptions,
+  type AuthResult,
+  type AuthService,
+} from '@tandem/core';
 import { toRequestContext } from './request-context.js';
 import { sendJson } from '../http/json-reply.js';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
@@ -26,22 +33,44 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, limi
 
   app.get<{ Params: Params; Querystring: Query }>(`${base}/auth-methods`, async (request, reply) => {
     const methods = auth.authMethods(request.params.collection);
-    const legacy = { authProviders: [], usernamePassword: methods.password.enabled, emailPassword: methods.password.enabled };
+    const legacy = {
+      authProviders: [],
+      usernamePassword: methods.password.enabled,
+      emailPassword: methods.password.enabled,
+    };
     return sendJson(request, reply, request.query.fields ? methods : { ...methods, ...legacy });
   });
 
   post('auth-with-password', async (request, reply, body) =>
-    sendAuth(request, reply, () => auth.authWithPassword(request.params.collection, body, authOptions(request, body), toRequestContext(request))));
+    sendAuth(request, reply, () =>
+      auth.authWithPassword(request.params.collection, body, authOptions(request, body), toRequestContext(request)),
+    ),
+  );
 
   post('auth-refresh', async (request, reply, body) => {
     const options = authOptions(request, body);
-    if (typeof body.refreshToken === 'string') return sendAuth(request, reply, () => auth.refreshWithToken(request.params.collection, body.refreshToken, options, toRequestContext(request)));
-    return sendAuth(request, reply, () => auth.authRefresh(request.params.collection, tokenFromHeader(request.headers.authorization), options, toRequestContext(request)));
+    if (typeof body.refreshToken === 'string')
+      return sendAuth(request, reply, () =>
+        auth.refreshWithToken(request.params.collection, body.refreshToken, options, toRequestContext(request)),
+      );
+    return sendAuth(request, reply, () =>
+      auth.authRefresh(
+        request.params.collection,
+        tokenFromHeader(request.headers.authorization),
+        options,
+        toRequestContext(request),
+      ),
+    );
   });
 
-  post('request-otp', async (request, reply, body) => sendJson(request, reply, await auth.requestOtp(request.params.collection, body.email)));
+  post('request-otp', async (request, reply, body) =>
+    sendJson(request, reply, await auth.requestOtp(request.params.collection, body.email)),
+  );
   post('auth-with-otp', async (request, reply, body) =>
-    sendAuth(request, reply, () => auth.authWithOtp(request.params.collection, body, authOptions(request, body), toRequestContext(request))));
+    sendAuth(request, reply, () =>
+      auth.authWithOtp(request.params.collection, body, authOptions(request, body), toRequestContext(request)),
+    ),
+  );
 
   const noContent = (path: string, run: (request: Request, body: Body) => Promise<void>) =>
     post(path, async (request, reply, body) => {
@@ -50,11 +79,17 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, limi
     });
   noContent('request-verification', (request, body) => auth.requestVerification(request.params.collection, body.email));
   noContent('confirm-verification', (request, body) => auth.confirmVerification(request.params.collection, body.token));
-  noContent('request-password-reset', (request, body) => auth.requestPasswordReset(request.params.collection, body.email));
+  noContent('request-password-reset', (request, body) =>
+    auth.requestPasswordReset(request.params.collection, body.email),
+  );
   noContent('confirm-password-reset', (request, body) => auth.confirmPasswordReset(request.params.collection, body));
-  noContent('request-email-change', (request, body) => auth.requestEmailChange(request.params.collection, principalOf(request), body.newEmail));
+  noContent('request-email-change', (request, body) =>
+    auth.requestEmailChange(request.params.collection, principalOf(request), body.newEmail),
+  );
   noContent('confirm-email-change', (request, body) => auth.confirmEmailChange(request.params.collection, body));
-  noContent('auth-logout-all', (request, body) => auth.logoutEverywhere(request.params.collection, principalOf(request), body.recordId));
+  noContent('auth-logout-all', (request, body) =>
+    auth.logoutEverywhere(request.params.collection, principalOf(request), body.recordId),
+  );
 
   post('auth-logout', async (request, reply, body) => {
     await auth.logout(readCookie(request, SESSION_COOKIE), body.refreshToken);
@@ -62,12 +97,20 @@ export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, limi
     return reply.code(204).send();
   });
 
-  app.post<{ Params: Params & { id: string }; Querystring: Query }>(`${base}/impersonate/:id`, async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    const body = bodyOf(request);
-    const result = await auth.impersonate(request.params.collection, request.params.id, body.duration, toRequestContext(request));
-    return sendJson(request, reply, result);
-  });
+  app.post<{ Params: Params & { id: string }; Querystring: Query }>(
+    `${base}/impersonate/:id`,
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const body = bodyOf(request);
+      const result = await auth.impersonate(
+        request.params.collection,
+        request.params.id,
+        body.duration,
+        toRequestContext(request),
+      );
+      return sendJson(request, reply, result);
+    },
+  );
 }
 
 /** Runs an auth action and answers PocketBase's `{token, record}`; the MFA step answers 401 `{mfaId}` alone. */
@@ -76,7 +119,8 @@ async function sendAuth(request: Request, reply: FastifyReply, run: () => Promis
   try {
     result = await run();
   } catch (error) {
-    if (isAppError(error) && error.code === 'AUTH_MFA_REQUIRED') return reply.code(401).send({ mfaId: error.data.mfaId });
+    if (isAppError(error) && error.code === 'AUTH_MFA_REQUIRED')
+      return reply.code(401).send({ mfaId: error.data.mfaId });
     throw error;
   }
   const { session, ...body } = result;
@@ -86,7 +130,12 @@ async function sendAuth(request: Request, reply: FastifyReply, run: () => Promis
 
 function authOptions(request: Request, body: Body): AuthRequestOptions {
   const mfaId = typeof body.mfaId === 'string' ? body.mfaId : request.query.mfaId;
-  return { refreshToken: body.refreshToken === true, session: body.session === true, mfaId, expand: request.query.expand };
+  return {
+    refreshToken: body.refreshToken === true,
+    session: body.session === true,
+    mfaId,
+    expand: request.query.expand,
+  };
 }
 
 function bodyOf(request: FastifyRequest): Body {

@@ -19,16 +19,28 @@ for (const { name: dialect, skip } of testDialects) {
   describe(`refresh tokens, sessions and rate limits on ${dialect}`, { skip }, () => {
     let t: TestApp;
     let userId: string;
-    const login = (extra: Record<string, unknown> = {}, email = 'sam@example.com') => call(t, 'POST', `${U}/auth-with-password`, { identity: email, password: PASSWORD, ...extra });
+    const login = (extra: Record<string, unknown> = {}, email = 'sam@example.com') =>
+      call(t, 'POST', `${U}/auth-with-password`, { identity: email, password: PASSWORD, ...extra });
     const refresh = (refreshToken: string) => call(t, 'POST', `${U}/auth-refresh`, { refreshToken });
 
     before(async () => {
       // Rate limits apply to one test only; the others must not trip them.
       let limits = { ...defaultAuthRateLimits, enabled: false };
       t = await createTestApp(dialect, {}, undefined, () => limits);
-      (t as { setLimits?: (on: boolean) => void }).setLimits = (on) => (limits = { ...defaultAuthRateLimits, enabled: on });
-      userId = (await call(t, 'POST', `${U}/records`, { email: 'sam@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-      await call(t, 'POST', `${U}/records`, { email: 'kim@example.com', password: PASSWORD, passwordConfirm: PASSWORD });
+      (t as { setLimits?: (on: boolean) => void }).setLimits = (on) =>
+        (limits = { ...defaultAuthRateLimits, enabled: on });
+      userId = (
+        await call(t, 'POST', `${U}/records`, {
+          email: 'sam@example.com',
+          password: PASSWORD,
+          passwordConfirm: PASSWORD,
+        })
+      ).body.id;
+      await call(t, 'POST', `${U}/records`, {
+        email: 'kim@example.com',
+        password: PASSWORD,
+        passwordConfirm: PASSWORD,
+      });
     });
     after(async () => t.cleanup());
 
@@ -57,7 +69,9 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('revokes the whole family when a rotated token is reused after the grace window', async () => {
-      await t.collections.update('users', { refreshToken: { enabled: true, duration: 86_400, reuseInterval: 0, accessDuration: 900 } });
+      await t.collections.update('users', {
+        refreshToken: { enabled: true, duration: 86_400, reuseInterval: 0, accessDuration: 900 },
+      });
       try {
         const first = (await login({ refreshToken: true })).body.refreshToken;
         const second = (await refresh(first)).body.refreshToken;
@@ -69,7 +83,9 @@ for (const { name: dialect, skip } of testDialects) {
         assert.equal((await refresh(third)).status, 401, 'the newest token of the family dies too');
         assert.equal((await refresh(second)).status, 401, 'and every descendant stays dead');
       } finally {
-        await t.collections.update('users', { refreshToken: { enabled: true, duration: 86_400, reuseInterval: 10, accessDuration: 900 } });
+        await t.collections.update('users', {
+          refreshToken: { enabled: true, duration: 86_400, reuseInterval: 10, accessDuration: 900 },
+        });
       }
     });
 
@@ -83,8 +99,13 @@ for (const { name: dialect, skip } of testDialects) {
     it('opens a cookie session: __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, a new id each login', async () => {
       const one = await login({ session: true });
       const two = await login({ session: true });
-      const header = String(Array.isArray(one.headers['set-cookie']) ? one.headers['set-cookie'][0] : one.headers['set-cookie']);
-      assert.match(header, /^__Host-tandem_session=[A-Za-z0-9_-]{43,}; Path=\/; Max-Age=\d+; HttpOnly; Secure; SameSite=Lax$/);
+      const header = String(
+        Array.isArray(one.headers['set-cookie']) ? one.headers['set-cookie'][0] : one.headers['set-cookie'],
+      );
+      assert.match(
+        header,
+        /^__Host-tandem_session=[A-Za-z0-9_-]{43,}; Path=\/; Max-Age=\d+; HttpOnly; Secure; SameSite=Lax$/,
+      );
       assert.notEqual(cookieOf(one.headers['set-cookie']), cookieOf(two.headers['set-cookie']));
       assert.equal(typeof one.body.csrfToken, 'string');
     });
@@ -98,16 +119,42 @@ for (const { name: dialect, skip } of testDialects) {
       const noToken = await call(t, 'PATCH', url, { name: 'x' }, { cookie, host: HOST, origin: ORIGIN });
       assert.equal(noToken.status, 403);
       assert.equal(noToken.body.code, 'AUTH_CSRF_FAILED');
-      assert.equal((await call(t, 'PATCH', url, { name: 'x' }, { cookie, host: HOST, origin: 'https://evil.example', 'x-csrf-token': csrf })).status, 403);
-      assert.equal((await call(t, 'PATCH', url, { name: 'x' }, { cookie, host: HOST, 'x-csrf-token': csrf })).status, 403, 'no Origin at all');
-      const ok = await call(t, 'PATCH', url, { name: 'via cookie' }, { cookie, host: HOST, origin: ORIGIN, 'x-csrf-token': csrf });
+      assert.equal(
+        (
+          await call(
+            t,
+            'PATCH',
+            url,
+            { name: 'x' },
+            { cookie, host: HOST, origin: 'https://evil.example', 'x-csrf-token': csrf },
+          )
+        ).status,
+        403,
+      );
+      assert.equal(
+        (await call(t, 'PATCH', url, { name: 'x' }, { cookie, host: HOST, 'x-csrf-token': csrf })).status,
+        403,
+        'no Origin at all',
+      );
+      const ok = await call(
+        t,
+        'PATCH',
+        url,
+        { name: 'via cookie' },
+        { cookie, host: HOST, origin: ORIGIN, 'x-csrf-token': csrf },
+      );
       assert.equal(ok.status, 200, ok.raw);
     });
 
     it('logout ends the session and clears the cookie', async () => {
       const session = await login({ session: true });
       const cookie = cookieOf(session.headers['set-cookie']);
-      const out = await call(t, 'POST', `${U}/auth-logout`, undefined, { cookie, host: HOST, origin: ORIGIN, 'x-csrf-token': session.body.csrfToken });
+      const out = await call(t, 'POST', `${U}/auth-logout`, undefined, {
+        cookie,
+        host: HOST,
+        origin: ORIGIN,
+        'x-csrf-token': session.body.csrfToken,
+      });
       assert.equal(out.status, 204);
       assert.match(String(out.headers['set-cookie']), /Max-Age=0/);
       assert.equal((await call(t, 'GET', `${U}/records/${userId}`, undefined, { cookie, host: HOST })).status, 404);
@@ -119,7 +166,13 @@ for (const { name: dialect, skip } of testDialects) {
       const cookie = cookieOf(session.headers['set-cookie']);
       const token = (await login()).body.token;
       const next = 'sam has a new passphrase';
-      const changed = await call(t, 'PATCH', `${U}/records/${userId}`, { password: next, passwordConfirm: next, oldPassword: PASSWORD }, bearer(token));
+      const changed = await call(
+        t,
+        'PATCH',
+        `${U}/records/${userId}`,
+        { password: next, passwordConfirm: next, oldPassword: PASSWORD },
+        bearer(token),
+      );
       assert.equal(changed.status, 200, changed.raw);
       assert.equal((await refresh(withRefresh.refreshToken)).status, 401);
       assert.equal((await call(t, 'GET', `${U}/records/${userId}`, undefined, { cookie, host: HOST })).status, 404);
@@ -128,29 +181,72 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('lets a superuser terminate every session and token of another user', async () => {
       await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
-      const root = (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
-      const kim = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD, refreshToken: true });
+      const root = (
+        await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+          identity: 'root@example.com',
+          password: 'root passphrase 123',
+        })
+      ).body.token;
+      const kim = await call(t, 'POST', `${U}/auth-with-password`, {
+        identity: 'kim@example.com',
+        password: PASSWORD,
+        refreshToken: true,
+      });
       const kimId = kim.body.record.id;
-      assert.equal((await call(t, 'POST', `${U}/auth-logout-all`, { recordId: kimId }, bearer(kim.body.token))).status, 204, 'a user naming a record only signs themself out');
-      const again = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD, refreshToken: true });
+      assert.equal(
+        (await call(t, 'POST', `${U}/auth-logout-all`, { recordId: kimId }, bearer(kim.body.token))).status,
+        204,
+        'a user naming a record only signs themself out',
+      );
+      const again = await call(t, 'POST', `${U}/auth-with-password`, {
+        identity: 'kim@example.com',
+        password: PASSWORD,
+        refreshToken: true,
+      });
       assert.equal((await call(t, 'POST', `${U}/auth-logout-all`, { recordId: kimId }, bearer(root))).status, 204);
       assert.equal((await refresh(again.body.refreshToken)).status, 401);
       assert.equal((await call(t, 'GET', `${U}/records/${kimId}`, undefined, bearer(again.body.token))).status, 404);
     });
 
-    it('lets a manager change another user\'s email, verified and password without oldPassword; others cannot', async () => {
+    it("lets a manager change another user's email, verified and password without oldPassword; others cannot", async () => {
       const users = t.collections.get('users');
-      await t.collections.update('users', { manageRule: '@request.auth.email = "boss@example.com"', updateRule: 'id = @request.auth.id || @request.auth.email = "boss@example.com"' });
+      await t.collections.update('users', {
+        manageRule: '@request.auth.email = "boss@example.com"',
+        updateRule: 'id = @request.auth.id || @request.auth.email = "boss@example.com"',
+      });
       try {
-        await call(t, 'POST', `${U}/records`, { email: 'boss@example.com', password: PASSWORD, passwordConfirm: PASSWORD });
-        const boss = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'boss@example.com', password: PASSWORD })).body.token;
-        const target = (await call(t, 'POST', `${U}/records`, { email: 'staff@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
+        await call(t, 'POST', `${U}/records`, {
+          email: 'boss@example.com',
+          password: PASSWORD,
+          passwordConfirm: PASSWORD,
+        });
+        const boss = (
+          await call(t, 'POST', `${U}/auth-with-password`, { identity: 'boss@example.com', password: PASSWORD })
+        ).body.token;
+        const target = (
+          await call(t, 'POST', `${U}/records`, {
+            email: 'staff@example.com',
+            password: PASSWORD,
+            passwordConfirm: PASSWORD,
+          })
+        ).body.id;
         const next = 'set by the manager 42';
-        const managed = await call(t, 'PATCH', `${U}/records/${target}`, { email: 'staff2@example.com', verified: true, password: next, passwordConfirm: next }, bearer(boss));
+        const managed = await call(
+          t,
+          'PATCH',
+          `${U}/records/${target}`,
+          { email: 'staff2@example.com', verified: true, password: next, passwordConfirm: next },
+          bearer(boss),
+        );
         assert.equal(managed.status, 200, managed.raw);
         assert.equal(managed.body.verified, true);
-        assert.equal((await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })).status, 200);
-        const staff = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })).body.token;
+        assert.equal(
+          (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })).status,
+          200,
+        );
+        const staff = (
+          await call(t, 'POST', `${U}/auth-with-password`, { identity: 'staff2@example.com', password: next })
+        ).body.token;
         const self = await call(t, 'PATCH', `${U}/records/${target}`, { verified: false }, bearer(staff));
         assert.equal(self.body.data?.verified?.code, 'validation_values_mismatch', self.raw);
       } finally {
@@ -165,12 +261,23 @@ for (const { name: dialect, skip } of testDialects) {
         const statuses: number[] = [];
         for (let i = 0; i < max + 5; i++) {
           const identity = i % 2 ? ' KIM@example.com ' : 'kim@EXAMPLE.com';
-          const answer = await call(t, 'POST', `${U}/auth-with-password`, { identity, password: 'wrong password', junk: i }, { 'x-forwarded-for': `10.0.0.${i}` });
+          const answer = await call(
+            t,
+            'POST',
+            `${U}/auth-with-password`,
+            { identity, password: 'wrong password', junk: i },
+            { 'x-forwarded-for': `10.0.0.${i}` },
+          );
           statuses.push(answer.status);
           if (answer.status === 429) assert.ok(Number(answer.headers['retry-after']) >= 1, 'Retry-After');
         }
         assert.equal(statuses.filter((s) => s !== 429).length, max, statuses.join(','));
-        assert.equal((await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD })).status, 429, 'even the right password waits');
+        assert.equal(
+          (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'kim@example.com', password: PASSWORD }))
+            .status,
+          429,
+          'even the right password waits',
+        );
       } finally {
         (t as unknown as { setLimits: (on: boolean) => void }).setLimits(false);
       }

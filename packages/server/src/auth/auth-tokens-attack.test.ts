@@ -10,7 +10,8 @@ import { bearer, call } from '../testing/http-client.fixture.js';
 const U = '/api/collections/users';
 const PASSWORD = 'correct horse battery staple';
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const hs256 = (header: unknown, payload: unknown, key: string | Buffer) => {
   const head = `${b64(header)}.${b64(payload)}`;
   return `${head}.${createHmac('sha256', key).update(head).digest('base64url')}`;
@@ -32,9 +33,14 @@ for (const { name: dialect, skip } of testDialects) {
 
     before(async () => {
       t = await createTestApp(dialect);
-      const created = await call(t, 'POST', `${U}/records`, { email: 'victim@example.com', password: PASSWORD, passwordConfirm: PASSWORD });
+      const created = await call(t, 'POST', `${U}/records`, {
+        email: 'victim@example.com',
+        password: PASSWORD,
+        passwordConfirm: PASSWORD,
+      });
       userId = created.body.id;
-      valid = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
+      valid = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD }))
+        .body.token;
       claims = JSON.parse(Buffer.from(valid.split('.')[1]!, 'base64url').toString());
       keyListener = createServer((socket) => {
         keyFetches++;
@@ -47,11 +53,16 @@ for (const { name: dialect, skip } of testDialects) {
       await t.cleanup();
     });
 
-    const probe = (headers: Record<string, string> = {}) => call(t, 'GET', `${U}/records/${userId}`, undefined, headers);
+    const probe = (headers: Record<string, string> = {}) =>
+      call(t, 'GET', `${U}/records/${userId}`, undefined, headers);
 
     it('serves the owner with a valid token (the probe works)', async () => {
       assert.equal((await probe(bearer(valid))).status, 200);
-      assert.equal((await probe({ authorization: valid })).status, 200, 'the raw token without Bearer, as the SDK sends it');
+      assert.equal(
+        (await probe({ authorization: valid })).status,
+        200,
+        'the raw token without Bearer, as the SDK sends it',
+      );
       assert.equal((await probe()).status, 404);
     });
 
@@ -63,7 +74,10 @@ for (const { name: dialect, skip } of testDialects) {
       const now = Math.floor(Date.now() / 1000);
       const [head, body] = valid.split('.');
       const forged: Array<[string, string]> = [
-        ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, string] => [`alg ${alg}`, `${b64({ alg, typ: 'JWT' })}.${body}.`]),
+        ...['none', 'None', 'NONE', 'nOnE'].map((alg): [string, string] => [
+          `alg ${alg}`,
+          `${b64({ alg, typ: 'JWT' })}.${body}.`,
+        ]),
         ['empty signature', `${head}.${body}.`],
         ['truncated signature', valid.slice(0, -5)],
         ['tampered payload', `${head}.${b64({ ...claims, id: 'someoneelse1234' })}.${valid.split('.')[2]}`],
@@ -75,8 +89,11 @@ for (const { name: dialect, skip } of testDialects) {
         ['kid quote', hs256({ alg: 'HS256', typ: 'JWT', kid: '"}' }, claims, '')],
         ['jku', hs256({ alg: 'HS256', typ: 'JWT', jku: `http://127.0.0.1:${port}/jwks` }, claims, '')],
         ['x5u', hs256({ alg: 'HS256', typ: 'JWT', x5u: `http://127.0.0.1:${port}/cert` }, claims, '')],
-        ['embedded jwk', hs256({ alg: 'HS256', typ: 'JWT', jwk: { kty: 'oct', k: b64('attacker') } }, claims, 'attacker')],
-        ['unknown crit', hs256({ alg: 'HS256', typ: 'JWT', crit: ['x-tandem'] , 'x-tandem': 1 }, claims, '')],
+        [
+          'embedded jwk',
+          hs256({ alg: 'HS256', typ: 'JWT', jwk: { kty: 'oct', k: b64('attacker') } }, claims, 'attacker'),
+        ],
+        ['unknown crit', hs256({ alg: 'HS256', typ: 'JWT', crit: ['x-tandem'], 'x-tandem': 1 }, claims, '')],
         ['expired', hs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, exp: now - 10 }, '')],
         ['not yet valid', hs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, nbf: now + 3600 }, '')],
         ['garbage', 'not.a.token'],
@@ -96,39 +113,81 @@ for (const { name: dialect, skip } of testDialects) {
       await call(t, 'POST', `${U}/request-password-reset`, { email: 'victim@example.com' });
       await call(t, 'POST', `${U}/request-email-change`, { newEmail: 'victim2@example.com' }, bearer(valid));
       const mails = await t.outbox.list({ limit: 10 });
-      const tokens = mails.map((m) => /confirm-[a-z-]+\/([A-Za-z0-9_.-]+)/.exec(m.text)?.[1]).filter((x): x is string => Boolean(x));
+      const tokens = mails
+        .map((m) => /confirm-[a-z-]+\/([A-Za-z0-9_.-]+)/.exec(m.text)?.[1])
+        .filter((x): x is string => Boolean(x));
       assert.ok(tokens.length >= 3, `three mailed tokens, got ${tokens.length}`);
       for (const token of tokens) assert.equal((await probe(bearer(token))).raw, guest.raw);
     });
 
     it('refuses a refresh token and a file token as access tokens', async () => {
       const guest = await probe();
-      const withRefresh = await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD, refreshToken: true });
+      const withRefresh = await call(t, 'POST', `${U}/auth-with-password`, {
+        identity: 'victim@example.com',
+        password: PASSWORD,
+        refreshToken: true,
+      });
       assert.equal((await probe(bearer(withRefresh.body.refreshToken))).raw, guest.raw, 'refresh token');
       const users = t.collections.get('users') as AuthCollection;
-      const [record] = await t.store.all<{ tokenKey: string }>(sql`SELECT "tokenKey" FROM "users" WHERE "id" = ${userId}`);
+      const [record] = await t.store.all<{ tokenKey: string }>(
+        sql`SELECT "tokenKey" FROM "users" WHERE "id" = ${userId}`,
+      );
       const fileToken = await signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'file');
       assert.equal((await probe(bearer(fileToken))).raw, guest.raw, 'file token');
       const sameKeyAuth = await signRecordToken(users, { id: userId, tokenKey: record!.tokenKey }, 'auth');
-      assert.equal((await probe(bearer(sameKeyAuth))).status, 200, 'the same key with type auth works, so the type is what refuses it');
+      assert.equal(
+        (await probe(bearer(sameKeyAuth))).status,
+        200,
+        'the same key with type auth works, so the type is what refuses it',
+      );
     });
 
     it('refuses a token issued before a password change', async () => {
       const guest = await probe();
-      const before = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
+      const before = (
+        await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })
+      ).body.token;
       const next = 'victim chose a new passphrase';
-      assert.equal((await call(t, 'PATCH', `${U}/records/${userId}`, { password: next, passwordConfirm: next, oldPassword: PASSWORD }, bearer(before))).status, 200);
+      assert.equal(
+        (
+          await call(
+            t,
+            'PATCH',
+            `${U}/records/${userId}`,
+            { password: next, passwordConfirm: next, oldPassword: PASSWORD },
+            bearer(before),
+          )
+        ).status,
+        200,
+      );
       assert.equal((await probe(bearer(before))).raw, guest.raw);
-      assert.equal((await call(t, 'PATCH', `${U}/records/${userId}`, { password: PASSWORD, passwordConfirm: PASSWORD, oldPassword: next },
-        bearer((await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: next })).body.token))).status, 200);
-      valid = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
+      assert.equal(
+        (
+          await call(
+            t,
+            'PATCH',
+            `${U}/records/${userId}`,
+            { password: PASSWORD, passwordConfirm: PASSWORD, oldPassword: next },
+            bearer(
+              (
+                await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: next })
+              ).body.token,
+            ),
+          )
+        ).status,
+        200,
+      );
+      valid = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD }))
+        .body.token;
     });
 
     it('refuses a token after logout-everywhere, and a token of a deleted user', async () => {
       const guest = await probe();
       assert.equal((await call(t, 'POST', `${U}/auth-logout-all`, undefined, bearer(valid))).status, 204);
       assert.equal((await probe(bearer(valid))).raw, guest.raw);
-      const fresh = (await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })).body.token;
+      const fresh = (
+        await call(t, 'POST', `${U}/auth-with-password`, { identity: 'victim@example.com', password: PASSWORD })
+      ).body.token;
       assert.equal((await probe(bearer(fresh))).status, 200);
       assert.equal((await call(t, 'DELETE', `${U}/records/${userId}`, undefined, bearer(fresh))).status, 204);
       assert.equal((await probe(bearer(fresh))).raw, guest.raw);

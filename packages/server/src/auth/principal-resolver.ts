@@ -39,7 +39,10 @@ function assertSameOriginWithCsrf(request: FastifyRequest, csrfToken: string, op
   const own = `${request.protocol}://${request.host}`; // request.host reads :authority over HTTP/2
   const originOk = typeof origin === 'string' && (origin === own || (options.trustedOrigins ?? []).includes(origin));
   const sent = request.headers['x-csrf-token'];
-  const tokenOk = typeof sent === 'string' && sent.length === csrfToken.length && timingSafeEqual(Buffer.from(sent), Buffer.from(csrfToken));
+  const tokenOk =
+    typeof sent === 'string' &&
+    sent.length === csrfToken.length &&
+    timingSafeEqual(Buffer.from(sent), Buffer.from(csrfToken));
   if (!originOk || !tokenOk) throw new AppError('AUTH_CSRF_FAILED');
 }
 

@@ -25,7 +25,10 @@ export function readCookieHeader(header: string | undefined, name: string): stri
 
 /** Sets the session cookie: HttpOnly, SameSite=Lax, Secure, Path=/, no Domain. */
 export function setSessionCookie(reply: FastifyReply, sessionId: string, maxAgeSeconds: number): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=${sessionId}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Lax`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=${sessionId}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; Secure; SameSite=Lax`,
+  );
 }
 
 /** Clears the session cookie. */

@@ -21,7 +21,8 @@ describe('ifNoneMatchMatches (RFC 9110 §13.1.2)', () => {
     ['abc', false], // unquoted: not an entity tag
     ['', false],
   ];
-  for (const [field, expected] of cases) it(`${JSON.stringify(field)} → ${expected}`, () => assert.equal(ifNoneMatchMatches(field, tag), expected));
+  for (const [field, expected] of cases)
+    it(`${JSON.stringify(field)} → ${expected}`, () => assert.equal(ifNoneMatchMatches(field, tag), expected));
 });
 
 describe('entityTagOf', () => {
@@ -37,17 +38,33 @@ for (const { name: dialect, skip } of testDialects) {
     let t: TestApp;
     let id: string;
     const url = () => `/api/collections/posts/records/${id}`;
-    const get = (path: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') => t.app.inject({ method, url: path, headers });
+    const get = (path: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') =>
+      t.app.inject({ method, url: path, headers });
 
     before(async () => {
       t = await createTestApp(dialect, {}, testPrincipalResolver);
-      await t.collections.import([{ name: 'posts', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'secret', type: 'text', hidden: true }] }]);
+      await t.collections.import([
+        {
+          name: 'posts',
+          listRule: '',
+          viewRule: '',
+          fields: [
+            { name: 'title', type: 'text' },
+            { name: 'secret', type: 'text', hidden: true },
+          ],
+        },
+      ]);
       id = (await t.seed('posts', { title: 'hello', secret: 's' })).id as string;
     });
     after(() => t?.cleanup());
 
     it('tags every JSON GET answer with a strong ETag of the bytes sent', async () => {
-      for (const path of [url(), '/api/collections/posts/records', '/api/collections/posts/records?fields=id', '/api/collections?perPage=1']) {
+      for (const path of [
+        url(),
+        '/api/collections/posts/records',
+        '/api/collections/posts/records?fields=id',
+        '/api/collections?perPage=1',
+      ]) {
         const answer = await get(path, path.startsWith('/api/collections?') ? asSuperuser : {});
         assert.equal(answer.statusCode, 200, path);
         assert.equal(answer.headers.etag, entityTagOf(answer.rawPayload), path);
@@ -59,7 +76,12 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('answers a matching If-None-Match with 304, the same ETag and no body', async () => {
       const first = await get(url());
-      for (const condition of [String(first.headers.etag), `W/${first.headers.etag}`, '*', `"nope", ${first.headers.etag}`]) {
+      for (const condition of [
+        String(first.headers.etag),
+        `W/${first.headers.etag}`,
+        '*',
+        `"nope", ${first.headers.etag}`,
+      ]) {
         const answer = await get(url(), { 'if-none-match': condition });
         assert.equal(answer.statusCode, 304, condition);
         assert.equal(answer.headers.etag, first.headers.etag);
@@ -83,9 +105,16 @@ for (const { name: dialect, skip } of testDialects) {
       const future = new Date(Date.now() + 86_400_000).toUTCString();
       const miss = await get(url(), { 'if-none-match': '"nope"', 'if-modified-since': future });
       assert.equal(miss.statusCode, 200);
-      const hit = await get(url(), { 'if-none-match': String(miss.headers.etag), 'if-modified-since': 'Thu, 01 Jan 1970 00:00:00 GMT' });
+      const hit = await get(url(), {
+        'if-none-match': String(miss.headers.etag),
+        'if-modified-since': 'Thu, 01 Jan 1970 00:00:00 GMT',
+      });
       assert.equal(hit.statusCode, 304);
-      assert.equal((await get(url(), { 'if-modified-since': future })).statusCode, 200, 'without a Last-Modified, If-Modified-Since alone never gives 304');
+      assert.equal(
+        (await get(url(), { 'if-modified-since': future })).statusCode,
+        200,
+        'without a Last-Modified, If-Modified-Since alone never gives 304',
+      );
     });
 
     it('treats HEAD like GET: same tag, 304 on a match', async () => {
@@ -95,12 +124,21 @@ for (const { name: dialect, skip } of testDialects) {
       const notModified = await get(url(), { 'if-none-match': String(head.headers.etag) }, 'HEAD');
       assert.equal(notModified.statusCode, 304);
       assert.equal(notModified.body, '');
-      assert.ok(notModified.headers['content-length'] === undefined || notModified.headers['content-length'] === head.headers['content-length']);
+      assert.ok(
+        notModified.headers['content-length'] === undefined ||
+          notModified.headers['content-length'] === head.headers['content-length'],
+      );
     });
 
     it('gives a new tag after a write, so an old tag no longer matches', async () => {
       const before = await get(url());
-      await t.records.update('posts', id, { title: `changed ${Date.now()}` }, {}, { principal: { kind: 'superuser', id: 'x' }, method: 'PATCH', headers: {}, query: {}, context: 'default' });
+      await t.records.update(
+        'posts',
+        id,
+        { title: `changed ${Date.now()}` },
+        {},
+        { principal: { kind: 'superuser', id: 'x' }, method: 'PATCH', headers: {}, query: {}, context: 'default' },
+      );
       const after = await get(url(), { 'if-none-match': String(before.headers.etag) });
       assert.equal(after.statusCode, 200);
       assert.notEqual(after.headers.etag, before.headers.etag);
@@ -115,7 +153,11 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(missing.statusCode, 404);
       assert.equal(missing.headers['cache-control'], 'no-store');
       assert.equal(missing.headers.etag, undefined);
-      assert.equal((await get('/api/health')).headers['cache-control'], 'no-store', 'a route that chose its own Cache-Control keeps it');
+      assert.equal(
+        (await get('/api/health')).headers['cache-control'],
+        'no-store',
+        'a route that chose its own Cache-Control keeps it',
+      );
     });
   });
 }

@@ -5,7 +5,6 @@ import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
 import { responseMetaOf, startResponseMeta, type ResponseMeta } from './response-meta.js';
 import { appendVary } from '../http/vary.js';
 
-
 /**
  * HTTP caching semantics and Server-Timing for every response:
  * - JSON GET/HEAD answers with status 200 get a strong `ETag` (of the bytes sent, after
@@ -36,7 +35,11 @@ export function installHttpCaching(app: FastifyInstance, timings: StoreTimings |
     if (meta) reply.header('server-timing', serverTiming(meta));
     if (reply.statusCode >= 400) {
       if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    } else if (reply.statusCode === 200 && (request.method === 'GET' || request.method === 'HEAD') && isJsonBody(reply, payload)) {
+    } else if (
+      reply.statusCode === 200 &&
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      isJsonBody(reply, payload)
+    ) {
       return done(null, validate(request, reply, payload as string | Buffer, meta));
     }
     done(null, payload);
@@ -44,10 +47,19 @@ export function installHttpCaching(app: FastifyInstance, timings: StoreTimings |
 }
 
 /** Tags a JSON answer and answers 304 when the client already holds it. */
-function validate(request: FastifyRequest, reply: FastifyReply, payload: string | Buffer, meta: ResponseMeta | undefined): string | Buffer | null {
+function validate(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: string | Buffer,
+  meta: ResponseMeta | undefined,
+): string | Buffer | null {
   let etag = reply.getHeader('etag') as string | undefined;
   if (etag === undefined) reply.header('etag', (etag = entityTagOf(payload)));
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache');
+  if (!reply.hasHeader('cache-control'))
+    reply.header(
+      'cache-control',
+      meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache',
+    );
   appendVary(reply, 'Authorization');
   appendVary(reply, 'Cookie');
   const condition = request.headers['if-none-match'];

@@ -16,12 +16,18 @@ export interface ResponseCache {
 type Params = { collection: string; id?: string };
 
 /** The cache decision of a list or view request (undefined: do not cache). */
-export function recordCacheDecision(cache: ResponseCache | undefined, request: FastifyRequest, route: 'list' | 'view'): CacheDecision | undefined {
+export function recordCacheDecision(
+  cache: ResponseCache | undefined,
+  request: FastifyRequest,
+  route: 'list' | 'view',
+): CacheDecision | undefined {
   if (!cache) return undefined;
   const params = request.params as Params;
   const query = request.query as Record<string, unknown>;
   const principal = principalOf(request);
-  return route === 'view' ? cache.keys.forView(params.collection, params.id ?? '', query, principal) : cache.keys.forList(params.collection, query, principal);
+  return route === 'view'
+    ? cache.keys.forView(params.collection, params.id ?? '', query, principal)
+    : cache.keys.forList(params.collection, query, principal);
 }
 
 /**
@@ -32,7 +38,13 @@ export function recordCacheDecision(cache: ResponseCache | undefined, request: F
  * stored under a key the write's bump has already left behind. Only 200 answers get
  * here: an action that throws is never cached.
  */
-export async function answerRecordRead(request: FastifyRequest, reply: FastifyReply, cache: ResponseCache | undefined, decision: CacheDecision | undefined, produce: () => Promise<unknown>): Promise<FastifyReply> {
+export async function answerRecordRead(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  cache: ResponseCache | undefined,
+  decision: CacheDecision | undefined,
+  produce: () => Promise<unknown>,
+): Promise<FastifyReply> {
   if (!cache || !decision) return reply.send(await produce());
   const meta = responseMetaOf(request);
   if (meta) meta.shared = decision.shared;
@@ -41,7 +53,10 @@ export async function answerRecordRead(request: FastifyRequest, reply: FastifyRe
     if (meta) meta.cache = 'hit';
     const split = entry.indexOf(NEWLINE);
     const etag = Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1');
-    return reply.header('content-type', JSON_TYPE).header('etag', etag).send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
+    return reply
+      .header('content-type', JSON_TYPE)
+      .header('etag', etag)
+      .send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
   }
   if (meta) meta.cache = 'miss';
   const body = JSON.stringify(await produce());

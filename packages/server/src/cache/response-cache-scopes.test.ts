@@ -18,7 +18,12 @@ function countCalls(store: Store): { readonly count: number; stop(): void } {
     const original = saved[i] as (...args: unknown[]) => unknown;
     patched[name] = (...args: unknown[]) => (count++, original(...args));
   });
-  return { get count() { return count; }, stop: () => names.forEach((name, i) => (patched[name] = saved[i] as never)) };
+  return {
+    get count() {
+      return count;
+    },
+    stop: () => names.forEach((name, i) => (patched[name] = saved[i] as never)),
+  };
 }
 
 const cacheOf = (headers: Record<string, unknown>) => /^cache;desc=(\w+)/.exec(String(headers['server-timing']))?.[1];
@@ -32,14 +37,43 @@ for (const { name: dialect, skip } of testDialects) {
     before(async () => {
       t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
       for (const name of ['u1', 'u2']) {
-        users[name] = (await call(t, 'POST', '/api/collections/users/records', { email: `${name}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-        auth[name] = { authorization: (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: `${name}@example.com`, password: PASSWORD })).body.token };
+        users[name] = (
+          await call(t, 'POST', '/api/collections/users/records', {
+            email: `${name}@example.com`,
+            password: PASSWORD,
+            passwordConfirm: PASSWORD,
+          })
+        ).body.id;
+        auth[name] = {
+          authorization: (
+            await call(t, 'POST', '/api/collections/users/auth-with-password', {
+              identity: `${name}@example.com`,
+              password: PASSWORD,
+            })
+          ).body.token,
+        };
       }
       await t.collections.import([
         { name: 'posts', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] },
-        { name: 'diaries', listRule: 'owner = @request.auth.id', viewRule: 'owner = @request.auth.id', fields: [{ name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }, { name: 'text', type: 'text' }] },
+        {
+          name: 'diaries',
+          listRule: 'owner = @request.auth.id',
+          viewRule: 'owner = @request.auth.id',
+          fields: [
+            { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+            { name: 'text', type: 'text' },
+          ],
+        },
         { name: 'drafts', cache: false, listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] },
-        { name: 'timed', listRule: 'created < @now', viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'created', type: 'autodate', onCreate: true }] },
+        {
+          name: 'timed',
+          listRule: 'created < @now',
+          viewRule: '',
+          fields: [
+            { name: 'title', type: 'text' },
+            { name: 'created', type: 'autodate', onCreate: true },
+          ],
+        },
       ]);
       await t.seed('posts', { title: 'hello' });
       for (const name of ['u1', 'u2']) await t.seed('diaries', { owner: users[name], text: `${name}'s secret` });
@@ -53,7 +87,10 @@ for (const { name: dialect, skip } of testDialects) {
         for (const name of ['u1', 'u2']) {
           const answer = await call(t, 'GET', url, undefined, auth[name]);
           assert.equal(answer.status, 200);
-          assert.deepEqual(answer.body.items.map((r: { text: string }) => r.text), [`${name}'s secret`]);
+          assert.deepEqual(
+            answer.body.items.map((r: { text: string }) => r.text),
+            [`${name}'s secret`],
+          );
           assert.equal(cacheOf(answer.headers), round === 0 ? 'miss' : 'hit');
           assert.equal(answer.headers['cache-control'], 'private, no-cache');
         }
@@ -66,7 +103,10 @@ for (const { name: dialect, skip } of testDialects) {
       const first = await call(t, 'GET', '/api/collections/posts/records?sort=title', undefined, auth.u1!);
       const second = await call(t, 'GET', '/api/collections/posts/records?sort=title', undefined, auth.u2!);
       const third = await call(t, 'GET', '/api/collections/posts/records?sort=title');
-      assert.deepEqual([cacheOf(first.headers), cacheOf(second.headers), cacheOf(third.headers)], ['miss', 'hit', 'hit']);
+      assert.deepEqual(
+        [cacheOf(first.headers), cacheOf(second.headers), cacheOf(third.headers)],
+        ['miss', 'hit', 'hit'],
+      );
       assert.equal(second.raw, first.raw);
       assert.equal(second.headers['cache-control'], 'no-cache');
       assert.equal(second.headers.vary, 'Authorization, Cookie');
@@ -110,7 +150,9 @@ for (const { name: dialect, skip } of testDialects) {
       for (const url of ['/api/collections/drafts/records', '/api/collections/timed/records']) {
         for (let i = 0; i < 2; i++) assert.equal(cacheOf((await call(t, 'GET', url)).headers), 'bypass', url);
       }
-      const collection = await call(t, 'GET', '/api/collections/drafts', undefined, { authorization: await superuserToken(t) });
+      const collection = await call(t, 'GET', '/api/collections/drafts', undefined, {
+        authorization: await superuserToken(t),
+      });
       assert.equal(collection.body.cache, false);
     });
 
@@ -118,8 +160,13 @@ for (const { name: dialect, skip } of testDialects) {
       const created = await call(t, 'POST', '/api/collections/posts/records', { title: 'new' });
       const missing = await call(t, 'GET', '/api/collections/nope/records');
       assert.equal(created.status, 200);
-      for (const answer of [created, missing]) assert.match(String(answer.headers['server-timing']), /^cache;desc=bypass, db;dur=\d+\.\d{3}, total;dur=\d+\.\d{3}$/);
-      const duration = (name: string) => Number(new RegExp(`${name};dur=([\\d.]+)`).exec(String(created.headers['server-timing']))![1]);
+      for (const answer of [created, missing])
+        assert.match(
+          String(answer.headers['server-timing']),
+          /^cache;desc=bypass, db;dur=\d+\.\d{3}, total;dur=\d+\.\d{3}$/,
+        );
+      const duration = (name: string) =>
+        Number(new RegExp(`${name};dur=([\\d.]+)`).exec(String(created.headers['server-timing']))![1]);
       assert.ok(duration('db') > 0, 'a create spends time in the store');
       assert.ok(duration('total') >= duration('db'));
       assert.equal(missing.headers['cache-control'], 'no-store');
@@ -129,5 +176,10 @@ for (const { name: dialect, skip } of testDialects) {
 
 async function superuserToken(t: TestApp): Promise<string> {
   await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
-  return (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
+  return (
+    await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+      identity: 'root@example.com',
+      password: 'root passphrase 123',
+    })
+  ).body.token;
 }

@@ -8,7 +8,11 @@ describe('BodyBudget', () => {
     const a = budget.reserve(60);
     const b = budget.reserve(60);
     const c = budget.reserve(10);
-    assert.deepEqual([a.isGranted(), b.isGranted(), c.isGranted()], [true, false, false], 'c waits behind b although it would fit');
+    assert.deepEqual(
+      [a.isGranted(), b.isGranted(), c.isGranted()],
+      [true, false, false],
+      'c waits behind b although it would fit',
+    );
     assert.equal(await a.granted, true);
     a.release();
     assert.deepEqual([b.isGranted(), c.isGranted()], [true, true]);

@@ -35,7 +35,11 @@ export class BodyBudget {
    * @example const held = budget.reserve(length); if (await held.granted) try { … } finally { held.release(); }
    */
   reserve(bytes: number): Reservation {
-    const waiter: Waiter = { bytes: Math.min(Math.max(bytes, 0), this.capacity), state: 'waiting', settle: () => undefined };
+    const waiter: Waiter = {
+      bytes: Math.min(Math.max(bytes, 0), this.capacity),
+      state: 'waiting',
+      settle: () => undefined,
+    };
     const granted = new Promise<boolean>((resolve) => (waiter.settle = resolve));
     this.#waiting.push(waiter);
     this.#grantWhatFits();

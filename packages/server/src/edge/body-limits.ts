@@ -41,7 +41,8 @@ export const defaultBodyLimits: BodyLimits = Object.freeze({
  * body limit and caps everyone's; `given` overrides Tandem's defaults per caller.
  */
 export function resolveBodyLimits(bodyLimit: number, given: Partial<BodyLimits> = {}): BodyLimits {
-  const capped = (limits: CallerBodyLimits): CallerBodyLimits => Object.freeze({ ...limits, body: Math.min(limits.body, bodyLimit) });
+  const capped = (limits: CallerBodyLimits): CallerBodyLimits =>
+    Object.freeze({ ...limits, body: Math.min(limits.body, bodyLimit) });
   return Object.freeze({
     guest: capped(given.guest ?? defaultBodyLimits.guest),
     user: capped(given.user ?? defaultBodyLimits.user),
@@ -95,7 +96,11 @@ export function limitBody(request: FastifyRequest, payload: Readable, limit: num
  */
 function mayStreamBody(request: FastifyRequest): boolean {
   const { headers } = request;
-  return headers['transfer-encoding'] !== undefined || headers['content-type'] !== undefined || request.raw.httpVersionMajor === 2;
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    headers['content-type'] !== undefined ||
+    request.raw.httpVersionMajor === 2
+  );
 }
 
 /** The bytes to hold for a body: its declared length, `unknown` when it may stream one, else 0. */
@@ -107,12 +112,14 @@ function bytesToHold(request: FastifyRequest, unknown: number): number {
 
 function countedBody(payload: Readable, limit: number): Readable {
   let received = 0;
-  const counted = payload.pipe(new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      received += chunk.length;
-      callback(received > limit ? new AppError('BODY_TOO_LARGE') : null, chunk);
-    },
-  }));
+  const counted = payload.pipe(
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length;
+        callback(received > limit ? new AppError('BODY_TOO_LARGE') : null, chunk);
+      },
+    }),
+  );
   payload.on('error', (error) => counted.destroy(error));
   return counted;
 }

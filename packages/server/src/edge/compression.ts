@@ -20,16 +20,17 @@ export function installCompression(app: FastifyInstance, minBytes: number): void
   if (minBytes <= 0) return;
   app.addHook('onSend', (request, reply, payload, done) => {
     if (!isCompressible(reply)) return done(null, payload);
-    if (reply.statusCode === 304) return appendVary(reply, 'Accept-Encoding'), done(null, payload);
+    if (reply.statusCode === 304) return (appendVary(reply, 'Accept-Encoding'), done(null, payload));
     const size = sizeOf(reply, payload);
     if (reply.statusCode !== 200 || size === undefined || size < minBytes) return done(null, payload);
     appendVary(reply, 'Accept-Encoding');
     const coding = negotiateEncoding(request.headers['accept-encoding']);
     if (coding === undefined) return done(null, payload);
-    if (answeredNotModified(request, reply, coding)) return discard(payload), done(null, null);
+    if (answeredNotModified(request, reply, coding)) return (discard(payload), done(null, null));
     reply.header('content-encoding', coding);
     reply.removeHeader('content-length');
-    if (payload instanceof Readable) return done(null, pipeline(payload, coding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP), ignore));
+    if (payload instanceof Readable)
+      return done(null, pipeline(payload, coding === 'br' ? createBrotliCompress(BROTLI) : createGzip(GZIP), ignore));
     const body = payload as string | Buffer;
     if (coding === 'br') brotliCompress(body, BROTLI, (error, coded) => (error ? done(error) : done(null, coded)));
     else gzip(body, GZIP, (error, coded) => (error ? done(error) : done(null, coded)));
@@ -55,7 +56,13 @@ function isCompressible(reply: FastifyReply): boolean {
   const type = reply.getHeader('content-type');
   if (typeof type !== 'string') return false;
   if (type.startsWith('text/')) return !type.startsWith('text/event-stream');
-  return type.startsWith('application/json') || type.startsWith('application/javascript') || type.startsWith('image/svg+xml') || type.startsWith('application/xml') || type.startsWith('application/wasm');
+  return (
+    type.startsWith('application/json') ||
+    type.startsWith('application/javascript') ||
+    type.startsWith('image/svg+xml') ||
+    type.startsWith('application/xml') ||
+    type.startsWith('application/wasm')
+  );
 }
 
 /** The body's size in bytes: from the payload, or from Content-Length for a stream. */

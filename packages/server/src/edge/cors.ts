@@ -26,7 +26,8 @@ export function installCors(app: FastifyInstance, policy: CorsPolicy): void {
   const anyOrigin = policy.corsOrigins.includes('*');
   const listed = new Set([...policy.corsOrigins, ...policy.trustedOrigins]);
   const trusted = new Set(policy.trustedOrigins);
-  const isCredentialedOrigin = (origin: string, request: FastifyRequest) => trusted.has(origin) || isOwnOrigin(origin, request);
+  const isCredentialedOrigin = (origin: string, request: FastifyRequest) =>
+    trusted.has(origin) || isOwnOrigin(origin, request);
   app.addHook('onRequest', (request, reply, done) => {
     const origin = request.headers.origin;
     if (origin === undefined) return done();

@@ -34,12 +34,17 @@ export const defaultEdgeOptions: EdgeOptions = Object.freeze({
 /** The edge options with Tandem's defaults for what is not given. */
 export function resolveEdgeOptions(given: Partial<EdgeOptions>): EdgeOptions {
   const resolved: Record<string, unknown> = {};
-  for (const key of Object.keys(defaultEdgeOptions) as Array<keyof EdgeOptions>) resolved[key] = given[key] ?? defaultEdgeOptions[key];
+  for (const key of Object.keys(defaultEdgeOptions) as Array<keyof EdgeOptions>)
+    resolved[key] = given[key] ?? defaultEdgeOptions[key];
   return Object.freeze(resolved as unknown as EdgeOptions);
 }
 
 /** The Fastify constructor options that carry the edge limits. */
-export function edgeFastifyOptions(edge: EdgeOptions): { connectionTimeout: number; http: ServerOptions; trustProxy: false | string[] } {
+export function edgeFastifyOptions(edge: EdgeOptions): {
+  connectionTimeout: number;
+  http: ServerOptions;
+  trustProxy: false | string[];
+} {
   return {
     connectionTimeout: edge.connectionTimeoutMs,
     // Node checks headersTimeout and requestTimeout only this often (30 s by default), so a

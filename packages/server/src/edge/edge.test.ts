@@ -21,11 +21,20 @@ describe('the HTTP edge', () => {
   before(async () => {
     dir = await createTempDir();
     await mkdir(join(dir.path, 'public'));
-    await writeFile(join(dir.path, 'public', 'index.html'), `<!doctype html><title>x</title>${'<p>hello</p>'.repeat(200)}`);
+    await writeFile(
+      join(dir.path, 'public', 'index.html'),
+      `<!doctype html><title>x</title>${'<p>hello</p>'.repeat(200)}`,
+    );
     await writeFile(join(dir.path, 'public', 'small.txt'), 'tiny');
     await writeFile(join(dir.path, 'public', 'photo.png'), Buffer.alloc(4096, 7));
     t = await createTestApp('sqlite', { publicDir: join(dir.path, 'public') });
-    await t.collections.create({ name: 'notes', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'body', type: 'text' }] });
+    await t.collections.create({
+      name: 'notes',
+      type: 'base',
+      listRule: '',
+      viewRule: '',
+      fields: [{ name: 'body', type: 'text' }],
+    });
     for (let i = 0; i < 10; i++) await t.seed('notes', { body: `note ${i} `.repeat(30) });
   });
   after(async () => {
@@ -64,7 +73,11 @@ describe('the HTTP edge', () => {
       const stranger = await get('/api/health', { origin: 'https://evil.example', cookie: SESSION });
       assert.equal(stranger.headers['access-control-allow-origin'], undefined);
       assert.equal(stranger.headers['access-control-allow-credentials'], undefined);
-      const own = await get('/api/health', { origin: 'http://localhost:8090', host: 'localhost:8090', cookie: SESSION });
+      const own = await get('/api/health', {
+        origin: 'http://localhost:8090',
+        host: 'localhost:8090',
+        cookie: SESSION,
+      });
       assert.equal(own.headers['access-control-allow-origin'], 'http://localhost:8090');
       assert.equal(own.headers['access-control-allow-credentials'], 'true');
       assert.match(String(own.headers.vary), /Origin/);
@@ -77,7 +90,11 @@ describe('the HTTP edge', () => {
       const trusted = await app.inject({ method: 'GET', url: '/x', headers: { origin: TRUSTED, cookie: SESSION } });
       assert.equal(trusted.headers['access-control-allow-origin'], TRUSTED);
       assert.equal(trusted.headers['access-control-allow-credentials'], 'true');
-      const stranger = await app.inject({ method: 'GET', url: '/x', headers: { origin: 'https://evil.example', cookie: SESSION } });
+      const stranger = await app.inject({
+        method: 'GET',
+        url: '/x',
+        headers: { origin: 'https://evil.example', cookie: SESSION },
+      });
       assert.equal(stranger.headers['access-control-allow-origin'], undefined);
       await app.close();
     });
@@ -85,10 +102,18 @@ describe('the HTTP edge', () => {
     it('restricts plain requests to --cors-origins when it is set', async () => {
       const u = await createTestApp('sqlite', { corsOrigins: ['https://app.example.com'] });
       try {
-        const listed = await u.app.inject({ method: 'GET', url: '/api/health', headers: { origin: 'https://app.example.com' } });
+        const listed = await u.app.inject({
+          method: 'GET',
+          url: '/api/health',
+          headers: { origin: 'https://app.example.com' },
+        });
         assert.equal(listed.headers['access-control-allow-origin'], 'https://app.example.com');
         assert.match(String(listed.headers.vary), /Origin/);
-        const other = await u.app.inject({ method: 'GET', url: '/api/health', headers: { origin: 'https://other.example.com' } });
+        const other = await u.app.inject({
+          method: 'GET',
+          url: '/api/health',
+          headers: { origin: 'https://other.example.com' },
+        });
         assert.equal(other.headers['access-control-allow-origin'], undefined);
       } finally {
         await u.cleanup();
@@ -96,13 +121,28 @@ describe('the HTTP edge', () => {
     });
 
     it('answers a preflight 204 with the allowed methods, headers and max-age', async () => {
-      const reply = await t.app.inject({ method: 'OPTIONS', url: '/api/collections/notes/records', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'PATCH', 'access-control-request-headers': 'authorization, content-type' } });
+      const reply = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/api/collections/notes/records',
+        headers: {
+          origin: 'https://elsewhere.example',
+          'access-control-request-method': 'PATCH',
+          'access-control-request-headers': 'authorization, content-type',
+        },
+      });
       assert.equal(reply.statusCode, 204);
       assert.equal(reply.headers['access-control-allow-origin'], '*');
       assert.equal(reply.headers['access-control-allow-methods'], 'GET, HEAD, PUT, PATCH, POST, DELETE');
-      assert.equal(reply.headers['access-control-allow-headers'], 'Authorization, Content-Type, X-CSRF-Token, If-None-Match');
+      assert.equal(
+        reply.headers['access-control-allow-headers'],
+        'Authorization, Content-Type, X-CSRF-Token, If-None-Match',
+      );
       assert.equal(reply.headers['access-control-max-age'], '7200');
-      const own = await t.app.inject({ method: 'OPTIONS', url: '/api/health', headers: { host: 'localhost:8090', origin: 'http://localhost:8090', 'access-control-request-method': 'POST' } });
+      const own = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/api/health',
+        headers: { host: 'localhost:8090', origin: 'http://localhost:8090', 'access-control-request-method': 'POST' },
+      });
       assert.equal(own.headers['access-control-allow-origin'], 'http://localhost:8090');
       assert.equal(own.headers['access-control-allow-credentials'], 'true');
     });
@@ -110,8 +150,17 @@ describe('the HTTP edge', () => {
     it('merges Vary: Origin with the caching Vary fields', async () => {
       const u = await createTestApp('sqlite', { corsOrigins: [TRUSTED] });
       try {
-        await u.collections.create({ name: 'notes', type: 'base', listRule: '', fields: [{ name: 'body', type: 'text' }] });
-        const reply = await u.app.inject({ method: 'GET', url: '/api/collections/notes/records', headers: { origin: TRUSTED } });
+        await u.collections.create({
+          name: 'notes',
+          type: 'base',
+          listRule: '',
+          fields: [{ name: 'body', type: 'text' }],
+        });
+        const reply = await u.app.inject({
+          method: 'GET',
+          url: '/api/collections/notes/records',
+          headers: { origin: TRUSTED },
+        });
         assert.equal(reply.headers.vary, 'Origin, Authorization, Cookie');
       } finally {
         await u.cleanup();
@@ -136,16 +185,30 @@ describe('the HTTP edge', () => {
       const gz = await get('/api/collections/notes/records', { 'accept-encoding': 'br;q=0.5, gzip;q=0.9' });
       assert.equal(gz.headers['content-encoding'], 'gzip');
       assert.equal(gunzipSync(gz.rawPayload).length, (await get('/api/collections/notes/records')).rawPayload.length);
-      assert.equal((await get('/api/collections/notes/records', { 'accept-encoding': 'br;q=0, *' })).headers['content-encoding'], 'gzip');
-      assert.equal((await get('/api/collections/notes/records', { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers['content-encoding'], undefined);
+      assert.equal(
+        (await get('/api/collections/notes/records', { 'accept-encoding': 'br;q=0, *' })).headers['content-encoding'],
+        'gzip',
+      );
+      assert.equal(
+        (await get('/api/collections/notes/records', { 'accept-encoding': 'br;q=0, gzip;q=0' })).headers[
+          'content-encoding'
+        ],
+        undefined,
+      );
     });
 
     it('answers If-None-Match of the coded tag with 304, and does not mix codings', async () => {
       const br = await get('/api/collections/notes/records', { 'accept-encoding': 'br' });
-      const again = await get('/api/collections/notes/records', { 'accept-encoding': 'br', 'if-none-match': String(br.headers.etag) });
+      const again = await get('/api/collections/notes/records', {
+        'accept-encoding': 'br',
+        'if-none-match': String(br.headers.etag),
+      });
       assert.equal(again.statusCode, 304);
       assert.equal(again.rawPayload.length, 0);
-      const gz = await get('/api/collections/notes/records', { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers.etag) });
+      const gz = await get('/api/collections/notes/records', {
+        'accept-encoding': 'gzip',
+        'if-none-match': String(br.headers.etag),
+      });
       assert.equal(gz.statusCode, 200);
       assert.equal(gz.headers['content-encoding'], 'gzip');
     });
@@ -169,7 +232,12 @@ describe('edge limits', () => {
     const ipOf = async (trustedProxies: string[]) => {
       const app = Fastify(edgeFastifyOptions(resolveEdgeOptions({ trustedProxies })));
       app.get('/ip', async (request) => request.ip);
-      const reply = await app.inject({ method: 'GET', url: '/ip', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.9' } });
+      const reply = await app.inject({
+        method: 'GET',
+        url: '/ip',
+        remoteAddress: '127.0.0.1',
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
       await app.close();
       return reply.body;
     };
@@ -186,7 +254,10 @@ describe('edge limits', () => {
       const { port } = t.app.server.address() as { port: number };
       const head = await rawExchange(port, `GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(5000)}\r\n\r\n`);
       assert.match(head, /^HTTP\/1\.1 431 /);
-      assert.match(await rawExchange(port, 'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200 /);
+      assert.match(
+        await rawExchange(port, 'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+        /^HTTP\/1\.1 200 /,
+      );
     } finally {
       await t.cleanup();
     }

@@ -12,15 +12,39 @@ import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 const ROUTE = '/api/collections/notes/records';
 const FOLLOW_UP = 'GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n';
 const PROBES: ReadonlyArray<{ name: string; head: string }> = [
-  { name: 'CL + TE', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n` },
-  { name: 'duplicate, differing Content-Length', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}` },
-  { name: 'Transfer-Encoding: xchunked', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n` },
-  { name: 'obs-fold', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length:\r\n 2\r\n\r\n{}` },
+  {
+    name: 'CL + TE',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+  },
+  {
+    name: 'duplicate, differing Content-Length',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\n\r\n{}`,
+  },
+  {
+    name: 'Transfer-Encoding: xchunked',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: xchunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n`,
+  },
+  {
+    name: 'obs-fold',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length:\r\n 2\r\n\r\n{}`,
+  },
   { name: 'bare LF', head: `POST ${ROUTE} HTTP/1.1\nHost: x\nContent-Type: application/json\nContent-Length: 2\n\n{}` },
-  { name: 'space before colon', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length : 2\r\n\r\n{}` },
-  { name: 'Content-Length: +2', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: +2\r\n\r\n{}` },
-  { name: 'missing Host', head: `POST ${ROUTE} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}` },
-  { name: 'bad chunk size', head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n` },
+  {
+    name: 'space before colon',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length : 2\r\n\r\n{}`,
+  },
+  {
+    name: 'Content-Length: +2',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: +2\r\n\r\n{}`,
+  },
+  {
+    name: 'missing Host',
+    head: `POST ${ROUTE} HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+  },
+  {
+    name: 'bad chunk size',
+    head: `POST ${ROUTE} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+  },
 ];
 
 describe('HTTP/1.1 framing probes', () => {
@@ -28,7 +52,12 @@ describe('HTTP/1.1 framing probes', () => {
   let port: number;
   before(async () => {
     t = await createTestApp('sqlite');
-    await t.collections.create({ name: 'notes', type: 'base', createRule: '', fields: [{ name: 'body', type: 'text' }] });
+    await t.collections.create({
+      name: 'notes',
+      type: 'base',
+      createRule: '',
+      fields: [{ name: 'body', type: 'text' }],
+    });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     port = (t.app.server.address() as { port: number }).port;
   });

@@ -9,6 +9,10 @@ import { AppError } from '@tandem/core';
  */
 export function installNulGuard(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    done(request.url.includes('%00') ? new AppError('BAD_REQUEST', 'The URL must not contain NUL characters (%00).') : undefined);
+    done(
+      request.url.includes('%00')
+        ? new AppError('BAD_REQUEST', 'The URL must not contain NUL characters (%00).')
+        : undefined,
+    );
   });
 }

@@ -11,7 +11,8 @@ const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** The Content-Security-Policy of HTML documents: same-origin resources only, never framed. */
-export const HTML_CONTENT_SECURITY_POLICY = "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'";
+export const HTML_CONTENT_SECURITY_POLICY =
+  "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /**
  * Sets the security headers on every response, errors and realtime streams included.

@@ -6,7 +6,10 @@ import { toErrorBody } from './error-body.js';
 describe('toErrorBody', () => {
   it('answers a write refused for lack of space 507 STORAGE_FULL, without the driver message, and logs it', () => {
     const { body, internal } = toErrorBody(new StoreFullError('database or disk is full'));
-    assert.deepEqual({ status: body.status, code: body.code, data: body.data }, { status: 507, code: 'STORAGE_FULL', data: {} });
+    assert.deepEqual(
+      { status: body.status, code: body.code, data: body.data },
+      { status: 507, code: 'STORAGE_FULL', data: {} },
+    );
     assert.doesNotMatch(body.message, /database or disk/);
     assert.equal(internal, true);
   });

@@ -1,5 +1,12 @@
 import type { ErrorResponseBody } from '@tandem/protocol';
-import { AppError, errorCatalog, isAppError, StoreFullError, StoreUnavailableError, type ErrorCode } from '@tandem/core';
+import {
+  AppError,
+  errorCatalog,
+  isAppError,
+  StoreFullError,
+  StoreUnavailableError,
+  type ErrorCode,
+} from '@tandem/core';
 
 /** PocketBase's error body, plus Tandem's stable `code` (extra keys are allowed by the SDK). */
 export type ErrorBody = ErrorResponseBody & { code: ErrorCode };
@@ -28,9 +35,18 @@ export function toErrorBody(error: unknown): { body: ErrorBody; internal: boolea
   const statusCode = (error as { statusCode?: number }).statusCode;
   const mapped = code ? FASTIFY_CODES[code] : undefined;
   if (mapped) return { body: bodyOf(new AppError(mapped)), internal: false };
-  if (error instanceof SyntaxError && statusCode === 400) return { body: bodyOf(new AppError('JSON_INVALID')), internal: false };
+  if (error instanceof SyntaxError && statusCode === 400)
+    return { body: bodyOf(new AppError('JSON_INVALID')), internal: false };
   if (statusCode && statusCode >= 400 && statusCode < 500) {
-    return { body: { status: statusCode, message: errorCatalog.BAD_REQUEST.message, data: {}, code: statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST' }, internal: false };
+    return {
+      body: {
+        status: statusCode,
+        message: errorCatalog.BAD_REQUEST.message,
+        data: {},
+        code: statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+      },
+      internal: false,
+    };
   }
   return { body: bodyOf(new AppError('INTERNAL')), internal: true };
 }

@@ -5,7 +5,12 @@ import { parseFields, pickFields } from '@tandem/core';
  * Sends a JSON body after applying the `fields` query parameter, which PocketBase
  * honours on every JSON response (for list pages: on each item).
  */
-export function sendJson(request: FastifyRequest, reply: FastifyReply, data: unknown, options: { list?: boolean } = {}): FastifyReply {
+export function sendJson(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  data: unknown,
+  options: { list?: boolean } = {},
+): FastifyReply {
   return reply.send(pickJson(request, data, options));
 }
 

@@ -25,7 +25,8 @@ function openPipe(name: string): { writer: number; readAll(): string; closeReade
   const readAll = () => {
     let text = '';
     const buffer = Buffer.alloc(64 * 1024);
-    for (let bytes = readOrNone(reader!, buffer); bytes > 0; bytes = readOrNone(reader!, buffer)) text += buffer.toString('utf8', 0, bytes);
+    for (let bytes = readOrNone(reader!, buffer); bytes > 0; bytes = readOrNone(reader!, buffer))
+      text += buffer.toString('utf8', 0, bytes);
     return text;
   };
   return { writer, readAll, closeReader, close: () => (closeReader(), closeSync(writer)) };
@@ -118,7 +119,10 @@ describe('createLogOutput', () => {
     const writes = t.mock.method(fs, 'write');
     try {
       const output = createLogOutput(fd);
-      const lines = Array.from({ length: 1000 }, (_, i) => `{"reqId":"abc123-${i}","method":"GET","url":"/api/collections/items/records/${i}","status":200}\n`);
+      const lines = Array.from(
+        { length: 1000 },
+        (_, i) => `{"reqId":"abc123-${i}","method":"GET","url":"/api/collections/items/records/${i}","status":200}\n`,
+      );
       for (const line of lines) output.write(line);
       await output.flush(UNTIL_EMPTY_MS);
       assert.equal(readFileSync(file, 'utf8'), lines.join(''));

@@ -9,12 +9,23 @@ describe('createJsonLogger', () => {
     const fields = [
       { reqId: 'abc123-1', method: 'GET', url: '/api/collections/items/records/x1', status: 200, ms: 0.41 },
       { url: '/a?filter=(title="x\\y")&\u0001\u2028é😀', status: 404, ms: 12 },
-      { err: { name: 'Error', message: 'boom', stack: 'Error: boom\n    at x' }, nothing: undefined, nan: NaN, list: [1, 'two'], flag: true, none: null, neg: -0 },
+      {
+        err: { name: 'Error', message: 'boom', stack: 'Error: boom\n    at x' },
+        nothing: undefined,
+        nan: NaN,
+        list: [1, 'two'],
+        flag: true,
+        none: null,
+        neg: -0,
+      },
       { lone: 'half \ud800 pair', low: '\udc00', pair: '😀' },
     ];
     for (const f of fields) logger.info('request', f);
     logger.error('request failed');
-    const expected = [...fields.map((f) => ({ level: 'info', ...f, msg: 'request' })), { level: 'error', msg: 'request failed' }];
+    const expected = [
+      ...fields.map((f) => ({ level: 'info', ...f, msg: 'request' })),
+      { level: 'error', msg: 'request failed' },
+    ];
     assert.equal(lines.length, expected.length);
     lines.forEach((line, i) => {
       assert.ok(line.endsWith('}\n'));

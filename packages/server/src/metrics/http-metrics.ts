@@ -30,10 +30,31 @@ export class HttpMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.#requests = new Counter({ name: 'tandem_http_requests_total', help: 'HTTP responses by method, route pattern and status.', labelNames: ['method', 'route', 'status'], registers });
-    this.#latency = new Histogram({ name: 'tandem_http_request_duration_seconds', help: 'Time from request arrival to the response, by method and route pattern.', labelNames: ['method', 'route'], buckets: [...LATENCY_BUCKETS], registers });
-    this.#dbTime = new Counter({ name: 'tandem_http_db_seconds_total', help: 'Time requests spent in the store, by method and route pattern.', labelNames: ['method', 'route'], registers });
-    const cache = new Counter({ name: 'tandem_response_cache_requests_total', help: 'Record reads (GET/HEAD list and view) by response cache outcome.', labelNames: ['outcome'], registers });
+    this.#requests = new Counter({
+      name: 'tandem_http_requests_total',
+      help: 'HTTP responses by method, route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.#latency = new Histogram({
+      name: 'tandem_http_request_duration_seconds',
+      help: 'Time from request arrival to the response, by method and route pattern.',
+      labelNames: ['method', 'route'],
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    });
+    this.#dbTime = new Counter({
+      name: 'tandem_http_db_seconds_total',
+      help: 'Time requests spent in the store, by method and route pattern.',
+      labelNames: ['method', 'route'],
+      registers,
+    });
+    const cache = new Counter({
+      name: 'tandem_response_cache_requests_total',
+      help: 'Record reads (GET/HEAD list and view) by response cache outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
     this.#cache = { hit: cache.labels('hit'), miss: cache.labels('miss'), bypass: cache.labels('bypass') };
     // Every outcome is reported from the first scrape on, at 0 until it happens.
     for (const outcome of Object.values(this.#cache)) outcome.inc(0);

@@ -20,7 +20,9 @@ describe('GET /api/metrics', () => {
 
   before(async () => {
     t = await createTestApp('sqlite', { metricsToken: SCRAPE_TOKEN }, testPrincipalResolver);
-    await t.collections.import([{ name: 'posts', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] }]);
+    await t.collections.import([
+      { name: 'posts', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] },
+    ]);
     id = (await t.seed('posts', { title: 'hello' })).id as string;
   });
   after(() => t?.cleanup());
@@ -62,7 +64,9 @@ describe('GET /api/metrics', () => {
     await call(t, 'GET', url);
     await call(t, 'GET', url);
     const text = await scrape();
-    const delta = (outcome: string) => sample(text, `tandem_response_cache_requests_total{outcome="${outcome}"}`)! - sample(before, `tandem_response_cache_requests_total{outcome="${outcome}"}`)!;
+    const delta = (outcome: string) =>
+      sample(text, `tandem_response_cache_requests_total{outcome="${outcome}"}`)! -
+      sample(before, `tandem_response_cache_requests_total{outcome="${outcome}"}`)!;
     assert.deepEqual([delta('miss'), delta('hit')], [1, 1]);
   });
 
@@ -103,7 +107,7 @@ describe('GET /api/metrics', () => {
     }
   });
 
-  it('keeps each app\'s counts in its own registry', async () => {
+  it("keeps each app's counts in its own registry", async () => {
     const other = await createTestApp('sqlite', {}, testPrincipalResolver);
     try {
       await call(other, 'GET', '/api/health');

@@ -32,12 +32,14 @@ export function installMetrics(app: FastifyInstance, options: MetricsOptions): v
     const route = request.routeOptions.url ?? UNMATCHED;
     const meta = responseMetaOf(request);
     http.observe(request.method, route, reply.statusCode, reply.elapsedTime / 1000, meta ? meta.dbMs / 1000 : 0);
-    if (meta && (request.method === 'GET' || request.method === 'HEAD') && RECORD_READ.test(route)) http.countCache(meta.cache);
+    if (meta && (request.method === 'GET' || request.method === 'HEAD') && RECORD_READ.test(route))
+      http.countCache(meta.cache);
     done();
   });
   const canRead = metricsReader(options.token);
   app.get('/api/metrics', async (request, reply) => {
-    if (!canRead(request)) throw new AppError(principalOf(request).kind === 'guest' ? 'AUTH_REQUIRED' : 'SUPERUSER_ONLY');
+    if (!canRead(request))
+      throw new AppError(principalOf(request).kind === 'guest' ? 'AUTH_REQUIRED' : 'SUPERUSER_ONLY');
     const text = await scrape(registry, runtime);
     return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(text);
   });

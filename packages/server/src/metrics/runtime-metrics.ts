@@ -24,7 +24,12 @@ export interface RuntimeMetrics {
 export function registerRuntimeMetrics(registry: Registry, sources: RuntimeSources): RuntimeMetrics {
   if (sources.realtime) registerRealtimeMetrics(registry, sources.realtime);
   const eventLoop = registerEventLoopMetrics(registry);
-  registerMirroredCounter(registry, 'tandem_log_dropped_lines_total', 'Log lines dropped because the log output failed (closed pipe, full disk) or fell behind.', () => sources.log?.droppedLines ?? 0);
+  registerMirroredCounter(
+    registry,
+    'tandem_log_dropped_lines_total',
+    'Log lines dropped because the log output failed (closed pipe, full disk) or fell behind.',
+    () => sources.log?.droppedLines ?? 0,
+  );
   registerProcessMetrics(registry);
   return eventLoop;
 }
@@ -38,7 +43,12 @@ function registerRealtimeMetrics(registry: Registry, realtime: NonNullable<Runti
       this.set(realtime.size);
     },
   });
-  registerMirroredCounter(registry, 'tandem_realtime_messages_sent_total', 'Realtime deliveries (record events and leaves) handed to connections.', () => realtime.messagesSent);
+  registerMirroredCounter(
+    registry,
+    'tandem_realtime_messages_sent_total',
+    'Realtime deliveries (record events and leaves) handed to connections.',
+    () => realtime.messagesSent,
+  );
 }
 
 const QUANTILES = [0.5, 0.9, 0.99];
@@ -54,7 +64,8 @@ function registerEventLoopMetrics(registry: Registry): RuntimeMetrics {
     labelNames: ['quantile'],
     registers: [registry],
     collect() {
-      for (const quantile of QUANTILES) this.set({ quantile: String(quantile) }, seconds(delay.percentile(quantile * 100)));
+      for (const quantile of QUANTILES)
+        this.set({ quantile: String(quantile) }, seconds(delay.percentile(quantile * 100)));
     },
   });
   new Gauge({

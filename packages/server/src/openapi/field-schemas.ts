@@ -5,7 +5,11 @@ export type JsonSchema = Record<string, unknown>;
 
 // NB: PocketBase datetimes are `2024-01-31 10:00:00.000Z` (a space, not a `T`), which is
 // not RFC 3339's `date-time`: a pattern, not a format. Empty when unset.
-const DATETIME: JsonSchema = { type: 'string', pattern: '^$|^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', examples: ['2024-01-31 10:00:00.000Z'] };
+const DATETIME: JsonSchema = {
+  type: 'string',
+  pattern: '^$|^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$',
+  examples: ['2024-01-31 10:00:00.000Z'],
+};
 
 /** True for fields a document may show: not hidden, not a password, not the token key. */
 export function isDocumentedField(field: FieldDef): boolean {
@@ -34,7 +38,9 @@ export function fieldSchema(field: FieldDef): JsonSchema {
     case 'json':
       return { description: 'Any JSON value.' };
     case 'relation':
-      return field.maxSelect === 1 ? { type: 'string', description: relationNote(field) } : { type: 'array', items: { type: 'string' }, description: relationNote(field) };
+      return field.maxSelect === 1
+        ? { type: 'string', description: relationNote(field) }
+        : { type: 'array', items: { type: 'string' }, description: relationNote(field) };
     case 'password':
       return { type: 'string', writeOnly: true };
   }
@@ -42,7 +48,10 @@ export function fieldSchema(field: FieldDef): JsonSchema {
 
 /** The schema of a record as the API returns it (system keys first, then the fields). */
 export function recordSchema(collection: Collection): JsonSchema {
-  const properties: Record<string, JsonSchema> = { collectionId: { type: 'string', const: collection.id }, collectionName: { type: 'string', const: collection.name } };
+  const properties: Record<string, JsonSchema> = {
+    collectionId: { type: 'string', const: collection.id },
+    collectionName: { type: 'string', const: collection.name },
+  };
   const required = ['collectionId', 'collectionName'];
   for (const field of collection.fields.filter(isDocumentedField)) {
     properties[field.name] = fieldSchema(field);

@@ -8,17 +8,37 @@ export const schemaRef = (name: string) => ref(`#/components/schemas/${name}`);
 /** `$ref` to a component parameter. */
 export const parameterRef = (name: string) => ref(`#/components/parameters/${name}`);
 /** The error responses most operations share. */
-export const errorResponses = { '400': ref('#/components/responses/Error'), '403': ref('#/components/responses/Error'), '404': ref('#/components/responses/Error') };
+export const errorResponses = {
+  '400': ref('#/components/responses/Error'),
+  '403': ref('#/components/responses/Error'),
+  '404': ref('#/components/responses/Error'),
+};
 
-const query = (name: string, schema: JsonSchema, description: string) => ({ name, in: 'query', required: false, schema, description });
+const query = (name: string, schema: JsonSchema, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema,
+  description,
+});
 
 /** The components every document has: error body, list parameters, security schemes. */
-export function sharedComponents(): { schemas: Record<string, JsonSchema>; parameters: Record<string, unknown>; responses: Record<string, unknown>; securitySchemes: Record<string, unknown> } {
+export function sharedComponents(): {
+  schemas: Record<string, JsonSchema>;
+  parameters: Record<string, unknown>;
+  responses: Record<string, unknown>;
+  securitySchemes: Record<string, unknown>;
+} {
   return {
     schemas: {
       Error: {
         type: 'object',
-        properties: { status: { type: 'integer' }, message: { type: 'string' }, data: { type: 'object', description: 'Per-field errors: `{field: {code, message}}`.' }, code: { type: 'string', description: "Tandem's stable error code (docs/errors.md)." } },
+        properties: {
+          status: { type: 'integer' },
+          message: { type: 'string' },
+          data: { type: 'object', description: 'Per-field errors: `{field: {code, message}}`.' },
+          code: { type: 'string', description: "Tandem's stable error code (docs/errors.md)." },
+        },
         required: ['status', 'message', 'data', 'code'],
       },
     },
@@ -34,8 +54,18 @@ export function sharedComponents(): { schemas: Record<string, JsonSchema>; param
     },
     responses: { Error: { description: 'An error.', content: { 'application/json': { schema: schemaRef('Error') } } } },
     securitySchemes: {
-      bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An auth token (the `Bearer ` prefix is optional).' },
-      sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'A cookie session; writes also need the X-CSRF-Token header.' },
+      bearerAuth: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'An auth token (the `Bearer ` prefix is optional).',
+      },
+      sessionCookie: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: SESSION_COOKIE,
+        description: 'A cookie session; writes also need the X-CSRF-Token header.',
+      },
     },
   };
 }

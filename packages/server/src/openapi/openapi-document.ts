@@ -4,7 +4,11 @@ import { recordPaths, type Audience } from './collection-paths.js';
 import { sharedComponents } from './openapi-components.js';
 
 /** An OpenAPI 3.1 document, as plain JSON. */
-export type OpenApiDocument = Record<string, unknown> & { openapi: string; paths: Record<string, Record<string, unknown>>; components: Record<string, Record<string, unknown>> };
+export type OpenApiDocument = Record<string, unknown> & {
+  openapi: string;
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, Record<string, unknown>>;
+};
 
 /**
  * Builds the OpenAPI 3.1 document of the records and auth APIs from the live
@@ -24,7 +28,11 @@ export function buildOpenApiDocument(collections: readonly Collection[], audienc
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Tandem API', version: '1', description: 'Records and auth endpoints, generated from the current collections.' },
+    info: {
+      title: 'Tandem API',
+      version: '1',
+      description: 'Records and auth endpoints, generated from the current collections.',
+    },
     servers: [{ url: '/' }],
     security: [{}, { bearerAuth: [] }, { sessionCookie: [] }],
     tags,

@@ -11,20 +11,29 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 function refsOf(node: Json, at = '#'): Array<[string, string]> {
   if (Array.isArray(node)) return node.flatMap((item, i) => refsOf(item, `${at}/${i}`));
   if (node === null || typeof node !== 'object') return [];
-  return Object.entries(node).flatMap(([key, value]) => (key === '$ref' ? [[String(value), at] as [string, string]] : refsOf(value, `${at}/${key}`)));
+  return Object.entries(node).flatMap(([key, value]) =>
+    key === '$ref' ? [[String(value), at] as [string, string]] : refsOf(value, `${at}/${key}`),
+  );
 }
 
 /** Follows a local JSON pointer (`#/components/schemas/x`). */
 function resolvePointer(document: Json, ref: string): unknown {
   if (!ref.startsWith('#/')) return undefined;
-  return ref.slice(2).split('/').reduce<Json>((node, part) => (node === undefined ? undefined : node[part.replace(/~1/g, '/').replace(/~0/g, '~')]), document);
+  return ref
+    .slice(2)
+    .split('/')
+    .reduce<Json>(
+      (node, part) => (node === undefined ? undefined : node[part.replace(/~1/g, '/').replace(/~0/g, '~')]),
+      document,
+    );
 }
 
 /** Structural checks of an OpenAPI 3.1 document; returns the problems found. */
 function openApiProblems(document: Json): string[] {
   const problems: string[] = [];
   if (!/^3\.1\.\d+$/.test(document.openapi)) problems.push('openapi is not 3.1.x');
-  if (typeof document.info?.title !== 'string' || typeof document.info?.version !== 'string') problems.push('info.title and info.version are required');
+  if (typeof document.info?.title !== 'string' || typeof document.info?.version !== 'string')
+    problems.push('info.title and info.version are required');
   if (typeof document.paths !== 'object') problems.push('paths is required');
   const operationIds = new Set<string>();
   for (const [path, item] of Object.entries<Json>(document.paths ?? {})) {
@@ -33,34 +42,62 @@ function openApiProblems(document: Json): string[] {
     for (const [method, operation] of Object.entries<Json>(item)) {
       if (method === 'parameters') continue;
       if (!METHODS.includes(method)) problems.push(`${path}: unknown key ${method}`);
-      if (!operation.responses || Object.keys(operation.responses).length === 0) problems.push(`${path} ${method}: no responses`);
+      if (!operation.responses || Object.keys(operation.responses).length === 0)
+        problems.push(`${path} ${method}: no responses`);
       if (operationIds.has(operation.operationId)) problems.push(`duplicate operationId ${operation.operationId}`);
       operationIds.add(operation.operationId);
-      const params = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p: Json) => (p.$ref ? resolvePointer(document, p.$ref) : p) as Json);
-      for (const name of templated) if (!params.some((p) => p?.in === 'path' && p.name === name && p.required === true)) problems.push(`${path} ${method}: path parameter ${name} not declared`);
-      for (const [status, response] of Object.entries<Json>(operation.responses ?? {})) if (!response.$ref && typeof response.description !== 'string') problems.push(`${path} ${method} ${status}: no description`);
+      const params = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map(
+        (p: Json) => (p.$ref ? resolvePointer(document, p.$ref) : p) as Json,
+      );
+      for (const name of templated)
+        if (!params.some((p) => p?.in === 'path' && p.name === name && p.required === true))
+          problems.push(`${path} ${method}: path parameter ${name} not declared`);
+      for (const [status, response] of Object.entries<Json>(operation.responses ?? {}))
+        if (!response.$ref && typeof response.description !== 'string')
+          problems.push(`${path} ${method} ${status}: no description`);
     }
   }
-  for (const [ref, at] of refsOf(document)) if (resolvePointer(document, ref) === undefined) problems.push(`${at}: $ref ${ref} does not resolve`);
+  for (const [ref, at] of refsOf(document))
+    if (resolvePointer(document, ref) === undefined) problems.push(`${at}: $ref ${ref} does not resolve`);
   return problems;
 }
 
 describe('GET /api/openapi.json', () => {
   let t: TestApp;
-  const fetchDocument = async (headers: Record<string, string> = asSuperuser) => (await call(t, 'GET', '/api/openapi.json', undefined, headers)).body as Json;
+  const fetchDocument = async (headers: Record<string, string> = asSuperuser) =>
+    (await call(t, 'GET', '/api/openapi.json', undefined, headers)).body as Json;
 
   before(async () => {
     t = await createTestApp('sqlite', {}, testPrincipalResolver);
     await t.collections.import([
-      { name: 'authors', listRule: '', viewRule: '', fields: [{ name: 'name', type: 'text', required: true, max: 80 }] },
       {
-        name: 'posts', listRule: '', viewRule: '', createRule: '', updateRule: null, deleteRule: null,
+        name: 'authors',
+        listRule: '',
+        viewRule: '',
+        fields: [{ name: 'name', type: 'text', required: true, max: 80 }],
+      },
+      {
+        name: 'posts',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        updateRule: null,
+        deleteRule: null,
         fields: [
-          { name: 'title', type: 'text' }, { name: 'views', type: 'number', onlyInt: true }, { name: 'score', type: 'number' },
-          { name: 'published', type: 'bool' }, { name: 'site', type: 'url' }, { name: 'contact', type: 'email' }, { name: 'due', type: 'date' },
-          { name: 'status', type: 'select', values: ['draft', 'live'], maxSelect: 1 }, { name: 'tags', type: 'select', values: ['a', 'b'], maxSelect: 2 },
-          { name: 'meta', type: 'json' }, { name: 'author', type: 'relation', collectionId: 'authors', maxSelect: 1 }, { name: 'editors', type: 'relation', collectionId: 'authors', maxSelect: 5 },
-          { name: 'secretNote', type: 'text', hidden: true }, { name: 'created', type: 'autodate', onCreate: true },
+          { name: 'title', type: 'text' },
+          { name: 'views', type: 'number', onlyInt: true },
+          { name: 'score', type: 'number' },
+          { name: 'published', type: 'bool' },
+          { name: 'site', type: 'url' },
+          { name: 'contact', type: 'email' },
+          { name: 'due', type: 'date' },
+          { name: 'status', type: 'select', values: ['draft', 'live'], maxSelect: 1 },
+          { name: 'tags', type: 'select', values: ['a', 'b'], maxSelect: 2 },
+          { name: 'meta', type: 'json' },
+          { name: 'author', type: 'relation', collectionId: 'authors', maxSelect: 1 },
+          { name: 'editors', type: 'relation', collectionId: 'authors', maxSelect: 5 },
+          { name: 'secretNote', type: 'text', hidden: true },
+          { name: 'created', type: 'autodate', onCreate: true },
         ],
       },
     ]);
@@ -79,7 +116,8 @@ describe('GET /api/openapi.json', () => {
     for (const collection of t.collections.all()) {
       assert.ok(document.paths[`/api/collections/${collection.name}/records`], collection.name);
       assert.ok(document.paths[`/api/collections/${collection.name}/records/{id}`], collection.name);
-      if (collection.type === 'auth') assert.ok(document.paths[`/api/collections/${collection.name}/auth-with-password`].post, collection.name);
+      if (collection.type === 'auth')
+        assert.ok(document.paths[`/api/collections/${collection.name}/auth-with-password`].post, collection.name);
     }
     const list = document.components.schemas.postsList;
     assert.deepEqual(list.required, ['page', 'perPage', 'totalItems', 'totalPages', 'items']);

@@ -33,5 +33,14 @@ export function registerOpenApiRoutes(app: FastifyInstance, collections: Collect
     const { json, etag } = documentFor(principalOf(request).kind === 'superuser' ? 'superuser' : 'public');
     return reply.header('content-type', 'application/json; charset=utf-8').header('etag', etag).send(json);
   });
-  app.get('/api/docs', async (_request, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'").send(DOCS_PAGE));
+  app.get('/api/docs', async (_request, reply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+      )
+      .send(DOCS_PAGE),
+  );
 }

@@ -13,7 +13,12 @@ const PASSWORD = 'correct horse battery staple';
 const OPS = 1000;
 const TEAMS = ['a', 'b', 'c'];
 
-interface Doc { id: string; owner: string; team: string; level: number }
+interface Doc {
+  id: string;
+  owner: string;
+  team: string;
+  level: number;
+}
 interface Watcher {
   readonly name: string;
   /** The transport: Tandem's WebSocket protocol, or PocketBase's SSE (no leave notices there). */
@@ -44,20 +49,42 @@ for (const { name: dialect, skip } of testDialects) {
       t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
       url = await t.app.listen({ port: 0, host: '127.0.0.1' });
       for (const name of ['u1', 'u2', 'u3']) {
-        users[name] = (await call(t, 'POST', '/api/collections/users/records', { email: `${name}@example.com`, password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-        tokens[name] = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: `${name}@example.com`, password: PASSWORD })).body.token;
+        users[name] = (
+          await call(t, 'POST', '/api/collections/users/records', {
+            email: `${name}@example.com`,
+            password: PASSWORD,
+            passwordConfirm: PASSWORD,
+          })
+        ).body.id;
+        tokens[name] = (
+          await call(t, 'POST', '/api/collections/users/auth-with-password', {
+            identity: `${name}@example.com`,
+            password: PASSWORD,
+          })
+        ).body.token;
       }
       await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
-      tokens.super = (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
-      await t.collections.import([{
-        name: 'docs',
-        listRule: 'owner = @request.auth.id || team = "a"', viewRule: 'owner = @request.auth.id || team = "a"', createRule: null, updateRule: null, deleteRule: null,
-        fields: [
-          { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1, required: true },
-          { name: 'team', type: 'select', values: TEAMS, maxSelect: 1 },
-          { name: 'level', type: 'number' },
-        ],
-      }]);
+      tokens.super = (
+        await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+          identity: 'root@example.com',
+          password: 'root passphrase 123',
+        })
+      ).body.token;
+      await t.collections.import([
+        {
+          name: 'docs',
+          listRule: 'owner = @request.auth.id || team = "a"',
+          viewRule: 'owner = @request.auth.id || team = "a"',
+          createRule: null,
+          updateRule: null,
+          deleteRule: null,
+          fields: [
+            { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1, required: true },
+            { name: 'team', type: 'select', values: TEAMS, maxSelect: 1 },
+            { name: 'level', type: 'number' },
+          ],
+        },
+      ]);
     });
     after(async () => {
       for (const socket of sockets) socket.ws.terminate();
@@ -72,14 +99,28 @@ for (const { name: dialect, skip } of testDialects) {
       const ruleFor = (who: string) => (doc: Doc) => who === 'super' || doc.owner === users[who] || doc.team === 'a';
       const watchers: Watcher[] = [
         { name: 'u1 all (ws)', via: 'ws', who: 'u1', sees: ruleFor('u1') },
-        { name: 'u2 level > 5 (ws)', via: 'ws', who: 'u2', filter: 'level > 5', sees: (d) => ruleFor('u2')(d) && d.level > 5 },
+        {
+          name: 'u2 level > 5 (ws)',
+          via: 'ws',
+          who: 'u2',
+          filter: 'level > 5',
+          sees: (d) => ruleFor('u2')(d) && d.level > 5,
+        },
         { name: 'guest (ws)', via: 'ws', who: 'guest', sees: (d) => d.team === 'a' },
         { name: 'super team b (ws)', via: 'ws', who: 'super', filter: 'team = "b"', sees: (d) => d.team === 'b' },
         { name: 'u3 fields (ws)', via: 'ws', who: 'u3', fields: 'id,level', sees: ruleFor('u3') },
         { name: 'u2 all (sse)', via: 'sse', who: 'u2', sees: ruleFor('u2') },
-        { name: 'guest level < 3 (sse)', via: 'sse', who: 'guest', filter: 'level < 3', sees: (d) => d.team === 'a' && d.level < 3 },
+        {
+          name: 'guest level < 3 (sse)',
+          via: 'sse',
+          who: 'guest',
+          filter: 'level < 3',
+          sees: (d) => d.team === 'a' && d.level < 3,
+        },
       ];
-      const opened = await Promise.all(watchers.map((watcher) => (watcher.via === 'ws' ? watchOverSocket(watcher) : watchOverSse(watcher))));
+      const opened = await Promise.all(
+        watchers.map((watcher) => (watcher.via === 'ws' ? watchOverSocket(watcher) : watchOverSse(watcher))),
+      );
 
       const expected: string[][] = watchers.map(() => []);
       const docs = new Map<string, Doc>();
@@ -97,7 +138,12 @@ for (const { name: dialect, skip } of testDialects) {
           watchers.forEach((w, k) => w.sees(stored) && expected[k]!.push(`create ${created.id}`));
         } else if (roll < 0.8) {
           const before = pick(existing);
-          const change = random() < 0.5 ? { team: pick(TEAMS) } : random() < 0.5 ? { level: Math.floor(random() * 10) } : { owner: pick(owners) };
+          const change =
+            random() < 0.5
+              ? { team: pick(TEAMS) }
+              : random() < 0.5
+                ? { level: Math.floor(random() * 10) }
+                : { owner: pick(owners) };
           await t.records.update('docs', before.id, change, {}, su);
           const afterDoc = { ...before, ...change };
           docs.set(before.id, afterDoc);
@@ -116,14 +162,27 @@ for (const { name: dialect, skip } of testDialects) {
       await t.feed.poke();
       for (const [k, received] of opened.entries()) {
         // SSE is PocketBase's protocol: it has no leave notices, so they are not expected there.
-        const want = watchers[k]!.via === 'sse' ? expected[k]!.filter((line) => !line.startsWith('leave')) : expected[k]!;
-        for (let wait = 0; wait < 200 && received().length < want.length; wait++) await new Promise((resolve) => setTimeout(resolve, 25));
+        const want =
+          watchers[k]!.via === 'sse' ? expected[k]!.filter((line) => !line.startsWith('leave')) : expected[k]!;
+        for (let wait = 0; wait < 200 && received().length < want.length; wait++)
+          await new Promise((resolve) => setTimeout(resolve, 25));
         await new Promise((resolve) => setTimeout(resolve, 50));
         const got = received().map((m) => m.line);
-        assert.deepEqual(got, want, `${watchers[k]!.name}: ${got.length} received, ${want.length} expected (seed ${seed})`);
-        const seqs = received().map((m) => m.seq).filter((seq) => seq !== undefined);
-        assert.deepEqual(seqs, [...seqs].sort((a, b) => a! - b!), `${watchers[k]!.name} in seq order`);
-        if (watchers[k]!.fields) for (const m of received()) if (m.record) assert.deepEqual(Object.keys(m.record).sort(), ['id', 'level']);
+        assert.deepEqual(
+          got,
+          want,
+          `${watchers[k]!.name}: ${got.length} received, ${want.length} expected (seed ${seed})`,
+        );
+        const seqs = received()
+          .map((m) => m.seq)
+          .filter((seq) => seq !== undefined);
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((a, b) => a! - b!),
+          `${watchers[k]!.name} in seq order`,
+        );
+        if (watchers[k]!.fields)
+          for (const m of received()) if (m.record) assert.deepEqual(Object.keys(m.record).sort(), ['id', 'level']);
       }
     });
 
@@ -131,11 +190,21 @@ for (const { name: dialect, skip } of testDialects) {
     async function watchOverSocket(watcher: Watcher): Promise<() => Received[]> {
       const socket = await openTestSocket(url, watcher.who === 'guest' ? {} : { authorization: tokens[watcher.who]! });
       sockets.push(socket);
-      socket.send({ type: 'subscribe', id: 'docs', topic: 'docs/*', options: { filter: watcher.filter, fields: watcher.fields } });
+      socket.send({
+        type: 'subscribe',
+        id: 'docs',
+        topic: 'docs/*',
+        options: { filter: watcher.filter, fields: watcher.fields },
+      });
       await socket.waitFor((m) => m.type === 'subscribed');
-      return () => socket.messages.filter((m) => m.type === 'event' || m.type === 'leave').map((m) => ({
-        line: describeMessage(m), seq: (m as { seq: number }).seq, record: m.type === 'event' ? m.record : undefined,
-      }));
+      return () =>
+        socket.messages
+          .filter((m) => m.type === 'event' || m.type === 'leave')
+          .map((m) => ({
+            line: describeMessage(m),
+            seq: (m as { seq: number }).seq,
+            record: m.type === 'event' ? m.record : undefined,
+          }));
     }
 
     /** Subscribes over PocketBase's SSE, binding the watcher's token at POST time as the SDK does. */
@@ -144,12 +213,21 @@ for (const { name: dialect, skip } of testDialects) {
       streams.push(stream);
       const topic = sdkSubscription('docs/*', watcher.filter ? { filter: watcher.filter } : undefined);
       const headers: Record<string, string> = watcher.who === 'guest' ? {} : { authorization: tokens[watcher.who]! };
-      const bound = await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: [topic] }, headers);
+      const bound = await call(
+        t,
+        'POST',
+        '/api/realtime',
+        { clientId: stream.clientId, subscriptions: [topic] },
+        headers,
+      );
       assert.equal(bound.status, 204, bound.raw);
-      return () => stream.frames.filter((frame) => frame.event === topic).map((frame) => {
-        const data = JSON.parse(frame.data!) as { action: string; record: { id: string } };
-        return { line: `${data.action} ${data.record.id}`, seq: undefined, record: undefined };
-      });
+      return () =>
+        stream.frames
+          .filter((frame) => frame.event === topic)
+          .map((frame) => {
+            const data = JSON.parse(frame.data!) as { action: string; record: { id: string } };
+            return { line: `${data.action} ${data.record.id}`, seq: undefined, record: undefined };
+          });
     }
   });
 }

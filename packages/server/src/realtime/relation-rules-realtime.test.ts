@@ -47,15 +47,22 @@ for (const { name: dialect, skip } of testDialects) {
       sockets.push(socket);
       return socket;
     };
-    const createLink = async (label: string, note: string) => (await call(t, 'POST', '/api/collections/links/records', { label, note })).body.id as string;
+    const createLink = async (label: string, note: string) =>
+      (await call(t, 'POST', '/api/collections/links/records', { label, note })).body.id as string;
 
     it('answers a list request over the WebSocket only through notes the caller may list', async () => {
       const hidden = await createLink('to ben', benNote);
       const own = await createLink('to ann', annNote);
       const idsOf = async (socket: TestSocket, id: string) => {
-        socket.send({ type: 'request', id, action: 'list', collection: 'links', query: { filter: `(id = "${hidden}" || id = "${own}") && ${SECRET_FILTER}`, sort: 'note.secret' } });
+        socket.send({
+          type: 'request',
+          id,
+          action: 'list',
+          collection: 'links',
+          query: { filter: `(id = "${hidden}" || id = "${own}") && ${SECRET_FILTER}`, sort: 'note.secret' },
+        });
         const response = await socket.waitFor((m) => m.type === 'response' && m.id === id);
-        return ((response as { body: { items: { id: string }[] } }).body.items).map((item) => item.id);
+        return (response as { body: { items: { id: string }[] } }).body.items.map((item) => item.id);
       };
       assert.deepEqual(await idsOf(await open(), 'guest'), []);
       assert.deepEqual(await idsOf(await open(bearer(ann.token)), 'ann'), [own]);
@@ -69,14 +76,24 @@ for (const { name: dialect, skip } of testDialects) {
       const hidden = await createLink('ws to ben', benNote);
       const own = await createLink('ws to ann', annNote);
       await socket.waitFor((m) => isEvent(m) && m.record.id === own);
-      assert.deepEqual(socket.messages.filter(isEvent).map((e) => e.record.id), [own], `the event of ${hidden} leaked`);
+      assert.deepEqual(
+        socket.messages.filter(isEvent).map((e) => e.record.id),
+        [own],
+        `the event of ${hidden} leaked`,
+      );
     });
 
     it('sends an SSE subscriber only the events its filter matches through notes it may list', async () => {
       const stream = await openSse(url);
       streams.push(stream);
       const topic = sdkSubscription('links/*', { filter: SECRET_FILTER });
-      const subscribed = await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: [topic] }, bearer(ann.token));
+      const subscribed = await call(
+        t,
+        'POST',
+        '/api/realtime',
+        { clientId: stream.clientId, subscriptions: [topic] },
+        bearer(ann.token),
+      );
       assert.equal(subscribed.status, 204, subscribed.raw);
       const hidden = await createLink('sse to ben', benNote);
       const own = await createLink('sse to ann', annNote);

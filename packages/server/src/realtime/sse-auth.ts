@@ -21,7 +21,8 @@ export function bindRequestPrincipal(client: RealtimeClient, request: FastifyReq
 /** True when both principals are the same superuser or the same auth record. */
 export function isSamePrincipal(a: Principal, b: Principal): boolean {
   if (a.kind === 'superuser' && b.kind === 'superuser') return a.id === b.id;
-  if (a.kind === 'record' && b.kind === 'record') return a.collection.id === b.collection.id && a.record.id === b.record.id;
+  if (a.kind === 'record' && b.kind === 'record')
+    return a.collection.id === b.collection.id && a.record.id === b.record.id;
   return a.kind === 'guest' && b.kind === 'guest';
 }
 

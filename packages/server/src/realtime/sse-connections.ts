@@ -47,7 +47,10 @@ export class SseConnections {
 
   /** Throws 429 when another stream from this IP would pass a bound. */
   assertRoom(ip: string): void {
-    if (this.#streams.size >= this.#limits.maxConnections || (this.#perIp.get(ip) ?? 0) >= this.#limits.maxConnectionsPerIp) {
+    if (
+      this.#streams.size >= this.#limits.maxConnections ||
+      (this.#perIp.get(ip) ?? 0) >= this.#limits.maxConnectionsPerIp
+    ) {
       throw new AppError('TOO_MANY_REQUESTS', 'Too many realtime connections.');
     }
   }

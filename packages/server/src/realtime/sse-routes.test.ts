@@ -12,9 +12,17 @@ const PER_IP = 6;
 
 /** A collection only each record's owner may see. */
 const ownerOnly = {
-  name: 'notes', type: 'base',
-  listRule: 'owner = @request.auth.id', viewRule: 'owner = @request.auth.id', createRule: null, updateRule: null, deleteRule: null,
-  fields: [{ name: 'title', type: 'text' }, { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }],
+  name: 'notes',
+  type: 'base',
+  listRule: 'owner = @request.auth.id',
+  viewRule: 'owner = @request.auth.id',
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  fields: [
+    { name: 'title', type: 'text' },
+    { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+  ],
 };
 
 const eventNamed = (name: string) => (frame: SseFrame) => frame.event === name;
@@ -32,7 +40,8 @@ for (const { name: dialect, skip } of testDialects) {
       open.push(stream);
       return stream;
     };
-    const subscribe = (clientId: string, subscriptions: unknown, headers: Record<string, string> = {}) => call(t, 'POST', '/api/realtime', { clientId, subscriptions }, headers);
+    const subscribe = (clientId: string, subscriptions: unknown, headers: Record<string, string> = {}) =>
+      call(t, 'POST', '/api/realtime', { clientId, subscriptions }, headers);
 
     before(async () => {
       t = await createTestApp(dialect, { sseMaxConnectionsPerIp: PER_IP });
@@ -40,11 +49,27 @@ for (const { name: dialect, skip } of testDialects) {
       for (const [collection, record] of blogRecords()) await t.seed(collection, record);
       for (const who of ['A', 'B'] as const) {
         const email = `${who.toLowerCase()}@example.com`;
-        users[who] = (await call(t, 'POST', '/api/collections/users/records', { email, password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-        auth[who] = bearer((await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: email, password: PASSWORD })).body.token);
+        users[who] = (
+          await call(t, 'POST', '/api/collections/users/records', {
+            email,
+            password: PASSWORD,
+            passwordConfirm: PASSWORD,
+          })
+        ).body.id;
+        auth[who] = bearer(
+          (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: email, password: PASSWORD }))
+            .body.token,
+        );
       }
       await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
-      auth.super = bearer((await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token);
+      auth.super = bearer(
+        (
+          await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+            identity: 'root@example.com',
+            password: 'root passphrase 123',
+          })
+        ).body.token,
+      );
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       const address = t.app.server.address();
       assert.ok(address && typeof address === 'object');
@@ -91,10 +116,30 @@ for (const { name: dialect, skip } of testDialects) {
 
     describe('POST', () => {
       const scenarios: Array<Scenario & { setup?: 'stream' | 'user-stream' }> = [
-        { name: 'an unknown client id is a 404', method: 'POST', url: '/api/realtime', body: { clientId: 'nobody', subscriptions: ['posts/*'] }, status: 404 },
-        { name: 'a missing client id is a 400', method: 'POST', url: '/api/realtime', body: { subscriptions: [] }, status: 400, dataKeys: ['clientId'] },
+        {
+          name: 'an unknown client id is a 404',
+          method: 'POST',
+          url: '/api/realtime',
+          body: { clientId: 'nobody', subscriptions: ['posts/*'] },
+          status: 404,
+        },
+        {
+          name: 'a missing client id is a 400',
+          method: 'POST',
+          url: '/api/realtime',
+          body: { subscriptions: [] },
+          status: 400,
+          dataKeys: ['clientId'],
+        },
         { name: 'HEAD opens no stream', method: 'HEAD', url: '/api/realtime', status: 404 },
-        { name: 'a non-JSON body is a 415', method: 'POST', url: '/api/realtime', payload: 'clientId=x', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 415 },
+        {
+          name: 'a non-JSON body is a 415',
+          method: 'POST',
+          url: '/api/realtime',
+          payload: 'clientId=x',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          status: 415,
+        },
       ];
       for (const scenario of scenarios) it(scenario.name, () => runScenario(t, scenario));
 
@@ -105,7 +150,11 @@ for (const { name: dialect, skip } of testDialects) {
         ['options that are not JSON', ['posts/*?options=%7Bnope'], 'subscriptions'],
         ['options that are not an object', [`posts/*?options=${encodeURIComponent('[1]')}`], 'subscriptions'],
         ['subscriptions that are not a list', 'posts/*', 'subscriptions'],
-        ['more than 1000 subscriptions', Array.from({ length: 1001 }, (_, i) => `posts/${String(i).padStart(15, '0')}`), 'subscriptions'],
+        [
+          'more than 1000 subscriptions',
+          Array.from({ length: 1001 }, (_, i) => `posts/${String(i).padStart(15, '0')}`),
+          'subscriptions',
+        ],
         ['a subscription of more than 2000 characters', [`posts/*?options=${'x'.repeat(2000)}`], 'subscriptions'],
         ['a subscription with a line break (it would forge frames)', ['posts/*\nevent:PB_CONNECT'], 'subscriptions'],
       ];
@@ -160,17 +209,23 @@ for (const { name: dialect, skip } of testDialects) {
         assert.equal((await subscribe(stream.clientId, [all, one])).status, 204);
         const created = await t.seed('posts', { title: 'Fresh post' });
         const frame = await stream.next(eventNamed(all));
-        assert.equal(frame.raw, `id:${stream.clientId}\nevent:${all}\ndata:{"action":"create","record":{"id":"${created.id}","title":"Fresh post"}}\n\n`);
+        assert.equal(
+          frame.raw,
+          `id:${stream.clientId}\nevent:${all}\ndata:{"action":"create","record":{"id":"${created.id}","title":"Fresh post"}}\n\n`,
+        );
         await call(t, 'PATCH', `/api/collections/posts/records/${ids.post1}`, { views: 11 });
         const mine = JSON.parse((await stream.next(eventNamed(one))).data!);
         assert.equal(mine.action, 'update');
         assert.equal(mine.record.expand.author.name, 'Ada');
         await call(t, 'DELETE', `/api/collections/posts/records/${created.id}`);
         const deleted = await stream.next((f) => f.event === all && f.data!.includes('"delete"'));
-        assert.deepEqual(JSON.parse(deleted.data!), { action: 'delete', record: { id: created.id, title: 'Fresh post' } });
+        assert.deepEqual(JSON.parse(deleted.data!), {
+          action: 'delete',
+          record: { id: created.id, title: 'Fresh post' },
+        });
       });
 
-      it('applies the filter option and the subscriber\'s rules; a guest sees nothing of an owner-only collection', async () => {
+      it("applies the filter option and the subscriber's rules; a guest sees nothing of an owner-only collection", async () => {
         const guest = await connect();
         const owner = await connect();
         const admin = await connect();
@@ -183,7 +238,8 @@ for (const { name: dialect, skip } of testDialects) {
         const ofB = await t.seed('notes', { title: 'for B', owner: users.B });
         await t.seed('authors', { name: 'Marker' });
         for (const stream of [guest, owner, admin]) await stream.next(eventNamed('authors/*'));
-        const notes = (stream: SseTestStream) => stream.frames.filter((f) => f.event?.startsWith('notes/')).map((f) => JSON.parse(f.data!).record.title);
+        const notes = (stream: SseTestStream) =>
+          stream.frames.filter((f) => f.event?.startsWith('notes/')).map((f) => JSON.parse(f.data!).record.title);
         assert.deepEqual(notes(guest), []);
         assert.deepEqual(notes(owner), ['for A']);
         assert.deepEqual(notes(admin), ['for A', 'skip', 'for B']);
@@ -191,7 +247,10 @@ for (const { name: dialect, skip } of testDialects) {
         await call(t, 'DELETE', `/api/collections/notes/records/${ofB.id}`, undefined, auth.super);
         await t.seed('authors', { name: 'Marker 2' });
         for (const stream of [guest, owner, admin]) await stream.next((f) => f.data?.includes('Marker 2') ?? false);
-        const deletes = (stream: SseTestStream) => stream.frames.filter((f) => f.event?.startsWith('notes/') && f.data!.includes('"delete"')).map((f) => JSON.parse(f.data!).record.title);
+        const deletes = (stream: SseTestStream) =>
+          stream.frames
+            .filter((f) => f.event?.startsWith('notes/') && f.data!.includes('"delete"'))
+            .map((f) => JSON.parse(f.data!).record.title);
         assert.deepEqual(deletes(guest), []);
         assert.deepEqual(deletes(owner), ['for A']);
         assert.deepEqual(deletes(admin), ['for A', 'for B']);
@@ -203,7 +262,10 @@ for (const { name: dialect, skip } of testDialects) {
         await call(t, 'PATCH', `/api/collections/drafts/records/${ids.live1}`, { status: 'draft' }, auth.super);
         await t.seed('authors', { name: 'After the leave' });
         await stream.next(eventNamed('authors/*'));
-        assert.deepEqual(stream.frames.slice(1).map((f) => f.event), ['authors/*']);
+        assert.deepEqual(
+          stream.frames.slice(1).map((f) => f.event),
+          ['authors/*'],
+        );
       });
 
       it('stops sending what a replaced set no longer has', async () => {
@@ -213,17 +275,34 @@ for (const { name: dialect, skip } of testDialects) {
         await t.seed('posts', { title: 'Unwatched now' });
         await t.seed('authors', { name: 'Watched' });
         await stream.next(eventNamed('authors/*'));
-        assert.deepEqual(stream.frames.slice(1).map((f) => f.event), ['authors/*']);
+        assert.deepEqual(
+          stream.frames.slice(1).map((f) => f.event),
+          ['authors/*'],
+        );
       });
 
       it('ends the stream when the bound credentials are revoked', async () => {
         const stream = await connect();
         const email = 'revoked@example.com';
-        const user = (await call(t, 'POST', '/api/collections/users/records', { email, password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-        const token = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: email, password: PASSWORD })).body.token;
+        const user = (
+          await call(t, 'POST', '/api/collections/users/records', {
+            email,
+            password: PASSWORD,
+            passwordConfirm: PASSWORD,
+          })
+        ).body.id;
+        const token = (
+          await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: email, password: PASSWORD })
+        ).body.token;
         assert.equal((await subscribe(stream.clientId, ['posts/*'], bearer(token))).status, 204);
         const next = 'another passphrase 456';
-        const changed = await call(t, 'PATCH', `/api/collections/users/records/${user}`, { password: next, passwordConfirm: next }, auth.super);
+        const changed = await call(
+          t,
+          'PATCH',
+          `/api/collections/users/records/${user}`,
+          { password: next, passwordConfirm: next },
+          auth.super,
+        );
         assert.equal(changed.status, 200, changed.raw);
         await stream.ended();
         await until(() => t.realtime.client(stream.clientId) === undefined);

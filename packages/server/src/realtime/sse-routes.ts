@@ -3,7 +3,12 @@ import { AppError, type RealtimeBroker, type SchemaView } from '@tandem/core';
 import { bindRequestPrincipal } from './sse-auth.js';
 import { SseConnections, resolveSseLimits, type SseLimits } from './sse-connections.js';
 import { SSE_HEADERS, SseStream } from './sse-stream.js';
-import { parseSseSubscriptions, subscriptionIdOf, toSseSubscribeBody, type SseSubscription } from './sse-subscriptions.js';
+import {
+  parseSseSubscriptions,
+  subscriptionIdOf,
+  toSseSubscribeBody,
+  type SseSubscription,
+} from './sse-subscriptions.js';
 
 /** What the SSE endpoints need besides the broker. */
 export interface SseRouteOptions {
@@ -22,7 +27,9 @@ export function registerSseRoutes(app: FastifyInstance, broker: RealtimeBroker, 
   const limits = resolveSseLimits(options.limits);
   const connections = new SseConnections(limits);
   // No HEAD twin: it would open a stream nobody reads.
-  app.get('/api/realtime', { exposeHeadRoute: false }, (request, reply) => openStream(request, reply, broker, connections, limits));
+  app.get('/api/realtime', { exposeHeadRoute: false }, (request, reply) =>
+    openStream(request, reply, broker, connections, limits),
+  );
   app.post('/api/realtime', async (request, reply) => {
     setSubscriptions(request, broker, connections, options.schema);
     return reply.code(204).send();
@@ -34,7 +41,13 @@ export function registerSseRoutes(app: FastifyInstance, broker: RealtimeBroker, 
   });
 }
 
-function openStream(request: FastifyRequest, reply: FastifyReply, broker: RealtimeBroker, connections: SseConnections, limits: SseLimits): void {
+function openStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  broker: RealtimeBroker,
+  connections: SseConnections,
+  limits: SseLimits,
+): void {
   const ip = request.ip;
   connections.assertRoom(ip);
   reply.hijack();
@@ -52,7 +65,12 @@ function openStream(request: FastifyRequest, reply: FastifyReply, broker: Realti
   stream.open(client.id);
 }
 
-function setSubscriptions(request: FastifyRequest, broker: RealtimeBroker, connections: SseConnections, schema: SchemaView): void {
+function setSubscriptions(
+  request: FastifyRequest,
+  broker: RealtimeBroker,
+  connections: SseConnections,
+  schema: SchemaView,
+): void {
   const body = toSseSubscribeBody(request.body);
   const client = broker.client(body.clientId);
   const stream = connections.get(body.clientId);

@@ -20,8 +20,17 @@ function stalledResponse() {
   return { response: response as unknown as ServerResponse, written, state };
 }
 
-const named = (name: string): ReadonlyMap<string, SseSubscription> => new Map([[subscriptionIdOf(name), { name, subscription: undefined }]]);
-const event = (sub: string, recordJson: string): Delivery => ({ kind: 'event', sub, topic: 'posts/*', seq: 1, action: 'create', record: JSON.parse(recordJson), recordJson });
+const named = (name: string): ReadonlyMap<string, SseSubscription> =>
+  new Map([[subscriptionIdOf(name), { name, subscription: undefined }]]);
+const event = (sub: string, recordJson: string): Delivery => ({
+  kind: 'event',
+  sub,
+  topic: 'posts/*',
+  seq: 1,
+  action: 'create',
+  record: JSON.parse(recordJson),
+  recordJson,
+});
 
 describe('SseStream', () => {
   it('writes events under the submitted name with the client id, and nothing for leave notices', () => {
@@ -50,7 +59,8 @@ describe('SseStream', () => {
     const stream = new SseStream(response, 200);
     stream.open('client1');
     stream.setNames(named('posts/*'));
-    for (let i = 0; i < 10; i++) stream.send(event(subscriptionIdOf('posts/*'), JSON.stringify({ id: String(i), pad: 'x'.repeat(50) })));
+    for (let i = 0; i < 10; i++)
+      stream.send(event(subscriptionIdOf('posts/*'), JSON.stringify({ id: String(i), pad: 'x'.repeat(50) })));
     assert.equal(state.destroyed, true);
     assert.equal(stream.ended, true);
     assert.ok(written.length < 5, `stopped writing after the bound (${written.length} writes)`);

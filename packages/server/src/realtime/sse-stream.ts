@@ -48,7 +48,9 @@ export class SseStream implements RealtimeSink {
     const name = this.#names.get(delivery.sub);
     if (name === undefined) return;
     // The broker serialized the record once for every subscriber with the same view.
-    this.#write(`id:${this.#clientId}\nevent:${name}\ndata:{"action":"${delivery.action}","record":${delivery.recordJson}}\n\n`);
+    this.#write(
+      `id:${this.#clientId}\nevent:${name}\ndata:{"action":"${delivery.action}","record":${delivery.recordJson}}\n\n`,
+    );
   }
 
   /** Credentials were revoked: the stream ends, and the SDK reconnects as what its auth store then holds. */

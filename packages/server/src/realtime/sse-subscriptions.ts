@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { AppError, isAppError, parseJsonDocument, parseSubscription, validationError, type SchemaView, type Subscription } from '@tandem/core';
+import {
+  AppError,
+  isAppError,
+  parseJsonDocument,
+  parseSubscription,
+  validationError,
+  type SchemaView,
+  type Subscription,
+} from '@tandem/core';
 import type { SubscriptionOptions } from '@tandem/protocol';
 
 /** PocketBase's bounds on `POST /api/realtime`, with Tandem's tighter string length. */
@@ -27,12 +35,17 @@ export function toSseSubscribeBody(body: unknown): SseSubscribeBody {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('BODY_INVALID');
   const { clientId, subscriptions = [] } = body as Record<string, unknown>;
   if (typeof clientId !== 'string' || clientId.length < 1 || clientId.length > 255) {
-    throw validationError({ clientId: { code: 'validation_required', message: 'The client id must be 1 to 255 characters.' } });
+    throw validationError({
+      clientId: { code: 'validation_required', message: 'The client id must be 1 to 255 characters.' },
+    });
   }
   const list = subscriptions ?? [];
   if (!Array.isArray(list) || list.length > SSE_MAX_SUBSCRIPTIONS || !list.every(isSubscriptionString)) {
     throw validationError({
-      subscriptions: { code: 'validation_invalid_subscriptions', message: `At most ${SSE_MAX_SUBSCRIPTIONS} subscriptions, each a string of 1 to ${SSE_MAX_SUBSCRIPTION_LENGTH} characters.` },
+      subscriptions: {
+        code: 'validation_invalid_subscriptions',
+        message: `At most ${SSE_MAX_SUBSCRIPTIONS} subscriptions, each a string of 1 to ${SSE_MAX_SUBSCRIPTION_LENGTH} characters.`,
+      },
     });
   }
   return { clientId, subscriptions: [...new Set(list as string[])] };
@@ -47,7 +60,15 @@ export function parseSseSubscriptions(schema: SchemaView, names: readonly string
     const { topic, options } = splitSubscriptionString(name);
     if (isUnpublishedTopic(topic)) return { name, subscription: undefined };
     try {
-      return { name, subscription: parseSubscription(schema, subscriptionIdOf(name), topic.includes('/') ? topic : `${topic}/*`, options) };
+      return {
+        name,
+        subscription: parseSubscription(
+          schema,
+          subscriptionIdOf(name),
+          topic.includes('/') ? topic : `${topic}/*`,
+          options,
+        ),
+      };
     } catch (error) {
       // An unknown collection is a bad topic here: the client sent a malformed request.
       if (isAppError(error) && error.status === 404) throw invalid(name, `Unknown collection in topic "${topic}".`);
@@ -83,7 +104,8 @@ function toSubscriptionOptions(name: string, raw: string): SubscriptionOptions {
   try {
     parsed = parseJsonDocument(raw);
   } catch (error) {
-    if (isAppError(error) && error.code === 'JSON_INVALID') throw invalid(name, 'The subscription options are not valid JSON.');
+    if (isAppError(error) && error.code === 'JSON_INVALID')
+      throw invalid(name, 'The subscription options are not valid JSON.');
     throw error;
   }
   if (!isPlainObject(parsed)) throw invalid(name, 'The subscription options must be a JSON object.');
@@ -105,7 +127,12 @@ function stringValues(name: string, value: unknown): Record<string, string> {
 
 function isSubscriptionString(value: unknown): value is string {
   // NB: the string becomes an `event:` line of the stream; a line break would forge frames.
-  return typeof value === 'string' && value.length > 0 && value.length <= SSE_MAX_SUBSCRIPTION_LENGTH && !/[\r\n\0]/.test(value);
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= SSE_MAX_SUBSCRIPTION_LENGTH &&
+    !/[\r\n\0]/.test(value)
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -113,5 +140,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function invalid(name: string, message: string): AppError {
-  return new AppError('BAD_REQUEST', message, { subscriptions: { code: 'validation_invalid_subscription', message, params: { subscription: name.slice(0, 200) } } });
+  return new AppError('BAD_REQUEST', message, {
+    subscriptions: { code: 'validation_invalid_subscription', message, params: { subscription: name.slice(0, 200) } },
+  });
 }

@@ -1,8 +1,15 @@
 import type { WebSocket } from 'ws';
+import { RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal } from '@tandem/protocol';
 import {
-  RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal,
-} from '@tandem/protocol';
-import { AppError, guest, jsonDocumentError, type AuthService, type Delivery, type Principal, type RealtimeBroker, type RealtimeClient } from '@tandem/core';
+  AppError,
+  guest,
+  jsonDocumentError,
+  type AuthService,
+  type Delivery,
+  type Principal,
+  type RealtimeBroker,
+  type RealtimeClient,
+} from '@tandem/core';
 import { toErrorBody } from '../http/error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 import { createMessageGate } from './ws-message-gate.js';
@@ -28,7 +35,13 @@ export interface ConnectionServices extends SocketRequestServices {
  * action goes through the broker (subscriptions) or core (requests) with the socket's
  * current principal; this file only parses, dispatches and writes.
  */
-export function serveConnection(socket: WebSocket, services: ConnectionServices, principal: Principal, credential: Parameters<RealtimeBroker['connect']>[2], limits: SocketLimits): void {
+export function serveConnection(
+  socket: WebSocket,
+  services: ConnectionServices,
+  principal: Principal,
+  credential: Parameters<RealtimeBroker['connect']>[2],
+  limits: SocketLimits,
+): void {
   const send = (message: ServerMessage | string) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
@@ -38,19 +51,30 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
     }
     socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   };
-  const client = services.broker.connect({
-    send: (delivery) => send(frameOf(delivery)),
-    principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
-    disconnect: () => socket.close(1012, 'reconnect'),
-  }, principal, credential);
-  send({ type: 'welcome', clientId: client.id, seq: services.broker.seq, heartbeatMs: limits.heartbeatMs, principal: socketPrincipal(principal) });
+  const client = services.broker.connect(
+    {
+      send: (delivery) => send(frameOf(delivery)),
+      principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
+      disconnect: () => socket.close(1012, 'reconnect'),
+    },
+    principal,
+    credential,
+  );
+  send({
+    type: 'welcome',
+    clientId: client.id,
+    seq: services.broker.seq,
+    heartbeatMs: limits.heartbeatMs,
+    principal: socketPrincipal(principal),
+  });
   const stopHeartbeat = heartbeat(socket, limits.heartbeatMs);
   const admit = createMessageGate(socket, services.bodyBudget);
   socket.on('message', (data, isBinary) => {
     if (isBinary) return socket.close(1003, 'text frames only');
     const bytes = Buffer.isBuffer(data) ? data.length : 0;
-    void admit(bytes, client.principal.kind === 'superuser', () => onMessage(String(data), client, services, send))
-      .catch((error) => send(errorFrame(undefined, error)));
+    void admit(bytes, client.principal.kind === 'superuser', () =>
+      onMessage(String(data), client, services, send),
+    ).catch((error) => send(errorFrame(undefined, error)));
   });
   socket.on('close', () => {
     stopHeartbeat();
@@ -59,19 +83,29 @@ export function serveConnection(socket: WebSocket, services: ConnectionServices,
   socket.on('error', () => socket.terminate());
 }
 
-async function onMessage(text: string, client: RealtimeClient, services: ConnectionServices, send: (message: ServerMessage) => void): Promise<void> {
+async function onMessage(
+  text: string,
+  client: RealtimeClient,
+  services: ConnectionServices,
+  send: (message: ServerMessage) => void,
+): Promise<void> {
   const value = parseJson(text);
   // A message that breaks the bounds of every JSON input (depth, text) is answered by its id.
   const refusal = value === undefined ? undefined : jsonDocumentError(value, text);
   if (refusal) return send(errorFrame(idOf(value), refusal));
   const message = toClientMessage(value);
-  if (!message) return send({ type: 'error', status: 400, code: 'BAD_REQUEST', message: 'Malformed message.', data: {} });
+  if (!message)
+    return send({ type: 'error', status: 400, code: 'BAD_REQUEST', message: 'Malformed message.', data: {} });
   try {
     switch (message.type) {
       case 'ping':
         return send({ type: 'pong', id: message.id });
       case 'auth':
-        return send({ type: 'auth', id: message.id, principal: socketPrincipal(await authenticate(client, services, message.token)) });
+        return send({
+          type: 'auth',
+          id: message.id,
+          principal: socketPrincipal(await authenticate(client, services, message.token)),
+        });
       case 'subscribe':
         services.broker.subscribe(client, message.id, message.topic, message.options);
         return send({ type: 'subscribed', id: message.id, topic: message.topic });
@@ -80,10 +114,18 @@ async function onMessage(text: string, client: RealtimeClient, services: Connect
         return send({ type: 'unsubscribed', id: message.id });
       case 'resume': {
         const result = await client.resume(message.lastSeq, services.broker.seq);
-        return send(result.kind === 'reset' ? { type: 'reset', seq: result.seq, reason: 'retention' } : { type: 'resumed', seq: result.seq });
+        return send(
+          result.kind === 'reset'
+            ? { type: 'reset', seq: result.seq, reason: 'retention' }
+            : { type: 'resumed', seq: result.seq },
+        );
       }
       case 'request':
-        return send({ type: 'response', id: message.id, ...(await runSocketRequest(services, client.principal, message)) });
+        return send({
+          type: 'response',
+          id: message.id,
+          ...(await runSocketRequest(services, client.principal, message)),
+        });
     }
   } catch (error) {
     send(errorFrame('id' in message ? message.id : undefined, error));
@@ -130,7 +172,10 @@ function toClientMessage(value: unknown): ClientMessage | undefined {
   if (message.id !== undefined && typeof message.id !== 'string') return undefined;
   const ok = {
     auth: () => typeof message.token === 'string' && message.token.length <= 8192,
-    subscribe: () => typeof message.id === 'string' && typeof message.topic === 'string' && (message.options === undefined || (typeof message.options === 'object' && message.options !== null)),
+    subscribe: () =>
+      typeof message.id === 'string' &&
+      typeof message.topic === 'string' &&
+      (message.options === undefined || (typeof message.options === 'object' && message.options !== null)),
     unsubscribe: () => typeof message.id === 'string',
     resume: () => typeof message.lastSeq === 'number' && Number.isSafeInteger(message.lastSeq) && message.lastSeq >= 0,
     request: () => typeof message.id === 'string' && typeof message.action === 'string',
@@ -141,7 +186,8 @@ function toClientMessage(value: unknown): ClientMessage | undefined {
 
 /** The wire frame of a delivery; the record is serialized once and shared between subscribers. */
 function frameOf(delivery: Delivery): string {
-  if (delivery.kind === 'leave') return JSON.stringify({ type: 'leave', sub: delivery.sub, seq: delivery.seq, id: delivery.id });
+  if (delivery.kind === 'leave')
+    return JSON.stringify({ type: 'leave', sub: delivery.sub, seq: delivery.seq, id: delivery.id });
   return `{"type":"event","sub":${JSON.stringify(delivery.sub)},"seq":${delivery.seq},"action":"${delivery.action}","record":${delivery.recordJson}}`;
 }
 

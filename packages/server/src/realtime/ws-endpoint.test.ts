@@ -14,9 +14,30 @@ const isEvent = (m: ServerMessage): m is Event => m.type === 'event';
 
 function notesCollections() {
   return [
-    { name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'n', type: 'number' }] },
-    { name: 'secrets', listRule: 'owner = @request.auth.id', viewRule: 'owner = @request.auth.id', createRule: '', updateRule: '', deleteRule: '',
-      fields: [{ name: 'title', type: 'text' }, { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 }] },
+    {
+      name: 'notes',
+      listRule: '',
+      viewRule: '',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'n', type: 'number' },
+      ],
+    },
+    {
+      name: 'secrets',
+      listRule: 'owner = @request.auth.id',
+      viewRule: 'owner = @request.auth.id',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+      ],
+    },
   ];
 }
 
@@ -37,8 +58,19 @@ for (const { name: dialect, skip } of testDialects) {
       t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
       await t.collections.import(notesCollections());
       url = await t.app.listen({ port: 0, host: '127.0.0.1' });
-      userId = (await call(t, 'POST', '/api/collections/users/records', { email: 'ws@example.com', password: PASSWORD, passwordConfirm: PASSWORD })).body.id;
-      token = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+      userId = (
+        await call(t, 'POST', '/api/collections/users/records', {
+          email: 'ws@example.com',
+          password: PASSWORD,
+          passwordConfirm: PASSWORD,
+        })
+      ).body.id;
+      token = (
+        await call(t, 'POST', '/api/collections/users/auth-with-password', {
+          identity: 'ws@example.com',
+          password: PASSWORD,
+        })
+      ).body.token;
     });
     after(async () => {
       for (const socket of sockets) socket.ws.terminate();
@@ -56,7 +88,14 @@ for (const { name: dialect, skip } of testDialects) {
       await call(t, 'DELETE', `/api/collections/notes/records/${created.id}`);
       await socket.waitFor((m) => isEvent(m) && m.action === 'delete');
       const events = socket.messages.filter(isEvent);
-      assert.deepEqual(events.map((e) => [e.action, e.record.id, e.record.title]), [['create', created.id, 'one'], ['update', created.id, 'two'], ['delete', created.id, 'two']]);
+      assert.deepEqual(
+        events.map((e) => [e.action, e.record.id, e.record.title]),
+        [
+          ['create', created.id, 'one'],
+          ['update', created.id, 'two'],
+          ['delete', created.id, 'two'],
+        ],
+      );
       assert.ok(events[0]!.seq < events[1]!.seq && events[1]!.seq < events[2]!.seq);
     });
 
@@ -69,14 +108,23 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(event.record, { id: note.id, n: 20 });
       await call(t, 'PATCH', `/api/collections/notes/records/${note.id}`, { n: 1 });
       const leave = await socket.waitFor((m) => m.type === 'leave');
-      assert.deepEqual(leave, { type: 'leave', sub: 'big', seq: (leave as unknown as { seq: number }).seq, id: note.id });
+      assert.deepEqual(leave, {
+        type: 'leave',
+        sub: 'big',
+        seq: (leave as unknown as { seq: number }).seq,
+        id: note.id,
+      });
       await call(t, 'PATCH', `/api/collections/notes/records/${note.id}`, { n: 2 });
       await call(t, 'POST', '/api/collections/notes/records', { title: 'y', n: 30 });
       await socket.waitFor((m) => isEvent(m) && m.record.n === 30);
-      assert.equal(socket.messages.filter((m) => m.type === 'event' || m.type === 'leave').length, 3, 'nothing for changes outside the filter');
+      assert.equal(
+        socket.messages.filter((m) => m.type === 'event' || m.type === 'leave').length,
+        3,
+        'nothing for changes outside the filter',
+      );
     });
 
-    it('checks each subscriber\'s rules: guests see nothing of owner-only records, the owner sees hers', async () => {
+    it("checks each subscriber's rules: guests see nothing of owner-only records, the owner sees hers", async () => {
       const guest = await open();
       const owner = await open();
       owner.send({ type: 'auth', token });
@@ -95,10 +143,20 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('refuses a foreign Origin and a bad token before the upgrade', async () => {
-      await assert.rejects(openTestSocket(url, { origin: 'https://evil.example' }), (error: { status?: number }) => error.status === 403);
-      await assert.rejects(openTestSocket(url, { authorization: 'Bearer not-a-token' }), (error: { status?: number }) => error.status === 401);
+      await assert.rejects(
+        openTestSocket(url, { origin: 'https://evil.example' }),
+        (error: { status?: number }) => error.status === 403,
+      );
+      await assert.rejects(
+        openTestSocket(url, { authorization: 'Bearer not-a-token' }),
+        (error: { status?: number }) => error.status === 401,
+      );
       const good = await open({ authorization: `Bearer ${token}` });
-      assert.deepEqual((good.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, { kind: 'record', collectionId: '_pb_users_auth_', id: userId });
+      assert.deepEqual((good.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, {
+        kind: 'record',
+        collectionId: '_pb_users_auth_',
+        id: userId,
+      });
       const bad = await open();
       bad.send({ type: 'auth', token: 'forged.token.here' });
       const error = await bad.waitFor((m) => m.type === 'error');
@@ -106,13 +164,33 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('authenticates a socket by its session cookie, from an allowed Origin only', async () => {
-      const session = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD, session: true });
-      const cookie = String(Array.isArray(session.headers['set-cookie']) ? session.headers['set-cookie'][0] : session.headers['set-cookie']).split(';')[0]!;
+      const session = await call(t, 'POST', '/api/collections/users/auth-with-password', {
+        identity: 'ws@example.com',
+        password: PASSWORD,
+        session: true,
+      });
+      const cookie = String(
+        Array.isArray(session.headers['set-cookie']) ? session.headers['set-cookie'][0] : session.headers['set-cookie'],
+      ).split(';')[0]!;
       const socket = await open({ cookie, origin: url });
-      assert.deepEqual((socket.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, { kind: 'record', collectionId: '_pb_users_auth_', id: userId });
-      await assert.rejects(openTestSocket(url, { cookie }), (error: { status?: number }) => error.status === 403, 'a cookie without an Origin');
-      await assert.rejects(openTestSocket(url, { cookie, origin: 'https://evil.example' }), (error: { status?: number }) => error.status === 403);
-      await assert.rejects(openTestSocket(url, { cookie: '__Host-tandem_session=forged', origin: url }), (error: { status?: number }) => error.status === 401);
+      assert.deepEqual((socket.messages[0] as Extract<ServerMessage, { type: 'welcome' }>).principal, {
+        kind: 'record',
+        collectionId: '_pb_users_auth_',
+        id: userId,
+      });
+      await assert.rejects(
+        openTestSocket(url, { cookie }),
+        (error: { status?: number }) => error.status === 403,
+        'a cookie without an Origin',
+      );
+      await assert.rejects(
+        openTestSocket(url, { cookie, origin: 'https://evil.example' }),
+        (error: { status?: number }) => error.status === 403,
+      );
+      await assert.rejects(
+        openTestSocket(url, { cookie: '__Host-tandem_session=forged', origin: url }),
+        (error: { status?: number }) => error.status === 401,
+      );
     });
 
     it('resumes after a dropped socket with every missed event exactly once, in order; a stale seq gets reset', async () => {
@@ -132,9 +210,15 @@ for (const { name: dialect, skip } of testDialects) {
       await call(t, 'POST', '/api/collections/notes/records', { title: 'live' });
       await second.waitFor((m) => isEvent(m) && m.record.title === 'live');
       const events = second.messages.filter(isEvent);
-      assert.deepEqual(events.map((e) => e.record.title), [...titles, 'live']);
+      assert.deepEqual(
+        events.map((e) => e.record.title),
+        [...titles, 'live'],
+      );
       const seqs = events.map((e) => e.seq);
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
 
       await trimChanges(t.store, { maxAgeMs: 0, maxCount: 1 }, Date.now() + 1000); // retention passed: the log is empty
       const third = await open();
@@ -146,27 +230,49 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('downgrades a socket to guest within a second when its user signs out everywhere', async () => {
-      const fresh = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+      const fresh = (
+        await call(t, 'POST', '/api/collections/users/auth-with-password', {
+          identity: 'ws@example.com',
+          password: PASSWORD,
+        })
+      ).body.token;
       const socket = await open({ authorization: `Bearer ${fresh}` });
       socket.send({ type: 'subscribe', id: 'sec', topic: 'secrets/*' });
       await socket.waitFor((m) => m.type === 'subscribed');
       const started = Date.now();
-      assert.equal((await call(t, 'POST', '/api/collections/users/auth-logout-all', undefined, bearer(fresh))).status, 204);
+      assert.equal(
+        (await call(t, 'POST', '/api/collections/users/auth-logout-all', undefined, bearer(fresh))).status,
+        204,
+      );
       const from = socket.messages.length;
       await socket.waitFor((m) => m.type === 'auth' && m.principal.kind === 'guest', 1000, from);
       assert.ok(Date.now() - started < 1000);
       await call(t, 'POST', '/api/collections/secrets/records', { title: 'after revocation', owner: userId });
       await new Promise((resolve) => setTimeout(resolve, 200));
-      assert.equal(socket.messages.slice(from).filter(isEvent).length, 0, 'no owner-only event reaches the revoked socket');
+      assert.equal(
+        socket.messages.slice(from).filter(isEvent).length,
+        0,
+        'no owner-only event reaches the revoked socket',
+      );
     });
 
     it('lets only a superuser drop every realtime connection (close 1012)', async () => {
       const socket = await open();
       assert.equal((await call(t, 'POST', '/api/realtime/disconnect')).status, 401);
-      const user = (await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'ws@example.com', password: PASSWORD })).body.token;
+      const user = (
+        await call(t, 'POST', '/api/collections/users/auth-with-password', {
+          identity: 'ws@example.com',
+          password: PASSWORD,
+        })
+      ).body.token;
       assert.equal((await call(t, 'POST', '/api/realtime/disconnect', undefined, bearer(user))).status, 403);
       await t.auth.upsertSuperuser('root@example.com', 'root passphrase 123');
-      const root = (await call(t, 'POST', '/api/collections/_superusers/auth-with-password', { identity: 'root@example.com', password: 'root passphrase 123' })).body.token;
+      const root = (
+        await call(t, 'POST', '/api/collections/_superusers/auth-with-password', {
+          identity: 'root@example.com',
+          password: 'root passphrase 123',
+        })
+      ).body.token;
       const dropped = await call(t, 'POST', '/api/realtime/disconnect', undefined, bearer(root));
       assert.equal(dropped.status, 200);
       assert.ok(dropped.body.disconnected >= 1);
@@ -179,23 +285,68 @@ for (const { name: dialect, skip } of testDialects) {
       const created = await socket.waitFor((m) => m.type === 'response' && m.id === 'c');
       const record = (created as { body: { id: string; title: string } }).body;
       assert.equal(record.title, 'over ws');
-      socket.send({ type: 'request', id: 'l', action: 'list', collection: 'notes', query: { filter: `id = "${record.id}"` } });
+      socket.send({
+        type: 'request',
+        id: 'l',
+        action: 'list',
+        collection: 'notes',
+        query: { filter: `id = "${record.id}"` },
+      });
       const listed = await socket.waitFor((m) => m.type === 'response' && m.id === 'l');
       assert.equal((listed as { body: { items: unknown[] } }).body.items.length, 1);
-      socket.send({ type: 'request', id: 'v', action: 'view', collection: 'notes', recordId: record.id, query: { fields: 'id,title' } });
+      socket.send({
+        type: 'request',
+        id: 'v',
+        action: 'view',
+        collection: 'notes',
+        recordId: record.id,
+        query: { fields: 'id,title' },
+      });
       const viewed = await socket.waitFor((m) => m.type === 'response' && m.id === 'v');
-      assert.deepEqual((viewed as { body: unknown }).body, { id: record.id, title: 'over ws' }, 'fields applies over the socket as over HTTP');
-      socket.send({ type: 'request', id: 'lf', action: 'list', collection: 'notes', query: { filter: `id = "${record.id}"`, fields: 'title' } });
+      assert.deepEqual(
+        (viewed as { body: unknown }).body,
+        { id: record.id, title: 'over ws' },
+        'fields applies over the socket as over HTTP',
+      );
+      socket.send({
+        type: 'request',
+        id: 'lf',
+        action: 'list',
+        collection: 'notes',
+        query: { filter: `id = "${record.id}"`, fields: 'title' },
+      });
       const listedFields = await socket.waitFor((m) => m.type === 'response' && m.id === 'lf');
       assert.deepEqual((listedFields as { body: { items: unknown[] } }).body.items, [{ title: 'over ws' }]);
-      socket.send({ type: 'request', id: 'forbidden', action: 'list', collection: 'secrets', query: { filter: '@request.auth.id != ""' } });
+      socket.send({
+        type: 'request',
+        id: 'forbidden',
+        action: 'list',
+        collection: 'secrets',
+        query: { filter: '@request.auth.id != ""' },
+      });
       const refused = await socket.waitFor((m) => m.type === 'error' && m.id === 'forbidden');
       assert.equal((refused as { status: number }).status, 403);
-      socket.send({ type: 'request', id: 'b', action: 'batch', body: { requests: [{ method: 'POST', url: '/api/collections/notes/records', body: { title: 'b1' } }, { method: 'DELETE', url: `/api/collections/notes/records/${record.id}` }] } });
+      socket.send({
+        type: 'request',
+        id: 'b',
+        action: 'batch',
+        body: {
+          requests: [
+            { method: 'POST', url: '/api/collections/notes/records', body: { title: 'b1' } },
+            { method: 'DELETE', url: `/api/collections/notes/records/${record.id}` },
+          ],
+        },
+      });
       const batch = await socket.waitFor((m) => m.type === 'response' && m.id === 'b');
-      assert.deepEqual((batch as { body: Array<{ status: number }> }).body.map((r) => r.status), [200, 204]);
+      assert.deepEqual(
+        (batch as { body: Array<{ status: number }> }).body.map((r) => r.status),
+        [200, 204],
+      );
       socket.send('not json');
-      assert.equal(((await socket.waitFor((m) => m.type === 'error' && m.id === undefined)) as { status: number }).status, 400);
+      assert.equal(
+        ((await socket.waitFor((m) => m.type === 'error' && m.id === undefined)) as { status: number }).status,
+        400,
+      );
     });
   });
 }

@@ -47,7 +47,11 @@ export const WEBSOCKET_PATH = '/api/ws';
  * upgrade, and answers with a plain HTTP status; the `ws` library then enforces frame
  * rules (1002 protocol errors, 1007 invalid UTF-8, 1009 oversized messages).
  */
-export function registerWebSocket(app: FastifyInstance, services: WebSocketServices, options: WebSocketOptions = defaultWebSocketOptions): void {
+export function registerWebSocket(
+  app: FastifyInstance,
+  services: WebSocketServices,
+  options: WebSocketOptions = defaultWebSocketOptions,
+): void {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes,
@@ -61,21 +65,25 @@ export function registerWebSocket(app: FastifyInstance, services: WebSocketServi
     socket.on('error', () => socket.destroy());
     if (new URL(request.url ?? '/', 'http://x').pathname !== WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found');
     const ip = request.socket.remoteAddress ?? '';
-    if (total >= options.maxConnections || (counts.get(ip) ?? 0) >= options.maxConnectionsPerIp) return refuse(socket, 429, 'Too Many Requests');
-    void checkHandshake(request, services.auth, options.trustedOrigins).then((result) => {
-      if (!result.ok) return refuse(socket, result.status, result.reason);
-      wss.handleUpgrade(request, socket, head, (ws) => {
-        total++;
-        counts.set(ip, (counts.get(ip) ?? 0) + 1);
-        ws.on('close', () => {
-          total--;
-          const left = (counts.get(ip) ?? 1) - 1;
-          if (left > 0) counts.set(ip, left);
-          else counts.delete(ip);
+    if (total >= options.maxConnections || (counts.get(ip) ?? 0) >= options.maxConnectionsPerIp)
+      return refuse(socket, 429, 'Too Many Requests');
+    void checkHandshake(request, services.auth, options.trustedOrigins).then(
+      (result) => {
+        if (!result.ok) return refuse(socket, result.status, result.reason);
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          total++;
+          counts.set(ip, (counts.get(ip) ?? 0) + 1);
+          ws.on('close', () => {
+            total--;
+            const left = (counts.get(ip) ?? 1) - 1;
+            if (left > 0) counts.set(ip, left);
+            else counts.delete(ip);
+          });
+          serveConnection(ws, { ...services }, result.principal, result.credential, options);
         });
-        serveConnection(ws, { ...services }, result.principal, result.credential, options);
-      });
-    }, () => refuse(socket, 500, 'Internal Server Error'));
+      },
+      () => refuse(socket, 500, 'Internal Server Error'),
+    );
   });
   app.addHook('onClose', async () => wss.close());
 }

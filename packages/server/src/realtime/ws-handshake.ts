@@ -15,15 +15,22 @@ export type HandshakeResult =
  * Tokens never travel in the URL; a browser authenticates with its session cookie or
  * with an `auth` message after the upgrade.
  */
-export async function checkHandshake(request: IncomingMessage, auth: AuthService | undefined, trustedOrigins: readonly string[]): Promise<HandshakeResult> {
+export async function checkHandshake(
+  request: IncomingMessage,
+  auth: AuthService | undefined,
+  trustedOrigins: readonly string[],
+): Promise<HandshakeResult> {
   const origin = request.headers.origin;
-  if (origin !== undefined && !isAllowedOrigin(origin, request, trustedOrigins)) return { ok: false, status: 403, reason: 'Origin not allowed' };
+  if (origin !== undefined && !isAllowedOrigin(origin, request, trustedOrigins))
+    return { ok: false, status: 403, reason: 'Origin not allowed' };
   if (!auth) return { ok: true, principal: guest, credential: undefined };
   const header = request.headers.authorization;
   if (header !== undefined) {
     const token = tokenFromHeader(header);
     const principal = token ? await auth.principalOfToken(token) : undefined;
-    return principal ? { ok: true, principal, credential: { kind: 'token', token: token! } } : { ok: false, status: 401, reason: 'Invalid token' };
+    return principal
+      ? { ok: true, principal, credential: { kind: 'token', token: token! } }
+      : { ok: false, status: 401, reason: 'Invalid token' };
   }
   const sessionId = readCookieHeader(request.headers.cookie, SESSION_COOKIE);
   if (sessionId === undefined) return { ok: true, principal: guest, credential: undefined };

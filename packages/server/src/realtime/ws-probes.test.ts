@@ -15,7 +15,17 @@ describe('WebSocket raw-frame probes', () => {
 
   before(async () => {
     t = await createTestApp('sqlite', { webSocket: { maxMessageBytes: 1024, maxBufferedBytes: 64 * 1024 } });
-    await t.collections.import([{ name: 'blobs', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'data', type: 'json', maxSize: 2_000_000 }] }]);
+    await t.collections.import([
+      {
+        name: 'blobs',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        updateRule: '',
+        deleteRule: '',
+        fields: [{ name: 'data', type: 'json', maxSize: 2_000_000 }],
+      },
+    ]);
     const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = Number(new URL(address).port);
   });
@@ -46,20 +56,38 @@ describe('WebSocket raw-frame probes', () => {
       });
       socket.on('error', fail);
       socket.on('close', () => fail(new Error('closed before the upgrade')));
-      socket.write([
-        'GET /api/ws HTTP/1.1', 'Host: 127.0.0.1', 'Upgrade: websocket', 'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', 'Sec-WebSocket-Protocol: tandem.v1',
-        ...extraHeaders, '', '',
-      ].join('\r\n'));
+      socket.write(
+        [
+          'GET /api/ws HTTP/1.1',
+          'Host: 127.0.0.1',
+          'Upgrade: websocket',
+          'Connection: Upgrade',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          'Sec-WebSocket-Version: 13',
+          'Sec-WebSocket-Protocol: tandem.v1',
+          ...extraHeaders,
+          '',
+          '',
+        ].join('\r\n'),
+      );
     });
   }
 
   /** A client frame: FIN + opcode, optional RSV1, masked unless told otherwise. */
-  function frame(opcode: number, payload: Buffer, options: { fin?: boolean; rsv1?: boolean; masked?: boolean; declaredLength?: number } = {}): Buffer {
+  function frame(
+    opcode: number,
+    payload: Buffer,
+    options: { fin?: boolean; rsv1?: boolean; masked?: boolean; declaredLength?: number } = {},
+  ): Buffer {
     const { fin = true, rsv1 = false, masked = true } = options;
     const length = options.declaredLength ?? payload.length;
     const head = [(fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode];
-    const lengthBytes = length < 126 ? [length] : length < 65536 ? [126, length >> 8, length & 0xff] : [127, 0, 0, 0, 0, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff];
+    const lengthBytes =
+      length < 126
+        ? [length]
+        : length < 65536
+          ? [126, length >> 8, length & 0xff]
+          : [127, 0, 0, 0, 0, (length >>> 24) & 0xff, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff];
     head.push((masked ? 0x80 : 0) | lengthBytes[0]!, ...lengthBytes.slice(1));
     if (!masked) return Buffer.concat([Buffer.from(head), payload]);
     const mask = randomBytes(4);
@@ -94,9 +122,21 @@ describe('WebSocket raw-frame probes', () => {
 
   const probes: Array<[string, (socket: Socket) => void, number]> = [
     ['a message larger than the limit closes with 1009', (s) => s.write(frame(0x1, Buffer.alloc(2048, 0x61))), 1009],
-    ['invalid UTF-8 in a text frame closes with 1007', (s) => s.write(frame(0x1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))), 1007],
-    ['an unmasked client frame closes with 1002', (s) => s.write(frame(0x1, Buffer.from('{}'), { masked: false })), 1002],
-    ['RSV1 without a negotiated extension closes with 1002', (s) => s.write(frame(0x1, Buffer.from('{}'), { rsv1: true })), 1002],
+    [
+      'invalid UTF-8 in a text frame closes with 1007',
+      (s) => s.write(frame(0x1, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))),
+      1007,
+    ],
+    [
+      'an unmasked client frame closes with 1002',
+      (s) => s.write(frame(0x1, Buffer.from('{}'), { masked: false })),
+      1002,
+    ],
+    [
+      'RSV1 without a negotiated extension closes with 1002',
+      (s) => s.write(frame(0x1, Buffer.from('{}'), { rsv1: true })),
+      1002,
+    ],
     ['a fragmented control frame closes with 1002', (s) => s.write(frame(0x9, Buffer.from('x'), { fin: false })), 1002],
     ['a binary frame closes with 1003', (s) => s.write(frame(0x2, Buffer.from([1, 2, 3]))), 1003],
   ];
@@ -111,9 +151,15 @@ describe('WebSocket raw-frame probes', () => {
 
   it('survives a 2000-header upgrade and a 64 KB subprotocol header', async () => {
     const many = Array.from({ length: 2000 }, (_, i) => `X-Probe-${i}: ${i}`);
-    await upgrade(many).then(({ socket }) => socket.destroy(), () => undefined);
+    await upgrade(many).then(
+      ({ socket }) => socket.destroy(),
+      () => undefined,
+    );
     const long = [`Sec-WebSocket-Protocol: ${'a,'.repeat(32 * 1024)}tandem.v1`];
-    await upgrade(long).then(({ socket }) => socket.destroy(), () => undefined);
+    await upgrade(long).then(
+      ({ socket }) => socket.destroy(),
+      () => undefined,
+    );
     assert.equal((await call(t, 'GET', '/api/health')).status, 200);
     const { socket } = await upgrade();
     socket.destroy();
@@ -128,7 +174,13 @@ describe('WebSocket raw-frame probes', () => {
     socket.pause(); // never read again: the kernel buffers fill, then the server's queue grows
     assert.equal(t.realtime.size, before + 1);
     const blob = 'x'.repeat(100_000);
-    for (let i = 0; i < 200 && t.realtime.size > before; i++) await t.records.create('blobs', { data: { blob } }, {}, { principal: { kind: 'superuser', id: 'test' }, method: 'POST', headers: {}, query: {}, context: 'default' });
+    for (let i = 0; i < 200 && t.realtime.size > before; i++)
+      await t.records.create(
+        'blobs',
+        { data: { blob } },
+        {},
+        { principal: { kind: 'superuser', id: 'test' }, method: 'POST', headers: {}, query: {}, context: 'default' },
+      );
     for (let i = 0; i < 50 && t.realtime.size > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(t.realtime.size, before, 'the slow consumer is gone');
     socket.destroy();

@@ -1,5 +1,15 @@
 import type { ClientMessage } from '@tandem/protocol';
-import { AppError, assertBatchAllowed, defaultSettings, textQuery, type ActionDispatcher, type ActionResult, type BatchSettings, type Principal, type RequestContext } from '@tandem/core';
+import {
+  AppError,
+  assertBatchAllowed,
+  defaultSettings,
+  textQuery,
+  type ActionDispatcher,
+  type ActionResult,
+  type BatchSettings,
+  type Principal,
+  type RequestContext,
+} from '@tandem/core';
 import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
 import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
 
@@ -28,13 +38,21 @@ const ACTIONS: Readonly<Record<Exclude<SocketAction, 'batch'>, { readonly name: 
  * with the socket's principal. Answers `{status, body}` like the HTTP route would;
  * failures throw the same AppErrors (the caller sends an error frame).
  */
-export async function runSocketRequest(services: SocketRequestServices, principal: Principal, message: RequestMessage): Promise<ActionResult> {
+export async function runSocketRequest(
+  services: SocketRequestServices,
+  principal: Principal,
+  message: RequestMessage,
+): Promise<ActionResult> {
   const query = queryOf(message.query);
-  if (message.action === 'batch') return batch(services, message.body, { principal, method: 'POST', headers: {}, query, context: 'default' });
+  if (message.action === 'batch')
+    return batch(services, message.body, { principal, method: 'POST', headers: {}, query, context: 'default' });
   const action = Object.hasOwn(ACTIONS, message.action) ? ACTIONS[message.action] : undefined;
   if (!action) throw new AppError('BAD_REQUEST', 'Unknown request action.');
   const request: RequestContext = { principal, method: action.method, headers: {}, query, context: 'default' };
-  const params = { collection: message.collection ?? '', ...(message.recordId === undefined ? {} : { id: message.recordId }) };
+  const params = {
+    collection: message.collection ?? '',
+    ...(message.recordId === undefined ? {} : { id: message.recordId }),
+  };
   return services.actions.dispatch(action.name, { params, query, body: message.body }, request);
 }
 

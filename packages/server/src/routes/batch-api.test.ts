@@ -33,8 +33,17 @@ describe('batch body limit on a chunked body', () => {
     const t = await createTestApp('sqlite', {}, testPrincipalResolver);
     try {
       await t.settings.update({ batch: { maxBodySize: 100 } });
-      const chunks = ['{"requests":[', ...Array.from({ length: 20 }, () => '{"method":"DELETE","url":"/x"},'), '{"method":"DELETE","url":"/x"}]}'];
-      const response = await t.app.inject({ method: 'POST', url: '/api/batch', headers: { 'content-type': 'application/json' }, payload: Readable.from(chunks.map((c) => Buffer.from(c))) });
+      const chunks = [
+        '{"requests":[',
+        ...Array.from({ length: 20 }, () => '{"method":"DELETE","url":"/x"},'),
+        '{"method":"DELETE","url":"/x"}]}',
+      ];
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/batch',
+        headers: { 'content-type': 'application/json' },
+        payload: Readable.from(chunks.map((c) => Buffer.from(c))),
+      });
       assert.equal(response.statusCode, 413, response.body);
       assert.equal(JSON.parse(response.body).code, 'BODY_TOO_LARGE');
     } finally {

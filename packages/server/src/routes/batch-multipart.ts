@@ -14,8 +14,12 @@ export function parseBatchMultipart(body: Buffer, contentType: string, maxValues
     const end = part.indexOf('\r\n\r\n');
     if (end < 0) throw new AppError('BODY_INVALID', 'A multipart part has no headers.');
     const disposition = /^content-disposition:(.*)$/im.exec(part.slice(0, end))?.[1] ?? '';
-    if (/\bfilename\*?=/i.test(disposition)) throw new AppError('BATCH_INVALID', 'File uploads in batch requests are not supported yet.', { requests: { code: 'validation_file_unsupported', message: 'Batch requests cannot carry files yet.' } });
-    if (/\bname="@jsonPayload"/i.test(disposition)) Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8'), maxValues));
+    if (/\bfilename\*?=/i.test(disposition))
+      throw new AppError('BATCH_INVALID', 'File uploads in batch requests are not supported yet.', {
+        requests: { code: 'validation_file_unsupported', message: 'Batch requests cannot carry files yet.' },
+      });
+    if (/\bname="@jsonPayload"/i.test(disposition))
+      Object.assign(payload, jsonObject(Buffer.from(part.slice(end + 4), 'latin1').toString('utf8'), maxValues));
   }
   return payload;
 }
@@ -31,6 +35,7 @@ function splitParts(text: string, delimiter: string): string[] {
 /** A JSON object, parsed with the bounds of every JSON input, like the JSON body parser. */
 function jsonObject(text: string, maxValues: number): Record<string, unknown> {
   const value = parseJsonDocument(text, maxValues);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
   return value as Record<string, unknown>;
 }

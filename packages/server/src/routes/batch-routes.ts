@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, assertBatchAllowed, batchBodyLimit, MAX_BATCH_BODY_SIZE, type ActionDispatcher, type BatchSettings } from '@tandem/core';
+import {
+  AppError,
+  assertBatchAllowed,
+  batchBodyLimit,
+  MAX_BATCH_BODY_SIZE,
+  type ActionDispatcher,
+  type BatchSettings,
+} from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { principalOf } from '../auth/request-principal.js';
 import { limitBody, limitsOf, OWN_BODY_LIMIT, valueLimitOf, type BodyLimits } from '../edge/body-limits.js';
@@ -14,12 +21,24 @@ import { parseBatchMultipart } from './batch-multipart.js';
  * `batchSettings` is read on every request, so settings changes apply at once. The body
  * is held to the caller's batch limit and each item's body to the caller's body limit.
  */
-export function registerBatchRoutes(app: FastifyInstance, actions: ActionDispatcher, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
+export function registerBatchRoutes(
+  app: FastifyInstance,
+  actions: ActionDispatcher,
+  batchSettings: () => BatchSettings,
+  bodyLimits: BodyLimits,
+): void {
   // An encapsulated scope, so multipart is accepted on this route alone.
   void app.register(async (scope) => {
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
       try {
-        done(null, parseBatchMultipart(body as Buffer, String(request.headers['content-type']), valueLimitOf(bodyLimits, request)));
+        done(
+          null,
+          parseBatchMultipart(
+            body as Buffer,
+            String(request.headers['content-type']),
+            valueLimitOf(bodyLimits, request),
+          ),
+        );
       } catch (error) {
         done(error as Error, undefined);
       }
@@ -28,23 +47,36 @@ export function registerBatchRoutes(app: FastifyInstance, actions: ActionDispatc
   });
 }
 
-function registerBatchRoute(app: FastifyInstance, actions: ActionDispatcher, batchSettings: () => BatchSettings, bodyLimits: BodyLimits): void {
-  app.post('/api/batch', {
-    // The route's hard cap; the caller's limit is enforced below, per request.
-    bodyLimit: MAX_BATCH_BODY_SIZE,
-    config: OWN_BODY_LIMIT,
-    preParsing: async (request, _reply, payload) => {
-      const settings = batchSettings();
-      if (!settings.enabled) throw new AppError('BATCH_DISABLED');
-      return limitBody(request, payload, Math.min(limitsOf(bodyLimits, principalOf(request)).batch, batchBodyLimit(settings)));
+function registerBatchRoute(
+  app: FastifyInstance,
+  actions: ActionDispatcher,
+  batchSettings: () => BatchSettings,
+  bodyLimits: BodyLimits,
+): void {
+  app.post(
+    '/api/batch',
+    {
+      // The route's hard cap; the caller's limit is enforced below, per request.
+      bodyLimit: MAX_BATCH_BODY_SIZE,
+      config: OWN_BODY_LIMIT,
+      preParsing: async (request, _reply, payload) => {
+        const settings = batchSettings();
+        if (!settings.enabled) throw new AppError('BATCH_DISABLED');
+        return limitBody(
+          request,
+          payload,
+          Math.min(limitsOf(bodyLimits, principalOf(request)).batch, batchBodyLimit(settings)),
+        );
+      },
     },
-  }, async (request, reply) => {
-    const items = parseBatchBody(request.body, itemLimitOf(request, bodyLimits));
-    // The count is checked before any item is, as PocketBase does.
-    assertBatchAllowed(items.length, batchSettings());
-    const result = await actions.dispatchBatch(toBatchCalls(items, toRequestContext(request)));
-    return reply.send(result.body);
-  });
+    async (request, reply) => {
+      const items = parseBatchBody(request.body, itemLimitOf(request, bodyLimits));
+      // The count is checked before any item is, as PocketBase does.
+      assertBatchAllowed(items.length, batchSettings());
+      const result = await actions.dispatchBatch(toBatchCalls(items, toRequestContext(request)));
+      return reply.send(result.body);
+    },
+  );
 }
 
 /** The largest body one item of this caller's batch may carry: the caller's body limit. */

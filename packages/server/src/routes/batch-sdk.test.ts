@@ -27,7 +27,10 @@ for (const { name: dialect, skip } of testDialects) {
       batch.collection('posts').upsert({ id: 'sdkupsert000001', title: 'Upserted' });
       batch.collection('drafts').delete(ids.draft1);
       const results = await batch.send();
-      assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 204]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [200, 200, 200, 204],
+      );
       assert.equal(results[1]!.body.views, 12);
       assert.equal(results[3]!.body, null);
       assert.equal((await pb.collection('posts').getList(1, 1)).totalItems, 5);
@@ -49,7 +52,10 @@ for (const { name: dialect, skip } of testDialects) {
     it('refuses file uploads in a batch with a 400', async () => {
       const batch = pb.createBatch();
       batch.collection('posts').create({ title: 'With a file', cover: new Blob(['x']) });
-      await assert.rejects(batch.send(), (error: unknown) => error instanceof ClientResponseError && error.status === 400);
+      await assert.rejects(
+        batch.send(),
+        (error: unknown) => error instanceof ClientResponseError && error.status === 400,
+      );
     });
   });
 }

@@ -16,7 +16,8 @@ for (const { name: dialect, skip } of testDialects) {
     after(async () => t.cleanup());
     beforeEach(async () => resetBlog(t));
 
-    it(`has at least 50 scenarios (${collectionsApiScenarios.length})`, () => assert.ok(collectionsApiScenarios.length >= 50));
+    it(`has at least 50 scenarios (${collectionsApiScenarios.length})`, () =>
+      assert.ok(collectionsApiScenarios.length >= 50));
     for (const scenario of collectionsApiScenarios) it(scenario.name, () => runScenario(t, scenario));
   });
 }

@@ -25,7 +25,12 @@ for (const { name: dialect, skip } of testDialects) {
     it('holds a chunked guest body to the guest limit as it arrives', async () => {
       const chunk = Buffer.alloc(64 * 1024, 'x');
       const chunks = Array.from({ length: defaultBodyLimits.guest.body / chunk.length + 1 }, () => chunk);
-      const response = await t.app.inject({ method: 'POST', url: '/api/collections/posts/records', headers: { 'content-type': 'application/json' }, payload: Readable.from(chunks) });
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/collections/posts/records',
+        headers: { 'content-type': 'application/json' },
+        payload: Readable.from(chunks),
+      });
       assert.equal(response.statusCode, 413, response.body);
       assert.equal(JSON.parse(response.body).code, 'BODY_TOO_LARGE');
     });
@@ -53,7 +58,10 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('answers a batch item url that is not a path under /api/ with a 400 for that item', async () => {
       for (const url of foreignItemUrls) {
-        const answer = await ask({ action: 'batch', body: { requests: [{ method: 'POST', url, body: { title: 'Nowhere' } }] } });
+        const answer = await ask({
+          action: 'batch',
+          body: { requests: [{ method: 'POST', url, body: { title: 'Nowhere' } }] },
+        });
         assert.equal(answer.type, 'error', url);
         assert.equal(answer.code, 'BATCH_FAILED', url);
         assert.equal(answer.data.requests[0].response.status, 400, url);
@@ -61,7 +69,9 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('answers a message nested 10,000 deep with JSON_TOO_DEEP and keeps serving the socket', async () => {
-      socket.send(`{"type":"request","id":"deep","action":"create","collection":"posts","body":{"title":"Deep","meta":${nestedArraysJson(10_000)}}}`);
+      socket.send(
+        `{"type":"request","id":"deep","action":"create","collection":"posts","body":{"title":"Deep","meta":${nestedArraysJson(10_000)}}}`,
+      );
       const answer = (await socket.waitFor((m) => m.type === 'error' && m.code !== 'BATCH_FAILED')) as any;
       assert.equal(answer.code, 'JSON_TOO_DEEP');
       assert.equal(answer.status, 400);
@@ -70,7 +80,11 @@ for (const { name: dialect, skip } of testDialects) {
     });
 
     it('refuses a json field value nested deeper than 32 levels in a socket create', async () => {
-      const answer = await ask({ action: 'create', collection: 'posts', body: { title: 'Too deep', meta: JSON.parse(nestedArraysJson(33)) } });
+      const answer = await ask({
+        action: 'create',
+        collection: 'posts',
+        body: { title: 'Too deep', meta: JSON.parse(nestedArraysJson(33)) },
+      });
       assert.equal(answer.code, 'RECORD_CREATE_FAILED');
       assert.equal(answer.data.meta.code, 'validation_json_too_deep');
     });
@@ -93,10 +107,19 @@ describe('the shared body budget', () => {
       await resetBlog(t);
       // A chunked body declares no length, so it holds its caller's batch limit: the whole budget.
       const slow = new PassThrough();
-      const first = t.app.inject({ method: 'POST', url: '/api/collections/posts/records', headers: { 'content-type': 'application/json' }, payload: slow });
+      const first = t.app.inject({
+        method: 'POST',
+        url: '/api/collections/posts/records',
+        headers: { 'content-type': 'application/json' },
+        payload: slow,
+      });
       slow.write('{"title":"First');
       await until(() => budget.used === budget.capacity);
-      const second = t.app.inject({ method: 'POST', url: '/api/collections/posts/records', payload: { title: 'Second' } });
+      const second = t.app.inject({
+        method: 'POST',
+        url: '/api/collections/posts/records',
+        payload: { title: 'Second' },
+      });
       await until(() => budget.waiting === 1);
       slow.end(' post"}');
       assert.equal((await first).statusCode, 200);

@@ -17,8 +17,10 @@ for (const { name: dialect, skip } of testDialects) {
     after(async () => t.cleanup());
     beforeEach(async () => {
       // Children first, so no delete trips over a relation.
-      for (const name of ['drafts', 'locked', 'refs', 'comments', 'posts', 'authors']) await t.store.run(sql`DELETE FROM ${ident(name)}`);
-      for (const [collection, record] of blogRecords()) await t.records.create(collection, record, {}, internalRequest(superuser()));
+      for (const name of ['drafts', 'locked', 'refs', 'comments', 'posts', 'authors'])
+        await t.store.run(sql`DELETE FROM ${ident(name)}`);
+      for (const [collection, record] of blogRecords())
+        await t.records.create(collection, record, {}, internalRequest(superuser()));
     });
 
     it(`has at least 60 scenarios (${recordsApiScenarios.length})`, () => assert.ok(recordsApiScenarios.length >= 60));

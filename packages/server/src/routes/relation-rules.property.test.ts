@@ -18,17 +18,47 @@ const QUERIES = Number(process.env.PROPERTY_RUNS ?? 250);
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
 console.log(`relation rules non-interference: seed=${seed} queries=${QUERIES} (rerun with SEED=${seed})`);
 
-const paths = ['note.secret', 'note.rank', 'notes.secret', 'notes.rank', 'notes_via_link.secret', 'notes_via_link.rank',
-  'note.owner', 'note.id', 'notes_via_link.id', 'note.link.label', 'note.link.note.secret', 'note.link.notes_via_link.rank',
-  'note.secret:lower', 'notes_via_link.secret:length', 'notes.secret:length', 'label', 'note', 'notes'];
+const paths = [
+  'note.secret',
+  'note.rank',
+  'notes.secret',
+  'notes.rank',
+  'notes_via_link.secret',
+  'notes_via_link.rank',
+  'note.owner',
+  'note.id',
+  'notes_via_link.id',
+  'note.link.label',
+  'note.link.note.secret',
+  'note.link.notes_via_link.rank',
+  'note.secret:lower',
+  'notes_via_link.secret:length',
+  'notes.secret:length',
+  'label',
+  'note',
+  'notes',
+];
 const operators = ['=', '!=', '>', '<', '~', '!~', '?=', '?!=', '?>', '?~'];
 const literals = ['"a"', '"b%"', '"%a%"', '"ab"', '""', '0', '3', '5', 'null', '"c"'];
-const comparison = fc.tuple(fc.constantFrom(...paths), fc.constantFrom(...operators), fc.constantFrom(...literals, ...paths))
+const comparison = fc
+  .tuple(fc.constantFrom(...paths), fc.constantFrom(...operators), fc.constantFrom(...literals, ...paths))
   .map(([a, op, b]) => `${a} ${op} ${b}`);
-const filter = fc.array(comparison, { minLength: 1, maxLength: 3 }).chain((parts) =>
-  fc.array(fc.constantFrom(' && ', ' || '), { minLength: parts.length - 1, maxLength: parts.length - 1 })
-    .map((ops) => parts.reduce((acc, part, i) => `${acc}${ops[i - 1]}${part}`)));
-const sortKey = fc.constantFrom('note.secret', '-note.secret', 'note.rank', '-note.rank', 'note.link.note.secret', '-note.link.note.rank', 'label');
+const filter = fc
+  .array(comparison, { minLength: 1, maxLength: 3 })
+  .chain((parts) =>
+    fc
+      .array(fc.constantFrom(' && ', ' || '), { minLength: parts.length - 1, maxLength: parts.length - 1 })
+      .map((ops) => parts.reduce((acc, part, i) => `${acc}${ops[i - 1]}${part}`)),
+  );
+const sortKey = fc.constantFrom(
+  'note.secret',
+  '-note.secret',
+  'note.rank',
+  '-note.rank',
+  'note.link.note.secret',
+  '-note.link.note.rank',
+  'label',
+);
 const sort = fc.array(sortKey, { minLength: 1, maxLength: 2 }).map((keys) => `${keys.join(',')},id`);
 const query = fc.record({
   filter: fc.option(filter, { nil: undefined }),
@@ -41,7 +71,7 @@ type Query = { filter?: string; sort?: string; expand?: string };
 /** A tiny seeded generator for the data set (fast-check drives the queries). */
 function randomOf(start: number) {
   let state = start >>> 0 || 1;
-  const next = () => ((state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 2 ** 32;
   return {
     int: (n: number) => Math.floor(next() * n),
     text: () => Array.from({ length: Math.floor(next() * 4) }, () => 'abcd'[Math.floor(next() * 4)]).join(''),
@@ -69,20 +99,35 @@ for (const { name: dialect, skip } of testDialects) {
       for (let i = 0; i < 8; i += 1) linkIds.push((await t.seed('links', { label: random.text() })).id as string);
       for (let i = 0; i < 12; i += 1) {
         const owner = [ann.id, ben.id, ''][random.int(3)]!;
-        const note = await t.seed('notes', { owner, secret: random.text(), rank: random.int(6), link: [...linkIds, ''][random.int(9)] });
+        const note = await t.seed('notes', {
+          owner,
+          secret: random.text(),
+          rank: random.int(6),
+          link: [...linkIds, ''][random.int(9)],
+        });
         noteIds.push({ id: note.id as string, owner });
       }
       for (const id of linkIds) {
         const notes = [0, 1, 2].map(() => noteIds[random.int(noteIds.length)]!.id);
-        await t.records.update('links', id, { note: [...noteIds.map((n) => n.id), ''][random.int(13)], notes: [...new Set(notes)] }, {}, asFixture);
+        await t.records.update(
+          'links',
+          id,
+          { note: [...noteIds.map((n) => n.id), ''][random.int(13)], notes: [...new Set(notes)] },
+          {},
+          asFixture,
+        );
       }
     });
     after(async () => t.cleanup());
 
     /** Rewrites every note the caller may not list (owned by another than `keeper`; a guest lists ownerless notes). */
-    async function rewriteHidden(keeper: string, values: (i: number) => { secret: string; rank: number }): Promise<void> {
+    async function rewriteHidden(
+      keeper: string,
+      values: (i: number) => { secret: string; rank: number },
+    ): Promise<void> {
       let i = 0;
-      for (const note of noteIds) if (note.owner !== keeper) await t.records.update('notes', note.id, values(i++), {}, asFixture);
+      for (const note of noteIds)
+        if (note.owner !== keeper) await t.records.update('notes', note.id, values(i++), {}, asFixture);
     }
 
     async function answers(queries: readonly Query[], headers: Record<string, string>): Promise<string[]> {
@@ -97,7 +142,10 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('answers a guest and a user the same whatever the notes they may not list hold', async () => {
       const queries = fc.sample(query, { numRuns: QUERIES, seed });
-      const callers = [{ name: 'guest', headers: {}, keeper: '' }, { name: 'ann', headers: bearer(ann.token), keeper: ann.id }];
+      const callers = [
+        { name: 'guest', headers: {}, keeper: '' },
+        { name: 'ann', headers: bearer(ann.token), keeper: ann.id },
+      ];
       for (const caller of callers) {
         const before = await answers(queries, caller.headers);
         const random = randomOf(seed + 7);
@@ -106,8 +154,16 @@ for (const { name: dialect, skip } of testDialects) {
         await rewriteHidden(caller.keeper, () => ({ secret: '', rank: 0 }));
         const blanked = await answers(queries, caller.headers);
         for (let i = 0; i < queries.length; i += 1) {
-          assert.equal(changed[i], before[i], `${caller.name}: ${JSON.stringify(queries[i])} depends on notes the caller may not list`);
-          assert.equal(blanked[i], before[i], `${caller.name}: ${JSON.stringify(queries[i])} depends on notes the caller may not list (blanked)`);
+          assert.equal(
+            changed[i],
+            before[i],
+            `${caller.name}: ${JSON.stringify(queries[i])} depends on notes the caller may not list`,
+          );
+          assert.equal(
+            blanked[i],
+            before[i],
+            `${caller.name}: ${JSON.stringify(queries[i])} depends on notes the caller may not list (blanked)`,
+          );
         }
       }
     });
@@ -119,10 +175,22 @@ for (const { name: dialect, skip } of testDialects) {
         call(t, 'GET', `/api/collections/links/records?filter=${encodeURIComponent(filterText)}`, undefined, headers);
       for (const headers of [{}, bearer(ann.token)]) {
         assert.deepEqual((await probe(`id = "${link.id}" && note.secret ~ "z%"`, headers)).body.items, []);
-        assert.deepEqual((await probe(`id = "${link.id}" && notes_via_link.secret ?= "zebra" || id = "${link.id}" && note.rank = 1`, headers)).body.items, []);
+        assert.deepEqual(
+          (
+            await probe(
+              `id = "${link.id}" && notes_via_link.secret ?= "zebra" || id = "${link.id}" && note.rank = 1`,
+              headers,
+            )
+          ).body.items,
+          [],
+        );
       }
       const own = await probe(`id = "${link.id}" && note.secret ~ "z%"`, bearer(ben.token));
-      assert.deepEqual(own.body.items.map((i: { id: string }) => i.id), [link.id], 'the owner still filters through the relation');
+      assert.deepEqual(
+        own.body.items.map((i: { id: string }) => i.id),
+        [link.id],
+        'the owner still filters through the relation',
+      );
     });
   });
 }

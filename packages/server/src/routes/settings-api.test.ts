@@ -19,7 +19,8 @@ for (const { name: dialect, skip } of testDialects) {
       await t.settings.load();
     });
 
-    it(`has at least 25 scenarios (${settingsApiScenarios.length})`, () => assert.ok(settingsApiScenarios.length >= 25));
+    it(`has at least 25 scenarios (${settingsApiScenarios.length})`, () =>
+      assert.ok(settingsApiScenarios.length >= 25));
     for (const scenario of settingsApiScenarios) it(scenario.name, () => runScenario(t, scenario));
   });
 }

@@ -13,8 +13,17 @@ export async function resetBlog(t: TestApp, extra: Record<string, unknown>[] = [
   const withIds = [...blogCollections(), ...extra].map((c) => ({ id: `pbc_${crc32(`base${String(c.name)}`)}`, ...c }));
   await t.collections.import(withIds, { deleteMissing: true });
   // Children first, so no delete trips over a relation.
-  for (const name of ['drafts', 'locked', 'refs', 'comments', 'posts', 'authors', ...extra.map((c) => String(c.name))]) {
+  for (const name of [
+    'drafts',
+    'locked',
+    'refs',
+    'comments',
+    'posts',
+    'authors',
+    ...extra.map((c) => String(c.name)),
+  ]) {
     await t.store.run(sql`DELETE FROM ${ident(name)}`);
   }
-  for (const [collection, record] of blogRecords()) await t.records.create(collection, record, {}, internalRequest(superuser()));
+  for (const [collection, record] of blogRecords())
+    await t.records.create(collection, record, {}, internalRequest(superuser()));
 }

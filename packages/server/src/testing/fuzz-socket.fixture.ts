@@ -30,7 +30,9 @@ export class FuzzSocket {
     const start = this.#answers.length;
     for (const frame of frames) ws.send(frame.data, { binary: frame.binary });
     const expected = frames.length;
-    await this.#until(() => ws.readyState !== WebSocket.OPEN || this.#answers.slice(start).filter(isAnswer).length >= expected);
+    await this.#until(
+      () => ws.readyState !== WebSocket.OPEN || this.#answers.slice(start).filter(isAnswer).length >= expected,
+    );
     return this.#answers.slice(start);
   }
 
@@ -52,7 +54,9 @@ export class FuzzSocket {
       this.#wake();
     });
     ws.on('error', () => this.#wake());
-    await this.#until(() => ws.readyState > WebSocket.OPEN || this.#answers.slice(before).some((m) => m.type === 'welcome'));
+    await this.#until(
+      () => ws.readyState > WebSocket.OPEN || this.#answers.slice(before).some((m) => m.type === 'welcome'),
+    );
     assert.equal(ws.readyState, WebSocket.OPEN, 'the server accepts a new socket and welcomes it');
     this.welcomed++;
     return ws;

@@ -7,8 +7,18 @@
 import fc from 'fast-check';
 import { blogCollections, ids } from './blog-fixture.fixture.js';
 import {
-  deepJsonText, hostileString, jsonObjectText, jsonQuote, jsonText, longString, malformedBody, percentEncode, PROTOTYPE_KEYS,
-  queryString, queryValue, scalarText,
+  deepJsonText,
+  hostileString,
+  jsonObjectText,
+  jsonQuote,
+  jsonText,
+  longString,
+  malformedBody,
+  percentEncode,
+  PROTOTYPE_KEYS,
+  queryString,
+  queryValue,
+  scalarText,
 } from './hostile-values.fixture.js';
 
 /** What the generated input may name: the fixture's user and the tokens of a user and a superuser. */
@@ -20,16 +30,97 @@ export interface FuzzTargets {
 }
 
 const COLLECTIONS = ['posts', 'authors', 'comments', 'refs', 'locked', 'drafts', 'users', '_superusers'];
-const ODD_COLLECTIONS = ['nope', '..', '%2e%2e', 'posts%00', '%ff', '__proto__', 'constructor', 'pbc_3142635823', 'a'.repeat(1001)];
-const FIELD_KEYS = ['id', 'title', 'body', 'views', 'rating', 'published', 'tags', 'status', 'author', 'editors', 'meta', 'link', 'contact',
-  'publishedAt', 'slug', 'created', 'updated', 'name', 'secret', 'post', 'by', 'note', 'locked', 'collectionId', 'collectionName', 'expand'];
-const MODIFIER_KEYS = ['views+', 'views-', '+views', 'tags+', '+tags', 'tags-', 'editors+', 'editors-', 'title+', 'meta+'];
+const ODD_COLLECTIONS = [
+  'nope',
+  '..',
+  '%2e%2e',
+  'posts%00',
+  '%ff',
+  '__proto__',
+  'constructor',
+  'pbc_3142635823',
+  'a'.repeat(1001),
+];
+const FIELD_KEYS = [
+  'id',
+  'title',
+  'body',
+  'views',
+  'rating',
+  'published',
+  'tags',
+  'status',
+  'author',
+  'editors',
+  'meta',
+  'link',
+  'contact',
+  'publishedAt',
+  'slug',
+  'created',
+  'updated',
+  'name',
+  'secret',
+  'post',
+  'by',
+  'note',
+  'locked',
+  'collectionId',
+  'collectionName',
+  'expand',
+];
+const MODIFIER_KEYS = [
+  'views+',
+  'views-',
+  '+views',
+  'tags+',
+  '+tags',
+  'tags-',
+  'editors+',
+  'editors-',
+  'title+',
+  'meta+',
+];
 /** Keys of the auth endpoints' bodies. */
-export const AUTH_KEYS = ['email', 'password', 'passwordConfirm', 'oldPassword', 'identity', 'token', 'refreshToken', 'otpId', 'mfaId', 'newEmail',
-  'recordId', 'duration', 'verified', 'emailVisibility', 'tokenKey', 'identityField'];
-const BATCH_URLS = ['//', '/', '/api/batch', 'http://evil.example/x', '/api/collections/posts/records/%', '/api/collections/%ff/records', '\\\\evil'];
-const EXPRESSIONS = ['id != ""', 'views > 1', 'author.name = "Ada"', 'comments_via_post.body ?~ "a"', 'tags:length > 1', '@request.auth.id != ""',
-  '@collection.posts.title = title', 'meta.lang = "en"', '(((((views)))))', `${'('.repeat(500)}1${')'.repeat(500)}`];
+export const AUTH_KEYS = [
+  'email',
+  'password',
+  'passwordConfirm',
+  'oldPassword',
+  'identity',
+  'token',
+  'refreshToken',
+  'otpId',
+  'mfaId',
+  'newEmail',
+  'recordId',
+  'duration',
+  'verified',
+  'emailVisibility',
+  'tokenKey',
+  'identityField',
+];
+const BATCH_URLS = [
+  '//',
+  '/',
+  '/api/batch',
+  'http://evil.example/x',
+  '/api/collections/posts/records/%',
+  '/api/collections/%ff/records',
+  '\\\\evil',
+];
+const EXPRESSIONS = [
+  'id != ""',
+  'views > 1',
+  'author.name = "Ada"',
+  'comments_via_post.body ?~ "a"',
+  'tags:length > 1',
+  '@request.auth.id != ""',
+  '@collection.posts.title = title',
+  'meta.lang = "en"',
+  '(((((views)))))',
+  `${'('.repeat(500)}1${')'.repeat(500)}`,
+];
 
 /** The building blocks every request and message draws from. */
 export interface HostilePieces {
@@ -64,41 +155,97 @@ const VALID_BASES: Readonly<Record<string, Record<string, unknown>>> = {
   locked: { note: 'superusers only' },
   users: { email: 'new@example.com', password: 'a long passphrase 123', passwordConfirm: 'a long passphrase 123' },
 };
-const USER_FIELDS = ['email', 'password', 'passwordConfirm', 'oldPassword', 'name', 'emailVisibility', 'verified', 'tokenKey', 'avatar'];
+const USER_FIELDS = [
+  'email',
+  'password',
+  'passwordConfirm',
+  'oldPassword',
+  'name',
+  'emailVisibility',
+  'verified',
+  'tokenKey',
+  'avatar',
+];
 
 /** The pieces over the blog fixture and `targets`. */
 export function hostilePieces(targets: FuzzTargets): HostilePieces {
   const recordIds = [...Object.values(ids), targets.userId];
-  const fixtureStrings = fc.constantFrom(...recordIds, targets.userEmail, 'a', 'b', 'draft', 'live', 'https://example.com', 'x@example.com',
-    '2026-01-02 03:04:05.000Z', 'not a date', 'a long passphrase 123');
-  const strings = fc.oneof({ arbitrary: fixtureStrings, weight: 20 }, { arbitrary: hostileString, weight: 20 }, { arbitrary: longString, weight: 1 });
+  const fixtureStrings = fc.constantFrom(
+    ...recordIds,
+    targets.userEmail,
+    'a',
+    'b',
+    'draft',
+    'live',
+    'https://example.com',
+    'x@example.com',
+    '2026-01-02 03:04:05.000Z',
+    'not a date',
+    'a long passphrase 123',
+  );
+  const strings = fc.oneof(
+    { arbitrary: fixtureStrings, weight: 20 },
+    { arbitrary: hostileString, weight: 20 },
+    { arbitrary: longString, weight: 1 },
+  );
   const scalars = scalarText(strings);
-  const idList = fc.array(fc.constantFrom(...recordIds, '', 'nope'), { maxLength: 6 }).map((list) => JSON.stringify(list));
+  const idList = fc
+    .array(fc.constantFrom(...recordIds, '', 'nope'), { maxLength: 6 })
+    .map((list) => JSON.stringify(list));
   const nested = jsonText(fc.constantFrom('a', 'b', ...PROTOTYPE_KEYS), scalars);
-  const value = fc.oneof({ arbitrary: scalars, weight: 4 }, { arbitrary: idList, weight: 1 }, { arbitrary: nested, weight: 2 }, { arbitrary: deepJsonText, weight: 1 });
-  const key = fc.oneof({ arbitrary: fc.constantFrom(...FIELD_KEYS, ...MODIFIER_KEYS), weight: 6 }, { arbitrary: fc.constantFrom(...AUTH_KEYS), weight: 2 },
-    { arbitrary: fc.constantFrom(...PROTOTYPE_KEYS), weight: 2 }, { arbitrary: hostileString, weight: 1 });
+  const value = fc.oneof(
+    { arbitrary: scalars, weight: 4 },
+    { arbitrary: idList, weight: 1 },
+    { arbitrary: nested, weight: 2 },
+    { arbitrary: deepJsonText, weight: 1 },
+  );
+  const key = fc.oneof(
+    { arbitrary: fc.constantFrom(...FIELD_KEYS, ...MODIFIER_KEYS), weight: 6 },
+    { arbitrary: fc.constantFrom(...AUTH_KEYS), weight: 2 },
+    { arbitrary: fc.constantFrom(...PROTOTYPE_KEYS), weight: 2 },
+    { arbitrary: hostileString, weight: 1 },
+  );
   const objectBody = jsonObjectText(key, value);
   return {
     targets,
-    collection: fc.oneof({ arbitrary: fc.constantFrom(...COLLECTIONS), weight: 6 }, { arbitrary: fc.constantFrom(...ODD_COLLECTIONS), weight: 1 }, { arbitrary: hostileString.map(percentEncode), weight: 1 }),
-    recordId: fc.oneof({ arbitrary: fc.constantFrom(...recordIds), weight: 4 }, { arbitrary: hostileString.map(percentEncode), weight: 1 }),
+    collection: fc.oneof(
+      { arbitrary: fc.constantFrom(...COLLECTIONS), weight: 6 },
+      { arbitrary: fc.constantFrom(...ODD_COLLECTIONS), weight: 1 },
+      { arbitrary: hostileString.map(percentEncode), weight: 1 },
+    ),
+    recordId: fc.oneof(
+      { arbitrary: fc.constantFrom(...recordIds), weight: 4 },
+      { arbitrary: hostileString.map(percentEncode), weight: 1 },
+    ),
     scalars,
     value,
     expression: fc.oneof(fc.constantFrom(...EXPRESSIONS), hostileString),
     objectBody,
-    body: fc.oneof({ arbitrary: objectBody, weight: 8 }, { arbitrary: jsonText(key, scalars), weight: 1 }, { arbitrary: deepJsonText, weight: 1 }, { arbitrary: malformedBody, weight: 1 }),
+    body: fc.oneof(
+      { arbitrary: objectBody, weight: 8 },
+      { arbitrary: jsonText(key, scalars), weight: 1 },
+      { arbitrary: deepJsonText, weight: 1 },
+      { arbitrary: malformedBody, weight: 1 },
+    ),
     createTarget: createTarget(key, value),
   };
 }
 
-function createTarget(key: fc.Arbitrary<string>, value: fc.Arbitrary<string>): fc.Arbitrary<{ collection: string; body: string }> {
+function createTarget(
+  key: fc.Arbitrary<string>,
+  value: fc.Arbitrary<string>,
+): fc.Arbitrary<{ collection: string; body: string }> {
   return fc.constantFrom(...Object.keys(VALID_BASES)).chain((collection) => {
-    const field = fc.oneof({ arbitrary: fc.constantFrom(...fieldNames(collection)), weight: 6 }, { arbitrary: key, weight: 1 });
+    const field = fc.oneof(
+      { arbitrary: fc.constantFrom(...fieldNames(collection)), weight: 6 },
+      { arbitrary: key, weight: 1 },
+    );
     // Later keys win in JSON, so the overrides follow the valid base.
     const base = JSON.stringify(VALID_BASES[collection]).slice(0, -1);
-    return fc.array(fc.tuple(field, value), { minLength: 1, maxLength: 3 })
-      .map((overrides) => ({ collection, body: `${base}${overrides.map(([k, v]) => `,${jsonQuote(k)}:${v}`).join('')}}` }));
+    return fc.array(fc.tuple(field, value), { minLength: 1, maxLength: 3 }).map((overrides) => ({
+      collection,
+      body: `${base}${overrides.map(([k, v]) => `,${jsonQuote(k)}:${v}`).join('')}}`,
+    }));
   });
 }
 
@@ -114,8 +261,21 @@ export function listQuery(p: HostilePieces): fc.Arbitrary<string> {
   return queryString([
     ['filter', queryValue(p.expression)],
     ['sort', either(['-created', 'title,-views', '@random', 'author.name', '@rowid', '-'.repeat(50)])],
-    ['expand', either(['author', 'editors,author', 'comments_via_post.by', 'author.author.author', 'post.author', Array(40).fill('author').join('.')])],
-    ['fields', either(['*', 'id,title', 'expand.author.name', '*:excerpt(10,true)', 'title:excerpt(-1)', 'a'.repeat(2000)])],
+    [
+      'expand',
+      either([
+        'author',
+        'editors,author',
+        'comments_via_post.by',
+        'author.author.author',
+        'post.author',
+        Array(40).fill('author').join('.'),
+      ]),
+    ],
+    [
+      'fields',
+      either(['*', 'id,title', 'expand.author.name', '*:excerpt(10,true)', 'title:excerpt(-1)', 'a'.repeat(2000)]),
+    ],
     ['page', either(['0', '-1', '1.5', '1e9', '99999999999999999999', 'NaN', '0x10', ' 2'])],
     ['perPage', either(['0', '-1', '1000', '1001', '1e3', '9007199254740993', 'Infinity', ''])],
     ['skipTotal', either(['1', 'true', '0', 'yes', ''])],
@@ -124,25 +284,49 @@ export function listQuery(p: HostilePieces): fc.Arbitrary<string> {
 
 /** A batch body: items that create, update or delete, some with odd methods, urls, bodies or headers, or something that is no batch at all. */
 export function batchBody(p: HostilePieces): fc.Arbitrary<string | Buffer> {
-  const item = fc.oneof({ arbitrary: batchCreate(p), weight: 4 }, { arbitrary: batchItem(p), weight: 4 },
-    { arbitrary: jsonObjectText(fc.constantFrom('method', 'url', 'body', 'headers', ...PROTOTYPE_KEYS), p.value, 4), weight: 1 });
+  const item = fc.oneof(
+    { arbitrary: batchCreate(p), weight: 4 },
+    { arbitrary: batchItem(p), weight: 4 },
+    {
+      arbitrary: jsonObjectText(fc.constantFrom('method', 'url', 'body', 'headers', ...PROTOTYPE_KEYS), p.value, 4),
+      weight: 1,
+    },
+  );
   return fc.oneof(
-    { arbitrary: fc.array(item, { maxLength: 4 }).map((items) => `{"requests":[${items.join(",")}]}`), weight: 6 },
+    { arbitrary: fc.array(item, { maxLength: 4 }).map((items) => `{"requests":[${items.join(',')}]}`), weight: 6 },
     { arbitrary: jsonObjectText(fc.constantFrom('requests', ...PROTOTYPE_KEYS), p.value), weight: 1 },
     { arbitrary: p.body, weight: 1 },
   );
 }
 
 function batchCreate(p: HostilePieces): fc.Arbitrary<string> {
-  return p.createTarget.map(({ collection, body }) => `{"method":"POST","url":${jsonQuote(`/api/collections/${collection}/records`)},"body":${body}}`);
+  return p.createTarget.map(
+    ({ collection, body }) =>
+      `{"method":"POST","url":${jsonQuote(`/api/collections/${collection}/records`)},"body":${body}}`,
+  );
 }
 
 function batchItem(p: HostilePieces): fc.Arbitrary<string> {
-  const method = fc.oneof({ arbitrary: fc.constantFrom('POST', 'PATCH', 'PUT', 'DELETE'), weight: 6 }, { arbitrary: fc.constantFrom('GET', 'post', '', 'TRACE'), weight: 1 }, { arbitrary: hostileString, weight: 1 });
-  const recordUrl = fc.tuple(p.collection, fc.option(p.recordId, { nil: undefined }), listQuery(p)).map(([c, id, q]) => `/api/collections/${c}/records${id === undefined ? '' : `/${id}`}?${q}`);
-  const url = fc.oneof({ arbitrary: recordUrl, weight: 4 }, { arbitrary: fc.constantFrom(...BATCH_URLS), weight: 1 }, { arbitrary: hostileString, weight: 1 });
+  const method = fc.oneof(
+    { arbitrary: fc.constantFrom('POST', 'PATCH', 'PUT', 'DELETE'), weight: 6 },
+    { arbitrary: fc.constantFrom('GET', 'post', '', 'TRACE'), weight: 1 },
+    { arbitrary: hostileString, weight: 1 },
+  );
+  const recordUrl = fc
+    .tuple(p.collection, fc.option(p.recordId, { nil: undefined }), listQuery(p))
+    .map(([c, id, q]) => `/api/collections/${c}/records${id === undefined ? '' : `/${id}`}?${q}`);
+  const url = fc.oneof(
+    { arbitrary: recordUrl, weight: 4 },
+    { arbitrary: fc.constantFrom(...BATCH_URLS), weight: 1 },
+    { arbitrary: hostileString, weight: 1 },
+  );
   const headers = jsonObjectText(fc.constantFrom('authorization', 'content-type', ...PROTOTYPE_KEYS), p.scalars);
-  const optional = (name: string, text: fc.Arbitrary<string>) => fc.option(text.map((t) => `,${jsonQuote(name)}:${t}`), { nil: '' });
-  return fc.tuple(method, url, optional('body', p.objectBody), optional('headers', headers))
+  const optional = (name: string, text: fc.Arbitrary<string>) =>
+    fc.option(
+      text.map((t) => `,${jsonQuote(name)}:${t}`),
+      { nil: '' },
+    );
+  return fc
+    .tuple(method, url, optional('body', p.objectBody), optional('headers', headers))
     .map(([m, u, body, h]) => `{"method":${jsonQuote(m)},"url":${jsonQuote(u)}${body}${h}}`);
 }

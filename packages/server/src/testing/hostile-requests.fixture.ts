@@ -3,7 +3,14 @@
  * records, batch, auth and realtime routes of the blog fixture.
  */
 import fc from 'fast-check';
-import { AUTH_KEYS, batchBody, hostilePieces, listQuery, type FuzzTargets, type HostilePieces } from './hostile-fixture.fixture.js';
+import {
+  AUTH_KEYS,
+  batchBody,
+  hostilePieces,
+  listQuery,
+  type FuzzTargets,
+  type HostilePieces,
+} from './hostile-fixture.fixture.js';
 import { describeData, hostileString, jsonObjectText, PROTOTYPE_KEYS, scalarText } from './hostile-values.fixture.js';
 
 /** One request for `inject`. */
@@ -14,9 +21,27 @@ export interface HostileRequest {
   readonly payload?: string | Buffer;
 }
 
-const AUTH_ENDPOINTS = ['auth-with-password', 'auth-refresh', 'request-otp', 'auth-with-otp', 'request-verification', 'confirm-verification',
-  'request-password-reset', 'confirm-password-reset', 'request-email-change', 'confirm-email-change', 'auth-logout', 'auth-logout-all'];
-const CONTENT_TYPES = ['application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json;;'];
+const AUTH_ENDPOINTS = [
+  'auth-with-password',
+  'auth-refresh',
+  'request-otp',
+  'auth-with-otp',
+  'request-verification',
+  'confirm-verification',
+  'request-password-reset',
+  'confirm-password-reset',
+  'request-email-change',
+  'confirm-email-change',
+  'auth-logout',
+  'auth-logout-all',
+];
+const CONTENT_TYPES = [
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json;;',
+];
 
 /** Hostile requests to the records, batch, auth and realtime routes of the blog fixture. */
 export function hostileRequests(targets: FuzzTargets): fc.Arbitrary<HostileRequest> {
@@ -24,32 +49,104 @@ export function hostileRequests(targets: FuzzTargets): fc.Arbitrary<HostileReque
   const headers = requestHeaders(p);
   const query = listQuery(p);
   const records = (c: string) => `/api/collections/${c}/records`;
-  const bare = (method: HostileRequest['method'], url: fc.Arbitrary<string>) => fc.tuple(url, headers).map(([u, h]) => described({ method, url: u, headers: h }));
-  const withBody = (method: HostileRequest['method'], url: fc.Arbitrary<string>, payload: fc.Arbitrary<string | Buffer>) => {
-    const type = fc.oneof({ arbitrary: fc.constant('application/json'), weight: 9 }, { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 1 });
-    return fc.tuple(url, headers, payload, type).map(([u, h, body, t]) => described({ method, url: u, headers: { ...h, 'content-type': t }, payload: body }));
+  const bare = (method: HostileRequest['method'], url: fc.Arbitrary<string>) =>
+    fc.tuple(url, headers).map(([u, h]) => described({ method, url: u, headers: h }));
+  const withBody = (
+    method: HostileRequest['method'],
+    url: fc.Arbitrary<string>,
+    payload: fc.Arbitrary<string | Buffer>,
+  ) => {
+    const type = fc.oneof(
+      { arbitrary: fc.constant('application/json'), weight: 9 },
+      { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 1 },
+    );
+    return fc
+      .tuple(url, headers, payload, type)
+      .map(([u, h, body, t]) => described({ method, url: u, headers: { ...h, 'content-type': t }, payload: body }));
   };
   const recordUrl = fc.tuple(p.collection, p.recordId).map(([c, id]) => `${records(c)}/${id}`);
   return fc.oneof(
-    { arbitrary: bare('GET', fc.tuple(p.collection, query).map(([c, q]) => `${records(c)}?${q}`)), weight: 4 },
-    { arbitrary: bare('GET', fc.tuple(recordUrl, query).map(([u, q]) => `${u}?${q}`)), weight: 2 },
-    { arbitrary: withBody('POST', fc.tuple(p.collection, query).map(([c, q]) => `${records(c)}?${q}`), p.body), weight: 2 },
-    { arbitrary: p.createTarget.chain(({ collection, body }) => withBody('POST', query.map((q) => `${records(collection)}?${q}`), fc.constant(body))), weight: 3 },
+    {
+      arbitrary: bare(
+        'GET',
+        fc.tuple(p.collection, query).map(([c, q]) => `${records(c)}?${q}`),
+      ),
+      weight: 4,
+    },
+    {
+      arbitrary: bare(
+        'GET',
+        fc.tuple(recordUrl, query).map(([u, q]) => `${u}?${q}`),
+      ),
+      weight: 2,
+    },
+    {
+      arbitrary: withBody(
+        'POST',
+        fc.tuple(p.collection, query).map(([c, q]) => `${records(c)}?${q}`),
+        p.body,
+      ),
+      weight: 2,
+    },
+    {
+      arbitrary: p.createTarget.chain(({ collection, body }) =>
+        withBody(
+          'POST',
+          query.map((q) => `${records(collection)}?${q}`),
+          fc.constant(body),
+        ),
+      ),
+      weight: 3,
+    },
     { arbitrary: withBody('PATCH', recordUrl, p.body), weight: 2 },
     { arbitrary: withBody('PUT', recordUrl, p.body), weight: 1 },
     { arbitrary: bare('DELETE', recordUrl), weight: 1 },
     { arbitrary: withBody('POST', fc.constant('/api/batch'), batchBody(p)), weight: 4 },
-    { arbitrary: withBody('POST', fc.tuple(p.collection, fc.constantFrom(...AUTH_ENDPOINTS)).map(([c, e]) => `/api/collections/${c}/${e}`), fc.oneof(authBody(p), p.body)), weight: 4 },
-    { arbitrary: bare('GET', fc.tuple(p.collection, query).map(([c, q]) => `/api/collections/${c}/auth-methods?${q}`)), weight: 1 },
-    { arbitrary: withBody('POST', p.recordId.map((id) => `/api/collections/users/impersonate/${id}`), authBody(p)), weight: 1 },
-    { arbitrary: withBody('POST', fc.constant('/api/realtime'), fc.oneof(jsonObjectText(fc.constantFrom('clientId', 'subscriptions', ...PROTOTYPE_KEYS), p.value), p.body)), weight: 2 },
+    {
+      arbitrary: withBody(
+        'POST',
+        fc.tuple(p.collection, fc.constantFrom(...AUTH_ENDPOINTS)).map(([c, e]) => `/api/collections/${c}/${e}`),
+        fc.oneof(authBody(p), p.body),
+      ),
+      weight: 4,
+    },
+    {
+      arbitrary: bare(
+        'GET',
+        fc.tuple(p.collection, query).map(([c, q]) => `/api/collections/${c}/auth-methods?${q}`),
+      ),
+      weight: 1,
+    },
+    {
+      arbitrary: withBody(
+        'POST',
+        p.recordId.map((id) => `/api/collections/users/impersonate/${id}`),
+        authBody(p),
+      ),
+      weight: 1,
+    },
+    {
+      arbitrary: withBody(
+        'POST',
+        fc.constant('/api/realtime'),
+        fc.oneof(jsonObjectText(fc.constantFrom('clientId', 'subscriptions', ...PROTOTYPE_KEYS), p.value), p.body),
+      ),
+      weight: 2,
+    },
   );
 }
 
 /** Who asks: a guest, the user, the superuser, sometimes with forged credentials on top. */
 function requestHeaders(p: HostilePieces): fc.Arbitrary<Record<string, string>> {
-  const principal = fc.constantFrom<Record<string, string>>({}, { authorization: p.targets.userToken }, { authorization: `Bearer ${p.targets.superuserToken}` });
-  const forged = fc.oneof({ arbitrary: fc.constant<Record<string, string>>({}), weight: 5 }, { arbitrary: forgedHeaders(), weight: 1 });
+  const principal = fc.constantFrom<Record<string, string>>(
+    {},
+    { authorization: p.targets.userToken },
+    { authorization: `Bearer ${p.targets.superuserToken}` },
+  );
+  const forged = fc.oneof(
+    { arbitrary: fc.constant<Record<string, string>>({}), weight: 5 },
+    { arbitrary: forgedHeaders(), weight: 1 },
+  );
   return fc.tuple(principal, forged).map(([who, junk]) => ({ ...who, ...junk }));
 }
 
@@ -68,7 +165,12 @@ function forgedHeaders(): fc.Arbitrary<Record<string, string>> {
 /** A body for the auth endpoints: credentials, tokens and ids, real and forged. */
 function authBody(p: HostilePieces): fc.Arbitrary<string> {
   const { userEmail, userToken, userId } = p.targets;
-  const credential = scalarText(fc.oneof(fc.constantFrom(userEmail, userToken, userId, 'eyJhbGciOiJub25lIn0.eyJpZCI6IngifQ.', 'a long passphrase 123'), hostileString));
+  const credential = scalarText(
+    fc.oneof(
+      fc.constantFrom(userEmail, userToken, userId, 'eyJhbGciOiJub25lIn0.eyJpZCI6IngifQ.', 'a long passphrase 123'),
+      hostileString,
+    ),
+  );
   return jsonObjectText(fc.constantFrom(...AUTH_KEYS, ...PROTOTYPE_KEYS), fc.oneof(credential, p.value));
 }
 

@@ -12,7 +12,13 @@ export interface Answer {
 }
 
 /** Sends one JSON request in-process. */
-export async function call(t: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+export async function call(
+  t: TestApp,
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const allHeaders = payload === undefined ? headers : { 'content-type': 'application/json', ...headers };
   const response = await t.app.inject({ method, url, payload, headers: allHeaders });

@@ -16,25 +16,43 @@ const OWNER_ONLY = 'owner = @request.auth.id';
 /** The `notes` and `links` collections (each relation names its target by name). */
 export function ownerNotesCollections(): Record<string, unknown>[] {
   return [
-    { name: 'links', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [
-      { name: 'label', type: 'text' },
-    ] },
-    { name: 'notes', type: 'base', listRule: OWNER_ONLY, viewRule: OWNER_ONLY, createRule: '', updateRule: OWNER_ONLY, deleteRule: OWNER_ONLY, fields: [
-      { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
-      { name: 'secret', type: 'text' },
-      { name: 'rank', type: 'number' },
-      { name: 'link', type: 'relation', collectionId: 'links', maxSelect: 1 },
-    ] },
+    {
+      name: 'links',
+      type: 'base',
+      listRule: '',
+      viewRule: '',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [{ name: 'label', type: 'text' }],
+    },
+    {
+      name: 'notes',
+      type: 'base',
+      listRule: OWNER_ONLY,
+      viewRule: OWNER_ONLY,
+      createRule: '',
+      updateRule: OWNER_ONLY,
+      deleteRule: OWNER_ONLY,
+      fields: [
+        { name: 'owner', type: 'relation', collectionId: '_pb_users_auth_', maxSelect: 1 },
+        { name: 'secret', type: 'text' },
+        { name: 'rank', type: 'number' },
+        { name: 'link', type: 'relation', collectionId: 'links', maxSelect: 1 },
+      ],
+    },
   ];
 }
 
 /** The relations of `links` into `notes`, added once both collections exist. */
 export function linksWithNoteRelations(notesId: string): Record<string, unknown> {
-  return { fields: [
-    { name: 'label', type: 'text' },
-    { name: 'note', type: 'relation', collectionId: notesId, maxSelect: 1 },
-    { name: 'notes', type: 'relation', collectionId: notesId, maxSelect: 5 },
-  ] };
+  return {
+    fields: [
+      { name: 'label', type: 'text' },
+      { name: 'note', type: 'relation', collectionId: notesId, maxSelect: 1 },
+      { name: 'notes', type: 'relation', collectionId: notesId, maxSelect: 5 },
+    ],
+  };
 }
 
 /** A signed-up user and its token. */
@@ -56,6 +74,9 @@ async function signUp(t: TestApp, email: string): Promise<FixtureUser> {
   const body = { email, password: OWNER_NOTES_PASSWORD, passwordConfirm: OWNER_NOTES_PASSWORD };
   const created = await call(t, 'POST', '/api/collections/users/records', body);
   if (created.status !== 200) throw new Error(`sign-up failed: ${created.raw}`);
-  const login = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: email, password: OWNER_NOTES_PASSWORD });
+  const login = await call(t, 'POST', '/api/collections/users/auth-with-password', {
+    identity: email,
+    password: OWNER_NOTES_PASSWORD,
+  });
   return { id: created.body.id, token: login.body.token };
 }

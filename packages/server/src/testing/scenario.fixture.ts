@@ -31,7 +31,15 @@ export interface Scenario {
 }
 
 // Internals that must never reach a client, whatever the request.
-const ALWAYS_FORBIDDEN = ['stack', 'SQLITE_', 'SqliteError', 'SELECT ', 'node_modules', ' at /', 'syntax error at or near'];
+const ALWAYS_FORBIDDEN = [
+  'stack',
+  'SQLITE_',
+  'SqliteError',
+  'SELECT ',
+  'node_modules',
+  ' at /',
+  'syntax error at or near',
+];
 
 /** Runs one scenario against an app and asserts every expectation. */
 export async function runScenario(t: TestApp, scenario: Scenario): Promise<void> {
@@ -45,7 +53,8 @@ export async function runScenario(t: TestApp, scenario: Scenario): Promise<void>
   const response = await t.app.inject({ method: scenario.method ?? 'GET', url: scenario.url, headers, payload });
   const raw = response.body;
   assert.equal(response.statusCode, scenario.status, `status of ${scenario.name}: ${raw.slice(0, 500)}`);
-  for (const text of scenario.contains ?? []) assert.ok(raw.includes(text), `${scenario.name}: expected ${JSON.stringify(text)} in ${raw.slice(0, 500)}`);
+  for (const text of scenario.contains ?? [])
+    assert.ok(raw.includes(text), `${scenario.name}: expected ${JSON.stringify(text)} in ${raw.slice(0, 500)}`);
   for (const text of [...ALWAYS_FORBIDDEN, ...(scenario.notContains ?? [])]) {
     assert.ok(!raw.includes(text), `${scenario.name}: forbidden ${JSON.stringify(text)} in ${raw.slice(0, 500)}`);
   }
@@ -60,5 +69,10 @@ function assertErrorShape(body: any, status: number, scenario: Scenario): void {
   assert.equal(typeof body.message, 'string');
   assert.equal(typeof body.data, 'object');
   assert.equal(typeof body.code, 'string');
-  if (scenario.dataKeys) assert.deepEqual(Object.keys(body.data).sort(), [...scenario.dataKeys].sort(), `${scenario.name}: data keys ${JSON.stringify(body.data)}`);
+  if (scenario.dataKeys)
+    assert.deepEqual(
+      Object.keys(body.data).sort(),
+      [...scenario.dataKeys].sort(),
+      `${scenario.name}: data keys ${JSON.stringify(body.data)}`,
+    );
 }

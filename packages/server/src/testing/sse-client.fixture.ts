@@ -61,7 +61,13 @@ export function openSse(base: string, timeoutMs = 5000): Promise<SseTestStream> 
             clearTimeout(limit);
             ok(found);
           };
-          const limit = setTimeout(() => (waiters.delete(wake), fail(new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames.map((f) => f.raw))}`))), ms);
+          const limit = setTimeout(
+            () => (
+              waiters.delete(wake),
+              fail(new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(frames.map((f) => f.raw))}`))
+            ),
+            ms,
+          );
           waiters.add(wake);
           wake();
         });
@@ -76,10 +82,14 @@ export function openSse(base: string, timeoutMs = 5000): Promise<SseTestStream> 
           return body;
         },
         next: (match, ms = 5000, from = 0) => waitFor(() => frames.slice(from).find(match), ms, 'a matching frame'),
-        ended: (ms = 5000) => waitFor(() => (done ? true : undefined), ms, 'the end of the stream').then(() => undefined),
+        ended: (ms = 5000) =>
+          waitFor(() => (done ? true : undefined), ms, 'the end of the stream').then(() => undefined),
         close: () => req.destroy(),
       };
-      const ready = res.statusCode === 200 ? waitFor(() => frames[0], timeoutMs, 'PB_CONNECT') : waitFor(() => (done ? true : undefined), timeoutMs, 'the refusal');
+      const ready =
+        res.statusCode === 200
+          ? waitFor(() => frames[0], timeoutMs, 'PB_CONNECT')
+          : waitFor(() => (done ? true : undefined), timeoutMs, 'the refusal');
       ready.then(() => (clearTimeout(timer), resolve(stream)), reject);
     });
     req.on('error', (error) => (clearTimeout(timer), reject(error)));
@@ -99,6 +109,10 @@ function parseFrame(raw: string): SseFrame {
 }
 
 /** The subscription string the pocketbase SDK builds for `subscribe(topic, cb, options)`. */
-export function sdkSubscription(topic: string, query?: Record<string, unknown>, headers?: Record<string, string>): string {
+export function sdkSubscription(
+  topic: string,
+  query?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): string {
   return query || headers ? `${topic}?options=${encodeURIComponent(JSON.stringify({ query, headers }))}` : topic;
 }

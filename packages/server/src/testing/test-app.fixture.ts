@@ -2,9 +2,23 @@
  * Test-only: a Tandem app over a throwaway database, driven in-process with `inject`.
  */
 import {
-  MemoryCache, RecordCacheKeys, composeCoreServices, internalRequest, superuser,
-  type ActionDispatcher, type AuthService, type ChangeFeed, type CollectionGenerations, type CollectionService, type DialectName, type OutboxMailer,
-  type RealtimeBroker, type RecordService, type SettingsService, type Store, type StoreTimings,
+  MemoryCache,
+  RecordCacheKeys,
+  composeCoreServices,
+  internalRequest,
+  superuser,
+  type ActionDispatcher,
+  type AuthService,
+  type ChangeFeed,
+  type CollectionGenerations,
+  type CollectionService,
+  type DialectName,
+  type OutboxMailer,
+  type RealtimeBroker,
+  type RecordService,
+  type SettingsService,
+  type Store,
+  type StoreTimings,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
@@ -39,7 +53,12 @@ export interface TestApp {
 }
 
 /** Starts an in-process app on a fresh database of the given kind. */
-export async function createTestApp(dialect: DialectName, options: Partial<ServerOptions> = {}, resolvePrincipal?: PrincipalResolver, authRateLimits?: () => AuthRateLimitRules): Promise<TestApp> {
+export async function createTestApp(
+  dialect: DialectName,
+  options: Partial<ServerOptions> = {},
+  resolvePrincipal?: PrincipalResolver,
+  authRateLimits?: () => AuthRateLimitRules,
+): Promise<TestApp> {
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
   const core = await composeCoreServices(opened.store, {
@@ -49,8 +68,27 @@ export async function createTestApp(dialect: DialectName, options: Partial<Serve
   });
   const { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, actions } = core;
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
-  const responseCache = { cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }), keys: new RecordCacheKeys(collections, generations) };
-  const app = createApp({ actions, collections, records, settings, logger: silentLogger, resolvePrincipal: resolver, auth, authRateLimits, outbox, realtime, responseCache, timings }, { ...defaultServerOptions, logRequests: false, ...options });
+  const responseCache = {
+    cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }),
+    keys: new RecordCacheKeys(collections, generations),
+  };
+  const app = createApp(
+    {
+      actions,
+      collections,
+      records,
+      settings,
+      logger: silentLogger,
+      resolvePrincipal: resolver,
+      auth,
+      authRateLimits,
+      outbox,
+      realtime,
+      responseCache,
+      timings,
+    },
+    { ...defaultServerOptions, logRequests: false, ...options },
+  );
   await app.ready();
   return {
     app,

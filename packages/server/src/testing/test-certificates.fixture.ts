@@ -27,13 +27,31 @@ export function createTestCertificateAuthority(name = 'Tandem test CA'): TestCer
   const notBefore = new Date(Date.now() - DAY);
   const notAfter = new Date(Date.now() + DAY);
   const issuer = { commonName: name, privateKey: ca.privateKey, publicKey: ca.publicKey };
-  const caCert = buildCertificate({ commonName: name, publicKey: ca.publicKey, issuer, notBefore, notAfter, role: { kind: 'ca' } });
+  const caCert = buildCertificate({
+    commonName: name,
+    publicKey: ca.publicKey,
+    issuer,
+    notBefore,
+    notAfter,
+    role: { kind: 'ca' },
+  });
   return {
     caCert,
     issue(hosts = ['127.0.0.1', '::1', 'localhost']) {
       const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const cert = buildCertificate({ commonName: hosts[0] ?? 'localhost', publicKey, issuer, notBefore, notAfter, role: { kind: 'server', hosts } });
-      return { cert, key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string, fingerprint256: new X509Certificate(cert).fingerprint256 };
+      const cert = buildCertificate({
+        commonName: hosts[0] ?? 'localhost',
+        publicKey,
+        issuer,
+        notBefore,
+        notAfter,
+        role: { kind: 'server', hosts },
+      });
+      return {
+        cert,
+        key: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+        fingerprint256: new X509Certificate(cert).fingerprint256,
+      };
     },
   };
 }

@@ -14,13 +14,29 @@ export const asUser = { authorization: testTokens.user } as const;
 
 /** A minimal auth collection for the fake user (never stored). */
 export const testUsersCollection: Collection = {
-  id: '_pb_users_auth_', name: 'users', type: 'auth', system: false, indexes: [], created: '', updated: '',
-  listRule: null, viewRule: null, createRule: null, updateRule: null, deleteRule: null,
-  fields: [{ id: 'text3208210256', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true }],
+  id: '_pb_users_auth_',
+  name: 'users',
+  type: 'auth',
+  system: false,
+  indexes: [],
+  created: '',
+  updated: '',
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  fields: [
+    { id: 'text3208210256', name: 'id', type: 'text', system: true, hidden: false, presentable: false, required: true },
+  ],
 };
 
 /** The user principal behind `asUser`. */
-export const testUser: Principal = { kind: 'record', collection: testUsersCollection, record: { id: 'testuser0000001', email: 'user@example.com' } };
+export const testUser: Principal = {
+  kind: 'record',
+  collection: testUsersCollection,
+  record: { id: 'testuser0000001', email: 'user@example.com' },
+};
 
 /** Maps `testTokens.superuser` to a superuser, `testTokens.user` to `testUser`, anything else to a guest. */
 export const testPrincipalResolver: PrincipalResolver = (request) => {

@@ -11,7 +11,11 @@ export interface TestSocket {
   readonly messages: ServerMessage[];
   send(message: ClientMessage | string): void;
   /** Resolves with the first message (from `from` on) that matches, or rejects after `timeoutMs`. */
-  waitFor<T extends ServerMessage>(match: (message: ServerMessage) => message is T, timeoutMs?: number, from?: number): Promise<T>;
+  waitFor<T extends ServerMessage>(
+    match: (message: ServerMessage) => message is T,
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<T>;
   waitFor(match: (message: ServerMessage) => boolean, timeoutMs?: number, from?: number): Promise<ServerMessage>;
   /** Resolves with the close code (or rejects after `timeoutMs`). */
   closed(timeoutMs?: number): Promise<number>;
@@ -19,7 +23,11 @@ export interface TestSocket {
 }
 
 /** Opens a socket to `baseUrl`'s /api/ws (`wss:` for an `https:` base, trusting `tls.ca`) and waits for `welcome`. */
-export async function openTestSocket(baseUrl: string, headers: Record<string, string> = {}, tls: { readonly ca?: string | Buffer } = {}): Promise<TestSocket> {
+export async function openTestSocket(
+  baseUrl: string,
+  headers: Record<string, string> = {},
+  tls: { readonly ca?: string | Buffer } = {},
+): Promise<TestSocket> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/ws`, REALTIME_SUBPROTOCOL, { headers, ...tls });
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
@@ -41,9 +49,19 @@ export async function openTestSocket(baseUrl: string, headers: Record<string, st
         const check = () => {
           const found = messages.slice(from).find(match);
           if (found) return done(() => resolve(found));
-          if (closeCode !== undefined) return done(() => reject(new Error(`socket closed (${closeCode}) before the expected message; got ${JSON.stringify(messages.slice(-5))}`)));
+          if (closeCode !== undefined)
+            return done(() =>
+              reject(
+                new Error(
+                  `socket closed (${closeCode}) before the expected message; got ${JSON.stringify(messages.slice(-5))}`,
+                ),
+              ),
+            );
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting; last messages ${JSON.stringify(messages.slice(-5))}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`timed out waiting; last messages ${JSON.stringify(messages.slice(-5))}`))),
+          timeoutMs,
+        );
         const done = (finish: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -68,7 +86,9 @@ export async function openTestSocket(baseUrl: string, headers: Record<string, st
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
-    ws.once('unexpected-response', (_request, response) => reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode })));
+    ws.once('unexpected-response', (_request, response) =>
+      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode })),
+    );
   });
   await socket.waitFor((m) => m.type === 'welcome');
   return socket;

@@ -31,7 +31,10 @@ export interface CertificateReloadOptions {
  * @example
  * const stop = reloadCertificatesOnChange(server, { certFile, keyFile, served: { cert, key }, onError: (e) => log.warn(e.message) });
  */
-export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureContext'>, options: CertificateReloadOptions): () => void {
+export function reloadCertificatesOnChange(
+  server: Pick<TlsServer, 'setSecureContext'>,
+  options: CertificateReloadOptions,
+): () => void {
   let timer: NodeJS.Timeout | undefined;
   // NB: taken from what is served, not read from disk: a read racing the first change would mistake the new files for the old.
   let last = fingerprintOf(Buffer.from(options.served.cert), Buffer.from(options.served.key));
@@ -51,14 +54,19 @@ export function reloadCertificatesOnChange(server: Pick<TlsServer, 'setSecureCon
     clearTimeout(timer);
     timer = setTimeout(() => void reload(), options.debounceMs ?? 250);
   };
-  const watchers: FSWatcher[] = [...new Set([dirname(options.certFile), dirname(options.keyFile)])].map((dir) => watch(dir, { persistent: false }, schedule));
+  const watchers: FSWatcher[] = [...new Set([dirname(options.certFile), dirname(options.keyFile)])].map((dir) =>
+    watch(dir, { persistent: false }, schedule),
+  );
   return () => {
     clearTimeout(timer);
     for (const watcher of watchers) watcher.close();
   };
 }
 
-async function readPair(certFile: string, keyFile: string): Promise<{ cert: Buffer; key: Buffer; fingerprint: string }> {
+async function readPair(
+  certFile: string,
+  keyFile: string,
+): Promise<{ cert: Buffer; key: Buffer; fingerprint: string }> {
   const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
   return { cert, key, fingerprint: fingerprintOf(cert, key) };
 }

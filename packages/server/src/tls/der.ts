@@ -39,7 +39,8 @@ export function derOid(dotted: string): Buffer {
   const bytes = [40 * first + second];
   for (const arc of rest) {
     const groups = [arc & 0x7f];
-    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128)) groups.unshift((value & 0x7f) | 0x80);
+    for (let value = Math.floor(arc / 128); value > 0; value = Math.floor(value / 128))
+      groups.unshift((value & 0x7f) | 0x80);
     bytes.push(...groups);
   }
   return derElement(0x06, Buffer.from(bytes));
@@ -52,7 +53,8 @@ export const derBoolean = (value: boolean): Buffer => derElement(0x01, Buffer.fr
 export const derOctetString = (bytes: Uint8Array): Buffer => derElement(0x04, bytes);
 
 /** A BIT STRING whose last byte has `unusedBits` padding bits. */
-export const derBitString = (bytes: Uint8Array, unusedBits = 0): Buffer => derElement(0x03, Buffer.concat([Buffer.from([unusedBits]), bytes]));
+export const derBitString = (bytes: Uint8Array, unusedBits = 0): Buffer =>
+  derElement(0x03, Buffer.concat([Buffer.from([unusedBits]), bytes]));
 
 /** A UTF8String. */
 export const derUtf8 = (text: string): Buffer => derElement(0x0c, Buffer.from(text, 'utf8'));
@@ -60,7 +62,9 @@ export const derUtf8 = (text: string): Buffer => derElement(0x0c, Buffer.from(te
 /** A UTCTime before 2050, a GeneralizedTime from then on (RFC 5280 §4.1.2.5). */
 export function derTime(date: Date): Buffer {
   const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
-  return date.getUTCFullYear() < 2050 ? derElement(0x17, Buffer.from(iso.slice(2))) : derElement(0x18, Buffer.from(iso));
+  return date.getUTCFullYear() < 2050
+    ? derElement(0x17, Buffer.from(iso.slice(2)))
+    : derElement(0x18, Buffer.from(iso));
 }
 
 /** A context-specific `[n] EXPLICIT` tag wrapped around an encoded element. */

@@ -6,13 +6,27 @@ import type { Server } from 'node:http';
 import { createHttpsRedirectServer } from './https-redirect.js';
 
 /** Sends a raw request target and Host, and resolves with the status and Location. */
-function ask(port: number, path: string, host: string | undefined, method = 'GET'): Promise<{ status: number; location: string | undefined; hsts: unknown }> {
+function ask(
+  port: number,
+  path: string,
+  host: string | undefined,
+  method = 'GET',
+): Promise<{ status: number; location: string | undefined; hsts: unknown }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = host === undefined ? {} : { host };
-    const req = request({ host: '127.0.0.1', port, path, method, headers, setHost: host !== undefined, agent: false }, (response) => {
-      response.resume();
-      response.on('end', () => resolve({ status: response.statusCode!, location: response.headers.location, hsts: response.headers['strict-transport-security'] }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, path, method, headers, setHost: host !== undefined, agent: false },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode!,
+            location: response.headers.location,
+            hsts: response.headers['strict-transport-security'],
+          }),
+        );
+      },
+    );
     req.once('error', reject);
     req.end(method === 'POST' ? '{"a":1}' : undefined);
   });
@@ -31,11 +45,16 @@ describe('createHttpsRedirectServer', () => {
   it('answers 308 to the same host name, path and query on the HTTPS port', async () => {
     const cases: Array<[path: string, host: string, location: string]> = [
       ['/api/health', 'localhost:8080', 'https://localhost:8443/api/health'],
-      ['/api/collections/posts/records?filter=a%3D1&sort=-created', 'example.test', 'https://example.test:8443/api/collections/posts/records?filter=a%3D1&sort=-created'],
+      [
+        '/api/collections/posts/records?filter=a%3D1&sort=-created',
+        'example.test',
+        'https://example.test:8443/api/collections/posts/records?filter=a%3D1&sort=-created',
+      ],
       ['/', '[::1]:8080', 'https://[::1]:8443/'],
       ['http://other.test/x?y=1', 'localhost', 'https://localhost:8443/x?y=1'],
     ];
-    for (const [path, host, location] of cases) assert.deepEqual(await ask(port, path, host), { status: 308, location, hsts: undefined }, path);
+    for (const [path, host, location] of cases)
+      assert.deepEqual(await ask(port, path, host), { status: 308, location, hsts: undefined }, path);
   });
 
   it('keeps the method: a POST is redirected with 308, not 301', async () => {
@@ -53,7 +72,10 @@ describe('createHttpsRedirectServer', () => {
     const standard = createHttpsRedirectServer({ port: 443, fallbackHost: 'localhost' });
     await new Promise<void>((resolve) => standard.listen(0, '127.0.0.1', resolve));
     try {
-      assert.equal((await ask((standard.address() as AddressInfo).port, '/a?b', 'example.test')).location, 'https://example.test/a?b');
+      assert.equal(
+        (await ask((standard.address() as AddressInfo).port, '/a?b', 'example.test')).location,
+        'https://example.test/a?b',
+      );
     } finally {
       await new Promise<void>((resolve) => standard.close(() => resolve()));
     }

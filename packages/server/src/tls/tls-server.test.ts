@@ -18,19 +18,35 @@ import { reloadCertificatesOnChange } from './certificate-reload.js';
 const authority = createTestCertificateAuthority();
 
 /** Completes a handshake with `options` and resolves with what was negotiated, or rejects with the handshake error. */
-function handshake(port: number, options: ConnectionOptions = {}): Promise<{ protocol: string | null; cipher: string; alpn: string | false | null; fingerprint256: string }> {
+function handshake(
+  port: number,
+  options: ConnectionOptions = {},
+): Promise<{ protocol: string | null; cipher: string; alpn: string | false | null; fingerprint256: string }> {
   return new Promise((resolve, reject) => {
-    const socket: TLSSocket = connectTls({ host: '127.0.0.1', port, ca: authority.caCert, servername: 'localhost', ...options }, () => {
-      const result = { protocol: socket.getProtocol(), cipher: socket.getCipher().name, alpn: socket.alpnProtocol, fingerprint256: socket.getPeerX509Certificate()!.fingerprint256 };
-      socket.destroy();
-      resolve(result);
-    });
+    const socket: TLSSocket = connectTls(
+      { host: '127.0.0.1', port, ca: authority.caCert, servername: 'localhost', ...options },
+      () => {
+        const result = {
+          protocol: socket.getProtocol(),
+          cipher: socket.getCipher().name,
+          alpn: socket.alpnProtocol,
+          fingerprint256: socket.getPeerX509Certificate()!.fingerprint256,
+        };
+        socket.destroy();
+        resolve(result);
+      },
+    );
     socket.setTimeout(5000, () => socket.destroy(new Error('handshake timed out')));
     socket.once('error', reject);
   });
 }
 
-function getOverHttp2(port: number, path: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function getOverHttp2(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const session = connectHttp2(`https://127.0.0.1:${port}`, { ca: authority.caCert });
     session.once('error', reject);
@@ -48,13 +64,23 @@ function getOverHttp2(port: number, path: string, headers: Record<string, string
   });
 }
 
-function getOverHttp1(port: number, path: string): Promise<{ status: number; headers: Record<string, unknown>; body: string; alpn: string | false | null }> {
+function getOverHttp1(
+  port: number,
+  path: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string; alpn: string | false | null }> {
   return new Promise((resolve, reject) => {
     const options = { host: '127.0.0.1', port, path, ca: authority.caCert, ALPNProtocols: ['http/1.1'], agent: false };
     const request = httpsRequest(options, (response) => {
       let body = '';
       response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body, alpn: (response.socket as TLSSocket).alpnProtocol }));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode!,
+          headers: response.headers,
+          body,
+          alpn: (response.socket as TLSSocket).alpnProtocol,
+        }),
+      );
     });
     request.once('error', reject);
     request.end();
@@ -70,7 +96,17 @@ describe('the HTTPS server', () => {
   before(async () => {
     certificate = authority.issue();
     t = await createTestApp('sqlite', { tls: certificate });
-    await t.collections.import([{ name: 'notes', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', fields: [{ name: 'title', type: 'text' }] }]);
+    await t.collections.import([
+      {
+        name: 'notes',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        updateRule: '',
+        deleteRule: '',
+        fields: [{ name: 'title', type: 'text' }],
+      },
+    ]);
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.server.address() as AddressInfo).port;
     origin = `https://127.0.0.1:${port}`;
@@ -79,8 +115,13 @@ describe('the HTTPS server', () => {
 
   it('refuses TLS 1.1 and accepts TLS 1.2 and TLS 1.3', async () => {
     // The client drops to security level 0 so that it offers TLS 1.1 at all: the refusal must come from the server.
-    await assert.rejects(handshake(port, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }));
-    assert.equal((await handshake(port, { minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'DEFAULT@SECLEVEL=0' })).protocol, 'TLSv1.2');
+    await assert.rejects(
+      handshake(port, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+    );
+    assert.equal(
+      (await handshake(port, { minVersion: 'TLSv1', maxVersion: 'TLSv1.2', ciphers: 'DEFAULT@SECLEVEL=0' })).protocol,
+      'TLSv1.2',
+    );
     assert.equal((await handshake(port, { maxVersion: 'TLSv1.3' })).protocol, 'TLSv1.3');
   });
 
@@ -105,7 +146,11 @@ describe('the HTTPS server', () => {
   });
 
   it('sends HSTS and nosniff on every response, errors included', async () => {
-    for (const response of [await getOverHttp2(port, '/api/health'), await getOverHttp2(port, '/nowhere'), await getOverHttp1(port, '/api/collections/nope/records')]) {
+    for (const response of [
+      await getOverHttp2(port, '/api/health'),
+      await getOverHttp2(port, '/nowhere'),
+      await getOverHttp1(port, '/api/collections/nope/records'),
+    ]) {
       assert.equal(response.headers['strict-transport-security'], HSTS_VALUE);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
     }
@@ -114,11 +159,32 @@ describe('the HTTPS server', () => {
 
   it('accepts a cookie-authenticated write over HTTP/2 from its own https origin, which it reads from :authority', async () => {
     const password = 'correct horse battery staple';
-    const user = (await call(t, 'POST', '/api/collections/users/records', { email: 'h2@example.com', password, passwordConfirm: password })).body;
-    const login = await call(t, 'POST', '/api/collections/users/auth-with-password', { identity: 'h2@example.com', password, session: true });
+    const user = (
+      await call(t, 'POST', '/api/collections/users/records', {
+        email: 'h2@example.com',
+        password,
+        passwordConfirm: password,
+      })
+    ).body;
+    const login = await call(t, 'POST', '/api/collections/users/auth-with-password', {
+      identity: 'h2@example.com',
+      password,
+      session: true,
+    });
     const cookie = String([login.headers['set-cookie']].flat()[0]).split(';')[0]!;
     const write = (origin: string) =>
-      getOverHttp2(port, `/api/collections/users/records/${user.id}`, { ':method': 'PATCH', cookie, origin, 'x-csrf-token': login.body.csrfToken, 'content-type': 'application/json' }, '{"name":"over h2"}');
+      getOverHttp2(
+        port,
+        `/api/collections/users/records/${user.id}`,
+        {
+          ':method': 'PATCH',
+          cookie,
+          origin,
+          'x-csrf-token': login.body.csrfToken,
+          'content-type': 'application/json',
+        },
+        '{"name":"over h2"}',
+      );
     assert.equal((await write(`http://127.0.0.1:${port}`)).status, 403);
     const answer = await write(origin);
     assert.equal(answer.status, 200, answer.body);
@@ -155,7 +221,10 @@ describe('reloadCertificatesOnChange', () => {
   let wake: () => void = () => undefined;
   const nextEvent = (timeoutMs = 5000) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reload event within ${timeoutMs} ms; saw ${events.join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no reload event within ${timeoutMs} ms; saw ${events.join(', ')}`)),
+        timeoutMs,
+      );
       wake = () => (clearTimeout(timer), resolve());
     });
 

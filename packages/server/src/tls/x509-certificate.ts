@@ -1,7 +1,18 @@
 import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import {
-  derBitString, derBoolean, derExplicit, derImplicitPrimitive, derOctetString, derOid, derSequence, derSet, derSmallInteger, derTime, derUnsignedInteger, derUtf8,
+  derBitString,
+  derBoolean,
+  derExplicit,
+  derImplicitPrimitive,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSet,
+  derSmallInteger,
+  derTime,
+  derUnsignedInteger,
+  derUtf8,
 } from './der.js';
 
 /** What a certificate says; the builder signs it with ECDSA P-256 and SHA-256. */
@@ -56,7 +67,10 @@ export function buildCertificate(request: CertificateRequest): string {
   );
   const signature = sign('sha256', tbs, { key: request.issuer.privateKey, dsaEncoding: 'der' });
   const der = derSequence(tbs, algorithm, derBitString(signature));
-  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd()}\n-----END CERTIFICATE-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd()}\n-----END CERTIFICATE-----\n`;
 }
 
 function toName(commonName: string): Buffer {
@@ -71,17 +85,25 @@ function spkiOf(key: KeyObject): Buffer {
 function keyIdOf(key: KeyObject): Buffer {
   const spki = spkiOf(key);
   // The public key's BIT STRING is the SPKI's last element; P-256 points are 65 bytes.
-  return createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? derSequence(derOid(oid), derBoolean(true), derOctetString(value)) : derSequence(derOid(oid), derOctetString(value));
+  return critical
+    ? derSequence(derOid(oid), derBoolean(true), derOctetString(value))
+    : derSequence(derOid(oid), derOctetString(value));
 }
 
 function extensionsOf(request: CertificateRequest): Buffer[] {
   const identifiers = [
     extension(OID.subjectKeyIdentifier, false, derOctetString(keyIdOf(request.publicKey))),
-    extension(OID.authorityKeyIdentifier, false, derSequence(derImplicitPrimitive(0, keyIdOf(request.issuer.publicKey)))),
+    extension(
+      OID.authorityKeyIdentifier,
+      false,
+      derSequence(derImplicitPrimitive(0, keyIdOf(request.issuer.publicKey))),
+    ),
   ];
   if (request.role.kind === 'ca') {
     return [

@@ -8,7 +8,9 @@ import type { FieldError } from '../../errors/app-error.js';
 export const autodateField: FieldType = {
   type: 'autodate',
   normalizeOptions(def): Record<string, FieldError> {
-    return def.onCreate || def.onUpdate ? {} : { onCreate: fieldError('validation_invalid_option', 'Set onCreate, onUpdate or both.') };
+    return def.onCreate || def.onUpdate
+      ? {}
+      : { onCreate: fieldError('validation_invalid_option', 'Set onCreate, onUpdate or both.') };
   },
   zeroValue: () => '',
   parse: (value) => parsed(typeof value === 'string' ? value : ''),

@@ -26,8 +26,10 @@ export const dateField: FieldType = {
     if (date === '') return def.required ? requiredError : null;
     const min = typeof def.min === 'string' && def.min ? normalizeDateText(def.min) : null;
     const max = typeof def.max === 'string' && def.max ? normalizeDateText(def.max) : null;
-    if (min && date < min) return fieldError('validation_min_date_constraint', `Must be no earlier than ${min}.`, { min });
-    if (max && date > max) return fieldError('validation_max_date_constraint', `Must be no later than ${max}.`, { max });
+    if (min && date < min)
+      return fieldError('validation_min_date_constraint', `Must be no earlier than ${min}.`, { min });
+    if (max && date > max)
+      return fieldError('validation_max_date_constraint', `Must be no later than ${max}.`, { max });
     return null;
   },
 };

@@ -15,13 +15,15 @@ export const emailField: FieldType = {
   zeroValue: () => '',
   parse(value) {
     if (value === null || value === undefined) return parsed('');
-    if (typeof value !== 'string' || value.length > MAX_EMAIL_INPUT) return invalid('validation_is_email', 'Must be a valid email address.');
+    if (typeof value !== 'string' || value.length > MAX_EMAIL_INPUT)
+      return invalid('validation_is_email', 'Must be a valid email address.');
     return parsed(value.trim());
   },
   validate(value, def) {
     const email = value as string;
     if (email === '') return def.required ? requiredError : null;
-    if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email)) return fieldError('validation_is_email', 'Must be a valid email address.');
+    if (email.length > MAX_EMAIL_LENGTH || !EMAIL.test(email))
+      return fieldError('validation_is_email', 'Must be a valid email address.');
     return checkDomain(email.slice(email.lastIndexOf('@') + 1), def);
   },
 };

@@ -49,7 +49,12 @@ export function parsed(value: unknown): FieldParseResult {
  * Reads an optional non-negative integer option, at most `ceiling` when one is given;
  * records an error when it is not one.
  */
-export function checkCount(def: FieldDef, key: 'min' | 'max' | 'maxSelect' | 'minSelect' | 'maxSize', errors: Record<string, FieldError>, ceiling?: number): void {
+export function checkCount(
+  def: FieldDef,
+  key: 'min' | 'max' | 'maxSelect' | 'minSelect' | 'maxSize',
+  errors: Record<string, FieldError>,
+  ceiling?: number,
+): void {
   const value = def[key];
   if (value === undefined || value === null || value === '') return;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {

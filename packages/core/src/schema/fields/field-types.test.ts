@@ -6,7 +6,16 @@ import { generateFromPattern } from './random-pattern.js';
 import { isSafePattern } from './pattern-safety.js';
 import { normalizeDateText } from './date-format.js';
 
-const def = (over: Partial<FieldDef>): FieldDef => ({ id: 'f', name: 'f', type: 'text', system: false, hidden: false, presentable: false, required: false, ...over });
+const def = (over: Partial<FieldDef>): FieldDef => ({
+  id: 'f',
+  name: 'f',
+  type: 'text',
+  system: false,
+  hidden: false,
+  presentable: false,
+  required: false,
+  ...over,
+});
 
 function check(field: FieldDef, value: unknown): string | null {
   const type = fieldTypes[field.type];
@@ -42,14 +51,39 @@ describe('field types', () => {
     ['date min', { type: 'date', min: '2026-01-01 00:00:00.000Z' }, '2025-12-31', 'validation_min_date_constraint'],
     ['select accepts a listed value', { type: 'select', values: ['a', 'b'] }, 'a', null],
     ['select rejects an unlisted value', { type: 'select', values: ['a', 'b'] }, 'z', 'validation_invalid_value'],
-    ['multi select maxSelect', { type: 'select', values: ['a', 'b', 'c'], maxSelect: 2 }, ['a', 'b', 'c'], 'validation_too_many_values'],
-    ['single select refuses two values', { type: 'select', values: ['a', 'b'] }, ['a', 'b'], 'validation_too_many_values'],
+    [
+      'multi select maxSelect',
+      { type: 'select', values: ['a', 'b', 'c'], maxSelect: 2 },
+      ['a', 'b', 'c'],
+      'validation_too_many_values',
+    ],
+    [
+      'single select refuses two values',
+      { type: 'select', values: ['a', 'b'] },
+      ['a', 'b'],
+      'validation_too_many_values',
+    ],
     ['json accepts any value', { type: 'json' }, { a: [1, 2] }, null],
     ['json maxSize', { type: 'json', maxSize: 5 }, { a: 'long' }, 'validation_json_size_limit'],
     ['json nested 32 levels deep', { type: 'json' }, JSON.parse(`${'['.repeat(32)}${']'.repeat(32)}`), null],
-    ['json nested 33 levels deep', { type: 'json' }, JSON.parse(`${'['.repeat(33)}${']'.repeat(33)}`), 'validation_json_too_deep'],
-    ['json nested 10,000 levels deep, given to core directly', { type: 'json' }, JSON.parse(`${'['.repeat(10_000)}1${']'.repeat(10_000)}`), 'validation_json_too_deep'],
-    ['relation minSelect', { type: 'relation', collectionId: 'x', maxSelect: 5, minSelect: 2 }, ['a'], 'validation_not_enough_values'],
+    [
+      'json nested 33 levels deep',
+      { type: 'json' },
+      JSON.parse(`${'['.repeat(33)}${']'.repeat(33)}`),
+      'validation_json_too_deep',
+    ],
+    [
+      'json nested 10,000 levels deep, given to core directly',
+      { type: 'json' },
+      JSON.parse(`${'['.repeat(10_000)}1${']'.repeat(10_000)}`),
+      'validation_json_too_deep',
+    ],
+    [
+      'relation minSelect',
+      { type: 'relation', collectionId: 'x', maxSelect: 5, minSelect: 2 },
+      ['a'],
+      'validation_not_enough_values',
+    ],
     ['relation rejects non-strings', { type: 'relation', collectionId: 'x' }, [1], 'validation_invalid_value'],
   ];
   for (const [name, over, value, expected] of cases) {

@@ -29,13 +29,20 @@ export const jsonField: FieldType = {
     if (isEmptyJson(value)) return def.required ? requiredError : null;
     // Before serializing: a deeper value could overflow the stack of JSON.stringify.
     if (jsonDepthExceeds(value, MAX_JSON_FIELD_DEPTH)) {
-      return fieldError('validation_json_too_deep', `Must not nest deeper than ${MAX_JSON_FIELD_DEPTH} levels.`, { maxDepth: MAX_JSON_FIELD_DEPTH });
+      return fieldError('validation_json_too_deep', `Must not nest deeper than ${MAX_JSON_FIELD_DEPTH} levels.`, {
+        maxDepth: MAX_JSON_FIELD_DEPTH,
+      });
     }
     if (jsonValueCountExceeds(value, MAX_JSON_FIELD_VALUES)) {
-      return fieldError('validation_json_too_many_values', `Must hold no more than ${MAX_JSON_FIELD_VALUES} values.`, { maxValues: MAX_JSON_FIELD_VALUES });
+      return fieldError('validation_json_too_many_values', `Must hold no more than ${MAX_JSON_FIELD_VALUES} values.`, {
+        maxValues: MAX_JSON_FIELD_VALUES,
+      });
     }
     const max = Math.min(def.maxSize || DEFAULT_MAX_SIZE, JSON_MAX_SIZE_CEILING);
-    if (jsonSizeExceeds(value, max)) return fieldError('validation_json_size_limit', `The maximum allowed JSON size is ${max} bytes.`, { maxSize: max });
+    if (jsonSizeExceeds(value, max))
+      return fieldError('validation_json_size_limit', `The maximum allowed JSON size is ${max} bytes.`, {
+        maxSize: max,
+      });
     return null;
   },
 };

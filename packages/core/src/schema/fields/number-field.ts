@@ -16,7 +16,8 @@ export const numberField: FieldType = {
   zeroValue: () => 0,
   parse(value) {
     if (value === null || value === undefined || value === '') return parsed(0);
-    if (typeof value === 'number') return Number.isFinite(value) ? parsed(value) : invalid('validation_invalid_number', 'Must be a finite number.');
+    if (typeof value === 'number')
+      return Number.isFinite(value) ? parsed(value) : invalid('validation_invalid_number', 'Must be a finite number.');
     if (typeof value === 'string' && /^\s*-?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(value)) {
       const number = Number(value);
       if (Number.isFinite(number)) return parsed(number);
@@ -26,9 +27,12 @@ export const numberField: FieldType = {
   validate(value, def) {
     const number = value as number;
     if (number === 0 && def.required) return requiredError;
-    if (def.onlyInt && !Number.isInteger(number)) return fieldError('validation_only_int_constraint', 'Decimal numbers are not allowed.');
-    if (typeof def.min === 'number' && number < def.min) return fieldError('validation_min_number_constraint', `Must be larger than ${def.min}.`, { min: def.min });
-    if (typeof def.max === 'number' && number > def.max) return fieldError('validation_max_number_constraint', `Must be less than ${def.max}.`, { max: def.max });
+    if (def.onlyInt && !Number.isInteger(number))
+      return fieldError('validation_only_int_constraint', 'Decimal numbers are not allowed.');
+    if (typeof def.min === 'number' && number < def.min)
+      return fieldError('validation_min_number_constraint', `Must be larger than ${def.min}.`, { min: def.min });
+    if (typeof def.max === 'number' && number > def.max)
+      return fieldError('validation_max_number_constraint', `Must be less than ${def.max}.`, { max: def.max });
     return null;
   },
 };

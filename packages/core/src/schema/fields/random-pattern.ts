@@ -42,7 +42,7 @@ function parsePattern(pattern: string): Segment[] {
       alphabet = expandClass(pattern.slice(i + 1, end));
       i = end + 1;
     } else {
-      alphabet = pattern[i] === '\\' ? pattern[++i] ?? '' : pattern[i]!;
+      alphabet = pattern[i] === '\\' ? (pattern[++i] ?? '') : pattern[i]!;
       i++;
     }
     const count = readCount(pattern, i);
@@ -103,6 +103,7 @@ function readCount(pattern: string, at: number): { value: number; next: number }
   if (pattern[at] !== '{') return { value: 1, next: at };
   const end = pattern.indexOf('}', at);
   const value = Number(pattern.slice(at + 1, end));
-  if (end < 0 || !Number.isInteger(value) || value < 0 || value > 1000) throw new Error(`unsupported count in pattern: ${pattern}`);
+  if (end < 0 || !Number.isInteger(value) || value < 0 || value > 1000)
+    throw new Error(`unsupported count in pattern: ${pattern}`);
   return { value, next: end + 1 };
 }

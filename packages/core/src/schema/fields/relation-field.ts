@@ -24,8 +24,12 @@ export const relationField: FieldType = {
     const list = isMultiValued(def) ? (value as string[]) : value === '' ? [] : [value as string];
     if (list.length === 0) return def.required ? requiredError : null;
     const max = def.maxSelect ?? 1;
-    if (list.length > max) return fieldError('validation_too_many_values', `Select no more than ${max}.`, { maxSelect: max });
-    if (def.minSelect && list.length < def.minSelect) return fieldError('validation_not_enough_values', `Select at least ${def.minSelect}.`, { minSelect: def.minSelect });
+    if (list.length > max)
+      return fieldError('validation_too_many_values', `Select no more than ${max}.`, { maxSelect: max });
+    if (def.minSelect && list.length < def.minSelect)
+      return fieldError('validation_not_enough_values', `Select at least ${def.minSelect}.`, {
+        minSelect: def.minSelect,
+      });
     return null;
   },
 };

@@ -11,9 +11,15 @@ export const selectField: FieldType = {
     checkCount(def, 'maxSelect', errors, MAX_LIST_VALUES);
     const values = def.values;
     if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string' || v === '')) {
-      Object.assign(errors, { values: fieldError('validation_invalid_option', 'values must be a non-empty list of non-empty strings.') });
+      Object.assign(errors, {
+        values: fieldError('validation_invalid_option', 'values must be a non-empty list of non-empty strings.'),
+      });
     } else if (values.length > MAX_LIST_VALUES) {
-      Object.assign(errors, { values: fieldError('validation_invalid_option', `values must list at most ${MAX_LIST_VALUES} choices.`, { max: MAX_LIST_VALUES }) });
+      Object.assign(errors, {
+        values: fieldError('validation_invalid_option', `values must list at most ${MAX_LIST_VALUES} choices.`, {
+          max: MAX_LIST_VALUES,
+        }),
+      });
     } else if (new Set(values).size !== values.length) {
       Object.assign(errors, { values: fieldError('validation_invalid_option', 'values must be distinct.') });
     }
@@ -25,9 +31,11 @@ export const selectField: FieldType = {
     const list = isMultiValued(def) ? (value as string[]) : value === '' ? [] : [value as string];
     if (list.length === 0) return def.required ? requiredError : null;
     const unknown = list.find((v) => !def.values?.includes(v));
-    if (unknown !== undefined) return fieldError('validation_invalid_value', `Invalid value ${JSON.stringify(unknown)}.`, { value: unknown });
+    if (unknown !== undefined)
+      return fieldError('validation_invalid_value', `Invalid value ${JSON.stringify(unknown)}.`, { value: unknown });
     const max = def.maxSelect ?? 1;
-    if (list.length > max) return fieldError('validation_too_many_values', `Select no more than ${max}.`, { maxSelect: max });
+    if (list.length > max)
+      return fieldError('validation_too_many_values', `Select no more than ${max}.`, { maxSelect: max });
     return null;
   },
 };
@@ -43,7 +51,8 @@ export function parseChoice(value: unknown, def: FieldDef): ReturnType<FieldType
   if (value === null || value === undefined || value === '') return parsed(multi ? [] : '');
   const list = typeof value === 'string' ? [value] : value;
   if (isOverlongList(list)) return { ok: false, error: tooManyValuesError };
-  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) return invalid('validation_invalid_value', 'Must be a string or a list of strings.');
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string'))
+    return invalid('validation_invalid_value', 'Must be a string or a list of strings.');
   const distinct = [...new Set(list.filter((v) => v !== ''))] as string[];
   if (multi) return parsed(distinct);
   if (distinct.length > 1) return invalid('validation_too_many_values', 'Only one value is allowed.');
@@ -56,4 +65,6 @@ export function isOverlongList(value: unknown): boolean {
 }
 
 /** The field error of an overlong list. */
-export const tooManyValuesError = fieldError('validation_too_many_values', `Select no more than ${MAX_LIST_VALUES}.`, { maxSelect: MAX_LIST_VALUES });
+export const tooManyValuesError = fieldError('validation_too_many_values', `Select no more than ${MAX_LIST_VALUES}.`, {
+  maxSelect: MAX_LIST_VALUES,
+});

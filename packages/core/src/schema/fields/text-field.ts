@@ -20,7 +20,10 @@ export const textField: FieldType = {
     checkCount(def, 'max', errors, TEXT_MAX_CEILING);
     for (const key of ['pattern', 'autogeneratePattern'] as const) {
       const pattern = def[key];
-      if (pattern && !isSafePattern(pattern)) Object.assign(errors, { [key]: fieldError('validation_invalid_pattern', 'Invalid or unsafe regular expression.') });
+      if (pattern && !isSafePattern(pattern))
+        Object.assign(errors, {
+          [key]: fieldError('validation_invalid_pattern', 'Invalid or unsafe regular expression.'),
+        });
     }
     return errors;
   },
@@ -38,9 +41,12 @@ export const textField: FieldType = {
     const max = textMax(def);
     const min = Number(def.min ?? 0);
     const length = countCodePoints(text, max);
-    if (min && length < min) return fieldError('validation_min_text_constraint', `Must be at least ${min} character(s).`, { min });
-    if (length > max) return fieldError('validation_max_text_constraint', `Must be less than ${max} character(s).`, { max });
-    if (def.pattern && !new RegExp(def.pattern).test(text)) return fieldError('validation_invalid_format', 'Invalid value format.');
+    if (min && length < min)
+      return fieldError('validation_min_text_constraint', `Must be at least ${min} character(s).`, { min });
+    if (length > max)
+      return fieldError('validation_max_text_constraint', `Must be less than ${max} character(s).`, { max });
+    if (def.pattern && !new RegExp(def.pattern).test(text))
+      return fieldError('validation_invalid_format', 'Invalid value format.');
     return null;
   },
 };

@@ -13,7 +13,8 @@ export const urlField: FieldType = {
   zeroValue: () => '',
   parse(value) {
     if (value === null || value === undefined) return parsed('');
-    if (typeof value !== 'string' || value.length > MAX_URL_INPUT) return invalid('validation_is_url', 'Must be a valid url.');
+    if (typeof value !== 'string' || value.length > MAX_URL_INPUT)
+      return invalid('validation_is_url', 'Must be a valid url.');
     return parsed(value.trim());
   },
   validate(value, def) {

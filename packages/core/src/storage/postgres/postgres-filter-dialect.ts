@@ -14,16 +14,22 @@ export const postgresFilterDialect: FilterDialect = {
   textParam: (value) => sql`CAST(${value} AS text)`,
   numberParam: (value) => sql`CAST(${value} AS double precision)`,
   boolParam: (value) => sql`CAST(${value} AS boolean)`,
-  nullOf: (kind) => raw(`CAST(NULL AS ${kind === 'number' ? 'double precision' : kind === 'bool' ? 'boolean' : 'jsonb'})`),
+  nullOf: (kind) =>
+    raw(`CAST(NULL AS ${kind === 'number' ? 'double precision' : kind === 'bool' ? 'boolean' : 'jsonb'})`),
   textOrder: (a, op, b) => sql`${a} ${raw(op)} ${b} COLLATE "C"`,
   foldAscii: (text) => sql`translate(${text}, ${FOLD})`,
   like: (subject, pattern) => sql`translate(${subject}, ${FOLD}) COLLATE "C" LIKE ${pattern} ESCAPE '\\'`,
   nullSafeEqual: (a, b) => sql`${a} IS NOT DISTINCT FROM ${b}`,
   // NB: `'"x"'::jsonb -> 0` returns "x" (a scalar is stored as a one-item array), so
   // index steps apply only to real arrays.
-  jsonAt: (column, steps) => steps.reduce<Sql>((value, step) => ('index' in step
-    ? sql`(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} -> CAST(${step.index} AS integer) END)`
-    : sql`(${value} -> CAST(${step.key} AS text))`), column),
+  jsonAt: (column, steps) =>
+    steps.reduce<Sql>(
+      (value, step) =>
+        'index' in step
+          ? sql`(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} -> CAST(${step.index} AS integer) END)`
+          : sql`(${value} -> CAST(${step.key} AS text))`,
+      column,
+    ),
   jsonParts: (value) => ({
     nullish: sql`COALESCE(${value} #>> '{}', '') = ''`,
     isText: sql`COALESCE(jsonb_typeof(${value}) = 'string', FALSE)`,
@@ -33,7 +39,8 @@ export const postgresFilterDialect: FilterDialect = {
     isBool: sql`COALESCE(jsonb_typeof(${value}) = 'boolean', FALSE)`,
     bool: sql`(CASE WHEN jsonb_typeof(${value}) = 'boolean' THEN CAST(${value} #>> '{}' AS boolean) END)`,
   }),
-  jsonArrayLength: (value) => sql`CAST(CASE WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 0 END AS double precision)`,
+  jsonArrayLength: (value) =>
+    sql`CAST(CASE WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 0 END AS double precision)`,
   listItems: (list, alias) => sql`jsonb_array_elements_text(${list}) AS ${ident(alias)}("value")`,
   joinLateral: (table) => sql`CROSS JOIN LATERAL ${table}`,
   listContains: (list, value) => sql`${list} @> jsonb_build_array(${value})`,

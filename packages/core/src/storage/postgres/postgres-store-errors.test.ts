@@ -11,7 +11,10 @@ function pgError(code: string, message = `error ${code}`): Error {
 }
 
 /** A pool whose every statement matching `failing` fails with `error` (the rest answer no rows). */
-function failingPool(error: Error, failing: RegExp = /./): PostgresPool & { released: Array<Error | boolean | undefined> } {
+function failingPool(
+  error: Error,
+  failing: RegExp = /./,
+): PostgresPool & { released: Array<Error | boolean | undefined> } {
   const released: Array<Error | boolean | undefined> = [];
   const query = async (text: string) => {
     if (failing.test(text)) throw error;
@@ -44,7 +47,10 @@ describe('the PostgreSQL store maps SQLSTATEs to store errors', () => {
   it('maps a disk_full at COMMIT, and rolls the transaction back', async () => {
     const pool = failingPool(pgError('53100', 'could not extend file: No space left on device'), /^COMMIT$/);
     const store = createPostgresStore({ pool });
-    await assert.rejects(store.transaction((tx) => tx.run(write)), StoreFullError);
+    await assert.rejects(
+      store.transaction((tx) => tx.run(write)),
+      StoreFullError,
+    );
     assert.deepEqual(pool.released, [undefined], 'the connection went back to the pool after ROLLBACK');
   });
 

@@ -70,7 +70,11 @@ function createExecutor(connection: Queryable): Executor {
 }
 
 /** Runs one statement; driver errors become store errors (see translateError). */
-async function send(connection: Queryable, text: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }> {
+async function send(
+  connection: Queryable,
+  text: string,
+  params?: unknown[],
+): Promise<{ rows: unknown[]; rowCount: number | null }> {
   try {
     return await connection.query(text, params);
   } catch (error) {
@@ -78,7 +82,17 @@ async function send(connection: Queryable, text: string, params?: unknown[]): Pr
   }
 }
 
-const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001', '08004']);
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08004',
+]);
 /** SQLSTATE 53100: no space left for the write. */
 const DISK_FULL = '53100';
 /** SQLSTATE class 53, insufficient resources (memory, connections, configured limits). */
@@ -92,8 +106,10 @@ const INSUFFICIENT_RESOURCES = /^53[0-9A-Z]{3}$/;
 function translateError(error: unknown): unknown {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message;
-  if (code === '23505') return new UniqueViolationError(message, { constraint: (error as { constraint?: string }).constraint });
+  if (code === '23505')
+    return new UniqueViolationError(message, { constraint: (error as { constraint?: string }).constraint });
   if (code === DISK_FULL) return new StoreFullError(message);
-  if (code && (CONNECTION_ERROR_CODES.has(code) || INSUFFICIENT_RESOURCES.test(code))) return new StoreUnavailableError(message);
+  if (code && (CONNECTION_ERROR_CODES.has(code) || INSUFFICIENT_RESOURCES.test(code)))
+    return new StoreUnavailableError(message);
   return error;
 }

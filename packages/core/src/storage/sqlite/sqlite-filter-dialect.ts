@@ -1,4 +1,4 @@
-import { ident, param, raw, sql, } from '../../sql/sql.js';
+import { ident, param, raw, sql } from '../../sql/sql.js';
 import { baseFilterDialect, type FilterDialect, type JsonStep } from '../../store/filter-sql-dialect.js';
 
 /**
@@ -24,7 +24,8 @@ export const sqliteFilterDialect: FilterDialect = {
     isBool: sql`COALESCE(json_type(${value}) IN ('true', 'false'), FALSE)`,
     bool: sql`(${value} ->> '$')`,
   }),
-  jsonArrayLength: (value) => sql`(CASE WHEN json_type(${value}) = 'array' THEN json_array_length(${value}) ELSE 0 END)`,
+  jsonArrayLength: (value) =>
+    sql`(CASE WHEN json_type(${value}) = 'array' THEN json_array_length(${value}) ELSE 0 END)`,
   listItems: (list, alias) => sql`json_each(${list}) AS ${ident(alias)}`,
   joinLateral: (table) => sql`JOIN ${table}`,
   listContains: (list, value) => sql`${value} IN (SELECT "value" FROM json_each(${list}))`,

@@ -35,11 +35,19 @@ describe('the SQLite store when the database cannot grow', () => {
 
   it('reports a write that needs more space as StoreFullError, alone, in a transaction and as DDL', async () => {
     await assert.rejects(store.run(sql`INSERT INTO "items" ("id", "body") VALUES (${'a'}, ${big})`), StoreFullError);
-    await assert.rejects(store.transaction(async (tx) => {
-      await tx.run(sql`UPDATE "items" SET "body" = ${'changed'} WHERE "id" = ${'kept'}`);
-      await tx.all(sql`INSERT INTO "items" ("id", "body") VALUES (${'b'}, ${big}) RETURNING "id"`);
-    }), StoreFullError);
-    await assert.rejects(store.exec(`CREATE TABLE "more" ("id" TEXT, "body" TEXT DEFAULT '${big}'); INSERT INTO "more" ("id") VALUES ('m')`), StoreFullError);
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await tx.run(sql`UPDATE "items" SET "body" = ${'changed'} WHERE "id" = ${'kept'}`);
+        await tx.all(sql`INSERT INTO "items" ("id", "body") VALUES (${'b'}, ${big}) RETURNING "id"`);
+      }),
+      StoreFullError,
+    );
+    await assert.rejects(
+      store.exec(
+        `CREATE TABLE "more" ("id" TEXT, "body" TEXT DEFAULT '${big}'); INSERT INTO "more" ("id") VALUES ('m')`,
+      ),
+      StoreFullError,
+    );
   });
 
   it('keeps reads working and nothing of the refused writes', async () => {

@@ -13,7 +13,10 @@ const STATEMENT_CACHE_SIZE = 500;
  * never see uncommitted data. WAL mode lets the reader work while a write is open.
  * @example createSqliteStore({ writer: new Database(file), reader: new Database(file) })
  */
-export function createSqliteStore(connections: { writer: SqliteDatabase; reader: SqliteDatabase }, options: SqliteOptions = {}): Store {
+export function createSqliteStore(
+  connections: { writer: SqliteDatabase; reader: SqliteDatabase },
+  options: SqliteOptions = {},
+): Store {
   configure(connections.writer, options);
   configure(connections.reader, options);
   const writer = createExecutor(connections.writer);
@@ -57,7 +60,12 @@ function prepareTransactionStatements(db: SqliteDatabase): TransactionStatements
   return { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
 }
 
-async function runTransaction<T>(db: SqliteDatabase, statements: TransactionStatements, tx: Executor, work: (tx: Executor) => Promise<T>): Promise<T> {
+async function runTransaction<T>(
+  db: SqliteDatabase,
+  statements: TransactionStatements,
+  tx: Executor,
+  work: (tx: Executor) => Promise<T>,
+): Promise<T> {
   runControl(statements.begin);
   try {
     const result = await work(tx);
@@ -140,7 +148,10 @@ function translateError(error: unknown): unknown {
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
     // "UNIQUE constraint failed: posts.slug, posts.lang": the columns, table-qualified.
     const list = /constraint failed: (.*)$/.exec((error as Error).message)?.[1] ?? '';
-    const columns = list.split(',').map((c) => c.trim().split('.').pop()!).filter(Boolean);
+    const columns = list
+      .split(',')
+      .map((c) => c.trim().split('.').pop()!)
+      .filter(Boolean);
     return new UniqueViolationError((error as Error).message, { columns });
   }
   return error;
