@@ -17,7 +17,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
-import { registerAuthRoutes } from './auth/auth-routes.js';
+import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import {
   authRateLimitsFromSettings,
   createAuthRateLimits,
@@ -27,7 +27,6 @@ import {
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
-import { registerRealtimeAdminRoutes } from './realtime/realtime-admin-routes.js';
 import type { StoreTimings } from '@tandem/core';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
@@ -203,16 +202,15 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
-  if (services.realtime) registerRealtimeAdminRoutes(app, services.realtime);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,
       limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp },
     });
   if (services.auth)
-    registerAuthRoutes(
+    registerAuthActionRoutes(
       app,
-      services.auth,
+      services.actions,
       createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)),
     );
   registerAdminRoutes(app, services, bodyLimits);

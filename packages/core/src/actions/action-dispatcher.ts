@@ -5,6 +5,7 @@ import type { RequestContext } from '../records/request-context.js';
 import type { Principal } from '../schema/principal.js';
 import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
 import type { ActionServices } from './action-services.js';
+import { authActions } from './auth-action-defs.js';
 import { collectionActions } from './collection-action-defs.js';
 import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
@@ -18,7 +19,12 @@ export interface BatchCall {
 }
 
 /** Every action Tandem offers, in catalogue order. */
-export const allActions: readonly ActionDefinition[] = [...recordActions, ...collectionActions, ...settingsActions];
+export const allActions: readonly ActionDefinition[] = [
+  ...recordActions,
+  ...collectionActions,
+  ...settingsActions,
+  ...authActions,
+];
 
 /**
  * The one entry to core actions for every transport. It finds the action, decides who
@@ -38,7 +44,8 @@ export class ActionDispatcher {
     clock: () => number = Date.now,
   ) {
     this.#services = services;
-    this.#actions = new Map(actions.map((action) => [action.name, action]));
+    const offered = actions.filter((action) => !action.needs || services[action.needs] !== undefined);
+    this.#actions = new Map(offered.map((action) => [action.name, action]));
     this.#clock = clock;
   }
 

@@ -6,7 +6,11 @@ import type { ActionInput } from './action.js';
  * BODY_INVALID. The one place every transport's body meets this check.
  */
 export function bodyObject(input: ActionInput): Record<string, unknown> {
-  const { body } = input;
+  return toBodyObject(input.body);
+}
+
+/** A parsed body as a JSON object (see bodyObject), for transports that read it before an action runs (rate limits). */
+export function toBodyObject(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body !== 'object' || Array.isArray(body)) throw new AppError('BODY_INVALID');
   return body as Record<string, unknown>;

@@ -1,7 +1,9 @@
+import type { AuthService } from '../auth/auth-service.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { OutboxMailer } from '../mail/outbox-mailer.js';
 import type { RecordActions } from '../records/record-actions.js';
 import type { BatchLimits } from '../records/record-batch.js';
+import type { RealtimeBroker } from '../realtime/realtime-broker.js';
 import type { RecordService } from '../records/record-service.js';
 import type { SettingsService } from '../settings/settings-service.js';
 
@@ -15,6 +17,10 @@ export interface ActionServices {
   readonly settings: SettingsService;
   /** The dev outbox, when mail is kept rather than sent. */
   readonly outbox?: OutboxMailer;
+  /** Authentication; without it the auth actions are absent. */
+  readonly auth?: AuthService;
+  /** The realtime broker; without it the realtime actions are absent. */
+  readonly realtime?: RealtimeBroker;
   /** The batch limits in force now (settings may change them at any time). */
   batchLimits(): BatchLimits;
 }

@@ -14,10 +14,18 @@ export interface ActionInput {
   readonly body?: unknown;
 }
 
+/** A cookie session a sign-in opened: transports that can keep one hand it over (HTTP: a cookie); never part of the body. */
+export interface SessionGrant {
+  readonly id: string;
+  readonly csrfToken: string;
+  readonly maxAgeSeconds: number;
+}
+
 /** An action's answer: an HTTP-equivalent status and a JSON body (null for 204). */
 export interface ActionResult {
   readonly status: number;
   readonly body: unknown;
+  readonly session?: SessionGrant;
 }
 
 /**
@@ -44,5 +52,7 @@ export interface ActionDefinition {
   readonly errors: readonly ErrorCode[];
   /** True for the record writes a batch may hold. */
   readonly inBatch?: boolean;
+  /** An optional service the action runs on; without it the dispatcher leaves the action out. */
+  readonly needs?: 'auth' | 'realtime' | 'outbox';
   run(services: ActionServices, input: ActionInput, request: RequestContext): Promise<ActionResult>;
 }

@@ -1,4 +1,3 @@
-import { AppError } from '../errors/app-error.js';
 import type { ActionDefinition } from './action.js';
 
 const MAX_MAILS = 500;
@@ -29,12 +28,21 @@ export const settingsActions: readonly ActionDefinition[] = [
     summary: 'The dev outbox, newest first (mail kept when no SMTP server is set).',
     access: 'superuser',
     shape: 'one',
-    errors: ['NOT_FOUND'],
+    needs: 'outbox',
+    errors: [],
     async run(services, input) {
-      if (!services.outbox) throw new AppError('NOT_FOUND');
       const limit = Math.min(Math.max(Number.parseInt(input.query.limit ?? '20', 10) || 20, 1), MAX_MAILS);
       const to = input.query.to ? input.query.to : undefined;
-      return { status: 200, body: { items: await services.outbox.list({ to, limit }) } };
+      return { status: 200, body: { items: await services.outbox!.list({ to, limit }) } };
     },
+  },
+  {
+    name: 'realtime.disconnect',
+    summary: 'Ends every realtime connection (WebSocket clients resume from their last seq; SSE clients reconnect).',
+    access: 'superuser',
+    shape: 'one',
+    needs: 'realtime',
+    errors: [],
+    run: async (services) => ({ status: 200, body: { disconnected: services.realtime!.dropAll() } }),
   },
 ];

@@ -96,6 +96,8 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     collections,
     settings,
     outbox: options.mailer ? undefined : outbox,
+    auth,
+    realtime,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {

@@ -39,6 +39,7 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'GET', url: '/api/settings', action: 'settings.view' },
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
+  { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
 ];
 
 /** Registers every route of the table whose action the dispatcher knows. Record reads go through `cache` when given. */

@@ -1,121 +1,71 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AppError,
-  isAppError,
-  tokenFromHeader,
-  type AuthRequestOptions,
-  type AuthResult,
-  type AuthService,
-} from '@tandem/core';
-import { toRequestContext } from './request-context.js';
-import { sendJson } from '../http/json-reply.js';
-import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from './session-cookie.js';
-import { principalOf } from './request-principal.js';
-import type { AuthRateLimits } from './auth-rate-limit.js';
+import { isAppError, toBodyObject, type ActionDispatcher, type ActionInput, type ActionResult } from '@tandem/core';
+import { toRequestContext } from '../auth/request-context.js';
+import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.js';
+import type { AuthRateLimits } from '../auth/auth-rate-limit.js';
+import { restInput } from './action-routes.js';
 
-type Params = { collection: string };
-type Body = Record<string, unknown>;
-type Query = Record<string, string | undefined>;
-type Request = FastifyRequest<{ Params: Params; Querystring: Query }>;
+const BASE = '/api/collections/:collection';
+
+/** The auth endpoints of an auth collection and their actions; each POST is rate limited by its path. */
+const AUTH_POSTS: ReadonlyArray<readonly [path: string, action: string]> = [
+  ['auth-with-password', 'auth.withPassword'],
+  ['auth-refresh', 'auth.refresh'],
+  ['request-otp', 'auth.requestOtp'],
+  ['auth-with-otp', 'auth.withOtp'],
+  ['request-verification', 'auth.requestVerification'],
+  ['confirm-verification', 'auth.confirmVerification'],
+  ['request-password-reset', 'auth.requestPasswordReset'],
+  ['confirm-password-reset', 'auth.confirmPasswordReset'],
+  ['request-email-change', 'auth.requestEmailChange'],
+  ['confirm-email-change', 'auth.confirmEmailChange'],
+  ['auth-logout-all', 'auth.logoutAll'],
+];
 
 /**
  * PocketBase's auth endpoints under `/api/collections/:collection/`, plus Tandem's
- * refresh-token grant, cookie sessions and logout. Every answer is `no-store`.
+ * refresh-token grant, cookie sessions and logout, as REST routes over the auth actions.
+ * What only HTTP does stays here: rate limits per client address, the session cookie
+ * (set on sign-in, read and cleared on logout), the MFA step's 401 `{mfaId}`, and
+ * `no-store` on every answer.
  */
-export function registerAuthRoutes(app: FastifyInstance, auth: AuthService, limits: AuthRateLimits): void {
-  const base = '/api/collections/:collection';
-  const post = (path: string, handler: (request: Request, reply: FastifyReply, body: Body) => Promise<unknown>) =>
-    app.post<{ Params: Params; Querystring: Query }>(`${base}/${path}`, async (request, reply) => {
+export function registerAuthActionRoutes(
+  app: FastifyInstance,
+  dispatcher: ActionDispatcher,
+  limits: AuthRateLimits,
+): void {
+  if (!dispatcher.describe('auth.methods')) return;
+  app.get(`${BASE}/auth-methods`, (request, reply) =>
+    answer(reply, () => dispatch(dispatcher, 'auth.methods', request)),
+  );
+  for (const [path, action] of AUTH_POSTS) {
+    app.post(`${BASE}/${path}`, async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      await limits.check(path, request, bodyOf(request));
-      return handler(request, reply, bodyOf(request));
+      await limits.check(path, request, toBodyObject(request.body));
+      return answer(reply, () => dispatch(dispatcher, action, request));
     });
-
-  app.get<{ Params: Params; Querystring: Query }>(`${base}/auth-methods`, async (request, reply) => {
-    const methods = auth.authMethods(request.params.collection);
-    const legacy = {
-      authProviders: [],
-      usernamePassword: methods.password.enabled,
-      emailPassword: methods.password.enabled,
-    };
-    return sendJson(request, reply, request.query.fields ? methods : { ...methods, ...legacy });
-  });
-
-  post('auth-with-password', async (request, reply, body) =>
-    sendAuth(request, reply, () =>
-      auth.authWithPassword(request.params.collection, body, authOptions(request, body), toRequestContext(request)),
-    ),
-  );
-
-  post('auth-refresh', async (request, reply, body) => {
-    const options = authOptions(request, body);
-    if (typeof body.refreshToken === 'string')
-      return sendAuth(request, reply, () =>
-        auth.refreshWithToken(request.params.collection, body.refreshToken, options, toRequestContext(request)),
-      );
-    return sendAuth(request, reply, () =>
-      auth.authRefresh(
-        request.params.collection,
-        tokenFromHeader(request.headers.authorization),
-        options,
-        toRequestContext(request),
-      ),
-    );
-  });
-
-  post('request-otp', async (request, reply, body) =>
-    sendJson(request, reply, await auth.requestOtp(request.params.collection, body.email)),
-  );
-  post('auth-with-otp', async (request, reply, body) =>
-    sendAuth(request, reply, () =>
-      auth.authWithOtp(request.params.collection, body, authOptions(request, body), toRequestContext(request)),
-    ),
-  );
-
-  const noContent = (path: string, run: (request: Request, body: Body) => Promise<void>) =>
-    post(path, async (request, reply, body) => {
-      await run(request, body);
-      return reply.code(204).send();
-    });
-  noContent('request-verification', (request, body) => auth.requestVerification(request.params.collection, body.email));
-  noContent('confirm-verification', (request, body) => auth.confirmVerification(request.params.collection, body.token));
-  noContent('request-password-reset', (request, body) =>
-    auth.requestPasswordReset(request.params.collection, body.email),
-  );
-  noContent('confirm-password-reset', (request, body) => auth.confirmPasswordReset(request.params.collection, body));
-  noContent('request-email-change', (request, body) =>
-    auth.requestEmailChange(request.params.collection, principalOf(request), body.newEmail),
-  );
-  noContent('confirm-email-change', (request, body) => auth.confirmEmailChange(request.params.collection, body));
-  noContent('auth-logout-all', (request, body) =>
-    auth.logoutEverywhere(request.params.collection, principalOf(request), body.recordId),
-  );
-
-  post('auth-logout', async (request, reply, body) => {
-    await auth.logout(readCookie(request, SESSION_COOKIE), body.refreshToken);
+  }
+  app.post(`${BASE}/auth-logout`, async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    await limits.check('auth-logout', request, toBodyObject(request.body));
+    const input = withSession(restInput(request), readCookie(request, SESSION_COOKIE));
+    await dispatcher.dispatch('auth.logout', input, toRequestContext(request));
     clearSessionCookie(reply);
     return reply.code(204).send();
   });
-
-  app.post<{ Params: Params & { id: string }; Querystring: Query }>(
-    `${base}/impersonate/:id`,
-    async (request, reply) => {
-      reply.header('cache-control', 'no-store');
-      const body = bodyOf(request);
-      const result = await auth.impersonate(
-        request.params.collection,
-        request.params.id,
-        body.duration,
-        toRequestContext(request),
-      );
-      return sendJson(request, reply, result);
-    },
-  );
+  app.post(`${BASE}/impersonate/:id`, (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return answer(reply, () => dispatch(dispatcher, 'auth.impersonate', request));
+  });
 }
 
-/** Runs an auth action and answers PocketBase's `{token, record}`; the MFA step answers 401 `{mfaId}` alone. */
-async function sendAuth(request: Request, reply: FastifyReply, run: () => Promise<AuthResult>): Promise<FastifyReply> {
-  let result: AuthResult;
+function dispatch(dispatcher: ActionDispatcher, action: string, request: FastifyRequest): Promise<ActionResult> {
+  return dispatcher.dispatch(action, restInput(request), toRequestContext(request));
+}
+
+/** Sends an auth action's answer: a session becomes the cookie (its CSRF token goes in the body); MFA's step is 401 `{mfaId}`. */
+async function answer(reply: FastifyReply, run: () => Promise<ActionResult>): Promise<FastifyReply> {
+  let result: ActionResult;
   try {
     result = await run();
   } catch (error) {
@@ -123,24 +73,13 @@ async function sendAuth(request: Request, reply: FastifyReply, run: () => Promis
       return reply.code(401).send({ mfaId: error.data.mfaId });
     throw error;
   }
-  const { session, ...body } = result;
-  if (session) setSessionCookie(reply, session.id, session.maxAgeSeconds);
-  return sendJson(request, reply, session ? { ...body, csrfToken: session.csrfToken } : body);
+  if (result.status === 204) return reply.code(204).send();
+  if (!result.session) return reply.code(result.status).send(result.body);
+  setSessionCookie(reply, result.session.id, result.session.maxAgeSeconds);
+  return reply.code(result.status).send({ ...(result.body as object), csrfToken: result.session.csrfToken });
 }
 
-function authOptions(request: Request, body: Body): AuthRequestOptions {
-  const mfaId = typeof body.mfaId === 'string' ? body.mfaId : request.query.mfaId;
-  return {
-    refreshToken: body.refreshToken === true,
-    session: body.session === true,
-    mfaId,
-    expand: request.query.expand,
-  };
-}
-
-function bodyOf(request: FastifyRequest): Body {
-  const body = request.body;
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new AppError('BODY_INVALID');
-  return body as Body;
+/** The logout's input with the session id the cookie names (only HTTP has the cookie). */
+function withSession(input: ActionInput, sessionId: string | undefined): ActionInput {
+  return sessionId === undefined ? input : { ...input, params: { ...input.params, sessionId } };
 }
