@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient, decodeJwtExp, MemoryAuthStore, type ClientOptions } from '@tandem/sdk';
 import { testDialects } from '@tandem/core/testing';
-import { startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
+import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -14,7 +14,12 @@ for (const { name: dialect, skip } of testDialects) {
       createClient(fixture.server.url, { authStore: new MemoryAuthStore(), ...options });
 
     before(async () => {
-      fixture = await startServeFixture(dialect);
+      fixture = await startServeFixture(dialect, { superuser: true });
+      // Rate limits are not this suite's subject (auth-rate-limit tests cover them); its
+      // many sign-ins and token trades from one address would otherwise meet them.
+      const root = client();
+      await root.collection('_superusers').authWithPassword(fixtureSuperuser.email, fixtureSuperuser.password);
+      await root.send({ method: 'PATCH', path: '/api/settings', body: { rateLimits: { enabled: false } } });
       const user = await client()
         .collection('users')
         .create({ email: 'ada@example.com', password: PASSWORD, passwordConfirm: PASSWORD, name: 'Ada' });
