@@ -135,15 +135,20 @@ function hasOwnBodyLimit(request: FastifyRequest): boolean {
  * connection drops. A body that does not fit waits, unread.
  */
 export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budget: BodyBudget): void {
-  app.addHook('preParsing', async (request, reply, payload) => {
+  // A callback hook, not an async one: reads and bodiless requests (most of them) then
+  // cost no promise at all.
+  app.addHook('preParsing', (request, reply, payload, done) => {
     const principal = principalOf(request);
-    if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser') return payload;
+    if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser')
+      return done(null, payload);
     const bytes = bytesToHold(request, limitsOf(limits, principal).batch);
-    if (bytes === 0) return payload;
+    if (bytes === 0) return done(null, payload);
     const held = budget.reserve(bytes);
     reply.raw.once('close', held.release);
-    if (!(await held.granted)) throw new AppError('UNAVAILABLE');
-    return payload;
+    held.granted.then(
+      (granted) => (granted ? done(null, payload) : done(new AppError('UNAVAILABLE'), undefined)),
+      (error: Error) => done(error, undefined),
+    );
   });
 }
 
