@@ -1,72 +1,68 @@
-export * from './errors/app-error.js';
-export * from './errors/error-codes.js';
-export * from './sql/sql.js';
-export * from './store/dialect.js';
-export * from './store/store.js';
-export * from './store/store-errors.js';
-export * from './storage/sqlite/sqlite-driver.js';
-export * from './storage/sqlite/sqlite-dialect.js';
-export * from './storage/sqlite/sqlite-store.js';
-export * from './storage/postgres/postgres-driver.js';
-export * from './storage/postgres/postgres-dialect.js';
-export * from './storage/postgres/postgres-store.js';
-export * from './schema/collection.js';
-export * from './schema/schema-view.js';
-export * from './schema/field-storage.js';
-export * from './collections/collection-service.js';
-export * from './schema/fields/date-format.js';
-export * from './schema/principal.js';
-export * from './records/request-context.js';
-export * from './records/record-codec.js';
-export * from './records/record-list.js';
-export * from './records/record-service.js';
-export * from './records/record-actions.js';
-export * from './records/record-batch.js';
-export * from './store/transaction-store.js';
-export * from './settings/settings-schema.js';
-export * from './settings/settings-service.js';
-export * from './collections/collection-list.js';
-export * from './schema/collection-scaffolds.js';
-export * from './json/fields-picker.js';
-export * from './json/stable-stringify.js';
-export * from './filter/index.js';
-export * from './schema/auth-collection.js';
-export * from './schema/system-collections.js';
-export * from './auth/auth-context.js';
-export * from './auth/auth-service.js';
-export * from './auth/auth-principal.js';
-export * from './auth/auth-tokens.js';
-export { createRecordDeps, type RecordDeps } from './records/record-deps.js';
-export * from './credentials/secrets.js';
-export * from './credentials/password-hash.js';
-export * from './credentials/password-policy.js';
-export * from './credentials/jwt.js';
-export * from './credentials/secret-box.js';
-export * from './credentials/auth-tables.js';
-export * from './credentials/refresh-tokens.js';
-export * from './credentials/session-store.js';
-export * from './credentials/rate-limiter.js';
-export * from './credentials/memory-rate-limiter.js';
-export * from './json/duplicate-keys.js';
-export * from './json/json-document.js';
-export * from './json/json-size.js';
-export * from './json/json-scan.js';
-export * from './mail/mailer.js';
-export * from './mail/outbox-mailer.js';
-export * from './mail/mail-templates.js';
-export * from './credentials/server-secret.js';
-export * from './changes/change-log.js';
-export * from './changes/change-feed.js';
-export * from './changes/change-notifying-store.js';
-export * from './realtime/realtime-subscription.js';
-export * from './realtime/realtime-visibility.js';
-export * from './realtime/realtime-client.js';
-export * from './realtime/realtime-broker.js';
-export * from './realtime/realtime-verifier.js';
-export * from './cache/cache.js';
-export * from './cache/memory-cache.js';
-export * from './cache/collection-generations.js';
-export * from './cache/record-cache-keys.js';
-export * from './store/timed-store.js';
-export * from './compose/core-services.js';
-export * from './actions/index.js';
+/**
+ * The public API of @tandem/core: what the server, the CLI and embedders use. Everything
+ * else is internal to the package and may change without notice.
+ */
+export { ActionDispatcher, allActions, type BatchCall } from './actions/action-dispatcher.js';
+export { bodyObject, textQuery, toBodyObject } from './actions/action-input.js';
+export type { ActionServices } from './actions/action-services.js';
+export type {
+  ActionAccess,
+  ActionDefinition,
+  ActionInput,
+  ActionResult,
+  ActionShape,
+  SessionGrant,
+} from './actions/action.js';
+export type { AuthRequestOptions, AuthResult } from './auth/auth-context.js';
+export { tokenFromHeader } from './auth/auth-principal.js';
+export { AuthService } from './auth/auth-service.js';
+export { signRecordToken } from './auth/auth-tokens.js';
+export type { Cache } from './cache/cache.js';
+export { CollectionGenerations } from './cache/collection-generations.js';
+export { DEFAULT_CACHE_BYTES, MemoryCache } from './cache/memory-cache.js';
+export { RecordCacheKeys, type CacheDecision } from './cache/record-cache-keys.js';
+export { ChangeFeed } from './changes/change-feed.js';
+export { trimChanges, type ChangeEvent } from './changes/change-log.js';
+export { CollectionService, type ImportResult } from './collections/collection-service.js';
+export { composeCoreServices, type CoreServices, type CoreServicesOptions } from './compose/core-services.js';
+export { createMemoryRateLimiter } from './credentials/memory-rate-limiter.js';
+export type { RateLimiter } from './credentials/rate-limiter.js';
+export { AppError, isAppError, validationError } from './errors/app-error.js';
+export { errorCatalog, type ErrorCode } from './errors/error-codes.js';
+export type { RequestInfo } from './filter/filter-context.js';
+export { MAX_RELATION_HOPS } from './filter/filter-path.js';
+export { parseFields, pickFields } from './json/fields-picker.js';
+export { jsonDocumentError, parseJsonDocument } from './json/json-document.js';
+export { jsonSizeExceeds } from './json/json-size.js';
+export type { MailMessage, Mailer } from './mail/mailer.js';
+export { OutboxMailer } from './mail/outbox-mailer.js';
+export { RealtimeBroker, type RealtimeCredential } from './realtime/realtime-broker.js';
+export { RealtimeClient, type Delivery, type RealtimeSink } from './realtime/realtime-client.js';
+export { parseSubscription, type Subscription } from './realtime/realtime-subscription.js';
+export { assertBatchAllowed, batchFailure } from './records/record-batch.js';
+export type { RecordJson } from './records/record-codec.js';
+export type { ListPage, ListParams } from './records/record-list.js';
+export { RecordService } from './records/record-service.js';
+export { internalRequest, type RequestContext } from './records/request-context.js';
+export { toPublicCollection } from './schema/auth-collection.js';
+export type { AuthCollection, Collection, FieldDef, Rule } from './schema/collection.js';
+export { guest, superuser, type Principal, type RecordData } from './schema/principal.js';
+export type { SchemaView } from './schema/schema-view.js';
+export {
+  MAX_BATCH_BODY_SIZE,
+  batchBodyLimit,
+  defaultSettings,
+  type BatchSettings,
+  type RateLimitSettings,
+  type Settings,
+} from './settings/settings-schema.js';
+export { PARAMS_TABLE, SettingsService } from './settings/settings-service.js';
+export { ident, sql } from './sql/sql.js';
+export type { PostgresPool } from './storage/postgres/postgres-driver.js';
+export { createPostgresStore } from './storage/postgres/postgres-store.js';
+export type { SqliteDatabase } from './storage/sqlite/sqlite-driver.js';
+export { createSqliteStore } from './storage/sqlite/sqlite-store.js';
+export type { Dialect, DialectName } from './store/dialect.js';
+export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
+export type { Store } from './store/store.js';
+export { StoreTimings, type StoreTiming } from './store/timed-store.js';
