@@ -65,4 +65,4 @@ export { createSqliteStore } from './storage/sqlite/sqlite-store.js';
 export type { Dialect, DialectName } from './store/dialect.js';
 export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
 export type { Store } from './store/store.js';
-export { StoreTimings, type StoreTiming } from './store/timed-store.js';
+export { timedStore, type StoreTiming } from './store/timed-store.js';

@@ -27,7 +27,6 @@ import {
 import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
-import type { StoreTimings } from '@tandem/core';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
@@ -106,8 +105,6 @@ export interface AppServices {
   readonly authRateLimits?: () => AuthRateLimitRules;
   /** The response cache of record reads; without it every read goes to the store (see docs/caching.md). */
   readonly responseCache?: ResponseCache;
-  /** Scopes store time per request for `Server-Timing` (the store must be `timings.wrap`ped); `db;dur=0` without it. */
-  readonly timings?: StoreTimings;
 }
 
 /** Default server settings. */
@@ -162,7 +159,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'timing and conditional requests',
     hooks: 'onRequest, preHandler, onSend',
-    install: (c) => installHttpCaching(c.app, c.services.timings),
+    install: (c) => installHttpCaching(c.app),
   },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
   {

@@ -49,7 +49,7 @@ export interface Tandem {
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
   const core = await composeCore(config);
-  const { store, collections, records, settings, auth, outbox, realtime, generations, timings, actions } = core;
+  const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
@@ -72,7 +72,6 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       resolvePrincipal,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
-      timings,
     },
     {
       bodyLimit: config.bodyLimit,

@@ -14,7 +14,6 @@ import { createRecordDeps } from '../records/record-deps.js';
 import { RecordService } from '../records/record-service.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
-import { StoreTimings } from '../store/timed-store.js';
 import type { Store } from '../store/store.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
@@ -45,8 +44,6 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
-  /** Store time per request. */
-  readonly timings: StoreTimings;
   /** Stops the feed and drops realtime clients (the caller closes the store). */
   stop(): void;
 }
@@ -61,8 +58,7 @@ export interface CoreServices {
 export async function composeCoreServices(opened: Store, options: CoreServicesOptions): Promise<CoreServices> {
   const wake: { feed?: ChangeFeed } = {};
   const generations = new CollectionGenerations();
-  const timings = new StoreTimings();
-  const store = withChangeNotifications(timings.wrap(opened), (ids, changes) => {
+  const store = withChangeNotifications(opened, (ids, changes) => {
     generations.bump(ids);
     wake.feed?.publish(changes);
   });
@@ -104,5 +100,5 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     feed.stop();
     realtime.close();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, actions, stop };
+  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, stop };
 }

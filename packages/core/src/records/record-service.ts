@@ -1,6 +1,7 @@
 import type { CollectionService } from '../collections/collection-service.js';
 import type { Store } from '../store/store.js';
 import { storeOverTransaction } from '../store/transaction-store.js';
+import { timedStore } from '../store/timed-store.js';
 import { createRecordDeps, type RecordDeps } from './record-deps.js';
 import { recordActionsFor, type RecordActions } from './record-actions.js';
 import { truncateRecords } from './record-truncate.js';
@@ -23,14 +24,19 @@ export class RecordService implements RecordActions {
     this.#deps = createRecordDeps(store, collections, now);
   }
 
+  /** The dependencies of one request: its store calls timed into the request's timing when it has one. */
+  #depsFor(request: RequestContext): RecordDeps {
+    return request.timing ? { ...this.#deps, store: timedStore(this.#deps.store, request.timing) } : this.#deps;
+  }
+
   /** A page of the records the request may list. */
   list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>> {
-    return listRecords(this.#deps, collection, params, request);
+    return listRecords(this.#depsFor(request), collection, params, request);
   }
 
   /** One record the request may view (404 otherwise). */
   view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
-    return viewRecord(this.#deps, collection, id, params, request);
+    return viewRecord(this.#depsFor(request), collection, id, params, request);
   }
 
   /** Creates a record (200 in REST, as PocketBase). */
@@ -40,7 +46,7 @@ export class RecordService implements RecordActions {
     params: { expand?: string },
     request: RequestContext,
   ): Promise<RecordJson> {
-    return createRecord(this.#deps, collection, body, params, request);
+    return createRecord(this.#depsFor(request), collection, body, params, request);
   }
 
   /** Updates (PATCH) or replaces (PUT) a record. */
@@ -51,12 +57,12 @@ export class RecordService implements RecordActions {
     params: { expand?: string; replace?: boolean },
     request: RequestContext,
   ): Promise<RecordJson> {
-    return updateRecord(this.#deps, collection, id, body, params, request);
+    return updateRecord(this.#depsFor(request), collection, id, body, params, request);
   }
 
   /** Deletes a record, settling relations that point at it. */
   delete(collection: string, id: string, request: RequestContext): Promise<void> {
-    return deleteRecord(this.#deps, collection, id, request);
+    return deleteRecord(this.#depsFor(request), collection, id, request);
   }
 
   /** True when a record with this id exists, whatever the rules say (see RecordActions.exists). */
@@ -66,7 +72,7 @@ export class RecordService implements RecordActions {
 
   /** Deletes every record of a collection (superusers only), settling references elsewhere. */
   truncate(collection: string, request: RequestContext): Promise<void> {
-    return truncateRecords(this.#deps, collection, request);
+    return truncateRecords(this.#depsFor(request), collection, request);
   }
 
   /**

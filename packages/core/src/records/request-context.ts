@@ -1,4 +1,5 @@
 import type { Principal } from '../schema/principal.js';
+import type { StoreTiming } from '../store/timed-store.js';
 
 /**
  * What a transport knows of the request an action serves; rules read it through
@@ -12,6 +13,8 @@ export interface RequestContext {
   readonly query: Readonly<Record<string, string>>;
   /** `default`, `realtime`, `batch`, `expand`, … */
   readonly context: string;
+  /** Where the record actions add the time they spend in the store (HTTP's `Server-Timing`), if anywhere. */
+  readonly timing?: StoreTiming;
 }
 
 /** A request context for code that acts outside any transport (CLI, tests). */

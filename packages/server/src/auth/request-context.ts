@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '@tandem/core';
 import { principalOf } from './request-principal.js';
+import { responseMetaOf } from '../http/response-meta.js';
 
 /**
  * Builds core's request context from an HTTP request: who is asking (resolved once by
@@ -18,6 +19,7 @@ export function toRequestContext(request: FastifyRequest): RequestContext {
     },
     query: request.query as Record<string, string>,
     context: 'default',
+    timing: responseMetaOf(request),
   };
 }
 

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { StoreTimings } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
-import { responseMetaOf, startResponseMeta, type ResponseMeta } from './response-meta.js';
+import { responseMetaOf, startResponseMeta, type ResponseMeta } from '../http/response-meta.js';
 import { appendVary } from '../http/vary.js';
 
 /**
@@ -14,22 +13,14 @@ import { appendVary } from '../http/vary.js';
  *   `If-Modified-Since` never applies and `If-None-Match` always decides.
  * - Errors get `Cache-Control: no-store`. Routes that set their own Cache-Control keep it.
  * - `Server-Timing: cache;desc=hit|miss|bypass, db;dur=<ms>, total;dur=<ms>`, where db
- *   is the time this request spent in the store (`timings`, when given, scopes it).
+ *   is the time the request's record actions spent in the store (the request context
+ *   carries the request's timing to core).
  */
-export function installHttpCaching(app: FastifyInstance, timings: StoreTimings | undefined): void {
+export function installHttpCaching(app: FastifyInstance): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    const meta = startResponseMeta(request);
-    if (timings) timings.run(meta, done);
-    else done();
+    startResponseMeta(request);
+    done();
   });
-  // Body parsing runs on stream events, outside the scope: enter it again for the handler.
-  if (timings) {
-    app.addHook('preHandler', (request, _reply, done) => {
-      const meta = request.body === undefined ? undefined : responseMetaOf(request);
-      if (meta) timings.run(meta, done);
-      else done();
-    });
-  }
   app.addHook('onSend', (request, reply, payload, done) => {
     const meta = responseMetaOf(request);
     if (meta) reply.header('server-timing', serverTiming(meta));

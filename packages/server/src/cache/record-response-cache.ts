@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Cache, CacheDecision, RecordCacheKeys } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf } from '../http/entity-tags.js';
-import { responseMetaOf } from './response-meta.js';
+import { responseMetaOf } from '../http/response-meta.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NEWLINE = 10;

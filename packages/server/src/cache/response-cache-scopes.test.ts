@@ -168,6 +168,11 @@ for (const { name: dialect, skip } of testDialects) {
       const duration = (name: string) =>
         Number(new RegExp(`${name};dur=([\\d.]+)`).exec(String(created.headers['server-timing']))![1]);
       assert.ok(duration('db') > 0, 'a create spends time in the store');
+      const read = await call(t, 'GET', '/api/collections/drafts/records');
+      assert.ok(
+        Number(/db;dur=([\d.]+)/.exec(String(read.headers['server-timing']))![1]) > 0,
+        'a list reads the store',
+      );
       assert.ok(duration('total') >= duration('db'));
       assert.equal(missing.headers['cache-control'], 'no-store');
     });

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { CacheOutcome } from '../cache/response-meta.js';
+import type { CacheOutcome } from '../http/response-meta.js';
 
 /** Latency buckets in seconds (Prometheus' client defaults, with a finer low end). */
 const LATENCY_BUCKETS = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);

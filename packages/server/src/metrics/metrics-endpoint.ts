@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Registry } from 'prom-client';
 import { AppError } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { responseMetaOf } from '../cache/response-meta.js';
+import { responseMetaOf } from '../http/response-meta.js';
 import { HttpMetrics } from './http-metrics.js';
 import { registerRuntimeMetrics, type RuntimeMetrics, type RuntimeSources } from './runtime-metrics.js';
 

@@ -18,7 +18,6 @@ import {
   type RecordService,
   type SettingsService,
   type Store,
-  type StoreTimings,
 } from '@tandem/core';
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
@@ -46,7 +45,6 @@ export interface TestApp {
   /** The app's response cache (in-process, 16 MiB) and the generations its keys carry. */
   readonly responseCache: ResponseCache;
   readonly generations: CollectionGenerations;
-  readonly timings: StoreTimings;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -66,7 +64,7 @@ export async function createTestApp(
     secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789',
     feed: { pollMs: 200 },
   });
-  const { store, collections, records, settings, auth, outbox, feed, realtime, generations, timings, actions } = core;
+  const { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions } = core;
   const resolver = resolvePrincipal ?? createPrincipalResolver(auth);
   const responseCache = {
     cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }),
@@ -85,7 +83,6 @@ export async function createTestApp(
       outbox,
       realtime,
       responseCache,
-      timings,
     },
     { ...defaultServerOptions, logRequests: false, ...options },
   );
@@ -103,7 +100,6 @@ export async function createTestApp(
     realtime,
     responseCache,
     generations,
-    timings,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       core.stop();
