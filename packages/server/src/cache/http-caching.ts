@@ -51,8 +51,10 @@ function validate(
       'cache-control',
       meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache',
     );
-  appendVary(reply, 'Authorization');
-  appendVary(reply, 'Cookie');
+  if (reply.hasHeader('vary')) {
+    appendVary(reply, 'Authorization');
+    appendVary(reply, 'Cookie');
+  } else reply.header('vary', 'Authorization, Cookie');
   const condition = request.headers['if-none-match'];
   if (condition === undefined || !ifNoneMatchMatches(condition, etag)) return payload;
   reply.code(304);

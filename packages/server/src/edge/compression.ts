@@ -19,6 +19,8 @@ const GZIP = { level: 6 };
 export function installCompression(app: FastifyInstance, minBytes: number): void {
   if (minBytes <= 0) return;
   app.addHook('onSend', (request, reply, payload, done) => {
+    // Most API answers are small records: they leave before any header is read.
+    if (reply.statusCode === 200 && surelySmaller(payload, minBytes)) return done(null, payload);
     if (!isCompressible(reply)) return done(null, payload);
     if (reply.statusCode === 304) return (appendVary(reply, 'Accept-Encoding'), done(null, payload));
     const size = sizeOf(reply, payload);
@@ -63,6 +65,12 @@ function isCompressible(reply: FastifyReply): boolean {
     type.startsWith('application/xml') ||
     type.startsWith('application/wasm')
   );
+}
+
+/** True when the body is known to be under `bytes` without measuring it: a UTF-16 unit is at most 3 UTF-8 bytes. */
+function surelySmaller(payload: unknown, bytes: number): boolean {
+  if (typeof payload === 'string') return payload.length * 3 < bytes;
+  return Buffer.isBuffer(payload) && payload.length < bytes;
 }
 
 /** The body's size in bytes: from the payload, or from Content-Length for a stream. */

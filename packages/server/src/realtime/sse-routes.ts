@@ -1,3 +1,4 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type RealtimeBroker, type SchemaView } from '@tandem/core';
 import { bindRequestPrincipal } from './sse-auth.js';
@@ -54,7 +55,8 @@ function openStream(
   const response = reply.raw;
   // The server's idle-socket timeout is for requests; the heartbeat keeps a stream alive.
   request.raw.socket.setTimeout(0);
-  response.writeHead(200, { ...SSE_HEADERS, 'x-request-id': request.id });
+  // The headers the edge set on the reply (security headers, CORS) go into the stream's head.
+  response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS, 'x-request-id': request.id });
   const stream = new SseStream(response, limits.maxBufferedBytes);
   const client = broker.connect(stream);
   connections.add(client.id, ip, stream);
