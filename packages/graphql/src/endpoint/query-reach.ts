@@ -28,7 +28,7 @@ export function queryReach(schema: TandemSchema, params: QueryParams, maxTokens:
     return undefined;
   }
   const operation = getOperationAST(document, params.operationName ?? undefined);
-  if (!operation || operation.operation !== 'query') return undefined;
+  if (operation?.operation !== 'query') return undefined;
   const collections = new Set<string>();
   const filters: string[] = [];
   for (const selection of operation.selectionSet.selections) {
