@@ -22,7 +22,12 @@ describe('GraphQL refuses hostile queries', () => {
   };
 
   const cases: Array<{ name: string; query: string; status: number; code: string }> = [
-    { name: 'query text over the size limit', query: `{ posts { items { ${'id '.repeat(10_000)} } } }`, status: 413, code: 'GRAPHQL_QUERY_TOO_LARGE' },
+    {
+      name: 'query text over the size limit',
+      query: `{ posts { items { ${'id '.repeat(10_000)} } } }`,
+      status: 413,
+      code: 'GRAPHQL_QUERY_TOO_LARGE',
+    },
     { name: 'nesting deeper than 10', query: nested(12), status: 400, code: 'GRAPHQL_LIMIT_EXCEEDED' },
     {
       name: 'an alias bomb',

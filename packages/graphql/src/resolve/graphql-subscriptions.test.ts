@@ -126,7 +126,10 @@ describe('GraphQL subscriptions', () => {
         [missed[0]!.id, missed[2]!.id, live.id],
       );
       const seqs = second.events.map((e) => Number(e.seq));
-      assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+      assert.deepEqual(
+        seqs,
+        [...seqs].sort((a, b) => a - b),
+      );
       assert.ok(seqs[0]! > Number(since));
     } finally {
       await second.close();
