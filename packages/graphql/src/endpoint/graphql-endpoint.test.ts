@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { bearer, ids, resetBlog } from '@tandem/server/testing';
 import {
@@ -97,3 +98,30 @@ for (const { name: dialect, skip } of testDialects) {
     });
   });
 }
+
+describe('GraphQL GET answers from the response cache', () => {
+  let t: GraphqlTestApp;
+  before(async () => {
+    t = await createGraphqlTestApp('sqlite');
+    await resetBlog(t);
+  });
+  after(async () => t.cleanup());
+
+  it('serves a repeated query from the cache until a collection it reads changes', async () => {
+    const query = '{ posts(sort: "title") { items { title author { name } } } }';
+    const first = await gqlGet(t, query);
+    const second = await gqlGet(t, query);
+    assert.match(String(second.headers['server-timing']), /cache;desc=hit/);
+    assert.equal(second.raw, first.raw);
+    await t.records.update('authors', ids.ada, { name: 'Ada L.' }, {}, internalRequest(superuser()));
+    const third = await gqlGet(t, query);
+    assert.match(String(third.headers['server-timing']), /cache;desc=miss/);
+    assert.match(third.raw, /Ada L\./);
+  });
+
+  it('never caches an answer with errors', async () => {
+    await gqlGet(t, '{ locked { totalItems } }');
+    const again = await gqlGet(t, '{ locked { totalItems } }');
+    assert.doesNotMatch(String(again.headers['server-timing']), /cache;desc=hit/);
+  });
+});
