@@ -59,7 +59,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
     keys: new RecordCacheKeys(collections, generations),
   };
-  const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth });
+  const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
   const app = createApp(
     {
       actions,
