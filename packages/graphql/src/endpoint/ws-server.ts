@@ -63,11 +63,10 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
       const refused = checkLimits(deps.schema().schema, document, deps.limits);
       return refused.length > 0 ? refused : undefined;
     },
-    context: (ctx, _id, _payload, args) =>
-      createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), {
-        broker: deps.broker!,
-        credential: ctx.extra.credential,
-      }),
+    context: (ctx, _id, _payload, args) => {
+      const realtime = deps.broker && { broker: deps.broker, credential: ctx.extra.credential };
+      return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime);
+    },
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => toTandemError(e).toJSON()),
     onNext: (_ctx, _id, _payload, _args, result) =>
       result.errors ? { ...result, errors: result.errors.map((e) => toTandemError(e).toJSON()) } : undefined,

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { internalRequest, superuser } from '@tandem/core';
+import { internalRequest, sql, superuser } from '@tandem/core';
 import { createClient, type Client } from 'graphql-ws';
 import { setUpOwnerNotes, type FixtureUser } from '@tandem/server/testing';
 import { createGraphqlTestApp, type GraphqlTestApp } from '../testing/graphql-app.fixture.js';
@@ -59,6 +59,14 @@ class Subscriber {
   }
 }
 
+/** The change-log head once the broker has handed out everything up to it: a `since` that misses nothing later. */
+async function head(t: GraphqlTestApp): Promise<string> {
+  const row = await t.store.first<{ n: unknown }>(sql`SELECT MAX("seq") AS "n" FROM "_changes"`);
+  const seq = Number(row?.n ?? 0);
+  for (let i = 0; i < 400 && t.realtime.seq < seq; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  return String(seq);
+}
+
 describe('GraphQL subscriptions', () => {
   let t: GraphqlTestApp;
   let url: string;
@@ -76,9 +84,9 @@ describe('GraphQL subscriptions', () => {
     const annSub = new Subscriber(url, ann.token);
     const benSub = new Subscriber(url, ben.token);
     // From the current position: what is written next arrives however late the subscription registers.
-    const head = `(since: "${t.realtime.seq}")`;
-    annSub.subscribe(head);
-    benSub.subscribe(head);
+    const since = `(since: "${await head(t)}")`;
+    annSub.subscribe(since);
+    benSub.subscribe(since);
     try {
       const annNote = await t.seed('notes', { owner: ann.id, secret: 'for ann' });
       const benNote = await t.seed('notes', { owner: ben.id, secret: 'for ben' });
@@ -105,7 +113,7 @@ describe('GraphQL subscriptions', () => {
 
   it('resumes after a disconnect from `since` with no gap and no duplicate', async () => {
     const first = new Subscriber(url, ann.token);
-    first.subscribe(`(since: "${t.realtime.seq}")`);
+    first.subscribe(`(since: "${await head(t)}")`);
     await t.seed('notes', { owner: ann.id, secret: 'one' });
     await first.until(() => first.events.length === 1, 'the first event');
     const since = first.events[0]!.seq;
@@ -133,6 +141,28 @@ describe('GraphQL subscriptions', () => {
       assert.ok(seqs[0]! > Number(since));
     } finally {
       await second.close();
+    }
+  });
+
+  it('watches one record by id, and says `leave` when an update takes it out of sight', async () => {
+    const note = await t.seed('notes', { owner: ann.id, secret: 'watched' });
+    const other = await t.seed('notes', { owner: ann.id, secret: 'not watched' });
+    const sub = new Subscriber(url, ann.token);
+    sub.subscribe(`(id: "${note.id}", since: "${await head(t)}")`);
+    try {
+      await t.records.update('notes', other.id as string, { secret: 'changed' }, {}, internalRequest(superuser()));
+      await t.records.update('notes', note.id as string, { secret: 'seen' }, {}, internalRequest(superuser()));
+      await t.records.update('notes', note.id as string, { owner: ben.id }, {}, internalRequest(superuser()));
+      await sub.until(() => sub.events.length >= 2, 'the update and the leave');
+      assert.deepEqual(
+        sub.events.map((e) => [e.action, e.record.id, e.record.secret ?? null]),
+        [
+          ['update', note.id, 'seen'],
+          ['leave', note.id, null],
+        ],
+      );
+    } finally {
+      await sub.close();
     }
   });
 
