@@ -38,7 +38,7 @@ export function createHttpHandler(deps: HttpHandlerDeps): Handler<unknown, Reque
       if (tooLarge) return refusal(413, [tooLarge]);
       const document = tryParse(params.query, maxTokens);
       if (!document) return undefined; // graphql-http reports the syntax error itself
-      const refused = checkLimits(deps.schema().schema, document, deps.limits);
+      const refused = checkLimits(deps.schema().schema, document, deps.limits, params.variables ?? {});
       return refused.length > 0 ? refusal(400, refused) : undefined;
     },
     formatError: (error) =>

@@ -60,7 +60,7 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
       } catch (error) {
         return [toTandemError(error as GraphQLError)];
       }
-      const refused = checkLimits(deps.schema().schema, document, deps.limits);
+      const refused = checkLimits(deps.schema().schema, document, deps.limits, payload.variables ?? {});
       return refused.length > 0 ? refused : undefined;
     },
     context: (ctx, _id, _payload, args) => {

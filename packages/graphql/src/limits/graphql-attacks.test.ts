@@ -58,6 +58,19 @@ describe('GraphQL refuses hostile queries', () => {
       status: 400,
       code: 'GRAPHQL_LIMIT_EXCEEDED',
     },
+    {
+      name: 'a large page of nested relation lists (cost counts perPage)',
+      query: '{ posts(perPage: 1000) { items { comments_via_post { post { comments_via_post { body } } } } } }',
+      status: 400,
+      code: 'GRAPHQL_LIMIT_EXCEEDED',
+    },
+    {
+      name: 'the same page behind a fragment on the page type',
+      query: `{ posts(perPage: 1000) { ...P } }
+        fragment P on PostsList { items { comments_via_post { post { comments_via_post { body } } } } }`,
+      status: 400,
+      code: 'GRAPHQL_LIMIT_EXCEEDED',
+    },
     { name: 'a syntax error', query: '{ posts { items { id } ', status: 400, code: 'GRAPHQL_INVALID' },
     { name: 'an unknown field', query: '{ posts { items { nope } } }', status: 400, code: 'GRAPHQL_INVALID' },
   ];
@@ -69,6 +82,13 @@ describe('GraphQL refuses hostile queries', () => {
       assert.equal(errorCodes(answer)[0], c.code, answer.raw.slice(0, 300));
       assert.equal(answer.body.data, undefined);
     });
+
+  it('counts a perPage sent as a variable', async () => {
+    const query =
+      'query($n: Int) { posts(perPage: $n) { items { comments_via_post { post { comments_via_post { body } } } } } }';
+    assert.deepEqual(errorCodes(await gql(t, query, { n: 1000 })), ['GRAPHQL_LIMIT_EXCEEDED']);
+    assert.deepEqual(await gql(t, query, { n: 5 }).then((a) => a.body.data), { posts: { items: [] } });
+  });
 
   it('refuses malformed JSON with JSON_INVALID', async () => {
     const response = await t.app.inject({

@@ -24,13 +24,18 @@ export function queryTooLarge(query: unknown, limits: GraphqlLimits): GraphQLErr
  * document, writes per mutation, then depth, fields, aliases and cost of each operation,
  * and introspection when it is switched off. Returns the refusal, or nothing.
  */
-export function checkLimits(schema: GraphQLSchema, document: DocumentNode, limits: GraphqlLimits): GraphQLError[] {
+export function checkLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: GraphqlLimits,
+  variables: Readonly<Record<string, unknown>> = {},
+): GraphQLError[] {
   const operations = document.definitions.filter((d) => d.kind === 'OperationDefinition');
   if (operations.length > limits.maxOperations) return [over('operations', operations.length, limits.maxOperations)];
   for (const operation of operations) {
     const writes = operation.operation === 'mutation' ? operation.selectionSet.selections.length : 0;
     if (writes > limits.maxOperations) return [over('mutation fields', writes, limits.maxOperations)];
-    const measured = measureOperation(schema, document, operation, limits.listFactor);
+    const measured = measureOperation(schema, document, operation, limits.listFactor, variables);
     for (const key of Object.keys(LIMIT_OF) as Measured[]) {
       const limit = limits[LIMIT_OF[key]];
       if (measured[key] > limit) return [over(key, measured[key], limit)];

@@ -32,7 +32,10 @@ describe('GraphQL auth', () => {
   });
 
   it('refuses a wrong password with AUTH_FAILED, as REST', async () => {
-    const answer = await gql(t, 'mutation { auth_with_password_users(identity: "ann@example.com", password: "nope") { token } }');
+    const answer = await gql(
+      t,
+      'mutation { auth_with_password_users(identity: "ann@example.com", password: "nope") { token } }',
+    );
     assert.deepEqual(errorCodes(answer), ['AUTH_FAILED']);
     const rest = await call(t, 'POST', '/api/collections/users/auth-with-password', {
       identity: 'ann@example.com',
@@ -42,7 +45,12 @@ describe('GraphQL auth', () => {
   });
 
   it('refreshes the token of the request, and asks for one without it', async () => {
-    const refreshed = await gql(t, 'mutation { auth_refresh_users { token record { id } } }', undefined, bearer(ann.token));
+    const refreshed = await gql(
+      t,
+      'mutation { auth_refresh_users { token record { id } } }',
+      undefined,
+      bearer(ann.token),
+    );
     assert.equal(refreshed.body.data.auth_refresh_users.record.id, ann.id);
     const guest = await gql(t, 'mutation { auth_refresh_users { token } }');
     assert.deepEqual(errorCodes(guest), ['AUTH_REQUIRED']);
@@ -64,7 +72,12 @@ describe('GraphQL auth', () => {
     const refused = await gql(t, write, undefined, { cookie, host: 'localhost:80', origin: ORIGIN });
     assert.equal(refused.status, 403);
     assert.equal(refused.body.code, 'AUTH_CSRF_FAILED');
-    const allowed = await gql(t, write, undefined, { cookie, host: 'localhost:80', origin: ORIGIN, 'x-csrf-token': csrf });
+    const allowed = await gql(t, write, undefined, {
+      cookie,
+      host: 'localhost:80',
+      origin: ORIGIN,
+      'x-csrf-token': csrf,
+    });
     assert.equal(allowed.body.errors, undefined, allowed.raw);
   });
 });

@@ -24,7 +24,8 @@ type Args = { id?: string | null; filter?: string | null; since?: string | null 
 export function subscribeResolver(collection: string): GraphQLFieldResolver<unknown, GraphqlContext, Args> {
   return async (_source, args, context) => {
     const realtime = context.realtime;
-    if (!realtime) throw new AppError('BAD_REQUEST', 'Subscriptions need the realtime broker and the WebSocket endpoint.');
+    if (!realtime)
+      throw new AppError('BAD_REQUEST', 'Subscriptions need the realtime broker and the WebSocket endpoint.');
     const since = parseSince(args.since);
     const stream = new RecordEventStream(realtime, context);
     try {
