@@ -101,6 +101,17 @@ describe('GraphQL refuses hostile queries', () => {
     assert.equal(response.json().code, 'JSON_INVALID');
   });
 
+  it('refuses a batch of requests in one body (a JSON array) with a 400', async () => {
+    const response = await t.app.inject({
+      method: 'POST',
+      url: '/api/graphql',
+      payload: JSON.stringify([{ query: '{ posts { totalItems } }' }, { query: '{ authors { totalItems } }' }]),
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    });
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.json().errors[0].extensions.code, 'GRAPHQL_INVALID');
+  });
+
   it('treats a bad token as a guest, as REST does', async () => {
     const answer = await gql(t, '{ posts { totalItems } }', undefined, { authorization: 'Bearer not.a.token' });
     assert.equal(answer.status, 200);

@@ -11,7 +11,7 @@ export interface GraphqlLimits {
   readonly maxAliases: number;
   /** Most fields selected in one operation, fragments expanded. */
   readonly maxFields: number;
-  /** Highest total cost: a field costs 1, and what a list field selects costs `listFactor` times. */
+  /** Highest total cost: a field costs 1; a page's `items` cost `perPage` times, other lists `listFactor` times. */
   readonly maxCost: number;
   /** How many items a list field is assumed to return when costing a query. */
   readonly listFactor: number;
