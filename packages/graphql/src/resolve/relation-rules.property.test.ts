@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
-import { bearer, setUpOwnerNotes, type FixtureUser } from '@tandem/server/testing';
+import { bearer, seededRandom, seedRandomNotes, setUpOwnerNotes, type FixtureUser } from '@tandem/server/testing';
 import { createGraphqlTestApp, gql, type GraphqlTestApp } from '../testing/graphql-app.fixture.js';
 
 const QUERIES = Number(process.env.PROPERTY_RUNS ?? 100);
@@ -38,15 +38,6 @@ const query = fc
   });
 const asFixture = internalRequest(superuser('fixture0000001'));
 
-function randomOf(start: number) {
-  let state = start >>> 0 || 1;
-  const next = () => (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 2 ** 32;
-  return {
-    int: (n: number) => Math.floor(next() * n),
-    text: () => Array.from({ length: Math.floor(next() * 4) }, () => 'abcd'[Math.floor(next() * 4)]).join(''),
-  };
-}
-
 for (const { name: dialect, skip } of testDialects) {
   describe(`GraphQL relations on ${dialect} reveal nothing of records the caller may not list`, { skip }, () => {
     let t: GraphqlTestApp;
@@ -55,31 +46,9 @@ for (const { name: dialect, skip } of testDialects) {
 
     before(async () => {
       t = await createGraphqlTestApp(dialect);
-      ({ ann } = await setUpOwnerNotes(t));
-      const ben = (await t.records.list('users', { filter: 'email = "ben@example.com"' }, asFixture)).items[0]!;
-      const random = randomOf(seed);
-      const links: string[] = [];
-      for (let i = 0; i < 6; i += 1) links.push((await t.seed('links', { label: random.text() })).id as string);
-      for (let i = 0; i < 10; i += 1) {
-        const owner = [ann.id, ben.id, ''][random.int(3)]!;
-        const note = await t.seed('notes', {
-          owner,
-          secret: random.text(),
-          rank: random.int(6),
-          link: links[random.int(6)],
-        });
-        notes.push({ id: note.id as string, owner });
-      }
-      for (const id of links) {
-        const some = [0, 1, 2].map(() => notes[random.int(notes.length)]!.id);
-        await t.records.update(
-          'links',
-          id,
-          { note: notes[random.int(notes.length)]!.id, notes: [...new Set(some)] },
-          {},
-          asFixture,
-        );
-      }
+      let ben: FixtureUser;
+      ({ ann, ben } = await setUpOwnerNotes(t));
+      notes.push(...(await seedRandomNotes(t, { ann, ben }, seed)));
     });
     after(async () => t.cleanup());
 
@@ -109,7 +78,7 @@ for (const { name: dialect, skip } of testDialects) {
           before.some((a) => a.includes('"items":[{')),
           'some queries return records',
         );
-        const random = randomOf(seed + 7);
+        const random = seededRandom(seed + 7);
         await rewriteHidden(caller.keeper, () => ({ secret: random.text(), rank: random.int(6) }));
         const changed = await answers(queries, caller.headers);
         for (let i = 0; i < queries.length; i += 1)

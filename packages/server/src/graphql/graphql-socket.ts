@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { AuthService } from '@tandem/core';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
-import { refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
+import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
 import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
 
 /** The subprotocol of graphql-ws. */
@@ -30,13 +30,7 @@ export function registerGraphqlSocket(
   auth: AuthService | undefined,
   options: GraphqlSocketOptions,
 ): void {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(GRAPHQL_WS_PROTOCOL) ? GRAPHQL_WS_PROTOCOL : false),
-  });
+  const wss = createSocketServer(options.maxMessageBytes, GRAPHQL_WS_PROTOCOL);
   let open = 0;
   routeUpgrade(app, GRAPHQL_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (open >= options.maxConnections) return refuseUpgrade(socket, 429, 'Too Many Requests');

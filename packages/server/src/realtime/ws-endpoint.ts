@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer } from 'ws';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
 import type { ActionDispatcher, AuthService, BatchSettings, RealtimeBroker } from '@tandem/core';
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
-import { refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
+import { createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
 
 /** The WebSocket endpoint's settings. */
@@ -53,13 +52,7 @@ export function registerWebSocket(
   services: WebSocketServices,
   options: WebSocketOptions = defaultWebSocketOptions,
 ): void {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : false),
-  });
+  const wss = createSocketServer(options.maxMessageBytes, REALTIME_SUBPROTOCOL);
   const counts = new Map<string, number>();
   let total = 0;
   routeUpgrade(app, WEBSOCKET_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { WebSocketServer } from 'ws';
 
 /** Takes over one WebSocket upgrade request: refuse it, or hand it to a WebSocketServer. */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -29,4 +30,18 @@ export function routeUpgrade(app: FastifyInstance, path: string, handler: Upgrad
 export function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   socket.destroy();
+}
+
+/**
+ * A WebSocketServer for upgrades routed here: no server of its own, no compression (a
+ * decompression bomb costs nothing to send), no client set, and only `subprotocol`.
+ */
+export function createSocketServer(maxPayload: number, subprotocol: string): WebSocketServer {
+  return new WebSocketServer({
+    noServer: true,
+    maxPayload,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (protocols) => (protocols.has(subprotocol) ? subprotocol : false),
+  });
 }
