@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuthService } from '@tandem/core';
+import { heartbeat } from '../realtime/ws-connection.js';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
 import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
@@ -65,16 +66,9 @@ function serve(
     },
     { principal: start.principal, credential: start.credential },
   );
-  let alive = true;
-  ws.on('pong', () => (alive = true));
-  const heartbeat = setInterval(() => {
-    if (!alive) return ws.terminate();
-    alive = false;
-    ws.ping();
-  }, heartbeatMs);
-  heartbeat.unref();
+  const stopHeartbeat = heartbeat(ws, heartbeatMs);
   ws.once('close', (code, reason) => {
-    clearInterval(heartbeat);
+    stopHeartbeat();
     void closed(code, reason.toString());
   });
 }
