@@ -12,13 +12,14 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 /** Package order, lowest first. */
-const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'server', 'cli'];
+const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'graphql', 'server', 'cli'];
 /** Packages that may import a package listed before them only when they declare it as a dependency. */
 const ALLOWED_PACKAGE_EDGES = {
   sdk: ['protocol'],
   core: ['protocol'],
+  graphql: ['core'],
   server: ['protocol', 'core'],
-  cli: ['protocol', 'core', 'server', 'sdk'],
+  cli: ['protocol', 'core', 'graphql', 'server', 'sdk'],
 };
 
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
@@ -52,7 +53,9 @@ const LAYERS = {
     ['actions'],
     ['routes'],
     ['realtime'],
+    ['graphql'],
   ],
+  graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
   cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
 };
 

@@ -4,6 +4,7 @@ import { collectionsCommand } from './commands/collections-command.js';
 import { superuserCommand } from './commands/superuser-command.js';
 import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
+import { graphqlCommand } from './commands/graphql-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
@@ -13,6 +14,7 @@ Commands:
   superuser      create, update or delete a superuser
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
+  graphql        print the GraphQL schema (SDL): tandem graphql schema
 
 Run "tandem <command> --help" for a command's flags.`;
 
@@ -22,6 +24,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   superuser: superuserCommand,
   mail: mailCommand,
   typegen: typegenCommand,
+  graphql: graphqlCommand,
 };
 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */

@@ -45,6 +45,9 @@ import { installCompression } from './edge/compression.js';
 import { parseQueryString } from './edge/query-string.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
+import type { GraphqlTransport } from './graphql/graphql-transport.js';
+import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
+import { registerGraphqlSocket } from './graphql/graphql-socket.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -105,6 +108,8 @@ export interface AppServices {
   readonly authRateLimits?: () => AuthRateLimitRules;
   /** The response cache of record reads; without it every read goes to the store (see docs/caching.md). */
   readonly responseCache?: ResponseCache;
+  /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
+  readonly graphql?: GraphqlTransport;
 }
 
 /** Default server settings. */
@@ -224,7 +229,20 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
       },
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );
+  if (services.graphql) registerGraphql(app, services.graphql, services, options);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
+}
+
+/** `/api/graphql` over HTTP, and over WebSocket with the server's socket limits. */
+function registerGraphql(
+  app: FastifyInstance,
+  graphql: GraphqlTransport,
+  services: AppServices,
+  options: ServerOptions,
+): void {
+  registerGraphqlRoutes(app, graphql, services.responseCache);
+  const socket = { ...defaultWebSocketOptions, ...options.webSocket };
+  registerGraphqlSocket(app, graphql, services.auth, { ...socket, trustedOrigins: services.trustedOrigins ?? [] });
 }
 
 /**

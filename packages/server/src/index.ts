@@ -7,3 +7,4 @@ export { matchesEtag } from './static-files.js';
 export * from './auth/request-principal.js';
 export * from './auth/principal-resolver.js';
 export * from './tls/index.js';
+export * from './graphql/graphql-transport.js';

@@ -20,6 +20,7 @@ import {
   type LogOutput,
   type TlsCertificate,
 } from '@tandem/server';
+import { GraphqlEndpoint } from '@tandem/graphql';
 import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
@@ -58,9 +59,11 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
     keys: new RecordCacheKeys(collections, generations),
   };
+  const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
   const app = createApp(
     {
       actions,
+      graphql,
       collections,
       records,
       settings,
@@ -98,6 +101,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     (closing ??=
       (stopWatching(),
       stopReloading(),
+      graphql.close(),
       core.stop(),
       shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CliError } from './cli-error.js';
+import { GRAPHQL_ENV_KEYS, graphqlConfigOf, type GraphqlConfig, type GraphqlConfigKey } from './graphql-config.js';
 
 /** A listening address. */
 export interface HostPort {
@@ -53,6 +54,8 @@ export interface TandemConfig {
   readonly trustedProxies: readonly string[];
   /** A bearer token that lets scrapers read `GET /api/metrics`; superusers only without it. */
   readonly metricsToken: string | undefined;
+  /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
+  readonly graphql: Partial<GraphqlConfig>;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -68,7 +71,8 @@ export type ConfigLayer = Partial<
     | 'tlsCert'
     | 'tlsKey'
     | 'devTls'
-    | 'trustedProxy',
+    | 'trustedProxy'
+    | GraphqlConfigKey,
     unknown
   >
 >;
@@ -121,6 +125,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CORS_ORIGINS: 'corsOrigins',
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
+  ...GRAPHQL_ENV_KEYS,
 };
 
 /**
@@ -187,6 +192,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
+    graphql: graphqlConfigOf(layer),
   };
   assertDistinctListeners(config);
   const appUrl =

@@ -1,3 +1,4 @@
+import { AppError } from '../errors/app-error.js';
 import type { RequestContext } from '../records/request-context.js';
 import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
 import { bodyObject, paramOf, queryOf } from './action-input.js';
@@ -115,6 +116,45 @@ export const deleteRecordAction: ActionDefinition = {
   },
 };
 
+/**
+ * `records.viewMany`: the records among `body.ids` the caller may view, in one read
+ * (view rule; missing or hidden ids are left out). Transports batch relation reads with it.
+ */
+export const viewManyRecordsAction: ActionDefinition = {
+  name: 'records.viewMany',
+  summary: 'The records among the given ids the caller may view.',
+  access: 'anyone',
+  shape: 'none',
+  errors: ['COLLECTION_NOT_FOUND', 'BODY_INVALID'],
+  async run(services, input, request) {
+    return ok(await services.records.viewMany(collectionOf(input), idsOf(input), request));
+  },
+};
+
+/**
+ * `records.viewReferencing`: the records whose relation `params.field` points at any of
+ * `body.ids` and that the caller may view (a back-relation, read in one go).
+ */
+export const viewReferencingRecordsAction: ActionDefinition = {
+  name: 'records.viewReferencing',
+  summary: 'The records whose relation field points at any of the given ids.',
+  access: 'anyone',
+  shape: 'none',
+  errors: ['COLLECTION_NOT_FOUND', 'RECORD_NOT_FOUND', 'BODY_INVALID'],
+  async run(services, input, request) {
+    const field = paramOf(input, 'field');
+    return ok(await services.records.viewReferencing(collectionOf(input), field, idsOf(input), request));
+  },
+};
+
+/** `body.ids` as a list of strings (400 BODY_INVALID otherwise). */
+function idsOf(input: ActionInput): string[] {
+  const ids = bodyObject(input).ids;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+    throw new AppError('BODY_INVALID', 'ids must be a list of strings.');
+  return ids;
+}
+
 async function update(
   services: ActionServices,
   input: ActionInput,
@@ -134,4 +174,6 @@ export const recordActions: readonly ActionDefinition[] = [
   replaceRecordAction,
   upsertRecordAction,
   deleteRecordAction,
+  viewManyRecordsAction,
+  viewReferencingRecordsAction,
 ];

@@ -80,6 +80,33 @@ export class RecordCacheKeys {
     return this.#decide('l', collection, collection.listRule, parts, params, principal);
   }
 
+  /**
+   * The key of a query over several collections at once (a GraphQL query sent by GET), or
+   * undefined when it must not be cached. `params` is the query's own text (document,
+   * variables, operation); `collections` the collections its fields name, `filters` the
+   * filter texts it passes. The key carries the generation of everything reachable from
+   * those collections, and the caller's own scope (never shared).
+   */
+  forQuery(
+    params: string,
+    collections: readonly string[],
+    filters: readonly string[],
+    principal: Principal,
+  ): CacheDecision | undefined {
+    if (collections.length === 0) return undefined;
+    const facts = filters.map((filter) => factsOrUndefined('', filter));
+    if (facts.some((f) => f === undefined || f.volatile)) return undefined;
+    const named = facts.flatMap((f) => f!.collections);
+    const reach = this.#reach([...new Set([...collections, ...named])].sort());
+    const superuser = principal.kind === 'superuser';
+    if (reach.cacheOff || (!superuser && reach.volatile)) return undefined;
+    let ids = reach.ids;
+    if (principal.kind === 'record') ids = [...ids, ...this.#reach([principal.collection.id]).ids];
+    let key = `q${SEP}${params}${SEP}${scopeOf(principal, false)}${SEP}${this.#generations.schema}`;
+    for (const id of ids) key += `${SEP}${id}=${this.#generations.of(id)}`;
+    return { key, shared: false };
+  }
+
   #decide(
     route: string,
     collection: Collection,

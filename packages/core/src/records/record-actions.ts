@@ -6,6 +6,7 @@ import { createRecord } from './record-create.js';
 import { updateRecord } from './record-update.js';
 import { deleteRecord } from './record-delete.js';
 import type { RecordJson } from './record-codec.js';
+import { viewRecordsByIds, viewRecordsReferencing } from './record-view-related.js';
 import type { RequestContext } from './request-context.js';
 
 /**
@@ -29,6 +30,15 @@ export interface RecordActions {
     request: RequestContext,
   ): Promise<RecordJson>;
   delete(collection: string, id: string, request: RequestContext): Promise<void>;
+  /** The records with these ids the request may view (view rule, one statement); others are left out. */
+  viewMany(collection: string, ids: readonly string[], request: RequestContext): Promise<RecordJson[]>;
+  /** The records whose relation `field` points at any of `ids` and that the request may view (one statement). */
+  viewReferencing(
+    collection: string,
+    field: string,
+    ids: readonly string[],
+    request: RequestContext,
+  ): Promise<RecordJson[]>;
   /**
    * True when a record with this id exists, whatever the rules say (upsert decides
    * between update and create with it; the chosen action then applies its own rule).
@@ -44,6 +54,8 @@ export function recordActionsFor(deps: RecordDeps): RecordActions {
     create: (collection, body, params, request) => createRecord(deps, collection, body, params, request),
     update: (collection, id, body, params, request) => updateRecord(deps, collection, id, body, params, request),
     delete: (collection, id, request) => deleteRecord(deps, collection, id, request),
+    viewMany: (collection, ids, request) => viewRecordsByIds(deps, collection, ids, request),
+    viewReferencing: (collection, field, ids, request) => viewRecordsReferencing(deps, collection, field, ids, request),
     async exists(collection, id) {
       const { name } = deps.collections.get(collection);
       return (await deps.store.first(sql`SELECT 1 AS "x" FROM ${ident(name)} WHERE "id" = ${id}`)) !== undefined;

@@ -2,17 +2,13 @@ import type { RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';
-import { ident, join, param, sql } from '../sql/sql.js';
-import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
-import { andConditions, ruleConditionOrNothing } from './record-rules.js';
-import { selectRecords } from './record-read.js';
+import type { RecordDeps } from './record-deps.js';
+import { relationIdsOf, selectViewableByIds, selectViewableReferencing } from './record-related.js';
 import type { RecordJson } from './record-codec.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
-import { jsonArrayContainsAny } from './relation-sql.js';
 
 const MAX_DEPTH = 6;
 const MAX_EXPAND_LENGTH = 2000;
-const MAX_BACK_RELATIONS = 1000;
 
 /** A parsed `expand` parameter: relation names, each with its nested expands. */
 export type ExpandTree = Map<string, ExpandTree>;
@@ -95,26 +91,16 @@ async function loadRelated(
   records: RecordData[],
   request: RequestContext,
 ): Promise<RecordData[]> {
-  const scope = scopeFor(deps, relation.target, request);
-  const rule = ruleConditionOrNothing(scope, 'viewRule');
-  const column = sql`${ident(RECORD_ALIAS)}.${ident(relation.field.name)}`;
-  if (relation.back) {
-    const ids = records.map((r) => r.id);
-    const match = isMultiValued(relation.field)
-      ? jsonArrayContainsAny(deps.store.dialect, column, ids)
-      : sql`${column} IN (${join(ids.map(param))})`;
-    return selectRecords(
+  if (relation.back)
+    return selectViewableReferencing(
       deps,
-      deps.store,
       relation.target,
-      andConditions([match, rule]),
-      sql` LIMIT ${MAX_BACK_RELATIONS}`,
+      relation.field,
+      records.map((r) => r.id),
+      request,
     );
-  }
   const ids = [...new Set(records.flatMap((r) => idsOf(r[relation.field.name])))];
-  if (ids.length === 0) return [];
-  const match = sql`${ident(RECORD_ALIAS)}."id" IN (${join(ids.map(param))})`;
-  return selectRecords(deps, deps.store, relation.target, andConditions([match, rule]));
+  return selectViewableByIds(deps, relation.target, ids, request);
 }
 
 function attach(
@@ -140,7 +126,4 @@ function attach(
   json.expand[name] = value;
 }
 
-function idsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string' && v !== '');
-  return typeof value === 'string' && value !== '' ? [value] : [];
-}
+const idsOf = relationIdsOf;

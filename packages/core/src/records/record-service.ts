@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import { storeOverTransaction } from '../store/transaction-store.js';
 import { timedStore } from '../store/timed-store.js';
 import { createRecordDeps, type RecordDeps } from './record-deps.js';
+import { viewRecordsByIds, viewRecordsReferencing } from './record-view-related.js';
 import { recordActionsFor, type RecordActions } from './record-actions.js';
 import { truncateRecords } from './record-truncate.js';
 import { listRecords, type ListPage, type ListParams } from './record-list.js';
@@ -63,6 +64,21 @@ export class RecordService implements RecordActions {
   /** Deletes a record, settling relations that point at it. */
   delete(collection: string, id: string, request: RequestContext): Promise<void> {
     return deleteRecord(this.#depsFor(request), collection, id, request);
+  }
+
+  /** The records with these ids the request may view, in one read (see viewRecordsByIds). */
+  viewMany(collection: string, ids: readonly string[], request: RequestContext): Promise<RecordJson[]> {
+    return viewRecordsByIds(this.#deps, collection, ids, request);
+  }
+
+  /** The records whose relation `field` points at any of `ids` that the request may view, in one read. */
+  viewReferencing(
+    collection: string,
+    field: string,
+    ids: readonly string[],
+    request: RequestContext,
+  ): Promise<RecordJson[]> {
+    return viewRecordsReferencing(this.#deps, collection, field, ids, request);
   }
 
   /** True when a record with this id exists, whatever the rules say (see RecordActions.exists). */

@@ -68,7 +68,10 @@ function validate(
 function isJsonBody(reply: FastifyReply, payload: unknown): boolean {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return false;
   const type = reply.getHeader('content-type');
-  return typeof type === 'string' && type.startsWith('application/json');
+  return (
+    typeof type === 'string' &&
+    (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))
+  );
 }
 
 function serverTiming(meta: ResponseMeta): string {

@@ -203,8 +203,8 @@ export function socketPrincipal(principal: Principal): SocketPrincipal {
   return { kind: 'record', collectionId: principal.collection.id, id: principal.record.id };
 }
 
-/** Pings every interval; a socket that did not answer the previous ping is dropped. */
-function heartbeat(socket: WebSocket, intervalMs: number): () => void {
+/** Pings every interval; a socket that did not answer the previous ping is dropped. Returns the stop. */
+export function heartbeat(socket: WebSocket, intervalMs: number): () => void {
   let alive = true;
   socket.on('pong', () => (alive = true));
   const timer = setInterval(() => {

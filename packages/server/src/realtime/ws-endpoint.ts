@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { WebSocketServer } from 'ws';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
 import type { ActionDispatcher, AuthService, BatchSettings, RealtimeBroker } from '@tandem/core';
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
+import { createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
 
 /** The WebSocket endpoint's settings. */
@@ -52,24 +52,16 @@ export function registerWebSocket(
   services: WebSocketServices,
   options: WebSocketOptions = defaultWebSocketOptions,
 ): void {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxMessageBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(REALTIME_SUBPROTOCOL) ? REALTIME_SUBPROTOCOL : false),
-  });
+  const wss = createSocketServer(options.maxMessageBytes, REALTIME_SUBPROTOCOL);
   const counts = new Map<string, number>();
   let total = 0;
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy());
-    if (new URL(request.url ?? '/', 'http://x').pathname !== WEBSOCKET_PATH) return refuse(socket, 404, 'Not Found');
+  routeUpgrade(app, WEBSOCKET_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const ip = request.socket.remoteAddress ?? '';
     if (total >= options.maxConnections || (counts.get(ip) ?? 0) >= options.maxConnectionsPerIp)
-      return refuse(socket, 429, 'Too Many Requests');
+      return refuseUpgrade(socket, 429, 'Too Many Requests');
     void checkHandshake(request, services.auth, options.trustedOrigins).then(
       (result) => {
-        if (!result.ok) return refuse(socket, result.status, result.reason);
+        if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
         wss.handleUpgrade(request, socket, head, (ws) => {
           total++;
           counts.set(ip, (counts.get(ip) ?? 0) + 1);
@@ -82,13 +74,8 @@ export function registerWebSocket(
           serveConnection(ws, { ...services }, result.principal, result.credential, options);
         });
       },
-      () => refuse(socket, 500, 'Internal Server Error'),
+      () => refuseUpgrade(socket, 500, 'Internal Server Error'),
     );
   });
   app.addHook('onClose', async () => wss.close());
-}
-
-function refuse(socket: Duplex, status: number, reason: string): void {
-  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  socket.destroy();
 }

@@ -12,7 +12,12 @@ import { internalRequest, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
-import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.fixture.js';
+import {
+  seededRandom,
+  seedRandomNotes,
+  setUpOwnerNotes,
+  type FixtureUser,
+} from '../testing/owner-notes-fixture.fixture.js';
 
 const QUERIES = Number(process.env.PROPERTY_RUNS ?? 250);
 const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
@@ -68,16 +73,6 @@ const query = fc.record({
 const asFixture = internalRequest(superuser('fixture0000001'));
 type Query = { filter?: string; sort?: string; expand?: string };
 
-/** A tiny seeded generator for the data set (fast-check drives the queries). */
-function randomOf(start: number) {
-  let state = start >>> 0 || 1;
-  const next = () => (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 2 ** 32;
-  return {
-    int: (n: number) => Math.floor(next() * n),
-    text: () => Array.from({ length: Math.floor(next() * 4) }, () => 'abcd'[Math.floor(next() * 4)]).join(''),
-  };
-}
-
 function urlOf(q: Query): string {
   const params = new URLSearchParams({ perPage: '500', skipTotal: '1' });
   for (const [key, value] of Object.entries(q)) if (value !== undefined) params.set(key, value);
@@ -94,29 +89,7 @@ for (const { name: dialect, skip } of testDialects) {
     before(async () => {
       t = await createTestApp(dialect);
       ({ ann, ben } = await setUpOwnerNotes(t));
-      const random = randomOf(seed);
-      const linkIds: string[] = [];
-      for (let i = 0; i < 8; i += 1) linkIds.push((await t.seed('links', { label: random.text() })).id as string);
-      for (let i = 0; i < 12; i += 1) {
-        const owner = [ann.id, ben.id, ''][random.int(3)]!;
-        const note = await t.seed('notes', {
-          owner,
-          secret: random.text(),
-          rank: random.int(6),
-          link: [...linkIds, ''][random.int(9)],
-        });
-        noteIds.push({ id: note.id as string, owner });
-      }
-      for (const id of linkIds) {
-        const notes = [0, 1, 2].map(() => noteIds[random.int(noteIds.length)]!.id);
-        await t.records.update(
-          'links',
-          id,
-          { note: [...noteIds.map((n) => n.id), ''][random.int(13)], notes: [...new Set(notes)] },
-          {},
-          asFixture,
-        );
-      }
+      noteIds.push(...(await seedRandomNotes(t, { ann, ben }, seed)));
     });
     after(async () => t.cleanup());
 
@@ -148,7 +121,7 @@ for (const { name: dialect, skip } of testDialects) {
       ];
       for (const caller of callers) {
         const before = await answers(queries, caller.headers);
-        const random = randomOf(seed + 7);
+        const random = seededRandom(seed + 7);
         await rewriteHidden(caller.keeper, () => ({ secret: random.text(), rank: random.int(6) }));
         const changed = await answers(queries, caller.headers);
         await rewriteHidden(caller.keeper, () => ({ secret: '', rank: 0 }));

@@ -7,3 +7,4 @@ export * from './blog-reset.fixture.js';
 export * from './ws-client.fixture.js';
 export * from './sse-client.fixture.js';
 export * from './test-certificates.fixture.js';
+export * from './owner-notes-fixture.fixture.js';

@@ -6,6 +6,7 @@
  *   data a stranger must never learn, `link` points back at a public `links` record;
  * - `links` is public and points at notes (`note`, one; `notes`, several).
  */
+import { internalRequest, superuser } from '@tandem/core';
 import type { TestApp } from './test-app.fixture.js';
 import { call } from './http-client.fixture.js';
 
@@ -79,4 +80,46 @@ async function signUp(t: TestApp, email: string): Promise<FixtureUser> {
     password: OWNER_NOTES_PASSWORD,
   });
   return { id: created.body.id, token: login.body.token };
+}
+
+/** A tiny seeded generator for data sets (fast-check drives the queries). */
+export function seededRandom(start: number) {
+  let state = start >>> 0 || 1;
+  const next = () => (state = (Math.imul(state ^ (state >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 2 ** 32;
+  return {
+    int: (n: number) => Math.floor(next() * n),
+    text: () => Array.from({ length: Math.floor(next() * 4) }, () => 'abcd'[Math.floor(next() * 4)]).join(''),
+  };
+}
+
+/**
+ * Seeds 8 links and 12 notes owned at random by ann, ben or no one, linked at random
+ * both ways (the same data for the same seed). Returns the notes and their owners.
+ */
+export async function seedRandomNotes(
+  t: TestApp,
+  owners: { ann: FixtureUser; ben: FixtureUser },
+  seed: number,
+): Promise<{ id: string; owner: string }[]> {
+  const random = seededRandom(seed);
+  const asFixture = internalRequest(superuser('fixture0000001'));
+  const linkIds: string[] = [];
+  for (let i = 0; i < 8; i += 1) linkIds.push((await t.seed('links', { label: random.text() })).id as string);
+  const noteIds: { id: string; owner: string }[] = [];
+  for (let i = 0; i < 12; i += 1) {
+    const owner = [owners.ann.id, owners.ben.id, ''][random.int(3)]!;
+    const note = await t.seed('notes', {
+      owner,
+      secret: random.text(),
+      rank: random.int(6),
+      link: [...linkIds, ''][random.int(9)],
+    });
+    noteIds.push({ id: note.id as string, owner });
+  }
+  for (const id of linkIds) {
+    const notes = [0, 1, 2].map(() => noteIds[random.int(noteIds.length)]!.id);
+    const note = [...noteIds.map((n) => n.id), ''][random.int(13)];
+    await t.records.update('links', id, { note, notes: [...new Set(notes)] }, {}, asFixture);
+  }
+  return noteIds;
 }

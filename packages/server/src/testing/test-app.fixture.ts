@@ -27,6 +27,7 @@ import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
 import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';
 import type { ResponseCache } from '../cache/record-response-cache.js';
+import type { GraphqlTransport } from '../graphql/graphql-transport.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
 export interface TestApp {
@@ -50,12 +51,21 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
+/** Builds a GraphQL endpoint over the test app's core services (the CLI passes `@tandem/graphql`'s). */
+export type TestGraphqlFactory = (core: {
+  actions: ActionDispatcher;
+  collections: CollectionService;
+  realtime: RealtimeBroker;
+  auth: AuthService;
+}) => GraphqlTransport;
+
 /** Starts an in-process app on a fresh database of the given kind. */
 export async function createTestApp(
   dialect: DialectName,
   options: Partial<ServerOptions> = {},
   resolvePrincipal?: PrincipalResolver,
   authRateLimits?: () => AuthRateLimitRules,
+  graphqlFactory?: TestGraphqlFactory,
 ): Promise<TestApp> {
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
@@ -70,9 +80,11 @@ export async function createTestApp(
     cache: new MemoryCache({ maxBytes: 16 * 1024 * 1024 }),
     keys: new RecordCacheKeys(collections, generations),
   };
+  const graphql = graphqlFactory?.({ actions, collections, realtime, auth });
   const app = createApp(
     {
       actions,
+      graphql,
       collections,
       records,
       settings,

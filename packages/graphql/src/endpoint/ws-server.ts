@@ -1,0 +1,87 @@
+import { type GraphQLError, getOperationAST, parse, type ExecutionArgs } from 'graphql';
+import { makeServer, type ConnectionInitMessage, type Server } from 'graphql-ws';
+import {
+  tokenFromHeader,
+  type ActionDispatcher,
+  type AuthService,
+  type Principal,
+  type RealtimeBroker,
+  type RealtimeCredential,
+  type RequestContext,
+} from '@tandem/core';
+import { toTandemError } from '../errors/graphql-errors.js';
+import { checkLimits, queryTooLarge } from '../limits/limit-check.js';
+import type { GraphqlLimits } from '../limits/graphql-limits.js';
+import { createGraphqlContext } from '../resolve/graphql-context.js';
+import type { TandemSchema } from '../schema/schema-builder.js';
+import { maxTokensOf } from './http-handler.js';
+
+/** Who a socket acts for: from the upgrade (cookie session), then from `connection_init`'s `authorization`. */
+export type SocketIdentity = {
+  principal: Principal;
+  credential: RealtimeCredential | undefined;
+  authorization?: string;
+};
+
+/** What the socket server runs on. */
+export interface WsServerDeps {
+  readonly schema: () => TandemSchema;
+  readonly actions: ActionDispatcher;
+  readonly limits: GraphqlLimits;
+  readonly broker?: RealtimeBroker;
+  readonly auth?: Pick<AuthService, 'principalOfToken'>;
+}
+
+/**
+ * The `graphql-transport-ws` protocol with graphql-ws, independent of any socket library:
+ * the transport hands each open socket to `opened`. `connection_init` may carry
+ * `{ "authorization": "<token>" }`: a token that does not verify closes the socket with
+ * 4403 Forbidden. Operations are held to the same limits as over HTTP.
+ */
+export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
+  const maxTokens = maxTokensOf(deps.limits);
+  return makeServer<ConnectionInitMessage['payload'], SocketIdentity>({
+    schema: () => deps.schema().schema,
+    onConnect: async (ctx) => {
+      const header = ctx.connectionParams?.authorization;
+      if (header === undefined || header === null || header === '') return true;
+      const token = typeof header === 'string' ? tokenFromHeader(header) : undefined;
+      const principal = token && deps.auth ? await deps.auth.principalOfToken(token) : undefined;
+      if (!principal || !token) return false;
+      Object.assign(ctx.extra, { principal, credential: { kind: 'token', token }, authorization: header });
+      return true;
+    },
+    onSubscribe: (_ctx, _id, payload) => {
+      const tooLarge = queryTooLarge(payload.query, deps.limits);
+      if (tooLarge) return [tooLarge];
+      let document: ReturnType<typeof parse>;
+      try {
+        document = parse(payload.query, { maxTokens });
+      } catch (error) {
+        return [toTandemError(error as GraphQLError)];
+      }
+      const refused = checkLimits(deps.schema().schema, document, deps.limits, payload.variables ?? {});
+      return refused.length > 0 ? refused : undefined;
+    },
+    context: (ctx, _id, _payload, args) => {
+      const realtime = deps.broker && { broker: deps.broker, credential: ctx.extra.credential };
+      return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime);
+    },
+    onError: (_ctx, _id, _payload, errors) => errors.map((e) => toTandemError(e).toJSON()),
+    onNext: (_ctx, _id, _payload, _args, result) =>
+      result.errors ? { ...result, errors: result.errors.map((e) => toTandemError(e).toJSON()) } : undefined,
+  });
+}
+
+/** The request context of one socket operation: rules see `GET` for reads and `POST` for writes, as over HTTP. */
+function socketRequest(identity: SocketIdentity, args: ExecutionArgs): RequestContext {
+  const operation = getOperationAST(args.document, args.operationName ?? undefined);
+  const headers: Record<string, string> = identity.authorization ? { authorization: identity.authorization } : {};
+  return {
+    principal: identity.principal,
+    method: operation?.operation === 'mutation' ? 'POST' : 'GET',
+    headers,
+    query: {},
+    context: operation?.operation === 'subscription' ? 'realtime' : 'default',
+  };
+}

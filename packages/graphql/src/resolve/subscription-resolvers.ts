@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import type { GraphQLFieldResolver } from 'graphql';
+import { AppError, type Delivery, type RealtimeClient } from '@tandem/core';
+import type { GraphqlContext, SubscriptionServices } from './graphql-context.js';
+import { EventQueue } from './event-queue.js';
+
+/** One event of a `posts` subscription: what happened, its change-log position, and the record. */
+export interface RecordEvent {
+  readonly action: 'create' | 'update' | 'delete' | 'leave';
+  readonly seq: string;
+  readonly record: Record<string, unknown>;
+}
+
+type Args = { id?: string | null; filter?: string | null; since?: string | null };
+
+/**
+ * `subscription { posts(id, filter, since) }` over the realtime broker. Each subscription
+ * is a broker client of its own, acting for the socket's principal: the broker checks the
+ * list rule (or the view rule, with `id`) and the filter per subscriber, and rechecks the
+ * credential when its record changes. `since` replays the change log after that position;
+ * events are held until the replay ends, then sent in `seq` order once each: no gap, no
+ * duplicate.
+ */
+export function subscribeResolver(collection: string): GraphQLFieldResolver<unknown, GraphqlContext, Args> {
+  return async (_source, args, context) => {
+    const realtime = context.realtime;
+    if (!realtime)
+      throw new AppError('BAD_REQUEST', 'Subscriptions need the realtime broker and the WebSocket endpoint.');
+    const since = parseSince(args.since);
+    const stream = new RecordEventStream(realtime, context);
+    try {
+      stream.start(collection, args);
+      if (since !== undefined) await stream.resume(since);
+    } catch (error) {
+      await stream.return();
+      throw error;
+    }
+    return stream.events;
+  };
+}
+
+/** The payload of each event is the event itself. */
+export const eventOf = (event: RecordEvent): RecordEvent => event;
+
+class RecordEventStream {
+  readonly events: EventQueue<RecordEvent>;
+  readonly #client: RealtimeClient;
+  readonly #broker: SubscriptionServices['broker'];
+  #held: RecordEvent[] | undefined;
+  #lastSeq = -1;
+
+  constructor(realtime: SubscriptionServices, context: GraphqlContext) {
+    this.#broker = realtime.broker;
+    const sink = { send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
+    this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
+    this.events = new EventQueue(() => this.#broker.disconnect(this.#client));
+  }
+
+  start(collection: string, args: Args): void {
+    const topic = `${collection}/${args.id ?? '*'}`;
+    const options = typeof args.filter === 'string' && args.filter !== '' ? { filter: args.filter } : undefined;
+    this.#broker.subscribe(this.#client, randomBytes(8).toString('hex'), topic, options);
+  }
+
+  async resume(since: number): Promise<void> {
+    this.#held = [];
+    this.#lastSeq = since;
+    const result = await this.#client.resume(since, this.#broker.seq);
+    const held = this.#held.sort((a, b) => Number(a.seq) - Number(b.seq));
+    this.#held = undefined;
+    if (result.kind === 'reset')
+      return this.events.fail(new AppError('BAD_REQUEST', 'since is older than the change log keeps; read again.'));
+    for (const event of held) this.#take(event);
+  }
+
+  return(): Promise<unknown> {
+    return this.events.return();
+  }
+
+  #take(event: RecordEvent): void {
+    if (this.#held) return void this.#held.push(event);
+    const seq = Number(event.seq);
+    if (seq <= this.#lastSeq) return; // replayed and then seen live (or the other way round)
+    this.#lastSeq = seq;
+    this.events.push(event);
+  }
+}
+
+function toEvent(delivery: Delivery): RecordEvent {
+  const seq = String(delivery.seq);
+  if (delivery.kind === 'leave') return { action: 'leave', seq, record: { id: delivery.id } };
+  return { action: delivery.action, seq, record: delivery.record };
+}
+
+function parseSince(since: string | null | undefined): number | undefined {
+  if (since === undefined || since === null) return undefined;
+  const seq = Number(since);
+  if (!/^\d{1,15}$/.test(since) || !Number.isSafeInteger(seq))
+    throw new AppError('BAD_REQUEST', 'since is a change-log position (a whole number).');
+  return seq;
+}

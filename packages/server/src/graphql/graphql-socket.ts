@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { AuthService } from '@tandem/core';
+import { heartbeat } from '../realtime/ws-connection.js';
+import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
+import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
+import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
+
+/** The subprotocol of graphql-ws. */
+export const GRAPHQL_WS_PROTOCOL = 'graphql-transport-ws';
+
+/** Settings of the GraphQL socket endpoint (the WebSocket settings of the server). */
+export interface GraphqlSocketOptions {
+  readonly maxMessageBytes: number;
+  readonly maxConnections: number;
+  readonly heartbeatMs: number;
+  readonly trustedOrigins: readonly string[];
+}
+
+/**
+ * WebSocket upgrades of `/api/graphql`. The same checks as Tandem's realtime socket run
+ * before the upgrade (Origin, credentials in an Authorization header or a session cookie,
+ * the connection cap); `connection_init` may then carry a token. Dead peers are found by
+ * pings and closed.
+ */
+export function registerGraphqlSocket(
+  app: FastifyInstance,
+  graphql: GraphqlTransport,
+  auth: AuthService | undefined,
+  options: GraphqlSocketOptions,
+): void {
+  const wss = createSocketServer(options.maxMessageBytes, GRAPHQL_WS_PROTOCOL);
+  let open = 0;
+  routeUpgrade(app, GRAPHQL_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (open >= options.maxConnections) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    void checkHandshake(request, auth, options.trustedOrigins).then(
+      (result) => {
+        if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
+        wss.handleUpgrade(request, socket, head, (ws) => {
+          open++;
+          ws.once('close', () => open--);
+          serve(ws, graphql, result, options.heartbeatMs);
+        });
+      },
+      () => refuseUpgrade(socket, 500, 'Internal Server Error'),
+    );
+  });
+  app.addHook('onClose', async () => wss.close());
+}
+
+function serve(
+  ws: WebSocket,
+  graphql: GraphqlTransport,
+  start: Extract<HandshakeResult, { ok: true }>,
+  heartbeatMs: number,
+): void {
+  const closed = graphql.openSocket(
+    {
+      protocol: ws.protocol,
+      send: (data) => new Promise((resolve, reject) => ws.send(data, (error) => (error ? reject(error) : resolve()))),
+      close: (code, reason) => ws.close(code, reason),
+      onMessage: (handler) =>
+        ws.on('message', (data) => void handler(String(data)).catch(() => ws.close(1011, 'Internal server error'))),
+    },
+    { principal: start.principal, credential: start.credential },
+  );
+  const stopHeartbeat = heartbeat(ws, heartbeatMs);
+  ws.once('close', (code, reason) => {
+    stopHeartbeat();
+    void closed(code, reason.toString());
+  });
+}
