@@ -56,7 +56,11 @@ function openStream(
   // The server's idle-socket timeout is for requests; the heartbeat keeps a stream alive.
   request.raw.socket.setTimeout(0);
   // The headers the edge set on the reply (security headers, CORS) go into the stream's head.
-  response.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS, 'x-request-id': request.id });
+  response.writeHead(200, {
+    ...(reply.getHeaders() as OutgoingHttpHeaders),
+    ...SSE_HEADERS,
+    'x-request-id': request.id,
+  });
   const stream = new SseStream(response, limits.maxBufferedBytes);
   const client = broker.connect(stream);
   connections.add(client.id, ip, stream);
