@@ -1,4 +1,5 @@
 import type { GraphQLFieldResolver } from 'graphql';
+import { AppError, type Principal } from '@tandem/core';
 import type { GraphqlContext } from './graphql-context.js';
 
 type Resolver = GraphQLFieldResolver<unknown, GraphqlContext, Record<string, unknown>>;
@@ -23,3 +24,20 @@ export function authRefreshResolver(collection: string): Resolver {
     return (await context.actions.dispatch('auth.refresh', input, context.request)).body;
   };
 }
+
+/** The collection whose token the caller holds: its own auth collection, `_superusers` for a superuser. */
+function tokenCollectionOf(principal: Principal): string {
+  if (principal.kind === 'record') return principal.collection.id;
+  if (principal.kind === 'superuser') return '_superusers';
+  throw new AppError('AUTH_REQUIRED');
+}
+
+/**
+ * `auth_refresh`: `auth.refresh` with the request's own token, in the auth collection
+ * the token belongs to; the answer's record is JSON, as its type depends on the caller.
+ */
+export const authRefreshAnyResolver: Resolver = async (_source, _args, context) => {
+  const collection = tokenCollectionOf(context.request.principal);
+  const input = { params: { collection }, query: {}, body: {} };
+  return (await context.actions.dispatch('auth.refresh', input, context.request)).body;
+};

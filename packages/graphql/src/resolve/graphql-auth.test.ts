@@ -57,6 +57,16 @@ describe('GraphQL auth', () => {
     assert.equal(guest.body.errors![0].extensions.status, 401);
   });
 
+  it("refreshes with the bare auth_refresh in the collection of the caller's token", async () => {
+    const refreshed = await gql(t, 'mutation { auth_refresh { token record } }', undefined, bearer(ann.token));
+    assert.equal(refreshed.body.data.auth_refresh.record.id, ann.id);
+    assert.equal(refreshed.body.data.auth_refresh.record.collectionName, 'users');
+    const again = await gql(t, '{ notes { totalItems } }', undefined, bearer(refreshed.body.data.auth_refresh.token));
+    assert.equal(again.body.errors, undefined);
+    const guest = await gql(t, 'mutation { auth_refresh { token } }');
+    assert.deepEqual(errorCodes(guest), ['AUTH_REQUIRED']);
+  });
+
   it('reads with the session cookie by GET, and refuses a cookie POST without the CSRF token', async () => {
     const login = await call(t, 'POST', '/api/collections/users/auth-with-password', {
       identity: 'ann@example.com',

@@ -9,6 +9,7 @@ export const RESERVED_TYPE_NAMES: ReadonlySet<string> = new Set([
   'Subscription',
   'JSON',
   'DateTime',
+  'AuthRefresh',
   'String',
   'Int',
   'Float',

@@ -3,6 +3,7 @@ import {
   GraphQLID,
   GraphQLInt,
   GraphQLNonNull,
+  GraphQLObjectType,
   GraphQLString,
   type GraphQLFieldConfigMap,
 } from 'graphql';
@@ -15,7 +16,8 @@ import {
   viewResolver,
 } from '../resolve/record-resolvers.js';
 import { eventOf, subscribeResolver } from '../resolve/subscription-resolvers.js';
-import { authRefreshResolver, authWithPasswordResolver } from '../resolve/auth-resolvers.js';
+import { authRefreshAnyResolver, authRefreshResolver, authWithPasswordResolver } from '../resolve/auth-resolvers.js';
+import { JsonScalar } from './scalars.js';
 import type { CollectionTypes } from './collection-types.js';
 
 type Fields = GraphQLFieldConfigMap<unknown, GraphqlContext>;
@@ -88,3 +90,12 @@ export function subscriptionFields(types: CollectionTypes): Fields {
     },
   };
 }
+
+/** `{ token record }` of `auth_refresh`, whichever auth collection the caller's token is of. */
+const AuthRefreshType = new GraphQLObjectType({
+  name: 'AuthRefresh',
+  fields: { token: { type: nonNullString }, record: { type: new GraphQLNonNull(JsonScalar) } },
+});
+
+/** `mutation { auth_refresh { token record } }`: a new token for the caller's own, in its own collection. */
+export const authRefreshField = { type: new GraphQLNonNull(AuthRefreshType), resolve: authRefreshAnyResolver };

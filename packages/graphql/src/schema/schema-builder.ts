@@ -3,7 +3,7 @@ import type { Collection } from '@tandem/core';
 import type { GraphqlContext } from '../resolve/graphql-context.js';
 import { buildCollectionTypes, type CollectionTypes } from './collection-types.js';
 import { isGraphqlName, RESERVED_TYPE_NAMES, typeNameOf } from './graphql-names.js';
-import { mutationFields, queryFields, subscriptionFields } from './root-fields.js';
+import { authRefreshField, mutationFields, queryFields, subscriptionFields } from './root-fields.js';
 
 /** A schema and which collection each root field reads (for cache keys). */
 export interface TandemSchema {
@@ -42,6 +42,7 @@ export function buildSchema(collections: readonly Collection[]): TandemSchema {
     Object.assign(mutation, mutationFields(t));
     Object.assign(subscription, subscriptionFields(t));
   }
+  if ([...types.values()].some((t) => t.auth)) mutation.auth_refresh = authRefreshField;
   const root = (name: string, fields: Fields) =>
     Object.keys(fields).length > 0 ? new GraphQLObjectType({ name, fields }) : undefined;
   const schema = new GraphQLSchema({
