@@ -58,7 +58,7 @@ export function loadAverage() {
 }
 
 /** Node, OS, CPU, memory, load average now, temp filesystem, library versions, git commit, command. */
-export function environment(root, tmpBase) {
+export function environment(root, tmpBase, baseline) {
   const cpus = os.cpus();
   return {
     date: new Date().toISOString(),
@@ -78,5 +78,6 @@ export function environment(root, tmpBase) {
     betterSqlite3: packageVersion('better-sqlite3'),
     pg: packageVersion('pg'),
     git: gitState(root),
+    ...(baseline ? { baselineGit: gitState(baseline) } : {}),
   };
 }

@@ -32,6 +32,10 @@ export function printHeader(env, config) {
   console.log(
     `            servers ${config.servers.join(', ')}; workloads ${config.workloads.join(', ')}; Tandem's response cache ${config.tandemCache === 'on' ? 'on everywhere' : 'on in cached and h2 only'}; data in ${env.tmpDir} (${env.tmpFilesystem ?? '?'})`,
   );
+  if (config.baseline)
+    console.log(
+      `  baseline  tandem-base from ${config.baseline} at ${env.baselineGit?.commit?.slice(0, 7) ?? '?'}${env.baselineGit?.dirty ? ' (dirty)' : ''}`,
+    );
   if (config.tandemArgs.length) console.log(`            tandem serve extra flags: ${config.tandemArgs.join(' ')}`);
   if (config.cpuProf.length)
     console.log(`  CPU profiling ${config.cpuProf.join(', ')}: figures below are NOT comparable to unprofiled runs`);
@@ -59,10 +63,10 @@ function serverRows(results, info) {
   return rows;
 }
 
-function ratioRows(results, info) {
+function ratioRows(results, info, key = 'ratios') {
   return Object.entries(results)
-    .filter(([, result]) => result.ratios)
-    .map(([workload, { ratios: r }]) => [
+    .filter(([, result]) => result[key])
+    .map(([workload, { [key]: r }]) => [
       info[workload].title,
       x(r.rps?.median),
       range(r.rps),
@@ -99,11 +103,23 @@ export function printResults(results, info, config) {
       right,
     ),
   );
-  const rows = ratioRows(results, info);
-  if (!rows.length) return;
-  console.log(
-    `\nTandem / reference, each round's Tandem figure over the same round's reference figure: median, interquartile range and min–max of the ${config.rounds} rounds (req/s: higher is better; CPU and latency: lower is better)\n`,
+  printRatios(
+    ratioRows(results, info),
+    `Tandem / reference, each round's Tandem figure over the same round's reference figure: median, interquartile range and min–max of the ${config.rounds} rounds (req/s: higher is better; CPU and latency: lower is better)`,
   );
+  printRatios(
+    ratioRows(results, info, 'logRatios'),
+    'Tandem / tandem-nolog (the request log on over off), per round as above',
+  );
+  printRatios(
+    ratioRows(results, info, 'baseRatios'),
+    `Tandem / tandem-base (this checkout over BENCH_BASELINE=${config.baseline}), per round as above: below 1x on CPU/req is cheaper than the baseline`,
+  );
+}
+
+function printRatios(rows, title) {
+  if (!rows.length) return;
+  console.log(`\n${title}\n`);
   console.log(
     table(
       ['workload', 'req/s', 'req/s IQR', 'req/s min–max', 'CPU/req', 'CPU/req IQR', 'CPU/req min–max', 'p50', 'p99'],
@@ -124,7 +140,7 @@ export function printGoals(judgements) {
     j.verdict,
   ]);
   console.log(
-    '\nGoals (Tandem / reference; a verdict needs the whole interquartile range of the per-round ratio on one side of the goal)\n',
+    '\nGoals (Tandem / reference, and Tandem / tandem-nolog for the request log; a verdict needs the whole interquartile range of the per-round ratio on one side of the goal)\n',
   );
   console.log(table(['goal', 'req/s ratio IQR', 'CPU/req ratio IQR', 'judged on', 'verdict'], rows));
   const noisy = judgements.filter((j) => j.noise.noisy);

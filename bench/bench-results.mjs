@@ -22,11 +22,11 @@ const ROUND_MEASURES = {
   p99: (r) => r.p99,
 };
 
-/** Tandem / reference for each measure of one round (null where one side is missing). */
-export function roundRatios(runs) {
-  if (!runs.tandem || !runs.reference) return null;
+/** `over` / `under` (Tandem / reference by default) for each measure of one round (null where one side is missing). */
+export function roundRatios(runs, over = 'tandem', under = 'reference') {
+  if (!runs[over] || !runs[under]) return null;
   return Object.fromEntries(
-    Object.entries(ROUND_MEASURES).map(([key, read]) => [key, ratio(read(runs.tandem), read(runs.reference))]),
+    Object.entries(ROUND_MEASURES).map(([key, read]) => [key, ratio(read(runs[over]), read(runs[under]))]),
   );
 }
 
@@ -62,7 +62,21 @@ export function summarizeRounds(rounds) {
     rounds.every((r) => r.ratio) && rounds.length
       ? Object.fromEntries(Object.keys(ROUND_MEASURES).map((key) => [key, spread(rounds.map((r) => r.ratio[key]))]))
       : null;
-  return { perServer, ratios };
+  // With a Tandem without its request log in every round: what the log costs, as Tandem / tandem-nolog.
+  const logRatios =
+    rounds.length && rounds.every((r) => r.runs.tandem && r.runs['tandem-nolog'])
+      ? spreadsOf(rounds.map((r) => roundRatios(r.runs, 'tandem', 'tandem-nolog')))
+      : null;
+  // With BENCH_BASELINE: this checkout over the other one, as Tandem / tandem-base.
+  const baseRatios =
+    rounds.length && rounds.every((r) => r.runs.tandem && r.runs['tandem-base'])
+      ? spreadsOf(rounds.map((r) => roundRatios(r.runs, 'tandem', 'tandem-base')))
+      : null;
+  return { perServer, ratios, logRatios, baseRatios };
+}
+
+function spreadsOf(ratios) {
+  return Object.fromEntries(Object.keys(ROUND_MEASURES).map((key) => [key, spread(ratios.map((r) => r[key]))]));
 }
 
 /** Whether the machine was busy before the run (others' work), and why; null when not. */

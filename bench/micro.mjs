@@ -4,8 +4,8 @@
 // through Fastify's `inject` (routes, hooks and the log line, no sockets). Steadier than
 // the HTTP benchmark on a noisy machine, so it is the tool to check one change at a time.
 //
-// `cache` measures the same GET with store timing on (Server-Timing's db figure) and the
-// response cache on: a miss per distinct id first, then hits.
+// `cache` measures the same GET with the response cache on: a miss per distinct id
+// first, then hits.
 //
 // Usage: npx tsc -b && node bench/micro.mjs [view,list,create,log,inject,cache] (default: all)
 // Knobs: MICRO_ROWS (10000), MICRO_SCALE (1: multiply the iteration counts).
@@ -40,6 +40,19 @@ for (const definition of JSON.parse(readFileSync(join(ROOT, 'bench/items.collect
   await collections.create(definition);
 const ids = seed(file, ROWS);
 const records = new core.RecordService(store, collections);
+const settings = new core.SettingsService(store);
+await settings.load();
+
+/** The one action dispatcher over `recordService`, as `tandem serve` builds it. */
+function dispatcherOver(recordService) {
+  return new core.ActionDispatcher({
+    records: recordService,
+    recordService,
+    collections,
+    settings,
+    batchLimits: () => settings.get().batch,
+  });
+}
 
 /** Inserts `count` rows straight into the table and returns their ids. */
 function seed(path, count) {
@@ -117,7 +130,10 @@ if (selected.includes('log')) {
 if (selected.includes('inject')) {
   for (const logRequests of [false, true]) {
     const logger = server.createJsonLogger(() => undefined);
-    const app = server.createApp({ collections, records, logger }, { ...server.defaultServerOptions, logRequests });
+    const app = server.createApp(
+      { actions: dispatcherOver(records), collections, records, logger },
+      { ...server.defaultServerOptions, logRequests },
+    );
     await app.ready();
     await measure(`inject GET by id (log ${logRequests ? 'on' : 'off'})`, n(20_000), (i) =>
       app.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }),
@@ -126,22 +142,15 @@ if (selected.includes('inject')) {
   }
 }
 if (selected.includes('cache')) {
-  const timings = new core.StoreTimings();
-  const timedRecords = new core.RecordService(timings.wrap(store), collections);
   const logger = server.createJsonLogger(() => undefined);
   const options = { ...server.defaultServerOptions, logRequests: true };
-  const timed = server.createApp({ collections, records: timedRecords, logger, timings }, options);
-  await timed.ready();
-  await measure('inject GET by id (timing on)', n(20_000), (i) =>
-    timed.inject({ method: 'GET', url: `/api/collections/items/records/${ids[(i * 7919) % ids.length]}` }),
-  );
-  await timed.close();
+  const actions = dispatcherOver(records);
   const generations = new core.CollectionGenerations();
   const responseCache = {
     cache: new core.MemoryCache({ maxBytes: core.DEFAULT_CACHE_BYTES }),
     keys: new core.RecordCacheKeys(collections, generations),
   };
-  const cached = server.createApp({ collections, records: timedRecords, logger, timings, responseCache }, options);
+  const cached = server.createApp({ actions, collections, records, logger, responseCache }, options);
   await cached.ready();
   const hot = ids.slice(0, 1000);
   await measure('inject GET by id (cache hit)', n(20_000), (i) =>

@@ -1,8 +1,25 @@
 // `npm run bench`'s settings (BENCH_* environment variables, checked once) and workloads.
+import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { join, resolve } from 'node:path';
 import { envList, envNumber } from './bench-common.mjs';
 
 const WORKLOAD_NAMES = ['get', 'list', 'create', 'cached', 'pg-get', 'pg-create', 'h2'];
+
+/**
+ * BENCH_BASELINE: another built checkout of Tandem (e.g. `git worktree add /tmp/base <commit>
+ * && cd /tmp/base && npm ci && npm run build`), run beside this one as `tandem-base` for a
+ * before/after comparison in the same rounds; undefined when not set.
+ */
+function baselineOf(path) {
+  if (!path) return undefined;
+  const dir = resolve(path);
+  if (!existsSync(join(dir, 'packages/cli/dist/main.js')))
+    throw new Error(
+      `BENCH_BASELINE=${path}: no built Tandem there (packages/cli/dist/main.js); run npm ci && npm run build in it`,
+    );
+  return dir;
+}
 
 /** The settings, or exit 2 with the reason when one is invalid. */
 export function readConfig() {
@@ -15,7 +32,9 @@ export function readConfig() {
 }
 
 function readConfigOrThrow() {
+  const baseline = baselineOf(process.env.BENCH_BASELINE);
   return {
+    baseline,
     duration: envNumber('BENCH_DURATION', 5, { min: 1 }),
     warmup: envNumber('BENCH_WARMUP', 2, { min: 0 }),
     rounds: envNumber('BENCH_ROUNDS', 5, { min: 1, integer: true }),
@@ -32,7 +51,10 @@ function readConfigOrThrow() {
     h2Streams: envNumber('BENCH_H2_STREAMS', 10, { min: 1, integer: true }),
     h2Timeout: envNumber('BENCH_H2_TIMEOUT', 120, { min: 1 }),
     h2Reference: envList('BENCH_H2_REFERENCE', ['prebuilt'], ['prebuilt', 'db'])[0],
-    servers: envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
+    servers: [
+      ...envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
+      ...(baseline ? ['tandem-base'] : []),
+    ],
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     tandemCache: envList('BENCH_TANDEM_CACHE', ['off'], ['off', 'on'])[0],
     cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) =>
@@ -56,6 +78,13 @@ export const GOALS = [
   { workload: 'pg-get', ratio: 0.85, label: 'PostgreSQL GET by id' },
   { workload: 'pg-create', ratio: 0.8, label: 'PostgreSQL create' },
 ];
+
+/**
+ * The request log's goal: Tandem with its log on serves at least this fraction of the
+ * requests of a Tandem started with `--no-request-log`, in the same round. Judged where
+ * `BENCH_SERVERS` includes `tandem-nolog`.
+ */
+export const LOG_GOAL = { ratio: 0.9, label: 'request log on (vs --no-request-log)' };
 
 /** The database a workload runs on. */
 export const backendOf = (workload) => (workload.startsWith('pg-') ? 'postgres' : 'sqlite');

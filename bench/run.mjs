@@ -36,7 +36,7 @@ import { printGoals, printHeader, printNotes, printResults } from './bench-repor
 import { judgeGoal, noiseOf } from './bench-results.mjs';
 import { h2loadVersion } from './h2-load.mjs';
 import { startLoadClient } from './load-run.mjs';
-import { GOALS, backendOf, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
+import { GOALS, LOG_GOAL, backendOf, readConfig, tandemCacheFor, workloadInfo } from './run-config.mjs';
 import { countInserted, preparePostgres, prepareSqlite, useTandemCache } from './run-databases.mjs';
 import { runH2 } from './run-h2.mjs';
 import { runHttpWorkload } from './run-http.mjs';
@@ -89,7 +89,7 @@ function launch(name, kind, args, suffix = '') {
   const base = join(tmpDir, label);
   return startServer({
     name,
-    script: SCRIPTS[kind],
+    script: name === 'tandem-base' ? join(config.baseline, 'packages/cli/bin/tandem.js') : SCRIPTS[kind],
     args,
     stdoutFile: `${base}.stdout.log`,
     stderrFile: `${base}.stderr.log`,
@@ -118,9 +118,19 @@ async function tandemLogInfo(data, results) {
 
 /** Each goal of a workload that ran, judged (see bench-results.mjs). */
 function judgeGoals(results, env) {
-  return GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) =>
+  const vsReference = GOALS.filter((goal) => results[goal.workload]?.ratios).map((goal) =>
     judgeGoal(goal, results[goal.workload], noiseOf(results[goal.workload], env)),
   );
+  const logCost = Object.entries(results)
+    .filter(([, summary]) => summary?.logRatios)
+    .map(([workload, summary]) =>
+      judgeGoal(
+        { workload, ratio: LOG_GOAL.ratio, label: `${LOG_GOAL.label}, ${workload}` },
+        { ...summary, ratios: summary.logRatios },
+        noiseOf(summary, env),
+      ),
+    );
+  return [...vsReference, ...logCost];
 }
 
 /** Which workloads can run: h2 needs h2load, the pg-* workloads a reachable PostgreSQL. Prints what is skipped and why. */
@@ -165,7 +175,7 @@ async function runWorkloads(workloads, ctx) {
 }
 
 async function main() {
-  const env = environment(ROOT, config.tmpBase);
+  const env = environment(ROOT, config.tmpBase, config.baseline);
   printHeader(env, config);
   const skipped = await checkPrerequisites(env);
   // h2 runs last: it restarts Tandem over TLS after the HTTP/1.1 workloads.
