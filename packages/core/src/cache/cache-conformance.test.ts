@@ -81,4 +81,32 @@ describe('MemoryCache', () => {
     assert.equal(cache.bytes, 0);
     assert.equal(cache.size, 0);
   });
+
+  it('gives a read entry a second chance: the oldest unread entry goes first', async () => {
+    const value = new Uint8Array(1000);
+    const cache = new MemoryCache({ maxBytes: 1 << 20, maxEntryBytes: 2000 });
+    await cache.set('probe', value);
+    const entryBytes = cache.bytes;
+    const small = new MemoryCache({ maxBytes: entryBytes * 4, maxEntryBytes: 2000 });
+    for (const key of ['k0', 'k1', 'k2', 'k3']) await small.set(key, value);
+    assert.ok(small.getNow('k0'));
+    await small.set('k4', value);
+    assert.ok(small.getNow('k0'), 'k0 was read, so it outlives k1');
+    assert.equal(small.getNow('k1'), undefined);
+    assert.ok(small.getNow('k4'), 'the newest entry is kept');
+  });
+
+  it('keeps its byte count exact and within bound through many evictions', async () => {
+    const cache = new MemoryCache({ maxBytes: 50_000 });
+    let kept = 0;
+    for (let i = 0; i < 2_000; i++) {
+      await cache.set(`k${i % 300}`, new Uint8Array(100 + (i % 700)));
+      if (i % 3 === 0) cache.getNow(`k${(i * 7) % 300}`);
+      assert.ok(cache.bytes <= 50_000);
+    }
+    for (let i = 0; i < 300; i++) if (cache.getNow(`k${i}`)) kept++;
+    assert.equal(kept, cache.size);
+    for (let i = 0; i < 300; i++) await cache.delete(`k${i}`);
+    assert.equal(cache.bytes, 0, 'every byte counted in was counted out');
+  });
 });

@@ -8,6 +8,8 @@
 export interface Cache {
   /** The bytes stored under `key`, or undefined. A hit counts as a use (LRU). */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** `get` without the promise, offered by caches in the same process (absent for a remote one). */
+  getNow?(key: string): Uint8Array | undefined;
   /** Stores `value` under `key`; may drop it (too large) or evict older entries to fit. */
   set(key: string, value: Uint8Array): Promise<void>;
   /** Removes `key` (nothing happens when it is absent). */

@@ -14,14 +14,22 @@ const ENTRY_OVERHEAD = 64;
 /** 64 MiB: the default size of the in-process response cache. */
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A stored value, and whether it was read since eviction last passed it. */
+interface Entry {
+  readonly value: Uint8Array;
+  used: boolean;
+}
+
 /**
- * The in-process Cache: least recently used entries go first once the total size would
- * pass `maxBytes`. `Map` keeps insertion order, so a hit re-inserts its entry at the end
- * and the first key is always the oldest.
+ * The in-process Cache, evicting by CLOCK (second chance), the usual approximation of
+ * least-recently-used: a hit only marks its entry as used, so reading costs one Map
+ * lookup and no reordering. When the total size would pass `maxBytes`, eviction walks
+ * from the oldest entry: a used one gets a second chance (moved to the end, unmarked),
+ * an unused one goes. `Map` keeps insertion order, so the walk starts at the oldest.
  * @example const cache = new MemoryCache({ maxBytes: 64 * 1024 * 1024 });
  */
 export class MemoryCache implements Cache {
-  readonly #entries = new Map<string, Uint8Array>();
+  readonly #entries = new Map<string, Entry>();
   readonly #maxBytes: number;
   readonly #maxEntryBytes: number;
   #bytes = 0;
@@ -48,24 +56,19 @@ export class MemoryCache implements Cache {
 
   /** `get` without the promise, for callers in the same process. */
   getNow(key: string): Uint8Array | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = true;
+    return entry.value;
   }
 
   set(key: string, value: Uint8Array): Promise<void> {
     this.#remove(key);
     const size = sizeOf(key, value);
     if (size > this.#maxEntryBytes) return Promise.resolve();
-    this.#entries.set(key, value);
+    this.#entries.set(key, { value, used: false });
     this.#bytes += size;
-    for (const [oldest, old] of this.#entries) {
-      if (this.#bytes <= this.#maxBytes) break;
-      this.#entries.delete(oldest);
-      this.#bytes -= sizeOf(oldest, old);
-    }
+    this.#evict(key);
     return Promise.resolve();
   }
 
@@ -74,11 +77,27 @@ export class MemoryCache implements Cache {
     return Promise.resolve();
   }
 
+  /**
+   * Drops entries from the oldest on until the total fits, sparing `newest` (just set;
+   * one entry alone always fits, as it is at most maxEntryBytes). A used entry is moved
+   * to the end once and unmarked, so each entry is passed over at most twice.
+   */
+  #evict(newest: string): void {
+    while (this.#bytes > this.#maxBytes && this.#entries.size > 1) {
+      const [oldest, entry] = this.#entries.entries().next().value as [string, Entry];
+      this.#entries.delete(oldest);
+      if (oldest === newest || entry.used) {
+        entry.used = false;
+        this.#entries.set(oldest, entry);
+      } else this.#bytes -= sizeOf(oldest, entry.value);
+    }
+  }
+
   #remove(key: string): void {
     const old = this.#entries.get(key);
     if (old === undefined) return;
     this.#entries.delete(key);
-    this.#bytes -= sizeOf(key, old);
+    this.#bytes -= sizeOf(key, old.value);
   }
 }
 
