@@ -145,6 +145,7 @@ export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budg
     if (bytes === 0) return done(null, payload);
     const held = budget.reserve(bytes);
     reply.raw.once('close', held.release);
+    if (held.isGranted()) return done(null, payload);
     held.granted.then(
       (granted) => (granted ? done(null, payload) : done(new AppError('UNAVAILABLE'), undefined)),
       (error: Error) => done(error, undefined),
