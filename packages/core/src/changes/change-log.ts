@@ -59,15 +59,11 @@ export async function appendChange(
   record: RecordData,
   before?: RecordData,
 ): Promise<void> {
-  const row = await tx.first<{ seq: unknown }>(
-    sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`,
-  );
-  const seq = Number(row!.seq);
   const recordJson = JSON.stringify(withoutSecrets(collection, record));
   const beforeJson = before ? JSON.stringify(withoutSecrets(collection, before)) : null;
   const created = Date.now();
-  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
-    VALUES (${seq}, ${collection.id}, ${collection.name}, ${action}, ${record.id}, ${recordJson}, ${beforeJson}, ${created})`);
+  const values = [collection.id, collection.name, action, record.id, recordJson, beforeJson, created] as const;
+  const seq = tx.dialect.writableCte ? await appendInOneStatement(tx, values) : await appendInTwoStatements(tx, values);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
   // writer does to its objects afterwards can show through.
   recorderOf(tx)?.record(
@@ -82,6 +78,34 @@ export async function appendChange(
       created,
     }),
   );
+}
+
+/** A change row's values after `seq`: collection id and name, action, record id, record, before, created. */
+type ChangeValues = readonly [string, string, ChangeAction, string, string, string | null, number];
+
+/** Takes the next `seq` and inserts the row in one statement (one round trip on PostgreSQL). */
+async function appendInOneStatement(tx: Executor, values: ChangeValues): Promise<number> {
+  const [collectionId, collectionName, action, recordId, record, before, created] = values;
+  const row = await tx.first<{ seq: unknown }>(
+    sql`WITH "next" AS (UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq")
+    INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
+    SELECT "next"."seq", CAST(${collectionId} AS TEXT), CAST(${collectionName} AS TEXT), CAST(${action} AS TEXT),
+      CAST(${recordId} AS TEXT), CAST(${record} AS TEXT), CAST(${before} AS TEXT), CAST(${created} AS BIGINT)
+    FROM "next" RETURNING "seq"`,
+  );
+  return Number(row!.seq);
+}
+
+/** Takes the next `seq`, then inserts the row (SQLite: both statements run in-process). */
+async function appendInTwoStatements(tx: Executor, values: ChangeValues): Promise<number> {
+  const [collectionId, collectionName, action, recordId, record, before, created] = values;
+  const row = await tx.first<{ seq: unknown }>(
+    sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`,
+  );
+  const seq = Number(row!.seq);
+  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
+    VALUES (${seq}, ${collectionId}, ${collectionName}, ${action}, ${recordId}, ${record}, ${before}, ${created})`);
+  return seq;
 }
 
 /** Reads committed changes after `afterSeq`, in order. */

@@ -27,6 +27,11 @@ export interface Dialect extends SqlRenderer {
   readonly bigIntType: string;
   /** What follows a SELECT inside a transaction to lock its rows until commit ('' where the database has one writer). */
   readonly rowLock: string;
+  /**
+   * True when a WITH clause may hold an UPDATE … RETURNING (PostgreSQL): two dependent
+   * writes then go in one statement, one round trip. SQLite allows no write in a CTE.
+   */
+  readonly writableCte: boolean;
   /** True when the driver answers within the call (better-sqlite3), so a call's time is the time spent in it. */
   readonly synchronous: boolean;
   /** The column type for a storage kind, with its NOT NULL and default clause. */

@@ -16,6 +16,7 @@ export const postgresDialect: Dialect = {
   filter: postgresFilterDialect,
   bigIntType: 'BIGINT',
   rowLock: ' FOR UPDATE',
+  writableCte: true,
   synchronous: false,
   placeholder: (index) => `$${index}`,
   quoteIdent: quoteIdentifier,

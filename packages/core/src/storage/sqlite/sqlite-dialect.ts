@@ -17,6 +17,7 @@ export const sqliteDialect: Dialect = {
   bigIntType: 'INTEGER',
   // One writer at a time: a transaction's reads cannot be overtaken.
   rowLock: '',
+  writableCte: false,
   synchronous: true,
   placeholder: () => '?',
   quoteIdent: quoteIdentifier,
