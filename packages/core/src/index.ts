@@ -15,6 +15,16 @@ export type {
 } from './actions/action.js';
 export type { AuthRequestOptions, AuthResult } from './auth/auth-context.js';
 export { tokenFromHeader } from './auth/auth-principal.js';
+export {
+  authRateLimitsFromSettings,
+  createAuthRateLimits,
+  defaultAuthRateLimits,
+  liveAuthRateLimits,
+  type AuthCaller,
+  type AuthRateLimitRules,
+  type AuthRateLimits,
+  type Limit,
+} from './auth/auth-rate-limits.js';
 export { AuthService } from './auth/auth-service.js';
 export { signRecordToken } from './auth/auth-tokens.js';
 export type { Cache } from './cache/cache.js';

@@ -12,6 +12,11 @@ export interface RequestContext {
   readonly query: Readonly<Record<string, string>>;
   /** `default`, `realtime`, `batch`, `expand`, … */
   readonly context: string;
+  /**
+   * Aborted when the caller gave up (a gRPC deadline or cancel): work not yet started is
+   * not started, and a write that was still waiting for the database is not made.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A request context for code that acts outside any transport (CLI, tests). */

@@ -26,7 +26,7 @@ import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
-import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';
+import type { AuthRateLimitRules } from '@tandem/core';
 import type { ResponseCache } from '../cache/record-response-cache.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
