@@ -42,7 +42,7 @@ export { errorCatalog, type ErrorCode } from './errors/error-codes.js';
 export type { RequestInfo } from './filter/filter-context.js';
 export { MAX_RELATION_HOPS } from './filter/filter-path.js';
 export { parseFields, pickFields } from './json/fields-picker.js';
-export { jsonDocumentError, parseJsonDocument } from './json/json-document.js';
+export { jsonDocumentError, jsonValueError, MAX_JSON_DEPTH, parseJsonDocument } from './json/json-document.js';
 export { jsonSizeExceeds } from './json/json-size.js';
 export type { MailMessage, Mailer } from './mail/mailer.js';
 export { OutboxMailer } from './mail/outbox-mailer.js';

@@ -26,7 +26,7 @@ import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
-import type { AuthRateLimitRules } from '@tandem/core';
+import type { AuthRateLimitRules, RateLimiter } from '@tandem/core';
 import type { ResponseCache } from '../cache/record-response-cache.js';
 
 /** An app on a fresh database, with its services and a cleanup. */
@@ -58,6 +58,7 @@ export async function createTestApp(
   options: Partial<ServerOptions> = {},
   resolvePrincipal?: PrincipalResolver,
   authRateLimits?: () => AuthRateLimitRules,
+  rateLimiter?: RateLimiter,
 ): Promise<TestApp> {
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
@@ -82,6 +83,7 @@ export async function createTestApp(
       resolvePrincipal: resolver,
       auth,
       authRateLimits,
+      rateLimiter,
       outbox,
       realtime,
       responseCache,
