@@ -4,6 +4,7 @@ import {
   type GrpcObject,
   loadPackageDefinition,
   type ServiceClientConstructor,
+  type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -21,6 +22,7 @@ import {
 import type { GrpcLogger, GrpcServices } from './call/grpc-services.js';
 import { loadServiceDefinitions } from './proto/proto-files.js';
 import { reflectionDefinition } from './proto/reflection-descriptors.js';
+import { withTolerantDecoding } from './proto/tolerant-decoding.js';
 import { authService } from './services/auth-service.js';
 import { recordsService } from './services/records-service.js';
 import { defaultGrpcOptions, toServerOptions, type GrpcOptions } from './grpc-options.js';
@@ -71,8 +73,8 @@ export function createGrpcServer(
   const tandem = (loadPackageDefinition(definitions).tandem as GrpcObject).v1 as GrpcObject;
   const server = new Server(toServerOptions(resolved));
   const grpcServices = toGrpcServices(services, resolved);
-  server.addService((tandem.Records as ServiceClientConstructor).service, recordsService(grpcServices));
-  server.addService((tandem.Auth as ServiceClientConstructor).service, authService(grpcServices));
+  server.addService(serviceOf(tandem, 'Records'), recordsService(grpcServices));
+  server.addService(serviceOf(tandem, 'Auth'), authService(grpcServices));
   const health = new HealthImplementation(Object.fromEntries(['', ...SERVICES].map((name) => [name, 'SERVING'])));
   health.addToServer(server);
   new ReflectionService(reflectionDefinition(definitions)).addToServer(server);
@@ -84,6 +86,10 @@ export function createGrpcServer(
     listen: (host, port) => bind(server, host, port, credentials),
     close: (graceMs = 10_000) => shutdown(server, health, graceMs),
   };
+}
+
+function serviceOf(tandem: GrpcObject, name: string): ServiceDefinition {
+  return withTolerantDecoding((tandem[name] as ServiceClientConstructor).service);
 }
 
 function toGrpcServices(services: GrpcServerServices, options: GrpcOptions): GrpcServices {

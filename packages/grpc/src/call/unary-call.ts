@@ -1,5 +1,6 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { RequestContext } from '@tandem/core';
+import { assertDecoded } from '../proto/tolerant-decoding.js';
 import { toErrorStatus } from '../status/error-status.js';
 import { callSignal, peerAddress, toRequestContext } from './call-context.js';
 import { principalOfMetadata } from './call-principal.js';
@@ -31,7 +32,8 @@ export function unaryHandler<Request, Response>(services: GrpcServices, method: 
       (response) => (done(), callback(null, response)),
       (error: unknown) => {
         done();
-        if (call.cancelled) return;
+        // The caller is gone or its deadline passed: grpc-js answers that itself.
+        if (call.cancelled || signal.aborted) return;
         const { status, internal } = toErrorStatus(error);
         if (internal) services.logger.error('grpc call failed', { path: call.getPath(), err: describe(error) });
         callback(status);
@@ -46,6 +48,7 @@ async function run<Request, Response>(
   call: ServerUnaryCall<Request, Response>,
   signal: AbortSignal,
 ): Promise<Response> {
+  assertDecoded(call.request);
   const { principal } = await principalOfMetadata(services.auth, call.metadata);
   const query = method.query(call.request);
   const request = toRequestContext(call, principal, method.httpMethod, query, signal);

@@ -74,7 +74,8 @@ export class ChangeWriter {
   #write(message: ChangeMessage, bytes: number, seq: number): void {
     if (this.#ended) return;
     this.#lastSeq = Math.max(this.#lastSeq, seq);
-    if (this.#bufferedBytes + bytes > this.#maxBufferedBytes) {
+    // One change always goes out, however large: the bound is on what waits behind it.
+    if (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#maxBufferedBytes) {
       this.#onCutOff();
       return this.fail(
         GrpcCode.RESOURCE_EXHAUSTED,

@@ -1,6 +1,7 @@
 import { Metadata, status as GrpcCode, type ServerWritableStream } from '@grpc/grpc-js';
 import { AppError, type RealtimeBroker } from '@tandem/core';
 import { callSignal, peerAddress } from '../call/call-context.js';
+import { assertDecoded } from '../proto/tolerant-decoding.js';
 import { principalOfMetadata, type CallPrincipal } from '../call/call-principal.js';
 import type { GrpcServices } from '../call/grpc-services.js';
 import { describe } from '../call/unary-call.js';
@@ -41,6 +42,7 @@ export function watchHandler(services: GrpcServices) {
 async function startWatch(services: GrpcServices, counts: StreamCounts, call: WatchCall): Promise<void> {
   const broker = services.realtime;
   if (!broker) throw new AppError('METHOD_NOT_ALLOWED', 'Watch is not served here.');
+  assertDecoded(call.request);
   const since = parseSince(call.request.since);
   const caller = await principalOfMetadata(services.auth, call.metadata);
   const release = counts.admit(peerAddress(call));

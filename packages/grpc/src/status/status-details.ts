@@ -6,10 +6,10 @@ import { PROTO_DIR } from '../proto/proto-files.js';
 const TYPE_URL = 'type.googleapis.com/';
 
 // google.protobuf.Any and Duration come with protobufjs; google.rpc's files are Tandem's subset.
-const root = protobuf.loadSync([
-  join(PROTO_DIR, 'google/rpc/status.proto'),
-  join(PROTO_DIR, 'google/rpc/error_details.proto'),
-]);
+const root = new protobuf.Root().loadSync(
+  [join(PROTO_DIR, 'google/rpc/status.proto'), join(PROTO_DIR, 'google/rpc/error_details.proto')],
+  { keepCase: true },
+);
 const StatusType = root.lookupType('google.rpc.Status');
 const ErrorInfoType = root.lookupType('google.rpc.ErrorInfo');
 const BadRequestType = root.lookupType('google.rpc.BadRequest');
