@@ -501,7 +501,16 @@ async function runOne(name, n, setup) {
           name,
           n,
           TANDEM_BIN,
-          ['serve', '--http', `${HOST}:${port}`, '--dir', setup.dirs.tandem, '--no-request-log', ...config.tandemArgs],
+          [
+            'serve',
+            '--no-grpc',
+            '--http',
+            `${HOST}:${port}`,
+            '--dir',
+            setup.dirs.tandem,
+            '--no-request-log',
+            ...config.tandemArgs,
+          ],
           logBase,
           {
             // Every client connects from 127.0.0.1: lift the per-address cap (500 by default) above N.

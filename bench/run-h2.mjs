@@ -70,6 +70,7 @@ async function certificateFor(names, ctx) {
   const port = await freePort();
   const maker = ctx.launch('tandem-tls', 'tandem', [
     'serve',
+    '--no-grpc',
     '--https',
     `${HOST}:${port}`,
     '--dev-tls',
@@ -98,7 +99,16 @@ async function startH2Server(name, caFile, ctx) {
       ? ctx.launch(
           `${name}`,
           'tandem',
-          ['serve', '--https', `${HOST}:${port}`, '--dev-tls', '--dir', ctx.dirs.tandem, ...ctx.config.tandemArgs],
+          [
+            'serve',
+            '--no-grpc',
+            '--https',
+            `${HOST}:${port}`,
+            '--dev-tls',
+            '--dir',
+            ctx.dirs.tandem,
+            ...ctx.config.tandemArgs,
+          ],
           'h2',
         )
       : ctx.launch(

@@ -58,6 +58,7 @@ async function startServer(name, workload, ctx) {
     const metricsToken = randomBytes(16).toString('hex');
     const flags = [
       'serve',
+      '--no-grpc',
       '--http',
       `${HOST}:${port}`,
       '--dir',
@@ -95,6 +96,7 @@ async function startPostgresServer(name, workload, ctx) {
         'tandem',
         [
           'serve',
+          '--no-grpc',
           '--http',
           `${HOST}:${port}`,
           '--dir',

@@ -12,14 +12,16 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 /** Package order, lowest first. */
-const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'graphql', 'server', 'cli'];
+const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'graphql', 'server', 'grpc', 'cli'];
 /** Packages that may import a package listed before them only when they declare it as a dependency. */
 const ALLOWED_PACKAGE_EDGES = {
   sdk: ['protocol'],
   core: ['protocol'],
   graphql: ['core'],
   server: ['protocol', 'core'],
-  cli: ['protocol', 'core', 'graphql', 'server', 'sdk'],
+  // Transports never import each other: gRPC stands beside the HTTP server, on core.
+  grpc: ['protocol', 'core'],
+  cli: ['protocol', 'core', 'graphql', 'server', 'grpc', 'sdk'],
 };
 
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
@@ -56,6 +58,7 @@ const LAYERS = {
     ['graphql'],
   ],
   graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
+  grpc: [['proto'], ['status'], ['call'], ['services']],
   cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
 };
 

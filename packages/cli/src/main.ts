@@ -5,16 +5,19 @@ import { superuserCommand } from './commands/superuser-command.js';
 import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
+import { protoCommand } from './commands/proto-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
 Commands:
-  serve          start the server (default: http://127.0.0.1:8090, data in ./tandem_data)
+  serve          start the server (default: http://127.0.0.1:8090 and gRPC on 127.0.0.1:8091,
+                 data in ./tandem_data)
   collections    import or export collection definitions
   superuser      create, update or delete a superuser
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
   graphql        print the GraphQL schema (SDL): tandem graphql schema
+  proto          print the .proto files of the gRPC API
 
 Run "tandem <command> --help" for a command's flags.`;
 
@@ -25,6 +28,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   mail: mailCommand,
   typegen: typegenCommand,
   graphql: graphqlCommand,
+  proto: protoCommand,
 };
 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */

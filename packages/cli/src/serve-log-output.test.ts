@@ -53,6 +53,7 @@ describe('tandem serve when its log output fails', () => {
     const origin = `http://127.0.0.1:${await freePort()}`;
     const args = [
       'serve',
+      '--no-grpc',
       '--http',
       origin.slice('http://'.length),
       '--dir',

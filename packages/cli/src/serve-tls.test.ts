@@ -113,6 +113,7 @@ describe('tandem serve over HTTPS', () => {
     writeFileSync(key, authority.issue().key);
     const result = await runTandem([
       'serve',
+      '--no-grpc',
       '--dir',
       join(dir, 'bad'),
       '--https',

@@ -15,6 +15,16 @@ export type {
 } from './actions/action.js';
 export type { AuthRequestOptions, AuthResult } from './auth/auth-context.js';
 export { tokenFromHeader } from './auth/auth-principal.js';
+export {
+  authRateLimitsFromSettings,
+  createAuthRateLimits,
+  defaultAuthRateLimits,
+  liveAuthRateLimits,
+  type AuthCaller,
+  type AuthRateLimitRules,
+  type AuthRateLimits,
+  type Limit,
+} from './auth/auth-rate-limits.js';
 export { AuthService } from './auth/auth-service.js';
 export { signRecordToken } from './auth/auth-tokens.js';
 export type { Cache } from './cache/cache.js';
@@ -32,7 +42,7 @@ export { errorCatalog, type ErrorCode } from './errors/error-codes.js';
 export type { RequestInfo } from './filter/filter-context.js';
 export { MAX_RELATION_HOPS } from './filter/filter-path.js';
 export { parseFields, pickFields } from './json/fields-picker.js';
-export { jsonDocumentError, parseJsonDocument } from './json/json-document.js';
+export { jsonDocumentError, jsonValueError, MAX_JSON_DEPTH, parseJsonDocument } from './json/json-document.js';
 export { jsonSizeExceeds } from './json/json-size.js';
 export type { MailMessage, Mailer } from './mail/mailer.js';
 export { OutboxMailer } from './mail/outbox-mailer.js';

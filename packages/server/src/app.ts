@@ -19,12 +19,15 @@ import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import {
-  authRateLimitsFromSettings,
   createAuthRateLimits,
-  defaultAuthRateLimits,
+  createMemoryRateLimiter,
+  liveAuthRateLimits,
   type AuthRateLimitRules,
-} from './auth/auth-rate-limit.js';
-import { createMemoryRateLimiter, type AuthService, type OutboxMailer, type RealtimeBroker } from '@tandem/core';
+  type AuthService,
+  type OutboxMailer,
+  type RateLimiter,
+  type RealtimeBroker,
+} from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
 import { registerSseRoutes } from './realtime/sse-routes.js';
 import { installHttpCaching } from './cache/http-caching.js';
@@ -104,8 +107,13 @@ export interface AppServices {
   readonly trustedOrigins?: readonly string[];
   /** The dev outbox, served to superusers at /api/mails. */
   readonly outbox?: OutboxMailer;
-  /** Rate limits of the auth endpoints (Tandem's defaults when absent). */
+  /** Rate limits of the auth endpoints (from the settings, or Tandem's defaults, when absent). */
   readonly authRateLimits?: () => AuthRateLimitRules;
+  /**
+   * The counters of the rate limits (a fresh in-process one when absent). Give every
+   * transport the same one, so that limits per client address hold across protocols.
+   */
+  readonly rateLimiter?: RateLimiter;
   /** The response cache of record reads; without it every read goes to the store (see docs/caching.md). */
   readonly responseCache?: ResponseCache;
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
@@ -213,7 +221,10 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
     registerAuthActionRoutes(
       app,
       services.actions,
-      createAuthRateLimits(createMemoryRateLimiter(), services.authRateLimits ?? authLimitsOf(services)),
+      createAuthRateLimits(
+        services.rateLimiter ?? createMemoryRateLimiter(),
+        services.authRateLimits ?? liveAuthRateLimits(services.settings),
+      ),
     );
   registerAdminRoutes(app, services, bodyLimits);
   if (services.realtime)
@@ -304,19 +315,6 @@ function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): vo
       done(error as Error, undefined);
     }
   });
-}
-
-/** The auth rate limits: from the live settings when there are settings, Tandem's defaults otherwise. */
-function authLimitsOf(services: AppServices): () => AuthRateLimitRules {
-  const settings = services.settings;
-  if (!settings) return () => defaultAuthRateLimits;
-  let source = settings.get().rateLimits;
-  let rules = authRateLimitsFromSettings(source);
-  return () => {
-    const current = settings.get().rateLimits;
-    if (current !== source) (source = current), (rules = authRateLimitsFromSettings(current));
-    return rules;
-  };
 }
 
 /** Resolves who is asking once per request, before any route reads it. */

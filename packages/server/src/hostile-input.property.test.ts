@@ -9,7 +9,7 @@ import type { FuzzTargets } from './testing/hostile-fixture.fixture.js';
 import { describeRequest, hostileRequests } from './testing/hostile-requests.fixture.js';
 import { describeFrame, hostileFrames, type HostileFrame } from './testing/hostile-frames.fixture.js';
 import { FuzzSocket } from './testing/fuzz-socket.fixture.js';
-import { defaultAuthRateLimits } from './auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 /**
  * Hostile requests and WebSocket messages never earn a 5xx, and the server still answers

@@ -16,6 +16,9 @@ Flags:
                      beside --https it only redirects to HTTPS (308)
   --https HOST:PORT  serve HTTPS with HTTP/2 here (default 127.0.0.1:8443 with a
                      certificate; env TANDEM_HTTPS)
+  --grpc HOST:PORT   gRPC listener (default 127.0.0.1:8091; env TANDEM_GRPC, "off" for none);
+                     TLS with the HTTPS certificate when there is one, plaintext h2c otherwise
+  --no-grpc          do not listen for gRPC
   --cert FILE        certificate chain, PEM (env TANDEM_TLS_CERT); reloaded when it changes
   --key FILE         its private key, PEM (env TANDEM_TLS_KEY)
   --dev-tls          generate a development CA and a certificate for localhost,
@@ -50,6 +53,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const layer = dataLayer(values);
   if (values.http !== undefined) layer.http = values.http;
   if (values.https !== undefined) layer.https = values.https;
+  if (values.grpc !== undefined) layer.grpc = values.grpc;
+  if (values['no-grpc']) layer.grpc = 'off';
   if (values.cert !== undefined) layer.tlsCert = values.cert;
   if (values.key !== undefined) layer.tlsKey = values.key;
   if (values['dev-tls']) layer.devTls = true;
@@ -75,6 +80,10 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
       `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
     );
   if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
+  if (listeners.grpcAddress)
+    out(
+      `gRPC listening on ${listeners.grpcAddress} (${config.tls ? 'TLS' : 'plaintext h2c'}; tandem proto prints the .proto files)`,
+    );
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
   await signalled;
   out('Shutting down…');
@@ -86,6 +95,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
 const serveFlags = {
   http: { type: 'string' },
   https: { type: 'string' },
+  grpc: { type: 'string' },
+  'no-grpc': { type: 'boolean' },
   cert: { type: 'string' },
   key: { type: 'string' },
   'dev-tls': { type: 'boolean' },

@@ -11,6 +11,8 @@ export interface Listeners {
   readonly origin: string;
   /** The plain HTTP origin that redirects to it, when there is one. */
   readonly redirectOrigin: string | undefined;
+  /** The gRPC address (`HOST:PORT`, TLS when the app is HTTPS), unless gRPC is off. */
+  readonly grpcAddress: string | undefined;
   /** Stops the redirect listener (the app closes with the Tandem). */
   close(): Promise<void>;
 }
@@ -24,15 +26,25 @@ export async function listen(tandem: Tandem): Promise<Listeners> {
   const address = (tls?.https ?? http)!;
   await tandem.app.listen({ host: address.host, port: address.port });
   const origin = toOrigin(tls ? 'https' : 'http', boundAddress(address, tandem.app.server.address()));
-  if (!tls || !http) return { origin, redirectOrigin: undefined, close: async () => undefined };
+  const grpcAddress = await listenGrpc(tandem);
+  if (!tls || !http) return { origin, redirectOrigin: undefined, grpcAddress, close: async () => undefined };
   const redirect = createHttpsRedirectServer(redirectTarget(new URL(origin)));
   redirect.listen(http.port, http.host);
   await once(redirect, 'listening');
   return {
     origin,
     redirectOrigin: toOrigin('http', boundAddress(http, redirect.address())),
+    grpcAddress,
     close: () => closeServer(redirect),
   };
+}
+
+/** Binds the gRPC listener (a port of 0 is chosen by the OS) and names its address. */
+async function listenGrpc(tandem: Tandem): Promise<string | undefined> {
+  const { grpc } = tandem.config;
+  if (!grpc || !tandem.grpc) return undefined;
+  const port = await tandem.grpc.listen(grpc.host, grpc.port);
+  return toOrigin('http', { host: grpc.host, port }).replace('http://', '');
 }
 
 /**

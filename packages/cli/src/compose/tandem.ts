@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import { createGrpcServer, type TandemGrpcServer } from '@tandem/grpc';
 import {
   DEFAULT_CACHE_BYTES,
+  createMemoryRateLimiter,
   MemoryCache,
   RecordCacheKeys,
   type SettingsService,
@@ -37,6 +39,8 @@ export interface Tandem {
   readonly auth: AuthService;
   readonly settings: SettingsService;
   readonly app: FastifyInstance;
+  /** The gRPC listener over the same services, unless `--no-grpc`. */
+  readonly grpc: TandemGrpcServer | undefined;
   readonly logger: Logger;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
@@ -55,6 +59,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
+  // One set of rate-limit counters for every transport: switching protocol earns no attempts.
+  const rateLimiter = createMemoryRateLimiter();
   const responseCache = {
     cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
     keys: new RecordCacheKeys(collections, generations),
@@ -73,6 +79,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       realtime,
       trustedOrigins: config.trustedOrigins,
       resolvePrincipal,
+      rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
     },
@@ -95,6 +102,9 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   );
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+  const grpc = config.grpc
+    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, {}, certificate)
+    : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -103,8 +113,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopReloading(),
       graphql.close(),
       core.stop(),
-      shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, logger, close };
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
+  return { config, store, collections, records, auth, settings, app, grpc, logger, close };
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
@@ -122,8 +132,10 @@ function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCert
   });
 }
 
+/** Both listeners stop and finish their calls (up to the timeout) before the database closes. */
 async function shutdown(
   app: FastifyInstance,
+  grpc: TandemGrpcServer | undefined,
   store: Store,
   logger: Logger,
   timeoutMs: number,
@@ -131,7 +143,7 @@ async function shutdown(
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
-    await app.close();
+    await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
     await store.close();

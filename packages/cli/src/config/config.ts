@@ -26,6 +26,8 @@ export interface TandemConfig {
   readonly http: HostPort | undefined;
   /** HTTPS with HTTP/2, or undefined for plain HTTP only. */
   readonly tls: TlsConfig | undefined;
+  /** The gRPC listener (TLS with the HTTPS certificate when there is one, h2c otherwise), or undefined when off. */
+  readonly grpc: HostPort | undefined;
   /** The data directory: the SQLite file, `public/` and the config file live here. */
   readonly dir: string;
   /** A SQLite file path or a `postgres://` URL. */
@@ -79,6 +81,7 @@ export type ConfigLayer = Partial<
 
 const DEFAULT_HTTP = '127.0.0.1:8090';
 const DEFAULT_HTTPS = '127.0.0.1:8443';
+const DEFAULT_GRPC = '127.0.0.1:8091';
 
 // `http` has no entry here: with TLS on, plain HTTP listens only when it was set.
 const DEFAULTS = {
@@ -97,6 +100,7 @@ const DEFAULTS = {
   realtimeMaxConnectionsPerIp: 500,
   corsOrigins: '*',
   trustedProxy: '',
+  grpc: DEFAULT_GRPC,
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -114,6 +118,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_REALTIME_MAX_CONNECTIONS: 'realtimeMaxConnections',
   TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: 'realtimeMaxConnectionsPerIp',
   TANDEM_HTTPS: 'https',
+  TANDEM_GRPC: 'grpc',
   TANDEM_TLS_CERT: 'tlsCert',
   TANDEM_TLS_KEY: 'tlsKey',
   TANDEM_DEV_TLS: 'devTls',
@@ -165,6 +170,7 @@ function validate(layer: ConfigLayer): TandemConfig {
   const config: TandemConfig = {
     http: layer.http === undefined && tls ? undefined : parseHostPort(String(layer.http ?? DEFAULT_HTTP), '--http'),
     tls,
+    grpc: grpcOf(layer.grpc),
     dir,
     db: /^postgres(ql)?:\/\//.test(db) ? db : resolve(db),
     bodyLimit: positiveInt(layer.bodyLimit, 'bodyLimit'),
@@ -203,6 +209,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     ...config,
     appUrl: appUrl.replace(/\/+$/, ''),
     http: config.http && Object.freeze(config.http),
+    grpc: config.grpc && Object.freeze(config.grpc),
     tls: frozenTls,
     trustedOrigins: Object.freeze(config.trustedOrigins),
   });
@@ -239,10 +246,22 @@ function tlsOf(layer: ConfigLayer, dir: string): TlsConfig | undefined {
   return { https, certFile: resolve(cert!), keyFile: resolve(key!), devCaFile: undefined };
 }
 
+/** `HOST:PORT`, or `off` (`--no-grpc`) for no gRPC listener. */
+function grpcOf(value: unknown): HostPort | undefined {
+  const text = String(value ?? DEFAULT_GRPC);
+  return text === 'off' || text === 'false' ? undefined : parseHostPort(text, '--grpc');
+}
+
 function assertDistinctListeners(config: TandemConfig): void {
-  const { http, tls } = config;
-  if (http && tls && http.port !== 0 && http.port === tls.https.port && http.host === tls.https.host)
-    throw new CliError('--http and --https must not share an address', 2);
+  const listeners: Array<[string, HostPort | undefined]> = [
+    ['--http', config.http],
+    ['--https', config.tls?.https],
+    ['--grpc', config.grpc],
+  ];
+  for (const [i, [name, a]] of listeners.entries())
+    for (const [other, b] of listeners.slice(i + 1))
+      if (a && b && a.port !== 0 && a.port === b.port && a.host === b.host)
+        throw new CliError(`${name} and ${other} must not share an address`, 2);
 }
 
 /** The origin of a listening address, e.g. `https://[::1]:8443`. */

@@ -35,6 +35,8 @@ export interface ServeProcess {
   readonly url: string;
   /** The plain HTTP URL that redirects to `url`, when it announced one. */
   readonly redirectUrl: string | undefined;
+  /** The gRPC listener's `HOST:PORT`, unless the test turned gRPC off. */
+  readonly grpcAddress: string | undefined;
   readonly child: ChildProcess;
   output(): string;
   /** Sends SIGTERM and resolves with the exit code (SIGKILL after 10 s). */
@@ -43,10 +45,14 @@ export interface ServeProcess {
 
 /** Starts `tandem serve` on a free port and waits until it announces its address. */
 export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [tandemBin, 'serve', '--http', '127.0.0.1:0', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [tandemBin, 'serve', '--http', '127.0.0.1:0', '--grpc', '127.0.0.1:0', ...args],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`tandem serve did not start: ${output}`)), 20_000);
@@ -61,7 +67,8 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
       if (!match) return;
       clearTimeout(timer);
       const redirectUrl = /Redirecting (http:\/\/[^\s]+) to/.exec(output)?.[1];
-      resolve({ url: match[1]!, redirectUrl, child, output: () => output, stop: () => stopChild(child) });
+      const grpcAddress = /gRPC listening on ([^\s]+)/.exec(output)?.[1];
+      resolve({ url: match[1]!, redirectUrl, grpcAddress, child, output: () => output, stop: () => stopChild(child) });
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (chunk) => (output += chunk));

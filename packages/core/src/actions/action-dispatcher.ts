@@ -64,6 +64,7 @@ export class ActionDispatcher {
     const action = this.#actions.get(name);
     if (!action) throw new AppError('NOT_FOUND', 'Unknown action.');
     assertAccess(action, request.principal);
+    request.signal?.throwIfAborted();
     return withFields(action, input, await action.run(this.#services, input, request));
   }
 

@@ -66,6 +66,15 @@ export function jsonDocumentError(value: unknown, text: string): AppError | unde
   return problem && documentError(problem);
 }
 
+/**
+ * The AppError for the first bound a JSON value breaks when it was built by a transport
+ * rather than parsed from text (gRPC's Struct): every string is checked, or undefined.
+ */
+export function jsonValueError(value: unknown): AppError | undefined {
+  const problem = findJsonProblem(value, DOCUMENT_BOUNDS);
+  return problem && documentError(problem);
+}
+
 /** True when a JSON value nests objects and arrays more than `maxDepth` levels. */
 export function jsonDepthExceeds(value: unknown, maxDepth: number): boolean {
   return findJsonProblem(value, { maxDepth, cleanText: false })?.kind === 'depth';

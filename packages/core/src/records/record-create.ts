@@ -33,6 +33,8 @@ export async function createRecord(
     ? 'bypass'
     : ruleCondition(scopeFor(deps, collection, request, submitted), 'createRule');
   const record = await deps.store.transaction(async (tx) => {
+    // NB: the caller may have given up while this write waited for the writer; then nothing is written.
+    request.signal?.throwIfAborted();
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_CREATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, undefined, request);
     await insertRecord(deps, tx, collection, values);

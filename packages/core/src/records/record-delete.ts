@@ -31,6 +31,8 @@ export async function deleteRecord(
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   const rule = ruleCondition(scopeFor(deps, collection, request), 'deleteRule');
   await deps.store.transaction(async (tx) => {
+    // NB: the caller may have given up while this write waited for the writer; then nothing is written.
+    request.signal?.throwIfAborted();
     const record = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');
     await deleteWithReferences(deps, tx, collection, record, new Set(), 0);

@@ -31,6 +31,8 @@ export async function updateRecord(
   // who may not update the record learns nothing from validation messages.
   const rule = ruleCondition(scopeFor(deps, collection, request, body), 'updateRule');
   const record = await deps.store.transaction(async (tx) => {
+    // NB: the caller may have given up while this write waited for the writer; then nothing is written.
+    request.signal?.throwIfAborted();
     const existing = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!existing) throw new AppError('RECORD_NOT_FOUND');
     const { values } = prepareWrite(collection, body, existing, mode, deps.now());

@@ -15,6 +15,11 @@ export interface RequestContext {
   readonly context: string;
   /** Where the record actions add the time they spend in the store (HTTP's `Server-Timing`), if anywhere. */
   readonly timing?: StoreTiming;
+  /**
+   * Aborted when the caller gave up (a gRPC deadline or cancel): work not yet started is
+   * not started, and a write that was still waiting for the database is not made.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A request context for code that acts outside any transport (CLI, tests). */

@@ -9,7 +9,7 @@ import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
-import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 const PASSWORD = 'correct horse battery staple';
 type Method = 'POST' | 'PATCH' | 'DELETE' | 'GET';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError, toBodyObject, type ActionDispatcher, type ActionInput, type ActionResult } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { clearSessionCookie, readCookie, SESSION_COOKIE, setSessionCookie } from '../auth/session-cookie.js';
-import type { AuthRateLimits } from '../auth/auth-rate-limit.js';
+import type { AuthCaller, AuthRateLimits } from '@tandem/core';
 import { restInput } from './action-routes.js';
 
 const BASE = '/api/collections/:collection';
@@ -41,13 +41,13 @@ export function registerAuthActionRoutes(
   for (const [path, action] of AUTH_POSTS) {
     app.post(`${BASE}/${path}`, async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      await limits.check(path, request, toBodyObject(request.body));
+      limits.check(path, callerOf(request), toBodyObject(request.body));
       return answer(reply, () => dispatch(dispatcher, action, request));
     });
   }
   app.post(`${BASE}/auth-logout`, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    await limits.check('auth-logout', request, toBodyObject(request.body));
+    limits.check('auth-logout', callerOf(request), toBodyObject(request.body));
     const input = withSession(restInput(request), readCookie(request, SESSION_COOKIE));
     await dispatcher.dispatch('auth.logout', input, toRequestContext(request));
     clearSessionCookie(reply);
@@ -57,6 +57,11 @@ export function registerAuthActionRoutes(
     reply.header('cache-control', 'no-store');
     return answer(reply, () => dispatch(dispatcher, 'auth.impersonate', request));
   });
+}
+
+/** Who makes the attempt, for the rate limits: `request.ip` is the socket address unless a trusted proxy is configured. */
+function callerOf(request: FastifyRequest): AuthCaller {
+  return { ip: request.ip, collection: (request.params as { collection?: string }).collection ?? '' };
 }
 
 function dispatch(dispatcher: ActionDispatcher, action: string, request: FastifyRequest): Promise<ActionResult> {

@@ -4,7 +4,7 @@ import { internalRequest, sql, superuser } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
-import { defaultAuthRateLimits } from './auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 const U = '/api/collections/users';
 const PASSWORD = 'correct horse battery staple';

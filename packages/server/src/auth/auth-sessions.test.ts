@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
-import { defaultAuthRateLimits } from './auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 const U = '/api/collections/users';
 const PASSWORD = 'correct horse battery staple';

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import type { Store } from '@tandem/core';
-import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions } from '../app.js';
 import { silentLogger } from '../http/log.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
-import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';

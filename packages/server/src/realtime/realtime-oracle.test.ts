@@ -7,7 +7,7 @@ import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.fixture.js';
-import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 const PASSWORD = 'correct horse battery staple';
 const OPS = 1000;

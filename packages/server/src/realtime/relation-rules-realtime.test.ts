@@ -12,7 +12,7 @@ import { bearer, call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.fixture.js';
 import { setUpOwnerNotes, type FixtureUser } from '../testing/owner-notes-fixture.fixture.js';
-import { defaultAuthRateLimits } from '../auth/auth-rate-limit.js';
+import { defaultAuthRateLimits } from '@tandem/core';
 
 type Event = Extract<ServerMessage, { type: 'event' }>;
 const isEvent = (m: ServerMessage): m is Event => m.type === 'event';

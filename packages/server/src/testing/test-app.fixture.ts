@@ -25,7 +25,7 @@ import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
-import type { AuthRateLimitRules } from '../auth/auth-rate-limit.js';
+import type { AuthRateLimitRules, RateLimiter } from '@tandem/core';
 import type { ResponseCache } from '../cache/record-response-cache.js';
 import type { GraphqlTransport } from '../graphql/graphql-transport.js';
 
@@ -66,6 +66,7 @@ export async function createTestApp(
   resolvePrincipal?: PrincipalResolver,
   authRateLimits?: () => AuthRateLimitRules,
   graphqlFactory?: TestGraphqlFactory,
+  rateLimiter?: RateLimiter,
 ): Promise<TestApp> {
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
@@ -92,6 +93,7 @@ export async function createTestApp(
       resolvePrincipal: resolver,
       auth,
       authRateLimits,
+      rateLimiter,
       outbox,
       realtime,
       responseCache,

@@ -1,5 +1,7 @@
-import type { FastifyRequest } from 'fastify';
-import { AppError, defaultSettings, type RateLimiter, type RateLimitSettings } from '@tandem/core';
+import { AppError } from '../errors/app-error.js';
+import type { RateLimiter } from '../credentials/rate-limiter.js';
+import { defaultSettings, type RateLimitSettings } from '../settings/settings-schema.js';
+import type { SettingsService } from '../settings/settings-service.js';
 
 /** One limit: at most `max` requests per `windowSeconds`. */
 export interface Limit {
@@ -41,29 +43,35 @@ export const defaultAuthRateLimits: AuthRateLimitRules = Object.freeze({
   }),
 });
 
-/** Checks the limits of an auth endpoint before it runs; 429 with Retry-After when one is hit. */
+/** Who makes an auth attempt, as every transport can tell: the client address and the collection named. */
+export interface AuthCaller {
+  readonly ip: string;
+  readonly collection: string;
+}
+
+/** Checks the limits of an auth endpoint before it runs; TOO_MANY_REQUESTS with `retryAfter` when one is hit. */
 export interface AuthRateLimits {
-  check(endpoint: string, request: FastifyRequest, body: Record<string, unknown>): Promise<void>;
+  check(endpoint: string, caller: AuthCaller, body: Record<string, unknown>): void;
 }
 
 /**
- * Keys are what a client cannot vary at will: `request.ip` (the socket address unless
- * a trusted proxy is configured, so X-Forwarded-For is ignored by default) and the
- * identity the request targets, trimmed and lower-cased so case or spacing tricks do
- * not open a fresh bucket. Unrelated body fields never enter a key.
+ * Keys are what a client cannot vary at will: the client address (HTTP: the socket
+ * address unless a trusted proxy is configured) and the identity the request targets,
+ * trimmed and lower-cased so case or spacing tricks do not open a fresh bucket. Unrelated
+ * body fields never enter a key. Keys name no transport: transports that share one
+ * limiter share the buckets, so switching protocol buys no extra attempts.
  */
 export function createAuthRateLimits(limiter: RateLimiter, rules: () => AuthRateLimitRules): AuthRateLimits {
   return {
-    async check(endpoint, request, body) {
+    check(endpoint, caller, body) {
       const current = rules();
       if (!current.enabled) return;
-      const collection = (request.params as { collection?: string }).collection ?? '';
       const ip = current.perIp[endpoint];
-      if (ip) hit(limiter, `ip:${request.ip}:${collection}:${endpoint}`, ip);
+      if (ip) hit(limiter, `ip:${caller.ip}:${caller.collection}:${endpoint}`, ip);
       const perIdentity = current.perIdentity[endpoint];
       const identity = body.identity ?? body.email;
       if (perIdentity && typeof identity === 'string')
-        hit(limiter, `id:${collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
+        hit(limiter, `id:${caller.collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
     },
   };
 }
@@ -85,6 +93,18 @@ function hit(limiter: RateLimiter, key: string, limit: Limit): void {
 export function authRateLimitsFromSettings(settings: RateLimitSettings): AuthRateLimitRules {
   const perIp = { ...defaultAuthRateLimits.perIp, ...perIpRules(settings) };
   return { enabled: settings.enabled, perIp, perIdentity: defaultAuthRateLimits.perIdentity };
+}
+
+/** The auth rate limits in force: from the live settings when there are settings, Tandem's defaults otherwise. */
+export function liveAuthRateLimits(settings: SettingsService | undefined): () => AuthRateLimitRules {
+  if (!settings) return () => defaultAuthRateLimits;
+  let source = settings.get().rateLimits;
+  let rules = authRateLimitsFromSettings(source);
+  return () => {
+    const current = settings.get().rateLimits;
+    if (current !== source) (source = current), (rules = authRateLimitsFromSettings(current));
+    return rules;
+  };
 }
 
 /** The per-IP limits of the `*:<endpoint>` rules that apply to sign-in (not `@auth`-only ones). */

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { defaultSettings } from '@tandem/core';
-import { authRateLimitsFromSettings, defaultAuthRateLimits, type Limit } from './auth-rate-limit.js';
+import { defaultSettings } from '../settings/settings-schema.js';
+import { authRateLimitsFromSettings, defaultAuthRateLimits, type Limit } from './auth-rate-limits.js';
 
 type LimitTable = Record<string, Limit>;
 

@@ -1,0 +1,28 @@
+import type { ActionDispatcher, AuthRateLimits, AuthService, RealtimeBroker } from '@tandem/core';
+
+/** Where the gRPC adapter writes faults it hides from clients; Tandem's JSON logger fits. */
+export interface GrpcLogger {
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The limits of Watch streams. */
+export interface WatchLimits {
+  /** End a stream whose unsent changes pass this many bytes (a reader that does not keep up). */
+  readonly maxBufferedBytes: number;
+  /** Open Watch streams in total, and from one client address. */
+  readonly maxStreams: number;
+  readonly maxStreamsPerIp: number;
+}
+
+/** What the gRPC services call: the core's one action layer and its realtime broker; nothing else decides. */
+export interface GrpcServices {
+  readonly actions: ActionDispatcher;
+  /** Verifies tokens; without it every call is a guest and a token is refused. */
+  readonly auth?: AuthService;
+  /** The broker behind Watch; without it Watch is UNIMPLEMENTED. */
+  readonly realtime?: RealtimeBroker;
+  /** The auth rate limits, over the limiter HTTP uses too. */
+  readonly authLimits: AuthRateLimits;
+  readonly logger: GrpcLogger;
+  readonly watch: WatchLimits;
+}

@@ -1,0 +1,227 @@
+/**
+ * Bad input gets a clear status and leaves the listener healthy: wrong types and
+ * hostile values in a Struct, unknown collections, oversized messages, bad tokens,
+ * bad resume positions, cancelled and slow Watch streams, and a deadline that passes
+ * while a write waits (the write is then not made).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { status as GrpcCode } from '@grpc/grpc-js';
+import {
+  auth,
+  connectByReflection,
+  openWatch,
+  richStatus,
+  seedScenario,
+  startGrpcTestServer,
+  statusSeen,
+  struct,
+  unary,
+  type GrpcTestServer,
+  type ReflectedClient,
+  type ScenarioPrincipals,
+  type StatusSeen,
+} from './testing/index.fixture.js';
+
+const MAX_RECEIVE = 64 * 1024;
+const WATCH_BUFFER = 64 * 1024;
+
+describe('hostile gRPC input, on sqlite', () => {
+  let s: GrpcTestServer;
+  let client: ReflectedClient;
+  let records: Record<string, any>;
+  let who: ScenarioPrincipals;
+
+  before(async () => {
+    s = await startGrpcTestServer('sqlite', {
+      grpc: { maxReceiveBytes: MAX_RECEIVE, watchMaxBufferedBytes: WATCH_BUFFER },
+    });
+    client = await connectByReflection(s.address);
+    records = client.clients['tandem.v1.Records']!;
+    who = await seedScenario(s, client.clients['tandem.v1.Auth']!);
+  });
+  after(async () => {
+    // Whatever happened above, the listener still serves, and logged no fault.
+    const health = await unary(client.clients['grpc.health.v1.Health']!, 'Check', { service: 'tandem.v1.Records' });
+    assert.deepEqual(health, { ok: true, value: { status: 'SERVING' } });
+    const list = await unary(records, 'List', { collection: 'notes', per_page: 1 });
+    assert.ok(list.ok);
+    assert.deepEqual(s.faults, []);
+    client.close();
+    await s.close();
+  });
+
+  const create = (data: unknown, token?: string) =>
+    unary(records, 'Create', { collection: 'notes', data }, auth(token));
+
+  it('refuses wrong types in a Struct with INVALID_ARGUMENT naming each field', async () => {
+    const outcome = await create(struct({ title: 'ok', stars: 'many', done: { no: 1 } }));
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.error.code, GrpcCode.INVALID_ARGUMENT);
+    assert.equal(outcome.error.tandemCode, 'RECORD_CREATE_FAILED');
+    const rich = richStatus(outcome.error);
+    assert.equal(rich.code, GrpcCode.INVALID_ARGUMENT);
+    assert.deepEqual(rich.details[0], {
+      type: 'google.rpc.ErrorInfo',
+      reason: 'RECORD_CREATE_FAILED',
+      domain: 'tandem',
+    });
+    const violations = rich.details.find((d) => d.type === 'google.rpc.BadRequest').field_violations;
+    assert.deepEqual(violations.map((v: any) => v.field).sort(), ['done', 'stars']);
+    assert.ok(violations.every((v: any) => v.reason.startsWith('validation_') && v.description !== ''));
+  });
+
+  it('refuses a NUL in text and a prototype key in a Struct', async () => {
+    const cases: Array<[unknown, string]> = [
+      [struct({ title: 'nul\u0000' }), 'JSON_TEXT_INVALID'],
+      [struct(JSON.parse('{"title": "proto", "__proto__": {"polluted": true}}')), 'BODY_INVALID'],
+    ];
+    for (const [data, code] of cases) {
+      const outcome = await create(data);
+      assert.equal(!outcome.ok && outcome.error.tandemCode, code);
+      assert.equal(!outcome.ok && outcome.error.code, GrpcCode.INVALID_ARGUMENT);
+    }
+    assert.equal(({} as any).polluted, undefined);
+  });
+
+  it('answers INVALID_ARGUMENT, not INTERNAL, to bytes protobuf cannot decode', async () => {
+    // Sent raw: protobuf.js clients refuse to encode this deep, but other clients need not.
+    const cases: Array<[Buffer, string]> = [
+      [Buffer.concat([field(1, Buffer.from('notes')), field(2, nestedStruct(60))]), 'JSON_TOO_DEEP'],
+      [Buffer.from([0x7f]), 'BAD_REQUEST'], // field 15 with wire type 7, which does not exist
+    ];
+    for (const [bytes, code] of cases) {
+      const seen = await raw(records, '/tandem.v1.Records/Create', bytes);
+      assert.deepEqual([seen.code, seen.tandemCode], [GrpcCode.INVALID_ARGUMENT, code]);
+    }
+  });
+
+  it('answers NOT_FOUND for an unknown collection, on every method', async () => {
+    for (const method of ['List', 'Get', 'Create', 'Update', 'Delete']) {
+      const outcome = await unary(records, method, { collection: 'nope', id: 'x', data: struct({}) });
+      assert.equal(!outcome.ok && outcome.error.code, GrpcCode.NOT_FOUND, method);
+    }
+    const watch = openWatch(records, { collection: 'nope' }, auth(undefined));
+    assert.equal((await watch.ended).code, GrpcCode.NOT_FOUND);
+  });
+
+  it('refuses a message above the size limit with RESOURCE_EXHAUSTED', async () => {
+    const outcome = await create(struct({ title: 'big', meta: { blob: 'x'.repeat(MAX_RECEIVE) } }));
+    assert.equal(!outcome.ok && outcome.error.code, GrpcCode.RESOURCE_EXHAUSTED);
+  });
+
+  it('answers UNAUTHENTICATED to a token that does not verify, with or without Bearer', async () => {
+    const forged = `${who.tokens.user.slice(0, -4)}AAAA`;
+    for (const token of ['garbage', forged, `Bearer ${forged}`, '']) {
+      const outcome = await unary(records, 'List', { collection: 'notes' }, auth(token));
+      assert.equal(!outcome.ok && outcome.error.code, GrpcCode.UNAUTHENTICATED, JSON.stringify(token));
+    }
+    const watch = openWatch(records, { collection: 'notes' }, auth('garbage'));
+    assert.equal((await watch.ended).code, GrpcCode.UNAUTHENTICATED);
+  });
+
+  it('refuses a resume position that is not a seq', async () => {
+    for (const since of ['abc', '-1', '1e3', '99999999999999999999']) {
+      const watch = openWatch(records, { collection: 'notes', since }, auth(undefined));
+      const ended = await watch.ended;
+      assert.equal(ended.code, GrpcCode.INVALID_ARGUMENT, since);
+      assert.deepEqual(Object.keys(ended.body?.data ?? {}), ['since']);
+    }
+  });
+
+  it('forgets a cancelled Watch', async () => {
+    const before = s.t.realtime.size;
+    const watches = Array.from({ length: 5 }, () => openWatch(records, { collection: 'notes' }, auth(undefined)));
+    await Promise.all(watches.map((w) => w.head));
+    assert.equal(s.t.realtime.size, before + 5);
+    for (const watch of watches) watch.cancel();
+    await Promise.all(watches.map((w) => w.ended));
+    await waitFor(() => s.t.realtime.size === before);
+  });
+
+  it('cuts off a Watch whose reader does not keep up, and forgets it', async () => {
+    const before = s.t.realtime.size;
+    const stream = records.Watch({ collection: 'notes' }, auth(undefined));
+    const ended = new Promise<any>((resolve) => stream.on('error', resolve));
+    await new Promise((resolve) => stream.once('metadata', resolve));
+    stream.pause();
+    // Far more than the HTTP/2 window and the bound together.
+    for (let i = 0; i < 40; i++) await s.t.seed('notes', { title: `bulk ${i}`, meta: { blob: 'y'.repeat(16 * 1024) } });
+    await waitFor(() => s.t.realtime.size === before);
+    stream.resume();
+    assert.equal((await ended).code, GrpcCode.RESOURCE_EXHAUSTED);
+  });
+
+  it('stops a write whose deadline passed while it waited for the database', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    // SQLite has one writer: a transaction that waits on the gate holds every write behind it.
+    const blocker = s.t.store.transaction(async () => (holding(), await gate));
+    await held;
+    // The client and the server run their deadline timers apart: wait for the server's.
+    const dispatch = s.t.actions.dispatch.bind(s.t.actions);
+    let serverGaveUp!: Promise<unknown>;
+    s.t.actions.dispatch = (name, input, request) => {
+      serverGaveUp = new Promise((resolve) => request.signal?.addEventListener('abort', resolve));
+      return dispatch(name, input, request);
+    };
+    const outcome = await unary(
+      records,
+      'Create',
+      { collection: 'notes', data: struct({ title: 'too late' }) },
+      auth(undefined),
+      { deadline: Date.now() + 300 },
+    );
+    assert.equal(!outcome.ok && outcome.error.code, GrpcCode.DEADLINE_EXCEEDED);
+    await serverGaveUp;
+    s.t.actions.dispatch = dispatch;
+    release();
+    await blocker;
+    // A write queued after the abandoned one runs after it: by then that one has given up.
+    await s.t.seed('notes', { title: 'after' });
+    const found = await unary(records, 'List', { collection: 'notes', filter: 'title = "too late"' });
+    assert.equal(found.ok && found.value.total_items, 0);
+  });
+});
+
+/** One length-delimited protobuf field. */
+function field(number: number, bytes: Buffer): Buffer {
+  const length: number[] = [];
+  for (let n = bytes.length; ; n >>>= 7) {
+    if (n < 0x80) {
+      length.push(n);
+      break;
+    }
+    length.push((n & 0x7f) | 0x80);
+  }
+  return Buffer.concat([Buffer.from([(number << 3) | 2, ...length]), bytes]);
+}
+
+/** A Struct `{"d": {"d": …}}` nested `levels` deep: each level is a map entry (1) whose Value holds a Struct (5). */
+function nestedStruct(levels: number): Buffer {
+  let struct: Buffer = Buffer.alloc(0);
+  for (let i = 0; i < levels; i++)
+    struct = field(1, Buffer.concat([field(1, Buffer.from('d')), field(2, field(5, struct))]));
+  return struct;
+}
+
+/** A unary call with a request of raw bytes; settles with its status. */
+function raw(client: Record<string, any>, path: string, bytes: Buffer): Promise<StatusSeen> {
+  return new Promise((resolve) =>
+    client.makeUnaryRequest(
+      path,
+      (value: Buffer) => value,
+      (value: Buffer) => value,
+      bytes,
+      (error: any) => resolve(statusSeen(error ?? { code: 0, details: '', metadata: undefined })),
+    ),
+  );
+}
+
+/** Polls a condition the server reaches on its own (a disconnect), bounded in tries. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(condition(), 'the condition was not reached');
+}

@@ -1,0 +1,88 @@
+import { Metadata, status as GrpcCode, type ServerWritableStream } from '@grpc/grpc-js';
+import type { Delivery } from '@tandem/core';
+import { toRecordMessage, type RecordMessage } from './record-message.js';
+
+/** `tandem.v1.Change`. */
+export interface ChangeMessage {
+  readonly action: string;
+  readonly seq: string;
+  readonly record: RecordMessage | Pick<RecordMessage, 'id'> | null;
+}
+
+// What a leave or reset costs in the send buffer: a few dozen bytes of framing and id.
+const SMALL_MESSAGE_BYTES = 64;
+
+/**
+ * Writes one Watch stream's changes: in `seq` order and each once (the broker may hand a
+ * change twice where a replay meets the live stream), held while a resume decides
+ * between replay and reset, and bounded: a client whose unsent changes pass
+ * `maxBufferedBytes` is cut off with RESOURCE_EXHAUSTED and resumes from its last seq.
+ */
+export class ChangeWriter {
+  readonly #call: ServerWritableStream<unknown, ChangeMessage>;
+  readonly #maxBufferedBytes: number;
+  readonly #onCutOff: () => void;
+  #lastSeq: number;
+  #bufferedBytes = 0;
+  #held: Delivery[] | undefined;
+  #headSeq = 0;
+  #ended = false;
+
+  constructor(
+    call: ServerWritableStream<unknown, ChangeMessage>,
+    options: { since: number; maxBufferedBytes: number; onCutOff: () => void },
+  ) {
+    this.#call = call;
+    this.#lastSeq = options.since;
+    this.#maxBufferedBytes = options.maxBufferedBytes;
+    this.#onCutOff = options.onCutOff;
+  }
+
+  /** Holds deliveries until `release`: a resume up to `headSeq` has not yet said whether it replays or resets. */
+  hold(headSeq: number): void {
+    this.#held = [];
+    this.#headSeq = headSeq;
+  }
+
+  /** Ends holding: a `reset` first when the resume answered one, then what was held. */
+  release(reset: { seq: number } | undefined): void {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    if (reset) this.#write({ action: 'reset', seq: String(reset.seq), record: null }, SMALL_MESSAGE_BYTES, reset.seq);
+    for (const delivery of held) this.send(delivery);
+  }
+
+  /** The broker's sink: one delivery for the one subscription of the stream. */
+  send(delivery: Delivery): void {
+    // A change at or below the head belongs to a replay, and a replay means no reset: stop holding.
+    if (this.#held && delivery.seq <= this.#headSeq) this.release(undefined);
+    if (this.#held) return void this.#held.push(delivery);
+    if (delivery.seq <= this.#lastSeq) return;
+    if (delivery.kind === 'leave')
+      return this.#write({ action: 'leave', seq: String(delivery.seq), record: { id: delivery.id } }, 64, delivery.seq);
+    const message = { action: delivery.action, seq: String(delivery.seq), record: toRecordMessage(delivery.record) };
+    this.#write(message, delivery.recordJson.length, delivery.seq);
+  }
+
+  /** Ends the stream with a status (revoked credentials, shutdown, a failure). */
+  fail(code: GrpcCode, details: string, metadata = new Metadata()): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#call.emit('error', { code, details, metadata });
+  }
+
+  #write(message: ChangeMessage, bytes: number, seq: number): void {
+    if (this.#ended) return;
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
+    // One change always goes out, however large: the bound is on what waits behind it.
+    if (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#maxBufferedBytes) {
+      this.#onCutOff();
+      return this.fail(
+        GrpcCode.RESOURCE_EXHAUSTED,
+        'The client did not keep up with its changes; resume from its last seq.',
+      );
+    }
+    this.#bufferedBytes += bytes;
+    this.#call.write(message, () => (this.#bufferedBytes -= bytes));
+  }
+}
