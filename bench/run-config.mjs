@@ -35,6 +35,8 @@ function readConfigOrThrow() {
   const baseline = baselineOf(process.env.BENCH_BASELINE);
   return {
     baseline,
+    // A baseline from before the gRPC listener knows no `--no-grpc`.
+    baselineHasGrpc: Boolean(baseline && existsSync(join(baseline, 'packages/grpc'))),
     duration: envNumber('BENCH_DURATION', 5, { min: 1 }),
     warmup: envNumber('BENCH_WARMUP', 2, { min: 0 }),
     rounds: envNumber('BENCH_ROUNDS', 5, { min: 1, integer: true }),

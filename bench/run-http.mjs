@@ -56,9 +56,10 @@ async function startServer(name, workload, ctx) {
   if (isTandem(name)) {
     // The metrics token lets the harness read the cache counters (kept with or without it).
     const metricsToken = randomBytes(16).toString('hex');
+    const noGrpc = name === 'tandem-base' && !config.baselineHasGrpc ? [] : ['--no-grpc'];
     const flags = [
       'serve',
-      '--no-grpc',
+      ...noGrpc,
       '--http',
       `${HOST}:${port}`,
       '--dir',
