@@ -18,31 +18,28 @@
 // sample, 2), BENCH_FANOUT_GRACE (s to wait for deliveries after the last write, 20),
 // BENCH_FANOUT_TANDEM_ARGS (extra `tandem serve` flags), BENCH_TMP, BENCH_KEEP=1.
 
-import { fork, spawn, spawnSync, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HOST, cpuSeconds, createReferenceDb, envList, envNumber, freePort } from './bench-common.mjs';
+import { HOST, createReferenceDb, envList, envNumber, freePort } from './bench-common.mjs';
+import { measureSubscribers } from './fanout-measure.mjs';
+import { FD, fdProblem, startServer, stopChildrenOnExit, stopPid, tail, waitHealthy } from './fanout-processes.mjs';
+import { TANDEM_BIN, prepareTandemDir } from './fanout-tandem.mjs';
+import { createRecord } from './fanout-writer.mjs';
 
 const require = createRequire(import.meta.url);
-const Database = require('better-sqlite3');
 const WebSocket = require('ws');
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(BENCH_DIR, '..');
-const TANDEM_BIN = join(ROOT, 'packages/cli/bin/tandem.js');
+const ROOT = join(BENCH_DIR, '..');
 const REFERENCE_BIN = join(BENCH_DIR, 'reference-broadcast.mjs');
-const CLIENT_BIN = join(BENCH_DIR, 'fanout-client.mjs');
-const COLLECTIONS_FILE = join(BENCH_DIR, 'items.collections.json');
 const RESULTS_DIR = join(BENCH_DIR, 'results');
 const TOPIC = 'items/*';
 const SUB_ID = 's1';
-/** File descriptors a process needs besides one per socket (stdio, SQLite files, listeners, libuv). */
-const FD_SLACK = 256;
 
 // --- configuration ----------------------------------------------------------------------
 
@@ -122,231 +119,14 @@ function rateFor(c, n) {
 /** Goals (reported, never asserted). */
 const GOALS = { eventsPerSecond: 0.85, p99: 1.25, idleKBPerSubscriber: 15 };
 
-// --- process bookkeeping: every child is stopped by its PID, also on error or Ctrl-C ------
-const children = new Map(); // pid -> name
 let tmpDir;
-process.on('exit', () => {
-  for (const pid of children.keys()) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {}
-  }
+stopChildrenOnExit('bench:fanout', () => {
   if (tmpDir && !config.keep) rmSync(tmpDir, { recursive: true, force: true });
 });
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    console.error(`\nbench:fanout: ${signal}, stopping servers and clients`);
-    process.exit(130);
-  });
-}
-function track(name, child) {
-  children.set(child.pid, name);
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-  exited.then(() => children.delete(child.pid));
-  return exited;
-}
-async function stopPid(pid, exited, name, timeoutMs = 15_000) {
-  if (!children.has(pid)) return exited;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {}
-  const result = await Promise.race([exited, sleep(timeoutMs).then(() => null)]);
-  if (result) return result;
-  console.error(`bench:fanout: ${name} (pid ${pid}) ignored SIGTERM for ${timeoutMs} ms, killing it`);
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {}
-  return exited;
-}
-
-// --- file descriptor limits -------------------------------------------------------------
-// `ulimit -n` is per process: a child that needs more than the inherited soft limit is
-// started through `sh -c 'ulimit -n X; exec …'` (same PID after the exec), up to the hard limit.
-function fdLimits() {
-  try {
-    const [soft, hard] = execFileSync('sh', ['-c', 'ulimit -Sn; ulimit -Hn'], { encoding: 'utf8' }).trim().split('\n');
-    const parse = (v) => (v === 'unlimited' ? Infinity : Number(v));
-    return { soft: parse(soft), hard: parse(hard) };
-  } catch {
-    return { soft: 1024, hard: 1024 };
-  }
-}
-const FD = fdLimits();
-function withFdLimit(needed, command, args) {
-  if (needed <= FD.soft) return [command, args];
-  const limit = Number.isFinite(FD.hard) ? FD.hard : needed;
-  return ['sh', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, command, ...args]];
-}
-function fdProblem(n) {
-  const server = n + FD_SLACK;
-  const client = Math.ceil(n / config.clients) + FD_SLACK;
-  const worst = Math.max(server, client);
-  if (worst <= FD.hard) return null;
-  return `N=${n} needs about ${server} open files in the server and ${client} in each of the ${config.clients} client processes, but the hard limit (ulimit -Hn) is ${FD.hard}: raise it (e.g. in /etc/security/limits.conf or with \`ulimit -Hn\` as root) or lower BENCH_FANOUT_SIZES / raise BENCH_FANOUT_CLIENTS`;
-}
-
-// --- servers ----------------------------------------------------------------------------
-
-function startServer(name, n, script, args, logBase, env = {}) {
-  const stdoutFile = `${logBase}.stdout.log`;
-  const stderrFile = `${logBase}.stderr.log`;
-  const out = openSync(stdoutFile, 'w');
-  const err = openSync(stderrFile, 'w');
-  let child;
-  try {
-    const [command, argv] = withFdLimit(n + FD_SLACK, process.execPath, [script, ...args]);
-    child = spawn(command, argv, {
-      cwd: ROOT,
-      stdio: ['ignore', out, err],
-      env: { ...process.env, NODE_ENV: 'production', ...env },
-    });
-  } finally {
-    closeSync(out);
-    closeSync(err);
-  }
-  const exited = track(name, child);
-  return { name, child, pid: child.pid, exited, stdoutFile, stderrFile };
-}
-
-async function waitHealthy(server, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exit;
-  server.exited.then((e) => (exit = e));
-  while (Date.now() < deadline && !exit) {
-    try {
-      const response = await fetch(`http://${HOST}:${server.port}/api/health`, { signal: AbortSignal.timeout(1000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(
-    `${server.name} did not answer GET /api/health with 200 ${exit ? `(exited: ${JSON.stringify(exit)})` : `within ${timeoutMs} ms`}\n${tail(server.stdoutFile)}${tail(server.stderrFile)}`,
-  );
-}
-function tail(file, chars = 3000) {
-  return existsSync(file) ? readFileSync(file, 'utf8').slice(-chars) : '';
-}
-
-/** Imports the collection with Tandem's CLI; returns the collection id and the table's DDL. */
-function prepareTandemDir(dir) {
-  const cli = spawnSync(process.execPath, [TANDEM_BIN, 'collections', 'import', COLLECTIONS_FILE, '--dir', dir], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (cli.status !== 0)
-    throw new Error(
-      `tandem collections import failed (status ${cli.status}): ${`${cli.stdout}${cli.stderr}${cli.error ? cli.error.message : ''}`.trim()}`,
-    );
-  const db = new Database(join(dir, 'data.db'), { fileMustExist: true });
-  try {
-    const collectionId = db.prepare(`SELECT "id" FROM "_collections" WHERE "name" = 'items'`).pluck().get();
-    const ddl = db
-      .prepare(
-        `SELECT "sql" FROM sqlite_master WHERE "tbl_name" = 'items' AND "sql" IS NOT NULL ORDER BY "type" = 'index', "name"`,
-      )
-      .pluck()
-      .all();
-    return { collectionId, ddl };
-  } finally {
-    db.close();
-  }
-}
 const FALLBACK_DDL = [
   'CREATE TABLE "items" ("id" TEXT PRIMARY KEY NOT NULL, "title" TEXT, "category" TEXT, "price" REAL, "active" INTEGER)',
   'CREATE INDEX "idx_items_category" ON "items" ("category")',
 ];
-/** Rows of `category` in a data dir's items table (read-only, next to the running server). */
-function countRows(dir, category) {
-  const db = new Database(join(dir, 'data.db'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT COUNT(*) FROM "items" WHERE "category" = ?').pluck().get(category);
-  } finally {
-    db.close();
-  }
-}
-
-/** Resident memory of a process in KiB (VmRSS), or null off Linux. */
-function rssKiB(pid) {
-  try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
-}
-/** The median of three VmRSS samples 250 ms apart. */
-async function sampleRss(pid) {
-  const samples = [];
-  for (let i = 0; i < 3; i++) {
-    if (i) await sleep(250);
-    samples.push(rssKiB(pid));
-  }
-  return samples.includes(null) ? null : samples.sort((a, b) => a - b)[1];
-}
-
-// --- client processes -------------------------------------------------------------------
-class ClientProcess {
-  constructor(index, sockets) {
-    this.index = index;
-    this.sockets = sockets;
-    this.waiters = [];
-    this.last = {};
-    const [command, argv] = withFdLimit(sockets + FD_SLACK, process.execPath, [CLIENT_BIN]);
-    // fork() cannot go through `sh`; spawn with an 'ipc' stdio slot does the same.
-    this.child =
-      command === process.execPath
-        ? fork(CLIENT_BIN, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-        : spawn(command, argv, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.pid = this.child.pid;
-    this.exited = track(`client ${index}`, this.child);
-    this.exited.then((e) => {
-      this.exit = e;
-      for (const w of this.waiters.splice(0))
-        w.reject(new Error(`client process ${index} (pid ${this.pid}) exited: ${JSON.stringify(e)}`));
-    });
-    this.child.on('message', (message) => {
-      this.last[message.type] = message;
-      for (const w of [...this.waiters]) {
-        if (w.type === message.type) {
-          this.waiters.splice(this.waiters.indexOf(w), 1);
-          w.resolve(message);
-        }
-      }
-    });
-  }
-  wait(type, timeoutMs) {
-    return new Promise((resolveWait, reject) => {
-      const waiter = { type, resolve: resolveWait, reject };
-      this.waiters.push(waiter);
-      const timer = setTimeout(() => {
-        const at = this.waiters.indexOf(waiter);
-        if (at >= 0) this.waiters.splice(at, 1);
-        reject(new Error(`client process ${this.index} (pid ${this.pid}): no '${type}' within ${timeoutMs} ms`));
-      }, timeoutMs);
-      timer.unref();
-      const done = (fn) => (value) => {
-        clearTimeout(timer);
-        fn(value);
-      };
-      waiter.resolve = done(resolveWait);
-      waiter.reject = done(reject);
-    });
-  }
-  request(cmd, type, timeoutMs = 15_000, extra = {}) {
-    const answer = this.wait(type, timeoutMs);
-    this.child.send({ cmd, ...extra });
-    return answer;
-  }
-  async stop() {
-    if (!children.has(this.pid)) return;
-    try {
-      this.child.disconnect();
-    } catch {}
-    await stopPid(this.pid, this.exited, `client ${this.index}`, 5000);
-  }
-}
 
 // --- one probe socket: the frames' shapes, compared across servers ------------------------
 /** Connects, subscribes, creates one record, and returns the frames seen (with run-specific values masked). */
@@ -401,96 +181,6 @@ async function probe(port) {
   }
 }
 
-// --- the writer -------------------------------------------------------------------------
-const wallNow = () => performance.timeOrigin + performance.now();
-
-async function createRecord(port, category, title) {
-  const response = await fetch(`http://${HOST}:${port}/api/collections/items/records`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title, category, price: 1.5, active: true }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await response.text();
-  if (response.status !== 200) throw new Error(`create answered ${response.status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text);
-}
-
-/**
- * Open-loop writes: the i-th create is sent at start + i/rate (never waiting for answers,
- * at most 64 in flight), its `title` "<i> <wall-clock ms at send>". Bounded by count.
- */
-async function writeAtRate(port, category, count, rate) {
-  const intervalMs = 1000 / rate;
-  const started = performance.now();
-  const firstSend = wallNow();
-  const inFlight = new Set();
-  let ok = 0;
-  let failed = 0;
-  let late = 0;
-  const failures = new Map();
-  const httpMs = [];
-  for (let i = 0; i < count; i++) {
-    const due = started + i * intervalMs;
-    const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
-    else if (wait < -intervalMs) late++;
-    while (inFlight.size >= 64) await Promise.race(inFlight);
-    const sentAt = wallNow();
-    const t = performance.now();
-    const promise = createRecord(port, category, `${i} ${sentAt.toFixed(3)}`)
-      .then(() => {
-        ok++;
-        httpMs.push(performance.now() - t);
-      })
-      .catch((error) => {
-        failed++;
-        const key = String(error?.message ?? error).slice(0, 120);
-        failures.set(key, (failures.get(key) ?? 0) + 1);
-      })
-      .finally(() => inFlight.delete(promise));
-    inFlight.add(promise);
-  }
-  await Promise.all(inFlight);
-  return {
-    ok,
-    failed,
-    late,
-    failures: Object.fromEntries(failures),
-    firstSend,
-    lastSend: wallNow(),
-    seconds: (performance.now() - started) / 1000,
-    httpMs,
-  };
-}
-
-// --- statistics -------------------------------------------------------------------------
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-const sum = (list, f) => list.reduce((s, x) => s + f(x), 0);
-function mergeCounts(list) {
-  const out = {};
-  for (const counts of list) for (const [k, v] of Object.entries(counts ?? {})) out[k] = (out[k] ?? 0) + v;
-  return out;
-}
-
-async function allStats(clients) {
-  return Promise.all(clients.map((c) => c.request('stats', 'stats')));
-}
-
-/** Polls the clients until `done(stats)` or `timeoutMs`; returns the last stats. */
-async function waitFor(clients, done, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let stats = await allStats(clients);
-  while (!done(stats) && Date.now() < deadline) {
-    await sleep(250);
-    stats = await allStats(clients);
-  }
-  return stats;
-}
-
 // --- one run: one server, N subscribers -----------------------------------------------
 async function runOne(name, n, setup) {
   const port = await freePort();
@@ -540,163 +230,18 @@ async function runOne(name, n, setup) {
     await waitHealthy(server);
     // Warm the HTTP and broadcast paths with one probe socket, and check the frames' shape.
     result.probe = await probe(port);
-    for (let i = 0; i < 10; i++) await createRecord(port, 'warmup', `warm ${i}`);
-    await sleep(config.idle * 500);
-    result.rssBeforeKiB = await sampleRss(server.pid);
-
-    // Connect and subscribe N sockets, spread over the client processes.
-    const processes = Math.min(config.clients, Math.ceil(n / 500));
-    const shares = Array.from({ length: processes }, (_, i) => Math.floor(n / processes) + (i < n % processes ? 1 : 0));
-    for (let i = 0; i < processes; i++) clients.push(new ClientProcess(i, shares[i]));
-    await Promise.all(clients.map((c) => c.wait('ready', 15_000)));
-    const connectTimeoutMs = 30_000 + n * 10;
-    const connectStarted = performance.now();
-    const connected = Promise.all(clients.map((c) => c.wait('connected', connectTimeoutMs + 5000)));
-    clients.forEach((c, i) =>
-      c.child.send({
-        cmd: 'connect',
-        url: `ws://${HOST}:${port}/api/ws`,
-        count: shares[i],
-        topic: TOPIC,
-        sub: SUB_ID,
-        concurrency: config.concurrency,
-        timeoutMs: connectTimeoutMs,
+    Object.assign(
+      result,
+      await measureSubscribers(server, clients, {
+        ...config,
+        n,
+        rate,
+        dir: setup.dirs[name],
+        category: `m-${n}`,
+        tmpDir,
+        target: { url: `ws://${HOST}:${port}/api/ws`, topic: TOPIC, sub: SUB_ID },
       }),
     );
-    const progress = setInterval(() => {
-      const p = clients.map((c) => c.last.progress).filter(Boolean);
-      if (p.length && process.stdout.isTTY)
-        process.stdout.write(
-          `\r    connecting: ${sum(p, (x) => x.subscribed)}/${n} subscribed, ${sum(p, (x) => x.failed)} failed   `,
-        );
-    }, 1000);
-    let connectReports;
-    try {
-      connectReports = await connected;
-    } finally {
-      clearInterval(progress);
-    }
-    result.connectSeconds = (performance.now() - connectStarted) / 1000;
-    result.subscribed = sum(connectReports, (r) => r.subscribed);
-    result.connectFailed = sum(connectReports, (r) => r.failed);
-    console.log(
-      `${process.stdout.isTTY ? '\r' : ''}    ${result.subscribed}/${n} subscribed in ${result.connectSeconds.toFixed(1)}s${result.connectFailed ? ` (${result.connectFailed} failed)` : ''}${process.stdout.isTTY ? ' '.repeat(20) : ''}`,
-    );
-    if (result.subscribed < n) {
-      const stats = await allStats(clients);
-      result.connectErrors = mergeCounts(stats.map((s) => s.errors));
-      result.connectCloses = mergeCounts(stats.map((s) => s.closes));
-      console.log(
-        `    WARNING: only ${result.subscribed} of ${n} subscribed; errors ${JSON.stringify(result.connectErrors)}, close codes ${JSON.stringify(result.connectCloses)}`,
-      );
-    }
-
-    // Memory per idle subscriber.
-    await sleep(config.idle * 1000);
-    result.rssIdleKiB = await sampleRss(server.pid);
-    result.idleKBPerSubscriber =
-      result.rssBeforeKiB && result.rssIdleKiB && result.subscribed
-        ? ((result.rssIdleKiB - result.rssBeforeKiB) * 1.024) / result.subscribed
-        : null;
-
-    // Warm-up writes (counted apart), then wait until they have been delivered.
-    if (config.warmup > 0) {
-      const warm = await writeAtRate(port, 'warmup', Math.max(1, Math.round(rate * config.warmup)), rate);
-      const live = (stats) => sum(stats, (s) => s.subscribedSockets);
-      await waitFor(
-        clients,
-        (stats) => sum(stats, (s) => s.warmupReceived) >= warm.ok * live(stats),
-        config.grace * 1000,
-      );
-      await sleep(500);
-    }
-
-    // Measured writes, then wait for the deliveries (bounded by BENCH_FANOUT_GRACE).
-    const writes = Math.round(rate * config.duration);
-    const category = `m-${n}`; // marks this run's measured rows
-    const statsBefore = await allStats(clients);
-    const cpuBefore = cpuSeconds(server.pid);
-    const subscribedAtStart = sum(statsBefore, (s) => s.subscribedSockets);
-    const written = await writeAtRate(port, category, writes, rate);
-    // A create whose answer timed out may still have committed (and been broadcast): the
-    // database says how many did.
-    const committed = countRows(setup.dirs[name], category);
-    const expected = committed * subscribedAtStart;
-    const drainStarted = performance.now();
-    const stats = await waitFor(clients, (list) => sum(list, (s) => s.received) >= expected, config.grace * 1000);
-    result.drainSeconds = (performance.now() - drainStarted) / 1000;
-    const cpuAfter = cpuSeconds(server.pid);
-    result.rssAfterKiB = rssKiB(server.pid);
-
-    // Collect every latency sample.
-    const finished = await Promise.all(
-      clients.map((c, i) =>
-        c.request('finish', 'finished', 30_000, { file: join(tmpDir, `latencies-${name}-${n}-${i}.f64`) }),
-      ),
-    );
-    const parts = clients.map((_, i) => {
-      const bytes = readFileSync(join(tmpDir, `latencies-${name}-${n}-${i}.f64`));
-      return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-    });
-    const latencies = new Float64Array(sum(parts, (p) => p.length));
-    let at = 0;
-    for (const p of parts) {
-      latencies.set(p, at);
-      at += p.length;
-    }
-    latencies.sort();
-    const received = latencies.length;
-    const lastReceive = Math.max(...finished.map((s) => s.lastReceive ?? 0));
-    const clientCpu =
-      sum(finished, (s) => (s.cpu.user + s.cpu.system) / 1e6) -
-      sum(statsBefore, (s) => (s.cpu.user + s.cpu.system) / 1e6);
-    const windowSeconds = lastReceive ? (lastReceive - written.firstSend) / 1000 : null;
-    const httpSorted = written.httpMs.sort((a, b) => a - b);
-    Object.assign(result, {
-      writes,
-      writesOk: written.ok,
-      writesFailed: written.failed,
-      writesCommitted: committed,
-      writeFailures: written.failures,
-      writesLate: written.late,
-      writeSeconds: written.seconds,
-      httpP50: percentile(httpSorted, 50),
-      httpP99: percentile(httpSorted, 99),
-      subscribedAtStart,
-      subscribedAtEnd: sum(stats, (s) => s.subscribedSockets),
-      expected,
-      received,
-      missed: expected - received,
-      outOfOrder: sum(finished, (s) => s.outOfOrder),
-      closes: mergeCounts(finished.map((s) => s.closes)),
-      clientErrors: mergeCounts(finished.map((s) => s.errors)),
-      windowSeconds,
-      eventsPerSecond: windowSeconds ? received / windowSeconds : null,
-      p50: percentile(latencies, 50),
-      p90: percentile(latencies, 90),
-      p99: percentile(latencies, 99),
-      max: received ? latencies[received - 1] : null,
-      min: received ? latencies[0] : null,
-      serverCpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? null : cpuAfter - cpuBefore,
-      clientCpuSeconds: clientCpu,
-      clientRssKiB: finished.map((s) => Math.round(s.rssBytes / 1024)),
-    });
-    result.serverCpuMicrosPerDelivery =
-      result.serverCpuSeconds !== null && received ? (result.serverCpuSeconds * 1e6) / received : null;
-    console.log(
-      `    ${fmt(committed)} writes (${fmt(written.ok)} answered 200) in ${written.seconds.toFixed(1)}s → ${fmt(received)}/${fmt(expected)} deliveries (missed ${fmt(result.missed)}) in ${windowSeconds?.toFixed(1) ?? '-'}s: ` +
-        `${fmt(result.eventsPerSecond)} events/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, max ${fmt(result.max, 1)} ms; ` +
-        `idle ${fmt(result.idleKBPerSubscriber, 1)} KB/subscriber (RSS ${fmt(result.rssBeforeKiB / 1024, 1)} → ${fmt(result.rssIdleKiB / 1024, 1)} MiB); server CPU ${fmt(result.serverCpuMicrosPerDelivery, 1)} µs/delivery`,
-    );
-    if (result.writesFailed || result.outOfOrder || Object.keys(result.clientErrors).length) {
-      console.log(
-        `    !! write failures ${JSON.stringify(result.writeFailures)}, out of order ${result.outOfOrder}, client errors ${JSON.stringify(result.clientErrors)}, closes ${JSON.stringify(result.closes)}`,
-      );
-    }
-    if (result.writesLate)
-      console.log(
-        `    note: ${result.writesLate} writes went out more than one interval late (the writer was starved of CPU)`,
-      );
     return result;
   } finally {
     for (const client of clients) await client.stop();
@@ -879,7 +424,7 @@ async function main() {
 
   const results = [];
   for (const [index, n] of config.sizes.entries()) {
-    const problem = fdProblem(n);
+    const problem = fdProblem(n, config.clients);
     if (problem) {
       console.log(`\nN = ${fmt(n)}: SKIPPED. ${problem}`);
       for (const server of config.servers)

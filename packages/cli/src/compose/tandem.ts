@@ -102,8 +102,13 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   );
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+  // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
+  const watchCaps = {
+    watchMaxStreams: config.realtimeConnections.max,
+    watchMaxStreamsPerIp: config.realtimeConnections.maxPerIp,
+  };
   const grpc = config.grpc
-    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, {}, certificate)
+    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, watchCaps, certificate)
     : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { credentials } from '@grpc/grpc-js';
-import { connectByReflection, unary } from '@tandem/grpc/testing';
+import { credentials, Metadata, status } from '@grpc/grpc-js';
+import { connectByReflection, openWatch, unary } from '@tandem/grpc/testing';
 import { PROTO_DIR, TANDEM_PROTO_FILES } from '@tandem/grpc';
 import { runTandem, startServe } from '../testing/spawn-tandem.fixture.js';
 
@@ -49,6 +49,26 @@ describe('tandem serve and gRPC', () => {
     assert.equal(result.code, 0);
     for (const file of TANDEM_PROTO_FILES)
       assert.ok(result.stdout.includes(`// file: ${file}\n${readFileSync(join(PROTO_DIR, file), 'utf8')}`), file);
+  });
+
+  it('bounds Watch streams per client address by the realtime caps', async () => {
+    const serve = await startServe(['--dir', join(dir, 'caps')], { TANDEM_REALTIME_MAX_CONNECTIONS_PER_IP: '1' });
+    try {
+      const client = await connectByReflection(serve.grpcAddress!);
+      const records = client.clients['tandem.v1.Records']!;
+      const first = openWatch(records, { collection: 'users' }, new Metadata());
+      await first.head;
+      const second = openWatch(records, { collection: 'users' }, new Metadata());
+      // An admitted stream announces its head seq; a refused one ends at once.
+      const admitted = second.head.then((seq): Promise<unknown> | string => (seq === '' ? second.ended : 'admitted'));
+      const outcome = await Promise.race([admitted, second.ended]);
+      assert.notEqual(outcome, 'admitted', 'the second stream from one address was admitted');
+      assert.equal((outcome as { code: number }).code, status.RESOURCE_EXHAUSTED);
+      first.cancel();
+      client.close();
+    } finally {
+      assert.equal(await serve.stop(), 0);
+    }
   });
 
   it('does not listen for gRPC with --no-grpc', async () => {
