@@ -16,8 +16,8 @@ function failingPool(
   failing: RegExp = /./,
 ): PostgresPool & { released: Array<Error | boolean | undefined> } {
   const released: Array<Error | boolean | undefined> = [];
-  const query = async (text: string) => {
-    if (failing.test(text)) throw error;
+  const query = async (statement: string | { text: string }) => {
+    if (failing.test(typeof statement === 'string' ? statement : statement.text)) throw error;
     return { rows: [], rowCount: 0 };
   };
   const client: PostgresClient = { query, release: (reason) => void released.push(reason) };

@@ -13,19 +13,24 @@ type Queryable = Pick<PostgresClient, 'query'>;
  */
 export function createPostgresStore(options: { pool: PostgresPool }): Store {
   const { pool } = options;
-  const base = createExecutor(pool);
+  const names = new StatementNames();
+  const base = createExecutor(pool, names);
   return {
     ...base,
-    transaction: (work) => runTransaction(pool, work),
+    transaction: (work) => runTransaction(pool, names, work),
     close: () => pool.end(),
   };
 }
 
-async function runTransaction<T>(pool: PostgresPool, work: (tx: Executor) => Promise<T>): Promise<T> {
+async function runTransaction<T>(
+  pool: PostgresPool,
+  names: StatementNames,
+  work: (tx: Executor) => Promise<T>,
+): Promise<T> {
   const client = await connect(pool);
   try {
     await send(client, 'BEGIN');
-    const result = await work(createExecutor(client));
+    const result = await work(createExecutor(client, names));
     await send(client, 'COMMIT');
     client.release();
     return result;
@@ -53,10 +58,11 @@ async function connect(pool: PostgresPool): Promise<PostgresClient> {
   }
 }
 
-function createExecutor(connection: Queryable): Executor {
+function createExecutor(connection: Queryable, names: StatementNames): Executor {
   const query = (sqlQuery: SqlQuery) => {
     const { text, params } = sqlQuery.render(postgresDialect);
-    return send(connection, text, params);
+    const name = names.nameOf(text);
+    return name ? sendNamed(connection, names, name, text, params) : send(connection, text, params);
   };
   return {
     dialect: postgresDialect,
@@ -64,9 +70,81 @@ function createExecutor(connection: Queryable): Executor {
     first: async <T extends Row>(q: SqlQuery) => (await query(q)).rows[0] as T | undefined,
     run: async (q: SqlQuery) => ({ changes: (await query(q)).rowCount ?? 0 }),
     async exec(ddl: string) {
+      // A schema change may change what a prepared statement returns: name everything anew.
+      names.forget();
       await send(connection, ddl);
     },
   };
+}
+
+/** Names handed out in this process: each is used for one text only, whatever the store or the schema change. */
+let statementsNamed = 0;
+
+/** How often a statement text is sent before it is prepared by name. */
+const PREPARE_AFTER = 3;
+/** Statement texts prepared by name at most (until the next schema change); later ones are sent unnamed. */
+const MAX_NAMED = 200;
+/** Statement texts counted at most before the counts start over. */
+const MAX_COUNTED = 2_000;
+
+/**
+ * Names for the statements sent often (a read by id, an insert, the change log's), so
+ * that PostgreSQL parses and plans each once per connection and then only binds and runs
+ * it: unnamed, every statement is parsed and planned again, which cost a create several
+ * times the reference's database CPU. A text is named only once it was sent
+ * PREPARE_AFTER times, so one-off statements (a client's unusual filter) never take a
+ * name, and at most MAX_NAMED are named: each connection keeps what it prepared.
+ *
+ * NB: PostgreSQL re-plans a prepared statement when a table it reads changes, but refuses
+ * one whose result columns changed type ("cached plan must not change result type").
+ * Every DDL Tandem runs goes through `exec`, after which every text gets a new name, so no
+ * statement prepared before a schema change is used after it; a schema change made by
+ * another process is met by that error once (SQLSTATE 0A000), after which the names
+ * start over too.
+ */
+class StatementNames {
+  readonly #names = new Map<string, string>();
+  readonly #counts = new Map<string, number>();
+
+  /** The name to prepare `text` under, or undefined to send it unnamed. */
+  nameOf(text: string): string | undefined {
+    const name = this.#names.get(text);
+    if (name !== undefined || this.#names.size >= MAX_NAMED) return name;
+    const seen = (this.#counts.get(text) ?? 0) + 1;
+    if (seen < PREPARE_AFTER) {
+      if (this.#counts.size >= MAX_COUNTED) this.#counts.clear();
+      this.#counts.set(text, seen);
+      return undefined;
+    }
+    this.#counts.delete(text);
+    const named = `tandem_${++statementsNamed}`;
+    this.#names.set(text, named);
+    return named;
+  }
+
+  /** Drops every name (after a schema change): statements are prepared again under new names. */
+  forget(): void {
+    this.#names.clear();
+    this.#counts.clear();
+  }
+}
+
+/** SQLSTATE 0A000 (feature not supported): here, a prepared statement whose result changed shape. */
+const CACHED_PLAN_CHANGED = '0A000';
+
+async function sendNamed(
+  connection: Queryable,
+  names: StatementNames,
+  name: string,
+  text: string,
+  params: unknown[],
+): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  try {
+    return await connection.query({ name, text, values: params });
+  } catch (error) {
+    if ((error as { code?: string }).code === CACHED_PLAN_CHANGED) names.forget();
+    throw translateError(error);
+  }
 }
 
 /** Runs one statement; driver errors become store errors (see translateError). */
