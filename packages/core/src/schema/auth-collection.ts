@@ -130,6 +130,15 @@ export function normalizeAuthOptions(raw: Input, existing: Collection | undefine
   return options;
 }
 
+/**
+ * A stored definition with the auth options added since it was written: a database made
+ * before OAuth2 existed has auth collections without `oauth2` (it means switched off).
+ */
+export function withStoredDefaults(collection: Collection): Collection {
+  if (collection.type !== 'auth' || collection.oauth2) return collection;
+  return { ...collection, oauth2: defaultOAuth2Options() };
+}
+
 /** Collection JSON as served to clients and exports: every signing secret and OAuth2 client secret removed. */
 export function toPublicCollection(collection: Collection): Collection {
   if (collection.type !== 'auth') return collection;

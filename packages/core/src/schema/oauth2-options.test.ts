@@ -1,6 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeOAuth2Options, toPublicOAuth2Options, type OAuth2Options } from './oauth2-options.js';
+import {
+  defaultOAuth2Options,
+  normalizeOAuth2Options,
+  toPublicOAuth2Options,
+  type OAuth2Options,
+} from './oauth2-options.js';
+import { withStoredDefaults } from './auth-collection.js';
+import type { Collection } from './collection.js';
 
 const google = { name: 'google', clientId: 'id-1', clientSecret: 'secret-1' };
 
@@ -54,5 +61,14 @@ describe('toPublicOAuth2Options', () => {
   it('leaves every client secret out', () => {
     const options: OAuth2Options = normalizeOAuth2Options({ enabled: true, providers: [google] }, undefined, {});
     assert.equal(JSON.stringify(toPublicOAuth2Options(options)).includes('secret-1'), false);
+  });
+});
+
+describe('withStoredDefaults', () => {
+  it('switches OAuth2 off for an auth collection stored before the option existed', () => {
+    const stored = { id: 'c1', name: 'members', type: 'auth' } as unknown as Collection;
+    assert.deepEqual(withStoredDefaults(stored).oauth2, defaultOAuth2Options());
+    const base = { id: 'c2', name: 'posts', type: 'base' } as unknown as Collection;
+    assert.equal(withStoredDefaults(base), base);
   });
 });
