@@ -22,7 +22,10 @@ export function registerOAuth2RedirectRoutes(app: FastifyInstance, dispatcher: A
       { parseAs: 'string', bodyLimit: FORM_LIMIT_BYTES },
       (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
     );
-    scope.get('/api/oauth2-redirect', (request, reply) => redirect(dispatcher, request, reply));
+    // No HEAD twin: a prefetcher's HEAD would spend the client's one-shot subscription.
+    scope.get('/api/oauth2-redirect', { exposeHeadRoute: false }, (request, reply) =>
+      redirect(dispatcher, request, reply),
+    );
     scope.post('/api/oauth2-redirect', (request, reply) => redirect(dispatcher, request, reply));
   });
 }
