@@ -18,6 +18,7 @@ import { registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
+import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
 import {
   createAuthRateLimits,
   createMemoryRateLimiter,
@@ -227,6 +228,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
       ),
     );
   registerAdminRoutes(app, services, bodyLimits);
+  if (services.realtime) registerOAuth2RedirectRoutes(app, services.actions);
   if (services.realtime)
     registerWebSocket(
       app,

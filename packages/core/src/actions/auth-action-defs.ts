@@ -6,6 +6,7 @@ import type { RequestContext } from '../records/request-context.js';
 import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
 import { bodyObject, paramOf } from './action-input.js';
 import type { ActionServices } from './action-services.js';
+import { oauth2Redirect } from './oauth2-redirect-action.js';
 
 type Body = Record<string, unknown>;
 
@@ -82,10 +83,10 @@ export const authActions: readonly ActionDefinition[] = [
     needs: 'auth',
     errors: ['AUTH_COLLECTION_INVALID'],
     async run(services, input) {
-      const methods = authOf(services).authMethods(collectionOf(input));
+      const methods = await authOf(services).authMethods(collectionOf(input));
       // PocketBase's older clients read these three; a `fields` picker asks for the current shape only.
       const legacy = {
-        authProviders: [],
+        authProviders: methods.oauth2.providers,
         usernamePassword: methods.password.enabled,
         emailPassword: methods.password.enabled,
       };
@@ -99,6 +100,25 @@ export const authActions: readonly ActionDefinition[] = [
       auth.authWithPassword(collectionOf(input), body as PasswordCredentials, authOptions(input, body), request),
     ['AUTH_FAILED', 'AUTH_METHOD_DISABLED', 'AUTH_RULE_FAILED', 'AUTH_MFA_INVALID', 'AUTH_MFA_SAME_METHOD'],
   ),
+  signIn(
+    'auth.withOAuth2',
+    'Signs in with an OAuth2 authorization code and its PKCE verifier; links or creates the record.',
+    (auth, input, body, request) => auth.authWithOAuth2(collectionOf(input), body, authOptions(input, body), request),
+    [
+      'VALIDATION_FAILED',
+      'AUTH_METHOD_DISABLED',
+      'AUTH_OAUTH2_PROVIDER_INVALID',
+      'AUTH_OAUTH2_CODE_REJECTED',
+      'AUTH_OAUTH2_USER_INVALID',
+      'AUTH_OAUTH2_EMAIL_UNVERIFIED',
+      'AUTH_OAUTH2_PROVIDER_FAILED',
+      'RECORD_CREATE_FAILED',
+      'AUTH_RULE_FAILED',
+      'AUTH_MFA_INVALID',
+      'AUTH_MFA_SAME_METHOD',
+    ],
+  ),
+  oauth2Redirect,
   signIn(
     'auth.refresh',
     'A new access token, from a refresh token in the body or the access token of the request.',

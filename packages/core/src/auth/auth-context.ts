@@ -5,6 +5,7 @@ import type { SessionService } from '../credentials/session-store.js';
 import { AppError } from '../errors/app-error.js';
 import { isAuthCollection, type AuthCollection } from '../schema/collection.js';
 import type { RecordJson } from '../records/record-codec.js';
+import type { OAuth2Fetch } from './oauth2-http.js';
 
 /** What the auth flows need: records, the refresh-token and session stores, and mail. */
 export interface AuthContext {
@@ -14,6 +15,8 @@ export interface AuthContext {
   readonly mailer: Mailer;
   /** The application's name and public URL, for mail links. */
   readonly appInfo: () => { appName: string; appUrl: string };
+  /** The outbound HTTP of the OAuth2 flow (token, user-info and discovery requests); the platform's fetch when absent. */
+  readonly fetch?: OAuth2Fetch;
 }
 
 /** What a client asked for beside the credentials (Tandem's additions are opt-in). */

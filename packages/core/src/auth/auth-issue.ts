@@ -13,7 +13,7 @@ import { expandRecords, parseExpand } from '../records/record-expand.js';
 import type { RequestContext } from '../records/request-context.js';
 
 /** How the record proved who it is; MFA needs two different methods. */
-export type AuthMethod = 'password' | 'otp';
+export type AuthMethod = 'password' | 'otp' | 'oauth2';
 
 /**
  * Finishes any successful credential check: the authRule, then MFA when the collection

@@ -22,6 +22,7 @@ export interface AuthRateLimitRules {
  */
 const PER_IP_WITHOUT_SETTING: Readonly<Record<string, Limit>> = {
   'request-email-change': { max: 10, windowSeconds: 60 },
+  'auth-with-oauth2': { max: 20, windowSeconds: 60 },
   'confirm-password-reset': { max: 20, windowSeconds: 60 },
   'confirm-verification': { max: 20, windowSeconds: 60 },
   'confirm-email-change': { max: 20, windowSeconds: 60 },

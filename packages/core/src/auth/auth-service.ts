@@ -9,6 +9,8 @@ import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
 import { authWithPassword, type PasswordCredentials } from './auth-password-flow.js';
 import { authWithOtp, requestOtp } from './auth-otp-flow.js';
+import { authWithOAuth2, oauth2FetchOf, type OAuth2CodeBody } from './oauth2-flow.js';
+import { oauth2ProviderInfos, type OAuth2ProviderInfo } from './oauth2-methods.js';
 import {
   confirmEmailChange,
   confirmPasswordReset,
@@ -20,13 +22,14 @@ import {
 import { impersonate, logout, logoutEverywhere, refreshAccess, refreshWithToken } from './auth-refresh-flow.js';
 import { sessionPrincipal, verifyAccessToken } from './auth-principal.js';
 import { ensureAuthFlowTables } from './auth-flow-tables.js';
+import { ensureExternalAuthsTable } from '../credentials/external-auths.js';
 import { AppError } from '../errors/app-error.js';
 import { superuser } from '../schema/principal.js';
 
 /** What auth-methods answers (PocketBase's shape). */
 export interface AuthMethods {
   password: { enabled: boolean; identityFields: string[] };
-  oauth2: { enabled: boolean; providers: unknown[] };
+  oauth2: { enabled: boolean; providers: OAuth2ProviderInfo[] };
   mfa: { enabled: boolean; duration: number };
   otp: { enabled: boolean; duration: number };
 }
@@ -47,15 +50,18 @@ export class AuthService {
   /** Creates the tables of the flows and of the token and session stores. */
   async ensureSchema(): Promise<void> {
     await ensureAuthFlowTables(this.#context.deps.store);
+    await ensureExternalAuthsTable(this.#context.deps.store);
     await this.#context.refreshTokens.ensureSchema();
     await this.#context.sessions.ensureSchema();
   }
 
-  authMethods(collectionRef: string): AuthMethods {
+  /** The sign-in methods of a collection; each OAuth2 provider comes with a fresh state and PKCE pair. */
+  async authMethods(collectionRef: string): Promise<AuthMethods> {
     const c = authCollectionOf(this.#context, collectionRef);
+    const providers = await oauth2ProviderInfos(oauth2FetchOf(this.#context), c);
     return {
       password: { enabled: c.passwordAuth.enabled, identityFields: [...c.passwordAuth.identityFields] },
-      oauth2: { enabled: false, providers: [] },
+      oauth2: { enabled: c.oauth2.enabled, providers },
       mfa: { enabled: c.mfa.enabled, duration: c.mfa.duration },
       otp: { enabled: c.otp.enabled, duration: c.otp.duration },
     };
@@ -77,6 +83,15 @@ export class AuthService {
     request: RequestContext,
   ): Promise<AuthResult> {
     return refreshAccess(this.#context, collectionRef, token, options, request);
+  }
+
+  authWithOAuth2(
+    collectionRef: string,
+    body: OAuth2CodeBody,
+    options: AuthRequestOptions,
+    request: RequestContext,
+  ): Promise<AuthResult> {
+    return authWithOAuth2(this.#context, collectionRef, body, options, request);
   }
 
   refreshWithToken(

@@ -3,6 +3,7 @@ import { sql, ident } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
 import type { Collection } from '../schema/collection.js';
 import { normalizeCollection } from '../schema/collection-validate.js';
+import { withStoredDefaults } from '../schema/auth-collection.js';
 import {
   alterTableStatements,
   collectionsTableStatement,
@@ -59,7 +60,7 @@ export class CollectionService implements SchemaView {
     const rows = await this.#store.all<{ definition: string }>(
       sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,
     );
-    this.#replace(rows.map((row) => JSON.parse(row.definition) as Collection));
+    this.#replace(rows.map((row) => withStoredDefaults(JSON.parse(row.definition) as Collection)));
   }
 
   find(idOrName: string): Collection | undefined {

@@ -58,6 +58,7 @@ export class RealtimeBroker {
       send: (delivery) => (this.#messagesSent++, sink.send(delivery)),
       principalChanged: sink.principalChanged?.bind(sink),
       disconnect: sink.disconnect?.bind(sink),
+      message: sink.message?.bind(sink),
     };
     const client = new RealtimeClient(
       id,
@@ -74,6 +75,16 @@ export class RealtimeBroker {
   /** A client by id (SSE binds subscriptions with a separate POST). */
   client(id: string): RealtimeClient | undefined {
     return this.#clients.get(id);
+  }
+
+  /**
+   * Sends a message on a non-record topic to one client, by id (the OAuth2 popup flow's
+   * `@oauth2`). False when no such client is connected here or it does not listen.
+   * NB: clients are per process; with several instances the redirect must reach the
+   * instance that holds the client's stream (see docs/oauth2.md).
+   */
+  sendTopic(clientId: string, topic: string, data: unknown): boolean {
+    return this.#clients.get(clientId)?.sendTopic(topic, data) ?? false;
   }
 
   /** Forgets a client and its subscriptions. */

@@ -31,6 +31,11 @@ export interface RealtimeSink {
   principalChanged?(principal: Principal): void;
   /** Ends the connection from the server's side (the client reconnects and resumes). */
   disconnect?(): void;
+  /**
+   * Sends a message on a topic that carries no record changes (`@oauth2`) when the
+   * client subscribed to it; false otherwise. Transports without such topics leave it out.
+   */
+  message?(topic: string, data: unknown): boolean;
 }
 
 /** The outcome of `resume`. */
@@ -106,6 +111,11 @@ export class RealtimeClient {
 
   removeSubscription(id: string): boolean {
     return this.#subscriptions.delete(id);
+  }
+
+  /** Hands a topic message to the transport; false when the client does not listen to that topic. */
+  sendTopic(topic: string, data: unknown): boolean {
+    return this.#sink.message?.(topic, data) ?? false;
   }
 
   /** Removes every subscription (SSE replaces the whole set). */

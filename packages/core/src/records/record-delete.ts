@@ -12,6 +12,7 @@ import { appendChange } from '../changes/change-log.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
 import { revokeCredentials } from '../credentials/credential-revocation.js';
+import { deleteExternalAuthsOf } from '../credentials/external-auths.js';
 
 const MAX_CASCADE_DEPTH = 32;
 
@@ -36,8 +37,11 @@ export async function deleteRecord(
     const record = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');
     await deleteWithReferences(deps, tx, collection, record, new Set(), 0);
-    // A deleted user's refresh tokens and sessions die with it, in the same transaction.
-    if (collection.type === 'auth') await revokeCredentials(tx, collection.id, record.id);
+    // A deleted user's refresh tokens, sessions and OAuth2 links die with it, in the same transaction.
+    if (collection.type === 'auth') {
+      await revokeCredentials(tx, collection.id, record.id);
+      await deleteExternalAuthsOf(tx, collection.id, record.id);
+    }
   });
 }
 

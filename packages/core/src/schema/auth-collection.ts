@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FieldError } from '../errors/app-error.js';
+import { defaultOAuth2Options, normalizeOAuth2Options, toPublicOAuth2Options } from './oauth2-options.js';
 import type { AuthOptions, Collection, FieldDef, Rule, TokenConfig } from './collection.js';
 
 /** The system fields every auth collection has, in PocketBase's order and with its ids. */
@@ -55,6 +56,7 @@ export function defaultAuthOptions(): AuthOptions {
     passwordAuth: { enabled: true, identityFields: ['email'] },
     otp: { enabled: false, duration: 180, length: 8 },
     mfa: { enabled: false, duration: 1800, rule: '' },
+    oauth2: defaultOAuth2Options(),
     authToken: token(7 * DAY),
     passwordResetToken: token(1800),
     emailChangeToken: token(1800),
@@ -98,6 +100,7 @@ export function normalizeAuthOptions(raw: Input, existing: Collection | undefine
     duration: secondsOf(pick('mfa')?.duration, 1800, 'mfa.duration', errors),
     rule: String(pick('mfa')?.rule ?? ''),
   };
+  options.oauth2 = normalizeOAuth2Options('oauth2' in raw ? raw.oauth2 : undefined, existing?.oauth2, errors);
   for (const key of [
     'authToken',
     'passwordResetToken',
@@ -127,10 +130,20 @@ export function normalizeAuthOptions(raw: Input, existing: Collection | undefine
   return options;
 }
 
-/** Collection JSON as served to clients and exports: every signing secret removed. */
+/**
+ * A stored definition with the auth options added since it was written: a database made
+ * before OAuth2 existed has auth collections without `oauth2` (it means switched off).
+ */
+export function withStoredDefaults(collection: Collection): Collection {
+  if (collection.type !== 'auth' || collection.oauth2) return collection;
+  return { ...collection, oauth2: defaultOAuth2Options() };
+}
+
+/** Collection JSON as served to clients and exports: every signing secret and OAuth2 client secret removed. */
 export function toPublicCollection(collection: Collection): Collection {
   if (collection.type !== 'auth') return collection;
   const copy: Record<string, unknown> = { ...collection };
+  if (collection.oauth2) copy.oauth2 = toPublicOAuth2Options(collection.oauth2);
   for (const key of [
     'authToken',
     'passwordResetToken',

@@ -1,3 +1,5 @@
+import type { OAuth2Options } from './oauth2-options.js';
+
 /** Field types Tandem knows; one file each under schema/fields/. */
 export type FieldTypeName =
   | 'text'
@@ -80,6 +82,8 @@ export interface AuthOptions {
   passwordAuth: { enabled: boolean; identityFields: string[] };
   otp: { enabled: boolean; duration: number; length: number };
   mfa: { enabled: boolean; duration: number; rule: string };
+  /** OAuth2 / OpenID Connect sign-in: the providers and the fields a new record takes from them. */
+  oauth2: OAuth2Options;
   authToken: TokenConfig;
   passwordResetToken: TokenConfig;
   emailChangeToken: TokenConfig;

@@ -8,7 +8,7 @@ import { grpcCodeOf } from './grpc-codes.js';
 /** The rows `| \`CODE\` | HTTP | GRPC_NAME |` of the status table in docs/grpc.md. */
 function documentedCodes(): Record<string, [number, string]> {
   const doc = readFileSync(new URL('../../../../docs/grpc.md', import.meta.url), 'utf8');
-  const rows = doc.matchAll(/^\| `([A-Z_]+)` \| (\d{3}) \| ([A-Z_]+) \|$/gm);
+  const rows = doc.matchAll(/^\| `([A-Z0-9_]+)` \| (\d{3}) \| ([A-Z_]+) \|$/gm);
   return Object.fromEntries([...rows].map(([, code, http, grpc]) => [code!, [Number(http), grpc!]]));
 }
 

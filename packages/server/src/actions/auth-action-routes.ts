@@ -13,6 +13,7 @@ const AUTH_POSTS: ReadonlyArray<readonly [path: string, action: string]> = [
   ['auth-refresh', 'auth.refresh'],
   ['request-otp', 'auth.requestOtp'],
   ['auth-with-otp', 'auth.withOtp'],
+  ['auth-with-oauth2', 'auth.withOAuth2'],
   ['request-verification', 'auth.requestVerification'],
   ['confirm-verification', 'auth.confirmVerification'],
   ['request-password-reset', 'auth.requestPasswordReset'],

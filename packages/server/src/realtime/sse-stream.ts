@@ -53,6 +53,21 @@ export class SseStream implements RealtimeSink {
     );
   }
 
+  /**
+   * A message on a topic without record changes (`@oauth2`), sent once under the name
+   * the client subscribed with; the subscription is then dropped, as PocketBase does, so
+   * a replayed redirect finds nobody waiting.
+   */
+  message(topic: string, data: unknown): boolean {
+    for (const [id, name] of this.#names) {
+      if (name !== topic && !name.startsWith(`${topic}?`)) continue;
+      this.#names.delete(id);
+      this.#write(`id:${this.#clientId}\nevent:${name}\ndata:${JSON.stringify(data)}\n\n`);
+      return !this.#ended;
+    }
+    return false;
+  }
+
   /** Credentials were revoked: the stream ends, and the SDK reconnects as what its auth store then holds. */
   principalChanged(): void {
     this.end();
