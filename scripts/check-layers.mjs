@@ -29,6 +29,7 @@ const LAYERS = {
     ['json'],
     ['store'],
     ['storage'],
+    ['files'],
     ['credentials'],
     ['schema'],
     ['filter'],

@@ -10,6 +10,7 @@ export type FieldTypeName =
   | 'select'
   | 'json'
   | 'relation'
+  | 'file'
   | 'password';
 
 /**
@@ -42,6 +43,10 @@ export interface FieldDef {
   collectionId?: string;
   minSelect?: number;
   cascadeDelete?: boolean;
+  // file (maxSelect and maxSize above)
+  mimeTypes?: string[];
+  thumbs?: string[];
+  protected?: boolean;
   // autodate
   onCreate?: boolean;
   onUpdate?: boolean;
