@@ -48,6 +48,7 @@ const LAYERS = {
     ['auth'],
     ['cache'],
     ['edge'],
+    ['files'],
     ['tls'],
     ['metrics'],
     ['openapi'],

@@ -67,6 +67,7 @@ export {
   defaultSettings,
   type BatchSettings,
   type RateLimitSettings,
+  type S3Settings,
   type Settings,
 } from './settings/settings-schema.js';
 export { PARAMS_TABLE, SettingsService } from './settings/settings-service.js';

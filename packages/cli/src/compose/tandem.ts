@@ -91,8 +91,10 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
+      uploadSpoolDir: join(config.dir, '.uploads'),
     },
   );
+  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   const closeConnections = connectionCloser(app.server);
@@ -101,10 +103,28 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     (closing ??=
       (stopWatching(),
       stopReloading(),
+      stopSweeping(),
       graphql.close(),
       core.stop(),
       shutdown(app, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, logger, close };
+}
+
+/** How often stored files that no record holds are looked for (and once at start). */
+const SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/** Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never fatal. */
+function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logger: Logger): () => void {
+  const sweep = () =>
+    records.sweepOrphanFiles().then(
+      (deleted) => deleted > 0 && logger.info('orphan files deleted', { deleted }),
+      (error: Error) => logger.warn('orphan file sweep failed', { error: error.message }),
+    );
+  const first = setTimeout(sweep, 10_000);
+  const timer = setInterval(sweep, intervalMs);
+  first.unref();
+  timer.unref();
+  return () => (clearTimeout(first), clearInterval(timer));
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
