@@ -146,7 +146,9 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
   const uploads = { ...defaultUploadOptions, ...options.uploads };
-  const spool = new UploadSpool(options.uploadSpoolDir ?? join(tmpdir(), `tandem-uploads-${randomBytes(6).toString('hex')}`));
+  const spool = new UploadSpool(
+    options.uploadSpoolDir ?? join(tmpdir(), `tandem-uploads-${randomBytes(6).toString('hex')}`),
+  );
   app.addHook('onClose', async () => spool.close());
   const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads };
   for (const phase of HTTP_PHASES) phase.install(context);

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { S3 } from '@aws-sdk/client-s3';
-import { LocalFileStorage, S3FileStorage, SelectedFileStorage, type S3Settings, type SettingsService } from '@tandem/core';
+import {
+  LocalFileStorage,
+  S3FileStorage,
+  SelectedFileStorage,
+  type S3Settings,
+  type SettingsService,
+} from '@tandem/core';
 
 /** The file storage the settings choose, and how to tell it where the settings are once they are loaded. */
 export interface TandemFileStorage {

@@ -67,7 +67,11 @@ function matches(head: Uint8Array, { at, bytes, also }: Signature): boolean {
 
 function sniffText(head: Uint8Array): string {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
-  const start = text.replace(/^\uFEFF/, '').trimStart().slice(0, 256).toLowerCase();
+  const start = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .slice(0, 256)
+    .toLowerCase();
   if (/^<svg[\s>]/.test(start) || (/^<\?xml/.test(start) && start.includes('<svg'))) return 'image/svg+xml';
   if (/^<(!doctype html|html|head|body|script|iframe|div|p|a |a>|img|style|title)[\s>]/.test(start)) return 'text/html';
   if (/^<\?xml/.test(start)) return 'text/xml';

@@ -36,7 +36,12 @@ export async function deleteRecord(
   await withFileEffects(deps, (deps) => deleteChecked(deps, collection, id, rule));
 }
 
-async function deleteChecked(deps: RecordDeps, collection: Collection, id: string, rule: Sql | 'bypass'): Promise<void> {
+async function deleteChecked(
+  deps: RecordDeps,
+  collection: Collection,
+  id: string,
+  rule: Sql | 'bypass',
+): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const record = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');

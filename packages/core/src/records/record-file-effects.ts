@@ -68,7 +68,12 @@ async function removeAll(storage: FileStorage | undefined, keys: readonly string
 }
 
 /** Schedules the deletion, after commit, of the named files of a record and their thumbnails. */
-export function deleteFilesAfterCommit(deps: RecordDeps, collectionId: string, recordId: string, names: string[]): void {
+export function deleteFilesAfterCommit(
+  deps: RecordDeps,
+  collectionId: string,
+  recordId: string,
+  names: string[],
+): void {
   for (const name of names) {
     deps.fileEffects?.deleteAfterCommit(`${collectionId}/${recordId}/${name}`);
     deps.fileEffects?.deleteAfterCommit(`${collectionId}/${recordId}/thumbs_${name}/`);

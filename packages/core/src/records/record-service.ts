@@ -40,7 +40,10 @@ export class RecordService implements RecordActions {
 
   constructor(store: Store, collections: CollectionService, now?: () => Date, files?: RecordFileOptions) {
     this.#deps = createRecordDeps(store, collections, now, files?.storage);
-    this.#thumbs = { thumbnailer: files?.thumbnailer, maxOriginalBytes: files?.maxThumbSourceBytes ?? 50 * 1024 * 1024 };
+    this.#thumbs = {
+      thumbnailer: files?.thumbnailer,
+      maxOriginalBytes: files?.maxThumbSourceBytes ?? 50 * 1024 * 1024,
+    };
   }
 
   /** Where files are stored, for the orphan sweep and backups; undefined without file storage. */

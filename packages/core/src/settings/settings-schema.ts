@@ -283,7 +283,9 @@ function crossChecks(section: keyof Settings, value: Record<string, unknown>): R
   }
   if (section === 's3' && value.enabled === true) {
     const blank = ['bucket', 'region', 'endpoint'].filter((key) => typeof value[key] === 'string' && value[key] === '');
-    return Object.fromEntries(blank.map((key) => [key, fieldError('validation_required', 'Cannot be blank when S3 is enabled.')]));
+    return Object.fromEntries(
+      blank.map((key) => [key, fieldError('validation_required', 'Cannot be blank when S3 is enabled.')]),
+    );
   }
   return {};
 }

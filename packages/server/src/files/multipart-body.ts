@@ -90,8 +90,12 @@ class MultipartReader {
     };
     parser.on('field', (name, value, info) => guard(() => this.#field(name, value, info)));
     parser.on('file', (name, stream, info) => guard(() => this.#file(name, stream, info.filename, fail)));
-    parser.on('partsLimit', () => fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxParts: this.limits.maxParts })));
-    parser.on('filesLimit', () => fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxFiles: this.limits.maxFiles })));
+    parser.on('partsLimit', () =>
+      fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxParts: this.limits.maxParts })),
+    );
+    parser.on('filesLimit', () =>
+      fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxFiles: this.limits.maxFiles })),
+    );
     parser.on('error', (error) => fail(isAppErrorLike(error) ? error : new AppError('MULTIPART_INVALID')));
   }
 
@@ -124,8 +128,7 @@ class MultipartReader {
   }
 
   #add(name: string, value: unknown): void {
-    if (name === '__proto__' || name === 'constructor' || name === 'prototype')
-      throw new AppError('BODY_INVALID');
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') throw new AppError('BODY_INVALID');
     const had = this.#body[name];
     this.#body[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
   }

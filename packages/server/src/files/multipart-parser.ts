@@ -40,7 +40,12 @@ export function installMultipartParser(
 ): void {
   app.addContentTypeParser('multipart/form-data', (request, payload, done) => {
     const caller = limitsOf(bodyLimits, principalOf(request));
-    const limits = { maxParts: options.maxParts, maxFiles: options.maxFiles, maxTextBytes: caller.body, maxValues: caller.values };
+    const limits = {
+      maxParts: options.maxParts,
+      maxFiles: options.maxFiles,
+      maxTextBytes: caller.body,
+      maxValues: caller.values,
+    };
     parseMultipart(payload, request.headers, limits, keysOf(request, collections, options), spool).then(
       ({ body, uploads }) => {
         spooled.set(request, uploads);
@@ -64,13 +69,20 @@ export function installMultipartParser(
 }
 
 /** The bytes a multipart body to this route may carry in files, beyond the caller's body limit. */
-export function uploadAllowance(request: FastifyRequest, collections: CollectionService, options: UploadOptions): number {
+export function uploadAllowance(
+  request: FastifyRequest,
+  collections: CollectionService,
+  options: UploadOptions,
+): number {
   if (request.url.startsWith('/api/batch')) return 0;
   const collection = collectionOf(request, collections);
   if (!collection || !/\/records(\/|$|\?)/.test(request.url)) return 0;
-  return collection.fields
-    .filter((f) => f.type === 'file')
-    .reduce((sum, f) => sum + maxFileSizeOf(f) * Math.max(1, f.maxSelect ?? 1), 0) + options.maxFiles * 1024;
+  return (
+    collection.fields
+      .filter((f) => f.type === 'file')
+      .reduce((sum, f) => sum + maxFileSizeOf(f) * Math.max(1, f.maxSelect ?? 1), 0) +
+    options.maxFiles * 1024
+  );
 }
 
 function keysOf(request: FastifyRequest, collections: CollectionService, options: UploadOptions): MultipartKeys {

@@ -80,7 +80,11 @@ class UploadMeter extends Transform {
     this.#field = field;
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void) {
+  override _transform(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null, data?: Buffer) => void,
+  ) {
     this.size += chunk.length;
     if (this.size > this.#max) return callback(tooLarge(this.#field, this.#max));
     if (this.#headBytes < SNIFF_BYTES) {
@@ -98,6 +102,10 @@ class UploadMeter extends Transform {
 /** 413 for a file over its field's limit; `data.<field>` says which and how large it may be. */
 export function tooLarge(field: string, maxSize: number): AppError {
   return new AppError('UPLOAD_FILE_TOO_LARGE', undefined, {
-    [field]: { code: 'validation_file_size_limit', message: `The file must be at most ${maxSize} bytes.`, params: { maxSize } },
+    [field]: {
+      code: 'validation_file_size_limit',
+      message: `The file must be at most ${maxSize} bytes.`,
+      params: { maxSize },
+    },
   });
 }

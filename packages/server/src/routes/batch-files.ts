@@ -19,7 +19,8 @@ export function withBatchFiles(body: unknown): unknown {
     if (!isObject(item)) continue;
     const target = item.body as Record<string, unknown>;
     const had = target[field!];
-    target[field!] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), ...(Array.isArray(value) ? value : [value])];
+    target[field!] =
+      had === undefined ? value : [...(Array.isArray(had) ? had : [had]), ...(Array.isArray(value) ? value : [value])];
   }
   return { ...body, requests: items };
 }

@@ -40,7 +40,8 @@ async function sendFile(
     .header('cache-control', query.token ? 'private, no-store' : 'private, max-age=86400');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
   const ifRange = request.headers['if-range'];
-  const range = ifRange === undefined || ifRange === etag ? parseByteRange(request.headers.range, file.size) : undefined;
+  const range =
+    ifRange === undefined || ifRange === etag ? parseByteRange(request.headers.range, file.size) : undefined;
   if (!range) return reply.header('content-length', file.size).send(await file.open());
   reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`);
   return reply.header('content-length', range.end - range.start + 1).send(await file.open(range));

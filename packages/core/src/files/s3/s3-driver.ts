@@ -6,13 +6,16 @@ import type { Readable } from 'node:stream';
  * it, and the composition root passes one in.
  */
 export interface S3Driver {
-  putObject(input: {
-    Bucket: string;
-    Key: string;
-    Body: Readable | Buffer;
-    ContentLength: number;
-    ContentType: string;
-  }): Promise<unknown>;
+  putObject(
+    input: {
+      Bucket: string;
+      Key: string;
+      Body: Readable | Buffer;
+      ContentLength: number;
+      ContentType: string;
+    },
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<unknown>;
   getObject(input: { Bucket: string; Key: string; Range?: string }): Promise<{ Body?: unknown }>;
   headObject(input: { Bucket: string; Key: string }): Promise<{ ContentLength?: number; LastModified?: Date }>;
   deleteObject(input: { Bucket: string; Key: string }): Promise<unknown>;

@@ -18,13 +18,24 @@ export class S3FileStorage implements FileStorage {
   }
 
   async put(key: string, source: Readable | Buffer, size: number, contentType: string): Promise<void> {
-    await this.#s3.putObject({
+    const input = {
       Bucket: this.#bucket,
       Key: assertFileKey(key),
       Body: source,
       ContentLength: size,
       ContentType: contentType,
-    });
+    };
+    if (Buffer.isBuffer(source)) return void (await this.#s3.putObject(input));
+    // A source that fails midway aborts the request: S3 then stores nothing, where the
+    // SDK would otherwise wait for the socket to time out.
+    const abort = new AbortController();
+    const onError = (error: Error) => abort.abort(error);
+    source.once('error', onError);
+    try {
+      await this.#s3.putObject(input, { abortSignal: abort.signal });
+    } finally {
+      source.off('error', onError);
+    }
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable | undefined> {
@@ -61,7 +72,11 @@ export class S3FileStorage implements FileStorage {
   async *list(prefix = ''): AsyncIterable<StoredFile> {
     let token: string | undefined;
     do {
-      const page = await this.#s3.listObjectsV2({ Bucket: this.#bucket, Prefix: prefix || undefined, ContinuationToken: token });
+      const page = await this.#s3.listObjectsV2({
+        Bucket: this.#bucket,
+        Prefix: prefix || undefined,
+        ContinuationToken: token,
+      });
       for (const item of page.Contents ?? [])
         if (item.Key) yield { key: item.Key, size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
