@@ -81,7 +81,6 @@ function sniffText(head: Uint8Array): string {
 
 /** Text: decodes as UTF-8 (a cut last character aside) and holds no control bytes but tab, CR, LF, FF, ESC. */
 function isCleanText(head: Uint8Array, text: string): boolean {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: binary detection is the point
   if (/[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]/.test(text)) return false;
   const bad = text.indexOf('\uFFFD');
   return bad < 0 || bad >= text.length - 1 || head.length === 0;
