@@ -54,8 +54,9 @@ for (const { name: dialect, skip } of testDialects) {
       const batch = pb.createBatch();
       batch.collection('posts').create({ title: 'With a file', cover: new Blob(['x']) });
       const [result] = await batch.send();
-      assert.equal(result?.status, 200);
-      assert.equal((result?.body as Record<string, unknown>).cover, undefined);
+      assert.ok(result);
+      assert.equal(result.status, 200);
+      assert.equal((result.body as Record<string, unknown>).cover, undefined);
     });
   });
 }
