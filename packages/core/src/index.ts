@@ -50,6 +50,19 @@ export { RealtimeBroker, type RealtimeCredential } from './realtime/realtime-bro
 export { RealtimeClient, type Delivery, type RealtimeSink } from './realtime/realtime-client.js';
 export { parseSubscription, type Subscription } from './realtime/realtime-subscription.js';
 export { assertBatchAllowed, batchFailure } from './records/record-batch.js';
+export type { FileDownload } from './records/record-file-read.js';
+export type { RecordFileOptions } from './records/record-service.js';
+export { DEFAULT_ORPHAN_AGE_MS } from './records/record-file-sweep.js';
+export type { ByteRange, FileStorage, StoredFile } from './files/file-storage.js';
+export type { FileUpload } from './files/file-upload.js';
+export { LocalFileStorage } from './files/local/local-file-storage.js';
+export { S3FileStorage } from './files/s3/s3-file-storage.js';
+export type { S3Driver } from './files/s3/s3-driver.js';
+export { SelectedFileStorage } from './files/selected-file-storage.js';
+export { isActiveContent, SNIFF_BYTES, sniffMimeType } from './files/file-mime.js';
+export { storedFileName } from './files/file-names.js';
+export { parseThumbSize, type Thumbnailer, type ThumbSize } from './files/file-thumbs.js';
+export { maxFileSizeOf } from './schema/fields/file-field.js';
 export type { RecordJson } from './records/record-codec.js';
 export type { ListPage, ListParams } from './records/record-list.js';
 export { RecordService } from './records/record-service.js';
@@ -64,6 +77,7 @@ export {
   defaultSettings,
   type BatchSettings,
   type RateLimitSettings,
+  type S3Settings,
   type Settings,
 } from './settings/settings-schema.js';
 export { PARAMS_TABLE, SettingsService } from './settings/settings-service.js';

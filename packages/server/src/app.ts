@@ -1,4 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UploadSpool } from './files/upload-spool.js';
+import {
+  defaultUploadOptions,
+  installMultipartParser,
+  uploadAllowance,
+  type UploadOptions,
+} from './files/multipart-parser.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   AppError,
@@ -16,6 +25,7 @@ import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
+import { registerFileRoutes } from './routes/file-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
@@ -65,6 +75,10 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly bodyLimits?: Partial<BodyLimits>;
   /** The bytes guests' and users' bodies and socket messages may hold at once (a 16 MiB budget when absent); see docs/limits.md. */
   readonly bodyBudget?: BodyBudget;
+  /** Where multipart uploads wait on disk while their request runs (a fresh temporary directory when absent). */
+  readonly uploadSpoolDir?: string;
+  /** Bounds of multipart bodies (Tandem's defaults for what is not given); see docs/files.md. */
+  readonly uploads?: Partial<UploadOptions>;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
   /** Log one line per request. */
@@ -140,7 +154,12 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
   const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
-  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget };
+  const uploads = { ...defaultUploadOptions, ...options.uploads };
+  const spool = new UploadSpool(
+    options.uploadSpoolDir ?? join(tmpdir(), `tandem-uploads-${randomBytes(6).toString('hex')}`),
+  );
+  app.addHook('onClose', async () => spool.close());
+  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
 }
@@ -153,6 +172,8 @@ interface PhaseContext {
   readonly edge: EdgeOptions;
   readonly bodyLimits: BodyLimits;
   readonly bodyBudget: BodyBudget;
+  readonly spool: UploadSpool;
+  readonly uploads: UploadOptions;
 }
 
 /** One phase of the HTTP request path: a name (see docs/lifecycle.md) and what it installs. */
@@ -181,8 +202,20 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
     hooks: 'error and not-found handlers',
     install: (c) => installErrorHandling(c.app, c.services.logger),
   },
-  { name: 'body parsing', hooks: 'content-type parser', install: (c) => installJsonBodyParser(c.app, c.bodyLimits) },
-  { name: 'body limits', hooks: 'preParsing', install: (c) => installBodyLimits(c.app, c.bodyLimits) },
+  {
+    name: 'body parsing',
+    hooks: 'content-type parser',
+    install: (c) => {
+      installJsonBodyParser(c.app, c.bodyLimits);
+      installMultipartParser(c.app, c.services.collections, c.bodyLimits, c.spool, c.uploads);
+    },
+  },
+  {
+    name: 'body limits',
+    hooks: 'preParsing',
+    install: (c) =>
+      installBodyLimits(c.app, c.bodyLimits, (request) => uploadAllowance(request, c.services.collections, c.uploads)),
+  },
   { name: 'body budget', hooks: 'preParsing', install: (c) => installBodyBudget(c.app, c.bodyLimits, c.bodyBudget) },
   {
     name: 'principal',
@@ -213,6 +246,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
   registerOpenApiRoutes(app, services.collections);
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
+  registerFileRoutes(app, services.actions);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,

@@ -8,3 +8,5 @@ export * from './auth/request-principal.js';
 export * from './auth/principal-resolver.js';
 export * from './tls/index.js';
 export * from './graphql/graphql-transport.js';
+export { sharpThumbnailer } from './files/sharp-thumbnailer.js';
+export { defaultUploadOptions, type UploadOptions } from './files/multipart-parser.js';

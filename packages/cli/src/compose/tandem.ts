@@ -98,8 +98,10 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
+      uploadSpoolDir: join(config.dir, '.uploads'),
     },
   );
+  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
@@ -116,10 +118,28 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     (closing ??=
       (stopWatching(),
       stopReloading(),
+      stopSweeping(),
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
   return { config, store, collections, records, auth, settings, app, grpc, logger, close };
+}
+
+/** How often stored files that no record holds are looked for (and once at start). */
+const SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/** Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never fatal. */
+function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logger: Logger): () => void {
+  const sweep = () =>
+    records.sweepOrphanFiles().then(
+      (deleted) => deleted > 0 && logger.info('orphan files deleted', { deleted }),
+      (error: Error) => logger.warn('orphan file sweep failed', { error: error.message }),
+    );
+  const first = setTimeout(sweep, 10_000);
+  const timer = setInterval(sweep, intervalMs);
+  first.unref();
+  timer.unref();
+  return () => (clearTimeout(first), clearInterval(timer));
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */

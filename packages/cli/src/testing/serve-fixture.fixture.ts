@@ -12,6 +12,8 @@ import { runTandem, startServe, type ServeProcess } from './spawn-tandem.fixture
 /** A running server and the way to tear it and its data down. */
 export interface ServeFixture {
   readonly server: ServeProcess;
+  /** The server's data directory (`--dir`). */
+  readonly dir: string;
   /** Stops the server and removes its data; resolves with the server's exit code. */
   dispose(): Promise<number | null>;
 }
@@ -60,6 +62,7 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
   const server = await startServe([...dbArgs, '--no-request-log']);
   return {
     server,
+    dir: dir.path,
     async dispose() {
       const code = await server.stop();
       for (const cleanup of cleanups.reverse()) await cleanup();

@@ -78,7 +78,8 @@ export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
 
 function stopChild(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
+    // A child killed by a signal has no exit code but has exited all the same.
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.removeAllListeners('exit');
     child.on('exit', (code) => {

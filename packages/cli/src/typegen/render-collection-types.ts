@@ -42,6 +42,7 @@ export function fieldType(field: FieldDef): string {
     case 'json':
       return 'unknown';
     case 'relation':
+    case 'file':
       return many ? 'string[]' : 'string';
     case 'select': {
       const values = field.values?.length ? field.values.map((value) => JSON.stringify(value)).join(' | ') : 'string';

@@ -23,6 +23,7 @@ import { impersonate, logout, logoutEverywhere, refreshAccess, refreshWithToken 
 import { sessionPrincipal, verifyAccessToken } from './auth-principal.js';
 import { ensureAuthFlowTables } from './auth-flow-tables.js';
 import { ensureExternalAuthsTable } from '../credentials/external-auths.js';
+import { issueFileToken, principalOfFileToken } from './auth-file-token.js';
 import { AppError } from '../errors/app-error.js';
 import { superuser } from '../schema/principal.js';
 
@@ -163,6 +164,16 @@ export class AuthService {
   /** The principal of an access token, or undefined (the caller then treats the request as a guest). */
   async principalOfToken(token: string): Promise<Principal | undefined> {
     return (await verifyAccessToken(this.#context, token))?.principal;
+  }
+
+  /** A file token for the principal (401 for a guest): read protected files for a short while. */
+  fileToken(principal: Principal): Promise<string> {
+    return issueFileToken(this.#context, principal);
+  }
+
+  /** The principal of a file token; a guest when it is missing, invalid or expired. */
+  principalOfFileToken(token: string | undefined): Promise<Principal> {
+    return principalOfFileToken(this.#context, token);
   }
 
   /** The principal and CSRF token of a cookie session, or undefined. */

@@ -11,7 +11,7 @@ import { withChangeNotifications } from '../changes/change-notifying-store.js';
 import { RealtimeBroker } from '../realtime/realtime-broker.js';
 import { realtimeVerifier } from '../realtime/realtime-verifier.js';
 import { createRecordDeps } from '../records/record-deps.js';
-import { RecordService } from '../records/record-service.js';
+import { RecordService, type RecordFileOptions } from '../records/record-service.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { Store } from '../store/store.js';
@@ -24,6 +24,8 @@ export interface CoreServicesOptions {
   readonly mailer?: Mailer;
   /** The server secret that seals refresh-token successors; kept in the database when absent. */
   readonly secretKey?: string;
+  /** Where uploaded files go and how thumbnails are made; without it uploads are refused. */
+  readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
 }
@@ -65,7 +67,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const collections = new CollectionService(store);
   await collections.load();
   await collections.ensureSystemCollections();
-  const records = new RecordService(store, collections);
+  const records = new RecordService(store, collections, undefined, options.files);
   const settings = new SettingsService(store);
   await settings.load();
   const outbox = new OutboxMailer(store);

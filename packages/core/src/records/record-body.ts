@@ -6,6 +6,7 @@ import { fieldTypes } from '../schema/fields/field-types.js';
 import { formatDate } from '../schema/fields/date-format.js';
 import { generateFromPattern } from '../schema/fields/random-pattern.js';
 import { isOverlongList, tooManyValuesError } from '../schema/fields/select-field.js';
+import { applyFileKey, namesOf } from './record-file-values.js';
 
 /** How a write treats fields the body leaves out: keep (PATCH), zero them (PUT), or new. */
 export type WriteMode = 'create' | 'update' | 'replace';
@@ -39,7 +40,10 @@ export function prepareWrite(
     const target = parseKey(collection, key);
     if (!target || target.field.type === 'autodate') continue;
     if (target.field.name === 'id' && mode !== 'create') continue;
-    const error = applyKey(values, target.field, target.modifier, raw);
+    const error =
+      target.field.type === 'file'
+        ? applyFileField(values, target.field, target.modifier, raw, existing)
+        : applyKey(values, target.field, target.modifier, raw);
     if (error) errors[target.field.name] = error;
     else submitted[target.field.name] = values[target.field.name];
   }
@@ -55,6 +59,17 @@ export function prepareWrite(
   if (Object.keys(errors).length > 0)
     throw new AppError(mode === 'create' ? 'RECORD_CREATE_FAILED' : 'RECORD_UPDATE_FAILED', undefined, errors);
   return { values: values as RecordData, submitted };
+}
+
+function applyFileField(
+  values: Record<string, unknown>,
+  field: FieldDef,
+  modifier: Modifier,
+  raw: unknown,
+  existing: RecordData | undefined,
+): FieldError | undefined {
+  if (modifier === 'autogenerate') return undefined;
+  return applyFileKey(values, field, modifier, raw, namesOf(existing?.[field.name]));
 }
 
 function zeroRecord(collection: Collection, existing: RecordData | undefined): Record<string, unknown> {

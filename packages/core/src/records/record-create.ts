@@ -12,6 +12,10 @@ import { expandRecords, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
 import { applyAuthWrite } from './record-auth.js';
+import { withFileEffects } from './record-file-effects.js';
+import { hasUploads, storeUploads } from './record-uploads.js';
+import { generateFromPattern } from '../schema/fields/random-pattern.js';
+import { hasFileFields } from './record-file-values.js';
 
 /**
  * Creates a record. The create rule is checked against the would-be record inside the
@@ -28,6 +32,30 @@ export async function createRecord(
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   assertRuleUnlocked(collection, request, 'createRule');
+  if (!hasFileFields(collection) || !hasUploads(collection, body))
+    return withFileEffects(deps, (deps) => createChecked(deps, collection, body, params, request));
+  // Uploads are stored under the record's id before the transaction, so the id is fixed first.
+  return withFileEffects(deps, async (withFiles) => {
+    const withId = { ...body, id: recordIdOf(collection, body) };
+    const stored = await storeUploads(withFiles, collection, withId.id, withId, 'RECORD_CREATE_FAILED');
+    return createChecked(withFiles, collection, stored, params, request);
+  });
+}
+
+/** The id a create will use: the client's, or a new one from the id field's pattern. */
+function recordIdOf(collection: Collection, body: Record<string, unknown>): string {
+  if (typeof body.id === 'string' && body.id !== '') return body.id;
+  const pattern = collection.fields.find((f) => f.name === 'id')?.autogeneratePattern ?? '[a-z0-9]{15}';
+  return generateFromPattern(pattern);
+}
+
+async function createChecked(
+  deps: RecordDeps,
+  collection: Collection,
+  body: Record<string, unknown>,
+  params: { expand?: string },
+  request: RequestContext,
+): Promise<RecordJson> {
   const { values, submitted } = prepareWrite(collection, body, undefined, 'create', deps.now());
   const rule = ruleIsOpen(collection, request, 'createRule')
     ? 'bypass'

@@ -2,7 +2,7 @@ import type { RecordData } from '../schema/principal.js';
 import { AppError } from '../errors/app-error.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { isMultiValued } from '../schema/field-storage.js';
-import { ident, sql } from '../sql/sql.js';
+import { ident, sql, type Sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { ruleCondition } from './record-rules.js';
@@ -13,6 +13,8 @@ import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
 import { revokeCredentials } from '../credentials/credential-revocation.js';
 import { deleteExternalAuthsOf } from '../credentials/external-auths.js';
+import { withFileEffects } from './record-file-effects.js';
+import { hasFileFields } from './record-file-values.js';
 
 const MAX_CASCADE_DEPTH = 32;
 
@@ -31,9 +33,20 @@ export async function deleteRecord(
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   const rule = ruleCondition(scopeFor(deps, collection, request), 'deleteRule');
+  // Any delete may cascade into a collection with files, so every delete settles file effects.
+  await withFileEffects(deps, (deps) => deleteChecked(deps, collection, id, rule, request.signal));
+}
+
+async function deleteChecked(
+  deps: RecordDeps,
+  collection: Collection,
+  id: string,
+  rule: Sql | 'bypass',
+  signal: AbortSignal | undefined,
+): Promise<void> {
   await deps.store.transaction(async (tx) => {
     // NB: the caller may have given up while this write waited for the writer; then nothing is written.
-    request.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const record = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!record) throw new AppError('RECORD_NOT_FOUND');
     await deleteWithReferences(deps, tx, collection, record, new Set(), 0);
@@ -66,6 +79,7 @@ export async function deleteWithReferences(
   }
   await tx.run(sql`DELETE FROM ${ident(collection.name)} WHERE "id" = ${record.id}`);
   await appendChange(tx, collection, 'delete', record);
+  if (hasFileFields(collection)) deps.fileEffects?.deleteAfterCommit(`${collection.id}/${record.id}/`);
 }
 
 async function settleReference(

@@ -7,12 +7,18 @@ import type { Sql } from '../sql/sql.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
 import type { RequestContext } from './request-context.js';
 import type { RuleName, RuleScope } from './record-rules.js';
+import type { FileStorage } from '../files/file-storage.js';
+import type { FileEffects } from './record-file-effects.js';
 
 /** What every record action needs. */
 export interface RecordDeps {
   readonly store: Store;
   readonly collections: CollectionService;
   readonly now: () => Date;
+  /** Where uploaded files are kept; without it an upload is refused (FILE_STORAGE_MISSING). */
+  readonly files?: FileStorage;
+  /** The file effects of the write in progress (set by withFileEffects, shared by a batch). */
+  readonly fileEffects?: FileEffects;
   /** The codec of a collection (cached per definition). */
   codec(collection: Collection): RecordCodec;
   /**
@@ -28,6 +34,7 @@ export function createRecordDeps(
   store: Store,
   collections: CollectionService,
   now: () => Date = () => new Date(),
+  files?: FileStorage,
 ): RecordDeps {
   const codecs = new WeakMap<Collection, RecordCodec>();
   const templates = new WeakMap<Collection, Map<string, QueryTemplate>>();
@@ -35,6 +42,7 @@ export function createRecordDeps(
     store,
     collections,
     now,
+    files,
     codec(collection) {
       let codec = codecs.get(collection);
       if (!codec) codecs.set(collection, (codec = createRecordCodec(collection, store.dialect)));

@@ -13,6 +13,21 @@ import { updateRecord } from './record-update.js';
 import { deleteRecord } from './record-delete.js';
 import type { RecordJson } from './record-codec.js';
 import type { RequestContext } from './request-context.js';
+import type { FileStorage } from '../files/file-storage.js';
+import { withFileEffects } from './record-file-effects.js';
+import { readRecordFile, type FileDownload, type FileRequest } from './record-file-read.js';
+import type { ThumbOptions } from './record-file-thumbs.js';
+import type { Thumbnailer } from '../files/file-thumbs.js';
+import { sweepOrphanFiles } from './record-file-sweep.js';
+
+/** The file storage of record writes and downloads, and how thumbnails are made. */
+export interface RecordFileOptions {
+  readonly storage: FileStorage;
+  /** Makes thumbnails; without it `?thumb=` serves the original. */
+  readonly thumbnailer?: Thumbnailer;
+  /** The largest original a thumbnail is made of (50 MiB when absent). */
+  readonly maxThumbSourceBytes?: number;
+}
 
 /**
  * The record actions every transport calls: REST today, and the WebSocket, GraphQL,
@@ -21,8 +36,29 @@ import type { RequestContext } from './request-context.js';
 export class RecordService implements RecordActions {
   readonly #deps: RecordDeps;
 
-  constructor(store: Store, collections: CollectionService, now?: () => Date) {
-    this.#deps = createRecordDeps(store, collections, now);
+  readonly #thumbs: ThumbOptions;
+
+  constructor(store: Store, collections: CollectionService, now?: () => Date, files?: RecordFileOptions) {
+    this.#deps = createRecordDeps(store, collections, now, files?.storage);
+    this.#thumbs = {
+      thumbnailer: files?.thumbnailer,
+      maxOriginalBytes: files?.maxThumbSourceBytes ?? 50 * 1024 * 1024,
+    };
+  }
+
+  /** Where files are stored, for the orphan sweep and backups; undefined without file storage. */
+  get fileStorage(): FileStorage | undefined {
+    return this.#deps.files;
+  }
+
+  /** A record's file (or its thumbnail) for a download, under the record's view rule (see readRecordFile). */
+  file(file: FileRequest, request: RequestContext): Promise<FileDownload> {
+    return readRecordFile(this.#depsFor(request), this.#thumbs, file, request);
+  }
+
+  /** Deletes stored files no record holds any more (see sweepOrphanFiles). */
+  sweepOrphanFiles(olderThanMs?: number): Promise<number> {
+    return sweepOrphanFiles(this.#deps, olderThanMs);
   }
 
   /** The dependencies of one request: its store calls timed into the request's timing when it has one. */
@@ -98,8 +134,9 @@ export class RecordService implements RecordActions {
    * @example await records.runInTransaction(async (tx) => { await tx.create('posts', a, {}, req); await tx.delete('posts', id, req); })
    */
   runInTransaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
-    return this.#deps.store.transaction((tx) =>
-      work(recordActionsFor({ ...this.#deps, store: storeOverTransaction(tx) })),
+    // One set of file effects for the whole batch: obsolete files go after its one commit.
+    return withFileEffects(this.#deps, (deps) =>
+      deps.store.transaction((tx) => work(recordActionsFor({ ...deps, store: storeOverTransaction(tx) }))),
     );
   }
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import { scopeFor, type RecordDeps } from './record-deps.js';
+import type { Collection } from '../schema/collection.js';
 import { ruleCondition } from './record-rules.js';
 import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, updateRecordRow } from './record-store.js';
@@ -8,6 +9,9 @@ import { expandRecords, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
 import { applyAuthWrite, signOutIfDisabled } from './record-auth.js';
+import { deleteFilesAfterCommit, withFileEffects } from './record-file-effects.js';
+import { storeUploads } from './record-uploads.js';
+import { droppedFileNames, hasFileFields } from './record-file-values.js';
 
 /**
  * Updates a record: PATCH semantics (`replace: false`, absent fields keep their value)
@@ -26,6 +30,21 @@ export async function updateRecord(
 ): Promise<RecordJson> {
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
+  if (!hasFileFields(collection)) return updateChecked(deps, collection, id, body, params, request);
+  return withFileEffects(deps, async (withFiles) => {
+    const stored = await storeUploads(withFiles, collection, id, body, 'RECORD_UPDATE_FAILED');
+    return updateChecked(withFiles, collection, id, stored, params, request);
+  });
+}
+
+async function updateChecked(
+  deps: RecordDeps,
+  collection: Collection,
+  id: string,
+  body: Record<string, unknown>,
+  params: { expand?: string; replace?: boolean },
+  request: RequestContext,
+): Promise<RecordJson> {
   const mode = params.replace ? 'replace' : 'update';
   // The rule sees the body as submitted; it is decided before validation, so a caller
   // who may not update the record learns nothing from validation messages.
@@ -36,6 +55,7 @@ export async function updateRecord(
     const existing = await selectRecordById(deps, tx, collection, id, rule, true);
     if (!existing) throw new AppError('RECORD_NOT_FOUND');
     const { values } = prepareWrite(collection, body, existing, mode, deps.now());
+    deleteFilesAfterCommit(deps, collection.id, id, droppedFileNames(collection.fields, existing, values));
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_UPDATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, existing, request);
     await updateRecordRow(deps, tx, collection, values, existing);

@@ -282,6 +282,9 @@ const OPTION_KEYS = [
   'onUpdate',
   'exceptDomains',
   'onlyDomains',
+  'mimeTypes',
+  'thumbs',
+  'protected',
 ] as const;
 
 /** Copies only the options Tandem knows, so unknown keys never reach storage. */

@@ -12,6 +12,7 @@ export type FieldTypeName =
   | 'select'
   | 'json'
   | 'relation'
+  | 'file'
   | 'password';
 
 /**
@@ -44,6 +45,10 @@ export interface FieldDef {
   collectionId?: string;
   minSelect?: number;
   cascadeDelete?: boolean;
+  // file (maxSelect and maxSize above)
+  mimeTypes?: string[];
+  thumbs?: string[];
+  protected?: boolean;
   // autodate
   onCreate?: boolean;
   onUpdate?: boolean;

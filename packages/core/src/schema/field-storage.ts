@@ -1,9 +1,9 @@
 import type { ColumnKind } from '../store/dialect.js';
 import type { FieldDef } from './collection.js';
 
-/** True for fields that hold a list of values (select or relation with maxSelect > 1). */
+/** True for fields that hold a list of values (select, relation or file with maxSelect > 1). */
 export function isMultiValued(field: FieldDef): boolean {
-  return (field.type === 'select' || field.type === 'relation') && (field.maxSelect ?? 1) > 1;
+  return (field.type === 'select' || field.type === 'relation' || field.type === 'file') && (field.maxSelect ?? 1) > 1;
 }
 
 /** How a field's value is kept in its column (see ColumnKind). */
@@ -17,6 +17,7 @@ export function columnKindOf(field: FieldDef): ColumnKind {
       return 'json';
     case 'select':
     case 'relation':
+    case 'file':
       return isMultiValued(field) ? 'list' : 'text';
     default:
       return 'text';

@@ -52,6 +52,21 @@ export interface TrustedProxySettings {
   readonly useLeftmostIP: boolean;
 }
 
+/**
+ * S3-compatible file storage (PocketBase's `s3` section): when `enabled`, uploaded
+ * files go to this bucket instead of the data directory. `secret` is write-only over
+ * the API.
+ */
+export interface S3Settings {
+  readonly enabled: boolean;
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpoint: string;
+  readonly accessKey: string;
+  readonly secret: string;
+  readonly forcePathStyle: boolean;
+}
+
 /** The application settings (`GET/PATCH /api/settings`), PocketBase's sections. */
 export interface Settings {
   readonly meta: MetaSettings;
@@ -59,6 +74,7 @@ export interface Settings {
   readonly batch: BatchSettings;
   readonly rateLimits: RateLimitSettings;
   readonly trustedProxy: TrustedProxySettings;
+  readonly s3: S3Settings;
 }
 
 /** The default batch body limit, used when `batch.maxBodySize` is 0. */
@@ -97,6 +113,7 @@ export const defaultSettings: Settings = deepFreeze({
     ],
   },
   trustedProxy: { headers: [], useLeftmostIP: false },
+  s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
 } satisfies Settings);
 
 /** The batch body limit in bytes that `batch.maxBodySize` means. */
@@ -104,9 +121,9 @@ export function batchBodyLimit(batch: BatchSettings): number {
   return batch.maxBodySize > 0 ? batch.maxBodySize : DEFAULT_BATCH_BODY_SIZE;
 }
 
-/** A copy safe to serve: secrets (the SMTP password) are replaced by "". */
+/** A copy safe to serve: secrets (the SMTP password, the S3 secret) are replaced by "". */
 export function redactSettings(settings: Settings): Settings {
-  return deepFreeze({ ...settings, smtp: { ...settings.smtp, password: '' } });
+  return deepFreeze({ ...settings, smtp: { ...settings.smtp, password: '' }, s3: { ...settings.s3, secret: '' } });
 }
 
 /** Freezes an object and everything in it. */
@@ -222,6 +239,15 @@ const SECTIONS: Record<keyof Settings, Shape> = {
     ),
     useLeftmostIP: bool,
   },
+  s3: {
+    enabled: bool,
+    bucket: text(255),
+    region: text(255),
+    endpoint: text(2048),
+    accessKey: text(1024),
+    secret: text(1024),
+    forcePathStyle: bool,
+  },
 };
 
 /**
@@ -236,7 +262,7 @@ export function resolveSettings(current: Settings, patch: unknown): Settings {
   const errors: Record<string, unknown> = {};
   const next: Record<string, Record<string, unknown>> = {};
   for (const [section, shape] of Object.entries(SECTIONS) as Array<[keyof Settings, Shape]>) {
-    const merged = mergeSection(current[section], patch[section], section === 'smtp');
+    const merged = mergeSection(current[section] ?? defaultSettings[section], patch[section], SECRET_KEYS[section]);
     if (merged === undefined) {
       errors[section] = fieldError('validation_invalid_type', 'Must be an object.');
       continue;
@@ -255,15 +281,24 @@ function crossChecks(section: keyof Settings, value: Record<string, unknown>): R
   if (section === 'smtp' && value.enabled === true && typeof value.host === 'string' && value.host.trim() === '') {
     return { host: fieldError('validation_required', 'Cannot be blank when SMTP is enabled.') };
   }
+  if (section === 's3' && value.enabled === true) {
+    const blank = ['bucket', 'region', 'endpoint'].filter((key) => typeof value[key] === 'string' && value[key] === '');
+    return Object.fromEntries(
+      blank.map((key) => [key, fieldError('validation_required', 'Cannot be blank when S3 is enabled.')]),
+    );
+  }
   return {};
 }
 
-function mergeSection(current: object, patch: unknown, keepPassword: boolean): Record<string, unknown> | undefined {
+/** The write-only key of a section: an absent or empty value keeps the stored one. */
+const SECRET_KEYS: Partial<Record<keyof Settings, string>> = { smtp: 'password', s3: 'secret' };
+
+function mergeSection(current: object, patch: unknown, secretKey?: string): Record<string, unknown> | undefined {
   if (patch === undefined) return { ...current };
   if (!isPlainObject(patch)) return undefined;
   const merged: Record<string, unknown> = { ...current, ...patch };
-  if (keepPassword && (patch.password === undefined || patch.password === ''))
-    merged.password = (current as SmtpSettings).password;
+  if (secretKey && (patch[secretKey] === undefined || patch[secretKey] === ''))
+    merged[secretKey] = (current as Record<string, unknown>)[secretKey];
   return merged;
 }
 

@@ -1,2 +1,3 @@
 export * from './test-databases.fixture.js';
 export * from './test-stores.fixture.js';
+export * from './s3-server.fixture.js';

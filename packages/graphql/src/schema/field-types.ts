@@ -33,7 +33,7 @@ function scalarOf(field: FieldDef): GraphQLScalarType {
 
 /** True for select and relation fields that hold a list (maxSelect > 1). */
 export function isListField(field: FieldDef): boolean {
-  return (field.type === 'select' || field.type === 'relation') && (field.maxSelect ?? 1) > 1;
+  return (field.type === 'select' || field.type === 'relation' || field.type === 'file') && (field.maxSelect ?? 1) > 1;
 }
 
 /** The output type of a non-relation field; null values are allowed (hidden fields read as null). */

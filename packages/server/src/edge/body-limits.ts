@@ -64,11 +64,17 @@ export const OWN_BODY_LIMIT = Object.freeze({ ownBodyLimit: true });
  * the principal is resolved in an onRequest hook, and this runs after it (preParsing).
  * Routes configured with OWN_BODY_LIMIT apply `limitBody` themselves.
  */
-export function installBodyLimits(app: FastifyInstance, limits: BodyLimits): void {
+export function installBodyLimits(
+  app: FastifyInstance,
+  limits: BodyLimits,
+  uploadAllowance: (request: FastifyRequest) => number = () => 0,
+): void {
   app.addHook('preParsing', (request, _reply, payload, done) => {
     if (request.method === 'GET' || request.method === 'HEAD' || hasOwnBodyLimit(request)) return done(null, payload);
     try {
-      done(null, limitBody(request, payload, limitsOf(limits, principalOf(request)).body));
+      // A multipart body may carry files beyond the caller's limit: they stream to disk.
+      const extra = isMultipart(request) ? uploadAllowance(request) : 0;
+      done(null, limitBody(request, payload, limitsOf(limits, principalOf(request)).body + extra));
     } catch (error) {
       done(error as Error, undefined);
     }
@@ -124,6 +130,11 @@ function countedBody(payload: Readable, limit: number): Readable {
   return counted;
 }
 
+/** True for a `multipart/form-data` body. */
+export function isMultipart(request: FastifyRequest): boolean {
+  return /^multipart\/form-data/i.test(request.headers['content-type'] ?? '');
+}
+
 function hasOwnBodyLimit(request: FastifyRequest): boolean {
   return (request.routeOptions.config as { ownBodyLimit?: boolean }).ownBodyLimit === true;
 }
@@ -141,7 +152,10 @@ export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budg
     const principal = principalOf(request);
     if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser')
       return done(null, payload);
-    const bytes = bytesToHold(request, limitsOf(limits, principal).batch);
+    const caller = limitsOf(limits, principal);
+    // A multipart body's files go to disk as they arrive: only its text is held in memory.
+    const declared = bytesToHold(request, caller.batch);
+    const bytes = isMultipart(request) ? Math.min(declared, caller.body) : declared;
     if (bytes === 0) return done(null, payload);
     const held = budget.reserve(bytes);
     reply.raw.once('close', held.release);

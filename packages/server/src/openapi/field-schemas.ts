@@ -41,6 +41,10 @@ export function fieldSchema(field: FieldDef): JsonSchema {
       return field.maxSelect === 1
         ? { type: 'string', description: relationNote(field) }
         : { type: 'array', items: { type: 'string' }, description: relationNote(field) };
+    case 'file':
+      return (field.maxSelect ?? 1) > 1
+        ? { type: 'array', items: { type: 'string' }, description: 'Stored file names.' }
+        : { type: 'string', description: 'A stored file name.' };
     case 'password':
       return { type: 'string', writeOnly: true };
   }

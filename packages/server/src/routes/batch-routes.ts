@@ -9,13 +9,14 @@ import {
 } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { principalOf } from '../auth/request-principal.js';
-import { limitBody, limitsOf, OWN_BODY_LIMIT, valueLimitOf, type BodyLimits } from '../edge/body-limits.js';
+import { limitBody, limitsOf, OWN_BODY_LIMIT, type BodyLimits } from '../edge/body-limits.js';
 import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
-import { parseBatchMultipart } from './batch-multipart.js';
+import { withBatchFiles } from './batch-files.js';
 
 /**
  * `POST /api/batch`: record creates, updates, upserts and deletes in one transaction
- * (PocketBase's batch API; JSON bodies, or the SDK's multipart form with `@jsonPayload`).
+ * (PocketBase's batch API; JSON bodies, or the SDK's multipart form with `@jsonPayload`
+ * and files under `requests.N.field`).
  * The server only maps items onto actions; the dispatcher runs them, each under its own
  * rules with the outer request's principal.
  * `batchSettings` is read on every request, so settings changes apply at once. The body
@@ -27,24 +28,7 @@ export function registerBatchRoutes(
   batchSettings: () => BatchSettings,
   bodyLimits: BodyLimits,
 ): void {
-  // An encapsulated scope, so multipart is accepted on this route alone.
-  void app.register(async (scope) => {
-    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
-      try {
-        done(
-          null,
-          parseBatchMultipart(
-            body as Buffer,
-            String(request.headers['content-type']),
-            valueLimitOf(bodyLimits, request),
-          ),
-        );
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
-    registerBatchRoute(scope, actions, batchSettings, bodyLimits);
-  });
+  registerBatchRoute(app, actions, batchSettings, bodyLimits);
 }
 
 function registerBatchRoute(
@@ -70,7 +54,7 @@ function registerBatchRoute(
       },
     },
     async (request, reply) => {
-      const items = parseBatchBody(request.body, itemLimitOf(request, bodyLimits));
+      const items = parseBatchBody(withBatchFiles(request.body), itemLimitOf(request, bodyLimits));
       // The count is checked before any item is, as PocketBase does.
       assertBatchAllowed(items.length, batchSettings());
       const result = await actions.dispatchBatch(toBatchCalls(items, toRequestContext(request)));

@@ -56,7 +56,8 @@ export const settingsReadScenarios: Scenario[] = [
     headers: su,
     status: 200,
     json: (b) => {
-      assert.deepEqual(Object.keys(b).sort(), ['batch', 'meta', 'rateLimits', 'smtp', 'trustedProxy']);
+      assert.deepEqual(Object.keys(b).sort(), ['batch', 'meta', 'rateLimits', 's3', 'smtp', 'trustedProxy']);
+      assert.equal(b.s3.enabled, false);
       assert.deepEqual(b.batch, { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 134217728 });
       assert.equal(b.rateLimits.enabled, true);
       assert.deepEqual(
@@ -94,6 +95,27 @@ export const settingsReadScenarios: Scenario[] = [
 ];
 
 export const settingsUpdateScenarios: Scenario[] = [
+  {
+    name: 'PATCH stores the S3 secret but answers with ""',
+    method: 'PATCH',
+    url: S,
+    headers: su,
+    body: { s3: { secret: 'hidden', bucket: 'b' } },
+    status: 200,
+    json: (b) => {
+      assert.equal(b.s3.secret, '');
+      assert.equal(b.s3.bucket, 'b');
+    },
+  },
+  {
+    name: 'S3 needs a bucket, region and endpoint when enabled',
+    method: 'PATCH',
+    url: S,
+    headers: su,
+    body: { s3: { enabled: true, bucket: '', region: '', endpoint: '' } },
+    status: 400,
+    json: (b) => assert.deepEqual(Object.keys(b.data.s3).sort(), ['bucket', 'endpoint', 'region']),
+  },
   {
     name: 'PATCH merges one section key and keeps the rest',
     method: 'PATCH',

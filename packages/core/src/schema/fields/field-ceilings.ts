@@ -22,3 +22,12 @@ export const MAX_LIST_VALUES = 1000;
  * stored value is copied a few times on its way (storage, change log, realtime).
  */
 export const MAX_JSON_FIELD_VALUES = 100_000;
+
+/** The most files one file field may hold (its largest `maxSelect`). */
+export const MAX_FILES_PER_FIELD = 100;
+
+/** The largest `maxSize` of a file field: 5 GiB, S3's largest single PUT. Unset means 5 MiB, as PocketBase. */
+export const FILE_MAX_SIZE_CEILING = 5 * 1024 * 1024 * 1024;
+
+/** A file field's `maxSize` when unset (PocketBase's default). */
+export const DEFAULT_FILE_MAX_SIZE = 5 * 1024 * 1024;

@@ -11,6 +11,7 @@ import { selectField } from './select-field.js';
 import { textField } from './text-field.js';
 import { urlField } from './url-field.js';
 import { passwordField } from './password-field.js';
+import { fileField } from './file-field.js';
 
 /** Every field type by name. */
 export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
@@ -24,6 +25,7 @@ export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
   select: selectField,
   json: jsonField,
   relation: relationField,
+  file: fileField,
   password: passwordField,
 };
 

@@ -1,0 +1,156 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+import { AppError, parseJsonDocument } from '@tandem/core';
+import type { SpooledUpload, UploadSpool } from './upload-spool.js';
+
+/** The bounds of one multipart body, checked while it streams. */
+export interface MultipartLimits {
+  /** Parts of any kind. */
+  readonly maxParts: number;
+  /** File parts. */
+  readonly maxFiles: number;
+  /** Bytes of all text values together (and so of any one): the caller's body limit. */
+  readonly maxTextBytes: number;
+  /** JSON values one `@jsonPayload` part may hold: the caller's limit. */
+  readonly maxValues: number;
+}
+
+/** What the route knows of the body's keys: how large a file each may carry (undefined: none). */
+export interface MultipartKeys {
+  fileLimit(key: string): number | undefined;
+  /** A text value as the field under `key` takes it (JSON text for json and list fields). */
+  decode(key: string, value: string): unknown;
+}
+
+/** A parsed multipart body: the values by key (repeated keys become lists) and the spooled uploads. */
+export interface MultipartBody {
+  readonly body: Record<string, unknown>;
+  readonly uploads: readonly SpooledUpload[];
+}
+
+/**
+ * Reads a `multipart/form-data` body the way PocketBase does: text parts are form
+ * values, `@jsonPayload` parts are JSON objects merged in order, file parts are
+ * uploads under their field's key. Files stream to the spool on disk; every limit is
+ * checked as bytes arrive, and on any failure what was spooled is removed before the
+ * error is thrown.
+ */
+export function parseMultipart(
+  payload: Readable,
+  headers: IncomingHttpHeaders,
+  limits: MultipartLimits,
+  keys: MultipartKeys,
+  spool: UploadSpool,
+): Promise<MultipartBody> {
+  return new Promise((resolve, reject) => {
+    const reader = new MultipartReader(limits, keys, spool);
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers,
+        limits: { parts: limits.maxParts, files: limits.maxFiles, fieldSize: limits.maxTextBytes, fieldNameSize: 512 },
+      });
+    } catch {
+      return reject(new AppError('MULTIPART_INVALID', 'The multipart body has no boundary.'));
+    }
+    const fail = (error: unknown) => {
+      payload.unpipe(parser);
+      parser.removeAllListeners();
+      parser.on('error', () => undefined);
+      payload.resume();
+      reader.abort().then(() => reject(error), reject);
+    };
+    reader.attach(parser, fail);
+    parser.on('close', () => reader.finish().then(resolve, fail));
+    payload.on('error', fail);
+    payload.pipe(parser);
+  });
+}
+
+class MultipartReader {
+  readonly #body: Record<string, unknown> = {};
+  readonly #uploads: SpooledUpload[] = [];
+  readonly #pending: Promise<void>[] = [];
+  #textBytes = 0;
+
+  constructor(
+    readonly limits: MultipartLimits,
+    readonly keys: MultipartKeys,
+    readonly spool: UploadSpool,
+  ) {}
+
+  attach(parser: busboy.Busboy, fail: (error: unknown) => void): void {
+    const guard = (work: () => void) => {
+      try {
+        work();
+      } catch (error) {
+        fail(error);
+      }
+    };
+    parser.on('field', (name, value, info) => guard(() => this.#field(name, value, info)));
+    parser.on('file', (name, stream, info) => guard(() => this.#file(name, stream, info.filename, fail)));
+    parser.on('partsLimit', () =>
+      fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxParts: this.limits.maxParts })),
+    );
+    parser.on('filesLimit', () =>
+      fail(new AppError('UPLOAD_TOO_MANY_PARTS', undefined, { maxFiles: this.limits.maxFiles })),
+    );
+    parser.on('error', (error) => fail(isAppErrorLike(error) ? error : new AppError('MULTIPART_INVALID')));
+  }
+
+  #field(name: string, value: string, info: busboy.FieldInfo): void {
+    this.#textBytes += value.length;
+    if (info.valueTruncated || this.#textBytes > this.limits.maxTextBytes) throw new AppError('BODY_TOO_LARGE');
+    if (info.nameTruncated) throw new AppError('MULTIPART_INVALID', 'A field name is too long.');
+    if (name === '@jsonPayload') Object.assign(this.#body, jsonObject(value, this.limits.maxValues));
+    else this.#add(name, this.keys.decode(name, value));
+  }
+
+  #file(name: string, stream: Readable, filename: string | undefined, fail: (error: unknown) => void): void {
+    // A file input left empty arrives as a part with no name and no bytes: nothing was chosen.
+    if (!filename) {
+      stream.resume();
+      return;
+    }
+    const limit = this.keys.fileLimit(name);
+    if (limit === undefined) {
+      stream.resume();
+      throw new AppError('MULTIPART_INVALID', `"${name.slice(0, 100)}" takes no files.`);
+    }
+    const field = name.replace(/^requests[.[]\d+\]?\./, '').replace(/^\+|[+-]$/g, '');
+    const work = this.spool.receive(stream, filename, limit, field).then((upload) => {
+      this.#uploads.push(upload);
+      this.#add(name, upload);
+    });
+    work.catch(fail);
+    this.#pending.push(work.catch(() => undefined));
+  }
+
+  #add(name: string, value: unknown): void {
+    if (name === '__proto__' || name === 'constructor' || name === 'prototype') throw new AppError('BODY_INVALID');
+    const had = this.#body[name];
+    this.#body[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  }
+
+  async finish(): Promise<MultipartBody> {
+    await Promise.all(this.#pending);
+    return { body: this.#body, uploads: this.#uploads };
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.#pending);
+    await Promise.all(this.#uploads.map((upload) => upload.discard()));
+  }
+}
+
+function jsonObject(text: string, maxValues: number): Record<string, unknown> {
+  const value = parseJsonDocument(text, maxValues);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new AppError('BODY_INVALID', '@jsonPayload must be a JSON object.');
+  return value as Record<string, unknown>;
+}
+
+function isAppErrorLike(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && 'status' in error;
+}

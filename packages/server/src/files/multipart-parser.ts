@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Collection, CollectionService, FieldDef } from '@tandem/core';
+import { maxFileSizeOf, parseJsonDocument } from '@tandem/core';
+import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
+import { principalOf } from '../auth/request-principal.js';
+import { parseMultipart, type MultipartKeys } from './multipart-body.js';
+import type { SpooledUpload, UploadSpool } from './upload-spool.js';
+
+/** Server-wide bounds of multipart bodies; docs/files.md lists the defaults. */
+export interface UploadOptions {
+  /** Parts of one body (text and files). */
+  readonly maxParts: number;
+  /** File parts of one body. */
+  readonly maxFiles: number;
+  /** The largest file a batch item may carry (record routes use their field's `maxSize`). */
+  readonly maxBatchFileBytes: number;
+}
+
+/** Tandem's upload bounds. */
+export const defaultUploadOptions: UploadOptions = Object.freeze({
+  maxParts: 1000,
+  maxFiles: 100,
+  maxBatchFileBytes: 32 * 1024 * 1024,
+});
+
+/** The uploads spooled for each request, removed when its answer is sent or its connection drops. */
+const spooled = new WeakMap<FastifyRequest, readonly SpooledUpload[]>();
+
+/**
+ * Accepts `multipart/form-data` wherever JSON is accepted: record writes (files go to
+ * their fields), batch (files under `requests.N.field`) and the auth endpoints (form
+ * values only). Files are spooled to disk as they arrive; see parseMultipart.
+ */
+export function installMultipartParser(
+  app: FastifyInstance,
+  collections: CollectionService,
+  bodyLimits: BodyLimits,
+  spool: UploadSpool,
+  options: UploadOptions,
+): void {
+  app.addContentTypeParser('multipart/form-data', (request, payload, done) => {
+    const caller = limitsOf(bodyLimits, principalOf(request));
+    const limits = {
+      maxParts: options.maxParts,
+      maxFiles: options.maxFiles,
+      maxTextBytes: caller.body,
+      maxValues: caller.values,
+    };
+    parseMultipart(payload, request.headers, limits, keysOf(request, collections, options), spool).then(
+      ({ body, uploads }) => {
+        spooled.set(request, uploads);
+        done(null, body);
+      },
+      (error: Error) => done(error, undefined),
+    );
+  });
+  const discard = (request: FastifyRequest) => {
+    for (const upload of spooled.get(request) ?? []) void upload.discard();
+    spooled.delete(request);
+  };
+  app.addHook('onResponse', (request, _reply, next) => {
+    discard(request);
+    next();
+  });
+  app.addHook('onRequestAbort', (request, next) => {
+    discard(request);
+    next();
+  });
+}
+
+/** The bytes a multipart body to this route may carry in files, beyond the caller's body limit. */
+export function uploadAllowance(
+  request: FastifyRequest,
+  collections: CollectionService,
+  options: UploadOptions,
+): number {
+  if (request.url.startsWith('/api/batch')) return 0;
+  const collection = collectionOf(request, collections);
+  if (!collection || !/\/records(\/|$|\?)/.test(request.url)) return 0;
+  return (
+    collection.fields
+      .filter((f) => f.type === 'file')
+      .reduce((sum, f) => sum + maxFileSizeOf(f) * Math.max(1, f.maxSelect ?? 1), 0) +
+    options.maxFiles * 1024
+  );
+}
+
+function keysOf(request: FastifyRequest, collections: CollectionService, options: UploadOptions): MultipartKeys {
+  const batch = request.url.startsWith('/api/batch');
+  const collection = batch ? undefined : collectionOf(request, collections);
+  const fieldOf = (key: string) => collection?.fields.find((f) => f.name === key.replace(/^\+|[+-]$/g, ''));
+  return {
+    fileLimit(key) {
+      if (batch) return /^requests[.[]\d+\]?\./.test(key) ? options.maxBatchFileBytes : undefined;
+      const field = fieldOf(key);
+      return field?.type === 'file' && /\/records(\/|$|\?)/.test(request.url) ? maxFileSizeOf(field) : undefined;
+    },
+    decode: (key, value) => decodeFormValue(fieldOf(key), value),
+  };
+}
+
+/** A form value as its field takes it: JSON text for json fields and list fields, the text otherwise. */
+function decodeFormValue(field: FieldDef | undefined, value: string): unknown {
+  const list = (field?.maxSelect ?? 1) > 1 && value.startsWith('[');
+  if (!field || (field.type !== 'json' && !list)) return value;
+  try {
+    return parseJsonDocument(value, 100_000);
+  } catch {
+    return value;
+  }
+}
+
+function collectionOf(request: FastifyRequest, collections: CollectionService): Collection | undefined {
+  const name = (request.params as { collection?: string } | undefined)?.collection;
+  return name ? collections.find(name) : undefined;
+}
