@@ -14,7 +14,7 @@ import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
-import { registerStaticFiles } from './static-files.js';
+import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
@@ -51,6 +51,9 @@ import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 import type { GraphqlTransport } from './graphql/graphql-transport.js';
 import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
 import { registerGraphqlSocket } from './graphql/graphql-socket.js';
+import { FlowHub } from './flow/flow-hub.js';
+import { registerFlowRoutes } from './flow/flow-routes.js';
+import { responseMetaOf } from './http/response-meta.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -66,6 +69,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly bodyBudget?: BodyBudget;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
+  /** The admin UI's built files, served at `/_/`; undefined for none. */
+  readonly adminDir?: string;
   /** Log one line per request. */
   readonly logRequests: boolean;
   /** Longest time to receive a whole request, body included (Node's `requestTimeout`). */
@@ -139,7 +144,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
   const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
   const app = createFastify(options, edge);
-  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget };
+  const flow = new FlowHub(services.realtime);
+  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, flow };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
 }
@@ -152,6 +158,8 @@ interface PhaseContext {
   readonly edge: EdgeOptions;
   readonly bodyLimits: BodyLimits;
   readonly bodyBudget: BodyBudget;
+  /** The Flow stream's hub: the edge asks it whether anyone watches. */
+  readonly flow: FlowHub;
 }
 
 /** One phase of the HTTP request path: a name (see docs/lifecycle.md) and what it installs. */
@@ -172,7 +180,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'timing and conditional requests',
     hooks: 'onRequest, preHandler, onSend',
-    install: (c) => installHttpCaching(c.app),
+    install: (c) => installHttpCaching(c.app, c.flow),
   },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
   {
@@ -186,7 +194,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'principal',
     hooks: 'onRequest',
-    install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal),
+    install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal, c.flow),
   },
   {
     name: 'request log',
@@ -208,8 +216,9 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
 ];
 
 /** The routes: documents, health, the action table, realtime, auth, batch, WebSocket and static files. */
-function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: PhaseContext): void {
+function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }: PhaseContext): void {
   registerOpenApiRoutes(app, services.collections);
+  registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
   if (services.realtime)
@@ -241,6 +250,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );
   if (services.graphql) registerGraphql(app, services.graphql, services, options);
+  if (options.adminDir) registerAdminUi(app, options.adminDir);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
 }
 
@@ -318,12 +328,15 @@ function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): vo
 }
 
 /** Resolves who is asking once per request, before any route reads it. */
-function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver): void {
+function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver, flow: FlowHub): void {
   // A callback hook, not an async one: most public reads carry no credentials and
   // then cost no promise at all.
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.authorization === undefined && request.headers.cookie === undefined) return done();
+    const trace = flow.watching ? responseMetaOf(request)?.trace : undefined;
+    const start = trace ? performance.now() : 0;
     Promise.resolve(resolve(request)).then((principal) => {
+      if (trace) trace.authMs = performance.now() - start;
       setPrincipal(request, principal);
       done();
     }, done);

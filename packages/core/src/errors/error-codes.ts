@@ -37,6 +37,7 @@ export const errorCatalog = {
   },
   AUTH_COLLECTION_MISMATCH: { status: 403, message: 'The token belongs to another collection.' },
   AUTH_CSRF_FAILED: { status: 403, message: 'Missing or invalid CSRF token, or a foreign Origin.' },
+  INSTALL_TOKEN_INVALID: { status: 403, message: 'The install link is invalid, expired or already used.' },
   AUTH_COLLECTION_INVALID: { status: 404, message: 'Missing or invalid auth collection context.' },
   COLLECTION_SYSTEM_PROTECTED: { status: 400, message: 'System collections cannot be deleted.' },
   SETTINGS_INVALID: { status: 400, message: 'Failed to validate the settings.' },

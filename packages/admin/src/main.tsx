@@ -1,0 +1,3 @@
+import { render } from 'preact';
+
+render(<p>Tandem</p>, document.getElementById('app')!);
