@@ -6,7 +6,7 @@ import { Checkbox, TextInput } from '../ui/controls.js';
 /**
  * One rule: locked (null, superusers only) or an expression ("" is open to everyone).
  * On an existing collection the expression is checked as the user types, by the server
- * itself; the error names its position, and the caret marks it under the rule.
+ * itself; the error names its position (counted from 1), and a caret marks it under the rule.
  */
 export function RuleInput(props: {
   label: string;
@@ -44,7 +44,7 @@ export function RuleInput(props: {
       )}
       {value !== null && position !== undefined && (
         <pre class="caret" aria-hidden="true">
-          {`${value}\n${' '.repeat(position)}^`}
+          {`${value}\n${' '.repeat(Math.max(position - 1, 0))}^`}
         </pre>
       )}
     </fieldset>
