@@ -12,16 +12,19 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 
 /** Package order, lowest first. */
-const PACKAGE_ORDER = ['protocol', 'sdk', 'core', 'graphql', 'server', 'grpc', 'cli'];
+const PACKAGE_ORDER = ['protocol', 'sdk', 'admin', 'core', 'graphql', 'server', 'grpc', 'cli'];
 /** Packages that may import a package listed before them only when they declare it as a dependency. */
 const ALLOWED_PACKAGE_EDGES = {
   sdk: ['protocol'],
+  // The admin UI is a client like any other: it talks to the server through the SDK.
+  admin: ['protocol', 'sdk'],
   core: ['protocol'],
   graphql: ['core'],
   server: ['protocol', 'core'],
   // Transports never import each other: gRPC stands beside the HTTP server, on core.
   grpc: ['protocol', 'core'],
-  cli: ['protocol', 'core', 'graphql', 'server', 'grpc', 'sdk'],
+  // cli ships the admin UI's built files (it resolves their folder, and imports no code).
+  cli: ['protocol', 'core', 'graphql', 'server', 'grpc', 'sdk', 'admin'],
 };
 
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
@@ -58,9 +61,11 @@ const LAYERS = {
     ['routes'],
     ['realtime'],
     ['graphql'],
+    ['flow'],
   ],
   graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
   grpc: [['proto'], ['status'], ['call'], ['services']],
+  admin: [['api'], ['ui'], ['pages']],
   cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
 };
 

@@ -46,7 +46,7 @@ export { jsonDocumentError, jsonValueError, MAX_JSON_DEPTH, parseJsonDocument } 
 export { jsonSizeExceeds } from './json/json-size.js';
 export type { MailMessage, Mailer } from './mail/mailer.js';
 export { OutboxMailer } from './mail/outbox-mailer.js';
-export { RealtimeBroker, type RealtimeCredential } from './realtime/realtime-broker.js';
+export { RealtimeBroker, type FanoutObserver, type RealtimeCredential } from './realtime/realtime-broker.js';
 export { RealtimeClient, type Delivery, type RealtimeSink } from './realtime/realtime-client.js';
 export { parseSubscription, type Subscription } from './realtime/realtime-subscription.js';
 export { assertBatchAllowed, batchFailure } from './records/record-batch.js';
@@ -66,7 +66,13 @@ export { maxFileSizeOf } from './schema/fields/file-field.js';
 export type { RecordJson } from './records/record-codec.js';
 export type { ListPage, ListParams } from './records/record-list.js';
 export { RecordService } from './records/record-service.js';
-export { internalRequest, type RequestContext } from './records/request-context.js';
+export {
+  internalRequest,
+  type RequestContext,
+  type RequestTrace,
+  type RuleDecision,
+  type RuleOutcome,
+} from './records/request-context.js';
 export { toPublicCollection } from './schema/auth-collection.js';
 export type { AuthCollection, Collection, FieldDef, Rule } from './schema/collection.js';
 export { guest, superuser, type Principal, type RecordData } from './schema/principal.js';

@@ -1,3 +1,4 @@
 export * from './records.js';
 export * from './errors.js';
 export * from './realtime.js';
+export * from './flow.js';

@@ -23,7 +23,7 @@ import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
-import { registerStaticFiles } from './static-files.js';
+import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
@@ -62,6 +62,9 @@ import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 import type { GraphqlTransport } from './graphql/graphql-transport.js';
 import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
 import { registerGraphqlSocket } from './graphql/graphql-socket.js';
+import { FlowHub } from './flow/flow-hub.js';
+import { registerFlowRoutes } from './flow/flow-routes.js';
+import { responseMetaOf } from './http/response-meta.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -81,6 +84,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly uploads?: Partial<UploadOptions>;
   /** A directory served at `/`, or undefined for none. */
   readonly publicDir?: string;
+  /** The admin UI's built files, served at `/_/`; undefined for none. */
+  readonly adminDir?: string;
   /** Log one line per request. */
   readonly logRequests: boolean;
   /** Longest time to receive a whole request, body included (Node's `requestTimeout`). */
@@ -159,7 +164,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
     options.uploadSpoolDir ?? join(tmpdir(), `tandem-uploads-${randomBytes(6).toString('hex')}`),
   );
   app.addHook('onClose', async () => spool.close());
-  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads };
+  const flow = new FlowHub(services.realtime);
+  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads, flow };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
 }
@@ -174,6 +180,8 @@ interface PhaseContext {
   readonly bodyBudget: BodyBudget;
   readonly spool: UploadSpool;
   readonly uploads: UploadOptions;
+  /** The Flow stream's hub: the edge asks it whether anyone watches. */
+  readonly flow: FlowHub;
 }
 
 /** One phase of the HTTP request path: a name (see docs/lifecycle.md) and what it installs. */
@@ -194,7 +202,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'timing and conditional requests',
     hooks: 'onRequest, preHandler, onSend',
-    install: (c) => installHttpCaching(c.app),
+    install: (c) => installHttpCaching(c.app, c.flow),
   },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
   {
@@ -220,7 +228,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'principal',
     hooks: 'onRequest',
-    install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal),
+    install: (c) => c.services.resolvePrincipal && installPrincipalHook(c.app, c.services.resolvePrincipal, c.flow),
   },
   {
     name: 'request log',
@@ -242,8 +250,9 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
 ];
 
 /** The routes: documents, health, the action table, realtime, auth, batch, WebSocket and static files. */
-function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: PhaseContext): void {
+function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }: PhaseContext): void {
   registerOpenApiRoutes(app, services.collections);
+  registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
@@ -277,6 +286,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget }: Phas
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );
   if (services.graphql) registerGraphql(app, services.graphql, services, options);
+  if (options.adminDir) registerAdminUi(app, options.adminDir);
   if (options.publicDir) registerStaticFiles(app, options.publicDir);
 }
 
@@ -354,12 +364,15 @@ function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): vo
 }
 
 /** Resolves who is asking once per request, before any route reads it. */
-function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver): void {
+function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver, flow: FlowHub): void {
   // A callback hook, not an async one: most public reads carry no credentials and
   // then cost no promise at all.
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.headers.authorization === undefined && request.headers.cookie === undefined) return done();
+    const trace = flow.watching ? responseMetaOf(request)?.trace : undefined;
+    const start = trace ? performance.now() : 0;
     Promise.resolve(resolve(request)).then((principal) => {
+      if (trace) trace.authMs = performance.now() - start;
       setPrincipal(request, principal);
       done();
     }, done);

@@ -42,6 +42,21 @@ export function registerStaticFiles(app: FastifyInstance, root: string): void {
   });
 }
 
+/**
+ * Serves the admin UI's built files under `/_/` (`/_` redirects there), with the same
+ * headers as other static files: the HTML gets the same-origin-only CSP. The UI routes
+ * by the URL's hash, so `/_/` is its one document.
+ */
+export function registerAdminUi(app: FastifyInstance, root: string): void {
+  const base = resolve(root);
+  app.get('/_', (_request, reply) => reply.redirect('/_/', 308));
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/_/*',
+    handler: async (request, reply) => serveFile(base, request, reply),
+  });
+}
+
 async function serveFile(base: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const path = (request.params as { '*': string })['*'];
   if (path.startsWith('api/') || path === 'api') throw new AppError('NOT_FOUND');

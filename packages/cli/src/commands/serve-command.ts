@@ -71,10 +71,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const signalled = waitForSignal();
   const listeners = await listen(tandem);
   // Hints come first: whoever waits for the "listening" line has seen them by then.
-  if (!(await tandem.auth.hasSuperuser()))
-    out(
-      'No superuser exists yet. Create one with: npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)',
-    );
+  if (!(await tandem.auth.hasSuperuser())) out(noSuperuserHint(tandem, listeners.origin));
   if (config.tls?.devCaFile)
     out(
       `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
@@ -90,6 +87,17 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   await listeners.close();
   await tandem.close();
   return 0;
+}
+
+/** How long the first start's install link holds. */
+const INSTALL_LINK_MS = 30 * 60_000;
+
+/** The first start's hint: the one-time install link of the admin UI (when it is built), and the CLI way. */
+function noSuperuserHint(tandem: Awaited<ReturnType<typeof composeTandem>>, origin: string): string {
+  const cli = 'npx tandem superuser upsert EMAIL PASSWORD (with the same --dir/--db flags as serve)';
+  if (!tandem.adminUi) return `No superuser exists yet. Create one with: ${cli}`;
+  const link = `${origin}/_/#/install/${tandem.auth.install.issue(INSTALL_LINK_MS)}`;
+  return `No superuser exists yet. Create one at ${link} (valid 30 minutes, once), or with: ${cli}`;
 }
 
 const serveFlags = {

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { createGrpcServer, type TandemGrpcServer } from '@tandem/grpc';
 import {
@@ -42,6 +43,8 @@ export interface Tandem {
   /** The gRPC listener over the same services, unless `--no-grpc`. */
   readonly grpc: TandemGrpcServer | undefined;
   readonly logger: Logger;
+  /** True when the admin UI's files were found and are served at `/_/`. */
+  readonly adminUi: boolean;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -58,6 +61,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
+  const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   // One set of rate-limit counters for every transport: switching protocol earns no attempts.
   const rateLimiter = createMemoryRateLimiter();
@@ -86,6 +90,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     {
       bodyLimit: config.bodyLimit,
       publicDir: existsSync(publicDir) ? publicDir : undefined,
+      adminDir,
       logRequests: config.requestLog,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
@@ -122,7 +127,17 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, close };
+  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+}
+
+/** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */
+function adminAssetsDir(): string | undefined {
+  try {
+    const dir = join(dirname(fileURLToPath(import.meta.resolve('@tandem/admin/package.json'))), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** How often stored files that no record holds are looked for (and once at start). */

@@ -3,6 +3,7 @@ import { tokenFromHeader } from '../auth/auth-principal.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { PasswordCredentials } from '../auth/auth-password-flow.js';
 import type { RequestContext } from '../records/request-context.js';
+import { AppError } from '../errors/app-error.js';
 import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
 import { bodyObject, paramOf } from './action-input.js';
 import type { ActionServices } from './action-services.js';
@@ -204,6 +205,25 @@ export const authActions: readonly ActionDefinition[] = [
         request,
       );
       return signedIn(result);
+    },
+  },
+  {
+    name: 'superusers.install',
+    summary: "Creates the first superuser with the one-time token of the first start's install link.",
+    access: 'anyone',
+    shape: 'none',
+    needs: 'auth',
+    errors: ['INSTALL_TOKEN_INVALID', 'VALIDATION_FAILED', 'BODY_INVALID'],
+    async run(services, input) {
+      const { token, email, password } = bodyObject(input);
+      if (typeof token !== 'string' || typeof email !== 'string' || typeof password !== 'string')
+        throw new AppError('VALIDATION_FAILED', undefined, {
+          token: 'required',
+          email: 'required',
+          password: 'required',
+        });
+      await authOf(services).installSuperuser(token, email, password);
+      return noContent;
     },
   },
 ];

@@ -26,6 +26,7 @@ import { ensureExternalAuthsTable } from '../credentials/external-auths.js';
 import { issueFileToken, principalOfFileToken } from './auth-file-token.js';
 import { AppError } from '../errors/app-error.js';
 import { superuser } from '../schema/principal.js';
+import { SuperuserInstall } from './superuser-install.js';
 
 /** What auth-methods answers (PocketBase's shape). */
 export interface AuthMethods {
@@ -42,6 +43,8 @@ export interface AuthMethods {
 export class AuthService {
   readonly #context: AuthContext;
   readonly #records: RecordService;
+  /** The first start's one-time link (see SuperuserInstall). */
+  readonly install = new SuperuserInstall();
 
   constructor(context: AuthContext, records: RecordService) {
     this.#context = context;
@@ -189,6 +192,23 @@ export class AuthService {
       internalRequest(superuser()),
     );
     return page.items.length > 0;
+  }
+
+  /**
+   * Creates the first superuser through the one-time install token. Refused when the
+   * token is wrong, expired or spent, or a superuser exists already.
+   */
+  async installSuperuser(token: string, email: string, password: string): Promise<void> {
+    const policy = checkPasswordPolicy(password);
+    if (policy) throw new AppError('VALIDATION_FAILED', undefined, { password: policy });
+    if (!this.install.take(token)) throw new AppError('INSTALL_TOKEN_INVALID');
+    if (await this.hasSuperuser()) throw new AppError('INSTALL_TOKEN_INVALID');
+    try {
+      await this.upsertSuperuser(email, password);
+    } catch (error) {
+      this.install.restore(token);
+      throw error;
+    }
   }
 
   /** Creates a superuser, or sets a new password for an existing one (revoking its sessions). */

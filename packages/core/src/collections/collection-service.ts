@@ -18,6 +18,7 @@ import { changeLogStatements } from '../changes/change-log.js';
 import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from '../schema/system-collections.js';
 import type { ListResult } from '@tandem/protocol';
 import { listCollections, type CollectionListParams } from './collection-list.js';
+import { assertRulesParse } from './collection-rules-check.js';
 
 /** The outcome of an import: which collections were created, updated or left alone. */
 export interface ImportResult {
@@ -92,6 +93,7 @@ export class CollectionService implements SchemaView {
   /** Creates a collection and its table. */
   async create(input: unknown): Promise<Collection> {
     const collection = normalizeCollection(input, undefined, this);
+    assertRulesParse(collection);
     await this.#apply(async (tx) => this.#insert(tx, collection));
     return collection;
   }
@@ -100,6 +102,7 @@ export class CollectionService implements SchemaView {
   async update(idOrName: string, input: unknown): Promise<Collection> {
     const before = this.get(idOrName);
     const after = normalizeCollection(input, before, this);
+    assertRulesParse(after);
     await this.#apply(async (tx) => this.#alter(tx, before, after));
     return after;
   }

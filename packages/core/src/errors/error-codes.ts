@@ -40,6 +40,7 @@ export const errorCatalog = {
   },
   AUTH_COLLECTION_MISMATCH: { status: 403, message: 'The token belongs to another collection.' },
   AUTH_CSRF_FAILED: { status: 403, message: 'Missing or invalid CSRF token, or a foreign Origin.' },
+  INSTALL_TOKEN_INVALID: { status: 403, message: 'The install link is invalid, expired or already used.' },
   AUTH_COLLECTION_INVALID: { status: 404, message: 'Missing or invalid auth collection context.' },
   AUTH_OAUTH2_PROVIDER_INVALID: { status: 400, message: 'Missing or disabled OAuth2 provider.' },
   AUTH_OAUTH2_CODE_REJECTED: {

@@ -15,6 +15,14 @@ export type RealtimeCredential = { kind: 'token'; token: string } | { kind: 'ses
 /** Checks a credential against the current database state; undefined when it no longer holds. */
 export type CredentialVerifier = (credential: RealtimeCredential) => Promise<Principal | undefined>;
 
+/** Watches the fan-out of committed changes (the admin UI's Flow page); see `RealtimeBroker.observe`. */
+export interface FanoutObserver {
+  /** A committed change reached the broker; `clients` are the connected clients it is checked for. */
+  change(event: ChangeEvent, clients: number): void;
+  /** One delivery of change `seq` was handed to a client of `transport`. */
+  delivered(seq: number, transport: string): void;
+}
+
 /**
  * The transport-free realtime broker: it keeps every connected client and its
  * subscriptions, takes each committed change from the feed (in `seq` order, once), and
@@ -28,6 +36,7 @@ export class RealtimeBroker {
   readonly #clients = new Map<string, RealtimeClient>();
   #stopFeed: (() => void) | undefined;
   #messagesSent = 0;
+  #observer: FanoutObserver | undefined;
 
   constructor(options: { deps: RecordDeps; feed: ChangeFeed; verify: CredentialVerifier }) {
     this.#deps = options.deps;
@@ -51,11 +60,20 @@ export class RealtimeBroker {
     return this.#feed.lastSeq;
   }
 
+  /** Sets (or with undefined, removes) the one observer of the fan-out; without one it costs a property read per delivery. */
+  observe(observer: FanoutObserver | undefined): void {
+    this.#observer = observer;
+  }
+
   /** Registers a client; the transport sends what the sink receives. */
   connect(sink: RealtimeSink, principal: Principal = guest, credential?: RealtimeCredential): RealtimeClient {
     const id = randomBytes(15).toString('base64url').slice(0, 20);
+    const transport = sink.transport ?? 'unknown';
     const counted: RealtimeSink = {
-      send: (delivery) => (this.#messagesSent++, sink.send(delivery)),
+      transport,
+      send: (delivery) => (
+        this.#messagesSent++, this.#observer?.delivered(delivery.seq, transport), sink.send(delivery)
+      ),
       principalChanged: sink.principalChanged?.bind(sink),
       disconnect: sink.disconnect?.bind(sink),
       message: sink.message?.bind(sink),
@@ -122,6 +140,7 @@ export class RealtimeBroker {
   #dispatch(event: ChangeEvent): void {
     const collection = this.#deps.collections.find(event.collectionId);
     if (!collection) return;
+    this.#observer?.change(event, this.#clients.size);
     if (isAuthCollection(collection) && event.action !== 'create') this.#recheckCredentials(collection, event.recordId);
     for (const client of this.#clients.values()) client.enqueue(event, collection);
   }

@@ -26,6 +26,8 @@ export type Delivery =
 
 /** A transport's side of a client. */
 export interface RealtimeSink {
+  /** The transport's name (`websocket`, `sse`, `grpc`, `graphql`), as the Flow page shows fan-out. */
+  readonly transport?: string;
   send(delivery: Delivery): void;
   /** The broker changed who the client acts for (credentials revoked: a guest now). */
   principalChanged?(principal: Principal): void;

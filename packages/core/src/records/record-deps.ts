@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import { QueryTemplate } from '../store/query-template.js';
 import type { Sql } from '../sql/sql.js';
 import { createRecordCodec, type RecordCodec } from './record-codec.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext, RuleOutcome } from './request-context.js';
 import type { RuleName, RuleScope } from './record-rules.js';
 import type { FileStorage } from '../files/file-storage.js';
 import type { FileEffects } from './record-file-effects.js';
@@ -66,9 +66,16 @@ export const RECORD_ALIAS = '_t';
  * public (`""`) rules. Callers then skip building a rule scope altogether.
  */
 export function ruleIsOpen(collection: Collection, request: RequestContext, ruleName: RuleName): boolean {
-  if (request.principal.kind === 'superuser') return true;
+  if (request.principal.kind === 'superuser') return (traceRule(request, collection, ruleName, 'superuser'), true);
   const rule = collection[ruleName];
-  return typeof rule === 'string' && rule.trim() === '';
+  const open = typeof rule === 'string' && rule.trim() === '';
+  if (open) traceRule(request, collection, ruleName, 'open');
+  return open;
+}
+
+/** Reports a rule decision to the request's trace, when someone watches the flow. */
+export function traceRule(request: RequestContext, collection: Collection, rule: RuleName, outcome: RuleOutcome): void {
+  request.trace?.rule({ collection: collection.name, rule, outcome });
 }
 
 /**
@@ -77,8 +84,10 @@ export function ruleIsOpen(collection: Collection, request: RequestContext, rule
  * any work on the body (a caller who may not write learns nothing from validation).
  */
 export function assertRuleUnlocked(collection: Collection, request: RequestContext, ruleName: RuleName): void {
-  if (request.principal.kind !== 'superuser' && (collection[ruleName] ?? null) === null)
+  if (request.principal.kind !== 'superuser' && (collection[ruleName] ?? null) === null) {
+    traceRule(request, collection, ruleName, 'locked');
     throw new AppError('SUPERUSER_ONLY');
+  }
 }
 
 /** A rule scope for a collection and request. */

@@ -4,7 +4,7 @@ import type { SchemaView } from '../schema/schema-view.js';
 import { raw, sql, type Sql } from '../sql/sql.js';
 import type { Dialect } from '../store/dialect.js';
 import { AppError } from '../errors/app-error.js';
-import type { RequestContext } from './request-context.js';
+import type { RequestContext, RuleOutcome } from './request-context.js';
 
 /** What rule and filter compilation needs besides the expression. */
 export interface RuleScope {
@@ -26,11 +26,18 @@ export type RuleName = 'listRule' | 'viewRule' | 'createRule' | 'updateRule' | '
  * a SQL condition for an expression, and 403 for a locked (null) rule.
  */
 export function ruleCondition(scope: RuleScope, ruleName: RuleName): Sql | 'bypass' {
-  if (scope.request.principal.kind === 'superuser') return 'bypass';
+  const outcome = ruleOutcome(scope, ruleName);
+  scope.request.trace?.rule({ collection: scope.collection.name, rule: ruleName, outcome });
+  if (outcome === 'locked') throw new AppError('SUPERUSER_ONLY');
+  if (outcome !== 'condition') return 'bypass';
+  return compileFilter(parseFilter(scope.collection[ruleName]!), filterContext(scope, true));
+}
+
+function ruleOutcome(scope: RuleScope, ruleName: RuleName): RuleOutcome {
+  if (scope.request.principal.kind === 'superuser') return 'superuser';
   const rule = scope.collection[ruleName] ?? null;
-  if (rule === null) throw new AppError('SUPERUSER_ONLY');
-  if (rule.trim() === '') return 'bypass';
-  return compileFilter(parseFilter(rule), filterContext(scope, true));
+  if (rule === null) return 'locked';
+  return rule.trim() === '' ? 'open' : 'condition';
 }
 
 /** Like ruleCondition, but a locked rule yields a condition that matches nothing (for expand). */

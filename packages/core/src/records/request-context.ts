@@ -20,6 +20,31 @@ export interface RequestContext {
    * not started, and a write that was still waiting for the database is not made.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Where the record actions report their rule decisions while someone watches the
+   * request flow (the admin UI's Flow page); absent otherwise, so the common path pays
+   * one property read.
+   */
+  readonly trace?: RequestTrace;
+}
+
+/**
+ * How a rule decided for one request: bypassed by a superuser, open (`""`), applied as a
+ * condition (rows it does not match are left out or answered 404), or locked (refused).
+ * It names the rule, never the data it hid.
+ */
+export type RuleOutcome = 'superuser' | 'open' | 'condition' | 'locked';
+
+/** One rule decision of a request. */
+export interface RuleDecision {
+  readonly collection: string;
+  readonly rule: string;
+  readonly outcome: RuleOutcome;
+}
+
+/** Collects what core decided for one request, for a watcher of the request flow. */
+export interface RequestTrace {
+  rule(decision: RuleDecision): void;
 }
 
 /** A request context for code that acts outside any transport (CLI, tests). */

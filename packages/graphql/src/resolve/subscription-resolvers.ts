@@ -51,7 +51,7 @@ class RecordEventStream {
 
   constructor(realtime: SubscriptionServices, context: GraphqlContext) {
     this.#broker = realtime.broker;
-    const sink = { send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
+    const sink = { transport: 'graphql', send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
     this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
     this.events = new EventQueue(() => this.#broker.disconnect(this.#client));
   }

@@ -88,6 +88,7 @@ async function follow(
 function connect(broker: RealtimeBroker, writer: ChangeWriter, caller: CallPrincipal) {
   return broker.connect(
     {
+      transport: 'grpc',
       send: (delivery) => writer.send(delivery),
       // The token no longer holds (password change, logout everywhere, deleted record).
       principalChanged: () => writer.fail(GrpcCode.UNAUTHENTICATED, 'The authorization token was revoked.'),

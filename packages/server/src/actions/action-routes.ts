@@ -40,6 +40,7 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
   { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
+  { method: 'POST', url: '/api/superusers/install', action: 'superusers.install', noStore: true },
 ];
 
 /** Registers every route of the table whose action the dispatcher knows. Record reads go through `cache` when given. */

@@ -11,6 +11,9 @@ import { responseMetaOf } from '../http/response-meta.js';
  */
 export function toRequestContext(request: FastifyRequest): RequestContext {
   let headers: Record<string, string> | undefined;
+  const timing = responseMetaOf(request);
+  const trace = timing?.trace;
+  if (trace) trace.handlerAt ??= performance.now();
   return {
     principal: principalOf(request),
     method: request.method,
@@ -19,7 +22,8 @@ export function toRequestContext(request: FastifyRequest): RequestContext {
     },
     query: request.query as Record<string, string>,
     context: 'default',
-    timing: responseMetaOf(request),
+    timing,
+    trace,
   };
 }
 

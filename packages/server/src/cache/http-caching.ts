@@ -3,6 +3,7 @@ import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
 import { responseMetaOf, startResponseMeta, type ResponseMeta } from '../http/response-meta.js';
 import { appendVary } from '../http/vary.js';
+import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace.js';
 
 /**
  * HTTP caching semantics and Server-Timing for every response:
@@ -15,26 +16,36 @@ import { appendVary } from '../http/vary.js';
  * - `Server-Timing: cache;desc=hit|miss|bypass, db;dur=<ms>, total;dur=<ms>`, where db
  *   is the time the request's record actions spent in the store (the request context
  *   carries the request's timing to core).
+ * - While `tracer` is watched (the Flow stream), each request carries a trace and the
+ *   tracer hears of its answer; otherwise that costs one boolean read per request.
  */
-export function installHttpCaching(app: FastifyInstance): void {
+export function installHttpCaching(app: FastifyInstance, tracer: RequestTracer = idleTracer): void {
   app.addHook('onRequest', (request, _reply, done) => {
-    startResponseMeta(request);
+    const meta = startResponseMeta(request);
+    if (tracer.watching) meta.trace = new HttpTrace();
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
     const meta = responseMetaOf(request);
     if (meta) reply.header('server-timing', serverTiming(meta));
-    if (reply.statusCode >= 400) {
-      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-    } else if (
-      reply.statusCode === 200 &&
-      (request.method === 'GET' || request.method === 'HEAD') &&
-      isJsonBody(reply, payload)
-    ) {
-      return done(null, validate(request, reply, payload as string | Buffer, meta));
-    }
-    done(null, payload);
+    const sent = conditional(request, reply, payload, meta);
+    if (meta?.trace) tracer.finish(request, reply, meta, sent);
+    done(null, sent);
   });
+}
+
+/** The payload to send: no-store on errors, and ETag/304 on JSON reads. */
+function conditional(request: FastifyRequest, reply: FastifyReply, payload: unknown, meta: ResponseMeta | undefined) {
+  if (reply.statusCode >= 400) {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  } else if (
+    reply.statusCode === 200 &&
+    (request.method === 'GET' || request.method === 'HEAD') &&
+    isJsonBody(reply, payload)
+  ) {
+    return validate(request, reply, payload as string | Buffer, meta);
+  }
+  return payload;
 }
 
 /** Tags a JSON answer and answers 304 when the client already holds it. */

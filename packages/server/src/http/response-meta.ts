@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { StoreTiming } from '@tandem/core';
+import type { HttpTrace } from './request-trace.js';
 
 /** How the response cache answered: from an entry, by running the action, or not at all. */
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
@@ -11,6 +12,8 @@ export interface ResponseMeta extends StoreTiming {
   shared: boolean;
   /** `performance.now()` when the request arrived. */
   readonly start: number;
+  /** Present only while someone watches the Flow stream. */
+  trace?: HttpTrace;
 }
 
 // A WeakMap rather than a decorated property, as for the principal.

@@ -16,6 +16,7 @@ export const SSE_HEADERS = Object.freeze({
  * key). `leave` deliveries have no PocketBase equivalent and are not sent.
  */
 export class SseStream implements RealtimeSink {
+  readonly transport = 'sse';
   readonly #response: ServerResponse;
   readonly #maxBufferedBytes: number;
   /** Broker subscription id → the submitted string. */

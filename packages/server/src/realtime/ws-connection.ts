@@ -53,6 +53,7 @@ export function serveConnection(
   };
   const client = services.broker.connect(
     {
+      transport: 'websocket',
       send: (delivery) => send(frameOf(delivery)),
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),
