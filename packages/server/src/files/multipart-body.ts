@@ -119,12 +119,28 @@ class MultipartReader {
       throw new AppError('MULTIPART_INVALID', `"${name.slice(0, 100)}" takes no files.`);
     }
     const field = name.replace(/^requests[.[]\d+\]?\./, '').replace(/^\+|[+-]$/g, '');
+    const place = this.#reserve(name);
     const work = this.spool.receive(stream, filename, limit, field).then((upload) => {
       this.#uploads.push(upload);
-      this.#add(name, upload);
+      place(upload);
     });
     work.catch(fail);
     this.#pending.push(work.catch(() => undefined));
+  }
+
+  /**
+   * Takes `name`'s next place now, in the order the parts arrived, and returns how to fill
+   * it: files finish storing out of order, and a record keeps its files in form order.
+   */
+  #reserve(name: string): (value: unknown) => void {
+    this.#add(name, PENDING);
+    const held = this.#body[name];
+    const index = Array.isArray(held) ? held.length - 1 : -1;
+    return (value) => {
+      const current = this.#body[name];
+      if (index >= 0 || Array.isArray(current)) (current as unknown[])[Math.max(index, 0)] = value;
+      else this.#body[name] = value;
+    };
   }
 
   #add(name: string, value: unknown): void {
@@ -143,6 +159,9 @@ class MultipartReader {
     await Promise.all(this.#uploads.map((upload) => upload.discard()));
   }
 }
+
+/** A file's place in the body while its bytes are still being stored. */
+const PENDING = Symbol('pending file');
 
 function jsonObject(text: string, maxValues: number): Record<string, unknown> {
   const value = parseJsonDocument(text, maxValues);
