@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { S3 } from '@aws-sdk/client-s3';
 import {
   LocalFileStorage,
   S3FileStorage,
@@ -27,8 +27,20 @@ export async function openFileStorage(dir: string): Promise<TandemFileStorage> {
   return { storage, follow: (s) => void (settings = s) };
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The AWS SDK, loaded the first time S3 is used. NB: loaded at start it held tens of
+ * megabytes of heap in every server, S3 or not, and the larger heap made garbage
+ * collection a measurable part of every request.
+ */
+function awsS3(): typeof import('@aws-sdk/client-s3') {
+  return require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+}
+
 /** S3-compatible storage from the `s3` settings. */
 export function createS3Storage(s3: S3Settings): S3FileStorage {
+  const { S3 } = awsS3();
   const client = new S3({
     endpoint: s3.endpoint,
     region: s3.region,

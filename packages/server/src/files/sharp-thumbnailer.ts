@@ -1,5 +1,12 @@
-import sharp from 'sharp';
+import { createRequire } from 'node:module';
 import type { Thumbnailer } from '@tandem/core';
+
+const require = createRequire(import.meta.url);
+
+/** sharp (and libvips with it), loaded with the first thumbnail rather than in every server. */
+function loadSharp(): typeof import('sharp').default {
+  return require('sharp') as typeof import('sharp').default;
+}
 
 /** sharp's position for each crop mode: `c` centre, `t` top, `b` bottom. */
 const POSITION = { c: 'centre', t: 'top', b: 'bottom' } as const;
@@ -11,6 +18,7 @@ const POSITION = { c: 'centre', t: 'top', b: 'bottom' } as const;
  * first frame. Decoding is bounded (`limitInputPixels`) against decompression bombs.
  */
 export const sharpThumbnailer: Thumbnailer = async (original, size) => {
+  const sharp = loadSharp();
   const image = sharp(original, { limitInputPixels: 100_000_000, failOn: 'error' }).rotate();
   const width = size.width || undefined;
   const height = size.height || undefined;
