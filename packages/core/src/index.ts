@@ -45,6 +45,7 @@ export type { ListPage, ListParams } from './records/record-list.js';
 export { RecordService } from './records/record-service.js';
 export { internalRequest, type RequestContext } from './records/request-context.js';
 export { toPublicCollection } from './schema/auth-collection.js';
+export { isFieldTypeName } from './schema/fields/field-types.js';
 export type { AuthCollection, Collection, FieldDef, Rule } from './schema/collection.js';
 export { guest, superuser, type Principal, type RecordData } from './schema/principal.js';
 export type { SchemaView } from './schema/schema-view.js';

@@ -1,5 +1,5 @@
 import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
-import { quoteIdentifier } from '../../sql/sql.js';
+import { quoteIdentifier, sql } from '../../sql/sql.js';
 import { sqliteFilterDialect } from './sqlite-filter-dialect.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
@@ -27,6 +27,8 @@ export const sqliteDialect: Dialect = {
     return value;
   },
   columnDefinition: (kind) => columnDefinitions[kind],
+  caseInsensitiveIndexColumn: (quoted) => `${quoted} COLLATE NOCASE`,
+  columnsQuery: (table) => sql`SELECT "name", "type" FROM pragma_table_info(${table})`,
   toColumn(kind, value) {
     if (kind === 'bool') return value ? 1 : 0;
     if (kind === 'list') return JSON.stringify(value ?? []);
