@@ -29,8 +29,9 @@ export function planImport(current: SchemaView, inputs: readonly unknown[]): Imp
 function planOne(current: SchemaView, view: SchemaView, input: unknown, index: number): ImportStep {
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Raw;
   const fileId = typeof raw.id === 'string' && raw.id !== '' ? raw.id : undefined;
-  const byId = fileId ? current.find(fileId) : undefined;
-  const before = byId?.id === fileId ? byId : typeof raw.name === 'string' ? current.find(raw.name) : undefined;
+  const found = fileId ? current.find(fileId) : undefined;
+  const byId = found?.id === fileId ? found : undefined;
+  const before = byId ?? (typeof raw.name === 'string' ? current.find(raw.name) : undefined);
   const reId = before && fileId && before.id !== fileId && !before.system ? fileId : undefined;
   const existing = before && reId ? { ...before, id: reId } : before;
   const self = new Set([before?.id, reId, view.find(fileId ?? String(raw.name ?? ''))?.id]);
