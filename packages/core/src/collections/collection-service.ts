@@ -18,7 +18,7 @@ import { listCollections, type CollectionListParams } from './collection-list.js
 import { inImport, planImport, type ImportStep } from './collection-import.js';
 import { assertRulesCompile } from './collection-rules-check.js';
 import { prepareImport } from './pocketbase-import.js';
-import { inferViewFields } from './view-collection.js';
+import { inferViewFields, viewRefused } from './view-collection.js';
 
 /** The outcome of an import: which collections were created, updated or left alone. */
 export interface ImportResult {
@@ -252,7 +252,7 @@ export class CollectionService implements SchemaView {
   }
 
   async #insert(tx: Executor, collection: Collection, schema: SchemaView = this): Promise<Collection> {
-    for (const statement of createTableStatements(tx.dialect, collection)) await tx.exec(statement);
+    await runDdl(tx, collection, createTableStatements(tx.dialect, collection));
     const stored = await this.#settleView(tx, collection, schema);
     await tx.run(sql`INSERT INTO ${ident(COLLECTIONS_TABLE)} ("id", "name", "definition", "created", "updated")
       VALUES (${stored.id}, ${stored.name}, ${JSON.stringify(stored)}, ${stored.created}, ${stored.updated})`);
@@ -261,7 +261,7 @@ export class CollectionService implements SchemaView {
 
   /** Changes a collection's table and definition; its id may change too (an import matched it by name). */
   async #alter(tx: Executor, before: Collection, after: Collection, schema: SchemaView = this): Promise<Collection> {
-    for (const statement of alterTableStatements(tx.dialect, before, after)) await tx.exec(statement);
+    await runDdl(tx, after, alterTableStatements(tx.dialect, before, after));
     const stored = await this.#settleView(tx, after, schema);
     await tx.run(
       sql`UPDATE ${ident(COLLECTIONS_TABLE)} SET "id" = ${stored.id}, "name" = ${stored.name}, "definition" = ${JSON.stringify(stored)}, "updated" = ${stored.updated} WHERE "id" = ${before.id}`,
@@ -307,6 +307,15 @@ function schemaAfter(
 ): SchemaView {
   const gone = new Set([...steps.flatMap((s) => (s.before ? [s.before.id] : [])), ...missing.map((c) => c.id)]);
   return schemaViewOf([...all.filter((c) => !gone.has(c.id)), ...steps.map((s) => s.after)]);
+}
+
+/** Runs a collection's DDL; a view the database refuses gets an error that says why. */
+async function runDdl(tx: Executor, collection: Collection, statements: readonly string[]): Promise<void> {
+  try {
+    for (const statement of statements) await tx.exec(statement);
+  } catch (error) {
+    throw collection.type === 'view' ? viewRefused(tx, collection, error) : error;
+  }
 }
 
 /** Runs one step of an import; a database refusal names the collection it happened in. */

@@ -31,13 +31,16 @@ async function viewColumns(tx: Executor, view: Collection): Promise<ViewColumn[]
     await tx.all(sql`SELECT * FROM ${ident(view.name)} LIMIT 0`);
     return await tx.all<ViewColumn>(tx.dialect.columnsQuery(view.name));
   } catch (error) {
-    if (error instanceof AppError) throw error;
-    const reason = (error as Error).message.split('\n')[0];
-    throw viewError(
-      view,
-      `The query cannot run on ${tx.dialect.name === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${reason}`,
-    );
+    throw viewRefused(tx, view, error);
   }
+}
+
+/** The error for a view the database refused (PostgreSQL checks the query at CREATE VIEW, SQLite only when it runs). */
+export function viewRefused(tx: Executor, view: Collection, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const reason = (error as Error).message.split('\n')[0];
+  const database = tx.dialect.name === 'postgres' ? 'PostgreSQL' : 'SQLite';
+  return viewError(view, `The query cannot run on ${database}: ${reason}`);
 }
 
 function fieldFor(column: ViewColumn, view: Collection, sources: readonly Collection[]): FieldDef {
