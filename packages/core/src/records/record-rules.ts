@@ -1,4 +1,4 @@
-import { compileFilter, parseFilter, type RequestInfo } from '../filter/index.js';
+import { compileFilter, parseFilter, withRuleHidden, type RequestInfo } from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
 import { raw, sql, type Sql } from '../sql/sql.js';
@@ -30,7 +30,9 @@ export function ruleCondition(scope: RuleScope, ruleName: RuleName): Sql | 'bypa
   const rule = scope.collection[ruleName] ?? null;
   if (rule === null) throw new AppError('SUPERUSER_ONLY');
   if (rule.trim() === '') return 'bypass';
-  return compileFilter(parseFilter(rule), filterContext(scope, true));
+  return withRuleHidden(scope.collection.name, ruleName, () =>
+    compileFilter(parseFilter(rule), filterContext(scope, true)),
+  );
 }
 
 /** Like ruleCondition, but a locked rule yields a condition that matches nothing (for expand). */
