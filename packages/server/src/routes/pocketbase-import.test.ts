@@ -60,8 +60,13 @@ for (const { name: dialect, skip } of testDialects) {
 /** A server on a fresh database with one export imported, and the official SDK pointed at it. */
 async function serveImported(dialect: 'sqlite' | 'postgres', file: PocketbaseExportName) {
   const t = await createTestApp(dialect);
-  await t.collections.import(exportFile(file));
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    await t.collections.import(exportFile(file));
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    await t.cleanup(); // a failed import must not leave the app open
+    throw error;
+  }
   const url = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   const client = () => {
     const pb = new PocketBase(url);
@@ -84,7 +89,7 @@ for (const { name: dialect, skip } of testDialects) {
     before(async () => {
       served = await serveImported(dialect, 'current');
     });
-    after(async () => served.t.cleanup());
+    after(async () => served?.t.cleanup());
 
     it('signs up, shares a trip and reads its totals through the view', async () => {
       const [ann, bob, eve] = [served.client(), served.client(), served.client()];
@@ -148,7 +153,7 @@ for (const { name: dialect, skip } of testDialects) {
     before(async () => {
       served = await serveImported(dialect, 'v0.22');
     });
-    after(async () => served.t.cleanup());
+    after(async () => served?.t.cleanup());
 
     it('signs in by username, writes under a rule that used @request.data, and reads the view', async () => {
       const pb = served.client();
@@ -171,7 +176,7 @@ for (const { name: dialect, skip } of testDialects) {
     before(async () => {
       served = await serveImported(dialect, 'v0.23');
     });
-    after(async () => served.t.cleanup());
+    after(async () => served?.t.cleanup());
 
     it('keeps the partial unique slug index: many empty slugs, one of each other', async () => {
       const pb = served.client();
