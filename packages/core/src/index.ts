@@ -74,6 +74,7 @@ export {
   type RuleOutcome,
 } from './records/request-context.js';
 export { toPublicCollection } from './schema/auth-collection.js';
+export { isFieldTypeName } from './schema/fields/field-types.js';
 export type { AuthCollection, Collection, FieldDef, Rule } from './schema/collection.js';
 export { guest, superuser, type Principal, type RecordData } from './schema/principal.js';
 export type { SchemaView } from './schema/schema-view.js';

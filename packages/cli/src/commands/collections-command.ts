@@ -75,6 +75,7 @@ async function importFile(
     file,
   );
   const result = await importWithProgress(collections, list, deleteMissing, report);
+  if (!report.quiet) for (const notice of result.notices) report.stderr.write(`notice: ${notice}\n`);
   if (!report.quiet)
     report.out(
       `created ${result.created.length}, updated ${result.updated.length}, unchanged ${result.unchanged.length}, deleted ${result.deleted.length}`,
@@ -92,7 +93,7 @@ async function importWithProgress(
   try {
     return await collections.import(list, { deleteMissing, onProgress: (done, total) => progress.update(done, total) });
   } catch (error) {
-    if (isAppError(error)) throw new CliError(`import failed: ${error.message} ${JSON.stringify(error.data)}`);
+    if (isAppError(error)) throw new CliError(`import failed, nothing was changed: ${error.message}`);
     throw error;
   } finally {
     progress.end();

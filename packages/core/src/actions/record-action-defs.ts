@@ -52,6 +52,7 @@ export const createRecordAction: ActionDefinition = {
   inBatch: true,
   errors: ['COLLECTION_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_CREATE_FAILED', 'BODY_INVALID', 'VALIDATION_FAILED'],
   async run(services, input, request) {
+    assertMayWrite(services, input, request, 'createRule');
     return ok(await services.records.create(collectionOf(input), bodyObject(input), expandOf(input), request));
   },
 };
@@ -91,8 +92,8 @@ export const upsertRecordAction: ActionDefinition = {
   inBatch: true,
   errors: [...new Set([...createRecordAction.errors, ...updateRecordAction.errors])],
   async run(services, input, request) {
-    const body = bodyObject(input);
     const collection = collectionOf(input);
+    const body = bodyObject(input);
     const id = body.id;
     const exists = typeof id === 'string' && id !== '' && (await services.records.exists(collection, id));
     const record = exists
@@ -162,7 +163,22 @@ async function update(
   replace: boolean,
 ): Promise<ActionResult> {
   const params = { ...expandOf(input), replace };
+  assertMayWrite(services, input, request, 'updateRule');
   return ok(await services.records.update(collectionOf(input), idOf(input), bodyObject(input), params, request));
+}
+
+/**
+ * Who may act is decided before what they sent is read, as PocketBase does: a write
+ * under a locked (null) rule is 403 for anyone but a superuser, whatever the body holds.
+ */
+function assertMayWrite(
+  services: ActionServices,
+  input: ActionInput,
+  request: RequestContext,
+  rule: 'createRule' | 'updateRule',
+): void {
+  const collection = services.collections.get(collectionOf(input));
+  if (request.principal.kind !== 'superuser' && collection[rule] === null) throw new AppError('SUPERUSER_ONLY');
 }
 
 /** Every record action. */

@@ -125,7 +125,7 @@ forEachStore((_name, open) => {
       assert.deepEqual((await service.import(file)).created, ['notes', 'tags']);
       const before = JSON.stringify(service.all());
       const second = await service.import(file);
-      assert.deepEqual(second, { created: [], updated: [], unchanged: ['notes', 'tags'], deleted: [] });
+      assert.deepEqual(second, { created: [], updated: [], unchanged: ['notes', 'tags'], deleted: [], notices: [] });
       assert.equal(JSON.stringify(service.all()), before);
     } finally {
       await cleanup();
@@ -144,7 +144,7 @@ forEachStore((_name, open) => {
         deleteMissing: true,
         onProgress: (done, total) => steps.push(`${done}/${total}`),
       });
-      assert.deepEqual(result, { created: ['tags'], updated: [], unchanged: ['notes'], deleted: ['old'] });
+      assert.deepEqual(result, { created: ['tags'], updated: [], unchanged: ['notes'], deleted: ['old'], notices: [] });
       assert.deepEqual(steps, ['1/3', '2/3', '3/3']);
     } finally {
       await cleanup();

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { AppError, isAppError } from '../errors/app-error.js';
 import { sql, ident } from '../sql/sql.js';
 import type { Executor, Store } from '../store/store.js';
 import type { Collection } from '../schema/collection.js';
@@ -11,14 +11,15 @@ import {
   createTableStatements,
   dropTableStatements,
 } from '../schema/schema-ddl.js';
-import type { SchemaView } from '../schema/schema-view.js';
-import { collectionIdFor } from '../schema/collection-ids.js';
-import { stableStringify } from '../json/stable-stringify.js';
+import { schemaViewOf, type SchemaView } from '../schema/schema-view.js';
 import { changeLogStatements } from '../changes/change-log.js';
 import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from '../schema/system-collections.js';
 import type { ListResult } from '@tandem/protocol';
 import { listCollections, type CollectionListParams } from './collection-list.js';
-import { assertRulesParse } from './collection-rules-check.js';
+import { inImport, planImport, type ImportStep } from './collection-import.js';
+import { assertRulesCompile } from './collection-rules-check.js';
+import { prepareImport } from './pocketbase-import.js';
+import { inferViewFields, viewRefused } from './view-collection.js';
 
 /** The outcome of an import: which collections were created, updated or left alone. */
 export interface ImportResult {
@@ -26,6 +27,8 @@ export interface ImportResult {
   updated: string[];
   unchanged: string[];
   deleted: string[];
+  /** What the import did differently from the file, one sentence each (PocketBase system collections, upgrades). */
+  notices: string[];
 }
 
 /** How `CollectionService.import` runs. */
@@ -93,18 +96,20 @@ export class CollectionService implements SchemaView {
   /** Creates a collection and its table. */
   async create(input: unknown): Promise<Collection> {
     const collection = normalizeCollection(input, undefined, this);
-    assertRulesParse(collection);
-    await this.#apply(async (tx) => this.#insert(tx, collection));
-    return collection;
+    this.#assertRules(collection, withCollection(this, collection));
+    let stored = collection;
+    await this.#apply(async (tx) => void (stored = await this.#insert(tx, collection)));
+    return stored;
   }
 
   /** Changes a collection; its table follows in the same transaction. */
   async update(idOrName: string, input: unknown): Promise<Collection> {
     const before = this.get(idOrName);
     const after = normalizeCollection(input, before, this);
-    assertRulesParse(after);
-    await this.#apply(async (tx) => this.#alter(tx, before, after));
-    return after;
+    this.#assertRules(after, withCollection(this, after));
+    let stored = after;
+    await this.#apply(async (tx) => void (stored = await this.#alter(tx, before, after)));
+    return stored;
   }
 
   /**
@@ -170,30 +175,31 @@ export class CollectionService implements SchemaView {
   }
 
   /**
-   * Imports collections (PocketBase's export format). A collection is matched by id,
-   * then by name; one whose definition is unchanged is left alone, so importing the
-   * same file twice changes nothing. All of it runs in one transaction.
+   * Imports collections from a PocketBase export of any version from 0.22 on (see
+   * prepareImport). Every collection is checked before anything changes (fields, rules,
+   * indexes, relations, what --delete-missing would remove); then all of it runs in one
+   * transaction. A collection whose definition is unchanged is left alone, so importing
+   * the same file twice changes nothing.
    */
   async import(inputs: unknown[], options: ImportOptions = {}): Promise<ImportResult> {
-    const result: ImportResult = { created: [], updated: [], unchanged: [], deleted: [] };
-    const view = this.#importView(inputs);
-    const plan = inputs.map((input) => this.#planImport(input, view));
-    const keep = new Set(plan.map((p) => p.after.id));
+    const prepared = prepareImport(inputs);
+    const result: ImportResult = { created: [], updated: [], unchanged: [], deleted: [], notices: prepared.notices };
+    const steps = planImport(this, prepared.collections);
+    const keep = new Set(steps.flatMap((s) => [s.before?.id, s.after.id]));
     const missing = options.deleteMissing ? this.all().filter((c) => !keep.has(c.id) && !c.system) : [];
+    const afterwards = schemaAfter(this.all(), steps, missing);
     for (const collection of missing)
-      this.#assertUnreferenced(
-        collection,
-        new Set(missing.map((c) => c.id)),
-        plan.map((p) => p.after),
-      );
-    const total = plan.length + missing.length;
+      this.#assertUnreferenced(collection, new Set(missing.map((c) => c.id)), afterwards.all());
+    steps.forEach(({ after }, index) => this.#assertRules(after, afterwards, index));
+    const total = steps.length + missing.length;
     await this.#apply(async (tx) => {
       let done = 0;
       const settled = () => options.onProgress?.(++done, total);
-      for (const { before, after } of plan) {
-        if (!before) await this.#insert(tx, after), result.created.push(after.name);
-        else if (sameDefinition(before, after)) result.unchanged.push(after.name);
-        else await this.#alter(tx, before, after), result.updated.push(after.name);
+      // Views last: their queries read the tables the same import creates.
+      for (const { before, after } of [...steps].sort((a, b) => viewLast(a.after) - viewLast(b.after))) {
+        if (!before) await named(after, () => this.#insert(tx, after, afterwards)), result.created.push(after.name);
+        else if (before === after) result.unchanged.push(after.name);
+        else await named(after, () => this.#alter(tx, before, after, afterwards)), result.updated.push(after.name);
         settled();
       }
       for (const collection of missing)
@@ -202,37 +208,15 @@ export class CollectionService implements SchemaView {
     return result;
   }
 
-  #planImport(input: unknown, view: SchemaView): { before: Collection | undefined; after: Collection } {
-    const raw = (input ?? {}) as { id?: unknown; name?: unknown };
-    const before =
-      (typeof raw.id === 'string' ? this.#byId.get(raw.id) : undefined) ??
-      (typeof raw.name === 'string' ? this.find(raw.name) : undefined);
-    // The collection must not collide with itself: leave its own entry (stored or incoming) out.
-    const selfId = before?.id ?? view.find(typeof raw.id === 'string' ? raw.id : String(raw.name ?? ''))?.id;
-    const otherView = withoutCollection(view, selfId);
-    const after = normalizeCollection(input, before, otherView);
-    return { before, after: before && sameDefinition(before, after) ? before : after };
-  }
-
-  /** A view over existing collections plus the ones being imported, for relation targets. */
-  #importView(inputs: unknown[]): SchemaView {
-    const incoming = inputs
-      .filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)
-      .map((raw) => {
-        const name = String(raw.name ?? '');
-        const id =
-          typeof raw.id === 'string'
-            ? raw.id
-            : (this.find(name)?.id ?? collectionIdFor(String(raw.type ?? 'base'), name));
-        return { id, name } as Collection;
-      });
-    return {
-      find: (key) => this.find(key) ?? incoming.find((c) => c.id === key) ?? incoming.find((c) => c.name === key),
-      all: () =>
-        this.all()
-          .filter((c) => !incoming.some((i) => i.id === c.id))
-          .concat(incoming),
-    };
+  /** Checks a collection's rules against the schema it will live in; views are checked once their fields are known. */
+  #assertRules(collection: Collection, schema: SchemaView, index?: number): void {
+    if (collection.type === 'view') return;
+    try {
+      assertRulesCompile(collection, schema, this.#store.dialect);
+    } catch (error) {
+      if (index === undefined || !isAppError(error)) throw error;
+      throw inImport(error, collection.name, index);
+    }
   }
 
   #assertUnreferenced(target: Collection, leaving: Set<string>, remaining: readonly Collection[] = this.all()): void {
@@ -268,17 +252,30 @@ export class CollectionService implements SchemaView {
     for (const listener of this.#listeners) listener();
   }
 
-  async #insert(tx: Executor, collection: Collection): Promise<void> {
-    for (const statement of createTableStatements(tx.dialect, collection)) await tx.exec(statement);
+  async #insert(tx: Executor, collection: Collection, schema: SchemaView = this): Promise<Collection> {
+    await runDdl(tx, collection, createTableStatements(tx.dialect, collection));
+    const stored = await this.#settleView(tx, collection, schema);
     await tx.run(sql`INSERT INTO ${ident(COLLECTIONS_TABLE)} ("id", "name", "definition", "created", "updated")
-      VALUES (${collection.id}, ${collection.name}, ${JSON.stringify(collection)}, ${collection.created}, ${collection.updated})`);
+      VALUES (${stored.id}, ${stored.name}, ${JSON.stringify(stored)}, ${stored.created}, ${stored.updated})`);
+    return stored;
   }
 
-  async #alter(tx: Executor, before: Collection, after: Collection): Promise<void> {
-    for (const statement of alterTableStatements(tx.dialect, before, after)) await tx.exec(statement);
+  /** Changes a collection's table and definition; its id may change too (an import matched it by name). */
+  async #alter(tx: Executor, before: Collection, after: Collection, schema: SchemaView = this): Promise<Collection> {
+    await runDdl(tx, after, alterTableStatements(tx.dialect, before, after));
+    const stored = await this.#settleView(tx, after, schema);
     await tx.run(
-      sql`UPDATE ${ident(COLLECTIONS_TABLE)} SET "name" = ${after.name}, "definition" = ${JSON.stringify(after)}, "updated" = ${after.updated} WHERE "id" = ${after.id}`,
+      sql`UPDATE ${ident(COLLECTIONS_TABLE)} SET "id" = ${stored.id}, "name" = ${stored.name}, "definition" = ${JSON.stringify(stored)}, "updated" = ${stored.updated} WHERE "id" = ${before.id}`,
     );
+    return stored;
+  }
+
+  /** A view's fields come from its query, read in the transaction that created it; then its rules are checked. */
+  async #settleView(tx: Executor, collection: Collection, schema: SchemaView): Promise<Collection> {
+    if (collection.type !== 'view') return collection;
+    const view = await inferViewFields(tx, collection, schema);
+    assertRulesCompile(view, withCollection(schema, view), tx.dialect);
+    return view;
   }
 
   async #drop(tx: Executor, collection: Collection): Promise<void> {
@@ -297,19 +294,42 @@ export class CollectionService implements SchemaView {
   }
 }
 
-function withoutCollection(view: SchemaView, id: string | undefined): SchemaView {
-  if (id === undefined) return view;
-  return {
-    find: (key) => {
-      const found = view.find(key);
-      return found?.id === id ? undefined : found;
-    },
-    all: () => view.all().filter((c) => c.id !== id),
-  };
+/** A view of the schema with one collection added or replaced. */
+function withCollection(schema: SchemaView, collection: Collection): SchemaView {
+  const others = () => schema.all().filter((c) => c.id !== collection.id);
+  return schemaViewOf([...others(), collection]);
 }
 
-/** True when two definitions differ only in their timestamps. */
-function sameDefinition(a: Collection, b: Collection): boolean {
-  const strip = ({ created: _c, updated: _u, ...rest }: Collection) => rest;
-  return stableStringify(strip(a)) === stableStringify(strip(b));
+/** The schema as it will be after an import: its steps applied and the missing collections gone. */
+function schemaAfter(
+  all: readonly Collection[],
+  steps: readonly ImportStep[],
+  missing: readonly Collection[],
+): SchemaView {
+  const gone = new Set([...steps.flatMap((s) => (s.before ? [s.before.id] : [])), ...missing.map((c) => c.id)]);
+  return schemaViewOf([...all.filter((c) => !gone.has(c.id)), ...steps.map((s) => s.after)]);
+}
+
+/** Runs a collection's DDL; a view the database refuses gets an error that says why. */
+async function runDdl(tx: Executor, collection: Collection, statements: readonly string[]): Promise<void> {
+  try {
+    for (const statement of statements) await tx.exec(statement);
+  } catch (error) {
+    throw collection.type === 'view' ? viewRefused(tx, collection, error) : error;
+  }
+}
+
+/** Runs one step of an import; a database refusal names the collection it happened in. */
+async function named<T>(collection: Collection, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isAppError(error)) throw error;
+    const reason = (error as Error).message.split('\n')[0];
+    throw new AppError('COLLECTION_INVALID', `Collection ${collection.name} was refused by the database: ${reason}`);
+  }
+}
+
+function viewLast(collection: Collection): number {
+  return collection.type === 'view' ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { withRuleHidden } from './filter-error.js';
 import type { Collection } from '../schema/collection.js';
 import { column, ident, join, sql, type Sql } from '../sql/sql.js';
 import { andSql, caseSql, notSql, orSql, toSql, type BoolSql } from '../sql/bool-sql.js';
@@ -65,7 +66,9 @@ export function listGuardCompiler(context: FilterContext, nextAlias: () => strin
       allowRequestMacros: true,
     };
     const state: CompileState = { dialect: context.dialect.filter, outer: alias, nextAlias, joined: new Map() };
-    return withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state);
+    return withRuleHidden(entered.name, 'listRule', () =>
+      withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state),
+    );
   };
 }
 

@@ -24,3 +24,17 @@ export function quoteForMessage(text: string): string {
   const short = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   return JSON.stringify(short);
 }
+
+/**
+ * Runs the compilation of a collection's rule. A rule that cannot be applied (it names
+ * something that no longer exists) is the server's problem, and its text is the
+ * server's secret: the client is told which rule failed, never what it says.
+ */
+export function withRuleHidden<T>(collection: string, ruleName: string, compile: () => T): T {
+  try {
+    return compile();
+  } catch (error) {
+    if (!(error instanceof AppError) || (error.code !== 'FILTER_INVALID' && error.code !== 'SORT_INVALID')) throw error;
+    throw new AppError('FILTER_INVALID', `Invalid filter: the ${ruleName} of ${collection} cannot be applied.`);
+  }
+}

@@ -34,3 +34,4 @@ export { createFilterPredicate, evaluateFilter, type FilterPredicate } from './f
 export { compileSort, MAX_SORT_FIELDS, MAX_SORT_FIELD_LENGTH } from './filter-sort.js';
 export { FilterNeedsDatabaseError, isFilterNeedsDatabaseError, needsDatabase } from './filter-needs-database.js';
 export { isHiddenField } from './filter-path.js';
+export { withRuleHidden } from './filter-error.js';

@@ -211,7 +211,7 @@ export class RealtimeClient {
     const principal = this.#principal;
     const seen = (record: RecordData | undefined): Visibility =>
       record ? this.#visibility.check(principal, subscription, collection, record) : false;
-    if (event.action === 'delete') return seen(event.record) === true ? 'event' : 'none';
+    if (event.action === 'delete') return this.#decideDelete(subscription, event, collection, seen(event.record));
     const after = seen(event.record);
     const before = event.action === 'update' ? seen(event.before) : false;
     const decideWith = (visibleAfter: boolean): Decision =>
@@ -219,6 +219,19 @@ export class RealtimeClient {
     if (after === 'database')
       return this.#visibility.checkInDatabase(principal, subscription, collection, event.recordId).then(decideWith);
     return decideWith(after);
+  }
+
+  /** A delete is sent to whoever could see the record as it was; relation-crossing rules ask the database. */
+  #decideDelete(
+    subscription: Subscription,
+    event: ChangeEvent,
+    collection: Collection,
+    visible: Visibility,
+  ): Decision | Promise<Decision> {
+    if (visible !== 'database') return visible ? 'event' : 'none';
+    return this.#visibility
+      .checkDeletedInDatabase(this.#principal, subscription, collection, event.record)
+      .then((seen) => (seen ? 'event' : 'none'));
   }
 
   #send(

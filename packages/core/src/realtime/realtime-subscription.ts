@@ -11,11 +11,14 @@ const MAX_OPTION_ENTRIES = 50;
 
 /**
  * One subscription of one client: `collection/*` (the list rule applies) or
- * `collection/<id>` (the view rule applies), with its options parsed once.
+ * `collection/<id>` (the view rule applies), with its options parsed once. Any other
+ * topic is an application's own (PocketBase accepts every topic): it is kept, and no
+ * record change ever matches it; it receives what server code publishes to it.
  */
 export interface Subscription {
   readonly id: string;
   readonly topic: string;
+  /** The collection watched; '' for an application's own topic. */
   readonly collectionId: string;
   /** The one record watched, or undefined for `*`. */
   readonly recordId: string | undefined;
@@ -40,11 +43,11 @@ export function parseSubscription(
   if (typeof id !== 'string' || id === '' || id.length > 100)
     throw invalid('The subscription id must be 1 to 100 characters.');
   if (typeof topic !== 'string' || topic.length > MAX_TOPIC_LENGTH) throw invalid('Invalid topic.');
+  if (topic === '') throw invalid('A topic is a non-empty string.');
   const [name, recordId, ...rest] = topic.split('/');
-  if (!name || recordId === undefined || recordId === '' || rest.length > 0)
-    throw invalid('A topic is "<collection>/*" or "<collection>/<recordId>".');
-  const collection = schema.find(name);
-  if (!collection) throw new AppError('COLLECTION_NOT_FOUND');
+  const isRecordTopic = Boolean(name) && Boolean(recordId) && rest.length === 0;
+  const collection = isRecordTopic ? schema.find(name!) : undefined;
+  if (!collection) return customSubscription(id, topic);
   const filter = textOption(options.filter, 'filter');
   const expandText = textOption(options.expand, 'expand');
   const fieldsText = textOption(options.fields, 'fields');
@@ -61,6 +64,24 @@ export function parseSubscription(
     query: stringMap(options.query, 'query'),
     headers: lowerKeys(stringMap(options.headers, 'headers')),
     payloadKey: JSON.stringify([expandText ?? '', fieldsText ?? '']),
+  };
+}
+
+/** A subscription to an application's own topic: no options apply, no record change matches it. */
+function customSubscription(id: string, topic: string): Subscription {
+  return {
+    id,
+    topic,
+    collectionId: '',
+    recordId: undefined,
+    filter: undefined,
+    filterText: undefined,
+    expand: parseExpand(undefined),
+    expandText: undefined,
+    fields: undefined,
+    query: {},
+    headers: {},
+    payloadKey: '[]',
   };
 }
 

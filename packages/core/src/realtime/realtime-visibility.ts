@@ -8,11 +8,24 @@ import {
   type FilterRecordSource,
 } from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
-import { ident, sql } from '../sql/sql.js';
+import { ident, join, sql, type Sql } from '../sql/sql.js';
+import type { Dialect } from '../store/dialect.js';
+import { columnKindOf } from '../schema/field-storage.js';
 import { RECORD_ALIAS, scopeFor, type RecordDeps } from '../records/record-deps.js';
 import { andConditions, clientFilterCondition, requestInfo, ruleCondition } from '../records/record-rules.js';
 import type { RequestContext } from '../records/request-context.js';
 import type { Subscription } from './realtime-subscription.js';
+
+/**
+ * A deleted record's values as a one-row table with its table's columns. The empty
+ * SELECT from the real table comes first so that PostgreSQL gives every value its
+ * column's type (UNION resolves untyped parameters to the other branch's types).
+ */
+function deletedRow(dialect: Dialect, collection: Collection, record: RecordData): Sql {
+  const columns = collection.fields.map((field) => ident(field.name));
+  const values = collection.fields.map((field) => sql`${dialect.toColumn(columnKindOf(field), record[field.name])}`);
+  return sql`SELECT ${join(columns)} FROM ${ident(collection.name)} WHERE 1 = 0 UNION ALL SELECT ${join(values)}`;
+}
 
 /** Whether a subscriber may see a record: known in memory, or only the database can tell. */
 export type Visibility = boolean | 'database';
@@ -93,6 +106,32 @@ export class VisibilityChecker {
       const filter = subscription.filterText ? clientFilterCondition(scope, subscription.filterText) : undefined;
       const row = await this.#deps.store.first(
         sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${recordId} AND ${andConditions([rule, filter])}`,
+      );
+      return row !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The database's answer for a deleted record whose rule or filter reaches other
+   * records (`trip.members ?= @request.auth.id`). The row is gone when the event is
+   * delivered, so the rule runs over the deleted values as a one-row table typed like
+   * the real one; the records it reaches are still there unless the same delete
+   * removed them (a cascade), in which case nothing is sent.
+   */
+  async checkDeletedInDatabase(
+    principal: Principal,
+    subscription: Subscription,
+    collection: Collection,
+    record: RecordData,
+  ): Promise<boolean> {
+    const scope = scopeFor(this.#deps, collection, subscriptionRequest(principal, subscription));
+    try {
+      const rule = ruleCondition(scope, subscription.recordId ? 'viewRule' : 'listRule');
+      const filter = subscription.filterText ? clientFilterCondition(scope, subscription.filterText) : undefined;
+      const row = await this.#deps.store.first(
+        sql`SELECT 1 AS "x" FROM (${deletedRow(this.#deps.store.dialect, collection, record)}) AS ${ident(RECORD_ALIAS)} WHERE ${andConditions([rule, filter])}`,
       );
       return row !== undefined;
     } catch {

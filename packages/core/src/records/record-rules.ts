@@ -1,4 +1,4 @@
-import { compileFilter, parseFilter, type RequestInfo } from '../filter/index.js';
+import { compileFilter, parseFilter, withRuleHidden, type RequestInfo } from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
 import { raw, sql, type Sql } from '../sql/sql.js';
@@ -30,7 +30,9 @@ export function ruleCondition(scope: RuleScope, ruleName: RuleName): Sql | 'bypa
   scope.request.trace?.rule({ collection: scope.collection.name, rule: ruleName, outcome });
   if (outcome === 'locked') throw new AppError('SUPERUSER_ONLY');
   if (outcome !== 'condition') return 'bypass';
-  return compileFilter(parseFilter(scope.collection[ruleName]!), filterContext(scope, true));
+  return withRuleHidden(scope.collection.name, ruleName, () =>
+    compileFilter(parseFilter(scope.collection[ruleName]!), filterContext(scope, true)),
+  );
 }
 
 function ruleOutcome(scope: RuleScope, ruleName: RuleName): RuleOutcome {

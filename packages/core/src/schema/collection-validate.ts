@@ -3,9 +3,10 @@ import type { Collection, FieldDef, Rule } from './collection.js';
 import { collectionIdFor, fieldIdFor } from './collection-ids.js';
 import { fieldTypes, isFieldTypeName } from './fields/field-types.js';
 import { idFieldDef } from './fields/text-field.js';
-import { formatIndex, parseIndex } from './collection-index.js';
+import { formatIndex, indexColumnNames, parseIndex, type IndexDef } from './collection-index.js';
 import type { SchemaView } from './schema-view.js';
 import { formatDate } from './fields/date-format.js';
+import { normalizeViewQuery } from './view-query.js';
 import {
   AUTH_SYSTEM_FIELD_NAMES,
   authSystemFields,
@@ -39,8 +40,8 @@ export function normalizeCollection(
   const type = (raw.type ?? existing?.type ?? 'base') as Collection['type'];
   const system = existing?.system ?? (trusted && raw.system === true);
   checkName(name, existing, schema, errors, system);
-  if (type !== 'base' && type !== 'auth')
-    errors.type = err('validation_invalid_type', 'Only "base" and "auth" collections are supported by this version.');
+  if (type !== 'base' && type !== 'auth' && type !== 'view')
+    errors.type = err('validation_invalid_type', 'The type must be "base", "auth" or "view".');
   else if (existing && existing.type !== type)
     errors.type = err('validation_invalid_type', 'The type of a collection cannot change.');
   const id = existing?.id ?? (typeof raw.id === 'string' && NAME.test(raw.id) ? raw.id : collectionIdFor(type, name));
@@ -50,10 +51,12 @@ export function normalizeCollection(
   else if (fields.some((f) => f.type === 'password'))
     errors.fields = err('validation_invalid_type', 'Password fields belong to auth collections only.');
   const rules = normalizeRules(raw, existing, errors);
+  const view = type === 'view' ? normalizeView(raw, existing, rules, errors) : undefined;
   const indexes = normalizeIndexes(raw.indexes ?? existing?.indexes ?? [], name, fields, errors);
+  if (view && indexes.length > 0) errors.indexes = err('validation_invalid_index', 'A view collection has no indexes.');
   const auth = type === 'auth' ? normalizeAuthOptions(raw, existing, errors) : undefined;
   if (auth) checkIdentityFields(auth.passwordAuth.identityFields, fields, errors);
-  const cache = normalizeCacheSwitch(raw, existing, errors);
+  const cache = view ? { cache: false as const } : normalizeCacheSwitch(raw, existing, errors);
   if (Object.keys(errors).length > 0) throw invalid(errors);
   const now = formatDate(new Date());
   const allIndexes = auth ? withAuthIndexes(indexes, id, name) : indexes;
@@ -65,11 +68,29 @@ export function normalizeCollection(
     fields,
     indexes: allIndexes,
     ...rules,
+    ...view,
     ...auth,
     ...cache,
     created: existing?.created ?? now,
     updated: now,
   };
+}
+
+/**
+ * A view's query, checked as text. Its rows are read-only, so the write rules are locked
+ * (null) whatever was sent, as PocketBase does. Its answers change when any table it
+ * reads changes, which the response cache cannot see: views are never cached.
+ */
+function normalizeView(
+  raw: Input,
+  existing: Collection | undefined,
+  rules: Record<(typeof RULE_KEYS)[number], Rule>,
+  errors: Input,
+): { viewQuery: string } {
+  const checked = normalizeViewQuery(raw.viewQuery ?? existing?.viewQuery);
+  if ('error' in checked) errors.viewQuery = checked.error;
+  rules.createRule = rules.updateRule = rules.deleteRule = null;
+  return { viewQuery: 'query' in checked ? checked.query : '' };
 }
 
 /** `cache: false` switches the response cache off for the collection; `true` or absent leaves it on. */
@@ -100,10 +121,21 @@ function withAuthSystemFields(fields: FieldDef[]): FieldDef[] {
   return [fields.find((f) => f.name === 'id')!, ...system, ...own];
 }
 
+/**
+ * Adds the unique email and tokenKey indexes unless the collection has them, by name or
+ * as any unique index over that one column (an export's partial `WHERE email != ''` one).
+ */
 function withAuthIndexes(indexes: string[], id: string, table: string): string[] {
-  const names = new Set(indexes.map((text) => parseIndex(text).name));
-  const missing = authSystemIndexes(id, table).filter((text) => !names.has(parseIndex(text).name));
-  return [...indexes, ...missing.map((text) => formatIndex(table, parseIndex(text)))];
+  const parsed = indexes.map(parseIndex);
+  const covered = (index: IndexDef) =>
+    parsed.some(
+      (p) =>
+        p.name === index.name || (p.unique && p.columns.length === 1 && p.columns[0]!.name === index.columns[0]!.name),
+    );
+  const missing = authSystemIndexes(id, table)
+    .map(parseIndex)
+    .filter((index) => !covered(index));
+  return [...indexes, ...missing.map((index) => formatIndex(table, index))];
 }
 
 function checkIdentityFields(identityFields: string[], fields: FieldDef[], errors: Input): void {
@@ -252,10 +284,10 @@ function normalizeIndexes(value: unknown, table: string, fields: FieldDef[], err
   try {
     return value.map((text) => {
       const index = parseIndex(String(text));
-      const missing = index.columns.find((c) => !names.has(c.name));
+      const missing = indexColumnNames(index).find((name) => !names.has(name));
       if (missing)
         throw new AppError('COLLECTION_INVALID', undefined, {
-          indexes: err('validation_invalid_index', `Unknown column ${missing.name} in index ${index.name}.`),
+          indexes: err('validation_invalid_index', `Unknown column ${missing} in index ${index.name}.`),
         });
       return formatIndex(table, index);
     });

@@ -108,6 +108,8 @@ export interface Collection extends CollectionRules, Partial<AuthOptions> {
   system: boolean;
   fields: FieldDef[];
   indexes: string[];
+  /** A view collection's SELECT (type `view` only): its records are the query's rows, read-only. */
+  viewQuery?: string;
   /** `false` keeps this collection's answers out of the response cache (see docs/caching.md); absent means cached. */
   cache?: false;
   created: string;

@@ -6,13 +6,14 @@ import { createIndexSql, parseIndex } from './collection-index.js';
 
 /** The statements that create a collection's table and its indexes. */
 export function createTableStatements(dialect: Dialect, collection: Collection): string[] {
+  if (collection.type === 'view') return [createViewSql(collection)];
   const columns = collection.fields.map((field) => columnSql(dialect, field));
-  return [`CREATE TABLE ${q(collection.name)} (${columns.join(', ')})`, ...indexStatements(collection)];
+  return [`CREATE TABLE ${q(collection.name)} (${columns.join(', ')})`, ...indexStatements(dialect, collection)];
 }
 
 /** The statements that drop a collection's table (its indexes go with it). */
 export function dropTableStatements(collection: Collection): string[] {
-  return [`DROP TABLE IF EXISTS ${q(collection.name)}`];
+  return [`DROP ${collection.type === 'view' ? 'VIEW' : 'TABLE'} IF EXISTS ${q(collection.name)}`];
 }
 
 /**
@@ -22,6 +23,7 @@ export function dropTableStatements(collection: Collection): string[] {
  * SQLite cannot drop an indexed column.
  */
 export function alterTableStatements(dialect: Dialect, before: Collection, after: Collection): string[] {
+  if (before.type === 'view') return [...dropTableStatements(before), createViewSql(after)];
   const statements = before.indexes.map((text) => `DROP INDEX IF EXISTS ${q(parseIndex(text).name)}`);
   if (before.name !== after.name) statements.push(`ALTER TABLE ${q(before.name)} RENAME TO ${q(after.name)}`);
   const table = q(after.name);
@@ -37,7 +39,15 @@ export function alterTableStatements(dialect: Dialect, before: Collection, after
     if (!old || columnKindOf(old) !== columnKindOf(field))
       statements.push(`ALTER TABLE ${table} ADD COLUMN ${columnSql(dialect, field)}`);
   }
-  return [...statements, ...indexStatements(after)];
+  return [...statements, ...indexStatements(dialect, after)];
+}
+
+/**
+ * A view collection's SQL view. The query is wrapped in a second SELECT, as PocketBase
+ * does, so that it can only ever be one SELECT; its text was checked (schema/view-query.ts).
+ */
+function createViewSql(collection: Collection): string {
+  return `CREATE VIEW ${q(collection.name)} AS SELECT * FROM (${collection.viewQuery ?? ''}) AS ${q('__view')}`;
 }
 
 function columnSql(dialect: Dialect, field: FieldDef): string {
@@ -45,8 +55,8 @@ function columnSql(dialect: Dialect, field: FieldDef): string {
   return `${q(field.name)} ${dialect.columnDefinition(columnKindOf(field))}`;
 }
 
-function indexStatements(collection: Collection): string[] {
-  return collection.indexes.map((text) => createIndexSql(collection.name, parseIndex(text)));
+function indexStatements(dialect: Dialect, collection: Collection): string[] {
+  return collection.indexes.map((text) => createIndexSql(dialect, collection.name, parseIndex(text)));
 }
 
 /** The system table that keeps collection definitions. */

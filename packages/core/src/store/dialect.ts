@@ -1,4 +1,4 @@
-import type { SqlRenderer } from '../sql/sql.js';
+import type { Sql, SqlRenderer } from '../sql/sql.js';
 import type { FilterDialect } from './filter-sql-dialect.js';
 
 /** The databases Tandem stores records in. */
@@ -46,6 +46,10 @@ export interface Dialect extends SqlRenderer {
    * answer without reading its row back, byte for byte as a read-back would.
    */
   readBack(kind: ColumnKind, value: unknown): { value: unknown } | undefined;
+  /** An index column that compares case-insensitively (`COLLATE NOCASE` in collection JSON), from its quoted name. */
+  caseInsensitiveIndexColumn(quotedColumn: string): string;
+  /** A query for the columns of a table or view, in order: rows of `{ name, type }` (the declared SQL type). */
+  columnsQuery(table: string): Sql;
 }
 
 /**

@@ -52,29 +52,27 @@ export function toSseSubscribeBody(body: unknown): SseSubscribeBody {
 }
 
 /**
- * Parses every subscription string before anything is changed, so a bad one (400)
- * leaves the client's set as it was. The legacy topic `<collection>` means `<collection>/*`.
+ * Parses every subscription string. As in PocketBase, every topic is accepted: one that
+ * names no collection is an application's own topic, and one whose options or filter
+ * cannot be parsed is kept without events, so one bad subscription never stops the
+ * others (the SDK sends the whole set on every change). The legacy topic `<collection>`
+ * means `<collection>/*`.
  */
 export function parseSseSubscriptions(schema: SchemaView, names: readonly string[]): SseSubscription[] {
-  return names.map((name) => {
+  return names.map((name) => ({ name, subscription: parseOne(schema, name) }));
+}
+
+function parseOne(schema: SchemaView, name: string): Subscription | undefined {
+  try {
     const { topic, options } = splitSubscriptionString(name);
-    if (isUnpublishedTopic(topic)) return { name, subscription: undefined };
-    try {
-      return {
-        name,
-        subscription: parseSubscription(
-          schema,
-          subscriptionIdOf(name),
-          topic.includes('/') ? topic : `${topic}/*`,
-          options,
-        ),
-      };
-    } catch (error) {
-      // An unknown collection is a bad topic here: the client sent a malformed request.
-      if (isAppError(error) && error.status === 404) throw invalid(name, `Unknown collection in topic "${topic}".`);
-      throw error;
-    }
-  });
+    if (isUnpublishedTopic(topic)) return undefined;
+    const id = subscriptionIdOf(name);
+    const collectionTopic = topic.includes('/') || !schema.find(topic) ? topic : `${topic}/*`;
+    return parseSubscription(schema, id, collectionTopic, options);
+  } catch (error) {
+    if (isAppError(error) && error.status < 500) return undefined;
+    throw error;
+  }
 }
 
 /**

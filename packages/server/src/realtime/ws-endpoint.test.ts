@@ -99,6 +99,21 @@ for (const { name: dialect, skip } of testDialects) {
       assert.ok(events[0]!.seq < events[1]!.seq && events[1]!.seq < events[2]!.seq);
     });
 
+    it("accepts an application's own topic, sends nothing for it, and a bad subscription leaves the others working", async () => {
+      const socket = await open();
+      socket.send({ type: 'subscribe', id: 'chat', topic: 'chat/room-1' });
+      await socket.waitFor((m) => m.type === 'subscribed' && m.id === 'chat');
+      socket.send({ type: 'subscribe', id: 'bad', topic: 'notes/*', options: { filter: 'title =' } });
+      await socket.waitFor((m) => m.type === 'error' && (m as { id?: string }).id === 'bad');
+      socket.send({ type: 'subscribe', id: 'ok', topic: 'notes/*' });
+      await socket.waitFor((m) => m.type === 'subscribed' && m.id === 'ok');
+      const note = (await call(t, 'POST', '/api/collections/notes/records', { title: 'hello' })).body;
+      const event = await socket.waitFor(isEvent);
+      assert.equal(event.sub, 'ok');
+      assert.equal(event.record.id, note.id);
+      assert.equal(socket.messages.filter(isEvent).length, 1, 'nothing for the application topic');
+    });
+
     it('applies filter and fields, and sends leave when an update moves a record out of the filter', async () => {
       const socket = await open();
       socket.send({ type: 'subscribe', id: 'big', topic: 'notes/*', options: { filter: 'n > 10', fields: 'id,n' } });

@@ -560,6 +560,13 @@ export const createScenarios: Scenario[] = [
     status: 403,
   },
   {
+    name: 'create into a locked collection is a 403 before the body is looked at',
+    method: 'POST',
+    url: R('locked'),
+    body: [1, 2],
+    status: 403,
+  },
+  {
     name: 'create refused by the create rule is a 400 and writes nothing',
     method: 'POST',
     url: R('drafts'),
@@ -653,6 +660,13 @@ export const updateScenarios: Scenario[] = [
     method: 'PATCH',
     url: R('locked', `/${ids.locked1}`),
     body: { note: 'x' },
+    status: 403,
+  },
+  {
+    name: 'PATCH of a locked collection is a 403 before the body is looked at',
+    method: 'PATCH',
+    url: R('locked', `/${ids.locked1}`),
+    body: 'not an object',
     status: 403,
   },
   {

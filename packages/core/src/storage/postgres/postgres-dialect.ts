@@ -1,5 +1,5 @@
 import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
-import { quoteIdentifier } from '../../sql/sql.js';
+import { quoteIdentifier, sql } from '../../sql/sql.js';
 import { postgresFilterDialect } from './postgres-filter-dialect.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
@@ -22,6 +22,11 @@ export const postgresDialect: Dialect = {
   quoteIdent: quoteIdentifier,
   bindValue: (value) => (value === undefined ? null : value),
   columnDefinition: (kind) => columnDefinitions[kind],
+  // PostgreSQL has no NOCASE collation; an index over lower() gives the same uniqueness.
+  caseInsensitiveIndexColumn: (quoted) => `lower(${quoted})`,
+  columnsQuery: (table) =>
+    sql`SELECT column_name AS "name", data_type AS "type" FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = ${table} ORDER BY ordinal_position`,
   toColumn(kind, value) {
     if (kind === 'bool') return Boolean(value);
     // NB: pg would send a JS array as a PostgreSQL array literal, not JSON.

@@ -1,5 +1,5 @@
 import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/dialect.js';
-import { quoteIdentifier } from '../../sql/sql.js';
+import { quoteIdentifier, sql } from '../../sql/sql.js';
 import { sqliteFilterDialect } from './sqlite-filter-dialect.js';
 
 const columnDefinitions: Record<ColumnKind, string> = {
@@ -28,6 +28,8 @@ export const sqliteDialect: Dialect = {
     return value;
   },
   columnDefinition: (kind) => columnDefinitions[kind],
+  caseInsensitiveIndexColumn: (quoted) => `${quoted} COLLATE NOCASE`,
+  columnsQuery: (table) => sql`SELECT "name", "type" FROM pragma_table_info(${table})`,
   toColumn(kind, value) {
     if (kind === 'bool') return value ? 1 : 0;
     if (kind === 'list') return JSON.stringify(value ?? []);
@@ -37,7 +39,7 @@ export const sqliteDialect: Dialect = {
   fromColumn(kind, value) {
     if (kind === 'bool') return value === 1 || value === 1n;
     if (kind === 'list') return parseJson(value, []);
-    if (kind === 'json') return parseJson(value, null);
+    if (kind === 'json') return jsonColumnValue(value);
     return value;
   },
   // SQLite keeps text (JSON included) as written, so the column round trip is the read-back.
@@ -46,6 +48,21 @@ export const sqliteDialect: Dialect = {
     return { value: this.fromColumn(kind, this.toColumn(kind, value)) };
   },
 };
+
+/**
+ * A json column's value. Stored fields always hold JSON text; a view's expression column
+ * (`SUM(…)`, `group_concat(…)`) holds a plain number or text, answered as it is.
+ */
+function jsonColumnValue(value: unknown): unknown {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'string') return null;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
 
 function parseJson(value: unknown, fallback: unknown): unknown {
   if (typeof value !== 'string') return fallback;
