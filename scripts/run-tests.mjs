@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
+// A test that hangs fails after this long instead of holding CI until its own limit.
+const TEST_TIMEOUT_MS = 5 * 60 * 1000;
 const filter = process.argv[2] ?? '';
 
 function testFiles(dir) {
@@ -38,7 +40,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, ['--conditions=tandem-test', '--test', '--test-reporter=spec', ...files], {
-  stdio: 'inherit',
-});
+const result = spawnSync(
+  process.execPath,
+  ['--conditions=tandem-test', '--test', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-reporter=spec', ...files],
+  {
+    stdio: 'inherit',
+  },
+);
 process.exit(result.status ?? 1);

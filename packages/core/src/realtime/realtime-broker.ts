@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors/app-error.js';
 import type { SubscriptionOptions } from '@tandem/protocol';
 import { guest, type Principal } from '../schema/principal.js';
 import { isAuthCollection, type Collection } from '../schema/collection.js';
@@ -111,9 +112,22 @@ export class RealtimeBroker {
     this.#clients.delete(client.id);
   }
 
-  /** Parses and adds a subscription for a client; throws a 4xx AppError for a bad topic or options. */
-  subscribe(client: RealtimeClient, id: string, topic: string, options?: SubscriptionOptions): void {
-    client.addSubscription(parseSubscription(this.#deps.collections, id, topic, options));
+  /**
+   * Parses and adds a subscription for a client; throws a 4xx AppError for a bad topic or
+   * options. A topic that names no collection is an application's own (PocketBase's
+   * rule), unless `collectionsOnly`: then it is COLLECTION_NOT_FOUND (gRPC's Watch names a
+   * collection, not a topic).
+   */
+  subscribe(
+    client: RealtimeClient,
+    id: string,
+    topic: string,
+    options?: SubscriptionOptions,
+    collectionsOnly = false,
+  ): void {
+    const subscription = parseSubscription(this.#deps.collections, id, topic, options);
+    if (collectionsOnly && subscription.collectionId === '') throw new AppError('COLLECTION_NOT_FOUND');
+    client.addSubscription(subscription);
   }
 
   /**

@@ -58,7 +58,7 @@ async function startWatch(services: GrpcServices, counts: StreamCounts, call: Wa
   signal.addEventListener('abort', stop, { once: true });
   call.once('finish', stop);
   try {
-    broker.subscribe(client, 'watch', topicOf(call.request), optionsOf(call.request));
+    broker.subscribe(client, 'watch', topicOf(call.request), optionsOf(call.request), true);
   } catch (error) {
     stop();
     throw error;
