@@ -132,6 +132,23 @@ forEachStore((name, open) => {
     }
   });
 
+  it("refuses a view that selects an auth collection's password hash", async () => {
+    const { collections, cleanup } = await service();
+    try {
+      await collections.ensureSystemCollections();
+      const view = (viewQuery: string) => collections.create({ name: 'v', type: 'view', viewQuery, listRule: '' });
+      await assert.rejects(view('SELECT id, email, password FROM users'), refused(/password hash/));
+      const created = await view('SELECT id, email, "tokenKey" FROM users');
+      assert.equal(
+        created.fields.find((f) => f.name === 'tokenKey')?.hidden,
+        true,
+        'a hidden source field stays hidden',
+      );
+    } finally {
+      await cleanup();
+    }
+  });
+
   it(`refuses a view whose SQL ${name} cannot run, saying which database`, async () => {
     const { collections, cleanup } = await service();
     try {

@@ -21,6 +21,7 @@ export async function inferViewFields(tx: Executor, view: Collection, schema: Sc
   if (!columns.some((c) => c.name === 'id'))
     throw viewError(view, 'The query must return an "id" column (for example `(ROW_NUMBER() OVER()) AS id`).');
   const sources = sourceCollections(view, schema);
+  assertNoPasswordColumn(view, columns, sources);
   const fields = columns.map((column) => fieldFor(column, view, sources));
   return { ...view, fields };
 }
@@ -59,6 +60,24 @@ function fieldFor(column: ViewColumn, view: Collection, sources: readonly Collec
     presentable: false,
     required: false,
   };
+}
+
+/**
+ * Refuses a view that selects an auth collection's password hash under its own name: its
+ * column would come out as plain text, served to whoever passes the view's rules. (A
+ * view serves exactly the columns its query selects; a renamed hash is the superuser's
+ * explicit choice, as in PocketBase.)
+ */
+function assertNoPasswordColumn(view: Collection, columns: readonly ViewColumn[], sources: readonly Collection[]) {
+  const passwords = new Set(
+    sources
+      .flatMap((c) => c.fields)
+      .filter((f) => f.type === 'password')
+      .map((f) => f.name),
+  );
+  const hash = columns.find((column) => passwords.has(column.name));
+  if (hash)
+    throw viewError(view, `The query selects "${hash.name}", an auth collection's password hash; leave it out.`);
 }
 
 /** The collections whose table names appear in the query as words. */
