@@ -1,8 +1,7 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
-import { SSE_HEADERS } from '../realtime/sse-stream.js';
+import { openEventStream } from '../realtime/event-stream-head.js';
 import type { FlowHub } from './flow-hub.js';
 import { FlowWatcher, defaultFlowWatcherLimits, type FlowWatcherLimits } from './flow-watcher.js';
 
@@ -30,15 +29,7 @@ export function registerFlowRoutes(
 }
 
 function openStream(request: FastifyRequest, reply: FastifyReply, hub: FlowHub, limits: FlowWatcherLimits): void {
-  reply.hijack();
-  const response = reply.raw;
-  // The server's idle-socket timeout is for requests; the heartbeat keeps the stream alive.
-  request.raw.socket.setTimeout(0);
-  response.writeHead(200, {
-    ...(reply.getHeaders() as OutgoingHttpHeaders),
-    ...SSE_HEADERS,
-    'x-request-id': request.id,
-  });
+  const response = openEventStream(request, reply);
   const watcher = new FlowWatcher(response, limits);
   response.write(`event: hello\ndata: ${JSON.stringify({ watchers: hub.size + 1 })}\n\n`);
   hub.add(watcher);

@@ -87,6 +87,10 @@ for (const { name: dialect, skip } of testDialects) {
         assert.equal(stream.headers['content-type'], 'text/event-stream');
         assert.equal(stream.headers['cache-control'], 'no-store');
         assert.equal(stream.headers['x-accel-buffering'], 'no');
+        // The edge's security headers reach a hijacked stream's head too.
+        assert.equal(stream.headers['x-content-type-options'], 'nosniff');
+        assert.equal(stream.headers['referrer-policy'], 'no-referrer');
+        assert.match(String(stream.headers['x-request-id']), /\S/);
         const id = stream.clientId;
         assert.match(id, /^[A-Za-z0-9_-]{10,}$/);
         assert.equal(stream.frames[0]!.raw, `id:${id}\nevent:PB_CONNECT\ndata:{"clientId":"${id}"}\n\n`);

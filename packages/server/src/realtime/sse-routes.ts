@@ -1,9 +1,9 @@
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type RealtimeBroker, type SchemaView } from '@tandem/core';
 import { bindRequestPrincipal } from './sse-auth.js';
 import { SseConnections, resolveSseLimits, type SseLimits } from './sse-connections.js';
-import { SSE_HEADERS, SseStream } from './sse-stream.js';
+import { SseStream } from './sse-stream.js';
+import { openEventStream } from './event-stream-head.js';
 import {
   parseSseSubscriptions,
   subscriptionIdOf,
@@ -51,16 +51,7 @@ function openStream(
 ): void {
   const ip = request.ip;
   connections.assertRoom(ip);
-  reply.hijack();
-  const response = reply.raw;
-  // The server's idle-socket timeout is for requests; the heartbeat keeps a stream alive.
-  request.raw.socket.setTimeout(0);
-  // The headers the edge set on the reply (security headers, CORS) go into the stream's head.
-  response.writeHead(200, {
-    ...(reply.getHeaders() as OutgoingHttpHeaders),
-    ...SSE_HEADERS,
-    'x-request-id': request.id,
-  });
+  const response = openEventStream(request, reply);
   const stream = new SseStream(response, limits.maxBufferedBytes);
   const client = broker.connect(stream);
   connections.add(client.id, ip, stream);

@@ -2,13 +2,6 @@ import type { ServerResponse } from 'node:http';
 import type { Delivery, RealtimeSink } from '@tandem/core';
 import type { SseSubscription } from './sse-subscriptions.js';
 
-/** Response headers of the stream, as PocketBase sends them. */
-export const SSE_HEADERS = Object.freeze({
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-store',
-  'x-accel-buffering': 'no',
-});
-
 /**
  * One PocketBase-style event stream: the broker's sink for one client. It writes
  * `id:<clientId>\nevent:<name>\ndata:<json>\n\n` frames, where the event name is the
