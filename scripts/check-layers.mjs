@@ -33,6 +33,7 @@ const LAYERS = {
     ['errors', 'sql', 'text'],
     ['json'],
     ['store'],
+    ['jobs'],
     ['storage'],
     ['files'],
     ['credentials'],

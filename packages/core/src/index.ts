@@ -97,3 +97,4 @@ export type { Dialect, DialectName } from './store/dialect.js';
 export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
 export type { Store } from './store/store.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
+export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';
