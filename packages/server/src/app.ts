@@ -23,6 +23,7 @@ import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerTlsRoutes } from './routes/tls-routes.js';
 import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
@@ -44,6 +45,7 @@ import { registerSseRoutes } from './realtime/sse-routes.js';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
+import { TlsStatus } from './tls/tls-status.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import {
@@ -102,6 +104,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly sseMaxConnectionsPerIp?: number;
   /** Serve HTTPS with this certificate: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every response. */
   readonly tls?: TlsCertificate;
+  /** What `GET /api/tls` reports; built from `tls` when absent (the CLI passes its own, which follows reloads). */
+  readonly tlsStatus?: TlsStatus;
   /** A bearer token that lets scrapers read `GET /api/metrics` (superusers always can). */
   readonly metricsToken?: string;
 }
@@ -254,6 +258,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
   registerOpenApiRoutes(app, services.collections);
   registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
+  registerTlsRoutes(app, options.tlsStatus ?? new TlsStatus(options.tls));
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
   if (services.realtime)

@@ -19,6 +19,7 @@ import {
   createJsonLogger,
   createPrincipalResolver,
   reloadCertificatesOnChange,
+  TlsStatus,
   type Logger,
   type LogOutput,
   type TlsCertificate,
@@ -61,6 +62,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
+  const tlsStatus = new TlsStatus(certificate);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   // One set of rate-limit counters for every transport: switching protocol earns no attempts.
@@ -100,6 +102,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
         maxConnectionsPerIp: config.realtimeConnections.maxPerIp,
       },
       tls: certificate,
+      tlsStatus,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
@@ -108,7 +111,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   );
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
-    config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+    config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
   const watchCaps = {
     watchMaxStreams: config.realtimeConnections.max,
@@ -158,17 +161,28 @@ function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logge
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
-function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
+function watchCertificates(
+  app: FastifyInstance,
+  tls: TlsConfig,
+  served: TlsCertificate,
+  status: TlsStatus,
+  logger: Logger,
+): () => void {
   return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
     certFile: tls.certFile,
     keyFile: tls.keyFile,
     served,
-    onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
-    onError: (error) =>
+    onReload: (certificate) => {
+      status.served(certificate);
+      logger.info('tls certificate reloaded', { certFile: tls.certFile });
+    },
+    onError: (error) => {
+      status.reloadFailed(error);
       logger.warn('tls certificate not reloaded; the previous one is still served', {
         certFile: tls.certFile,
         error: error.message,
-      }),
+      });
+    },
   });
 }
 

@@ -153,6 +153,7 @@ describe('the admin UI in Chromium', { timeout: 120_000 }, () => {
       assert.ok(tries < 50, 'the settings were loaded');
       await page.waitForTimeout(100);
     }
+    await page.getByText('TLS is off: this server speaks plain HTTP').waitFor();
     await browser.screenshot('settings');
     await page.getByRole('link', { name: 'Metrics' }).click();
     await page.getByRole('heading', { name: 'Metrics' }).waitFor();
