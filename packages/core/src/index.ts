@@ -98,3 +98,4 @@ export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
 export type { Store } from './store/store.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
 export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';
+export { watchCall, type CallDescription, type CallWatcher, type WatchedCall } from './actions/call-watcher.js';

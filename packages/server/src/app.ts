@@ -11,6 +11,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   AppError,
+  type CallWatcher,
   defaultSettings,
   parseJsonDocument,
   type ActionDispatcher,
@@ -169,9 +170,21 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   );
   app.addHook('onClose', async () => spool.close());
   const flow = new FlowHub(services.realtime);
+  flowHubs.set(app, flow);
   const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads, flow };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
+}
+
+/** Each app's Flow hub, for the transports that stand beside it (gRPC). */
+const flowHubs = new WeakMap<FastifyInstance, FlowHub>();
+
+/**
+ * Where a transport beside the HTTP app (the gRPC listener) reports its calls so that the
+ * app's Flow stream shows them too; undefined for an app `createApp` did not make.
+ */
+export function callWatcherOf(app: FastifyInstance): CallWatcher | undefined {
+  return flowHubs.get(app);
 }
 
 /** What a phase installs from. */
@@ -287,6 +300,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
         batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch,
         bodyLimits,
         bodyBudget,
+        watcher: flow,
       },
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );

@@ -19,6 +19,7 @@ import {
   createJsonLogger,
   createPrincipalResolver,
   reloadCertificatesOnChange,
+  callWatcherOf,
   TlsStatus,
   type Logger,
   type LogOutput,
@@ -118,7 +119,11 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     watchMaxStreamsPerIp: config.realtimeConnections.maxPerIp,
   };
   const grpc = config.grpc
-    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, watchCaps, certificate)
+    ? createGrpcServer(
+        { actions, auth, realtime, settings, rateLimiter, logger, watcher: callWatcherOf(app) },
+        watchCaps,
+        certificate,
+      )
     : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
