@@ -72,7 +72,8 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   await settings.load();
   const outbox = new OutboxMailer(store);
   await outbox.ensureSchema();
-  const deps = createRecordDeps(store, collections);
+  // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
+  const deps = createRecordDeps(store, collections, undefined, options.files?.storage);
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
   const context = {
     deps,
