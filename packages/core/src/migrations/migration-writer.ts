@@ -1,0 +1,86 @@
+import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Executor } from '../store/store.js';
+import type { Collection } from '../schema/collection.js';
+import { toPublicCollection } from '../schema/auth-collection.js';
+import { SUPERUSERS_NAME } from '../schema/system-collections.js';
+import { stableStringify } from '../json/stable-stringify.js';
+import type { SchemaChange } from '../collections/collection-edit.js';
+import type { SchemaChangeObserver } from '../collections/collection-service.js';
+import type { MigrationDocument, MigrationStep } from './migration-document.js';
+import { migrationName, writeMigration } from './migration-files.js';
+import { recordApplied } from './migrations-table.js';
+
+/**
+ * An observer that writes every schema change made through the API or the admin UI as
+ * a migration file in `dir` (`<timestamp>_created_posts.json`, `_updated_`, `_deleted_`)
+ * and records it as applied in the change's own transaction. If that transaction fails
+ * after the file was written, the file is removed again.
+ */
+export function writeMigrationsOfChanges(dir: string): SchemaChangeObserver {
+  return async (tx: Executor, changes: readonly SchemaChange[]) => {
+    const document = changesDocument(changes);
+    if (!document) return undefined;
+    const file = await writeMigration(dir, nameOfChanges(changes), document);
+    try {
+      await recordApplied(tx, file);
+    } catch (error) {
+      await rm(join(dir, file), { force: true });
+      throw error;
+    }
+    return () => rmSync(join(dir, file), { force: true });
+  };
+}
+
+/** The migration of a list of settled changes: each change forward, and back in reverse order; none when nothing changed. */
+export function changesDocument(changes: readonly SchemaChange[]): MigrationDocument | undefined {
+  const real = changes.filter((change) => !isNoop(change));
+  if (real.length === 0) return undefined;
+  return { description: undefined, up: real.map(forward), down: [...real].reverse().map(backward) };
+}
+
+/**
+ * A migration that makes a database's collections those of `collections`: one import
+ * that deletes the collections it does not name (as PocketBase's snapshot does). Its
+ * down is empty: a snapshot has no earlier state to return to.
+ */
+export function snapshotDocument(collections: readonly Collection[]): MigrationDocument {
+  const kept = collections.filter((c) => c.name !== SUPERUSERS_NAME).map(publicDefinition);
+  return {
+    description: `The schema of ${kept.length} collection(s); collections it does not name are deleted.`,
+    up: [{ op: 'import', collections: kept, deleteMissing: true }],
+    down: [],
+  };
+}
+
+function forward({ before, after }: SchemaChange): MigrationStep {
+  if (!before) return { op: 'create', collection: publicDefinition(after!) };
+  if (!after) return { op: 'delete', collection: before.id };
+  return { op: 'update', collection: publicDefinition(after) };
+}
+
+function backward({ before, after }: SchemaChange): MigrationStep {
+  if (!before) return { op: 'delete', collection: after!.id };
+  if (!after) return { op: 'create', collection: publicDefinition(before) };
+  return { op: 'update', collection: { ...publicDefinition(before), id: after.id } };
+}
+
+/** A definition as a migration carries it: no secrets (as an export) and no timestamps (they differ per database). */
+function publicDefinition(collection: Collection): Record<string, unknown> {
+  const { created: _created, updated: _updated, ...rest } = toPublicCollection(collection);
+  return rest as Record<string, unknown>;
+}
+
+function isNoop({ before, after }: SchemaChange): boolean {
+  return !!before && !!after && stableStringify(publicDefinition(before)) === stableStringify(publicDefinition(after));
+}
+
+/** `created_posts`, `updated_posts`, `deleted_posts`, or `changed_collections` for several. */
+function nameOfChanges(changes: readonly SchemaChange[]): string {
+  const real = changes.filter((change) => !isNoop(change));
+  if (real.length !== 1) return 'changed_collections';
+  const { before, after } = real[0]!;
+  const verb = !before ? 'created' : !after ? 'deleted' : 'updated';
+  return migrationName(`${verb}_${(after ?? before)!.name}`);
+}
