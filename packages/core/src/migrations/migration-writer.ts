@@ -57,13 +57,43 @@ export function snapshotDocument(collections: readonly Collection[]): MigrationD
 function forward({ before, after }: SchemaChange): MigrationStep {
   if (!before) return { op: 'create', collection: publicDefinition(after!) };
   if (!after) return { op: 'delete', collection: before.id };
-  return { op: 'update', collection: publicDefinition(after) };
+  return { op: 'update', collection: changedKeys(before, after, after.id) };
 }
 
 function backward({ before, after }: SchemaChange): MigrationStep {
   if (!before) return { op: 'delete', collection: after!.id };
   if (!after) return { op: 'create', collection: publicDefinition(before) };
-  return { op: 'update', collection: { ...publicDefinition(before), id: after.id } };
+  return { op: 'update', collection: changedKeys(after, before, after.id) };
+}
+
+/** Keys whose absence from an update means "keep", and whose null is a value of its own (a locked rule). */
+const NULLABLE_KEYS = new Set([
+  'listRule',
+  'viewRule',
+  'createRule',
+  'updateRule',
+  'deleteRule',
+  'authRule',
+  'manageRule',
+]);
+
+/**
+ * An update that names its collection (`id`, `name`) and carries only the keys that
+ * changed, so a review reads what changed (`fields` is always the whole list: an update
+ * replaces it). Where a key was removed or became null outside the rules, an update
+ * could not say so by leaving it out, and the whole definition is written instead.
+ */
+function changedKeys(from: Collection, to: Collection, targetId: string): Record<string, unknown> {
+  const [a, b] = [publicDefinition(from), publicDefinition(to)];
+  const whole = { ...b, id: targetId };
+  if (Object.keys(a).some((key) => !(key in b))) return whole;
+  const changed: Record<string, unknown> = { id: targetId, name: b.name };
+  for (const [key, value] of Object.entries(b)) {
+    if (stableStringify(a[key]) === stableStringify(value)) continue;
+    if (value === null && !NULLABLE_KEYS.has(key)) return whole;
+    changed[key] = value;
+  }
+  return changed;
 }
 
 /** A definition as a migration carries it: no secrets (as an export) and no timestamps (they differ per database). */

@@ -88,6 +88,15 @@ export class Migrator {
     return done;
   }
 
+  /**
+   * Records a migration as applied without running it: for a file that describes the
+   * database as it already is (a snapshot of its collections).
+   */
+  async markApplied(file: string): Promise<void> {
+    await this.ensureTable();
+    await recordApplied(this.#store, file);
+  }
+
   async #applyUp(file: string, document: MigrationDocument): Promise<boolean> {
     try {
       await this.#collections.edit(async (edit) => {
