@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../errors/app-error.js';
 import type { Executor } from '../store/store.js';
 import type { Collection } from '../schema/collection.js';
 import { toPublicCollection } from '../schema/auth-collection.js';
@@ -22,7 +23,13 @@ export function writeMigrationsOfChanges(dir: string): SchemaChangeObserver {
   return async (tx: Executor, changes: readonly SchemaChange[]) => {
     const document = changesDocument(changes);
     if (!document) return undefined;
-    const file = await writeMigration(dir, nameOfChanges(changes), document);
+    const file = await writeMigration(dir, nameOfChanges(changes), document).catch((error: Error) => {
+      // The change must not land without its migration: it would never reach the other databases.
+      throw new AppError(
+        'INTERNAL',
+        `The schema change was not saved: its migration file could not be written (${codeOf(error)}).`,
+      );
+    });
     try {
       await recordApplied(tx, file);
     } catch (error) {
@@ -113,4 +120,9 @@ function nameOfChanges(changes: readonly SchemaChange[]): string {
   const { before, after } = real[0]!;
   const verb = !before ? 'created' : !after ? 'deleted' : 'updated';
   return migrationName(`${verb}_${(after ?? before)!.name}`);
+}
+
+/** The system error code of a failed file write (EACCES, ENOSPC, …): enough to act on, without the path. */
+function codeOf(error: Error): string {
+  return (error as NodeJS.ErrnoException).code ?? 'unknown error';
 }

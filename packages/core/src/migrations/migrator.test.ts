@@ -117,6 +117,46 @@ forEachStore((_name, open) => {
     });
   });
 
+  describe('automatic migrations', () => {
+    it('that cannot be written keep the schema change from landing', async (t) => {
+      t.after(cleanup);
+      const dir = await createTempDir();
+      t.after(dir.remove);
+      const store = await opened();
+      const collections = await openCollections(store);
+      await new Migrator(store, collections, dir.path).ensureTable();
+      // A file where the folder should be: the migration cannot be written.
+      const blocked = join(dir.path, 'migrations');
+      await writeFile(blocked, 'not a folder');
+      collections.observeChanges(writeMigrationsOfChanges(blocked));
+      await assert.rejects(collections.create(posts), (error) => {
+        assert.ok(isAppError(error) && error.code === 'INTERNAL');
+        assert.match(error.message, /migration file could not be written \(E[A-Z]+\)/);
+        assert.ok(!error.message.includes(dir.path), 'no server path in the message');
+        return true;
+      });
+      assert.equal(collections.find('posts'), undefined);
+      assert.deepEqual(await appliedMigrations(store), []);
+    });
+  });
+
+  describe('instances that start together', () => {
+    it('apply each migration once between them', async (t) => {
+      t.after(cleanup);
+      const dir = await createTempDir();
+      t.after(dir.remove);
+      const store = await opened();
+      const collections = await openCollections(store);
+      await write(dir.path, '1_posts.json', { up: [{ op: 'create', collection: posts }] });
+      await write(dir.path, '2_comments.json', { up: [{ op: 'create', collection: comments }] });
+      const first = new Migrator(store, collections, dir.path);
+      const second = new Migrator(store, await openCollections(store), dir.path);
+      const [a, b] = await Promise.all([first.up(), second.up()]);
+      assert.deepEqual([...a, ...b].sort(), ['1_posts.json', '2_comments.json']);
+      assert.equal((await appliedMigrations(store)).length, 2);
+    });
+  });
+
   describe('migrate down', () => {
     it('reverts the newest migrations one by one back to the empty schema', async (t) => {
       t.after(cleanup);

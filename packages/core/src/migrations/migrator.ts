@@ -39,7 +39,13 @@ export class Migrator {
 
   /** Creates `_migrations` if needed. */
   async ensureTable(): Promise<void> {
-    await this.#store.exec(migrationsTableStatement());
+    try {
+      await this.#store.exec(migrationsTableStatement());
+    } catch {
+      // NB: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent one
+      // (another instance starting): the loser gets a unique violation; by now the table is there.
+      await this.#store.exec(migrationsTableStatement());
+    }
   }
 
   /** Every migration, applied or pending, in the order they apply; applied ones whose file is gone are listed too. */
