@@ -4,6 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createTempDir, createTestPostgresDatabase, testDialects } from '@tandem/core/testing';
 import { runTandem, startServe } from '../testing/spawn-tandem.fixture.js';
+import { codeBlockUnder } from '../testing/doc-code.fixture.js';
 
 const root = { email: 'root@example.com', password: 'root passphrase 123' };
 
@@ -198,6 +199,20 @@ for (const { name: dialect, skip } of testDialects) {
       const fresh = await dataFlags(dialect, cleanups);
       await tandem(['migrate', 'up', '--migrations', snapshots.path, ...fresh]);
       assert.deepEqual(await exported(fresh), await exported(laptop));
+    });
+
+    it('the example of docs/migrations.md applies and reverts', async () => {
+      const migrations = await createTempDir();
+      cleanups.push(migrations.remove);
+      const flags = await dataFlags(dialect, cleanups);
+      await writeFile(
+        join(migrations.path, '1_posts_status.json'),
+        codeBlockUnder('migrations.md', '### An example', 'json'),
+      );
+      await tandem(['migrate', 'up', '--migrations', migrations.path, ...flags]);
+      assert.ok(((await exported(flags)) as { name: string }[]).some((c) => c.name === 'posts'));
+      await tandem(['migrate', 'down', '--migrations', migrations.path, ...flags]);
+      assert.ok(!((await exported(flags)) as { name: string }[]).some((c) => c.name === 'posts'));
     });
   });
 }

@@ -190,11 +190,18 @@ export class CollectionService implements SchemaView {
 
   async #notify(tx: Executor, changes: readonly SchemaChange[]): Promise<(() => void) | undefined> {
     const undos: Array<() => void> = [];
-    for (const observer of this.#observers) {
-      const undo = await observer(tx, changes);
-      if (undo) undos.push(undo);
+    const undoAll = () => undos.forEach((undo) => undo());
+    try {
+      for (const observer of this.#observers) {
+        const undo = await observer(tx, changes);
+        if (undo) undos.push(undo);
+      }
+    } catch (error) {
+      // A later observer refused: what the earlier ones did outside the database goes too.
+      undoAll();
+      throw error;
     }
-    return undos.length > 0 ? () => undos.forEach((undo) => undo()) : undefined;
+    return undos.length > 0 ? undoAll : undefined;
   }
 
   async #apply(work: (tx: Executor) => Promise<void>): Promise<void> {

@@ -140,6 +140,30 @@ forEachStore((_name, open) => {
     });
   });
 
+  describe('automatic migrations of changes that do not land', () => {
+    it('are removed again, and updates that change nothing write nothing', async (t) => {
+      t.after(cleanup);
+      const dir = await createTempDir();
+      t.after(dir.remove);
+      const store = await opened();
+      const collections = await openCollections(store);
+      await new Migrator(store, collections, dir.path).ensureTable();
+      collections.observeChanges(writeMigrationsOfChanges(dir.path));
+      await collections.create(posts);
+      await collections.update('posts', { listRule: '' });
+      assert.equal((await readdir(dir.path)).length, 1, 'the update changed nothing');
+      // A later observer refuses: the transaction rolls back after the file was written.
+      const stop = collections.observeChanges(async () => {
+        throw new Error('refused by a later observer');
+      });
+      await assert.rejects(collections.update('posts', { listRule: null }));
+      stop();
+      assert.equal((await readdir(dir.path)).length, 1);
+      assert.equal(collections.get('posts').listRule, '');
+      assert.equal((await appliedMigrations(store)).length, 1);
+    });
+  });
+
   describe('instances that start together', () => {
     it('apply each migration once between them', async (t) => {
       t.after(cleanup);
