@@ -96,6 +96,7 @@ describe('migration files', () => {
     await mkdir(join(dir.path, '1_dir.json'));
     await assert.rejects(readMigration(dir.path, '1_dir.json'), /1_dir\.json is not a regular file/);
     await assert.rejects(readMigration(dir.path, '2_gone.json'), /2_gone\.json is missing/);
+    await assert.rejects(readMigration(dir.path, '../1_up.json'), /"\.\.\/1_up\.json" is not a migration file name/);
   });
 
   it('written in the same second still apply in the order they were written', async (t) => {

@@ -43,6 +43,8 @@ export async function listMigrationFiles(dir: string): Promise<string[]> {
 
 /** Reads and checks one migration file. */
 export async function readMigration(dir: string, file: string): Promise<MigrationDocument> {
+  // The name may come from `_migrations`: it must stay a plain file name inside `dir`.
+  if (!MIGRATION_FILE_NAME.test(file)) throw invalid(JSON.stringify(file), 'is not a migration file name');
   const path = join(dir, file);
   const info = await stat(path).catch(() => undefined);
   if (!info) throw invalid(file, `is missing from ${dir}`);
