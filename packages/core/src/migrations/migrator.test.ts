@@ -54,6 +54,14 @@ async function evolveSchema(collections: CollectionService): Promise<void> {
     indexes: ['CREATE INDEX idx_posts_headline ON posts (headline)'],
   });
   await collections.delete('drafts');
+  await collections.create({ name: 'members', type: 'auth', fields: [{ name: 'nickname', type: 'text' }] });
+  await collections.update('members', { authRule: 'verified = true', manageRule: null });
+  await collections.create({
+    name: 'headlines',
+    type: 'view',
+    listRule: '',
+    viewQuery: 'SELECT id, headline FROM posts',
+  });
 }
 
 async function write(dir: string, file: string, content: unknown): Promise<void> {
@@ -83,9 +91,9 @@ forEachStore((_name, open) => {
       await evolveSchema(source);
 
       const files = (await readdir(dir.path)).sort();
-      assert.equal(files.length, 5);
+      assert.equal(files.length, 8);
       assert.match(files[0]!, /^\d+_created_posts\.json$/);
-      assert.match(files.at(-1)!, /^\d+_deleted_drafts\.json$/);
+      assert.match(files.at(-1)!, /^\d+_created_headlines\.json$/);
       // Written on the laptop, they are already applied there.
       assert.deepEqual(
         (await new Migrator(laptop, source, dir.path).status()).map((m) => m.state),
