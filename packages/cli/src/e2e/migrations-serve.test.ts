@@ -201,6 +201,30 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(await exported(fresh), await exported(laptop));
     });
 
+    it('tandem collections import with automigrate writes the import as one migration', async () => {
+      const migrations = await createTempDir();
+      cleanups.push(migrations.remove);
+      const flags = await dataFlags(dialect, cleanups);
+      const file = join(flags[1]!, 'export.json');
+      await writeFile(
+        file,
+        JSON.stringify([
+          { name: 'a', type: 'base', fields: [] },
+          { name: 'b', type: 'base', fields: [{ name: 'a', type: 'relation', collectionId: 'a' }] },
+        ]),
+      );
+      const result = await runTandem(['collections', 'import', file, '--quiet', ...flags], {
+        TANDEM_AUTOMIGRATE: 'true',
+        TANDEM_MIGRATIONS: migrations.path,
+      });
+      assert.equal(result.code, 0, result.stderr);
+      const written = (await readdir(migrations.path)).filter((f) => f.endsWith('.json'));
+      assert.equal(written.length, 1);
+      assert.match(written[0]!, /^\d+_changed_collections\.json$/);
+      const status = await tandem(['migrate', 'status', '--migrations', migrations.path, ...flags]);
+      assert.match(status, /1 applied, 0 pending/);
+    });
+
     it('the example of docs/migrations.md applies and reverts', async () => {
       const migrations = await createTempDir();
       cleanups.push(migrations.remove);
