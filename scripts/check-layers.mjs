@@ -41,6 +41,7 @@ const LAYERS = {
     ['filter'],
     ['changes'],
     ['collections'],
+    ['migrations'],
     ['settings', 'mail'],
     ['cache'],
     ['records'],

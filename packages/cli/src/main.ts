@@ -6,6 +6,7 @@ import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
 import { protoCommand } from './commands/proto-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
@@ -13,6 +14,7 @@ Commands:
   serve          start the server (default: http://127.0.0.1:8090 and gRPC on 127.0.0.1:8091,
                  data in ./tandem_data)
   collections    import or export collection definitions
+  migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections
   superuser      create, update or delete a superuser
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
@@ -24,6 +26,7 @@ Run "tandem <command> --help" for a command's flags.`;
 const commands: Record<string, (argv: string[], out: (line: string) => void) => Promise<number>> = {
   serve: serveCommand,
   collections: collectionsCommand,
+  migrate: migrateCommand,
   superuser: superuserCommand,
   mail: mailCommand,
   typegen: typegenCommand,

@@ -34,6 +34,13 @@ export { RecordCacheKeys, type CacheDecision } from './cache/record-cache-keys.j
 export { ChangeFeed } from './changes/change-feed.js';
 export { trimChanges, type ChangeEvent } from './changes/change-log.js';
 export { CollectionService, type ImportResult } from './collections/collection-service.js';
+export type { SchemaChangeObserver, SchemaChange, ImportOptions } from './collections/collection-service.js';
+export { CollectionEdit } from './collections/collection-edit.js';
+export { Migrator, type MigrationStatus } from './migrations/migrator.js';
+export { parseMigrationDocument, type MigrationDocument, type MigrationStep } from './migrations/migration-document.js';
+export { listMigrationFiles, migrationName, migrationText, writeMigration } from './migrations/migration-files.js';
+export { changesDocument, snapshotDocument, writeMigrationsOfChanges } from './migrations/migration-writer.js';
+export { MIGRATIONS_TABLE } from './migrations/migrations-table.js';
 export { composeCoreServices, type CoreServices, type CoreServicesOptions } from './compose/core-services.js';
 export { createMemoryRateLimiter } from './credentials/memory-rate-limiter.js';
 export type { RateLimiter } from './credentials/rate-limiter.js';

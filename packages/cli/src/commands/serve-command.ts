@@ -5,6 +5,7 @@ import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.
 import { listen } from './serve-listeners.js';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
+const migrationFlags = { migrations: { type: 'string' }, automigrate: { type: 'boolean' } } as const;
 
 /** Help text of `tandem serve`. */
 export const serveHelp = `Usage: tandem serve [flags]
@@ -39,6 +40,9 @@ Flags:
   --metrics-token TOKEN
                      lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
                      (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
+  --migrations DIR   migration files, applied at start (default <dir>/migrations; env TANDEM_MIGRATIONS)
+  --automigrate      write each collection change made through the API or the admin UI as a
+                     migration file (env TANDEM_AUTOMIGRATE; on by default when NODE_ENV=development)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
@@ -47,6 +51,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
     ...dataFlags,
     ...serveFlags,
     ...edgeFlags,
+    ...migrationFlags,
     'metrics-token': { type: 'string' },
   });
   if (values.help) return (out(serveHelp), 0);
@@ -65,6 +70,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
+  if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
+  if (values.automigrate) layer.automigrate = true;
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
@@ -76,6 +83,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
     out(
       `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
     );
+  if (tandem.migrated.length > 0) out(`Applied ${tandem.migrated.length} migration(s): ${tandem.migrated.join(', ')}`);
   if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
   if (listeners.grpcAddress)
     out(

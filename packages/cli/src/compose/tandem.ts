@@ -30,6 +30,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
+import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
 
@@ -47,6 +48,8 @@ export interface Tandem {
   readonly logger: Logger;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
+  /** The migration files applied at start. */
+  readonly migrated: readonly string[];
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -59,6 +62,11 @@ export interface Tandem {
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
   const core = await composeCore(config);
+  const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
+    core.stop();
+    await core.store.close();
+    throw error;
+  });
   const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
@@ -135,7 +143,20 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+  return {
+    config,
+    store,
+    collections,
+    records,
+    auth,
+    settings,
+    app,
+    grpc,
+    logger,
+    adminUi: !!adminDir,
+    migrated,
+    close,
+  };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */

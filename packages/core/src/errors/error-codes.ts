@@ -56,6 +56,8 @@ export const errorCatalog = {
   },
   AUTH_OAUTH2_PROVIDER_FAILED: { status: 502, message: 'The OAuth2 provider failed or could not be reached.' },
   COLLECTION_SYSTEM_PROTECTED: { status: 400, message: 'System collections cannot be deleted.' },
+  MIGRATION_INVALID: { status: 400, message: 'The migration file is not valid.' },
+  MIGRATION_FAILED: { status: 400, message: 'The migration could not be applied; nothing of it was changed.' },
   SETTINGS_INVALID: { status: 400, message: 'Failed to validate the settings.' },
   BATCH_INVALID: { status: 400, message: 'Invalid batch request.' },
   BATCH_FAILED: { status: 400, message: 'Batch transaction failed.' },
