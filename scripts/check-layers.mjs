@@ -42,6 +42,7 @@ const LAYERS = {
     ['changes'],
     ['collections'],
     ['settings', 'mail'],
+    ['backups'],
     ['cache'],
     ['records'],
     ['auth'],

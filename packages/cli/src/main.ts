@@ -6,6 +6,7 @@ import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
 import { protoCommand } from './commands/proto-command.js';
+import { backupCommand } from './commands/backup-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
@@ -14,6 +15,7 @@ Commands:
                  data in ./tandem_data)
   collections    import or export collection definitions
   superuser      create, update or delete a superuser
+  backup         create a backup, or stage one to restore at the next start
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
   graphql        print the GraphQL schema (SDL): tandem graphql schema
@@ -25,6 +27,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   serve: serveCommand,
   collections: collectionsCommand,
   superuser: superuserCommand,
+  backup: backupCommand,
   mail: mailCommand,
   typegen: typegenCommand,
   graphql: graphqlCommand,

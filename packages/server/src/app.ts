@@ -26,6 +26,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
+import { registerBackupRoutes } from './routes/backup-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
@@ -256,6 +257,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
   registerHealthRoutes(app);
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
+  registerBackupRoutes(app, services.actions);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,

@@ -12,6 +12,7 @@ import {
   type CollectionService,
   type RecordService,
   type Store,
+  type BackupService,
 } from '@tandem/core';
 import {
   connectionCloser,
@@ -45,6 +46,10 @@ export interface Tandem {
   readonly logger: Logger;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
+  /** Backups (refusing every action on PostgreSQL). */
+  readonly backups: BackupService | undefined;
+  /** Settles when a restore was staged through the API: the caller closes this Tandem and composes a new one. */
+  readonly restartRequested: Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -56,7 +61,7 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config);
+  const core = await composeCore(config, true);
   const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
@@ -127,7 +132,21 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+  return {
+    config,
+    store,
+    collections,
+    records,
+    auth,
+    settings,
+    app,
+    grpc,
+    logger,
+    adminUi: !!adminDir,
+    backups: core.backups,
+    restartRequested: core.restartRequested,
+    close,
+  };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */

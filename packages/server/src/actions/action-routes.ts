@@ -41,6 +41,11 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
   { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
   { method: 'POST', url: '/api/superusers/install', action: 'superusers.install', noStore: true },
+  { method: 'GET', url: '/api/backups', action: 'backups.list', noStore: true },
+  { method: 'POST', url: '/api/backups', action: 'backups.create' },
+  { method: 'POST', url: '/api/backups/upload', action: 'backups.upload' },
+  { method: 'DELETE', url: '/api/backups/:key', action: 'backups.delete' },
+  { method: 'POST', url: '/api/backups/:key/restore', action: 'backups.restore' },
 ];
 
 /** Registers every route of the table whose action the dispatcher knows. Record reads go through `cache` when given. */
