@@ -7,7 +7,7 @@ import { isAppError } from '../errors/app-error.js';
 import { createTempDir } from '../testing/test-databases.fixture.js';
 import { extractBackupArchive } from './backup-archive-read.js';
 import { defaultBackupLimits, type BackupLimits } from './backup-limits.js';
-import { buildZip, sqliteHeader, type ZipEntrySpec } from './backup-zip.fixture.js';
+import { buildZip, sqliteHeader, type ZipEntrySpec } from '../testing/backup-zip.fixture.js';
 
 const MiB = 1024 * 1024;
 const database = { name: 'data.db', data: sqliteHeader() };
