@@ -86,7 +86,8 @@ export class BackupService {
     const found: BackupFileInfo[] = [];
     for await (const file of this.#options.archives.list())
       if (isBackupKey(file.key)) found.push({ key: file.key, size: file.size, modified: formatDate(file.modified) });
-    return found.sort((a, b) => b.modified.localeCompare(a.modified) || a.key.localeCompare(b.key));
+    // Within one millisecond, the later generated name (it ends in the time) is the newer.
+    return found.sort((a, b) => b.modified.localeCompare(a.modified) || b.key.localeCompare(a.key));
   }
 
   /** Creates a backup named `name` (generated when empty); refuses a name in use (400 BACKUP_INVALID). */
