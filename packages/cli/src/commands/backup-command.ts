@@ -4,6 +4,7 @@ import { CliError } from '../config/cli-error.js';
 import { loadConfig, type TandemConfig } from '../config/config.js';
 import { composeCore } from '../compose/compose-core.js';
 import { dataLayoutOf } from '../compose/backups.js';
+import { sqliteSnapshot } from '../compose/sqlite-snapshot.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 
 /** Help text of `tandem backup`. */
@@ -44,7 +45,7 @@ async function restoreFile(config: TandemConfig, file: string, out: (line: strin
   const layout = dataLayoutOf(config);
   if (!layout)
     throw new CliError('restore is for SQLite data; restore PostgreSQL with its own tools (docs/backups.md)');
-  await stageRestore(layout, file, defaultBackupLimits);
+  await stageRestore(layout, file, defaultBackupLimits, sqliteSnapshot(layout.database).check);
   out(`backup ${file} checked and staged; "tandem serve" swaps it in at its next start`);
   return 0;
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createSqliteStore, LocalFileStorage, SettingsService, hasPendingRestore, type Store } from '@tandem/core';
+import {
+  CollectionService,
+  createSqliteStore,
+  LocalFileStorage,
+  SettingsService,
+  hasPendingRestore,
+  type Store,
+} from '@tandem/core';
 import { createTempDir, startTestS3Server, type TestS3Server } from '@tandem/core/testing';
 import { dataLayoutOf, openBackups } from './backups.js';
 
@@ -25,6 +32,8 @@ describe('openBackups with backups.s3 enabled', () => {
   });
 
   it('stores archives in the bucket, not in <dir>/backups, and restores from there', async () => {
+    const collections = new CollectionService(store);
+    await collections.load(); // a restore accepts only Tandem's databases
     const settings = new SettingsService(store);
     await settings.load();
     const { endpoint, bucket, region, accessKey, secret } = s3;

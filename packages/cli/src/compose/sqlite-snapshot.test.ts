@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createTempDir } from '@tandem/core/testing';
@@ -49,6 +49,23 @@ describe('sqliteSnapshot', () => {
       assert.ok(rows >= before && rows <= after, `${rows} rows, between ${before} and ${after}`);
       assert.equal(rows % 100, 0, 'a snapshot never holds part of a transaction');
     }
+  });
+
+  it("checks a database: sound and Tandem's, or refused", async () => {
+    const tandem = join(dir.path, 'tandem.db');
+    const other = join(dir.path, 'other.db');
+    const garbage = join(dir.path, 'garbage.db');
+    const db = new Database(tandem);
+    db.exec('CREATE TABLE _collections (id TEXT)');
+    db.close();
+    new Database(other).exec('CREATE TABLE t (x)');
+    writeFileSync(garbage, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4000, 7)]));
+    const snapshot = sqliteSnapshot(tandem);
+    assert.deepEqual(await Promise.all([tandem, other, garbage].map((file) => snapshot.check(file))), [
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('fails, leaving no copy, when the source is missing', async () => {

@@ -125,6 +125,11 @@ describe('pb.backups on SQLite', () => {
     await pb.collection('docs').create({ title: 'after the backup' });
     const missing = await refusal(pb.backups.restore('nope.zip'));
     assert.deepEqual([missing.status, missing.code], [400, 'BACKUP_MISSING']);
+    // A zip that passes the archive checks, whose data.db is no Tandem database.
+    assert.equal(await pb.backups.upload({ file: new File([buildZip([database])], 'fake.zip') }), true);
+    const fake = await refusal(pb.backups.restore('fake.zip'));
+    assert.deepEqual([fake.code, fake.data.file.code], ['BACKUP_ARCHIVE_INVALID', 'validation_archive_no_database']);
+    assert.equal(await pb.backups.delete('fake.zip'), true);
     assert.equal(await pb.backups.restore('two.zip'), true);
 
     const again = await signIn(await restartedOrigin(fixture));

@@ -36,7 +36,7 @@ describe('stageRestore and applyPendingRestore', () => {
     const layout = await liveData(join(dir.path, `data-${++n}`));
     const zip = join(dir.path, `archive-${n}.zip`);
     await writeFile(zip, archive);
-    await stageRestore(layout, zip, defaultBackupLimits);
+    await stageRestore(layout, zip, defaultBackupLimits, async () => true);
     return layout;
   }
 
@@ -87,11 +87,30 @@ describe('stageRestore and applyPendingRestore', () => {
     assert.deepEqual(readdirSync(layout.dir).sort(), ['data.db', 'data.db-wal', 'storage']);
   });
 
+  it('refuses an archive whose database the check refuses, leaving nothing staged', async () => {
+    const layout = await liveData(join(dir.path, `data-${++n}`));
+    const zip = join(dir.path, `archive-${n}.zip`);
+    await writeFile(zip, archive);
+    const checked: string[] = [];
+    const refuse = async (file: string) => (checked.push(file), false);
+    await assert.rejects(stageRestore(layout, zip, defaultBackupLimits, refuse), (error: any) => {
+      return error.code === 'BACKUP_ARCHIVE_INVALID' && error.data.file.code === 'validation_archive_no_database';
+    });
+    assert.equal(checked.length, 1);
+    assert.equal(hasPendingRestore(layout), false);
+    assert.deepEqual(readdirSync(layout.dir).sort(), ['data.db', 'data.db-wal', 'storage']);
+  });
+
   it('refuses an archive whose data.db is not SQLite, leaving nothing staged', async () => {
     const layout = await liveData(join(dir.path, `data-${++n}`));
     const zip = join(dir.path, `archive-${n}.zip`);
     await writeFile(zip, buildZip([{ name: 'data.db', data: Buffer.from('not a database') }]));
-    await assert.rejects(stageRestore(layout, zip, defaultBackupLimits), { code: 'BACKUP_ARCHIVE_INVALID' });
+    await assert.rejects(
+      stageRestore(layout, zip, defaultBackupLimits, async () => true),
+      {
+        code: 'BACKUP_ARCHIVE_INVALID',
+      },
+    );
     assert.equal(hasPendingRestore(layout), false);
     assert.deepEqual(readdirSync(layout.dir).sort(), ['data.db', 'data.db-wal', 'storage']);
   });

@@ -28,15 +28,23 @@ const DATABASE_FILES = ['-wal', '-shm', '-journal', ''];
 
 /**
  * Unpacks a backup zip beside the data and leaves it ready for the next start: checked
- * (see extractBackupArchive), its `data.db` a SQLite file, synced, then renamed to
- * `.restore-pending` in one step. A crash before that rename leaves only a staging
- * folder, removed at the next start; the live data is untouched either way.
+ * (see extractBackupArchive), its `data.db` a SQLite file that `checkDatabase` accepts
+ * (sound, and Tandem's), synced, then renamed to `.restore-pending` in one step. A crash
+ * before that rename leaves only a staging folder, removed at the next start; the live
+ * data is untouched either way.
  */
-export async function stageRestore(layout: DataLayout, archive: string, limits: BackupLimits): Promise<void> {
+export async function stageRestore(
+  layout: DataLayout,
+  archive: string,
+  limits: BackupLimits,
+  checkDatabase: (file: string) => Promise<boolean>,
+): Promise<void> {
   const staging = join(layout.dir, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   try {
     await extractBackupArchive(archive, staging, limits);
     await assertSqliteFile(join(staging, ARCHIVE_DATABASE));
+    if (!(await checkDatabase(join(staging, ARCHIVE_DATABASE))))
+      throw noDatabase(`The archive's ${ARCHIVE_DATABASE} is damaged or not a Tandem database.`);
     await rm(join(layout.dir, PENDING), { recursive: true, force: true });
     await rename(staging, join(layout.dir, PENDING));
     await syncDir(layout.dir);
@@ -101,11 +109,12 @@ async function assertSqliteFile(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
-  throw new AppError('BACKUP_ARCHIVE_INVALID', undefined, {
-    file: {
-      code: 'validation_archive_no_database',
-      message: `The archive's ${ARCHIVE_DATABASE} is not a SQLite database.`,
-    },
+  throw noDatabase(`The archive's ${ARCHIVE_DATABASE} is not a SQLite database.`);
+}
+
+function noDatabase(message: string): AppError {
+  return new AppError('BACKUP_ARCHIVE_INVALID', undefined, {
+    file: { code: 'validation_archive_no_database', message },
   });
 }
 

@@ -60,6 +60,7 @@ describe('scheduleBackups', () => {
           source.prepare('VACUUM INTO ?').run(target);
           source.close();
         },
+        check: async () => true,
       },
       archives: await new LocalFileStorage(join(dir.path, 'backups')).open(),
       files: () => undefined,

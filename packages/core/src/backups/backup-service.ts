@@ -35,6 +35,8 @@ export interface BackupDownload {
 export interface DatabaseSnapshot {
   /** Writes the snapshot to `target`, a path that does not exist yet. */
   write(target: string): Promise<void>;
+  /** True when `file` is a sound database of Tandem's (a restore checks what it unpacked before staging it). */
+  check(file: string): Promise<boolean>;
 }
 
 /** What the backup service works on. */
@@ -167,7 +169,7 @@ export class BackupService {
         const source = await this.#options.archives.read(key);
         if (!source) throw new AppError('BACKUP_MISSING');
         await pipeline(source, createWriteStream(path, { flags: 'wx' }));
-        await stageRestore(layout, path, this.#options.limits);
+        await stageRestore(layout, path, this.#options.limits, this.#options.snapshot!.check);
       }),
     );
     this.#options.onRestoreStaged();
