@@ -103,6 +103,20 @@ describe('pb.backups on SQLite', () => {
     assert.equal(taken.data.name.code, 'validation_backup_name_exists');
     const guest = await refusal(new PocketBase(fixture.server.url).backups.getFullList());
     assert.equal(guest.status, 401);
+    const multipart = Buffer.concat([
+      Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename="guest.zip"\r\n\r\n'),
+      hostile['traversal.zip']!,
+      Buffer.from('\r\n--b--\r\n'),
+    ]);
+    const guestUpload = await fetch(`${fixture.server.url}/api/backups/upload`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=b' },
+      body: multipart,
+    });
+    assert.deepEqual(
+      [guestUpload.status, ((await guestUpload.json()) as { code: string }).code],
+      [401, 'AUTH_REQUIRED'],
+    );
 
     const noToken = await fetch(`${fixture.server.url}/api/backups/one.zip`);
     assert.equal(noToken.status, 403);

@@ -35,7 +35,7 @@ class ListedCronJobs implements CronJobs {
   }
 }
 
-describe('scheduleBackups', () => {
+describe('BackupService and scheduleBackups', () => {
   let dir: { path: string; remove(): Promise<void> };
   let opened: TestStore;
   let settings: SettingsService;
@@ -108,6 +108,17 @@ describe('scheduleBackups', () => {
     assert.ok(keys.includes('chosen.zip'), 'a chosen name is never pruned');
     // The clock gave the four runs seconds 0 to 3: the two kept are the last two.
     assert.deepEqual(auto, ['@auto_pb_backup_tandem_20260101000003.zip', '@auto_pb_backup_tandem_20260101000002.zip']);
+  });
+
+  it('runs one backup at a time and will not delete the one in use', async () => {
+    const first = backups.create('first-of-two.zip');
+    await assert.rejects(backups.create('second-of-two.zip'), { code: 'BACKUP_IN_PROGRESS' });
+    await assert.rejects(backups.delete('first-of-two.zip'), { code: 'BACKUP_IN_PROGRESS' });
+    await first;
+    await backups.delete('first-of-two.zip');
+    await assert.rejects(backups.delete('first-of-two.zip'), { code: 'BACKUP_MISSING' });
+    const keys = (await backups.list()).map((b) => b.key);
+    assert.ok(!keys.includes('second-of-two.zip') && !keys.includes('first-of-two.zip'));
   });
 
   it('hands a failed run to onError', async () => {
