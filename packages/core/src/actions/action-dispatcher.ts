@@ -11,6 +11,7 @@ import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
 import { fileActions } from './file-action-defs.js';
 import { backupActions } from './backup-action-defs.js';
+import { externalAuthActions } from './external-auth-action-defs.js';
 
 /** One item of a batch, already mapped by its transport onto an action. */
 export interface BatchCall {
@@ -28,6 +29,7 @@ export const allActions: readonly ActionDefinition[] = [
   ...authActions,
   ...fileActions,
   ...backupActions,
+  ...externalAuthActions,
 ];
 
 /**
