@@ -1,22 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import PocketBase from 'pocketbase';
 import { checkBackupArchive, defaultBackupLimits } from '@tandem/core';
+import { filesUnder } from '../testing/files-under.fixture.js';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 import { fileCollections } from '../testing/file-collections.fixture.js';
 import { startServe, type ServeProcess } from '../testing/spawn-tandem.fixture.js';
 
 const MiB = 1024 * 1024;
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
-}
 
 /** Resolves once a backup is being written: its work files or its staged archive exist. */
 async function backupUnderWay(dir: string): Promise<void> {
