@@ -133,6 +133,7 @@ describe('BackupService and scheduleBackups', () => {
       limits: defaultBackupLimits,
       onRestoreStaged: () => undefined,
     });
+    assert.deepEqual([backups.available, broken.available], [true, false]);
     const stop = scheduleBackups(cron, settings, broken, (error) => failures.push(error));
     await cron.runNow(BACKUP_JOB_ID);
     stop();

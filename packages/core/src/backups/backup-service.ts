@@ -75,6 +75,11 @@ export class BackupService {
     this.#clock = options.clock ?? (() => new Date());
   }
 
+  /** False on PostgreSQL, where every action is refused: nothing to schedule, nothing to offer. */
+  get available(): boolean {
+    return this.#options.layout !== undefined && this.#options.snapshot !== undefined;
+  }
+
   /** Empties the work folder a crash may have left half full. */
   async open(): Promise<this> {
     const layout = this.#options.layout;
@@ -177,7 +182,7 @@ export class BackupService {
 
   /** The SQLite layout, or 400 BACKUP_DATABASE_UNSUPPORTED on PostgreSQL. */
   #layout(): DataLayout {
-    if (!this.#options.layout || !this.#options.snapshot) throw new AppError('BACKUP_DATABASE_UNSUPPORTED');
+    if (!this.available || !this.#options.layout) throw new AppError('BACKUP_DATABASE_UNSUPPORTED');
     return this.#options.layout;
   }
 
