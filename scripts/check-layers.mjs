@@ -43,6 +43,7 @@ const LAYERS = {
     ['collections'],
     ['migrations'],
     ['settings', 'mail'],
+    ['backups'],
     ['cache'],
     ['records'],
     ['auth'],

@@ -6,6 +6,7 @@ import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
 import { protoCommand } from './commands/proto-command.js';
+import { backupCommand } from './commands/backup-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
@@ -16,6 +17,7 @@ Commands:
   collections    import or export collection definitions
   migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections
   superuser      create, update or delete a superuser
+  backup         create a backup, or stage one to restore at the next start
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
   graphql        print the GraphQL schema (SDL): tandem graphql schema
@@ -28,6 +30,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   collections: collectionsCommand,
   migrate: migrateCommand,
   superuser: superuserCommand,
+  backup: backupCommand,
   mail: mailCommand,
   typegen: typegenCommand,
   graphql: graphqlCommand,

@@ -28,6 +28,7 @@ import { registerTlsRoutes } from './routes/tls-routes.js';
 import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
+import { registerBackupRoutes } from './routes/backup-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
@@ -274,6 +275,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
   registerTlsRoutes(app, options.tlsStatus ?? new TlsStatus(options.tls));
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
+  registerBackupRoutes(app, services.actions);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,

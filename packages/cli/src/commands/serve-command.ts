@@ -45,7 +45,10 @@ Flags:
                      migration file (env TANDEM_AUTOMIGRATE; on by default when NODE_ENV=development)
 ${dataFlagsHelp}`;
 
-/** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
+/**
+ * `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. A restore
+ * through the API closes everything and starts again on the restored data, in-process.
+ */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseFlags('serve', argv, {
     ...dataFlags,
@@ -73,13 +76,30 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
   if (values.automigrate) layer.automigrate = true;
   const config = loadConfig(layer);
-  const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
   const signalled = waitForSignal();
-  const listeners = await listen(tandem);
-  // Hints come first: whoever waits for the "listening" line has seen them by then.
+  for (let first = true; ; first = false) {
+    const tandem = await composeTandem(config);
+    const listeners = await listen(tandem);
+    await announce(tandem, listeners, first, out);
+    const why = await Promise.race([signalled.then(() => 'stop'), tandem.restartRequested.then(() => 'restart')]);
+    out(why === 'stop' ? 'Shutting down…' : 'Restarting on the restored backup…');
+    await listeners.close();
+    await tandem.close();
+    if (why === 'stop') return 0;
+  }
+}
+
+/** The start lines: hints first (whoever waits for the "listening" line has seen them by then). */
+async function announce(
+  tandem: Awaited<ReturnType<typeof composeTandem>>,
+  listeners: Awaited<ReturnType<typeof listen>>,
+  first: boolean,
+  out: (line: string) => void,
+): Promise<void> {
+  const { config } = tandem;
   if (!(await tandem.auth.hasSuperuser())) out(noSuperuserHint(tandem, listeners.origin));
-  if (config.tls?.devCaFile)
+  if (first && config.tls?.devCaFile)
     out(
       `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
     );
@@ -90,11 +110,6 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
       `gRPC listening on ${listeners.grpcAddress} (${config.tls ? 'TLS' : 'plaintext h2c'}; tandem proto prints the .proto files)`,
     );
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
-  await signalled;
-  out('Shutting down…');
-  await listeners.close();
-  await tandem.close();
-  return 0;
 }
 
 /** How long the first start's install link holds. */

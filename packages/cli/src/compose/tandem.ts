@@ -12,6 +12,7 @@ import {
   type CollectionService,
   type RecordService,
   type Store,
+  type BackupService,
 } from '@tandem/core';
 import {
   connectionCloser,
@@ -50,6 +51,10 @@ export interface Tandem {
   readonly adminUi: boolean;
   /** The migration files applied at start. */
   readonly migrated: readonly string[];
+  /** Backups (refusing every action on PostgreSQL). */
+  readonly backups: BackupService | undefined;
+  /** Settles when a restore was staged through the API: the caller closes this Tandem and composes a new one. */
+  readonly restartRequested: Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -61,7 +66,7 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config);
+  const core = await composeCore(config, true);
   const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
     core.stop();
     await core.store.close();
@@ -155,6 +160,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     logger,
     adminUi: !!adminDir,
     migrated,
+    backups: core.backups,
+    restartRequested: core.restartRequested,
     close,
   };
 }

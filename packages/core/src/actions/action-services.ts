@@ -1,4 +1,5 @@
 import type { AuthService } from '../auth/auth-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { OutboxMailer } from '../mail/outbox-mailer.js';
 import type { RecordActions } from '../records/record-actions.js';
@@ -19,6 +20,8 @@ export interface ActionServices {
   readonly outbox?: OutboxMailer;
   /** Authentication; without it the auth actions are absent. */
   readonly auth?: AuthService;
+  /** Backups; without it the backup actions are absent. */
+  readonly backups?: BackupService;
   /** The realtime broker; without it the realtime actions are absent. */
   readonly realtime?: RealtimeBroker;
   /** The batch limits in force now (settings may change them at any time). */

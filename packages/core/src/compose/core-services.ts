@@ -14,6 +14,7 @@ import { createRecordDeps } from '../records/record-deps.js';
 import { RecordService, type RecordFileOptions } from '../records/record-service.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
@@ -28,6 +29,8 @@ export interface CoreServicesOptions {
   readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+  /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
+  readonly backups?: (settings: SettingsService) => Promise<BackupService>;
 }
 
 /** Tandem's core services over one store, with no transport. */
@@ -46,6 +49,8 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
+  /** Backups, when the options built them. */
+  readonly backups: BackupService | undefined;
   /** Stops the feed and drops realtime clients (the caller closes the store). */
   stop(): void;
 }
@@ -70,6 +75,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const records = new RecordService(store, collections, undefined, options.files);
   const settings = new SettingsService(store);
   await settings.load();
+  const backups = await options.backups?.(settings);
   const outbox = new OutboxMailer(store);
   await outbox.ensureSchema();
   // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
@@ -97,11 +103,12 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     outbox: options.mailer ? undefined : outbox,
     auth,
     realtime,
+    backups,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {
     feed.stop();
     realtime.close();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, stop };
+  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, backups, stop };
 }

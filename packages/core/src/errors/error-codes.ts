@@ -59,6 +59,17 @@ export const errorCatalog = {
   MIGRATION_INVALID: { status: 400, message: 'The migration file is not valid.' },
   MIGRATION_FAILED: { status: 400, message: 'The migration could not be applied; nothing of it was changed.' },
   SETTINGS_INVALID: { status: 400, message: 'Failed to validate the settings.' },
+  BACKUP_INVALID: { status: 400, message: 'An error occurred while validating the submitted data.' },
+  BACKUP_MISSING: { status: 400, message: 'Missing or invalid backup file.' },
+  BACKUP_IN_PROGRESS: {
+    status: 400,
+    message: 'Try again later - another backup/restore process has already been started.',
+  },
+  BACKUP_ARCHIVE_INVALID: { status: 400, message: 'The backup archive is invalid or unsafe; nothing was restored.' },
+  BACKUP_DATABASE_UNSUPPORTED: {
+    status: 400,
+    message: 'Backups through the API are available with SQLite only; back PostgreSQL up with its own tools.',
+  },
   BATCH_INVALID: { status: 400, message: 'Invalid batch request.' },
   BATCH_FAILED: { status: 400, message: 'Batch transaction failed.' },
   BATCH_UNKNOWN_ACTION: { status: 400, message: 'Unknown batch action.' },
