@@ -117,7 +117,9 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
       if (last) return finish(raw, hops, { type: 'column', column: 'id', kind: 'text' }, options);
       continue;
     }
-    if (field.type === 'json') return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
+    // A geoPoint is a JSON object: `place.lon` reads into it as into a json field, as PocketBase does.
+    if (field.type === 'json' || field.type === 'geoPoint')
+      return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
     if (last) return finish(raw, hops, plainTerminal(collection, field, options), options);
     if (field.type !== 'relation')
       throw options.fail(
