@@ -68,13 +68,7 @@ export function pathSource(path: ResolvedPath, state: SqlPathState): SqlSource {
 function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], state: SqlPathState): string {
   const alias = state.nextAlias();
   if (hop.type === 'fixed') {
-    addJoined(
-      from,
-      where,
-      tableAs(state, hop.target, alias),
-      sql`${column(alias, 'id')} = ${state.dialect.textParam(hop.id)}`,
-      'JOIN',
-    );
+    addJoined(from, where, tableAs(state, hop.target, alias), idsMatch(column(alias, 'id'), hop.ids, state), 'JOIN');
   } else if (hop.type === 'scan') {
     addJoined(from, where, tableAs(state, hop.target, alias), true, 'JOIN');
   } else if (hop.type === 'single') {
@@ -101,6 +95,13 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
     );
   }
   return alias;
+}
+
+/** `id = ?` for one id, `id IN (…)` for several, nothing for none (a multi relation submitted empty). */
+function idsMatch(id: Sql, ids: readonly string[], state: SqlPathState): BoolSql {
+  if (ids.length === 0) return false;
+  if (ids.length === 1) return sql`${id} = ${state.dialect.textParam(ids[0]!)}`;
+  return sql`${id} IN (${join(ids.map((value) => state.dialect.textParam(value)))})`;
 }
 
 /** The hop's list rule over its row, or true for an unguarded hop. Fails closed without a rule compiler. */
