@@ -151,7 +151,7 @@ function authRecordPath(operand: RequestOperand, scope: FilterScope): ResolvedPa
 function submittedRelationPath(operand: RequestOperand, scope: FilterScope): ResolvedPath | undefined {
   const [first, ...rest] = operand.path;
   const field = scope.collection.fields.find((f) => f.name === first);
-  if (!field || field.type !== 'relation' || rest.length === 0 || operand.modifier === 'isset') return undefined;
+  if (field?.type !== 'relation' || rest.length === 0 || operand.modifier === 'isset') return undefined;
   const fail = (what: string) => filterError(what, operand.position);
   const target = field.collectionId ? scope.schema.find(field.collectionId) : undefined;
   if (!target) throw fail(`the relation field ${quoteForMessage(field.name)} points to a missing collection`);
