@@ -41,7 +41,7 @@ const LAYERS = {
     ['filter'],
     ['changes'],
     ['collections'],
-    ['settings', 'mail'],
+    ['settings', 'mail', 'logs'],
     ['cache'],
     ['records'],
     ['auth'],

@@ -86,6 +86,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      requestLog: core.logs,
     },
     {
       bodyLimit: config.bodyLimit,
@@ -126,7 +127,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush())));
   return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
 }
 
@@ -180,12 +181,15 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
+  flushRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
+    // The last requests' log entries are written before the database closes.
+    await flushRequestLog();
     await store.close();
     await logger.flush();
   }

@@ -67,6 +67,16 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
 }
 
+/** The request log (`/api/logs`): PocketBase's `logs` section, same defaults. */
+export interface LogsSettings {
+  /** Days an entry is kept; 0 keeps no request log. */
+  readonly maxDays: number;
+  /** Entries below this level are not kept (info 0, error 8). */
+  readonly minLevel: number;
+  readonly logIP: boolean;
+  readonly logAuthId: boolean;
+}
+
 /** The application settings (`GET/PATCH /api/settings`), PocketBase's sections. */
 export interface Settings {
   readonly meta: MetaSettings;
@@ -75,6 +85,7 @@ export interface Settings {
   readonly rateLimits: RateLimitSettings;
   readonly trustedProxy: TrustedProxySettings;
   readonly s3: S3Settings;
+  readonly logs: LogsSettings;
 }
 
 /** The default batch body limit, used when `batch.maxBodySize` is 0. */
@@ -114,6 +125,7 @@ export const defaultSettings: Settings = deepFreeze({
   },
   trustedProxy: { headers: [], useLeftmostIP: false },
   s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
+  logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
 } satisfies Settings);
 
 /** The batch body limit in bytes that `batch.maxBodySize` means. */
@@ -248,6 +260,7 @@ const SECTIONS: Record<keyof Settings, Shape> = {
     secret: text(1024),
     forcePathStyle: bool,
   },
+  logs: { maxDays: int(0, 100_000), minLevel: int(-100, 100), logIP: bool, logAuthId: bool },
 };
 
 /**

@@ -39,6 +39,9 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'GET', url: '/api/settings', action: 'settings.view' },
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
+  { method: 'GET', url: '/api/logs', action: 'logs.list', noStore: true },
+  { method: 'GET', url: '/api/logs/stats', action: 'logs.stats', noStore: true },
+  { method: 'GET', url: '/api/logs/:id', action: 'logs.view', noStore: true },
   { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
   { method: 'POST', url: '/api/superusers/install', action: 'superusers.install', noStore: true },
 ];
