@@ -25,6 +25,7 @@ import {
 } from './filter-sql-source.js';
 import { compareSql, constSqlValue, pathSqlValue, type SqlValue } from './filter-sql-values.js';
 import type { Domain } from './filter-values.js';
+import { distanceSql } from './filter-distance.js';
 
 /** The path state plus the shared rows of `@collection` aliases, joined around the whole filter. */
 interface CompileState extends SqlPathState {
@@ -146,6 +147,12 @@ function sqlSide(side: PlanSide, plan: ComparisonPlan, pattern: boolean, state: 
     return {
       type: 'values',
       values: [pathSqlValue(d, 'bool', domain, toSql(changedSql(side, state)), false, false)],
+      nullItem,
+    };
+  if (side.type === 'distance')
+    return {
+      type: 'values',
+      values: [pathSqlValue(d, 'number', domain, distanceSql(side, state), false, false)],
       nullItem,
     };
   if (side.modifier === 'length')

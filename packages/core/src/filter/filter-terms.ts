@@ -10,6 +10,7 @@ import { filterError, quoteForMessage } from './filter-error.js';
 import { MAX_REQUEST_ITEMS, requestConsts, type ConstTerm } from './filter-macros.js';
 import { resolvePath, withRootHop, type PathOptions, type ResolvedPath } from './filter-path.js';
 import { isCleanText } from '../text/code-points.js';
+import type { DistanceTerm } from './filter-distance.js';
 import { nullConst, type ValueKind } from './filter-values.js';
 
 /** Where a `@collection` path reads its rows; `key` names the shared row of its alias. */
@@ -43,7 +44,7 @@ export interface ChangedTerm<Plan> {
 }
 
 /** A resolved operand. */
-export type Term<Plan> = PathTerm | ChangedTerm<Plan> | ({ readonly type: 'const' } & ConstTerm);
+export type Term<Plan> = PathTerm | ChangedTerm<Plan> | DistanceTerm | ({ readonly type: 'const' } & ConstTerm);
 
 type Planner<Plan> = (node: FilterComparison) => Plan | boolean;
 

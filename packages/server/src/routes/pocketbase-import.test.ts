@@ -145,6 +145,16 @@ for (const { name: dialect, skip } of testDialects) {
         north.map((t) => t.name),
         ['Lyon'],
       );
+      // Lyon's Part-Dieu station is about 1.8 km from the meeting point; Paris is 390 km away.
+      const near = (lon: number, lat: number, km: number) =>
+        ann.collection('trips').getFullList({
+          filter: `geoDistance(meeting_point.lon, meeting_point.lat, ${lon}, ${lat}) < ${km}`,
+        });
+      assert.deepEqual(
+        (await near(4.8593, 45.7606, 5)).map((t) => t.name),
+        ['Lyon'],
+      );
+      assert.deepEqual(await near(2.3522, 48.8566, 100), []);
       const refused = async (body: Record<string, unknown>, field: string, code: string) =>
         assert.rejects(ann.collection('trips').update(trip.id, body), (e: unknown) => {
           assert.ok(e instanceof ClientResponseError);
