@@ -177,6 +177,16 @@ const table: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['null = ""', ALL],
   ['secret = "s"', ['p5']],
   ['id = "p2" // a comment\n || id = "p3"', ['p2', 'p3']],
+  // @request.body.<relation>.<field>: the records the submitted ids name (editors u2, u3; author null).
+  ['@request.body.editors.name ?= "bob"', ALL],
+  ['@request.body.editors.name ?= "Ann"', []],
+  ['@request.body.editors.age < 20', ALL],
+  ['@request.body.editors.age ?> 20', []],
+  ['@request.body.editors.favorite ?= id', ['p1']],
+  ['@request.body.editors.favorite = id', []],
+  ['@request.body.author.name = ""', ALL],
+  ['@request.body.author.id = null', ALL],
+  ['@request.body.editors:length = 2', ALL],
   // geoDistance(lonA, latA, lonB, latB) in km along the equator: views° of longitude (1e6° is 80° away).
   ['geoDistance(0, 0, views, 0) < 700', ['p2', 'p3', 'p4']],
   ['geoDistance(0, 0, views, 0) > 1000', ['p1', 'p5']],
