@@ -12,6 +12,11 @@ import { bearer, call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 import { openSse, type SseTestStream } from '../testing/sse-client.fixture.js';
 import { defaultAuthRateLimits } from '@tandem/core';
+import { EventSource } from 'eventsource';
+import PocketBase, { type RecordSubscription } from 'pocketbase';
+
+// Node 20 has no global EventSource; the SDK's realtime needs one.
+Object.assign(globalThis, { EventSource });
 
 const PASSWORD = 'correct horse battery staple';
 const MEMBER = 'trip.owner = @request.auth.id || trip.members ?= @request.auth.id';
@@ -173,6 +178,26 @@ for (const { name: dialect, skip } of testDialects) {
       second.send({ type: 'resume', lastSeq: seen.seq });
       await second.waitFor((m) => m.type === 'resumed');
       assert.deepEqual(deletedIds(second).sort(), [...expenses].sort());
+    });
+
+    it("sends the deletes of a cascade to a member through the official SDK's subscribe", async () => {
+      const pb = new PocketBase(url);
+      pb.autoCancellation(false);
+      pb.authStore.save(bob.token);
+      const deleted: string[] = [];
+      let wake = () => {};
+      const unsubscribe = await pb.collection('expenses').subscribe('*', (e: RecordSubscription) => {
+        if (e.action === 'delete') deleted.push(e.record.id);
+        wake();
+      });
+      try {
+        const expenses = await deleteTripWithExpenses();
+        while (deleted.length < expenses.length) await new Promise<void>((resolve) => (wake = resolve));
+        assert.deepEqual(deleted.sort(), [...expenses].sort());
+      } finally {
+        await unsubscribe();
+        pb.realtime.unsubscribe();
+      }
     });
 
     it('sends the deletes of a cascade to a member over SSE', async () => {
