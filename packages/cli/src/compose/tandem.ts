@@ -86,7 +86,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
-      requestLog: core.logs,
+      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
