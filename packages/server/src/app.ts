@@ -141,7 +141,7 @@ export interface AppServices {
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
   /** The stored request log (`/api/logs`); each response queues one entry, written in batches off the hot path. */
-  readonly requestLog?: Pick<LogWriter, 'logRequest'>;
+  readonly requestLog?: Pick<LogWriter, 'logRequest' | 'dropped'>;
 }
 
 /** Default server settings. */
@@ -249,6 +249,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
         token: c.options.metricsToken,
         realtime: c.services.realtime,
         log: c.services.logOutput,
+        requestLog: c.services.requestLog,
       }),
   },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
