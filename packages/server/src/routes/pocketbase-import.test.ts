@@ -205,7 +205,10 @@ for (const { name: dialect, skip } of testDialects) {
         passwordConfirm: 'pale-otter-91-lantern',
       });
       const auth = await pb.collection('users').authWithPassword('ANN_01'.toLowerCase(), 'pale-otter-91-lantern');
-      await pb.collection('notes').create({ title: 'First', owner: auth.record.id, labels: ['work'] });
+      const first = await pb
+        .collection('notes')
+        .create({ title: 'First', owner: auth.record.id, labels: ['work'], content: '<p>Rich <em>text</em></p>' });
+      assert.equal(first.content, '<p>Rich <em>text</em></p>');
       await assert.rejects(pb.collection('notes').create({ title: 'Not mine', owner: 'someoneelse0001' }));
       const counts = await pb.collection('note_counts').getFullList({ filter: 'username = "ann_01"' });
       assert.equal(counts[0]!.notes, 1);
