@@ -42,7 +42,7 @@ const LAYERS = {
     ['changes'],
     ['collections'],
     ['migrations'],
-    ['settings', 'mail'],
+    ['settings', 'mail', 'logs'],
     ['backups'],
     ['cache'],
     ['records'],

@@ -102,6 +102,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
@@ -147,7 +149,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush())));
   return {
     config,
     store,
@@ -227,12 +229,15 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
+  flushRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
+    // The last requests' log entries are written before the database closes.
+    await flushRequestLog();
     await store.close();
     await logger.flush();
   }

@@ -16,6 +16,8 @@ import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
+import { LogStore } from '../logs/log-store.js';
+import { LogWriter } from '../logs/log-writer.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
 export interface CoreServicesOptions {
@@ -51,7 +53,13 @@ export interface CoreServices {
   readonly actions: ActionDispatcher;
   /** Backups, when the options built them. */
   readonly backups: BackupService | undefined;
-  /** Stops the feed and drops realtime clients (the caller closes the store). */
+  /** Queues request log entries and writes them in batches (`/api/logs` reads them). */
+  readonly logs: LogWriter;
+  /**
+   * Stops the feed and drops realtime clients (the caller closes the store). The request
+   * log stops taking entries; await `logs.flush()` before closing the store to keep the
+   * last half second of them.
+   */
   stop(): void;
 }
 
@@ -90,6 +98,10 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
+  const logStore = new LogStore(opened);
+  await logStore.ensureSchema();
+  // The log is written through the bare store: its batches are no record changes and wake no feed.
+  const logs = new LogWriter(logStore, { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
   generations.follow(feed, collections);
@@ -104,11 +116,27 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     auth,
     realtime,
     backups,
+    logs: logStore,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {
     feed.stop();
     realtime.close();
+    void logs.stop();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, backups, stop };
+  return {
+    store,
+    collections,
+    records,
+    settings,
+    auth,
+    outbox,
+    feed,
+    realtime,
+    generations,
+    actions,
+    backups,
+    logs,
+    stop,
+  };
 }
