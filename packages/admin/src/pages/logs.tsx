@@ -46,6 +46,8 @@ export function Logs() {
   const [stats, setStats] = useState<LogStat[]>([]);
   const [open, setOpen] = useState<LogEntry>();
   const [error, setError] = useState<string>();
+  // Each Apply reads again, even with the same filter: new entries arrive every half second.
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     const query = {
       page: String(pageNo),
@@ -60,11 +62,15 @@ export function Logs() {
     api<LogStat[]>('GET', '/api/logs/stats', undefined, applied ? { filter: applied } : {}).then(setStats, () =>
       setStats([]),
     );
-  }, [applied, pageNo]);
+  }, [applied, pageNo, reads]);
   return (
     <section aria-labelledby="logs-title">
       <h1 id="logs-title">Logs</h1>
-      <Form label="Filter logs" onSubmit={() => (setPageNo(1), setApplied(filter))} class="row query">
+      <Form
+        label="Filter logs"
+        onSubmit={() => (setPageNo(1), setApplied(filter), setReads((n) => n + 1))}
+        class="row query"
+      >
         <TextInput label="Filter" value={filter} onInput={setFilter} mono hint="e.g. data.status >= 400" />
         <button type="submit">Apply</button>
       </Form>
@@ -72,7 +78,9 @@ export function Logs() {
       <Histogram stats={stats} />
       <table>
         <caption>
-          {page ? `${page.totalItems} entries, page ${page.page} of ${Math.max(page.totalPages, 1)}` : 'Loading'}
+          {page
+            ? `${page.totalItems} ${page.totalItems === 1 ? 'entry' : 'entries'}, page ${page.page} of ${Math.max(page.totalPages, 1)}`
+            : 'Loading'}
         </caption>
         <thead>
           <tr>
@@ -127,7 +135,8 @@ function Histogram({ stats }: { stats: LogStat[] }) {
   if (stats.length === 0) return null;
   const max = Math.max(...stats.map((s) => s.total), 1);
   const width = 600;
-  const bar = width / stats.length;
+  // At most 24 px a bar, so a few hours do not fill the chart with one block.
+  const bar = Math.min(width / stats.length, 24);
   return (
     <svg width={width} height="60" role="img" aria-label={`Requests per hour, ${stats.length} hours`}>
       {stats.map((s, i) => (
@@ -136,6 +145,7 @@ function Histogram({ stats }: { stats: LogStat[] }) {
           x={i * bar}
           y={60 - (s.total / max) * 58}
           width={Math.max(bar - 1, 1)}
+          fill="#3366cc"
           height={(s.total / max) * 58}
         >
           <title>
