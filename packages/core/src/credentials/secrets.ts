@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 // The largest multiple of 36 below 256: bytes at or above it are dropped so that every
@@ -22,11 +22,26 @@ export function randomId(length = 15): string {
   if (!Number.isInteger(length) || length < 1) throw new RangeError('an id needs at least one character');
   let id = '';
   while (id.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < ID_BYTE_LIMIT && id.length < length) id += ID_ALPHABET[byte % ID_ALPHABET.length];
-    }
+    const byte = nextRandomByte();
+    if (byte < ID_BYTE_LIMIT) id += ID_ALPHABET[byte % ID_ALPHABET.length];
   }
   return id;
+}
+
+/**
+ * Random bytes for ids, drawn from the CSPRNG 4 KiB at a time: a call to the OS per id
+ * (every record and every stored request log entry has one) cost more than the rest of
+ * making it. Each byte is used once. Secrets (`randomSecret`) never come from this pool.
+ */
+const idPool = Buffer.alloc(4096);
+let idPoolAt = idPool.length;
+
+function nextRandomByte(): number {
+  if (idPoolAt === idPool.length) {
+    randomFillSync(idPool);
+    idPoolAt = 0;
+  }
+  return idPool[idPoolAt++]!;
 }
 
 /** The SHA-256 digest of a UTF-8 string, as lowercase hex (how stored tokens are kept). */
