@@ -50,7 +50,7 @@ const LAYERS = {
     ['compose'],
   ],
   server: [
-    ['http'],
+    ['http', 'xml'],
     ['auth'],
     ['cache'],
     ['edge'],
