@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { jsonValueError } from '@tandem/core';
 import { prefersXml } from '../http/accept-negotiation.js';
 import { appendVary } from '../http/vary.js';
-import { parseXmlDocument } from '../xml/xml-document.js';
 import { rootNameOf, toXmlDocument, XML_TYPE } from '../xml/xml-writer.js';
 import { valueLimitOf, type BodyLimits } from './body-limits.js';
 
@@ -51,14 +50,23 @@ function toXmlPayload(reply: FastifyReply, payload: unknown): unknown {
  * body limits and budget run before any parser and hold XML bodies as they hold JSON.
  */
 export function installXmlBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): void {
-  app.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (request, body, done) => {
-    try {
-      const value = parseXmlDocument(body as Buffer, valueLimitOf(bodyLimits, request));
+  app.addContentTypeParser(
+    ['application/xml', 'text/xml'],
+    { parseAs: 'buffer' },
+    async (request: FastifyRequest, body: Buffer) => {
+      const { parseXmlDocument } = await loadXmlParser();
+      const value = parseXmlDocument(body, valueLimitOf(bodyLimits, request));
       const error = value === undefined ? undefined : jsonValueError(value);
       if (error) throw error;
-      done(null, value);
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+      return value;
+    },
+  );
+}
+
+let xmlParser: Promise<typeof import('../xml/xml-document.js')> | undefined;
+
+/** The XML parser, loaded with its library on the first XML body: servers that never get one never load it. */
+function loadXmlParser(): Promise<typeof import('../xml/xml-document.js')> {
+  xmlParser ??= import('../xml/xml-document.js');
+  return xmlParser;
 }
