@@ -86,6 +86,14 @@ describe('parseXmlDocument', () => {
     refusedWith(`<r type="array">${'<item/>'.repeat(101)}</r>`, 'XML_TOO_LARGE', 100);
   });
 
+  it('refuses many unclosed CDATA sections in linear time', () => {
+    refusedWith(`<r>${'<![CDATA[&'.repeat(100_000)}</r>`, 'XML_INVALID', 1_000_000);
+  });
+
+  it('reads & inside CDATA as text, and refuses it outside', () => {
+    assert.deepStrictEqual(parse('<r><a><![CDATA[a & b]]></a><b>&amp;</b></r>'), { a: 'a & b', b: '&' });
+  });
+
   it('refuses attributes outside the mapping, however large', () => {
     refusedWith(`<record title="${'A'.repeat(500_000)}"/>`, 'XML_INVALID');
   });

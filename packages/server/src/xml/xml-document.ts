@@ -9,7 +9,8 @@ import { readXmlValue, type XmlNode } from './xml-reader.js';
 export const MAX_XML_DEPTH = MAX_JSON_DEPTH + 2;
 
 const DECLARATIONS = /<!DOCTYPE|<!ENTITY/i;
-const CDATA = /<!\[CDATA\[[\s\S]*?\]\]>/g;
+const CDATA_START = '<![CDATA[';
+const CDATA_END = ']]>';
 // XML 1.0 §2.2: characters no document may hold (raw); references are checked apart.
 const FORBIDDEN_CHARACTERS = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const REFERENCE = /&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*)?;?/g;
@@ -75,7 +76,7 @@ function checkText(text: string, maxElements: number): void {
     });
   if (FORBIDDEN_CHARACTERS.test(text)) throw new AppError('XML_INVALID', 'The XML holds a character XML forbids.');
   if (FOREIGN_ENCODING.test(text)) throw new AppError('XML_INVALID', 'The XML must be UTF-8.');
-  checkReferences(text.includes('<![CDATA[') ? text.replace(CDATA, '') : text);
+  checkReferences(text.includes(CDATA_START) ? withoutCdata(text) : text);
 }
 
 /**
@@ -90,6 +91,23 @@ function countTags(text: string, limit: number): number {
     if (next !== SLASH && next !== BANG && next !== QUESTION) count++;
   }
   return count;
+}
+
+/**
+ * The text without its CDATA sections, whose `&` are plain characters. NB: a loop of
+ * `indexOf`, not a lazy regular expression: many unclosed sections would make the
+ * expression rescan the rest of the body for each one (quadratic).
+ */
+function withoutCdata(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let start = text.indexOf(CDATA_START); start !== -1; start = text.indexOf(CDATA_START, from)) {
+    const end = text.indexOf(CDATA_END, start + CDATA_START.length);
+    if (end === -1) throw new AppError('XML_INVALID', 'The XML is not well-formed.');
+    out += text.slice(from, start);
+    from = end + CDATA_END.length;
+  }
+  return out + text.slice(from);
 }
 
 /** Every `&` starts a predefined entity or a reference to a character XML allows (§4.1). */
