@@ -1,6 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import zlib from 'node:zlib';
 import PocketBase from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
@@ -178,6 +179,22 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(crossed.status, 200);
       assert.equal(crossed.raw, xml1.raw);
       assert.equal((await send('GET', url, { 'if-none-match': xmlTag })).status, 200);
+    });
+
+    it('answers HEAD with the XML headers, and compresses large XML answers with their own tag', async () => {
+      const head = await t.app.inject({ method: 'HEAD', url: `${POSTS}/${ids.post1}`, headers: { accept: XML } });
+      assert.equal(head.statusCode, 200);
+      assert.match(String(head.headers['content-type']), /^application\/xml/);
+      assert.equal(head.body, '');
+      const url = `${POSTS}?perPage=200`;
+      for (let i = 0; i < 40; i++)
+        await send('POST', POSTS, { 'content-type': XML }, `<r><title>Post number ${i}</title></r>`);
+      const plain = await send('GET', url, { accept: XML });
+      const gzip = await t.app.inject({ method: 'GET', url, headers: { accept: XML, 'accept-encoding': 'gzip' } });
+      assert.equal(gzip.headers['content-encoding'], 'gzip');
+      assert.match(String(gzip.headers['content-type']), /^application\/xml/);
+      assert.equal(zlib.gunzipSync(gzip.rawPayload).toString(), plain.raw);
+      assert.notEqual(gzip.headers.etag, plain.headers.etag);
     });
 
     it('tags XML answers of uncached JSON endpoints apart from their JSON', async () => {
