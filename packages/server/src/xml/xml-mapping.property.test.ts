@@ -55,6 +55,16 @@ describe('the XML mapping of JSON values', () => {
     );
   });
 
+  it('never writes a namespace, a prefixed name or markup from the data', () => {
+    const xml = toXmlDocument(
+      { xmlns: 'http://www.w3.org/1999/xhtml', 'h:script': 'alert(1)', 'xml-stylesheet': 'x', s: '<script>"&' },
+      'record',
+    );
+    assert.doesNotMatch(xml, /xmlns=|<h:|<script|<\?xml-stylesheet/);
+    assert.match(xml, /<entry key="xmlns">http:\/\/www\.w3\.org\/1999\/xhtml<\/entry>/);
+    assert.match(xml, /<s>&lt;script&gt;"&amp;<\/s>/);
+  });
+
   it('writes the documented shapes', () => {
     const xml = toXmlDocument(
       { id: 'r1', n: 2, ok: true, none: null, tags: ['a'], empty: [], meta: {}, 'a b': 'x', line: 'a\rb' },
