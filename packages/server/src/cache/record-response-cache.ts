@@ -39,8 +39,8 @@ export function recordCacheDecision(
 
 /**
  * Answers a record read from the cache when it can: a hit sends the stored bytes and
- * their tag without touching the store; a miss runs `produce`, sends the JSON and keeps
- * it. NB: the decision (and with it every generation in the key) is taken before
+ * their tag without touching the store; a miss runs `produce`, sends its answer (JSON,
+ * or XML when the request prefers it: the decision then holds the XML key) and keeps it. NB: the decision (and with it every generation in the key) is taken before
  * `produce` reads anything, so an answer read before a write commits can only ever be
  * stored under a key the write's bump has already left behind. Only 200 answers get
  * here: an action that throws is never cached.
