@@ -12,6 +12,7 @@ import {
   type CollectionService,
   type RecordService,
   type Store,
+  type BackupService,
 } from '@tandem/core';
 import {
   connectionCloser,
@@ -19,6 +20,8 @@ import {
   createJsonLogger,
   createPrincipalResolver,
   reloadCertificatesOnChange,
+  callWatcherOf,
+  TlsStatus,
   type Logger,
   type LogOutput,
   type TlsCertificate,
@@ -28,6 +31,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
+import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
 
@@ -45,6 +49,12 @@ export interface Tandem {
   readonly logger: Logger;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
+  /** The migration files applied at start. */
+  readonly migrated: readonly string[];
+  /** Backups (refusing every action on PostgreSQL). */
+  readonly backups: BackupService | undefined;
+  /** Settles when a restore was staged through the API: the caller closes this Tandem and composes a new one. */
+  readonly restartRequested: Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -56,11 +66,17 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config);
+  const core = await composeCore(config, true);
+  const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
+    core.stop();
+    await core.store.close();
+    throw error;
+  });
   const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
+  const tlsStatus = new TlsStatus(certificate);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   // One set of rate-limit counters for every transport: switching protocol earns no attempts.
@@ -86,6 +102,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
@@ -100,6 +118,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
         maxConnectionsPerIp: config.realtimeConnections.maxPerIp,
       },
       tls: certificate,
+      tlsStatus,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
@@ -108,14 +127,18 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   );
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
-    config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+    config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
   const watchCaps = {
     watchMaxStreams: config.realtimeConnections.max,
     watchMaxStreamsPerIp: config.realtimeConnections.maxPerIp,
   };
   const grpc = config.grpc
-    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, watchCaps, certificate)
+    ? createGrpcServer(
+        { actions, auth, realtime, settings, rateLimiter, logger, watcher: callWatcherOf(app) },
+        watchCaps,
+        certificate,
+      )
     : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
@@ -126,8 +149,23 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush())));
+  return {
+    config,
+    store,
+    collections,
+    records,
+    auth,
+    settings,
+    app,
+    grpc,
+    logger,
+    adminUi: !!adminDir,
+    migrated,
+    backups: core.backups,
+    restartRequested: core.restartRequested,
+    close,
+  };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */
@@ -158,17 +196,28 @@ function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logge
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
-function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
+function watchCertificates(
+  app: FastifyInstance,
+  tls: TlsConfig,
+  served: TlsCertificate,
+  status: TlsStatus,
+  logger: Logger,
+): () => void {
   return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
     certFile: tls.certFile,
     keyFile: tls.keyFile,
     served,
-    onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
-    onError: (error) =>
+    onReload: (certificate) => {
+      status.served(certificate);
+      logger.info('tls certificate reloaded', { certFile: tls.certFile });
+    },
+    onError: (error) => {
+      status.reloadFailed(error);
       logger.warn('tls certificate not reloaded; the previous one is still served', {
         certFile: tls.certFile,
         error: error.message,
-      }),
+      });
+    },
   });
 }
 
@@ -180,12 +229,15 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
+  flushRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
+    // The last requests' log entries are written before the database closes.
+    await flushRequestLog();
     await store.close();
     await logger.flush();
   }
