@@ -52,7 +52,7 @@ const LAYERS = {
     ['compose'],
   ],
   server: [
-    ['http'],
+    ['http', 'xml'],
     ['auth'],
     ['cache'],
     ['edge'],

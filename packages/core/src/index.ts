@@ -30,7 +30,7 @@ export { signRecordToken } from './auth/auth-tokens.js';
 export type { Cache } from './cache/cache.js';
 export { CollectionGenerations } from './cache/collection-generations.js';
 export { DEFAULT_CACHE_BYTES, MemoryCache } from './cache/memory-cache.js';
-export { RecordCacheKeys, type CacheDecision } from './cache/record-cache-keys.js';
+export { RecordCacheKeys, xmlCacheDecision, type CacheDecision } from './cache/record-cache-keys.js';
 export { ChangeFeed } from './changes/change-feed.js';
 export { trimChanges, type ChangeEvent } from './changes/change-log.js';
 export { CollectionService, type ImportResult } from './collections/collection-service.js';

@@ -62,6 +62,7 @@ import {
 } from './edge/body-limits.js';
 import { BodyBudget } from './edge/body-budget.js';
 import { installCompression } from './edge/compression.js';
+import { installXmlBodyParser, installXmlRepresentation } from './edge/xml-representation.js';
 import { parseQueryString } from './edge/query-string.js';
 import { installMetrics } from './metrics/metrics-endpoint.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
@@ -221,6 +222,7 @@ export interface HttpPhase {
  */
 export const HTTP_PHASES: readonly HttpPhase[] = [
   { name: 'edge', hooks: 'onRequest', install: (c) => installEdge(c.app, c.edge, c.services.trustedOrigins ?? []) },
+  { name: 'representation', hooks: 'onSend', install: (c) => installXmlRepresentation(c.app) },
   {
     name: 'timing and conditional requests',
     hooks: 'onRequest, preHandler, onSend',
@@ -237,6 +239,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
     hooks: 'content-type parser',
     install: (c) => {
       installJsonBodyParser(c.app, c.bodyLimits);
+      installXmlBodyParser(c.app, c.bodyLimits);
       installMultipartParser(c.app, c.services.collections, c.bodyLimits, c.spool, c.uploads);
     },
   },

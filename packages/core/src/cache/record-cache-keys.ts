@@ -26,6 +26,15 @@ const SEP = '\u0000';
 const PART = '\u0001';
 
 /**
+ * The decision of the same answer in XML (docs/api.md#xml): its own key, so that an
+ * entry of one representation is never sent for the other. NB: every other key starts
+ * with a route letter other than `x` and SEP, so the two sets of keys cannot meet.
+ */
+export function xmlCacheDecision(decision: CacheDecision): CacheDecision {
+  return { key: `x${SEP}${decision.key}`, shared: decision.shared };
+}
+
+/**
  * Builds the cache keys of record list and view answers, or says "do not cache". A key
  * holds the route, the parameters that change the answer (in a fixed order; others are
  * ignored), the principal's scope, and the generation of every collection the answer

@@ -7,8 +7,8 @@ import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace
 
 /**
  * HTTP caching semantics and Server-Timing for every response:
- * - JSON GET/HEAD answers with status 200 get a strong `ETag` (of the bytes sent, after
- *   the `fields` picker), `Vary: Authorization, Cookie`, and `Cache-Control: no-cache`
+ * - JSON and XML GET/HEAD answers with status 200 get a strong `ETag` (of the bytes sent,
+ *   after the `fields` picker), `Vary: Accept, Authorization, Cookie`, and `Cache-Control: no-cache`
  *   (`private, no-cache` when they are for one principal); a matching `If-None-Match`
  *   turns them into a 304 without a body. No `Last-Modified` is sent, so
  *   `If-Modified-Since` never applies and `If-None-Match` always decides.
@@ -34,21 +34,21 @@ export function installHttpCaching(app: FastifyInstance, tracer: RequestTracer =
   });
 }
 
-/** The payload to send: no-store on errors, and ETag/304 on JSON reads. */
+/** The payload to send: no-store on errors, and ETag/304 on JSON and XML reads. */
 function conditional(request: FastifyRequest, reply: FastifyReply, payload: unknown, meta: ResponseMeta | undefined) {
   if (reply.statusCode >= 400) {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   } else if (
     reply.statusCode === 200 &&
     (request.method === 'GET' || request.method === 'HEAD') &&
-    isJsonBody(reply, payload)
+    isTaggedBody(reply, payload)
   ) {
     return validate(request, reply, payload as string | Buffer, meta);
   }
   return payload;
 }
 
-/** Tags a JSON answer and answers 304 when the client already holds it. */
+/** Tags a JSON or XML answer and answers 304 when the client already holds it. */
 function validate(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -63,9 +63,10 @@ function validate(
       meta?.shared || principalOf(request).kind === 'guest' ? 'no-cache' : 'private, no-cache',
     );
   if (reply.hasHeader('vary')) {
+    appendVary(reply, 'Accept');
     appendVary(reply, 'Authorization');
     appendVary(reply, 'Cookie');
-  } else reply.header('vary', 'Authorization, Cookie');
+  } else reply.header('vary', 'Accept, Authorization, Cookie');
   const condition = request.headers['if-none-match'];
   if (condition === undefined || !ifNoneMatchMatches(condition, etag)) return payload;
   reply.code(304);
@@ -76,12 +77,14 @@ function validate(
   return request.method === 'HEAD' ? payload : null;
 }
 
-function isJsonBody(reply: FastifyReply, payload: unknown): boolean {
+function isTaggedBody(reply: FastifyReply, payload: unknown): boolean {
   if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return false;
   const type = reply.getHeader('content-type');
   return (
     typeof type === 'string' &&
-    (type.startsWith('application/json') || type.startsWith('application/graphql-response+json'))
+    (type.startsWith('application/json') ||
+      type.startsWith('application/xml') ||
+      type.startsWith('application/graphql-response+json'))
   );
 }
 

@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Cache, CacheDecision, RecordCacheKeys } from '@tandem/core';
+import { xmlCacheDecision, type Cache, type CacheDecision, type RecordCacheKeys } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
+import { prefersXml } from '../http/accept-negotiation.js';
 import { entityTagOf } from '../http/entity-tags.js';
 import { responseMetaOf } from '../http/response-meta.js';
+import { rootNameOf, toXmlDocument, XML_TYPE } from '../xml/xml-writer.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NEWLINE = 10;
@@ -15,7 +17,10 @@ export interface ResponseCache {
 
 type Params = { collection: string; id?: string };
 
-/** The cache decision of a list or view request (undefined: do not cache). */
+/**
+ * The cache decision of a list or view request (undefined: do not cache). A request that
+ * prefers XML gets the key of the XML representation: entries hold the bytes sent.
+ */
 export function recordCacheDecision(
   cache: ResponseCache | undefined,
   request: FastifyRequest,
@@ -25,15 +30,17 @@ export function recordCacheDecision(
   const params = request.params as Params;
   const query = request.query as Record<string, unknown>;
   const principal = principalOf(request);
-  return route === 'view'
-    ? cache.keys.forView(params.collection, params.id ?? '', query, principal)
-    : cache.keys.forList(params.collection, query, principal);
+  const decision =
+    route === 'view'
+      ? cache.keys.forView(params.collection, params.id ?? '', query, principal)
+      : cache.keys.forList(params.collection, query, principal);
+  return decision && prefersXml(request.headers.accept) ? xmlCacheDecision(decision) : decision;
 }
 
 /**
  * Answers a record read from the cache when it can: a hit sends the stored bytes and
- * their tag without touching the store; a miss runs `produce`, sends the JSON and keeps
- * it. NB: the decision (and with it every generation in the key) is taken before
+ * their tag without touching the store; a miss runs `produce`, sends its answer (JSON,
+ * or XML when the request prefers it: the decision then holds the XML key) and keeps it. NB: the decision (and with it every generation in the key) is taken before
  * `produce` reads anything, so an answer read before a write commits can only ever be
  * stored under a key the write's bump has already left behind. Only 200 answers get
  * here: an action that throws is never cached.
@@ -50,18 +57,26 @@ export async function answerRecordRead(
   if (meta) meta.shared = decision.shared;
   // An in-process cache answers without a promise.
   const entry = cache.cache.getNow ? cache.cache.getNow(decision.key) : await cache.cache.get(decision.key);
+  const type = prefersXml(request.headers.accept) ? XML_TYPE : JSON_TYPE;
   if (entry) {
     if (meta) meta.cache = 'hit';
     const split = entry.indexOf(NEWLINE);
     const etag = Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1');
     return reply
-      .header('content-type', JSON_TYPE)
+      .header('content-type', type)
       .header('etag', etag)
       .send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
   }
   if (meta) meta.cache = 'miss';
-  const body = JSON.stringify(await produce());
+  const json = JSON.stringify(await produce());
+  // The XML is written from the JSON text, so both representations hold the same value.
+  const body = type === XML_TYPE ? xmlOf(json) : json;
   const etag = entityTagOf(body);
   void cache.cache.set(decision.key, Buffer.from(`${etag}\n${body}`)).catch(() => undefined);
-  return reply.header('content-type', JSON_TYPE).header('etag', etag).send(body);
+  return reply.header('content-type', type).header('etag', etag).send(body);
+}
+
+function xmlOf(json: string): string {
+  const value: unknown = JSON.parse(json);
+  return toXmlDocument(value, rootNameOf(value, 200));
 }

@@ -109,7 +109,7 @@ for (const { name: dialect, skip } of testDialects) {
       );
       assert.equal(second.raw, first.raw);
       assert.equal(second.headers['cache-control'], 'no-cache');
-      assert.equal(second.headers.vary, 'Authorization, Cookie');
+      assert.equal(second.headers.vary, 'Accept, Authorization, Cookie');
     });
 
     it('answers a guest hit without a single store call', async () => {

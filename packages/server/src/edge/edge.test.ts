@@ -161,7 +161,7 @@ describe('the HTTP edge', () => {
           url: '/api/collections/notes/records',
           headers: { origin: TRUSTED },
         });
-        assert.equal(reply.headers.vary, 'Origin, Authorization, Cookie');
+        assert.equal(reply.headers.vary, 'Origin, Accept, Authorization, Cookie');
       } finally {
         await u.cleanup();
       }

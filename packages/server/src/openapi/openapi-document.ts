@@ -31,7 +31,9 @@ export function buildOpenApiDocument(collections: readonly Collection[], audienc
     info: {
       title: 'Tandem API',
       version: '1',
-      description: 'Records and auth endpoints, generated from the current collections.',
+      description:
+        'Records and auth endpoints, generated from the current collections. Every JSON body and answer ' +
+        'also exists as application/xml (send Accept: application/xml); the mapping is in docs/api.md#xml.',
     },
     servers: [{ url: '/' }],
     security: [{}, { bearerAuth: [] }, { sessionCookie: [] }],

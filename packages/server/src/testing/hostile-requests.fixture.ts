@@ -12,6 +12,7 @@ import {
   type HostilePieces,
 } from './hostile-fixture.fixture.js';
 import { describeData, hostileString, jsonObjectText, PROTOTYPE_KEYS, scalarText } from './hostile-values.fixture.js';
+import { toXmlDocument } from '../xml/xml-writer.js';
 
 /** One request for `inject`. */
 export interface HostileRequest {
@@ -42,6 +43,8 @@ const CONTENT_TYPES = [
   'multipart/form-data; boundary=x',
   'application/json;;',
 ];
+const XML = 'application/xml';
+const ACCEPTS = [XML, 'text/xml;q=0.9, application/json;q=0.1', 'application/*', 'application/xml;q=abc, */*;q=0'];
 
 /** Hostile requests to the records, batch, auth and realtime routes of the blog fixture. */
 export function hostileRequests(targets: FuzzTargets): fc.Arbitrary<HostileRequest> {
@@ -59,10 +62,16 @@ export function hostileRequests(targets: FuzzTargets): fc.Arbitrary<HostileReque
     const type = fc.oneof(
       { arbitrary: fc.constant('application/json'), weight: 9 },
       { arbitrary: fc.constantFrom(...CONTENT_TYPES), weight: 1 },
+      { arbitrary: fc.constant(XML), weight: 2 },
     );
-    return fc
-      .tuple(url, headers, payload, type)
-      .map(([u, h, body, t]) => described({ method, url: u, headers: { ...h, 'content-type': t }, payload: body }));
+    return fc.tuple(url, headers, payload, type).map(([u, h, body, t]) =>
+      described({
+        method,
+        url: u,
+        headers: { ...h, 'content-type': t },
+        payload: t === XML ? asXml(body) : body,
+      }),
+    );
   };
   const recordUrl = fc.tuple(p.collection, p.recordId).map(([c, id]) => `${records(c)}/${id}`);
   return fc.oneof(
@@ -136,6 +145,15 @@ export function hostileRequests(targets: FuzzTargets): fc.Arbitrary<HostileReque
   );
 }
 
+/** The same hostile value as an XML body (Tandem's mapping), or the text itself when it is no JSON. */
+function asXml(body: string | Buffer): string | Buffer {
+  try {
+    return toXmlDocument(JSON.parse(body.toString()), 'record');
+  } catch {
+    return body;
+  }
+}
+
 /** Who asks: a guest, the user, the superuser, sometimes with forged credentials on top. */
 function requestHeaders(p: HostilePieces): fc.Arbitrary<Record<string, string>> {
   const principal = fc.constantFrom<Record<string, string>>(
@@ -147,7 +165,11 @@ function requestHeaders(p: HostilePieces): fc.Arbitrary<Record<string, string>> 
     { arbitrary: fc.constant<Record<string, string>>({}), weight: 5 },
     { arbitrary: forgedHeaders(), weight: 1 },
   );
-  return fc.tuple(principal, forged).map(([who, junk]) => ({ ...who, ...junk }));
+  const accept = fc.oneof(
+    { arbitrary: fc.constant<Record<string, string>>({}), weight: 4 },
+    { arbitrary: fc.constantFrom(...ACCEPTS).map((value) => ({ accept: value })), weight: 1 },
+  );
+  return fc.tuple(principal, forged, accept).map(([who, junk, wants]) => ({ ...who, ...junk, ...wants }));
 }
 
 /** Headers a client may forge: junk credentials, cookies, forwarded addresses. */
