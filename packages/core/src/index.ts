@@ -98,3 +98,19 @@ export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
 export type { Store } from './store/store.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
 export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';
+export { CronScheduler, assertCronExpression, type CronSchedulerOptions } from './jobs/cron-scheduler.js';
+export { Hook, budgetedRunner, type HookEvent, type HookHandler, type HookRunner } from './hooks/hook.js';
+export {
+  RecordHooks,
+  type HookFailureReporter,
+  type RecordAfterDeleteEvent,
+  type RecordAfterWriteEvent,
+  type RecordAuthEvent,
+  type RecordCreateEvent,
+  type RecordDeleteEvent,
+  type RecordUpdateEvent,
+  type RecordViewEvent,
+  type RecordsListEvent,
+} from './records/record-hooks.js';
+export { HookedMailer, type MailSendEvent } from './mail/hooked-mailer.js';
+export type { RecordActions } from './records/record-actions.js';

@@ -37,6 +37,7 @@ import {
   type AuthService,
   type OutboxMailer,
   type RateLimiter,
+  type HookRunner,
   type RealtimeBroker,
 } from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
@@ -65,6 +66,8 @@ import { registerGraphqlSocket } from './graphql/graphql-socket.js';
 import { FlowHub } from './flow/flow-hub.js';
 import { registerFlowRoutes } from './flow/flow-routes.js';
 import { responseMetaOf } from './http/response-meta.js';
+import type { CustomRoutes } from './routes/custom-route-table.js';
+import { installCustomRoutes } from './routes/custom-routes.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -138,6 +141,8 @@ export interface AppServices {
   readonly responseCache?: ResponseCache;
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
+  /** The routes of server hooks (`routerAdd`) and the runner that bounds their time; none when absent. */
+  readonly customRoutes?: { readonly routes: CustomRoutes; readonly run: () => HookRunner };
 }
 
 /** Default server settings. */
@@ -261,14 +266,14 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
       schema: services.collections,
       limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp },
     });
+  const rateLimiter = services.rateLimiter ?? createMemoryRateLimiter();
+  if (services.customRoutes)
+    installCustomRoutes(app, services.customRoutes.routes, { rateLimiter, run: services.customRoutes.run });
   if (services.auth)
     registerAuthActionRoutes(
       app,
       services.actions,
-      createAuthRateLimits(
-        services.rateLimiter ?? createMemoryRateLimiter(),
-        services.authRateLimits ?? liveAuthRateLimits(services.settings),
-      ),
+      createAuthRateLimits(rateLimiter, services.authRateLimits ?? liveAuthRateLimits(services.settings)),
     );
   registerAdminRoutes(app, services, bodyLimits);
   if (services.realtime) registerOAuth2RedirectRoutes(app, services.actions);

@@ -39,6 +39,9 @@ Flags:
   --metrics-token TOKEN
                      lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
                      (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
+  --hooks DIR        server hooks: .ts/.js files loaded at start (default <dir>/hooks;
+                     env TANDEM_HOOKS_DIR); see docs/hooks.md
+  --dev              development: reload the hooks when their files change (env TANDEM_DEV=true)
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
@@ -65,6 +68,8 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
+  if (values.hooks !== undefined) layer.hooksDir = values.hooks;
+  if (values.dev) layer.dev = true;
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
@@ -112,6 +117,8 @@ const serveFlags = {
   smtp: { type: 'string' },
   'app-url': { type: 'string' },
   'trusted-origins': { type: 'string' },
+  hooks: { type: 'string' },
+  dev: { type: 'boolean' },
 } as const;
 
 function waitForSignal(): Promise<void> {

@@ -18,6 +18,7 @@ import {
   createApp,
   createJsonLogger,
   createPrincipalResolver,
+  CustomRoutes,
   reloadCertificatesOnChange,
   type Logger,
   type LogOutput,
@@ -30,6 +31,7 @@ import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
+import { startHooks, type HooksRuntime } from '../hooks/hooks-runtime.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {
@@ -43,6 +45,8 @@ export interface Tandem {
   /** The gRPC listener over the same services, unless `--no-grpc`. */
   readonly grpc: TandemGrpcServer | undefined;
   readonly logger: Logger;
+  /** The server hooks (`<dir>/hooks` or `--hooks DIR`): reload them, or stop their crons. */
+  readonly hooks: HooksRuntime;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
@@ -68,7 +72,11 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const responseCache = {
     cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
     keys: new RecordCacheKeys(collections, generations),
+    // Hooks that shape view or list answers run on every read: those answers are not kept.
+    skip: (route: 'list' | 'view') =>
+      (route === 'view' ? records.hooks.onRecordViewRequest : records.hooks.onRecordsListRequest).size > 0,
   };
+  const customRoutes = new CustomRoutes();
   const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
   const app = createApp(
     {
@@ -86,6 +94,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      customRoutes: { routes: customRoutes, run: () => records.hooks.run },
     },
     {
       bodyLimit: config.bodyLimit,
@@ -106,6 +115,15 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       uploadSpoolDir: join(config.dir, '.uploads'),
     },
   );
+  const hooks = await startHooks(config.hooks, {
+    recordHooks: records.hooks,
+    mail: core.mail,
+    crons: core.crons,
+    routes: customRoutes,
+    realtime,
+    records,
+    logger,
+  });
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
@@ -122,12 +140,13 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const close = () =>
     (closing ??=
       (stopWatching(),
+      hooks.close(),
       stopReloading(),
       stopSweeping(),
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+  return { config, store, collections, records, auth, settings, app, grpc, logger, hooks, adminUi: !!adminDir, close };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */

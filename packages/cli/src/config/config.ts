@@ -58,6 +58,8 @@ export interface TandemConfig {
   readonly metricsToken: string | undefined;
   /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
   readonly graphql: Partial<GraphqlConfig>;
+  /** Server hooks: the folder of `.ts`/`.js` files (default `<dir>/hooks`), reloaded on change in development, and each handler's time budget. */
+  readonly hooks: { readonly dir: string; readonly watch: boolean; readonly budgetMs: number };
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -74,6 +76,9 @@ export type ConfigLayer = Partial<
     | 'tlsKey'
     | 'devTls'
     | 'trustedProxy'
+    | 'hooksDir'
+    | 'dev'
+    | 'hookTimeoutMs'
     | GraphqlConfigKey,
     unknown
   >
@@ -101,6 +106,8 @@ const DEFAULTS = {
   corsOrigins: '*',
   trustedProxy: '',
   grpc: DEFAULT_GRPC,
+  dev: false,
+  hookTimeoutMs: 10_000,
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -130,6 +137,9 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CORS_ORIGINS: 'corsOrigins',
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
+  TANDEM_HOOKS_DIR: 'hooksDir',
+  TANDEM_DEV: 'dev',
+  TANDEM_HOOK_TIMEOUT_MS: 'hookTimeoutMs',
   ...GRAPHQL_ENV_KEYS,
 };
 
@@ -199,6 +209,11 @@ function validate(layer: ConfigLayer): TandemConfig {
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
     graphql: graphqlConfigOf(layer),
+    hooks: Object.freeze({
+      dir: resolve(optionalString(layer.hooksDir) ?? join(dir, 'hooks')),
+      watch: bool(layer.dev, 'dev'),
+      budgetMs: positiveInt(layer.hookTimeoutMs, 'hookTimeoutMs'),
+    }),
   };
   assertDistinctListeners(config);
   const appUrl =

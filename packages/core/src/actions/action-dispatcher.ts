@@ -10,6 +10,7 @@ import { collectionActions } from './collection-action-defs.js';
 import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
 import { fileActions } from './file-action-defs.js';
+import { cronActions } from './cron-action-defs.js';
 
 /** One item of a batch, already mapped by its transport onto an action. */
 export interface BatchCall {
@@ -26,6 +27,7 @@ export const allActions: readonly ActionDefinition[] = [
   ...settingsActions,
   ...authActions,
   ...fileActions,
+  ...cronActions,
 ];
 
 /**

@@ -15,6 +15,9 @@ import { RecordService, type RecordFileOptions } from '../records/record-service
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { Store } from '../store/store.js';
+import { HookedMailer } from '../mail/hooked-mailer.js';
+import { CronScheduler } from '../jobs/cron-scheduler.js';
+import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
 export interface CoreServicesOptions {
@@ -28,6 +31,10 @@ export interface CoreServicesOptions {
   readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+  /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
+  readonly jobLease?: JobLease;
+  /** Told about a cron job that threw. */
+  readonly onCronError?: (id: string, error: unknown) => void;
 }
 
 /** Tandem's core services over one store, with no transport. */
@@ -46,6 +53,10 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
+  /** The mailer core sends through, with the `onMailSend` hook around it. */
+  readonly mail: HookedMailer;
+  /** The cron jobs (server hooks add them; `/api/crons` lists and runs them). */
+  readonly crons: CronScheduler;
   /** Stops the feed and drops realtime clients (the caller closes the store). */
   stop(): void;
 }
@@ -73,12 +84,14 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const outbox = new OutboxMailer(store);
   await outbox.ensureSchema();
   const deps = createRecordDeps(store, collections);
+  const mail = new HookedMailer(options.mailer ?? outbox);
+  const crons = new CronScheduler({ lease: options.jobLease ?? new LocalJobLease(), onError: options.onCronError });
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
   const context = {
     deps,
     refreshTokens: new RefreshTokenService(store, { secretKey }),
     sessions: new SessionService(store),
-    mailer: options.mailer ?? outbox,
+    mailer: mail,
     appInfo: options.appInfo,
   };
   const auth = new AuthService(context, records);
@@ -96,11 +109,27 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     outbox: options.mailer ? undefined : outbox,
     auth,
     realtime,
+    crons,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {
+    crons.clear();
     feed.stop();
     realtime.close();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, stop };
+  return {
+    store,
+    collections,
+    records,
+    settings,
+    auth,
+    outbox,
+    feed,
+    realtime,
+    generations,
+    actions,
+    mail,
+    crons,
+    stop,
+  };
 }

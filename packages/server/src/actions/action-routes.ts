@@ -38,6 +38,8 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'DELETE', url: '/api/collections/:idOrName/truncate', action: 'collections.truncate' },
   { method: 'GET', url: '/api/settings', action: 'settings.view' },
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
+  { method: 'GET', url: '/api/crons', action: 'crons.list' },
+  { method: 'POST', url: '/api/crons/:id', action: 'crons.run' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
   { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
   { method: 'POST', url: '/api/superusers/install', action: 'superusers.install', noStore: true },
