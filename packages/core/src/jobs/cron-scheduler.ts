@@ -44,7 +44,7 @@ export class CronScheduler implements CronJobs {
     if (typeof id !== 'string' || id === '') throw new AppError('CRON_EXPRESSION_INVALID', 'A cron job needs an id.');
     assertCronExpression(expression);
     this.remove(id);
-    const timer = new Cron(expression, { ...CRON_MODE, unref: true, protect: true }, () => this.#due(id));
+    const timer = new Cron(expression, { ...CRON_MODE, unref: true, protect: true }, () => this.runDue(id));
     this.#jobs.set(id, { info: { id, expression }, run, timer });
   }
 
@@ -70,8 +70,8 @@ export class CronScheduler implements CronJobs {
     for (const id of [...this.#jobs.keys()]) this.remove(id);
   }
 
-  /** A due run: this instance runs it only when it takes the lease of this minute's run. */
-  async #due(id: string): Promise<void> {
+  /** A due run (the schedule calls it): this instance runs the job only when it takes the lease of this run. */
+  async runDue(id: string): Promise<void> {
     const job = this.#jobs.get(id);
     if (!job) return;
     try {
