@@ -99,7 +99,7 @@ export type { Store } from './store/store.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
 export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';
 export { CronScheduler, assertCronExpression, type CronSchedulerOptions } from './jobs/cron-scheduler.js';
-export { Hook, budgetedRunner, type HookEvent, type HookHandler, type HookRunner } from './hooks/hook.js';
+export { Hook, budgetedRunner, withinBudget, type HookEvent, type HookHandler, type HookRunner } from './hooks/hook.js';
 export {
   RecordHooks,
   type HookFailureReporter,

@@ -37,7 +37,6 @@ import {
   type AuthService,
   type OutboxMailer,
   type RateLimiter,
-  type HookRunner,
   type RealtimeBroker,
 } from '@tandem/core';
 import { defaultWebSocketOptions, registerWebSocket, type WebSocketOptions } from './realtime/ws-endpoint.js';
@@ -142,7 +141,7 @@ export interface AppServices {
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
   /** The routes of server hooks (`routerAdd`) and the runner that bounds their time; none when absent. */
-  readonly customRoutes?: { readonly routes: CustomRoutes; readonly run: () => HookRunner };
+  readonly customRoutes?: { readonly routes: CustomRoutes; readonly budgetMs: () => number };
 }
 
 /** Default server settings. */
@@ -268,7 +267,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
     });
   const rateLimiter = services.rateLimiter ?? createMemoryRateLimiter();
   if (services.customRoutes)
-    installCustomRoutes(app, services.customRoutes.routes, { rateLimiter, run: services.customRoutes.run });
+    installCustomRoutes(app, services.customRoutes.routes, { rateLimiter, budgetMs: services.customRoutes.budgetMs });
   if (services.auth)
     registerAuthActionRoutes(
       app,

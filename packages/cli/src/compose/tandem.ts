@@ -94,7 +94,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
-      customRoutes: { routes: customRoutes, run: () => records.hooks.run },
+      customRoutes: { routes: customRoutes, budgetMs: () => records.hooks.budgetMs },
     },
     {
       bodyLimit: config.bodyLimit,

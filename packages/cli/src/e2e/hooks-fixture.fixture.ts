@@ -125,4 +125,6 @@ export const hookFiles: Readonly<Record<string, string>> = {
   }),
   'node_modules/shout/index.js': 'export default (text) => String(text).toUpperCase() + "!";\n',
   'missing.ts': `import nothing from 'a-package-nobody-installed';\nexport default () => nothing();\n`,
+  // Registers a route, then fails: the route must not stay.
+  'half.js': `export default (app) => {\n  app.routerAdd('GET', '/api/half', () => ({ half: true }));\n  throw new Error('half done');\n};\n`,
 };

@@ -172,10 +172,12 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(await client().send('/api/hello/bo', {}), { hello: 'bo', auth: 'guest' });
     });
 
-    it('reports a hook file that imports a missing module, and loads the others', () => {
+    it('reports a hook file that imports a missing module or throws, drops what it registered, and loads the others', async () => {
       const output = fixture.server.output();
       assert.match(output, /"file":"missing\.ts".*a-package-nobody-installed.*"msg":"hook file not loaded"/);
+      assert.match(output, /"file":"half\.js","error":"half done","msg":"hook file not loaded"/);
       assert.match(output, /"files":\["main\.ts"\],"msg":"hooks loaded"/);
+      assert.equal((await fetch(`${url}/api/half`)).status, 404);
     });
 
     it('reloads the folder when a file changes (--dev)', async () => {

@@ -111,13 +111,19 @@ export interface HookTargets {
   readonly logger: Logger;
 }
 
-/** The API a hook file gets, registering into `targets` (see Hooks). */
-export function createHooksApi(targets: HookTargets): Hooks {
+/**
+ * The API a hook file gets, registering into `targets` (see Hooks). Each registration
+ * pushes onto `undo` how to take it back, so that a file that fails halfway leaves nothing.
+ */
+export function createHooksApi(targets: HookTargets, undo: Array<() => void> = []): Hooks {
   const { recordHooks: h } = targets;
+  type Removable = { add(handler: never, tags?: readonly string[]): string; remove(id: string): void };
   const on =
-    (hook: { add(handler: never, tags: readonly string[]): string }) =>
-    (handler: unknown, ...collections: string[]) =>
-      void hook.add(assertHandler(handler) as never, collections);
+    (hook: Removable) =>
+    (handler: unknown, ...collections: string[]) => {
+      const id = hook.add(assertHandler(handler) as never, collections);
+      undo.push(() => hook.remove(id));
+    };
   return {
     onRecordCreate: on(h.onRecordCreate),
     onRecordUpdate: on(h.onRecordUpdate),
@@ -128,9 +134,15 @@ export function createHooksApi(targets: HookTargets): Hooks {
     onRecordViewRequest: on(h.onRecordViewRequest),
     onRecordsListRequest: on(h.onRecordsListRequest),
     onRecordAuthRequest: on(h.onRecordAuthRequest),
-    onMailSend: (handler) => void targets.mail.onMailSend.add(assertHandler(handler)),
-    routerAdd: (method, path, handler, ...middlewares) => targets.routes.add(method, path, handler, middlewares),
-    cronAdd: (id, expression, run) => targets.crons.add(id, expression, assertHandler(run)),
+    onMailSend: on(targets.mail.onMailSend),
+    routerAdd: (method, path, handler, ...middlewares) => {
+      targets.routes.add(method, path, handler, middlewares);
+      undo.push(() => targets.routes.remove(method, path));
+    },
+    cronAdd: (id, expression, run) => {
+      targets.crons.add(id, expression, assertHandler(run));
+      undo.push(() => targets.crons.remove(id));
+    },
     cronRemove: (id) => targets.crons.remove(id),
     realtime: { publish: (topic, data) => targets.realtime.publish(topic, data) },
     records: targets.records,

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { budgetedRunner } from '@tandem/core';
+import { withinBudget } from '@tandem/core';
 import { createHooksApi, type HookTargets } from './hooks-api.js';
 import { importHookFile } from './hook-compiler.js';
 
@@ -24,7 +24,8 @@ export async function hookFilesOf(dir: string): Promise<string[]> {
  * Loads every hook file of `dir` in name order: each is compiled and imported first;
  * then every registration is dropped and each file's default export is called with the
  * API (see Hooks). A file that fails to compile, import (a missing module) or register
- * is reported and left out; the others and the server go on.
+ * is reported and left out, with whatever it registered before it failed; the others and
+ * the server go on.
  */
 export async function loadHooks(dir: string, targets: HookTargets, budgetMs: number): Promise<HooksLoadReport> {
   const failed: Array<{ file: string; error: string }> = [];
@@ -37,16 +38,16 @@ export async function loadHooks(dir: string, targets: HookTargets, budgetMs: num
     }
   }
   clearTargets(targets, budgetMs);
-  const api = createHooksApi(targets);
-  const run = budgetedRunner(budgetMs);
   const loaded: string[] = [];
   for (const { file, module } of modules) {
     const register = module.default;
+    const undo: Array<() => void> = [];
     try {
       if (typeof register !== 'function') throw new TypeError('its default export is not a function (app) => { … }.');
-      await run(async () => register(api), Object.assign({}, { next: async () => undefined }));
+      await withinBudget(() => register(createHooksApi(targets, undo)), budgetMs);
       loaded.push(file);
     } catch (error) {
+      for (const step of undo.reverse()) step();
       failed.push({ file, error: messageOf(error) });
     }
   }

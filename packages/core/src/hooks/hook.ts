@@ -89,15 +89,21 @@ const plainRunner: HookRunner = async (handler, event) => handler(event);
  * handler that awaits forever is bounded.
  */
 export function budgetedRunner(budgetMs: number): HookRunner {
-  return async (handler, event) => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError('HOOK_TIMEOUT')), budgetMs);
-    });
-    try {
-      await Promise.race([Promise.resolve().then(() => handler(event)), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (handler, event) => withinBudget(() => handler(event), budgetMs);
+}
+
+/**
+ * Runs `work` and fails with HOOK_TIMEOUT when its promise is still pending after
+ * `budgetMs` (the work itself is abandoned, not stopped: see budgetedRunner).
+ */
+export async function withinBudget<T>(work: () => Promise<T> | T, budgetMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('HOOK_TIMEOUT')), budgetMs);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(work), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -88,12 +88,15 @@ export class RecordHooks {
   readonly onRecordAuthRequest = new Hook<RecordAuthEvent>();
   /** Calls each handler within the time budget (10 s unless `setBudget` changed it). */
   run: HookRunner = budgetedRunner(10_000);
+  /** Each handler's time budget, in milliseconds. */
+  budgetMs = 10_000;
   /** Where failures of after-commit hooks go (nowhere until the server sets a logger). */
   reportFailure: HookFailureReporter = () => undefined;
 
   /** Sets the time budget of each handler. */
   setBudget(budgetMs: number): void {
     this.run = budgetedRunner(budgetMs);
+    this.budgetMs = budgetMs;
   }
 
   /** Removes every handler (before hooks are loaded again). */

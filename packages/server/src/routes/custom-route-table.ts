@@ -76,6 +76,12 @@ export class CustomRoutes {
     this.#routes = [...this.#routes.filter((r) => r.method !== upper || r.path !== path), route];
   }
 
+  /** Removes the route of `method` and `path`; a no-op when there is none. */
+  remove(method: string, path: string): void {
+    const upper = String(method).toUpperCase();
+    this.#routes = this.#routes.filter((r) => r.method !== upper || r.path !== path);
+  }
+
   /** Removes every route (before hooks are loaded again). */
   clear(): void {
     this.#routes = [];

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type HookRunner, type RateLimiter } from '@tandem/core';
+import { AppError, budgetedRunner, withinBudget, type RateLimiter } from '@tandem/core';
 import { principalOf, requireAuth, requireSuperuser } from '../auth/request-principal.js';
 import { toRequestContext } from '../auth/request-context.js';
 import type { CustomRoute, CustomRoutes, RouteEvent } from './custom-route-table.js';
@@ -8,8 +8,8 @@ import type { CustomRoute, CustomRoutes, RouteEvent } from './custom-route-table
 export interface CustomRouteOptions {
   /** The rate-limit counters (shared with the auth endpoints and every transport). */
   readonly rateLimiter: RateLimiter;
-  /** Calls the handler and each middleware within the hooks' time budget. */
-  readonly run: () => HookRunner;
+  /** The time budget of the handler and of each middleware, in milliseconds (read per request: hooks may set it). */
+  readonly budgetMs: () => number;
 }
 
 /**
@@ -38,20 +38,11 @@ async function serveCustomRoute(
 ): Promise<void> {
   const event = routeEvent(request, reply, params, options.rateLimiter);
   let result: unknown;
-  const run = options.run();
-  await route.chain.trigger(
-    event,
-    async (e) => {
-      await run(
-        async () => {
-          result = await route.handler(e);
-        },
-        Object.assign(e, { next: async () => undefined }),
-      );
-    },
-    undefined,
-    run,
-  );
+  const budgetMs = options.budgetMs();
+  const handle = async (e: RouteEvent) => {
+    result = await withinBudget(() => route.handler(e), budgetMs);
+  };
+  await route.chain.trigger(event, handle, undefined, budgetedRunner(budgetMs));
   if (reply.sent) return;
   if (result === undefined) reply.code(204).send();
   else reply.code(200).send(result);
