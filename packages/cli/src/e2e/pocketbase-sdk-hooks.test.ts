@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
+import { connectByReflection, struct, unary } from '@tandem/grpc/testing';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 import { hookCollections, hookFiles } from './hooks-fixture.fixture.js';
 
@@ -81,6 +82,30 @@ for (const { name: dialect, skip } of testDialects) {
       const root = await superuser();
       const notes = (await root.collection('audit').getFullList()).map((r) => r.note);
       assert.deepEqual(notes, [`created ${created.id}`]);
+    });
+
+    it('applies the same record hooks to gRPC calls and batches', async () => {
+      const grpc = await connectByReflection(fixture.server.grpcAddress!);
+      try {
+        const records = grpc.clients['tandem.v1.Records']!;
+        const refused = await unary(records, 'Create', { collection: 'tasks', data: struct({ title: ' ' }) });
+        assert.equal(!refused.ok && refused.error.tandemCode, 'VALIDATION_FAILED');
+        const created = await unary(records, 'Create', { collection: 'tasks', data: struct({ title: 'Via gRPC' }) });
+        assert.ok(created.ok);
+        assert.equal((await client().collection('tasks').getOne(created.value.id)).slug, 'via-grpc');
+      } finally {
+        grpc.close();
+      }
+      const batch = client().createBatch();
+      batch.collection('tasks').create({ title: 'In a Batch' });
+      const [item] = await batch.send();
+      assert.equal(item?.body.slug, 'in-a-batch');
+      const failed = client().createBatch();
+      failed.collection('tasks').create({ title: 'first of two' });
+      failed.collection('tasks').create({ title: 'a forbidden one' });
+      assert.equal((await failure(failed.send())).status, 400);
+      const firsts = await client().collection('tasks').getFullList({ filter: 'title = "first of two"' });
+      assert.deepEqual(firsts, [], 'the refused batch was rolled back whole');
     });
 
     it('refuses a delete a hook forbids, and allows the others', async () => {
