@@ -3,6 +3,7 @@ import { composeTandem } from '../compose/tandem.js';
 import { describeDb } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
+import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
 
@@ -42,6 +43,9 @@ Flags:
   --hooks DIR        server hooks: .ts/.js files loaded at start (default <dir>/hooks;
                      env TANDEM_HOOKS_DIR); see docs/hooks.md
   --dev              development: reload the hooks when their files change (env TANDEM_DEV=true)
+                     A handler that awaits longer than TANDEM_HOOK_TIMEOUT_MS (10000) fails with
+                     HOOK_TIMEOUT; an event loop stuck for TANDEM_WATCHDOG_MS (60000; 0: never),
+                     e.g. a synchronous loop in a hook, ends the process for its supervisor
 ${dataFlagsHelp}`;
 
 /** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
@@ -72,6 +76,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.dev) layer.dev = true;
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
+  const stopWatchdog = config.watchdogMs > 0 ? startEventLoopWatchdog(config.watchdogMs) : () => undefined;
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
   const signalled = waitForSignal();
   const listeners = await listen(tandem);
@@ -89,6 +94,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
   await signalled;
   out('Shutting down…');
+  stopWatchdog();
   await listeners.close();
   await tandem.close();
   return 0;

@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ dir: empty, hookTimeoutMs: '0' }, {}), CliError);
   });
 
+  it('ends a stuck process after 60 s unless told otherwise (0: never)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    assert.equal(loadConfig({ dir: empty }, {}).watchdogMs, 60_000);
+    assert.equal(loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '0' }).watchdogMs, 0);
+    assert.throws(() => loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '-5' }), CliError);
+  });
+
   it('reads the WebSocket connection caps', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
     assert.deepEqual(loadConfig({ dir: empty }, {}).realtimeConnections, { max: 50_000, maxPerIp: 500 });

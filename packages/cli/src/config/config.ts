@@ -60,6 +60,8 @@ export interface TandemConfig {
   readonly graphql: Partial<GraphqlConfig>;
   /** Server hooks: the folder of `.ts`/`.js` files (default `<dir>/hooks`), reloaded on change in development, and each handler's time budget. */
   readonly hooks: { readonly dir: string; readonly watch: boolean; readonly budgetMs: number };
+  /** End the process when its event loop has not turned for this long (a synchronous loop in a hook); 0: never. */
+  readonly watchdogMs: number;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -79,6 +81,7 @@ export type ConfigLayer = Partial<
     | 'hooksDir'
     | 'dev'
     | 'hookTimeoutMs'
+    | 'watchdogMs'
     | GraphqlConfigKey,
     unknown
   >
@@ -108,6 +111,7 @@ const DEFAULTS = {
   grpc: DEFAULT_GRPC,
   dev: false,
   hookTimeoutMs: 10_000,
+  watchdogMs: 60_000,
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -140,6 +144,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_HOOKS_DIR: 'hooksDir',
   TANDEM_DEV: 'dev',
   TANDEM_HOOK_TIMEOUT_MS: 'hookTimeoutMs',
+  TANDEM_WATCHDOG_MS: 'watchdogMs',
   ...GRAPHQL_ENV_KEYS,
 };
 
@@ -214,6 +219,7 @@ function validate(layer: ConfigLayer): TandemConfig {
       watch: bool(layer.dev, 'dev'),
       budgetMs: positiveInt(layer.hookTimeoutMs, 'hookTimeoutMs'),
     }),
+    watchdogMs: Number(layer.watchdogMs) === 0 ? 0 : positiveInt(layer.watchdogMs, 'watchdogMs'),
   };
   assertDistinctListeners(config);
   const appUrl =
