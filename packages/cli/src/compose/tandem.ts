@@ -119,6 +119,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     recordHooks: records.hooks,
     mail: core.mail,
     crons: core.crons,
+    cronIds: new Set(),
     routes: customRoutes,
     realtime,
     records,

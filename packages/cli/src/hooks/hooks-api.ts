@@ -105,6 +105,8 @@ export interface HookTargets {
   readonly recordHooks: RecordHooks;
   readonly mail: HookedMailer;
   readonly crons: CronScheduler;
+  /** The ids of the cron jobs hooks added: a reload removes these, never the server's own jobs (the scheduled backup). */
+  readonly cronIds: Set<string>;
   readonly routes: CustomRoutes;
   readonly realtime: RealtimeBroker;
   readonly records: RecordActions;
@@ -141,9 +143,10 @@ export function createHooksApi(targets: HookTargets, undo: Array<() => void> = [
     },
     cronAdd: (id, expression, run) => {
       targets.crons.add(id, expression, assertHandler(run));
-      undo.push(() => targets.crons.remove(id));
+      targets.cronIds.add(id);
+      undo.push(() => (targets.crons.remove(id), targets.cronIds.delete(id)));
     },
-    cronRemove: (id) => targets.crons.remove(id),
+    cronRemove: (id) => (targets.crons.remove(id), targets.cronIds.delete(id)),
     realtime: { publish: (topic, data) => targets.realtime.publish(topic, data) },
     records: targets.records,
     superuserRequest: internalRequest(superuser('hooks')),

@@ -59,7 +59,8 @@ function clearTargets(targets: HookTargets, budgetMs: number): void {
   targets.recordHooks.setBudget(budgetMs);
   targets.mail.onMailSend.clear();
   targets.mail.setBudget(budgetMs);
-  targets.crons.clear();
+  for (const id of targets.cronIds) targets.crons.remove(id);
+  targets.cronIds.clear();
   targets.routes.clear();
 }
 

@@ -7,7 +7,7 @@ import { loadHooks, type HooksLoadReport } from './hooks-loader.js';
 export interface HooksRuntime {
   /** Loads the folder again (every registration is replaced). */
   reload(): Promise<HooksLoadReport>;
-  /** Stops watching and every cron job. */
+  /** Stops watching, and removes the cron jobs hooks added. */
   close(): void;
 }
 
@@ -47,7 +47,7 @@ export async function startHooks(options: HooksOptions, targets: HookTargets): P
     reload,
     close: () => {
       watcher?.close();
-      targets.crons.clear();
+      for (const id of targets.cronIds) targets.crons.remove(id);
     },
   };
 }
