@@ -11,6 +11,7 @@ import {
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   AppError,
+  type CallWatcher,
   defaultSettings,
   parseJsonDocument,
   type ActionDispatcher,
@@ -23,9 +24,11 @@ import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerTlsRoutes } from './routes/tls-routes.js';
 import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
+import { registerBackupRoutes } from './routes/backup-routes.js';
 import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
@@ -44,6 +47,7 @@ import { registerSseRoutes } from './realtime/sse-routes.js';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
+import { TlsStatus } from './tls/tls-status.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import {
@@ -104,6 +108,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly sseMaxConnectionsPerIp?: number;
   /** Serve HTTPS with this certificate: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every response. */
   readonly tls?: TlsCertificate;
+  /** What `GET /api/tls` reports; built from `tls` when absent (the CLI passes its own, which follows reloads). */
+  readonly tlsStatus?: TlsStatus;
   /** A bearer token that lets scrapers read `GET /api/metrics` (superusers always can). */
   readonly metricsToken?: string;
 }
@@ -169,9 +175,21 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   );
   app.addHook('onClose', async () => spool.close());
   const flow = new FlowHub(services.realtime);
+  flowHubs.set(app, flow);
   const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads, flow };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
+}
+
+/** Each app's Flow hub, for the transports that stand beside it (gRPC). */
+const flowHubs = new WeakMap<FastifyInstance, FlowHub>();
+
+/**
+ * Where a transport beside the HTTP app (the gRPC listener) reports its calls so that the
+ * app's Flow stream shows them too; undefined for an app `createApp` did not make.
+ */
+export function callWatcherOf(app: FastifyInstance): CallWatcher | undefined {
+  return flowHubs.get(app);
 }
 
 /** What a phase installs from. */
@@ -258,8 +276,10 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
   registerOpenApiRoutes(app, services.collections);
   registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
+  registerTlsRoutes(app, options.tlsStatus ?? new TlsStatus(options.tls));
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
+  registerBackupRoutes(app, services.actions);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,
@@ -286,6 +306,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
         batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch,
         bodyLimits,
         bodyBudget,
+        watcher: flow,
       },
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );

@@ -1,30 +1,41 @@
-import { composeCoreServices, type CoreServices } from '@tandem/core';
+import { applyPendingRestore, composeCoreServices, type CoreServices } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
 import { openStore } from './open-store.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
+import { dataLayoutOf, openBackups } from './backups.js';
 import { sharpThumbnailer } from '@tandem/server';
 
 /** The core services over the configured database, without any transport. */
-export type TandemCore = CoreServices;
+export interface TandemCore extends CoreServices {
+  /** Settles when a restore was staged through the API: `tandem serve` then restarts on the restored data. */
+  readonly restartRequested: Promise<void>;
+}
 
 /**
  * Opens the configured database and builds the core services on it (see
  * composeCoreServices). Mail goes over SMTP when `--smtp` is set, and into the dev
- * outbox otherwise.
+ * outbox otherwise. `server` is true for `tandem serve`, which owns the data directory.
  */
-export async function composeCore(config: TandemConfig): Promise<TandemCore> {
+export async function composeCore(config: TandemConfig, server = false): Promise<TandemCore> {
+  const layout = dataLayoutOf(config);
+  // NB: only the server swaps a staged restore in (before its database opens): a CLI
+  // command may run beside a live server, whose files must not move under it.
+  if (server && layout) await applyPendingRestore(layout);
   const opened = await openStore(config);
   try {
     const files = await openFileStorage(config.dir);
+    let requestRestart: () => void = () => undefined;
+    const restartRequested = new Promise<void>((resolve) => void (requestRestart = resolve));
     const core = await composeCoreServices(opened, {
+      backups: (settings) => openBackups(config, files.local, settings, requestRestart, server),
       files: { storage: files.storage, thumbnailer: sharpThumbnailer },
       appInfo: () => ({ appName: config.appName, appUrl: config.appUrl }),
       mailer: config.smtp ? createSmtpMailer(config.smtp, config.mailFrom) : undefined,
       feed: { retention: config.changeRetention },
     });
     files.follow(core.settings);
-    return core;
+    return { ...core, restartRequested };
   } catch (error) {
     await opened.close().catch(() => undefined);
     throw error;

@@ -7,11 +7,13 @@ import {
   createMemoryRateLimiter,
   MemoryCache,
   RecordCacheKeys,
+  scheduleBackups,
   type SettingsService,
   type AuthService,
   type CollectionService,
   type RecordService,
   type Store,
+  type BackupService,
 } from '@tandem/core';
 import {
   connectionCloser,
@@ -20,6 +22,8 @@ import {
   createPrincipalResolver,
   CustomRoutes,
   reloadCertificatesOnChange,
+  callWatcherOf,
+  TlsStatus,
   type Logger,
   type LogOutput,
   type TlsCertificate,
@@ -29,6 +33,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
+import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
 import { startHooks, type HooksRuntime } from '../hooks/hooks-runtime.js';
@@ -49,6 +54,12 @@ export interface Tandem {
   readonly hooks: HooksRuntime;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
+  /** The migration files applied at start. */
+  readonly migrated: readonly string[];
+  /** Backups (refusing every action on PostgreSQL). */
+  readonly backups: BackupService | undefined;
+  /** Settles when a restore was staged through the API: the caller closes this Tandem and composes a new one. */
+  readonly restartRequested: Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -60,11 +71,17 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config);
+  const core = await composeCore(config, true);
+  const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
+    core.stop();
+    await core.store.close();
+    throw error;
+  });
   const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
+  const tlsStatus = new TlsStatus(certificate);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   // One set of rate-limit counters for every transport: switching protocol earns no attempts.
@@ -109,6 +126,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
         maxConnectionsPerIp: config.realtimeConnections.maxPerIp,
       },
       tls: certificate,
+      tlsStatus,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
@@ -125,16 +143,26 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     records,
     logger,
   });
+  // The scheduled backup (`backups.cron`) runs on the same cron jobs as hooks' (SQLite only).
+  const stopBackups = core.backups?.available
+    ? scheduleBackups(core.crons, settings, core.backups, (error) =>
+        logger.warn('scheduled backup failed', { error: error.message }),
+      )
+    : () => undefined;
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
-    config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+    config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
   const watchCaps = {
     watchMaxStreams: config.realtimeConnections.max,
     watchMaxStreamsPerIp: config.realtimeConnections.maxPerIp,
   };
   const grpc = config.grpc
-    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, watchCaps, certificate)
+    ? createGrpcServer(
+        { actions, auth, realtime, settings, rateLimiter, logger, watcher: callWatcherOf(app) },
+        watchCaps,
+        certificate,
+      )
     : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
@@ -142,12 +170,29 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     (closing ??=
       (stopWatching(),
       hooks.close(),
+      stopBackups(),
       stopReloading(),
       stopSweeping(),
       graphql.close(),
       core.stop(),
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, hooks, adminUi: !!adminDir, close };
+  return {
+    config,
+    store,
+    collections,
+    records,
+    auth,
+    settings,
+    app,
+    grpc,
+    logger,
+    hooks,
+    adminUi: !!adminDir,
+    migrated,
+    backups: core.backups,
+    restartRequested: core.restartRequested,
+    close,
+  };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */
@@ -178,17 +223,28 @@ function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logge
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
-function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
+function watchCertificates(
+  app: FastifyInstance,
+  tls: TlsConfig,
+  served: TlsCertificate,
+  status: TlsStatus,
+  logger: Logger,
+): () => void {
   return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
     certFile: tls.certFile,
     keyFile: tls.keyFile,
     served,
-    onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
-    onError: (error) =>
+    onReload: (certificate) => {
+      status.served(certificate);
+      logger.info('tls certificate reloaded', { certFile: tls.certFile });
+    },
+    onError: (error) => {
+      status.reloadFailed(error);
       logger.warn('tls certificate not reloaded; the previous one is still served', {
         certFile: tls.certFile,
         error: error.message,
-      }),
+      });
+    },
   });
 }
 

@@ -58,6 +58,10 @@ export interface TandemConfig {
   readonly metricsToken: string | undefined;
   /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
   readonly graphql: Partial<GraphqlConfig>;
+  /** The folder of migration files, applied at start (default `<dir>/migrations`). */
+  readonly migrationsDir: string;
+  /** Write each collection change made through the API as a migration file (default: on when NODE_ENV=development). */
+  readonly automigrate: boolean;
   /** Server hooks: the folder of `.ts`/`.js` files (default `<dir>/hooks`), reloaded on change in development, and each handler's time budget. */
   readonly hooks: { readonly dir: string; readonly watch: boolean; readonly budgetMs: number };
   /** End the process when its event loop has not turned for this long (a synchronous loop in a hook); 0: never. */
@@ -141,6 +145,8 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CORS_ORIGINS: 'corsOrigins',
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
+  TANDEM_MIGRATIONS: 'migrationsDir',
+  TANDEM_AUTOMIGRATE: 'automigrate',
   TANDEM_HOOKS_DIR: 'hooksDir',
   TANDEM_DEV: 'dev',
   TANDEM_HOOK_TIMEOUT_MS: 'hookTimeoutMs',
@@ -156,7 +162,9 @@ export function loadConfig(flags: ConfigLayer, env: NodeJS.ProcessEnv = process.
   const envLayer = fromEnv(env);
   const early = { ...DEFAULTS, ...envLayer, ...flags };
   const file = readConfigFile(early.config as string | undefined, String(early.dir));
-  return validate({ ...DEFAULTS, ...file, ...envLayer, ...flags });
+  // Schema changes are written as migrations where they are made: in development.
+  const defaults = { ...DEFAULTS, automigrate: env.NODE_ENV === 'development' };
+  return validate({ ...defaults, ...file, ...envLayer, ...flags });
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
@@ -214,6 +222,8 @@ function validate(layer: ConfigLayer): TandemConfig {
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
     graphql: graphqlConfigOf(layer),
+    migrationsDir: optionalString(layer.migrationsDir) ? resolve(String(layer.migrationsDir)) : join(dir, 'migrations'),
+    automigrate: bool(layer.automigrate, 'automigrate'),
     hooks: Object.freeze({
       dir: resolve(optionalString(layer.hooksDir) ?? join(dir, 'hooks')),
       watch: bool(layer.dev, 'dev'),

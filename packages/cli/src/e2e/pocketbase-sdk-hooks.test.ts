@@ -151,6 +151,10 @@ for (const { name: dialect, skip } of testDialects) {
       assert.ok(notes.includes('tick'), JSON.stringify(notes));
       assert.equal((await failure(root.crons.run('nope'))).status, 404);
       assert.equal((await failure(client().crons.getFullList())).status, 401);
+      // The scheduled backup (SQLite only) is one more job of the same registry.
+      await root.settings.update({ backups: { cron: '0 2 * * *' } });
+      const ids = (await root.crons.getFullList()).map((job) => job.id);
+      assert.deepEqual(ids, dialect === 'sqlite' ? ['__auto_pb_backup__', 'audit-tick'] : ['audit-tick']);
     });
 
     it('publishes on a custom topic the SDK subscribes to', async () => {
@@ -209,8 +213,10 @@ for (const { name: dialect, skip } of testDialects) {
       const later = `export default (app) => app.routerAdd('GET', '/api/later', () => ({ later: true }));\n`;
       await writeFile(join(fixture.dir, 'hooks', 'later.js'), later);
       await eventually(async () => (await fetch(`${url}/api/later`)).status === 200, 'the reloaded route');
-      // The reload kept the other files' hooks.
+      // The reload kept the other files' hooks, and the server's own cron job.
       assert.deepEqual(await client().send('/api/hello/cy', {}), { hello: 'cy', auth: 'guest' });
+      const jobs = (await (await superuser()).crons.getFullList()).map((job) => job.id);
+      assert.deepEqual(jobs, dialect === 'sqlite' ? ['__auto_pb_backup__', 'audit-tick'] : ['audit-tick']);
     });
   });
 }

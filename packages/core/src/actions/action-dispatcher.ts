@@ -10,6 +10,8 @@ import { collectionActions } from './collection-action-defs.js';
 import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
 import { fileActions } from './file-action-defs.js';
+import { backupActions } from './backup-action-defs.js';
+import { externalAuthActions } from './external-auth-action-defs.js';
 import { cronActions } from './cron-action-defs.js';
 
 /** One item of a batch, already mapped by its transport onto an action. */
@@ -27,6 +29,8 @@ export const allActions: readonly ActionDefinition[] = [
   ...settingsActions,
   ...authActions,
   ...fileActions,
+  ...backupActions,
+  ...externalAuthActions,
   ...cronActions,
 ];
 

@@ -1,5 +1,6 @@
 import type { CronJobs } from '../jobs/jobs.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { OutboxMailer } from '../mail/outbox-mailer.js';
 import type { RecordActions } from '../records/record-actions.js';
@@ -20,6 +21,8 @@ export interface ActionServices {
   readonly outbox?: OutboxMailer;
   /** Authentication; without it the auth actions are absent. */
   readonly auth?: AuthService;
+  /** Backups; without it the backup actions are absent. */
+  readonly backups?: BackupService;
   /** The realtime broker; without it the realtime actions are absent. */
   readonly realtime?: RealtimeBroker;
   /** The cron jobs of server hooks; without them `/api/crons` is absent. */

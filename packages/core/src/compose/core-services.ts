@@ -14,6 +14,7 @@ import { createRecordDeps } from '../records/record-deps.js';
 import { RecordService, type RecordFileOptions } from '../records/record-service.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
 import { HookedMailer } from '../mail/hooked-mailer.js';
 import { CronScheduler } from '../jobs/cron-scheduler.js';
@@ -31,6 +32,8 @@ export interface CoreServicesOptions {
   readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+  /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
+  readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
   readonly jobLease?: JobLease;
   /** Told about a cron job that threw. */
@@ -53,6 +56,8 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
+  /** Backups, when the options built them. */
+  readonly backups: BackupService | undefined;
   /** The mailer core sends through, with the `onMailSend` hook around it. */
   readonly mail: HookedMailer;
   /** The cron jobs (server hooks add them; `/api/crons` lists and runs them). */
@@ -81,9 +86,11 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const records = new RecordService(store, collections, undefined, options.files);
   const settings = new SettingsService(store);
   await settings.load();
+  const backups = await options.backups?.(settings);
   const outbox = new OutboxMailer(store);
   await outbox.ensureSchema();
-  const deps = createRecordDeps(store, collections);
+  // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
+  const deps = createRecordDeps(store, collections, undefined, options.files?.storage);
   const mail = new HookedMailer(options.mailer ?? outbox);
   const crons = new CronScheduler({ lease: options.jobLease ?? new LocalJobLease(), onError: options.onCronError });
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
@@ -109,6 +116,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     outbox: options.mailer ? undefined : outbox,
     auth,
     realtime,
+    backups,
     crons,
     batchLimits: () => settings.get().batch,
   });
@@ -128,6 +136,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     realtime,
     generations,
     actions,
+    backups,
     mail,
     crons,
     stop,
