@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
+import { createClient, MemoryAuthStore, type WebSocketConstructor } from '@tandem/sdk';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { testDialects } from '@tandem/core/testing';
 import { connectByReflection, struct, unary } from '@tandem/grpc/testing';
@@ -165,6 +167,23 @@ for (const { name: dialect, skip } of testDialects) {
       await eventually(async () => received.length > 0, 'the tasks-feed message');
       assert.deepEqual(received, [{ created: created.id, title: 'announce me' }]);
       await listener.realtime.unsubscribe('tasks-feed');
+    });
+
+    it("publishes on a custom topic to Tandem's SDK over the WebSocket", async () => {
+      const tandem = createClient(url, {
+        authStore: new MemoryAuthStore(),
+        realtime: { webSocket: WebSocket as unknown as WebSocketConstructor },
+      });
+      try {
+        const received: unknown[] = [];
+        const stop = await tandem.realtime.subscribeTopic('tasks-feed', (data) => received.push(data));
+        const created = await client().collection('tasks').create({ title: 'over the socket' });
+        await eventually(async () => received.length > 0, 'the tasks-feed message on the socket');
+        assert.deepEqual(received, [{ created: created.id, title: 'over the socket' }]);
+        await stop();
+      } finally {
+        tandem.close();
+      }
     });
 
     it('runs auth and mail hooks', async () => {

@@ -40,9 +40,9 @@ export interface RealtimeSink {
   message?(topic: string, data: unknown): boolean;
   /**
    * Sends a message on an application's own topic (`realtime.publish` of a server hook)
-   * under every name the client subscribed to it with, keeping the subscriptions.
+   * to the client's subscriptions `subs` of it, keeping them.
    */
-  publish?(topic: string, data: unknown): boolean;
+  publish?(topic: string, data: unknown, subs: readonly string[]): boolean;
 }
 
 /** The outcome of `resume`. */
@@ -128,10 +128,10 @@ export class RealtimeClient {
   /** Hands a message on an application's own topic to the transport when the client subscribed to that topic. */
   publish(topic: string, data: unknown): boolean {
     if (this.#closed) return false;
+    const subs: string[] = [];
     for (const subscription of this.#subscriptions.values())
-      if (subscription.collectionId === '' && subscription.topic === topic)
-        return this.#sink.publish?.(topic, data) ?? false;
-    return false;
+      if (subscription.collectionId === '' && subscription.topic === topic) subs.push(subscription.id);
+    return subs.length > 0 && (this.#sink.publish?.(topic, data, subs) ?? false);
   }
 
   /** Removes every subscription (SSE replaces the whole set). */
