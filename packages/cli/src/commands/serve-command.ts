@@ -45,11 +45,9 @@ Flags:
   --automigrate      write each collection change made through the API or the admin UI as a
                      migration file (env TANDEM_AUTOMIGRATE; on by default when NODE_ENV=development)
   --hooks DIR        server hooks: .ts/.js files loaded at start (default <dir>/hooks;
-                     env TANDEM_HOOKS_DIR); see docs/hooks.md
+                     env TANDEM_HOOKS_DIR; each handler may take TANDEM_HOOK_TIMEOUT_MS,
+                     10000); see docs/hooks.md
   --dev              development: reload the hooks when their files change (env TANDEM_DEV=true)
-                     A handler that awaits longer than TANDEM_HOOK_TIMEOUT_MS (10000) fails with
-                     HOOK_TIMEOUT; an event loop stuck for TANDEM_WATCHDOG_MS (60000; 0: never),
-                     e.g. a synchronous loop in a hook, ends the process for its supervisor
 ${dataFlagsHelp}`;
 
 /**
