@@ -132,6 +132,31 @@ forEachStore((_name, open) => {
       }
     });
 
+    it('keep a handler that outlived its time budget from writing through the ended transaction', async () => {
+      const { store, cleanup } = await open();
+      try {
+        const records = await setup(store);
+        records.hooks.setBudget(200);
+        let wake!: () => void;
+        const woken = new Promise<void>((resolve) => (wake = resolve));
+        let zombie!: Promise<unknown>;
+        records.hooks.onRecordCreate.add(async (e) => {
+          await e.next();
+          await woken;
+          zombie = e.records.create('log', { line: 'too late' }, {}, root);
+          await zombie;
+        });
+        await assert.rejects(records.create('notes', { title: 'slow' }, {}, request), { code: 'HOOK_TIMEOUT' });
+        wake();
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await assert.rejects(zombie, /transaction has ended/);
+        assert.deepEqual(await titles(records), []);
+        assert.deepEqual(await titles(records, 'log'), []);
+      } finally {
+        await cleanup();
+      }
+    });
+
     it('time out a handler that never resolves, and roll its write back', async () => {
       const { store, cleanup } = await open();
       try {

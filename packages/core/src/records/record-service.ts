@@ -21,6 +21,7 @@ import type { Thumbnailer } from '../files/file-thumbs.js';
 import { sweepOrphanFiles } from './record-file-sweep.js';
 import { RecordHooks } from './record-hooks.js';
 import { hookedRecordActions } from './record-hooked-actions.js';
+import { revocableExecutor } from './record-transaction.js';
 
 /** The file storage of record writes and downloads, and how thumbnails are made. */
 export interface RecordFileOptions {
@@ -177,7 +178,15 @@ export class RecordService implements RecordActions {
   #transaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
     // One set of file effects for the whole batch: obsolete files go after its one commit.
     return withFileEffects(this.#deps, (deps) =>
-      deps.store.transaction((tx) => work(recordActionsFor({ ...deps, store: storeOverTransaction(tx) }))),
+      deps.store.transaction(async (tx) => {
+        // Nothing may use the transaction once `work` settled (a timed-out hook may still be running).
+        const guarded = revocableExecutor(tx);
+        try {
+          return await work(recordActionsFor({ ...deps, store: storeOverTransaction(guarded.tx) }));
+        } finally {
+          guarded.revoke();
+        }
+      }),
     );
   }
 }
