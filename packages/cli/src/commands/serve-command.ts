@@ -4,6 +4,7 @@ import { describeDb } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
+import type { Logger } from '@tandem/server';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
 const migrationFlags = { migrations: { type: 'string' }, automigrate: { type: 'boolean' } } as const;
@@ -86,15 +87,21 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
   const signalled = waitForSignal();
   const stopWatchdog = config.watchdogMs > 0 ? startEventLoopWatchdog(config.watchdogMs) : () => undefined;
+  let logger: Logger | undefined;
+  // A hook that forgets to await a promise that fails must not end the server (Node's default).
+  const onRejection = (reason: unknown) =>
+    logger?.error('unhandled rejection (a hook that did not await a promise?)', { error: describeReason(reason) });
+  process.on('unhandledRejection', onRejection);
   for (let first = true; ; first = false) {
     const tandem = await composeTandem(config);
+    logger = tandem.logger;
     const listeners = await listen(tandem);
     await announce(tandem, listeners, first, out);
     const why = await Promise.race([signalled.then(() => 'stop'), tandem.restartRequested.then(() => 'restart')]);
     out(why === 'stop' ? 'Shutting down…' : 'Restarting on the restored backup…');
     await listeners.close();
     await tandem.close();
-    if (why === 'stop') return (stopWatchdog(), 0);
+    if (why === 'stop') return (stopWatchdog(), process.off('unhandledRejection', onRejection), 0);
   }
 }
 
@@ -118,6 +125,10 @@ async function announce(
       `gRPC listening on ${listeners.grpcAddress} (${config.tls ? 'TLS' : 'plaintext h2c'}; tandem proto prints the .proto files)`,
     );
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
+}
+
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
 }
 
 /** How long the first start's install link holds. */

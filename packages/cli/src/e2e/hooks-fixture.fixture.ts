@@ -105,6 +105,11 @@ export default (app: Hooks<Collections>) => {
     throw new Error('kaboom with a secret inside');
   });
   app.routerAdd('GET', '/api/hang', () => new Promise(() => undefined));
+  app.routerAdd('GET', '/api/floating', () => {
+    // A bug: a failing promise nobody awaits.
+    void Promise.reject(new Error('nobody awaited me'));
+    return { ok: true };
+  });
 
   app.cronAdd('audit-tick', '*/5 * * * *', async () => {
     await app.records.create('audit', { note: 'tick' }, {}, app.superuserRequest);

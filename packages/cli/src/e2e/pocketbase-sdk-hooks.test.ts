@@ -213,6 +213,13 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((await fetch(`${url}/api/health`)).status, 200);
     });
 
+    it('logs a promise a hook forgot to await that fails, and goes on serving', async () => {
+      assert.deepEqual(await client().send('/api/floating', {}), { ok: true });
+      await eventually(async () => /nobody awaited me/.test(fixture.server.output()), 'the unhandled rejection logged');
+      assert.match(fixture.server.output(), /"msg":"unhandled rejection/);
+      assert.equal((await fetch(`${url}/api/health`)).status, 200);
+    });
+
     it('times out a hook that never resolves (HOOK_TIMEOUT) and goes on serving', async () => {
       const answer = await fetch(`${url}/api/hang`);
       assert.equal(answer.status, 504);
