@@ -43,7 +43,7 @@ const LAYERS = {
     ['changes'],
     ['collections'],
     ['migrations'],
-    ['settings', 'mail'],
+    ['settings', 'mail', 'logs'],
     ['backups'],
     ['cache'],
     ['records'],

@@ -93,9 +93,23 @@ export {
   type RateLimitSettings,
   type S3Settings,
   type BackupSettings,
+  type LogsSettings,
   type Settings,
 } from './settings/settings-schema.js';
 export { PARAMS_TABLE, SettingsService } from './settings/settings-service.js';
+export {
+  LOG_LEVELS,
+  LOGS_TABLE,
+  LogStore,
+  LogWriter,
+  type LogEntry,
+  type LogHourStats,
+  type LogListParams,
+  type LogPage,
+  type LogSettings,
+  type LogWriterOptions,
+  type RequestLogInput,
+} from './logs/index.js';
 export { ident, sql } from './sql/sql.js';
 export type { PostgresPool } from './storage/postgres/postgres-driver.js';
 export { createPostgresStore } from './storage/postgres/postgres-store.js';

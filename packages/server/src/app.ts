@@ -8,7 +8,7 @@ import {
   uploadAllowance,
   type UploadOptions,
 } from './files/multipart-parser.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   AppError,
   type CallWatcher,
@@ -16,7 +16,9 @@ import {
   parseJsonDocument,
   type ActionDispatcher,
   type CollectionService,
+  type LogWriter,
   type RecordService,
+  type RequestLogInput,
   type SettingsService,
 } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
@@ -29,7 +31,7 @@ import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { registerBackupRoutes } from './routes/backup-routes.js';
-import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
+import { principalOf, setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
 import {
@@ -146,6 +148,8 @@ export interface AppServices {
   readonly responseCache?: ResponseCache;
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
+  /** The stored request log (`/api/logs`); each response queues one entry, written in batches off the hot path. */
+  readonly requestLog?: Pick<LogWriter, 'logRequest' | 'dropped'>;
   /** The routes of server hooks (`routerAdd`) and the runner that bounds their time; none when absent. */
   readonly customRoutes?: { readonly routes: CustomRoutes; readonly budgetMs: () => number };
 }
@@ -255,7 +259,8 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'request log',
     hooks: 'onResponse',
-    install: (c) => c.options.logRequests && installRequestLog(c.app, c.services.logger),
+    install: (c) =>
+      installRequestLog(c.app, c.options.logRequests ? c.services.logger : undefined, c.services.requestLog),
   },
   { name: 'request id', hooks: 'onSend', install: (c) => installRequestIdHeader(c.app, c.options.tls !== undefined) },
   {
@@ -266,6 +271,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
         token: c.options.metricsToken,
         realtime: c.services.realtime,
         log: c.services.logOutput,
+        requestLog: c.services.requestLog,
       }),
   },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
@@ -446,17 +452,47 @@ function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
   });
 }
 
-function installRequestLog(app: FastifyInstance, logger: Logger): void {
+/** One hook writes the request's JSON line (when `logger`) and queues its stored entry (when `stored`). */
+function installRequestLog(
+  app: FastifyInstance,
+  logger: Logger | undefined,
+  stored: AppServices['requestLog'] | undefined,
+): void {
+  if (!logger && !stored) return;
   app.addHook('onResponse', (request, reply, done) => {
-    logger.info('request', {
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
+    logger?.info('request', {
       reqId: request.id,
       method: request.method,
       url: request.url,
       status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
+      ms,
     });
+    stored?.logRequest(requestLogInput(request, reply.statusCode, ms));
     done();
   });
+}
+
+/** A stored log entry's facts, as PocketBase's request log records them. */
+function requestLogInput(request: FastifyRequest, status: number, execTime: number): RequestLogInput {
+  const principal = principalOf(request);
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : '';
+  };
+  return {
+    method: request.method,
+    url: request.url,
+    status,
+    execTime,
+    remoteIP: request.socket.remoteAddress ?? '',
+    userIP: request.ip,
+    userAgent: header('user-agent'),
+    referer: header('referer'),
+    auth:
+      principal.kind === 'guest' ? 'guest' : principal.kind === 'superuser' ? '_superusers' : principal.collection.name,
+    authId: principal.kind === 'record' ? principal.record.id : principal.kind === 'superuser' ? principal.id : '',
+  };
 }
 
 function describe(error: unknown): Record<string, unknown> {

@@ -112,6 +112,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       outbox: config.smtp ? undefined : outbox,
       responseCache,
       customRoutes: { routes: customRoutes, budgetMs: () => records.hooks.budgetMs },
+      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
@@ -175,7 +177,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush())));
   return {
     config,
     store,
@@ -256,12 +258,15 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
+  flushRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
+    // The last requests' log entries are written before the database closes.
+    await flushRequestLog();
     await store.close();
     await logger.flush();
   }

@@ -60,7 +60,7 @@ describe('the admin UI in Chromium', { timeout: 120_000 }, () => {
   let url: string;
 
   before(async () => {
-    fixture = await startServeFixture('sqlite', { superuser: true });
+    fixture = await startServeFixture('sqlite', { superuser: true, requestLog: true });
     url = fixture.server.url;
     browser = await openBrowserPage();
   });
@@ -212,6 +212,35 @@ describe('the admin UI in Chromium', { timeout: 120_000 }, () => {
     await page.getByRole('cell', { name: 'alpha', exact: true }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'New record' }).count(), 0, 'a view is read-only');
     await browser.screenshot('view-collection');
+  });
+
+  it('lists the stored request log with a filter and opens an entry', async () => {
+    const { page } = browser;
+    await guestFetch(`${url}/api/collections/notes/records?filter=${encodeURIComponent('title = "log me"')}`);
+    await fetch(`${url}/api/collections/no_such_collection/records`);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    await page.getByRole('textbox', { name: 'Filter' }).fill('data.status >= 400');
+    // Entries are written in batches every half second: apply until the 404 shows.
+    const missing = page.getByRole('cell', { name: '/api/collections/no_such_collection/records', exact: true });
+    const caption = page.getByText(/(entry|entries), page 1/);
+    for (let tries = 0; ; tries++) {
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForTimeout(200);
+      // biome-ignore lint/performance/useDomNodeTextContent: the caption as the user sees it rendered
+      if ((await missing.count()) > 0 && (await caption.innerText()).match(/^(\d+) entr/)?.[1] !== '0') break;
+      // biome-ignore lint/performance/useDomNodeTextContent: the page as rendered, for the failure message
+      assert.ok(tries < 30, `the 404 reached the stored log: ${await page.locator('main').innerText()}`);
+    }
+    const statuses = await page.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    assert.ok(statuses.length > 0 && statuses.every((status) => Number(status) >= 400), statuses.join(','));
+    await page.getByRole('img', { name: /Requests per hour/ }).waitFor();
+    await page
+      .getByRole('button', { name: /^Details of / })
+      .first()
+      .click();
+    await page.getByRole('region', { name: 'Log entry' }).getByText('"status": 404').waitFor();
+    await browser.screenshot('logs');
   });
 
   it('reported no console errors on any page', () => {

@@ -35,6 +35,8 @@ export interface ServeFixtureOptions {
   readonly serveArgs?: readonly string[];
   /** More environment for `tandem serve`. */
   readonly env?: NodeJS.ProcessEnv;
+  /** Keep the request log (JSON lines and `/api/logs`); off by default to keep test output small. */
+  readonly requestLog?: boolean;
 }
 
 /** Starts `tandem serve` on `dialect` with what `options` asks for. */
@@ -70,7 +72,8 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, text);
   }
-  const server = await startServe([...dbArgs, '--no-request-log', ...(options.serveArgs ?? [])], options.env);
+  const logArgs = options.requestLog ? [] : ['--no-request-log'];
+  const server = await startServe([...dbArgs, ...logArgs, ...(options.serveArgs ?? [])], options.env);
   return {
     server,
     dir: dir.path,

@@ -9,6 +9,7 @@ import { authActions } from './auth-action-defs.js';
 import { collectionActions } from './collection-action-defs.js';
 import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
+import { logActions } from './log-action-defs.js';
 import { fileActions } from './file-action-defs.js';
 import { backupActions } from './backup-action-defs.js';
 import { externalAuthActions } from './external-auth-action-defs.js';
@@ -27,6 +28,7 @@ export const allActions: readonly ActionDefinition[] = [
   ...recordActions,
   ...collectionActions,
   ...settingsActions,
+  ...logActions,
   ...authActions,
   ...fileActions,
   ...backupActions,

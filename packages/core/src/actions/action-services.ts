@@ -8,6 +8,7 @@ import type { BatchLimits } from '../records/record-batch.js';
 import type { RealtimeBroker } from '../realtime/realtime-broker.js';
 import type { RecordService } from '../records/record-service.js';
 import type { SettingsService } from '../settings/settings-service.js';
+import type { LogStore } from '../logs/log-store.js';
 
 /** The core services actions run on. */
 export interface ActionServices {
@@ -23,6 +24,8 @@ export interface ActionServices {
   readonly auth?: AuthService;
   /** Backups; without it the backup actions are absent. */
   readonly backups?: BackupService;
+  /** The request log; without it the log actions are absent. */
+  readonly logs?: LogStore;
   /** The realtime broker; without it the realtime actions are absent. */
   readonly realtime?: RealtimeBroker;
   /** The cron jobs of server hooks; without them `/api/crons` is absent. */

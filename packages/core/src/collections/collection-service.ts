@@ -6,7 +6,7 @@ import { normalizeCollection } from '../schema/collection-validate.js';
 import { withStoredDefaults } from '../schema/auth-collection.js';
 import { collectionsTableStatement, COLLECTIONS_TABLE } from '../schema/schema-ddl.js';
 import type { SchemaView } from '../schema/schema-view.js';
-import { changeLogStatements } from '../changes/change-log.js';
+import { changeLogStatements, upgradeChangeLog } from '../changes/change-log.js';
 import { SUPERUSERS_ID, superusersDefinition, usersDefinition } from '../schema/system-collections.js';
 import type { ListResult } from '@tandem/protocol';
 import { listCollections, type CollectionListParams } from './collection-list.js';
@@ -46,6 +46,7 @@ export class CollectionService implements SchemaView {
     await this.#store.exec(collectionsTableStatement());
     // Every record write appends to the change log, so it exists wherever records do.
     for (const statement of changeLogStatements()) await this.#store.exec(statement);
+    await upgradeChangeLog(this.#store);
     const rows = await this.#store.all<{ definition: string }>(
       sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,
     );

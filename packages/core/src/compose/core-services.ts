@@ -16,6 +16,8 @@ import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
+import { LogStore } from '../logs/log-store.js';
+import { LogWriter } from '../logs/log-writer.js';
 import { HookedMailer } from '../mail/hooked-mailer.js';
 import { CronScheduler } from '../jobs/cron-scheduler.js';
 import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
@@ -58,11 +60,17 @@ export interface CoreServices {
   readonly actions: ActionDispatcher;
   /** Backups, when the options built them. */
   readonly backups: BackupService | undefined;
+  /** Queues request log entries and writes them in batches (`/api/logs` reads them). */
+  readonly logs: LogWriter;
   /** The mailer core sends through, with the `onMailSend` hook around it. */
   readonly mail: HookedMailer;
   /** The cron jobs (server hooks add them; `/api/crons` lists and runs them). */
   readonly crons: CronScheduler;
-  /** Stops the feed and drops realtime clients (the caller closes the store). */
+  /**
+   * Stops the feed and drops realtime clients (the caller closes the store). The request
+   * log stops taking entries; await `logs.flush()` before closing the store to keep the
+   * last half second of them.
+   */
   stop(): void;
 }
 
@@ -103,6 +111,10 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
+  const logStore = new LogStore(opened);
+  await logStore.ensureSchema();
+  // The log is written through the bare store: its batches are no record changes and wake no feed.
+  const logs = new LogWriter(logStore, { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
   generations.follow(feed, collections);
@@ -117,6 +129,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     auth,
     realtime,
     backups,
+    logs: logStore,
     crons,
     batchLimits: () => settings.get().batch,
   });
@@ -124,6 +137,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     crons.clear();
     feed.stop();
     realtime.close();
+    void logs.stop();
   };
   return {
     store,
@@ -137,6 +151,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     generations,
     actions,
     backups,
+    logs,
     mail,
     crons,
     stop,

@@ -78,6 +78,16 @@ export interface BackupSettings {
   readonly s3: S3Settings;
 }
 
+/** The request log (`/api/logs`): PocketBase's `logs` section, same defaults. */
+export interface LogsSettings {
+  /** Days an entry is kept; 0 keeps no request log. */
+  readonly maxDays: number;
+  /** Entries below this level are not kept (info 0, error 8). */
+  readonly minLevel: number;
+  readonly logIP: boolean;
+  readonly logAuthId: boolean;
+}
+
 /** The application settings (`GET/PATCH /api/settings`), PocketBase's sections. */
 export interface Settings {
   readonly meta: MetaSettings;
@@ -87,6 +97,7 @@ export interface Settings {
   readonly trustedProxy: TrustedProxySettings;
   readonly s3: S3Settings;
   readonly backups: BackupSettings;
+  readonly logs: LogsSettings;
 }
 
 /** The default batch body limit, used when `batch.maxBodySize` is 0. */
@@ -137,6 +148,7 @@ export const defaultSettings: Settings = deepFreeze({
   trustedProxy: { headers: [], useLeftmostIP: false },
   s3: S3_OFF,
   backups: { cron: '', cronMaxKeep: 3, s3: S3_OFF },
+  logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
 } satisfies Settings);
 
 /** The batch body limit in bytes that `batch.maxBodySize` means. */
@@ -291,6 +303,7 @@ const SECTIONS: Record<keyof Settings, Shape> = {
   },
   s3: S3_SHAPE,
   backups: { cron: cronExpression, cronMaxKeep: int(0, 10_000), s3: (v) => object(S3_SHAPE)(v) ?? s3CrossCheck(v) },
+  logs: { maxDays: int(0, 100_000), minLevel: int(-100, 100), logIP: bool, logAuthId: bool },
 };
 
 /**

@@ -56,7 +56,16 @@ export const settingsReadScenarios: Scenario[] = [
     headers: su,
     status: 200,
     json: (b) => {
-      assert.deepEqual(Object.keys(b).sort(), ['backups', 'batch', 'meta', 'rateLimits', 's3', 'smtp', 'trustedProxy']);
+      assert.deepEqual(Object.keys(b).sort(), [
+        'backups',
+        'batch',
+        'logs',
+        'meta',
+        'rateLimits',
+        's3',
+        'smtp',
+        'trustedProxy',
+      ]);
       assert.equal(b.s3.enabled, false);
       assert.deepEqual(b.batch, { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 134217728 });
       assert.equal(b.rateLimits.enabled, true);
