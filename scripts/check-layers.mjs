@@ -31,6 +31,7 @@ const ALLOWED_PACKAGE_EDGES = {
 const LAYERS = {
   core: [
     ['errors', 'sql', 'text'],
+    ['hooks'],
     ['json'],
     ['store'],
     ['jobs'],
@@ -69,7 +70,7 @@ const LAYERS = {
   graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
   grpc: [['proto'], ['status'], ['call'], ['services']],
   admin: [['api'], ['ui'], ['pages']],
-  cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
+  cli: [['config'], ['tls', 'typegen', 'hooks'], ['compose'], ['commands']],
 };
 
 const IMPORT =

@@ -134,3 +134,19 @@ export {
   type BackupServiceOptions,
   type DatabaseSnapshot,
 } from './backups/backup-service.js';
+export { CronScheduler, assertCronExpression, type CronSchedulerOptions } from './jobs/cron-scheduler.js';
+export { Hook, budgetedRunner, withinBudget, type HookEvent, type HookHandler, type HookRunner } from './hooks/hook.js';
+export {
+  RecordHooks,
+  type HookFailureReporter,
+  type RecordAfterDeleteEvent,
+  type RecordAfterWriteEvent,
+  type RecordAuthEvent,
+  type RecordCreateEvent,
+  type RecordDeleteEvent,
+  type RecordUpdateEvent,
+  type RecordViewEvent,
+  type RecordsListEvent,
+} from './records/record-hooks.js';
+export { HookedMailer, type MailSendEvent } from './mail/hooked-mailer.js';
+export type { RecordActions } from './records/record-actions.js';

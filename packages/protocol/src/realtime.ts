@@ -64,6 +64,11 @@ export type ServerMessage =
   | { type: 'unsubscribed'; id: string }
   /** A change the subscription may see; `seq` orders every change of the database. */
   | { type: 'event'; sub: string; seq: number; action: RealtimeAction; record: RecordModel }
+  /**
+   * A message on an application's own topic (a server hook's `realtime.publish`), for the
+   * subscription `sub`. Not part of the change sequence: it is not replayed on resume.
+   */
+  | { type: 'message'; sub: string; topic: string; data: unknown }
   /** An update moved a record out of what the subscription may see: only its id. */
   | { type: 'leave'; sub: string; seq: number; id: string }
   /** The replay after `resume` is complete: events up to `seq` were sent. */

@@ -88,6 +88,11 @@ export class RealtimeClient {
       onReset,
       lastSeq: 0,
     };
+    return this.#add(subscription);
+  }
+
+  /** Keeps a subscription (across reconnects) and resolves once the server confirmed it. */
+  async #add(subscription: RealtimeSubscription): Promise<() => Promise<void>> {
     this.#subscriptions.set(subscription.id, subscription);
     try {
       await this.#whenReady();
@@ -98,6 +103,25 @@ export class RealtimeClient {
       throw error;
     }
     return () => this.#unsubscribe(subscription);
+  }
+
+  /**
+   * Subscribes to an application's own topic (a name that is not a collection's): the
+   * callback gets each message a server hook publishes on it (`realtime.publish`).
+   * Messages sent while the socket was down are not replayed.
+   * @example const stop = await client.realtime.subscribeTopic('chat/lobby', (data) => show(data))
+   */
+  async subscribeTopic<T = unknown>(topic: string, callback: (data: T) => void): Promise<() => Promise<void>> {
+    const subscription: RealtimeSubscription = {
+      id: this.#id('s'),
+      topic,
+      options: {},
+      callback: () => undefined,
+      onReset: undefined,
+      onMessage: callback as (data: unknown) => void,
+      lastSeq: 0,
+    };
+    return this.#add(subscription);
   }
 
   /** Sends a record request over the open socket and resolves with the answer's body. */
@@ -165,6 +189,8 @@ export class RealtimeClient {
       case 'event':
       case 'leave':
         return this.#sequencer.push(message);
+      case 'message':
+        return void this.#subscriptions.get(message.sub)?.onMessage?.(message.data);
       case 'resumed':
         return this.#sequencer.endResume(message.seq);
       case 'reset':

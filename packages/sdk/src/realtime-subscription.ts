@@ -22,6 +22,8 @@ export interface RealtimeSubscription {
   // biome-ignore lint/suspicious/noExplicitAny: one registry holds the callbacks of every record type
   readonly callback: (event: RealtimeEvent<any>) => void;
   readonly onReset: (() => void) | undefined;
+  /** For an application's own topic: called with each message a server hook publishes on it. */
+  readonly onMessage?: (data: unknown) => void;
   /** The seq of the last event delivered to it; events at or below it are duplicates. */
   lastSeq: number;
 }

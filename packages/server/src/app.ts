@@ -72,6 +72,8 @@ import { registerGraphqlSocket } from './graphql/graphql-socket.js';
 import { FlowHub } from './flow/flow-hub.js';
 import { registerFlowRoutes } from './flow/flow-routes.js';
 import { responseMetaOf } from './http/response-meta.js';
+import type { CustomRoutes } from './routes/custom-route-table.js';
+import { installCustomRoutes } from './routes/custom-routes.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -149,6 +151,8 @@ export interface AppServices {
   readonly graphql?: GraphqlTransport;
   /** The stored request log (`/api/logs`); each response queues one entry, written in batches off the hot path. */
   readonly requestLog?: Pick<LogWriter, 'logRequest' | 'dropped'>;
+  /** The routes of server hooks (`routerAdd`) and the runner that bounds their time; none when absent. */
+  readonly customRoutes?: { readonly routes: CustomRoutes; readonly budgetMs: () => number };
 }
 
 /** Default server settings. */
@@ -290,14 +294,14 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
       schema: services.collections,
       limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp },
     });
+  const rateLimiter = services.rateLimiter ?? createMemoryRateLimiter();
+  if (services.customRoutes)
+    installCustomRoutes(app, services.customRoutes.routes, { rateLimiter, budgetMs: services.customRoutes.budgetMs });
   if (services.auth)
     registerAuthActionRoutes(
       app,
       services.actions,
-      createAuthRateLimits(
-        services.rateLimiter ?? createMemoryRateLimiter(),
-        services.authRateLimits ?? liveAuthRateLimits(services.settings),
-      ),
+      createAuthRateLimits(rateLimiter, services.authRateLimits ?? liveAuthRateLimits(services.settings)),
     );
   registerAdminRoutes(app, services, bodyLimits);
   if (services.realtime) registerOAuth2RedirectRoutes(app, services.actions);

@@ -10,3 +10,4 @@ export * from './tls/index.js';
 export * from './graphql/graphql-transport.js';
 export { sharpThumbnailer } from './files/sharp-thumbnailer.js';
 export { defaultUploadOptions, type UploadOptions } from './files/multipart-parser.js';
+export { CustomRoutes, type RouteEvent, type RouteHandler, type RouteMiddleware } from './routes/custom-route-table.js';

@@ -3,6 +3,8 @@ import { composeTandem } from '../compose/tandem.js';
 import { describeDb } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
+import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
+import type { Logger } from '@tandem/server';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
 const migrationFlags = { migrations: { type: 'string' }, automigrate: { type: 'boolean' } } as const;
@@ -43,6 +45,10 @@ Flags:
   --migrations DIR   migration files, applied at start (default <dir>/migrations; env TANDEM_MIGRATIONS)
   --automigrate      write each collection change made through the API or the admin UI as a
                      migration file (env TANDEM_AUTOMIGRATE; on by default when NODE_ENV=development)
+  --hooks DIR        server hooks: .ts/.js files loaded at start (default <dir>/hooks;
+                     env TANDEM_HOOKS_DIR; each handler may take TANDEM_HOOK_TIMEOUT_MS,
+                     10000); see docs/hooks.md
+  --dev              development: reload the hooks when their files change (env TANDEM_DEV=true)
 ${dataFlagsHelp}`;
 
 /**
@@ -75,18 +81,27 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
   if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
   if (values.automigrate) layer.automigrate = true;
+  if (values.hooks !== undefined) layer.hooksDir = values.hooks;
+  if (values.dev) layer.dev = true;
   const config = loadConfig(layer);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
   const signalled = waitForSignal();
+  const stopWatchdog = config.watchdogMs > 0 ? startEventLoopWatchdog(config.watchdogMs) : () => undefined;
+  let logger: Logger | undefined;
+  // A hook that forgets to await a promise that fails must not end the server (Node's default).
+  const onRejection = (reason: unknown) =>
+    logger?.error('unhandled rejection (a hook that did not await a promise?)', { error: describeReason(reason) });
+  process.on('unhandledRejection', onRejection);
   for (let first = true; ; first = false) {
     const tandem = await composeTandem(config);
+    logger = tandem.logger;
     const listeners = await listen(tandem);
     await announce(tandem, listeners, first, out);
     const why = await Promise.race([signalled.then(() => 'stop'), tandem.restartRequested.then(() => 'restart')]);
     out(why === 'stop' ? 'Shutting down…' : 'Restarting on the restored backup…');
     await listeners.close();
     await tandem.close();
-    if (why === 'stop') return 0;
+    if (why === 'stop') return (stopWatchdog(), process.off('unhandledRejection', onRejection), 0);
   }
 }
 
@@ -112,6 +127,10 @@ async function announce(
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
 }
 
+function describeReason(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
 /** How long the first start's install link holds. */
 const INSTALL_LINK_MS = 30 * 60_000;
 
@@ -135,6 +154,8 @@ const serveFlags = {
   smtp: { type: 'string' },
   'app-url': { type: 'string' },
   'trusted-origins': { type: 'string' },
+  hooks: { type: 'string' },
+  dev: { type: 'boolean' },
 } as const;
 
 function waitForSignal(): Promise<void> {

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -9,6 +9,7 @@ import { blogCollections } from '@tandem/server/testing';
 import { main } from '../main.js';
 
 const sdkTypes = fileURLToPath(new URL('../../../sdk/dist/index.d.ts', import.meta.url));
+const hookTypes = fileURLToPath(new URL('../hooks/index.d.ts', import.meta.url));
 
 /** Type-checks files with the compiler API; returns the diagnostics as text. */
 function typeCheck(files: string[]): string[] {
@@ -21,7 +22,7 @@ function typeCheck(files: string[]): string[] {
     lib: ['lib.es2023.d.ts', 'lib.dom.d.ts'],
     types: [],
     skipLibCheck: true,
-    paths: { '@tandem/sdk': [sdkTypes] },
+    paths: { '@tandem/sdk': [sdkTypes], '@tandem/cli/hooks': [hookTypes] },
   });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
@@ -93,6 +94,37 @@ export async function check() {
 `,
     );
     assert.deepEqual(typeCheck([join(dir.path, 'tandem-types.ts'), usage]), []);
+  });
+
+  it('with --hooks, types the records of server hooks by collection (AppHooks)', async () => {
+    const types = join(dir.path, 'hooks', 'tandem-types.d.ts');
+    await mkdir(join(dir.path, 'hooks'));
+    assert.equal(await main(['typegen', '--hooks', '--out', types, '--dir', dir.path], () => undefined), 0);
+    const hook = join(dir.path, 'hooks', 'main.ts');
+    await writeFile(
+      hook,
+      `
+import type { AppHooks } from './tandem-types.js';
+export default (app: AppHooks) => {
+  app.onRecordCreate(async (e) => {
+    const title: string | undefined = e.record.title;
+    // @ts-expect-error views is a number
+    const views: string | undefined = e.record.views;
+    e.record.slug = [title, views].join('-');
+    await e.next();
+  }, 'posts');
+  app.onRecordViewRequest(async (e) => {
+    const verified: boolean = e.record.verified;
+    if (!verified) e.record = { ...e.record, name: '' };
+    await e.next();
+  }, 'users');
+  // @ts-expect-error no such collection
+  app.onRecordDelete(async (e) => e.next(), 'nope');
+  app.routerAdd('GET', '/api/hello/{name}', (e) => ({ hello: e.params.name }));
+};
+`,
+    );
+    assert.deepEqual(typeCheck([types, hook]), []);
   });
 
   it('needs --out', async () => {

@@ -15,11 +15,17 @@ Like serve, it creates the system collections (users, _superusers) when missing.
 
 Flags:
   --out FILE       the .ts file to write
+  --hooks          add AppHooks, the server hooks API typed with these collections
+                   (e.g. --out <dir>/hooks/tandem-types.d.ts; see docs/hooks.md)
 ${dataFlagsHelp}`;
 
 /** `tandem typegen --out FILE`. */
 export async function typegenCommand(argv: string[], out: (line: string) => void): Promise<number> {
-  const { values } = parseFlags('typegen', argv, { ...dataFlags, out: { type: 'string' } });
+  const { values } = parseFlags('typegen', argv, {
+    ...dataFlags,
+    out: { type: 'string' },
+    hooks: { type: 'boolean' },
+  });
   if (values.help) return (out(typegenHelp), 0);
   const file = values.out;
   if (!file) throw new CliError('typegen needs --out FILE (see --help)', 2);
@@ -28,7 +34,7 @@ export async function typegenCommand(argv: string[], out: (line: string) => void
     const collections = new CollectionService(store);
     await collections.load();
     await collections.ensureSystemCollections();
-    await writeFile(file, renderCollectionTypes(collections.all()));
+    await writeFile(file, renderCollectionTypes(collections.all(), { hooks: values.hooks }));
     out(`wrote types for ${collections.all().length} collections to ${file}`);
     return 0;
   } finally {

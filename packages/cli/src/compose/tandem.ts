@@ -7,6 +7,7 @@ import {
   createMemoryRateLimiter,
   MemoryCache,
   RecordCacheKeys,
+  scheduleBackups,
   type SettingsService,
   type AuthService,
   type CollectionService,
@@ -19,6 +20,7 @@ import {
   createApp,
   createJsonLogger,
   createPrincipalResolver,
+  CustomRoutes,
   reloadCertificatesOnChange,
   callWatcherOf,
   TlsStatus,
@@ -34,6 +36,7 @@ import { composeCore } from './compose-core.js';
 import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
+import { startHooks, type HooksRuntime } from '../hooks/hooks-runtime.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
 export interface Tandem {
@@ -47,6 +50,8 @@ export interface Tandem {
   /** The gRPC listener over the same services, unless `--no-grpc`. */
   readonly grpc: TandemGrpcServer | undefined;
   readonly logger: Logger;
+  /** The server hooks (`<dir>/hooks` or `--hooks DIR`): reload them, or stop their crons. */
+  readonly hooks: HooksRuntime;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
   /** The migration files applied at start. */
@@ -84,7 +89,11 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const responseCache = {
     cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
     keys: new RecordCacheKeys(collections, generations),
+    // Hooks that shape view or list answers run on every read: those answers are not kept.
+    skip: (route: 'list' | 'view') =>
+      (route === 'view' ? records.hooks.onRecordViewRequest : records.hooks.onRecordsListRequest).size > 0,
   };
+  const customRoutes = new CustomRoutes();
   const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
   const app = createApp(
     {
@@ -102,6 +111,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      customRoutes: { routes: customRoutes, budgetMs: () => records.hooks.budgetMs },
       // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
       requestLog: config.requestLog ? core.logs : undefined,
     },
@@ -125,6 +135,22 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       uploadSpoolDir: join(config.dir, '.uploads'),
     },
   );
+  const hooks = await startHooks(config.hooks, {
+    recordHooks: records.hooks,
+    mail: core.mail,
+    crons: core.crons,
+    cronIds: new Set(),
+    routes: customRoutes,
+    realtime,
+    records,
+    logger,
+  });
+  // The scheduled backup (`backups.cron`) runs on the same cron jobs as hooks' (SQLite only).
+  const stopBackups = core.backups?.available
+    ? scheduleBackups(core.crons, settings, core.backups, (error) =>
+        logger.warn('scheduled backup failed', { error: error.message }),
+      )
+    : () => undefined;
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
@@ -145,6 +171,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const close = () =>
     (closing ??=
       (stopWatching(),
+      hooks.close(),
+      stopBackups(),
       stopReloading(),
       stopSweeping(),
       graphql.close(),
@@ -160,6 +188,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     app,
     grpc,
     logger,
+    hooks,
     adminUi: !!adminDir,
     migrated,
     backups: core.backups,

@@ -27,6 +27,29 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ dir, http: '127.0.0.1:9200' }, { TANDEM_HTTP: '127.0.0.1:9100' }).http?.port, 9200);
   });
 
+  it('finds the hooks in <dir>/hooks unless told, watches them only in development, and bounds their time', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    assert.deepEqual(loadConfig({ dir: empty }, {}).hooks, {
+      dir: join(empty, 'hooks'),
+      watch: false,
+      budgetMs: 10_000,
+    });
+    const env = { TANDEM_HOOKS_DIR: join(empty, 'elsewhere'), TANDEM_DEV: 'true', TANDEM_HOOK_TIMEOUT_MS: '2500' };
+    assert.deepEqual(loadConfig({ dir: empty }, env).hooks, {
+      dir: join(empty, 'elsewhere'),
+      watch: true,
+      budgetMs: 2500,
+    });
+    assert.throws(() => loadConfig({ dir: empty, hookTimeoutMs: '0' }, {}), CliError);
+  });
+
+  it('ends a stuck process after 60 s unless told otherwise (0: never)', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    assert.equal(loadConfig({ dir: empty }, {}).watchdogMs, 60_000);
+    assert.equal(loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '0' }).watchdogMs, 0);
+    assert.throws(() => loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '-5' }), CliError);
+  });
+
   it('reads the WebSocket connection caps', () => {
     const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
     assert.deepEqual(loadConfig({ dir: empty }, {}).realtimeConnections, { max: 50_000, maxPerIp: 500 });

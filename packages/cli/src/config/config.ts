@@ -62,6 +62,10 @@ export interface TandemConfig {
   readonly migrationsDir: string;
   /** Write each collection change made through the API as a migration file (default: on when NODE_ENV=development). */
   readonly automigrate: boolean;
+  /** Server hooks: the folder of `.ts`/`.js` files (default `<dir>/hooks`), reloaded on change in development, and each handler's time budget. */
+  readonly hooks: { readonly dir: string; readonly watch: boolean; readonly budgetMs: number };
+  /** End the process when its event loop has not turned for this long (a synchronous loop in a hook); 0: never. */
+  readonly watchdogMs: number;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -78,6 +82,10 @@ export type ConfigLayer = Partial<
     | 'tlsKey'
     | 'devTls'
     | 'trustedProxy'
+    | 'hooksDir'
+    | 'dev'
+    | 'hookTimeoutMs'
+    | 'watchdogMs'
     | GraphqlConfigKey,
     unknown
   >
@@ -105,6 +113,9 @@ const DEFAULTS = {
   corsOrigins: '*',
   trustedProxy: '',
   grpc: DEFAULT_GRPC,
+  dev: false,
+  hookTimeoutMs: 10_000,
+  watchdogMs: 60_000,
 };
 
 const ENV_KEYS: Record<string, keyof ConfigLayer> = {
@@ -136,6 +147,10 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_METRICS_TOKEN: 'metricsToken',
   TANDEM_MIGRATIONS: 'migrationsDir',
   TANDEM_AUTOMIGRATE: 'automigrate',
+  TANDEM_HOOKS_DIR: 'hooksDir',
+  TANDEM_DEV: 'dev',
+  TANDEM_HOOK_TIMEOUT_MS: 'hookTimeoutMs',
+  TANDEM_WATCHDOG_MS: 'watchdogMs',
   ...GRAPHQL_ENV_KEYS,
 };
 
@@ -209,6 +224,12 @@ function validate(layer: ConfigLayer): TandemConfig {
     graphql: graphqlConfigOf(layer),
     migrationsDir: optionalString(layer.migrationsDir) ? resolve(String(layer.migrationsDir)) : join(dir, 'migrations'),
     automigrate: bool(layer.automigrate, 'automigrate'),
+    hooks: Object.freeze({
+      dir: resolve(optionalString(layer.hooksDir) ?? join(dir, 'hooks')),
+      watch: bool(layer.dev, 'dev'),
+      budgetMs: positiveInt(layer.hookTimeoutMs, 'hookTimeoutMs'),
+    }),
+    watchdogMs: Number(layer.watchdogMs) === 0 ? 0 : positiveInt(layer.watchdogMs, 'watchdogMs'),
   };
   assertDistinctListeners(config);
   const appUrl =

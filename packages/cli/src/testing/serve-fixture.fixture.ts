@@ -3,8 +3,8 @@
  * optionally with the blog collections imported first.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createTempDir, createTestPostgresDatabase } from '@tandem/core/testing';
 import { blogCollections } from '@tandem/server/testing';
 import { runTandem, startServe, type ServeProcess } from './spawn-tandem.fixture.js';
@@ -29,6 +29,12 @@ export interface ServeFixtureOptions {
   readonly collections?: readonly unknown[];
   /** Create `fixtureSuperuser` first (which also creates the system collections others may relate to). */
   readonly superuser?: boolean;
+  /** Files to write under `<dir>/hooks/` before the server starts, by path (`main.ts`, `node_modules/x/index.js`). */
+  readonly hooks?: Readonly<Record<string, string>>;
+  /** More flags for `tandem serve`. */
+  readonly serveArgs?: readonly string[];
+  /** More environment for `tandem serve`. */
+  readonly env?: NodeJS.ProcessEnv;
   /** Keep the request log (JSON lines and `/api/logs`); off by default to keep test output small. */
   readonly requestLog?: boolean;
 }
@@ -61,7 +67,13 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
     assert.equal(imported.code, 0, imported.stderr);
   }
-  const server = await startServe(options.requestLog ? dbArgs : [...dbArgs, '--no-request-log']);
+  for (const [path, text] of Object.entries(options.hooks ?? {})) {
+    const file = join(dir.path, 'hooks', path);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, text);
+  }
+  const logArgs = options.requestLog ? [] : ['--no-request-log'];
+  const server = await startServe([...dbArgs, ...logArgs, ...(options.serveArgs ?? [])], options.env);
   return {
     server,
     dir: dir.path,

@@ -13,6 +13,7 @@ import { logActions } from './log-action-defs.js';
 import { fileActions } from './file-action-defs.js';
 import { backupActions } from './backup-action-defs.js';
 import { externalAuthActions } from './external-auth-action-defs.js';
+import { cronActions } from './cron-action-defs.js';
 
 /** One item of a batch, already mapped by its transport onto an action. */
 export interface BatchCall {
@@ -32,6 +33,7 @@ export const allActions: readonly ActionDefinition[] = [
   ...fileActions,
   ...backupActions,
   ...externalAuthActions,
+  ...cronActions,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { CronJobs } from '../jobs/jobs.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { BackupService } from '../backups/backup-service.js';
 import type { CollectionService } from '../collections/collection-service.js';
@@ -27,6 +28,8 @@ export interface ActionServices {
   readonly logs?: LogStore;
   /** The realtime broker; without it the realtime actions are absent. */
   readonly realtime?: RealtimeBroker;
+  /** The cron jobs of server hooks; without them `/api/crons` is absent. */
+  readonly crons?: CronJobs;
   /** The batch limits in force now (settings may change them at any time). */
   batchLimits(): BatchLimits;
 }

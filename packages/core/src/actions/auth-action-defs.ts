@@ -48,8 +48,42 @@ function signIn(name: string, summary: string, run: SignIn, errors: ActionDefini
     shape: 'one',
     needs: 'auth',
     errors: [...AUTH_ERRORS, 'AUTH_MFA_REQUIRED', ...errors],
-    run: async (services, input, request) => signedIn(await run(authOf(services), input, bodyObject(input), request)),
+    run: async (services, input, request) => {
+      const result = await run(authOf(services), input, bodyObject(input), request);
+      return signedIn(await withAuthHooks(services, name, collectionOf(input), result, request));
+    },
   };
+}
+
+const AUTH_METHODS: Record<string, string> = {
+  'auth.withPassword': 'password',
+  'auth.withOtp': 'otp',
+  'auth.withOAuth2': 'oauth2',
+  'auth.refresh': 'refresh',
+};
+
+/** Runs the `onRecordAuthRequest` hooks on a sign-in about to be answered; they may shape `record` and `meta`. */
+async function withAuthHooks(
+  services: ActionServices,
+  action: string,
+  collection: string,
+  result: AuthResult,
+  request: RequestContext,
+): Promise<AuthResult> {
+  const hooks = services.recordService.hooks;
+  const name = services.collections.get(collection).name;
+  if (!hooks.onRecordAuthRequest.has(name)) return result;
+  const authMethod = AUTH_METHODS[action] ?? action;
+  const event = {
+    collection: name,
+    authMethod,
+    record: result.record,
+    token: result.token,
+    meta: result.meta,
+    request,
+  };
+  await hooks.onRecordAuthRequest.trigger(event, async () => undefined, name, hooks.run);
+  return { ...result, record: event.record, meta: event.meta };
 }
 
 type Step = (auth: AuthService, input: ActionInput, body: Body, request: RequestContext) => Promise<unknown>;

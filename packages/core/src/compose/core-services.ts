@@ -18,6 +18,9 @@ import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
 import { LogStore } from '../logs/log-store.js';
 import { LogWriter } from '../logs/log-writer.js';
+import { HookedMailer } from '../mail/hooked-mailer.js';
+import { CronScheduler } from '../jobs/cron-scheduler.js';
+import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
 export interface CoreServicesOptions {
@@ -33,6 +36,10 @@ export interface CoreServicesOptions {
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
   /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
+  /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
+  readonly jobLease?: JobLease;
+  /** Told about a cron job that threw. */
+  readonly onCronError?: (id: string, error: unknown) => void;
 }
 
 /** Tandem's core services over one store, with no transport. */
@@ -55,6 +62,10 @@ export interface CoreServices {
   readonly backups: BackupService | undefined;
   /** Queues request log entries and writes them in batches (`/api/logs` reads them). */
   readonly logs: LogWriter;
+  /** The mailer core sends through, with the `onMailSend` hook around it. */
+  readonly mail: HookedMailer;
+  /** The cron jobs (server hooks add them; `/api/crons` lists and runs them). */
+  readonly crons: CronScheduler;
   /**
    * Stops the feed and drops realtime clients (the caller closes the store). The request
    * log stops taking entries; await `logs.flush()` before closing the store to keep the
@@ -88,12 +99,14 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   await outbox.ensureSchema();
   // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
   const deps = createRecordDeps(store, collections, undefined, options.files?.storage);
+  const mail = new HookedMailer(options.mailer ?? outbox);
+  const crons = new CronScheduler({ lease: options.jobLease ?? new LocalJobLease(), onError: options.onCronError });
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
   const context = {
     deps,
     refreshTokens: new RefreshTokenService(store, { secretKey }),
     sessions: new SessionService(store),
-    mailer: options.mailer ?? outbox,
+    mailer: mail,
     appInfo: options.appInfo,
   };
   const auth = new AuthService(context, records);
@@ -117,9 +130,11 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     realtime,
     backups,
     logs: logStore,
+    crons,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {
+    crons.clear();
     feed.stop();
     realtime.close();
     void logs.stop();
@@ -137,6 +152,8 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     actions,
     backups,
     logs,
+    mail,
+    crons,
     stop,
   };
 }

@@ -77,6 +77,7 @@ export const errorCatalog = {
   BATCH_FAILED: { status: 400, message: 'Batch transaction failed.' },
   BATCH_UNKNOWN_ACTION: { status: 400, message: 'Unknown batch action.' },
   BATCH_TIMEOUT: { status: 400, message: 'The batch transaction timed out.' },
+  CRON_EXPRESSION_INVALID: { status: 400, message: 'Invalid cron expression.' },
   GRAPHQL_INVALID: { status: 400, message: 'The GraphQL request is not valid.' },
   GRAPHQL_LIMIT_EXCEEDED: { status: 400, message: 'The GraphQL query is over a limit.' },
   GRAPHQL_INTROSPECTION_DISABLED: { status: 400, message: 'Introspection is switched off.' },
@@ -88,6 +89,7 @@ export const errorCatalog = {
   NOT_FOUND: { status: 404, message: "The requested resource wasn't found." },
   COLLECTION_NOT_FOUND: { status: 404, message: 'Missing collection context.' },
   RECORD_NOT_FOUND: { status: 404, message: "The requested resource wasn't found." },
+  CRON_NOT_FOUND: { status: 404, message: 'Missing or invalid cron job.' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed.' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   JSON_TOO_LARGE: { status: 413, message: 'The JSON holds too many values.' },
@@ -103,6 +105,7 @@ export const errorCatalog = {
   TOO_MANY_REQUESTS: { status: 429, message: 'Too Many Requests.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
   UNAVAILABLE: { status: 503, message: 'The service is shutting down or unavailable.' },
+  HOOK_TIMEOUT: { status: 504, message: 'A server hook did not finish in time.' },
   STORAGE_FULL: { status: 507, message: 'The server has no storage space left; the write was not saved.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -78,6 +78,7 @@ export class RealtimeBroker {
       principalChanged: sink.principalChanged?.bind(sink),
       disconnect: sink.disconnect?.bind(sink),
       message: sink.message?.bind(sink),
+      publish: sink.publish?.bind(sink),
     };
     const client = new RealtimeClient(
       id,
@@ -104,6 +105,20 @@ export class RealtimeBroker {
    */
   sendTopic(clientId: string, topic: string, data: unknown): boolean {
     return this.#clients.get(clientId)?.sendTopic(topic, data) ?? false;
+  }
+
+  /**
+   * Sends `data` on an application's own topic (one that names no collection) to every
+   * client here that subscribed to it; returns how many got it. Server hooks call it
+   * (`realtime.publish`). NB: clients are per process: with several instances, each
+   * instance reaches only its own clients.
+   */
+  publish(topic: string, data: unknown): number {
+    if (this.#deps.collections.find(topic.split('/')[0] ?? ''))
+      throw new AppError('BAD_REQUEST', "A collection's topic carries its record changes only.");
+    let sent = 0;
+    for (const client of this.#clients.values()) if (client.publish(topic, data)) sent++;
+    return sent;
   }
 
   /** Forgets a client and its subscriptions. */

@@ -38,6 +38,11 @@ export interface RealtimeSink {
    * client subscribed to it; false otherwise. Transports without such topics leave it out.
    */
   message?(topic: string, data: unknown): boolean;
+  /**
+   * Sends a message on an application's own topic (`realtime.publish` of a server hook)
+   * to the client's subscriptions `subs` of it, keeping them.
+   */
+  publish?(topic: string, data: unknown, subs: readonly string[]): boolean;
 }
 
 /** The outcome of `resume`. */
@@ -118,6 +123,15 @@ export class RealtimeClient {
   /** Hands a topic message to the transport; false when the client does not listen to that topic. */
   sendTopic(topic: string, data: unknown): boolean {
     return this.#sink.message?.(topic, data) ?? false;
+  }
+
+  /** Hands a message on an application's own topic to the transport when the client subscribed to that topic. */
+  publish(topic: string, data: unknown): boolean {
+    if (this.#closed) return false;
+    const subs: string[] = [];
+    for (const subscription of this.#subscriptions.values())
+      if (subscription.collectionId === '' && subscription.topic === topic) subs.push(subscription.id);
+    return subs.length > 0 && (this.#sink.publish?.(topic, data, subs) ?? false);
   }
 
   /** Removes every subscription (SSE replaces the whole set). */

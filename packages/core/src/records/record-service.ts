@@ -19,6 +19,9 @@ import { readRecordFile, type FileDownload, type FileRequest } from './record-fi
 import type { ThumbOptions } from './record-file-thumbs.js';
 import type { Thumbnailer } from '../files/file-thumbs.js';
 import { sweepOrphanFiles } from './record-file-sweep.js';
+import { RecordHooks } from './record-hooks.js';
+import { hookedRecordActions } from './record-hooked-actions.js';
+import { revocableExecutor } from './record-transaction.js';
 
 /** The file storage of record writes and downloads, and how thumbnails are made. */
 export interface RecordFileOptions {
@@ -37,6 +40,9 @@ export class RecordService implements RecordActions {
   readonly #deps: RecordDeps;
 
   readonly #thumbs: ThumbOptions;
+
+  /** The record hooks (server hooks register here); with none, the actions run exactly as without hooks. */
+  readonly hooks = new RecordHooks();
 
   constructor(store: Store, collections: CollectionService, now?: () => Date, files?: RecordFileOptions) {
     this.#deps = createRecordDeps(store, collections, now, files?.storage);
@@ -66,13 +72,26 @@ export class RecordService implements RecordActions {
     return request.timing ? { ...this.#deps, store: timedStore(this.#deps.store, request.timing) } : this.#deps;
   }
 
+  /** The record actions of one request with the hooks around them (see hookedRecordActions). */
+  #hooked(request: RequestContext): RecordActions {
+    return hookedRecordActions({
+      hooks: this.hooks,
+      inner: recordActionsFor(this.#depsFor(request)),
+      nameOf: (collection) => this.#deps.collections.get(collection).name,
+      write: (work) => this.#transaction(work),
+      afterCommit: (run) => run(),
+    });
+  }
+
   /** A page of the records the request may list. */
   list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>> {
+    if (!this.hooks.empty) return this.#hooked(request).list(collection, params, request);
     return listRecords(this.#depsFor(request), collection, params, request);
   }
 
   /** One record the request may view (404 otherwise). */
   view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
+    if (!this.hooks.empty) return this.#hooked(request).view(collection, id, params, request);
     return viewRecord(this.#depsFor(request), collection, id, params, request);
   }
 
@@ -83,6 +102,7 @@ export class RecordService implements RecordActions {
     params: { expand?: string },
     request: RequestContext,
   ): Promise<RecordJson> {
+    if (!this.hooks.empty) return this.#hooked(request).create(collection, body, params, request);
     return createRecord(this.#depsFor(request), collection, body, params, request);
   }
 
@@ -94,11 +114,13 @@ export class RecordService implements RecordActions {
     params: { expand?: string; replace?: boolean },
     request: RequestContext,
   ): Promise<RecordJson> {
+    if (!this.hooks.empty) return this.#hooked(request).update(collection, id, body, params, request);
     return updateRecord(this.#depsFor(request), collection, id, body, params, request);
   }
 
   /** Deletes a record, settling relations that point at it. */
   delete(collection: string, id: string, request: RequestContext): Promise<void> {
+    if (!this.hooks.empty) return this.#hooked(request).delete(collection, id, request);
     return deleteRecord(this.#depsFor(request), collection, id, request);
   }
 
@@ -133,10 +155,38 @@ export class RecordService implements RecordActions {
    * resolves and rolls everything back when it throws.
    * @example await records.runInTransaction(async (tx) => { await tx.create('posts', a, {}, req); await tx.delete('posts', id, req); })
    */
-  runInTransaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
+  async runInTransaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
+    if (this.hooks.empty) return this.#transaction(work);
+    // The after-commit hooks of the transaction's writes run once it committed.
+    const committed: Array<() => Promise<void>> = [];
+    const result = await this.#transaction((inner) =>
+      work(
+        hookedRecordActions({
+          hooks: this.hooks,
+          inner,
+          nameOf: (collection) => this.#deps.collections.get(collection).name,
+          write: (write) => write(inner),
+          afterCommit: async (run) => void committed.push(run),
+        }),
+      ),
+    );
+    for (const run of committed) await run();
+    return result;
+  }
+
+  /** Runs `work` over record actions (without hooks) bound to one transaction. */
+  #transaction<T>(work: (records: RecordActions) => Promise<T>): Promise<T> {
     // One set of file effects for the whole batch: obsolete files go after its one commit.
     return withFileEffects(this.#deps, (deps) =>
-      deps.store.transaction((tx) => work(recordActionsFor({ ...deps, store: storeOverTransaction(tx) }))),
+      deps.store.transaction(async (tx) => {
+        // Nothing may use the transaction once `work` settled (a timed-out hook may still be running).
+        const guarded = revocableExecutor(tx);
+        try {
+          return await work(recordActionsFor({ ...deps, store: storeOverTransaction(guarded.tx) }));
+        } finally {
+          guarded.revoke();
+        }
+      }),
     );
   }
 }

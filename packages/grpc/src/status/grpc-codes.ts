@@ -73,6 +73,10 @@ export const grpcCodeOf: Readonly<Record<ErrorCode, GrpcCode>> = Object.freeze({
   INTERNAL: GrpcCode.INTERNAL,
   UNAVAILABLE: GrpcCode.UNAVAILABLE,
   STORAGE_FULL: GrpcCode.RESOURCE_EXHAUSTED,
+  // Server hooks run on every transport; crons are served over HTTP only.
+  HOOK_TIMEOUT: GrpcCode.DEADLINE_EXCEEDED,
+  CRON_EXPRESSION_INVALID: GrpcCode.INVALID_ARGUMENT,
+  CRON_NOT_FOUND: GrpcCode.NOT_FOUND,
   // GraphQL's own refusals never reach gRPC; mapped as their HTTP statuses would be.
   GRAPHQL_INVALID: GrpcCode.INVALID_ARGUMENT,
   GRAPHQL_LIMIT_EXCEEDED: GrpcCode.RESOURCE_EXHAUSTED,

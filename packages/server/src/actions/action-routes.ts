@@ -40,6 +40,8 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'DELETE', url: '/api/collections/:idOrName/truncate', action: 'collections.truncate' },
   { method: 'GET', url: '/api/settings', action: 'settings.view' },
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
+  { method: 'GET', url: '/api/crons', action: 'crons.list' },
+  { method: 'POST', url: '/api/crons/:id', action: 'crons.run' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
   { method: 'GET', url: '/api/logs', action: 'logs.list', noStore: true },
   { method: 'GET', url: '/api/logs/stats', action: 'logs.stats', noStore: true },

@@ -13,6 +13,11 @@ const NEWLINE = 10;
 export interface ResponseCache {
   readonly cache: Cache;
   readonly keys: RecordCacheKeys;
+  /**
+   * True when reads of this kind must not be cached now: server hooks that shape view or
+   * list answers run on every read, so those answers are not kept.
+   */
+  readonly skip?: (route: 'list' | 'view') => boolean;
 }
 
 type Params = { collection: string; id?: string };
@@ -26,7 +31,7 @@ export function recordCacheDecision(
   request: FastifyRequest,
   route: 'list' | 'view',
 ): CacheDecision | undefined {
-  if (!cache) return undefined;
+  if (!cache || cache.skip?.(route)) return undefined;
   const params = request.params as Params;
   const query = request.query as Record<string, unknown>;
   const principal = principalOf(request);

@@ -62,6 +62,18 @@ export class SseStream implements RealtimeSink {
     return false;
   }
 
+  /** A message on an application's own topic, under every name subscribed to it (kept, unlike `message`). */
+  publish(topic: string, data: unknown): boolean {
+    let sent = false;
+    const json = JSON.stringify(data ?? null);
+    for (const name of this.#names.values()) {
+      if (name !== topic && !name.startsWith(`${topic}?`)) continue;
+      this.#write(`id:${this.#clientId}\nevent:${name}\ndata:${json}\n\n`);
+      sent = true;
+    }
+    return sent && !this.#ended;
+  }
+
   /** Credentials were revoked: the stream ends, and the SDK reconnects as what its auth store then holds. */
   principalChanged(): void {
     this.end();

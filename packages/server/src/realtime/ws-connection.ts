@@ -59,6 +59,10 @@ export function serveConnection(
       send: (delivery) => send(frameOf(delivery)),
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),
+      publish: (topic, data, subs) => {
+        for (const sub of subs) send({ type: 'message', sub, topic, data });
+        return socket.readyState === socket.OPEN;
+      },
     },
     principal,
     credential,

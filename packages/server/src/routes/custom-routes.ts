@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, budgetedRunner, withinBudget, type RateLimiter } from '@tandem/core';
+import { principalOf, requireAuth, requireSuperuser } from '../auth/request-principal.js';
+import { toRequestContext } from '../auth/request-context.js';
+import type { CustomRoute, CustomRoutes, RouteEvent } from './custom-route-table.js';
+
+/** What custom routes run with. */
+export interface CustomRouteOptions {
+  /** The rate-limit counters (shared with the auth endpoints and every transport). */
+  readonly rateLimiter: RateLimiter;
+  /** The time budget of the handler and of each middleware, in milliseconds (read per request: hooks may set it). */
+  readonly budgetMs: () => number;
+}
+
+/**
+ * Serves the routes of server hooks. They are asked only for requests no built-in route
+ * serves (Fastify's not-found handler, or the public files' catch-all), after the edge,
+ * the principal and the body parsers ran: custom routes get the same limits, caller and
+ * error answers as the built-in ones.
+ */
+export function installCustomRoutes(app: FastifyInstance, routes: CustomRoutes, options: CustomRouteOptions): void {
+  app.addHook('preHandler', async (request, reply) => {
+    if (routes.size === 0 || !(request.is404 || request.routeOptions.url === '/*')) return;
+    const path = request.url.split('?', 1)[0]!;
+    const match = routes.match(request.method, path);
+    if (!match) return;
+    await serveCustomRoute(request, reply, match.route, match.params, options);
+    return reply;
+  });
+}
+
+async function serveCustomRoute(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  route: CustomRoute,
+  params: Record<string, string>,
+  options: CustomRouteOptions,
+): Promise<void> {
+  const event = routeEvent(request, reply, params, options.rateLimiter);
+  let result: unknown;
+  const budgetMs = options.budgetMs();
+  const handle = async (e: RouteEvent) => {
+    result = await withinBudget(() => route.handler(e), budgetMs);
+  };
+  await route.chain.trigger(event, handle, undefined, budgetedRunner(budgetMs));
+  if (reply.sent) return;
+  if (result === undefined) reply.code(204).send();
+  else reply.code(200).send(result);
+}
+
+function routeEvent(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: Record<string, string>,
+  limiter: RateLimiter,
+): RouteEvent {
+  return {
+    method: request.method,
+    path: request.url.split('?', 1)[0]!,
+    params,
+    query: request.query as Record<string, string>,
+    headers: request.headers,
+    body: request.body,
+    auth: principalOf(request),
+    request: toRequestContext(request),
+    requestId: String(request.id),
+    ip: request.ip,
+    json: (status, data) =>
+      void reply.code(status).header('content-type', 'application/json').send(JSON.stringify(data)),
+    text: (status, text) => void reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(text),
+    noContent: (status = 204) => void reply.code(status).send(),
+    setHeader: (name, value) => void reply.header(name, value),
+    requireAuth: (...collections) => {
+      const principal = requireAuth(request);
+      if (collections.length === 0 || principal.kind === 'superuser') return;
+      if (principal.kind === 'record' && collections.includes(principal.collection.name)) return;
+      throw new AppError('FORBIDDEN');
+    },
+    requireSuperuser: () => void requireSuperuser(request),
+    rateLimit: (key, max, windowSec) => {
+      const verdict = limiter.hit(`hook:${key}:${request.ip}`, max, windowSec * 1000);
+      if (!verdict.allowed)
+        throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
+    },
+  };
+}
