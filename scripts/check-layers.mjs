@@ -46,6 +46,8 @@ const LAYERS = {
     ['records'],
     ['auth'],
     ['realtime'],
+    // The adapters that make instances a cluster over Redis (structural driver types, as storage/).
+    ['cluster'],
     ['actions'],
     ['compose'],
   ],

@@ -36,6 +36,9 @@ Flags:
   --trusted-proxy LIST
                      comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed
                      (default none; env TANDEM_TRUSTED_PROXY)
+  --redis URL        join the cluster of the instances sharing this Redis (redis://host:6379;
+                     env TANDEM_REDIS): realtime, cache, rate limits, schema and settings are
+                     shared; needs --db postgres://… (see docs/scale-out.md)
   --metrics-token TOKEN
                      lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
                      (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
@@ -48,6 +51,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
     ...serveFlags,
     ...edgeFlags,
     'metrics-token': { type: 'string' },
+    redis: { type: 'string' },
   });
   if (values.help) return (out(serveHelp), 0);
   const layer = dataLayer(values);
@@ -65,6 +69,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
+  if (values.redis !== undefined) layer.redis = values.redis;
   const config = loadConfig(layer);
   const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.

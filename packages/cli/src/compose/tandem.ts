@@ -5,7 +5,9 @@ import { createGrpcServer, type TandemGrpcServer } from '@tandem/grpc';
 import {
   DEFAULT_CACHE_BYTES,
   createMemoryRateLimiter,
+  LocalJobLease,
   MemoryCache,
+  type JobLease,
   RecordCacheKeys,
   type SettingsService,
   type AuthService,
@@ -63,11 +65,15 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const certificate = config.tls && readTlsCertificate(config.tls);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  // One set of rate-limit counters for every transport: switching protocol earns no attempts.
-  const rateLimiter = createMemoryRateLimiter();
+  const { cluster } = core;
+  // One set of rate-limit counters for every transport (and, in a cluster, every instance):
+  // switching protocol or instance earns no attempts.
+  const rateLimiter = cluster?.rateLimiter ?? createMemoryRateLimiter();
+  const memoryCache = new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES });
   const responseCache = {
-    cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
+    cache: cluster ? cluster.cache(memoryCache) : memoryCache,
     keys: new RecordCacheKeys(collections, generations),
+    ready: cluster && (() => cluster.generations.sync()),
   };
   const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
   const app = createApp(
@@ -106,7 +112,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       uploadSpoolDir: join(config.dir, '.uploads'),
     },
   );
-  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
+  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger, cluster?.lease ?? new LocalJobLease());
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
@@ -126,7 +132,9 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections)));
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections).finally(() =>
+        core.redis?.close(),
+      )));
   return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
 }
 
@@ -143,13 +151,26 @@ function adminAssetsDir(): string | undefined {
 /** How often stored files that no record holds are looked for (and once at start). */
 const SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
-/** Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never fatal. */
-function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logger: Logger): () => void {
-  const sweep = () =>
-    records.sweepOrphanFiles().then(
+/** The lease of the orphan file sweep: one sweep per interval in the whole cluster, whichever instance runs it. */
+const SWEEP_LEASE_MS = SWEEP_INTERVAL_MS - 5 * 60 * 1000;
+
+/**
+ * Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never
+ * fatal. In a cluster only the instance holding the lease sweeps (the others skip that turn).
+ */
+function sweepOrphanFilesEvery(
+  records: RecordService,
+  intervalMs: number,
+  logger: Logger,
+  lease: JobLease,
+): () => void {
+  const sweep = async () => {
+    if (!(await lease.acquire('orphan-file-sweep', SWEEP_LEASE_MS))) return;
+    await records.sweepOrphanFiles().then(
       (deleted) => deleted > 0 && logger.info('orphan files deleted', { deleted }),
       (error: Error) => logger.warn('orphan file sweep failed', { error: error.message }),
     );
+  };
   const first = setTimeout(sweep, 10_000);
   const timer = setInterval(sweep, intervalMs);
   first.unref();

@@ -56,6 +56,8 @@ export interface TandemConfig {
   readonly trustedProxies: readonly string[];
   /** A bearer token that lets scrapers read `GET /api/metrics`; superusers only without it. */
   readonly metricsToken: string | undefined;
+  /** A `redis://` or `rediss://` URL: this instance joins the cluster sharing it (PostgreSQL only). */
+  readonly redis: string | undefined;
   /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
   readonly graphql: Partial<GraphqlConfig>;
 }
@@ -130,6 +132,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CORS_ORIGINS: 'corsOrigins',
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
+  TANDEM_REDIS: 'redis',
   ...GRAPHQL_ENV_KEYS,
 };
 
@@ -198,8 +201,12 @@ function validate(layer: ConfigLayer): TandemConfig {
     corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
+    redis: optionalUrl(layer.redis, ['redis:', 'rediss:'], 'redis'),
     graphql: graphqlConfigOf(layer),
   };
+  // Instances of a cluster share one database: a SQLite file belongs to one machine.
+  if (config.redis && !/^postgres(ql)?:\/\//.test(config.db))
+    throw new CliError('--redis needs a PostgreSQL database (--db postgres://…)', 2);
   assertDistinctListeners(config);
   const appUrl =
     optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ??

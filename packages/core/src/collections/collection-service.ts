@@ -168,6 +168,11 @@ export class CollectionService implements SchemaView {
     return () => clearInterval(timer);
   }
 
+  /** Loads the definitions again now and tells the listeners (another instance announced a schema change). */
+  refresh(): Promise<void> {
+    return this.#reload();
+  }
+
   /** Removes every record of a collection. */
   async truncate(idOrName: string): Promise<void> {
     const collection = this.get(idOrName);

@@ -15,6 +15,8 @@ import { RecordService, type RecordFileOptions } from '../records/record-service
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { Store } from '../store/store.js';
+import { createClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
+import type { RedisConnections } from '../cluster/redis-connection.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
 export interface CoreServicesOptions {
@@ -28,6 +30,8 @@ export interface CoreServicesOptions {
   readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+  /** Makes this instance a member of a cluster sharing this Redis (see docs/scale-out.md). */
+  readonly redis?: RedisConnections;
 }
 
 /** Tandem's core services over one store, with no transport. */
@@ -46,6 +50,8 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
+  /** What this instance shares with the others of its cluster; undefined for a single instance. */
+  readonly cluster: ClusterServices | undefined;
   /** Stops the feed and drops realtime clients (the caller closes the store). */
   stop(): void;
 }
@@ -60,9 +66,11 @@ export interface CoreServices {
 export async function composeCoreServices(opened: Store, options: CoreServicesOptions): Promise<CoreServices> {
   const wake: { feed?: ChangeFeed } = {};
   const generations = new CollectionGenerations();
-  const store = withChangeNotifications(opened, (ids, changes) => {
+  const cluster = options.redis ? await createClusterServices(options.redis, generations) : undefined;
+  const store = withChangeNotifications(opened, async (ids, changes) => {
     generations.bump(ids);
     wake.feed?.publish(changes);
+    await cluster?.committed(ids);
   });
   const collections = new CollectionService(store);
   await collections.load();
@@ -86,7 +94,8 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
   generations.follow(feed, collections);
-  const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
+  const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth), relay: cluster?.relay });
+  await cluster?.follow({ feed, collections, settings });
   // The outbox is served (mails.list) only when mail is kept rather than sent.
   const actions = new ActionDispatcher({
     records,
@@ -101,6 +110,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const stop = () => {
     feed.stop();
     realtime.close();
+    cluster?.stop();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, stop };
+  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, cluster, stop };
 }

@@ -68,6 +68,19 @@ export class SettingsService {
     });
   }
 
+  /**
+   * Loads the stored settings again (another instance changed them) and, when they
+   * differ from the ones in memory, tells the listeners.
+   */
+  refresh(): Promise<Settings> {
+    return this.#writes.run(async () => {
+      const before = JSON.stringify(this.#current);
+      const next = await this.load();
+      if (JSON.stringify(next) !== before) for (const listener of this.#listeners) listener(next);
+      return next;
+    });
+  }
+
   /** Calls `listener` with the new settings after every change; returns an unsubscribe. */
   onChange(listener: (settings: Settings) => void): () => void {
     this.#listeners.add(listener);

@@ -1,3 +1,4 @@
 export * from './test-databases.fixture.js';
 export * from './test-stores.fixture.js';
 export * from './s3-server.fixture.js';
+export * from './test-redis.fixture.js';

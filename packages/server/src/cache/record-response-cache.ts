@@ -11,6 +11,18 @@ const NEWLINE = 10;
 export interface ResponseCache {
   readonly cache: Cache;
   readonly keys: RecordCacheKeys;
+  /**
+   * Called before each cache decision when present: a cluster loads its shared
+   * generations here. False means the cache cannot be trusted for this request (Redis
+   * is away) and the answer comes from the store.
+   */
+  readonly ready?: () => Promise<boolean>;
+}
+
+/** The cache to use for one request: `cache`, unless its `ready` says it cannot be trusted now. */
+export async function usableCache(cache: ResponseCache | undefined): Promise<ResponseCache | undefined> {
+  if (!cache?.ready) return cache;
+  return (await cache.ready()) ? cache : undefined;
 }
 
 type Params = { collection: string; id?: string };
