@@ -69,7 +69,7 @@ const LAYERS = {
   graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
   grpc: [['proto'], ['status'], ['call'], ['services']],
   admin: [['api'], ['ui'], ['pages']],
-  cli: [['config'], ['tls', 'typegen'], ['compose'], ['commands']],
+  cli: [['config'], ['tls', 'typegen'], ['compose', 'cluster'], ['commands']],
 };
 
 const IMPORT =
