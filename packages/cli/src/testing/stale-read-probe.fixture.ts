@@ -15,6 +15,8 @@ export interface ProbeReport {
   failures: Array<{ at: number; what: string }>;
   /** Reads the cache answered (Server-Timing `cache;desc=hit`). */
   cacheHits: number;
+  /** When the last cache hit happened (0: none). */
+  lastCacheHitAt: number;
 }
 
 /** A small deterministic generator (mulberry32): a failing run can be repeated from its seed. */
@@ -38,7 +40,7 @@ export async function probeStaleReads(options: {
   writeShare?: number;
   until?: () => boolean;
 }): Promise<ProbeReport> {
-  const report: ProbeReport = { writes: 0, reads: 0, stale: [], failures: [], cacheHits: 0 };
+  const report: ProbeReport = { writes: 0, reads: 0, stale: [], failures: [], cacheHits: 0, lastCacheHitAt: 0 };
   const random = seededRandom(options.seed);
   const perWorker = Math.ceil(options.operations / options.workers);
   const workers = Array.from({ length: options.workers }, (_, w) =>
@@ -88,7 +90,10 @@ async function send(report: ProbeReport, method: string, url: string, body?: unk
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (/cache;desc=hit/.test(response.headers.get('server-timing') ?? '')) report.cacheHits++;
+    if (/cache;desc=hit/.test(response.headers.get('server-timing') ?? '')) {
+      report.cacheHits++;
+      report.lastCacheHitAt = Date.now();
+    }
     if (response.status >= 500) {
       report.failures.push({ at: Date.now(), what: `${method} ${response.status}` });
       return undefined;

@@ -1,0 +1,65 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPrivateRedis, type PrivateRedis } from '@tandem/core/testing';
+import {
+  clusterSkipReason,
+  countersCollection,
+  startClusterFixture,
+  type ClusterFixture,
+} from '../testing/cluster-fixture.fixture.js';
+import { probeStaleReads } from '../testing/stale-read-probe.fixture.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Redis killed (SIGKILL, its data gone) and started again while three instances serve
+ * writes and cached reads: the instances bypass the cache while Redis is away, draw a
+ * new cache epoch when it is back, and never answer with a 5xx or a stale value. The
+ * Redis is a private `redis-server` on its own port, so the machine's one is untouched.
+ */
+describe('a cluster whose Redis stops and starts under load', { skip: clusterSkipReason }, () => {
+  let redis: PrivateRedis;
+  let fixture: ClusterFixture;
+
+  before(async () => {
+    redis = await startPrivateRedis();
+    fixture = await startClusterFixture({ instances: 3, collections: [countersCollection], redis: redis.url });
+  });
+
+  after(async () => {
+    await fixture?.dispose();
+    await redis?.stop();
+  });
+
+  it('serves no 5xx and no stale read while Redis is away and after it is back', async () => {
+    const seed = Number(process.env.TANDEM_TEST_SEED ?? Date.now() % 1_000_000);
+    console.log(`seed ${seed} (TANDEM_TEST_SEED=${seed} repeats this run)`);
+    let done = false;
+    const load = probeStaleReads({
+      url: fixture.url,
+      operations: 1_000_000,
+      workers: 6,
+      seed,
+      writeShare: 0.25,
+      until: () => done,
+    });
+    await sleep(1500);
+    await redis.stop();
+    const stoppedAt = Date.now();
+    await sleep(2000);
+    await redis.start();
+    const restartedAt = Date.now();
+    await sleep(3000);
+    done = true;
+    const report = await load;
+    console.log(
+      `${report.writes} writes, ${report.reads} reads, ${report.cacheHits} cache hits, ${report.stale.length} stale, ${report.failures.length} failures`,
+    );
+    assert.deepEqual(report.stale, []);
+    assert.deepEqual(
+      report.failures.map((failure) => ({ ...failure, at: failure.at - stoppedAt })),
+      [],
+    );
+    assert.ok(report.lastCacheHitAt > restartedAt, 'the cache serves again once Redis is back');
+  });
+});
