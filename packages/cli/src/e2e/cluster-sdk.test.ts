@@ -105,4 +105,21 @@ describe('the SDKs against a cluster of three instances behind HAProxy', { skip:
     await unsubscribe();
     client.close();
   });
+
+  it('counts sign-in attempts once for the cluster: three instances allow the limit, not three times it', async () => {
+    const statuses: number[] = [];
+    const instances = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const response = await fetch(`${fixture.url}/api/collections/users/auth-with-password`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ identity: 'nobody@example.com', password: 'wrong password' }),
+      });
+      statuses.push(response.status);
+      instances.add(response.headers.get('x-tandem-instance') ?? '');
+    }
+    assert.equal(instances.size, 3, 'the attempts were spread over the three instances');
+    // The default limits: 10 attempts a minute per address, 10 per identity in 5 minutes.
+    assert.equal(statuses.filter((status) => status !== 429).length, 10, statuses.join(' '));
+  });
 });
