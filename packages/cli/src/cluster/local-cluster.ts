@@ -32,6 +32,8 @@ export interface LocalCluster {
   /** The balanced URL: the one clients use. */
   readonly url: string;
   readonly instances: readonly InstanceProcess[];
+  /** HAProxy's process id (for CPU accounting). */
+  readonly balancerPid: number | undefined;
   /** Stops HAProxy and every instance, and removes the balancer's configuration. */
   stop(): Promise<void>;
 }
@@ -73,7 +75,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     haproxy.stderr!.on('data', (chunk: Buffer) => output(`[haproxy] ${chunk.toString().trim()}`));
     const url = `http://${front.host}:${front.port}`;
     await waitForHealth(url, haproxy);
-    return { url, instances, stop };
+    return { url, instances, balancerPid: haproxy.pid, stop };
   } catch (error) {
     await stop();
     throw error;
