@@ -5,6 +5,8 @@ import type { CollectionService } from '../collections/collection-service.js';
 import type { RateLimiter } from '../credentials/rate-limiter.js';
 import type { JobLease } from '../jobs/jobs.js';
 import type { SettingsService } from '../settings/settings-service.js';
+import type { ChangeEvent } from '../changes/change-log.js';
+import { ClusterAnnouncer } from './cluster-announcer.js';
 import { RedisBus } from './redis-bus.js';
 import type { RedisConnections } from './redis-connection.js';
 import { RedisJobLease } from './redis-job-lease.js';
@@ -23,11 +25,20 @@ export interface ClusterServices {
   /** The response cache: `l1` in front of Redis. */
   cache(l1: Cache): Cache;
   /** Runs after a local commit that logged changes, before the write is acknowledged. */
-  committed(collectionIds: ReadonlySet<string>): Promise<void>;
+  committed(collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]): Promise<void>;
   /** Makes the feed, the schema and the settings follow the other instances. */
-  follow(services: { feed: ChangeFeed; collections: CollectionService; settings: SettingsService }): Promise<void>;
+  follow(services: FollowedServices): Promise<void>;
   stop(): void;
 }
+
+interface FollowedServices {
+  readonly feed: ChangeFeed;
+  readonly collections: CollectionService;
+  readonly settings: SettingsService;
+}
+
+/** How many announced change seqs an instance remembers (see `follow`). */
+const ANNOUNCED_SEQS_KEPT = 10_000;
 
 /**
  * The cluster side of an instance. Redis carries wake-ups and shared counters only: the
@@ -42,8 +53,10 @@ export async function createClusterServices(
   const bus = new RedisBus(redis);
   const relay = new RedisRealtimeRelay(bus);
   await relay.start();
+  const announcer = new ClusterAnnouncer(bus);
+  const stops: (() => void)[] = [await announcer.start()];
   const shared = new SharedGenerations(redis, generations);
-  const stops: (() => void)[] = [];
+  const members = new AnnouncedSeqs();
   return {
     bus,
     relay,
@@ -51,13 +64,15 @@ export async function createClusterServices(
     rateLimiter: createRedisRateLimiter(redis),
     lease: new RedisJobLease(redis),
     cache: (l1) => new TwoLevelCache(l1, redis),
-    async committed(collectionIds) {
+    async committed(collectionIds, changes) {
+      const seqs = changes.map((change) => change.seq);
+      members.add(seqs);
       // The wake-up need not be awaited: a missed one is caught by the feed's poll.
-      void bus.publish('changes', '');
+      void bus.publish('changes', JSON.stringify(seqs));
       await shared.bump(collectionIds);
     },
     async follow(services) {
-      stops.push(...(await followCluster(bus, shared, services)));
+      stops.push(...(await followCluster(bus, announcer, shared, members, services)));
     },
     stop() {
       for (const stop of stops) stop();
@@ -66,13 +81,39 @@ export async function createClusterServices(
   };
 }
 
+/**
+ * The seqs of changes committed by members of the cluster (this instance's and those
+ * the others announced): their writers bumped the shared generations already. A change
+ * the feed delivers that is not among them was written by another process (a `tandem`
+ * command beside the cluster), and the instance that sees it bumps for it.
+ */
+class AnnouncedSeqs {
+  readonly #seqs = new Set<number>();
+
+  add(seqs: Iterable<number>): void {
+    for (const seq of seqs) this.#seqs.add(seq);
+    // Sets iterate in insertion order: the oldest go first.
+    for (const seq of this.#seqs) {
+      if (this.#seqs.size <= ANNOUNCED_SEQS_KEPT) break;
+      this.#seqs.delete(seq);
+    }
+  }
+
+  /** True (once) when a member announced `seq`. */
+  take(seq: number): boolean {
+    return this.#seqs.delete(seq);
+  }
+}
+
 /** Wake-ups from the others, announcements to them, and a catch-up after every reconnection. */
 async function followCluster(
   bus: RedisBus,
+  announcer: ClusterAnnouncer,
   shared: SharedGenerations,
-  { feed, collections, settings }: { feed: ChangeFeed; collections: CollectionService; settings: SettingsService },
+  members: AnnouncedSeqs,
+  { feed, collections, settings }: FollowedServices,
 ): Promise<(() => void)[]> {
-  // NB: a reload this instance makes because another announced it must not be announced again.
+  // NB: a reload this instance makes because another announced it must not count as its own change.
   let echoing = 0;
   const quietly = async (work: () => Promise<unknown>) => {
     echoing++;
@@ -84,20 +125,37 @@ async function followCluster(
       echoing--;
     }
   };
+  collections.announceChangesWith(async () => {
+    await shared.bump([], true);
+    await announcer.announce('schema');
+  });
+  settings.announceChangesWith(() => announcer.announce('settings'));
   const catchUp = () => {
     void feed.poke();
     void quietly(() => collections.refresh());
     void quietly(() => settings.refresh());
   };
   return [
-    await bus.listen('changes', () => void feed.poke()),
-    await bus.listen('schema', () => void quietly(() => collections.refresh())),
-    await bus.listen('settings', () => void quietly(() => settings.refresh())),
-    collections.onChange(() => {
-      void shared.bump([], true);
-      if (echoing === 0) void bus.publish('schema', '');
+    await bus.listen('changes', (text) => {
+      members.add(parseSeqs(text));
+      void feed.poke();
     }),
-    settings.onChange(() => echoing === 0 && void bus.publish('settings', '')),
+    feed.subscribe((change) => {
+      if (!members.take(change.seq)) void shared.bump([change.collectionId]);
+    }),
+    await announcer.follow('schema', () => quietly(() => collections.refresh())),
+    await announcer.follow('settings', () => quietly(() => settings.refresh())),
+    // A reload this instance found on its own (the schema watch saw another process's change).
+    collections.onChange(() => echoing === 0 && void shared.bump([], true)),
     bus.onReconnect(catchUp),
   ];
+}
+
+function parseSeqs(text: string): number[] {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((seq): seq is number => typeof seq === 'number') : [];
+  } catch {
+    return [];
+  }
 }

@@ -76,13 +76,41 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
     await database?.drop();
   });
 
-  it('announces a schema change: the other instance knows the new collection without polling', async () => {
-    await eventually(() => b.core.collections.find('notes') !== undefined, 'B sees the collection A created');
+  it('announces a schema change: the other instance knows it before the change returns', async () => {
+    assert.ok(b.core.collections.find('notes'), "B knew the collection when A's create resolved");
+    await a.core.collections.update('notes', { listRule: null });
+    assert.equal(b.core.collections.find('notes')?.listRule, null, 'B has the new rule when update resolves');
+    await a.core.collections.update('notes', { listRule: '' });
   });
 
-  it('announces a settings change to the other instance', async () => {
+  it('announces a settings change: the other instance has it before the change returns', async () => {
     await a.core.settings.update({ meta: { appName: 'Shared name' } });
-    await eventually(() => b.core.settings.get().meta.appName === 'Shared name', 'B has the new settings');
+    assert.equal(b.core.settings.get().meta.appName, 'Shared name');
+  });
+
+  it('bumps the shared generations for a write by a process outside the cluster', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const outsider = await composeCoreServices(createPostgresStore({ pool }), {
+      appInfo: () => ({ appName: 'CLI', appUrl: 'http://127.0.0.1' }),
+    });
+    try {
+      const keys = new RecordCacheKeys(b.core.collections, b.core.generations);
+      assert.equal(await b.core.cluster!.generations.sync(), true);
+      const before = keys.forList('notes', {}, guest)!.key;
+      await outsider.records.create('notes', { title: 'from the CLI' }, {}, su);
+      // The feed's poll (set to a minute here) is what notices another process's write.
+      await b.core.feed.poke();
+      let after = before;
+      for (let i = 0; i < 100 && after === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        assert.equal(await b.core.cluster!.generations.sync(), true);
+        after = keys.forList('notes', {}, guest)!.key;
+      }
+      assert.notEqual(after, before, 'the shared counter moved');
+    } finally {
+      outsider.stop();
+      await outsider.store.close();
+    }
   });
 
   it('delivers a write on one instance to a subscriber of the other, in order', async () => {

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { RedisConnections } from './redis-connection.js';
+
+/** The length of an instance's id (hex). */
+export const INSTANCE_ID_LENGTH = 8;
 
 /** Receives the text published on a channel. */
 export type BusHandler = (message: string) => void;
@@ -11,6 +15,8 @@ export type BusHandler = (message: string) => void;
  * connection came back, so they can catch up on what they may have missed.
  */
 export class RedisBus {
+  /** This instance's id in the cluster, drawn at start (its private channels carry it). */
+  readonly instanceId = randomBytes(INSTANCE_ID_LENGTH / 2).toString('hex');
   readonly #redis: RedisConnections;
   readonly #handlers = new Map<string, Set<BusHandler>>();
   readonly #reconnectListeners = new Set<() => void>();

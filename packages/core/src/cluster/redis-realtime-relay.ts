@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { RealtimeRelay, RelayAnswer, RelayHandler, RelayRequest } from '../realtime/realtime-relay.js';
-import type { RedisBus } from './redis-bus.js';
+import { INSTANCE_ID_LENGTH, type RedisBus } from './redis-bus.js';
 
 /** How long a forwarded request waits for the holder's answer. */
 export const RELAY_TIMEOUT_MS = 3000;
-
-/** The length of an instance's id, the prefix of its clients' ids. */
-const INSTANCE_ID_LENGTH = 8;
 
 interface Envelope {
   readonly id: string;
@@ -22,7 +19,7 @@ interface Envelope {
  * answered at once with "no such client", as on one instance.
  */
 export class RedisRealtimeRelay implements RealtimeRelay {
-  readonly clientIdPrefix = randomBytes(6).toString('hex').slice(0, INSTANCE_ID_LENGTH);
+  readonly clientIdPrefix: string;
   readonly #bus: RedisBus;
   readonly #handlers = new Map<string, RelayHandler>();
   readonly #pending = new Map<string, (answer: RelayAnswer | undefined) => void>();
@@ -30,6 +27,7 @@ export class RedisRealtimeRelay implements RealtimeRelay {
 
   constructor(bus: RedisBus) {
     this.#bus = bus;
+    this.clientIdPrefix = bus.instanceId;
   }
 
   /** Subscribes to this instance's channels. */

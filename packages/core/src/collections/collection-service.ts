@@ -51,6 +51,7 @@ export class CollectionService implements SchemaView {
   #byId = new Map<string, Collection>();
   #byName = new Map<string, Collection>();
   #listeners = new Set<() => void>();
+  #announce: (() => Promise<void>) | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -85,6 +86,14 @@ export class CollectionService implements SchemaView {
     const found = this.find(idOrName);
     if (!found) throw new AppError('COLLECTION_NOT_FOUND');
     return found;
+  }
+
+  /**
+   * Awaits `announce` after each schema change this service made, before the change's
+   * call returns: a cluster tells its other instances there (cluster/cluster-announcer.ts).
+   */
+  announceChangesWith(announce: () => Promise<void>): void {
+    this.#announce = announce;
   }
 
   /** Calls `listener` after every schema change (caches keyed by schema drop their entries). */
@@ -250,6 +259,7 @@ export class CollectionService implements SchemaView {
     } finally {
       await this.#reload();
     }
+    await this.#announce?.();
   }
 
   async #reload(): Promise<void> {

@@ -70,7 +70,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const store = withChangeNotifications(opened, async (ids, changes) => {
     generations.bump(ids);
     wake.feed?.publish(changes);
-    await cluster?.committed(ids);
+    await cluster?.committed(ids, changes);
   });
   const collections = new CollectionService(store);
   await collections.load();
