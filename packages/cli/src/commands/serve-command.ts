@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { composeTandem } from '../compose/tandem.js';
 import { describeDb } from '../compose/open-store.js';
+import { describeRedis } from '../compose/open-redis.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 
@@ -86,6 +87,9 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
     out(
       `gRPC listening on ${listeners.grpcAddress} (${config.tls ? 'TLS' : 'plaintext h2c'}; tandem proto prints the .proto files)`,
     );
+  const cluster = tandem.cluster;
+  if (cluster && config.redis)
+    out(`Cluster member ${cluster.bus.instanceId} (redis: ${describeRedis(config.redis)}; see docs/scale-out.md)`);
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
   await signalled;
   out('Shutting down…');

@@ -7,6 +7,7 @@ import {
   createMemoryRateLimiter,
   LocalJobLease,
   MemoryCache,
+  type ClusterServices,
   type JobLease,
   RecordCacheKeys,
   type SettingsService,
@@ -45,6 +46,8 @@ export interface Tandem {
   /** The gRPC listener over the same services, unless `--no-grpc`. */
   readonly grpc: TandemGrpcServer | undefined;
   readonly logger: Logger;
+  /** What this instance shares with its cluster (`--redis`); undefined for a single instance. */
+  readonly cluster: ClusterServices | undefined;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
@@ -135,7 +138,20 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections).finally(() =>
         core.redis?.close(),
       )));
-  return { config, store, collections, records, auth, settings, app, grpc, logger, adminUi: !!adminDir, close };
+  return {
+    config,
+    store,
+    collections,
+    records,
+    auth,
+    settings,
+    app,
+    grpc,
+    logger,
+    cluster,
+    adminUi: !!adminDir,
+    close,
+  };
 }
 
 /** The admin UI's built files (`@tandem/admin`'s dist), or undefined when it was not built. */
