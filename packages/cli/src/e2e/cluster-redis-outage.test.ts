@@ -62,4 +62,31 @@ describe('a cluster whose Redis stops and starts under load', { skip: clusterSki
     );
     assert.ok(report.lastCacheHitAt > restartedAt, 'the cache serves again once Redis is back');
   });
+
+  it('serves no 5xx and no stale read while Redis hangs without closing its connections', async () => {
+    const seed = Number(process.env.TANDEM_TEST_SEED ?? Date.now() % 1_000_000);
+    console.log(`seed ${seed} (TANDEM_TEST_SEED=${seed} repeats this run)`);
+    let done = false;
+    const load = probeStaleReads({
+      url: fixture.url,
+      operations: 1_000_000,
+      workers: 6,
+      seed,
+      writeShare: 0.25,
+      until: () => done,
+    });
+    await sleep(1000);
+    // A frozen server keeps its connections open: commands time out instead of failing at once.
+    redis.freeze();
+    await sleep(3000);
+    redis.thaw();
+    await sleep(2000);
+    done = true;
+    const report = await load;
+    console.log(
+      `${report.writes} writes, ${report.reads} reads, ${report.stale.length} stale, ${report.failures.length} failures`,
+    );
+    assert.deepEqual(report.stale, []);
+    assert.deepEqual(report.failures, []);
+  });
 });

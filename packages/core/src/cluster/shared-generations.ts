@@ -5,6 +5,13 @@ import type { RedisConnections } from './redis-connection.js';
 const SCHEMA_FIELD = '@schema';
 const EPOCH_FIELD = '@epoch';
 
+/**
+ * After a failed command, how long Redis is not asked again. A Redis that stopped
+ * answering (rather than closing the connection) costs each command its timeout; this
+ * keeps that cost to one request now and then instead of every request.
+ */
+export const RETRY_AFTER_FAILURE_MS = 250;
+
 // One round trip for a commit that changed several collections.
 const BUMP_SCRIPT = "for _, field in ipairs(ARGV) do redis.call('HINCRBY', KEYS[1], field, 1) end return 1";
 
@@ -29,6 +36,7 @@ export class SharedGenerations {
   /** Counts distrust, so that a drop during a rotation is not forgotten when it ends. */
   #distrusted = 0;
   #rotating: Promise<boolean> | undefined;
+  #failedAt = Number.NEGATIVE_INFINITY;
 
   constructor(redis: RedisConnections, local: CollectionGenerations) {
     this.#redis = redis;
@@ -44,16 +52,28 @@ export class SharedGenerations {
     this.#distrusted++;
   }
 
+  /** A command failed: distrust, and leave Redis alone for a moment. */
+  #failed(): void {
+    this.#distrust();
+    this.#failedAt = Date.now();
+  }
+
+  #failedRecently(): boolean {
+    return Date.now() - this.#failedAt < RETRY_AFTER_FAILURE_MS;
+  }
+
   /** Increments the shared counters of `collectionIds` (and of the schema with `schema`). Never throws. */
   async bump(collectionIds: Iterable<string>, schema = false): Promise<void> {
     const fields = [...collectionIds];
     if (schema) fields.push(SCHEMA_FIELD);
     if (fields.length === 0) return;
+    // Skipping is safe: a new epoch is drawn before the cache is used again.
+    if (this.#failedRecently()) return this.#distrust();
     try {
       await this.#redis.commands.call('EVAL', BUMP_SCRIPT, 1, this.#key, ...fields);
     } catch {
       // The increment may be lost: entries keyed before it must never be served again.
-      this.#distrust();
+      this.#failed();
     }
   }
 
@@ -62,12 +82,13 @@ export class SharedGenerations {
    * trusted right now: the caller must not use the cache for this request.
    */
   async sync(): Promise<boolean> {
+    if (this.#failedRecently()) return false;
     if (this.#needsNewEpoch && !(await this.#newEpoch())) return false;
     let flat: unknown;
     try {
       flat = await this.#redis.commands.call('HGETALL', this.#key);
     } catch {
-      this.#distrust();
+      this.#failed();
       return false;
     }
     const counters = toCounters(flat);
@@ -83,7 +104,7 @@ export class SharedGenerations {
       .call('HSET', this.#key, EPOCH_FIELD, randomBytes(9).toString('base64url'))
       .then(
         () => ((this.#needsNewEpoch = this.#distrusted !== seen), !this.#needsNewEpoch),
-        () => false,
+        () => (this.#failed(), false),
       )
       .finally(() => (this.#rotating = undefined));
     return this.#rotating;

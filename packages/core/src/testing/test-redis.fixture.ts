@@ -77,6 +77,10 @@ export interface PrivateRedis {
   start(): Promise<void>;
   /** Kills it (SIGKILL): every connection drops and its data is gone. */
   stop(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open and nothing answers, as with a hung server. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
 }
 
 /** Creates (and starts) a private `redis-server`; `stop()` it before the test ends. */
@@ -94,6 +98,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
         },
       );
       await waitForRedis(redis.url);
+    },
+    freeze() {
+      child?.kill('SIGSTOP');
+    },
+    thaw() {
+      child?.kill('SIGCONT');
     },
     async stop() {
       if (!child || child.exitCode !== null) return;
