@@ -2,10 +2,7 @@
  * Test-only: a cluster on this machine (N × `tandem serve --redis` behind HAProxy) over
  * a fresh PostgreSQL database, with a superuser and collections imported first.
  */
-import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   createTempDir,
   createTestPostgresDatabase,
@@ -14,8 +11,7 @@ import {
   testRedisUrl,
 } from '@tandem/core/testing';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
-import { fixtureSuperuser } from './serve-fixture.fixture.js';
-import { runTandem } from './spawn-tandem.fixture.js';
+import { prepareData } from './serve-fixture.fixture.js';
 
 /** Why cluster suites are skipped (no PostgreSQL, Redis or HAProxy), or undefined. */
 export const clusterSkipReason = postgresSkipReason ?? redisSkipReason ?? haproxySkipReason();
@@ -46,21 +42,10 @@ export async function startClusterFixture(options: {
 }): Promise<ClusterFixture> {
   const dir = await createTempDir();
   const database = await createTestPostgresDatabase();
-  const dbArgs = ['--dir', dir.path, '--db', database.url];
-  const created = await runTandem([
-    'superuser',
-    'upsert',
-    fixtureSuperuser.email,
-    fixtureSuperuser.password,
-    ...dbArgs,
-  ]);
-  assert.equal(created.code, 0, created.stderr);
-  if (options.collections?.length) {
-    const file = join(dir.path, 'collections.json');
-    await writeFile(file, JSON.stringify({ collections: options.collections }));
-    const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
-    assert.equal(imported.code, 0, imported.stderr);
-  }
+  await prepareData(dir.path, ['--dir', dir.path, '--db', database.url], {
+    superuser: true,
+    collections: options.collections,
+  });
   const cluster = await startLocalCluster({
     instances: options.instances,
     front: { host: '127.0.0.1', port: 0 },

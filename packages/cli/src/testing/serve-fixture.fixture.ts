@@ -42,6 +42,21 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     cleanups.push(database.drop);
     dbArgs.push('--db', database.url);
   }
+  await prepareData(dir.path, dbArgs, options);
+  const server = await startServe([...dbArgs, '--no-request-log']);
+  return {
+    server,
+    dir: dir.path,
+    async dispose() {
+      const code = await server.stop();
+      for (const cleanup of cleanups.reverse()) await cleanup();
+      return code;
+    },
+  };
+}
+
+/** Creates `fixtureSuperuser` and imports the collections `options` asks for, with the `tandem` CLI. */
+export async function prepareData(dir: string, dbArgs: readonly string[], options: ServeFixtureOptions): Promise<void> {
   if (options.superuser) {
     const created = await runTandem([
       'superuser',
@@ -54,19 +69,9 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
   }
   const collections = [...(options.blog ? blogCollections() : []), ...(options.collections ?? [])];
   if (collections.length > 0) {
-    const file = join(dir.path, 'collections.json');
+    const file = join(dir, 'collections.json');
     await writeFile(file, JSON.stringify({ collections }));
     const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
     assert.equal(imported.code, 0, imported.stderr);
   }
-  const server = await startServe([...dbArgs, '--no-request-log']);
-  return {
-    server,
-    dir: dir.path,
-    async dispose() {
-      const code = await server.stop();
-      for (const cleanup of cleanups.reverse()) await cleanup();
-      return code;
-    },
-  };
 }
