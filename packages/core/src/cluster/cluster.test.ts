@@ -11,6 +11,8 @@ import { parseSubscription } from '../realtime/realtime-subscription.js';
 import type { Delivery } from '../realtime/realtime-client.js';
 import { RecordCacheKeys } from '../cache/record-cache-keys.js';
 import { guest } from '../schema/principal.js';
+import { CollectionGenerations } from '../cache/collection-generations.js';
+import { SharedGenerations } from './shared-generations.js';
 
 const su = internalRequest(superuser());
 const skip = postgresSkipReason ?? redisSkipReason;
@@ -142,6 +144,20 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
     // No wait: the bump happened before create resolved.
     assert.equal(await b.core.cluster!.generations.sync(), true);
     assert.notEqual(keys.forList('notes', {}, guest)!.key, before);
+  });
+
+  it('keeps the cache of the cluster when an instance joins', async () => {
+    const keys = new RecordCacheKeys(a.core.collections, a.core.generations);
+    assert.equal(await a.core.cluster!.generations.sync(), true);
+    const before = keys.forList('notes', {}, guest)!.key;
+    const joining = await openTestRedis(a.redis.prefix);
+    try {
+      assert.equal(await new SharedGenerations(joining, new CollectionGenerations()).sync(), true);
+      assert.equal(await a.core.cluster!.generations.sync(), true);
+      assert.equal(keys.forList('notes', {}, guest)!.key, before, 'same epoch, same keys');
+    } finally {
+      joining.close();
+    }
   });
 
   it('reaches a realtime client of the other instance on a topic (the OAuth2 popup)', async () => {

@@ -32,7 +32,9 @@ export class SharedGenerations {
   readonly #redis: RedisConnections;
   readonly #local: CollectionGenerations;
   readonly #key: string;
-  #needsNewEpoch = true;
+  // NB: a starting instance has lost nothing: it joins the current epoch (drawing one
+  // only when there is none), so scaling out does not empty the cluster's cache.
+  #needsNewEpoch = false;
   /** Counts distrust, so that a drop during a rotation is not forgotten when it ends. */
   #distrusted = 0;
   #rotating: Promise<boolean> | undefined;
@@ -82,20 +84,30 @@ export class SharedGenerations {
    * trusted right now: the caller must not use the cache for this request.
    */
   async sync(): Promise<boolean> {
-    if (this.#failedRecently()) return false;
-    if (this.#needsNewEpoch && !(await this.#newEpoch())) return false;
-    let flat: unknown;
+    // Twice at most: a first look may find no epoch (a new or emptied Redis) and draw one.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      if (this.#failedRecently()) return false;
+      if (this.#needsNewEpoch && !(await this.#newEpoch())) return false;
+      const counters = await this.#load();
+      if (!counters) return false;
+      // A Redis that restarted empty lost the counters: start a new epoch.
+      if (counters.epoch === undefined) {
+        this.#distrust();
+        continue;
+      }
+      this.#local.replace(counters.byId, counters.schema, counters.epoch);
+      return true;
+    }
+    return false;
+  }
+
+  async #load(): Promise<ReturnType<typeof toCounters> | undefined> {
     try {
-      flat = await this.#redis.commands.call('HGETALL', this.#key);
+      return toCounters(await this.#redis.commands.call('HGETALL', this.#key));
     } catch {
       this.#failed();
-      return false;
+      return undefined;
     }
-    const counters = toCounters(flat);
-    // A Redis that restarted empty lost the counters: start a new epoch.
-    if (counters.epoch === undefined) return (this.#distrust(), false);
-    this.#local.replace(counters.byId, counters.schema, counters.epoch);
-    return true;
   }
 
   #newEpoch(): Promise<boolean> {
