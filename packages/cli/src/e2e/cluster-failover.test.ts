@@ -21,6 +21,18 @@ import { fixtureSuperuser } from '../testing/serve-fixture.fixture.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SUBSCRIBERS = 24;
 
+/** Every socket the SDKs opened, with the instance HAProxy sent it to and when it opened. */
+const sockets: InstanceWebSocket[] = [];
+class InstanceWebSocket extends WebSocket {
+  instance = '';
+  readonly openedAt = Date.now();
+  constructor(url: string, protocols?: string | string[]) {
+    super(url, protocols);
+    sockets.push(this);
+    this.on('upgrade', (response) => (this.instance = String(response.headers['x-tandem-instance'] ?? '')));
+  }
+}
+
 /**
  * kill -9 of one of three instances while records are written and fanned out over
  * WebSocket: its subscribers reconnect through HAProxy to another instance and resume
@@ -46,7 +58,10 @@ describe('a cluster losing an instance to kill -9 under load', { skip: clusterSk
       const client = createClient(fixture.url, {
         authStore: new MemoryAuthStore(),
         transport: 'auto',
-        realtime: { webSocket: WebSocket as unknown as WebSocketConstructor, backoff: { baseMs: 50, capMs: 500 } },
+        realtime: {
+          webSocket: InstanceWebSocket as unknown as WebSocketConstructor,
+          backoff: { baseMs: 50, capMs: 500 },
+        },
       });
       clients.push(client);
       const ids: string[] = [];
@@ -69,6 +84,7 @@ describe('a cluster losing an instance to kill -9 under load', { skip: clusterSk
       }
     })();
     await sleep(1000);
+    const killedAt = Date.now();
     await fixture.cluster.instances[1]!.kill();
     await sleep(3000);
     writing = false;
@@ -88,6 +104,17 @@ describe('a cluster losing an instance to kill -9 under load', { skip: clusterSk
     while (received.some((ids) => ids.length < committed.length) && Date.now() < deadline) await sleep(50);
     console.log(
       `${acknowledged.length} acknowledged, ${committed.length} committed writes; ${SUBSCRIBERS} subscribers`,
+    );
+    const onKilled = sockets.filter((socket) => socket.instance === 'i2').length;
+    const reopened = sockets.filter((socket) => socket.openedAt >= killedAt);
+    assert.ok(onKilled > 0, 'some subscribers were on the instance that was killed');
+    assert.ok(
+      reopened.length >= onKilled,
+      `${onKilled} subscribers lost their instance, ${reopened.length} reconnected`,
+    );
+    assert.ok(
+      reopened.every((socket) => socket.instance !== 'i2'),
+      'they reconnected to the instances still up',
     );
     for (const [i, ids] of received.entries()) {
       assert.equal(new Set(ids).size, ids.length, `subscriber ${i} got no duplicate`);
