@@ -122,4 +122,37 @@ describe('the SDKs against a cluster of three instances behind HAProxy', { skip:
     // The default limits: 10 attempts a minute per address, 10 per identity in 5 minutes.
     assert.equal(statuses.filter((status) => status !== 429).length, 10, statuses.join(' '));
   });
+
+  it('answers a subscription POST alike on every instance: 204, 403 for another principal, 404 for no client', async () => {
+    const stream = new EventSource(`${fixture.url}/api/realtime`);
+    try {
+      const clientId = await new Promise<string>((resolve, reject) => {
+        stream.addEventListener('PB_CONNECT', (event) => resolve(JSON.parse(event.data).clientId));
+        stream.onerror = () => reject(new Error('the stream failed'));
+      });
+      const pb = new PocketBase(fixture.url);
+      await pb.collection('_superusers').authWithPassword(fixtureSuperuser.email, fixtureSuperuser.password);
+      const post = (url: string, body: unknown, token?: string) =>
+        fetch(`${url}/api/realtime`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+          body: JSON.stringify(body),
+        }).then(async (response) => ({ status: response.status, body: await response.text() }));
+      const urls = fixture.cluster.instances.map((instance) => instance.url);
+      for (const url of urls)
+        assert.equal((await post(url, { clientId, subscriptions: ['counters'] }, pb.authStore.token)).status, 204);
+      for (const url of urls) {
+        const refused = await post(url, { clientId, subscriptions: ['counters'] });
+        assert.equal(refused.status, 403, url);
+        assert.match(refused.body, /authorization don't match/);
+      }
+      for (const url of urls)
+        assert.equal(
+          (await post(url, { clientId: `${clientId.slice(0, 8)}nosuchclient`, subscriptions: [] })).status,
+          404,
+        );
+    } finally {
+      stream.close();
+    }
+  });
 });
