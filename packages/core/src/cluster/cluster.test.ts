@@ -187,6 +187,11 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
     assert.ok(refused.retryAfterMs > 0 && refused.retryAfterMs <= 120_000, `retry after ${refused.retryAfterMs} ms`);
   });
 
+  it('trims the change log on one instance at a time', async () => {
+    const trims = [await a.core.feed.trimNow(), await b.core.feed.trimNow(), await a.core.feed.trimNow()];
+    assert.deepEqual(trims, [true, false, true], 'A holds the trim lease; B skips');
+  });
+
   it('grants a job lease to one instance at a time', async () => {
     const job = `sweep-${Date.now()}`;
     assert.equal(await a.core.cluster!.lease.acquire(job, 10_000), true);

@@ -92,7 +92,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
   const feed = (wake.feed = new ChangeFeed(store));
-  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
+  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention, lease: cluster?.lease });
   generations.follow(feed, collections);
   const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth), relay: cluster?.relay });
   await cluster?.follow({ feed, collections, settings });
