@@ -46,7 +46,7 @@ export async function openRedis(url: string, db: string): Promise<OpenedRedis> {
   return {
     commands,
     subscriber,
-    prefix: `tandem:${databaseKey(db)}:`,
+    prefix: redisKeyPrefix(db),
     close() {
       commands.disconnect();
       subscriber.disconnect();
@@ -54,10 +54,11 @@ export async function openRedis(url: string, db: string): Promise<OpenedRedis> {
   };
 }
 
-/** A short digest of the database's host, port and name (never its password). */
-function databaseKey(db: string): string {
+/** The prefix of a cluster's keys and channels: a short digest of the database's host, port and name (never its password). */
+export function redisKeyPrefix(db: string): string {
   const url = new URL(db);
-  return createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex').slice(0, 12);
+  const digest = createHash('sha256').update(`${url.hostname}:${url.port}${url.pathname}`).digest('hex');
+  return `tandem:${digest.slice(0, 12)}:`;
 }
 
 /** The Redis URL with any password masked. */

@@ -6,11 +6,13 @@ import { spawnSync } from 'node:child_process';
 import {
   createTempDir,
   createTestPostgresDatabase,
+  deleteRedisKeys,
   postgresSkipReason,
   redisSkipReason,
   testRedisUrl,
 } from '@tandem/core/testing';
 import { startLocalCluster, type LocalCluster } from '../cluster/local-cluster.js';
+import { redisKeyPrefix } from '../compose/open-redis.js';
 import { prepareData } from './serve-fixture.fixture.js';
 
 /** Why cluster suites are skipped (no PostgreSQL, Redis or HAProxy), or undefined. */
@@ -58,6 +60,7 @@ export async function startClusterFixture(options: {
     url: cluster.url,
     async dispose() {
       await cluster.stop();
+      await deleteRedisKeys(redisKeyPrefix(database.url), options.redis ?? testRedisUrl);
       await database.drop();
       await dir.remove();
     },

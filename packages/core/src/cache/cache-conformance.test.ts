@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Cache } from './cache.js';
 import { MemoryCache } from './memory-cache.js';
 import { TwoLevelCache } from '../cluster/two-level-cache.js';
-import { openTestRedis, redisSkipReason, type TestRedis } from '../testing/test-redis.fixture.js';
+import { deleteRedisKeys, openTestRedis, redisSkipReason, type TestRedis } from '../testing/test-redis.fixture.js';
 
 let redis: TestRedis | undefined;
 
@@ -29,7 +29,10 @@ for (const [name, open, { bounded, skip }] of implementations) {
     before(async () => {
       if (!bounded) redis = await openTestRedis();
     });
-    after(() => redis?.close());
+    after(async () => {
+      redis?.close();
+      if (redis) await deleteRedisKeys(redis.prefix);
+    });
 
     it('returns what was set, and undefined for a key never set', async () => {
       const cache = open(1 << 20);
@@ -139,6 +142,7 @@ describe('TwoLevelCache', { skip: redisSkipReason }, () => {
       assert.equal(new TextDecoder().decode(await b.get('list\u0000posts')), '[1,2]');
     } finally {
       shared.close();
+      await deleteRedisKeys(shared.prefix);
     }
   });
 });

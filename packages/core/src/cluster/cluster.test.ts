@@ -4,7 +4,13 @@ import pg from 'pg';
 import { composeCoreServices, type CoreServices } from '../compose/core-services.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { createTestPostgresDatabase, postgresSkipReason } from '../testing/test-databases.fixture.js';
-import { openTestRedis, redisSkipReason, testRedisPrefix, type TestRedis } from '../testing/test-redis.fixture.js';
+import {
+  deleteRedisKeys,
+  openTestRedis,
+  redisSkipReason,
+  testRedisPrefix,
+  type TestRedis,
+} from '../testing/test-redis.fixture.js';
 import { internalRequest } from '../records/request-context.js';
 import { superuser } from '../schema/principal.js';
 import { parseSubscription } from '../realtime/realtime-subscription.js';
@@ -57,10 +63,11 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
   let database: { url: string; drop(): Promise<void> };
   let a: Instance;
   let b: Instance;
+  let prefix: string;
 
   before(async () => {
     database = await createTestPostgresDatabase();
-    const prefix = testRedisPrefix();
+    prefix = testRedisPrefix();
     a = await startInstance(database.url, prefix);
     b = await startInstance(database.url, prefix);
     await a.core.collections.create({
@@ -75,6 +82,7 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
   after(async () => {
     await a?.close();
     await b?.close();
+    await deleteRedisKeys(prefix);
     await database?.drop();
   });
 

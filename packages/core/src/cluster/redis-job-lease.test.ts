@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openTestRedis, redisSkipReason, testRedisPrefix } from '../testing/test-redis.fixture.js';
+import { deleteRedisKeys, openTestRedis, redisSkipReason, testRedisPrefix } from '../testing/test-redis.fixture.js';
 import { RedisJobLease } from './redis-job-lease.js';
 
 describe('RedisJobLease', { skip: redisSkipReason }, () => {
@@ -18,6 +18,7 @@ describe('RedisJobLease', { skip: redisSkipReason }, () => {
     } finally {
       a.close();
       b.close();
+      await deleteRedisKeys(prefix);
     }
   });
 });

@@ -70,6 +70,25 @@ export async function openTestRedis(prefix = testRedisPrefix(), url = testRedisU
   };
 }
 
+/** Deletes every key under `prefix` (what a test's cluster left behind in a shared Redis). */
+export async function deleteRedisKeys(prefix: string, url = testRedisUrl): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length > 0) await client.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Best effort: a Redis that went away keeps its keys.
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** A `redis-server` of the test's own on a free loopback port, without persistence. */
 export interface PrivateRedis {
   readonly url: string;
