@@ -59,8 +59,8 @@ function readConfigOrThrow() {
     ],
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     tandemCache: envList('BENCH_TANDEM_CACHE', ['off'], ['off', 'on'])[0],
-    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'reference', 'both']).flatMap((s) =>
-      s === 'both' ? ['tandem', 'reference'] : [s],
+    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'tandem-base', 'reference', 'both']).flatMap(
+      (s) => (s === 'both' ? ['tandem', 'reference'] : [s]),
     ),
     keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
     tmpBase: process.env.BENCH_TMP || os.tmpdir(),

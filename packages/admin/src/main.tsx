@@ -8,6 +8,7 @@ import { CollectionForm } from './pages/collection-form.js';
 import { Collections } from './pages/collections.js';
 import { Flow } from './pages/flow.js';
 import { Install } from './pages/install.js';
+import { Logs } from './pages/logs.js';
 import { Metrics } from './pages/metrics.js';
 import { Records } from './pages/records.js';
 import { Settings } from './pages/settings.js';
@@ -45,6 +46,7 @@ function Page({ path }: { path: string }) {
   if (path === '/flow') return <Flow />;
   if (path === '/settings') return <Settings />;
   if (path === '/metrics') return <Metrics />;
+  if (path === '/logs') return <Logs />;
   if (path === '/collections-new') return <CollectionForm />;
   if (schema) return <CollectionForm key={schema[1]} name={decodeURIComponent(schema[1]!)} />;
   if (records) return <Records key={records[1]} name={decodeURIComponent(records[1]!)} />;

@@ -7,6 +7,8 @@ import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
 import { protoCommand } from './commands/proto-command.js';
 import { clusterCommand } from './commands/cluster-command.js';
+import { backupCommand } from './commands/backup-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
 
 const HELP = `Usage: tandem <command> [flags]
 
@@ -15,7 +17,9 @@ Commands:
                  data in ./tandem_data)
   cluster        run N instances and HAProxy on one URL (needs PostgreSQL and Redis)
   collections    import or export collection definitions
+  migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections
   superuser      create, update or delete a superuser
+  backup         create a backup, or stage one to restore at the next start
   mail           read the dev outbox (mail kept when no SMTP server is set)
   typegen        write TypeScript types of the collections for @tandem/sdk
   graphql        print the GraphQL schema (SDL): tandem graphql schema
@@ -26,7 +30,9 @@ Run "tandem <command> --help" for a command's flags.`;
 const commands: Record<string, (argv: string[], out: (line: string) => void) => Promise<number>> = {
   serve: serveCommand,
   collections: collectionsCommand,
+  migrate: migrateCommand,
   superuser: superuserCommand,
+  backup: backupCommand,
   mail: mailCommand,
   typegen: typegenCommand,
   graphql: graphqlCommand,

@@ -34,6 +34,13 @@ export { RecordCacheKeys, type CacheDecision } from './cache/record-cache-keys.j
 export { ChangeFeed } from './changes/change-feed.js';
 export { trimChanges, type ChangeEvent } from './changes/change-log.js';
 export { CollectionService, type ImportResult } from './collections/collection-service.js';
+export type { SchemaChangeObserver, SchemaChange, ImportOptions } from './collections/collection-service.js';
+export { CollectionEdit } from './collections/collection-edit.js';
+export { Migrator, type MigrationStatus } from './migrations/migrator.js';
+export { parseMigrationDocument, type MigrationDocument, type MigrationStep } from './migrations/migration-document.js';
+export { listMigrationFiles, migrationName, migrationText, writeMigration } from './migrations/migration-files.js';
+export { changesDocument, snapshotDocument, writeMigrationsOfChanges } from './migrations/migration-writer.js';
+export { MIGRATIONS_TABLE } from './migrations/migrations-table.js';
 export { composeCoreServices, type CoreServices, type CoreServicesOptions } from './compose/core-services.js';
 export { createMemoryRateLimiter } from './credentials/memory-rate-limiter.js';
 export type { RateLimiter } from './credentials/rate-limiter.js';
@@ -76,7 +83,7 @@ export {
 export { toPublicCollection } from './schema/auth-collection.js';
 export { isFieldTypeName } from './schema/fields/field-types.js';
 export type { AuthCollection, Collection, FieldDef, Rule } from './schema/collection.js';
-export { guest, superuser, type Principal, type RecordData } from './schema/principal.js';
+export { guest, isSuperuser, superuser, type Principal, type RecordData } from './schema/principal.js';
 export type { SchemaView } from './schema/schema-view.js';
 export {
   MAX_BATCH_BODY_SIZE,
@@ -85,9 +92,24 @@ export {
   type BatchSettings,
   type RateLimitSettings,
   type S3Settings,
+  type BackupSettings,
+  type LogsSettings,
   type Settings,
 } from './settings/settings-schema.js';
 export { PARAMS_TABLE, SettingsService } from './settings/settings-service.js';
+export {
+  LOG_LEVELS,
+  LOGS_TABLE,
+  LogStore,
+  LogWriter,
+  type LogEntry,
+  type LogHourStats,
+  type LogListParams,
+  type LogPage,
+  type LogSettings,
+  type LogWriterOptions,
+  type RequestLogInput,
+} from './logs/index.js';
 export { ident, sql } from './sql/sql.js';
 export type { PostgresPool } from './storage/postgres/postgres-driver.js';
 export { createPostgresStore } from './storage/postgres/postgres-store.js';
@@ -106,3 +128,17 @@ export { RedisJobLease } from './cluster/redis-job-lease.js';
 export { createRedisRateLimiter } from './cluster/redis-rate-limiter.js';
 export { SharedGenerations } from './cluster/shared-generations.js';
 export { TwoLevelCache } from './cluster/two-level-cache.js';
+export { watchCall, type CallDescription, type CallWatcher, type WatchedCall } from './actions/call-watcher.js';
+export { checkBackupArchive, extractBackupArchive } from './backups/backup-archive-read.js';
+export { ARCHIVE_DATABASE, ARCHIVE_STORAGE, writeBackupArchive } from './backups/backup-archive-write.js';
+export { defaultBackupLimits, type BackupLimits } from './backups/backup-limits.js';
+export { AUTO_BACKUP_PREFIX, generateBackupName, isBackupKey } from './backups/backup-names.js';
+export { applyPendingRestore, hasPendingRestore, stageRestore, type DataLayout } from './backups/backup-restore.js';
+export { BACKUP_JOB_ID, scheduleBackups } from './backups/backup-schedule.js';
+export {
+  BackupService,
+  type BackupDownload,
+  type BackupFileInfo,
+  type BackupServiceOptions,
+  type DatabaseSnapshot,
+} from './backups/backup-service.js';

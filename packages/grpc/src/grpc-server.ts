@@ -15,6 +15,7 @@ import {
   type ActionDispatcher,
   type AuthRateLimitRules,
   type AuthService,
+  type CallWatcher,
   type RateLimiter,
   type RealtimeBroker,
   type SettingsService,
@@ -38,6 +39,8 @@ export interface GrpcServerServices {
   /** The auth rate limits (from the settings, or Tandem's defaults, when absent). */
   readonly authRateLimits?: () => AuthRateLimitRules;
   readonly logger: GrpcLogger;
+  /** Who watches the request flow (the HTTP app's Flow stream): unary calls are reported while it watches. */
+  readonly watcher?: CallWatcher;
 }
 
 /** A PEM certificate chain and key: with one the listener speaks TLS, without it plaintext HTTP/2 (h2c). */
@@ -72,7 +75,7 @@ export function createGrpcServer(
   const definitions = loadServiceDefinitions();
   const tandem = (loadPackageDefinition(definitions).tandem as GrpcObject).v1 as GrpcObject;
   const server = new Server(toServerOptions(resolved));
-  const grpcServices = toGrpcServices(services, resolved);
+  const grpcServices = toGrpcServices(services, resolved, tls);
   server.addService(serviceOf(tandem, 'Records'), recordsService(grpcServices));
   server.addService(serviceOf(tandem, 'Auth'), authService(grpcServices));
   const health = new HealthImplementation(Object.fromEntries(['', ...SERVICES].map((name) => [name, 'SERVING'])));
@@ -92,7 +95,7 @@ function serviceOf(tandem: GrpcObject, name: string): ServiceDefinition {
   return withTolerantDecoding((tandem[name] as ServiceClientConstructor).service);
 }
 
-function toGrpcServices(services: GrpcServerServices, options: GrpcOptions): GrpcServices {
+function toGrpcServices(services: GrpcServerServices, options: GrpcOptions, tls: GrpcTls | undefined): GrpcServices {
   const limiter = services.rateLimiter ?? createMemoryRateLimiter();
   return {
     actions: services.actions,
@@ -100,6 +103,8 @@ function toGrpcServices(services: GrpcServerServices, options: GrpcOptions): Grp
     realtime: services.realtime,
     authLimits: createAuthRateLimits(limiter, services.authRateLimits ?? liveAuthRateLimits(services.settings)),
     logger: services.logger,
+    watcher: services.watcher,
+    tls: tls !== undefined,
     watch: {
       maxBufferedBytes: options.watchMaxBufferedBytes,
       maxStreams: options.watchMaxStreams,

@@ -31,13 +31,16 @@ export interface FlowTimings {
   readonly totalMs: number;
 }
 
-/** One answered HTTP request, as the Flow page draws it. */
+/**
+ * One answered request, as the Flow page draws it: an HTTP request, or a call over the
+ * realtime WebSocket or gRPC (method `WS` or `CALL`, the action or gRPC method as path).
+ */
 export interface FlowRequestEvent {
   readonly type: 'request';
   readonly id: string;
   /** Milliseconds since the epoch, when the answer left. */
   readonly at: number;
-  /** `rest`, `graphql` or `batch`. */
+  /** `rest`, `graphql`, `batch`, `websocket` (a request frame on the realtime socket) or `grpc`. */
   readonly transport: string;
   readonly method: string;
   /** The URL path, without the query (the query may hold filter values). */

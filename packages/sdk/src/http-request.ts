@@ -11,7 +11,7 @@ export interface HttpRequest {
   /** The path under the base URL, e.g. `/api/collections/posts/records`. */
   path: string;
   query?: Record<string, QueryValue>;
-  /** Sent as JSON when present. */
+  /** Sent as JSON when present; a `FormData` goes as `multipart/form-data` (files as parts). */
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -50,7 +50,9 @@ export async function sendHttpRequest(
   revalidation?: Revalidation,
 ): Promise<unknown> {
   const headers: Record<string, string> = { Accept: 'application/json', ...request.headers };
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  const form = isFormData(request.body);
+  // NB: fetch writes a multipart body's Content-Type itself, with the boundary it chose.
+  if (request.body !== undefined && !form) headers['Content-Type'] = 'application/json';
   const url = joinUrl(baseUrl, request.path) + toQueryString(request.query);
   const key = revalidation && request.method === 'GET' ? etagCacheKey(revalidation.identity, url) : undefined;
   const cached = key === undefined ? undefined : revalidation!.cache.get(key);
@@ -61,7 +63,7 @@ export async function sendHttpRequest(
     response = await fetchFn(url, {
       method: request.method,
       headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      body: request.body === undefined ? undefined : form ? (request.body as FormData) : JSON.stringify(request.body),
       signal: request.signal,
       credentials: request.credentials,
     });
@@ -74,6 +76,10 @@ export async function sendHttpRequest(
   if (!response.ok) throw toClientError(response.status, body);
   if (key !== undefined) keepForRevalidation(revalidation!.cache, key, response, text);
   return body;
+}
+
+function isFormData(body: unknown): boolean {
+  return typeof FormData !== 'undefined' && body instanceof FormData;
 }
 
 /** Joins the base URL and a path with exactly one slash between them. */

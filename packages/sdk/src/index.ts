@@ -2,6 +2,7 @@ export * from './tandem-client.js';
 export * from './record-crud.js';
 export * from './record-service.js';
 export * from './batch.js';
+export * from './file-service.js';
 export * from './client-error.js';
 export * from './http-request.js';
 export * from './etag-cache.js';

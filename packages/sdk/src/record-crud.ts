@@ -9,6 +9,9 @@ import type { TandemClient } from './tandem-client.js';
 /** A body for create and update: the record's fields, plus modifiers such as `"views+": 1`. */
 export type RecordBody<T> = { [K in keyof T]?: T[K] } & Record<string, unknown>;
 
+/** A body with files: fields as form values (or one `@jsonPayload` part), files as parts. Always sent over HTTP. */
+export type RecordForm = FormData;
+
 /** Options of getFullList: list options plus the page size it walks with. */
 export interface FullListOptions extends Omit<ListOptions, 'skipTotal'> {
   /** Records per request (default 500). */
@@ -65,21 +68,21 @@ export class RecordCrud<T> {
     );
   }
 
-  /** Creates a record and returns it as stored. */
-  create(body: RecordBody<T>, options: RecordOptions = {}): Promise<T> {
+  /** Creates a record and returns it as stored; a `FormData` body carries files. */
+  create(body: RecordBody<T> | RecordForm, options: RecordOptions = {}): Promise<T> {
     const query = recordQuery(options);
     return this.run(
       { method: 'POST', path: this.recordsPath(), query, body, ...requestOptions(options) },
-      { action: 'create', body, query: toQueryRecord(query) },
+      isForm(body) ? undefined : { action: 'create', body, query: toQueryRecord(query) },
     );
   }
 
-  /** Changes the given fields of a record (PATCH; modifiers such as `"tags+"` allowed). */
-  update(id: string, body: RecordBody<T>, options: RecordOptions = {}): Promise<T> {
+  /** Changes the given fields of a record (PATCH; modifiers such as `"tags+"` or `"files-"` allowed). */
+  update(id: string, body: RecordBody<T> | RecordForm, options: RecordOptions = {}): Promise<T> {
     const query = recordQuery(options);
     return this.run(
       { method: 'PATCH', path: this.recordPath(id), query, body, ...requestOptions(options) },
-      { action: 'update', recordId: id, body, query: toQueryRecord(query) },
+      isForm(body) ? undefined : { action: 'update', recordId: id, body, query: toQueryRecord(query) },
     );
   }
 
@@ -130,4 +133,9 @@ function requestOptions(options: RequestOptions): Pick<HttpRequest, 'signal' | '
   if (options.signal) picked.signal = options.signal;
   if (options.headers) picked.headers = options.headers;
   return picked;
+}
+
+// NB: the realtime socket carries JSON only; a form (files) always goes over HTTP.
+function isForm(body: unknown): body is RecordForm {
+  return typeof FormData !== 'undefined' && body instanceof FormData;
 }

@@ -10,6 +10,7 @@ import {
   type Revalidation,
 } from './http-request.js';
 import { EtagCache, type EtagCacheOptions } from './etag-cache.js';
+import { FileService } from './file-service.js';
 import { hasLocalStorage, LocalStorageAuthStore } from './local-storage-auth-store.js';
 import { MemoryAuthStore } from './memory-auth-store.js';
 import { RealtimeClient, type RealtimeOptions } from './realtime-client.js';
@@ -55,6 +56,8 @@ export class TandemClient<C extends object = {}> {
   readonly authStore: AuthStore;
   readonly transport: Transport;
   readonly realtime: RealtimeClient;
+  /** File URLs and the tokens of protected files. */
+  readonly files: FileService;
   readonly #fetch: typeof fetch | undefined;
   readonly #credentials: RequestCredentials | undefined;
   readonly #refresher: TokenRefresher;
@@ -83,6 +86,7 @@ export class TandemClient<C extends object = {}> {
     // A new sign-in (or a sign-out) forgets the copies kept for the previous one.
     this.authStore.onChange(() => (this.#refresher.schedule(), this.#etags?.clear()));
     this.#refresher.schedule();
+    this.files = new FileService(this.baseUrl, (request) => this.send(request));
     this.realtime = new RealtimeClient(
       this.baseUrl,
       this.authStore,

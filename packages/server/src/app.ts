@@ -8,14 +8,17 @@ import {
   uploadAllowance,
   type UploadOptions,
 } from './files/multipart-parser.js';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   AppError,
+  type CallWatcher,
   defaultSettings,
   parseJsonDocument,
   type ActionDispatcher,
   type CollectionService,
+  type LogWriter,
   type RecordService,
+  type RequestLogInput,
   type SettingsService,
 } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
@@ -23,10 +26,12 @@ import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerTlsRoutes } from './routes/tls-routes.js';
 import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
-import { setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
+import { registerBackupRoutes } from './routes/backup-routes.js';
+import { principalOf, setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
 import {
@@ -44,6 +49,7 @@ import { registerSseRoutes } from './realtime/sse-routes.js';
 import { installHttpCaching } from './cache/http-caching.js';
 import type { ResponseCache } from './cache/record-response-cache.js';
 import { HSTS_VALUE, toSecureContextOptions, type TlsCertificate } from './tls/tls-policy.js';
+import { TlsStatus } from './tls/tls-status.js';
 import { edgeFastifyOptions, resolveEdgeOptions, type EdgeOptions } from './edge/edge-options.js';
 import { installEdge } from './edge/edge.js';
 import {
@@ -102,6 +108,8 @@ export interface ServerOptions extends Partial<EdgeOptions> {
   readonly sseMaxConnectionsPerIp?: number;
   /** Serve HTTPS with this certificate: HTTP/2 and HTTP/1.1 by ALPN, HSTS on every response. */
   readonly tls?: TlsCertificate;
+  /** What `GET /api/tls` reports; built from `tls` when absent (the CLI passes its own, which follows reloads). */
+  readonly tlsStatus?: TlsStatus;
   /** A bearer token that lets scrapers read `GET /api/metrics` (superusers always can). */
   readonly metricsToken?: string;
 }
@@ -138,6 +146,8 @@ export interface AppServices {
   readonly responseCache?: ResponseCache;
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
+  /** The stored request log (`/api/logs`); each response queues one entry, written in batches off the hot path. */
+  readonly requestLog?: Pick<LogWriter, 'logRequest' | 'dropped'>;
 }
 
 /** Default server settings. */
@@ -165,9 +175,21 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   );
   app.addHook('onClose', async () => spool.close());
   const flow = new FlowHub(services.realtime);
+  flowHubs.set(app, flow);
   const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads, flow };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
+}
+
+/** Each app's Flow hub, for the transports that stand beside it (gRPC). */
+const flowHubs = new WeakMap<FastifyInstance, FlowHub>();
+
+/**
+ * Where a transport beside the HTTP app (the gRPC listener) reports its calls so that the
+ * app's Flow stream shows them too; undefined for an app `createApp` did not make.
+ */
+export function callWatcherOf(app: FastifyInstance): CallWatcher | undefined {
+  return flowHubs.get(app);
 }
 
 /** What a phase installs from. */
@@ -233,7 +255,8 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   {
     name: 'request log',
     hooks: 'onResponse',
-    install: (c) => c.options.logRequests && installRequestLog(c.app, c.services.logger),
+    install: (c) =>
+      installRequestLog(c.app, c.options.logRequests ? c.services.logger : undefined, c.services.requestLog),
   },
   { name: 'request id', hooks: 'onSend', install: (c) => installRequestIdHeader(c.app, c.options.tls !== undefined) },
   {
@@ -244,6 +267,7 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
         token: c.options.metricsToken,
         realtime: c.services.realtime,
         log: c.services.logOutput,
+        requestLog: c.services.requestLog,
       }),
   },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
@@ -254,8 +278,10 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
   registerOpenApiRoutes(app, services.collections);
   registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
+  registerTlsRoutes(app, options.tlsStatus ?? new TlsStatus(options.tls));
   registerActionRoutes(app, services.actions, services.responseCache);
   registerFileRoutes(app, services.actions);
+  registerBackupRoutes(app, services.actions);
   if (services.realtime)
     registerSseRoutes(app, services.realtime, {
       schema: services.collections,
@@ -282,6 +308,7 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
         batchSettings: () => services.settings?.get().batch ?? defaultSettings.batch,
         bodyLimits,
         bodyBudget,
+        watcher: flow,
       },
       { ...defaultWebSocketOptions, ...options.webSocket, trustedOrigins: services.trustedOrigins ?? [] },
     );
@@ -421,17 +448,47 @@ function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
   });
 }
 
-function installRequestLog(app: FastifyInstance, logger: Logger): void {
+/** One hook writes the request's JSON line (when `logger`) and queues its stored entry (when `stored`). */
+function installRequestLog(
+  app: FastifyInstance,
+  logger: Logger | undefined,
+  stored: AppServices['requestLog'] | undefined,
+): void {
+  if (!logger && !stored) return;
   app.addHook('onResponse', (request, reply, done) => {
-    logger.info('request', {
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
+    logger?.info('request', {
       reqId: request.id,
       method: request.method,
       url: request.url,
       status: reply.statusCode,
-      ms: Math.round(reply.elapsedTime * 100) / 100,
+      ms,
     });
+    stored?.logRequest(requestLogInput(request, reply.statusCode, ms));
     done();
   });
+}
+
+/** A stored log entry's facts, as PocketBase's request log records them. */
+function requestLogInput(request: FastifyRequest, status: number, execTime: number): RequestLogInput {
+  const principal = principalOf(request);
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' ? value : '';
+  };
+  return {
+    method: request.method,
+    url: request.url,
+    status,
+    execTime,
+    remoteIP: request.socket.remoteAddress ?? '',
+    userIP: request.ip,
+    userAgent: header('user-agent'),
+    referer: header('referer'),
+    auth:
+      principal.kind === 'guest' ? 'guest' : principal.kind === 'superuser' ? '_superusers' : principal.collection.name,
+    authId: principal.kind === 'record' ? principal.record.id : principal.kind === 'superuser' ? principal.id : '',
+  };
 }
 
 function describe(error: unknown): Record<string, unknown> {

@@ -18,14 +18,9 @@ export interface FlowRow {
 /** The stages of a request, in the order it passed them: edge to database, then change log and fan-out. */
 export function stagesOf(row: FlowRow): Stage[] {
   const { request: r, change } = row;
-  const c = r.connection;
   const rules = r.rules.map((d) => `${d.collection}.${d.rule}: ${describeOutcome(d.outcome)}`).join('; ');
   return [
-    {
-      name: 'Connection',
-      passed: true,
-      detail: `HTTP/${c.http}${c.tls ? ' over TLS' : ''}, ${c.reused ? 'reused' : 'new'}`,
-    },
+    { name: 'Connection', passed: true, detail: describeConnection(r) },
     { name: 'HTTP edge', passed: r.timings.edgeMs !== undefined, ms: r.timings.edgeMs, detail: r.route || r.path },
     { name: 'Auth', passed: true, ms: r.timings.authMs, detail: r.principal },
     { name: 'Rules', passed: r.rules.length > 0, detail: rules || 'none applied' },
@@ -40,6 +35,13 @@ export function stagesOf(row: FlowRow): Stage[] {
     { name: 'Fan-out', passed: !!change, detail: change ? describeFanout(change) : '' },
     { name: 'Response', passed: true, ms: r.timings.totalMs, detail: `${r.status}, ${r.bytes} bytes` },
   ];
+}
+
+function describeConnection(r: FlowRequestEvent): string {
+  const tls = r.connection.tls ? ' over TLS' : '';
+  if (r.transport === 'websocket') return `a request frame on the realtime WebSocket${tls}`;
+  if (r.transport === 'grpc') return `a gRPC call over HTTP/2${tls}`;
+  return `HTTP/${r.connection.http}${tls}, ${r.connection.reused ? 'reused' : 'new'}`;
 }
 
 function describeOutcome(outcome: string): string {

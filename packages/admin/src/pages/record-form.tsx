@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { RecordModel } from '@tandem/sdk';
-import { api, fieldErrorsOf, messageOf } from '../api/client.js';
+import { api, client, fieldErrorsOf, messageOf } from '../api/client.js';
 import type { CollectionModel, FieldModel } from '../api/types.js';
 import { Checkbox, ErrorLine, Form, Select, TextArea, TextInput } from '../ui/controls.js';
+import { FileControl, NO_FILE_CHANGES, recordBody, type FileChanges } from './file-control.js';
 
 /** Fields the server fills: never edited in the form. */
 const SERVER_SET = new Set(['autodate']);
@@ -11,13 +12,20 @@ const SERVER_SET = new Set(['autodate']);
 export function RecordForm(props: { collection: CollectionModel; record?: RecordModel; onDone: () => void }) {
   const { collection, record } = props;
   const editable = collection.fields.filter((f) => !f.system && !SERVER_SET.has(f.type) && f.type !== 'file');
+  const fileFields = collection.fields.filter((f) => f.type === 'file');
   const [values, setValues] = useState<Record<string, unknown>>(() => initialValues(editable, record));
+  const [files, setFiles] = useState<Record<string, FileChanges>>({});
+  const token = useFileToken(fileFields.some((f) => f.protected === true) && record !== undefined);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
   const base = `/api/collections/${encodeURIComponent(collection.name)}/records`;
   const fail = (caught: unknown) => (setErrors(fieldErrorsOf(caught)), setError(messageOf(caught)));
   const save = () =>
-    api(record ? 'PATCH' : 'POST', record ? `${base}/${record.id}` : base, values).then(props.onDone, fail);
+    api(
+      record ? 'PATCH' : 'POST',
+      record ? `${base}/${record.id}` : base,
+      recordBody(values, files, fileFields, record !== undefined),
+    ).then(props.onDone, fail);
   const remove = () => {
     if (record && confirm(`Delete record ${record.id}?`))
       api('DELETE', `${base}/${record.id}`).then(props.onDone, fail);
@@ -29,7 +37,18 @@ export function RecordForm(props: { collection: CollectionModel; record?: Record
       {editable.map((field) => (
         <FieldControl key={field.name} field={field} value={values[field.name]} error={errors[field.name]} set={set} />
       ))}
-      {collection.fields.some((f) => f.type === 'file') && <p>File fields are not editable here yet.</p>}
+      {fileFields.map((field) => (
+        <FileControl
+          key={field.name}
+          label={field.required ? `${field.name} (required)` : field.name}
+          field={field}
+          record={record}
+          token={token}
+          changes={files[field.name] ?? NO_FILE_CHANGES}
+          error={errors[field.name]}
+          onChange={(changes) => setFiles((current) => ({ ...current, [field.name]: changes }))}
+        />
+      ))}
       <div class="row">
         <button type="submit">{record ? 'Save' : 'Create'}</button>
         <button type="button" onClick={props.onDone}>
@@ -44,6 +63,15 @@ export function RecordForm(props: { collection: CollectionModel; record?: Record
       <ErrorLine error={error} />
     </Form>
   );
+}
+
+/** A file token for the previews of protected files ('' until it arrives, or when not `needed`). */
+function useFileToken(needed: boolean): string {
+  const [token, setToken] = useState('');
+  useEffect(() => {
+    if (needed) client.files.getToken().then(setToken, () => setToken(''));
+  }, [needed]);
+  return token;
 }
 
 function initialValues(fields: FieldModel[], record: RecordModel | undefined): Record<string, unknown> {

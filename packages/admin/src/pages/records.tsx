@@ -53,9 +53,11 @@ export function Records({ name }: { name: string }) {
         <span class={live ? 'badge live' : 'badge'} role="status">
           {live ? 'Live' : 'Not live'}
         </span>
-        <button type="button" onClick={() => setEditing('new')}>
-          New record
-        </button>
+        {collection?.type !== 'view' && (
+          <button type="button" onClick={() => setEditing('new')}>
+            New record
+          </button>
+        )}
         <a href={`#/collections/${name}/schema`}>Edit schema</a>
       </header>
       <Form label="Query records" onSubmit={apply} class="row query">
@@ -93,9 +95,16 @@ export function Records({ name }: { name: string }) {
                 <td key={field.name}>{show(record[field.name], record.expand?.[field.name])}</td>
               ))}
               <td>
-                <button type="button" class="link" onClick={() => setEditing(record)} aria-label={`Edit ${record.id}`}>
-                  Edit
-                </button>
+                {collection?.type !== 'view' && (
+                  <button
+                    type="button"
+                    class="link"
+                    onClick={() => setEditing(record)}
+                    aria-label={`Edit ${record.id}`}
+                  >
+                    Edit
+                  </button>
+                )}
               </td>
             </tr>
           ))}

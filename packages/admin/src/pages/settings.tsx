@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client.js';
 import { ErrorLine, Form, TextArea } from '../ui/controls.js';
+import { TlsStatusSection } from './tls-status.js';
 
 interface Mail {
   to?: unknown;
@@ -45,6 +46,7 @@ export function Settings() {
         <button type="submit">Save settings</button>
         <ErrorLine error={status} />
       </Form>
+      <TlsStatusSection />
       <h2>Dev outbox</h2>
       {mails === undefined ? (
         <p>No dev outbox: mail is sent over SMTP.</p>

@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 const LINKS: ReadonlyArray<readonly [string, string]> = [
   ['#/', 'Collections'],
   ['#/flow', 'Flow'],
+  ['#/logs', 'Logs'],
   ['#/settings', 'Settings'],
   ['#/metrics', 'Metrics'],
 ];

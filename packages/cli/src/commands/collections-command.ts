@@ -1,5 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { CollectionService, isAppError, toPublicCollection, type Collection, type ImportResult } from '@tandem/core';
+import {
+  CollectionService,
+  isAppError,
+  Migrator,
+  toPublicCollection,
+  writeMigrationsOfChanges,
+  type Collection,
+  type ImportResult,
+  type Store,
+} from '@tandem/core';
 import { CliError } from '../config/cli-error.js';
 import { loadConfig } from '../config/config.js';
 import { openStore } from '../compose/open-store.js';
@@ -13,6 +22,8 @@ export const collectionsHelp = `Usage:
 
 Imports or exports collection definitions in PocketBase's format (an array of
 collections, or {"collections": [...]}). Importing the same file twice changes nothing.
+With automigrate on (TANDEM_AUTOMIGRATE=true, or NODE_ENV=development), an import that
+changes something is also written as a migration (see tandem migrate --help).
 On a terminal, progress is shown on standard error; a one-line summary follows (on
 standard error when the export itself goes to standard output).
 
@@ -50,16 +61,24 @@ export async function collectionsCommand(
   if (action !== 'import' && action !== 'export')
     throw new CliError(`unknown collections action ${JSON.stringify(action)} (see --help)`, 2);
   const report: Report = { out, stderr, quiet: values.quiet === true };
-  const store = await openStore(loadConfig(dataLayer(values)));
+  const config = loadConfig(dataLayer(values));
+  const store = await openStore(config);
   try {
     const collections = new CollectionService(store);
     await collections.load();
+    // An import is a schema change like the API's: with automigrate it is written as a migration too.
+    if (config.automigrate) await writeImportsAsMigrations(store, collections, config.migrationsDir);
     if (action === 'import') await importFile(collections, file!, values['delete-missing'] === true, report);
     else await exportTo(collections, values.out, report);
     return 0;
   } finally {
     await store.close();
   }
+}
+
+async function writeImportsAsMigrations(store: Store, collections: CollectionService, dir: string): Promise<void> {
+  await new Migrator(store, collections, dir).ensureTable();
+  collections.observeChanges(writeMigrationsOfChanges(dir));
 }
 
 async function importFile(

@@ -6,6 +6,7 @@ import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.
 import { listen } from './serve-listeners.js';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
+const migrationFlags = { migrations: { type: 'string' }, automigrate: { type: 'boolean' } } as const;
 
 /** Help text of `tandem serve`. */
 export const serveHelp = `Usage: tandem serve [flags]
@@ -43,14 +44,21 @@ Flags:
   --metrics-token TOKEN
                      lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
                      (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
+  --migrations DIR   migration files, applied at start (default <dir>/migrations; env TANDEM_MIGRATIONS)
+  --automigrate      write each collection change made through the API or the admin UI as a
+                     migration file (env TANDEM_AUTOMIGRATE; on by default when NODE_ENV=development)
 ${dataFlagsHelp}`;
 
-/** `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. */
+/**
+ * `tandem serve`: listens until SIGINT or SIGTERM, then shuts down gracefully. A restore
+ * through the API closes everything and starts again on the restored data, in-process.
+ */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values } = parseFlags('serve', argv, {
     ...dataFlags,
     ...serveFlags,
     ...edgeFlags,
+    ...migrationFlags,
     'metrics-token': { type: 'string' },
     redis: { type: 'string' },
   });
@@ -71,17 +79,37 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
   if (values.redis !== undefined) layer.redis = values.redis;
+  if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
+  if (values.automigrate) layer.automigrate = true;
   const config = loadConfig(layer);
-  const tandem = await composeTandem(config);
   // NB: the handlers go in before anything is announced: a supervisor may signal as soon as it reads the address.
   const signalled = waitForSignal();
-  const listeners = await listen(tandem);
-  // Hints come first: whoever waits for the "listening" line has seen them by then.
+  for (let first = true; ; first = false) {
+    const tandem = await composeTandem(config);
+    const listeners = await listen(tandem);
+    await announce(tandem, listeners, first, out);
+    const why = await Promise.race([signalled.then(() => 'stop'), tandem.restartRequested.then(() => 'restart')]);
+    out(why === 'stop' ? 'Shutting down…' : 'Restarting on the restored backup…');
+    await listeners.close();
+    await tandem.close();
+    if (why === 'stop') return 0;
+  }
+}
+
+/** The start lines: hints first (whoever waits for the "listening" line has seen them by then). */
+async function announce(
+  tandem: Awaited<ReturnType<typeof composeTandem>>,
+  listeners: Awaited<ReturnType<typeof listen>>,
+  first: boolean,
+  out: (line: string) => void,
+): Promise<void> {
+  const { config } = tandem;
   if (!(await tandem.auth.hasSuperuser())) out(noSuperuserHint(tandem, listeners.origin));
-  if (config.tls?.devCaFile)
+  if (first && config.tls?.devCaFile)
     out(
       `Development TLS: to trust it, add the CA certificate ${config.tls.devCaFile} to your browser or system (curl --cacert ${config.tls.devCaFile})`,
     );
+  if (tandem.migrated.length > 0) out(`Applied ${tandem.migrated.length} migration(s): ${tandem.migrated.join(', ')}`);
   if (listeners.redirectOrigin) out(`Redirecting ${listeners.redirectOrigin} to ${listeners.origin}`);
   if (listeners.grpcAddress)
     out(
@@ -91,11 +119,6 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (cluster && config.redis)
     out(`Cluster member ${cluster.bus.instanceId} (redis: ${describeRedis(config.redis)}; see docs/scale-out.md)`);
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
-  await signalled;
-  out('Shutting down…');
-  await listeners.close();
-  await tandem.close();
-  return 0;
 }
 
 /** How long the first start's install link holds. */

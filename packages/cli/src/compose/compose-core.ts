@@ -1,26 +1,41 @@
-import { composeCoreServices, type CoreServices } from '@tandem/core';
+import { applyPendingRestore, composeCoreServices, type CoreServices } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
 import { openStore } from './open-store.js';
 import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
+import { dataLayoutOf, openBackups } from './backups.js';
 import { sharpThumbnailer } from '@tandem/server';
 
-/** The core services over the configured database, without any transport; `redis` when a cluster member. */
-export type TandemCore = CoreServices & { readonly redis: OpenedRedis | undefined };
+/** The core services over the configured database, without any transport. */
+export interface TandemCore extends CoreServices {
+  /** Settles when a restore was staged through the API: `tandem serve` then restarts on the restored data. */
+  readonly restartRequested: Promise<void>;
+  /** The cluster's Redis connections, when this instance is a cluster member (`--redis`). */
+  readonly redis: OpenedRedis | undefined;
+}
 
 /**
  * Opens the configured database and builds the core services on it (see
  * composeCoreServices). Mail goes over SMTP when `--smtp` is set, and into the dev
- * outbox otherwise. With `--redis` the instance joins its cluster (docs/scale-out.md).
+ * outbox otherwise. `server` is true for `tandem serve`, which owns the data directory.
+ * With `--redis` the instance joins its cluster (docs/scale-out.md).
  */
-export async function composeCore(config: TandemConfig): Promise<TandemCore> {
+export async function composeCore(config: TandemConfig, server = false): Promise<TandemCore> {
+  const layout = dataLayoutOf(config);
+  // NB: only the server swaps a staged restore in (before its database opens): a CLI
+  // command may run beside a live server, whose files must not move under it.
+  if (server && layout) await applyPendingRestore(layout);
   const opened = await openStore(config);
   let redis: OpenedRedis | undefined;
   try {
-    redis = config.redis ? await openRedis(config.redis, config.db) : undefined;
+    // Only a server joins the cluster: a CLI command beside it writes as an outsider.
+    redis = server && config.redis ? await openRedis(config.redis, config.db) : undefined;
     const files = await openFileStorage(config.dir);
+    let requestRestart: () => void = () => undefined;
+    const restartRequested = new Promise<void>((resolve) => void (requestRestart = resolve));
     const core = await composeCoreServices(opened, {
+      backups: (settings) => openBackups(config, files.local, settings, requestRestart, server),
       files: { storage: files.storage, thumbnailer: sharpThumbnailer },
       appInfo: () => ({ appName: config.appName, appUrl: config.appUrl }),
       mailer: config.smtp ? createSmtpMailer(config.smtp, config.mailFrom) : undefined,
@@ -28,7 +43,7 @@ export async function composeCore(config: TandemConfig): Promise<TandemCore> {
       redis,
     });
     files.follow(core.settings);
-    return { ...core, redis };
+    return { ...core, restartRequested, redis };
   } catch (error) {
     redis?.close();
     await opened.close().catch(() => undefined);

@@ -11,6 +11,8 @@ import {
 /** The file storage the settings choose, and how to tell it where the settings are once they are loaded. */
 export interface TandemFileStorage {
   readonly storage: SelectedFileStorage<S3Settings>;
+  /** The local directory alone (what backups include while S3 is off). */
+  readonly local: LocalFileStorage;
   /** Starts following `settings.s3` (until then, the local directory is used). */
   follow(settings: SettingsService): void;
 }
@@ -24,7 +26,7 @@ export async function openFileStorage(dir: string): Promise<TandemFileStorage> {
   let settings: SettingsService | undefined;
   const off = { enabled: false } as S3Settings;
   const storage = new SelectedFileStorage<S3Settings>(() => settings?.get().s3 ?? off, local, createS3Storage);
-  return { storage, follow: (s) => void (settings = s) };
+  return { storage, local, follow: (s) => void (settings = s) };
 }
 
 const require = createRequire(import.meta.url);

@@ -15,6 +15,7 @@ import {
   type CollectionService,
   type RecordService,
   type Store,
+  type BackupService,
 } from '@tandem/core';
 import {
   connectionCloser,
@@ -22,6 +23,8 @@ import {
   createJsonLogger,
   createPrincipalResolver,
   reloadCertificatesOnChange,
+  callWatcherOf,
+  TlsStatus,
   type Logger,
   type LogOutput,
   type TlsCertificate,
@@ -31,6 +34,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as TlsServer } from 'node:tls';
 import type { TandemConfig, TlsConfig } from '../config/config.js';
 import { composeCore } from './compose-core.js';
+import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
 
@@ -50,6 +54,12 @@ export interface Tandem {
   readonly cluster: ClusterServices | undefined;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
+  /** The migration files applied at start. */
+  readonly migrated: readonly string[];
+  /** Backups (refusing every action on PostgreSQL). */
+  readonly backups: BackupService | undefined;
+  /** Settles when a restore was staged through the API: the caller closes this Tandem and composes a new one. */
+  readonly restartRequested: Promise<void>;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), closes the database. */
   close(): Promise<void>;
 }
@@ -61,11 +71,17 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config);
+  const core = await composeCore(config, true);
+  const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
+    core.stop();
+    await core.store.close();
+    throw error;
+  });
   const { store, collections, records, settings, auth, outbox, realtime, generations, actions } = core;
   const stopWatching = collections.watch();
   const publicDir = join(config.dir, 'public');
   const certificate = config.tls && readTlsCertificate(config.tls);
+  const tlsStatus = new TlsStatus(certificate);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
   const { cluster } = core;
@@ -95,6 +111,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       rateLimiter,
       outbox: config.smtp ? undefined : outbox,
       responseCache,
+      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
@@ -109,6 +127,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
         maxConnectionsPerIp: config.realtimeConnections.maxPerIp,
       },
       tls: certificate,
+      tlsStatus,
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       metricsToken: config.metricsToken,
@@ -117,14 +136,18 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   );
   const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger, cluster?.lease ?? new LocalJobLease());
   const stopReloading =
-    config.tls && certificate ? watchCertificates(app, config.tls, certificate, logger) : () => undefined;
+    config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
   const watchCaps = {
     watchMaxStreams: config.realtimeConnections.max,
     watchMaxStreamsPerIp: config.realtimeConnections.maxPerIp,
   };
   const grpc = config.grpc
-    ? createGrpcServer({ actions, auth, realtime, settings, rateLimiter, logger }, watchCaps, certificate)
+    ? createGrpcServer(
+        { actions, auth, realtime, settings, rateLimiter, logger, watcher: callWatcherOf(app) },
+        watchCaps,
+        certificate,
+      )
     : undefined;
   const closeConnections = connectionCloser(app.server);
   let closing: Promise<void> | undefined;
@@ -135,8 +158,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections).finally(() =>
-        core.redis?.close(),
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush()).finally(
+        () => core.redis?.close(),
       )));
   return {
     config,
@@ -148,8 +171,11 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     app,
     grpc,
     logger,
-    cluster,
     adminUi: !!adminDir,
+    migrated,
+    backups: core.backups,
+    restartRequested: core.restartRequested,
+    cluster,
     close,
   };
 }
@@ -195,17 +221,28 @@ function sweepOrphanFilesEvery(
 }
 
 /** Serves renewed certificate files without a restart (see reloadCertificatesOnChange). */
-function watchCertificates(app: FastifyInstance, tls: TlsConfig, served: TlsCertificate, logger: Logger): () => void {
+function watchCertificates(
+  app: FastifyInstance,
+  tls: TlsConfig,
+  served: TlsCertificate,
+  status: TlsStatus,
+  logger: Logger,
+): () => void {
   return reloadCertificatesOnChange(app.server as unknown as TlsServer, {
     certFile: tls.certFile,
     keyFile: tls.keyFile,
     served,
-    onReload: () => logger.info('tls certificate reloaded', { certFile: tls.certFile }),
-    onError: (error) =>
+    onReload: (certificate) => {
+      status.served(certificate);
+      logger.info('tls certificate reloaded', { certFile: tls.certFile });
+    },
+    onError: (error) => {
+      status.reloadFailed(error);
       logger.warn('tls certificate not reloaded; the previous one is still served', {
         certFile: tls.certFile,
         error: error.message,
-      }),
+      });
+    },
   });
 }
 
@@ -217,12 +254,15 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
+  flushRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
     await Promise.all([app.close(), grpc?.close(timeoutMs)]);
   } finally {
     clearTimeout(timer);
+    // The last requests' log entries are written before the database closes.
+    await flushRequestLog();
     await store.close();
     await logger.flush();
   }

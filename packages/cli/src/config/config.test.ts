@@ -57,6 +57,21 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ dir, metricsToken: 'short' }, {}), CliError);
   });
 
+  it('finds migrations in <dir>/migrations and writes them automatically in development only', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-migrations-'));
+    const config = loadConfig({ dir: empty }, {});
+    assert.equal(config.migrationsDir, join(empty, 'migrations'));
+    assert.equal(config.automigrate, false);
+    assert.equal(loadConfig({ dir: empty }, { NODE_ENV: 'development' }).automigrate, true);
+    assert.equal(
+      loadConfig({ dir: empty }, { NODE_ENV: 'development', TANDEM_AUTOMIGRATE: 'false' }).automigrate,
+      false,
+    );
+    assert.equal(loadConfig({ dir: empty, automigrate: true }, {}).automigrate, true);
+    assert.equal(loadConfig({ dir: empty }, { TANDEM_MIGRATIONS: 'mig' }).migrationsDir, join(process.cwd(), 'mig'));
+    assert.throws(() => loadConfig({ dir: empty }, { TANDEM_AUTOMIGRATE: 'sometimes' }), CliError);
+  });
+
   it('freezes the result', () => {
     const config = loadConfig({ dir }, {});
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.http));

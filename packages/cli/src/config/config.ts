@@ -60,6 +60,10 @@ export interface TandemConfig {
   readonly redis: string | undefined;
   /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
   readonly graphql: Partial<GraphqlConfig>;
+  /** The folder of migration files, applied at start (default `<dir>/migrations`). */
+  readonly migrationsDir: string;
+  /** Write each collection change made through the API as a migration file (default: on when NODE_ENV=development). */
+  readonly automigrate: boolean;
 }
 
 /** One layer of settings, as strings or values, before validation. */
@@ -133,6 +137,8 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
   TANDEM_REDIS: 'redis',
+  TANDEM_MIGRATIONS: 'migrationsDir',
+  TANDEM_AUTOMIGRATE: 'automigrate',
   ...GRAPHQL_ENV_KEYS,
 };
 
@@ -144,7 +150,9 @@ export function loadConfig(flags: ConfigLayer, env: NodeJS.ProcessEnv = process.
   const envLayer = fromEnv(env);
   const early = { ...DEFAULTS, ...envLayer, ...flags };
   const file = readConfigFile(early.config as string | undefined, String(early.dir));
-  return validate({ ...DEFAULTS, ...file, ...envLayer, ...flags });
+  // Schema changes are written as migrations where they are made: in development.
+  const defaults = { ...DEFAULTS, automigrate: env.NODE_ENV === 'development' };
+  return validate({ ...defaults, ...file, ...envLayer, ...flags });
 }
 
 function fromEnv(env: NodeJS.ProcessEnv): ConfigLayer {
@@ -203,6 +211,8 @@ function validate(layer: ConfigLayer): TandemConfig {
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
     redis: optionalUrl(layer.redis, ['redis:', 'rediss:'], 'redis'),
     graphql: graphqlConfigOf(layer),
+    migrationsDir: optionalString(layer.migrationsDir) ? resolve(String(layer.migrationsDir)) : join(dir, 'migrations'),
+    automigrate: bool(layer.automigrate, 'automigrate'),
   };
   // Instances of a cluster share one database: a SQLite file belongs to one machine.
   if (config.redis && !/^postgres(ql)?:\/\//.test(config.db))

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 import { openBrowserPage, type BrowserPage } from '../testing/browser.fixture.js';
+import { pngImage } from '../testing/file-collections.fixture.js';
 
 /** "Within a second", with room for a loaded CI machine: the stream itself flushes every 100 ms. */
 const FLOW_DEADLINE_MS = 3_000;
@@ -12,6 +13,16 @@ async function guestFetch(url: string, init: RequestInit = {}): Promise<Response
   const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
   assert.ok(response.ok, `${init.method ?? 'GET'} ${url}: ${response.status} ${await response.clone().text()}`);
   return response;
+}
+
+/** A superuser's bearer token, for checks made beside the browser. */
+async function superuserToken(url: string): Promise<string> {
+  const response = await fetch(`${url}/api/collections/_superusers/auth-with-password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identity: fixtureSuperuser.email, password: fixtureSuperuser.password }),
+  });
+  return `Bearer ${((await response.json()) as { token: string }).token}`;
 }
 
 async function signIn(page: Page, url: string): Promise<void> {
@@ -49,7 +60,7 @@ describe('the admin UI in Chromium', { timeout: 120_000 }, () => {
   let url: string;
 
   before(async () => {
-    fixture = await startServeFixture('sqlite', { superuser: true });
+    fixture = await startServeFixture('sqlite', { superuser: true, requestLog: true });
     url = fixture.server.url;
     browser = await openBrowserPage();
   });
@@ -142,11 +153,92 @@ describe('the admin UI in Chromium', { timeout: 120_000 }, () => {
       assert.ok(tries < 50, 'the settings were loaded');
       await page.waitForTimeout(100);
     }
+    await page.getByText('TLS is off: this server speaks plain HTTP').waitFor();
     await browser.screenshot('settings');
     await page.getByRole('link', { name: 'Metrics' }).click();
     await page.getByRole('heading', { name: 'Metrics' }).waitFor();
     await page.locator('.metrics li').first().waitFor();
     await browser.screenshot('metrics');
+  });
+
+  it('creates a collection with a file field through its typed options and uploads an image with a preview', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Collections' }).click();
+    await page.getByRole('link', { name: 'New collection' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('albums');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel('Field name').fill('photos');
+    await page.getByLabel('Field type').selectOption('file');
+    await page.getByLabel('photos: Max files').fill('3');
+    await page.getByLabel(/photos: Allowed MIME types/).fill('image/png');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'albums' }).waitFor();
+    const schema = (await (
+      await fetch(`${url}/api/collections/albums`, { headers: { authorization: await superuserToken(url) } })
+    ).json()) as { fields: Array<{ name: string; maxSelect?: number; mimeTypes?: string[] }> };
+    const photos = schema.fields.find((f) => f.name === 'photos');
+    assert.equal(photos?.maxSelect, 3);
+    assert.deepEqual(photos?.mimeTypes, ['image/png']);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page
+      .getByLabel('Add files')
+      .setInputFiles({ name: 'tiny.png', mimeType: 'image/png', buffer: await pngImage(8, 8) });
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('cell', { name: /tiny_[a-z0-9]{10}\.png/ }).waitFor();
+    await page
+      .getByRole('button', { name: /^Edit / })
+      .first()
+      .click();
+    // The preview is the server's 100x100 thumb of the upload: it loads as an image.
+    const preview = page.getByRole('img', { name: /Preview of tiny_/ });
+    const widthOf = () => preview.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+    for (let tries = 0; (await widthOf()) !== 100; tries++) {
+      assert.ok(tries < 50, 'the preview loaded as a 100px thumb');
+      await page.waitForTimeout(100);
+    }
+    await browser.screenshot('record-files');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('creates a view collection from a query and lists its rows', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Collections' }).click();
+    await page.getByRole('link', { name: 'New collection' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('note_titles');
+    await page.getByLabel('Type').selectOption('view');
+    await page.getByLabel(/View query/).fill('SELECT id, title FROM notes');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'note_titles' }).waitFor();
+    await page.getByRole('cell', { name: 'alpha', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'New record' }).count(), 0, 'a view is read-only');
+    await browser.screenshot('view-collection');
+  });
+
+  it('lists the stored request log with a filter and opens an entry', async () => {
+    const { page } = browser;
+    await guestFetch(`${url}/api/collections/notes/records?filter=${encodeURIComponent('title = "log me"')}`);
+    await fetch(`${url}/api/collections/no_such_collection/records`);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    await page.getByRole('textbox', { name: 'Filter' }).fill('data.status >= 400');
+    // Entries are written in batches every half second: apply until the 404 shows.
+    const missing = page.getByRole('cell', { name: '/api/collections/no_such_collection/records', exact: true });
+    const caption = page.getByText(/(entry|entries), page 1/);
+    for (let tries = 0; ; tries++) {
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await page.waitForTimeout(200);
+      if ((await missing.count()) > 0 && ((await caption.textContent()) ?? '').match(/^(\d+) entr/)?.[1] !== '0') break;
+      assert.ok(tries < 30, `the 404 reached the stored log: ${await page.locator('main').textContent()}`);
+    }
+    const statuses = await page.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    assert.ok(statuses.length > 0 && statuses.every((status) => Number(status) >= 400), statuses.join(','));
+    await page.getByRole('img', { name: /Requests per hour/ }).waitFor();
+    await page
+      .getByRole('button', { name: /^Details of / })
+      .first()
+      .click();
+    await page.getByRole('region', { name: 'Log entry' }).getByText('"status": 404').waitFor();
+    await browser.screenshot('logs');
   });
 
   it('reported no console errors on any page', () => {

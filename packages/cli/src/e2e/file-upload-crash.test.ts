@@ -1,21 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
+import { filesUnder } from '../testing/files-under.fixture.js';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 import { fileCollections } from '../testing/file-collections.fixture.js';
 import { startServe, type ServeProcess } from '../testing/spawn-tandem.fixture.js';
 
 const MiB = 1024 * 1024;
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
-}
 
 /** Starts a 256 MiB upload and resolves once `after` bytes of it are sent; the request is never finished. */
 function startUpload(url: string, token: string, afterBytes: number): Promise<void> {

@@ -29,6 +29,8 @@ export interface ServeFixtureOptions {
   readonly collections?: readonly unknown[];
   /** Create `fixtureSuperuser` first (which also creates the system collections others may relate to). */
   readonly superuser?: boolean;
+  /** Keep the request log (JSON lines and `/api/logs`); off by default to keep test output small. */
+  readonly requestLog?: boolean;
 }
 
 /** Starts `tandem serve` on `dialect` with what `options` asks for. */
@@ -43,7 +45,7 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     dbArgs.push('--db', database.url);
   }
   await prepareData(dir.path, dbArgs, options);
-  const server = await startServe([...dbArgs, '--no-request-log']);
+  const server = await startServe(options.requestLog ? dbArgs : [...dbArgs, '--no-request-log']);
   return {
     server,
     dir: dir.path,

@@ -41,6 +41,8 @@ export function fieldType(field: FieldDef): string {
       return 'boolean';
     case 'json':
       return 'unknown';
+    case 'geoPoint':
+      return '{ lon: number; lat: number }';
     case 'relation':
     case 'file':
       return many ? 'string[]' : 'string';

@@ -9,7 +9,10 @@ import { authActions } from './auth-action-defs.js';
 import { collectionActions } from './collection-action-defs.js';
 import { recordActions } from './record-action-defs.js';
 import { settingsActions } from './settings-action-defs.js';
+import { logActions } from './log-action-defs.js';
 import { fileActions } from './file-action-defs.js';
+import { backupActions } from './backup-action-defs.js';
+import { externalAuthActions } from './external-auth-action-defs.js';
 
 /** One item of a batch, already mapped by its transport onto an action. */
 export interface BatchCall {
@@ -24,8 +27,11 @@ export const allActions: readonly ActionDefinition[] = [
   ...recordActions,
   ...collectionActions,
   ...settingsActions,
+  ...logActions,
   ...authActions,
   ...fileActions,
+  ...backupActions,
+  ...externalAuthActions,
 ];
 
 /**

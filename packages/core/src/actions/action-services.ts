@@ -1,4 +1,5 @@
 import type { AuthService } from '../auth/auth-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { OutboxMailer } from '../mail/outbox-mailer.js';
 import type { RecordActions } from '../records/record-actions.js';
@@ -6,6 +7,7 @@ import type { BatchLimits } from '../records/record-batch.js';
 import type { RealtimeBroker } from '../realtime/realtime-broker.js';
 import type { RecordService } from '../records/record-service.js';
 import type { SettingsService } from '../settings/settings-service.js';
+import type { LogStore } from '../logs/log-store.js';
 
 /** The core services actions run on. */
 export interface ActionServices {
@@ -19,6 +21,10 @@ export interface ActionServices {
   readonly outbox?: OutboxMailer;
   /** Authentication; without it the auth actions are absent. */
   readonly auth?: AuthService;
+  /** Backups; without it the backup actions are absent. */
+  readonly backups?: BackupService;
+  /** The request log; without it the log actions are absent. */
+  readonly logs?: LogStore;
   /** The realtime broker; without it the realtime actions are absent. */
   readonly realtime?: RealtimeBroker;
   /** The batch limits in force now (settings may change them at any time). */

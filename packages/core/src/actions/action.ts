@@ -53,6 +53,6 @@ export interface ActionDefinition {
   /** True for the record writes a batch may hold. */
   readonly inBatch?: boolean;
   /** An optional service the action runs on; without it the dispatcher leaves the action out. */
-  readonly needs?: 'auth' | 'realtime' | 'outbox';
+  readonly needs?: 'auth' | 'realtime' | 'outbox' | 'backups' | 'logs';
   run(services: ActionServices, input: ActionInput, request: RequestContext): Promise<ActionResult>;
 }

@@ -52,8 +52,8 @@ export const createRecordAction: ActionDefinition = {
   inBatch: true,
   errors: ['COLLECTION_NOT_FOUND', 'SUPERUSER_ONLY', 'RECORD_CREATE_FAILED', 'BODY_INVALID', 'VALIDATION_FAILED'],
   async run(services, input, request) {
-    assertMayWrite(services, input, request, 'createRule');
-    return ok(await services.records.create(collectionOf(input), bodyObject(input), expandOf(input), request));
+    const body = writeBody(services, input, request, 'createRule');
+    return ok(await services.records.create(collectionOf(input), body, expandOf(input), request));
   },
 };
 
@@ -163,22 +163,27 @@ async function update(
   replace: boolean,
 ): Promise<ActionResult> {
   const params = { ...expandOf(input), replace };
-  assertMayWrite(services, input, request, 'updateRule');
-  return ok(await services.records.update(collectionOf(input), idOf(input), bodyObject(input), params, request));
+  const body = writeBody(services, input, request, 'updateRule');
+  return ok(await services.records.update(collectionOf(input), idOf(input), body, params, request));
 }
 
 /**
- * Who may act is decided before what they sent is read, as PocketBase does: a write
- * under a locked (null) rule is 403 for anyone but a superuser, whatever the body holds.
+ * The body of a write, in PocketBase's order: an unknown collection is 404; a body that is
+ * no JSON object is 400 (PocketBase binds the body into its request info before anything
+ * else, and fails there); then a locked (null) rule is 403 for anyone but a superuser,
+ * before any field is validated, so a caller who may not write learns nothing from
+ * validation.
  */
-function assertMayWrite(
+function writeBody(
   services: ActionServices,
   input: ActionInput,
   request: RequestContext,
   rule: 'createRule' | 'updateRule',
-): void {
+): Record<string, unknown> {
   const collection = services.collections.get(collectionOf(input));
+  const body = bodyObject(input);
   if (request.principal.kind !== 'superuser' && collection[rule] === null) throw new AppError('SUPERUSER_ONLY');
+  return body;
 }
 
 /** Every record action. */

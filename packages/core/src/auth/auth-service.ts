@@ -24,6 +24,13 @@ import { sessionPrincipal, verifyAccessToken } from './auth-principal.js';
 import { ensureAuthFlowTables } from './auth-flow-tables.js';
 import { ensureExternalAuthsTable } from '../credentials/external-auths.js';
 import { issueFileToken, principalOfFileToken } from './auth-file-token.js';
+import {
+  deleteExternalAuthRecord,
+  listExternalAuthRecords,
+  viewExternalAuthRecord,
+  type ExternalAuthQuery,
+  type ExternalAuthRecord,
+} from './external-auth-records.js';
 import { AppError } from '../errors/app-error.js';
 import { superuser } from '../schema/principal.js';
 import { SuperuserInstall } from './superuser-install.js';
@@ -182,6 +189,21 @@ export class AuthService {
   /** The principal and CSRF token of a cookie session, or undefined. */
   principalOfSession(sessionId: string): Promise<{ principal: Principal; csrfToken: string } | undefined> {
     return sessionPrincipal(this.#context, sessionId);
+  }
+
+  /** The OAuth2 links the principal may see, as PocketBase's `_externalAuths` records (see external-auth-records.ts). */
+  listExternalAuths(principal: Principal, query: ExternalAuthQuery) {
+    return listExternalAuthRecords(this.#context.deps.store, principal, query);
+  }
+
+  /** One OAuth2 link the principal may see (404 otherwise). */
+  viewExternalAuth(principal: Principal, id: string): Promise<ExternalAuthRecord> {
+    return viewExternalAuthRecord(this.#context.deps.store, principal, id);
+  }
+
+  /** Unlinks one OAuth2 link the principal may see (404 otherwise). */
+  deleteExternalAuth(principal: Principal, id: string): Promise<void> {
+    return deleteExternalAuthRecord(this.#context.deps.store, principal, id);
   }
 
   /** True when at least one superuser exists. */

@@ -13,6 +13,7 @@ import type { RequestContext } from '../records/request-context.js';
 import { findAuthRecordById, findAuthRecordByIdentity, updateAuthColumns } from './auth-records.js';
 import type { AuthContext } from './auth-context.js';
 import type { OAuth2User } from './oauth2-presets.js';
+import type { FileUpload } from '../files/file-upload.js';
 
 /** The record a provider account signs in as, and whether it was made just now. */
 export interface SettledAccount {
@@ -25,7 +26,8 @@ export interface SettledAccount {
  * record; else the signed-in record of this collection (it links a new provider);
  * else the record with the provider's email, linked only when the provider says the
  * email is verified; else a new record (the collection's create rule applies, as for a
- * sign-up). The link is written in the same transaction.
+ * sign-up). The link is written in the same transaction. `avatar`, downloaded before
+ * (never inside the transaction), goes into a new record's avatar file field.
  */
 export function settleAccount(
   context: AuthContext,
@@ -34,6 +36,7 @@ export function settleAccount(
   user: OAuth2User,
   createData: Record<string, unknown>,
   request: RequestContext,
+  avatar?: FileUpload,
 ): Promise<SettledAccount> {
   const deps = context.deps;
   return deps.store.transaction(async (tx) => {
@@ -45,7 +48,7 @@ export function settleAccount(
       await deleteExternalAuth(tx, link.id);
     }
     const existing = await existingAccount(context, tx, collection, user, request);
-    const record = existing ?? (await createAccount(context, tx, collection, user, createData, request));
+    const record = existing ?? (await createAccount(context, tx, collection, user, createData, request, avatar));
     const link2 = { collectionRef: collection.id, recordRef: record.id, provider, providerId: user.id };
     await insertExternalAuth(tx, link2, deps.now());
     return { record, isNew: existing === undefined };
@@ -93,11 +96,12 @@ async function createAccount(
   user: OAuth2User,
   createData: Record<string, unknown>,
   request: RequestContext,
+  avatar: FileUpload | undefined,
 ): Promise<RecordData> {
   if (collection.id === SUPERUSERS_ID)
     throw new AppError('AUTH_METHOD_DISABLED', 'Superusers cannot sign up with OAuth2.');
   const deps = { ...context.deps, store: storeOverTransaction(tx) };
-  const body = newRecordBody(collection, user, createData);
+  const body = newRecordBody(collection, user, createData, avatar);
   const created = await createRecord(deps, collection.name, body, {}, { ...request, context: 'oauth2' });
   const record = await findAuthRecordById(deps, tx, collection, created.id);
   if (!record) throw new AppError('INTERNAL');
@@ -110,12 +114,13 @@ async function createAccount(
  * The body of a new record: the client's createData, the provider's email (the
  * client's only when the provider has none), a random password unless one was given,
  * and the mapped fields the client did not set. The avatar URL goes into a text or url
- * field; Tandem has no file field to download it into yet.
+ * field; a file field gets the downloaded `avatar`, when there is one.
  */
 export function newRecordBody(
   collection: AuthCollection,
   user: OAuth2User,
   createData: Record<string, unknown>,
+  avatar?: FileUpload,
 ): Record<string, unknown> {
   const body: Record<string, unknown> = { ...createData };
   if (user.email !== '') body.email = user.email;
@@ -132,8 +137,9 @@ export function newRecordBody(
   ];
   for (const [field, value] of values) {
     const def = collection.fields.find((f) => f.name === field);
-    if (!def || field in body || value === '' || (def.type !== 'text' && def.type !== 'url')) continue;
-    body[field] = value;
+    if (!def || field in body || value === '') continue;
+    if (def.type === 'text' || def.type === 'url') body[field] = value;
+    else if (def.type === 'file' && field === mapped.avatarURL && avatar) body[field] = avatar;
   }
   return body;
 }

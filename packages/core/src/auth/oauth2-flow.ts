@@ -3,6 +3,11 @@ import type { RequestContext } from '../records/request-context.js';
 import { authCollectionOf, type AuthContext, type AuthRequestOptions, type AuthResult } from './auth-context.js';
 import { completeAuth } from './auth-issue.js';
 import { settleAccount } from './oauth2-account.js';
+import { avatarFileField, downloadAvatar } from './oauth2-avatar.js';
+import type { OAuth2User } from './oauth2-presets.js';
+import type { FileUpload } from '../files/file-upload.js';
+import type { AuthCollection } from '../schema/collection.js';
+import { findExternalAuth } from '../credentials/external-auths.js';
 import { exchangeCode, fetchOAuth2User, type CodeGrant } from './oauth2-exchange.js';
 import type { OAuth2Fetch } from './oauth2-http.js';
 import { providerConfigOf, resolveProvider } from './oauth2-provider.js';
@@ -48,7 +53,16 @@ export async function authWithOAuth2(
   const provider = await resolveProvider(fetchFn, providerConfigOf(collection, form.provider));
   const tokens = await exchangeCode(fetchFn, provider, form, context.deps.now());
   const { user, rawUser } = await fetchOAuth2User(fetchFn, provider, tokens);
-  const { record, isNew } = await settleAccount(context, collection, provider.name, user, form.createData, request);
+  const avatar = await avatarForNewAccount(context, collection, provider.name, user, fetchFn);
+  const { record, isNew } = await settleAccount(
+    context,
+    collection,
+    provider.name,
+    user,
+    form.createData,
+    request,
+    avatar,
+  );
   const result = await completeAuth(context, collection, record, 'oauth2', options, { ...request, context: 'oauth2' });
   const { emailVerified: _verified, ...publicUser } = user;
   result.meta = {
@@ -60,6 +74,24 @@ export async function authWithOAuth2(
     rawUser,
   };
   return result;
+}
+
+/**
+ * The provider's avatar, downloaded ahead of the account's transaction when the
+ * collection maps it to a file field and the provider account is not linked yet (a
+ * linked account is never re-made, so its avatar would be thrown away).
+ */
+async function avatarForNewAccount(
+  context: AuthContext,
+  collection: AuthCollection,
+  provider: string,
+  user: OAuth2User,
+  fetchFn: OAuth2Fetch,
+): Promise<FileUpload | undefined> {
+  const field = avatarFileField(collection);
+  if (!field || user.avatarURL === '') return undefined;
+  if (await findExternalAuth(context.deps.store, collection.id, provider, user.id)) return undefined;
+  return downloadAvatar(fetchFn, user.avatarURL, field);
 }
 
 const LIMITS = { provider: 100, code: 4096, codeVerifier: 256, redirectURL: 2048 } as const;

@@ -60,7 +60,8 @@ function operand(
   o: FilterOperand,
   state: { volatile: boolean; readsAuth: boolean; authTraverses: boolean; traverses: boolean; collections: string[] },
 ): void {
-  if (o.type === 'datetime') state.volatile = true;
+  if (o.type === 'function') for (const arg of o.args) operand(arg, state);
+  else if (o.type === 'datetime') state.volatile = true;
   else if (o.type === 'field' && (o.path.length > 1 || o.path.some((step) => step.includes('_via_'))))
     state.traverses = true;
   else if (o.type === 'collection') (state.traverses = true), state.collections.push(o.collection);

@@ -183,4 +183,37 @@ forEachStore((dialect, open) => {
       await t.cleanup();
     }
   });
+
+  it(`adds the cascadeFrom column to a change log made before it, and keeps a cascade's parents (${dialect})`, async () => {
+    const opened = await open();
+    try {
+      await opened.store.exec(`CREATE TABLE "_changes" ("seq" BIGINT PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL,
+        "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL,
+        "before" TEXT, "created" BIGINT NOT NULL)`);
+      const collections = new CollectionService(opened.store);
+      await collections.load();
+      await collections.ensureSystemCollections();
+      await collections.create({ name: 'trips', deleteRule: '', fields: [{ name: 'title', type: 'text' }] });
+      const trips = collections.get('trips').id;
+      await collections.create({
+        name: 'stops',
+        fields: [{ name: 'trip', type: 'relation', collectionId: trips, maxSelect: 1, cascadeDelete: true }],
+      });
+      const records = new RecordService(opened.store, collections);
+      const trip = await records.create('trips', { title: 'Rome' }, {}, su);
+      const stop = await records.create('stops', { trip: trip.id }, {}, su);
+      const start = await headSeq(opened.store);
+      await records.delete('trips', trip.id, su);
+      const [stopDeleted, tripDeleted] = await readChanges(opened.store, start);
+      assert.equal(stopDeleted?.recordId, stop.id);
+      assert.deepEqual(
+        stopDeleted?.cascadeFrom?.map((p) => [p.collectionId, p.record.id, p.record.title]),
+        [[trips, trip.id, 'Rome']],
+      );
+      assert.equal(tripDeleted?.recordId, trip.id);
+      assert.equal(tripDeleted?.cascadeFrom, undefined);
+    } finally {
+      await opened.cleanup();
+    }
+  });
 });

@@ -7,6 +7,12 @@ import { recorderOf } from './change-recorder.js';
 /** What happened to a record. */
 export type ChangeAction = 'create' | 'update' | 'delete';
 
+/** A record deleted earlier in the same cascade, which the deleted record referenced. */
+export interface CascadeParent {
+  readonly collectionId: string;
+  readonly record: RecordData;
+}
+
 /**
  * One committed change, as the change log keeps it. `record` is the record after the
  * change (before it, for a delete); `before` is the record before an update. Auth
@@ -20,6 +26,12 @@ export interface ChangeEvent {
   readonly recordId: string;
   readonly record: RecordData;
   readonly before?: RecordData;
+  /**
+   * For a delete by cascade: the deleted records the cascade came through, nearest first.
+   * Realtime decides who may see the delete with them restored, as PocketBase checks a
+   * cascaded delete against the database as it was before the delete.
+   */
+  readonly cascadeFrom?: readonly CascadeParent[];
   /** Milliseconds since the epoch, at append. */
   readonly created: number;
 }
@@ -38,11 +50,24 @@ export function changeLogStatements(): string[] {
       "recordId" TEXT NOT NULL,
       "record" TEXT NOT NULL,
       "before" TEXT,
-      "created" BIGINT NOT NULL
+      "created" BIGINT NOT NULL,
+      "cascadeFrom" TEXT
     )`,
     `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
     `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
   ];
+}
+
+/**
+ * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
+ * SELECT works on both databases (SQLite has no ADD COLUMN IF NOT EXISTS).
+ */
+export async function upgradeChangeLog(store: Store): Promise<void> {
+  try {
+    await store.first(sql`SELECT "cascadeFrom" FROM "_changes" WHERE 1 = 0`);
+  } catch {
+    await store.exec(`ALTER TABLE ${LOG} ADD COLUMN "cascadeFrom" TEXT`);
+  }
 }
 
 /**
@@ -58,11 +83,22 @@ export async function appendChange(
   action: ChangeAction,
   record: RecordData,
   before?: RecordData,
+  cascadeFrom?: readonly CascadeParent[],
 ): Promise<void> {
   const recordJson = JSON.stringify(withoutSecrets(collection, record));
   const beforeJson = before ? JSON.stringify(withoutSecrets(collection, before)) : null;
+  const cascadeJson = cascadeFrom?.length ? JSON.stringify(cascadeFrom) : null;
   const created = Date.now();
-  const values = [collection.id, collection.name, action, record.id, recordJson, beforeJson, created] as const;
+  const values = [
+    collection.id,
+    collection.name,
+    action,
+    record.id,
+    recordJson,
+    beforeJson,
+    created,
+    cascadeJson,
+  ] as const;
   const seq = tx.dialect.writableCte ? await appendInOneStatement(tx, values) : await appendInTwoStatements(tx, values);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
   // writer does to its objects afterwards can show through.
@@ -76,21 +112,23 @@ export async function appendChange(
       record: recordJson,
       before: beforeJson,
       created,
+      cascadeFrom: cascadeJson,
     }),
   );
 }
 
-/** A change row's values after `seq`: collection id and name, action, record id, record, before, created. */
-type ChangeValues = readonly [string, string, ChangeAction, string, string, string | null, number];
+/** A change row's values after `seq`: collection id and name, action, record id, record, before, created, cascadeFrom. */
+type ChangeValues = readonly [string, string, ChangeAction, string, string, string | null, number, string | null];
 
 /** Takes the next `seq` and inserts the row in one statement (one round trip on PostgreSQL). */
 async function appendInOneStatement(tx: Executor, values: ChangeValues): Promise<number> {
-  const [collectionId, collectionName, action, recordId, record, before, created] = values;
+  const [collectionId, collectionName, action, recordId, record, before, created, cascadeFrom] = values;
   const row = await tx.first<{ seq: unknown }>(
     sql`WITH "next" AS (UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq")
-    INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
+    INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom")
     SELECT "next"."seq", CAST(${collectionId} AS TEXT), CAST(${collectionName} AS TEXT), CAST(${action} AS TEXT),
-      CAST(${recordId} AS TEXT), CAST(${record} AS TEXT), CAST(${before} AS TEXT), CAST(${created} AS BIGINT)
+      CAST(${recordId} AS TEXT), CAST(${record} AS TEXT), CAST(${before} AS TEXT), CAST(${created} AS BIGINT),
+      CAST(${cascadeFrom} AS TEXT)
     FROM "next" RETURNING "seq"`,
   );
   return Number(row!.seq);
@@ -98,13 +136,13 @@ async function appendInOneStatement(tx: Executor, values: ChangeValues): Promise
 
 /** Takes the next `seq`, then inserts the row (SQLite: both statements run in-process). */
 async function appendInTwoStatements(tx: Executor, values: ChangeValues): Promise<number> {
-  const [collectionId, collectionName, action, recordId, record, before, created] = values;
+  const [collectionId, collectionName, action, recordId, record, before, created, cascadeFrom] = values;
   const row = await tx.first<{ seq: unknown }>(
     sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`,
   );
   const seq = Number(row!.seq);
-  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created")
-    VALUES (${seq}, ${collectionId}, ${collectionName}, ${action}, ${recordId}, ${record}, ${before}, ${created})`);
+  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom")
+    VALUES (${seq}, ${collectionId}, ${collectionName}, ${action}, ${recordId}, ${record}, ${before}, ${created}, ${cascadeFrom})`);
   return seq;
 }
 
@@ -142,7 +180,7 @@ export async function trimChanges(
 }
 
 function toEvent(row: Record<string, unknown>): ChangeEvent {
-  const event: ChangeEvent = {
+  let event: ChangeEvent = {
     seq: Number(row.seq),
     collectionId: String(row.collectionId),
     collectionName: String(row.collectionName),
@@ -151,7 +189,14 @@ function toEvent(row: Record<string, unknown>): ChangeEvent {
     record: JSON.parse(String(row.record)) as RecordData,
     created: Number(row.created),
   };
-  return row.before ? { ...event, before: JSON.parse(String(row.before)) as RecordData } : event;
+  if (row.before) event = { ...event, before: JSON.parse(String(row.before)) as RecordData };
+  if (row.cascadeFrom) event = { ...event, cascadeFrom: JSON.parse(String(row.cascadeFrom)) as CascadeParent[] };
+  return event;
+}
+
+/** A deleted record as a later delete of its cascade carries it (auth secrets left out). */
+export function cascadeParentOf(collection: Collection, record: RecordData): CascadeParent {
+  return { collectionId: collection.id, record: withoutSecrets(collection, record) };
 }
 
 function withoutSecrets(collection: Collection, record: RecordData): RecordData {

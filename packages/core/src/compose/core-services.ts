@@ -14,9 +14,12 @@ import { createRecordDeps } from '../records/record-deps.js';
 import { RecordService, type RecordFileOptions } from '../records/record-service.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
+import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
 import { createClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import type { RedisConnections } from '../cluster/redis-connection.js';
+import { LogStore } from '../logs/log-store.js';
+import { LogWriter } from '../logs/log-writer.js';
 
 /** How the core services are put together; everything has a default but `appInfo`. */
 export interface CoreServicesOptions {
@@ -32,6 +35,8 @@ export interface CoreServicesOptions {
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
   /** Makes this instance a member of a cluster sharing this Redis (see docs/scale-out.md). */
   readonly redis?: RedisConnections;
+  /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
+  readonly backups?: (settings: SettingsService) => Promise<BackupService>;
 }
 
 /** Tandem's core services over one store, with no transport. */
@@ -52,7 +57,15 @@ export interface CoreServices {
   readonly actions: ActionDispatcher;
   /** What this instance shares with the others of its cluster; undefined for a single instance. */
   readonly cluster: ClusterServices | undefined;
-  /** Stops the feed and drops realtime clients (the caller closes the store). */
+  /** Backups, when the options built them. */
+  readonly backups: BackupService | undefined;
+  /** Queues request log entries and writes them in batches (`/api/logs` reads them). */
+  readonly logs: LogWriter;
+  /**
+   * Stops the feed and drops realtime clients (the caller closes the store). The request
+   * log stops taking entries; await `logs.flush()` before closing the store to keep the
+   * last half second of them.
+   */
   stop(): void;
 }
 
@@ -78,9 +91,11 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   const records = new RecordService(store, collections, undefined, options.files);
   const settings = new SettingsService(store);
   await settings.load();
+  const backups = await options.backups?.(settings);
   const outbox = new OutboxMailer(store);
   await outbox.ensureSchema();
-  const deps = createRecordDeps(store, collections);
+  // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
+  const deps = createRecordDeps(store, collections, undefined, options.files?.storage);
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
   const context = {
     deps,
@@ -91,6 +106,10 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
+  const logStore = new LogStore(opened);
+  await logStore.ensureSchema();
+  // The log is written through the bare store: its batches are no record changes and wake no feed.
+  const logs = new LogWriter(logStore, { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention, lease: cluster?.lease });
   generations.follow(feed, collections);
@@ -105,12 +124,30 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     outbox: options.mailer ? undefined : outbox,
     auth,
     realtime,
+    backups,
+    logs: logStore,
     batchLimits: () => settings.get().batch,
   });
   const stop = () => {
     feed.stop();
     realtime.close();
     cluster?.stop();
+    void logs.stop();
   };
-  return { store, collections, records, settings, auth, outbox, feed, realtime, generations, actions, cluster, stop };
+  return {
+    store,
+    collections,
+    records,
+    settings,
+    auth,
+    outbox,
+    feed,
+    realtime,
+    generations,
+    actions,
+    backups,
+    logs,
+    cluster,
+    stop,
+  };
 }

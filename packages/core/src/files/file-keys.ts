@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 
 /** One key segment: a collection id, record id, file name or thumbnail folder; never `.` or `..`. */
-const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9_.+=#*-]{1,255}$/;
+const SEGMENT = /^(?!\.{1,2}$)[A-Za-z0-9_.+=#*@-]{1,255}$/;
 
 /**
  * Checks that a storage key is relative, made of safe segments and free of `..`, so

@@ -105,6 +105,21 @@ export interface CollectionOperand {
   readonly position: number;
 }
 
+/** The filter functions Tandem knows (PocketBase's `geoDistance`). */
+export type FilterFunctionName = 'geoDistance';
+
+/**
+ * `geoDistance(lonA, latA, lonB, latB)`: the great-circle distance in kilometres. Each
+ * argument is a number, `null`, a field path or a `@request` value (never a function).
+ */
+export interface FunctionOperand {
+  readonly type: 'function';
+  readonly name: FilterFunctionName;
+  readonly args: readonly FilterOperand[];
+  readonly raw: string;
+  readonly position: number;
+}
+
 /** Anything that can stand on either side of a comparison. */
 export type FilterOperand =
   | TextLiteral
@@ -114,7 +129,8 @@ export type FilterOperand =
   | FieldOperand
   | DatetimeOperand
   | RequestOperand
-  | CollectionOperand;
+  | CollectionOperand
+  | FunctionOperand;
 
 /** `left op right`; `any` is true for the `?` variants (`?=`, `?~`, …). */
 export interface FilterComparison {

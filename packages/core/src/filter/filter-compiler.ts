@@ -15,9 +15,17 @@ import {
   type PlanSide,
 } from './filter-plan.js';
 import { parseFilter } from './filter-cache.js';
-import { pathSource, singlePathSql, type GuardSql, type SqlPathState, type SqlSource } from './filter-sql-source.js';
+import {
+  pathSource,
+  singlePathSql,
+  tableAs,
+  type GuardSql,
+  type SqlPathState,
+  type SqlSource,
+} from './filter-sql-source.js';
 import { compareSql, constSqlValue, pathSqlValue, type SqlValue } from './filter-sql-values.js';
 import type { Domain } from './filter-values.js';
+import { distanceSql } from './filter-distance.js';
 
 /** The path state plus the shared rows of `@collection` aliases, joined around the whole filter. */
 interface CompileState extends SqlPathState {
@@ -44,6 +52,7 @@ export function compileFilter(node: FilterNode, context: FilterContext): Sql {
     outer: context.tableAlias,
     nextAlias,
     guardSql: listGuardCompiler(context, nextAlias),
+    tableSql: context.tableSql,
     joined: new Map(),
   };
   return sql`(${toSql(withCollectionRows(compileNode(node, context, state), state))})`;
@@ -65,7 +74,13 @@ export function listGuardCompiler(context: FilterContext, nextAlias: () => strin
       allowHidden: true,
       allowRequestMacros: true,
     };
-    const state: CompileState = { dialect: context.dialect.filter, outer: alias, nextAlias, joined: new Map() };
+    const state: CompileState = {
+      dialect: context.dialect.filter,
+      outer: alias,
+      nextAlias,
+      tableSql: context.tableSql,
+      joined: new Map(),
+    };
     return withRuleHidden(entered.name, 'listRule', () =>
       withCollectionRows(compileNode(parseFilter(guard.listRule), ruleContext, state), state),
     );
@@ -81,7 +96,7 @@ export function listGuardCompiler(context: FilterContext, nextAlias: () => strin
 function withCollectionRows(condition: BoolSql, state: CompileState): BoolSql {
   if (state.joined.size === 0 || typeof condition === 'boolean') return condition;
   const joins = [...state.joined.values()].map(
-    ({ alias, target }) => sql`LEFT JOIN ${ident(target.name)} AS ${ident(alias)} ON TRUE`,
+    ({ alias, target }) => sql`LEFT JOIN ${tableAs(state, target, alias)} ON TRUE`,
   );
   return sql`EXISTS (SELECT 1 FROM (SELECT 1 AS "one") AS ${ident(state.nextAlias())} ${join(joins, ' ')} WHERE ${toSql(condition)})`;
 }
@@ -132,6 +147,12 @@ function sqlSide(side: PlanSide, plan: ComparisonPlan, pattern: boolean, state: 
     return {
       type: 'values',
       values: [pathSqlValue(d, 'bool', domain, toSql(changedSql(side, state)), false, false)],
+      nullItem,
+    };
+  if (side.type === 'distance')
+    return {
+      type: 'values',
+      values: [pathSqlValue(d, 'number', domain, distanceSql(side, state), false, false)],
       nullItem,
     };
   if (side.modifier === 'length')

@@ -177,6 +177,25 @@ const table: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['null = ""', ALL],
   ['secret = "s"', ['p5']],
   ['id = "p2" // a comment\n || id = "p3"', ['p2', 'p3']],
+  // @request.body.<relation>.<field>: the records the submitted ids name (editors u2, u3; author null).
+  ['@request.body.editors.name ?= "bob"', ALL],
+  ['@request.body.editors.name ?= "Ann"', []],
+  ['@request.body.editors.age < 20', ALL],
+  ['@request.body.editors.age ?> 20', []],
+  ['@request.body.editors.favorite ?= id', ['p1']],
+  ['@request.body.editors.favorite = id', []],
+  ['@request.body.author.name = ""', ALL],
+  ['@request.body.author.id = null', ALL],
+  ['@request.body.editors:length = 2', ALL],
+  // geoDistance(lonA, latA, lonB, latB) in km along the equator: views° of longitude (1e6° is 80° away).
+  ['geoDistance(0, 0, views, 0) < 700', ['p2', 'p3', 'p4']],
+  ['geoDistance(0, 0, views, 0) > 1000', ['p1', 'p5']],
+  ['geoDistance(0, 0, views, 0) > 8800 && geoDistance(0, 0, views, 0) < 9000', ['p5']],
+  ['geoDistance(views, 0, views, 0) = 0', ALL],
+  ['geoDistance(views, 89.99, views, 89.99) < 0.001', ALL],
+  ['geoDistance(0, 0, data.a.b, 0) > 100', ['p1']],
+  ['geoDistance(0, 0, 0, null) = null', ALL],
+  ['geoDistance(0, 0, author.age, 0) > 0', ['p1', 'p2', 'p5']],
 ];
 
 /** The same, for a guest: every `@request.auth.*` is null, so "" (and `id` is ""). */
@@ -204,6 +223,13 @@ const errors: ReadonlyArray<readonly [string, number, RegExp]> = [
   ['@collection.posts.nope = 1', 400, /unknown field "nope"/],
   ['@collection.posts.tags:length = 1', 400, /:length is not supported on @collection/],
   ['@collection.users.age ~ "1"', 400, /~ compares text/],
+  ['geoDistance(1, 2, 3) < 1', 400, /takes 4 arguments, not 3/],
+  ['geoDistance(1, 2, 3, 4, 5) < 1', 400, /expected "," or "\)"/],
+  ['geoDistance(0, 0, title, 0) < 1', 400, /geoDistance\(\) needs numbers: "title" is a text value/],
+  ['geoDistance(0, 0, tags, 0) < 1', 400, /needs numbers/],
+  ['geoDistance(0, 0, "x", 0) < 1', 400, /needs numbers/],
+  ['geoDistance(0, 0, @collection.users.age, 0) < 1', 400, /cannot be an argument/],
+  ['strftime("%Y", created) = "2024"', 400, /functions such as "strftime\(\)" are not supported/],
 ];
 
 const run = createRunner();

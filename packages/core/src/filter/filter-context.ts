@@ -2,6 +2,7 @@ import type { Collection } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
 import type { Dialect } from '../store/dialect.js';
 import type { Row } from '../store/store.js';
+import type { Sql } from '../sql/sql.js';
 
 /** The authenticated record as rules see it through `@request.auth.*`. */
 export type RequestAuth = Record<string, unknown> & { id: string; collectionId: string; collectionName: string };
@@ -37,6 +38,11 @@ export interface FilterScope {
 export interface FilterContext extends FilterScope {
   readonly dialect: Dialect;
   readonly tableAlias: string;
+  /**
+   * The rows a relation path reads for a collection; its table when absent. Realtime
+   * passes records deleted by a cascade back in (see checkDeletedInDatabase).
+   */
+  readonly tableSql?: (collection: Collection) => Sql;
 }
 
 /**

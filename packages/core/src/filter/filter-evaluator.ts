@@ -12,6 +12,7 @@ import {
 } from './filter-plan.js';
 import { isGuardedPath } from './filter-path.js';
 import { pathItems } from './filter-record-values.js';
+import { argValue, distanceOf, type DistanceArg, type DistanceTerm } from './filter-distance.js';
 import { foldAscii } from '../text/code-points.js';
 import type { Domain } from './filter-values.js';
 
@@ -54,7 +55,9 @@ function prepareNode(node: FilterNode, context: EvaluateContext, found: Found): 
   if (node.type === 'comparison') {
     const plan = planComparison(node, context);
     if (typeof plan === 'boolean') return () => plan;
-    found.guardedPath ||= [plan.left, plan.right].some((side) => side.type === 'path' && isGuardedPath(side.path));
+    found.guardedPath ||= [plan.left, plan.right]
+      .flatMap((side): readonly (PlanSide | DistanceArg)[] => (side.type === 'distance' ? side.args : [side]))
+      .some((side) => side.type === 'path' && isGuardedPath(side.path));
     return prepareComparison(plan, context.source);
   }
   const items = node.items.map((item) => prepareNode(item, context, found));
@@ -87,9 +90,18 @@ function prepareSide(side: PlanSide, domain: Domain, pattern: boolean, source: F
     const changed = prepareChanged(side, source);
     return { items: (record) => [convert(changed(record))], nullItem: convert(null) };
   }
+  if (side.type === 'distance')
+    return { items: (record) => [convert(distanceIn(side, record, source))], nullItem: null };
   if (side.modifier === 'length')
     return { items: (record) => [lengthOf(side.path.multi, pathItems(side.path, record, source))], nullItem: null };
   return { items: (record) => pathItems(side.path, record, source).map(convert), nullItem: convert(null) };
+}
+
+/** Mirrors the compiler's distanceSql: each argument's one value, then the distance. */
+function distanceIn(side: DistanceTerm, record: Row, source: FilterRecordSource): number | null {
+  return distanceOf(
+    side.args.map((arg) => argValue(arg, arg.type === 'const' ? null : pathItems(arg.path, record, source)[0])),
+  );
 }
 
 /** Mirrors the compiler's changedSql: NOT (`<field> = @request.body.<field>`). */

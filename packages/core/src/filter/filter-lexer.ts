@@ -6,7 +6,7 @@ import { isCleanText } from '../text/code-points.js';
 export type FilterToken =
   | { readonly type: 'identifier' | 'number' | 'text'; readonly value: string; readonly position: number }
   | { readonly type: 'op'; readonly op: ComparisonOp; readonly any: boolean; readonly position: number }
-  | { readonly type: 'and' | 'or' | 'lparen' | 'rparen' | 'eof'; readonly position: number };
+  | { readonly type: 'and' | 'or' | 'lparen' | 'rparen' | 'comma' | 'eof'; readonly position: number };
 
 const OPERATORS = new Set<string>(['=', '!=', '>', '>=', '<', '<=', '~', '!~']);
 const IDENTIFIER_START = /[A-Za-z_@#]/;
@@ -48,6 +48,7 @@ function scanToken(text: string, index: number): [FilterToken, number] {
   const position = index + 1;
   if (ch === '(') return [{ type: 'lparen', position }, index + 1];
   if (ch === ')') return [{ type: 'rparen', position }, index + 1];
+  if (ch === ',') return [{ type: 'comma', position }, index + 1];
   if (ch === '&' || ch === '|') return scanJoin(text, index);
   if (ch === '"' || ch === "'") return scanText(text, index);
   if (DIGIT.test(ch) || (ch === '-' && DIGIT.test(text[index + 1] ?? ''))) return scanNumber(text, index);

@@ -25,6 +25,7 @@ export function needsDatabase(node: FilterNode): boolean {
 }
 
 function readsCollection(operand: FilterOperand): boolean {
+  if (operand.type === 'function') return operand.args.some(readsCollection);
   return operand.type === 'collection';
 }
 

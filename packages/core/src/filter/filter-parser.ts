@@ -7,6 +7,8 @@ import { identifierOperand } from './filter-operand.js';
 export const MAX_FILTER_LENGTH = 3500;
 /** Most comparisons one filter may hold (PocketBase's limit). */
 export const MAX_FILTER_EXPRESSIONS = 200;
+/** Arguments of `geoDistance(lonA, latA, lonB, latB)`. */
+const GEO_DISTANCE_ARGS = 4;
 /** Deepest parenthesis nesting; deeper input is rejected instead of exhausting the stack. */
 export const MAX_FILTER_DEPTH = 32;
 
@@ -100,10 +102,29 @@ class Parser {
         token.position,
       );
     const after = this.peek();
-    if (after.type === 'lparen' && after.position === token.position + token.value.length) {
-      throw filterError(`functions such as ${quoteForMessage(token.value + '()')} are not supported`, token.position);
-    }
+    if (after.type === 'lparen' && after.position === token.position + token.value.length)
+      return this.parseFunction(token.value, token.position);
     return identifierOperand(token.value, token.position);
+  }
+
+  /** `geoDistance(a, b, c, d)`: four arguments, none of them a function (PocketBase's rule). */
+  parseFunction(name: string, position: number): FilterOperand {
+    if (name !== 'geoDistance')
+      throw filterError(`functions such as ${quoteForMessage(`${name}()`)} are not supported`, position);
+    this.next();
+    const args: FilterOperand[] = [];
+    for (;;) {
+      const arg = this.parseOperand('a function argument');
+      if (arg.type === 'function') throw filterError(`${name}() takes no function as argument`, arg.position);
+      args.push(arg);
+      const separator = this.next();
+      if (separator.type === 'rparen') break;
+      if (separator.type !== 'comma' || args.length >= GEO_DISTANCE_ARGS)
+        throw filterError(`expected "," or ")" but found ${describe(separator)}`, separator.position);
+    }
+    if (args.length !== GEO_DISTANCE_ARGS)
+      throw filterError(`${name}() takes ${GEO_DISTANCE_ARGS} arguments, not ${args.length}`, position);
+    return { type: 'function', name, args, raw: `${name}()`, position };
   }
 }
 
@@ -127,6 +148,8 @@ function describe(token: FilterToken): string {
       return '"("';
     case 'rparen':
       return '")"';
+    case 'comma':
+      return '","';
     case 'text':
       return 'quoted text';
     default:

@@ -33,8 +33,12 @@ export type PathHop =
       readonly multiColumn: boolean;
       readonly guard?: ListGuard;
     }
-  /** The one row of `target` with this id, whatever the current row (`@request.auth.<relation>…`). */
-  | { readonly type: 'fixed'; readonly target: Collection; readonly id: string }
+  /**
+   * The rows of `target` with these ids, whatever the current row: the auth record
+   * (`@request.auth.<relation>…`, one id) or the records a submitted relation names
+   * (`@request.body.<relation>.<field>`). `many` for a multi relation: one row per id.
+   */
+  | { readonly type: 'fixed'; readonly target: Collection; readonly ids: readonly string[]; readonly many: boolean }
   /** Every row of `target`, whatever the current row (`@collection.<name>…` with a plain operator). */
   | { readonly type: 'scan'; readonly target: Collection };
 
@@ -117,7 +121,9 @@ export function resolvePath(segments: readonly string[], options: PathOptions): 
       if (last) return finish(raw, hops, { type: 'column', column: 'id', kind: 'text' }, options);
       continue;
     }
-    if (field.type === 'json') return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
+    // A geoPoint is a JSON object: `place.lon` reads into it as into a json field, as PocketBase does.
+    if (field.type === 'json' || field.type === 'geoPoint')
+      return finish(raw, hops, jsonTerminal(field, segments.slice(i + 1)), options);
     if (last) return finish(raw, hops, plainTerminal(collection, field, options), options);
     if (field.type !== 'relation')
       throw options.fail(
@@ -220,7 +226,10 @@ function finish(raw: string, hops: PathHop[], terminal: PathTerminal, options: P
 }
 
 function isMultiPath(hops: readonly PathHop[], terminal: PathTerminal): boolean {
-  return terminal.type === 'list' || hops.some((h) => h.type === 'multi' || h.type === 'back' || h.type === 'scan');
+  return (
+    terminal.type === 'list' ||
+    hops.some((h) => h.type === 'multi' || h.type === 'back' || h.type === 'scan' || (h.type === 'fixed' && h.many))
+  );
 }
 
 /** The path read from another row first: a `fixed` row (by id) or every row (`scan`) of a collection. */

@@ -5,6 +5,7 @@ import { filterError, forbiddenMacroError, quoteForMessage } from './filter-erro
 import { likePatternOf } from './filter-like.js';
 import { datetimeConst, type ConstTerm } from './filter-macros.js';
 import { resolvePath } from './filter-path.js';
+import { distanceTerm, type DistanceTerm } from './filter-distance.js';
 import {
   collectionTerm,
   pathOptionsOf,
@@ -30,7 +31,7 @@ export interface ConstSide {
 export type ChangedSide = ChangedTerm<ComparisonPlan>;
 
 /** One side of a planned comparison. */
-export type PlanSide = PathTerm | ChangedSide | ConstSide;
+export type PlanSide = PathTerm | ChangedSide | DistanceTerm | ConstSide;
 
 /** A comparison with both operands resolved and its domain chosen. */
 export interface ComparisonPlan {
@@ -47,7 +48,7 @@ type Term = TermOf<ComparisonPlan>;
 export function assertMacrosAllowed(node: FilterNode, scope: FilterScope): void {
   if (scope.allowRequestMacros) return;
   if (node.type !== 'comparison') return node.items.forEach((item) => assertMacrosAllowed(item, scope));
-  for (const operand of [node.left, node.right]) {
+  for (const operand of [node.left, node.right].flatMap((o) => (o.type === 'function' ? o.args : [o]))) {
     if (operand.type === 'request') throw forbiddenMacroError('@request');
     if (operand.type === 'collection') throw forbiddenMacroError('@collection');
   }
@@ -86,6 +87,8 @@ function resolveTerm(operand: FilterOperand, scope: FilterScope): Term {
       return collectionTerm(operand, scope);
     case 'field':
       return pathTerm(operand, resolvePath(operand.path, pathOptionsOf(scope, operand.position)));
+    case 'function':
+      return distanceTerm(operand, (arg) => resolveTerm(arg, scope));
   }
 }
 
@@ -128,7 +131,7 @@ function sharedDomain(node: FilterComparison, left: Term, right: Term): Domain {
   );
 }
 
-function rawOf(term: PathTerm | ChangedSide): string {
+function rawOf(term: PathTerm | ChangedSide | DistanceTerm): string {
   return term.type === 'path' ? term.path.raw : term.raw;
 }
 

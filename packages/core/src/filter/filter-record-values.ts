@@ -17,7 +17,8 @@ export function pathItems(path: ResolvedPath, record: Row, source: FilterRecordS
 function walk(path: ResolvedPath, index: number, row: Row | undefined, source: FilterRecordSource): unknown[] {
   const hop = path.hops[index];
   if (!hop) return terminalItems(path.terminal, row);
-  if (hop.type === 'fixed') return walk(path, index + 1, source.getRecord(hop.target.id, hop.id), source);
+  if (hop.type === 'fixed')
+    return hop.ids.flatMap((id) => walk(path, index + 1, source.getRecord(hop.target.id, id), source));
   if (hop.type === 'scan')
     return [...source.listRecords(hop.target.id)].flatMap((next) => walk(path, index + 1, next, source));
   if (hop.type === 'single') return walk(path, index + 1, row && lookup(source, hop, textOf(row[hop.column])), source);

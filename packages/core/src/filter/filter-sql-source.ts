@@ -17,6 +17,14 @@ export interface SqlPathState {
   readonly outer: string;
   nextAlias(): string;
   readonly guardSql?: GuardSql;
+  /** The rows of a collection a hop reads (see FilterContext.tableSql); its table when absent. */
+  readonly tableSql?: (collection: Collection) => Sql;
+}
+
+/** The FROM item of a collection's rows, aliased. */
+export function tableAs(state: Pick<SqlPathState, 'tableSql'>, collection: Collection, alias: string): Sql {
+  const table = state.tableSql ? state.tableSql(collection) : ident(collection.name);
+  return sql`${table} AS ${ident(alias)}`;
 }
 
 /** The rows a path walks through (`FROM … WHERE …`) and the item expression of each row. */
@@ -60,26 +68,20 @@ export function pathSource(path: ResolvedPath, state: SqlPathState): SqlSource {
 function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], state: SqlPathState): string {
   const alias = state.nextAlias();
   if (hop.type === 'fixed') {
-    addJoined(
-      from,
-      where,
-      sql`${ident(hop.target.name)} AS ${ident(alias)}`,
-      sql`${column(alias, 'id')} = ${state.dialect.textParam(hop.id)}`,
-      'JOIN',
-    );
+    addJoined(from, where, tableAs(state, hop.target, alias), idsMatch(column(alias, 'id'), hop.ids, state), 'JOIN');
   } else if (hop.type === 'scan') {
-    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, true, 'JOIN');
+    addJoined(from, where, tableAs(state, hop.target, alias), true, 'JOIN');
   } else if (hop.type === 'single') {
     const on = andSql(
       sql`${column(alias, 'id')} = ${column(current, hop.column)}`,
       guardOf(hop, hop.target, alias, state),
     );
-    addJoined(from, where, sql`${ident(hop.target.name)} AS ${ident(alias)}`, on, 'LEFT JOIN');
+    addJoined(from, where, tableAs(state, hop.target, alias), on, 'LEFT JOIN');
   } else if (hop.type === 'multi') {
     const items = state.nextAlias();
     addTable(from, state.dialect.listItems(column(current, hop.column), items), state);
     const on = andSql(sql`${column(alias, 'id')} = ${column(items, 'value')}`, guardOf(hop, hop.target, alias, state));
-    from.push(sql`LEFT JOIN ${ident(hop.target.name)} AS ${ident(alias)} ON ${toSql(on)}`);
+    from.push(sql`LEFT JOIN ${tableAs(state, hop.target, alias)} ON ${toSql(on)}`);
   } else {
     const on = hop.multiColumn
       ? state.dialect.listContains(column(alias, hop.column), column(current, 'id'))
@@ -87,12 +89,19 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
     addJoined(
       from,
       where,
-      sql`${ident(hop.source.name)} AS ${ident(alias)}`,
+      tableAs(state, hop.source, alias),
       andSql(on, guardOf(hop, hop.source, alias, state)),
       'JOIN',
     );
   }
   return alias;
+}
+
+/** `id = ?` for one id, `id IN (…)` for several, nothing for none (a multi relation submitted empty). */
+function idsMatch(id: Sql, ids: readonly string[], state: SqlPathState): BoolSql {
+  if (ids.length === 0) return false;
+  if (ids.length === 1) return sql`${id} = ${state.dialect.textParam(ids[0]!)}`;
+  return sql`${id} IN (${join(ids.map((value) => state.dialect.textParam(value)))})`;
 }
 
 /** The hop's list rule over its row, or true for an unguarded hop. Fails closed without a rule compiler. */

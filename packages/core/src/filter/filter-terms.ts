@@ -3,13 +3,14 @@
  * paths through the auth record), `@collection.*` paths and `:changed`.
  */
 import type { Collection } from '../schema/collection.js';
-import { columnKindOf } from '../schema/field-storage.js';
+import { columnKindOf, isMultiValued } from '../schema/field-storage.js';
 import type { CollectionOperand, FilterComparison, Modifier, RequestOperand } from './filter-ast.js';
 import type { FilterScope } from './filter-context.js';
 import { filterError, quoteForMessage } from './filter-error.js';
-import { requestConsts, type ConstTerm } from './filter-macros.js';
+import { MAX_REQUEST_ITEMS, requestConsts, type ConstTerm } from './filter-macros.js';
 import { resolvePath, withRootHop, type PathOptions, type ResolvedPath } from './filter-path.js';
 import { isCleanText } from '../text/code-points.js';
+import type { DistanceTerm } from './filter-distance.js';
 import { nullConst, type ValueKind } from './filter-values.js';
 
 /** Where a `@collection` path reads its rows; `key` names the shared row of its alias. */
@@ -43,7 +44,7 @@ export interface ChangedTerm<Plan> {
 }
 
 /** A resolved operand. */
-export type Term<Plan> = PathTerm | ChangedTerm<Plan> | ({ readonly type: 'const' } & ConstTerm);
+export type Term<Plan> = PathTerm | ChangedTerm<Plan> | DistanceTerm | ({ readonly type: 'const' } & ConstTerm);
 
 type Planner<Plan> = (node: FilterComparison) => Plan | boolean;
 
@@ -107,6 +108,8 @@ export function requestTerm<Plan>(operand: RequestOperand, scope: FilterScope, p
   const authPath = operand.scope === 'auth' ? authRecordPath(operand, scope) : undefined;
   if (authPath === null) return { type: 'const', values: [nullConst()], multi: false };
   if (authPath) return pathTerm(operand, authPath);
+  const bodyPath = operand.scope === 'body' ? submittedRelationPath(operand, scope) : undefined;
+  if (bodyPath) return pathTerm(operand, bodyPath);
   return { type: 'const', ...requestConsts(operand, scope.request) };
 }
 
@@ -131,10 +134,42 @@ function authRecordPath(operand: RequestOperand, scope: FilterScope): ResolvedPa
       allowHidden: true,
       fail: (what) => filterError(what),
     });
-    return withRootHop(path, { type: 'fixed', target: collection, id: auth.id });
+    return withRootHop(path, { type: 'fixed', target: collection, ids: [auth.id], many: false });
   } catch {
     return null;
   }
+}
+
+/**
+ * `@request.body.<relation>.<…>`: the records the submitted relation value names, read
+ * like `@request.auth.<relation>…` from their rows (PocketBase resolves it the same way).
+ * Only rules and superusers get here: a client's filter may not use `@request.*` (403),
+ * so only a collection's own rule can read a related record's fields through the body,
+ * exactly as it can through a stored relation (`trip.owner`). Undefined when the first
+ * step is not a relation field of the collection followed by more steps: then the
+ * operand is the submitted value itself.
+ */
+function submittedRelationPath(operand: RequestOperand, scope: FilterScope): ResolvedPath | undefined {
+  const [first, ...rest] = operand.path;
+  const field = scope.collection.fields.find((f) => f.name === first);
+  if (field?.type !== 'relation' || rest.length === 0 || operand.modifier === 'isset') return undefined;
+  const fail = (what: string) => filterError(what, operand.position);
+  const target = field.collectionId ? scope.schema.find(field.collectionId) : undefined;
+  if (!target) throw fail(`the relation field ${quoteForMessage(field.name)} points to a missing collection`);
+  const path = resolvePath(rest, { schema: scope.schema, collection: target, allowHidden: scope.allowHidden, fail });
+  const many = isMultiValued(field);
+  const ids = submittedIds(scope.request.body[field.name], many, operand);
+  return withRootHop({ ...path, raw: operand.raw }, { type: 'fixed', target, ids, many });
+}
+
+/** The ids a submitted relation value names; a single relation always reads one (maybe missing) row. */
+function submittedIds(value: unknown, many: boolean, operand: RequestOperand): string[] {
+  const text = (item: unknown) => (typeof item === 'string' ? item : '');
+  if (!many) return [text(Array.isArray(value) ? value[value.length - 1] : value)];
+  const items = (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).map(text);
+  if (items.length > MAX_REQUEST_ITEMS)
+    throw filterError(`${quoteForMessage(operand.raw)} has more than ${MAX_REQUEST_ITEMS} items`, operand.position);
+  return items.filter((id) => id !== '');
 }
 
 /** PocketBase v0.34: `@request.body.x:changed` ≡ `@request.body.x:isset && @request.body.x != x`. */

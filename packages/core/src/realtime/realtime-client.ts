@@ -230,7 +230,7 @@ export class RealtimeClient {
   ): Decision | Promise<Decision> {
     if (visible !== 'database') return visible ? 'event' : 'none';
     return this.#visibility
-      .checkDeletedInDatabase(this.#principal, subscription, collection, event.record)
+      .checkDeletedInDatabase(this.#principal, subscription, collection, event.record, event.cascadeFrom)
       .then((seen) => (seen ? 'event' : 'none'));
   }
 

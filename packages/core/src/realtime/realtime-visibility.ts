@@ -15,16 +15,48 @@ import { RECORD_ALIAS, scopeFor, type RecordDeps } from '../records/record-deps.
 import { andConditions, clientFilterCondition, requestInfo, ruleCondition } from '../records/record-rules.js';
 import type { RequestContext } from '../records/request-context.js';
 import type { Subscription } from './realtime-subscription.js';
+import type { CascadeParent } from '../changes/change-log.js';
 
 /**
- * A deleted record's values as a one-row table with its table's columns. The empty
- * SELECT from the real table comes first so that PostgreSQL gives every value its
- * column's type (UNION resolves untyped parameters to the other branch's types).
+ * Deleted records' values as rows with their table's columns, after the table's own rows
+ * (`withTable`) or none of them. The SELECT from the real table comes first so that
+ * PostgreSQL gives every value its column's type (UNION resolves untyped parameters to
+ * the other branch's types).
  */
-function deletedRow(dialect: Dialect, collection: Collection, record: RecordData): Sql {
+function deletedRows(
+  dialect: Dialect,
+  collection: Collection,
+  records: readonly RecordData[],
+  withTable: boolean,
+): Sql {
   const columns = collection.fields.map((field) => ident(field.name));
-  const values = collection.fields.map((field) => sql`${dialect.toColumn(columnKindOf(field), record[field.name])}`);
-  return sql`SELECT ${join(columns)} FROM ${ident(collection.name)} WHERE 1 = 0 UNION ALL SELECT ${join(values)}`;
+  const rows = records.map(
+    (record) =>
+      sql` UNION ALL SELECT ${join(collection.fields.map((field) => sql`${dialect.toColumn(columnKindOf(field), record[field.name])}`))}`,
+  );
+  const table = sql`SELECT ${join(columns)} FROM ${ident(collection.name)}${withTable ? sql`` : sql` WHERE 1 = 0`}`;
+  return sql`${table}${join(rows, '')}`;
+}
+
+/**
+ * The rows relation paths read while deciding on a cascaded delete: each table with the
+ * records the cascade deleted before this one put back, as they were before the delete.
+ */
+function tablesBeforeCascade(
+  dialect: Dialect,
+  cascadeFrom: readonly CascadeParent[],
+): ((collection: Collection) => Sql) | undefined {
+  if (cascadeFrom.length === 0) return undefined;
+  const byCollection = new Map<string, RecordData[]>();
+  for (const { collectionId, record } of cascadeFrom) {
+    const records = byCollection.get(collectionId) ?? [];
+    byCollection.set(collectionId, [...records, record]);
+  }
+  return (collection) => {
+    const restored = byCollection.get(collection.id);
+    if (!restored) return ident(collection.name);
+    return sql`(${deletedRows(dialect, collection, restored, true)})`;
+  };
 }
 
 /** Whether a subscriber may see a record: known in memory, or only the database can tell. */
@@ -117,21 +149,27 @@ export class VisibilityChecker {
    * The database's answer for a deleted record whose rule or filter reaches other
    * records (`trip.members ?= @request.auth.id`). The row is gone when the event is
    * delivered, so the rule runs over the deleted values as a one-row table typed like
-   * the real one; the records it reaches are still there unless the same delete
-   * removed them (a cascade), in which case nothing is sent.
+   * the real one. The records it reaches are still there, unless the same delete
+   * removed them: a cascade's change carries the records it came through, and they are
+   * read as they were (PocketBase checks a cascaded delete outside its transaction).
    */
   async checkDeletedInDatabase(
     principal: Principal,
     subscription: Subscription,
     collection: Collection,
     record: RecordData,
+    cascadeFrom: readonly CascadeParent[] = [],
   ): Promise<boolean> {
-    const scope = scopeFor(this.#deps, collection, subscriptionRequest(principal, subscription));
+    const dialect = this.#deps.store.dialect;
+    const scope = {
+      ...scopeFor(this.#deps, collection, subscriptionRequest(principal, subscription)),
+      tableSql: tablesBeforeCascade(dialect, cascadeFrom),
+    };
     try {
       const rule = ruleCondition(scope, subscription.recordId ? 'viewRule' : 'listRule');
       const filter = subscription.filterText ? clientFilterCondition(scope, subscription.filterText) : undefined;
       const row = await this.#deps.store.first(
-        sql`SELECT 1 AS "x" FROM (${deletedRow(this.#deps.store.dialect, collection, record)}) AS ${ident(RECORD_ALIAS)} WHERE ${andConditions([rule, filter])}`,
+        sql`SELECT 1 AS "x" FROM (${deletedRows(dialect, collection, [record], false)}) AS ${ident(RECORD_ALIAS)} WHERE ${andConditions([rule, filter])}`,
       );
       return row !== undefined;
     } catch {

@@ -1,3 +1,4 @@
+import { zeroGeoPoint } from '../schema/fields/geo-point-field.js';
 import type { Collection, FieldDef } from '../schema/collection.js';
 import { columnKindOf } from '../schema/field-storage.js';
 import { column, join, type Sql } from '../sql/sql.js';
@@ -41,6 +42,7 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
   const isAuth = collection.type === 'auth';
   // Secrets of auth records: not even a superuser reads them through the API.
   const others = fields.filter((f) => f.name !== 'id');
+  const geoPoints = others.filter((f) => f.field.type === 'geoPoint');
   const served = others.filter((f) => !(isAuth && (f.field.type === 'password' || f.name === 'tokenKey')));
   return {
     selectColumns(alias) {
@@ -51,6 +53,8 @@ export function createRecordCodec(collection: Collection, dialect: Dialect): Rec
     fromRow(row) {
       const record: Record<string, unknown> = { id: row.id };
       for (const f of others) record[f.name] = dialect.fromColumn(f.kind, row[f.name]);
+      // A geoPoint column added to a table with rows holds NULL there: PocketBase's default is (0, 0).
+      for (const f of geoPoints) record[f.name] ??= zeroGeoPoint();
       return record as RecordData;
     },
     toColumn: (field, value) => dialect.toColumn(columnKindOf(field), value),

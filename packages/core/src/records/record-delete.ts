@@ -8,7 +8,7 @@ import { RECORD_ALIAS, scopeFor, type RecordDeps } from './record-deps.js';
 import { ruleCondition } from './record-rules.js';
 import { selectRecordById, selectRecords } from './record-read.js';
 import { updateRecordRow } from './record-store.js';
-import { appendChange } from '../changes/change-log.js';
+import { appendChange, cascadeParentOf, type CascadeParent } from '../changes/change-log.js';
 import { jsonArrayContainsAny } from './relation-sql.js';
 import type { RequestContext } from './request-context.js';
 import { revokeCredentials } from '../credentials/credential-revocation.js';
@@ -58,7 +58,12 @@ async function deleteChecked(
   });
 }
 
-/** Deletes one record inside `tx`, settling the relations that point at it (also used by truncate). */
+/**
+ * Deletes one record inside `tx`, settling the relations that point at it (also used by
+ * truncate). `cascadeFrom` holds the deleted records this delete cascades from, nearest
+ * first: its change carries them, so realtime can decide who saw the record while they
+ * still existed.
+ */
 export async function deleteWithReferences(
   deps: RecordDeps,
   tx: Executor,
@@ -66,19 +71,21 @@ export async function deleteWithReferences(
   record: RecordData,
   visited: Set<string>,
   depth: number,
+  cascadeFrom: readonly CascadeParent[] = [],
 ): Promise<void> {
   const key = `${collection.id}/${record.id}`;
   if (visited.has(key)) return;
   if (depth > MAX_CASCADE_DEPTH) throw new AppError('RECORD_DELETE_REFERENCED', 'The cascade of deletes is too deep.');
   visited.add(key);
+  const link = { visited, depth, cascadeFrom: [cascadeParentOf(collection, record), ...cascadeFrom] };
   for (const { owner, field } of referencesTo(deps, collection)) {
     for (const referrer of await referencingRecords(deps, tx, owner, field, record.id)) {
       if (visited.has(`${owner.id}/${referrer.id}`)) continue;
-      await settleReference(deps, tx, owner, field, referrer, record.id, visited, depth);
+      await settleReference(deps, tx, owner, field, referrer, record.id, link);
     }
   }
   await tx.run(sql`DELETE FROM ${ident(collection.name)} WHERE "id" = ${record.id}`);
-  await appendChange(tx, collection, 'delete', record);
+  await appendChange(tx, collection, 'delete', record, undefined, cascadeFrom);
   if (hasFileFields(collection)) deps.fileEffects?.deleteAfterCommit(`${collection.id}/${record.id}/`);
 }
 
@@ -89,8 +96,7 @@ async function settleReference(
   field: FieldDef,
   referrer: RecordData,
   deletedId: string,
-  visited: Set<string>,
-  depth: number,
+  link: { visited: Set<string>; depth: number; cascadeFrom: readonly CascadeParent[] },
 ): Promise<void> {
   const remaining = isMultiValued(field) ? (referrer[field.name] as string[]).filter((v) => v !== deletedId) : [];
   if (remaining.length > 0 || (!field.cascadeDelete && !field.required)) {
@@ -102,7 +108,7 @@ async function settleReference(
       referrer,
     );
   } else if (field.cascadeDelete) {
-    await deleteWithReferences(deps, tx, owner, referrer, visited, depth + 1);
+    await deleteWithReferences(deps, tx, owner, referrer, link.visited, link.depth + 1, link.cascadeFrom);
   } else {
     throw new AppError('RECORD_DELETE_REFERENCED', undefined, {
       [field.name]: {

@@ -16,6 +16,8 @@ export interface RuleScope {
   readonly now: Date;
   /** The submitted body, for `@request.body.*` (create and update rules). */
   readonly body?: Record<string, unknown>;
+  /** The rows relation paths read for a collection (see FilterContext.tableSql). */
+  readonly tableSql?: (collection: Collection) => Sql;
 }
 
 /** The rule keys of a collection. */
@@ -69,6 +71,7 @@ export function filterContext(scope: RuleScope, privileged: boolean) {
     schema: scope.schema,
     collection: scope.collection,
     tableAlias: scope.alias,
+    tableSql: scope.tableSql,
     request: requestInfo(scope),
     now: scope.now,
     allowHidden: privileged,

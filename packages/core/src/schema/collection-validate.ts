@@ -317,6 +317,7 @@ const OPTION_KEYS = [
   'mimeTypes',
   'thumbs',
   'protected',
+  'convertURLs',
 ] as const;
 
 /** Copies only the options Tandem knows, so unknown keys never reach storage. */

@@ -13,7 +13,9 @@ export type FieldTypeName =
   | 'json'
   | 'relation'
   | 'file'
-  | 'password';
+  | 'password'
+  | 'editor'
+  | 'geoPoint';
 
 /**
  * A field as it appears in collection JSON (PocketBase's shape: options flattened
@@ -39,8 +41,10 @@ export interface FieldDef {
   // select
   values?: string[];
   maxSelect?: number;
-  // json
+  // json, editor (and file)
   maxSize?: number;
+  // editor: kept for PocketBase's admin UI, no effect in Tandem
+  convertURLs?: boolean;
   // relation
   collectionId?: string;
   minSelect?: number;

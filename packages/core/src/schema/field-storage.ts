@@ -14,6 +14,7 @@ export function columnKindOf(field: FieldDef): ColumnKind {
     case 'bool':
       return 'bool';
     case 'json':
+    case 'geoPoint':
       return 'json';
     case 'select':
     case 'relation':

@@ -67,6 +67,27 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
 }
 
+/**
+ * Backups (PocketBase's `backups` section): `cron` schedules automatic backups (empty:
+ * none), `cronMaxKeep` how many of those are kept (0: all), and `s3` where archives go when
+ * enabled (instead of `<data dir>/backups`). `s3.secret` is write-only over the API.
+ */
+export interface BackupSettings {
+  readonly cron: string;
+  readonly cronMaxKeep: number;
+  readonly s3: S3Settings;
+}
+
+/** The request log (`/api/logs`): PocketBase's `logs` section, same defaults. */
+export interface LogsSettings {
+  /** Days an entry is kept; 0 keeps no request log. */
+  readonly maxDays: number;
+  /** Entries below this level are not kept (info 0, error 8). */
+  readonly minLevel: number;
+  readonly logIP: boolean;
+  readonly logAuthId: boolean;
+}
+
 /** The application settings (`GET/PATCH /api/settings`), PocketBase's sections. */
 export interface Settings {
   readonly meta: MetaSettings;
@@ -75,12 +96,24 @@ export interface Settings {
   readonly rateLimits: RateLimitSettings;
   readonly trustedProxy: TrustedProxySettings;
   readonly s3: S3Settings;
+  readonly backups: BackupSettings;
+  readonly logs: LogsSettings;
 }
 
 /** The default batch body limit, used when `batch.maxBodySize` is 0. */
 export const DEFAULT_BATCH_BODY_SIZE = 128 * 1024 * 1024;
 /** The largest `batch.maxBodySize` accepted (the batch route's hard cap). */
 export const MAX_BATCH_BODY_SIZE = 1024 * 1024 * 1024;
+
+const S3_OFF: S3Settings = {
+  enabled: false,
+  bucket: '',
+  region: '',
+  endpoint: '',
+  accessKey: '',
+  secret: '',
+  forcePathStyle: false,
+};
 
 /** Settings of a fresh install. Batch and rate limits are on by default in Tandem. */
 export const defaultSettings: Settings = deepFreeze({
@@ -113,7 +146,9 @@ export const defaultSettings: Settings = deepFreeze({
     ],
   },
   trustedProxy: { headers: [], useLeftmostIP: false },
-  s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
+  s3: S3_OFF,
+  backups: { cron: '', cronMaxKeep: 3, s3: S3_OFF },
+  logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
 } satisfies Settings);
 
 /** The batch body limit in bytes that `batch.maxBodySize` means. */
@@ -121,9 +156,14 @@ export function batchBodyLimit(batch: BatchSettings): number {
   return batch.maxBodySize > 0 ? batch.maxBodySize : DEFAULT_BATCH_BODY_SIZE;
 }
 
-/** A copy safe to serve: secrets (the SMTP password, the S3 secret) are replaced by "". */
+/** A copy safe to serve: secrets (the SMTP password, the S3 secrets) are replaced by "". */
 export function redactSettings(settings: Settings): Settings {
-  return deepFreeze({ ...settings, smtp: { ...settings.smtp, password: '' }, s3: { ...settings.s3, secret: '' } });
+  return deepFreeze({
+    ...settings,
+    smtp: { ...settings.smtp, password: '' },
+    s3: { ...settings.s3, secret: '' },
+    backups: { ...settings.backups, s3: { ...settings.backups.s3, secret: '' } },
+  });
 }
 
 /** Freezes an object and everything in it. */
@@ -198,6 +238,28 @@ const object =
     return Object.keys(errors).length > 0 ? errors : undefined;
   };
 
+const S3_SHAPE: Shape = {
+  enabled: bool,
+  bucket: text(255),
+  region: text(255),
+  endpoint: text(2048),
+  accessKey: text(1024),
+  secret: text(1024),
+  forcePathStyle: bool,
+};
+
+/** The schedules PocketBase's cron accepts: five fields of numbers, ranges, lists and steps, or a macro. */
+const CRON_FIELD = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
+const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+const cronExpression: Check = (v) => {
+  const invalid = text(100)(v);
+  if (invalid || v === '') return invalid;
+  const fields = (v as string).trim().split(/\s+/);
+  return CRON_MACROS.includes(v as string) || (fields.length === 5 && fields.every((f) => CRON_FIELD.test(f)))
+    ? undefined
+    : fieldError('validation_invalid_cron', 'Must be a cron expression of five fields or a macro such as @daily.');
+};
+
 const SECTIONS: Record<keyof Settings, Shape> = {
   meta: { appName: text(255, true), appURL: url, senderName: text(255, true), senderAddress: email },
   smtp: {
@@ -239,15 +301,9 @@ const SECTIONS: Record<keyof Settings, Shape> = {
     ),
     useLeftmostIP: bool,
   },
-  s3: {
-    enabled: bool,
-    bucket: text(255),
-    region: text(255),
-    endpoint: text(2048),
-    accessKey: text(1024),
-    secret: text(1024),
-    forcePathStyle: bool,
-  },
+  s3: S3_SHAPE,
+  backups: { cron: cronExpression, cronMaxKeep: int(0, 10_000), s3: (v) => object(S3_SHAPE)(v) ?? s3CrossCheck(v) },
+  logs: { maxDays: int(0, 100_000), minLevel: int(-100, 100), logIP: bool, logAuthId: bool },
 };
 
 /**
@@ -262,7 +318,10 @@ export function resolveSettings(current: Settings, patch: unknown): Settings {
   const errors: Record<string, unknown> = {};
   const next: Record<string, Record<string, unknown>> = {};
   for (const [section, shape] of Object.entries(SECTIONS) as Array<[keyof Settings, Shape]>) {
-    const merged = mergeSection(current[section] ?? defaultSettings[section], patch[section], SECRET_KEYS[section]);
+    const merged =
+      section === 'backups'
+        ? mergeBackups(current.backups ?? defaultSettings.backups, patch.backups)
+        : mergeSection(current[section] ?? defaultSettings[section], patch[section], SECRET_KEYS[section]);
     if (merged === undefined) {
       errors[section] = fieldError('validation_invalid_type', 'Must be an object.');
       continue;
@@ -281,13 +340,18 @@ function crossChecks(section: keyof Settings, value: Record<string, unknown>): R
   if (section === 'smtp' && value.enabled === true && typeof value.host === 'string' && value.host.trim() === '') {
     return { host: fieldError('validation_required', 'Cannot be blank when SMTP is enabled.') };
   }
-  if (section === 's3' && value.enabled === true) {
-    const blank = ['bucket', 'region', 'endpoint'].filter((key) => typeof value[key] === 'string' && value[key] === '');
-    return Object.fromEntries(
-      blank.map((key) => [key, fieldError('validation_required', 'Cannot be blank when S3 is enabled.')]),
-    );
-  }
+  if (section === 's3') return (s3CrossCheck(value) ?? {}) as Record<string, FieldError>;
   return {};
+}
+
+/** An enabled S3 section needs its bucket, region and endpoint. */
+function s3CrossCheck(value: unknown): Record<string, FieldError> | undefined {
+  if (!isPlainObject(value) || value.enabled !== true) return undefined;
+  const blank = ['bucket', 'region', 'endpoint'].filter((key) => typeof value[key] === 'string' && value[key] === '');
+  if (blank.length === 0) return undefined;
+  return Object.fromEntries(
+    blank.map((key) => [key, fieldError('validation_required', 'Cannot be blank when S3 is enabled.')]),
+  );
 }
 
 /** The write-only key of a section: an absent or empty value keeps the stored one. */
@@ -300,6 +364,15 @@ function mergeSection(current: object, patch: unknown, secretKey?: string): Reco
   if (secretKey && (patch[secretKey] === undefined || patch[secretKey] === ''))
     merged[secretKey] = (current as Record<string, unknown>)[secretKey];
   return merged;
+}
+
+/** `backups` merges like a section, and its `s3` one level deeper (keeping the stored secret when blank). */
+function mergeBackups(current: BackupSettings, patch: unknown): Record<string, unknown> | undefined {
+  const merged = mergeSection(current, patch);
+  if (!merged || !isPlainObject(patch) || patch.s3 === undefined) return merged;
+  const s3 = mergeSection(current.s3, patch.s3, 'secret');
+  const known = s3 && Object.fromEntries(Object.keys(S3_SHAPE).map((key) => [key, s3[key]]));
+  return { ...merged, s3: known ?? patch.s3 };
 }
 
 /** Rate limit rules keep only their known keys; a missing audience means everyone. */

@@ -23,6 +23,7 @@ function scalarOf(field: FieldDef): GraphQLScalarType {
     case 'autodate':
       return DateTimeScalar;
     case 'json':
+    case 'geoPoint':
       return JsonScalar;
     case 'relation':
       return GraphQLID;

@@ -1,4 +1,4 @@
-import type { ActionDispatcher, AuthRateLimits, AuthService, RealtimeBroker } from '@tandem/core';
+import type { ActionDispatcher, AuthRateLimits, AuthService, CallWatcher, RealtimeBroker } from '@tandem/core';
 
 /** Where the gRPC adapter writes faults it hides from clients; Tandem's JSON logger fits. */
 export interface GrpcLogger {
@@ -25,4 +25,8 @@ export interface GrpcServices {
   readonly authLimits: AuthRateLimits;
   readonly logger: GrpcLogger;
   readonly watch: WatchLimits;
+  /** Who watches the request flow, if anyone may. */
+  readonly watcher?: CallWatcher;
+  /** The listener speaks TLS (what the Flow stream shows of the connection). */
+  readonly tls?: boolean;
 }

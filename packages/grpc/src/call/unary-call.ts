@@ -1,5 +1,5 @@
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { RequestContext } from '@tandem/core';
+import { watchCall, type RequestContext } from '@tandem/core';
 import { assertDecoded } from '../proto/tolerant-decoding.js';
 import { toErrorStatus } from '../status/error-status.js';
 import { callSignal, peerAddress, toRequestContext } from './call-context.js';
@@ -52,7 +52,22 @@ async function run<Request, Response>(
   const { principal } = await principalOfMetadata(services.auth, call.metadata);
   const query = method.query(call.request);
   const request = toRequestContext(call, principal, method.httpMethod, query, signal);
-  return method.run({ message: call.request, request, ip: peerAddress(call) });
+  const describe = () => ({
+    transport: 'grpc',
+    name: call.getPath(),
+    collection: stringField(call.request, 'collection'),
+    recordId: stringField(call.request, 'id'),
+    tls: services.tls === true,
+  });
+  return watchCall(services.watcher, describe, request, (watched) =>
+    method.run({ message: call.request, request: watched, ip: peerAddress(call) }),
+  );
+}
+
+/** A string field of a decoded request message, when it has one that is not empty. */
+function stringField(message: unknown, name: string): string | undefined {
+  const value = (message as Record<string, unknown> | null)?.[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** What a log line may say of a fault. */

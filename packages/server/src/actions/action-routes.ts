@@ -20,6 +20,8 @@ export interface ActionRoute {
 }
 
 const RECORDS = '/api/collections/:collection/records';
+/** PocketBase's `_externalAuths` system collection: static routes, which win over `:collection`. */
+const EXTERNAL_AUTHS = '/api/collections/_externalAuths/records';
 
 /**
  * PocketBase's REST API as a table over the core actions: this is all REST knows of
@@ -44,8 +46,19 @@ export const actionRoutes: readonly ActionRoute[] = [
   { method: 'GET', url: '/api/settings', action: 'settings.view' },
   { method: 'PATCH', url: '/api/settings', action: 'settings.update' },
   { method: 'GET', url: '/api/mails', action: 'mails.list', noStore: true },
+  { method: 'GET', url: '/api/logs', action: 'logs.list', noStore: true },
+  { method: 'GET', url: '/api/logs/stats', action: 'logs.stats', noStore: true },
+  { method: 'GET', url: '/api/logs/:id', action: 'logs.view', noStore: true },
   { method: 'POST', url: '/api/realtime/disconnect', action: 'realtime.disconnect' },
   { method: 'POST', url: '/api/superusers/install', action: 'superusers.install', noStore: true },
+  { method: 'GET', url: EXTERNAL_AUTHS, action: 'externalAuths.list', noStore: true },
+  { method: 'GET', url: `${EXTERNAL_AUTHS}/:id`, action: 'externalAuths.view', noStore: true },
+  { method: 'DELETE', url: `${EXTERNAL_AUTHS}/:id`, action: 'externalAuths.delete' },
+  { method: 'GET', url: '/api/backups', action: 'backups.list', noStore: true },
+  { method: 'POST', url: '/api/backups', action: 'backups.create' },
+  { method: 'POST', url: '/api/backups/upload', action: 'backups.upload' },
+  { method: 'DELETE', url: '/api/backups/:key', action: 'backups.delete' },
+  { method: 'POST', url: '/api/backups/:key/restore', action: 'backups.restore' },
 ];
 
 /** Registers every route of the table whose action the dispatcher knows. Record reads go through `cache` when given. */

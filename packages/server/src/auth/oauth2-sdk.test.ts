@@ -20,6 +20,8 @@ const accounts: Record<string, IdpAccount> = {
   grace: { sub: 'grace', email: 'grace@example.com', email_verified: true, name: 'Grace Hopper' },
   mallory: { sub: 'mallory', email: 'victim@example.com', email_verified: false, name: 'Mallory' },
   linus: { sub: 'linus', email: 'linus@example.com', email_verified: false, name: 'Linus' },
+  joan: { sub: 'joan', email: 'joan@example.com', email_verified: true, name: 'Joan Clarke' },
+  ken: { sub: 'ken', email: 'ken@example.com', email_verified: true, name: 'Ken Thompson' },
 };
 
 /** The refusal's status and catalog code. */
@@ -246,6 +248,36 @@ for (const { name: dialect, skip } of testDialects) {
       });
       assert.equal(posted.status, 400);
       assert.match(await posted.text(), /AUTH_OAUTH2_STATE_INVALID/);
+    });
+
+    it("lists and unlinks a user's own external auths (_externalAuths), never another's", async () => {
+      const joan = client();
+      const joanId = (await signIn(joan, 'joan')).record.id;
+      const ken = client();
+      await signIn(ken, 'ken');
+      const links = await joan.collection('users').listExternalAuths(joanId);
+      assert.deepEqual(
+        links.map((l) => [l.collectionName, l.recordRef, l.provider, l.providerId]),
+        [['_externalAuths', joanId, 'oidc', 'joan']],
+      );
+      assert.deepEqual(
+        await ken.collection('users').listExternalAuths(joanId),
+        [],
+        "another user's links are not listed",
+      );
+      assert.deepEqual(await client().collection('users').listExternalAuths(joanId), [], 'nor a guest');
+      // The SDK finds no link of Joan's that Ken may see, and says 404 itself.
+      await assert.rejects(ken.collection('users').unlinkExternalAuth(joanId, 'oidc'), { status: 404 });
+      await assert.rejects(ken.collection('_externalAuths').delete(links[0]!.id), refusedWith(404, 'NOT_FOUND'));
+      await assert.rejects(
+        joan.collection('_externalAuths').getList(1, 10, { filter: 'provider ~ "o"' }),
+        refusedWith(400, 'FILTER_INVALID'),
+      );
+      assert.equal(await joan.collection('users').unlinkExternalAuth(joanId, 'oidc'), true);
+      assert.deepEqual(await joan.collection('users').listExternalAuths(joanId), []);
+      const again = await signIn(client(), 'joan');
+      assert.equal(again.meta?.isNew, false, 'the verified email links the same account again');
+      assert.equal(again.record.id, joanId);
     });
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Collection, CollectionService, FieldDef } from '@tandem/core';
-import { maxFileSizeOf, parseJsonDocument } from '@tandem/core';
+import { AppError, defaultBackupLimits, isSuperuser, maxFileSizeOf, parseJsonDocument } from '@tandem/core';
 import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
 import { principalOf } from '../auth/request-principal.js';
 import { parseMultipart, type MultipartKeys } from './multipart-body.js';
@@ -14,6 +14,8 @@ export interface UploadOptions {
   readonly maxFiles: number;
   /** The largest file a batch item may carry (record routes use their field's `maxSize`). */
   readonly maxBatchFileBytes: number;
+  /** The largest archive a superuser may send to `POST /api/backups/upload`. */
+  readonly maxBackupBytes: number;
 }
 
 /** Tandem's upload bounds. */
@@ -21,6 +23,7 @@ export const defaultUploadOptions: UploadOptions = Object.freeze({
   maxParts: 1000,
   maxFiles: 100,
   maxBatchFileBytes: 32 * 1024 * 1024,
+  maxBackupBytes: defaultBackupLimits.maxArchiveBytes,
 });
 
 /** The uploads spooled for each request, removed when its answer is sent or its connection drops. */
@@ -79,6 +82,8 @@ export function uploadAllowance(
   options: UploadOptions,
 ): number {
   if (request.url.startsWith('/api/batch')) return 0;
+  if (isBackupUpload(request))
+    return isSuperuser(principalOf(request)) ? options.maxBackupBytes + options.maxFiles * 1024 : 0;
   const collection = collectionOf(request, collections);
   if (!collection || !/\/records(\/|$|\?)/.test(request.url)) return 0;
   return (
@@ -91,6 +96,7 @@ export function uploadAllowance(
 
 function keysOf(request: FastifyRequest, collections: CollectionService, options: UploadOptions): MultipartKeys {
   const batch = request.url.startsWith('/api/batch');
+  if (isBackupUpload(request)) return backupUploadKeys(request, options);
   const collection = batch ? undefined : collectionOf(request, collections);
   const fieldOf = (key: string) => collection?.fields.find((f) => f.name === key.replace(/^\+|[+-]$/g, ''));
   return {
@@ -112,6 +118,22 @@ function decodeFormValue(field: FieldDef | undefined, value: string): unknown {
   } catch {
     return value;
   }
+}
+
+function isBackupUpload(request: FastifyRequest): boolean {
+  return request.url.split('?')[0] === '/api/backups/upload';
+}
+
+/** A backup upload carries one archive in `file`, from a superuser only: anyone else is refused before a byte spools. */
+function backupUploadKeys(request: FastifyRequest, options: UploadOptions): MultipartKeys {
+  return {
+    fileLimit(key) {
+      const principal = principalOf(request);
+      if (!isSuperuser(principal)) throw new AppError(principal.kind === 'guest' ? 'AUTH_REQUIRED' : 'SUPERUSER_ONLY');
+      return key === 'file' ? options.maxBackupBytes : undefined;
+    },
+    decode: (_key, value) => value,
+  };
 }
 
 function collectionOf(request: FastifyRequest, collections: CollectionService): Collection | undefined {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ChangeEvent } from '@tandem/core';
+import type { ChangeEvent, Principal, WatchedCall } from '@tandem/core';
 import type { FlowChangeEvent, FlowConnection, FlowRequestEvent } from '@tandem/protocol';
 import { principalOf } from '../auth/request-principal.js';
 import type { ResponseMeta } from '../http/response-meta.js';
@@ -41,6 +41,34 @@ export function toRequestEvent(
   };
 }
 
+/** Calls over transports other than HTTP, numbered for their event ids. */
+let calls = 0;
+
+/**
+ * A WebSocket request frame or a gRPC call as a request event: its action or method
+ * stands for the method and path (there is no URL), its connection is the socket's.
+ */
+export function toCallEvent(call: WatchedCall): FlowRequestEvent {
+  return {
+    type: 'request',
+    id: `${call.transport}-${++calls}`,
+    at: Date.now(),
+    transport: call.transport,
+    method: call.transport === 'grpc' ? 'CALL' : 'WS',
+    path: call.name,
+    route: call.name,
+    status: call.status,
+    collection: call.collection,
+    recordId: call.recordId,
+    principal: principalName(call.principal),
+    connection: { http: call.transport === 'grpc' ? '2.0' : 'websocket', tls: call.tls, reused: true },
+    cache: 'bypass',
+    rules: call.rules,
+    timings: { edgeMs: undefined, authMs: undefined, dbMs: call.dbMs, totalMs: call.totalMs },
+    bytes: 0,
+  };
+}
+
 /** A change's event before its deliveries are counted. */
 export function toChangeEvent(event: ChangeEvent, clients: number): FlowChangeEvent {
   return {
@@ -62,7 +90,10 @@ function transportOf(route: string): string {
 }
 
 function describePrincipal(request: FastifyRequest): string {
-  const principal = principalOf(request);
+  return principalName(principalOf(request));
+}
+
+function principalName(principal: Principal): string {
   return principal.kind === 'record' ? `user:${principal.collection.name}` : principal.kind;
 }
 

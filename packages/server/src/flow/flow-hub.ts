@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ChangeEvent, FanoutObserver, RealtimeBroker } from '@tandem/core';
+import type { CallWatcher, ChangeEvent, FanoutObserver, RealtimeBroker, WatchedCall } from '@tandem/core';
 import type { RequestTracer } from '../http/request-trace.js';
 import type { ResponseMeta } from '../http/response-meta.js';
 import type { FlowChangeEvent, FlowEvent } from '@tandem/protocol';
-import { toChangeEvent, toRequestEvent } from './flow-events.js';
+import { toCallEvent, toChangeEvent, toRequestEvent } from './flow-events.js';
 import type { FlowWatcher } from './flow-watcher.js';
 
 /** How long a change collects its deliveries before it is sent (visibility checks may read the store). */
@@ -17,7 +17,7 @@ const MAX_PENDING_CHANGES = 1000;
  * observer, and nothing here runs. The first watcher turns it all on; the last one
  * leaving turns it off again.
  */
-export class FlowHub implements RequestTracer, FanoutObserver {
+export class FlowHub implements RequestTracer, FanoutObserver, CallWatcher {
   watching = false;
   readonly #watchers = new Set<FlowWatcher>();
   readonly #broker: RealtimeBroker | undefined;
@@ -58,6 +58,11 @@ export class FlowHub implements RequestTracer, FanoutObserver {
     const reused = socket !== null && this.#sockets.has(socket);
     if (socket && !reused) this.#sockets.add(socket);
     this.publish(toRequestEvent(request, reply, meta, payload, reused));
+  }
+
+  /** A call over the WebSocket or gRPC (HTTP requests come through `finish`). */
+  called(call: WatchedCall): void {
+    this.publish(toCallEvent(call));
   }
 
   change(event: ChangeEvent, clients: number): void {

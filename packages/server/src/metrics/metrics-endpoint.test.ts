@@ -86,6 +86,7 @@ describe('GET /api/metrics', () => {
 
   it('reports no dropped log lines when the log output counts none', async () => {
     assert.equal(sample(await scrape(), 'tandem_log_dropped_lines_total'), 0);
+    assert.equal(sample(await scrape(), 'tandem_request_log_dropped_total'), 0);
   });
 
   it('writes well-formed exposition text: HELP and TYPE before each family, one sample per line, a blank line between families', async () => {

@@ -7,6 +7,8 @@ export interface RuntimeSources {
   readonly realtime?: { readonly size: number; readonly messagesSent: number };
   /** The log output's count of dropped lines (0 when there is none). */
   readonly log?: { readonly droppedLines: number };
+  /** The stored request log's count of dropped entries (0 when requests are not stored). */
+  readonly requestLog?: { readonly dropped: number };
 }
 
 /** The event-loop window of the runtime metrics. */
@@ -19,7 +21,7 @@ export interface RuntimeMetrics {
 
 /**
  * Registers the metrics read at scrape time: realtime connections and deliveries,
- * event-loop delay, dropped log lines, and the process' memory and CPU time.
+ * event-loop delay, dropped log lines and request log entries, and the process' memory and CPU time.
  */
 export function registerRuntimeMetrics(registry: Registry, sources: RuntimeSources): RuntimeMetrics {
   if (sources.realtime) registerRealtimeMetrics(registry, sources.realtime);
@@ -29,6 +31,12 @@ export function registerRuntimeMetrics(registry: Registry, sources: RuntimeSourc
     'tandem_log_dropped_lines_total',
     'Log lines dropped because the log output failed (closed pipe, full disk) or fell behind.',
     () => sources.log?.droppedLines ?? 0,
+  );
+  registerMirroredCounter(
+    registry,
+    'tandem_request_log_dropped_total',
+    'Entries of the stored request log (/api/logs) dropped because its queue was full or a batch failed.',
+    () => sources.requestLog?.dropped ?? 0,
   );
   registerProcessMetrics(registry);
   return eventLoop;

@@ -16,6 +16,16 @@ export function isDocumentedField(field: FieldDef): boolean {
   return !field.hidden && field.type !== 'password' && field.name !== 'tokenKey';
 }
 
+/** A geoPoint value: degrees of longitude and latitude. */
+const GEO_POINT: JsonSchema = {
+  type: 'object',
+  properties: {
+    lon: { type: 'number', minimum: -180, maximum: 180 },
+    lat: { type: 'number', minimum: -90, maximum: 90 },
+  },
+  required: ['lon', 'lat'],
+};
+
 /** The schema of a field's value in a record, from its type and options. */
 export function fieldSchema(field: FieldDef): JsonSchema {
   switch (field.type) {
@@ -47,6 +57,10 @@ export function fieldSchema(field: FieldDef): JsonSchema {
         : { type: 'string', description: 'A stored file name.' };
     case 'password':
       return { type: 'string', writeOnly: true };
+    case 'editor':
+      return { type: 'string', description: 'HTML, stored as sent.' };
+    case 'geoPoint':
+      return GEO_POINT;
   }
 }
 

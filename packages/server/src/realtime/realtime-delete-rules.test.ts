@@ -1,6 +1,7 @@
 /**
  * Delete events reach whoever could see the record, also when its rule crosses a
- * relation (`trip.members ?= @request.auth.id`), over the WebSocket and SSE alike.
+ * relation (`trip.members ?= @request.auth.id`), over the WebSocket and SSE alike, and
+ * also when the record is deleted by a cascade from the very record its rule reaches.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,11 @@ import { bearer, call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 import { openSse, type SseTestStream } from '../testing/sse-client.fixture.js';
 import { defaultAuthRateLimits } from '@tandem/core';
+import { EventSource } from 'eventsource';
+import PocketBase, { type RecordSubscription } from 'pocketbase';
+
+// Node 20 has no global EventSource; the SDK's realtime needs one.
+Object.assign(globalThis, { EventSource });
 
 const PASSWORD = 'correct horse battery staple';
 const MEMBER = 'trip.owner = @request.auth.id || trip.members ?= @request.auth.id';
@@ -33,6 +39,7 @@ async function createSchema(t: TestApp): Promise<void> {
   await t.collections.create({
     name: 'trips',
     listRule: `${owner} || members ?= @request.auth.id`,
+    deleteRule: owner,
     fields: [
       { name: 'owner', type: 'relation', collectionId: users, maxSelect: 1 },
       { name: 'members', type: 'relation', collectionId: users, maxSelect: 10 },
@@ -45,7 +52,7 @@ async function createSchema(t: TestApp): Promise<void> {
     viewRule: MEMBER,
     deleteRule: 'trip.owner = @request.auth.id',
     fields: [
-      { name: 'trip', type: 'relation', collectionId: trips, maxSelect: 1 },
+      { name: 'trip', type: 'relation', collectionId: trips, maxSelect: 1, cascadeDelete: true },
       { name: 'title', type: 'text' },
     ],
   });
@@ -130,6 +137,92 @@ for (const { name: dialect, skip } of testDialects) {
       const expense = await deleteExpense('Hotel');
       const frame = await stream.next((f) => f.event === 'expenses/*' && (f.data?.includes('"delete"') ?? false));
       assert.equal(JSON.parse(frame.data!).record.id, expense);
+    });
+
+    /** Deletes a trip of ann's with two expenses; bob is a member. Returns the expense ids. */
+    const deleteTripWithExpenses = async () => {
+      const doomed = (await t.seed('trips', { owner: ann.id, members: [bob.id] })).id as string;
+      const expenses = [
+        (await t.seed('expenses', { trip: doomed, title: 'Train' })).id as string,
+        (await t.seed('expenses', { trip: doomed, title: 'Museum' })).id as string,
+      ];
+      const answer = await call(t, 'DELETE', `/api/collections/trips/records/${doomed}`, undefined, bearer(ann.token));
+      assert.equal(answer.status, 204, answer.raw);
+      await t.seed('pings', { n: 2 });
+      return expenses;
+    };
+    const deletedIds = (socket: TestSocket) =>
+      socket.messages
+        .filter((m): m is Event => isEvent(m) && m.sub === 'expenses/*' && m.action === 'delete')
+        .map((m) => m.record.id);
+
+    it('sends the deletes of a cascade to a member over the WebSocket, checked against the deleted trip', async () => {
+      const [member, stranger] = [await socketOf(bob.token), await socketOf(eve.token)];
+      const expenses = await deleteTripWithExpenses();
+      await member.waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 2);
+      assert.deepEqual(deletedIds(member).sort(), [...expenses].sort());
+      await stranger.waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 2);
+      assert.deepEqual(deletedIds(stranger), []);
+    });
+
+    it('replays the deletes of a cascade to a member who resumes after them', async () => {
+      const first = await socketOf(bob.token);
+      await t.seed('pings', { n: 3 });
+      const seen = (await first.waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 3)) as Event;
+      first.ws.terminate();
+      const expenses = await deleteTripWithExpenses();
+      const second = await openTestSocket(url, bearer(bob.token));
+      sockets.push(second);
+      second.send({ type: 'subscribe', id: 'expenses/*', topic: 'expenses/*' });
+      await second.waitFor((m) => m.type === 'subscribed');
+      second.send({ type: 'resume', lastSeq: seen.seq });
+      await second.waitFor((m) => m.type === 'resumed');
+      assert.deepEqual(deletedIds(second).sort(), [...expenses].sort());
+    });
+
+    it("sends the deletes of a cascade to a member through the official SDK's subscribe", async () => {
+      const pb = new PocketBase(url);
+      pb.autoCancellation(false);
+      pb.authStore.save(bob.token);
+      const deleted: string[] = [];
+      let wake = () => {};
+      const unsubscribe = await pb.collection('expenses').subscribe('*', (e: RecordSubscription) => {
+        if (e.action === 'delete') deleted.push(e.record.id);
+        wake();
+      });
+      try {
+        const expenses = await deleteTripWithExpenses();
+        while (deleted.length < expenses.length) await new Promise<void>((resolve) => (wake = resolve));
+        assert.deepEqual(deleted.sort(), [...expenses].sort());
+      } finally {
+        await unsubscribe();
+        pb.realtime.unsubscribe();
+      }
+    });
+
+    it('sends the deletes of a cascade to a member over SSE', async () => {
+      const stream = await openSse(url);
+      streams.push(stream);
+      const subscribed = await call(
+        t,
+        'POST',
+        '/api/realtime',
+        { clientId: stream.clientId, subscriptions: ['expenses/*'] },
+        bearer(bob.token),
+      );
+      assert.equal(subscribed.status, 204, subscribed.raw);
+      const expenses = await deleteTripWithExpenses();
+      const ids: string[] = [];
+      for (let from = 0; ids.length < expenses.length; ) {
+        const frame = await stream.next(
+          (f) => f.event === 'expenses/*' && (f.data?.includes('"delete"') ?? false),
+          undefined,
+          from,
+        );
+        from = stream.frames.indexOf(frame) + 1;
+        ids.push(JSON.parse(frame.data!).record.id as string);
+      }
+      assert.deepEqual(ids.sort(), [...expenses].sort());
     });
   });
 }

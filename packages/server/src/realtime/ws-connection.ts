@@ -28,6 +28,8 @@ export interface ConnectionServices extends SocketRequestServices {
   readonly auth: AuthService | undefined;
   /** The bytes guests' and users' messages (and HTTP bodies) may hold at once. */
   readonly bodyBudget: BodyBudget;
+  /** The socket came over TLS (what the Flow stream shows of the connection). */
+  readonly secure?: boolean;
 }
 
 /**
@@ -125,7 +127,7 @@ async function onMessage(
         return send({
           type: 'response',
           id: message.id,
-          ...(await runSocketRequest(services, client.principal, message)),
+          ...(await runSocketRequest(services, client.principal, message, services.secure === true)),
         });
     }
   } catch (error) {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
-import type { ActionDispatcher, AuthService, BatchSettings, RealtimeBroker } from '@tandem/core';
+import type { ActionDispatcher, AuthService, BatchSettings, CallWatcher, RealtimeBroker } from '@tandem/core';
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
@@ -36,6 +36,8 @@ export interface WebSocketServices {
   readonly batchSettings: () => BatchSettings;
   readonly bodyLimits: BodyLimits;
   readonly bodyBudget: BodyBudget;
+  /** Who watches the request flow: request frames are reported to it while it watches. */
+  readonly watcher?: CallWatcher;
 }
 
 /** The path of Tandem's WebSocket endpoint. */
@@ -71,7 +73,8 @@ export function registerWebSocket(
             if (left > 0) counts.set(ip, left);
             else counts.delete(ip);
           });
-          serveConnection(ws, { ...services }, result.principal, result.credential, options);
+          const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
+          serveConnection(ws, { ...services, secure }, result.principal, result.credential, options);
         });
       },
       () => refuseUpgrade(socket, 500, 'Internal Server Error'),

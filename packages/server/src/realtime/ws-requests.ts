@@ -7,8 +7,10 @@ import {
   type ActionDispatcher,
   type ActionResult,
   type BatchSettings,
+  type CallWatcher,
   type Principal,
   type RequestContext,
+  watchCall,
 } from '@tandem/core';
 import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
 import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
@@ -19,6 +21,8 @@ export interface SocketRequestServices {
   readonly batchSettings: () => BatchSettings;
   /** Each batch item's body is held to its caller's body limit, as over HTTP. */
   readonly bodyLimits: BodyLimits;
+  /** Who watches the request flow (the admin UI's Flow stream), if anyone may. */
+  readonly watcher?: CallWatcher;
 }
 
 type RequestMessage = Extract<ClientMessage, { type: 'request' }>;
@@ -42,10 +46,20 @@ export async function runSocketRequest(
   services: SocketRequestServices,
   principal: Principal,
   message: RequestMessage,
+  tls: boolean,
 ): Promise<ActionResult> {
   const query = queryOf(message.query);
-  if (message.action === 'batch')
-    return batch(services, message.body, { principal, method: 'POST', headers: {}, query, context: 'default' });
+  const describe = () => ({
+    transport: 'websocket',
+    name: message.action === 'batch' ? 'batch' : (ACTIONS[message.action]?.name ?? message.action),
+    collection: message.collection,
+    recordId: message.recordId,
+    tls,
+  });
+  if (message.action === 'batch') {
+    const request: RequestContext = { principal, method: 'POST', headers: {}, query, context: 'default' };
+    return watchCall(services.watcher, describe, request, (r) => batch(services, message.body, r));
+  }
   const action = Object.hasOwn(ACTIONS, message.action) ? ACTIONS[message.action] : undefined;
   if (!action) throw new AppError('BAD_REQUEST', 'Unknown request action.');
   const request: RequestContext = { principal, method: action.method, headers: {}, query, context: 'default' };
@@ -53,7 +67,9 @@ export async function runSocketRequest(
     collection: message.collection ?? '',
     ...(message.recordId === undefined ? {} : { id: message.recordId }),
   };
-  return services.actions.dispatch(action.name, { params, query, body: message.body }, request);
+  return watchCall(services.watcher, describe, request, (r) =>
+    services.actions.dispatch(action.name, { params, query, body: message.body }, r),
+  );
 }
 
 async function batch(services: SocketRequestServices, body: unknown, request: RequestContext): Promise<ActionResult> {

@@ -127,6 +127,47 @@ for (const { name: dialect, skip } of testDialects) {
       await ann.collection('expenses').create({ trip: trip.id, title: 'taxi', amount: 3, status: 'settled' });
     });
 
+    it('keeps an editor field as HTML within its maxSize, and a geoPoint within range, filterable by lat', async () => {
+      const ann = served.client();
+      const annId = (await ann.collection('users').authWithPassword('ann@example.com', 'pale-otter-91-lantern')).record
+        .id;
+      const plan = '<p>Meet at <strong>the station</strong> &amp; walk</p>';
+      const trip = await ann
+        .collection('trips')
+        .create({ name: 'Lyon', owner: annId, plan, meeting_point: { lon: 4.8357, lat: 45.764 } });
+      assert.equal(trip.plan, plan);
+      assert.deepEqual(trip.meeting_point, { lon: 4.8357, lat: 45.764 });
+      const plain = await ann.collection('trips').create({ name: 'Nowhere', owner: annId });
+      assert.deepEqual(plain.meeting_point, { lon: 0, lat: 0 });
+      assert.equal(plain.plan, '');
+      const north = await ann.collection('trips').getFullList({ filter: 'meeting_point.lat > 45' });
+      assert.deepEqual(
+        north.map((t) => t.name),
+        ['Lyon'],
+      );
+      // Lyon's Part-Dieu station is about 1.8 km from the meeting point; Paris is 390 km away.
+      const near = (lon: number, lat: number, km: number) =>
+        ann.collection('trips').getFullList({
+          filter: `geoDistance(meeting_point.lon, meeting_point.lat, ${lon}, ${lat}) < ${km}`,
+        });
+      assert.deepEqual(
+        (await near(4.8593, 45.7606, 5)).map((t) => t.name),
+        ['Lyon'],
+      );
+      assert.deepEqual(await near(2.3522, 48.8566, 100), []);
+      const refused = async (body: Record<string, unknown>, field: string, code: string) =>
+        assert.rejects(ann.collection('trips').update(trip.id, body), (e: unknown) => {
+          assert.ok(e instanceof ClientResponseError);
+          assert.equal(e.status, 400);
+          assert.equal(e.response.data?.[field]?.code, code, JSON.stringify(e.response));
+          return true;
+        });
+      await refused({ meeting_point: { lon: 4.8, lat: 91 } }, 'meeting_point', 'validation_invalid_latitude');
+      await refused({ meeting_point: { lon: -180.5, lat: 1 } }, 'meeting_point', 'validation_invalid_longitude');
+      await refused({ meeting_point: { lon: 'east', lat: 1 } }, 'meeting_point', 'validation_invalid_value');
+      await refused({ plan: `<p>${'é'.repeat(1000)}</p>` }, 'plan', 'validation_content_size_limit');
+    });
+
     it('refuses writes to a view collection', async () => {
       const ann = served.client();
       await ann.collection('users').authWithPassword('ann@example.com', 'pale-otter-91-lantern');
@@ -164,7 +205,10 @@ for (const { name: dialect, skip } of testDialects) {
         passwordConfirm: 'pale-otter-91-lantern',
       });
       const auth = await pb.collection('users').authWithPassword('ANN_01'.toLowerCase(), 'pale-otter-91-lantern');
-      await pb.collection('notes').create({ title: 'First', owner: auth.record.id, labels: ['work'] });
+      const first = await pb
+        .collection('notes')
+        .create({ title: 'First', owner: auth.record.id, labels: ['work'], content: '<p>Rich <em>text</em></p>' });
+      assert.equal(first.content, '<p>Rich <em>text</em></p>');
       await assert.rejects(pb.collection('notes').create({ title: 'Not mine', owner: 'someoneelse0001' }));
       const counts = await pb.collection('note_counts').getFullList({ filter: 'username = "ann_01"' });
       assert.equal(counts[0]!.notes, 1);

@@ -560,11 +560,30 @@ export const createScenarios: Scenario[] = [
     status: 403,
   },
   {
-    name: 'create into a locked collection is a 403 before the body is looked at',
+    name: 'create into a locked collection is a 403 before any field is validated',
+    method: 'POST',
+    url: R('locked'),
+    body: { note: 12, nope: [1, 2] },
+    status: 403,
+    json: (b) => assert.equal(b.code, 'SUPERUSER_ONLY'),
+  },
+  {
+    // PocketBase binds the body before it checks the rule (RequestInfo fails first).
+    name: 'create into a locked collection with a body that is no JSON object is a 400, as in PocketBase',
     method: 'POST',
     url: R('locked'),
     body: [1, 2],
-    status: 403,
+    status: 400,
+    json: (b) => assert.equal(b.code, 'BODY_INVALID'),
+  },
+  {
+    name: 'create into a locked collection with malformed JSON is a 400, as in PocketBase',
+    method: 'POST',
+    url: R('locked'),
+    payload: '{"note": ',
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    json: (b) => assert.equal(b.code, 'JSON_INVALID'),
   },
   {
     name: 'create refused by the create rule is a 400 and writes nothing',
@@ -663,11 +682,12 @@ export const updateScenarios: Scenario[] = [
     status: 403,
   },
   {
-    name: 'PATCH of a locked collection is a 403 before the body is looked at',
+    name: 'PATCH of a locked collection with a body that is no JSON object is a 400, as in PocketBase',
     method: 'PATCH',
     url: R('locked', `/${ids.locked1}`),
     body: 'not an object',
-    status: 403,
+    status: 400,
+    json: (b) => assert.equal(b.code, 'BODY_INVALID'),
   },
   {
     name: 'PATCH cannot change the id',

@@ -56,7 +56,16 @@ export const settingsReadScenarios: Scenario[] = [
     headers: su,
     status: 200,
     json: (b) => {
-      assert.deepEqual(Object.keys(b).sort(), ['batch', 'meta', 'rateLimits', 's3', 'smtp', 'trustedProxy']);
+      assert.deepEqual(Object.keys(b).sort(), [
+        'backups',
+        'batch',
+        'logs',
+        'meta',
+        'rateLimits',
+        's3',
+        'smtp',
+        'trustedProxy',
+      ]);
       assert.equal(b.s3.enabled, false);
       assert.deepEqual(b.batch, { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 134217728 });
       assert.equal(b.rateLimits.enabled, true);
@@ -115,6 +124,39 @@ export const settingsUpdateScenarios: Scenario[] = [
     body: { s3: { enabled: true, bucket: '', region: '', endpoint: '' } },
     status: 400,
     json: (b) => assert.deepEqual(Object.keys(b.data.s3).sort(), ['bucket', 'endpoint', 'region']),
+  },
+  {
+    name: 'backups.s3 keeps its stored secret, answers it as "" and merges its keys',
+    method: 'PATCH',
+    url: S,
+    headers: su,
+    body: { backups: { cron: '0 3 * * *', s3: { secret: 'kept', bucket: 'bk', stray: 1 } } },
+    status: 200,
+    json: (b) => {
+      assert.equal(b.backups.cron, '0 3 * * *');
+      assert.equal(b.backups.cronMaxKeep, 3);
+      assert.equal(b.backups.s3.secret, '');
+      assert.equal(b.backups.s3.stray, undefined);
+    },
+    after: async (t) => {
+      await t.settings.update({ backups: { s3: { region: 'r' } } });
+      assert.equal(t.settings.get().backups.s3.secret, 'kept');
+      assert.equal(t.settings.get().backups.s3.bucket, 'bk');
+      assert.equal(t.settings.get().backups.cron, '0 3 * * *');
+    },
+  },
+  {
+    name: 'backups.cron must be a cron expression; backups.s3 enabled needs its bucket',
+    method: 'PATCH',
+    url: S,
+    headers: su,
+    body: { backups: { cron: 'every day', cronMaxKeep: -1, s3: { enabled: true } } },
+    status: 400,
+    json: (b) => {
+      assert.equal(b.data.backups.cron.code, 'validation_invalid_cron');
+      assert.ok(b.data.backups.cronMaxKeep.code);
+      assert.deepEqual(Object.keys(b.data.backups.s3).sort(), ['bucket', 'endpoint', 'region']);
+    },
   },
   {
     name: 'PATCH merges one section key and keeps the rest',

@@ -8,3 +8,4 @@ export * from './ws-client.fixture.js';
 export * from './sse-client.fixture.js';
 export * from './test-certificates.fixture.js';
 export * from './owner-notes-fixture.fixture.js';
+export * from './oidc-provider.fixture.js';

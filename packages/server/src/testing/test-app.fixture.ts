@@ -25,7 +25,7 @@ import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
 import { silentLogger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
-import type { AuthRateLimitRules, RateLimiter } from '@tandem/core';
+import type { AuthRateLimitRules, LogWriter, RateLimiter } from '@tandem/core';
 import type { ResponseCache } from '../cache/record-response-cache.js';
 import type { GraphqlTransport } from '../graphql/graphql-transport.js';
 
@@ -46,6 +46,8 @@ export interface TestApp {
   /** The app's response cache (in-process, 16 MiB) and the generations its keys carry. */
   readonly responseCache: ResponseCache;
   readonly generations: CollectionGenerations;
+  /** The stored request log's writer (see TestAppOptions.storeRequestLog). */
+  readonly logs: LogWriter;
   /** Creates a record as a superuser (fixtures). */
   seed(collection: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
   cleanup(): Promise<void>;
@@ -59,15 +61,22 @@ export type TestGraphqlFactory = (core: {
   auth: AuthService;
 }) => GraphqlTransport;
 
+/** What a test app adds to the server options. */
+export interface TestAppOptions {
+  /** Queue every response into the stored request log (`/api/logs`); off by default, as it writes. */
+  readonly storeRequestLog?: boolean;
+}
+
 /** Starts an in-process app on a fresh database of the given kind. */
 export async function createTestApp(
   dialect: DialectName,
-  options: Partial<ServerOptions> = {},
+  options: Partial<ServerOptions> & TestAppOptions = {},
   resolvePrincipal?: PrincipalResolver,
   authRateLimits?: () => AuthRateLimitRules,
   graphqlFactory?: TestGraphqlFactory,
   rateLimiter?: RateLimiter,
 ): Promise<TestApp> {
+  const { storeRequestLog, ...serverOptions } = options;
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
   const core = await composeCoreServices(opened.store, {
@@ -97,8 +106,9 @@ export async function createTestApp(
       outbox,
       realtime,
       responseCache,
+      requestLog: storeRequestLog ? core.logs : undefined,
     },
-    { ...defaultServerOptions, logRequests: false, ...options },
+    { ...defaultServerOptions, logRequests: false, ...serverOptions },
   );
   await app.ready();
   return {
@@ -114,10 +124,12 @@ export async function createTestApp(
     realtime,
     responseCache,
     generations,
+    logs: core.logs,
     seed: (collection, body) => records.create(collection, body, {}, internalRequest(superuser())),
     async cleanup() {
       core.stop();
       await app.close();
+      await core.logs.flush();
       await cleanup();
     },
   };

@@ -12,7 +12,8 @@ export interface CertificateReloadOptions {
   readonly served: TlsCertificate;
   /** Quiet time after the last change before the files are read (default 250 ms). */
   readonly debounceMs?: number;
-  onReload?(): void;
+  /** The pair now served. */
+  onReload?(certificate: TlsCertificate): void;
   onError?(error: Error): void;
 }
 
@@ -45,7 +46,7 @@ export function reloadCertificatesOnChange(
       // Throws, changing nothing, when the pair does not load (half-written, mismatched).
       server.setSecureContext(toSecureContextOptions({ cert, key }));
       last = fingerprint;
-      options.onReload?.();
+      options.onReload?.({ cert, key });
     } catch (error) {
       options.onError?.(error as Error);
     }

@@ -10,6 +10,9 @@ export const TEXT_MAX_CEILING = 1_000_000;
 /** The largest `maxSize` of a json field, in bytes of serialized JSON. Unset means 1 MiB. */
 export const JSON_MAX_SIZE_CEILING = 16 * 1024 * 1024;
 
+/** The largest `maxSize` of an editor field, in UTF-8 bytes. Unset means 5 MiB, as PocketBase. */
+export const EDITOR_MAX_SIZE_CEILING = 16 * 1024 * 1024;
+
 /**
  * The most items a select or relation value (or a `+`/`-` modifier) may list, before
  * duplicates are dropped; also the largest `maxSelect` and the most `values` of a select.

@@ -12,6 +12,8 @@ import { textField } from './text-field.js';
 import { urlField } from './url-field.js';
 import { passwordField } from './password-field.js';
 import { fileField } from './file-field.js';
+import { editorField } from './editor-field.js';
+import { geoPointField } from './geo-point-field.js';
 
 /** Every field type by name. */
 export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
@@ -27,6 +29,8 @@ export const fieldTypes: Readonly<Record<FieldTypeName, FieldType>> = {
   relation: relationField,
   file: fileField,
   password: passwordField,
+  editor: editorField,
+  geoPoint: geoPointField,
 };
 
 /** True when `name` is a field type Tandem knows. */

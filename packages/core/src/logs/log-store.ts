@@ -1,0 +1,142 @@
+import { compileFilter, compileSort, parseFilter, type FilterContext } from '../filter/index.js';
+import { schemaViewOf } from '../schema/schema-view.js';
+import { ident, join, raw, sql, type Sql } from '../sql/sql.js';
+import type { Store } from '../store/store.js';
+import type { LogEntry, LogHourStats, LogPage } from './log-entry.js';
+import { LOGS_TABLE, logsCollection } from './log-schema.js';
+
+const ALIAS = '_l';
+const DEFAULT_PER_PAGE = 30;
+const MAX_PER_PAGE = 500;
+/** Most hours one stats answer lists (a year of hours): the answer stays bounded whatever the filter. */
+const MAX_STATS_HOURS = 24 * 366;
+
+/** `page`, `perPage`, `sort`, `filter` and `skipTotal` of `GET /api/logs`. */
+export interface LogListParams {
+  readonly page?: string;
+  readonly perPage?: string;
+  readonly sort?: string;
+  readonly filter?: string;
+  readonly skipTotal?: string;
+}
+
+/**
+ * The request log table (`_logs`) in the data store, on both databases: written in
+ * batches by the LogWriter, read by superusers through `/api/logs`. Filters and sorts
+ * compile as over a collection with fields `id`, `created`, `level`, `message` and
+ * `data` (json), with a superuser's rights.
+ */
+export class LogStore {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Creates the table and its index on `created` when missing. */
+  async ensureSchema(): Promise<void> {
+    const d = this.#store.dialect;
+    await this.#store.exec(`CREATE TABLE IF NOT EXISTS "${LOGS_TABLE}" ("id" TEXT PRIMARY KEY NOT NULL,
+      "created" TEXT NOT NULL, "level" ${d.columnDefinition('number')}, "message" ${d.columnDefinition('text')},
+      "data" ${d.columnDefinition('json')})`);
+    await this.#store.exec(`CREATE INDEX IF NOT EXISTS "_logs_created_idx" ON "${LOGS_TABLE}" ("created")`);
+  }
+
+  /** Inserts entries in one statement. */
+  async insert(entries: readonly LogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const d = this.#store.dialect;
+    const rows = entries.map(
+      (e) => sql`(${e.id}, ${e.created}, ${e.level}, ${e.message}, ${d.toColumn('json', e.data) as string})`,
+    );
+    await this.#store.run(
+      sql`INSERT INTO ${ident(LOGS_TABLE)} ("id", "created", "level", "message", "data") VALUES ${join(rows)}`,
+    );
+  }
+
+  /** Deletes entries created before `cutoff` (PocketBase's datetime text); returns how many. */
+  async deleteBefore(cutoff: string): Promise<number> {
+    return (await this.#store.run(sql`DELETE FROM ${ident(LOGS_TABLE)} WHERE "created" < ${cutoff}`)).changes;
+  }
+
+  /** One page of entries, newest first unless `sort` says otherwise. Throws FILTER_INVALID / SORT_INVALID (400). */
+  async list(params: LogListParams): Promise<LogPage> {
+    const where = this.#where(params.filter);
+    const order = params.sort?.trim() ? compileSort(params.sort, this.#context()) : raw('"created" DESC, "id" DESC');
+    const page = positiveInt(params.page, 1);
+    const perPage = Math.min(positiveInt(params.perPage, DEFAULT_PER_PAGE), MAX_PER_PAGE);
+    const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
+    const [rows, totalItems] = await Promise.all([
+      this.#store.all<Record<string, unknown>>(
+        sql`SELECT * FROM ${this.#table()} WHERE ${where} ORDER BY ${order} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
+      ),
+      skipTotal ? Promise.resolve(-1) : this.#count(where),
+    ]);
+    const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
+    return { page, perPage, totalItems, totalPages, items: rows.map((row) => this.#entry(row)) };
+  }
+
+  /** One entry, or undefined. */
+  async view(id: string): Promise<LogEntry | undefined> {
+    const row = await this.#store.first<Record<string, unknown>>(
+      sql`SELECT * FROM ${this.#table()} WHERE ${ident(ALIAS)}."id" = ${id}`,
+    );
+    return row ? this.#entry(row) : undefined;
+  }
+
+  /** Entries per hour (PocketBase's `/api/logs/stats`), oldest first, optionally filtered. */
+  async stats(filter?: string): Promise<LogHourStats[]> {
+    // The hour of PocketBase's datetime text, `2024-01-31 10`, names its bucket: the same SQL on both databases.
+    const hour = sql`SUBSTR(${ident(ALIAS)}."created", 1, 13)`;
+    const rows = await this.#store.all<{ total: unknown; hour: string }>(
+      sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table()} WHERE ${this.#where(filter)}
+        GROUP BY ${hour} ORDER BY ${hour} DESC LIMIT ${MAX_STATS_HOURS}`,
+    );
+    return rows.reverse().map((row) => ({ total: Number(row.total), date: `${row.hour}:00:00.000Z` }));
+  }
+
+  #table(): Sql {
+    return sql`${ident(LOGS_TABLE)} AS ${ident(ALIAS)}`;
+  }
+
+  #where(filter: string | undefined): Sql {
+    return filter?.trim() ? compileFilter(parseFilter(filter), this.#context()) : raw('1 = 1');
+  }
+
+  async #count(where: Sql): Promise<number> {
+    const row = await this.#store.first<{ n: unknown }>(
+      sql`SELECT COUNT(*) AS "n" FROM ${this.#table()} WHERE ${where}`,
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  #entry(row: Record<string, unknown>): LogEntry {
+    const data = this.#store.dialect.fromColumn('json', row.data);
+    return {
+      id: String(row.id),
+      created: String(row.created),
+      level: Number(row.level),
+      message: String(row.message ?? ''),
+      data: data && typeof data === 'object' ? (data as Record<string, unknown>) : {},
+    };
+  }
+
+  /** Only superusers read the log: every field and macro is theirs to use. */
+  #context(): FilterContext {
+    return {
+      dialect: this.#store.dialect,
+      schema: schemaViewOf([logsCollection]),
+      collection: logsCollection,
+      tableAlias: ALIAS,
+      request: { auth: null, body: {}, query: {}, headers: {}, method: 'GET', context: 'default' },
+      now: new Date(),
+      allowHidden: true,
+      allowRequestMacros: true,
+    };
+  }
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const number = Number.parseInt(value ?? '', 10);
+  return Number.isSafeInteger(number) && number > 0 ? number : fallback;
+}
