@@ -142,3 +142,4 @@ export {
   type BackupServiceOptions,
   type DatabaseSnapshot,
 } from './backups/backup-service.js';
+export { runExclusively, type ExclusiveRunOptions } from './jobs/exclusive-run.js';

@@ -135,7 +135,7 @@ async function followCluster(
     void quietly(() => collections.refresh());
     void quietly(() => settings.refresh());
   };
-  return [
+  const stops = [
     await bus.listen('changes', (text) => {
       members.add(parseSeqs(text));
       void feed.poke();
@@ -149,6 +149,10 @@ async function followCluster(
     collections.onChange(() => echoing === 0 && void shared.bump([], true)),
     bus.onReconnect(catchUp),
   ];
+  // Listening came after the first load: a change announced in between is read now.
+  await quietly(() => collections.refresh());
+  await quietly(() => settings.refresh());
+  return stops;
 }
 
 function parseSeqs(text: string): number[] {

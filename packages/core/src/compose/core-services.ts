@@ -18,6 +18,7 @@ import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
 import { createClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import type { RedisConnections } from '../cluster/redis-connection.js';
+import { runExclusively } from '../jobs/exclusive-run.js';
 import { LogStore } from '../logs/log-store.js';
 import { LogWriter } from '../logs/log-writer.js';
 
@@ -77,9 +78,30 @@ export interface CoreServices {
  * of the collections it changed before the write is acknowledged, then wakes the feed.
  */
 export async function composeCoreServices(opened: Store, options: CoreServicesOptions): Promise<CoreServices> {
-  const wake: { feed?: ChangeFeed } = {};
   const generations = new CollectionGenerations();
-  const cluster = options.redis ? await createClusterServices(options.redis, generations) : undefined;
+  if (!options.redis) return composeServices(opened, options, generations, undefined);
+  const cluster = await createClusterServices(options.redis, generations);
+  // NB: instances starting together on a new database would race to create the same
+  // tables (PostgreSQL answers a concurrent CREATE TABLE IF NOT EXISTS with a unique
+  // violation): they start one at a time.
+  try {
+    return await runExclusively(cluster.lease, 'start', () => composeServices(opened, options, generations, cluster), {
+      ttlMs: 60_000,
+      waitMs: 300_000,
+    });
+  } catch (error) {
+    cluster.stop();
+    throw error;
+  }
+}
+
+async function composeServices(
+  opened: Store,
+  options: CoreServicesOptions,
+  generations: CollectionGenerations,
+  cluster: ClusterServices | undefined,
+): Promise<CoreServices> {
+  const wake: { feed?: ChangeFeed } = {};
   const store = withChangeNotifications(opened, async (ids, changes) => {
     generations.bump(ids);
     wake.feed?.publish(changes);
