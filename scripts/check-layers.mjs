@@ -49,6 +49,8 @@ const LAYERS = {
     ['records'],
     ['auth'],
     ['realtime'],
+    // The adapters that make instances a cluster over Redis (structural driver types, as storage/).
+    ['cluster'],
     ['actions'],
     ['compose'],
   ],
@@ -70,7 +72,7 @@ const LAYERS = {
   graphql: [['errors'], ['limits'], ['resolve'], ['schema'], ['endpoint']],
   grpc: [['proto'], ['status'], ['call'], ['services']],
   admin: [['api'], ['ui'], ['pages']],
-  cli: [['config'], ['tls', 'typegen', 'hooks'], ['compose'], ['commands']],
+  cli: [['config'], ['tls', 'typegen', 'hooks'], ['compose', 'cluster'], ['commands']],
 };
 
 const IMPORT =

@@ -6,6 +6,7 @@ import { mailCommand } from './commands/mail-command.js';
 import { typegenCommand } from './commands/typegen-command.js';
 import { graphqlCommand } from './commands/graphql-command.js';
 import { protoCommand } from './commands/proto-command.js';
+import { clusterCommand } from './commands/cluster-command.js';
 import { backupCommand } from './commands/backup-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 
@@ -14,6 +15,7 @@ const HELP = `Usage: tandem <command> [flags]
 Commands:
   serve          start the server (default: http://127.0.0.1:8090 and gRPC on 127.0.0.1:8091,
                  data in ./tandem_data)
+  cluster        run N instances and HAProxy on one URL (needs PostgreSQL and Redis)
   collections    import or export collection definitions
   migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections
   superuser      create, update or delete a superuser
@@ -35,6 +37,7 @@ const commands: Record<string, (argv: string[], out: (line: string) => void) => 
   typegen: typegenCommand,
   graphql: graphqlCommand,
   proto: protoCommand,
+  cluster: clusterCommand,
 };
 
 /** Runs the CLI and returns the exit code; failures are one line on stderr. */

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/config.js';
 import { composeTandem } from '../compose/tandem.js';
 import { describeDb } from '../compose/open-store.js';
+import { describeRedis } from '../compose/open-redis.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
@@ -39,6 +40,9 @@ Flags:
   --trusted-proxy LIST
                      comma-separated proxy IPs or CIDRs whose X-Forwarded-For is believed
                      (default none; env TANDEM_TRUSTED_PROXY)
+  --redis URL        join the cluster of the instances sharing this Redis (redis://host:6379;
+                     env TANDEM_REDIS): realtime, cache, rate limits, schema and settings are
+                     shared; needs --db postgres://… (see docs/scale-out.md)
   --metrics-token TOKEN
                      lets scrapers read GET /api/metrics with "Authorization: Bearer TOKEN"
                      (at least 16 characters; env TANDEM_METRICS_TOKEN); superusers only without it
@@ -62,6 +66,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
     ...edgeFlags,
     ...migrationFlags,
     'metrics-token': { type: 'string' },
+    redis: { type: 'string' },
   });
   if (values.help) return (out(serveHelp), 0);
   const layer = dataLayer(values);
@@ -79,6 +84,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values['cors-origins'] !== undefined) layer.corsOrigins = values['cors-origins'];
   if (values['trusted-proxy'] !== undefined) layer.trustedProxy = values['trusted-proxy'];
   if (values['metrics-token'] !== undefined) layer.metricsToken = values['metrics-token'];
+  if (values.redis !== undefined) layer.redis = values.redis;
   if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
   if (values.automigrate) layer.automigrate = true;
   if (values.hooks !== undefined) layer.hooksDir = values.hooks;
@@ -124,6 +130,9 @@ async function announce(
     out(
       `gRPC listening on ${listeners.grpcAddress} (${config.tls ? 'TLS' : 'plaintext h2c'}; tandem proto prints the .proto files)`,
     );
+  const cluster = tandem.cluster;
+  if (cluster && config.redis)
+    out(`Cluster member ${cluster.bus.instanceId} (redis: ${describeRedis(config.redis)}; see docs/scale-out.md)`);
   out(`Tandem listening on ${listeners.origin} (database: ${describeDb(config.db)})`);
 }
 

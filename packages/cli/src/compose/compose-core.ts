@@ -1,6 +1,7 @@
 import { applyPendingRestore, composeCoreServices, type CoreServices } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
 import { openStore } from './open-store.js';
+import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
 import { dataLayoutOf, openBackups } from './backups.js';
@@ -10,12 +11,15 @@ import { sharpThumbnailer } from '@tandem/server';
 export interface TandemCore extends CoreServices {
   /** Settles when a restore was staged through the API: `tandem serve` then restarts on the restored data. */
   readonly restartRequested: Promise<void>;
+  /** The cluster's Redis connections, when this instance is a cluster member (`--redis`). */
+  readonly redis: OpenedRedis | undefined;
 }
 
 /**
  * Opens the configured database and builds the core services on it (see
  * composeCoreServices). Mail goes over SMTP when `--smtp` is set, and into the dev
  * outbox otherwise. `server` is true for `tandem serve`, which owns the data directory.
+ * With `--redis` the instance joins its cluster (docs/scale-out.md).
  */
 export async function composeCore(config: TandemConfig, server = false): Promise<TandemCore> {
   const layout = dataLayoutOf(config);
@@ -23,7 +27,10 @@ export async function composeCore(config: TandemConfig, server = false): Promise
   // command may run beside a live server, whose files must not move under it.
   if (server && layout) await applyPendingRestore(layout);
   const opened = await openStore(config);
+  let redis: OpenedRedis | undefined;
   try {
+    // Only a server joins the cluster: a CLI command beside it writes as an outsider.
+    redis = server && config.redis ? await openRedis(config.redis, config.db) : undefined;
     const files = await openFileStorage(config.dir);
     let requestRestart: () => void = () => undefined;
     const restartRequested = new Promise<void>((resolve) => void (requestRestart = resolve));
@@ -33,10 +40,12 @@ export async function composeCore(config: TandemConfig, server = false): Promise
       appInfo: () => ({ appName: config.appName, appUrl: config.appUrl }),
       mailer: config.smtp ? createSmtpMailer(config.smtp, config.mailFrom) : undefined,
       feed: { retention: config.changeRetention },
+      redis,
     });
     files.follow(core.settings);
-    return { ...core, restartRequested };
+    return { ...core, restartRequested, redis };
   } catch (error) {
+    redis?.close();
     await opened.close().catch(() => undefined);
     throw error;
   }

@@ -5,7 +5,10 @@ import { createGrpcServer, type TandemGrpcServer } from '@tandem/grpc';
 import {
   DEFAULT_CACHE_BYTES,
   createMemoryRateLimiter,
+  LocalJobLease,
   MemoryCache,
+  type ClusterServices,
+  type JobLease,
   RecordCacheKeys,
   scheduleBackups,
   type SettingsService,
@@ -52,6 +55,8 @@ export interface Tandem {
   readonly logger: Logger;
   /** The server hooks (`<dir>/hooks` or `--hooks DIR`): reload them, or stop their crons. */
   readonly hooks: HooksRuntime;
+  /** What this instance shares with its cluster (`--redis`); undefined for a single instance. */
+  readonly cluster: ClusterServices | undefined;
   /** True when the admin UI's files were found and are served at `/_/`. */
   readonly adminUi: boolean;
   /** The migration files applied at start. */
@@ -84,14 +89,18 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   const tlsStatus = new TlsStatus(certificate);
   const adminDir = adminAssetsDir();
   const resolvePrincipal = createPrincipalResolver(auth, { trustedOrigins: config.trustedOrigins });
-  // One set of rate-limit counters for every transport: switching protocol earns no attempts.
-  const rateLimiter = createMemoryRateLimiter();
+  const { cluster } = core;
+  // One set of rate-limit counters for every transport (and, in a cluster, every instance):
+  // switching protocol or instance earns no attempts.
+  const rateLimiter = cluster?.rateLimiter ?? createMemoryRateLimiter();
+  const memoryCache = new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES });
   const responseCache = {
-    cache: new MemoryCache({ maxBytes: DEFAULT_CACHE_BYTES }),
+    cache: cluster ? cluster.cache(memoryCache) : memoryCache,
     keys: new RecordCacheKeys(collections, generations),
     // Hooks that shape view or list answers run on every read: those answers are not kept.
     skip: (route: 'list' | 'view') =>
       (route === 'view' ? records.hooks.onRecordViewRequest : records.hooks.onRecordsListRequest).size > 0,
+    ready: cluster && (() => cluster.generations.sync()),
   };
   const customRoutes = new CustomRoutes();
   const graphql = new GraphqlEndpoint({ actions, collections, realtime, auth }, config.graphql);
@@ -151,7 +160,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
         logger.warn('scheduled backup failed', { error: error.message }),
       )
     : () => undefined;
-  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger);
+  const stopSweeping = sweepOrphanFilesEvery(records, SWEEP_INTERVAL_MS, logger, cluster?.lease ?? new LocalJobLease());
   const stopReloading =
     config.tls && certificate ? watchCertificates(app, config.tls, certificate, tlsStatus, logger) : () => undefined;
   // Watch streams are realtime subscribers too: the same caps bound them (counted apart from sockets).
@@ -177,7 +186,9 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush())));
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush()).finally(
+        () => core.redis?.close(),
+      )));
   return {
     config,
     store,
@@ -193,6 +204,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
     migrated,
     backups: core.backups,
     restartRequested: core.restartRequested,
+    cluster,
     close,
   };
 }
@@ -210,13 +222,26 @@ function adminAssetsDir(): string | undefined {
 /** How often stored files that no record holds are looked for (and once at start). */
 const SWEEP_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
-/** Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never fatal. */
-function sweepOrphanFilesEvery(records: RecordService, intervalMs: number, logger: Logger): () => void {
-  const sweep = () =>
-    records.sweepOrphanFiles().then(
+/** The lease of the orphan file sweep: one sweep per interval in the whole cluster, whichever instance runs it. */
+const SWEEP_LEASE_MS = SWEEP_INTERVAL_MS - 5 * 60 * 1000;
+
+/**
+ * Runs the orphan file sweep now and then every `intervalMs`; failures are logged, never
+ * fatal. In a cluster only the instance holding the lease sweeps (the others skip that turn).
+ */
+function sweepOrphanFilesEvery(
+  records: RecordService,
+  intervalMs: number,
+  logger: Logger,
+  lease: JobLease,
+): () => void {
+  const sweep = async () => {
+    if (!(await lease.acquire('orphan-file-sweep', SWEEP_LEASE_MS))) return;
+    await records.sweepOrphanFiles().then(
       (deleted) => deleted > 0 && logger.info('orphan files deleted', { deleted }),
       (error: Error) => logger.warn('orphan file sweep failed', { error: error.message }),
     );
+  };
   const first = setTimeout(sweep, 10_000);
   const timer = setInterval(sweep, intervalMs);
   first.unref();

@@ -105,6 +105,15 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ dir, db: 'x.db' }, {}).db, join(process.cwd(), 'x.db'));
   });
 
+  it('takes a Redis URL only beside a PostgreSQL database (a cluster shares one database)', () => {
+    const db = 'postgres://u@h:5432/d';
+    assert.equal(loadConfig({ dir, db, redis: 'redis://127.0.0.1:6379' }, {}).redis, 'redis://127.0.0.1:6379');
+    assert.equal(loadConfig({ dir, db }, { TANDEM_REDIS: 'rediss://cache:6380' }).redis, 'rediss://cache:6380');
+    assert.equal(loadConfig({ dir }, {}).redis, undefined);
+    assert.throws(() => loadConfig({ dir, redis: 'redis://127.0.0.1:6379' }, {}), /needs a PostgreSQL database/);
+    assert.throws(() => loadConfig({ dir, db, redis: 'http://cache' }, {}), /redis must be a redis: or rediss: URL/);
+  });
+
   it('rejects invalid values with a usage error', () => {
     for (const layer of [
       { http: 'nope' },

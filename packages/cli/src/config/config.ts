@@ -56,6 +56,8 @@ export interface TandemConfig {
   readonly trustedProxies: readonly string[];
   /** A bearer token that lets scrapers read `GET /api/metrics`; superusers only without it. */
   readonly metricsToken: string | undefined;
+  /** A `redis://` or `rediss://` URL: this instance joins the cluster sharing it (PostgreSQL only). */
+  readonly redis: string | undefined;
   /** GraphQL limits and introspection given in the file or environment; the endpoint's defaults fill the rest. */
   readonly graphql: Partial<GraphqlConfig>;
   /** The folder of migration files, applied at start (default `<dir>/migrations`). */
@@ -145,6 +147,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_CORS_ORIGINS: 'corsOrigins',
   TANDEM_TRUSTED_PROXY: 'trustedProxy',
   TANDEM_METRICS_TOKEN: 'metricsToken',
+  TANDEM_REDIS: 'redis',
   TANDEM_MIGRATIONS: 'migrationsDir',
   TANDEM_AUTOMIGRATE: 'automigrate',
   TANDEM_HOOKS_DIR: 'hooksDir',
@@ -221,6 +224,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     corsOrigins: Object.freeze(listOf(layer.corsOrigins).map((item) => assertCorsOrigin(item))),
     trustedProxies: Object.freeze(listOf(layer.trustedProxy).map((item) => assertProxyAddress(item))),
     metricsToken: optionalSecret(layer.metricsToken, 'metricsToken'),
+    redis: optionalUrl(layer.redis, ['redis:', 'rediss:'], 'redis'),
     graphql: graphqlConfigOf(layer),
     migrationsDir: optionalString(layer.migrationsDir) ? resolve(String(layer.migrationsDir)) : join(dir, 'migrations'),
     automigrate: bool(layer.automigrate, 'automigrate'),
@@ -231,6 +235,9 @@ function validate(layer: ConfigLayer): TandemConfig {
     }),
     watchdogMs: Number(layer.watchdogMs) === 0 ? 0 : positiveInt(layer.watchdogMs, 'watchdogMs'),
   };
+  // Instances of a cluster share one database: a SQLite file belongs to one machine.
+  if (config.redis && !/^postgres(ql)?:\/\//.test(config.db))
+    throw new CliError('--redis needs a PostgreSQL database (--db postgres://…)', 2);
   assertDistinctListeners(config);
   const appUrl =
     optionalUrl(layer.appUrl, ['http:', 'https:'], 'appUrl') ??

@@ -97,8 +97,8 @@ export default (app: Hooks<Collections>) => {
     e.requireSuperuser();
     return e.next();
   });
-  app.routerAdd('GET', '/api/limited', (e) => {
-    e.rateLimit('limited', 2, 60);
+  app.routerAdd('GET', '/api/limited', async (e) => {
+    await e.rateLimit('limited', 2, 60);
     return { ok: true };
   });
   app.routerAdd('GET', '/api/boom', () => {

@@ -50,23 +50,7 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
     cleanups.push(database.drop);
     dbArgs.push('--db', database.url);
   }
-  if (options.superuser) {
-    const created = await runTandem([
-      'superuser',
-      'upsert',
-      fixtureSuperuser.email,
-      fixtureSuperuser.password,
-      ...dbArgs,
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-  }
-  const collections = [...(options.blog ? blogCollections() : []), ...(options.collections ?? [])];
-  if (collections.length > 0) {
-    const file = join(dir.path, 'collections.json');
-    await writeFile(file, JSON.stringify({ collections }));
-    const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
-    assert.equal(imported.code, 0, imported.stderr);
-  }
+  await prepareData(dir.path, dbArgs, options);
   for (const [path, text] of Object.entries(options.hooks ?? {})) {
     const file = join(dir.path, 'hooks', path);
     await mkdir(dirname(file), { recursive: true });
@@ -83,4 +67,25 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
       return code;
     },
   };
+}
+
+/** Creates `fixtureSuperuser` and imports the collections `options` asks for, with the `tandem` CLI. */
+export async function prepareData(dir: string, dbArgs: readonly string[], options: ServeFixtureOptions): Promise<void> {
+  if (options.superuser) {
+    const created = await runTandem([
+      'superuser',
+      'upsert',
+      fixtureSuperuser.email,
+      fixtureSuperuser.password,
+      ...dbArgs,
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+  }
+  const collections = [...(options.blog ? blogCollections() : []), ...(options.collections ?? [])];
+  if (collections.length > 0) {
+    const file = join(dir, 'collections.json');
+    await writeFile(file, JSON.stringify({ collections }));
+    const imported = await runTandem(['collections', 'import', file, ...dbArgs]);
+    assert.equal(imported.code, 0, imported.stderr);
+  }
 }

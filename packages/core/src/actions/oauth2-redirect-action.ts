@@ -32,7 +32,7 @@ export const oauth2Redirect: ActionDefinition = {
   async run(services, input) {
     const params = redirectParams(input.query, bodyObject(input));
     const message = params.error ? params : { state: params.state, code: params.code };
-    if (params.state === '' || !services.realtime!.sendTopic(params.state, OAUTH2_TOPIC, message))
+    if (params.state === '' || !(await services.realtime!.sendTopicAnywhere(params.state, OAUTH2_TOPIC, message)))
       throw new AppError('AUTH_OAUTH2_STATE_INVALID');
     if (params.error !== '' || params.code === '')
       throw new AppError('AUTH_OAUTH2_REDIRECT_ERROR', undefined, { oauth2Error: params.error.slice(0, 100) });

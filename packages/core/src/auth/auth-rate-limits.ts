@@ -52,7 +52,7 @@ export interface AuthCaller {
 
 /** Checks the limits of an auth endpoint before it runs; TOO_MANY_REQUESTS with `retryAfter` when one is hit. */
 export interface AuthRateLimits {
-  check(endpoint: string, caller: AuthCaller, body: Record<string, unknown>): void;
+  check(endpoint: string, caller: AuthCaller, body: Record<string, unknown>): Promise<void>;
 }
 
 /**
@@ -64,21 +64,21 @@ export interface AuthRateLimits {
  */
 export function createAuthRateLimits(limiter: RateLimiter, rules: () => AuthRateLimitRules): AuthRateLimits {
   return {
-    check(endpoint, caller, body) {
+    async check(endpoint, caller, body) {
       const current = rules();
       if (!current.enabled) return;
       const ip = current.perIp[endpoint];
-      if (ip) hit(limiter, `ip:${caller.ip}:${caller.collection}:${endpoint}`, ip);
+      if (ip) await hit(limiter, `ip:${caller.ip}:${caller.collection}:${endpoint}`, ip);
       const perIdentity = current.perIdentity[endpoint];
       const identity = body.identity ?? body.email;
       if (perIdentity && typeof identity === 'string')
-        hit(limiter, `id:${caller.collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
+        await hit(limiter, `id:${caller.collection}:${endpoint}:${identity.trim().toLowerCase()}`, perIdentity);
     },
   };
 }
 
-function hit(limiter: RateLimiter, key: string, limit: Limit): void {
-  const result = limiter.hit(key, limit.max, limit.windowSeconds * 1000);
+async function hit(limiter: RateLimiter, key: string, limit: Limit): Promise<void> {
+  const result = await limiter.hit(key, limit.max, limit.windowSeconds * 1000);
   if (!result.allowed)
     throw new AppError('TOO_MANY_REQUESTS', undefined, {
       retryAfter: Math.max(1, Math.ceil(result.retryAfterMs / 1000)),

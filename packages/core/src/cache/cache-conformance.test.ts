@@ -1,18 +1,39 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cache } from './cache.js';
 import { MemoryCache } from './memory-cache.js';
+import { TwoLevelCache } from '../cluster/two-level-cache.js';
+import { deleteRedisKeys, openTestRedis, redisSkipReason, type TestRedis } from '../testing/test-redis.fixture.js';
 
-/** Every Cache implementation, built with a byte bound. A shared (Redis) cache joins this list. */
-const implementations: [string, (maxBytes: number) => Cache][] = [
-  ['memory', (maxBytes) => new MemoryCache({ maxBytes })],
+let redis: TestRedis | undefined;
+
+/**
+ * Every Cache implementation, built with a byte bound. The cluster's two-level cache is
+ * bounded in memory only (Redis bounds its level by lifetime), so the bound's tests are
+ * for the in-process cache alone.
+ */
+const implementations: [string, (maxBytes: number) => Cache, { bounded: boolean; skip?: string }][] = [
+  ['memory', (maxBytes) => new MemoryCache({ maxBytes }), { bounded: true }],
+  [
+    'two-level: memory and Redis',
+    (maxBytes) => new TwoLevelCache(new MemoryCache({ maxBytes }), redis!),
+    { bounded: false, skip: redisSkipReason },
+  ],
 ];
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : new TextDecoder().decode(value));
 
-for (const [name, open] of implementations) {
-  describe(`Cache port (${name})`, () => {
+for (const [name, open, { bounded, skip }] of implementations) {
+  describe(`Cache port (${name})`, { skip }, () => {
+    before(async () => {
+      if (!bounded) redis = await openTestRedis();
+    });
+    after(async () => {
+      redis?.close();
+      if (redis) await deleteRedisKeys(redis.prefix);
+    });
+
     it('returns what was set, and undefined for a key never set', async () => {
       const cache = open(1 << 20);
       await cache.set('a', bytes('alpha'));
@@ -46,7 +67,7 @@ for (const [name, open] of implementations) {
       );
     });
 
-    it('stays within its byte bound by evicting the least recently used entries', async () => {
+    it('stays within its byte bound by evicting the least recently used entries', { skip: !bounded }, async () => {
       const cache = open(16 * 1024);
       const value = new Uint8Array(1000);
       for (let i = 0; i < 10; i++) await cache.set(`k${i}`, value);
@@ -59,7 +80,7 @@ for (const [name, open] of implementations) {
       assert.ok(!kept.includes(1), 'an old unused entry is gone');
     });
 
-    it('does not store a value larger than its bound', async () => {
+    it('does not store a value larger than its bound', { skip: !bounded }, async () => {
       const cache = open(4096);
       await cache.set('big', new Uint8Array(8192));
       assert.equal(await cache.get('big'), undefined);
@@ -108,5 +129,20 @@ describe('MemoryCache', () => {
     assert.equal(kept, cache.size);
     for (let i = 0; i < 300; i++) await cache.delete(`k${i}`);
     assert.equal(cache.bytes, 0, 'every byte counted in was counted out');
+  });
+});
+
+describe('TwoLevelCache', { skip: redisSkipReason }, () => {
+  it("answers one instance's miss from what another instance stored (Redis, the second level)", async () => {
+    const shared = await openTestRedis();
+    try {
+      const a = new TwoLevelCache(new MemoryCache({ maxBytes: 1 << 20 }), shared);
+      const b = new TwoLevelCache(new MemoryCache({ maxBytes: 1 << 20 }), shared);
+      await a.set('list\u0000posts', new TextEncoder().encode('[1,2]'));
+      assert.equal(new TextDecoder().decode(await b.get('list\u0000posts')), '[1,2]');
+    } finally {
+      shared.close();
+      await deleteRedisKeys(shared.prefix);
+    }
   });
 });

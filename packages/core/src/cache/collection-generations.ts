@@ -12,8 +12,10 @@ import type { CollectionService } from '../collections/collection-service.js';
  * of other processes; and the CollectionService, for schema changes.
  */
 export class CollectionGenerations {
-  readonly #byId = new Map<string, number>();
+  #byId = new Map<string, number>();
   #schema = 0;
+  #epoch = '';
+  #definitions = 0;
 
   /** The generation of a collection (0 until its first change). */
   of(collectionId: string): number {
@@ -25,6 +27,29 @@ export class CollectionGenerations {
     return this.#schema;
   }
 
+  /**
+   * What cache keys carry besides the collections' counters: the epoch (a cluster's
+   * shared counters restart under a new epoch) and the schema counter.
+   */
+  get stamp(): string {
+    return `${this.#epoch}.${this.#schema}`;
+  }
+
+  /** Changes whenever this process loaded other definitions, whatever the shared counters say (memos of the schema). */
+  get definitions(): string {
+    return `${this.stamp}/${this.#definitions}`;
+  }
+
+  /**
+   * Takes a cluster's shared counters as they are now (see cluster/shared-generations.ts):
+   * every counter absent from `byId` is 0 again.
+   */
+  replace(byId: ReadonlyMap<string, number>, schema: number, epoch: string): void {
+    this.#byId = new Map(byId);
+    this.#schema = schema;
+    this.#epoch = epoch;
+  }
+
   /** Marks collections as changed. */
   bump(collectionIds: Iterable<string>): void {
     for (const id of collectionIds) this.#byId.set(id, (this.#byId.get(id) ?? 0) + 1);
@@ -33,6 +58,7 @@ export class CollectionGenerations {
   /** Marks the schema as changed (a definition was created, altered or dropped). */
   bumpSchema(): void {
     this.#schema++;
+    this.#definitions++;
   }
 
   /**

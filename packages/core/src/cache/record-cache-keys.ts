@@ -47,7 +47,7 @@ export class RecordCacheKeys {
   readonly #schema: SchemaView;
   readonly #generations: CollectionGenerations;
   #reaches = new Map<string, Reach>();
-  #reachEpoch = -1;
+  #reachEpoch = '';
 
   constructor(schema: SchemaView, generations: CollectionGenerations) {
     this.#schema = schema;
@@ -111,7 +111,7 @@ export class RecordCacheKeys {
     if (reach.cacheOff || (!superuser && reach.volatile)) return undefined;
     let ids = reach.ids;
     if (principal.kind === 'record') ids = [...ids, ...this.#reach([principal.collection.id]).ids];
-    let key = `q${SEP}${params}${SEP}${scopeOf(principal, false)}${SEP}${this.#generations.schema}`;
+    let key = `q${SEP}${params}${SEP}${scopeOf(principal, false)}${SEP}${this.#generations.stamp}`;
     for (const id of ids) key += `${SEP}${id}=${this.#generations.of(id)}`;
     return { key, shared: false };
   }
@@ -147,16 +147,16 @@ export class RecordCacheKeys {
           : [principal.collection.id];
       ids = [...ids, ...own];
     }
-    let key = `${route}${SEP}${collection.id}${SEP}${params}${SEP}${scopeOf(principal, shared)}${SEP}${this.#generations.schema}`;
+    let key = `${route}${SEP}${collection.id}${SEP}${params}${SEP}${scopeOf(principal, shared)}${SEP}${this.#generations.stamp}`;
     for (const id of ids) key += `${SEP}${id}=${this.#generations.of(id)}`;
     return { key, shared };
   }
 
   /** The reach of some collections (ids or names), computed once per schema generation. */
   #reach(start: readonly string[]): Reach {
-    if (this.#reachEpoch !== this.#generations.schema) {
+    if (this.#reachEpoch !== this.#generations.definitions) {
       this.#reaches = new Map();
-      this.#reachEpoch = this.#generations.schema;
+      this.#reachEpoch = this.#generations.definitions;
     }
     const memo = start.join(SEP);
     let reach = this.#reaches.get(memo);

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
 import { headSeq, readChanges, trimChanges, type ChangeEvent } from './change-log.js';
 
 /** Receives every committed change once, in `seq` order. */
@@ -17,6 +18,10 @@ export interface RetentionOptions {
  * announcement a moment later, without a query.
  */
 export const GAP_WAIT_MS = 50;
+
+/** How often the log is trimmed, and the job's name for a cluster's lease. */
+const TRIM_INTERVAL_MS = 60_000;
+const TRIM_JOB = 'change-log-trim';
 
 /** Default retention: a day of changes, at most 100,000 of them. */
 export const defaultRetention: RetentionOptions = Object.freeze({ maxAgeMs: 86_400_000, maxCount: 100_000 });
@@ -38,6 +43,8 @@ export class ChangeFeed {
   #published: ChangeEvent[] = [];
   #flushScheduled = false;
   #gapTimer: NodeJS.Timeout | undefined;
+  #lease: JobLease = new LocalJobLease();
+  #retention: RetentionOptions = defaultRetention;
 
   constructor(store: Store) {
     this.#store = store;
@@ -48,17 +55,34 @@ export class ChangeFeed {
     return this.#lastSeq;
   }
 
-  /** Starts from the current head (past changes are for `resume`), polling every `pollMs` and trimming every minute. */
-  async start(options: { pollMs?: number; retention?: RetentionOptions } = {}): Promise<void> {
+  /**
+   * Starts from the current head (past changes are for `resume`), polling every `pollMs`
+   * and trimming every minute. With a `lease` (a cluster), only the instance holding
+   * `change-log-trim` trims.
+   */
+  async start(options: { pollMs?: number; retention?: RetentionOptions; lease?: JobLease } = {}): Promise<void> {
     this.#lastSeq = await headSeq(this.#store);
     const poll = setInterval(() => this.poke(), options.pollMs ?? 1000);
-    const trim = setInterval(
-      () => void trimChanges(this.#store, options.retention ?? defaultRetention).catch(() => undefined),
-      60_000,
-    );
+    this.#lease = options.lease ?? new LocalJobLease();
+    this.#retention = options.retention ?? defaultRetention;
+    const trim = setInterval(() => void this.trimNow(), TRIM_INTERVAL_MS);
     poll.unref();
     trim.unref();
     this.#timers = [poll, trim];
+  }
+
+  /**
+   * Trims the log now, when this instance holds the trim's lease (in a cluster, the
+   * instance that trimmed last keeps trimming; the others skip). True when it trimmed.
+   */
+  async trimNow(): Promise<boolean> {
+    try {
+      if (!(await this.#lease.acquire(TRIM_JOB, 2 * TRIM_INTERVAL_MS))) return false;
+      await trimChanges(this.#store, this.#retention);
+      return true;
+    } catch {
+      return false; // the database may be briefly away; the next minute retries
+    }
   }
 
   /** Stops the timers (listeners stay). */

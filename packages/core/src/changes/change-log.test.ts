@@ -15,7 +15,7 @@ forEachStore((dialect, open) => {
   async function setup() {
     const opened = await open();
     let commits = 0;
-    const store = withChangeNotifications(opened.store, () => commits++);
+    const store = withChangeNotifications(opened.store, () => void commits++);
     const collections = new CollectionService(store);
     await collections.load();
     await collections.ensureSystemCollections();

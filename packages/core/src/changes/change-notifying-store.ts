@@ -7,12 +7,13 @@ import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
  * a change — and never after a rollback — with the ids of the collections it changed
  * and the changes themselves.
  * Each transaction gets its own executor carrying its own ChangeRecorder, so "this
- * transaction appended" is known exactly. `onCommit` runs synchronously, before the writer's `transaction` call returns:
- * whatever it does (bumping cache generations) happens before the write is acknowledged.
+ * transaction appended" is known exactly. `onCommit` runs, and is awaited, before the writer's `transaction` call returns:
+ * whatever it does (bumping cache generations, a cluster's shared ones too) happens
+ * before the write is acknowledged.
  */
 export function withChangeNotifications(
   store: Store,
-  onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void,
+  onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void | Promise<void>,
 ): Store {
   return {
     dialect: store.dialect,
@@ -24,7 +25,7 @@ export function withChangeNotifications(
     async transaction(work) {
       let scoped: RecordingExecutor | undefined;
       const result = await store.transaction((tx) => work((scoped = recordingExecutor(tx))));
-      if (scoped && !scoped.changes.isEmpty) onCommit(scoped.changes.collectionIds, scoped.changes.events);
+      if (scoped && !scoped.changes.isEmpty) await onCommit(scoped.changes.collectionIds, scoped.changes.events);
       return result;
     },
   };

@@ -35,6 +35,7 @@ export class CollectionService implements SchemaView {
   #byId = new Map<string, Collection>();
   #byName = new Map<string, Collection>();
   #listeners = new Set<() => void>();
+  #announce: (() => Promise<void>) | undefined;
   #observers = new Set<SchemaChangeObserver>();
 
   constructor(store: Store) {
@@ -71,6 +72,14 @@ export class CollectionService implements SchemaView {
     const found = this.find(idOrName);
     if (!found) throw new AppError('COLLECTION_NOT_FOUND');
     return found;
+  }
+
+  /**
+   * Awaits `announce` after each schema change this service made, before the change's
+   * call returns: a cluster tells its other instances there (cluster/cluster-announcer.ts).
+   */
+  announceChangesWith(announce: () => Promise<void>): void {
+    this.#announce = announce;
   }
 
   /** Calls `listener` after every schema change (caches keyed by schema drop their entries). */
@@ -150,6 +159,11 @@ export class CollectionService implements SchemaView {
     return () => clearInterval(timer);
   }
 
+  /** Loads the definitions again now and tells the listeners (another instance announced a schema change). */
+  refresh(): Promise<void> {
+    return this.#reload();
+  }
+
   /** Removes every record of a collection. */
   async truncate(idOrName: string): Promise<void> {
     const collection = this.get(idOrName);
@@ -217,6 +231,7 @@ export class CollectionService implements SchemaView {
     } finally {
       await this.#reload();
     }
+    await this.#announce?.();
   }
 
   async #reload(): Promise<void> {

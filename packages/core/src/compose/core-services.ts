@@ -16,6 +16,9 @@ import { CollectionService } from '../collections/collection-service.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { BackupService } from '../backups/backup-service.js';
 import type { Store } from '../store/store.js';
+import { createClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
+import type { RedisConnections } from '../cluster/redis-connection.js';
+import { runExclusively } from '../jobs/exclusive-run.js';
 import { LogStore } from '../logs/log-store.js';
 import { LogWriter } from '../logs/log-writer.js';
 import { HookedMailer } from '../mail/hooked-mailer.js';
@@ -34,6 +37,8 @@ export interface CoreServicesOptions {
   readonly files?: RecordFileOptions;
   /** How often the change feed polls for other processes' writes, and how long the change log keeps changes. */
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
+  /** Makes this instance a member of a cluster sharing this Redis (see docs/scale-out.md). */
+  readonly redis?: RedisConnections;
   /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
@@ -58,6 +63,8 @@ export interface CoreServices {
   readonly generations: CollectionGenerations;
   /** The one entry to core actions for every transport. */
   readonly actions: ActionDispatcher;
+  /** What this instance shares with the others of its cluster; undefined for a single instance. */
+  readonly cluster: ClusterServices | undefined;
   /** Backups, when the options built them. */
   readonly backups: BackupService | undefined;
   /** Queues request log entries and writes them in batches (`/api/logs` reads them). */
@@ -82,11 +89,34 @@ export interface CoreServices {
  * of the collections it changed before the write is acknowledged, then wakes the feed.
  */
 export async function composeCoreServices(opened: Store, options: CoreServicesOptions): Promise<CoreServices> {
-  const wake: { feed?: ChangeFeed } = {};
   const generations = new CollectionGenerations();
-  const store = withChangeNotifications(opened, (ids, changes) => {
+  if (!options.redis) return composeServices(opened, options, generations, undefined);
+  const cluster = await createClusterServices(options.redis, generations);
+  // NB: instances starting together on a new database would race to create the same
+  // tables (PostgreSQL answers a concurrent CREATE TABLE IF NOT EXISTS with a unique
+  // violation): they start one at a time.
+  try {
+    return await runExclusively(cluster.lease, 'start', () => composeServices(opened, options, generations, cluster), {
+      ttlMs: 60_000,
+      waitMs: 300_000,
+    });
+  } catch (error) {
+    cluster.stop();
+    throw error;
+  }
+}
+
+async function composeServices(
+  opened: Store,
+  options: CoreServicesOptions,
+  generations: CollectionGenerations,
+  cluster: ClusterServices | undefined,
+): Promise<CoreServices> {
+  const wake: { feed?: ChangeFeed } = {};
+  const store = withChangeNotifications(opened, async (ids, changes) => {
     generations.bump(ids);
     wake.feed?.publish(changes);
+    await cluster?.committed(ids, changes);
   });
   const collections = new CollectionService(store);
   await collections.load();
@@ -100,7 +130,11 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   // Auth writes records too (an OAuth2 sign-up with its avatar): they store files where records do.
   const deps = createRecordDeps(store, collections, undefined, options.files?.storage);
   const mail = new HookedMailer(options.mailer ?? outbox);
-  const crons = new CronScheduler({ lease: options.jobLease ?? new LocalJobLease(), onError: options.onCronError });
+  // In a cluster a cron runs on one instance at a time: the cluster's lease, unless one is given.
+  const crons = new CronScheduler({
+    lease: options.jobLease ?? cluster?.lease ?? new LocalJobLease(),
+    onError: options.onCronError,
+  });
   const secretKey = options.secretKey ?? (await loadServerSecret(store));
   const context = {
     deps,
@@ -116,9 +150,10 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
   // The log is written through the bare store: its batches are no record changes and wake no feed.
   const logs = new LogWriter(logStore, { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
-  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention });
+  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention, lease: cluster?.lease });
   generations.follow(feed, collections);
-  const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth) });
+  const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth), relay: cluster?.relay });
+  await cluster?.follow({ feed, collections, settings });
   // The outbox is served (mails.list) only when mail is kept rather than sent.
   const actions = new ActionDispatcher({
     records,
@@ -137,6 +172,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     crons.clear();
     feed.stop();
     realtime.close();
+    cluster?.stop();
     void logs.stop();
   };
   return {
@@ -154,6 +190,7 @@ export async function composeCoreServices(opened: Store, options: CoreServicesOp
     logs,
     mail,
     crons,
+    cluster,
     stop,
   };
 }

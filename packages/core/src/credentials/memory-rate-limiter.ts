@@ -14,6 +14,12 @@ interface Counter {
   previous: number;
 }
 
+/** The in-process limiter: it answers at once, and counts its keys. */
+export interface MemoryRateLimiter extends RateLimiter {
+  readonly size: number;
+  hit(key: string, limit: number, windowMs: number, now?: number): RateLimitResult;
+}
+
 /**
  * A RateLimiter for one process, with the sliding-window counter of Cloudflare and
  * nginx: the previous window's count weighs in proportion to how much of it still
@@ -22,9 +28,7 @@ interface Counter {
  * at most `maxKeys` are kept, least recently used dropped first.
  * @example const limiter = createMemoryRateLimiter({ maxKeys: 50_000 })
  */
-export function createMemoryRateLimiter(
-  options: MemoryRateLimiterOptions = {},
-): RateLimiter & { readonly size: number } {
+export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): MemoryRateLimiter {
   const maxKeys = options.maxKeys ?? 100_000;
   const counters = new Map<string, Counter>();
   return {

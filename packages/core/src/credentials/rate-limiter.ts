@@ -10,11 +10,12 @@ export interface RateLimitResult {
 
 /**
  * Counts attempts per key (e.g. `auth-with-password:<ip>` or `:<email>`) and refuses
- * them beyond `limit` per `windowMs`. Refused attempts are not counted.
+ * them beyond `limit` per `windowMs`. Refused attempts are not counted. An in-process
+ * limiter answers at once; a shared one (Redis, for a cluster) answers with a promise.
  * @example
- * const verdict = limiter.hit(`otp:${email}`, 5, 60_000)
+ * const verdict = await limiter.hit(`otp:${email}`, 5, 60_000)
  * if (!verdict.allowed) throw new AppError('TOO_MANY_REQUESTS')
  */
 export interface RateLimiter {
-  hit(key: string, limit: number, windowMs: number, now?: number): RateLimitResult;
+  hit(key: string, limit: number, windowMs: number, now?: number): RateLimitResult | Promise<RateLimitResult>;
 }

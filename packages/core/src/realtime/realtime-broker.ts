@@ -9,6 +9,7 @@ import type { ChangeFeed } from '../changes/change-feed.js';
 import { parseSubscription } from './realtime-subscription.js';
 import { RealtimeClient, type RealtimeSink } from './realtime-client.js';
 import { VisibilityChecker } from './realtime-visibility.js';
+import type { RealtimeRelay } from './realtime-relay.js';
 
 /** How a client proved who it is, so the broker can check again when the record changes. */
 export type RealtimeCredential = { kind: 'token'; token: string } | { kind: 'session'; sessionId: string };
@@ -38,12 +39,30 @@ export class RealtimeBroker {
   #stopFeed: (() => void) | undefined;
   #messagesSent = 0;
   #observer: FanoutObserver | undefined;
+  readonly #relay: RealtimeRelay | undefined;
 
-  constructor(options: { deps: RecordDeps; feed: ChangeFeed; verify: CredentialVerifier }) {
+  /** With a `relay` (a cluster), client ids carry this instance's prefix and topics reach clients of other instances. */
+  constructor(options: { deps: RecordDeps; feed: ChangeFeed; verify: CredentialVerifier; relay?: RealtimeRelay }) {
     this.#deps = options.deps;
     this.#feed = options.feed;
     this.#verify = options.verify;
+    this.#relay = options.relay;
     this.#stopFeed = this.#feed.subscribe((event) => this.#dispatch(event));
+    this.#relay?.serve('topic', async (clientId, request) =>
+      request.kind === 'topic' && this.sendTopic(clientId, request.topic, request.data)
+        ? { ok: true }
+        : { ok: false, code: 'NOT_FOUND', message: 'Missing or invalid client id.' },
+    );
+  }
+
+  /** The principal a credential proves now (undefined when it no longer holds). */
+  verifyCredential(credential: RealtimeCredential): Promise<Principal | undefined> {
+    return this.#verify(credential);
+  }
+
+  /** The relay to the other instances of a cluster, if any. */
+  get relay(): RealtimeRelay | undefined {
+    return this.#relay;
   }
 
   /** The number of connected clients. */
@@ -68,7 +87,7 @@ export class RealtimeBroker {
 
   /** Registers a client; the transport sends what the sink receives. */
   connect(sink: RealtimeSink, principal: Principal = guest, credential?: RealtimeCredential): RealtimeClient {
-    const id = randomBytes(15).toString('base64url').slice(0, 20);
+    const id = (this.#relay?.clientIdPrefix ?? '') + randomBytes(15).toString('base64url').slice(0, 20);
     const transport = sink.transport ?? 'unknown';
     const counted: RealtimeSink = {
       transport,
@@ -100,8 +119,7 @@ export class RealtimeBroker {
   /**
    * Sends a message on a non-record topic to one client, by id (the OAuth2 popup flow's
    * `@oauth2`). False when no such client is connected here or it does not listen.
-   * NB: clients are per process; with several instances the redirect must reach the
-   * instance that holds the client's stream (see docs/oauth2.md).
+   * NB: clients are per process; `sendTopicAnywhere` reaches the other instances of a cluster.
    */
   sendTopic(clientId: string, topic: string, data: unknown): boolean {
     return this.#clients.get(clientId)?.sendTopic(topic, data) ?? false;
@@ -119,6 +137,13 @@ export class RealtimeBroker {
     let sent = 0;
     for (const client of this.#clients.values()) if (client.publish(topic, data)) sent++;
     return sent;
+  }
+
+  /** `sendTopic` to a client of this instance or, in a cluster, of any other. */
+  async sendTopicAnywhere(clientId: string, topic: string, data: unknown): Promise<boolean> {
+    if (this.sendTopic(clientId, topic, data)) return true;
+    const answer = await this.#relay?.forward(clientId, { kind: 'topic', topic, data });
+    return answer?.ok === true;
   }
 
   /** Forgets a client and its subscriptions. */

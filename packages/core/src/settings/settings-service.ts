@@ -20,6 +20,7 @@ export class SettingsService {
   readonly #writes = createMutex();
   #current: Settings = defaultSettings;
   #listeners = new Set<(settings: Settings) => void>();
+  #announce: (() => Promise<void>) | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -64,6 +65,28 @@ export class SettingsService {
         ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value", "updated" = excluded."updated"`);
       this.#current = next;
       for (const listener of this.#listeners) listener(next);
+      await this.#announce?.();
+      return next;
+    });
+  }
+
+  /**
+   * Awaits `announce` after each change this service made, before `update` resolves: a
+   * cluster tells its other instances there (cluster/cluster-announcer.ts).
+   */
+  announceChangesWith(announce: () => Promise<void>): void {
+    this.#announce = announce;
+  }
+
+  /**
+   * Loads the stored settings again (another instance changed them) and, when they
+   * differ from the ones in memory, tells the listeners.
+   */
+  refresh(): Promise<Settings> {
+    return this.#writes.run(async () => {
+      const before = JSON.stringify(this.#current);
+      const next = await this.load();
+      if (JSON.stringify(next) !== before) for (const listener of this.#listeners) listener(next);
       return next;
     });
   }

@@ -1,4 +1,5 @@
 export * from './test-databases.fixture.js';
 export * from './test-stores.fixture.js';
 export * from './s3-server.fixture.js';
+export * from './test-redis.fixture.js';
 export * from './backup-zip.fixture.js';

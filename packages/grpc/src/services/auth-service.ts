@@ -64,7 +64,7 @@ async function signIn(
   body: Record<string, unknown>,
 ) {
   const collection = input.message.collection;
-  services.authLimits.check(endpoint, { ip: input.ip, collection }, body);
+  await services.authLimits.check(endpoint, { ip: input.ip, collection }, body);
   const result = await services.actions.dispatch(
     action,
     { params: { collection }, query: input.request.query, body },

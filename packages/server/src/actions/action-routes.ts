@@ -1,7 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { textQuery, type ActionDispatcher, type ActionInput } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
-import { answerRecordRead, recordCacheDecision, type ResponseCache } from '../cache/record-response-cache.js';
+import {
+  answerRecordRead,
+  recordCacheDecision,
+  usableCache,
+  type ResponseCache,
+} from '../cache/record-response-cache.js';
 
 /** One REST route of an action: method, Fastify URL pattern, action name, and how its answer may be cached. */
 export interface ActionRoute {
@@ -88,11 +93,12 @@ async function answer(
 ): Promise<FastifyReply> {
   const run = () => dispatcher.dispatch(route.action, restInput(request), toRequestContext(request));
   if (route.cache) {
+    const usable = await usableCache(cache);
     return answerRecordRead(
       request,
       reply,
-      cache,
-      recordCacheDecision(cache, request, route.cache),
+      usable,
+      recordCacheDecision(usable, request, route.cache),
       async () => (await run()).body,
     );
   }

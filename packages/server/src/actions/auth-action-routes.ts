@@ -42,13 +42,13 @@ export function registerAuthActionRoutes(
   for (const [path, action] of AUTH_POSTS) {
     app.post(`${BASE}/${path}`, async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      limits.check(path, callerOf(request), toBodyObject(request.body));
+      await limits.check(path, callerOf(request), toBodyObject(request.body));
       return answer(reply, () => dispatch(dispatcher, action, request));
     });
   }
   app.post(`${BASE}/auth-logout`, async (request, reply) => {
     reply.header('cache-control', 'no-store');
-    limits.check('auth-logout', callerOf(request), toBodyObject(request.body));
+    await limits.check('auth-logout', callerOf(request), toBodyObject(request.body));
     const input = withSession(restInput(request), readCookie(request, SESSION_COOKIE));
     await dispatcher.dispatch('auth.logout', input, toRequestContext(request));
     clearSessionCookie(reply);

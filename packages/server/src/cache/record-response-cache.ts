@@ -18,6 +18,18 @@ export interface ResponseCache {
    * list answers run on every read, so those answers are not kept.
    */
   readonly skip?: (route: 'list' | 'view') => boolean;
+  /**
+   * Called before each cache decision when present: a cluster loads its shared
+   * generations here. False means the cache cannot be trusted for this request (Redis
+   * is away) and the answer comes from the store.
+   */
+  readonly ready?: () => Promise<boolean>;
+}
+
+/** The cache to use for one request: `cache`, unless its `ready` says it cannot be trusted now. */
+export async function usableCache(cache: ResponseCache | undefined): Promise<ResponseCache | undefined> {
+  if (!cache?.ready) return cache;
+  return (await cache.ready()) ? cache : undefined;
 }
 
 type Params = { collection: string; id?: string };

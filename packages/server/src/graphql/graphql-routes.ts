@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CacheDecision } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { principalOf } from '../auth/request-principal.js';
-import type { ResponseCache } from '../cache/record-response-cache.js';
+import { usableCache, type ResponseCache } from '../cache/record-response-cache.js';
 import { responseMetaOf } from '../http/response-meta.js';
 import { entityTagOf } from '../http/entity-tags.js';
 import { appendVary } from '../http/vary.js';
@@ -24,11 +24,12 @@ export function registerGraphqlRoutes(app: FastifyInstance, graphql: GraphqlTran
 
 async function answer(
   graphql: GraphqlTransport,
-  cache: ResponseCache | undefined,
+  shared: ResponseCache | undefined,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
   appendVary(reply, 'Accept');
+  const cache = request.method === 'GET' ? await usableCache(shared) : undefined;
   const run = () =>
     graphql.handle({
       method: request.method,

@@ -10,12 +10,20 @@ import { readCookie, SESSION_COOKIE } from '../auth/session-cookie.js';
  * it again when the auth record changes.
  */
 export function bindRequestPrincipal(client: RealtimeClient, request: FastifyRequest): void {
-  const next = principalOf(request);
+  bindPrincipal(client, principalOf(request), credentialOf(request));
+}
+
+/** `bindRequestPrincipal` for a POST another instance received and forwarded (see sse-relay.ts). */
+export function bindPrincipal(
+  client: RealtimeClient,
+  next: Principal,
+  credential: RealtimeCredential | undefined,
+): void {
   const current = client.principal;
   if (current.kind !== 'guest' && !isSamePrincipal(current, next)) {
     throw new AppError('FORBIDDEN', "The current and the previous request authorization don't match.");
   }
-  if (next.kind !== 'guest') client.setPrincipal(next, credentialOf(request));
+  if (next.kind !== 'guest') client.setPrincipal(next, credential);
 }
 
 /** True when both principals are the same superuser or the same auth record. */
@@ -27,7 +35,7 @@ export function isSamePrincipal(a: Principal, b: Principal): boolean {
 }
 
 /** The credential the principal was resolved from: the Authorization header wins, as in the resolver. */
-function credentialOf(request: FastifyRequest): RealtimeCredential | undefined {
+export function credentialOf(request: FastifyRequest): RealtimeCredential | undefined {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const token = tokenFromHeader(header);

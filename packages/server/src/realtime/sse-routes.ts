@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type RealtimeBroker, type SchemaView } from '@tandem/core';
-import { bindRequestPrincipal } from './sse-auth.js';
+import { AppError, type Principal, type RealtimeBroker, type RealtimeCredential, type SchemaView } from '@tandem/core';
+import { principalOf } from '../auth/request-principal.js';
+import { bindPrincipal, credentialOf } from './sse-auth.js';
+import { forwardSubscriptions, serveForwardedSubscriptions } from './sse-relay.js';
 import { SseConnections, resolveSseLimits, type SseLimits } from './sse-connections.js';
 import { SseStream } from './sse-stream.js';
 import { openEventStream } from './event-stream-head.js';
@@ -8,6 +10,7 @@ import {
   parseSseSubscriptions,
   subscriptionIdOf,
   toSseSubscribeBody,
+  type SseSubscribeBody,
   type SseSubscription,
 } from './sse-subscriptions.js';
 
@@ -32,11 +35,21 @@ export function registerSseRoutes(app: FastifyInstance, broker: RealtimeBroker, 
     openStream(request, reply, broker, connections, limits),
   );
   app.post('/api/realtime', async (request, reply) => {
-    setSubscriptions(request, broker, connections, options.schema);
+    const body = toSseSubscribeBody(request.body);
+    const credential = credentialOf(request);
+    // In a cluster the stream may be held by another instance: the POST goes there.
+    if (!connections.get(body.clientId) && broker.relay) await forwardSubscriptions(broker.relay, body, credential);
+    else setSubscriptions(body, principalOf(request), credential, broker, connections, options.schema);
     return reply.code(204).send();
   });
+  const stopServing = broker.relay
+    ? serveForwardedSubscriptions(broker, (body, principal, credential) =>
+        setSubscriptions(body, principal, credential, broker, connections, options.schema),
+      )
+    : () => undefined;
   // Open streams would otherwise keep `close()` waiting for their sockets.
   app.addHook('preClose', (done) => {
+    stopServing();
     connections.endAll();
     done();
   });
@@ -63,18 +76,19 @@ function openStream(
 }
 
 function setSubscriptions(
-  request: FastifyRequest,
+  body: SseSubscribeBody,
+  principal: Principal,
+  credential: RealtimeCredential | undefined,
   broker: RealtimeBroker,
   connections: SseConnections,
   schema: SchemaView,
 ): void {
-  const body = toSseSubscribeBody(request.body);
   const client = broker.client(body.clientId);
   const stream = connections.get(body.clientId);
   if (!client || !stream || stream.ended) throw new AppError('NOT_FOUND', 'Missing or invalid client id.');
   // Everything is checked before anything changes: a 400 or 403 leaves the client as it was.
   const parsed = parseSseSubscriptions(schema, body.subscriptions);
-  bindRequestPrincipal(client, request);
+  bindPrincipal(client, principal, credential);
   const byId = new Map<string, SseSubscription>(parsed.map((entry) => [subscriptionIdOf(entry.name), entry]));
   client.clearSubscriptions();
   for (const { subscription } of byId.values()) if (subscription) client.addSubscription(subscription);

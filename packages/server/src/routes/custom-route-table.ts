@@ -32,7 +32,7 @@ export interface RouteEvent {
   /** 401 for a guest, 403 for anyone but a superuser. */
   requireSuperuser(): void;
   /** Counts one hit on `key` for this client address; TOO_MANY_REQUESTS (with `retryAfter`) beyond `max` per `windowSec`. */
-  rateLimit(key: string, max: number, windowSec: number): void;
+  rateLimit(key: string, max: number, windowSec: number): Promise<void>;
 }
 
 /** A custom route's handler: answer through the event, or return a value to answer it as JSON (200). */

@@ -77,8 +77,9 @@ function routeEvent(
       throw new AppError('FORBIDDEN');
     },
     requireSuperuser: () => void requireSuperuser(request),
-    rateLimit: (key, max, windowSec) => {
-      const verdict = limiter.hit(`hook:${key}:${request.ip}`, max, windowSec * 1000);
+    // Async: in a cluster the counters live in Redis, shared by every instance.
+    rateLimit: async (key, max, windowSec) => {
+      const verdict = await limiter.hit(`hook:${key}:${request.ip}`, max, windowSec * 1000);
       if (!verdict.allowed)
         throw new AppError('TOO_MANY_REQUESTS', undefined, { retryAfter: Math.ceil(verdict.retryAfterMs / 1000) });
     },
