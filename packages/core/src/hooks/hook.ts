@@ -1,3 +1,4 @@
+import { createContext, Script } from 'node:vm';
 import { AppError } from '../errors/app-error.js';
 
 /** What a handler receives: the event, and `next()` that runs the rest of the chain and then the action itself. */
@@ -83,18 +84,24 @@ export class Hook<E extends object> {
 const plainRunner: HookRunner = async (handler, event) => handler(event);
 
 /**
- * Runs handlers with a time budget: a handler whose promise is still pending after
- * `budgetMs` fails the event with HOOK_TIMEOUT (and whatever it wrapped, e.g. a write's
- * transaction, is rolled back). NB: JavaScript cannot stop a synchronous loop; only a
- * handler that awaits forever is bounded.
+ * Runs handlers with a time budget: a handler that runs synchronously past `budgetMs`
+ * (a `while (true) {}`) is stopped, and one whose promise is still pending after it is
+ * abandoned; either fails the event with HOOK_TIMEOUT (and whatever it wrapped, e.g. a
+ * write's transaction, is rolled back). See withinBudget.
  */
 export function budgetedRunner(budgetMs: number): HookRunner {
   return (handler, event) => withinBudget(() => handler(event), budgetMs);
 }
 
 /**
- * Runs `work` and fails with HOOK_TIMEOUT when its promise is still pending after
- * `budgetMs` (the work itself is abandoned, not stopped: see budgetedRunner).
+ * Runs `work` and fails with HOOK_TIMEOUT when it runs synchronously past `budgetMs` or
+ * its promise is still pending after it. The synchronous part runs under V8's execution
+ * timeout (node:vm's `timeout`, a watchdog thread that terminates the running script),
+ * so a loop that never yields is stopped and the server goes on. What runs after the
+ * work's first `await` is not bounded that way: a promise that never settles is
+ * abandoned at the budget; a loop in a later continuation, or in a timer the work
+ * started, is left to the process watchdog. Costs a watchdog thread per call (about
+ * 20 µs): hooks are opt-in, and code without hooks never comes here.
  */
 export async function withinBudget<T>(work: () => Promise<T> | T, budgetMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -102,8 +109,27 @@ export async function withinBudget<T>(work: () => Promise<T> | T, budgetMs: numb
     timer = setTimeout(() => reject(new AppError('HOOK_TIMEOUT')), budgetMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(work), timeout]);
+    return await Promise.race([Promise.resolve().then(() => runBounded(work, budgetMs)), timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** An empty context whose one script calls the function it is handed (the function keeps its own realm). */
+const boundedContext = createContext({});
+const callHandedFunction = new Script('__tandemBounded()');
+
+/** Runs `work` synchronously under an execution timeout of `budgetMs`; HOOK_TIMEOUT when it is cut off. */
+function runBounded<T>(work: () => T, budgetMs: number): T {
+  const previous = boundedContext.__tandemBounded;
+  boundedContext.__tandemBounded = work;
+  try {
+    return callHandedFunction.runInContext(boundedContext, { timeout: Math.max(1, Math.floor(budgetMs)) }) as T;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw new AppError('HOOK_TIMEOUT');
+    throw error;
+  } finally {
+    // NB: bounded runs nest (a handler's next() runs the next handler synchronously).
+    boundedContext.__tandemBounded = previous;
   }
 }
