@@ -27,6 +27,8 @@ export interface WatchedCall extends CallDescription {
 /** Who watches calls (the admin UI's Flow stream); `watching` is read before any work is done for it. */
 export interface CallWatcher {
   readonly watching: boolean;
+  /** Read while `watching`, once per call: false past the watchers' rate (the call is not traced). */
+  admit(): boolean;
   called(call: WatchedCall): void;
 }
 
@@ -41,7 +43,7 @@ export async function watchCall<T>(
   request: RequestContext,
   run: (request: RequestContext) => Promise<T>,
 ): Promise<T> {
-  if (!watcher?.watching) return run(request);
+  if (!watcher?.watching || !watcher.admit()) return run(request);
   const started = performance.now();
   const rules: RuleDecision[] = [];
   const timing: StoreTiming = { dbMs: 0 };

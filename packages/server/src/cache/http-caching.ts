@@ -22,7 +22,7 @@ import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace
 export function installHttpCaching(app: FastifyInstance, tracer: RequestTracer = idleTracer): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const meta = startResponseMeta(request);
-    if (tracer.watching) meta.trace = new HttpTrace();
+    if (tracer.watching && tracer.admit()) meta.trace = new HttpTrace();
     done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {

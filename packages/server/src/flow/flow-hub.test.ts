@@ -25,11 +25,28 @@ describe('FlowHub', () => {
   });
 });
 
+describe('FlowHub under load', () => {
+  it('admits a bounded number of requests per window and reports the rest as dropped', () => {
+    const frames: string[] = [];
+    const hub = new FlowHub();
+    const watcher = new FlowWatcher({ writableLength: 0, write: (chunk) => void frames.push(chunk) });
+    hub.add(watcher);
+    let admitted = 0;
+    for (let i = 0; i < 1000; i++) if (hub.admit()) admitted++;
+    assert.equal(admitted, 200);
+    assert.equal(watcher.dropped, 800);
+    watcher.flush();
+    assert.match(frames[0] ?? '', /"dropped":800/);
+    hub.remove(watcher);
+  });
+});
+
 describe('the edge with nobody watching the flow', () => {
   /** A Fastify app with only the timing phase, over a tracer the test switches. */
   async function appWith(tracer: { watching: boolean; finish: () => void }): Promise<FastifyInstance> {
+    const admitting = { ...tracer, admit: () => true };
     const app = Fastify();
-    installHttpCaching(app, tracer);
+    installHttpCaching(app, admitting);
     app.get('/', async (request) => ({ traced: responseMetaOf(request)?.trace !== undefined }));
     await app.ready();
     return app;

@@ -10,6 +10,14 @@ import type { FlowWatcher } from './flow-watcher.js';
 const FANOUT_WINDOW_MS = 250;
 /** Changes collecting deliveries at once; past it the oldest is sent early. */
 const MAX_PENDING_CHANGES = 1000;
+/**
+ * Requests traced per window of WINDOW_MS (2,000 a second): more than a person can
+ * follow, and what the stream carries. Past it, a request is only counted as dropped:
+ * it builds no trace and no event, so a watched server under load pays for 2,000
+ * events a second, not for one per request.
+ */
+const ADMITTED_PER_WINDOW = 200;
+const WINDOW_MS = 100;
 
 /**
  * The Flow stream's hub: the watchers (open Flow pages) and the switch the edge reads.
@@ -24,6 +32,8 @@ export class FlowHub implements RequestTracer, FanoutObserver, CallWatcher {
   /** Sockets seen while watched, to tell a new connection from a reused one. */
   #sockets = new WeakSet<object>();
   readonly #changes = new Map<number, { event: FlowChangeEvent; delivered: Record<string, number> }>();
+  #windowStart = 0;
+  #admitted = 0;
 
   constructor(broker?: RealtimeBroker) {
     this.#broker = broker;
@@ -46,6 +56,20 @@ export class FlowHub implements RequestTracer, FanoutObserver, CallWatcher {
     this.watching = false;
     this.#broker?.observe(undefined);
     this.#sockets = new WeakSet();
+  }
+
+  admit(): boolean {
+    const now = performance.now();
+    if (now - this.#windowStart >= WINDOW_MS) {
+      this.#windowStart = now;
+      this.#admitted = 0;
+    }
+    if (this.#admitted < ADMITTED_PER_WINDOW) {
+      this.#admitted++;
+      return true;
+    }
+    for (const watcher of this.#watchers) watcher.countDropped();
+    return false;
   }
 
   /** Hands an event to every watcher (each queues it within its own bounds). */

@@ -55,6 +55,13 @@ export class FlowWatcher {
     return this.#queue.length;
   }
 
+  /** Counts an event the hub did not build (past its rate): reported with the next frame. */
+  countDropped(): void {
+    if (this.#closed) return;
+    this.#dropped++;
+    this.#timer ??= setTimeout(() => this.flush(), this.#limits.flushMs).unref();
+  }
+
   /** Queues an event; the oldest is dropped when the queue is full. */
   push(event: FlowEvent): void {
     if (this.#closed) return;

@@ -28,9 +28,18 @@ export class HttpTrace implements RequestTrace {
  */
 export interface RequestTracer {
   readonly watching: boolean;
+  /**
+   * Read while `watching`, once per request: true when this request is to be traced.
+   * False past the watchers' rate (the request is counted as dropped and costs no more).
+   */
+  admit(): boolean;
   /** Called once per traced request, as its answer leaves (onSend), with the bytes it sends. */
   finish(request: FastifyRequest, reply: FastifyReply, meta: ResponseMeta, payload: unknown): void;
 }
 
 /** A tracer nobody ever watches (apps built without the Flow stream). */
-export const idleTracer: RequestTracer = Object.freeze({ watching: false, finish: () => undefined });
+export const idleTracer: RequestTracer = Object.freeze({
+  watching: false,
+  admit: () => false,
+  finish: () => undefined,
+});
