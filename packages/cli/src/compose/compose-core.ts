@@ -1,6 +1,6 @@
-import { applyPendingRestore, composeCoreServices, type CoreServices } from '@tandem/core';
+import { applyPendingRestore, composeCoreServices, type CoreServices, type Store } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
-import { openStore } from './open-store.js';
+import { openLogsStore, openStore } from './open-store.js';
 import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
@@ -13,6 +13,8 @@ export interface TandemCore extends CoreServices {
   readonly restartRequested: Promise<void>;
   /** The cluster's Redis connections, when this instance is a cluster member (`--redis`). */
   readonly redis: OpenedRedis | undefined;
+  /** The request log's own SQLite file beside the data file (none on PostgreSQL); closed after the data store. */
+  readonly logsStore: Store | undefined;
 }
 
 /**
@@ -27,6 +29,7 @@ export async function composeCore(config: TandemConfig, server = false): Promise
   // command may run beside a live server, whose files must not move under it.
   if (server && layout) await applyPendingRestore(layout);
   const opened = await openStore(config);
+  const logsStore = server ? openLogsStore(config) : undefined;
   let redis: OpenedRedis | undefined;
   try {
     // Only a server joins the cluster: a CLI command beside it writes as an outsider.
@@ -41,12 +44,14 @@ export async function composeCore(config: TandemConfig, server = false): Promise
       mailer: config.smtp ? createSmtpMailer(config.smtp, config.mailFrom) : undefined,
       feed: { retention: config.changeRetention },
       redis,
+      logsStore,
     });
     files.follow(core.settings);
-    return { ...core, restartRequested, redis };
+    return { ...core, restartRequested, redis, logsStore };
   } catch (error) {
     redis?.close();
     await opened.close().catch(() => undefined);
+    await logsStore?.close().catch(() => undefined);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createPostgresStore, createSqliteStore, sql, type Store } from '@tandem/core';
@@ -24,6 +24,17 @@ export async function openStore(config: Pick<TandemConfig, 'db' | 'sqliteSynchro
     await store.close().catch(() => undefined);
     throw new CliError(`cannot reach database ${describeDb(config.db)}: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * The store of the request log beside a SQLite data file: `logs.db` in its folder, with
+ * `synchronous=NORMAL` (in WAL mode a commit then writes without waiting for the disk;
+ * a crash may lose the last half second of log entries, never the file's consistency).
+ * Undefined on PostgreSQL, where the log is a table of the data store.
+ */
+export function openLogsStore(config: Pick<TandemConfig, 'db'>): Store | undefined {
+  if (isPostgresUrl(config.db)) return undefined;
+  return openSqlite(join(dirname(config.db), 'logs.db'), 'NORMAL');
 }
 
 function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL'): Store {

@@ -39,6 +39,12 @@ export interface CoreServicesOptions {
   readonly feed?: { readonly pollMs?: number; readonly retention?: RetentionOptions };
   /** Makes this instance a member of a cluster sharing this Redis (see docs/scale-out.md). */
   readonly redis?: RedisConnections;
+  /**
+   * Where the request log (`_logs`) lives: the data store when absent. A SQLite server
+   * keeps it in a file of its own (as PocketBase's auxiliary database), so that log
+   * batches neither wait for nor hold up record writes, nor sync the data file.
+   */
+  readonly logsStore?: Store;
   /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
@@ -145,7 +151,7 @@ async function composeServices(
   };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
-  const logStore = new LogStore(opened);
+  const logStore = new LogStore(options.logsStore ?? opened);
   await logStore.ensureSchema();
   // The log is written through the bare store: its batches are no record changes and wake no feed.
   const logs = new LogWriter(logStore, { settings: () => settings.get().logs });

@@ -45,6 +45,8 @@ export class LogWriter {
   readonly #options: LogWriterOptions;
   #queue: LogEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
+  /** The armed timer fires at once (a full batch waits). */
+  #soon = false;
   #writing: Promise<void> | undefined;
   #lastTrim = 0;
   #dropped = 0;
@@ -92,11 +94,18 @@ export class LogWriter {
     await this.flush();
   }
 
+  /**
+   * Arms the one write timer: at `flushMs` for a first entry, at once for a full batch.
+   * NB: an armed timer is never re-armed for the same purpose: once the batch is full,
+   * every request until the timer fires would otherwise clear and set a timer.
+   */
   #writeSoon(delayMs: number): void {
-    if (this.#timer && delayMs > 0) return;
+    if (this.#timer && (delayMs > 0 || this.#soon)) return;
     clearTimeout(this.#timer);
+    this.#soon = delayMs === 0;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      this.#soon = false;
       void this.flush();
     }, delayMs);
     this.#timer.unref();
