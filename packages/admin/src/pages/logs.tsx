@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, messageOf } from '../api/client.js';
-import { ErrorLine, Form, TextInput } from '../ui/controls.js';
+import { ErrorLine, Form, Pager, TextInput } from '../ui/controls.js';
 
 /** One request log entry as `/api/logs` serves it (PocketBase's shape). */
 interface LogEntry {
@@ -109,14 +109,7 @@ export function Logs() {
           ))}
         </tbody>
       </table>
-      <nav class="row" aria-label="Pages">
-        <button type="button" disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)}>
-          Previous page
-        </button>
-        <button type="button" disabled={!page || pageNo >= page.totalPages} onClick={() => setPageNo(pageNo + 1)}>
-          Next page
-        </button>
-      </nav>
+      <Pager page={pageNo} totalPages={page?.totalPages} onPage={setPageNo} />
       {open && (
         <section class="card" aria-label="Log entry">
           <h2>{open.message}</h2>

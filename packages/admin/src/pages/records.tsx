@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RecordModel } from '@tandem/sdk';
 import { api, client, messageOf } from '../api/client.js';
 import type { CollectionModel } from '../api/types.js';
-import { ErrorLine, Form, TextInput } from '../ui/controls.js';
+import { ErrorLine, Form, Pager, TextInput } from '../ui/controls.js';
 import { RecordForm } from './record-form.js';
 
 interface Page {
@@ -110,14 +110,7 @@ export function Records({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
-      <nav class="row" aria-label="Pages">
-        <button type="button" disabled={pageNo <= 1} onClick={() => setPageNo(pageNo - 1)}>
-          Previous page
-        </button>
-        <button type="button" disabled={!page || pageNo >= page.totalPages} onClick={() => setPageNo(pageNo + 1)}>
-          Next page
-        </button>
-      </nav>
+      <Pager page={pageNo} totalPages={page?.totalPages} onPage={setPageNo} />
     </section>
   );
 }

@@ -114,3 +114,22 @@ export function Form(props: { onSubmit: () => void; children: ComponentChildren;
     </form>
   );
 }
+
+/** Previous and next page of a paged list; `totalPages` undefined while the first page loads. */
+export function Pager(props: { page: number; totalPages: number | undefined; onPage: (page: number) => void }) {
+  const { page, totalPages } = props;
+  return (
+    <nav class="row" aria-label="Pages">
+      <button type="button" disabled={page <= 1} onClick={() => props.onPage(page - 1)}>
+        Previous page
+      </button>
+      <button
+        type="button"
+        disabled={totalPages === undefined || page >= totalPages}
+        onClick={() => props.onPage(page + 1)}
+      >
+        Next page
+      </button>
+    </nav>
+  );
+}

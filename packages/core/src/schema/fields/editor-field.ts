@@ -1,4 +1,5 @@
-import { checkCount, fieldError, invalid, parsed, requiredError, type FieldType } from './field-type.js';
+import { checkCount, fieldError, requiredError, type FieldType } from './field-type.js';
+import { parseText } from './text-field.js';
 import { EDITOR_MAX_SIZE_CEILING } from './field-ceilings.js';
 
 /** PocketBase's size limit of an editor field whose `maxSize` is unset (0): 5 MiB. */
@@ -18,13 +19,7 @@ export const editorField: FieldType = {
     return errors;
   },
   zeroValue: () => '',
-  parse(value) {
-    if (value === null || value === undefined) return parsed('');
-    if (typeof value === 'string') return parsed(value);
-    if (typeof value === 'number' && Number.isFinite(value)) return parsed(String(value));
-    if (typeof value === 'boolean') return parsed(String(value));
-    return invalid('validation_invalid_value', 'Must be a string.');
-  },
+  parse: parseText,
   validate(value, def) {
     const html = value as string;
     if (html === '') return def.required ? requiredError : null;

@@ -28,13 +28,7 @@ export const textField: FieldType = {
     return errors;
   },
   zeroValue: () => '',
-  parse(value) {
-    if (value === null || value === undefined) return parsed('');
-    if (typeof value === 'string') return parsed(value);
-    if (typeof value === 'number' && Number.isFinite(value)) return parsed(String(value));
-    if (typeof value === 'boolean') return parsed(String(value));
-    return invalid('validation_invalid_value', 'Must be a string.');
-  },
+  parse: parseText,
   validate(value, def) {
     const text = value as string;
     if (text === '') return def.required ? requiredError : null;
@@ -72,4 +66,13 @@ export function idFieldDef(): FieldDef {
     pattern: '^[a-z0-9]+$',
     autogeneratePattern: '[a-z0-9]{15}',
   };
+}
+
+/** A text-like field's value: a string as sent, a finite number or a boolean as its text, nothing as ''. */
+export function parseText(value: unknown): ReturnType<FieldType['parse']> {
+  if (value === null || value === undefined) return parsed('');
+  if (typeof value === 'string') return parsed(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return parsed(String(value));
+  if (typeof value === 'boolean') return parsed(String(value));
+  return invalid('validation_invalid_value', 'Must be a string.');
 }
