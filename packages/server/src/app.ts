@@ -8,7 +8,7 @@ import {
   uploadAllowance,
   type UploadOptions,
 } from './files/multipart-parser.js';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   AppError,
   type CallWatcher,
@@ -336,6 +336,24 @@ function registerGraphql(
   registerGraphqlSocket(app, graphql, services.auth, { ...socket, trustedOrigins: services.trustedOrigins ?? [] });
 }
 
+/** The longest path segment a route parameter (a collection name, a record id) may be. */
+const MAX_PARAM_LENGTH = 1000;
+
+/**
+ * Errors Fastify's router meets before any route or hook (a malformed percent-encoding,
+ * a path segment over MAX_PARAM_LENGTH): answered in Tandem's error shape with a stable
+ * code, never Fastify's own body (which echoes the URL back).
+ */
+function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const known: Record<string, string> = {
+    FST_ERR_BAD_URL: 'The URL path has an invalid percent-encoding.',
+    FST_ERR_MAX_PARAM_LENGTH: `A segment of the URL path is longer than ${MAX_PARAM_LENGTH} characters.`,
+  };
+  const message = known[error.code];
+  const { body } = toErrorBody(message ? new AppError('BAD_REQUEST', message) : error);
+  void reply.code(body.status).send(body);
+}
+
 /**
  * The Fastify instance: plain HTTP/1.1, or with a certificate HTTP/2 over TLS that
  * falls back to HTTP/1.1 by ALPN (WebSocket upgrades and older clients use that).
@@ -351,7 +369,8 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
     keepAliveTimeout: options.keepAliveTimeoutMs,
     return503OnClosing: true,
     genReqId: () => `${prefix}-${(++counter).toString(36)}`,
-    routerOptions: { maxParamLength: 1000, querystringParser: parseQueryString },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQueryString },
+    frameworkErrors: answerFrameworkError,
   };
   // NB: with TLS the server is an Http2SecureServer and requests are its compatibility
   // objects; Tandem uses only what both kinds share (headers, socket address, 'upgrade').
@@ -359,12 +378,14 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
   // does not) and ends idle HTTP/1.1 keep-alive connections; otherwise a browser's open
   // session holds the shutdown until its timeout.
   const app = options.tls
-    ? (Fastify({
+    ? // NB: typed as the HTTP/1.1 server's options (the HTTP/2 overload types every
+      // callback, frameworkErrors included, with HTTP/2 requests); the app is used as one.
+      (Fastify({
         ...common,
         forceCloseConnections: true,
         http2: true,
         https: { allowHTTP1: true, ...toSecureContextOptions(options.tls) },
-      }) as unknown as FastifyInstance)
+      } as never) as unknown as FastifyInstance)
     : Fastify(common);
   // The HTTP/1.1 fallback of the secure server reads these from the server too.
   app.server.headersTimeout = options.headersTimeoutMs;
