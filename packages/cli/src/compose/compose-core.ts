@@ -1,6 +1,7 @@
 import { applyPendingRestore, composeCoreServices, type CoreServices, type Store } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
-import { openLogsStore, openStore } from './open-store.js';
+import { logsFileOf, openLogsStore, openStore } from './open-store.js';
+import { createSqliteLogSink } from './sqlite-log-sink.js';
 import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
@@ -29,6 +30,7 @@ export async function composeCore(config: TandemConfig, server = false): Promise
   // command may run beside a live server, whose files must not move under it.
   if (server && layout) await applyPendingRestore(layout);
   const opened = await openStore(config);
+  const logsFile = server ? logsFileOf(config) : undefined;
   const logsStore = server ? openLogsStore(config) : undefined;
   let redis: OpenedRedis | undefined;
   try {
@@ -45,6 +47,8 @@ export async function composeCore(config: TandemConfig, server = false): Promise
       feed: { retention: config.changeRetention },
       redis,
       logsStore,
+      // The log's rows are made and written in a worker thread, off the event loop.
+      logSink: logsFile && logsStore ? createSqliteLogSink(logsFile) : undefined,
     });
     files.follow(core.settings);
     return { ...core, restartRequested, redis, logsStore };

@@ -33,8 +33,13 @@ export async function openStore(config: Pick<TandemConfig, 'db' | 'sqliteSynchro
  * Undefined on PostgreSQL, where the log is a table of the data store.
  */
 export function openLogsStore(config: Pick<TandemConfig, 'db'>): Store | undefined {
-  if (isPostgresUrl(config.db)) return undefined;
-  return openSqlite(join(dirname(config.db), 'logs.db'), 'NORMAL');
+  const file = logsFileOf(config);
+  return file === undefined ? undefined : openSqlite(file, 'NORMAL');
+}
+
+/** The request log's SQLite file beside a SQLite data file; undefined on PostgreSQL. */
+export function logsFileOf(config: Pick<TandemConfig, 'db'>): string | undefined {
+  return isPostgresUrl(config.db) ? undefined : join(dirname(config.db), 'logs.db');
 }
 
 function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL'): Store {

@@ -186,7 +186,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.flush()).finally(
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.stop()).finally(
         () => core.redis?.close(),
       )));
   return {
@@ -283,7 +283,7 @@ async function shutdown(
   logger: Logger,
   timeoutMs: number,
   closeConnections: () => void,
-  flushRequestLog: () => Promise<void>,
+  stopRequestLog: () => Promise<void>,
 ): Promise<void> {
   const timer = setTimeout(closeConnections, timeoutMs);
   try {
@@ -291,7 +291,7 @@ async function shutdown(
   } finally {
     clearTimeout(timer);
     // The last requests' log entries are written before the database closes.
-    await flushRequestLog();
+    await stopRequestLog();
     await store.close();
     await logger.flush();
   }

@@ -21,6 +21,7 @@ import type { RedisConnections } from '../cluster/redis-connection.js';
 import { runExclusively } from '../jobs/exclusive-run.js';
 import { LogStore } from '../logs/log-store.js';
 import { LogWriter } from '../logs/log-writer.js';
+import { storeLogSink, type LogSink } from '../logs/log-sink.js';
 import { HookedMailer } from '../mail/hooked-mailer.js';
 import { CronScheduler } from '../jobs/cron-scheduler.js';
 import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
@@ -45,6 +46,11 @@ export interface CoreServicesOptions {
    * batches neither wait for nor hold up record writes, nor sync the data file.
    */
   readonly logsStore?: Store;
+  /**
+   * Writes the request log's batches; the default writes through `logsStore` in this
+   * thread. A SQLite server passes a worker thread's writer over the same file.
+   */
+  readonly logSink?: LogSink;
   /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
@@ -154,7 +160,7 @@ async function composeServices(
   const logStore = new LogStore(options.logsStore ?? opened);
   await logStore.ensureSchema();
   // The log is written through the bare store: its batches are no record changes and wake no feed.
-  const logs = new LogWriter(logStore, { settings: () => settings.get().logs });
+  const logs = new LogWriter(options.logSink ?? storeLogSink(logStore), { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention, lease: cluster?.lease });
   generations.follow(feed, collections);

@@ -1,7 +1,7 @@
-import { randomId } from '../credentials/secrets.js';
 import { formatDate } from '../schema/fields/date-format.js';
-import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js';
-import type { LogStore } from './log-store.js';
+import { appendRequest, batchLength, requestLevel, takeEntries, type RequestLogBatch } from './log-batch.js';
+import type { RequestLogInput } from './log-entry.js';
+import type { LogSink } from './log-sink.js';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +20,7 @@ export interface LogSettings {
 export interface LogWriterOptions {
   /** Most entries waiting to be written; past it new entries are dropped (and counted). */
   readonly maxQueued?: number;
-  /** Most entries one INSERT writes. */
+  /** Most entries one write takes. */
   readonly maxBatch?: number;
   /** Milliseconds an entry may wait for its batch. */
   readonly flushMs?: number;
@@ -31,19 +31,20 @@ export interface LogWriterOptions {
 }
 
 /**
- * Writes the request log off the hot path: `logRequest` only queues an entry (no I/O, no
- * promise); a timer writes what is queued in batches, one INSERT each. The queue is
- * bounded: when the database falls behind, new entries are dropped and counted
- * (`dropped`) rather than slowing requests or growing memory. Entries older than
- * `maxDays` are deleted at most once a minute, after a batch.
+ * Writes the request log off the hot path: `logRequest` only appends the request's facts
+ * to a flat queue (see RequestLogBatch: no object, no I/O, no promise); a timer hands
+ * what is queued to the sink in batches. The queue is bounded: when the sink falls
+ * behind, new entries are dropped and counted (`dropped`) rather than slowing requests
+ * or growing memory. Entries older than `maxDays` are deleted at most once a minute,
+ * after a batch.
  */
 export class LogWriter {
-  readonly #store: LogStore;
+  readonly #sink: LogSink;
   readonly #maxQueued: number;
   readonly #maxBatch: number;
   readonly #flushMs: number;
   readonly #options: LogWriterOptions;
-  #queue: LogEntry[] = [];
+  #queue: RequestLogBatch = [];
   #timer: NodeJS.Timeout | undefined;
   /** The armed timer fires at once (a full batch waits). */
   #soon = false;
@@ -51,9 +52,10 @@ export class LogWriter {
   #lastTrim = 0;
   #dropped = 0;
   #stopped = false;
+  #closed: Promise<void> | undefined;
 
-  constructor(store: LogStore, options: LogWriterOptions) {
-    this.#store = store;
+  constructor(sink: LogSink, options: LogWriterOptions) {
+    this.#sink = sink;
     this.#options = options;
     this.#maxQueued = options.maxQueued ?? 10_000;
     this.#maxBatch = options.maxBatch ?? 500;
@@ -69,14 +71,14 @@ export class LogWriter {
   logRequest(input: RequestLogInput): void {
     const settings = this.#options.settings();
     if (this.#stopped || settings.maxDays <= 0) return;
-    if (this.#queue.length >= this.#maxQueued) {
+    if (requestLevel(input.status) < settings.minLevel) return;
+    const queued = batchLength(this.#queue);
+    if (queued >= this.#maxQueued) {
       this.#dropped += 1;
       return;
     }
-    const entry = toEntry(input, settings);
-    if (entry.level < settings.minLevel) return;
-    this.#queue.push(entry);
-    if (this.#queue.length >= this.#maxBatch) this.#writeSoon(0);
+    appendRequest(this.#queue, Date.now(), input, { ip: settings.logIP, authId: settings.logAuthId });
+    if (queued + 1 >= this.#maxBatch) this.#writeSoon(0);
     else this.#writeSoon(this.#flushMs);
   }
 
@@ -86,12 +88,13 @@ export class LogWriter {
     while (this.#queue.length > 0) await this.#writeBatch();
   }
 
-  /** Stops taking entries and writes what is queued. */
-  async stop(): Promise<void> {
+  /** Stops taking entries, writes what is queued and closes the sink; later calls wait for the first. */
+  stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.flush();
+    this.#closed ??= this.flush().then(() => this.#sink.close());
+    return this.#closed;
   }
 
   /**
@@ -112,14 +115,17 @@ export class LogWriter {
   }
 
   #writeBatch(): Promise<void> {
-    const batch = this.#queue.splice(0, this.#maxBatch);
-    const writing = this.#store
-      .insert(batch)
-      .then(() => this.#trimIfDue())
-      .catch((error: unknown) => {
-        this.#dropped += batch.length;
-        this.#options.onError?.(error);
-      })
+    const batch = takeEntries(this.#queue, this.#maxBatch);
+    const writing = this.#sink
+      .write(batch)
+      .then(
+        // A failed trim loses no entry: it is reported, and tried again a minute later.
+        () => this.#trimIfDue().catch((error: unknown) => this.#options.onError?.(error)),
+        (error: unknown) => {
+          this.#dropped += batchLength(batch);
+          this.#options.onError?.(error);
+        },
+      )
       .finally(() => {
         if (this.#writing === writing) this.#writing = undefined;
       });
@@ -132,31 +138,6 @@ export class LogWriter {
     if (now - this.#lastTrim < 60_000) return;
     this.#lastTrim = now;
     const maxDays = this.#options.settings().maxDays;
-    await this.#store.deleteBefore(formatDate(new Date(now - maxDays * DAY_MS)));
+    await this.#sink.deleteBefore(formatDate(new Date(now - maxDays * DAY_MS)));
   }
-}
-
-/**
- * A PocketBase-shaped id (15 of `[a-z0-9]`) that grows with time: 9 characters of the
- * millisecond clock in base 36, then 6 random ones. New entries then land at the end of
- * the table's primary-key index instead of at random places in it, which made each
- * insert touch (and often split) a page in the middle of the index.
- */
-function timeOrderedId(): string {
-  return Date.now().toString(36).padStart(9, '0').slice(-9) + randomId(6);
-}
-
-/** PocketBase's request entry: message `GET /api/…`, the request's facts under `data`. */
-function toEntry(input: RequestLogInput, settings: LogSettings): LogEntry {
-  const { remoteIP, userIP, authId, ...facts } = input;
-  const data: Record<string, unknown> = { type: 'request', ...facts };
-  if (settings.logIP) Object.assign(data, { remoteIP, userIP });
-  if (settings.logAuthId) data.authId = authId;
-  return {
-    id: timeOrderedId(),
-    created: formatDate(new Date()),
-    level: input.status >= 400 ? LOG_LEVELS.error : LOG_LEVELS.info,
-    message: `${input.method} ${input.url}`,
-    data,
-  };
 }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import PocketBase, { ClientResponseError } from 'pocketbase';
-import { defaultAuthRateLimits, LogStore, LogWriter } from '@tandem/core';
+import { defaultAuthRateLimits, LogStore, LogWriter, storeLogSink } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 
@@ -141,7 +141,7 @@ for (const { name: dialect, skip } of testDialects) {
     it('drops entries past its queue bound instead of waiting; deleteBefore removes the older ones', async () => {
       const store = new LogStore(t.store);
       const settings = { maxDays: 5, minLevel: 0, logIP: false, logAuthId: false };
-      const writer = new LogWriter(store, { maxQueued: 3, settings: () => settings });
+      const writer = new LogWriter(storeLogSink(store), { maxQueued: 3, settings: () => settings });
       for (let i = 0; i < 5; i += 1) writer.logRequest(input(`/bounded/${i}`));
       assert.equal(writer.dropped, 2);
       await writer.flush();
@@ -160,7 +160,7 @@ for (const { name: dialect, skip } of testDialects) {
       const old = { id: 'oldlogentry0001', created: '2000-01-01 00:00:00.000Z', level: 0, message: 'old', data: {} };
       await store.insert([old]);
       const settings = { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false };
-      const writer = new LogWriter(store, { settings: () => settings });
+      const writer = new LogWriter(storeLogSink(store), { settings: () => settings });
       writer.logRequest(input('/fresh'));
       await writer.stop();
       assert.equal(await store.view(old.id), undefined);

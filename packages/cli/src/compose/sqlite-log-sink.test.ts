@@ -1,0 +1,117 @@
+/**
+ * The request log's worker on a SQLite server: batches land in `logs.db` through the
+ * worker's own connection, a failed write rejects (and the writer counts it dropped), and
+ * a worker that died is replaced at the next batch.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { LogStore, LogWriter, type RequestLogBatch, type RequestLogInput } from '@tandem/core';
+import { createTempDir } from '@tandem/core/testing';
+import { openLogsStore } from './open-store.js';
+import { createSqliteLogSink } from './sqlite-log-sink.js';
+
+const request = (url: string): RequestLogInput => ({
+  method: 'GET',
+  url,
+  status: 200,
+  execTime: 0.5,
+  remoteIP: '127.0.0.1',
+  userIP: '127.0.0.1',
+  userAgent: 'test',
+  referer: '',
+  auth: 'guest',
+  authId: '',
+});
+
+/** A batch as the LogWriter hands it over, through the writer's own queue. */
+function batchOf(urls: string[], time = Date.now()): RequestLogBatch {
+  const batch: RequestLogBatch = [];
+  for (const url of urls)
+    batch.push(time, 0, 'GET', url, 200, 0.5, 'test', '', 'guest', undefined, undefined, undefined);
+  return batch;
+}
+
+const settings = () => ({ maxDays: 5, minLevel: 0, logIP: false, logAuthId: false });
+
+describe('the SQLite request log sink', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  before(async () => {
+    dir = await createTempDir();
+  });
+  after(() => dir.remove());
+
+  async function logsIn(name: string) {
+    const store = openLogsStore({ db: join(dir.path, name, 'data.db') })!;
+    const logs = new LogStore(store);
+    await logs.ensureSchema();
+    return { store, logs, file: join(dir.path, name, 'logs.db') };
+  }
+
+  it('writes batches into the log file, readable by the server at once, and deletes old entries', async () => {
+    const { store, logs, file } = await logsIn('writes');
+    const sink = createSqliteLogSink(file);
+    try {
+      await sink.write(batchOf(['/a', '/b']));
+      await sink.write(batchOf(['/c'], Date.UTC(2001, 0, 1)));
+      const page = await logs.list({ sort: 'created' });
+      assert.deepEqual(
+        page.items.map((e) => e.data.url),
+        ['/c', '/a', '/b'],
+      );
+      assert.equal(page.items[1]!.message, 'GET /a');
+      assert.equal(await sink.deleteBefore('2002-01-01 00:00:00.000Z'), 1);
+      assert.equal((await logs.list({})).totalItems, 2);
+    } finally {
+      await sink.close();
+      await store.close();
+    }
+  });
+
+  it('rejects a write that fails, and goes on with the next', async () => {
+    const file = join(dir.path, 'no-table.db');
+    new Database(file).close(); // a database without the log's table
+    const sink = createSqliteLogSink(file);
+    try {
+      await assert.rejects(sink.write(batchOf(['/lost'])), /request log: no such table: _logs/);
+      const db = new Database(file);
+      db.exec('CREATE TABLE "_logs" (id TEXT PRIMARY KEY, created TEXT, level INTEGER, message TEXT, data JSON)');
+      await sink.write(batchOf(['/kept']));
+      assert.deepEqual(db.prepare('SELECT message FROM "_logs"').pluck().all(), ['GET /kept']);
+      db.close();
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('replaces a worker that could not start at the next batch', async () => {
+    const { store, file } = await logsIn('restart');
+    await store.close();
+    rmSync(file); // the worker opens only an existing file: this one dies at start
+    const sink = createSqliteLogSink(file);
+    try {
+      await assert.rejects(sink.write(batchOf(['/lost'])), /request log writer/);
+      const again = await logsIn('restart');
+      await sink.write(batchOf(['/kept']));
+      assert.deepEqual(
+        (await again.logs.list({})).items.map((e) => e.data.url),
+        ['/kept'],
+      );
+      await again.store.close();
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('under a LogWriter: stop writes every queued entry, then ends the worker', async () => {
+    const { store, logs, file } = await logsIn('writer');
+    const writer = new LogWriter(createSqliteLogSink(file), { settings, maxBatch: 100 });
+    for (let i = 0; i < 1_000; i += 1) writer.logRequest(request(`/n/${i}`));
+    await writer.stop();
+    assert.equal(writer.dropped, 0);
+    assert.equal((await logs.list({ skipTotal: '0' })).totalItems, 1_000);
+    await store.close();
+  });
+});

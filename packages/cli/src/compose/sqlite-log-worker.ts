@@ -1,0 +1,49 @@
+// Runs in a worker thread: writes the request log's batches into its SQLite file over a
+// connection of its own, so that turning queued entries into rows (ids, dates, JSON) and
+// inserting them never takes the server's event loop. Each message is one task; each
+// answer carries the task's id. See sqlite-log-sink.ts for the other side.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database, { type Statement } from 'better-sqlite3';
+import { entriesOf, LOGS_TABLE, type RequestLogBatch } from '@tandem/core/log-batch';
+import type { LogTask, LogTaskAnswer } from './sqlite-log-sink.js';
+
+const { file } = workerData as { file: string };
+const db = new Database(file, { fileMustExist: true });
+// NB: as the server's own connection to this file (open-store.ts): a crash may lose the
+// last batch, never the file's consistency.
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 10000');
+// Prepared at first use: a statement that cannot be prepared (the table is missing) fails
+// its task, not the worker.
+let insert: Statement | undefined;
+let deleteBefore: Statement | undefined;
+const writeBatch = db.transaction((batch: RequestLogBatch) => {
+  insert ??= db.prepare(
+    `INSERT INTO "${LOGS_TABLE}" ("id", "created", "level", "message", "data") VALUES (?, ?, ?, ?, ?)`,
+  );
+  for (const e of entriesOf(batch)) insert.run(e.id, e.created, e.level, e.message, JSON.stringify(e.data));
+});
+
+parentPort!.on('message', (task: LogTask) => {
+  if (task.kind === 'close') {
+    db.close();
+    parentPort!.close();
+    return;
+  }
+  parentPort!.postMessage(run(task));
+});
+
+function run(task: Exclude<LogTask, { kind: 'close' }>): LogTaskAnswer {
+  try {
+    if (task.kind === 'write') {
+      writeBatch(task.batch);
+      return { id: task.id, ok: true, changes: 0 };
+    }
+    deleteBefore ??= db.prepare(`DELETE FROM "${LOGS_TABLE}" WHERE "created" < ?`);
+    return { id: task.id, ok: true, changes: deleteBefore.run(task.cutoff).changes };
+  } catch (error) {
+    // NB: only the driver's message crosses (e.g. "database or disk is full").
+    return { id: task.id, ok: false, message: (error as Error).message };
+  }
+}

@@ -1,0 +1,114 @@
+import { randomId } from '../credentials/secrets.js';
+import { formatDate } from '../schema/fields/date-format.js';
+import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js';
+
+export { LOGS_TABLE } from './log-schema.js';
+
+/**
+ * Queued request log entries, flat: each entry is `FIELDS` slots in a row of one array
+ * (time, level, then the request's facts). NB: one array of the strings the request
+ * already holds, instead of an object (and a `data` object, an id, a date text and a
+ * message) per request: those lived until their batch was written, long enough to be
+ * promoted out of V8's young generation, and the log cost a request more than its own
+ * work. Entries become LogEntry objects only when their batch is written (`entriesOf`),
+ * possibly in another thread: a batch is plain data that survives `postMessage`.
+ */
+export type RequestLogBatch = unknown[];
+
+const FIELDS = 12;
+
+/** What of a request's facts the `logs` settings keep. */
+export interface KeptFacts {
+  /** `logIP`: the client's addresses. */
+  readonly ip: boolean;
+  /** `logAuthId`: the caller's id. */
+  readonly authId: boolean;
+}
+
+/** The level PocketBase gives a request's entry: error for an answer of 400 or above. */
+export function requestLevel(status: number): number {
+  return status >= 400 ? LOG_LEVELS.error : LOG_LEVELS.info;
+}
+
+/** Appends one request's entry, stamped `time` (ms since the epoch). */
+export function appendRequest(batch: RequestLogBatch, time: number, input: RequestLogInput, kept: KeptFacts): void {
+  batch.push(
+    time,
+    requestLevel(input.status),
+    input.method,
+    input.url,
+    input.status,
+    input.execTime,
+    input.userAgent,
+    input.referer,
+    input.auth,
+    kept.ip ? input.remoteIP : undefined,
+    kept.ip ? input.userIP : undefined,
+    kept.authId ? input.authId : undefined,
+  );
+}
+
+/** How many entries `batch` holds. */
+export function batchLength(batch: RequestLogBatch): number {
+  return Math.floor(batch.length / FIELDS);
+}
+
+/** Removes and returns the first `count` entries of `batch`. */
+export function takeEntries(batch: RequestLogBatch, count: number): RequestLogBatch {
+  return batch.splice(0, count * FIELDS);
+}
+
+/**
+ * The stored entries of a batch: PocketBase's `{type: "request", …}` data, message
+ * `GET /api/…`, a time-ordered id. The date text and the id's time part are made once
+ * per millisecond, which many entries of a busy batch share.
+ */
+export function entriesOf(batch: RequestLogBatch): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let lastTime = -1;
+  let created = '';
+  let idTime = '';
+  for (let at = 0; at + FIELDS <= batch.length; at += FIELDS) {
+    const time = batch[at] as number;
+    if (time !== lastTime) {
+      lastTime = time;
+      created = formatDate(new Date(time));
+      idTime = idTimeOf(time);
+    }
+    const method = batch[at + 2] as string;
+    const url = batch[at + 3] as string;
+    const data: Record<string, unknown> = {
+      type: 'request',
+      method,
+      url,
+      status: batch[at + 4],
+      execTime: batch[at + 5],
+      userAgent: batch[at + 6],
+      referer: batch[at + 7],
+      auth: batch[at + 8],
+    };
+    if (batch[at + 9] !== undefined) {
+      data.remoteIP = batch[at + 9];
+      data.userIP = batch[at + 10];
+    }
+    if (batch[at + 11] !== undefined) data.authId = batch[at + 11];
+    entries.push({
+      id: idTime + randomId(6),
+      created,
+      level: batch[at + 1] as number,
+      message: `${method} ${url}`,
+      data,
+    });
+  }
+  return entries;
+}
+
+/**
+ * The first 9 characters of a PocketBase-shaped id (15 of `[a-z0-9]`) that grows with
+ * time: the millisecond clock in base 36; 6 random characters follow. New entries then
+ * land at the end of the table's primary-key index instead of at random places in it,
+ * which made each insert touch (and often split) a page in the middle of the index.
+ */
+function idTimeOf(time: number): string {
+  return time.toString(36).padStart(9, '0').slice(-9);
+}
