@@ -3,7 +3,8 @@
 // `GET /api/ws` against a hand-written `ws` + better-sqlite3 reference server
 // (bench/reference-broadcast.mjs) with the same wire protocol, on 127.0.0.1.
 //
-// For each size N and each server: start the server, open N WebSockets from one or two
+// For each size N, BENCH_FANOUT_ROUNDS rounds (5), each round both servers in turn (the order
+// alternating from round to round); per run: start the server, open N WebSockets from one or two
 // client processes (bench/fanout-client.mjs), subscribe each to `items/*`, measure the
 // server's memory per idle subscriber (VmRSS before connecting and after all subscribed),
 // then create records over HTTP at a fixed rate, each carrying its send time in `title`,
@@ -16,7 +17,8 @@
 // BENCH_FANOUT_CLIENTS (client processes, 2), BENCH_FANOUT_CONCURRENCY (connection attempts
 // in flight per client process, 100), BENCH_FANOUT_IDLE (s idle before each memory
 // sample, 2), BENCH_FANOUT_GRACE (s to wait for deliveries after the last write, 20),
-// BENCH_FANOUT_TANDEM_ARGS (extra `tandem serve` flags), BENCH_TMP, BENCH_KEEP=1.
+// BENCH_FANOUT_ROUNDS (interleaved rounds per size, 5), BENCH_FANOUT_TANDEM_ARGS (extra
+// `tandem serve` flags), BENCH_TMP, BENCH_KEEP=1.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ import { measureSubscribers } from './fanout-measure.mjs';
 import { FD, fdProblem, startServer, stopChildrenOnExit, stopPid, tail, waitHealthy } from './fanout-processes.mjs';
 import { TANDEM_BIN, prepareTandemDir } from './fanout-tandem.mjs';
 import { createRecord } from './fanout-writer.mjs';
+import { GOALS, printReport, ratios } from './fanout-report.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws');
@@ -63,6 +66,7 @@ function readConfig() {
       sizes,
       servers: envList('BENCH_FANOUT_SERVERS', ['reference', 'tandem'], ['reference', 'tandem']),
       rates: parseRates(process.env.BENCH_FANOUT_RATE),
+      rounds: envNumber('BENCH_FANOUT_ROUNDS', 5, { min: 1, max: 20, integer: true }),
       duration: envNumber('BENCH_FANOUT_DURATION', 10, { min: 1, max: 120 }),
       warmup: envNumber('BENCH_FANOUT_WARMUP', 2, { min: 0, max: 60 }),
       clients: envNumber('BENCH_FANOUT_CLIENTS', 2, { min: 1, max: 8, integer: true }),
@@ -115,9 +119,6 @@ function rateFor(c, n) {
   const nearest = sizes.length ? sizes.reduce((a, b) => (Math.abs(b - n) < Math.abs(a - n) ? b : a)) : null;
   return nearest === null ? 20 : c.rates[nearest];
 }
-
-/** Goals (reported, never asserted). */
-const GOALS = { eventsPerSecond: 0.85, p99: 1.25, idleKBPerSubscriber: 15 };
 
 let tmpDir;
 stopChildrenOnExit('bench:fanout', () => {
@@ -182,9 +183,9 @@ async function probe(port) {
 }
 
 // --- one run: one server, N subscribers -----------------------------------------------
-async function runOne(name, n, setup) {
+async function runOne(name, n, round, setup) {
   const port = await freePort();
-  const logBase = join(tmpDir, `${name}-${n}`);
+  const logBase = join(tmpDir, `${name}-${n}-r${round}`);
   const server =
     name === 'tandem'
       ? startServer(
@@ -225,7 +226,7 @@ async function runOne(name, n, setup) {
   server.port = port;
   const clients = [];
   const rate = rateFor(config, n);
-  const result = { server: name, n, rate, pid: server.pid };
+  const result = { server: name, n, round, rate, pid: server.pid };
   try {
     await waitHealthy(server);
     // Warm the HTTP and broadcast paths with one probe socket, and check the frames' shape.
@@ -237,7 +238,7 @@ async function runOne(name, n, setup) {
         n,
         rate,
         dir: setup.dirs[name],
-        category: `m-${n}`,
+        category: `m-${n}-r${round}`,
         tmpDir,
         target: { url: `ws://${HOST}:${port}/api/ws`, topic: TOPIC, sub: SUB_ID },
       }),
@@ -252,21 +253,6 @@ async function runOne(name, n, setup) {
 }
 
 // --- reporting --------------------------------------------------------------------------
-function fmt(value, digits = 0) {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-function table(headers, rows, alignRight = []) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) =>
-    '| ' +
-    cells.map((c, i) => (alignRight[i] ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join(' | ') +
-    ' |';
-  const rule =
-    '|' + widths.map((w, i) => (alignRight[i] ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|') + '|';
-  return [line(headers), rule, ...rows.map(line)].join('\n');
-}
-
 function environment() {
   const cpus = os.cpus();
   let commit = null;
@@ -304,96 +290,6 @@ function environment() {
   };
 }
 
-function ratios(results) {
-  const out = [];
-  for (const n of config.sizes) {
-    const ref = results.find((r) => r.n === n && r.server === 'reference' && !r.error);
-    const tan = results.find((r) => r.n === n && r.server === 'tandem' && !r.error);
-    if (!ref || !tan) continue;
-    const div = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null);
-    out.push({
-      n,
-      eventsPerSecond: div(tan.eventsPerSecond, ref.eventsPerSecond),
-      p50: div(tan.p50, ref.p50),
-      p99: div(tan.p99, ref.p99),
-      idleMemory: div(tan.idleKBPerSubscriber, ref.idleKBPerSubscriber),
-      cpuPerDelivery: div(tan.serverCpuMicrosPerDelivery, ref.serverCpuMicrosPerDelivery),
-      tandemIdleKBPerSubscriber: tan.idleKBPerSubscriber,
-    });
-  }
-  return out;
-}
-
-function printReport(results, env) {
-  console.log(
-    `\nRealtime fan-out (creates at a fixed rate for ${config.duration}s per run; latency from the write's send to each delivery)\n`,
-  );
-  const rows = results.map((r) =>
-    r.error
-      ? [fmt(r.n), r.server, '', 'FAILED', '', '', '', '', '', '', '', r.error.split('\n')[0].slice(0, 60)]
-      : [
-          fmt(r.n),
-          r.server,
-          fmt(r.rate, 1),
-          fmt(r.subscribed),
-          fmt(r.writesCommitted),
-          fmt(r.received),
-          fmt(r.missed),
-          fmt(r.eventsPerSecond),
-          fmt(r.p50, 1),
-          fmt(r.p99, 1),
-          fmt(r.idleKBPerSubscriber, 1),
-          fmt(r.serverCpuMicrosPerDelivery, 1),
-        ],
-  );
-  console.log(
-    table(
-      [
-        'N',
-        'server',
-        'creates/s',
-        'subscribed',
-        'writes',
-        'delivered',
-        'missed',
-        'events/s',
-        'p50 ms',
-        'p99 ms',
-        'idle KB/sub',
-        'server CPU µs/delivery',
-      ],
-      rows,
-      [true, false, true, true, true, true, true, true, true, true, true, true],
-    ),
-  );
-  const list = ratios(results);
-  if (list.length) {
-    const status = (ok) => (ok === null ? '-' : ok ? 'met' : 'MISSED');
-    const x = (v) => (v === null ? '-' : `${v.toFixed(2)}x`);
-    console.log(
-      `\nTandem / reference (events/s: higher is better; latency, memory and CPU: lower is better). Goals: events/s >= ${GOALS.eventsPerSecond}x, p99 <= ${GOALS.p99}x, <= ${GOALS.idleKBPerSubscriber} KB per idle subscriber\n`,
-    );
-    console.log(
-      table(
-        ['N', 'events/s', 'p50', 'p99', 'idle memory', 'CPU/delivery', 'events/s goal', 'p99 goal', 'memory goal'],
-        list.map((r) => [
-          fmt(r.n),
-          x(r.eventsPerSecond),
-          x(r.p50),
-          x(r.p99),
-          x(r.idleMemory),
-          x(r.cpuPerDelivery),
-          status(r.eventsPerSecond === null ? null : r.eventsPerSecond >= GOALS.eventsPerSecond),
-          status(r.p99 === null ? null : r.p99 <= GOALS.p99),
-          `${status(r.tandemIdleKBPerSubscriber === null ? null : r.tandemIdleKBPerSubscriber <= GOALS.idleKBPerSubscriber)} (${fmt(r.tandemIdleKBPerSubscriber, 1)} KB)`,
-        ]),
-        [true, true, true, true, true, true, false, false, false],
-      ),
-    );
-  }
-  console.log(`load average: ${env.loadAverageAtStart.join(' ')} at start, ${env.loadAverageAtEnd.join(' ')} at end`);
-}
-
 // --- main -------------------------------------------------------------------------------
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
@@ -407,7 +303,7 @@ async function main() {
     `  ws ${env.ws}, better-sqlite3 ${env.betterSqlite3}; Tandem ${env.tandemCommit ?? '?'}; open files: soft ${FD.soft}, hard ${FD.hard}`,
   );
   console.log(
-    `  sizes ${config.sizes.join(', ')}; servers ${config.servers.join(', ')}; ${config.sizes.map((n) => `${rateFor(config, n)}/s at ${n}`).join(', ')} creates for ${config.duration}s (+${config.warmup}s warm-up) per run; ${config.clients} client process(es)`,
+    `  sizes ${config.sizes.join(', ')}; servers ${config.servers.join(', ')}; ${config.rounds} interleaved rounds; ${config.sizes.map((n) => `${rateFor(config, n)}/s at ${n}`).join(', ')} creates for ${config.duration}s (+${config.warmup}s warm-up) per run; ${config.clients} client process(es)`,
   );
   if (config.tandemArgs.length) console.log(`  tandem serve extra flags: ${config.tandemArgs.join(' ')}`);
   if (config.servers.includes('tandem') && !existsSync(join(ROOT, 'packages/cli/dist/main.js')))
@@ -426,22 +322,24 @@ async function main() {
   for (const [index, n] of config.sizes.entries()) {
     const problem = fdProblem(n, config.clients);
     if (problem) {
-      console.log(`\nN = ${fmt(n)}: SKIPPED. ${problem}`);
+      console.log(`\nN = ${n.toLocaleString('en-US')}: SKIPPED. ${problem}`);
       for (const server of config.servers)
-        results.push({ server, n, error: `skipped: open-file limit too low (hard ${FD.hard})` });
+        results.push({ server, n, round: 1, error: `skipped: open-file limit too low (hard ${FD.hard})` });
       continue;
     }
-    // Alternate the order per size so drifting background load hits both servers alike.
-    const order = index % 2 === 0 ? config.servers : [...config.servers].reverse();
-    for (const name of order) {
-      console.log(`\nN = ${fmt(n)}, ${name}`);
-      try {
-        results.push(await runOne(name, n, setup));
-      } catch (error) {
-        console.log(`    FAILED: ${error?.stack ?? error}`);
-        results.push({ server: name, n, error: String(error?.message ?? error) });
+    for (let round = 1; round <= config.rounds; round++) {
+      // The order alternates (A B, B A, …) so that drifting background load hits both servers alike.
+      const order = (index + round) % 2 === 1 ? config.servers : [...config.servers].reverse();
+      for (const name of order) {
+        console.log(`\nN = ${n.toLocaleString('en-US')}, round ${round}, ${name}`);
+        try {
+          results.push(await runOne(name, n, round, setup));
+        } catch (error) {
+          console.log(`    FAILED: ${error?.stack ?? error}`);
+          results.push({ server: name, n, round, error: String(error?.message ?? error) });
+        }
+        await sleep(1000);
       }
-      await sleep(1000);
     }
   }
   env.loadAverageAtEnd = os.loadavg().map((v) => Math.round(v * 100) / 100);
@@ -461,13 +359,20 @@ async function main() {
       console.log(`\nframe check: identical event frames (${probes.reference.eventBytes} B, ids and seq masked)`);
   }
 
-  printReport(results, env);
+  printReport(results, config, env);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `fanout-${stamp}.json`);
   writeFileSync(
     file,
     JSON.stringify(
-      { date: new Date().toISOString(), environment: env, config, goals: GOALS, results, ratios: ratios(results) },
+      {
+        date: new Date().toISOString(),
+        environment: env,
+        config,
+        goals: GOALS,
+        results,
+        ratios: ratios(results, config.sizes),
+      },
       null,
       2,
     ) + '\n',
