@@ -5,7 +5,6 @@ import {
   guest,
   jsonDocumentError,
   type AuthService,
-  type Delivery,
   type Principal,
   type RealtimeBroker,
   type RealtimeClient,
@@ -13,6 +12,7 @@ import {
 import { toErrorBody } from '../http/error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 import { createMessageGate } from './ws-message-gate.js';
+import { encodedFrameOf } from './ws-event-frames.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 
 /** Limits of one socket. */
@@ -44,19 +44,20 @@ export function serveConnection(
   credential: Parameters<RealtimeBroker['connect']>[2],
   limits: SocketLimits,
 ): void {
-  const send = (message: ServerMessage | string) => {
+  const send = (message: ServerMessage | Buffer) => {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > limits.maxBufferedBytes) {
       socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
       socket.terminate();
       return;
     }
-    socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+    // Text frames always: an event arrives as its UTF-8 bytes (see encodedFrameOf).
+    socket.send(Buffer.isBuffer(message) ? message : JSON.stringify(message), { binary: false });
   };
   const client = services.broker.connect(
     {
       transport: 'websocket',
-      send: (delivery) => send(frameOf(delivery)),
+      send: (delivery) => send(encodedFrameOf(delivery)),
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),
       publish: (topic, data, subs) => {
@@ -192,12 +193,6 @@ function toClientMessage(value: unknown): ClientMessage | undefined {
 }
 
 /** The wire frame of a delivery; the record is serialized once and shared between subscribers. */
-function frameOf(delivery: Delivery): string {
-  if (delivery.kind === 'leave')
-    return JSON.stringify({ type: 'leave', sub: delivery.sub, seq: delivery.seq, id: delivery.id });
-  return `{"type":"event","sub":${JSON.stringify(delivery.sub)},"seq":${delivery.seq},"action":"${delivery.action}","record":${delivery.recordJson}}`;
-}
-
 function errorFrame(id: string | undefined, error: unknown): ServerMessage {
   const { body } = toErrorBody(error);
   return { type: 'error', id, status: body.status, code: body.code, message: body.message, data: body.data };

@@ -32,8 +32,11 @@ export async function openTestSocket(
   const messages: ServerMessage[] = [];
   const waiters = new Set<() => void>();
   let closeCode: number | undefined;
-  ws.on('message', (data) => {
-    messages.push(JSON.parse(String(data)) as ServerMessage);
+  // Tandem's protocol is text frames only (a browser would get a Blob for a binary one).
+  let binaryFrames = 0;
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) binaryFrames += 1;
+    else messages.push(JSON.parse(String(data)) as ServerMessage);
     for (const wake of waiters) wake();
   });
   ws.on('close', (code) => {
@@ -47,6 +50,7 @@ export async function openTestSocket(
     waitFor(match: (message: ServerMessage) => boolean, timeoutMs = 5000, from = 0) {
       return new Promise<ServerMessage>((resolve, reject) => {
         const check = () => {
+          if (binaryFrames > 0) return done(() => reject(new Error(`the server sent ${binaryFrames} binary frame(s)`)));
           const found = messages.slice(from).find(match);
           if (found) return done(() => resolve(found));
           if (closeCode !== undefined)
