@@ -11,7 +11,7 @@ import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
 import { openTestSocket, type TestSocket } from '../testing/ws-client.fixture.js';
 import { openSse, type SseTestStream } from '../testing/sse-client.fixture.js';
-import { defaultAuthRateLimits } from '@tandem/core';
+import { defaultAuthRateLimits, type Store } from '@tandem/core';
 import { EventSource } from 'eventsource';
 import PocketBase, { type RecordSubscription } from 'pocketbase';
 
@@ -69,9 +69,22 @@ for (const { name: dialect, skip } of testDialects) {
     let trip: string;
     const sockets: TestSocket[] = [];
     const streams: SseTestStream[] = [];
+    /** While set, each check of a deleted record against the database waits here until released. */
+    let holdDeletedChecks: ((release: () => void) => void) | undefined;
+    const wrapStore = (store: Store): Store => {
+      const first = async (query: Parameters<Store['first']>[0]) => {
+        // The check of a deleted record reads it from a one-row table: `… UNION ALL SELECT`.
+        if (holdDeletedChecks && query.render(store.dialect).text.includes('UNION ALL')) {
+          const hold = holdDeletedChecks;
+          await new Promise<void>((release) => hold(release));
+        }
+        return store.first(query);
+      };
+      return { ...store, first: first as Store['first'] };
+    };
 
     before(async () => {
-      t = await createTestApp(dialect, {}, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
+      t = await createTestApp(dialect, { wrapStore }, undefined, () => ({ ...defaultAuthRateLimits, enabled: false }));
       await createSchema(t);
       [ann, bob, eve] = [
         await signUp(t, 'ann@example.com'),
@@ -163,6 +176,65 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(deletedIds(member).sort(), [...expenses].sort());
       await stranger.waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 2);
       assert.deepEqual(deletedIds(stranger), []);
+    });
+
+    it("keeps a member's events in seq order while a delete waits for the database", async () => {
+      // One subscriber only, so that every held check is the member's.
+      for (const socket of sockets.splice(0)) socket.ws.terminate();
+      for (const stream of streams.splice(0)) stream.close();
+      for (let waited = 0; t.realtime.size > 0 && waited < 5000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.equal(t.realtime.size, 0, 'the earlier subscribers are gone');
+      const member = await socketOf(bob.token);
+      const held: Array<() => void> = [];
+      let heldMore = () => {};
+      holdDeletedChecks = (release) => {
+        held.push(release);
+        heldMore();
+      };
+      const untilHeld = async (count: number) => {
+        while (held.length < count) await new Promise<void>((resolve) => (heldMore = resolve));
+      };
+      try {
+        const from = member.messages.length;
+        const doomed = (await t.seed('trips', { owner: ann.id, members: [bob.id] })).id as string;
+        await t.seed('expenses', { trip: doomed, title: 'Ferry' });
+        await t.seed('expenses', { trip: doomed, title: 'Lunch' });
+        const answer = await call(
+          t,
+          'DELETE',
+          `/api/collections/trips/records/${doomed}`,
+          undefined,
+          bearer(ann.token),
+        );
+        assert.equal(answer.status, 204, answer.raw);
+        // The first delete's check finishes while the second's is still waiting; then a change
+        // that needs no database check comes: it must wait its turn behind the second delete.
+        await untilHeld(1);
+        held[0]!();
+        await untilHeld(2);
+        await t.seed('pings', { n: 4 });
+        const early = await member
+          .waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 4, 1000, from)
+          .then(
+            () => true,
+            () => false,
+          );
+        held[1]!();
+        await member.waitFor((m) => isEvent(m) && m.sub === 'pings/*' && m.record.n === 4, 5000, from);
+        const events = member.messages.slice(from).filter(isEvent);
+        const seqs = events.map((m) => m.seq);
+        assert.deepEqual(
+          seqs,
+          [...seqs].sort((a, b) => a - b),
+          'events arrive in seq order',
+        );
+        assert.equal(events.filter((m) => m.action === 'delete').length, 2);
+        assert.equal(early, false, 'the ping did not overtake the delete still being checked');
+      } finally {
+        holdDeletedChecks = undefined;
+        for (const release of held) release();
+      }
     });
 
     it('replays the deletes of a cascade to a member who resumes after them', async () => {

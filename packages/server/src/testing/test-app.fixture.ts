@@ -65,6 +65,8 @@ export type TestGraphqlFactory = (core: {
 export interface TestAppOptions {
   /** Queue every response into the stored request log (`/api/logs`); off by default, as it writes. */
   readonly storeRequestLog?: boolean;
+  /** Wraps the opened store before the core services use it (to slow or observe its calls). */
+  readonly wrapStore?: (store: Store) => Store;
 }
 
 /** Starts an in-process app on a fresh database of the given kind. */
@@ -76,10 +78,10 @@ export async function createTestApp(
   graphqlFactory?: TestGraphqlFactory,
   rateLimiter?: RateLimiter,
 ): Promise<TestApp> {
-  const { storeRequestLog, ...serverOptions } = options;
+  const { storeRequestLog, wrapStore, ...serverOptions } = options;
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
-  const core = await composeCoreServices(opened.store, {
+  const core = await composeCoreServices(wrapStore ? wrapStore(opened.store) : opened.store, {
     appInfo: () => ({ appName: 'Tandem test', appUrl: 'http://127.0.0.1:8090' }),
     secretKey: 'test-secret-key-of-32-bytes-or-more-0123456789',
     feed: { pollMs: 200 },
