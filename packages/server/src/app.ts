@@ -150,7 +150,7 @@ export interface AppServices {
   /** The GraphQL endpoint (`@tandem/graphql`'s GraphqlEndpoint); without it `/api/graphql` is not served. */
   readonly graphql?: GraphqlTransport;
   /** The stored request log (`/api/logs`); each response queues one entry, written in batches off the hot path. */
-  readonly requestLog?: Pick<LogWriter, 'logRequest' | 'dropped'>;
+  readonly requestLog?: Pick<LogWriter, 'takes' | 'logRequest' | 'dropped'>;
   /** The routes of server hooks (`routerAdd`) and the runner that bounds their time; none when absent. */
   readonly customRoutes?: { readonly routes: CustomRoutes; readonly budgetMs: () => number };
 }
@@ -492,7 +492,7 @@ function installRequestLog(
       status: reply.statusCode,
       ms,
     });
-    stored?.logRequest(requestLogInput(request, reply.statusCode, ms));
+    if (stored?.takes(reply.statusCode)) stored.logRequest(requestLogInput(request, reply.statusCode, ms));
     done();
   });
 }

@@ -4,7 +4,7 @@
 // answer carries the task's id. See sqlite-log-sink.ts for the other side.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database, { type Statement } from 'better-sqlite3';
-import { entriesOf, LOGS_TABLE, type RequestLogBatch } from '@tandem/core/log-batch';
+import { forEachStoredRow, LOGS_TABLE, type RequestLogBatch } from '@tandem/core/log-batch';
 import type { LogTask, LogTaskAnswer } from './sqlite-log-sink.js';
 
 const { file } = workerData as { file: string };
@@ -19,10 +19,10 @@ db.pragma('busy_timeout = 10000');
 let insert: Statement | undefined;
 let deleteBefore: Statement | undefined;
 const writeBatch = db.transaction((batch: RequestLogBatch) => {
-  insert ??= db.prepare(
+  const statement = (insert ??= db.prepare(
     `INSERT INTO "${LOGS_TABLE}" ("id", "created", "level", "message", "data") VALUES (?, ?, ?, ?, ?)`,
-  );
-  for (const e of entriesOf(batch)) insert.run(e.id, e.created, e.level, e.message, JSON.stringify(e.data));
+  ));
+  forEachStoredRow(batch, (id, created, level, message, data) => statement.run(id, created, level, message, data));
 });
 
 parentPort!.on('message', (task: LogTask) => {

@@ -67,11 +67,20 @@ export class LogWriter {
     return this.#dropped;
   }
 
+  /**
+   * Whether a request that answered `status` would be stored: the log runs, is kept
+   * (`maxDays` > 0) and the entry's level reaches `minLevel`. A caller asks first so that
+   * it gathers a request's facts only for an entry that is kept.
+   */
+  takes(status: number): boolean {
+    const settings = this.#options.settings();
+    return !this.#stopped && settings.maxDays > 0 && requestLevel(status) >= settings.minLevel;
+  }
+
   /** Queues one request's entry (PocketBase's `{type: "request", …}` data); never waits, never throws. */
   logRequest(input: RequestLogInput): void {
+    if (!this.takes(input.status)) return;
     const settings = this.#options.settings();
-    if (this.#stopped || settings.maxDays <= 0) return;
-    if (requestLevel(input.status) < settings.minLevel) return;
     const queued = batchLength(this.#queue);
     if (queued >= this.#maxQueued) {
       this.#dropped += 1;

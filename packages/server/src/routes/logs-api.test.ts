@@ -155,6 +155,28 @@ for (const { name: dialect, skip } of testDialects) {
       await writer.stop();
     });
 
+    it('takes an entry only while it runs, the log is kept and the level reaches minLevel', async () => {
+      const store = new LogStore(t.store);
+      let settings = { maxDays: 5, minLevel: 0, logIP: false, logAuthId: false };
+      const writer = new LogWriter(storeLogSink(store), { settings: () => settings });
+      assert.deepEqual([writer.takes(200), writer.takes(404)], [true, true]);
+      settings = { ...settings, minLevel: 8 };
+      assert.deepEqual([writer.takes(200), writer.takes(399), writer.takes(400)], [false, false, true]);
+      writer.logRequest(input('/takes/below-min-level'));
+      settings = { ...settings, minLevel: 0, maxDays: 0 };
+      assert.equal(writer.takes(500), false);
+      writer.logRequest(input('/takes/not-kept'));
+      settings = { ...settings, maxDays: 5 };
+      writer.logRequest(input('/takes/kept'));
+      await writer.stop();
+      assert.equal(writer.takes(500), false, 'a stopped writer takes nothing');
+      const stored = await store.list({ filter: 'message ~ "/takes/"' });
+      assert.deepEqual(
+        stored.items.map((e) => e.data.url),
+        ['/takes/kept'],
+      );
+    });
+
     it('deletes entries older than maxDays after a batch', async () => {
       const store = new LogStore(t.store);
       const old = { id: 'oldlogentry0001', created: '2000-01-01 00:00:00.000Z', level: 0, message: 'old', data: {} };
