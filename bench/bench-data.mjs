@@ -62,6 +62,27 @@ export function insertRows(file, rows) {
   }
 }
 
+/**
+ * Sets PocketBase's `logs.maxDays` to 0 in a Tandem data file, as an admin would in the
+ * settings: the server keeps no stored request log (logs.db) but still writes each
+ * request's line to stdout, as Tandem did before the stored log existed. Its server is
+ * `tandem-nostore`, the like-for-like match of a baseline older than the stored log.
+ */
+export function keepNoRequestLog(file) {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS "_params" ("key" TEXT PRIMARY KEY NOT NULL, "value" TEXT NOT NULL, "updated" TEXT NOT NULL)',
+    );
+    db.prepare(`INSERT OR REPLACE INTO "_params" ("key", "value", "updated") VALUES ('settings', ?, ?)`).run(
+      JSON.stringify({ logs: { maxDays: 0 } }),
+      new Date().toISOString().replace('T', ' '),
+    );
+  } finally {
+    db.close();
+  }
+}
+
 /** Rows in a SQLite file's `items` table. */
 export function countRows(file) {
   const db = new Database(file, { readonly: true, fileMustExist: true });

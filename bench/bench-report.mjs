@@ -115,6 +115,14 @@ export function printResults(results, info, config) {
     ratioRows(results, info, 'baseRatios'),
     `Tandem / tandem-base (this checkout over BENCH_BASELINE=${config.baseline}), per round as above: below 1x on CPU/req is cheaper than the baseline`,
   );
+  printRatios(
+    ratioRows(results, info, 'storeRatios'),
+    'Tandem / tandem-nostore (the stored request log, logs.db, on over logs.maxDays = 0; stdout lines in both), per round as above',
+  );
+  printRatios(
+    ratioRows(results, info, 'nostoreBaseRatios'),
+    `tandem-nostore / tandem-base (like for like with a baseline that has no stored request log), per round as above`,
+  );
 }
 
 function printRatios(rows, title) {

@@ -72,7 +72,18 @@ export function summarizeRounds(rounds) {
     rounds.length && rounds.every((r) => r.runs.tandem && r.runs['tandem-base'])
       ? spreadsOf(rounds.map((r) => roundRatios(r.runs, 'tandem', 'tandem-base')))
       : null;
-  return { perServer, ratios, logRatios, baseRatios };
+  // With tandem-nostore (stdout lines, no stored log): what the stored log costs, and this
+  // checkout over a baseline older than the stored log, like for like.
+  const storeRatios = pairRatios(rounds, 'tandem', 'tandem-nostore');
+  const nostoreBaseRatios = pairRatios(rounds, 'tandem-nostore', 'tandem-base');
+  return { perServer, ratios, logRatios, baseRatios, storeRatios, nostoreBaseRatios };
+}
+
+/** `a` over `b` per round (median and spread), when both ran in every round; null otherwise. */
+function pairRatios(rounds, a, b) {
+  return rounds.length && rounds.every((r) => r.runs[a] && r.runs[b])
+    ? spreadsOf(rounds.map((r) => roundRatios(r.runs, a, b)))
+    : null;
 }
 
 function spreadsOf(ratios) {

@@ -54,14 +54,16 @@ function readConfigOrThrow() {
     h2Timeout: envNumber('BENCH_H2_TIMEOUT', 120, { min: 1 }),
     h2Reference: envList('BENCH_H2_REFERENCE', ['prebuilt'], ['prebuilt', 'db'])[0],
     servers: [
-      ...envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog']),
+      ...envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog', 'tandem-nostore']),
       ...(baseline ? ['tandem-base'] : []),
     ],
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
     tandemCache: envList('BENCH_TANDEM_CACHE', ['off'], ['off', 'on'])[0],
-    cpuProf: envList('BENCH_CPU_PROF', [], ['tandem', 'tandem-nolog', 'tandem-base', 'reference', 'both']).flatMap(
-      (s) => (s === 'both' ? ['tandem', 'reference'] : [s]),
-    ),
+    cpuProf: envList(
+      'BENCH_CPU_PROF',
+      [],
+      ['tandem', 'tandem-nolog', 'tandem-nostore', 'tandem-base', 'reference', 'both'],
+    ).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
     keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
     tmpBase: process.env.BENCH_TMP || os.tmpdir(),
     pgUrl: process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/test',

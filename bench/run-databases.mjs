@@ -3,7 +3,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReferenceDb } from './bench-common.mjs';
-import { FALLBACK_DDL, countRows, importCollections, insertRows, prepareTandemDb } from './bench-data.mjs';
+import {
+  FALLBACK_DDL,
+  countRows,
+  importCollections,
+  insertRows,
+  keepNoRequestLog,
+  prepareTandemDb,
+} from './bench-data.mjs';
 import {
   APPLICATION_NAMES,
   countPostgresRows,
@@ -30,6 +37,7 @@ export function prepareSqlite(run, rows) {
   let ddl = FALLBACK_DDL;
   for (const name of config.servers.filter(isTandem))
     ({ collectionId, ddl } = prepareTandemDb(run.tandemBin, run.collectionsFile, dirs[name], run.root));
+  if (dirs['tandem-nostore']) keepNoRequestLog(dbFile('tandem-nostore'));
   if (dirs.reference) createReferenceDb(dbFile('reference'), ddl);
   for (const name of config.servers) insertRows(dbFile(name), rows);
   const importFlags = config.servers.filter(isTandem).map((name) => ['--dir', dirs[name]]);
