@@ -16,10 +16,10 @@ db.pragma('synchronous = NORMAL');
 db.pragma('busy_timeout = 10000');
 // Prepared at first use: a statement that cannot be prepared (the table is missing) fails
 // its task, not the worker.
-let insert: Statement | undefined;
+let insert: Statement<unknown[]> | undefined;
 let deleteBefore: Statement | undefined;
 const writeBatch = db.transaction((batch: RequestLogBatch) => {
-  const statement = (insert ??= db.prepare(
+  const statement = (insert ??= db.prepare<unknown[]>(
     `INSERT INTO "${LOGS_TABLE}" ("id", "created", "level", "message", "data") VALUES (?, ?, ?, ?, ?)`,
   ));
   forEachStoredRow(batch, (id, created, level, message, data) => statement.run(id, created, level, message, data));
