@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs, { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogOutput, MAX_PENDING_BYTES } from './log-output.js';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { createLogOutput, HANDOVER_MS, MAX_PENDING_BYTES } from './log-output.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,6 +131,35 @@ describe('createLogOutput', () => {
       const bytes = lines.join('').length;
       const count = writes.mock.callCount();
       assert.ok(count > 0 && count <= 1 + Math.ceil(bytes / (16 * 1024)), `${count} writes for ${lines.length} lines`);
+    } finally {
+      mock.restoreAll();
+      closeSync(fd);
+    }
+  });
+
+  it('joins the lines of several event-loop turns into one write, and writes a lone line without a flush', async (t) => {
+    const file = join(dir, 'turns');
+    const fd = openSync(file, 'w');
+    const writes = t.mock.method(fs, 'write');
+    try {
+      // A long hand-over delay, so that a slow machine's timers cannot split the turns below.
+      const output = createLogOutput(fd, 60_000);
+      // Three requests a turn, as under load, each turn's write done before the next turn:
+      // handing each turn's lines over would make 10 writes.
+      for (let turn = 0; turn < 10; turn += 1) {
+        for (let i = 0; i < 3; i += 1) output.write(`{"turn":${turn},"i":${i}}\n`);
+        await sleep(5);
+        await nextTurn();
+      }
+      assert.equal(writes.mock.callCount(), 0, 'nothing written before the hand-over');
+      await output.flush(UNTIL_EMPTY_MS);
+      assert.equal(writes.mock.callCount(), 1, 'one write for 10 turns of lines');
+      assert.equal(readFileSync(file, 'utf8').split('\n').length - 1, 30);
+      const prompt = createLogOutput(fd);
+      prompt.write('{"alone":true}\n');
+      const deadline = Date.now() + 5_000;
+      while (!readFileSync(file, 'utf8').includes('"alone"') && Date.now() < deadline) await sleep(HANDOVER_MS);
+      assert.ok(readFileSync(file, 'utf8').endsWith('{"alone":true}\n'), 'a lone line reaches the file on its own');
     } finally {
       mock.restoreAll();
       closeSync(fd);

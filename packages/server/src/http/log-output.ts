@@ -30,7 +30,7 @@ export const FLUSH_TIMEOUT_MS = 2_000;
 
 /**
  * The output for a file descriptor (1 for stdout), written by sonic-boom off the event
- * loop: the lines of one event-loop turn are joined and handed over as one chunk, and
+ * loop: the lines of up to `handoverMs` (HANDOVER_MS) are joined and handed over as one chunk, and
  * chunks queue in memory while a write is under way, so logging every request costs a
  * string append per request and a write, done by libuv's thread pool, for many.
  *
@@ -43,13 +43,13 @@ export const FLUSH_TIMEOUT_MS = 2_000;
  * output.write('{"msg":"hello"}\n');
  * await output.flush();
  */
-export function createLogOutput(fd: number): LogOutput {
+export function createLogOutput(fd: number, handoverMs = HANDOVER_MS): LogOutput {
   let dropped = 0;
   let givingUp = false;
   const idle: Array<() => void> = [];
   const boom = new sonicBoom.SonicBoom({ fd, sync: false, maxLength: MAX_PENDING_BYTES, retryEAGAIN: () => !givingUp });
   const queue = queueOf(boom);
-  const turn = joinPerTurn((chunk) => boom.write(chunk));
+  const lines = joinLines((chunk) => boom.write(chunk), handoverMs);
   const settle = () => {
     if (queue.pendingBytes() > 0) return;
     givingUp = false;
@@ -65,12 +65,12 @@ export function createLogOutput(fd: number): LogOutput {
     settle();
   });
   return {
-    write: turn.add,
+    write: lines.add,
     get droppedLines() {
       return dropped;
     },
     flush(timeoutMs = FLUSH_TIMEOUT_MS) {
-      turn.handOver();
+      lines.handOver();
       if (queue.pendingBytes() === 0) return Promise.resolve();
       return new Promise((resolve) => {
         const timer = setTimeout(() => ((givingUp = true), resolve()), timeoutMs);
@@ -80,20 +80,28 @@ export function createLogOutput(fd: number): LogOutput {
   };
 }
 
-/** Length at which the lines joined in one turn are handed over at once. */
-const TURN_CHUNK_LENGTH = 64 * 1024;
+/** Length at which the joined lines are handed over at once. */
+const HANDOVER_LENGTH = 64 * 1024;
+
+/** Longest a line waits to be handed over (a line reaches its output this much later at most). */
+export const HANDOVER_MS = 10;
 
 /**
- * Joins the chunks added in one event-loop turn (up to TURN_CHUNK_LENGTH) and hands
- * them to `write` together. NB: SonicBoom measures the UTF-8 length of its last queued
- * string on every write, which makes a write per line cost microseconds once lines
- * pile up behind a slow write; an append costs a few nanoseconds.
+ * Joins the chunks added within `delayMs` (up to HANDOVER_LENGTH) and hands them to
+ * `write` together. NB: each hand-over is a write done by libuv's thread pool and a
+ * callback back on the event loop, a few microseconds of CPU whatever its size; under
+ * load an event-loop turn answers only a few requests, so a hand-over per turn cost a
+ * request's line as much again as making it. SonicBoom also measures the UTF-8 length of
+ * its last queued string on every write, which makes a write per line cost microseconds
+ * once lines pile up behind a slow write; an append costs a few nanoseconds. The timer
+ * is not unref'd: a process whose work is done still writes its last lines.
  */
-function joinPerTurn(write: (chunk: string) => void): { add(chunk: string): void; handOver(): void } {
+function joinLines(write: (chunk: string) => void, delayMs: number): { add(chunk: string): void; handOver(): void } {
   let joined = '';
-  let scheduled = false;
+  let timer: NodeJS.Timeout | undefined;
   const handOver = () => {
-    scheduled = false;
+    clearTimeout(timer);
+    timer = undefined;
     if (joined === '') return;
     const chunk = joined;
     joined = '';
@@ -101,11 +109,8 @@ function joinPerTurn(write: (chunk: string) => void): { add(chunk: string): void
   };
   const add = (chunk: string) => {
     joined += chunk;
-    if (joined.length >= TURN_CHUNK_LENGTH) handOver();
-    else if (!scheduled) {
-      scheduled = true;
-      setImmediate(handOver);
-    }
+    if (joined.length >= HANDOVER_LENGTH) handOver();
+    else timer ??= setTimeout(handOver, delayMs);
   };
   return { add, handOver };
 }
