@@ -5,6 +5,7 @@ import { describeRedis } from '../compose/open-redis.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
 import { listen } from './serve-listeners.js';
 import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
+import { keepTickObjectShape } from '../compose/tick-object-keeper.js';
 import type { Logger } from '@tandem/server';
 
 const edgeFlags = { 'cors-origins': { type: 'string' }, 'trusted-proxy': { type: 'string' } } as const;
@@ -60,6 +61,7 @@ ${dataFlagsHelp}`;
  * through the API closes everything and starts again on the restored data, in-process.
  */
 export async function serveCommand(argv: string[], out: (line: string) => void): Promise<number> {
+  keepTickObjectShape();
   const { values } = parseFlags('serve', argv, {
     ...dataFlags,
     ...serveFlags,
