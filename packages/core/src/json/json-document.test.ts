@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AppError } from '../errors/app-error.js';
 import { MAX_JSON_DEPTH, jsonDepthExceeds, parseJsonDocument } from './json-document.js';
+import { countJsonValues } from './json-scan.js';
 
 /** JSON text of `depth` nested arrays around `1`. */
 const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
@@ -68,5 +69,27 @@ describe('jsonDepthExceeds', () => {
     assert.equal(jsonDepthExceeds('text', 0), false);
     assert.equal(jsonDepthExceeds({ a: [1] }, 2), false);
     assert.equal(jsonDepthExceeds({ a: [[1]] }, 2), true);
+  });
+});
+
+describe('parseJsonDocument with a bound on values', () => {
+  /** The error code parsing gives, or 'ok'. */
+  function outcome(text: string, maxValues: number): string {
+    try {
+      parseJsonDocument(text, maxValues);
+      return 'ok';
+    } catch (error) {
+      assert.ok(error instanceof AppError, String(error));
+      return error.code;
+    }
+  }
+
+  it('refuses a text exactly when its counted values pass the bound, also at and around its length', () => {
+    const texts = ['[[[[', '[1,2,3]', '{"a":1,"b":[2,3]}', '[[],[],[]]', '"a,b:c[d"', '1', '[', ',,,,,'];
+    for (const text of texts)
+      for (let maxValues = 1; maxValues <= text.length + 2; maxValues++) {
+        const expected = countJsonValues(text, maxValues) > maxValues ? 'JSON_TOO_LARGE' : outcome(text, Infinity);
+        assert.equal(outcome(text, maxValues), expected, `${text} with at most ${maxValues}`);
+      }
   });
 });
