@@ -96,6 +96,27 @@ forEachStore((name, open) => {
       await assert.rejects(dispatcher.dispatch('records.explode', notes(), admin), { code: 'NOT_FOUND' });
     });
 
+    it('refuses with a rejected promise, never by throwing while called (transports chain on the promise)', async () => {
+      const refusals: Array<[string, RequestContext, string]> = [
+        ['records.explode', admin, 'NOT_FOUND'],
+        ['collections.list', anyone, 'AUTH_REQUIRED'],
+        ['records.view', anyone, 'RECORD_NOT_FOUND'],
+      ];
+      for (const [action, request, code] of refusals) {
+        let answer: Promise<unknown> | undefined;
+        assert.doesNotThrow(() => {
+          answer = dispatcher.dispatch(action, notes('notes', 'missing0000000a'), request);
+        });
+        await assert.rejects(answer!, { code });
+      }
+      const aborted = { ...anyone, signal: AbortSignal.abort() };
+      let answer: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        answer = dispatcher.dispatch('records.list', notes(), aborted);
+      });
+      await assert.rejects(answer!, { name: 'AbortError' });
+    });
+
     it('applies the fields picker to one record and to each item of a page', async () => {
       const created = await dispatcher.dispatch(
         'records.create',

@@ -69,13 +69,23 @@ export class ActionDispatcher {
     return [...this.#actions.values()];
   }
 
-  /** Runs one action for a request; throws the action's AppErrors. */
-  async dispatch(name: string, input: ActionInput, request: RequestContext): Promise<ActionResult> {
+  /**
+   * Runs one action for a request; rejects with the action's AppErrors. Not an async
+   * function: a read without `fields` returns the action's own promise, one await less
+   * on every request.
+   */
+  dispatch(name: string, input: ActionInput, request: RequestContext): Promise<ActionResult> {
     const action = this.#actions.get(name);
-    if (!action) throw new AppError('NOT_FOUND', 'Unknown action.');
-    assertAccess(action, request.principal);
-    request.signal?.throwIfAborted();
-    return withFields(action, input, await action.run(this.#services, input, request));
+    let result: Promise<ActionResult>;
+    try {
+      if (!action) throw new AppError('NOT_FOUND', 'Unknown action.');
+      assertAccess(action, request.principal);
+      request.signal?.throwIfAborted();
+      result = action.run(this.#services, input, request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return input.query.fields ? result.then((answer) => withFields(action, input, answer)) : result;
   }
 
   /**

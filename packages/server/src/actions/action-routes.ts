@@ -93,7 +93,8 @@ async function answer(
 ): Promise<FastifyReply> {
   const run = () => dispatcher.dispatch(route.action, restInput(request), toRequestContext(request));
   if (route.cache) {
-    const usable = await usableCache(cache);
+    // A cache without `ready` (one process) is decided without a promise.
+    const usable = cache?.ready ? await usableCache(cache) : cache;
     return answerRecordRead(
       request,
       reply,

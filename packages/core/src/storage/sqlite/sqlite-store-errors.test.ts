@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from '../../sql/sql.js';
 import type { Store } from '../../store/store.js';
-import { StoreFullError } from '../../store/store-errors.js';
+import { StoreFullError, UniqueViolationError } from '../../store/store-errors.js';
 import { createTempDir } from '../../testing/test-databases.fixture.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -47,6 +47,26 @@ describe('the SQLite store when the database cannot grow', () => {
         `CREATE TABLE "more" ("id" TEXT, "body" TEXT DEFAULT '${big}'); INSERT INTO "more" ("id") VALUES ('m')`,
       ),
       StoreFullError,
+    );
+  });
+
+  it('answers a failing statement with a rejected promise, never by throwing while called', async () => {
+    const calls = [
+      () => store.first(sql`SELECT * FROM "missing"`),
+      () => store.all(sql`SELECT * FROM "missing"`),
+      () => store.run(sql`DELETE FROM "missing"`),
+      () => store.exec('DROP TABLE "missing"'),
+    ];
+    for (const call of calls) {
+      let answer: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        answer = call();
+      });
+      await assert.rejects(answer!, /no such table/);
+    }
+    await assert.rejects(
+      store.run(sql`INSERT INTO "items" ("id", "body") VALUES (${'kept'}, ${'again'})`),
+      UniqueViolationError,
     );
   });
 

@@ -98,41 +98,44 @@ function createExecutor(db: SqliteDatabase): Executor {
     }
     return { statement, params };
   };
+  // Plain functions over the synchronous driver, answering with settled promises: an
+  // async function would add its own promise and resumption to every statement.
   return {
     dialect: sqliteDialect,
     // Inside a transaction `all` and `first` may write too (INSERT … RETURNING), so every
     // call translates driver errors.
-    async all<T extends Row>(query: SqlQuery) {
+    all<T extends Row>(query: SqlQuery) {
       try {
         const { statement, params } = prepare(query);
-        return statement.all(...params) as T[];
+        return Promise.resolve(statement.all(...params) as T[]);
       } catch (error) {
-        throw translateError(error);
+        return Promise.reject(translateError(error));
       }
     },
-    async first<T extends Row>(query: SqlQuery) {
+    first<T extends Row>(query: SqlQuery) {
       try {
         const { statement, params } = prepare(query);
-        return statement.get(...params) as T | undefined;
+        return Promise.resolve(statement.get(...params) as T | undefined);
       } catch (error) {
-        throw translateError(error);
+        return Promise.reject(translateError(error));
       }
     },
-    async run(query: SqlQuery) {
+    run(query: SqlQuery) {
       try {
         const { statement, params } = prepare(query);
-        if (statement.reader) return { changes: statement.all(...params).length };
-        return { changes: statement.run(...params).changes };
+        const changes = statement.reader ? statement.all(...params).length : statement.run(...params).changes;
+        return Promise.resolve({ changes });
       } catch (error) {
-        throw translateError(error);
+        return Promise.reject(translateError(error));
       }
     },
-    async exec(ddl: string) {
+    exec(ddl: string) {
       statements.clear(); // NB: DDL may invalidate prepared statements' column lists.
       try {
         db.exec(ddl);
+        return Promise.resolve();
       } catch (error) {
-        throw translateError(error);
+        return Promise.reject(translateError(error));
       }
     },
   };
