@@ -32,8 +32,9 @@ export async function createRecord(
   const collection = deps.collections.get(collectionIdOrName);
   if (collection.type === 'view') throw new AppError('COLLECTION_TYPE_UNSUPPORTED');
   assertRuleUnlocked(collection, request, 'createRule');
+  // Without uploads a create stores no file and makes none obsolete: it has no file effects.
   if (!hasFileFields(collection) || !hasUploads(collection, body))
-    return withFileEffects(deps, (deps) => createChecked(deps, collection, body, params, request));
+    return createChecked(deps, collection, body, params, request);
   // Uploads are stored under the record's id before the transaction, so the id is fixed first.
   return withFileEffects(deps, async (withFiles) => {
     const withId = { ...body, id: recordIdOf(collection, body) };
