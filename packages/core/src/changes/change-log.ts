@@ -1,6 +1,7 @@
 import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { sql } from '../sql/sql.js';
+import { QueryTemplate, slot } from '../store/query-template.js';
 import type { Executor, Store } from '../store/store.js';
 import { recorderOf } from './change-recorder.js';
 
@@ -120,29 +121,46 @@ export async function appendChange(
 /** A change row's values after `seq`: collection id and name, action, record id, record, before, created, cascadeFrom. */
 type ChangeValues = readonly [string, string, ChangeAction, string, string, string | null, number, string | null];
 
+// The append's statements are rendered once per dialect (QueryTemplate): a write binds
+// its values and builds no SQL text.
+const CHANGE_COLUMNS = sql`"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
+
+/** Slots 0–7: the ChangeValues; `seq` comes from the counter in the same statement. */
+const APPEND_IN_ONE_STATEMENT = new QueryTemplate(
+  sql`WITH "next" AS (UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq")
+    INSERT INTO "_changes" (${CHANGE_COLUMNS})
+    SELECT "next"."seq", CAST(${slot(0)} AS TEXT), CAST(${slot(1)} AS TEXT), CAST(${slot(2)} AS TEXT),
+      CAST(${slot(3)} AS TEXT), CAST(${slot(4)} AS TEXT), CAST(${slot(5)} AS TEXT), CAST(${slot(6)} AS BIGINT),
+      CAST(${slot(7)} AS TEXT)
+    FROM "next" RETURNING "seq"`,
+);
+const NEXT_SEQ = new QueryTemplate(sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1}`);
+const READ_SEQ = new QueryTemplate(sql`SELECT "seq" FROM "_changeSeq" WHERE "id" = ${1}`);
+/** Slot 0: `seq`; slots 1–8: the ChangeValues. */
+const INSERT_CHANGE = new QueryTemplate(
+  sql`INSERT INTO "_changes" (${CHANGE_COLUMNS})
+    VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, ${slot(4)}, ${slot(5)}, ${slot(6)}, ${slot(7)}, ${slot(8)})`,
+);
+const NO_ARGS: readonly unknown[] = [];
+
 /** Takes the next `seq` and inserts the row in one statement (one round trip on PostgreSQL). */
 async function appendInOneStatement(tx: Executor, values: ChangeValues): Promise<number> {
-  const [collectionId, collectionName, action, recordId, record, before, created, cascadeFrom] = values;
-  const row = await tx.first<{ seq: unknown }>(
-    sql`WITH "next" AS (UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq")
-    INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom")
-    SELECT "next"."seq", CAST(${collectionId} AS TEXT), CAST(${collectionName} AS TEXT), CAST(${action} AS TEXT),
-      CAST(${recordId} AS TEXT), CAST(${record} AS TEXT), CAST(${before} AS TEXT), CAST(${created} AS BIGINT),
-      CAST(${cascadeFrom} AS TEXT)
-    FROM "next" RETURNING "seq"`,
-  );
+  const row = await tx.first<{ seq: unknown }>(APPEND_IN_ONE_STATEMENT.bind(values));
   return Number(row!.seq);
 }
 
-/** Takes the next `seq`, then inserts the row (SQLite: both statements run in-process). */
+/**
+ * Takes the next `seq`, then inserts the row (SQLite: the statements run in-process, in
+ * the writer's transaction, so no other write comes between them). The counter is read
+ * after its UPDATE rather than with `RETURNING`: SQLite collects returned rows in a
+ * temporary table of their own, whose setup and teardown cost more than the second
+ * statement.
+ */
 async function appendInTwoStatements(tx: Executor, values: ChangeValues): Promise<number> {
-  const [collectionId, collectionName, action, recordId, record, before, created, cascadeFrom] = values;
-  const row = await tx.first<{ seq: unknown }>(
-    sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1} RETURNING "seq"`,
-  );
+  await tx.run(NEXT_SEQ.bind(NO_ARGS));
+  const row = await tx.first<{ seq: unknown }>(READ_SEQ.bind(NO_ARGS));
   const seq = Number(row!.seq);
-  await tx.run(sql`INSERT INTO "_changes" ("seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom")
-    VALUES (${seq}, ${collectionId}, ${collectionName}, ${action}, ${recordId}, ${record}, ${before}, ${created}, ${cascadeFrom})`);
+  await tx.run(INSERT_CHANGE.bind([seq, ...values]));
   return seq;
 }
 
