@@ -40,8 +40,7 @@ async function viewColumns(tx: Executor, view: Collection): Promise<ViewColumn[]
 export function viewRefused(tx: Executor, view: Collection, error: unknown): AppError {
   if (error instanceof AppError) return error;
   const reason = (error as Error).message.split('\n')[0];
-  const database = tx.dialect.name === 'postgres' ? 'PostgreSQL' : 'SQLite';
-  return viewError(view, `The query cannot run on ${database}: ${reason}`);
+  return viewError(view, `The query cannot run on ${tx.dialect.displayName}: ${reason}`);
 }
 
 function fieldFor(column: ViewColumn, view: Collection, sources: readonly Collection[]): FieldDef {

@@ -19,8 +19,13 @@ export type ColumnKind = 'text' | 'number' | 'bool' | 'json' | 'list';
  * Code outside `storage/` asks this object, never the dialect's name.
  */
 export interface Dialect extends SqlRenderer {
-  /** For messages and test names only: no code branches on it. */
+  /**
+   * For test names and a migration's SQL step, which names the database it was written
+   * for; no behaviour of core branches on it.
+   */
   readonly name: DialectName;
+  /** The database's name in messages to people. */
+  readonly displayName: 'SQLite' | 'PostgreSQL';
   /** The SQL differences of the filter compiler (JSON paths, list items, LIKE, ordering). */
   readonly filter: FilterDialect;
   /** The column type of epoch milliseconds and sequence numbers (64-bit integers). */

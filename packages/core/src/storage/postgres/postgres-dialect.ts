@@ -13,6 +13,7 @@ const columnDefinitions: Record<ColumnKind, string> = {
 /** PostgreSQL: `$n` placeholders, native booleans, JSON kept as jsonb. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
+  displayName: 'PostgreSQL',
   filter: postgresFilterDialect,
   bigIntType: 'BIGINT',
   rowLock: ' FOR UPDATE',

@@ -13,6 +13,7 @@ const columnDefinitions: Record<ColumnKind, string> = {
 /** SQLite: `?` placeholders, booleans as 0/1, JSON kept as text. */
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
+  displayName: 'SQLite',
   filter: sqliteFilterDialect,
   bigIntType: 'INTEGER',
   // One writer at a time: a transaction's reads cannot be overtaken.
