@@ -57,6 +57,41 @@ forEachStore((dialect, open) => {
     }
   });
 
+  it(`stores each change exactly as it publishes it, column for column (${dialect})`, async () => {
+    const opened = await open();
+    const published: ChangeEvent[] = [];
+    const store = withChangeNotifications(opened.store, (_ids, events) => void published.push(...events));
+    try {
+      const collections = new CollectionService(store);
+      await collections.load();
+      const notes = await collections.create({
+        name: 'notes',
+        listRule: '',
+        viewRule: '',
+        createRule: '',
+        updateRule: '',
+        deleteRule: '',
+        fields: [{ name: 'title', type: 'text' }],
+      });
+      const records = new RecordService(store, collections);
+      const start = await headSeq(store);
+      const note = await records.create('notes', { title: 'first' }, {}, su);
+      await records.update('notes', note.id, { title: 'second' }, {}, su);
+      const stored = await readChanges(store, start);
+      assert.deepEqual(stored, published);
+      assert.deepEqual(
+        stored.map((e) => [e.collectionId, e.collectionName, e.action, e.recordId, e.record.title, e.before?.title]),
+        [
+          [notes.id, 'notes', 'create', note.id, 'first', undefined],
+          [notes.id, 'notes', 'update', note.id, 'second', 'first'],
+        ],
+      );
+      for (const event of stored) assert.ok(Math.abs(event.created - Date.now()) < 60_000);
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
   it(`appends nothing and notifies nobody when the write rolls back (${dialect})`, async () => {
     const t = await setup();
     try {
