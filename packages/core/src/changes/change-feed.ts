@@ -165,6 +165,20 @@ export class ChangeFeed {
     return this.#running;
   }
 
+  /**
+   * Resolves once every change committed before the call has been handed to the
+   * listeners (a change announced late, past a gap, included). Returns early if the
+   * log cannot be read: the next poke or tick retries.
+   */
+  async settle(): Promise<void> {
+    const head = await headSeq(this.#store);
+    while (this.#lastSeq < head) {
+      const before = this.#lastSeq;
+      await this.poke();
+      if (this.#lastSeq === before && !this.#running) return;
+    }
+  }
+
   async #drain(): Promise<void> {
     for (;;) {
       let batch: ChangeEvent[];

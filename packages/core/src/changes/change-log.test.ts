@@ -153,6 +153,25 @@ forEachStore((dialect, open) => {
     }
   });
 
+  it(`settles: resolves once every change committed before it is delivered, announced or not (${dialect})`, async () => {
+    const t = await setup(); // its store announces nothing to this feed: like another process's writes
+    const feed = new ChangeFeed(t.store);
+    try {
+      await feed.start({ pollMs: 60_000 });
+      const seen: string[] = [];
+      feed.subscribe((event) => seen.push(String(event.record.title)));
+      for (const title of ['s1', 's2', 's3']) await t.records.create('notes', { title }, {}, su);
+      assert.deepEqual(seen, [], 'nothing delivered before the next poll');
+      await feed.settle();
+      assert.deepEqual(seen, ['s1', 's2', 's3']);
+      await feed.settle();
+      assert.equal(seen.length, 3, 'settling again delivers nothing twice');
+    } finally {
+      feed.stop();
+      await t.cleanup();
+    }
+  });
+
   it(`hands local commits to the feed without reading them back, in order and without gaps (${dialect})`, async () => {
     const opened = await open();
     let reads = 0;
