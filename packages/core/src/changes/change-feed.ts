@@ -37,6 +37,7 @@ export class ChangeFeed {
   readonly #store: Store;
   readonly #listeners = new Set<ChangeListener>();
   #lastSeq = 0;
+  #announcedSeq = 0;
   #running: Promise<void> | undefined;
   #again = false;
   #timers: NodeJS.Timeout[] = [];
@@ -53,6 +54,16 @@ export class ChangeFeed {
   /** The newest `seq` handed to listeners. */
   get lastSeq(): number {
     return this.#lastSeq;
+  }
+
+  /**
+   * The newest `seq` this process knows committed: handed to listeners, or announced by a
+   * local commit and still on its way (past a gap, or behind a read of the log). A local
+   * write is announced before it is acknowledged, so every write a client saw answered
+   * here is at or below it. Writes of other processes count once read from the log.
+   */
+  get announcedSeq(): number {
+    return Math.max(this.#lastSeq, this.#announcedSeq);
   }
 
   /**
@@ -108,6 +119,7 @@ export class ChangeFeed {
    */
   publish(changes: readonly ChangeEvent[]): void {
     this.#published.push(...changes);
+    for (const change of changes) if (change.seq > this.#announcedSeq) this.#announcedSeq = change.seq;
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
     setImmediate(() => this.#flushPublished());

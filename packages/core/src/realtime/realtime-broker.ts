@@ -6,7 +6,7 @@ import { isAuthCollection, type Collection } from '../schema/collection.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import type { ChangeEvent } from '../changes/change-log.js';
 import type { ChangeFeed } from '../changes/change-feed.js';
-import { parseSubscription } from './realtime-subscription.js';
+import { parseSubscription, type Subscription } from './realtime-subscription.js';
 import { RealtimeClient, type RealtimeSink } from './realtime-client.js';
 import { VisibilityChecker } from './realtime-visibility.js';
 import type { RealtimeRelay } from './realtime-relay.js';
@@ -167,7 +167,12 @@ export class RealtimeBroker {
   ): void {
     const subscription = parseSubscription(this.#deps.collections, id, topic, options);
     if (collectionsOnly && subscription.collectionId === '') throw new AppError('COLLECTION_NOT_FOUND');
-    client.addSubscription(subscription);
+    client.addSubscription(subscription, this.#feed.announcedSeq);
+  }
+
+  /** Sets a client's whole set of parsed subscriptions (SSE); new ones see changes committed from now on. */
+  replaceSubscriptions(client: RealtimeClient, subscriptions: readonly Subscription[]): void {
+    client.replaceSubscriptions(subscriptions, this.#feed.announcedSeq);
   }
 
   /**

@@ -57,6 +57,11 @@ export class RealtimeClient {
   readonly #deps: RecordDeps;
   readonly #visibility: VisibilityChecker;
   readonly #subscriptions = new Map<string, Subscription>();
+  /**
+   * Per new subscription, the newest `seq` committed before it was made (see
+   * `addSubscription`); an entry goes once the first later change reaches it.
+   */
+  readonly #startsAfter = new Map<string, number>();
   #principal: Principal;
   #credential: RealtimeCredential | undefined;
   #tail: Promise<void> | undefined;
@@ -110,13 +115,36 @@ export class RealtimeClient {
     if (downgraded) this.#sink.principalChanged?.(principal);
   }
 
-  addSubscription(subscription: Subscription): void {
-    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && !this.#subscriptions.has(subscription.id))
+  /**
+   * Adds a subscription, or replaces the one with its id. A new one sees the changes
+   * committed after `startsAfter` (the newest `seq` committed when it was made): a change
+   * acknowledged to its writer before the subscription existed is not sent live, even when
+   * the feed hands it on a moment later (a `resume` asks for older changes explicitly). A
+   * replaced one keeps its place in the stream: it misses nothing in between.
+   */
+  addSubscription(subscription: Subscription, startsAfter = 0): void {
+    const isNew = !this.#subscriptions.has(subscription.id);
+    if (this.#subscriptions.size >= MAX_SUBSCRIPTIONS && isNew)
       throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
     this.#subscriptions.set(subscription.id, subscription);
+    if (isNew && startsAfter > 0) this.#startsAfter.set(subscription.id, startsAfter);
+  }
+
+  /** Sets the whole set of subscriptions at once (SSE): those kept keep their place, see `addSubscription`. */
+  replaceSubscriptions(subscriptions: readonly Subscription[], startsAfter = 0): void {
+    if (subscriptions.length > MAX_SUBSCRIPTIONS)
+      throw new AppError('BAD_REQUEST', `At most ${MAX_SUBSCRIPTIONS} subscriptions per client.`);
+    const before = new Set(this.#subscriptions.keys());
+    this.#subscriptions.clear();
+    for (const subscription of subscriptions) {
+      this.#subscriptions.set(subscription.id, subscription);
+      if (!before.has(subscription.id) && startsAfter > 0) this.#startsAfter.set(subscription.id, startsAfter);
+    }
+    for (const id of this.#startsAfter.keys()) if (!this.#subscriptions.has(id)) this.#startsAfter.delete(id);
   }
 
   removeSubscription(id: string): boolean {
+    this.#startsAfter.delete(id);
     return this.#subscriptions.delete(id);
   }
 
@@ -132,11 +160,6 @@ export class RealtimeClient {
     for (const subscription of this.#subscriptions.values())
       if (subscription.collectionId === '' && subscription.topic === topic) subs.push(subscription.id);
     return subs.length > 0 && (this.#sink.publish?.(topic, data, subs) ?? false);
-  }
-
-  /** Removes every subscription (SSE replaces the whole set). */
-  clearSubscriptions(): void {
-    this.#subscriptions.clear();
   }
 
   /** Ends the client's connection from the server's side. */
@@ -166,6 +189,9 @@ export class RealtimeClient {
    */
   async resume(lastSeq: number, headSeq: number): Promise<ResumeResult> {
     this.#replaying = true;
+    // The client names its place in the stream: every change after it is sent, also to
+    // subscriptions made a moment ago.
+    this.#startsAfter.clear();
     try {
       await this.#tail;
       const upTo = headSeq;
@@ -216,6 +242,7 @@ export class RealtimeClient {
     const work: Promise<void>[] = [];
     for (const subscription of this.#subscriptions.values()) {
       if (!subscriptionMatches(subscription, collection, event.recordId)) continue;
+      if (this.#startsAfter.size > 0 && this.#madeAfter(subscription.id, event.seq)) continue;
       const outcome = this.#decide(subscription, event, collection);
       if (outcome instanceof Promise)
         work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
@@ -225,6 +252,15 @@ export class RealtimeClient {
       }
     }
     if (work.length > 0) return Promise.all(work).then(() => undefined);
+  }
+
+  /** True when subscription `id` was made after change `seq` committed (so it is not sent). */
+  #madeAfter(id: string, seq: number): boolean {
+    const startsAfter = this.#startsAfter.get(id);
+    if (startsAfter === undefined) return false;
+    if (seq <= startsAfter) return true;
+    this.#startsAfter.delete(id); // changes reach a client in seq order: every later one is sent
+    return false;
   }
 
   /** 'event', 'leave' or nothing, for one subscription and one change. */

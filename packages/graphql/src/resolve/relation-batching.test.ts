@@ -12,8 +12,8 @@ async function countStatements(store: Store, work: () => Promise<unknown>): Prom
   const originals = methods.map((m) => store[m]);
   methods.forEach((m, i) => {
     const original = originals[i] as (...args: unknown[]) => unknown;
-    (store as unknown as Record<string, unknown>)[m] = (query: { text?: string }, ...rest: unknown[]) => {
-      seen.push(String(query?.text ?? query));
+    (store as unknown as Record<string, unknown>)[m] = (query: Parameters<Store['all']>[0], ...rest: unknown[]) => {
+      seen.push(query.render(store.dialect).text);
       return original.call(store, query, ...rest);
     };
   });
@@ -44,13 +44,16 @@ for (const { name: dialect, skip } of testDialects) {
 
     it('reads 100 posts with author, editors and comments (with their author) in one statement per level', async () => {
       let answer: Awaited<ReturnType<typeof gql>> | undefined;
+      // The change feed's poll of the log would count as a statement.
+      await t.feed.settle();
+      t.feed.stop();
       const statements = await countStatements(t.store, async () => {
         answer = await gql(
           t,
           `{ posts(perPage: 100) { items {
                title author { name } editors { name } comments_via_post { body by { name } } } } }`,
         );
-      });
+      }).finally(() => t.feed.start({ pollMs: 200 }));
       assert.equal(answer!.body.errors, undefined, answer!.raw.slice(0, 500));
       const items = answer!.body.data.posts.items;
       assert.equal(items.length, 100);

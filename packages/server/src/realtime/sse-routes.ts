@@ -90,7 +90,7 @@ function setSubscriptions(
   const parsed = parseSseSubscriptions(schema, body.subscriptions);
   bindPrincipal(client, principal, credential);
   const byId = new Map<string, SseSubscription>(parsed.map((entry) => [subscriptionIdOf(entry.name), entry]));
-  client.clearSubscriptions();
-  for (const { subscription } of byId.values()) if (subscription) client.addSubscription(subscription);
+  const subscriptions = [...byId.values()].flatMap(({ subscription }) => (subscription ? [subscription] : []));
+  broker.replaceSubscriptions(client, subscriptions);
   stream.setNames(byId);
 }
