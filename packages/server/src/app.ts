@@ -31,7 +31,7 @@ import { registerAdminUi, registerStaticFiles } from './static-files.js';
 import { registerBatchRoutes } from './routes/batch-routes.js';
 import { registerFileRoutes } from './routes/file-routes.js';
 import { registerBackupRoutes } from './routes/backup-routes.js';
-import { principalOf, setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
+import { declarePrincipal, principalOf, setPrincipal, type PrincipalResolver } from './auth/request-principal.js';
 import { registerAuthActionRoutes } from './actions/auth-action-routes.js';
 import { registerOAuth2RedirectRoutes } from './actions/oauth2-redirect-routes.js';
 import {
@@ -420,6 +420,7 @@ function installJsonBodyParser(app: FastifyInstance, bodyLimits: BodyLimits): vo
 
 /** Resolves who is asking once per request, before any route reads it. */
 function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver, flow: FlowHub): void {
+  declarePrincipal(app);
   // A callback hook, not an async one: most public reads carry no credentials and
   // then cost no promise at all.
   app.addHook('onRequest', (request, _reply, done) => {

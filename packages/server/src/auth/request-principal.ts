@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError, guest, type Principal } from '@tandem/core';
 
 /**
@@ -8,18 +8,25 @@ import { AppError, guest, type Principal } from '@tandem/core';
  */
 export type PrincipalResolver = (request: FastifyRequest) => Promise<Principal> | Principal;
 
-// A WeakMap rather than a decorated property: nothing hidden on the request object,
-// and a request that never went through the hook reads as a guest.
-const principals = new WeakMap<FastifyRequest, Principal>();
+// A symbol-keyed slot on the request (not enumerable by name, never serialized) rather
+// than a WeakMap, whose entries cost the garbage collector on every request; a request
+// that never went through the hook reads as a guest.
+const PRINCIPAL = Symbol('tandem.principal');
+type PrincipalCarrier = FastifyRequest & { [PRINCIPAL]?: Principal };
+
+/** Declares the slot on every request of `app` (once, on the root instance), so that requests keep one shape. */
+export function declarePrincipal(app: FastifyInstance): void {
+  app.decorateRequest(PRINCIPAL, undefined);
+}
 
 /** Records who is asking (called once per request by the auth hook). */
 export function setPrincipal(request: FastifyRequest, principal: Principal): void {
-  principals.set(request, principal);
+  (request as PrincipalCarrier)[PRINCIPAL] = principal;
 }
 
 /** Who is asking: the principal the auth hook resolved, or a guest. */
 export function principalOf(request: FastifyRequest): Principal {
-  return principals.get(request) ?? guest;
+  return (request as PrincipalCarrier)[PRINCIPAL] ?? guest;
 }
 
 /** The principal when it is a superuser; 401 for a guest, 403 for anyone else. */

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
-import { responseMetaOf, startResponseMeta, type ResponseMeta } from '../http/response-meta.js';
+import { declareResponseMeta, responseMetaOf, startResponseMeta, type ResponseMeta } from '../http/response-meta.js';
 import { appendVary } from '../http/vary.js';
 import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace.js';
 
@@ -20,6 +20,7 @@ import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace
  *   tracer hears of its answer; otherwise that costs one boolean read per request.
  */
 export function installHttpCaching(app: FastifyInstance, tracer: RequestTracer = idleTracer): void {
+  declareResponseMeta(app);
   app.addHook('onRequest', (request, _reply, done) => {
     const meta = startResponseMeta(request);
     if (tracer.watching && tracer.admit()) meta.trace = new HttpTrace();
