@@ -1,6 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.fixture.js';
+import type { Store } from '../store/store.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { RecordService } from '../records/record-service.js';
 import { internalRequest } from '../records/request-context.js';
@@ -11,24 +12,29 @@ import { appendChange, headSeq, oldestSeq, readChanges, trimChanges, type Change
 
 const su = internalRequest(superuser());
 
+/** The services over `store`, with `notes`: open to everyone, a title of at most 10 characters. */
+async function withNotes(store: Store) {
+  const collections = new CollectionService(store);
+  await collections.load();
+  await collections.ensureSystemCollections();
+  const notes = await collections.create({
+    name: 'notes',
+    listRule: '',
+    viewRule: '',
+    createRule: '',
+    updateRule: '',
+    deleteRule: '',
+    fields: [{ name: 'title', type: 'text', max: 10 }],
+  });
+  return { collections, notes, records: new RecordService(store, collections) };
+}
+
 forEachStore((dialect, open) => {
   async function setup() {
     const opened = await open();
     let commits = 0;
     const store = withChangeNotifications(opened.store, () => void commits++);
-    const collections = new CollectionService(store);
-    await collections.load();
-    await collections.ensureSystemCollections();
-    await collections.create({
-      name: 'notes',
-      listRule: '',
-      viewRule: '',
-      createRule: '',
-      updateRule: '',
-      deleteRule: '',
-      fields: [{ name: 'title', type: 'text', max: 10 }],
-    });
-    const records = new RecordService(store, collections);
+    const { collections, records } = await withNotes(store);
     return { ...opened, store, collections, records, commits: () => commits };
   }
 
@@ -62,18 +68,7 @@ forEachStore((dialect, open) => {
     const published: ChangeEvent[] = [];
     const store = withChangeNotifications(opened.store, (_ids, events) => void published.push(...events));
     try {
-      const collections = new CollectionService(store);
-      await collections.load();
-      const notes = await collections.create({
-        name: 'notes',
-        listRule: '',
-        viewRule: '',
-        createRule: '',
-        updateRule: '',
-        deleteRule: '',
-        fields: [{ name: 'title', type: 'text' }],
-      });
-      const records = new RecordService(store, collections);
+      const { notes, records } = await withNotes(store);
       const start = await headSeq(store);
       const note = await records.create('notes', { title: 'first' }, {}, su);
       await records.update('notes', note.id, { title: 'second' }, {}, su);
@@ -181,18 +176,7 @@ forEachStore((dialect, open) => {
     } as typeof opened.store;
     const feedRef: { feed?: ChangeFeed } = {};
     const store = withChangeNotifications(counting, (_ids, changes) => feedRef.feed?.publish(changes));
-    const collections = new CollectionService(store);
-    await collections.load();
-    await collections.create({
-      name: 'notes',
-      listRule: '',
-      viewRule: '',
-      createRule: '',
-      updateRule: '',
-      deleteRule: '',
-      fields: [{ name: 'title', type: 'text', max: 10 }],
-    });
-    const records = new RecordService(store, collections);
+    const { records } = await withNotes(store);
     const feed = (feedRef.feed = new ChangeFeed(store));
     try {
       await feed.start({ pollMs: 60_000 });
