@@ -156,10 +156,21 @@ describe('a cluster of two instances over one PostgreSQL and one Redis', { skip 
 
   it('keeps the cache of the cluster when an instance joins', async () => {
     const keys = new RecordCacheKeys(a.core.collections, a.core.generations);
-    // A late hand-over of the earlier tests' writes would bump the generation under the test.
+    const keyNow = async () => {
+      assert.equal(await a.core.cluster!.generations.sync(), true);
+      return keys.forList('notes', {}, guest)!.key;
+    };
+    // The earlier tests' writes may still bump the shared counters (an instance that reads a
+    // change before its announcement arrives bumps it once more, unawaited): wait until the
+    // key holds still for 100 ms, so that only the join could move it.
     await Promise.all([a.core.feed.settle(), b.core.feed.settle()]);
-    assert.equal(await a.core.cluster!.generations.sync(), true);
-    const before = keys.forList('notes', {}, guest)!.key;
+    let before = await keyNow();
+    for (let tries = 0; tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = await keyNow();
+      if (now === before) break;
+      before = now;
+    }
     const joining = await openTestRedis(a.redis.prefix);
     try {
       assert.equal(await new SharedGenerations(joining, new CollectionGenerations()).sync(), true);
