@@ -222,6 +222,37 @@ forEachStore((dialect, open) => {
     }
   });
 
+  it(`keeps every row and the sequence of a change log whose seq is a BIGINT key (${dialect})`, async () => {
+    const opened = await open();
+    try {
+      // The layout of earlier versions, with two changes in it and the counter at them.
+      await opened.store.exec(`CREATE TABLE "_changes" ("seq" BIGINT PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL,
+        "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL,
+        "before" TEXT, "created" BIGINT NOT NULL, "cascadeFrom" TEXT);
+        CREATE TABLE "_changeSeq" ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL);
+        INSERT INTO "_changeSeq" ("id", "seq") VALUES (1, 8);
+        INSERT INTO "_changes" VALUES (7, 'c1', 'old', 'create', 'r7', '{"id":"r7"}', NULL, 1, NULL);
+        INSERT INTO "_changes" VALUES (8, 'c1', 'old', 'update', 'r7', '{"id":"r7","n":2}', '{"id":"r7"}', 2, NULL);`);
+      const { records } = await withNotes(opened.store);
+      const columns = await opened.store.all<{ name: string; type: string }>(
+        opened.store.dialect.columnsQuery('_changes'),
+      );
+      assert.equal(columns.find((c) => c.name === 'seq')?.type.toUpperCase(), opened.store.dialect.bigIntType);
+      assert.deepEqual(
+        (await readChanges(opened.store, 0)).map((e) => [e.seq, e.action, e.record, e.before]),
+        [
+          [7, 'create', { id: 'r7' }, undefined],
+          [8, 'update', { id: 'r7', n: 2 }, { id: 'r7' }],
+        ],
+      );
+      const note = await records.create('notes', { title: 'new' }, {}, su);
+      const [next] = await readChanges(opened.store, 8);
+      assert.deepEqual([next?.seq, next?.recordId], [9, note.id]);
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
   it(`adds the cascadeFrom column to a change log made before it, and keeps a cascade's parents (${dialect})`, async () => {
     const opened = await open();
     try {

@@ -2,6 +2,7 @@ import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { sql } from '../sql/sql.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
+import type { Dialect } from '../store/dialect.js';
 import type { Executor, Store } from '../store/store.js';
 import { recorderOf } from './change-recorder.js';
 
@@ -40,28 +41,40 @@ export interface ChangeEvent {
 const LOG = '"_changes"';
 const COUNTER = '"_changeSeq"';
 
-/** The statements that create the change log and its sequence counter (same SQL on both databases). */
-export function changeLogStatements(): string[] {
+/**
+ * The statements that create the change log and its sequence floor (same SQL on both
+ * databases but for `seq`'s type: on SQLite, `INTEGER PRIMARY KEY` makes it the table's
+ * rowid, so that an append writes one b-tree page rather than a table page and an index
+ * page). On PostgreSQL "_changeSeq" is the counter every write increments; on SQLite,
+ * where a write takes the newest `seq` plus one, it is the floor that trimming keeps,
+ * so that a log trimmed empty still continues its sequence.
+ */
+export function changeLogStatements(dialect: Dialect): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${LOG} (
-      "seq" BIGINT PRIMARY KEY NOT NULL,
-      "collectionId" TEXT NOT NULL,
-      "collectionName" TEXT NOT NULL,
-      "action" TEXT NOT NULL,
-      "recordId" TEXT NOT NULL,
-      "record" TEXT NOT NULL,
-      "before" TEXT,
-      "created" BIGINT NOT NULL,
-      "cascadeFrom" TEXT
+      "seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL,
+      ${CHANGE_COLUMN_DEFINITIONS}
     )`,
     `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
     `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
   ];
 }
 
+/** The change log's columns after `seq`. */
+const CHANGE_COLUMN_DEFINITIONS = `"collectionId" TEXT NOT NULL,
+      "collectionName" TEXT NOT NULL,
+      "action" TEXT NOT NULL,
+      "recordId" TEXT NOT NULL,
+      "record" TEXT NOT NULL,
+      "before" TEXT,
+      "created" BIGINT NOT NULL,
+      "cascadeFrom" TEXT`;
+
 /**
- * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
- * SELECT works on both databases (SQLite has no ADD COLUMN IF NOT EXISTS).
+ * Brings a change log made by an earlier version up to date: adds the `cascadeFrom`
+ * column (probing with a SELECT works on both databases; SQLite has no ADD COLUMN IF NOT
+ * EXISTS), and on SQLite rebuilds a log whose `seq` is a `BIGINT` key into the rowid
+ * layout of changeLogStatements, keeping every row.
  */
 export async function upgradeChangeLog(store: Store): Promise<void> {
   try {
@@ -69,14 +82,31 @@ export async function upgradeChangeLog(store: Store): Promise<void> {
   } catch {
     await store.exec(`ALTER TABLE ${LOG} ADD COLUMN "cascadeFrom" TEXT`);
   }
+  if (await hasDialectSeqType(store)) return;
+  await store.transaction(async (tx) => {
+    if (await hasDialectSeqType(tx)) return; // another process rebuilt it first
+    const columns = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
+    await tx.exec(`CREATE TABLE "_changes_rebuilt" ("seq" ${tx.dialect.bigIntType} PRIMARY KEY NOT NULL, ${CHANGE_COLUMN_DEFINITIONS});
+      INSERT INTO "_changes_rebuilt" (${columns}) SELECT ${columns} FROM ${LOG};
+      DROP TABLE ${LOG};
+      ALTER TABLE "_changes_rebuilt" RENAME TO ${LOG};`);
+  });
+}
+
+/** True when the log's `seq` column has the type changeLogStatements gives it on this database. */
+async function hasDialectSeqType(store: Executor): Promise<boolean> {
+  const columns = await store.all<{ name: string; type: string }>(store.dialect.columnsQuery('_changes'));
+  const seq = columns.find((column) => column.name === 'seq');
+  return seq === undefined || seq.type.toUpperCase() === store.dialect.bigIntType.toUpperCase();
 }
 
 /**
  * Appends a change in the writer's transaction (the transactional outbox), and notes it
- * in the transaction's recorder (see ChangeRecorder) for publication after commit. The counter
- * row is incremented under its row lock, which PostgreSQL holds until commit: two
- * writers can never commit out of `seq` order, so a reader that has seen `seq` n has seen
- * everything before it. SQLite has one writer anyway.
+ * in the transaction's recorder (see ChangeRecorder) for publication after commit. On
+ * PostgreSQL the counter row is incremented under its row lock, which is held until
+ * commit: two writers can never commit out of `seq` order, so a reader that has seen
+ * `seq` n has seen everything before it. SQLite has one writer, which takes the newest
+ * `seq` plus one.
  */
 export async function appendChange(
   tx: Executor,
@@ -100,7 +130,7 @@ export async function appendChange(
     created,
     cascadeJson,
   ] as const;
-  const seq = tx.dialect.writableCte ? await appendInOneStatement(tx, values) : await appendInTwoStatements(tx, values);
+  const seq = tx.dialect.oneWriter ? await appendAfterNewest(tx, values) : await appendWithCounter(tx, values);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
   // writer does to its objects afterwards can show through.
   recorderOf(tx)?.record(
@@ -134,32 +164,26 @@ const APPEND_IN_ONE_STATEMENT = new QueryTemplate(
       CAST(${slot(7)} AS TEXT)
     FROM "next" RETURNING "seq"`,
 );
-const NEXT_SEQ = new QueryTemplate(sql`UPDATE "_changeSeq" SET "seq" = "seq" + 1 WHERE "id" = ${1}`);
-const READ_SEQ = new QueryTemplate(sql`SELECT "seq" FROM "_changeSeq" WHERE "id" = ${1}`);
 /** Slot 0: `seq`; slots 1–8: the ChangeValues. */
 const INSERT_CHANGE = new QueryTemplate(
   sql`INSERT INTO "_changes" (${CHANGE_COLUMNS})
     VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, ${slot(4)}, ${slot(5)}, ${slot(6)}, ${slot(7)}, ${slot(8)})`,
 );
-const NO_ARGS: readonly unknown[] = [];
 
-/** Takes the next `seq` and inserts the row in one statement (one round trip on PostgreSQL). */
-async function appendInOneStatement(tx: Executor, values: ChangeValues): Promise<number> {
+/** Takes the next `seq` from the counter and inserts the row in one statement (one round trip). */
+async function appendWithCounter(tx: Executor, values: ChangeValues): Promise<number> {
   const row = await tx.first<{ seq: unknown }>(APPEND_IN_ONE_STATEMENT.bind(values));
   return Number(row!.seq);
 }
 
 /**
- * Takes the next `seq`, then inserts the row (SQLite: the statements run in-process, in
- * the writer's transaction, so no other write comes between them). The counter is read
- * after its UPDATE rather than with `RETURNING`: SQLite collects returned rows in a
- * temporary table of their own, whose setup and teardown cost more than the second
- * statement.
+ * Inserts the row at the newest `seq` plus one (one writer: no other write can come
+ * between the read and the insert). Reading the newest `seq` from the rowid's b-tree and
+ * the floor is cheaper than incrementing a counter: an UPDATE, and one more page for the
+ * commit to write.
  */
-async function appendInTwoStatements(tx: Executor, values: ChangeValues): Promise<number> {
-  await tx.run(NEXT_SEQ.bind(NO_ARGS));
-  const row = await tx.first<{ seq: unknown }>(READ_SEQ.bind(NO_ARGS));
-  const seq = Number(row!.seq);
+async function appendAfterNewest(tx: Executor, values: ChangeValues): Promise<number> {
+  const seq = (await headSeq(tx)) + 1;
   await tx.run(INSERT_CHANGE.bind([seq, ...values]));
   return seq;
 }
@@ -172,11 +196,19 @@ export async function readChanges(store: Executor, afterSeq: number, limit = 100
   return rows.map(toEvent);
 }
 
-/** The newest committed sequence number (0 for an empty database). */
+/**
+ * The newest committed sequence number (0 for an empty database): the newest row's, or
+ * the floor that trimming left when it took every row.
+ */
 export async function headSeq(store: Executor): Promise<number> {
-  const row = await store.first<{ seq: unknown }>(sql`SELECT "seq" FROM "_changeSeq" WHERE "id" = ${1}`);
-  return Number(row?.seq ?? 0);
+  const row = await store.first<{ newest: unknown; floor: unknown }>(HEAD_SEQ.bind(NO_ARGS));
+  return Math.max(Number(row?.newest ?? 0), Number(row?.floor ?? 0));
 }
+
+const HEAD_SEQ = new QueryTemplate(
+  sql`SELECT (SELECT MAX("seq") FROM "_changes") AS "newest", "seq" AS "floor" FROM "_changeSeq" WHERE "id" = ${1}`,
+);
+const NO_ARGS: readonly unknown[] = [];
 
 /** The oldest sequence number still kept, or undefined when the log is empty. */
 export async function oldestSeq(store: Executor): Promise<number | undefined> {
@@ -184,17 +216,25 @@ export async function oldestSeq(store: Executor): Promise<number | undefined> {
   return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
 }
 
-/** Retention: drops changes older than `maxAgeMs` and beyond the newest `maxCount`. */
+/**
+ * Retention: drops changes older than `maxAgeMs` and beyond the newest `maxCount`. The
+ * head goes to the floor first, in the same transaction, so that the sequence continues
+ * from it however many rows go (on PostgreSQL the counter is at the head already, and
+ * the UPDATE changes nothing).
+ */
 export async function trimChanges(
   store: Store,
   options: { maxAgeMs: number; maxCount: number },
   now = Date.now(),
 ): Promise<number> {
-  const head = await headSeq(store);
-  const result = await store.run(
-    sql`DELETE FROM "_changes" WHERE "created" < ${now - options.maxAgeMs} OR "seq" <= ${head - options.maxCount}`,
-  );
-  return result.changes;
+  return store.transaction(async (tx) => {
+    const head = await headSeq(tx);
+    await tx.run(sql`UPDATE "_changeSeq" SET "seq" = ${head} WHERE "id" = ${1} AND "seq" < ${head}`);
+    const result = await tx.run(
+      sql`DELETE FROM "_changes" WHERE "created" < ${now - options.maxAgeMs} OR "seq" <= ${head - options.maxCount}`,
+    );
+    return result.changes;
+  });
 }
 
 function toEvent(row: Record<string, unknown>): ChangeEvent {

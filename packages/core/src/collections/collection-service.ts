@@ -46,7 +46,7 @@ export class CollectionService implements SchemaView {
   async load(): Promise<void> {
     await this.#store.exec(collectionsTableStatement());
     // Every record write appends to the change log, so it exists wherever records do.
-    for (const statement of changeLogStatements()) await this.#store.exec(statement);
+    for (const statement of changeLogStatements(this.#store.dialect)) await this.#store.exec(statement);
     await upgradeChangeLog(this.#store);
     const rows = await this.#store.all<{ definition: string }>(
       sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,

@@ -33,10 +33,12 @@ export interface Dialect extends SqlRenderer {
   /** What follows a SELECT inside a transaction to lock its rows until commit ('' where the database has one writer). */
   readonly rowLock: string;
   /**
-   * True when a WITH clause may hold an UPDATE … RETURNING (PostgreSQL): two dependent
-   * writes then go in one statement, one round trip. SQLite allows no write in a CTE.
+   * True where the database runs one write transaction at a time (SQLite): a write may
+   * then take the next change-log `seq` by reading the newest one, as no other write can
+   * take it meanwhile. Where writers run side by side (PostgreSQL), they take it from a
+   * counter row under its row lock, in one statement (an UPDATE … RETURNING in a WITH).
    */
-  readonly writableCte: boolean;
+  readonly oneWriter: boolean;
   /** True when the driver answers within the call (better-sqlite3), so a call's time is the time spent in it. */
   readonly synchronous: boolean;
   /** The column type for a storage kind, with its NOT NULL and default clause. */

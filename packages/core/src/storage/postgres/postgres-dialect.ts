@@ -17,7 +17,7 @@ export const postgresDialect: Dialect = {
   filter: postgresFilterDialect,
   bigIntType: 'BIGINT',
   rowLock: ' FOR UPDATE',
-  writableCte: true,
+  oneWriter: false,
   synchronous: false,
   placeholder: (index) => `$${index}`,
   quoteIdent: quoteIdentifier,
