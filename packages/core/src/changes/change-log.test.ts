@@ -222,6 +222,16 @@ forEachStore((dialect, open) => {
     }
   });
 
+  it(`keys a new change log by seq as the database's 64-bit integer, the rowid on SQLite (${dialect})`, async () => {
+    const t = await setup();
+    try {
+      const columns = await t.store.all<{ name: string; type: string }>(t.store.dialect.columnsQuery('_changes'));
+      assert.equal(columns.find((c) => c.name === 'seq')?.type.toUpperCase(), t.store.dialect.bigIntType);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it(`keeps every row and the sequence of a change log whose seq is a BIGINT key (${dialect})`, async () => {
     const opened = await open();
     try {
@@ -237,7 +247,7 @@ forEachStore((dialect, open) => {
       const columns = await opened.store.all<{ name: string; type: string }>(
         opened.store.dialect.columnsQuery('_changes'),
       );
-      assert.equal(columns.find((c) => c.name === 'seq')?.type.toUpperCase(), opened.store.dialect.bigIntType);
+      assert.equal(columns.find((c) => c.name === 'seq')?.type.toUpperCase(), 'BIGINT', 'left as it was');
       assert.deepEqual(
         (await readChanges(opened.store, 0)).map((e) => [e.seq, e.action, e.record, e.before]),
         [

@@ -53,28 +53,29 @@ export function changeLogStatements(dialect: Dialect): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${LOG} (
       "seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL,
-      ${CHANGE_COLUMN_DEFINITIONS}
-    )`,
-    `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
-    `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
-  ];
-}
-
-/** The change log's columns after `seq`. */
-const CHANGE_COLUMN_DEFINITIONS = `"collectionId" TEXT NOT NULL,
+      "collectionId" TEXT NOT NULL,
       "collectionName" TEXT NOT NULL,
       "action" TEXT NOT NULL,
       "recordId" TEXT NOT NULL,
       "record" TEXT NOT NULL,
       "before" TEXT,
       "created" BIGINT NOT NULL,
-      "cascadeFrom" TEXT`;
+      "cascadeFrom" TEXT
+    )`,
+    `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
+    `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
+  ];
+}
 
 /**
- * Brings a change log made by an earlier version up to date: adds the `cascadeFrom`
- * column (probing with a SELECT works on both databases; SQLite has no ADD COLUMN IF NOT
- * EXISTS), and on SQLite rebuilds a log whose `seq` is a `BIGINT` key into the rowid
- * layout of changeLogStatements, keeping every row.
+ * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
+ * SELECT works on both databases (SQLite has no ADD COLUMN IF NOT EXISTS).
+ *
+ * NB: a SQLite log made before `seq` became the rowid keeps its `BIGINT` key: every path
+ * reads and writes it correctly, at one more index page a write. It is not rebuilt at
+ * open: a rebuild writes a second copy of the log (up to the retention's 100,000 changes)
+ * to the WAL, which on a nearly full disk fails and leaves the WAL grown to fill it, so
+ * that a server which started before would no longer start.
  */
 export async function upgradeChangeLog(store: Store): Promise<void> {
   try {
@@ -82,22 +83,6 @@ export async function upgradeChangeLog(store: Store): Promise<void> {
   } catch {
     await store.exec(`ALTER TABLE ${LOG} ADD COLUMN "cascadeFrom" TEXT`);
   }
-  if (await hasDialectSeqType(store)) return;
-  await store.transaction(async (tx) => {
-    if (await hasDialectSeqType(tx)) return; // another process rebuilt it first
-    const columns = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
-    await tx.exec(`CREATE TABLE "_changes_rebuilt" ("seq" ${tx.dialect.bigIntType} PRIMARY KEY NOT NULL, ${CHANGE_COLUMN_DEFINITIONS});
-      INSERT INTO "_changes_rebuilt" (${columns}) SELECT ${columns} FROM ${LOG};
-      DROP TABLE ${LOG};
-      ALTER TABLE "_changes_rebuilt" RENAME TO ${LOG};`);
-  });
-}
-
-/** True when the log's `seq` column has the type changeLogStatements gives it on this database. */
-async function hasDialectSeqType(store: Executor): Promise<boolean> {
-  const columns = await store.all<{ name: string; type: string }>(store.dialect.columnsQuery('_changes'));
-  const seq = columns.find((column) => column.name === 'seq');
-  return seq === undefined || seq.type.toUpperCase() === store.dialect.bigIntType.toUpperCase();
 }
 
 /**
