@@ -12,6 +12,15 @@ const EPOCH_FIELD = '@epoch';
  */
 export const RETRY_AFTER_FAILURE_MS = 250;
 
+/**
+ * How long a write waits for its increment to land while Redis cannot be reached: longer
+ * than the reconnection's longest back-off (1 s, cli/compose/open-redis.ts) plus a
+ * command's timeout, so that a Redis that restarts costs writes a wait, not a stale read.
+ */
+export const BUMP_RETRY_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 // One round trip for a commit that changed several collections.
 const BUMP_SCRIPT = "for _, field in ipairs(ARGV) do redis.call('HINCRBY', KEYS[1], field, 1) end return 1";
 
@@ -32,6 +41,7 @@ export class SharedGenerations {
   readonly #redis: RedisConnections;
   readonly #local: CollectionGenerations;
   readonly #key: string;
+  readonly #bumpRetryMs: number;
   // NB: a starting instance has lost nothing: it joins the current epoch (drawing one
   // only when there is none), so scaling out does not empty the cluster's cache.
   #needsNewEpoch = false;
@@ -40,8 +50,9 @@ export class SharedGenerations {
   #rotating: Promise<boolean> | undefined;
   #failedAt = Number.NEGATIVE_INFINITY;
 
-  constructor(redis: RedisConnections, local: CollectionGenerations) {
+  constructor(redis: RedisConnections, local: CollectionGenerations, options: { bumpRetryMs?: number } = {}) {
     this.#redis = redis;
+    this.#bumpRetryMs = options.bumpRetryMs ?? BUMP_RETRY_MS;
     this.#local = local;
     this.#key = `${redis.prefix}generations`;
     redis.commands.on('close', (() => this.#distrust()) as never);
@@ -64,18 +75,40 @@ export class SharedGenerations {
     return Date.now() - this.#failedAt < RETRY_AFTER_FAILURE_MS;
   }
 
-  /** Increments the shared counters of `collectionIds` (and of the schema with `schema`). Never throws. */
+  /**
+   * Increments the shared counters of `collectionIds` (and of the schema with `schema`).
+   * Never throws. A failed increment is tried again, every RETRY_AFTER_FAILURE_MS, for up
+   * to `bumpRetryMs`, and only then given up: the write it stands for is acknowledged
+   * after this resolves, and until the increment lands another instance may serve an
+   * entry older than the write. NB: after Redis restarts, each instance reconnects on its
+   * own schedule (up to a second apart), so for a moment some reach it and some do not;
+   * an instance that has reconnected draws a new epoch and fills entries under it, and a
+   * write acknowledged by one that has not yet, without its increment, would leave those
+   * entries current.
+   */
   async bump(collectionIds: Iterable<string>, schema = false): Promise<void> {
     const fields = [...collectionIds];
     if (schema) fields.push(SCHEMA_FIELD);
     if (fields.length === 0) return;
-    // Skipping is safe: a new epoch is drawn before the cache is used again.
-    if (this.#failedRecently()) return this.#distrust();
+    const giveUpAt = Date.now() + this.#bumpRetryMs;
+    for (;;) {
+      if (!this.#failedRecently() && (await this.#tryBump(fields))) return;
+      // Whatever happens next, entries keyed before this increment must never be served again here.
+      this.#distrust();
+      const wait = Math.min(RETRY_AFTER_FAILURE_MS, giveUpAt - Date.now());
+      if (wait <= 0) return;
+      await sleep(wait);
+    }
+  }
+
+  async #tryBump(fields: string[]): Promise<boolean> {
     try {
       await this.#redis.commands.call('EVAL', BUMP_SCRIPT, 1, this.#key, ...fields);
+      return true;
     } catch {
-      // The increment may be lost: entries keyed before it must never be served again.
+      // The increment may be lost (or may have landed: a second one only costs a miss).
       this.#failed();
+      return false;
     }
   }
 
