@@ -17,7 +17,8 @@ Commands:
                  data in ./tandem_data)
   cluster        run N instances and HAProxy on one URL (needs PostgreSQL and Redis)
   collections    import or export collection definitions
-  migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections
+  migrate        apply, revert, list or write migrations: tandem migrate up|down|status|create|collections;
+                 tandem migrate change-log rebuilds an older SQLite change log
   superuser      create, update or delete a superuser
   backup         create a backup, or stage one to restore at the next start
   mail           read the dev outbox (mail kept when no SMTP server is set)

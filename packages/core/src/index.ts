@@ -32,7 +32,13 @@ export { CollectionGenerations } from './cache/collection-generations.js';
 export { DEFAULT_CACHE_BYTES, MemoryCache } from './cache/memory-cache.js';
 export { RecordCacheKeys, xmlCacheDecision, type CacheDecision } from './cache/record-cache-keys.js';
 export { ChangeFeed } from './changes/change-feed.js';
-export { trimChanges, type ChangeEvent } from './changes/change-log.js';
+export {
+  changeLogHasOldKey,
+  changeLogSize,
+  rekeyChangeLog,
+  trimChanges,
+  type ChangeEvent,
+} from './changes/change-log.js';
 export { CollectionService, type ImportResult } from './collections/collection-service.js';
 export type { SchemaChangeObserver, SchemaChange, ImportOptions } from './collections/collection-service.js';
 export { CollectionEdit } from './collections/collection-edit.js';

@@ -12,6 +12,7 @@ import { CliError } from '../config/cli-error.js';
 import { loadConfig, type TandemConfig } from '../config/config.js';
 import { openStore } from '../compose/open-store.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
+import { rekeyChangeLogCommand } from './rekey-change-log.js';
 
 /** Help text of `tandem migrate`. */
 export const migrateHelp = `Usage:
@@ -21,6 +22,9 @@ export const migrateHelp = `Usage:
   tandem migrate create NAME      write an empty migration <timestamp>_NAME.json to fill in
   tandem migrate collections      write a migration holding every collection as it is now (a snapshot);
                                   applied elsewhere, it deletes the collections it does not name
+  tandem migrate change-log       rebuild a SQLite change log made by an earlier version in the current
+                                  layout (one page less per write); run it with the server stopped: it
+                                  checks that twice the log's size is free on the disk first
 
 Migrations are JSON files in <dir>/migrations (see docs/migrations.md). Each one runs in
 one transaction with its record in the _migrations table: it applies whole or not at all.
@@ -30,10 +34,10 @@ Flags:
 ${dataFlagsHelp}`;
 
 const migrateFlags = { ...dataFlags, migrations: { type: 'string' } } as const;
-const ACTIONS = ['up', 'down', 'status', 'create', 'collections'] as const;
+const ACTIONS = ['up', 'down', 'status', 'create', 'collections', 'change-log'] as const;
 type Action = (typeof ACTIONS)[number];
 
-/** `tandem migrate up|down|status|create|collections`. */
+/** `tandem migrate up|down|status|create|collections|change-log`. */
 export async function migrateCommand(argv: string[], out: (line: string) => void): Promise<number> {
   const { values, positionals } = parseFlags('migrate', argv, migrateFlags, true);
   if (values.help || positionals.length === 0) return (out(migrateHelp), values.help ? 0 : 2);
@@ -47,6 +51,7 @@ export async function migrateCommand(argv: string[], out: (line: string) => void
   if (values.migrations !== undefined) layer.migrationsDir = values.migrations;
   const config = loadConfig(layer);
   if (action === 'create') return createEmpty(config.migrationsDir, argument!, out);
+  if (action === 'change-log') return rekeyChangeLogCommand(config, out);
   const count = action === 'down' ? countOf(argument) : 0;
   return withMigrator(config, async (migrator, collections) => {
     if (action === 'up') report(await migrator.up(), 'applied', out);

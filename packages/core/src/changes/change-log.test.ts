@@ -8,7 +8,16 @@ import { internalRequest } from '../records/request-context.js';
 import { superuser } from '../schema/principal.js';
 import { withChangeNotifications } from './change-notifying-store.js';
 import { ChangeFeed } from './change-feed.js';
-import { appendChange, headSeq, oldestSeq, readChanges, trimChanges, type ChangeEvent } from './change-log.js';
+import {
+  appendChange,
+  changeLogHasOldKey,
+  headSeq,
+  oldestSeq,
+  readChanges,
+  rekeyChangeLog,
+  trimChanges,
+  type ChangeEvent,
+} from './change-log.js';
 
 const su = internalRequest(superuser());
 
@@ -27,6 +36,17 @@ async function withNotes(store: Store) {
     fields: [{ name: 'title', type: 'text', max: 10 }],
   });
   return { collections, notes, records: new RecordService(store, collections) };
+}
+
+/** The change log's layout of earlier versions (`seq` a BIGINT key), with changes 7 and 8 in it and the counter at them. */
+function createOldLayoutLog(store: Store): Promise<void> {
+  return store.exec(`CREATE TABLE "_changes" ("seq" BIGINT PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL,
+    "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL,
+    "before" TEXT, "created" BIGINT NOT NULL, "cascadeFrom" TEXT);
+    CREATE TABLE "_changeSeq" ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL);
+    INSERT INTO "_changeSeq" ("id", "seq") VALUES (1, 8);
+    INSERT INTO "_changes" VALUES (7, 'c1', 'old', 'create', 'r7', '{"id":"r7"}', NULL, 1, NULL);
+    INSERT INTO "_changes" VALUES (8, 'c1', 'old', 'update', 'r7', '{"id":"r7","n":2}', '{"id":"r7"}', 2, NULL);`);
 }
 
 forEachStore((dialect, open) => {
@@ -235,14 +255,7 @@ forEachStore((dialect, open) => {
   it(`keeps every row and the sequence of a change log whose seq is a BIGINT key (${dialect})`, async () => {
     const opened = await open();
     try {
-      // The layout of earlier versions, with two changes in it and the counter at them.
-      await opened.store.exec(`CREATE TABLE "_changes" ("seq" BIGINT PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL,
-        "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL,
-        "before" TEXT, "created" BIGINT NOT NULL, "cascadeFrom" TEXT);
-        CREATE TABLE "_changeSeq" ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL);
-        INSERT INTO "_changeSeq" ("id", "seq") VALUES (1, 8);
-        INSERT INTO "_changes" VALUES (7, 'c1', 'old', 'create', 'r7', '{"id":"r7"}', NULL, 1, NULL);
-        INSERT INTO "_changes" VALUES (8, 'c1', 'old', 'update', 'r7', '{"id":"r7","n":2}', '{"id":"r7"}', 2, NULL);`);
+      await createOldLayoutLog(opened.store);
       const { records } = await withNotes(opened.store);
       const columns = await opened.store.all<{ name: string; type: string }>(
         opened.store.dialect.columnsQuery('_changes'),
@@ -255,6 +268,33 @@ forEachStore((dialect, open) => {
           [8, 'update', { id: 'r7', n: 2 }, { id: 'r7' }],
         ],
       );
+      const note = await records.create('notes', { title: 'new' }, {}, su);
+      const [next] = await readChanges(opened.store, 8);
+      assert.deepEqual([next?.seq, next?.recordId], [9, note.id]);
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
+  it(`rebuilds a change log whose seq is a BIGINT key as the rowid on request, every row and the sequence kept (${dialect})`, async () => {
+    const opened = await open();
+    try {
+      await createOldLayoutLog(opened.store);
+      const { records } = await withNotes(opened.store);
+      const before = await readChanges(opened.store, 0);
+      const seqType = async () =>
+        (await opened.store.all<{ name: string; type: string }>(opened.store.dialect.columnsQuery('_changes')))
+          .find((c) => c.name === 'seq')
+          ?.type.toUpperCase();
+
+      const oneWriter = opened.store.dialect.oneWriter;
+      assert.equal(await changeLogHasOldKey(opened.store), oneWriter, 'only a SQLite log has a key to move');
+      assert.equal(await rekeyChangeLog(opened.store), oneWriter ? 2 : undefined);
+      assert.equal(await changeLogHasOldKey(opened.store), false);
+      assert.equal(await rekeyChangeLog(opened.store), undefined, 'a second run has nothing to do');
+      if (oneWriter) assert.equal(await seqType(), opened.store.dialect.bigIntType);
+      assert.deepEqual(await readChanges(opened.store, 0), before, 'every row as it was');
+
       const note = await records.create('notes', { title: 'new' }, {}, su);
       const [next] = await readChanges(opened.store, 8);
       assert.deepEqual([next?.seq, next?.recordId], [9, note.id]);

@@ -72,8 +72,8 @@ export function changeLogStatements(dialect: Dialect): string[] {
  * SELECT works on both databases (SQLite has no ADD COLUMN IF NOT EXISTS).
  *
  * NB: a SQLite log made before `seq` became the rowid keeps its `BIGINT` key: every path
- * reads and writes it correctly, at one more index page a write. It is not rebuilt at
- * open: a rebuild writes a second copy of the log (up to the retention's 100,000 changes)
+ * reads and writes it correctly, at one more index page a write, until `tandem migrate
+ * change-log` rebuilds it (rekeyChangeLog). It is not rebuilt at open: a rebuild writes a second copy of the log (up to the retention's 100,000 changes)
  * to the WAL, which on a nearly full disk fails and leaves the WAL grown to fill it, so
  * that a server which started before would no longer start.
  */
@@ -84,6 +84,53 @@ export async function upgradeChangeLog(store: Store): Promise<void> {
     await store.exec(`ALTER TABLE ${LOG} ADD COLUMN "cascadeFrom" TEXT`);
   }
 }
+
+/**
+ * True when this SQLite change log keeps `seq` as a `BIGINT` key beside the rowid (made
+ * before `seq` became the rowid): every write then updates one more b-tree page.
+ * `rekeyChangeLog` moves it to the current layout. Always false on PostgreSQL.
+ */
+export async function changeLogHasOldKey(store: Executor): Promise<boolean> {
+  if (!store.dialect.oneWriter) return false;
+  const columns = await store.all<{ name: string; type: string }>(store.dialect.columnsQuery('_changes'));
+  const seq = columns.find((column) => column.name === 'seq');
+  return seq !== undefined && seq.type.toUpperCase() !== store.dialect.bigIntType.toUpperCase();
+}
+
+/**
+ * The number of changes kept and roughly the bytes they take (their text and a row's
+ * overhead): a rebuild writes that much to the WAL, and as much again to the file.
+ */
+export async function changeLogSize(store: Executor): Promise<{ rows: number; bytes: number }> {
+  const row = await store.first<{ rows: unknown; bytes: unknown }>(
+    sql`SELECT COUNT(*) AS "rows", COALESCE(SUM(LENGTH("record") + COALESCE(LENGTH("before"), 0)
+      + COALESCE(LENGTH("cascadeFrom"), 0) + LENGTH("collectionId") + LENGTH("collectionName") + LENGTH("recordId") + 64), 0)
+      AS "bytes" FROM "_changes"`,
+  );
+  return { rows: Number(row?.rows ?? 0), bytes: Number(row?.bytes ?? 0) };
+}
+
+/**
+ * Rebuilds a SQLite change log whose `seq` is a `BIGINT` key (changeLogHasOldKey) in the
+ * layout of changeLogStatements, keeping every row, in one transaction: a failure (a
+ * full disk) leaves the old log whole. Returns the rows kept, or undefined when there
+ * was nothing to rebuild. NB: never run at open (see upgradeChangeLog); the CLI's
+ * `tandem migrate change-log` checks the free space first.
+ */
+export async function rekeyChangeLog(store: Store): Promise<number | undefined> {
+  return store.transaction(async (tx) => {
+    if (!(await changeLogHasOldKey(tx))) return undefined; // current layout, or another process rebuilt it first
+    await tx.exec(`CREATE TABLE "_changes_rekeyed" ("seq" ${tx.dialect.bigIntType} PRIMARY KEY NOT NULL,
+      "collectionId" TEXT NOT NULL, "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL,
+      "record" TEXT NOT NULL, "before" TEXT, "created" BIGINT NOT NULL, "cascadeFrom" TEXT);
+      INSERT INTO "_changes_rekeyed" (${CHANGE_COLUMNS_TEXT}) SELECT ${CHANGE_COLUMNS_TEXT} FROM ${LOG} ORDER BY "seq";
+      DROP TABLE ${LOG};
+      ALTER TABLE "_changes_rekeyed" RENAME TO ${LOG};`);
+    return (await changeLogSize(tx)).rows;
+  });
+}
+
+const CHANGE_COLUMNS_TEXT = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
 
 /**
  * Appends a change in the writer's transaction (the transactional outbox), and notes it
