@@ -82,7 +82,8 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(created.title, 'Write the Docs');
       assert.equal(created.slug, 'write-the-docs');
       const root = await superuser();
-      const notes = (await root.collection('audit').getFullList()).map((r) => r.note);
+      // NB: the fixture's real cron writes 'tick' at every fifth minute of the clock, which may fall in this test.
+      const notes = (await root.collection('audit').getFullList()).map((r) => r.note).filter((note) => note !== 'tick');
       assert.deepEqual(notes, [`created ${created.id}`]);
     });
 
