@@ -33,7 +33,7 @@ export { DEFAULT_CACHE_BYTES, MemoryCache } from './cache/memory-cache.js';
 export { RecordCacheKeys, xmlCacheDecision, type CacheDecision } from './cache/record-cache-keys.js';
 export { ChangeFeed } from './changes/change-feed.js';
 export {
-  changeLogHasOldKey,
+  changeLogLayout,
   changeLogSize,
   rekeyChangeLog,
   trimChanges,

@@ -24,7 +24,7 @@ export const migrateHelp = `Usage:
                                   applied elsewhere, it deletes the collections it does not name
   tandem migrate change-log       rebuild a SQLite change log made by an earlier version in the current
                                   layout (one page less per write); run it with the server stopped: it
-                                  checks that twice the log's size is free on the disk first
+                                  first checks that twice the log's size plus 64 MB is free on the disk
 
 Migrations are JSON files in <dir>/migrations (see docs/migrations.md). Each one runs in
 one transaction with its record in the _migrations table: it applies whole or not at all.

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runTandem } from '../testing/spawn-tandem.fixture.js';
@@ -83,5 +84,19 @@ describe('tandem migrate change-log', { skip }, () => {
     const again = await runTandem(['migrate', 'change-log', '--dir', dir]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /current layout already/);
+  });
+
+  it('says so for a data folder without a change log, and refuses an extra argument', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tandem-no-log-'));
+    try {
+      const run = await runTandem(['migrate', 'change-log', '--dir', empty]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /no change log in .*data\.db/);
+      const extra = await runTandem(['migrate', 'change-log', 'now', '--dir', empty]);
+      assert.equal(extra.code, 2);
+      assert.match(extra.stderr, /unexpected argument now/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { changeLogHasOldKey, changeLogSize, rekeyChangeLog } from '@tandem/core';
+import { changeLogLayout, changeLogSize, rekeyChangeLog } from '@tandem/core';
 import { CliError } from '../config/cli-error.js';
 import type { TandemConfig } from '../config/config.js';
 import { isPostgresUrl, openStore } from '../compose/open-store.js';
@@ -23,7 +23,9 @@ export async function rekeyChangeLogCommand(
   if (isPostgresUrl(config.db)) return (out('the change log on PostgreSQL needs no rebuild'), 0);
   const store = await openStore(config);
   try {
-    if (!(await changeLogHasOldKey(store))) return (out('the change log is in the current layout already'), 0);
+    const layout = await changeLogLayout(store);
+    if (layout === 'none') return (out(`no change log in ${config.db} (tandem serve makes it at its first start)`), 0);
+    if (layout === 'current') return (out('the change log is in the current layout already'), 0);
     const { rows, bytes } = await changeLogSize(store);
     const needed = 2 * bytes + SPARE_BYTES;
     const free = freeBytes(dirname(config.db));

@@ -10,7 +10,7 @@ import { withChangeNotifications } from './change-notifying-store.js';
 import { ChangeFeed } from './change-feed.js';
 import {
   appendChange,
-  changeLogHasOldKey,
+  changeLogLayout,
   headSeq,
   oldestSeq,
   readChanges,
@@ -288,9 +288,13 @@ forEachStore((dialect, open) => {
           ?.type.toUpperCase();
 
       const oneWriter = opened.store.dialect.oneWriter;
-      assert.equal(await changeLogHasOldKey(opened.store), oneWriter, 'only a SQLite log has a key to move');
+      assert.equal(
+        await changeLogLayout(opened.store),
+        oneWriter ? 'old' : 'current',
+        'only a SQLite log has a key to move',
+      );
       assert.equal(await rekeyChangeLog(opened.store), oneWriter ? 2 : undefined);
-      assert.equal(await changeLogHasOldKey(opened.store), false);
+      assert.equal(await changeLogLayout(opened.store), 'current');
       assert.equal(await rekeyChangeLog(opened.store), undefined, 'a second run has nothing to do');
       if (oneWriter) assert.equal(await seqType(), opened.store.dialect.bigIntType);
       assert.deepEqual(await readChanges(opened.store, 0), before, 'every row as it was');

@@ -1,6 +1,6 @@
 import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
-import { sql } from '../sql/sql.js';
+import { raw, sql } from '../sql/sql.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
 import type { Dialect } from '../store/dialect.js';
 import type { Executor, Store } from '../store/store.js';
@@ -51,21 +51,21 @@ const COUNTER = '"_changeSeq"';
  */
 export function changeLogStatements(dialect: Dialect): string[] {
   return [
-    `CREATE TABLE IF NOT EXISTS ${LOG} (
-      "seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL,
-      "collectionId" TEXT NOT NULL,
-      "collectionName" TEXT NOT NULL,
-      "action" TEXT NOT NULL,
-      "recordId" TEXT NOT NULL,
-      "record" TEXT NOT NULL,
-      "before" TEXT,
-      "created" BIGINT NOT NULL,
-      "cascadeFrom" TEXT
-    )`,
+    `CREATE TABLE IF NOT EXISTS ${LOG} (${changeLogColumns(dialect)})`,
     `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
     `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
   ];
 }
+
+/** The change log's column definitions, `seq` first. */
+function changeLogColumns(dialect: Dialect): string {
+  return `"seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL, "collectionName" TEXT NOT NULL,
+    "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL, "before" TEXT, "created" BIGINT NOT NULL,
+    "cascadeFrom" TEXT`;
+}
+
+/** The change log's column names, in the order of changeLogColumns. */
+const CHANGE_COLUMN_NAMES = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
 
 /**
  * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
@@ -86,15 +86,17 @@ export async function upgradeChangeLog(store: Store): Promise<void> {
 }
 
 /**
- * True when this SQLite change log keeps `seq` as a `BIGINT` key beside the rowid (made
- * before `seq` became the rowid): every write then updates one more b-tree page.
- * `rekeyChangeLog` moves it to the current layout. Always false on PostgreSQL.
+ * The change log's layout: `old` when this SQLite log keeps `seq` as a `BIGINT` key beside
+ * the rowid (made before `seq` became the rowid), so that every write updates one more
+ * b-tree page (`rekeyChangeLog` moves it); `none` before the first start made it;
+ * `current` otherwise, and always on PostgreSQL.
  */
-export async function changeLogHasOldKey(store: Executor): Promise<boolean> {
-  if (!store.dialect.oneWriter) return false;
+export async function changeLogLayout(store: Executor): Promise<'current' | 'old' | 'none'> {
   const columns = await store.all<{ name: string; type: string }>(store.dialect.columnsQuery('_changes'));
   const seq = columns.find((column) => column.name === 'seq');
-  return seq !== undefined && seq.type.toUpperCase() !== store.dialect.bigIntType.toUpperCase();
+  if (seq === undefined) return 'none';
+  const old = store.dialect.oneWriter && seq.type.toUpperCase() !== store.dialect.bigIntType.toUpperCase();
+  return old ? 'old' : 'current';
 }
 
 /**
@@ -111,7 +113,7 @@ export async function changeLogSize(store: Executor): Promise<{ rows: number; by
 }
 
 /**
- * Rebuilds a SQLite change log whose `seq` is a `BIGINT` key (changeLogHasOldKey) in the
+ * Rebuilds a SQLite change log whose `seq` is a `BIGINT` key (changeLogLayout `old`) in the
  * layout of changeLogStatements, keeping every row, in one transaction: a failure (a
  * full disk) leaves the old log whole. Returns the rows kept, or undefined when there
  * was nothing to rebuild. NB: never run at open (see upgradeChangeLog); the CLI's
@@ -119,18 +121,14 @@ export async function changeLogSize(store: Executor): Promise<{ rows: number; by
  */
 export async function rekeyChangeLog(store: Store): Promise<number | undefined> {
   return store.transaction(async (tx) => {
-    if (!(await changeLogHasOldKey(tx))) return undefined; // current layout, or another process rebuilt it first
-    await tx.exec(`CREATE TABLE "_changes_rekeyed" ("seq" ${tx.dialect.bigIntType} PRIMARY KEY NOT NULL,
-      "collectionId" TEXT NOT NULL, "collectionName" TEXT NOT NULL, "action" TEXT NOT NULL, "recordId" TEXT NOT NULL,
-      "record" TEXT NOT NULL, "before" TEXT, "created" BIGINT NOT NULL, "cascadeFrom" TEXT);
-      INSERT INTO "_changes_rekeyed" (${CHANGE_COLUMNS_TEXT}) SELECT ${CHANGE_COLUMNS_TEXT} FROM ${LOG} ORDER BY "seq";
+    if ((await changeLogLayout(tx)) !== 'old') return undefined; // current layout, or another process rebuilt it first
+    await tx.exec(`CREATE TABLE "_changes_rekeyed" (${changeLogColumns(tx.dialect)});
+      INSERT INTO "_changes_rekeyed" (${CHANGE_COLUMN_NAMES}) SELECT ${CHANGE_COLUMN_NAMES} FROM ${LOG} ORDER BY "seq";
       DROP TABLE ${LOG};
       ALTER TABLE "_changes_rekeyed" RENAME TO ${LOG};`);
     return (await changeLogSize(tx)).rows;
   });
 }
-
-const CHANGE_COLUMNS_TEXT = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
 
 /**
  * Appends a change in the writer's transaction (the transactional outbox), and notes it
@@ -185,7 +183,7 @@ type ChangeValues = readonly [string, string, ChangeAction, string, string, stri
 
 // The append's statements are rendered once per dialect (QueryTemplate): a write binds
 // its values and builds no SQL text.
-const CHANGE_COLUMNS = sql`"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
+const CHANGE_COLUMNS = raw(CHANGE_COLUMN_NAMES);
 
 /** Slots 0–7: the ChangeValues; `seq` comes from the counter in the same statement. */
 const APPEND_IN_ONE_STATEMENT = new QueryTemplate(
