@@ -57,6 +57,7 @@ export { MAX_RELATION_HOPS } from './filter/filter-path.js';
 export { parseFields, pickFields } from './json/fields-picker.js';
 export { jsonDocumentError, jsonValueError, MAX_JSON_DEPTH, parseJsonDocument } from './json/json-document.js';
 export { jsonSizeExceeds } from './json/json-size.js';
+export { jsonNumber, jsonString } from './json/json-text.js';
 export type { MailMessage, Mailer } from './mail/mailer.js';
 export { OutboxMailer } from './mail/outbox-mailer.js';
 export { RealtimeBroker, type FanoutObserver, type RealtimeCredential } from './realtime/realtime-broker.js';

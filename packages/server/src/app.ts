@@ -486,13 +486,7 @@ function installRequestLog(
   if (!logger && !stored) return;
   app.addHook('onResponse', (request, reply, done) => {
     const ms = Math.round(reply.elapsedTime * 100) / 100;
-    logger?.info('request', {
-      reqId: request.id,
-      method: request.method,
-      url: request.url,
-      status: reply.statusCode,
-      ms,
-    });
+    logger?.request(request.id, request.method, request.url, reply.statusCode, ms);
     if (stored?.takes(reply.statusCode)) stored.logRequest(requestLogInput(request, reply.statusCode, ms));
     done();
   });

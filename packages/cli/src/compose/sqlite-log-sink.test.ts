@@ -70,6 +70,25 @@ describe('the SQLite request log sink', () => {
     }
   });
 
+  it('stores every entry of a batch that fills several multi-row inserts and leaves a remainder', async () => {
+    const { store, logs, file } = await logsIn('many');
+    const sink = createSqliteLogSink(file);
+    try {
+      // 123 = two inserts of 50 rows and 23 rows one by one.
+      const urls = Array.from({ length: 123 }, (_, i) => `/r/${String(i).padStart(3, '0')}`);
+      await sink.write(batchOf(urls));
+      const page = await logs.list({ sort: 'data.url', perPage: '500' });
+      assert.equal(page.totalItems, 123);
+      assert.deepEqual(
+        page.items.map((e) => e.data.url),
+        urls,
+      );
+      assert.equal(new Set(page.items.map((e) => e.id)).size, 123);
+    } finally {
+      await sink.close();
+      await store.close();
+    }
+  });
   it('rejects a write that fails, and goes on with the next', async () => {
     const file = join(dir.path, 'no-table.db');
     new Database(file).close(); // a database without the log's table

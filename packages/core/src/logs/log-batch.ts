@@ -1,4 +1,5 @@
 import { randomId } from '../credentials/secrets.js';
+import { jsonNumber, jsonString } from '../json/json-text.js';
 import { formatDate } from '../schema/fields/date-format.js';
 import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js';
 
@@ -118,7 +119,7 @@ export function forEachStoredRow(batch: RequestLogBatch, visit: StoredRowVisitor
 function dataJsonOf(batch: RequestLogBatch, at: number): string {
   let json =
     `{"type":"request","method":${jsonText(batch[at + 2])},"url":${jsonText(batch[at + 3])}` +
-    `,"status":${jsonNumber(batch[at + 4])},"execTime":${jsonNumber(batch[at + 5])}` +
+    `,"status":${jsonNumber(batch[at + 4] as number)},"execTime":${jsonNumber(batch[at + 5] as number)}` +
     `,"userAgent":${jsonText(batch[at + 6])},"referer":${jsonText(batch[at + 7])},"auth":${jsonText(batch[at + 8])}`;
   if (batch[at + 9] !== undefined)
     json += `,"remoteIP":${jsonText(batch[at + 9])},"userIP":${jsonText(batch[at + 10])}`;
@@ -126,18 +127,9 @@ function dataJsonOf(batch: RequestLogBatch, at: number): string {
   return `${json}}`;
 }
 
-/** What JSON must escape in a string (quote, backslash, control characters), and surrogates. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** A string as JSON text: quoted as is when nothing in it needs escaping (the usual case). */
+/** A slot of the batch that holds a string, as JSON text. */
 function jsonText(value: unknown): string {
-  const text = value as string;
-  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
-}
-
-/** A number as JSON text (`null` for one JSON cannot show, as JSON.stringify writes it). */
-function jsonNumber(value: unknown): string {
-  return Number.isFinite(value) ? String(value) : 'null';
+  return jsonString(value as string);
 }
 
 /** An entry's id and date text, made once per millisecond of the batch's entries. */

@@ -38,6 +38,29 @@ describe('createJsonLogger', () => {
     });
   });
 
+  it('writes a request line exactly as info would, for any url and duration', () => {
+    const viaRequest: string[] = [];
+    const viaInfo: string[] = [];
+    const fast = createJsonLogger((line) => viaRequest.push(line));
+    const generic = createJsonLogger((line) => viaInfo.push(line));
+    const urls = ['/api/health', '/a?filter=(title="x\\y")&\u0001\u2028é😀', '/half \ud800 pair', '/\udc00', '/%00\n'];
+    for (const url of urls)
+      for (const ms of [0.41, 12, Number.NaN, Number.POSITIVE_INFINITY, -0]) {
+        fast.request('abc123-7', 'GET', url, 404, ms);
+        generic.info('request', { reqId: 'abc123-7', method: 'GET', url, status: 404, ms });
+      }
+    assert.equal(viaRequest.length, urls.length * 5);
+    const withoutTime = (line: string) => line.replace(/"time":"[^"]+"/, '"time":""');
+    assert.deepEqual(viaRequest.map(withoutTime), viaInfo.map(withoutTime));
+    for (const line of viaRequest) assert.doesNotThrow(() => JSON.parse(line));
+  });
+
+  it('writes no request line below info', () => {
+    const lines: string[] = [];
+    createJsonLogger((line) => lines.push(line), 'warn').request('r-1', 'GET', '/', 200, 1);
+    assert.deepEqual(lines, []);
+  });
+
   it('drops lines below its level', () => {
     const lines: string[] = [];
     const logger = createJsonLogger((line) => lines.push(line), 'warn');
