@@ -133,4 +133,30 @@ describe('the SQLite request log sink', () => {
     assert.equal((await logs.list({ skipTotal: '0' })).totalItems, 1_000);
     await store.close();
   });
+
+  it('under a LogWriter: drops and counts entries past its byte bound, and takes them again once written', async () => {
+    const { store, logs, file } = await logsIn('bytes');
+    const writer = new LogWriter(createSqliteLogSink(file), { settings, maxQueuedBytes: 256 * 1024 });
+    const long = `/${'x'.repeat(16 * 1024)}`; // counted as 32 KiB each (two bytes a character at most)
+    for (let i = 0; i < 20; i += 1) writer.logRequest(request(`${long}/${i}`));
+    assert.equal(writer.dropped, 12, 'eight fit under 256 KiB, the rest are dropped');
+    await writer.flush();
+    writer.logRequest(request('/after'));
+    await writer.stop();
+    assert.equal(writer.dropped, 12);
+    // Entries of one millisecond have no order among them: compare the set.
+    const urls = (await logs.list({ perPage: '50' })).items.map((e) => String(e.data.url));
+    assert.deepEqual(urls.map((url) => (url.startsWith(long) ? url.slice(long.length) : url)).sort(), [
+      '/0',
+      '/1',
+      '/2',
+      '/3',
+      '/4',
+      '/5',
+      '/6',
+      '/7',
+      '/after',
+    ]);
+    await store.close();
+  });
 });

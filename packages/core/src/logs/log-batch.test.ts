@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   appendRequest,
+  batchBytes,
   batchLength,
   entriesOf,
   forEachStoredRow,
@@ -103,6 +104,18 @@ describe('the request log batch', () => {
       entriesOf(batch).map((e) => e.data.url),
       ['/3', '/4'],
     );
+  });
+
+  it('counts what entries hold: their slots and two bytes a character of their strings', () => {
+    const batch: RequestLogBatch = [];
+    appendRequest(batch, TIME, input({ url: '/x', userAgent: '', referer: '' }), { ip: false, authId: false });
+    const chars = 'GET'.length + '/x'.length + 'users'.length;
+    assert.equal(batchBytes(batch), 12 * 8 + 2 * chars);
+    appendRequest(batch, TIME, input({ url: '/y' }), { ip: true, authId: true });
+    const moreChars =
+      3 + 2 + 'agent/1'.length + 'https://app.example/'.length + 5 + '10.0.0.1'.length + '203.0.113.7'.length + 15;
+    assert.equal(batchBytes(batch), 2 * 12 * 8 + 2 * (chars + moreChars));
+    assert.equal(batchBytes(takeEntries(batch, 1)) + batchBytes(batch), 2 * 12 * 8 + 2 * (chars + moreChars));
   });
 
   it('stores each entry as a row whose data text is what JSON.stringify gives its data', () => {

@@ -54,6 +54,31 @@ export function batchLength(batch: RequestLogBatch): number {
   return Math.floor(batch.length / FIELDS);
 }
 
+/**
+ * Roughly the memory the entries of `batch` hold: their slots, and their strings at two
+ * bytes a character (the most a JavaScript string takes). The writer bounds its queue by
+ * it: a request's url and headers may be 16 KiB, and 10,000 such entries held by a
+ * stalled sink would otherwise take hundreds of megabytes.
+ */
+export function batchBytes(batch: RequestLogBatch): number {
+  let bytes = 0;
+  for (let at = 0; at + FIELDS <= batch.length; at += FIELDS) bytes += entryBytes(batch, at);
+  return bytes;
+}
+
+/** batchBytes of the one entry that starts at slot `at`. */
+export function entryBytes(batch: RequestLogBatch, at: number): number {
+  let bytes = FIELDS * 8;
+  for (const slot of STRING_SLOTS) {
+    const value = batch[at + slot];
+    if (typeof value === 'string') bytes += 2 * value.length;
+  }
+  return bytes;
+}
+
+/** The slots of an entry that hold strings: method, url, userAgent, referer, auth, remoteIP, userIP, authId. */
+const STRING_SLOTS = [2, 3, 6, 7, 8, 9, 10, 11] as const;
+
 /** Removes and returns the first `count` entries of `batch`. */
 export function takeEntries(batch: RequestLogBatch, count: number): RequestLogBatch {
   return batch.splice(0, count * FIELDS);

@@ -1,9 +1,20 @@
 import { formatDate } from '../schema/fields/date-format.js';
-import { appendRequest, batchLength, requestLevel, takeEntries, type RequestLogBatch } from './log-batch.js';
+import {
+  appendRequest,
+  batchBytes,
+  batchLength,
+  entryBytes,
+  requestLevel,
+  takeEntries,
+  type RequestLogBatch,
+} from './log-batch.js';
 import type { RequestLogInput } from './log-entry.js';
 import type { LogSink } from './log-sink.js';
 
 const DAY_MS = 86_400_000;
+
+/** Most bytes the queued entries may hold by default (see batchBytes). */
+export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
  * PocketBase's `logs` settings: entries are kept `maxDays` (0 keeps none), entries below
@@ -20,6 +31,8 @@ export interface LogSettings {
 export interface LogWriterOptions {
   /** Most entries waiting to be written; past it new entries are dropped (and counted). */
   readonly maxQueued?: number;
+  /** Most bytes the waiting entries may hold (batchBytes; MAX_QUEUED_BYTES); past it new entries are dropped (and counted). */
+  readonly maxQueuedBytes?: number;
   /** Most entries one write takes. */
   readonly maxBatch?: number;
   /** Milliseconds an entry may wait for its batch. */
@@ -41,10 +54,13 @@ export interface LogWriterOptions {
 export class LogWriter {
   readonly #sink: LogSink;
   readonly #maxQueued: number;
+  readonly #maxQueuedBytes: number;
   readonly #maxBatch: number;
   readonly #flushMs: number;
   readonly #options: LogWriterOptions;
   #queue: RequestLogBatch = [];
+  /** What the queued entries hold, by batchBytes. */
+  #queuedBytes = 0;
   #timer: NodeJS.Timeout | undefined;
   /** The armed timer fires at once (a full batch waits). */
   #soon = false;
@@ -58,6 +74,7 @@ export class LogWriter {
     this.#sink = sink;
     this.#options = options;
     this.#maxQueued = options.maxQueued ?? 10_000;
+    this.#maxQueuedBytes = options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#flushMs = options.flushMs ?? 500;
   }
@@ -82,11 +99,13 @@ export class LogWriter {
     if (!this.takes(input.status)) return;
     const settings = this.#options.settings();
     const queued = batchLength(this.#queue);
-    if (queued >= this.#maxQueued) {
+    if (queued >= this.#maxQueued || this.#queuedBytes >= this.#maxQueuedBytes) {
       this.#dropped += 1;
       return;
     }
+    const start = this.#queue.length;
     appendRequest(this.#queue, Date.now(), input, { ip: settings.logIP, authId: settings.logAuthId });
+    this.#queuedBytes += entryBytes(this.#queue, start);
     if (queued + 1 >= this.#maxBatch) this.#writeSoon(0);
     else this.#writeSoon(this.#flushMs);
   }
@@ -125,6 +144,7 @@ export class LogWriter {
 
   #writeBatch(): Promise<void> {
     const batch = takeEntries(this.#queue, this.#maxBatch);
+    this.#queuedBytes -= batchBytes(batch);
     const writing = this.#sink
       .write(batch)
       .then(
