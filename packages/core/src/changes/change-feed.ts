@@ -1,6 +1,7 @@
 import type { Store } from '../store/store.js';
 import { LocalJobLease, type JobLease } from '../jobs/jobs.js';
 import { headSeq, readChanges, trimChanges, type ChangeEvent } from './change-log.js';
+import type { ChangeSequencer } from './change-sequencer.js';
 
 /** Receives every committed change once, in `seq` order. */
 export type ChangeListener = (event: ChangeEvent) => void;
@@ -46,6 +47,7 @@ export class ChangeFeed {
   #gapTimer: NodeJS.Timeout | undefined;
   #lease: JobLease = new LocalJobLease();
   #retention: RetentionOptions = defaultRetention;
+  #sequencer: ChangeSequencer | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -69,11 +71,16 @@ export class ChangeFeed {
   /**
    * Starts from the current head (past changes are for `resume`), polling every `pollMs`
    * and trimming every minute. With a `lease` (a cluster), only the instance holding
-   * `change-log-trim` trims.
+   * `change-log-trim` trims. With a `sequencer` (PostgreSQL), each poll first moves
+   * changes left staged (a writer that died before its pass, a pass that failed).
    */
-  async start(options: { pollMs?: number; retention?: RetentionOptions; lease?: JobLease } = {}): Promise<void> {
+  async start(
+    options: { pollMs?: number; retention?: RetentionOptions; lease?: JobLease; sequencer?: ChangeSequencer } = {},
+  ): Promise<void> {
+    this.#sequencer = options.sequencer;
+    await this.#sweep();
     this.#lastSeq = await headSeq(this.#store);
-    const poll = setInterval(() => this.poke(), options.pollMs ?? 1000);
+    const poll = setInterval(() => void this.#sweep().then(() => this.poke()), options.pollMs ?? 1000);
     this.#lease = options.lease ?? new LocalJobLease();
     this.#retention = options.retention ?? defaultRetention;
     const trim = setInterval(() => void this.trimNow(), TRIM_INTERVAL_MS);
@@ -94,6 +101,11 @@ export class ChangeFeed {
     } catch {
       return false; // the database may be briefly away; the next minute retries
     }
+  }
+
+  /** Moves staged changes into the log; a failure is left to the next poll. */
+  async #sweep(): Promise<void> {
+    await this.#sequencer?.sweep().catch(() => undefined);
   }
 
   /** Stops the timers (listeners stay). */

@@ -190,9 +190,14 @@ forEachStore((dialect, open) => {
   it(`hands local commits to the feed without reading them back, in order and without gaps (${dialect})`, async () => {
     const opened = await open();
     let reads = 0;
+    // Counts the statements that read changes back (readChanges); PostgreSQL's sequencer
+    // passes, which move staged changes into the log, are no reads of it.
     const counting = {
       ...opened.store,
-      all: (query: Parameters<typeof opened.store.all>[0]) => (reads++, opened.store.all(query)),
+      all: (query: Parameters<typeof opened.store.all>[0]) => {
+        if (query.render(opened.store.dialect).text.startsWith('SELECT * FROM "_changes"')) reads++;
+        return opened.store.all(query);
+      },
     } as typeof opened.store;
     const feedRef: { feed?: ChangeFeed } = {};
     const store = withChangeNotifications(counting, (_ids, changes) => feedRef.feed?.publish(changes));

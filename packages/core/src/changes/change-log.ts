@@ -5,6 +5,14 @@ import { QueryTemplate, slot } from '../store/query-template.js';
 import type { Dialect } from '../store/dialect.js';
 import type { Executor, Store } from '../store/store.js';
 import { recorderOf } from './change-recorder.js';
+import {
+  CHANGE_VALUE_COLUMN_NAMES,
+  CHANGE_VALUE_COLUMNS,
+  MOVE_LIMIT,
+  moveStaged,
+  stageChange,
+  stagingStatements,
+} from './change-staging.js';
 
 /** What happened to a record. */
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -47,25 +55,25 @@ const COUNTER = '"_changeSeq"';
  * rowid, so that an append writes one b-tree page rather than a table page and an index
  * page). On PostgreSQL "_changeSeq" is the counter every write increments; on SQLite,
  * where a write takes the newest `seq` plus one, it is the floor that trimming keeps,
- * so that a log trimmed empty still continues its sequence.
+ * so that a log trimmed empty still continues its sequence. PostgreSQL also gets the
+ * staging table of change-staging.ts.
  */
 export function changeLogStatements(dialect: Dialect): string[] {
   return [
     `CREATE TABLE IF NOT EXISTS ${LOG} (${changeLogColumns(dialect)})`,
     `CREATE TABLE IF NOT EXISTS ${COUNTER} ("id" INTEGER PRIMARY KEY NOT NULL, "seq" BIGINT NOT NULL)`,
     `INSERT INTO ${COUNTER} ("id", "seq") VALUES (1, 0) ON CONFLICT ("id") DO NOTHING`,
+    ...(dialect.oneWriter ? [] : stagingStatements()),
   ];
 }
 
 /** The change log's column definitions, `seq` first. */
 function changeLogColumns(dialect: Dialect): string {
-  return `"seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL, "collectionId" TEXT NOT NULL, "collectionName" TEXT NOT NULL,
-    "action" TEXT NOT NULL, "recordId" TEXT NOT NULL, "record" TEXT NOT NULL, "before" TEXT, "created" BIGINT NOT NULL,
-    "cascadeFrom" TEXT`;
+  return `"seq" ${dialect.bigIntType} PRIMARY KEY NOT NULL, ${CHANGE_VALUE_COLUMNS}`;
 }
 
 /** The change log's column names, in the order of changeLogColumns. */
-const CHANGE_COLUMN_NAMES = `"seq", "collectionId", "collectionName", "action", "recordId", "record", "before", "created", "cascadeFrom"`;
+const CHANGE_COLUMN_NAMES = `"seq", ${CHANGE_VALUE_COLUMN_NAMES}`;
 
 /**
  * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
@@ -132,11 +140,13 @@ export async function rekeyChangeLog(store: Store): Promise<number | undefined> 
 
 /**
  * Appends a change in the writer's transaction (the transactional outbox), and notes it
- * in the transaction's recorder (see ChangeRecorder) for publication after commit. On
- * PostgreSQL the counter row is incremented under its row lock, which is held until
- * commit: two writers can never commit out of `seq` order, so a reader that has seen
- * `seq` n has seen everything before it. SQLite has one writer, which takes the newest
- * `seq` plus one.
+ * in the transaction's recorder (see ChangeRecorder) for publication after commit.
+ * SQLite has one writer, which takes the newest `seq` plus one. On PostgreSQL a write
+ * whose store sequences after commit (its recorder is `staging`: the change-notifying
+ * store with a ChangeSequencer) stages the change without a lock (change-staging.ts);
+ * any other write moves what is staged and then increments the counter row, whose lock
+ * is held until commit: either way two writers never commit out of `seq` order, so a
+ * reader that has seen `seq` n has seen everything before it.
  */
 export async function appendChange(
   tx: Executor,
@@ -160,22 +170,30 @@ export async function appendChange(
     created,
     cascadeJson,
   ] as const;
-  const seq = tx.dialect.oneWriter ? await appendAfterNewest(tx, values) : await appendWithCounter(tx, values);
+  const recorder = recorderOf(tx);
+  const staging = !tx.dialect.oneWriter && recorder?.staging === true;
+  const staged = staging ? await stageChange(tx, values) : undefined;
+  const seq = staged
+    ? 0
+    : tx.dialect.oneWriter
+      ? await appendAfterNewest(tx, values)
+      : await appendWithCounter(tx, values);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
-  // writer does to its objects afterwards can show through.
-  recorderOf(tx)?.record(
-    toEvent({
-      seq,
-      collectionId: collection.id,
-      collectionName: collection.name,
-      action,
-      recordId: record.id,
-      record: recordJson,
-      before: beforeJson,
-      created,
-      cascadeFrom: cascadeJson,
-    }),
-  );
+  // writer does to its objects afterwards can show through. A staged one gets its `seq`
+  // from the sequencer after commit.
+  const event = toEvent({
+    seq,
+    collectionId: collection.id,
+    collectionName: collection.name,
+    action,
+    recordId: record.id,
+    record: recordJson,
+    before: beforeJson,
+    created,
+    cascadeFrom: cascadeJson,
+  });
+  if (staged) recorder!.stage(event, staged);
+  else recorder?.record(event);
 }
 
 /** A change row's values after `seq`: collection id and name, action, record id, record, before, created, cascadeFrom. */
@@ -200,8 +218,16 @@ const INSERT_CHANGE = new QueryTemplate(
     VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, ${slot(4)}, ${slot(5)}, ${slot(6)}, ${slot(7)}, ${slot(8)})`,
 );
 
-/** Takes the next `seq` from the counter and inserts the row in one statement (one round trip). */
+/**
+ * Takes the next `seq` from the counter and inserts the row in one statement (one round
+ * trip), after moving every staged change this transaction can see into the log: a
+ * staged change this write depends on (it changed the same row first) must come before
+ * it. Moving takes the counter's lock, which the append would take anyway.
+ */
 async function appendWithCounter(tx: Executor, values: ChangeValues): Promise<number> {
+  while ((await moveStaged(tx)).length === MOVE_LIMIT) {
+    // a backlog longer than one move: move the rest before numbering this change
+  }
   const row = await tx.first<{ seq: unknown }>(APPEND_IN_ONE_STATEMENT.bind(values));
   return Number(row!.seq);
 }

@@ -1,6 +1,7 @@
 import type { Executor, Store } from '../store/store.js';
 import type { ChangeEvent } from './change-log.js';
 import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
+import { ChangeSequencer } from './change-sequencer.js';
 
 /**
  * Wraps a Store so that `onCommit` runs after every committed transaction that appended
@@ -10,10 +11,15 @@ import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
  * transaction appended" is known exactly. `onCommit` runs, and is awaited, before the writer's `transaction` call returns:
  * whatever it does (bumping cache generations, a cluster's shared ones too) happens
  * before the write is acknowledged.
+ *
+ * On PostgreSQL (a store with more than one writer) a transaction stages its changes and
+ * `sequencer` numbers them after commit (change-staging.ts), before `onCommit`: the
+ * changes it is handed carry their `seq` as on SQLite.
  */
 export function withChangeNotifications(
   store: Store,
   onCommit: (collectionIds: ReadonlySet<string>, changes: readonly ChangeEvent[]) => void | Promise<void>,
+  sequencer: ChangeSequencer | undefined = store.dialect.oneWriter ? undefined : new ChangeSequencer(store),
 ): Store {
   return {
     dialect: store.dialect,
@@ -24,16 +30,22 @@ export function withChangeNotifications(
     close: () => store.close(),
     async transaction(work) {
       let scoped: RecordingExecutor | undefined;
-      const result = await store.transaction((tx) => work((scoped = recordingExecutor(tx))));
-      if (scoped && !scoped.changes.isEmpty) await onCommit(scoped.changes.collectionIds, scoped.changes.events);
+      const result = await store.transaction((tx) => work((scoped = recordingExecutor(tx, sequencer !== undefined))));
+      if (scoped && !scoped.changes.isEmpty) await onCommit(scoped.changes.collectionIds, await committed(scoped));
       return result;
     },
   };
+
+  async function committed(scoped: RecordingExecutor): Promise<readonly ChangeEvent[]> {
+    const { events, staged } = scoped.changes;
+    if (staged.length === 0 || !sequencer) return events;
+    return [...events, ...(await sequencer.sequence(staged))];
+  }
 }
 
-function recordingExecutor(tx: Executor): RecordingExecutor {
+function recordingExecutor(tx: Executor, staging: boolean): RecordingExecutor {
   return {
-    changes: new ChangeRecorder(),
+    changes: new ChangeRecorder(staging),
     dialect: tx.dialect,
     all: (query) => tx.all(query),
     first: (query) => tx.first(query),

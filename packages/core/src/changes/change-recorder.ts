@@ -1,5 +1,11 @@
 import type { Executor } from '../store/store.js';
 import type { ChangeEvent } from './change-log.js';
+import type { StagedRow } from './change-staging.js';
+
+/** A change staged without a `seq` (PostgreSQL; see change-staging.ts): the event, `seq` 0 until sequenced. */
+export interface StagedChange extends StagedRow {
+  readonly event: ChangeEvent;
+}
 
 /**
  * The changes one transaction appended to the change log, kept for the moment it
@@ -10,6 +16,13 @@ import type { ChangeEvent } from './change-log.js';
 export class ChangeRecorder {
   readonly #collectionIds = new Set<string>();
   readonly #events: ChangeEvent[] = [];
+  readonly #staged: StagedChange[] = [];
+
+  /**
+   * @param staging true when the store sequences staged changes after commit, so that a
+   *   PostgreSQL write may stage its changes instead of taking the counter's lock.
+   */
+  constructor(readonly staging = false) {}
 
   /** Notes one appended change (in `seq` order). */
   record(event: ChangeEvent): void {
@@ -17,9 +30,20 @@ export class ChangeRecorder {
     this.#events.push(event);
   }
 
-  /** True when nothing was appended (there is nothing to publish). */
+  /** Notes one staged change (in staging order), to be sequenced after commit. */
+  stage(event: ChangeEvent, row: StagedRow): void {
+    this.#collectionIds.add(event.collectionId);
+    this.#staged.push({ event, stagedId: row.stagedId, floor: row.floor });
+  }
+
+  /** True when nothing was appended or staged (there is nothing to publish). */
   get isEmpty(): boolean {
-    return this.#events.length === 0;
+    return this.#events.length === 0 && this.#staged.length === 0;
+  }
+
+  /** The changes staged without a `seq`. */
+  get staged(): readonly StagedChange[] {
+    return this.#staged;
   }
 
   /** The ids of the collections whose records the transaction changed. */

@@ -8,6 +8,7 @@ import { OutboxMailer } from '../mail/outbox-mailer.js';
 import type { Mailer } from '../mail/mailer.js';
 import { ChangeFeed, type RetentionOptions } from '../changes/change-feed.js';
 import { withChangeNotifications } from '../changes/change-notifying-store.js';
+import { ChangeSequencer } from '../changes/change-sequencer.js';
 import { RealtimeBroker } from '../realtime/realtime-broker.js';
 import { realtimeVerifier } from '../realtime/realtime-verifier.js';
 import { createRecordDeps } from '../records/record-deps.js';
@@ -125,11 +126,17 @@ async function composeServices(
   cluster: ClusterServices | undefined,
 ): Promise<CoreServices> {
   const wake: { feed?: ChangeFeed } = {};
-  const store = withChangeNotifications(opened, async (ids, changes) => {
-    generations.bump(ids);
-    wake.feed?.publish(changes);
-    await cluster?.committed(ids, changes);
-  });
+  // PostgreSQL's writes stage their changes; this numbers them (change-staging.ts).
+  const sequencer = opened.dialect.oneWriter ? undefined : new ChangeSequencer(opened);
+  const store = withChangeNotifications(
+    opened,
+    async (ids, changes) => {
+      generations.bump(ids);
+      wake.feed?.publish(changes);
+      await cluster?.committed(ids, changes);
+    },
+    sequencer,
+  );
   const collections = new CollectionService(store);
   await collections.load();
   await collections.ensureSystemCollections();
@@ -162,7 +169,12 @@ async function composeServices(
   // The log is written through the bare store: its batches are no record changes and wake no feed.
   const logs = new LogWriter(options.logSink ?? storeLogSink(logStore), { settings: () => settings.get().logs });
   const feed = (wake.feed = new ChangeFeed(store));
-  await feed.start({ pollMs: options.feed?.pollMs, retention: options.feed?.retention, lease: cluster?.lease });
+  await feed.start({
+    pollMs: options.feed?.pollMs,
+    retention: options.feed?.retention,
+    lease: cluster?.lease,
+    sequencer,
+  });
   generations.follow(feed, collections);
   const realtime = new RealtimeBroker({ deps, feed, verify: realtimeVerifier(auth), relay: cluster?.relay });
   await cluster?.follow({ feed, collections, settings });
