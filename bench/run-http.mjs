@@ -26,14 +26,17 @@ const isTandem = (name) => name.startsWith('tandem');
 export async function runHttpWorkload(workload, ctx) {
   console.log(`\n${ctx.info[workload].title}: ${ctx.info[workload].description}`);
   const onPostgres = workload.startsWith('pg-');
-  // On PostgreSQL the comparison is Tandem against the pg reference only.
-  const names = onPostgres ? ctx.config.servers.filter((n) => n === 'tandem' || n === 'reference') : ctx.config.servers;
+  // On PostgreSQL the comparison is Tandem (and a baseline's) against the pg reference only.
+  const names = onPostgres ? ctx.config.servers.filter((n) => POSTGRES_SERVERS.has(n)) : ctx.config.servers;
   const servers = [];
   try {
-    for (const name of names)
+    for (const name of names) {
       servers.push(
         onPostgres ? await startPostgresServer(name, workload, ctx) : await startServer(name, workload, ctx),
       );
+      // Two Tandems on one database would race to create its tables: one at a time.
+      if (onPostgres) await waitHealthy(servers.at(-1), servers.at(-1).port);
+    }
     for (const server of servers) await waitHealthy(server, server.port);
     console.log(`  ${servers.map((s) => `${s.name} pid ${s.pid} on :${s.port}`).join(', ')}`);
     const [shape] = await checkShapes(servers, [shapeProbe(workload, { ...ctx.data, ...ctx.config })]);
@@ -83,13 +86,18 @@ async function startServer(name, workload, ctx) {
   return server;
 }
 
-/** Tandem with `--db postgres://…`, or the pg reference; both report their backends' CPU. */
+const POSTGRES_SERVERS = new Set(['tandem', 'tandem-base', 'reference']);
+
+/**
+ * Tandem with `--db postgres://…`, or the pg reference; both report their backends' CPU.
+ * A baseline (`tandem-base`) shares Tandem's database, with its own data directory.
+ */
 async function startPostgresServer(name, workload, ctx) {
   const { config, data, pg } = ctx;
   const port = await freePort();
   const url = pg.url(APPLICATION_NAMES[name]);
   let server;
-  if (name === 'tandem') {
+  if (isTandem(name)) {
     const metricsToken = randomBytes(16).toString('hex');
     server = Object.assign(
       ctx.launch(
@@ -101,7 +109,7 @@ async function startPostgresServer(name, workload, ctx) {
           '--http',
           `${HOST}:${port}`,
           '--dir',
-          pg.dir,
+          name === 'tandem' ? pg.dir : `${pg.dir}-${name}`,
           '--db',
           url,
           '--metrics-token',
@@ -112,7 +120,7 @@ async function startPostgresServer(name, workload, ctx) {
       ),
       { metricsToken },
     );
-    data.tandemLogs.push(server.stdoutFile);
+    if (name === 'tandem') data.tandemLogs.push(server.stdoutFile);
   } else {
     server = ctx.launch(
       name,
