@@ -12,6 +12,7 @@ import { withChangeNotifications } from './change-notifying-store.js';
 import { ChangeFeed } from './change-feed.js';
 import { appendChange, headSeq, readChanges, type ChangeEvent } from './change-log.js';
 import { ChangeSequencer } from './change-sequencer.js';
+import { MOVE_LIMIT } from './change-staging.js';
 import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
 
 // PostgreSQL's staged appends (change-staging.ts): writes through the change-notifying
@@ -136,6 +137,47 @@ describe('staged change log appends on PostgreSQL', { skip: postgresSkipReason }
     } finally {
       feed.stop();
     }
+  });
+
+  it('acknowledges a committed write whose pass fails, and a later pass logs it', async () => {
+    const store = open();
+    // The pass's statement fails, as when the database goes away right after the commit.
+    const failing = { ...store, all: () => Promise.reject(new Error('connection lost')) } as Store;
+    const acked: ChangeEvent[] = [];
+    const writer = withChangeNotifications(
+      store,
+      (_ids, changes) => void acked.push(...changes),
+      new ChangeSequencer(failing),
+    );
+    const id = await newNote();
+    await writer.transaction(async (tx) => {
+      await appendChange(tx, notes, 'update', { id, title: 'committed' });
+    });
+    assert.deepEqual(acked, [], 'acknowledged without a seq to publish');
+    assert.equal(await stagedRows(), 1, 'still staged, not lost');
+    const head = await headSeq(bare);
+    await new ChangeSequencer(open()).sweep();
+    const [logged] = await readChanges(bare, head);
+    assert.equal(logged?.record.title, 'committed');
+    assert.equal(await stagedRows(), 0);
+  });
+
+  it('moves a backlog longer than one pass, in staged order', async () => {
+    const id = await newNote();
+    const count = MOVE_LIMIT + 5;
+    await bare.transaction(async (tx) => {
+      const staging = { ...tx, changes: new ChangeRecorder(true) } as RecordingExecutor;
+      for (let i = 1; i <= count; i++) await appendChange(staging, notes, 'update', { id, title: String(i) });
+    });
+    const head = await headSeq(bare);
+    await new ChangeSequencer(open()).sweep();
+    const log = await readChanges(bare, head, 2 * count);
+    assert.deepEqual(
+      log.map((event) => Number(event.record.title)),
+      Array.from({ length: count }, (_, i) => i + 1),
+    );
+    assert.equal(log.at(-1)!.seq - head, count);
+    assert.equal(await stagedRows(), 0);
   });
 
   it('stages nothing when the write rolls back', async () => {
