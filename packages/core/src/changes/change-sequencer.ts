@@ -7,6 +7,9 @@ import { anyStaged, MOVE_LIMIT, moveStaged } from './change-staging.js';
 /** How many moved rows' `seq`s a sequencer remembers for the writers waiting on them. */
 const REMEMBERED = 10_000;
 
+/** Staged ids looked up per statement when reading `seq`s back. */
+const IDS_PER_READ = 10_000;
+
 /**
  * Numbers the changes PostgreSQL writes staged (see change-staging.ts): runs the passes
  * that move staged rows into the log, one at a time per process, and tells each writer
@@ -104,12 +107,17 @@ export class ChangeSequencer {
    * of the log's key from the lowest of those.
    */
   async #readSeqs(changes: readonly StagedChange[]): Promise<ChangeEvent[]> {
-    const floor = Math.min(...changes.map((change) => change.floor));
-    const rows = await this.#store.all<{ seq: unknown; stagedId: unknown }>(
-      sql`SELECT "seq", "stagedId" FROM "_changes" WHERE "seq" > ${floor}
-        AND "stagedId" IN (${join(changes.map((change) => sql`${change.stagedId}`))})`,
-    );
-    const seqs = new Map(rows.map((row) => [String(row.stagedId), Number(row.seq)]));
+    // NB: not Math.min(...floors): a large cascade stages more changes than a call takes arguments.
+    const floor = changes.reduce((lowest, change) => Math.min(lowest, change.floor), Number.POSITIVE_INFINITY);
+    const seqs = new Map<string, number>();
+    // In slices: a statement takes at most 65,535 parameters.
+    for (let start = 0; start < changes.length; start += IDS_PER_READ) {
+      const ids = changes.slice(start, start + IDS_PER_READ).map((change) => sql`${change.stagedId}`);
+      const rows = await this.#store.all<{ seq: unknown; stagedId: unknown }>(
+        sql`SELECT "seq", "stagedId" FROM "_changes" WHERE "seq" > ${floor} AND "stagedId" IN (${join(ids)})`,
+      );
+      for (const row of rows) seqs.set(String(row.stagedId), Number(row.seq));
+    }
     return changes.flatMap((change) => {
       const seq = seqs.get(change.stagedId);
       return seq === undefined ? [] : [{ ...change.event, seq }];

@@ -180,6 +180,38 @@ describe('staged change log appends on PostgreSQL', { skip: postgresSkipReason }
     assert.equal(await stagedRows(), 0);
   });
 
+  it("hands a writer the seqs of a large transaction's changes when another instance's pass moved them", async () => {
+    const id = await newNote();
+    const store = open();
+    // Before this sequencer's first pass runs, another instance's pass moves everything.
+    let others = true;
+    const overtaken = {
+      ...store,
+      all: async (query: Parameters<Store['all']>[0]) => {
+        if (others) {
+          others = false;
+          await new ChangeSequencer(open()).sweep();
+        }
+        return store.all(query);
+      },
+    } as Store;
+    const acked: ChangeEvent[] = [];
+    const writer = withChangeNotifications(
+      store,
+      (_ids, changes) => void acked.push(...changes),
+      new ChangeSequencer(overtaken),
+    );
+    const head = await headSeq(bare);
+    const count = 10_005; // more than one statement's worth of ids to look up
+    await writer.transaction(async (tx) => {
+      for (let i = 1; i <= count; i++) await appendChange(tx, notes, 'update', { id, title: String(i) });
+    });
+    assert.equal(others, false, 'the other pass ran first');
+    const log = await readChanges(bare, head, 2 * count);
+    assert.equal(log.length, count);
+    assert.deepEqual(acked, log, 'every change handed back with the seq the log gave it, in order');
+  });
+
   it('stages nothing when the write rolls back', async () => {
     const a = instance();
     const id = await newNote();
