@@ -12,6 +12,7 @@ import {
   moveStaged,
   stageChange,
   stagingStatements,
+  type StagedRow,
 } from './change-staging.js';
 
 /** What happened to a record. */
@@ -156,6 +157,28 @@ export async function appendChange(
   before?: RecordData,
   cascadeFrom?: readonly CascadeParent[],
 ): Promise<void> {
+  const change = prepareChange(collection, action, record, before, cascadeFrom);
+  if (stagesChanges(tx)) return noteStaged(tx, change, await stageChange(tx, change.values));
+  const seq = tx.dialect.oneWriter
+    ? await appendAfterNewest(tx, change.values)
+    : await appendWithCounter(tx, change.values);
+  recorderOf(tx)?.record({ ...change.event, seq });
+}
+
+/** A change about to be logged: its row's values after `seq`, and its event (`seq` 0 until it has one). */
+export interface PreparedChange {
+  readonly values: ChangeValues;
+  readonly event: ChangeEvent;
+}
+
+/** The values and the event of a change, auth secrets left out. */
+export function prepareChange(
+  collection: Collection,
+  action: ChangeAction,
+  record: RecordData,
+  before?: RecordData,
+  cascadeFrom?: readonly CascadeParent[],
+): PreparedChange {
   const recordJson = JSON.stringify(withoutSecrets(collection, record));
   const beforeJson = before ? JSON.stringify(withoutSecrets(collection, before)) : null;
   const cascadeJson = cascadeFrom?.length ? JSON.stringify(cascadeFrom) : null;
@@ -170,19 +193,10 @@ export async function appendChange(
     created,
     cascadeJson,
   ] as const;
-  const recorder = recorderOf(tx);
-  const staging = !tx.dialect.oneWriter && recorder?.staging === true;
-  const staged = staging ? await stageChange(tx, values) : undefined;
-  const seq = staged
-    ? 0
-    : tx.dialect.oneWriter
-      ? await appendAfterNewest(tx, values)
-      : await appendWithCounter(tx, values);
   // The event as readChanges would return it: parsed from the same JSON, so nothing the
-  // writer does to its objects afterwards can show through. A staged one gets its `seq`
-  // from the sequencer after commit.
+  // writer does to its objects afterwards can show through.
   const event = toEvent({
-    seq,
+    seq: 0,
     collectionId: collection.id,
     collectionName: collection.name,
     action,
@@ -192,12 +206,34 @@ export async function appendChange(
     created,
     cascadeFrom: cascadeJson,
   });
-  if (staged) recorder!.stage(event, staged);
-  else recorder?.record(event);
+  return { values, event };
+}
+
+/**
+ * True when `tx` stages its changes: PostgreSQL, in a transaction of a store that
+ * sequences after commit. A write may then stage its change in the statement that writes
+ * the row (change-staging.ts `writeAndStage`), and note it with `noteStaged`.
+ */
+export function stagesChanges(tx: Executor): boolean {
+  return !tx.dialect.oneWriter && recorderOf(tx)?.staging === true;
+}
+
+/** Notes a staged change in the transaction's recorder; the sequencer gives it its `seq` after commit. */
+export function noteStaged(tx: Executor, change: PreparedChange, row: StagedRow): void {
+  recorderOf(tx)!.stage(change.event, row);
 }
 
 /** A change row's values after `seq`: collection id and name, action, record id, record, before, created, cascadeFrom. */
-type ChangeValues = readonly [string, string, ChangeAction, string, string, string | null, number, string | null];
+export type ChangeValues = readonly [
+  string,
+  string,
+  ChangeAction,
+  string,
+  string,
+  string | null,
+  number,
+  string | null,
+];
 
 // The append's statements are rendered once per dialect (QueryTemplate): a write binds
 // its values and builds no SQL text.

@@ -4,6 +4,9 @@ import pg from 'pg';
 import { createTestPostgresDatabase, postgresSkipReason } from '../testing/test-databases.fixture.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { CollectionService } from '../collections/collection-service.js';
+import { RecordService } from '../records/record-service.js';
+import { internalRequest } from '../records/request-context.js';
+import { superuser } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import type { RecordData } from '../schema/principal.js';
 import { sql } from '../sql/sql.js';
@@ -19,6 +22,8 @@ import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
 // store stage their changes and a sequencer numbers them after commit; writes through a
 // bare store take the counter. These tests run several "instances" (stores with their own
 // pools and sequencers) on one database, as a cluster does.
+
+const su = internalRequest(superuser());
 
 describe('staged change log appends on PostgreSQL', { skip: postgresSkipReason }, () => {
   let database: { url: string; drop(): Promise<void> };
@@ -210,6 +215,30 @@ describe('staged change log appends on PostgreSQL', { skip: postgresSkipReason }
     const log = await readChanges(bare, head, 2 * count);
     assert.equal(log.length, count);
     assert.deepEqual(acked, log, 'every change handed back with the seq the log gave it, in order');
+  });
+
+  it('writes a record and stages its change in one statement; a taken id fails whole', async () => {
+    const a = instance();
+    const collections = new CollectionService(a.store);
+    await collections.load();
+    const records = new RecordService(a.store, collections);
+    const head = await headSeq(bare);
+    const note = await records.create('notes', { title: 'first' }, {}, su);
+    await assert.rejects(records.create('notes', { id: note.id, title: 'again' }, {}, su), {
+      code: 'RECORD_CREATE_FAILED',
+      data: { id: { code: 'validation_not_unique', message: 'Value must be unique.' } },
+    });
+    await records.update('notes', note.id, { title: 'second' }, {}, su);
+    const log = await readChanges(bare, head);
+    assert.deepEqual(
+      log.map((event) => [event.action, event.record.title, event.before?.title]),
+      [
+        ['create', 'first', undefined],
+        ['update', 'second', 'first'],
+      ],
+    );
+    assert.deepEqual(a.acked, log);
+    assert.equal(await stagedRows(), 0);
   });
 
   it('stages nothing when the write rolls back', async () => {

@@ -1,6 +1,6 @@
-import { raw, sql } from '../sql/sql.js';
+import { param, raw, sql, type Sql } from '../sql/sql.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
-import type { Executor } from '../store/store.js';
+import type { Executor, Row } from '../store/store.js';
 
 // Staged appends: how a PostgreSQL write logs its change without the counter row's lock.
 //
@@ -52,17 +52,38 @@ export interface StagedRow {
 
 const VALUES = raw(CHANGE_VALUE_COLUMN_NAMES);
 
+/** Stages the change whose values after `seq` are `at(0)`…`at(7)`; answers the staged row's id and floor. */
+function stageStatement(at: (index: number) => Sql): Sql {
+  return sql`INSERT INTO "_changesStaged" (${VALUES})
+    VALUES (CAST(${at(0)} AS TEXT), CAST(${at(1)} AS TEXT), CAST(${at(2)} AS TEXT), CAST(${at(3)} AS TEXT),
+      CAST(${at(4)} AS TEXT), CAST(${at(5)} AS TEXT), CAST(${at(6)} AS BIGINT), CAST(${at(7)} AS TEXT))
+    RETURNING "id", (SELECT "seq" FROM "_changeSeq" WHERE "id" = 1) AS "floor"`;
+}
+
 /** Slots 0–7: the change's values after `seq`. */
-const STAGE = new QueryTemplate(
-  sql`INSERT INTO "_changesStaged" (${VALUES})
-    VALUES (CAST(${slot(0)} AS TEXT), CAST(${slot(1)} AS TEXT), CAST(${slot(2)} AS TEXT), CAST(${slot(3)} AS TEXT),
-      CAST(${slot(4)} AS TEXT), CAST(${slot(5)} AS TEXT), CAST(${slot(6)} AS BIGINT), CAST(${slot(7)} AS TEXT))
-    RETURNING "id", (SELECT "seq" FROM "_changeSeq" WHERE "id" = 1) AS "floor"`,
-);
+const STAGE = new QueryTemplate(stageStatement(slot));
 
 /** Stages a change in the writer's transaction (one statement, no lock). */
 export async function stageChange(tx: Executor, values: readonly unknown[]): Promise<StagedRow> {
-  const row = await tx.first<{ id: unknown; floor: unknown }>(STAGE.bind(values));
+  return stagedRowOf(await tx.first(STAGE.bind(values)));
+}
+
+/**
+ * `write` (an INSERT or UPDATE of the record's row whose slots are 0…`slots` − 1) and the
+ * staging of its change (slots `slots`…`slots` + 7) as one statement: one round trip
+ * instead of two. PostgreSQL runs a data-modifying WITH whether or not the rest reads it.
+ */
+export function writeAndStage(write: Sql, slots: number): Sql {
+  return sql`WITH "written" AS (${write}) ${stageStatement((i) => slot(slots + i))}`;
+}
+
+/** As writeAndStage, for a statement built per call: the change's values are bound here. */
+export function writeAndStageValues(write: Sql, values: readonly unknown[]): Sql {
+  return sql`WITH "written" AS (${write}) ${stageStatement((i) => param(values[i]))}`;
+}
+
+/** The staged row's id and floor from the row a staging statement answered. */
+export function stagedRowOf(row: Row | undefined): StagedRow {
   return { stagedId: String(row!.id), floor: Number(row!.floor) };
 }
 
