@@ -13,9 +13,9 @@ import { sql } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
 import { withChangeNotifications } from './change-notifying-store.js';
 import { ChangeFeed } from './change-feed.js';
-import { appendChange, headSeq, readChanges, type ChangeEvent } from './change-log.js';
+import { appendChange, headSeq, noteStaged, prepareChange, readChanges, type ChangeEvent } from './change-log.js';
 import { ChangeSequencer } from './change-sequencer.js';
-import { MOVE_LIMIT } from './change-staging.js';
+import { MOVE_LIMIT, stagedRowOf, writeAndStageValues } from './change-staging.js';
 import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
 
 // PostgreSQL's staged appends (change-staging.ts): writes through the change-notifying
@@ -239,6 +239,38 @@ describe('staged change log appends on PostgreSQL', { skip: postgresSkipReason }
     );
     assert.deepEqual(a.acked, log);
     assert.equal(await stagedRows(), 0);
+  });
+
+  it('numbers a one-statement write after the write whose row lock it waited for', async () => {
+    const a = instance();
+    const id = await newNote();
+    const head = await headSeq(bare);
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // A takes the row's lock, and stages its change only after B's statement is waiting for it.
+    const first = a.store.transaction(async (tx) => {
+      await tx.run(sql`UPDATE "notes" SET "title" = 'A' WHERE "id" = ${id}`);
+      locked();
+      await held;
+      await appendChange(tx, notes, 'update', { id, title: 'A' });
+    });
+    await isLocked;
+    const second = a.store.transaction(async (tx) => {
+      const change = prepareChange(notes, 'update', { id, title: 'B' });
+      const update = sql`UPDATE "notes" SET "title" = 'B' WHERE "id" = ${id} RETURNING 1`;
+      noteStaged(tx, change, stagedRowOf(await tx.first(writeAndStageValues(update, change.values))));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // B's statement is now waiting for A's lock
+    release();
+    await Promise.all([first, second]);
+    const log = await readChanges(bare, head);
+    assert.deepEqual(
+      log.map((event) => event.record.title),
+      ['A', 'B'],
+      'B changed the row after A: the log must say so',
+    );
   });
 
   it('stages nothing when the write rolls back', async () => {

@@ -53,10 +53,11 @@ export interface StagedRow {
 const VALUES = raw(CHANGE_VALUE_COLUMN_NAMES);
 
 /** Stages the change whose values after `seq` are `at(0)`…`at(7)`; answers the staged row's id and floor. */
-function stageStatement(at: (index: number) => Sql): Sql {
-  return sql`INSERT INTO "_changesStaged" (${VALUES})
-    VALUES (CAST(${at(0)} AS TEXT), CAST(${at(1)} AS TEXT), CAST(${at(2)} AS TEXT), CAST(${at(3)} AS TEXT),
-      CAST(${at(4)} AS TEXT), CAST(${at(5)} AS TEXT), CAST(${at(6)} AS BIGINT), CAST(${at(7)} AS TEXT))
+function stageStatement(at: (index: number) => Sql, after?: Sql): Sql {
+  const values = sql`CAST(${at(0)} AS TEXT), CAST(${at(1)} AS TEXT), CAST(${at(2)} AS TEXT), CAST(${at(3)} AS TEXT),
+      CAST(${at(4)} AS TEXT), CAST(${at(5)} AS TEXT), CAST(${at(6)} AS BIGINT), CAST(${at(7)} AS TEXT)`;
+  const rows = after ? sql`SELECT ${values} FROM ${after}` : sql`VALUES (${values})`;
+  return sql`INSERT INTO "_changesStaged" (${VALUES}) ${rows}
     RETURNING "id", (SELECT "seq" FROM "_changeSeq" WHERE "id" = 1) AS "floor"`;
 }
 
@@ -69,18 +70,25 @@ export async function stageChange(tx: Executor, values: readonly unknown[]): Pro
 }
 
 /**
- * `write` (an INSERT or UPDATE of the record's row whose slots are 0…`slots` − 1) and the
- * staging of its change (slots `slots`…`slots` + 7) as one statement: one round trip
- * instead of two. PostgreSQL runs a data-modifying WITH whether or not the rest reads it.
+ * `write` (an INSERT or UPDATE of the record's row, with a RETURNING clause, whose slots
+ * are 0…`slots` − 1) and the staging of its change (slots `slots`…`slots` + 7) as one
+ * statement: one round trip instead of two. Answers no row when `write` wrote none.
+ *
+ * NB: the staging selects from the write's rows so that it runs after the write. A WITH
+ * that nothing reads runs after the main statement, so the staged id would be drawn
+ * before the write waited for another writer's lock on the row: a write that depends on
+ * that writer could get the smaller staged id, and be numbered before it.
  */
 export function writeAndStage(write: Sql, slots: number): Sql {
-  return sql`WITH "written" AS (${write}) ${stageStatement((i) => slot(slots + i))}`;
+  return sql`WITH "written" AS (${write}) ${stageStatement((i) => slot(slots + i), WRITTEN)}`;
 }
 
 /** As writeAndStage, for a statement built per call: the change's values are bound here. */
 export function writeAndStageValues(write: Sql, values: readonly unknown[]): Sql {
-  return sql`WITH "written" AS (${write}) ${stageStatement((i) => param(values[i]))}`;
+  return sql`WITH "written" AS (${write}) ${stageStatement((i) => param(values[i]), WRITTEN)}`;
 }
+
+const WRITTEN = raw('"written"');
 
 /** The staged row's id and floor from the row a staging statement answered. */
 export function stagedRowOf(row: Row | undefined): StagedRow {

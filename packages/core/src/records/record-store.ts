@@ -26,7 +26,9 @@ export async function insertRecord(
   if (stagesChanges(tx)) {
     // The row and its change in one statement (PostgreSQL): one round trip fewer per create.
     const change = prepareChange(collection, 'create', values);
-    const insert = deps.template(collection, 'insert+stage', () => writeAndStage(insertSql(), args.length));
+    const insert = deps.template(collection, 'insert+stage', () =>
+      writeAndStage(sql`${insertSql()} RETURNING 1`, args.length),
+    );
     const staged = await withUniqueCheck(collection, 'RECORD_CREATE_FAILED', () =>
       tx.first(insert.bind([...args, ...change.values])),
     );
@@ -56,9 +58,11 @@ export async function updateRecordRow(
     // The row and its change in one statement (PostgreSQL), as insertRecord.
     const change = prepareChange(collection, 'update', values, before);
     const staged = await withUniqueCheck(collection, 'RECORD_UPDATE_FAILED', () =>
-      tx.first(writeAndStageValues(update, change.values)),
+      tx.first(writeAndStageValues(sql`${update} RETURNING 1`, change.values)),
     );
-    return noteStaged(tx, change, stagedRowOf(staged));
+    // No row updated (it went since it was read): logged as before, the change alone.
+    if (staged) return noteStaged(tx, change, stagedRowOf(staged));
+    return appendChange(tx, collection, 'update', values, before);
   }
   await withUniqueCheck(collection, 'RECORD_UPDATE_FAILED', () => tx.run(update));
   await appendChange(tx, collection, 'update', values, before);
