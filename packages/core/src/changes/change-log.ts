@@ -77,21 +77,20 @@ function changeLogColumns(dialect: Dialect): string {
 const CHANGE_COLUMN_NAMES = `"seq", ${CHANGE_VALUE_COLUMN_NAMES}`;
 
 /**
- * Adds the `cascadeFrom` column to a change log created before it existed. Probing with a
- * SELECT works on both databases (SQLite has no ADD COLUMN IF NOT EXISTS).
+ * Adds the `cascadeFrom` column to a change log created before it existed. It asks for the
+ * table's columns, as SQLite has no ADD COLUMN IF NOT EXISTS; a probing SELECT that fails
+ * would end a PostgreSQL transaction, and this runs in the setup's (see CollectionService.load).
  *
  * NB: a SQLite log made before `seq` became the rowid keeps its `BIGINT` key: every path
  * reads and writes it correctly, at one more index page a write, until `tandem migrate
- * change-log` rebuilds it (rekeyChangeLog). It is not rebuilt at open: a rebuild writes a second copy of the log (up to the retention's 100,000 changes)
- * to the WAL, which on a nearly full disk fails and leaves the WAL grown to fill it, so
+ * change-log` rebuilds it (rekeyChangeLog). It is not rebuilt at open: a rebuild writes a
+ * second copy of the log (up to the retention's 100,000 changes) to the WAL, which on a nearly full disk fails and leaves the WAL grown to fill it, so
  * that a server which started before would no longer start.
  */
-export async function upgradeChangeLog(store: Store): Promise<void> {
-  try {
-    await store.first(sql`SELECT "cascadeFrom" FROM "_changes" WHERE 1 = 0`);
-  } catch {
+export async function upgradeChangeLog(store: Executor): Promise<void> {
+  const columns = await store.all<{ name: string }>(store.dialect.columnsQuery('_changes'));
+  if (!columns.some((column) => column.name === 'cascadeFrom'))
     await store.exec(`ALTER TABLE ${LOG} ADD COLUMN "cascadeFrom" TEXT`);
-  }
 }
 
 /**

@@ -37,21 +37,24 @@ export class CollectionService implements SchemaView {
   #listeners = new Set<() => void>();
   #announce: (() => Promise<void>) | undefined;
   #observers = new Set<SchemaChangeObserver>();
+  /** How many reads of the definitions have started, and which of them is installed, with its fingerprint. */
+  #reads = 0;
+  #loaded = { ticket: 0, fingerprint: '' };
 
   constructor(store: Store) {
     this.#store = store;
   }
 
-  /** Creates the system table if needed and loads every collection. */
+  /** Creates or upgrades the system tables if needed and loads every collection. */
   async load(): Promise<void> {
-    await this.#store.exec(collectionsTableStatement());
-    // Every record write appends to the change log, so it exists wherever records do.
-    for (const statement of changeLogStatements(this.#store.dialect)) await this.#store.exec(statement);
-    await upgradeChangeLog(this.#store);
-    const rows = await this.#store.all<{ definition: string }>(
-      sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,
-    );
-    this.#replace(rows.map((row) => withStoredDefaults(JSON.parse(row.definition) as Collection)));
+    await this.#store.transaction(async (tx) => {
+      if (tx.dialect.setupLock) await tx.exec(tx.dialect.setupLock);
+      await tx.exec(collectionsTableStatement());
+      // Every record write appends to the change log, so it exists wherever records do.
+      for (const statement of changeLogStatements(tx.dialect)) await tx.exec(statement);
+      await upgradeChangeLog(tx);
+    });
+    await this.#read();
   }
 
   find(idOrName: string): Collection | undefined {
@@ -132,28 +135,22 @@ export class CollectionService implements SchemaView {
   /**
    * Reloads the definitions whenever another process changes them (a `tandem
    * collections import` beside a running server, or another instance on the same
-   * PostgreSQL). Polls a cheap fingerprint of `_collections`; returns a stop function.
+   * PostgreSQL). Polls a cheap fingerprint of `_collections` and reloads when it differs
+   * from the one of the definitions held; returns a stop function.
    */
   watch(intervalMs = 2000): () => void {
-    let last: string | undefined;
     let busy = false;
     const check = async () => {
       if (busy) return;
       busy = true;
       try {
-        const row = await this.#store.first<{ n: unknown; u: unknown }>(
-          sql`SELECT COUNT(*) AS "n", MAX("updated") AS "u" FROM ${ident(COLLECTIONS_TABLE)}`,
-        );
-        const fingerprint = `${row?.n}|${row?.u}|${this.all().length}`;
-        if (last !== undefined && fingerprint !== last) await this.#reload();
-        last = fingerprint;
+        if ((await this.#fingerprint()) !== this.#loaded.fingerprint) await this.#reload();
       } catch {
         // The database may be briefly unavailable; the next tick tries again.
       } finally {
         busy = false;
       }
     };
-    void check();
     const timer = setInterval(check, intervalMs);
     timer.unref();
     return () => clearInterval(timer);
@@ -235,8 +232,34 @@ export class CollectionService implements SchemaView {
   }
 
   async #reload(): Promise<void> {
-    await this.load();
+    await this.#read();
     for (const listener of this.#listeners) listener();
+  }
+
+  /**
+   * Reads every definition. NB: reads overlap (an announcement, the watch and a schema
+   * change of this instance's may each start one); one that started before another
+   * finished may read older rows, so it is dropped rather than installed over newer ones.
+   */
+  async #read(): Promise<void> {
+    const ticket = ++this.#reads;
+    // The fingerprint is read first: a change committed between the two reads makes it
+    // older than the definitions, so the watch reads once more, never once too few.
+    const fingerprint = await this.#fingerprint();
+    const rows = await this.#store.all<{ definition: string }>(
+      sql`SELECT "definition" FROM ${ident(COLLECTIONS_TABLE)} ORDER BY "created", "id"`,
+    );
+    if (ticket < this.#loaded.ticket) return;
+    this.#loaded = { ticket, fingerprint };
+    this.#replace(rows.map((row) => withStoredDefaults(JSON.parse(row.definition) as Collection)));
+  }
+
+  /** Changes whenever a definition is added, changed or deleted. */
+  async #fingerprint(): Promise<string> {
+    const row = await this.#store.first<{ n: unknown; u: unknown }>(
+      sql`SELECT COUNT(*) AS "n", MAX("updated") AS "u" FROM ${ident(COLLECTIONS_TABLE)}`,
+    );
+    return `${row?.n}|${row?.u}`;
   }
 
   #replace(collections: Collection[]): void {

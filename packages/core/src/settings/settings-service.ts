@@ -31,6 +31,10 @@ export class SettingsService {
     await this.#store.exec(
       `CREATE TABLE IF NOT EXISTS "${PARAMS_TABLE}" ("key" TEXT PRIMARY KEY NOT NULL, "value" TEXT NOT NULL, "updated" TEXT NOT NULL)`,
     );
+    return this.#read();
+  }
+
+  async #read(): Promise<Settings> {
     const row = await this.#store.first<{ value: string }>(
       sql`SELECT "value" FROM ${ident(PARAMS_TABLE)} WHERE "key" = ${SETTINGS_KEY}`,
     );
@@ -85,7 +89,7 @@ export class SettingsService {
   refresh(): Promise<Settings> {
     return this.#writes.run(async () => {
       const before = JSON.stringify(this.#current);
-      const next = await this.load();
+      const next = await this.#read();
       if (JSON.stringify(next) !== before) for (const listener of this.#listeners) listener(next);
       return next;
     });

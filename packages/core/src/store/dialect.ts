@@ -33,6 +33,14 @@ export interface Dialect extends SqlRenderer {
   /** What follows a SELECT inside a transaction to lock its rows until commit ('' where the database has one writer). */
   readonly rowLock: string;
   /**
+   * A statement that, inside a transaction, waits until no other process is creating or
+   * upgrading the system tables, and holds that turn until commit ('' where the database
+   * has one writer). Several processes starting on one database would otherwise run the
+   * same DDL side by side, which PostgreSQL refuses for one of them ("tuple concurrently
+   * updated" for CREATE OR REPLACE FUNCTION, a unique violation for CREATE TABLE IF NOT EXISTS).
+   */
+  readonly setupLock: string;
+  /**
    * True where the database runs one write transaction at a time (SQLite): a write may
    * then take the next change-log `seq` by reading the newest one, as no other write can
    * take it meanwhile. Where writers run side by side (PostgreSQL), they take it from a

@@ -2,6 +2,9 @@ import { storesTextVerbatim, type ColumnKind, type Dialect } from '../../store/d
 import { quoteIdentifier, sql } from '../../sql/sql.js';
 import { postgresFilterDialect } from './postgres-filter-dialect.js';
 
+/** The advisory lock key Tandem's processes take while they set up the system tables (any fixed number). */
+const SETUP_LOCK_KEY = 7364026561;
+
 const columnDefinitions: Record<ColumnKind, string> = {
   text: "TEXT NOT NULL DEFAULT ''",
   number: 'DOUBLE PRECISION NOT NULL DEFAULT 0',
@@ -17,6 +20,7 @@ export const postgresDialect: Dialect = {
   filter: postgresFilterDialect,
   bigIntType: 'BIGINT',
   rowLock: ' FOR UPDATE',
+  setupLock: `SELECT pg_advisory_xact_lock(${SETUP_LOCK_KEY})`,
   oneWriter: false,
   synchronous: false,
   placeholder: (index) => `$${index}`,

@@ -18,6 +18,7 @@ export const sqliteDialect: Dialect = {
   bigIntType: 'INTEGER',
   // One writer at a time: a transaction's reads cannot be overtaken.
   rowLock: '',
+  setupLock: '',
   oneWriter: true,
   synchronous: true,
   placeholder: () => '?',
