@@ -1,5 +1,4 @@
 import { AppError } from '../errors/app-error.js';
-import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, sql, type Sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
@@ -66,9 +65,14 @@ async function createChecked(
     request.signal?.throwIfAborted();
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_CREATE_FAILED');
     await applyAuthWrite(deps, tx, collection, body, values, undefined, request);
-    await insertRecord(deps, tx, collection, values);
+    // The row holds exactly the prepared values, so the codec usually knows what a SELECT
+    // would return; the read-back runs only when the database may have normalized a value
+    // (jsonb, unpaired surrogates). Without it and without a rule to test, the insert is
+    // the transaction's last statement, and on PostgreSQL often its only one.
+    const known = deps.codec(collection).storedRecord(values);
+    await insertRecord(deps, tx, collection, values, rule === 'bypass' && known !== undefined);
     if (rule !== 'bypass') await assertCreateRule(tx, collection, values.id, rule);
-    return readBackCreated(deps, tx, collection, values);
+    return known ?? (await selectRecordById(deps, tx, collection, values.id, 'bypass'))!;
   });
   const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));
   if (params.expand) await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);
@@ -80,21 +84,4 @@ async function assertCreateRule(tx: Executor, collection: Collection, id: string
     sql`SELECT 1 AS "x" FROM ${ident(collection.name)} AS ${ident(RECORD_ALIAS)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND (${rule})`,
   );
   if (!allowed) throw new AppError('RECORD_CREATE_FAILED');
-}
-
-/**
- * The record as stored. The row holds exactly the prepared values, so the codec usually
- * knows what a SELECT would return and the read-back is skipped; it runs only when the
- * database may have normalized a value (jsonb, unpaired surrogates).
- */
-async function readBackCreated(
-  deps: RecordDeps,
-  tx: Executor,
-  collection: Collection,
-  values: RecordData,
-): Promise<RecordData> {
-  const known = deps.codec(collection).storedRecord(values);
-  if (known) return known;
-  const record = await selectRecordById(deps, tx, collection, values.id, 'bypass');
-  return record!;
 }

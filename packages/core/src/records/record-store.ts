@@ -3,19 +3,23 @@ import { AppError, type FieldError } from '../errors/app-error.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, join, param, sql } from '../sql/sql.js';
 import type { Executor } from '../store/store.js';
-import { slot } from '../store/query-template.js';
+import { lastInTransaction, slot } from '../store/query-template.js';
 import { UniqueViolationError } from '../store/store-errors.js';
 import { parseIndex } from '../schema/collection-index.js';
 import type { RecordDeps } from './record-deps.js';
 import { appendChange, noteStaged, prepareChange, stagesChanges } from '../changes/change-log.js';
 import { stagedRowOf, writeAndStage, writeAndStageValues } from '../changes/change-staging.js';
 
-/** Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`. */
+/**
+ * Inserts a record's row. A taken id or unique value becomes a 400 `validation_not_unique`.
+ * `last`: the caller sends nothing after it in this transaction (see lastInTransaction).
+ */
 export async function insertRecord(
   deps: RecordDeps,
   tx: Executor,
   collection: Collection,
   values: RecordData,
+  last = false,
 ): Promise<void> {
   const codec = deps.codec(collection);
   const args = collection.fields.map((f) => codec.toColumn(f, values[f.name]));
@@ -29,8 +33,9 @@ export async function insertRecord(
     const insert = deps.template(collection, 'insert+stage', () =>
       writeAndStage(sql`${insertSql()} RETURNING 1`, args.length),
     );
+    const bound = insert.bind([...args, ...change.values]);
     const staged = await withUniqueCheck(collection, 'RECORD_CREATE_FAILED', () =>
-      tx.first(insert.bind([...args, ...change.values])),
+      tx.first(last ? lastInTransaction(bound) : bound),
     );
     return noteStaged(tx, change, stagedRowOf(staged));
   }

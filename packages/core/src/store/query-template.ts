@@ -3,6 +3,25 @@ import { param, type Sql, type SqlRenderer } from '../sql/sql.js';
 /** Anything an executor can run: a `Sql` fragment or a bound QueryTemplate. */
 export interface SqlQuery {
   render(renderer: SqlRenderer): { text: string; params: unknown[] };
+  /** Set by lastInTransaction: no statement follows this one in its transaction. */
+  readonly endsTransaction?: true;
+}
+
+/**
+ * `query`, marked as the last statement of its transaction. When it is also the first
+ * (the transaction sent nothing before it), PostgreSQL runs it alone, which is as atomic
+ * as BEGIN, it, COMMIT, at two round trips fewer; a statement sent after it in the same
+ * transaction is refused. Other databases ignore the mark. NB: only the code that opened
+ * the transaction knows what follows: a nested transaction drops the mark (storeOverTransaction).
+ * @example await tx.first(lastInTransaction(insert.bind(args)))
+ */
+export function lastInTransaction(query: SqlQuery): SqlQuery {
+  return { render: (renderer) => query.render(renderer), endsTransaction: true };
+}
+
+/** `query` without the mark of lastInTransaction. */
+export function notLastInTransaction(query: SqlQuery): SqlQuery {
+  return query.endsTransaction ? { render: (renderer) => query.render(renderer) } : query;
 }
 
 /** Marks where a template's per-call argument `index` goes. */

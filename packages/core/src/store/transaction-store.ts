@@ -1,3 +1,4 @@
+import { notLastInTransaction } from './query-template.js';
 import type { Executor, Store } from './store.js';
 
 /**
@@ -10,17 +11,21 @@ import type { Executor, Store } from './store.js';
  * NB: a nested transaction is not a savepoint. When nested work throws, its writes stay
  * in the outer transaction, so the caller must let the error end the outer transaction
  * (batch does: any failed item rolls everything back). On PostgreSQL a failed statement
- * aborts the whole transaction anyway.
+ * aborts the whole transaction anyway. For the same reason a statement the nested work
+ * marks as its last (lastInTransaction) is not the outer transaction's last: the mark goes.
  * @example await store.transaction((tx) => work(storeOverTransaction(tx)))
  */
 export function storeOverTransaction(tx: Executor): Store {
+  // Spread, so what else `tx` carries (its change recorder) stays with it.
+  const nested: Executor = {
+    ...tx,
+    all: (query) => tx.all(notLastInTransaction(query)),
+    first: (query) => tx.first(notLastInTransaction(query)),
+    run: (query) => tx.run(notLastInTransaction(query)),
+  };
   return {
-    dialect: tx.dialect,
-    all: (query) => tx.all(query),
-    first: (query) => tx.first(query),
-    run: (query) => tx.run(query),
-    exec: (ddl) => tx.exec(ddl),
-    transaction: (work) => work(tx),
+    ...nested,
+    transaction: (work) => work(nested),
     close: () =>
       Promise.reject(new Error('A transaction-bound store cannot be closed; its transaction ends with its owner.')),
   };

@@ -22,22 +22,41 @@ export function createPostgresStore(options: { pool: PostgresPool }): Store {
   };
 }
 
+/**
+ * Runs `work` on one connection. BEGIN is sent just before the first statement, unless
+ * that statement is marked as the transaction's last (lastInTransaction): it then runs
+ * alone, atomic by itself, and the transaction costs one round trip instead of three.
+ */
 async function runTransaction<T>(
   pool: PostgresPool,
   names: StatementNames,
   work: (tx: Executor) => Promise<T>,
 ): Promise<T> {
   const client = await connect(pool);
+  const state = { begun: false, ended: false };
   try {
-    await send(client, 'BEGIN');
-    const result = await work(createExecutor(client, names));
-    await send(client, 'COMMIT');
+    const result = await work(createExecutor(client, names, (query) => openFor(client, state, query)));
+    if (state.begun) await sendText(client, 'COMMIT');
     client.release();
     return result;
   } catch (error) {
     await rollbackAndRelease(client);
     throw error;
   }
+}
+
+/** What a transaction's executor does before each statement: refuse it after the last, or send BEGIN before the first. */
+function openFor(
+  client: PostgresClient,
+  state: { begun: boolean; ended: boolean },
+  query: SqlQuery | undefined,
+): Promise<unknown> | undefined {
+  if (state.ended) throw new Error("A statement was sent after the one marked as its transaction's last.");
+  if (query?.endsTransaction) state.ended = true;
+  // Begun already, or the first statement is also the last: it runs alone.
+  if (state.begun || state.ended) return undefined;
+  state.begun = true;
+  return sendText(client, 'BEGIN');
 }
 
 async function rollbackAndRelease(client: PostgresClient): Promise<void> {
@@ -58,11 +77,23 @@ async function connect(pool: PostgresPool): Promise<PostgresClient> {
   }
 }
 
-function createExecutor(connection: Queryable, names: StatementNames): Executor {
-  const query = (sqlQuery: SqlQuery) => {
+/**
+ * An executor over a pool or one connection. `before` runs ahead of each statement (a
+ * transaction's BEGIN, see runTransaction); it returns a promise only when it sends one.
+ */
+function createExecutor(
+  connection: Queryable,
+  names: StatementNames,
+  before?: (query: SqlQuery | undefined) => Promise<unknown> | undefined,
+): Executor {
+  const send = (sqlQuery: SqlQuery) => {
     const { text, params } = sqlQuery.render(postgresDialect);
     const name = names.nameOf(text);
-    return name ? sendNamed(connection, names, name, text, params) : send(connection, text, params);
+    return name ? sendNamed(connection, names, name, text, params) : sendText(connection, text, params);
+  };
+  const query = (sqlQuery: SqlQuery) => {
+    const opening = before?.(sqlQuery);
+    return opening ? opening.then(() => send(sqlQuery)) : send(sqlQuery);
   };
   return {
     dialect: postgresDialect,
@@ -70,9 +101,10 @@ function createExecutor(connection: Queryable, names: StatementNames): Executor 
     first: async <T extends Row>(q: SqlQuery) => (await query(q)).rows[0] as T | undefined,
     run: async (q: SqlQuery) => ({ changes: (await query(q)).rowCount ?? 0 }),
     async exec(ddl: string) {
+      await before?.(undefined);
       // A schema change may change what a prepared statement returns: name everything anew.
       names.forget();
-      await send(connection, ddl);
+      await sendText(connection, ddl);
     },
   };
 }
@@ -148,7 +180,7 @@ async function sendNamed(
 }
 
 /** Runs one statement; driver errors become store errors (see translateError). */
-async function send(
+async function sendText(
   connection: Queryable,
   text: string,
   params?: unknown[],
