@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // In-process micro-benchmarks of Tandem's hot paths, without HTTP: CPU µs per call of
-// RecordService.view / list / create, of one request log line, and of a whole GET
+// RecordService.view / list / create (each beside the reference server's way of doing
+// the same on SQLite), of one request log line, and of a whole GET
 // through Fastify's `inject` (routes, hooks and the log line, no sockets). Steadier than
 // the HTTP benchmark on a noisy machine, so it is the tool to check one change at a time.
 //
@@ -111,6 +112,20 @@ if (selected.includes('list')) {
   );
 }
 if (selected.includes('create')) {
+  // The reference server's way, for scale: one prepared autocommit INSERT on a connection
+  // with the store's pragmas (WAL, synchronous=NORMAL), and an object for the answer.
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  const insert = db.prepare(
+    'INSERT INTO "items" ("id", "title", "category", "price", "active") VALUES (?, ?, ?, ?, ?)',
+  );
+  await measure('reference: autocommit insert', n(10_000), (i) => {
+    const id = `ref${String(i).padStart(6, '0')}${Math.random().toString(36).slice(2, 8)}`;
+    insert.run(id, `t${i}`, 'c1', i, 1);
+    return { id, title: `t${i}`, category: 'c1', price: i, active: true };
+  });
+  db.close();
   await measure('RecordService.create', n(10_000), (i) =>
     records.create('items', { title: `t${i}`, category: 'c1', price: i, active: true }, {}, guest),
   );
