@@ -47,13 +47,14 @@ export class CollectionService implements SchemaView {
 
   /** Creates or upgrades the system tables if needed and loads every collection. */
   async load(): Promise<void> {
-    await this.#store.transaction(async (tx) => {
-      if (tx.dialect.setupLock) await tx.exec(tx.dialect.setupLock);
-      await tx.exec(collectionsTableStatement());
-      // Every record write appends to the change log, so it exists wherever records do.
-      for (const statement of changeLogStatements(tx.dialect)) await tx.exec(statement);
-      await upgradeChangeLog(tx);
-    });
+    const lock = this.#store.dialect.setupLock;
+    // Where processes may set up the tables side by side (PostgreSQL), they take turns.
+    if (lock)
+      await this.#store.transaction(async (tx) => {
+        await tx.exec(lock);
+        await setUpSystemTables(tx);
+      });
+    else await setUpSystemTables(this.#store);
     await this.#read();
   }
 
@@ -271,4 +272,12 @@ export class CollectionService implements SchemaView {
       ]),
     );
   }
+}
+
+/** Creates the system tables that every process needs, or upgrades them. */
+async function setUpSystemTables(executor: Executor): Promise<void> {
+  await executor.exec(collectionsTableStatement());
+  // Every record write appends to the change log, so it exists wherever records do.
+  for (const statement of changeLogStatements(executor.dialect)) await executor.exec(statement);
+  await upgradeChangeLog(executor);
 }
