@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:instructions`: the CPU a request costs, counted in machine instructions
-// instead of seconds, so that the figure repeats on a busy machine. Each server runs
+// instead of seconds, so that the figure repeats on a busy machine (most runs of the same
+// code agree within 1-2 %; one run in five of Tandem's cache hit counted 10 % more, so take
+// the median of three runs). Each server runs
 // under valgrind's callgrind (every thread of the process, the log's worker included);
 // after a warm-up the counters are zeroed, a fixed number of requests is sent, and the
 // counters are dumped: instructions / requests. The server is then left to finish its
