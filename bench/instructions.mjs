@@ -25,14 +25,14 @@
 // BENCH_IC_REQUESTS (3000 measured), BENCH_IC_WARMUP (6000), BENCH_IC_ROWS (2000),
 // BENCH_IC_IDLE (5 seconds).
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { HOST, createReferenceDb, envList, envNumber, freePort } from './bench-common.mjs';
 import { insertRows, makeRows, mulberry32, prepareTandemDb } from './bench-data.mjs';
-import { killChildren, trackChild } from './bench-processes.mjs';
+import { killChildren, trackChild, waitHealthy } from './bench-processes.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
@@ -121,7 +121,8 @@ async function measure(name, workload) {
   const port = await freePort();
   const server = start(name, workload, dir, port);
   try {
-    await waitHealthy(server, port);
+    // Node under valgrind starts some 50 times slower.
+    await waitHealthy(server, port, 300_000);
     const paths = join(dir, 'paths.json');
     writeFileSync(paths, JSON.stringify(pathsFor(name, workload)));
     // The warm-up, like the measured requests, comes from client processes of their own
@@ -204,8 +205,9 @@ function start(name, workload, dir, port) {
     closeSync(out);
   }
   trackChild(name, child);
-  const exited = new Promise((done) => child.once('exit', done));
-  return { name, child, pid: child.pid, exited, log: join(dir, 'server.log') };
+  const exited = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const log = join(dir, 'server.log');
+  return { name, child, pid: child.pid, exited, stdoutFile: log, stderrFile: log };
 }
 
 /** The request paths, cycled: random ids over every row (get), or the hot set (cached). */
@@ -230,22 +232,6 @@ async function send(port, pathsFile, count) {
   trackChild('client', client);
   const code = await new Promise((done) => client.once('exit', done));
   if (code !== 0) throw new Error(`the client of port ${port} failed (exit ${code})`);
-}
-
-async function waitHealthy(server, port) {
-  const deadline = Date.now() + 300_000;
-  let exit;
-  server.exited.then((code) => (exit = code ?? 'signal'));
-  while (Date.now() < deadline && exit === undefined) {
-    try {
-      const response = await fetch(`http://${HOST}:${port}/api/health`, { signal: AbortSignal.timeout(5000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return;
-    } catch {}
-    await sleep(500);
-  }
-  const log = existsSync(server.log) ? readFileSync(server.log, 'utf8').slice(-3000) : '';
-  throw new Error(`${server.name} did not become healthy under valgrind (exit ${exit})\n${log}`);
 }
 
 /** `callgrind_control -z` (zero the counters) or `-d` (dump them), on the server's process. */
