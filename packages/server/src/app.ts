@@ -61,6 +61,7 @@ import {
   type BodyLimits,
 } from './edge/body-limits.js';
 import { BodyBudget } from './edge/body-budget.js';
+import { createBodyRouteHooks, type BodyRouteHooks } from './edge/body-route-hooks.js';
 import { installCompression } from './edge/compression.js';
 import { installXmlBodyParser, installXmlRepresentation } from './edge/xml-representation.js';
 import { parseQueryString } from './edge/query-string.js';
@@ -181,7 +182,19 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   app.addHook('onClose', async () => spool.close());
   const flow = new FlowHub(services.realtime);
   flowHubs.set(app, flow);
-  const context: PhaseContext = { app, services, options, edge, bodyLimits, bodyBudget, spool, uploads, flow };
+  const bodyHooks = createBodyRouteHooks(app);
+  const context: PhaseContext = {
+    app,
+    services,
+    options,
+    edge,
+    bodyLimits,
+    bodyBudget,
+    bodyHooks,
+    spool,
+    uploads,
+    flow,
+  };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
 }
@@ -205,6 +218,8 @@ interface PhaseContext {
   readonly edge: EdgeOptions;
   readonly bodyLimits: BodyLimits;
   readonly bodyBudget: BodyBudget;
+  /** Where the phases of bodies put their hooks: on the routes that take a body only. */
+  readonly bodyHooks: BodyRouteHooks;
   readonly spool: UploadSpool;
   readonly uploads: UploadOptions;
   /** The Flow stream's hub: the edge asks it whether anyone watches. */
@@ -234,26 +249,32 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
   {
-    name: 'error mapping',
-    hooks: 'error and not-found handlers',
-    install: (c) => installErrorHandling(c.app, c.services.logger),
-  },
-  {
     name: 'body parsing',
     hooks: 'content-type parser',
     install: (c) => {
       installJsonBodyParser(c.app, c.bodyLimits);
       installXmlBodyParser(c.app, c.bodyLimits);
-      installMultipartParser(c.app, c.services.collections, c.bodyLimits, c.spool, c.uploads);
+      installMultipartParser(c.app, c.bodyHooks, c.services.collections, c.bodyLimits, c.spool, c.uploads);
     },
   },
   {
     name: 'body limits',
     hooks: 'preParsing',
     install: (c) =>
-      installBodyLimits(c.app, c.bodyLimits, (request) => uploadAllowance(request, c.services.collections, c.uploads)),
+      installBodyLimits(c.bodyHooks, c.bodyLimits, (request) =>
+        uploadAllowance(request, c.services.collections, c.uploads),
+      ),
   },
-  { name: 'body budget', hooks: 'preParsing', install: (c) => installBodyBudget(c.app, c.bodyLimits, c.bodyBudget) },
+  {
+    name: 'body budget',
+    hooks: 'preParsing',
+    install: (c) => installBodyBudget(c.bodyHooks, c.bodyLimits, c.bodyBudget),
+  },
+  {
+    name: 'error mapping',
+    hooks: 'error and not-found handlers',
+    install: (c) => installErrorHandling(c.app, c.services.logger, c.bodyHooks),
+  },
   {
     name: 'principal',
     hooks: 'onRequest',
@@ -435,7 +456,7 @@ function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver, 
   });
 }
 
-function installErrorHandling(app: FastifyInstance, logger: Logger): void {
+function installErrorHandling(app: FastifyInstance, logger: Logger, bodyHooks: BodyRouteHooks): void {
   app.setErrorHandler((error, request, reply) => {
     const { body, internal } = toErrorBody(error);
     if (internal)
@@ -449,10 +470,14 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
       reply.header('retry-after', String(body.data.retryAfter));
     return reply.code(body.status).send(body);
   });
-  app.setNotFoundHandler((_request, reply) => {
-    const { body } = toErrorBody(new AppError('NOT_FOUND'));
-    return reply.code(404).send(body);
-  });
+  // NB: custom routes (server hooks' routerAdd) are served from the not-found handler, so
+  // it reads bodies under the same limits as declared routes. Fastify takes every
+  // lifecycle hook from these options, though its types name two.
+  const { preParsing, preValidation, onResponse } = bodyHooks;
+  app.setNotFoundHandler(
+    { preParsing: [...preParsing], preValidation: [...preValidation], onResponse: [...onResponse] } as never,
+    (_request, reply) => reply.code(404).send(toErrorBody(new AppError('NOT_FOUND')).body),
+  );
 }
 
 /**

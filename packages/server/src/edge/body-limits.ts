@@ -1,8 +1,9 @@
 import { Transform, type Readable } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest, preParsingHookHandler } from 'fastify';
 import { AppError, type Principal } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import type { BodyBudget } from './body-budget.js';
+import type { BodyRouteHooks } from './body-route-hooks.js';
 
 const MiB = 1024 * 1024;
 
@@ -65,11 +66,11 @@ export const OWN_BODY_LIMIT = Object.freeze({ ownBodyLimit: true });
  * Routes configured with OWN_BODY_LIMIT apply `limitBody` themselves.
  */
 export function installBodyLimits(
-  app: FastifyInstance,
+  hooks: BodyRouteHooks,
   limits: BodyLimits,
   uploadAllowance: (request: FastifyRequest) => number = () => 0,
 ): void {
-  app.addHook('preParsing', (request, _reply, payload, done) => {
+  const limitCallersBody: preParsingHookHandler = (request, _reply, payload, done) => {
     if (request.method === 'GET' || request.method === 'HEAD' || hasOwnBodyLimit(request)) return done(null, payload);
     try {
       // A multipart body may carry files beyond the caller's limit: they stream to disk.
@@ -78,7 +79,8 @@ export function installBodyLimits(
     } catch (error) {
       done(error as Error, undefined);
     }
-  });
+  };
+  hooks.preParsing.push(limitCallersBody);
 }
 
 /**
@@ -145,10 +147,9 @@ function hasOwnBodyLimit(request: FastifyRequest): boolean {
  * are reserved before a byte of it is read and given back when the response ends or the
  * connection drops. A body that does not fit waits, unread.
  */
-export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budget: BodyBudget): void {
-  // A callback hook, not an async one: reads and bodiless requests (most of them) then
-  // cost no promise at all.
-  app.addHook('preParsing', (request, reply, payload, done) => {
+export function installBodyBudget(hooks: BodyRouteHooks, limits: BodyLimits, budget: BodyBudget): void {
+  // A callback hook, not an async one: bodiless requests then cost no promise at all.
+  const holdBodyBudget: preParsingHookHandler = (request, reply, payload, done) => {
     const principal = principalOf(request);
     if (request.method === 'GET' || request.method === 'HEAD' || principal.kind === 'superuser')
       return done(null, payload);
@@ -164,7 +165,8 @@ export function installBodyBudget(app: FastifyInstance, limits: BodyLimits, budg
       (granted) => (granted ? done(null, payload) : done(new AppError('UNAVAILABLE'), undefined)),
       (error: Error) => done(error, undefined),
     );
-  });
+  };
+  hooks.preParsing.push(holdBodyBudget);
 }
 
 /** The most values a JSON body of this request may hold: its caller's limit. */

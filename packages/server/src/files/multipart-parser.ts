@@ -1,7 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onResponseHookHandler, preValidationHookHandler } from 'fastify';
 import type { Collection, CollectionService, FieldDef } from '@tandem/core';
 import { AppError, defaultBackupLimits, isSuperuser, maxFileSizeOf, parseJsonDocument } from '@tandem/core';
 import { limitsOf, type BodyLimits } from '../edge/body-limits.js';
+import type { BodyRouteHooks } from '../edge/body-route-hooks.js';
 import { principalOf } from '../auth/request-principal.js';
 import { parseMultipart, type MultipartKeys } from './multipart-body.js';
 import type { SpooledUpload, UploadSpool } from './upload-spool.js';
@@ -36,6 +37,7 @@ const spooled = new WeakMap<FastifyRequest, readonly SpooledUpload[]>();
  */
 export function installMultipartParser(
   app: FastifyInstance,
+  hooks: BodyRouteHooks,
   collections: CollectionService,
   bodyLimits: BodyLimits,
   spool: UploadSpool,
@@ -61,18 +63,20 @@ export function installMultipartParser(
     for (const upload of spooled.get(request) ?? []) void upload.discard();
     spooled.delete(request);
   };
-  app.addHook('onResponse', (request, _reply, next) => {
+  const discardUploads: onResponseHookHandler = (request, _reply, next) => {
     discard(request);
     next();
-  });
+  };
   // NB: a client that drops the connection never gets an answer, so its uploads go when
   // the response closes. The listener goes on requests that spooled uploads only: an
   // onRequestAbort hook puts one on every request, and with it each request's objects
   // outlived the request, which made garbage collection a large part of a small GET.
-  app.addHook('preValidation', (request, reply, next) => {
+  const discardUploadsOnClose: preValidationHookHandler = (request, reply, next) => {
     if (spooled.has(request)) reply.raw.once('close', () => discard(request));
     next();
-  });
+  };
+  hooks.onResponse.push(discardUploads);
+  hooks.preValidation.push(discardUploadsOnClose);
 }
 
 /** The bytes a multipart body to this route may carry in files, beyond the caller's body limit. */
