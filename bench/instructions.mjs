@@ -22,10 +22,20 @@
 //
 // Settings (environment): BENCH_IC_SERVERS (reference,tandem,tandem-nolog; tandem-base
 // too with BENCH_BASELINE=<a built checkout>), BENCH_IC_WORKLOADS (get,cached),
-// BENCH_IC_REQUESTS (3000 measured), BENCH_IC_WARMUP (6000), BENCH_IC_ROWS (2000),
-// BENCH_IC_IDLE (5 seconds).
+// BENCH_IC_REQUESTS (3000 measured), BENCH_IC_WARMUP (30000), BENCH_IC_ROWS (2000),
+// BENCH_IC_IDLE (5 seconds), BENCH_IC_KEEP (a directory: each measured dump is copied there
+// as <workload>-<server>.callgrind, to read by function with callgrind_annotate).
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,10 +57,11 @@ const config = {
   servers: envList('BENCH_IC_SERVERS', ['reference', 'tandem', 'tandem-nolog'], SERVERS),
   workloads: envList('BENCH_IC_WORKLOADS', WORKLOADS, WORKLOADS),
   requests: envNumber('BENCH_IC_REQUESTS', 3000, { min: 100, integer: true }),
-  warmup: envNumber('BENCH_IC_WARMUP', 6000, { min: 0, integer: true }),
+  warmup: envNumber('BENCH_IC_WARMUP', 30000, { min: 0, integer: true }),
   rows: envNumber('BENCH_IC_ROWS', 2000, { min: HOT_IDS, integer: true }),
   idle: envNumber('BENCH_IC_IDLE', 5, { min: 1, max: 60 }),
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
+  keep: process.env.BENCH_IC_KEEP ? resolve(process.env.BENCH_IC_KEEP) : undefined,
 };
 if (config.baseline && !config.servers.includes('tandem-base')) config.servers.push('tandem-base');
 if (config.servers.includes('tandem-base') && !config.baseline)
@@ -135,6 +146,7 @@ async function measure(name, workload) {
     const seconds = (performance.now() - started) / 1000;
     control(server.pid, '-d');
     const measured = dumpedInstructions(dir, server.pid, 1);
+    if (config.keep) keepDump(dir, server.pid, `${workload}-${name}`);
     // The same server left alone: what its timers cost per second, whatever the load.
     // First it finishes what the requests left it (the request log's last batch), which
     // belongs to the requests, not to the idle rate.
@@ -246,6 +258,12 @@ function dumpedInstructions(dir, pid, n) {
   const totals = /^totals:\s+(\d+)/m.exec(text);
   if (!totals) throw new Error(`no totals in the callgrind dump of ${pid}`);
   return Number(totals[1]);
+}
+
+/** Copies the measured dump to BENCH_IC_KEEP, which outlives the run's temporary directory. */
+function keepDump(dir, pid, label) {
+  mkdirSync(config.keep, { recursive: true });
+  copyFileSync(join(dir, `callgrind.${pid}.1`), join(config.keep, `${label}.callgrind`));
 }
 
 function gitHead(dir) {
