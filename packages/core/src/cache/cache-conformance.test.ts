@@ -130,6 +130,35 @@ describe('MemoryCache', () => {
     for (let i = 0; i < 300; i++) await cache.delete(`k${i}`);
     assert.equal(cache.bytes, 0, 'every byte counted in was counted out');
   });
+
+  it('prepares a stored value once, again after it is replaced, and apart for another prepare', async () => {
+    const cache = new MemoryCache({ maxBytes: 1 << 20 });
+    const calls: string[] = [];
+    const length = (value: Uint8Array) => (calls.push('length'), { length: value.byteLength });
+    const first = (value: Uint8Array) => (calls.push('first'), value[0]);
+    assert.equal(cache.preparedNow('k', length), undefined);
+    await cache.set('k', new Uint8Array([7, 8]));
+    const prepared = cache.preparedNow('k', length);
+    assert.deepEqual(prepared, { length: 2 });
+    assert.equal(cache.preparedNow('k', length), prepared, 'the same object, not made again');
+    assert.equal(cache.preparedNow('k', first), 7);
+    await cache.set('k', new Uint8Array([9, 9, 9]));
+    assert.deepEqual(cache.preparedNow('k', length), { length: 3 });
+    assert.deepEqual(calls, ['length', 'first', 'length']);
+  });
+
+  it('counts a prepared read as a use: the entry outlives an unread older one', async () => {
+    const value = new Uint8Array(1000);
+    const probe = new MemoryCache({ maxBytes: 1 << 20, maxEntryBytes: 2000 });
+    await probe.set('probe', value);
+    const small = new MemoryCache({ maxBytes: probe.bytes * 2, maxEntryBytes: 2000 });
+    await small.set('a', value);
+    await small.set('b', value);
+    assert.ok(small.preparedNow('a', (v) => v.byteLength));
+    await small.set('c', value);
+    assert.ok(small.getNow('a'), 'a was read');
+    assert.equal(small.getNow('b'), undefined);
+  });
 });
 
 describe('TwoLevelCache', { skip: redisSkipReason }, () => {

@@ -10,6 +10,12 @@ export interface Cache {
   get(key: string): Promise<Uint8Array | undefined>;
   /** `get` without the promise, offered by caches in the same process (absent for a remote one). */
   getNow?(key: string): Uint8Array | undefined;
+  /**
+   * `getNow` as what a hit uses: `prepare` turns the stored bytes into it once per stored
+   * value, and the cache keeps the result beside them, so that a hit only looks it up
+   * (in-process caches only). Each key must always be read with the same `prepare`.
+   */
+  preparedNow?<T>(key: string, prepare: (value: Uint8Array) => T): T | undefined;
   /** Stores `value` under `key`; may drop it (too large) or evict older entries to fit. */
   set(key: string, value: Uint8Array): Promise<void>;
   /** Removes `key` (nothing happens when it is absent). */

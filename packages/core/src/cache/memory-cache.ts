@@ -18,6 +18,9 @@ export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 interface Entry {
   readonly value: Uint8Array;
   used: boolean;
+  /** What `preparedNow` made of the value, and the function that made it. */
+  prepared: unknown;
+  preparedBy: unknown;
 }
 
 /**
@@ -62,11 +65,23 @@ export class MemoryCache implements Cache {
     return entry.value;
   }
 
+  /** See Cache.preparedNow; the prepared form counts nothing towards `maxBytes` beyond the value it is made of. */
+  preparedNow<T>(key: string, prepare: (value: Uint8Array) => T): T | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    entry.used = true;
+    if (entry.preparedBy !== prepare) {
+      entry.prepared = prepare(entry.value);
+      entry.preparedBy = prepare;
+    }
+    return entry.prepared as T;
+  }
+
   set(key: string, value: Uint8Array): Promise<void> {
     this.#remove(key);
     const size = sizeOf(key, value);
     if (size > this.#maxEntryBytes) return Promise.resolve();
-    this.#entries.set(key, { value, used: false });
+    this.#entries.set(key, { value, used: false, prepared: undefined, preparedBy: undefined });
     this.#bytes += size;
     this.#evict(key);
     return Promise.resolve();

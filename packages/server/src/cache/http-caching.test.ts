@@ -4,6 +4,7 @@ import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { testPrincipalResolver, asSuperuser } from '../testing/test-principals.fixture.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
+import { millis } from './http-caching.js';
 
 describe('ifNoneMatchMatches (RFC 9110 §13.1.2)', () => {
   const tag = '"abc"';
@@ -23,6 +24,33 @@ describe('ifNoneMatchMatches (RFC 9110 §13.1.2)', () => {
   ];
   for (const [field, expected] of cases)
     it(`${JSON.stringify(field)} → ${expected}`, () => assert.equal(ifNoneMatchMatches(field, tag), expected));
+});
+
+describe('millis (Server-Timing durations)', () => {
+  it('writes three decimals, as toFixed(3) does', () => {
+    const cases: [number, string][] = [
+      [0, '0.000'],
+      [0.0004, '0.000'],
+      [0.001, '0.001'],
+      [0.05, '0.050'],
+      [1.5, '1.500'],
+      [12.3456, '12.346'],
+      [999.9996, '1000.000'],
+      [123_456.789, '123456.789'],
+      [-1, '0.000'],
+      [Number.NaN, '0.000'],
+    ];
+    for (const [ms, text] of cases) assert.equal(millis(ms), text, String(ms));
+  });
+
+  it('stays within half a microsecond of the duration, whatever it is', () => {
+    for (let i = 0; i < 10_000; i++) {
+      const ms = Math.random() * 10 ** (i % 7);
+      const text = millis(ms);
+      assert.match(text, /^\d+\.\d{3}$/);
+      assert.ok(Math.abs(Number(text) - ms) <= 0.0005 + 1e-9, `${ms} → ${text}`);
+    }
+  });
 });
 
 describe('entityTagOf', () => {

@@ -72,17 +72,14 @@ export async function answerRecordRead(
   if (!cache || !decision) return reply.send(await produce());
   const meta = responseMetaOf(request);
   if (meta) meta.shared = decision.shared;
-  // An in-process cache answers without a promise.
-  const entry = cache.cache.getNow ? cache.cache.getNow(decision.key) : await cache.cache.get(decision.key);
+  // An in-process cache answers without a promise, and splits each entry once.
+  const stored = cache.cache.preparedNow
+    ? cache.cache.preparedNow(decision.key, toStoredAnswer)
+    : storedAnswerOf(await cache.cache.get(decision.key));
   const type = prefersXml(request.headers.accept) ? XML_TYPE : JSON_TYPE;
-  if (entry) {
+  if (stored) {
     if (meta) meta.cache = 'hit';
-    const split = entry.indexOf(NEWLINE);
-    const etag = Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1');
-    return reply
-      .header('content-type', type)
-      .header('etag', etag)
-      .send(Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1));
+    return reply.header('content-type', type).header('etag', stored.etag).send(stored.body);
   }
   if (meta) meta.cache = 'miss';
   const json = JSON.stringify(await produce());
@@ -91,6 +88,25 @@ export async function answerRecordRead(
   const etag = entityTagOf(body);
   void cache.cache.set(decision.key, Buffer.from(`${etag}\n${body}`)).catch(() => undefined);
   return reply.header('content-type', type).header('etag', etag).send(body);
+}
+
+/** A cache entry as a hit sends it: the entity tag and the body bytes. */
+interface StoredAnswer {
+  readonly etag: string;
+  readonly body: Buffer;
+}
+
+/** Splits an entry (`<etag>\n<body>`, as answerRecordRead stores it); the body is a view of the entry's bytes. */
+function toStoredAnswer(entry: Uint8Array): StoredAnswer {
+  const split = entry.indexOf(NEWLINE);
+  return {
+    etag: Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1'),
+    body: Buffer.from(entry.buffer, entry.byteOffset + split + 1, entry.byteLength - split - 1),
+  };
+}
+
+function storedAnswerOf(entry: Uint8Array | undefined): StoredAnswer | undefined {
+  return entry && toStoredAnswer(entry);
 }
 
 function xmlOf(json: string): string {
