@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench:instructions`: the CPU a request costs, counted in machine instructions
-// instead of seconds, so that the figure repeats on a busy machine (most runs of the same
-// code agree within 1-2 %; one run in five of Tandem's cache hit counted 10 % more, so take
-// the median of three runs). Each server runs
+// instead of seconds, so that the figure repeats on a busy machine. Each server runs
 // under valgrind's callgrind (every thread of the process, the log's worker included);
-// after a warm-up the counters are zeroed, a fixed number of requests is sent, and the
-// counters are dumped: instructions / requests. The server is then left to finish its
-// request log's last batch and, idle for BENCH_IC_IDLE seconds, counted again: what its
-// timers cost per second. Under
-// valgrind a server answers some 50 times fewer requests per second, so a timer's work is
-// charged to 50 times fewer requests than at full speed; the report's "net" figure takes
-// the idle rate times the measured seconds away.
+// after a warm-up, three batches of requests are counted apart (counters zeroed, a
+// fixed number of requests sent, counters dumped): instructions / requests. A batch may
+// catch a one-off (a major GC, a late compile: about one batch in five counted 10 % more),
+// so the report gives the batches' median and range. The server is then left to finish
+// its request log's last batch and, idle, counted again in one-second slices: what its
+// timers cost per second (the slices' median). Under valgrind a server answers some 50
+// times fewer requests per second, so a timer's work is charged to 50 times fewer
+// requests than at full speed; the report's "net" figure takes the idle rate times each
+// batch's seconds away.
 //
 // What it does not see: time. A cache miss, a system call's wait or a lock costs no
 // instructions here, and work done once per millisecond (the log's date text) or per
@@ -21,10 +21,11 @@
 // docs/performance.md, "Instructions per request".
 //
 // Settings (environment): BENCH_IC_SERVERS (reference,tandem,tandem-nolog; tandem-base
-// too with BENCH_BASELINE=<a built checkout>), BENCH_IC_WORKLOADS (get,cached),
-// BENCH_IC_REQUESTS (3000 measured), BENCH_IC_WARMUP (30000), BENCH_IC_ROWS (2000),
-// BENCH_IC_IDLE (5 seconds), BENCH_IC_KEEP (a directory: each measured dump is copied there
-// as <workload>-<server>.callgrind, to read by function with callgrind_annotate).
+// too with BENCH_BASELINE=<a built checkout>, and tandem-base-nolog when named), BENCH_IC_WORKLOADS (get,cached),
+// BENCH_IC_REQUESTS (2000 per batch), BENCH_IC_WARMUP (30000), BENCH_IC_ROWS (2000),
+// BENCH_IC_IDLE (5 one-second slices), BENCH_IC_KEEP (a directory: each batch's dump is
+// copied there as <workload>-<server>.<batch>.callgrind, to read by function with
+// callgrind_annotate).
 import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
@@ -46,25 +47,28 @@ import { killChildren, trackChild, waitHealthy } from './bench-processes.mjs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(BENCH_DIR, '..');
-const SERVERS = ['reference', 'tandem', 'tandem-nolog', 'tandem-base'];
+const SERVERS = ['reference', 'tandem', 'tandem-nolog', 'tandem-base', 'tandem-base-nolog'];
 const WORKLOADS = ['get', 'cached'];
 const HOT_IDS = 100;
 const CONCURRENCY = 8;
+/** Batches of BENCH_IC_REQUESTS counted apart: one may catch a one-off (a major GC, a late compile), so the median is reported. */
+const BATCHES = 3;
 /** Time for the request log's last batch (written 500 ms after its first entry, by its worker) before the idle count. */
 const SETTLE_MS = 3000;
 
 const config = {
   servers: envList('BENCH_IC_SERVERS', ['reference', 'tandem', 'tandem-nolog'], SERVERS),
   workloads: envList('BENCH_IC_WORKLOADS', WORKLOADS, WORKLOADS),
-  requests: envNumber('BENCH_IC_REQUESTS', 3000, { min: 100, integer: true }),
+  requests: envNumber('BENCH_IC_REQUESTS', 2000, { min: 100, integer: true }),
   warmup: envNumber('BENCH_IC_WARMUP', 30000, { min: 0, integer: true }),
   rows: envNumber('BENCH_IC_ROWS', 2000, { min: HOT_IDS, integer: true }),
-  idle: envNumber('BENCH_IC_IDLE', 5, { min: 1, max: 60 }),
+  idle: envNumber('BENCH_IC_IDLE', 5, { min: 1, max: 60, integer: true }),
   baseline: process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined,
   keep: process.env.BENCH_IC_KEEP ? resolve(process.env.BENCH_IC_KEEP) : undefined,
 };
-if (config.baseline && !config.servers.includes('tandem-base')) config.servers.push('tandem-base');
-if (config.servers.includes('tandem-base') && !config.baseline)
+const isBase = (name) => name.startsWith('tandem-base');
+if (config.baseline && !config.servers.some(isBase)) config.servers.push('tandem-base');
+if (config.servers.some(isBase) && !config.baseline)
   throw new Error('tandem-base needs BENCH_BASELINE=<a built checkout of Tandem>');
 
 const tools = ['valgrind', 'callgrind_control'].filter((tool) => spawnSync(tool, ['--version']).status !== 0);
@@ -83,12 +87,12 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const rows = makeRows(config.rows, 42, 50);
 const ids = rows.map((row) => row.id);
 const isTandem = (name) => name.startsWith('tandem');
-const tandemBin = (name) => join(name === 'tandem-base' ? config.baseline : ROOT, 'packages/cli/bin/tandem.js');
+const tandemBin = (name) => join(isBase(name) ? config.baseline : ROOT, 'packages/cli/bin/tandem.js');
 
 console.log(`Tandem instructions per request, ${new Date().toISOString()}`);
 console.log(`  code      ${gitHead(ROOT)}${config.baseline ? `; tandem-base ${gitHead(config.baseline)}` : ''}`);
 console.log(
-  `  settings  ${config.rows} rows; ${config.warmup} warm-up + ${config.requests} measured requests per server, ${CONCURRENCY} keep-alive connections; ${valgrindVersion()}`,
+  `  settings  ${config.rows} rows; ${config.warmup} warm-up + ${BATCHES} x ${config.requests} measured requests per server, ${CONCURRENCY} keep-alive connections; ${valgrindVersion()}`,
 );
 
 const results = {};
@@ -101,8 +105,9 @@ for (const workload of config.workloads) {
     const counted = await measure(name, workload);
     results[workload][name] = counted;
     const n = (value) => value.toLocaleString('en-US').padStart(9);
+    const [low, high] = counted.netRange.map((value) => n(value).trim());
     console.log(
-      `  ${name.padEnd(13)} ${n(counted.netPerRequest)} per request net of idle (${n(counted.perRequest).trim()} counted; idle ${n(counted.idlePerSecond).trim()}/s at ${counted.requestsPerSecond} req/s)`,
+      `  ${name.padEnd(13)} ${n(counted.netPerRequest)} per request net of idle, median of ${BATCHES} batches (${low}–${high}; ${n(counted.perRequest).trim()} counted; idle ${n(counted.idlePerSecond).trim()}/s at ${counted.requestsPerSecond} req/s)`,
     );
   }
   printRatios(results[workload]);
@@ -121,6 +126,7 @@ function printRatios(byServer) {
     ['tandem-nolog / reference', ratio('tandem-nolog', 'reference')],
     ['tandem / tandem-nolog (the request log)', ratio('tandem', 'tandem-nolog')],
     ['tandem / tandem-base', ratio('tandem', 'tandem-base')],
+    ['tandem-nolog / tandem-base-nolog', ratio('tandem-nolog', 'tandem-base-nolog')],
   ];
   for (const [label, value] of lines) if (value) console.log(`  ${label}: ${value}`);
 }
@@ -140,28 +146,40 @@ async function measure(name, workload) {
     // (two, each on new connections): the sequence whose counts repeated run after run.
     for (const half of [Math.ceil(config.warmup / 2), Math.floor(config.warmup / 2)])
       if (half > 0) await send(port, paths, half);
-    control(server.pid, '-z');
-    const started = performance.now();
-    await send(port, paths, config.requests);
-    const seconds = (performance.now() - started) / 1000;
-    control(server.pid, '-d');
-    const measured = dumpedInstructions(dir, server.pid, 1);
-    if (config.keep) keepDump(dir, server.pid, `${workload}-${name}`);
+    // Dumps are numbered from 1, in the order they are taken.
+    let dumps = 0;
+    const count = async (during) => {
+      control(server.pid, '-z');
+      const started = performance.now();
+      await during();
+      const seconds = (performance.now() - started) / 1000;
+      control(server.pid, '-d');
+      dumps += 1;
+      return { instructions: dumpedInstructions(dir, server.pid, dumps), seconds, dump: dumps };
+    };
+    const batches = [];
+    for (let batch = 0; batch < BATCHES; batch++) batches.push(await count(() => send(port, paths, config.requests)));
+    if (config.keep)
+      for (const [at, batch] of batches.entries())
+        keepDump(dir, server.pid, batch.dump, `${workload}-${name}.${at + 1}`);
     // The same server left alone: what its timers cost per second, whatever the load.
     // First it finishes what the requests left it (the request log's last batch), which
-    // belongs to the requests, not to the idle rate.
+    // belongs to the requests, not to the idle rate. The idle rate is the median of
+    // one-second slices: a slice may catch a one-off (a major GC, a late compile).
     await sleep(SETTLE_MS);
-    control(server.pid, '-z');
-    await sleep(config.idle * 1000);
-    control(server.pid, '-d');
-    const idlePerSecond = dumpedInstructions(dir, server.pid, 2) / config.idle;
-    const perRequest = measured / config.requests;
-    const idleShare = (idlePerSecond * seconds) / config.requests;
+    const slices = [];
+    for (let slice = 0; slice < config.idle; slice++) slices.push(await count(() => sleep(1000)));
+    const idlePerSecond = median(slices.map((slice) => slice.instructions / slice.seconds));
+    // Each batch net of the idle rate over its own seconds; the batches' median is the figure.
+    const perRequest = batches.map((batch) => batch.instructions / config.requests);
+    const net = batches.map((batch) => (batch.instructions - idlePerSecond * batch.seconds) / config.requests);
+    const seconds = batches.reduce((sum, batch) => sum + batch.seconds, 0);
     return {
-      perRequest: Math.round(perRequest),
+      perRequest: Math.round(median(perRequest)),
       idlePerSecond: Math.round(idlePerSecond),
-      netPerRequest: Math.round(perRequest - idleShare),
-      requestsPerSecond: Math.round(config.requests / seconds),
+      netPerRequest: Math.round(median(net)),
+      netRange: [Math.round(Math.min(...net)), Math.round(Math.max(...net))],
+      requestsPerSecond: Math.round((BATCHES * config.requests) / seconds),
     };
   } finally {
     server.child.kill('SIGKILL');
@@ -182,7 +200,7 @@ function start(name, workload, dir, port) {
     prepareTandemDb(tandemBin(name), collections, dataDir, ROOT);
     insertRows(db, rows);
     const flags = ['serve', '--no-grpc', '--http', `${HOST}:${port}`, '--dir', dataDir];
-    command = [tandemBin(name), ...flags, ...(name === 'tandem-nolog' ? ['--no-request-log'] : [])];
+    command = [tandemBin(name), ...flags, ...(name.endsWith('-nolog') ? ['--no-request-log'] : [])];
   } else {
     const tandemDir = join(dir, 'ddl');
     mkdirSync(tandemDir);
@@ -260,10 +278,16 @@ function dumpedInstructions(dir, pid, n) {
   return Number(totals[1]);
 }
 
-/** Copies the measured dump to BENCH_IC_KEEP, which outlives the run's temporary directory. */
-function keepDump(dir, pid, label) {
+/** Copies dump `n` to BENCH_IC_KEEP, which outlives the run's temporary directory. */
+function keepDump(dir, pid, n, label) {
   mkdirSync(config.keep, { recursive: true });
-  copyFileSync(join(dir, `callgrind.${pid}.1`), join(config.keep, `${label}.callgrind`));
+  copyFileSync(join(dir, `callgrind.${pid}.${n}`), join(config.keep, `${label}.callgrind`));
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 function gitHead(dir) {
