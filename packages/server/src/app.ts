@@ -8,7 +8,13 @@ import {
   uploadAllowance,
   type UploadOptions,
 } from './files/multipart-parser.js';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type preHandlerAsyncHookHandler,
+} from 'fastify';
 import {
   AppError,
   type CallWatcher,
@@ -74,7 +80,7 @@ import { FlowHub } from './flow/flow-hub.js';
 import { registerFlowRoutes } from './flow/flow-routes.js';
 import { responseMetaOf } from './http/response-meta.js';
 import type { CustomRoutes } from './routes/custom-route-table.js';
-import { installCustomRoutes } from './routes/custom-routes.js';
+import { customRoutesHook } from './routes/custom-routes.js';
 
 /**
  * The HTTP server's settings (validated by the CLI before they get here). The edge
@@ -244,10 +250,15 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   { name: 'representation', hooks: 'onSend', install: (c) => installXmlRepresentation(c.app) },
   {
     name: 'timing and conditional requests',
-    hooks: 'onRequest, preHandler, onSend',
+    hooks: 'onRequest, onSend',
     install: (c) => installHttpCaching(c.app, c.flow),
   },
   { name: 'compression', hooks: 'onSend', install: (c) => installCompression(c.app, c.edge.compressMinBytes) },
+  {
+    name: 'error mapping',
+    hooks: 'error handler',
+    install: (c) => installErrorHandling(c.app, c.services.logger),
+  },
   {
     name: 'body parsing',
     hooks: 'content-type parser',
@@ -269,11 +280,6 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
     name: 'body budget',
     hooks: 'preParsing',
     install: (c) => installBodyBudget(c.bodyHooks, c.bodyLimits, c.bodyBudget),
-  },
-  {
-    name: 'error mapping',
-    hooks: 'error and not-found handlers',
-    install: (c) => installErrorHandling(c.app, c.services.logger, c.bodyHooks),
   },
   {
     name: 'principal',
@@ -301,8 +307,8 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
   { name: 'routes', hooks: 'handler', install: registerRoutes },
 ];
 
-/** The routes: documents, health, the action table, realtime, auth, batch, WebSocket and static files. */
-function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }: PhaseContext): void {
+/** The routes: documents, health, the action table, realtime, auth, batch, WebSocket, static files, and the not-found handler (custom routes). */
+function registerRoutes({ app, services, options, bodyLimits, bodyBudget, bodyHooks, flow }: PhaseContext): void {
   registerOpenApiRoutes(app, services.collections);
   registerFlowRoutes(app, flow);
   registerHealthRoutes(app);
@@ -316,8 +322,9 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
       limits: { maxConnections: options.sseMaxConnections, maxConnectionsPerIp: options.sseMaxConnectionsPerIp },
     });
   const rateLimiter = services.rateLimiter ?? createMemoryRateLimiter();
-  if (services.customRoutes)
-    installCustomRoutes(app, services.customRoutes.routes, { rateLimiter, budgetMs: services.customRoutes.budgetMs });
+  const customRoutes =
+    services.customRoutes &&
+    customRoutesHook(services.customRoutes.routes, { rateLimiter, budgetMs: services.customRoutes.budgetMs });
   if (services.auth)
     registerAuthActionRoutes(
       app,
@@ -342,7 +349,8 @@ function registerRoutes({ app, services, options, bodyLimits, bodyBudget, flow }
     );
   if (services.graphql) registerGraphql(app, services.graphql, services, options);
   if (options.adminDir) registerAdminUi(app, options.adminDir);
-  if (options.publicDir) registerStaticFiles(app, options.publicDir);
+  if (options.publicDir) registerStaticFiles(app, options.publicDir, customRoutes);
+  registerNotFound(app, bodyHooks, customRoutes);
 }
 
 /** `/api/graphql` over HTTP, and over WebSocket with the server's socket limits. */
@@ -456,7 +464,7 @@ function installPrincipalHook(app: FastifyInstance, resolve: PrincipalResolver, 
   });
 }
 
-function installErrorHandling(app: FastifyInstance, logger: Logger, bodyHooks: BodyRouteHooks): void {
+function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error, request, reply) => {
     const { body, internal } = toErrorBody(error);
     if (internal)
@@ -470,12 +478,27 @@ function installErrorHandling(app: FastifyInstance, logger: Logger, bodyHooks: B
       reply.header('retry-after', String(body.data.retryAfter));
     return reply.code(body.status).send(body);
   });
-  // NB: custom routes (server hooks' routerAdd) are served from the not-found handler, so
-  // it reads bodies under the same limits as declared routes. Fastify takes every
-  // lifecycle hook from these options, though its types name two.
+}
+
+/**
+ * The not-found handler: every path no route declares. It serves the custom routes of
+ * server hooks first (`customRoutes`), so it reads bodies under the same body hooks as
+ * declared routes. Registered after every route and hook it takes. NB: Fastify takes
+ * every lifecycle hook from these options, though its types name two.
+ */
+function registerNotFound(
+  app: FastifyInstance,
+  bodyHooks: BodyRouteHooks,
+  customRoutes: preHandlerAsyncHookHandler | undefined,
+): void {
   const { preParsing, preValidation, onResponse } = bodyHooks;
   app.setNotFoundHandler(
-    { preParsing: [...preParsing], preValidation: [...preValidation], onResponse: [...onResponse] } as never,
+    {
+      preParsing: [...preParsing],
+      preValidation: [...preValidation],
+      onResponse: [...onResponse],
+      ...(customRoutes ? { preHandler: customRoutes } : {}),
+    } as never,
     (_request, reply) => reply.code(404).send(toErrorBody(new AppError('NOT_FOUND')).body),
   );
 }

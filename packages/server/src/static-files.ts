@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError } from '@tandem/core';
 import { setHtmlSecurityHeaders } from './edge/security-headers.js';
 
@@ -31,13 +31,15 @@ const CONTENT_TYPES: Record<string, string> = {
 /**
  * Serves files under `root` at `/`: content types by extension, a strong ETag from size
  * and modification time (304 on a match), `index.html` for directories. Paths that
- * leave the root (`..`, encoded or not, or a symlink pointing out) are 404.
+ * leave the root (`..`, encoded or not, or a symlink pointing out) are 404. `before`
+ * runs first and may answer instead (the custom routes of server hooks).
  */
-export function registerStaticFiles(app: FastifyInstance, root: string): void {
+export function registerStaticFiles(app: FastifyInstance, root: string, before?: preHandlerAsyncHookHandler): void {
   const base = resolve(root);
   app.route({
     method: ['GET', 'HEAD'],
     url: '/*',
+    ...(before ? { preHandler: before } : {}),
     handler: async (request, reply) => serveFile(base, request, reply),
   });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { AppError, budgetedRunner, withinBudget, type RateLimiter } from '@tandem/core';
 import { principalOf, requireAuth, requireSuperuser } from '../auth/request-principal.js';
 import { toRequestContext } from '../auth/request-context.js';
@@ -13,20 +13,22 @@ export interface CustomRouteOptions {
 }
 
 /**
- * Serves the routes of server hooks. They are asked only for requests no built-in route
- * serves (Fastify's not-found handler, or the public files' catch-all), after the edge,
- * the principal and the body parsers ran: custom routes get the same limits, caller and
- * error answers as the built-in ones.
+ * The preHandler that serves the routes of server hooks. It goes only where no built-in
+ * route answers: on Fastify's not-found handler and on the public files' catch-all
+ * (`/*`), which run it after the edge, the principal and the body parsers, so custom
+ * routes get the same limits, caller and error answers as the built-in ones. NB: not on
+ * the app: a preHandler there would make every request of every route pay for a hook
+ * kind and a promise, to ask a table that only unmatched paths can match.
  */
-export function installCustomRoutes(app: FastifyInstance, routes: CustomRoutes, options: CustomRouteOptions): void {
-  app.addHook('preHandler', async (request, reply) => {
-    if (routes.size === 0 || !(request.is404 || request.routeOptions.url === '/*')) return;
+export function customRoutesHook(routes: CustomRoutes, options: CustomRouteOptions): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    if (routes.size === 0) return;
     const path = request.url.split('?', 1)[0]!;
     const match = routes.match(request.method, path);
     if (!match) return;
     await serveCustomRoute(request, reply, match.route, match.params, options);
     return reply;
-  });
+  };
 }
 
 async function serveCustomRoute(
