@@ -24,7 +24,6 @@ import {
   type CollectionService,
   type LogWriter,
   type RecordService,
-  type RequestLogInput,
   type SettingsService,
 } from '@tandem/core';
 import { toErrorBody } from './http/error-body.js';
@@ -71,7 +70,12 @@ import { createBodyRouteHooks, type BodyRouteHooks } from './edge/body-route-hoo
 import { installCompression } from './edge/compression.js';
 import { installXmlBodyParser, installXmlRepresentation } from './edge/xml-representation.js';
 import { parseQueryString } from './edge/query-string.js';
-import { installMetrics } from './metrics/metrics-endpoint.js';
+import { createAppMetrics, installMetrics, type AppMetrics } from './metrics/metrics-endpoint.js';
+import { CacheHitLane } from './routes/cache-hit-lane.js';
+import { putInFrontOfFastify } from './routes/cache-hit-lane-listener.js';
+export { cacheHitLaneOf } from './routes/cache-hit-lane-listener.js';
+import { createRequestIds } from './http/request-ids.js';
+import { toRequestLogInput } from './http/request-log-input.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
 import type { GraphqlTransport } from './graphql/graphql-transport.js';
 import { registerGraphqlRoutes } from './graphql/graphql-routes.js';
@@ -180,7 +184,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
   const edge = resolveEdgeOptions(options);
   const bodyLimits = resolveBodyLimits(options.bodyLimit, options.bodyLimits);
   const bodyBudget = options.bodyBudget ?? new BodyBudget(DEFAULT_BODY_BUDGET);
-  const app = createFastify(options, edge);
+  const nextId = createRequestIds();
+  const app = createFastify(options, edge, nextId);
   const uploads = { ...defaultUploadOptions, ...options.uploads };
   const spool = new UploadSpool(
     options.uploadSpoolDir ?? join(tmpdir(), `tandem-uploads-${randomBytes(6).toString('hex')}`),
@@ -200,6 +205,8 @@ export function createApp(services: AppServices, options: ServerOptions = defaul
     spool,
     uploads,
     flow,
+    metrics: createAppMetrics(),
+    nextId,
   };
   for (const phase of HTTP_PHASES) phase.install(context);
   return app;
@@ -230,6 +237,9 @@ interface PhaseContext {
   readonly uploads: UploadOptions;
   /** The Flow stream's hub: the edge asks it whether anyone watches. */
   readonly flow: FlowHub;
+  readonly metrics: AppMetrics;
+  /** The request ids of every path that answers (Fastify's and the cache hit lane's). */
+  readonly nextId: () => string;
 }
 
 /** One phase of the HTTP request path: a name (see docs/lifecycle.md) and what it installs. */
@@ -297,15 +307,39 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
     name: 'metrics',
     hooks: 'onResponse',
     install: (c) =>
-      installMetrics(c.app, {
+      installMetrics(c.app, c.metrics, {
         token: c.options.metricsToken,
         realtime: c.services.realtime,
         log: c.services.logOutput,
         requestLog: c.services.requestLog,
       }),
   },
+  { name: 'cache hit lane', hooks: 'request listener', install: installCacheHitLane },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
 ];
+
+/**
+ * Puts the cache hit lane (`cache/cache-hit-lane.ts`) in front of Fastify: the server's
+ * request listener asks the lane first and hands Fastify what it does not answer. Only
+ * over plain HTTP, with an in-process response cache (a cluster's shared cache answers
+ * with a promise, and HTTPS adds its own headers): otherwise nothing changes.
+ */
+function installCacheHitLane({ app, services, options, edge, flow, metrics, nextId }: PhaseContext): void {
+  const cache = services.responseCache;
+  if (options.tls || !cache?.cache.preparedNow || cache.ready) return;
+  const lane = new CacheHitLane({
+    cache,
+    nextId,
+    logger: options.logRequests ? services.logger : undefined,
+    stored: services.requestLog,
+    metrics: metrics.http,
+    watched: () => flow.watching,
+    compressMinBytes: edge.compressMinBytes,
+    anyOrigin: edge.corsOrigins.includes('*'),
+    trustsProxies: edge.trustedProxies.length > 0,
+  });
+  putInFrontOfFastify(app, lane, services.logger);
+}
 
 /** The routes: documents, health, the action table, realtime, auth, batch, WebSocket, static files, and the not-found handler (custom routes). */
 function registerRoutes({ app, services, options, bodyLimits, bodyBudget, bodyHooks, flow }: PhaseContext): void {
@@ -387,9 +421,7 @@ function answerFrameworkError(error: FastifyError, _request: FastifyRequest, rep
  * The Fastify instance: plain HTTP/1.1, or with a certificate HTTP/2 over TLS that
  * falls back to HTTP/1.1 by ALPN (WebSocket upgrades and older clients use that).
  */
-function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstance {
-  const prefix = randomBytes(3).toString('hex');
-  let counter = 0;
+function createFastify(options: ServerOptions, edge: EdgeOptions, nextId: () => string): FastifyInstance {
   const common = {
     ...edgeFastifyOptions(edge),
     logger: false,
@@ -397,7 +429,7 @@ function createFastify(options: ServerOptions, edge: EdgeOptions): FastifyInstan
     requestTimeout: options.requestTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
     return503OnClosing: true,
-    genReqId: () => `${prefix}-${(++counter).toString(36)}`,
+    genReqId: nextId,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH, querystringParser: parseQueryString },
     frameworkErrors: answerFrameworkError,
   };
@@ -541,25 +573,17 @@ function installRequestLog(
 }
 
 /** A stored log entry's facts, as PocketBase's request log records them. */
-function requestLogInput(request: FastifyRequest, status: number, execTime: number): RequestLogInput {
-  const principal = principalOf(request);
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return typeof value === 'string' ? value : '';
-  };
-  return {
+function requestLogInput(request: FastifyRequest, status: number, execTime: number) {
+  return toRequestLogInput({
     method: request.method,
     url: request.url,
     status,
     execTime,
+    principal: principalOf(request),
     remoteIP: request.socket.remoteAddress ?? '',
     userIP: request.ip,
-    userAgent: header('user-agent'),
-    referer: header('referer'),
-    auth:
-      principal.kind === 'guest' ? 'guest' : principal.kind === 'superuser' ? '_superusers' : principal.collection.name,
-    authId: principal.kind === 'record' ? principal.record.id : principal.kind === 'superuser' ? principal.id : '',
-  };
+    headers: request.headers,
+  });
 }
 
 function describe(error: unknown): Record<string, unknown> {

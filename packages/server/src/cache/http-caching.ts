@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { principalOf } from '../auth/request-principal.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
-import { declareResponseMeta, responseMetaOf, startResponseMeta, type ResponseMeta } from '../http/response-meta.js';
+import {
+  declareResponseMeta,
+  responseMetaOf,
+  startResponseMeta,
+  type CacheOutcome,
+  type ResponseMeta,
+} from '../http/response-meta.js';
 import { appendVary } from '../http/vary.js';
 import { HttpTrace, idleTracer, type RequestTracer } from '../http/request-trace.js';
 
@@ -35,6 +41,9 @@ export function installHttpCaching(app: FastifyInstance, tracer: RequestTracer =
   });
 }
 
+/** The Vary of a tagged read: its answer depends on the representation asked for and on who asks. */
+export const READ_VARY = 'Accept, Authorization, Cookie';
+
 /** The payload to send: no-store on errors, and ETag/304 on JSON and XML reads. */
 function conditional(request: FastifyRequest, reply: FastifyReply, payload: unknown, meta: ResponseMeta | undefined) {
   if (reply.statusCode >= 400) {
@@ -67,7 +76,7 @@ function validate(
     appendVary(reply, 'Accept');
     appendVary(reply, 'Authorization');
     appendVary(reply, 'Cookie');
-  } else reply.header('vary', 'Accept, Authorization, Cookie');
+  } else reply.header('vary', READ_VARY);
   const condition = request.headers['if-none-match'];
   if (condition === undefined || !ifNoneMatchMatches(condition, etag)) return payload;
   reply.code(304);
@@ -90,7 +99,12 @@ function isTaggedBody(reply: FastifyReply, payload: unknown): boolean {
 }
 
 function serverTiming(meta: ResponseMeta): string {
-  return `cache;desc=${meta.cache}, db;dur=${millis(meta.dbMs)}, total;dur=${millis(performance.now() - meta.start)}`;
+  return serverTimingOf(meta.cache, meta.dbMs, performance.now() - meta.start);
+}
+
+/** The Server-Timing field of an answer: the cache's outcome, the store's time and the whole request's. */
+export function serverTimingOf(cache: CacheOutcome, dbMs: number, totalMs: number): string {
+  return `cache;desc=${cache}, db;dur=${millis(dbMs)}, total;dur=${millis(totalMs)}`;
 }
 
 /**

@@ -6,7 +6,8 @@ import { entityTagOf } from '../http/entity-tags.js';
 import { responseMetaOf } from '../http/response-meta.js';
 import { rootNameOf, toXmlDocument, XML_TYPE } from '../xml/xml-writer.js';
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+/** The Content-Type of JSON answers. */
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const NEWLINE = 10;
 
 /** The response cache of record reads: where entries live, and how their keys are made. */
@@ -91,13 +92,17 @@ export async function answerRecordRead(
 }
 
 /** A cache entry as a hit sends it: the entity tag and the body bytes. */
-interface StoredAnswer {
+export interface StoredAnswer {
   readonly etag: string;
   readonly body: Buffer;
 }
 
-/** Splits an entry (`<etag>\n<body>`, as answerRecordRead stores it); the body is a view of the entry's bytes. */
-function toStoredAnswer(entry: Uint8Array): StoredAnswer {
+/**
+ * Splits an entry (`<etag>\n<body>`, as answerRecordRead stores it); the body is a view of
+ * the entry's bytes. NB: every reader passes this one function to `preparedNow`, which
+ * keeps one prepared form per entry and remakes it for another function.
+ */
+export function toStoredAnswer(entry: Uint8Array): StoredAnswer {
   const split = entry.indexOf(NEWLINE);
   return {
     etag: Buffer.from(entry.buffer, entry.byteOffset, split).toString('latin1'),

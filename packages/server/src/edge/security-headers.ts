@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * Sent on every response. `no-referrer`: API URLs carry record ids and filters, and
+ * Sent on every response (the cache hit lane writes the same list). `no-referrer`: API URLs carry record ids and filters, and
  * nothing in Tandem needs the Referer of its own pages.
  */
-const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
+export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
   ['x-content-type-options', 'nosniff'],
   ['referrer-policy', 'no-referrer'],
   ['x-frame-options', 'DENY'],

@@ -20,6 +20,18 @@ const RECORD_READS: ReadonlySet<string> = new Set([
 ]);
 const UNMATCHED = '<unmatched>';
 
+/** An app's metrics: the registry the endpoint serves and the HTTP counts kept in it. */
+export interface AppMetrics {
+  readonly registry: Registry;
+  readonly http: HttpMetrics;
+}
+
+/** A fresh registry with the HTTP counts in it (one per app). */
+export function createAppMetrics(): AppMetrics {
+  const registry = new Registry();
+  return { registry, http: new HttpMetrics(registry) };
+}
+
 /**
  * Counts every response in one `onResponse` hook and serves the app's metrics at
  * `GET /api/metrics` in Prometheus' text format (prom-client, one registry per app), to
@@ -27,9 +39,7 @@ const UNMATCHED = '<unmatched>';
  * (`/api/collections/:collection/records/:id`), never the raw URL, so the series stay
  * few; anything no route matched is `<unmatched>`.
  */
-export function installMetrics(app: FastifyInstance, options: MetricsOptions): void {
-  const registry = new Registry();
-  const http = new HttpMetrics(registry);
+export function installMetrics(app: FastifyInstance, { registry, http }: AppMetrics, options: MetricsOptions): void {
   const runtime = registerRuntimeMetrics(registry, options);
   app.addHook('onClose', (_app, done) => (runtime.stop(), done()));
   app.addHook('onResponse', (request, reply, done) => {

@@ -22,7 +22,7 @@ import {
 import { openTestStore } from '@tandem/core/testing';
 import type { FastifyInstance } from 'fastify';
 import { createApp, defaultServerOptions, type ServerOptions } from '../app.js';
-import { silentLogger } from '../http/log.js';
+import { silentLogger, type Logger } from '../http/log.js';
 import type { PrincipalResolver } from '../auth/request-principal.js';
 import { createPrincipalResolver } from '../auth/principal-resolver.js';
 import type { AuthRateLimitRules, LogWriter, RateLimiter } from '@tandem/core';
@@ -67,6 +67,8 @@ export interface TestAppOptions {
   readonly storeRequestLog?: boolean;
   /** Wraps the opened store before the core services use it (to slow or observe its calls). */
   readonly wrapStore?: (store: Store) => Store;
+  /** Where the app logs (silent by default); request lines also need `logRequests: true`. */
+  readonly logger?: Logger;
 }
 
 /** Starts an in-process app on a fresh database of the given kind. */
@@ -78,7 +80,7 @@ export async function createTestApp(
   graphqlFactory?: TestGraphqlFactory,
   rateLimiter?: RateLimiter,
 ): Promise<TestApp> {
-  const { storeRequestLog, wrapStore, ...serverOptions } = options;
+  const { storeRequestLog, wrapStore, logger, ...serverOptions } = options;
   const opened = await openTestStore(dialect);
   const cleanup = opened.cleanup;
   const core = await composeCoreServices(wrapStore ? wrapStore(opened.store) : opened.store, {
@@ -100,7 +102,7 @@ export async function createTestApp(
       collections,
       records,
       settings,
-      logger: silentLogger,
+      logger: logger ?? silentLogger,
       resolvePrincipal: resolver,
       auth,
       authRateLimits,
