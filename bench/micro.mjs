@@ -11,6 +11,7 @@
 // Usage: npx tsc -b && node bench/micro.mjs [view,list,create,log,inject,cache] (default: all)
 // Knobs: MICRO_ROWS (10000), MICRO_SCALE (1: multiply the iteration counts).
 
+import { hash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -104,6 +105,16 @@ if (selected.includes('view')) {
     toRecord(byId.get(ids[(i * 7919) % ids.length])),
   );
   await measure('RecordService.view', n(50_000), (i) => records.view('items', ids[(i * 7919) % ids.length], {}, guest));
+  // What the guest view lane does for an uncached read: the action, the JSON, its tag and bytes.
+  const actions = dispatcherOver(records);
+  const noQuery = Object.freeze({});
+  await measure('dispatch records.view + JSON', n(50_000), async (i) => {
+    const timing = { dbMs: 0, cache: 'bypass', shared: false, start: performance.now() };
+    const input = { params: { collection: 'items', id: ids[(i * 7919) % ids.length] }, query: noQuery };
+    const context = { principal: core.guest, method: 'GET', headers: {}, query: noQuery, context: 'default', timing };
+    const json = JSON.stringify((await actions.dispatch('records.view', input, context)).body);
+    return [hash('sha1', json, 'base64url'), Buffer.from(json)];
+  });
   db.close();
 }
 if (selected.includes('list')) {

@@ -71,9 +71,9 @@ import { installCompression } from './edge/compression.js';
 import { installXmlBodyParser, installXmlRepresentation } from './edge/xml-representation.js';
 import { parseQueryString } from './edge/query-string.js';
 import { createAppMetrics, installMetrics, type AppMetrics } from './metrics/metrics-endpoint.js';
-import { CacheHitLane } from './routes/cache-hit-lane.js';
-import { putInFrontOfFastify } from './routes/cache-hit-lane-listener.js';
-export { cacheHitLaneOf } from './routes/cache-hit-lane-listener.js';
+import { GuestViewLane } from './routes/guest-view-lane.js';
+import { putInFrontOfFastify } from './routes/guest-view-lane-listener.js';
+export { guestViewLaneOf } from './routes/guest-view-lane-listener.js';
 import { createRequestIds } from './http/request-ids.js';
 import { toRequestLogInput } from './http/request-log-input.js';
 import { registerOpenApiRoutes } from './openapi/openapi-routes.js';
@@ -238,7 +238,7 @@ interface PhaseContext {
   /** The Flow stream's hub: the edge asks it whether anyone watches. */
   readonly flow: FlowHub;
   readonly metrics: AppMetrics;
-  /** The request ids of every path that answers (Fastify's and the cache hit lane's). */
+  /** The request ids of every path that answers (Fastify's and the guest view lane's). */
   readonly nextId: () => string;
 }
 
@@ -314,20 +314,21 @@ export const HTTP_PHASES: readonly HttpPhase[] = [
         requestLog: c.services.requestLog,
       }),
   },
-  { name: 'cache hit lane', hooks: 'request listener', install: installCacheHitLane },
+  { name: 'guest view lane', hooks: 'request listener', install: installGuestViewLane },
   { name: 'routes', hooks: 'handler', install: registerRoutes },
 ];
 
 /**
- * Puts the cache hit lane (`cache/cache-hit-lane.ts`) in front of Fastify: the server's
- * request listener asks the lane first and hands Fastify what it does not answer. Only
+ * Puts the guest view lane (`routes/guest-view-lane.ts`) in front of Fastify: the server's
+ * request listener asks the lane first and hands Fastify what it does not take. Only
  * over plain HTTP, with an in-process response cache (a cluster's shared cache answers
  * with a promise, and HTTPS adds its own headers): otherwise nothing changes.
  */
-function installCacheHitLane({ app, services, options, edge, flow, metrics, nextId }: PhaseContext): void {
+function installGuestViewLane({ app, services, options, edge, flow, metrics, nextId }: PhaseContext): void {
   const cache = services.responseCache;
   if (options.tls || !cache?.cache.preparedNow || cache.ready) return;
-  const lane = new CacheHitLane({
+  const lane = new GuestViewLane({
+    actions: services.actions,
     cache,
     nextId,
     logger: options.logRequests ? services.logger : undefined,
@@ -337,6 +338,7 @@ function installCacheHitLane({ app, services, options, edge, flow, metrics, next
     compressMinBytes: edge.compressMinBytes,
     anyOrigin: edge.corsOrigins.includes('*'),
     trustsProxies: edge.trustedProxies.length > 0,
+    errors: services.logger,
   });
   putInFrontOfFastify(app, lane, services.logger);
 }

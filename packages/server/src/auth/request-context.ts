@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '@tandem/core';
 import { principalOf } from './request-principal.js';
@@ -18,7 +19,7 @@ export function toRequestContext(request: FastifyRequest): RequestContext {
     principal: principalOf(request),
     method: request.method,
     get headers() {
-      return (headers ??= normalizeHeaders(request));
+      return (headers ??= toRuleHeaders(request.headers));
     },
     query: request.query as Record<string, string>,
     context: 'default',
@@ -27,9 +28,10 @@ export function toRequestContext(request: FastifyRequest): RequestContext {
   };
 }
 
-function normalizeHeaders(request: FastifyRequest): Record<string, string> {
+/** Request headers as rules read them (`@request.headers.x_token`): lowercase, `-` → `_`, lists joined. */
+export function toRuleHeaders(given: IncomingHttpHeaders): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
+  for (const [name, value] of Object.entries(given)) {
     if (value !== undefined)
       headers[name.toLowerCase().replaceAll('-', '_')] = Array.isArray(value) ? value.join(', ') : value;
   }

@@ -11,7 +11,7 @@ export interface CorsPolicy {
 
 const ALLOW_METHODS = 'GET, HEAD, PUT, PATCH, POST, DELETE';
 const ALLOW_HEADERS = 'Authorization, Content-Type, X-CSRF-Token, If-None-Match';
-/** The answer's headers a page may read (the cache hit lane sends the same). */
+/** The answer's headers a page may read (the guest view lane sends the same). */
 export const EXPOSE_HEADERS = 'ETag, Retry-After, Server-Timing, X-Request-Id';
 // Chromium caps preflight caching at 2 hours; Firefox at 24.
 const MAX_AGE = '7200';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * Sent on every response (the cache hit lane writes the same list). `no-referrer`: API URLs carry record ids and filters, and
+ * Sent on every response (the guest view lane writes the same list). `no-referrer`: API URLs carry record ids and filters, and
  * nothing in Tandem needs the Referer of its own pages.
  */
 export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [

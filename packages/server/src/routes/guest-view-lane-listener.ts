@@ -1,13 +1,13 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../http/log.js';
-import type { CacheHitLane } from './cache-hit-lane.js';
+import type { GuestViewLane } from './guest-view-lane.js';
 
-/** Each app's cache hit lane, when it has one. */
-const lanes = new WeakMap<FastifyInstance, CacheHitLane>();
+/** Each app's guest view lane, when it has one. */
+const lanes = new WeakMap<FastifyInstance, GuestViewLane>();
 
-/** The app's cache hit lane (tests count what it answered); undefined when the app has none. */
-export function cacheHitLaneOf(app: FastifyInstance): CacheHitLane | undefined {
+/** The app's guest view lane (tests count what it answered); undefined when the app has none. */
+export function guestViewLaneOf(app: FastifyInstance): GuestViewLane | undefined {
   return lanes.get(app);
 }
 
@@ -17,15 +17,16 @@ export function cacheHitLaneOf(app: FastifyInstance): CacheHitLane | undefined {
  * for every request the lane does not answer. From the app's `preClose` on, every request
  * goes to Fastify, which answers 503 while it closes.
  */
-export function putInFrontOfFastify(app: FastifyInstance, lane: CacheHitLane, logger: Pick<Logger, 'error'>): void {
+export function putInFrontOfFastify(app: FastifyInstance, lane: GuestViewLane, logger: Pick<Logger, 'error'>): void {
   const server = app.server;
   const [fastify, ...others] = server.listeners('request') as RequestListener[];
   if (!fastify || others.length > 0) throw new Error("expected exactly one request listener (Fastify's)");
   lanes.set(app, lane);
   app.addHook('preClose', (done) => (lane.stop(), done()));
   server.removeListener('request', fastify);
+  const fallback: RequestListener = (request, response) => fastify.call(server, request, response);
   server.on('request', (request, response) => {
-    if (!answeredByLane(lane, request, response, logger)) fastify.call(server, request, response);
+    if (!answeredByLane(lane, request, response, fallback, logger)) fallback(request, response);
   });
 }
 
@@ -35,16 +36,17 @@ export function putInFrontOfFastify(app: FastifyInstance, lane: CacheHitLane, lo
  * after it the connection is cut, as Fastify does with a reply that fails mid-way.
  */
 function answeredByLane(
-  lane: CacheHitLane,
+  lane: GuestViewLane,
   request: IncomingMessage,
   response: ServerResponse,
+  fallback: RequestListener,
   logger: Pick<Logger, 'error'>,
 ): boolean {
   try {
-    return lane.tryAnswer(request, response);
+    return lane.tryAnswer(request, response, fallback);
   } catch (error) {
     const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
-    logger.error('cache hit lane failed', { url: request.url, err });
+    logger.error('guest view lane failed', { url: request.url, err });
     if (response.headersSent) {
       response.destroy();
       return true;

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
-import { cacheHitLaneOf } from '../app.js';
+import { guestViewLaneOf } from '../app.js';
+import type { GuestViewLane } from './guest-view-lane.js';
 import { createJsonLogger } from '../http/log.js';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
@@ -18,19 +19,25 @@ interface Wire {
   readonly body: string;
 }
 
+/** How a request is expected to be answered: by the lane from the cache, by the lane from the store, or by Fastify. */
+type Path = 'hit' | 'read' | 'fastify';
+
 /**
- * The cache hit lane answers in front of Fastify. Every case sends one request twice: over
- * a socket, where the lane may answer, and through `inject`, which always takes Fastify's
- * path with every hook. Both must agree on status, body and every header (order included),
- * and the lane must have answered exactly the cases it may prove.
+ * The guest view lane answers in front of Fastify. Every case sends one request twice:
+ * over a socket, where the lane may answer, and through `inject`, which always takes
+ * Fastify's path with every hook. Both must agree on status, body and every header
+ * (order included), and the lane must have answered exactly the cases it may.
  */
-describe('cache hit lane', () => {
+describe('guest view lane', () => {
   let t: TestApp;
   let base: string;
   const lines: string[] = [];
   let postId = '';
   let bigId = '';
   let secretId = '';
+  let draftId = '';
+  let bigDraftId = '';
+  let tokenId = '';
   let userToken = '';
   let rootToken = '';
 
@@ -44,7 +51,17 @@ describe('cache hit lane', () => {
     await t.collections.import([
       { name: 'posts', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] },
       { name: 'secret', listRule: '', viewRule: '@request.auth.id != ""', fields: [{ name: 'title', type: 'text' }] },
+      { name: 'drafts', cache: false, listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] },
+      {
+        name: 'tokens',
+        listRule: '',
+        viewRule: '@request.headers.x_token = "open"',
+        fields: [{ name: 'title', type: 'text' }],
+      },
     ]);
+    draftId = (await t.seed('drafts', { title: 'draft' })).id as string;
+    bigDraftId = (await t.seed('drafts', { title: 'y'.repeat(3000) })).id as string;
+    tokenId = (await t.seed('tokens', { title: 'by header' })).id as string;
     postId = (await t.seed('posts', { title: 'hello' })).id as string;
     bigId = (await t.seed('posts', { title: 'x'.repeat(3000) })).id as string;
     secretId = (await t.seed('secret', { title: 'hidden' })).id as string;
@@ -69,23 +86,35 @@ describe('cache hit lane', () => {
   });
   after(async () => t?.cleanup());
 
-  /** Sends `url` over the socket and through inject; asserts both agree and whether the lane answered. */
+  const answeredBy = (lane: GuestViewLane) => ({ ...lane.answered });
+
+  /**
+   * Sends `url` over the socket and through inject, and asserts both agree and which path
+   * answered the socket's request. A hit is first filled through Fastify, as a first read
+   * would; a read leaves the cache as it is, and its cache outcome is left out of the
+   * comparison when the lane's read has just filled the entry inject then hits.
+   */
   async function compare(
     url: string,
     headers: Record<string, string>,
-    laneAnswers: boolean,
+    path: Path,
     method: 'GET' | 'HEAD' = 'GET',
   ): Promise<Wire> {
-    const lane = cacheHitLaneOf(t.app);
-    assert.ok(lane, 'the app has a cache hit lane');
-    // Fill the entry (or find it filled) through Fastify, as a first read would.
-    await t.app.inject({ method: 'GET', url, headers });
-    const before = lane.answered;
+    const lane = guestViewLaneOf(t.app);
+    assert.ok(lane, 'the app has a guest view lane');
+    if (path !== 'read') await t.app.inject({ method: 'GET', url, headers });
+    const before = answeredBy(lane);
     const wire = await overSocket(method, url, headers);
-    assert.equal(lane.answered - before, laneAnswers ? 1 : 0, `the lane ${laneAnswers ? 'answers' : 'passes'} ${url}`);
+    const expected = {
+      hits: before.hits + (path === 'hit' ? 1 : 0),
+      reads: before.reads + (path === 'read' ? 1 : 0),
+    };
+    assert.deepEqual(answeredBy(lane), expected, `${path}: ${method} ${url} ${JSON.stringify(headers)}`);
     const injected = await t.app.inject({ method, url, headers });
     const truth = toWire(injected.statusCode, Object.entries(injected.headers), injected.body);
-    assert.deepEqual(wire, truth, `${method} ${url} ${JSON.stringify(headers)}`);
+    const filled = path === 'read' && truth.cacheTiming.startsWith('cache;desc=hit');
+    if (filled) assert.equal(wire.cacheTiming, 'cache;desc=miss', 'the lane read what the cache then held');
+    assert.deepEqual(filled ? { ...wire, cacheTiming: '' } : wire, filled ? { ...truth, cacheTiming: '' } : truth);
     return wire;
   }
 
@@ -109,56 +138,72 @@ describe('cache hit lane', () => {
   const viewOf = (id: string, collection = 'posts') => `/api/collections/${collection}/records/${id}`;
 
   it('answers a plain guest hit with the bytes and headers Fastify sends', async () => {
-    const wire = await compare(viewOf(postId), {}, true);
+    const wire = await compare(viewOf(postId), {}, 'hit');
     assert.equal(wire.status, 200);
     assert.equal(wire.cacheTiming, 'cache;desc=hit, db;dur=0.000');
     assert.equal(JSON.parse(wire.body).title, 'hello');
   });
 
   it('answers conditional requests: 304 on a matching tag or *, 200 otherwise', async () => {
-    const { head } = await compare(viewOf(postId), {}, true);
+    const { head } = await compare(viewOf(postId), {}, 'hit');
     const etag = head.find(([name]) => name === 'etag')?.[1] ?? '';
-    assert.equal((await compare(viewOf(postId), { 'if-none-match': etag }, true)).status, 304);
-    assert.equal((await compare(viewOf(postId), { 'if-none-match': `"other", W/${etag}` }, true)).status, 304);
-    assert.equal((await compare(viewOf(postId), { 'if-none-match': '*' }, true)).status, 304);
-    assert.equal((await compare(viewOf(postId), { 'if-none-match': '"other"' }, true)).status, 200);
+    assert.equal((await compare(viewOf(postId), { 'if-none-match': etag }, 'hit')).status, 304);
+    assert.equal((await compare(viewOf(postId), { 'if-none-match': `"other", W/${etag}` }, 'hit')).status, 304);
+    assert.equal((await compare(viewOf(postId), { 'if-none-match': '*' }, 'hit')).status, 304);
+    assert.equal((await compare(viewOf(postId), { 'if-none-match': '"other"' }, 'hit')).status, 200);
+    assert.equal((await compare(viewOf(draftId, 'drafts'), { 'if-none-match': '*' }, 'read')).status, 304);
   });
 
   it('answers a cross-origin read under the any-origin policy with its CORS headers', async () => {
-    const { head } = await compare(viewOf(postId), { origin: 'http://elsewhere.test' }, true);
+    const { head } = await compare(viewOf(postId), { origin: 'http://elsewhere.test' }, 'hit');
     assert.ok(head.some(([name, value]) => name === 'access-control-allow-origin' && value === '*'));
+    await compare(viewOf('missing00000000'), { origin: 'http://elsewhere.test' }, 'read');
+  });
+
+  it('reads from the store what the cache does not hold, and fills it', async () => {
+    const fresh = (await t.seed('posts', { title: 'fresh' })).id as string;
+    const first = await compare(viewOf(fresh), {}, 'read');
+    assert.equal(JSON.parse(first.body).title, 'fresh');
+    const again = await compare(viewOf(fresh), {}, 'hit');
+    assert.equal(again.body, first.body);
+    const draft = await compare(viewOf(draftId, 'drafts'), {}, 'read');
+    assert.equal(draft.cacheTiming.split(',')[0], 'cache;desc=bypass');
+    assert.equal((await compare(viewOf(tokenId, 'tokens'), { 'x-token': 'open' }, 'read')).status, 200);
+    assert.equal((await compare(viewOf(tokenId, 'tokens'), { 'x-token': 'shut' }, 'read')).status, 404);
+  });
+
+  it('answers client errors as Fastify does: rule denials, missing records and collections', async () => {
+    assert.equal((await compare(viewOf(secretId, 'secret'), {}, 'read')).status, 404);
+    assert.equal((await compare(viewOf('missing00000000'), {}, 'read')).status, 404);
+    const unknown = await compare(viewOf(postId, 'nope'), {}, 'read');
+    assert.equal(unknown.status, 404);
+    assert.equal(JSON.parse(unknown.body).code, 'COLLECTION_NOT_FOUND');
   });
 
   it('leaves to Fastify what it cannot prove: credentials, XML, queries, HEAD, large bodies, odd paths', async () => {
-    await compare(viewOf(postId), bearer(userToken), false);
-    await compare(viewOf(postId), { cookie: 'theme=dark' }, false);
-    await compare(viewOf(postId), { accept: 'application/xml' }, false);
-    await compare(`${viewOf(postId)}?fields=id`, {}, false);
-    await compare(`${viewOf(postId)}/`, {}, false);
-    await compare(viewOf(postId).replace('records', 'Records'), {}, false);
-    await compare(viewOf(`%${postId.charCodeAt(0).toString(16)}${postId.slice(1)}`), {}, false);
-    await compare(viewOf(postId), {}, false, 'HEAD');
-    const big = await compare(viewOf(bigId), { 'accept-encoding': 'gzip' }, false);
+    await compare(viewOf(postId), bearer(userToken), 'fastify');
+    await compare(viewOf(secretId, 'secret'), bearer(userToken), 'fastify');
+    await compare(viewOf(postId), { cookie: 'theme=dark' }, 'fastify');
+    await compare(viewOf(postId), { accept: 'application/xml' }, 'fastify');
+    await compare(`${viewOf(postId)}?fields=id`, {}, 'fastify');
+    await compare(`${viewOf(postId)}/`, {}, 'fastify');
+    await compare(viewOf(postId).replace('records', 'Records'), {}, 'fastify');
+    await compare(viewOf(`%${postId.charCodeAt(0).toString(16)}${postId.slice(1)}`), {}, 'fastify');
+    await compare(viewOf(postId), {}, 'fastify', 'HEAD');
+    const big = await compare(viewOf(bigId), { 'accept-encoding': 'gzip' }, 'fastify');
     assert.ok(big.head.some(([name, value]) => name === 'content-encoding' && value === 'gzip'));
-    await compare(viewOf('x'.repeat(150)), {}, false);
-  });
-
-  it('never answers what the cache does not hold: rule denials, missing records, uncached collections', async () => {
-    assert.equal((await compare(viewOf(secretId, 'secret'), {}, false)).status, 404);
-    assert.equal((await compare(viewOf('missing00000000'), {}, false)).status, 404);
-    assert.equal((await compare(viewOf(secretId, 'secret'), bearer(userToken), false)).status, 200);
-    assert.equal((await compare(viewOf(postId, 'nope'), {}, false)).status, 404);
+    // Read by the lane, found compressible, then answered again by Fastify.
+    const bigDraft = await compare(viewOf(bigDraftId, 'drafts'), { 'accept-encoding': 'br' }, 'fastify');
+    assert.ok(bigDraft.head.some(([name, value]) => name === 'content-encoding' && value === 'br'));
+    await compare(viewOf('x'.repeat(150)), {}, 'fastify');
   });
 
   it('misses after a write, so the answer is the store’s new value', async () => {
-    await compare(viewOf(postId), {}, true);
+    await compare(viewOf(postId), {}, 'hit');
     await call(t, 'PATCH', viewOf(postId), { title: 'changed' }, bearer(rootToken));
-    const lane = cacheHitLaneOf(t.app)!;
-    const before = lane.answered;
-    const first = await overSocket('GET', viewOf(postId), {});
-    assert.equal(lane.answered, before, 'the first read after the write is a miss');
+    const first = await compare(viewOf(postId), {}, 'read');
     assert.equal(JSON.parse(first.body).title, 'changed');
-    const again = await compare(viewOf(postId), {}, true);
+    const again = await compare(viewOf(postId), {}, 'hit');
     assert.equal(JSON.parse(again.body).title, 'changed');
   });
 
@@ -166,12 +211,12 @@ describe('cache hit lane', () => {
     const url = viewOf(postId);
     await t.app.inject({ method: 'GET', url });
     const from = lines.length;
-    const lane = cacheHitLaneOf(t.app)!;
-    const before = lane.answered;
+    const lane = guestViewLaneOf(t.app)!;
+    const before = lane.answered.hits;
     await overSocket('GET', url, { 'user-agent': 'lane-test', referer: 'http://r.test/' });
-    assert.equal(lane.answered, before + 1);
+    assert.equal(lane.answered.hits, before + 1);
     await overSocket('GET', url, { 'user-agent': 'lane-test', referer: 'http://r.test/', cookie: 'a=b' });
-    assert.equal(lane.answered, before + 1, 'the second read goes through Fastify');
+    assert.equal(lane.answered.hits, before + 1, 'the second read goes through Fastify');
     const logged = lines.slice(from).map((line) => JSON.parse(line));
     assert.equal(logged.length, 2);
     const [byLane, byApp] = logged;
@@ -203,14 +248,15 @@ describe('cache hit lane', () => {
       /tandem_http_requests_total\{method="GET",route="\/api\/collections\/:collection\/records\/:id",status="200"\} (\d+)/,
     );
     const hits = count(/tandem_response_cache_requests_total\{outcome="hit"\} (\d+)/);
-    assert.ok(viewOk >= lane.answered, `every lane answer is counted (${viewOk} ≥ ${lane.answered})`);
-    assert.ok(hits >= lane.answered, `every lane answer is a counted hit (${hits} ≥ ${lane.answered})`);
+    const { hits: laneHits, reads: laneReads } = lane.answered;
+    assert.ok(viewOk >= laneHits + laneReads, `every lane answer is counted (${viewOk} ≥ ${laneHits} + ${laneReads})`);
+    assert.ok(hits >= laneHits, `every lane hit is a counted hit (${hits} ≥ ${laneHits})`);
   });
 
   it('hands every request to Fastify once stopped', async () => {
-    const lane = cacheHitLaneOf(t.app)!;
-    lane.stop();
-    await compare(viewOf(postId), {}, false);
+    guestViewLaneOf(t.app)!.stop();
+    await compare(viewOf(postId), {}, 'fastify');
+    await compare(viewOf('missing00000000'), {}, 'fastify');
   });
 });
 
