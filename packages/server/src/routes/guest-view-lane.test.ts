@@ -172,9 +172,14 @@ describe('guest view lane', () => {
     assert.equal((await compare(viewOf(tokenId, 'tokens'), { 'x-token': 'shut' }, 'read')).status, 404);
   });
 
-  it('answers client errors as Fastify does: rule denials, missing records and collections', async () => {
+  it('answers client errors as Fastify does: rule denials, auth collections, missing records and collections', async () => {
     assert.equal((await compare(viewOf(secretId, 'secret'), {}, 'read')).status, 404);
     assert.equal((await compare(viewOf('missing00000000'), {}, 'read')).status, 404);
+    // Auth collections: the users' own view rule and the superusers' (never a guest's).
+    const userId = (await call(t, 'GET', '/api/collections/users/records', undefined, bearer(rootToken))).body.items[0]
+      .id;
+    assert.equal((await compare(viewOf(userId, 'users'), {}, 'read')).status, 404);
+    assert.equal((await compare(viewOf('missing00000000', '_superusers'), {}, 'read')).status, 403);
     const unknown = await compare(viewOf(postId, 'nope'), {}, 'read');
     assert.equal(unknown.status, 404);
     assert.equal(JSON.parse(unknown.body).code, 'COLLECTION_NOT_FOUND');
