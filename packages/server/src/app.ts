@@ -26,7 +26,7 @@ import {
   type RecordService,
   type SettingsService,
 } from '@tandem/core';
-import { toErrorBody } from './http/error-body.js';
+import { describeError, toErrorBody } from './http/error-body.js';
 import type { Logger } from './http/log.js';
 import type { LogOutput } from './http/log-output.js';
 import { registerActionRoutes } from './actions/action-routes.js';
@@ -338,6 +338,7 @@ function installGuestViewLane({ app, services, options, edge, flow, metrics, nex
     compressMinBytes: edge.compressMinBytes,
     anyOrigin: edge.corsOrigins.includes('*'),
     trustsProxies: edge.trustedProxies.length > 0,
+    viewHooks: () => services.records.hooks.onRecordViewRequest.size > 0,
     errors: services.logger,
   });
   putInFrontOfFastify(app, lane, services.logger);
@@ -506,7 +507,7 @@ function installErrorHandling(app: FastifyInstance, logger: Logger): void {
         reqId: request.id,
         method: request.method,
         url: request.url,
-        err: describe(error),
+        err: describeError(error),
       });
     if (body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number')
       reply.header('retry-after', String(body.data.retryAfter));
@@ -586,9 +587,4 @@ function requestLogInput(request: FastifyRequest, status: number, execTime: numb
     userIP: request.ip,
     headers: request.headers,
   });
-}
-
-function describe(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { value: String(error) };
-  return { name: error.name, message: error.message, stack: error.stack };
 }

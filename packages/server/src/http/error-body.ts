@@ -54,3 +54,9 @@ export function toErrorBody(error: unknown): { body: ErrorBody; internal: boolea
 function bodyOf(error: AppError): ErrorBody {
   return { status: error.status, message: error.message, data: error.data, code: error.code };
 }
+
+/** An error as a log line describes it: name, message and stack (never sent to a client). */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { value: String(error) };
+  return { name: error.name, message: error.message, stack: error.stack };
+}

@@ -42,9 +42,10 @@ export function readHead(facts: HeadFacts, etag: string, bytes: number | undefin
   return head;
 }
 
-/** An error answer (a 4xx of Tandem's error body, `bytes` long): never stored by anyone. */
-export function errorHead(facts: HeadFacts, bytes: number): string[] {
+/** An error answer (Tandem's error body, `bytes` long; a 429's Retry-After): never stored by anyone. */
+export function errorHead(facts: HeadFacts, bytes: number, retryAfter?: string): string[] {
   const head = facts.cors ? [...ANY_ORIGIN, ...SECURITY] : [...SECURITY];
+  if (retryAfter !== undefined) head.push('retry-after', retryAfter);
   head.push(
     'content-type',
     JSON_TYPE,

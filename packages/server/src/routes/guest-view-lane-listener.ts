@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { describeError } from '../http/error-body.js';
 import type { Logger } from '../http/log.js';
 import type { GuestViewLane } from './guest-view-lane.js';
 
@@ -45,8 +46,7 @@ function answeredByLane(
   try {
     return lane.tryAnswer(request, response, fallback);
   } catch (error) {
-    const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
-    logger.error('guest view lane failed', { url: request.url, err });
+    logger.error('guest view lane failed', { url: request.url, err: describeError(error) });
     if (response.headersSent) {
       response.destroy();
       return true;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { guestViewLaneOf } from '../app.js';
 import type { GuestViewLane } from './guest-view-lane.js';
+import type { Store } from '@tandem/core';
 import { createJsonLogger } from '../http/log.js';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { bearer, call } from '../testing/http-client.fixture.js';
@@ -38,11 +39,18 @@ describe('guest view lane', () => {
   let draftId = '';
   let bigDraftId = '';
   let tokenId = '';
+  let failReads = false;
   let userToken = '';
   let rootToken = '';
 
   before(async () => {
     t = await createTestApp('sqlite', {
+      // A store whose reads fail while `failReads` is set: an internal error on both paths.
+      wrapStore: (store: Store): Store => {
+        const first = (query: Parameters<Store['first']>[0]) =>
+          failReads ? Promise.reject(new Error('disk on fire')) : store.first(query);
+        return { ...store, first: first as Store['first'] };
+      },
       storeRequestLog: true,
       logRequests: true,
       logger: createJsonLogger((line) => lines.push(line)),
@@ -183,6 +191,44 @@ describe('guest view lane', () => {
     const unknown = await compare(viewOf(postId, 'nope'), {}, 'read');
     assert.equal(unknown.status, 404);
     assert.equal(JSON.parse(unknown.body).code, 'COLLECTION_NOT_FOUND');
+  });
+
+  it('answers an internal error as the error handler does: logged, without internals', async () => {
+    const from = lines.length;
+    failReads = true;
+    try {
+      const wire = await compare(viewOf(draftId, 'drafts'), {}, 'read');
+      assert.equal(wire.status, 500);
+      assert.equal(JSON.parse(wire.body).code, 'INTERNAL');
+      assert.doesNotMatch(wire.body, /disk on fire/);
+    } finally {
+      failReads = false;
+    }
+    const failures = lines
+      .slice(from)
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.msg === 'request failed');
+    assert.equal(failures.length, 2, 'each path logs its failure once');
+    for (const entry of failures) {
+      assert.equal(entry.err.message, 'disk on fire');
+      assert.equal(entry.url, viewOf(draftId, 'drafts'));
+    }
+    assert.notEqual(failures[0].reqId, failures[1].reqId);
+  });
+
+  it('leaves every view to Fastify while server hooks shape views, so a hook runs once a request', async () => {
+    let runs = 0;
+    const hook = t.records.hooks.onRecordViewRequest.add(async (event) => {
+      runs += 1;
+      await event.next();
+    });
+    try {
+      await compare(viewOf(draftId, 'drafts'), {}, 'fastify');
+      await compare(viewOf(bigDraftId, 'drafts'), { 'accept-encoding': 'gzip' }, 'fastify');
+      assert.equal(runs, 6, 'three requests a case, one run each');
+    } finally {
+      t.records.hooks.onRecordViewRequest.remove(hook);
+    }
   });
 
   it('leaves to Fastify what it cannot prove: credentials, XML, queries, HEAD, large bodies, odd paths', async () => {

@@ -5,7 +5,7 @@ import { serverTimingOf } from '../cache/http-caching.js';
 import { toStoredAnswer, type ResponseCache } from '../cache/record-response-cache.js';
 import { prefersXml } from '../http/accept-negotiation.js';
 import { entityTagOf, ifNoneMatchMatches } from '../http/entity-tags.js';
-import { toErrorBody } from '../http/error-body.js';
+import { describeError, toErrorBody } from '../http/error-body.js';
 import type { Logger } from '../http/log.js';
 import { toRequestLogInput } from '../http/request-log-input.js';
 import type { CacheOutcome, ResponseMeta } from '../http/response-meta.js';
@@ -33,7 +33,12 @@ export interface GuestViewLaneOptions {
   readonly anyOrigin: boolean;
   /** Proxies are trusted: a forwarded client address is the app's to read. */
   readonly trustsProxies: boolean;
-  /** Where a failure of the lane itself is logged (a bug: the request is then Fastify's, or cut). */
+  /**
+   * True while server hooks shape view answers (`onRecordViewRequest`): the lane then
+   * leaves every view to Fastify, so that a hook never runs twice for one request.
+   */
+  readonly viewHooks: () => boolean;
+  /** Where internal errors are logged, as the app's error handler logs them. */
   readonly errors: Pick<Logger, 'error'>;
 }
 
@@ -66,10 +71,12 @@ interface Taken {
  * It takes `GET /api/collections/:c/records/:id` without a query, from a guest (no
  * Authorization, no cookie), without a body, asking for JSON, from no origin or under
  * the `*` CORS policy, while nobody watches the Flow stream. Everything else goes to
- * Fastify untouched; so do an answer it finds compressible (at least `compressMinBytes`,
- * after the entry is stored) and an error that is not a plain client error: Fastify
- * then answers it again, with every hook. `guest-view-lane.test.ts` compares the two
- * paths' answers header by header.
+ * Fastify untouched, and so does every view while server hooks shape view answers. An
+ * answer it finds compressible (at least `compressMinBytes`) is stored when the cache
+ * takes it and then handed to Fastify, which answers it again with every hook (a hit
+ * when it was stored; else a second read, which without view hooks has no effect).
+ * Errors are answered here as the app's error handler answers them. The lane's test
+ * compares the two paths' answers header by header.
  */
 export class GuestViewLane {
   readonly #options: GuestViewLaneOptions;
@@ -96,7 +103,7 @@ export class GuestViewLane {
     if (url === undefined || !url.startsWith(PREFIX)) return false;
     const start = performance.now();
     const path = VIEW_PATH.exec(url);
-    if (path === null || !this.#isPlainGuestRead(request.headers)) return false;
+    if (path === null || !this.#isPlainGuestRead(request.headers) || this.#options.viewHooks()) return false;
     const { cache } = this.#options;
     const collection = path[1] as string;
     const id = path[2] as string;
@@ -165,14 +172,26 @@ export class GuestViewLane {
     this.#report(taken, facts.requestId, notModified ? 304 : 200, meta.cache);
   }
 
-  /** A client error (404, 403, 400) in Tandem's error body; anything else is Fastify's to answer. */
+  /**
+   * An error in Tandem's error body, as the app's error handler answers it: an internal
+   * one is logged with the request id and answered without internals.
+   */
   #sendError(taken: Taken, error: unknown): void {
     const { body, internal } = toErrorBody(error);
-    if (internal || body.status >= 500 || body.code === 'TOO_MANY_REQUESTS')
-      return taken.fallback(taken.request, taken.response);
-    const bytes = Buffer.from(JSON.stringify(body));
     const facts = this.#facts(taken);
-    taken.response.writeHead(body.status, errorHead(facts, bytes.length));
+    if (internal)
+      this.#options.errors.error('request failed', {
+        reqId: facts.requestId,
+        method: 'GET',
+        url: taken.url,
+        err: describeError(error),
+      });
+    const retryAfter =
+      body.code === 'TOO_MANY_REQUESTS' && typeof body.data.retryAfter === 'number'
+        ? String(body.data.retryAfter)
+        : undefined;
+    const bytes = Buffer.from(JSON.stringify(body));
+    taken.response.writeHead(body.status, errorHead(facts, bytes.length, retryAfter));
     taken.response.end(bytes);
     this.answered.reads += 1;
     this.#report(taken, facts.requestId, body.status, taken.meta.cache);
@@ -184,8 +203,7 @@ export class GuestViewLane {
    * with a reply that fails mid-way.
    */
   #failed(taken: Taken, error: unknown): void {
-    const err = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error;
-    this.#options.errors.error('guest view lane failed', { url: taken.url, err });
+    this.#options.errors.error('guest view lane failed', { url: taken.url, err: describeError(error) });
     if (taken.response.headersSent) return void taken.response.destroy();
     try {
       taken.fallback(taken.request, taken.response);
