@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LogStore, LogWriter, type RequestLogBatch, type RequestLogInput } from '@tandem/core';
+import { BatchEncoder } from '@tandem/core/log-batch';
 import { createTempDir } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -26,12 +27,11 @@ const request = (url: string): RequestLogInput => ({
   authId: '',
 });
 
-/** A batch as the LogWriter hands it over, through the writer's own queue. */
+/** A batch as the LogWriter hands it over, from the writer's own encoder. */
 function batchOf(urls: string[], time = Date.now()): RequestLogBatch {
-  const batch: RequestLogBatch = [];
-  for (const url of urls)
-    batch.push(time, 0, 'GET', url, 200, 0.5, 'test', '', 'guest', undefined, undefined, undefined);
-  return batch;
+  const encoder = new BatchEncoder();
+  for (const url of urls) encoder.append(time, request(url), { ip: false, authId: false });
+  return encoder.take();
 }
 
 const settings = () => ({ maxDays: 5, minLevel: 0, logIP: false, logAuthId: false });
@@ -136,10 +136,10 @@ describe('the SQLite request log sink', () => {
 
   it('under a LogWriter: drops and counts entries past its byte bound, and takes them again once written', async () => {
     const { store, logs, file } = await logsIn('bytes');
-    const writer = new LogWriter(createSqliteLogSink(file), { settings, maxQueuedBytes: 256 * 1024 });
-    const long = `/${'x'.repeat(16 * 1024)}`; // counted as 32 KiB each (two bytes a character at most)
+    const writer = new LogWriter(createSqliteLogSink(file), { settings, maxQueuedBytes: 128 * 1024 });
+    const long = `/${'x'.repeat(16 * 1024)}`; // a little over 16 KiB each, encoded
     for (let i = 0; i < 20; i += 1) writer.logRequest(request(`${long}/${i}`));
-    assert.equal(writer.dropped, 12, 'eight fit under 256 KiB, the rest are dropped');
+    assert.equal(writer.dropped, 12, 'eight are taken until 128 KiB are queued, the rest are dropped');
     await writer.flush();
     writer.logRequest(request('/after'));
     await writer.stop();

@@ -80,7 +80,8 @@ function startLogWorker(file: string): LogWorker {
       new Promise<number>((resolve, reject) => {
         waiting.set(task.id, { resolve, reject });
         worker.ref();
-        worker.postMessage(task satisfies LogTask);
+        // A batch's buffer moves to the worker without a copy (and is empty here after).
+        worker.postMessage(task satisfies LogTask, task.kind === 'write' ? [task.batch.bytes.buffer] : []);
       }),
     async close() {
       if (!alive) return;

@@ -6,17 +6,19 @@ import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js'
 export { LOGS_TABLE } from './log-schema.js';
 
 /**
- * Queued request log entries, flat: each entry is `FIELDS` slots in a row of one array
- * (time, level, then the request's facts). NB: one array of the strings the request
- * already holds, instead of an object (and a `data` object, an id, a date text and a
- * message) per request: those lived until their batch was written, long enough to be
- * promoted out of V8's young generation, and the log cost a request more than its own
- * work. Entries become LogEntry objects only when their batch is written (`entriesOf`),
- * possibly in another thread: a batch is plain data that survives `postMessage`.
+ * Request log entries, encoded as bytes: `count` entries one after another in `bytes`
+ * (see BatchEncoder). NB: an entry waits for its batch long enough to be promoted out of
+ * V8's young generation; an object per entry once cost a request more than its own work,
+ * and an array of the request's strings still kept those strings alive. So the facts are
+ * copied into bytes when the request is answered: a batch holds no JavaScript value but
+ * its buffer, its size in memory is exactly its bytes, and the buffer can be handed to a
+ * worker without a copy (`postMessage` with the buffer transferred). Entries become rows
+ * or LogEntry objects only when their batch is written, possibly in another thread.
  */
-export type RequestLogBatch = unknown[];
-
-const FIELDS = 12;
+export interface RequestLogBatch {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly count: number;
+}
 
 /** What of a request's facts the `logs` settings keep. */
 export interface KeptFacts {
@@ -31,57 +33,167 @@ export function requestLevel(status: number): number {
   return status >= 400 ? LOG_LEVELS.error : LOG_LEVELS.info;
 }
 
-/** Appends one request's entry, stamped `time` (ms since the epoch). */
-export function appendRequest(batch: RequestLogBatch, time: number, input: RequestLogInput, kept: KeptFacts): void {
-  batch.push(
-    time,
-    requestLevel(input.status),
-    input.method,
-    input.url,
-    input.status,
-    input.execTime,
-    input.userAgent,
-    input.referer,
-    input.auth,
-    kept.ip ? input.remoteIP : undefined,
-    kept.ip ? input.userIP : undefined,
-    kept.authId ? input.authId : undefined,
-  );
-}
-
-/** How many entries `batch` holds. */
-export function batchLength(batch: RequestLogBatch): number {
-  return Math.floor(batch.length / FIELDS);
-}
-
 /**
- * Roughly the memory the entries of `batch` hold: their slots, and their strings at two
- * bytes a character (the most a JavaScript string takes). The writer bounds its queue by
- * it: a request's url and headers may be 16 KiB, and 10,000 such entries held by a
- * stalled sink would otherwise take hundreds of megabytes.
+ * An entry's layout: time (float64, ms since the epoch), execTime (float64), status
+ * (uint16), then TEXTS strings, each a uint32 header (`length * 4 + kind`) and its code
+ * units: one byte each (Latin-1, what HTTP gives), two (UTF-16LE, any other string, lone
+ * surrogates kept), or none for an absent one. Little-endian throughout.
  */
-export function batchBytes(batch: RequestLogBatch): number {
-  let bytes = 0;
-  for (let at = 0; at + FIELDS <= batch.length; at += FIELDS) bytes += entryBytes(batch, at);
-  return bytes;
-}
+const FIXED_BYTES = 8 + 8 + 2;
+const TEXTS = 8;
+const ABSENT = 0;
+const ONE_BYTE = 1;
+const TWO_BYTE = 2;
+const FIRST_CAPACITY = 64 * 1024;
 
-/** batchBytes of the one entry that starts at slot `at`. */
-export function entryBytes(batch: RequestLogBatch, at: number): number {
-  let bytes = FIELDS * 8;
-  for (const slot of STRING_SLOTS) {
-    const value = batch[at + slot];
-    if (typeof value === 'string') bytes += 2 * value.length;
+/** Encodes entries into one batch at a time; `take` hands it over and starts the next. */
+export class BatchEncoder {
+  #bytes: Uint8Array<ArrayBuffer> = new Uint8Array(FIRST_CAPACITY);
+  #view = new DataView(this.#bytes.buffer);
+  #at = 0;
+  #count = 0;
+
+  /** Entries in the batch being encoded. */
+  get count(): number {
+    return this.#count;
   }
-  return bytes;
+
+  /** Bytes the batch being encoded holds. */
+  get byteLength(): number {
+    return this.#at;
+  }
+
+  /** The time of the batch's first entry (ms since the epoch); NaN when it is empty. */
+  get firstTime(): number {
+    return this.#count === 0 ? Number.NaN : this.#view.getFloat64(0, true);
+  }
+
+  /** Appends one request's entry, stamped `time` (ms since the epoch). */
+  append(time: number, input: RequestLogInput, kept: KeptFacts): void {
+    const remoteIP = kept.ip ? input.remoteIP : undefined;
+    const userIP = kept.ip ? input.userIP : undefined;
+    const authId = kept.authId ? input.authId : undefined;
+    const { method, url, userAgent, referer, auth } = input;
+    const chars =
+      method.length +
+      url.length +
+      userAgent.length +
+      referer.length +
+      auth.length +
+      (remoteIP?.length ?? 0) +
+      (userIP?.length ?? 0) +
+      (authId?.length ?? 0);
+    this.#reserve(FIXED_BYTES + TEXTS * 4 + 2 * chars);
+    const view = this.#view;
+    view.setFloat64(this.#at, time, true);
+    view.setFloat64(this.#at + 8, input.execTime, true);
+    view.setUint16(this.#at + 16, input.status, true);
+    this.#at += FIXED_BYTES;
+    this.#text(method);
+    this.#text(url);
+    this.#text(userAgent);
+    this.#text(referer);
+    this.#text(auth);
+    this.#text(remoteIP);
+    this.#text(userIP);
+    this.#text(authId);
+    this.#count += 1;
+  }
+
+  /** The batch encoded so far; the encoder starts a new one. Its buffer is the batch's alone. */
+  take(): RequestLogBatch {
+    const batch = { bytes: this.#bytes.subarray(0, this.#at), count: this.#count };
+    this.#bytes = new Uint8Array(FIRST_CAPACITY);
+    this.#view = new DataView(this.#bytes.buffer);
+    this.#at = 0;
+    this.#count = 0;
+    return batch;
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#at + bytes <= this.#bytes.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.#bytes.length, this.#at + bytes));
+    grown.set(this.#bytes.subarray(0, this.#at));
+    this.#bytes = grown;
+    this.#view = new DataView(grown.buffer);
+  }
+
+  /** One string: one byte a code unit while every unit fits one, else two. */
+  #text(value: string | undefined): void {
+    const header = this.#at;
+    const start = header + 4;
+    if (value === undefined) {
+      this.#view.setUint32(header, ABSENT, true);
+      this.#at = start;
+      return;
+    }
+    const bytes = this.#bytes;
+    const length = value.length;
+    let i = 0;
+    for (; i < length; i += 1) {
+      const unit = value.charCodeAt(i);
+      if (unit > 0xff) break;
+      bytes[start + i] = unit;
+    }
+    if (i === length) {
+      this.#view.setUint32(header, length * 4 + ONE_BYTE, true);
+      this.#at = start + length;
+      return;
+    }
+    for (i = 0; i < length; i += 1) this.#view.setUint16(start + 2 * i, value.charCodeAt(i), true);
+    this.#view.setUint32(header, length * 4 + TWO_BYTE, true);
+    this.#at = start + 2 * length;
+  }
 }
 
-/** The slots of an entry that hold strings: method, url, userAgent, referer, auth, remoteIP, userIP, authId. */
-const STRING_SLOTS = [2, 3, 6, 7, 8, 9, 10, 11] as const;
+/** One decoded entry; a reader reuses it for each entry it visits. */
+interface DecodedEntry {
+  time: number;
+  execTime: number;
+  status: number;
+  method: string;
+  url: string;
+  userAgent: string;
+  referer: string;
+  auth: string;
+  remoteIP: string | undefined;
+  userIP: string | undefined;
+  authId: string | undefined;
+}
 
-/** Removes and returns the first `count` entries of `batch`. */
-export function takeEntries(batch: RequestLogBatch, count: number): RequestLogBatch {
-  return batch.splice(0, count * FIELDS);
+/** Visits each entry of a batch, in order, as one DecodedEntry object rewritten each time. */
+function forEachEntry(batch: RequestLogBatch, visit: (entry: DecodedEntry) => void): void {
+  const { bytes } = batch;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const text = (): string | undefined => {
+    const header = view.getUint32(at, true);
+    const length = Math.floor(header / 4);
+    const kind = header % 4;
+    at += 4;
+    if (kind === ABSENT) return undefined;
+    const end = at + (kind === ONE_BYTE ? length : 2 * length);
+    const value = buffer.toString(kind === ONE_BYTE ? 'latin1' : 'utf16le', at, end);
+    at = end;
+    return value;
+  };
+  const entry = {} as DecodedEntry;
+  for (let n = 0; n < batch.count; n += 1) {
+    entry.time = view.getFloat64(at, true);
+    entry.execTime = view.getFloat64(at + 8, true);
+    entry.status = view.getUint16(at + 16, true);
+    at += FIXED_BYTES;
+    entry.method = text()!;
+    entry.url = text()!;
+    entry.userAgent = text()!;
+    entry.referer = text()!;
+    entry.auth = text()!;
+    entry.remoteIP = text();
+    entry.userIP = text();
+    entry.authId = text();
+    visit(entry);
+  }
 }
 
 /**
@@ -92,33 +204,30 @@ export function takeEntries(batch: RequestLogBatch, count: number): RequestLogBa
 export function entriesOf(batch: RequestLogBatch): LogEntry[] {
   const entries: LogEntry[] = [];
   const stamps = new Stamps();
-  for (let at = 0; at + FIELDS <= batch.length; at += FIELDS) {
-    const time = batch[at] as number;
-    const method = batch[at + 2] as string;
-    const url = batch[at + 3] as string;
+  forEachEntry(batch, (entry) => {
     const data: Record<string, unknown> = {
       type: 'request',
-      method,
-      url,
-      status: batch[at + 4],
-      execTime: batch[at + 5],
-      userAgent: batch[at + 6],
-      referer: batch[at + 7],
-      auth: batch[at + 8],
+      method: entry.method,
+      url: entry.url,
+      status: entry.status,
+      execTime: entry.execTime,
+      userAgent: entry.userAgent,
+      referer: entry.referer,
+      auth: entry.auth,
     };
-    if (batch[at + 9] !== undefined) {
-      data.remoteIP = batch[at + 9];
-      data.userIP = batch[at + 10];
+    if (entry.remoteIP !== undefined) {
+      data.remoteIP = entry.remoteIP;
+      data.userIP = entry.userIP;
     }
-    if (batch[at + 11] !== undefined) data.authId = batch[at + 11];
+    if (entry.authId !== undefined) data.authId = entry.authId;
     entries.push({
-      id: stamps.id(time),
-      created: stamps.created(time),
-      level: batch[at + 1] as number,
-      message: `${method} ${url}`,
+      id: stamps.id(entry.time),
+      created: stamps.created(entry.time),
+      level: requestLevel(entry.status),
+      message: `${entry.method} ${entry.url}`,
       data,
     });
-  }
+  });
   return entries;
 }
 
@@ -133,28 +242,28 @@ export type StoredRowVisitor = (id: string, created: string, level: number, mess
  */
 export function forEachStoredRow(batch: RequestLogBatch, visit: StoredRowVisitor): void {
   const stamps = new Stamps();
-  for (let at = 0; at + FIELDS <= batch.length; at += FIELDS) {
-    const time = batch[at] as number;
-    const message = `${batch[at + 2] as string} ${batch[at + 3] as string}`;
-    visit(stamps.id(time), stamps.created(time), batch[at + 1] as number, message, dataJsonOf(batch, at));
-  }
+  forEachEntry(batch, (entry) => {
+    const { time } = entry;
+    visit(
+      stamps.id(time),
+      stamps.created(time),
+      requestLevel(entry.status),
+      `${entry.method} ${entry.url}`,
+      dataJsonOf(entry),
+    );
+  });
 }
 
-/** The data of the entry at `at` as JSON text, in the key order of `entriesOf`. */
-function dataJsonOf(batch: RequestLogBatch, at: number): string {
+/** The data of an entry as JSON text, in the key order of `entriesOf`. */
+function dataJsonOf(entry: DecodedEntry): string {
   let json =
-    `{"type":"request","method":${jsonText(batch[at + 2])},"url":${jsonText(batch[at + 3])}` +
-    `,"status":${jsonNumber(batch[at + 4] as number)},"execTime":${jsonNumber(batch[at + 5] as number)}` +
-    `,"userAgent":${jsonText(batch[at + 6])},"referer":${jsonText(batch[at + 7])},"auth":${jsonText(batch[at + 8])}`;
-  if (batch[at + 9] !== undefined)
-    json += `,"remoteIP":${jsonText(batch[at + 9])},"userIP":${jsonText(batch[at + 10])}`;
-  if (batch[at + 11] !== undefined) json += `,"authId":${jsonText(batch[at + 11])}`;
+    `{"type":"request","method":${jsonString(entry.method)},"url":${jsonString(entry.url)}` +
+    `,"status":${jsonNumber(entry.status)},"execTime":${jsonNumber(entry.execTime)}` +
+    `,"userAgent":${jsonString(entry.userAgent)},"referer":${jsonString(entry.referer)},"auth":${jsonString(entry.auth)}`;
+  if (entry.remoteIP !== undefined)
+    json += `,"remoteIP":${jsonString(entry.remoteIP)},"userIP":${jsonString(entry.userIP!)}`;
+  if (entry.authId !== undefined) json += `,"authId":${jsonString(entry.authId)}`;
   return `${json}}`;
-}
-
-/** A slot of the batch that holds a string, as JSON text. */
-function jsonText(value: unknown): string {
-  return jsonString(value as string);
 }
 
 /** An entry's id and date text, made once per millisecond of the batch's entries. */

@@ -7,7 +7,10 @@ import type { LogStore } from './log-store.js';
  * drops and counts its entries.
  */
 export interface LogSink {
-  /** Stores a batch's entries (all or none). */
+  /**
+   * Stores a batch's entries (all or none). It may take the batch's buffer (transfer it
+   * to another thread): the caller reads nothing of the batch but its `count` after.
+   */
   write(batch: RequestLogBatch): Promise<void>;
   /** Deletes entries created before `cutoff` (PocketBase's datetime text); resolves with how many. */
   deleteBefore(cutoff: string): Promise<number>;

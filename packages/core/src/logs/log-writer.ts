@@ -1,19 +1,11 @@
 import { formatDate } from '../schema/fields/date-format.js';
-import {
-  appendRequest,
-  batchBytes,
-  batchLength,
-  entryBytes,
-  requestLevel,
-  takeEntries,
-  type RequestLogBatch,
-} from './log-batch.js';
+import { BatchEncoder, requestLevel, type RequestLogBatch } from './log-batch.js';
 import type { RequestLogInput } from './log-entry.js';
 import type { LogSink } from './log-sink.js';
 
 const DAY_MS = 86_400_000;
 
-/** Most bytes the queued entries may hold by default (see batchBytes). */
+/** Most bytes the queued entries may hold by default, encoded (see RequestLogBatch). */
 export const MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 /**
@@ -31,7 +23,7 @@ export interface LogSettings {
 export interface LogWriterOptions {
   /** Most entries waiting to be written; past it new entries are dropped (and counted). */
   readonly maxQueued?: number;
-  /** Most bytes the waiting entries may hold (batchBytes; MAX_QUEUED_BYTES); past it new entries are dropped (and counted). */
+  /** Most bytes the waiting entries may hold, encoded (MAX_QUEUED_BYTES); past it new entries are dropped (and counted). */
   readonly maxQueuedBytes?: number;
   /** Most entries one write takes. */
   readonly maxBatch?: number;
@@ -44,9 +36,10 @@ export interface LogWriterOptions {
 }
 
 /**
- * Writes the request log off the hot path: `logRequest` only appends the request's facts
- * to a flat queue (see RequestLogBatch: no object, no I/O, no promise); a timer hands
- * what is queued to the sink in batches. The queue is bounded: when the sink falls
+ * Writes the request log off the hot path: `logRequest` only copies the request's facts
+ * into the bytes of the batch being filled (see RequestLogBatch: no object, no I/O, no
+ * promise). A timer hands the sink a batch once it is full, or once its oldest entry has
+ * waited `flushMs`, one write at a time. The queue is bounded: when the sink falls
  * behind, new entries are dropped and counted (`dropped`) rather than slowing requests
  * or growing memory. Entries older than `maxDays` are deleted at most once a minute,
  * after a batch.
@@ -58,8 +51,13 @@ export class LogWriter {
   readonly #maxBatch: number;
   readonly #flushMs: number;
   readonly #options: LogWriterOptions;
-  #queue: RequestLogBatch = [];
-  /** What the queued entries hold, by batchBytes. */
+  /** Batches of `maxBatch` entries waiting for the sink, oldest first. */
+  readonly #full: RequestLogBatch[] = [];
+  /** The batch being filled. */
+  #open = new BatchEncoder();
+  /** Entries waiting, in `#full` and `#open`. */
+  #queued = 0;
+  /** Bytes those entries take, encoded. */
   #queuedBytes = 0;
   #timer: NodeJS.Timeout | undefined;
   /** The armed timer fires at once (a full batch waits). */
@@ -98,22 +96,24 @@ export class LogWriter {
   logRequest(input: RequestLogInput): void {
     if (!this.takes(input.status)) return;
     const settings = this.#options.settings();
-    const queued = batchLength(this.#queue);
-    if (queued >= this.#maxQueued || this.#queuedBytes >= this.#maxQueuedBytes) {
+    if (this.#queued >= this.#maxQueued || this.#queuedBytes >= this.#maxQueuedBytes) {
       this.#dropped += 1;
       return;
     }
-    const start = this.#queue.length;
-    appendRequest(this.#queue, Date.now(), input, { ip: settings.logIP, authId: settings.logAuthId });
-    this.#queuedBytes += entryBytes(this.#queue, start);
-    if (queued + 1 >= this.#maxBatch) this.#writeSoon(0);
-    else this.#writeSoon(this.#flushMs);
+    const open = this.#open;
+    const before = open.byteLength;
+    const now = Date.now();
+    open.append(now, input, { ip: settings.logIP, authId: settings.logAuthId });
+    this.#queued += 1;
+    this.#queuedBytes += open.byteLength - before;
+    if (open.count >= this.#maxBatch) this.#full.push(open.take());
+    this.#schedule(now);
   }
 
   /** Writes everything queued so far; resolves when it is stored (or dropped on error). */
   async flush(): Promise<void> {
     while (this.#writing) await this.#writing;
-    while (this.#queue.length > 0) await this.#writeBatch();
+    while (this.#queued > 0) await this.#writeBatch();
   }
 
   /** Stops taking entries, writes what is queued and closes the sink; later calls wait for the first. */
@@ -126,37 +126,55 @@ export class LogWriter {
   }
 
   /**
-   * Arms the one write timer: at `flushMs` for a first entry, at once for a full batch.
-   * NB: an armed timer is never re-armed for the same purpose: once the batch is full,
-   * every request until the timer fires would otherwise clear and set a timer.
+   * Arms the one write timer for what is queued: at once for a full batch, else when the
+   * oldest queued entry will have waited `flushMs`. Nothing while a write is under way:
+   * its end schedules the next. NB: writing whatever had queued as soon as the last write
+   * ended (as `flush` does) made a busy server write a batch per worker round trip, tens
+   * of entries each, and a batch's fixed costs (a transaction, a message each way) then
+   * cost a request more than its own row.
    */
-  #writeSoon(delayMs: number): void {
+  #schedule(now: number): void {
+    if (this.#writing || this.#stopped || this.#queued === 0) return;
+    if (this.#full.length > 0) return this.#arm(0);
+    if (this.#timer) return;
+    this.#arm(Math.max(0, this.#open.firstTime + this.#flushMs - now));
+  }
+
+  /**
+   * Arms the one write timer. NB: an armed timer is never re-armed for the same purpose:
+   * once the batch is full, every request until the timer fires would otherwise clear and
+   * set a timer.
+   */
+  #arm(delayMs: number): void {
     if (this.#timer && (delayMs > 0 || this.#soon)) return;
     clearTimeout(this.#timer);
     this.#soon = delayMs === 0;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#soon = false;
-      void this.flush();
+      if (!this.#writing && this.#queued > 0) void this.#writeBatch();
     }, delayMs);
     this.#timer.unref();
   }
 
   #writeBatch(): Promise<void> {
-    const batch = takeEntries(this.#queue, this.#maxBatch);
-    this.#queuedBytes -= batchBytes(batch);
+    const batch = this.#full.shift() ?? this.#open.take();
+    this.#queued -= batch.count;
+    this.#queuedBytes -= batch.bytes.length;
     const writing = this.#sink
       .write(batch)
       .then(
         // A failed trim loses no entry: it is reported, and tried again a minute later.
         () => this.#trimIfDue().catch((error: unknown) => this.#options.onError?.(error)),
         (error: unknown) => {
-          this.#dropped += batchLength(batch);
+          this.#dropped += batch.count;
           this.#options.onError?.(error);
         },
       )
       .finally(() => {
-        if (this.#writing === writing) this.#writing = undefined;
+        if (this.#writing !== writing) return;
+        this.#writing = undefined;
+        this.#schedule(Date.now());
       });
     this.#writing = writing;
     return writing;
