@@ -16,6 +16,11 @@ const noContent: ActionResult = { status: 204, body: null };
 const AUTH_ERRORS = ['AUTH_COLLECTION_INVALID', 'BODY_INVALID'] as const;
 
 /** The auth service; the dispatcher registers auth actions only when there is one. */
+/** A header's value when it was sent once (a list, sent more than once, is not a token). */
+function textOf(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 function authOf(services: ActionServices): AuthService {
   return services.auth!;
 }
@@ -161,7 +166,12 @@ export const authActions: readonly ActionDefinition[] = [
       const options = authOptions(input, body);
       if (typeof body.refreshToken === 'string')
         return auth.refreshWithToken(collectionOf(input), body.refreshToken, options, request);
-      return auth.authRefresh(collectionOf(input), tokenFromHeader(request.headers.authorization), options, request);
+      return auth.authRefresh(
+        collectionOf(input),
+        tokenFromHeader(textOf(request.headers.authorization)),
+        options,
+        request,
+      );
     },
     ['AUTH_REQUIRED', 'AUTH_REFRESH_INVALID', 'AUTH_REFRESH_REUSED', 'AUTH_COLLECTION_MISMATCH', 'AUTH_RULE_FAILED'],
   ),

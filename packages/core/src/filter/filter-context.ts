@@ -8,14 +8,21 @@ import type { Sql } from '../sql/sql.js';
 export type RequestAuth = Record<string, unknown> & { id: string; collectionId: string; collectionName: string };
 
 /**
+ * A request's headers as its transport has them: HTTP's as Node parses them (a list for
+ * a header sent more than once), or names already lowercased with `-` turned into `_`.
+ */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
  * The request values a filter can read through `@request.*`. Header names may be given
- * in any case; they are matched lowercased with `-` turned into `_`.
+ * in any case; they are matched lowercased with `-` turned into `_`, a list joined with
+ * `, ` (see ruleHeaders).
  */
 export interface RequestInfo {
   auth: RequestAuth | null;
   body: Record<string, unknown>;
   query: Record<string, string>;
-  headers: Record<string, string>;
+  headers: RequestHeaders;
   method: string;
   context: string;
 }

@@ -1,6 +1,6 @@
 import { formatDate } from '../schema/fields/date-format.js';
 import type { DatetimeMacro, RequestOperand } from './filter-ast.js';
-import type { RequestInfo } from './filter-context.js';
+import type { RequestHeaders, RequestInfo } from './filter-context.js';
 import { filterError, quoteForMessage } from './filter-error.js';
 import { foldAscii } from '../text/code-points.js';
 import { constOf, mapConstText, type Const } from './filter-values.js';
@@ -104,7 +104,7 @@ function requestValue(operand: RequestOperand, request: RequestInfo): unknown {
     case 'query':
       return walk(request.query, operand.path);
     case 'headers':
-      return walk(normalizeHeaders(request.headers), operand.path);
+      return walk(ruleHeaders(request.headers), operand.path);
     case 'auth':
       return authValue(request, operand.path);
   }
@@ -127,8 +127,15 @@ function walk(root: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-function normalizeHeaders(headers: Record<string, string>): Record<string, string> {
+/**
+ * Headers as rules read them (`@request.headers.x_token`): names lowercased with `-`
+ * turned into `_`, a list joined with `, `, an absent value left out.
+ */
+export function ruleHeaders(headers: RequestHeaders): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) result[name.toLowerCase().replaceAll('-', '_')] = value;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      result[name.toLowerCase().replaceAll('-', '_')] = typeof value === 'string' ? value : value.join(', ');
+  }
   return result;
 }

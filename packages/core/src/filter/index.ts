@@ -23,9 +23,11 @@ export type {
   FilterRecordSource,
   FilterScope,
   RequestAuth,
+  RequestHeaders,
   RequestInfo,
   SortContext,
 } from './filter-context.js';
+export { ruleHeaders } from './filter-macros.js';
 export { parseFilter, FILTER_CACHE_SIZE } from './filter-cache.js';
 export { MAX_FILTER_DEPTH, MAX_FILTER_EXPRESSIONS, MAX_FILTER_LENGTH } from './filter-parser.js';
 export { MAX_RELATION_HOPS } from './filter-path.js';

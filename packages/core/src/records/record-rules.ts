@@ -88,16 +88,13 @@ export function requestInfo(scope: RuleScope): RequestInfo {
       : principal.kind === 'superuser'
         ? { id: principal.id, collectionId: 'pbc_3142635823', collectionName: '_superusers' }
         : null;
-  let copiedHeaders: Record<string, string> | undefined;
   return {
     auth,
     body: scope.body ?? {},
     query: { ...query },
     method,
     context,
-    // Read only by a filter that uses @request.headers: transports may compute them lazily.
-    get headers() {
-      return (copiedHeaders ??= { ...scope.request.headers });
-    },
+    // Read (and normalized) only by a filter that uses @request.headers.
+    headers: scope.request.headers,
   };
 }

@@ -1,15 +1,22 @@
+import type { RequestHeaders } from '../filter/filter-context.js';
 import type { Principal } from '../schema/principal.js';
 import type { StoreTiming } from '../store/timed-store.js';
 
 /**
  * What a transport knows of the request an action serves; rules read it through
- * `@request.*`. Header names are lowercased with `-` turned into `_`.
+ * `@request.*`. NB: a transport builds one per request, so it is a plain object of data
+ * properties. An accessor in an object literal (a lazy `get headers()`) made V8 build
+ * each object through its runtime, about a microsecond, and keep it reachable from the
+ * old generation until the next full collection, with the HTTP request it closed over.
  */
 export interface RequestContext {
   readonly principal: Principal;
   readonly method: string;
-  /** May be a getter that computes the headers on first read: read it only when a rule needs it. */
-  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * The headers as the transport has them (HTTP's as Node parses them, not copied): rules
+   * read them with names lowercased and `-` turned into `_` (see ruleHeaders).
+   */
+  readonly headers: RequestHeaders;
   readonly query: Readonly<Record<string, string>>;
   /** `default`, `realtime`, `batch`, `expand`, … */
   readonly context: string;

@@ -18,13 +18,11 @@ export function toRequestContext(
   query: Record<string, string>,
   signal: AbortSignal,
 ): RequestContext {
-  let headers: Record<string, string> | undefined;
+  // NB: a data property, not a lazy getter: see RequestContext.
   return {
     principal,
     method,
-    get headers() {
-      return (headers ??= normalizeMetadata(call.metadata));
-    },
+    headers: normalizeMetadata(call.metadata),
     query,
     context: 'default',
     signal,

@@ -1,4 +1,12 @@
-import { AppError, batchFailure, jsonSizeExceeds, type BatchCall, type RequestContext } from '@tandem/core';
+import {
+  AppError,
+  batchFailure,
+  jsonSizeExceeds,
+  ruleHeaders,
+  type BatchCall,
+  type RequestContext,
+  type RequestHeaders,
+} from '@tandem/core';
 
 /** One item of a batch body, checked for shape. */
 export interface BatchItem {
@@ -140,11 +148,8 @@ function decodePathSegment(segment: string): string {
 }
 
 /** Outer headers with the item's on top, named as rules read them; never the item's Authorization. */
-function itemHeaders(
-  outer: Readonly<Record<string, string>>,
-  own: Readonly<Record<string, string>>,
-): Record<string, string> {
-  const headers: Record<string, string> = { ...outer };
+function itemHeaders(outer: RequestHeaders, own: Readonly<Record<string, string>>): Record<string, string> {
+  const headers = ruleHeaders(outer);
   for (const [name, value] of Object.entries(own)) {
     const key = name.toLowerCase().replaceAll('-', '_');
     if (key !== 'authorization') headers[key] = value;

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '@tandem/core';
 import { principalOf } from './request-principal.js';
@@ -6,34 +5,20 @@ import { responseMetaOf } from '../http/response-meta.js';
 
 /**
  * Builds core's request context from an HTTP request: who is asking (resolved once by
- * the auth hook) and what rules may read. Header names become lowercase with `-` → `_`
- * for `@request.headers.*`, on first read only: most requests meet no rule that reads
- * headers, and copying them all was a measurable part of a small GET.
+ * the auth hook) and what rules may read. The headers are Node's own object, not copied:
+ * rules normalize names (`@request.headers.x_token`) only when they read one.
  */
 export function toRequestContext(request: FastifyRequest): RequestContext {
-  let headers: Record<string, string> | undefined;
   const timing = responseMetaOf(request);
   const trace = timing?.trace;
   if (trace) trace.handlerAt ??= performance.now();
   return {
     principal: principalOf(request),
     method: request.method,
-    get headers() {
-      return (headers ??= toRuleHeaders(request.headers));
-    },
+    headers: request.headers,
     query: request.query as Record<string, string>,
     context: 'default',
     timing,
     trace,
   };
-}
-
-/** Request headers as rules read them (`@request.headers.x_token`): lowercase, `-` → `_`, lists joined. */
-export function toRuleHeaders(given: IncomingHttpHeaders): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(given)) {
-    if (value !== undefined)
-      headers[name.toLowerCase().replaceAll('-', '_')] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
 }

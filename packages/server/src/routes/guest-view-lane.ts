@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { guest, type ActionDispatcher, type CacheDecision, type LogWriter, type RequestContext } from '@tandem/core';
-import { toRuleHeaders } from '../auth/request-context.js';
 import { serverTimingOf } from '../cache/http-caching.js';
 import { toStoredAnswer, type ResponseCache } from '../cache/record-response-cache.js';
 import { prefersXml } from '../http/accept-negotiation.js';
@@ -239,13 +238,10 @@ export class GuestViewLane {
 
 /** Core's request context of a guest's view: what the REST route's `toRequestContext` gives it. */
 function guestContext({ request, meta }: Taken): RequestContext {
-  let headers: Record<string, string> | undefined;
   return {
     principal: guest,
     method: 'GET',
-    get headers() {
-      return (headers ??= toRuleHeaders(request.headers));
-    },
+    headers: request.headers,
     query: NO_QUERY,
     context: 'default',
     timing: meta,
