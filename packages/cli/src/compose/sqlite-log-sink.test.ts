@@ -8,24 +8,13 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LogStore, LogWriter, type RequestLogBatch, type RequestLogInput } from '@tandem/core';
+import { LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
 import { BatchEncoder } from '@tandem/core/log-batch';
-import { createTempDir } from '@tandem/core/testing';
+import { createTempDir, guestRequestLogInput } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
 
-const request = (url: string): RequestLogInput => ({
-  method: 'GET',
-  url,
-  status: 200,
-  execTime: 0.5,
-  remoteIP: '127.0.0.1',
-  userIP: '127.0.0.1',
-  userAgent: 'test',
-  referer: '',
-  auth: 'guest',
-  authId: '',
-});
+const request = (url: string) => guestRequestLogInput(url, { userAgent: 'test' });
 
 /** A batch as the LogWriter hands it over, from the writer's own encoder. */
 function batchOf(urls: string[], time = Date.now()): RequestLogBatch {

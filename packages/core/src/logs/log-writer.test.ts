@@ -7,24 +7,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
 import { entriesOf, type RequestLogBatch } from './log-batch.js';
-import type { RequestLogInput } from './log-entry.js';
 import type { LogSink } from './log-sink.js';
 import { LogWriter } from './log-writer.js';
+import { guestRequestLogInput as request } from '../testing/request-log-input.fixture.js';
 
 const settings = () => ({ maxDays: 5, minLevel: 0, logIP: false, logAuthId: false });
-
-const request = (url: string): RequestLogInput => ({
-  method: 'GET',
-  url,
-  status: 200,
-  execTime: 0.5,
-  remoteIP: '127.0.0.1',
-  userIP: '127.0.0.1',
-  userAgent: '',
-  referer: '',
-  auth: 'guest',
-  authId: '',
-});
 
 /** A sink that keeps each batch's urls and holds each write until `release`. */
 function heldSink() {

@@ -3,3 +3,4 @@ export * from './test-stores.fixture.js';
 export * from './s3-server.fixture.js';
 export * from './test-redis.fixture.js';
 export * from './backup-zip.fixture.js';
+export * from './request-log-input.fixture.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { defaultAuthRateLimits, LogStore, LogWriter, storeLogSink } from '@tandem/core';
-import { testDialects } from '@tandem/core/testing';
+import { guestRequestLogInput, testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 
 const PASSWORD = 'pale-otter-91-lantern';
@@ -125,18 +125,7 @@ for (const { name: dialect, skip } of testDialects) {
     });
     after(async () => t?.cleanup());
 
-    const input = (url: string) => ({
-      method: 'GET',
-      url,
-      status: 200,
-      execTime: 1,
-      remoteIP: '127.0.0.1',
-      userIP: '127.0.0.1',
-      userAgent: '',
-      referer: '',
-      auth: 'guest',
-      authId: '',
-    });
+    const input = (url: string) => guestRequestLogInput(url, { execTime: 1 });
 
     it('drops entries past its queue bound instead of waiting; deleteBefore removes the older ones', async () => {
       const store = new LogStore(t.store);
