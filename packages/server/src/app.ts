@@ -408,9 +408,11 @@ const MAX_PARAM_LENGTH = 1000;
 /**
  * Errors Fastify's router meets before any route or hook (a malformed percent-encoding,
  * a path segment over MAX_PARAM_LENGTH): answered in Tandem's error shape with a stable
- * code, never Fastify's own body (which echoes the URL back).
+ * code, never Fastify's own body (which echoes the URL back). No hook runs for them, so
+ * the request log's report is called here: a probe with such URLs is logged as any
+ * other request.
  */
-function answerFrameworkError(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const known: Record<string, string> = {
     FST_ERR_BAD_URL: 'The URL path has an invalid percent-encoding.',
     FST_ERR_MAX_PARAM_LENGTH: `A segment of the URL path is longer than ${MAX_PARAM_LENGTH} characters.`,
@@ -418,6 +420,7 @@ function answerFrameworkError(error: FastifyError, _request: FastifyRequest, rep
   const message = known[error.code];
   const { body } = toErrorBody(message ? new AppError('BAD_REQUEST', message) : error);
   void reply.code(body.status).send(body);
+  (request.server as ReportCarrier)[REQUEST_REPORT]?.(request, body.status, reply.elapsedTime);
 }
 
 /**
@@ -560,17 +563,32 @@ function installRequestIdHeader(app: FastifyInstance, secure: boolean): void {
   });
 }
 
-/** One hook writes the request's JSON line (when `logger`) and queues its stored entry (when `stored`). */
+/** Writes an answered request's JSON line and queues its stored log entry. */
+type RequestReport = (request: FastifyRequest, status: number, elapsedMs: number) => void;
+
+/** Where `answerFrameworkError` finds the app's RequestReport (a slot on the Fastify instance). */
+const REQUEST_REPORT = Symbol('tandem.requestReport');
+type ReportCarrier = FastifyInstance & { [REQUEST_REPORT]?: RequestReport };
+
+/**
+ * One hook writes the request's JSON line (when `logger`) and queues its stored entry
+ * (when `stored`). The same report serves requests the router refuses before any hook
+ * runs (see answerFrameworkError).
+ */
 function installRequestLog(
   app: FastifyInstance,
   logger: Logger | undefined,
   stored: AppServices['requestLog'] | undefined,
 ): void {
   if (!logger && !stored) return;
+  const report: RequestReport = (request, status, elapsedMs) => {
+    const ms = Math.round(elapsedMs * 100) / 100;
+    logger?.request(request.id, request.method, request.url, status, ms);
+    if (stored?.takes(status)) stored.logRequest(requestLogInput(request, status, ms));
+  };
+  (app as ReportCarrier)[REQUEST_REPORT] = report;
   app.addHook('onResponse', (request, reply, done) => {
-    const ms = Math.round(reply.elapsedTime * 100) / 100;
-    logger?.request(request.id, request.method, request.url, reply.statusCode, ms);
-    if (stored?.takes(reply.statusCode)) stored.logRequest(requestLogInput(request, reply.statusCode, ms));
+    report(request, reply.statusCode, reply.elapsedTime);
     done();
   });
 }
