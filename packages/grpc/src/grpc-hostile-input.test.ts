@@ -145,8 +145,10 @@ describe('hostile gRPC input, on sqlite', () => {
     const ended = new Promise<any>((resolve) => stream.on('error', resolve));
     await new Promise((resolve) => stream.once('metadata', resolve));
     stream.pause();
-    // Far more than the HTTP/2 window and the bound together.
-    for (let i = 0; i < 40; i++) await s.t.seed('notes', { title: `bulk ${i}`, meta: { blob: 'y'.repeat(16 * 1024) } });
+    // Far more than the bound, in one burst: the writes share one commit, so their changes
+    // reach the stream in one turn of the event loop, before HTTP/2 has taken any of them.
+    const blob = 'y'.repeat(16 * 1024);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => s.t.seed('notes', { title: `bulk ${i}`, meta: { blob } })));
     await waitFor(() => s.t.realtime.size === before);
     stream.resume();
     assert.equal((await ended).code, GrpcCode.RESOURCE_EXHAUSTED);

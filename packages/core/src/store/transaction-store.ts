@@ -6,7 +6,7 @@ import type { Executor, Store } from './store.js';
  * transaction's own uncommitted writes, and a nested `transaction(work)` runs `work` on
  * the same transaction. That is what lets several record actions share one transaction
  * (batch) without re-entering the store: on SQLite a nested `store.transaction` would
- * wait for the mutex its own caller holds.
+ * wait in the writer's queue behind its own caller.
  *
  * NB: a nested transaction is not a savepoint. When nested work throws, its writes stay
  * in the outer transaction, so the caller must let the error end the outer transaction

@@ -3,14 +3,15 @@ import type { Executor, Row, Store } from '../../store/store.js';
 import { StoreFullError, UniqueViolationError } from '../../store/store-errors.js';
 import type { SqliteDatabase, SqliteOptions, SqliteStatement } from './sqlite-driver.js';
 import { sqliteDialect } from './sqlite-dialect.js';
-import { createMutex } from '../../store/mutex.js';
+import { SqliteWriteQueue } from './sqlite-write-queue.js';
 
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * A Store over one SQLite file with two connections: `writer` runs every write and
- * every transaction (one at a time), `reader` serves reads outside transactions so they
- * never see uncommitted data. WAL mode lets the reader work while a write is open.
+ * every transaction (one at a time, the transactions queued together under one commit:
+ * see SqliteWriteQueue), `reader` serves reads outside transactions so they never see
+ * uncommitted data. WAL mode lets the reader work while a write is open.
  * @example createSqliteStore({ writer: new Database(file), reader: new Database(file) })
  */
 export function createSqliteStore(
@@ -21,17 +22,16 @@ export function createSqliteStore(
   configure(connections.reader, options);
   const writer = createExecutor(connections.writer);
   const reader = createExecutor(connections.reader);
-  const lock = createMutex();
-  const transactionStatements = prepareTransactionStatements(connections.writer);
+  const writes = new SqliteWriteQueue(connections.writer, writer, translateError);
   return {
     dialect: sqliteDialect,
     all: reader.all,
     first: reader.first,
-    run: (query) => lock.run(() => writer.run(query)),
-    exec: (ddl) => lock.run(() => writer.exec(ddl)),
-    transaction: (work) => lock.run(() => runTransaction(connections.writer, transactionStatements, writer, work)),
+    run: (query) => writes.alone(() => writer.run(query)),
+    exec: (ddl) => writes.alone(() => writer.exec(ddl)),
+    transaction: (work) => writes.transaction(work),
     async close() {
-      await lock.run(async () => {
+      await writes.alone(async () => {
         connections.reader.close();
         connections.writer.close();
       });
@@ -47,43 +47,6 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
   db.pragma('journal_size_limit = 200000000');
-}
-
-/** BEGIN / COMMIT / ROLLBACK, prepared once per connection rather than parsed per transaction. */
-interface TransactionStatements {
-  readonly begin: SqliteStatement;
-  readonly commit: SqliteStatement;
-  readonly rollback: SqliteStatement;
-}
-
-function prepareTransactionStatements(db: SqliteDatabase): TransactionStatements {
-  return { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
-}
-
-async function runTransaction<T>(
-  db: SqliteDatabase,
-  statements: TransactionStatements,
-  tx: Executor,
-  work: (tx: Executor) => Promise<T>,
-): Promise<T> {
-  runControl(statements.begin);
-  try {
-    const result = await work(tx);
-    // NB: in WAL mode the pages reach the disk at COMMIT: this is where a full disk shows.
-    runControl(statements.commit);
-    return result;
-  } catch (error) {
-    if (db.inTransaction) statements.rollback.run();
-    throw error;
-  }
-}
-
-function runControl(statement: SqliteStatement): void {
-  try {
-    statement.run();
-  } catch (error) {
-    throw translateError(error);
-  }
 }
 
 function createExecutor(db: SqliteDatabase): Executor {
