@@ -26,7 +26,8 @@ const UNCHANGED: AuthWriteOutcome = { credentialsChanged: false };
  * `passwordConfirm`, and `oldPassword` unless the caller manages the record), keeps
  * `tokenKey` server-made, and lets only managers change `email` or `verified`
  * (others use the email-change flow). Rotates tokenKey when credentials change, which
- * invalidates every access token at once.
+ * invalidates every access token at once. `prehashed`: the new password's hash, made
+ * before the transaction (newPasswordHash).
  */
 export async function applyAuthWrite(
   deps: RecordDeps,
@@ -36,6 +37,7 @@ export async function applyAuthWrite(
   values: RecordData,
   existing: RecordData | undefined,
   request: RequestContext,
+  prehashed?: string,
 ): Promise<AuthWriteOutcome> {
   if (!isAuthCollection(collection)) return UNCHANGED;
   const manager = await canManage(deps, tx, collection, existing, request);
@@ -48,12 +50,26 @@ export async function applyAuthWrite(
   if (Object.keys(errors).length > 0)
     throw new AppError(existing ? 'RECORD_UPDATE_FAILED' : 'RECORD_CREATE_FAILED', undefined, errors);
   const emailChanged = existing !== undefined && values.email !== existing.email;
-  if (passwordSent) values.password = await hashPassword(body.password as string);
+  if (passwordSent) values.password = prehashed ?? (await hashPassword(body.password as string));
   else if (existing) values.password = existing.password;
   const credentialsChanged = existing !== undefined && (passwordSent || emailChanged);
   values.tokenKey = !existing || credentialsChanged ? randomSecret(36) : existing.tokenKey;
   if (credentialsChanged) await revokeCredentials(tx, collection.id, existing!.id);
   return { credentialsChanged };
+}
+
+/**
+ * The hash of the password a create sends, made before its transaction; undefined when
+ * there is none to hash, or when the policy or `passwordConfirm` refuses it (applyAuthWrite
+ * then reports why). NB: argon2 takes milliseconds of libuv's pool. Inside the transaction
+ * it held SQLite's one writer that long, and the commit of every transaction grouped with
+ * it (SqliteWriteQueue).
+ */
+export function newPasswordHash(collection: Collection, body: Record<string, unknown>): Promise<string | undefined> {
+  const { password } = body;
+  if (!isAuthCollection(collection) || typeof password !== 'string') return Promise.resolve(undefined);
+  if (checkPasswordPolicy(password) || body.passwordConfirm !== password) return Promise.resolve(undefined);
+  return hashPassword(password);
 }
 
 /** True when the caller is a superuser or passes the collection's manageRule for this record. */

@@ -10,7 +10,7 @@ import type { RecordJson } from './record-codec.js';
 import { expandRecords, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
-import { applyAuthWrite } from './record-auth.js';
+import { applyAuthWrite, newPasswordHash } from './record-auth.js';
 import { withFileEffects } from './record-file-effects.js';
 import { hasUploads, storeUploads } from './record-uploads.js';
 import { generateFromPattern } from '../schema/fields/random-pattern.js';
@@ -60,11 +60,12 @@ async function createChecked(
   const rule = ruleIsOpen(collection, request, 'createRule')
     ? 'bypass'
     : ruleCondition(scopeFor(deps, collection, request, submitted), 'createRule');
+  const prehashed = await newPasswordHash(collection, body);
   const record = await deps.store.transaction(async (tx) => {
     // NB: the caller may have given up while this write waited for the writer; then nothing is written.
     request.signal?.throwIfAborted();
     await assertRelationsExist(deps, tx, collection, values, 'RECORD_CREATE_FAILED');
-    await applyAuthWrite(deps, tx, collection, body, values, undefined, request);
+    await applyAuthWrite(deps, tx, collection, body, values, undefined, request, prehashed);
     // The row holds exactly the prepared values, so the codec usually knows what a SELECT
     // would return; the read-back runs only when the database may have normalized a value
     // (jsonb, unpaired surrogates). Without it and without a rule to test, the insert is
