@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from '../../sql/sql.js';
-import type { Store } from '../../store/store.js';
+import type { Executor, Store } from '../../store/store.js';
 import { StoreFullError, UniqueViolationError } from '../../store/store-errors.js';
 import { createTempDir } from '../../testing/test-databases.fixture.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 import { createSqliteStore } from './sqlite-store.js';
-import { MAX_GROUP } from './sqlite-write-queue.js';
+import { MAX_GROUP, SqliteWriteQueue } from './sqlite-write-queue.js';
 
 /** The writer connection, counting the COMMITs it runs (every other call is the driver's own). */
 function countingCommits(db: Database.Database): { connection: SqliteDatabase; commits: () => number } {
@@ -186,6 +186,16 @@ describe('the SQLite store commits the transactions queued together once (group 
     await Promise.all(Array.from({ length: count }, (_, i) => store.transaction((tx) => tx.run(insert(`r${i}`)))));
     assert.equal(commits(), 3);
     assert.equal((await ids()).length, count);
+  });
+
+  it('fails a write run alone that throws while called, and goes on with the next', async () => {
+    const queue = new SqliteWriteQueue(raw, {} as Executor, (error) => error);
+    const thrown = queue.alone((): Promise<void> => {
+      throw new Error('thrown while called');
+    });
+    const next = queue.alone(async () => 'next ran');
+    await assert.rejects(thrown, /thrown while called/);
+    assert.equal(await next, 'next ran');
   });
 
   it('commits a transaction alone, without savepoints, as before', async () => {

@@ -94,19 +94,21 @@ export class SqliteWriteQueue {
     });
   }
 
+  /** Runs what is queued, in order, until nothing is. NB: nothing in it throws (see #runGroup, #runAlone). */
   async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const next = this.#queue[0]!;
+      if (next.alone) await this.#runAlone(this.#queue.shift()!);
+      else await this.#runGroup(this.#takeGroup());
+    }
+    this.#draining = false;
+  }
+
+  async #runAlone(write: QueuedWrite): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
-        const next = this.#queue[0]!;
-        if (next.alone) {
-          this.#queue.shift();
-          await next.alone().then(next.resolve, next.reject);
-        } else {
-          await this.#runGroup(this.#takeGroup());
-        }
-      }
-    } finally {
-      this.#draining = false;
+      write.resolve(await write.alone!());
+    } catch (error) {
+      write.reject(error);
     }
   }
 
