@@ -17,6 +17,7 @@ export const REFERENCE_SCHEMA = 'reference';
  */
 export const APPLICATION_NAMES = {
   tandem: 'tandem-bench-tandem',
+  'tandem-nolog': 'tandem-bench-tandem-nolog',
   'tandem-base': 'tandem-bench-tandem-base',
   reference: 'tandem-bench-reference',
   harness: 'tandem-bench-harness',

@@ -26,7 +26,8 @@ const isTandem = (name) => name.startsWith('tandem');
 export async function runHttpWorkload(workload, ctx) {
   console.log(`\n${ctx.info[workload].title}: ${ctx.info[workload].description}`);
   const onPostgres = workload.startsWith('pg-');
-  // On PostgreSQL the comparison is Tandem (and a baseline's) against the pg reference only.
+  // On PostgreSQL the comparison is Tandem (without its request log, and a baseline's)
+  // against the pg reference only.
   const names = onPostgres ? ctx.config.servers.filter((n) => POSTGRES_SERVERS.has(n)) : ctx.config.servers;
   const servers = [];
   try {
@@ -86,11 +87,12 @@ async function startServer(name, workload, ctx) {
   return server;
 }
 
-const POSTGRES_SERVERS = new Set(['tandem', 'tandem-base', 'reference']);
+const POSTGRES_SERVERS = new Set(['tandem', 'tandem-nolog', 'tandem-base', 'reference']);
 
 /**
  * Tandem with `--db postgres://…`, or the pg reference; both report their backends' CPU.
- * A baseline (`tandem-base`) shares Tandem's database, with its own data directory.
+ * A baseline (`tandem-base`) and `tandem-nolog` share Tandem's database, each with its
+ * own data directory; on PostgreSQL the request log is a table of that database.
  */
 async function startPostgresServer(name, workload, ctx) {
   const { config, data, pg } = ctx;
@@ -115,6 +117,7 @@ async function startPostgresServer(name, workload, ctx) {
           '--metrics-token',
           metricsToken,
           ...config.tandemArgs,
+          ...(name === 'tandem-nolog' ? ['--no-request-log'] : []),
         ],
         workload,
       ),
