@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CliError } from '../config/cli-error.js';
 import { loadConfig } from '../config/config.js';
 import { dataFlags, dataLayer, parseFlags } from './common-flags.js';
+import { tempDirsOfThisFile } from '../testing/temp-dirs.fixture.js';
+
+const tempDir = tempDirsOfThisFile();
 
 const flags = { ...dataFlags, out: { type: 'string' }, 'delete-missing': { type: 'boolean' } } as const;
 
@@ -71,7 +71,7 @@ describe('dataLayer', () => {
   it('holds only the flags that were given, so the environment still applies to the others', () => {
     const { values } = parseFlags('collections', ['--db', 'flag.db'], flags);
     assert.deepEqual(dataLayer(values), { db: 'flag.db' });
-    const envDir = mkdtempSync(join(tmpdir(), 'tandem-flags-'));
+    const envDir = tempDir('tandem-flags-');
     const config = loadConfig(dataLayer(values), { TANDEM_DIR: envDir, TANDEM_DB: 'env.db' });
     assert.equal(config.dir, envDir);
     assert.ok(config.db.endsWith('flag.db'), 'the flag beats the environment');

@@ -1,20 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from './config.js';
 import { CliError } from './cli-error.js';
+import { tempDirsOfThisFile } from '../testing/temp-dirs.fixture.js';
+
+const tempDir = tempDirsOfThisFile();
 
 describe('loadConfig', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-config-'));
+  const dir = tempDir('tandem-config-');
   writeFileSync(
     join(dir, 'tandem.json'),
     JSON.stringify({ http: '127.0.0.1:9000', bodyLimit: 1000, logLevel: 'warn' }),
   );
 
   it('uses the defaults when nothing is set', () => {
-    const config = loadConfig({ dir: mkdtempSync(join(tmpdir(), 'tandem-empty-')) }, {});
+    const config = loadConfig({ dir: tempDir('tandem-empty-') }, {});
     assert.deepEqual(config.http, { host: '127.0.0.1', port: 8090 });
     assert.ok(config.db.endsWith('data.db'));
     assert.equal(config.sqliteSynchronous, 'FULL');
@@ -28,7 +30,7 @@ describe('loadConfig', () => {
   });
 
   it('finds the hooks in <dir>/hooks unless told, watches them only in development, and bounds their time', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    const empty = tempDir('tandem-empty-');
     assert.deepEqual(loadConfig({ dir: empty }, {}).hooks, {
       dir: join(empty, 'hooks'),
       watch: false,
@@ -44,14 +46,14 @@ describe('loadConfig', () => {
   });
 
   it('ends a stuck process after 60 s unless told otherwise (0: never)', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    const empty = tempDir('tandem-empty-');
     assert.equal(loadConfig({ dir: empty }, {}).watchdogMs, 60_000);
     assert.equal(loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '0' }).watchdogMs, 0);
     assert.throws(() => loadConfig({ dir: empty }, { TANDEM_WATCHDOG_MS: '-5' }), CliError);
   });
 
   it('reads the WebSocket connection caps', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    const empty = tempDir('tandem-empty-');
     assert.deepEqual(loadConfig({ dir: empty }, {}).realtimeConnections, { max: 50_000, maxPerIp: 500 });
     assert.deepEqual(
       loadConfig(
@@ -81,7 +83,7 @@ describe('loadConfig', () => {
   });
 
   it('finds migrations in <dir>/migrations and writes them automatically in development only', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tandem-migrations-'));
+    const empty = tempDir('tandem-migrations-');
     const config = loadConfig({ dir: empty }, {});
     assert.equal(config.migrationsDir, join(empty, 'migrations'));
     assert.equal(config.automigrate, false);
@@ -131,7 +133,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the CORS origins and trusted proxies, any origin and no proxy by default', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'tandem-empty-'));
+    const empty = tempDir('tandem-empty-');
     assert.deepEqual(loadConfig({ dir: empty }, {}).corsOrigins, ['*']);
     assert.deepEqual(loadConfig({ dir: empty }, {}).trustedProxies, []);
     const env = {
@@ -157,7 +159,7 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig: TLS', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tandem-config-tls-'));
+  const dir = tempDir('tandem-config-tls-');
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   writeFileSync(cert, 'not checked here');
@@ -197,7 +199,7 @@ describe('loadConfig: TLS', () => {
   });
 
   it('layers TLS settings like the others: file < environment < flags', () => {
-    const fileDir = mkdtempSync(join(tmpdir(), 'tandem-config-tls-file-'));
+    const fileDir = tempDir('tandem-config-tls-file-');
     writeFileSync(join(fileDir, 'tandem.json'), JSON.stringify({ https: '127.0.0.1:7443', devTls: true }));
     assert.equal(loadConfig({ dir: fileDir }, {}).tls?.https.port, 7443);
     assert.equal(loadConfig({ dir: fileDir }, { TANDEM_HTTPS: '127.0.0.1:7444' }).tls?.https.port, 7444);
