@@ -98,7 +98,12 @@ export async function countInserted(run, { data, pg }, results) {
     for (const name of config.servers) inserted[name] = countRows(data.dbFile(name)) - config.rows - 1;
   if (results['pg-create']?.rounds) {
     const counts = await countPostgresRows(pg.url(APPLICATION_NAMES.harness));
-    for (const [name, count] of Object.entries(counts)) inserted[`${name} (PostgreSQL)`] = count - config.rows - 1;
+    // Every Tandem of the run (tandem-nolog, tandem-base) writes the one `items` table.
+    const tandems = config.servers.filter((name) => name.startsWith('tandem') && name !== 'tandem-nostore');
+    for (const [name, count] of Object.entries(counts)) {
+      const label = name === 'tandem' ? tandems.join(' + ') : name;
+      inserted[`${label} (PostgreSQL)`] = count - config.rows - 1;
+    }
   }
   return inserted;
 }
