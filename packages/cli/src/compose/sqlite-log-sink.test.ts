@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
-import { BatchEncoder } from '@tandem/core/log-batch';
+import { BatchEncoder, forEachStoredRow } from '@tandem/core/log-batch';
 import { createTempDir, guestRequestLogInput } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -78,6 +78,41 @@ describe('the SQLite request log sink', () => {
       await store.close();
     }
   });
+  it('stores message and data as text, the same text the rows as strings have, whatever a request carried', async () => {
+    const { store, file } = await logsIn('texts');
+    const sink = createSqliteLogSink(file);
+    try {
+      const texts = ['/"quoted"\\', '/\u0000\n\t', '/été', '/✓ 😀', '/\u2028', '/\ud800'];
+      const encoder = new BatchEncoder();
+      for (const text of texts) encoder.append(Date.now(), request(text), { ip: true, authId: false });
+      const expected: Array<[string, string]> = [];
+      forEachStoredRow(encoder.take(), (_id, _created, _level, message, data) => expected.push([message, data]));
+      for (const text of texts) encoder.append(Date.now(), request(text), { ip: true, authId: false });
+      await sink.write(encoder.take());
+      const db = new Database(file, { readonly: true });
+      const rows = db
+        .prepare(
+          'SELECT "message", "data", typeof("message") AS "m", typeof("data") AS "d" FROM "_logs" ORDER BY rowid',
+        )
+        .all() as Array<{ message: string; data: string; m: string; d: string }>;
+      db.close();
+      assert.deepEqual(
+        rows.map((row) => [row.m, row.d]),
+        texts.map(() => ['text', 'text']),
+      );
+      // A lone surrogate cannot be UTF-8: the message keeps U+FFFD in its place, as any
+      // UTF-8 text would; the data has it escaped, as JSON.stringify writes it.
+      const stored = expected.map(([message, data]) => [message.replace(/\ud800/, '\ufffd'), data]);
+      assert.deepEqual(
+        rows.map((row) => [row.message, row.data]),
+        stored,
+      );
+    } finally {
+      await sink.close();
+      await store.close();
+    }
+  });
+
   it('rejects a write that fails, and goes on with the next', async () => {
     const file = join(dir.path, 'no-table.db');
     new Database(file).close(); // a database without the log's table

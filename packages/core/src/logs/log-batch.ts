@@ -44,6 +44,13 @@ const TEXTS = 8;
 const ABSENT = 0;
 const ONE_BYTE = 1;
 const TWO_BYTE = 2;
+/** The layout above, for readers of a batch's bytes (log-row-utf8.ts). */
+export const BATCH_LAYOUT = Object.freeze({
+  fixedBytes: FIXED_BYTES,
+  absent: ABSENT,
+  oneByte: ONE_BYTE,
+  twoBytes: TWO_BYTE,
+});
 const FIRST_CAPACITY = 64 * 1024;
 
 /** Encodes entries into one batch at a time; `take` hands it over and starts the next. */
@@ -267,7 +274,7 @@ function dataJsonOf(entry: DecodedEntry): string {
 }
 
 /** An entry's id and date text, made once per millisecond of the batch's entries. */
-class Stamps {
+export class Stamps {
   #time = -1;
   #created = '';
   #idTime = '';
