@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
-import { BatchEncoder, forEachStoredRow } from '@tandem/core/log-batch';
+import { entriesOf, LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
+import { BatchEncoder } from '@tandem/core/log-batch';
 import { createTempDir, guestRequestLogInput } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -78,17 +78,19 @@ describe('the SQLite request log sink', () => {
       await store.close();
     }
   });
-  it('stores message and data as text, the same text the rows as strings have, whatever a request carried', async () => {
+  it("stores message and data as text, the entry's message and its data as JSON, whatever a request carried", async () => {
     const { store, file } = await logsIn('texts');
     const sink = createSqliteLogSink(file);
     try {
       const texts = ['/"quoted"\\', '/\u0000\n\t', '/été', '/✓ 😀', '/\u2028', '/\ud800'];
       const encoder = new BatchEncoder();
       for (const text of texts) encoder.append(Date.now(), request(text), { ip: true, authId: false });
-      const expected: Array<[string, string]> = [];
-      forEachStoredRow(encoder.take(), (_id, _created, _level, message, data) => expected.push([message, data]));
-      for (const text of texts) encoder.append(Date.now(), request(text), { ip: true, authId: false });
-      await sink.write(encoder.take());
+      const batch = encoder.take();
+      const expected = entriesOf(structuredClone(batch)).map((e): [string, string] => [
+        e.message,
+        JSON.stringify(e.data),
+      ]);
+      await sink.write(batch);
       const db = new Database(file, { readonly: true });
       const rows = db
         .prepare(

@@ -1,5 +1,4 @@
 import { randomId } from '../credentials/secrets.js';
-import { jsonNumber, jsonString } from '../json/json-text.js';
 import { formatDate } from '../schema/fields/date-format.js';
 import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js';
 
@@ -236,41 +235,6 @@ export function entriesOf(batch: RequestLogBatch): LogEntry[] {
     });
   });
   return entries;
-}
-
-/** Takes one stored row: the columns of `_logs`, `data` as JSON text. */
-export type StoredRowVisitor = (id: string, created: string, level: number, message: string, data: string) => void;
-
-/**
- * Visits each entry of a batch as the row it is stored as, `data` the JSON text that
- * `JSON.stringify` gives the entry's data (same keys, same order, same escapes). NB: it is
- * written straight from the batch's slots, without a data object: stringifying that object
- * cost a row more than making it, a quarter of a SQLite insert.
- */
-export function forEachStoredRow(batch: RequestLogBatch, visit: StoredRowVisitor): void {
-  const stamps = new Stamps();
-  forEachEntry(batch, (entry) => {
-    const { time } = entry;
-    visit(
-      stamps.id(time),
-      stamps.created(time),
-      requestLevel(entry.status),
-      `${entry.method} ${entry.url}`,
-      dataJsonOf(entry),
-    );
-  });
-}
-
-/** The data of an entry as JSON text, in the key order of `entriesOf`. */
-function dataJsonOf(entry: DecodedEntry): string {
-  let json =
-    `{"type":"request","method":${jsonString(entry.method)},"url":${jsonString(entry.url)}` +
-    `,"status":${jsonNumber(entry.status)},"execTime":${jsonNumber(entry.execTime)}` +
-    `,"userAgent":${jsonString(entry.userAgent)},"referer":${jsonString(entry.referer)},"auth":${jsonString(entry.auth)}`;
-  if (entry.remoteIP !== undefined)
-    json += `,"remoteIP":${jsonString(entry.remoteIP)},"userIP":${jsonString(entry.userIP!)}`;
-  if (entry.authId !== undefined) json += `,"authId":${jsonString(entry.authId)}`;
-  return `${json}}`;
 }
 
 /** An entry's id and date text, made once per millisecond of the batch's entries. */

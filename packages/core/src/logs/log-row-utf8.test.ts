@@ -1,10 +1,11 @@
 /**
  * The request log's rows as UTF-8 bytes (what the SQLite log worker binds): byte for byte
- * the UTF-8 of the rows `forEachStoredRow` makes as strings, whatever a request carried.
+ * the UTF-8 of each entry's message and of `JSON.stringify` of its data (entriesOf),
+ * whatever a request carried.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchEncoder, forEachStoredRow, type RequestLogBatch } from './log-batch.js';
+import { BatchEncoder, entriesOf, type RequestLogBatch } from './log-batch.js';
 import { forEachStoredRowUtf8 } from './log-row-utf8.js';
 import type { RequestLogInput } from './log-entry.js';
 import { guestRequestLogInput } from '../testing/request-log-input.fixture.js';
@@ -20,17 +21,21 @@ const input = (overrides: Partial<RequestLogInput> = {}): RequestLogInput =>
 
 const TIME = Date.UTC(2026, 11, 4, 13, 5, 9, 42);
 
-/** Both readings of a batch: the rows as strings, and as bytes decoded back. */
+/** Each entry as its row should be stored (from entriesOf), and the rows as bytes, decoded back. */
 function bothReadings(batch: RequestLogBatch) {
-  const strings: unknown[][] = [];
+  const expected = entriesOf(batch).map((e) => [
+    e.id.slice(0, 9),
+    e.created,
+    e.level,
+    Buffer.from(e.message),
+    Buffer.from(JSON.stringify(e.data)),
+  ]);
   const bytes: unknown[][] = [];
-  forEachStoredRow(batch, (id, created, level, message, data) =>
-    strings.push([id.slice(0, 9), created, level, Buffer.from(message), Buffer.from(data)]),
-  );
-  forEachStoredRowUtf8(batch, (id, created, level, message, data) =>
-    bytes.push([id.slice(0, 9), created, level, Buffer.from(message), Buffer.from(data)]),
-  );
-  return { strings, bytes };
+  forEachStoredRowUtf8(batch, (id, created, level, message, data) => {
+    assert.match(id, /^[a-z0-9]{15}$/);
+    bytes.push([id.slice(0, 9), created, level, Buffer.from(message), Buffer.from(data)]);
+  });
+  return { expected, bytes };
 }
 
 describe('the request log rows as UTF-8 bytes', () => {
@@ -53,9 +58,9 @@ describe('the request log rows as UTF-8 bytes', () => {
     for (const execTime of [Number.NaN, Number.POSITIVE_INFINITY, 1e-7, 123456789.123, -0]) {
       encoder.append(TIME + 2, input({ execTime }), { ip: false, authId: true });
     }
-    const { strings, bytes } = bothReadings(encoder.take());
+    const { expected, bytes } = bothReadings(encoder.take());
     assert.equal(bytes.length, 2 * (latin1.length + wide.length) + 6);
-    bytes.forEach((row, i) => assert.deepEqual(row, strings[i], `row ${i}`));
+    bytes.forEach((row, i) => assert.deepEqual(row, expected[i], `row ${i}`));
   });
 
   it('keeps every row it gave valid while later rows fill new chunks', () => {
@@ -67,10 +72,7 @@ describe('the request log rows as UTF-8 bytes', () => {
     const batch = encoder.take();
     const views: Uint8Array[] = [];
     forEachStoredRowUtf8(batch, (_id, _created, _level, message, data) => views.push(message, data));
-    const expected: Buffer[] = [];
-    forEachStoredRow(batch, (_id, _created, _level, message, data) =>
-      expected.push(Buffer.from(message), Buffer.from(data)),
-    );
+    const expected = entriesOf(batch).flatMap((e) => [Buffer.from(e.message), Buffer.from(JSON.stringify(e.data))]);
     assert.equal(views.length, 6_000);
     views.forEach((view, i) => assert.ok(expected[i]!.equals(view), `text ${i}`));
   });

@@ -2,9 +2,9 @@ import { jsonNumber, jsonString } from '../json/json-text.js';
 import { BATCH_LAYOUT, requestLevel, Stamps, type RequestLogBatch } from './log-batch.js';
 
 /**
- * Takes one stored row, its `message` and `data` as the UTF-8 bytes of their text (the
- * same text `forEachStoredRow` gives). The views stay valid after the visit: a row's bytes
- * are never overwritten.
+ * Takes one stored row, its `message` and `data` as the UTF-8 bytes of their text: the
+ * entry's message, and `JSON.stringify` of its data (see entriesOf). The views stay valid
+ * after the visit: a row's bytes are never overwritten.
  */
 export type StoredRowUtf8Visitor = (
   id: string,
@@ -51,12 +51,15 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
 /**
- * Visits each entry of a batch as the row `forEachStoredRow` gives, with `message` and
- * `data` written straight from the batch's bytes as UTF-8 (escaped as JSON.stringify
- * escapes, in the data). NB: the log's worker binds them as bytes (`CAST(? AS TEXT)`): as
- * JavaScript strings, the driver's conversion back to UTF-8 cost about a quarter of a
- * row's insert (2.6 µs a row against 1.9, the values made beforehand). Texts with
+ * Visits each entry of a batch as the row it is stored as (the columns of `_logs`, with
+ * the keys and order of entriesOf), `message` and `data` written straight from the
+ * batch's bytes as UTF-8, escaped in the data as JSON.stringify escapes. Texts with
  * characters past Latin-1 (rare in a request line) take the string path.
+ *
+ * NB: no data object is made and stringified, which cost a row more than making it; and
+ * the log's worker binds the bytes (`CAST(? AS TEXT)`): as strings, the driver's
+ * conversion back to UTF-8 cost about a quarter of a row's insert (2.6 µs a row against
+ * 1.9, the values made beforehand).
  */
 export function forEachStoredRowUtf8(batch: RequestLogBatch, visit: StoredRowUtf8Visitor): void {
   const { bytes } = batch;
