@@ -76,6 +76,7 @@ export type { S3Driver } from './files/s3/s3-driver.js';
 export { SelectedFileStorage } from './files/selected-file-storage.js';
 export { isActiveContent, SNIFF_BYTES, sniffMimeType } from './files/file-mime.js';
 export { storedFileName } from './files/file-names.js';
+export { writeNewFile } from './files/write-new-file.js';
 export { parseThumbSize, type Thumbnailer, type ThumbSize } from './files/file-thumbs.js';
 export { maxFileSizeOf } from './schema/fields/file-field.js';
 export type { RecordJson } from './records/record-codec.js';

@@ -1,10 +1,9 @@
-import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { AppError } from '../errors/app-error.js';
+import { writeNewFile } from '../files/write-new-file.js';
 import { ARCHIVE_DATABASE, ARCHIVE_STORAGE, syncFile } from './backup-archive-write.js';
 import type { BackupLimits } from './backup-limits.js';
 
@@ -79,7 +78,7 @@ async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, target: stri
   await mkdir(dirname(path), { recursive: true });
   try {
     const stream = await zip.openReadStreamPromise(entry);
-    await pipeline(stream as Readable, createWriteStream(path, { flags: 'wx' }));
+    await writeNewFile(path, stream as Readable);
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw invalid('validation_archive_unreadable', `The entry ${entry.fileName} cannot be read whole.`);

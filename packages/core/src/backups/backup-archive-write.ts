@@ -1,9 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { FileStorage } from '../files/file-storage.js';
+import { writeNewFile } from '../files/write-new-file.js';
 
 /** Where the database snapshot sits in an archive (PocketBase's name in `pb_data`). */
 export const ARCHIVE_DATABASE = 'data.db';
@@ -19,7 +18,7 @@ export const ARCHIVE_STORAGE = 'storage';
  */
 export async function writeBackupArchive(target: string, database: string, files?: FileStorage): Promise<void> {
   const zip = new yazl.ZipFile();
-  const written = pipeline(zip.outputStream as Readable, createWriteStream(target, { flags: 'wx' }));
+  const written = writeNewFile(target, zip.outputStream as Readable);
   zip.addFile(database, ARCHIVE_DATABASE, { compress: true });
   if (files) for (const key of await listKeys(files)) addStoredFile(zip, files, key);
   zip.end();

@@ -3,11 +3,10 @@ import { createReadStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { AppError } from '../errors/app-error.js';
 import type { FileStorage } from '../files/file-storage.js';
 import type { FileUpload } from '../files/file-upload.js';
+import { writeNewFile } from '../files/write-new-file.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { writeBackupArchive } from './backup-archive-write.js';
 import { checkBackupArchive } from './backup-archive-read.js';
@@ -133,7 +132,7 @@ export class BackupService {
     if (file.mimeType !== 'application/zip') throw fileError('validation_invalid_mime_type', 'The file must be a zip.');
     if (await this.#options.archives.stat(file.originalName)) throw nameTaken('file');
     await this.#withWorkFile(layout, async (path) => {
-      await pipeline(file.open(), createWriteStream(path, { flags: 'wx' }));
+      await writeNewFile(path, file.open());
       (await checkBackupArchive(path, this.#options.limits)).zip.close();
     });
     await this.#options.archives.put(file.originalName, file.open(), file.size, 'application/zip');
@@ -173,7 +172,7 @@ export class BackupService {
       this.#withWorkFile(layout, async (path) => {
         const source = await this.#options.archives.read(key);
         if (!source) throw new AppError('BACKUP_MISSING');
-        await pipeline(source, createWriteStream(path, { flags: 'wx' }));
+        await writeNewFile(path, source);
         await stageRestore(layout, path, this.#options.limits, this.#options.snapshot!.check);
       }),
     );

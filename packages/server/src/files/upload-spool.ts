@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { AppError, SNIFF_BYTES, sniffMimeType, type FileUpload } from '@tandem/core';
+import { AppError, SNIFF_BYTES, sniffMimeType, writeNewFile, type FileUpload } from '@tandem/core';
 
 /**
  * The directory where uploads wait, on disk, while their request is handled: a file
@@ -36,12 +35,7 @@ export class UploadSpool {
   async receive(part: Readable, originalName: string, maxBytes: number, field: string): Promise<SpooledUpload> {
     const path = join(this.#dir, randomBytes(12).toString('hex'));
     const meter = new UploadMeter(maxBytes, field);
-    try {
-      await pipeline(part, meter, createWriteStream(path));
-    } catch (error) {
-      await rm(path, { force: true });
-      throw error;
-    }
+    await writeNewFile(path, part, meter);
     return new SpooledUpload(path, originalName, meter.size, sniffMimeType(meter.head()));
   }
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { assertFileKey } from '../file-keys.js';
 import type { ByteRange, FileStorage, StoredFile } from '../file-storage.js';
+import { writeNewFile } from '../write-new-file.js';
 
 /** Where half-written files wait for their rename; never listed, emptied on start. */
 const STAGING = '.staging';
@@ -33,7 +33,7 @@ export class LocalFileStorage implements FileStorage {
     const target = this.#path(key);
     const staged = join(this.#root, STAGING, randomBytes(12).toString('hex'));
     try {
-      await pipeline(Buffer.isBuffer(source) ? Readable.from([source]) : source, createWriteStream(staged));
+      await writeNewFile(staged, Buffer.isBuffer(source) ? Readable.from([source]) : source);
       await syncFile(staged);
       await mkdir(dirname(target), { recursive: true });
       await rename(staged, target);
