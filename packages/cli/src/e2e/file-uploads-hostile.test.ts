@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import PocketBase from 'pocketbase';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
@@ -54,6 +57,15 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+}
+
+/** Polls `check` every 20 ms for up to 5 s; true once it holds. */
+async function until(check: () => boolean): Promise<boolean> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    if (check()) return true;
+    await sleep(20);
+  }
+  return check();
 }
 
 describe('hostile uploads against tandem serve', () => {
@@ -130,6 +142,27 @@ describe('hostile uploads against tandem serve', () => {
     assert.equal((await errorOf(answer)).code, 'MULTIPART_INVALID');
     assertNothingLeft();
   });
+
+  for (const framing of ['content-length', 'chunked'] as const)
+    it(`removes the spooled part of a client that hangs up midway through a file (${framing})`, async () => {
+      const head = Buffer.from('--b\r\nContent-Disposition: form-data; name="attachments"; filename="a.txt"\r\n\r\n');
+      const part = Buffer.concat([head, Buffer.alloc(20_000, 'a')]);
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      await once(socket, 'connect');
+      const length = framing === 'chunked' ? 'Transfer-Encoding: chunked' : `Content-Length: ${head.length + 40_000}`;
+      socket.write(
+        `POST /api/collections/docs/records HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+          `Content-Type: multipart/form-data; boundary=b\r\n${length}\r\n\r\n`,
+      );
+      socket.write(framing === 'chunked' ? `${part.length.toString(16)}\r\n${part}\r\n` : part);
+      const spooled = await until(() => filesUnder(join(fixture.dir, '.uploads')).length > 0);
+      assert.ok(spooled, 'the part was never spooled');
+      socket.destroy();
+      const emptied = await until(() => filesUnder(join(fixture.dir, '.uploads')).length === 0);
+      assert.ok(emptied, `left behind: ${filesUnder(join(fixture.dir, '.uploads')).join(', ')}`);
+      assertNothingLeft();
+      assert.equal((await fetch(`${base}/api/health`)).status, 200);
+    });
 
   it('refuses a guest text body over the guest limit with 413 BODY_TOO_LARGE', async () => {
     const answer = await post(multipart('b', [{ name: 'title', value: 'x'.repeat(2 * MiB) }]));

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import { AppError, parseJsonDocument } from '@tandem/core';
 import type { SpooledUpload, UploadSpool } from './upload-spool.js';
@@ -54,7 +54,10 @@ export function parseMultipart(
     } catch {
       return reject(new AppError('MULTIPART_INVALID', 'The multipart body has no boundary.'));
     }
+    let failed = false;
     const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
       payload.unpipe(parser);
       parser.removeAllListeners();
       parser.on('error', () => undefined);
@@ -63,7 +66,9 @@ export function parseMultipart(
     };
     reader.attach(parser, fail);
     parser.on('close', () => reader.finish().then(resolve, fail));
-    payload.on('error', fail);
+    // An error, or a close before the end: the client hung up midway (the parser would
+    // wait for the rest for ever, and the part being spooled with it).
+    finished(payload, { writable: false }, (error) => error && fail(error));
     payload.pipe(parser);
   });
 }
@@ -72,6 +77,8 @@ class MultipartReader {
   readonly #body: Record<string, unknown> = {};
   readonly #uploads: SpooledUpload[] = [];
   readonly #pending: Promise<void>[] = [];
+  /** File parts still streaming to the spool. */
+  readonly #streaming = new Set<Readable>();
   #textBytes = 0;
 
   constructor(
@@ -120,10 +127,13 @@ class MultipartReader {
     }
     const field = name.replace(/^requests[.[]\d+\]?\./, '').replace(/^\+|[+-]$/g, '');
     const place = this.#reserve(name);
+    this.#streaming.add(stream);
     const work = this.spool.receive(stream, filename, limit, field).then((upload) => {
       this.#uploads.push(upload);
       place(upload);
     });
+    const settled = () => this.#streaming.delete(stream);
+    work.then(settled, settled);
     work.catch(fail);
     this.#pending.push(work.catch(() => undefined));
   }
@@ -154,7 +164,9 @@ class MultipartReader {
     return { body: this.#body, uploads: this.#uploads };
   }
 
+  /** Ends the parts still streaming (their spool files go with them), then removes what was spooled. */
   async abort(): Promise<void> {
+    for (const stream of this.#streaming) stream.destroy(new AppError('MULTIPART_INVALID', 'The body ended midway.'));
     await Promise.all(this.#pending);
     await Promise.all(this.#uploads.map((upload) => upload.discard()));
   }
