@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { runTandem, startServe, type ServeProcess } from './testing/spawn-tandem.fixture.js';
 import { mountSmallDisk } from './testing/small-disk.fixture.js';
@@ -19,6 +20,30 @@ const notes = {
   deleteRule: '',
   fields: [{ name: 'text', type: 'text' }],
 };
+
+const docs = {
+  name: 'docs',
+  type: 'base',
+  createRule: '',
+  viewRule: '',
+  fields: [{ name: 'file', type: 'file', maxSelect: 1, maxSize: 1024 * 1024 }],
+};
+
+/** POSTs one file of `bytes` to docs; the status and the parsed body. */
+async function upload(serve: ServeProcess, bytes: number): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.alloc(bytes, 'a')], { type: 'text/plain' }), 'a.txt');
+  const response = await fetch(`${serve.url}/api/collections/docs/records`, { method: 'POST', body: form });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Every file below a directory, as paths relative to it. */
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
+}
 
 /** One JSON request to the server; the status and the parsed body. */
 async function send(
@@ -55,7 +80,7 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
   let serve: ServeProcess;
 
   before(async () => {
-    writeFileSync(join(disk.path, 'collections.json'), JSON.stringify([notes]));
+    writeFileSync(join(disk.path, 'collections.json'), JSON.stringify([notes, docs]));
     const imported = await runTandem(['collections', 'import', join(disk.path, 'collections.json'), '--dir', dir]);
     assert.equal(imported.code, 0, imported.stderr);
     serve = await startServe(['--dir', dir, '--no-request-log']);
@@ -88,6 +113,24 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
     const after = await send(serve, 'POST', '', { text: 'after space came back' });
     assert.equal(after.status, 200, JSON.stringify(after.body));
     assert.equal((await send(serve, 'GET', '?perPage=10')).body.totalItems, 2);
+  });
+
+  it('answers an upload 507 STORAGE_FULL, keeps no part of it, and stores files again once there is space', async () => {
+    const stored = () => filesUnder(join(dir, 'storage')).filter((path) => !path.startsWith('.staging/'));
+    disk.fill();
+    const refused = await upload(serve, 200 * 1024);
+    assert.equal(refused.status, 507, JSON.stringify(refused.body) + serve.output());
+    assert.equal(refused.body.code, 'STORAGE_FULL');
+    assert.deepEqual(filesUnder(join(dir, '.uploads')), []);
+    assert.deepEqual(filesUnder(join(dir, 'storage')), []);
+
+    disk.free();
+    const accepted = await upload(serve, 200 * 1024);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    assert.equal(stored().length, 1);
+    // The spooled part of an accepted upload goes once the answer is sent, not before.
+    for (let waited = 0; waited < 5000 && filesUnder(join(dir, '.uploads')).length > 0; waited += 20) await sleep(20);
+    assert.deepEqual(filesUnder(join(dir, '.uploads')), []);
   });
 
   it('leaves the database intact and holds nothing of the refused writes', async () => {
