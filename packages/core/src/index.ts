@@ -82,6 +82,7 @@ export { maxFileSizeOf } from './schema/fields/file-field.js';
 export type { RecordJson } from './records/record-codec.js';
 export type { ListPage, ListParams } from './records/record-list.js';
 export { RecordService } from './records/record-service.js';
+export { MAX_EXPANDED_JSON } from './records/record-expand.js';
 export {
   internalRequest,
   type RequestContext,

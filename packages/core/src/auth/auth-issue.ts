@@ -9,7 +9,7 @@ import { SUPERUSERS_ID } from '../schema/system-collections.js';
 import { ident, sql } from '../sql/sql.js';
 import { RECORD_ALIAS, scopeFor } from '../records/record-deps.js';
 import { andConditions, ruleCondition } from '../records/record-rules.js';
-import { expandRecords, parseExpand } from '../records/record-expand.js';
+import { expandAfterCommit, parseExpand } from '../records/record-expand.js';
 import type { RequestContext } from '../records/request-context.js';
 
 /** How the record proved who it is; MFA needs two different methods. */
@@ -90,7 +90,7 @@ export async function recordJson(
 ) {
   const json = context.deps.codec(collection).toJson(record, request.principal.kind === 'superuser', record.id);
   if (json.email === undefined) (json as Record<string, unknown>).email = record.email;
-  await expandRecords(context.deps, collection, [record], [json], parseExpand(options.expand), request);
+  await expandAfterCommit(context.deps, collection, [record], [json], parseExpand(options.expand), request);
   return json;
 }
 

@@ -5,7 +5,7 @@ import type { Collection } from '../schema/collection.js';
 import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import type { RecordJson } from '../records/record-codec.js';
-import { expandRecords } from '../records/record-expand.js';
+import { expandAfterCommit } from '../records/record-expand.js';
 import { oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
 import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
 import { subscriptionRequest, type VisibilityChecker, type Visibility } from './realtime-visibility.js';
@@ -316,7 +316,7 @@ export class RealtimeClient {
     }
     const json = this.#deps.codec(collection).toJson(event.record, superuser, viewerId);
     const request = subscriptionRequest(this.#principal, subscription);
-    return expandRecords(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() =>
+    return expandAfterCommit(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() =>
       this.#emit(subscription, base, event, json),
     );
   }

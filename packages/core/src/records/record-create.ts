@@ -7,7 +7,7 @@ import { ruleCondition } from './record-rules.js';
 import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, insertRecord } from './record-store.js';
 import type { RecordJson } from './record-codec.js';
-import { expandRecords, parseExpand } from './record-expand.js';
+import { expandAfterCommit, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
 import { applyAuthWrite, newPasswordHash } from './record-auth.js';
@@ -56,6 +56,8 @@ async function createChecked(
   params: { expand?: string },
   request: RequestContext,
 ): Promise<RecordJson> {
+  // NB: a malformed expand is refused before anything is written.
+  const expand = params.expand ? parseExpand(params.expand) : undefined;
   const { values, submitted } = prepareWrite(collection, body, undefined, 'create', deps.now());
   const rule = ruleIsOpen(collection, request, 'createRule')
     ? 'bypass'
@@ -76,7 +78,7 @@ async function createChecked(
     return known ?? (await selectRecordById(deps, tx, collection, values.id, 'bypass'))!;
   });
   const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));
-  if (params.expand) await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);
+  if (expand) await expandAfterCommit(deps, collection, [record], [json], expand, request);
   return json;
 }
 

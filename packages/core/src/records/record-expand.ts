@@ -9,6 +9,14 @@ import { viewerIdOf, type RequestContext } from './request-context.js';
 
 const MAX_DEPTH = 6;
 const MAX_EXPAND_LENGTH = 2000;
+/**
+ * Most JSON one answer's `expand` may write, in characters (about bytes), counted as the
+ * answer holds it: a related record is loaded once per level but written out under every
+ * record that points at it. A dozen records that relate to each other, six levels deep,
+ * would be written billions of times (a guest's 12 records made a 512 MB string and a
+ * 500), and 300 records that each list the 300, two levels deep, are half a gigabyte.
+ */
+export const MAX_EXPANDED_JSON = 32 * 1024 * 1024;
 
 /** A parsed `expand` parameter: relation names, each with its nested expands. */
 export type ExpandTree = Map<string, ExpandTree>;
@@ -32,7 +40,9 @@ export function parseExpand(text: string | undefined): ExpandTree {
 /**
  * Adds `expand` to records' JSON. Each related record must pass its collection's view
  * rule for this request; what fails or does not resolve is left out silently (as in
- * PocketBase), and hidden relation fields expand only for superusers.
+ * PocketBase), and hidden relation fields expand only for superusers. An expand that
+ * would write more than MAX_EXPANDED_JSON is refused (400 EXPAND_INVALID) before any of
+ * it is written out.
  */
 export async function expandRecords(
   deps: RecordDeps,
@@ -43,17 +53,61 @@ export async function expandRecords(
   request: RequestContext,
 ): Promise<void> {
   if (tree.size === 0 || records.length === 0) return;
-  const expandRequest = { ...request, context: 'expand' };
+  const sizes: JsonSizes = new WeakMap();
+  await expandLevel(deps, collection, records, json, tree, { ...request, context: 'expand' }, sizes);
+  const total = json.reduce((sum, item) => sum + (sizes.get(item) ?? 0), 0);
+  if (total > MAX_EXPANDED_JSON)
+    throw new AppError('EXPAND_INVALID', `The expand would write more than ${MAX_EXPANDED_JSON / 2 ** 20} MiB of JSON.`);
+}
+
+/**
+ * expandRecords for the answer of a write that has committed (or a session already
+ * issued): an expand over the bound leaves the answer without `expand`, as PocketBase
+ * leaves out what it cannot expand. A 400 would tell the client its write failed.
+ */
+export async function expandAfterCommit(
+  deps: RecordDeps,
+  collection: Collection,
+  records: RecordData[],
+  json: RecordJson[],
+  tree: ExpandTree,
+  request: RequestContext,
+): Promise<void> {
+  try {
+    await expandRecords(deps, collection, records, json, tree, request);
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'EXPAND_INVALID')) throw error;
+    for (const item of json) delete item.expand;
+  }
+}
+
+/**
+ * The JSON each related record's object writes, its expand included, in characters (an
+ * answer's own records: what their expand adds).
+ */
+type JsonSizes = WeakMap<RecordJson, number>;
+
+async function expandLevel(
+  deps: RecordDeps,
+  collection: Collection,
+  records: RecordData[],
+  json: RecordJson[],
+  tree: ExpandTree,
+  request: RequestContext,
+  sizes: JsonSizes,
+): Promise<void> {
+  if (tree.size === 0 || records.length === 0) return;
   for (const [name, children] of tree) {
     const relation = resolveRelation(deps, collection, name, request);
     if (!relation) continue;
-    const related = await loadRelated(deps, relation, records, expandRequest);
+    const related = await loadRelated(deps, relation, records, request);
     const relatedJson = related.map((r) =>
       deps.codec(relation.target).toJson(r, request.principal.kind === 'superuser', viewerIdOf(request)),
     );
-    await expandRecords(deps, relation.target, related, relatedJson, children, request);
+    for (const item of relatedJson) sizes.set(item, JSON.stringify(item).length);
+    await expandLevel(deps, relation.target, related, relatedJson, children, request, sizes);
     const byId = new Map(relatedJson.map((r) => [r.id, r]));
-    records.forEach((record, i) => attach(json[i]!, name, relation, record, byId, related));
+    records.forEach((record, i) => attach(json[i]!, name, relation, record, byId, related, sizes));
   }
 }
 
@@ -110,6 +164,7 @@ function attach(
   record: RecordData,
   byId: Map<string, RecordJson>,
   related: RecordData[],
+  sizes: JsonSizes,
 ): void {
   let value: unknown;
   if (relation.back) {
@@ -124,6 +179,9 @@ function attach(
   if (value === undefined) return;
   json.expand ??= {};
   json.expand[name] = value;
+  const children = Array.isArray(value) ? value : [value as RecordJson];
+  const written = children.reduce((sum, child) => sum + (sizes.get(child) ?? 0), 0);
+  sizes.set(json, (sizes.get(json) ?? 0) + written);
 }
 
 const idsOf = relationIdsOf;

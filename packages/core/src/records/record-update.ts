@@ -5,7 +5,7 @@ import { ruleCondition } from './record-rules.js';
 import { prepareWrite } from './record-body.js';
 import { assertRelationsExist, updateRecordRow } from './record-store.js';
 import type { RecordJson } from './record-codec.js';
-import { expandRecords, parseExpand } from './record-expand.js';
+import { expandAfterCommit, parseExpand } from './record-expand.js';
 import { viewerIdOf, type RequestContext } from './request-context.js';
 import { selectRecordById } from './record-read.js';
 import { applyAuthWrite, signOutIfDisabled } from './record-auth.js';
@@ -46,6 +46,8 @@ async function updateChecked(
   request: RequestContext,
 ): Promise<RecordJson> {
   const mode = params.replace ? 'replace' : 'update';
+  // NB: a malformed expand is refused before anything is written.
+  const expand = parseExpand(params.expand);
   // The rule sees the body as submitted; it is decided before validation, so a caller
   // who may not update the record learns nothing from validation messages.
   const rule = ruleCondition(scopeFor(deps, collection, request, body), 'updateRule');
@@ -63,6 +65,6 @@ async function updateChecked(
     return (await selectRecordById(deps, tx, collection, id, 'bypass'))!;
   });
   const json = deps.codec(collection).toJson(record, request.principal.kind === 'superuser', viewerIdOf(request));
-  await expandRecords(deps, collection, [record], [json], parseExpand(params.expand), request);
+  await expandAfterCommit(deps, collection, [record], [json], expand, request);
   return json;
 }
