@@ -1,10 +1,11 @@
 import { GraphQLError, parse } from 'graphql';
 import { createHandler, type Handler, type Response } from 'graphql-http';
 import type { ActionDispatcher, RequestContext } from '@tandem/core';
-import { tandemError, toTandemError } from '../errors/graphql-errors.js';
+import { fromAppError, tandemError, toTandemError } from '../errors/graphql-errors.js';
 import { checkLimits, queryTooLarge } from '../limits/limit-check.js';
 import type { GraphqlLimits } from '../limits/graphql-limits.js';
-import { createGraphqlContext } from '../resolve/graphql-context.js';
+import { createGraphqlContext, type GraphqlContext } from '../resolve/graphql-context.js';
+import { tooManyRelated } from '../resolve/record-loaders.js';
 
 type OpenContext = Record<PropertyKey, unknown>;
 import type { TandemSchema } from '../schema/schema-builder.js';
@@ -41,6 +42,13 @@ export function createHttpHandler(deps: HttpHandlerDeps): Handler<unknown, Reque
       const refused = checkLimits(deps.schema().schema, document, deps.limits, params.variables ?? {});
       return refused.length > 0 ? refusal(400, refused) : undefined;
     },
+    // An operation whose relations resolved past the budget is answered with that error
+    // alone (400, as the limits checked before it runs), not with a partial result and one
+    // error for every field that was cut.
+    onOperation: (_request, args) =>
+      (args.contextValue as unknown as GraphqlContext).loaders.overBudget
+        ? refusal(400, [fromAppError(tooManyRelated())])
+        : undefined,
     formatError: (error) =>
       error instanceof GraphQLError ? toTandemError(error) : tandemError('GRAPHQL_INVALID', error.message),
   });

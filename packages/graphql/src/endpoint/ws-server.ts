@@ -9,10 +9,11 @@ import {
   type RealtimeCredential,
   type RequestContext,
 } from '@tandem/core';
-import { toTandemError } from '../errors/graphql-errors.js';
+import { fromAppError, toTandemError } from '../errors/graphql-errors.js';
 import { checkLimits, queryTooLarge } from '../limits/limit-check.js';
 import type { GraphqlLimits } from '../limits/graphql-limits.js';
-import { createGraphqlContext } from '../resolve/graphql-context.js';
+import { createGraphqlContext, type GraphqlContext } from '../resolve/graphql-context.js';
+import { tooManyRelated } from '../resolve/record-loaders.js';
 import type { TandemSchema } from '../schema/schema-builder.js';
 import { maxTokensOf } from './http-handler.js';
 
@@ -68,8 +69,11 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
       return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime);
     },
     onError: (_ctx, _id, _payload, errors) => errors.map((e) => toTandemError(e).toJSON()),
-    onNext: (_ctx, _id, _payload, _args, result) =>
-      result.errors ? { ...result, errors: result.errors.map((e) => toTandemError(e).toJSON()) } : undefined,
+    onNext: (_ctx, _id, _payload, args, result) => {
+      if ((args.contextValue as GraphqlContext).loaders.overBudget)
+        return { errors: [fromAppError(tooManyRelated()).toJSON()] };
+      return result.errors ? { ...result, errors: result.errors.map((e) => toTandemError(e).toJSON()) } : undefined;
+    },
   });
 }
 

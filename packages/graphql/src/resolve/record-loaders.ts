@@ -1,8 +1,26 @@
 import DataLoader from 'dataloader';
-import type { ActionDispatcher, RecordJson, RequestContext } from '@tandem/core';
+import { AppError, MAX_EXPANDED_JSON, type ActionDispatcher, type RecordJson, type RequestContext } from '@tandem/core';
 
 /** Most ids one batched read takes (core's limit). */
 const MAX_BATCH = 1000;
+
+/**
+ * Most JSON (in characters, of whole records) the relation fields of one operation may
+ * resolve, each copy counted: REST's expand bound. The cost check assumes lists of
+ * `listFactor` items, but a multi relation may hold hundreds, and records that relate to
+ * each other multiply at each level (300 such records, three levels deep, are 27 million
+ * objects, which ended the process).
+ */
+export const MAX_RELATED_JSON = MAX_EXPANDED_JSON;
+
+/** The refusal of an operation whose relations resolve more than MAX_RELATED_JSON. */
+export function tooManyRelated(): AppError {
+  return new AppError(
+    'GRAPHQL_LIMIT_EXCEEDED',
+    `The query's relations resolve more than ${MAX_RELATED_JSON / 2 ** 20} MiB of records; ask for fewer levels or smaller pages.`,
+    { limit: 'related records JSON', max: MAX_RELATED_JSON },
+  );
+}
 
 /**
  * DataLoaders of one operation: every relation field resolved in the same tick becomes one
@@ -15,29 +33,67 @@ export class RecordLoaders {
   readonly #request: RequestContext;
   readonly #byId = new Map<string, DataLoader<string, RecordJson | null>>();
   readonly #referencing = new Map<string, DataLoader<string, RecordJson[]>>();
+  /** JSON characters of the related records handed out so far, each copy counted. */
+  #resolved = 0;
+  readonly #sizes = new WeakMap<RecordJson, number>();
 
   constructor(actions: ActionDispatcher, request: RequestContext) {
     this.#actions = actions;
     this.#request = request;
   }
 
+  /**
+   * True once the relation fields resolved more than MAX_RELATED_JSON. The field that
+   * crossed it failed with the limit's error; later relation fields answer nothing at once
+   * and read nothing (an error each would cost more than the fields), and the endpoint
+   * answers the limit's error alone, never the cut result.
+   */
+  get overBudget(): boolean {
+    return this.#resolved > MAX_RELATED_JSON;
+  }
+
   /** The records of `collection` with these ids the caller may view, in the order asked; others are left out. */
   async viewable(collection: string, ids: readonly string[]): Promise<RecordJson[]> {
+    if (this.overBudget) return [];
     const loaded = await this.#loaderById(collection).loadMany(ids);
-    return loaded.filter((r): r is RecordJson => r !== null && !(r instanceof Error));
+    return this.#spend(loaded.filter((r): r is RecordJson => r !== null && !(r instanceof Error)));
   }
 
   /** One record the caller may view, or null. */
   async one(collection: string, id: string): Promise<RecordJson | null> {
-    return this.#loaderById(collection).load(id);
+    if (this.overBudget) return null;
+    const found = await this.#loaderById(collection).load(id);
+    return found && (this.#spend([found])[0] ?? null);
   }
 
   /** The records of `collection` whose relation `field` points at `id` and that the caller may view. */
   async referencing(collection: string, field: string, id: string): Promise<RecordJson[]> {
+    if (this.overBudget) return [];
     const key = `${collection}\u0000${field}`;
     let loader = this.#referencing.get(key);
     if (!loader) this.#referencing.set(key, (loader = this.#referencingLoader(collection, field)));
-    return loader.load(id);
+    return this.#spend(await loader.load(id));
+  }
+
+  /**
+   * Counts records handed to a resolver (each record's JSON measured once). The field that
+   * crosses the budget fails; the fields that were waiting on the same reads get nothing.
+   */
+  #spend(records: RecordJson[]): RecordJson[] {
+    if (this.overBudget) return [];
+    for (const record of records) {
+      let size = this.#sizes.get(record);
+      if (size === undefined) this.#sizes.set(record, (size = JSON.stringify(record).length));
+      this.#resolved += size;
+    }
+    if (this.overBudget) throw tooManyRelated();
+    return records;
+  }
+
+  /** A subscription's next event: forgets what was read, and starts a new budget. */
+  nextEvent(): void {
+    this.clear();
+    this.#resolved = 0;
   }
 
   /** Forgets what was read: a mutation ran, and later fields must see its effect. */

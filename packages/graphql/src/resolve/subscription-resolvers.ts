@@ -40,7 +40,13 @@ export function subscribeResolver(collection: string): GraphQLFieldResolver<unkn
 }
 
 /** The payload of each event is the event itself. */
-export const eventOf = (event: RecordEvent): RecordEvent => event;
+export const eventOf = (event: RecordEvent, _args: unknown, context: GraphqlContext): RecordEvent => {
+  // NB: one context serves every event of a subscription. Each event's relations are read
+  // afresh, as the caller may view them now, and within a budget of their own: a related
+  // record read for an earlier event may have changed, or been hidden from the caller since.
+  context.loaders.nextEvent();
+  return event;
+};
 
 class RecordEventStream {
   readonly events: EventQueue<RecordEvent>;
