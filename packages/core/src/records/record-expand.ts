@@ -57,7 +57,10 @@ export async function expandRecords(
   await expandLevel(deps, collection, records, json, tree, { ...request, context: 'expand' }, sizes);
   const total = json.reduce((sum, item) => sum + (sizes.get(item) ?? 0), 0);
   if (total > MAX_EXPANDED_JSON)
-    throw new AppError('EXPAND_INVALID', `The expand would write more than ${MAX_EXPANDED_JSON / 2 ** 20} MiB of JSON.`);
+    throw new AppError(
+      'EXPAND_INVALID',
+      `The expand would write more than ${MAX_EXPANDED_JSON / 2 ** 20} MiB of JSON.`,
+    );
 }
 
 /**
