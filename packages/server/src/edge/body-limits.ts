@@ -1,5 +1,6 @@
 import { Transform, type Readable } from 'node:stream';
 import type { FastifyRequest, preParsingHookHandler } from 'fastify';
+import { DRAIN_BYTES, drainBody } from './drain-body.js';
 import { AppError, type Principal } from '@tandem/core';
 import { principalOf } from '../auth/request-principal.js';
 import type { BodyBudget } from './body-budget.js';
@@ -72,15 +73,28 @@ export function installBodyLimits(
 ): void {
   const limitCallersBody: preParsingHookHandler = (request, _reply, payload, done) => {
     if (request.method === 'GET' || request.method === 'HEAD' || hasOwnBodyLimit(request)) return done(null, payload);
+    let limit = 0;
     try {
       // A multipart body may carry files beyond the caller's limit: they stream to disk.
       const extra = isMultipart(request) ? uploadAllowance(request) : 0;
-      done(null, limitBody(request, payload, limitsOf(limits, principalOf(request)).body + extra));
+      limit = limitsOf(limits, principalOf(request)).body + extra;
+      done(null, limitBody(request, payload, limit));
     } catch (error) {
-      done(error as Error, undefined);
+      refuseBody(request, payload, limit, error).catch((refusal: Error) => done(refusal, undefined));
     }
   };
   hooks.preParsing.push(limitCallersBody);
+}
+
+/**
+ * Throws `error` (a body's refusal) once a body only a little over `limit` (by at most
+ * DRAIN_BYTES) has been read and dropped: the client is then done sending and gets its
+ * answer, where a close with its bytes unread would reset the connection (see drainBody).
+ */
+export async function refuseBody(request: FastifyRequest, payload: Readable, limit: number, error: unknown) {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared - limit <= DRAIN_BYTES) await drainBody(payload, declared);
+  throw error;
 }
 
 /**

@@ -3,6 +3,7 @@ import { finished, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import { AppError, parseJsonDocument } from '@tandem/core';
 import type { SpooledUpload, UploadSpool } from './upload-spool.js';
+import { drainBody } from '../edge/drain-body.js';
 
 /** The bounds of one multipart body, checked while it streams. */
 export interface MultipartLimits {
@@ -61,8 +62,7 @@ export function parseMultipart(
       payload.unpipe(parser);
       parser.removeAllListeners();
       parser.on('error', () => undefined);
-      payload.resume();
-      reader.abort().then(() => reject(error), reject);
+      Promise.all([reader.abort(), drainBody(payload)]).then(() => reject(error), reject);
     };
     reader.attach(parser, fail);
     parser.on('close', () => reader.finish().then(resolve, fail));

@@ -9,7 +9,7 @@ import {
 } from '@tandem/core';
 import { toRequestContext } from '../auth/request-context.js';
 import { principalOf } from '../auth/request-principal.js';
-import { limitBody, limitsOf, OWN_BODY_LIMIT, type BodyLimits } from '../edge/body-limits.js';
+import { limitBody, limitsOf, OWN_BODY_LIMIT, refuseBody, type BodyLimits } from '../edge/body-limits.js';
 import { parseBatchBody, toBatchCalls } from '../actions/batch-items.js';
 import { withBatchFiles } from './batch-files.js';
 
@@ -46,11 +46,12 @@ function registerBatchRoute(
       preParsing: async (request, _reply, payload) => {
         const settings = batchSettings();
         if (!settings.enabled) throw new AppError('BATCH_DISABLED');
-        return limitBody(
-          request,
-          payload,
-          Math.min(limitsOf(bodyLimits, principalOf(request)).batch, batchBodyLimit(settings)),
-        );
+        const limit = Math.min(limitsOf(bodyLimits, principalOf(request)).batch, batchBodyLimit(settings));
+        try {
+          return limitBody(request, payload, limit);
+        } catch (error) {
+          return refuseBody(request, payload, limit, error);
+        }
       },
     },
     async (request, reply) => {
