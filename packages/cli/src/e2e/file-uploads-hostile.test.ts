@@ -199,7 +199,7 @@ describe('hostile uploads against tandem serve', () => {
     const sent = await sendInTwoParts('multipart/form-data; boundary=b', first, rest);
     assert.equal(sent.early, '', 'answered before the body was read');
     assert.equal(sent.failure, undefined);
-    assert.match(sent.answer, /^HTTP\/1\.1 413 [^]*"code":"UPLOAD_FILE_TOO_LARGE"/);
+    assert.match(sent.answer, /^HTTP\/1\.1 413 [\s\S]*"code":"UPLOAD_FILE_TOO_LARGE"/);
     assertNothingLeft();
   });
 
@@ -208,7 +208,7 @@ describe('hostile uploads against tandem serve', () => {
     const sent = await sendInTwoParts('application/json', body.subarray(0, 500 * 1024), body.subarray(500 * 1024));
     assert.equal(sent.early, '', 'answered before the body was read');
     assert.equal(sent.failure, undefined);
-    assert.match(sent.answer, /^HTTP\/1\.1 413 [^]*"code":"BODY_TOO_LARGE"/);
+    assert.match(sent.answer, /^HTTP\/1\.1 413 [\s\S]*"code":"BODY_TOO_LARGE"/);
   });
 
   it('refuses a guest text body over the guest limit with 413 BODY_TOO_LARGE', async () => {
