@@ -22,6 +22,7 @@ export const listRecordsAction: ActionDefinition = {
     'FILTER_FORBIDDEN_MACRO',
     'SORT_INVALID',
     'EXPAND_INVALID',
+    'QUERY_TOO_COSTLY',
   ],
   async run(services, input, request) {
     const { page, perPage, sort, filter, expand, skipTotal } = input.query;

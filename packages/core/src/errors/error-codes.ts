@@ -15,6 +15,10 @@ export const errorCatalog = {
   FILTER_INVALID: { status: 400, message: 'Invalid filter.' },
   SORT_INVALID: { status: 400, message: 'Invalid sort.' },
   EXPAND_INVALID: { status: 400, message: 'Invalid expand.' },
+  QUERY_TOO_COSTLY: {
+    status: 400,
+    message: 'The query ran longer than the server allows; filter or sort through fewer relations.',
+  },
   FIELDS_INVALID: { status: 400, message: 'Invalid fields.' },
   JSON_INVALID: { status: 400, message: 'The request body is not valid JSON.' },
   BODY_INVALID: { status: 400, message: 'The request body must be a JSON object.' },

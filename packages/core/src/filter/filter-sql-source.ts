@@ -70,7 +70,7 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
   if (hop.type === 'fixed') {
     addJoined(from, where, tableAs(state, hop.target, alias), idsMatch(column(alias, 'id'), hop.ids, state), 'JOIN');
   } else if (hop.type === 'scan') {
-    addJoined(from, where, tableAs(state, hop.target, alias), true, 'JOIN');
+    addJoined(from, where, tableAs(state, hop.target, alias), state.dialect.fanOutCheck('table', alias), 'JOIN');
   } else if (hop.type === 'single') {
     const on = andSql(
       sql`${column(alias, 'id')} = ${column(current, hop.column)}`,
@@ -80,7 +80,10 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
   } else if (hop.type === 'multi') {
     const items = state.nextAlias();
     addTable(from, state.dialect.listItems(column(current, hop.column), items), state);
-    const on = andSql(sql`${column(alias, 'id')} = ${column(items, 'value')}`, guardOf(hop, hop.target, alias, state));
+    const on = andSql(
+      andSql(sql`${column(alias, 'id')} = ${column(items, 'value')}`, guardOf(hop, hop.target, alias, state)),
+      state.dialect.fanOutCheck('list', items),
+    );
     from.push(sql`LEFT JOIN ${tableAs(state, hop.target, alias)} ON ${toSql(on)}`);
   } else {
     const on = hop.multiColumn
@@ -90,7 +93,7 @@ function addHop(hop: PathHop, current: string, from: Sql[], where: BoolSql[], st
       from,
       where,
       tableAs(state, hop.source, alias),
-      andSql(on, guardOf(hop, hop.source, alias, state)),
+      andSql(andSql(on, guardOf(hop, hop.source, alias, state)), state.dialect.fanOutCheck('table', alias)),
       'JOIN',
     );
   }

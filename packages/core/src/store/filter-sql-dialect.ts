@@ -62,6 +62,13 @@ export interface FilterDialect {
   /** `@random` and `@rowid` sort keys. */
   random(): Sql;
   rowid(alias: string): Sql;
+  /**
+   * A check of the statement's time budget, true unless the budget is spent, placed where
+   * a relation path fans out: at the first item of each list (`alias` from listItems), or
+   * at every 256th row of a table walked per outer row. SQLite checks (its statements
+   * block the event loop; see sqlite-deadline.ts); elsewhere it is `true`.
+   */
+  fanOutCheck(kind: 'list' | 'table', alias: string): BoolSql;
 }
 
 /** The SQL both databases share; each dialect overrides what differs. */
@@ -70,4 +77,5 @@ export const baseFilterDialect = {
   count: (from: Sql, where: Sql) => sql`(SELECT COUNT(*) FROM ${from} WHERE ${where})`,
   orderText: (text: Sql) => text,
   random: () => raw('random()'),
+  fanOutCheck: (_kind: 'list' | 'table', _alias: string): BoolSql => true,
 } as const;

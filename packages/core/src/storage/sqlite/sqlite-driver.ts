@@ -7,6 +7,8 @@ export interface SqliteDatabase {
   exec(source: string): unknown;
   pragma(source: string, options?: { simple?: boolean }): unknown;
   close(): unknown;
+  /** Registers a SQL function written in JavaScript (see sqlite-deadline.ts). */
+  function(name: string, options: { deterministic?: boolean }, fn: (...args: unknown[]) => unknown): unknown;
   readonly inTransaction: boolean;
 }
 

@@ -1,5 +1,6 @@
 import { ident, param, raw, sql } from '../../sql/sql.js';
 import { baseFilterDialect, type FilterDialect, type JsonStep } from '../../store/filter-sql-dialect.js';
+import { DEADLINE_FUNCTION } from './sqlite-deadline.js';
 
 /**
  * SQLite: LIKE and lower() already fold ASCII letters only, BINARY collation is code
@@ -33,6 +34,10 @@ export const sqliteFilterDialect: FilterDialect = {
   listLength: (list) => sql`json_array_length(${list})`,
   orderJson: (value) => value,
   rowid: (alias) => sql`${ident(alias)}.rowid`,
+  fanOutCheck: (kind, alias) =>
+    kind === 'list'
+      ? sql`(${ident(alias)}."key" <> 0 OR ${raw(DEADLINE_FUNCTION)}(${ident(alias)}."key"))`
+      : sql`(${ident(alias)}.rowid % 256 <> 0 OR ${raw(DEADLINE_FUNCTION)}(${ident(alias)}.rowid))`,
 };
 
 /** `$."key"[0]`: keys are `\w+` (the grammar allows nothing else), sent as a parameter. */

@@ -3,6 +3,8 @@ import type { Executor, Row, Store } from '../../store/store.js';
 import { StoreFullError, UniqueViolationError } from '../../store/store-errors.js';
 import type { SqliteDatabase, SqliteOptions, SqliteStatement } from './sqlite-driver.js';
 import { sqliteDialect } from './sqlite-dialect.js';
+import { nextStatement, registerDeadline, StatementDeadlineError } from './sqlite-deadline.js';
+import { AppError } from '../../errors/app-error.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
 
 const STATEMENT_CACHE_SIZE = 500;
@@ -47,11 +49,13 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   db.pragma('temp_store = MEMORY');
   db.pragma('cache_size = -32000');
   db.pragma('journal_size_limit = 200000000');
+  registerDeadline(db);
 }
 
 function createExecutor(db: SqliteDatabase): Executor {
   const statements = new Map<string, SqliteStatement>();
   const prepare = (query: SqlQuery) => {
+    nextStatement();
     const { text, params } = query.render(sqliteDialect);
     let statement = statements.get(text);
     if (!statement) {
@@ -109,6 +113,7 @@ function createExecutor(db: SqliteDatabase): Executor {
  * disk (SQLITE_FULL, which SQLite reports for ENOSPC; 507). Anything else stays as it is.
  */
 function translateError(error: unknown): unknown {
+  if (error instanceof StatementDeadlineError) return new AppError('QUERY_TOO_COSTLY');
   const code = (error as { code?: string }).code;
   if (code === 'SQLITE_FULL') return new StoreFullError((error as Error).message);
   if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

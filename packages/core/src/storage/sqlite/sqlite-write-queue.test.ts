@@ -31,6 +31,7 @@ function countingCommits(db: Database.Database): { connection: SqliteDatabase; c
     exec: (source) => db.exec(source),
     pragma: (source, options) => db.pragma(source, options),
     close: () => db.close(),
+    function: (name, options, fn) => db.function(name, options, fn),
     get inTransaction() {
       return db.inTransaction;
     },
