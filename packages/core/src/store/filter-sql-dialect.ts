@@ -65,8 +65,8 @@ export interface FilterDialect {
   /**
    * A check of the statement's time budget, true unless the budget is spent, placed where
    * a relation path fans out: at the first item of each list (`alias` from listItems), or
-   * at every 256th row of a table walked per outer row. SQLite checks (its statements
-   * block the event loop; see sqlite-deadline.ts); elsewhere it is `true`.
+   * at every 256th row of a table walked per outer row (SQLite, see sqlite-deadline.ts),
+   * or at every row (PostgreSQL). See statement-budget.ts.
    */
   fanOutCheck(kind: 'list' | 'table', alias: string): BoolSql;
 }

@@ -3,6 +3,8 @@ import type { Executor, Row, Store } from '../../store/store.js';
 import { StoreFullError, StoreUnavailableError, UniqueViolationError } from '../../store/store-errors.js';
 import type { PostgresClient, PostgresPool } from './postgres-driver.js';
 import { postgresDialect } from './postgres-dialect.js';
+import { POSTGRES_BUDGET_MARKER } from '../../store/statement-budget.js';
+import { AppError } from '../../errors/app-error.js';
 
 type Queryable = Pick<PostgresClient, 'query'>;
 
@@ -219,6 +221,7 @@ function translateError(error: unknown): unknown {
   if (code === '23505')
     return new UniqueViolationError(message, { constraint: (error as { constraint?: string }).constraint });
   if (code === DISK_FULL) return new StoreFullError(message);
+  if (code === '22P02' && message.includes(POSTGRES_BUDGET_MARKER)) return new AppError('QUERY_TOO_COSTLY');
   if (code && (CONNECTION_ERROR_CODES.has(code) || INSUFFICIENT_RESOURCES.test(code)))
     return new StoreUnavailableError(message);
   return error;

@@ -1,13 +1,10 @@
+import { STATEMENT_BUDGET_MS } from '../../store/statement-budget.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 
-/**
- * How long one SQLite statement may walk relations before it is stopped (400
- * QUERY_TOO_COSTLY). SQLite runs on the event loop, so a statement that runs for minutes
- * stops every other request for minutes: a guest's filter through three multi relations
- * of 300 items (`kids.kids.kids.title ?= "x"`, 8 billion rows) stalled the server until
- * its watchdog ended it.
- */
-export const STATEMENT_BUDGET_MS = 2000;
+// SQLite runs on the event loop, so a statement that runs for minutes stops every other
+// request for minutes: a guest's filter through three multi relations of 300 items
+// (`kids.kids.kids.title ?= "x"`, 8 billion rows) stalled the server until its watchdog
+// ended it. better-sqlite3 cannot interrupt a statement; a SQL function can fail it.
 
 /** The SQL function that checks the budget; the filter compiler calls it where fan-out walks rows. */
 export const DEADLINE_FUNCTION = 'tandem_deadline';
