@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors/app-error.js';
 import { parseFields, pickFields } from '../json/fields-picker.js';
 import { assertBatchAllowed, batchFailure } from '../records/record-batch.js';
+import { MAX_EXPANDED_JSON } from '../records/record-expand.js';
 import type { RequestContext } from '../records/request-context.js';
 import type { Principal } from '../schema/principal.js';
 import type { ActionDefinition, ActionInput, ActionResult } from './action.js';
@@ -97,7 +98,12 @@ export class ActionDispatcher {
   async dispatchBatch(calls: readonly BatchCall[]): Promise<ActionResult> {
     const limits = this.#services.batchLimits();
     assertBatchAllowed(calls.length, limits);
-    const items = calls.map((call, index) => ({ call, action: this.#batchItemAction(call, index) }));
+    // One answer: the items' expands share the bound of one (32 MiB of JSON).
+    const expandBudget = { left: MAX_EXPANDED_JSON };
+    const items = calls.map((call, index) => ({
+      call: { ...call, request: { ...call.request, expandBudget } },
+      action: this.#batchItemAction(call, index),
+    }));
     const deadline = this.#clock() + limits.timeout * 1000;
     const results = await this.#services.recordService.runInTransaction(async (records) => {
       const services = { ...this.#services, records };

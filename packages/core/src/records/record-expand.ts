@@ -56,11 +56,13 @@ export async function expandRecords(
   const sizes: JsonSizes = new WeakMap();
   await expandLevel(deps, collection, records, json, tree, { ...request, context: 'expand' }, sizes);
   const total = json.reduce((sum, item) => sum + (sizes.get(item) ?? 0), 0);
-  if (total > MAX_EXPANDED_JSON)
+  const budget = request.expandBudget ?? { left: MAX_EXPANDED_JSON };
+  if (total > budget.left)
     throw new AppError(
       'EXPAND_INVALID',
       `The expand would write more than ${MAX_EXPANDED_JSON / 2 ** 20} MiB of JSON.`,
     );
+  budget.left -= total;
 }
 
 /**

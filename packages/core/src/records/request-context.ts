@@ -33,6 +33,12 @@ export interface RequestContext {
    * one property read.
    */
   readonly trace?: RequestTrace;
+  /**
+   * What is left of the JSON one answer's expands may write, shared by the parts of an
+   * answer that expand separately (a batch's items); absent: each expand has the whole
+   * bound (MAX_EXPANDED_JSON).
+   */
+  readonly expandBudget?: { left: number };
 }
 
 /**

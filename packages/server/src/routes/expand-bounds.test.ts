@@ -110,6 +110,25 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(page.body.items.length, 2);
     });
 
+    it("shares the bound among a batch's items: one answer", async () => {
+      // Each item's four-level expand writes about 8 MB: six of them pass 32 MiB, and the
+      // items after the bound come without their expand.
+      const fourLevels = 'kids.kids.kids.kids';
+      const requests = ids.slice(0, 6).map((id, i) => ({
+        method: 'PATCH',
+        url: `/api/collections/nodes/records/${id}?expand=${fourLevels}`,
+        body: { title: `batch ${i}` },
+      }));
+      const batch = await call(t, 'POST', '/api/batch', { requests });
+      assert.equal(batch.status, 200, batch.raw.slice(0, 200));
+      const expanded = batch.body.map((item: { body: { expand?: unknown } }) => item.body.expand !== undefined);
+      const kept = expanded.filter(Boolean).length;
+      assert.ok(kept >= 3 && kept < 6, `${kept}`);
+      assert.deepEqual(expanded, [...Array(kept).fill(true), ...Array(6 - kept).fill(false)]);
+      assert.ok(batch.raw.length < MAX_EXPANDED_JSON + 1024 * 1024, `${batch.raw.length}`);
+      assert.equal(batch.body[5].body.title, 'batch 5');
+    });
+
     it('sends a realtime event without the expand it cannot write, never drops it', async () => {
       const stream = await openSse(base);
       streams.push(stream);
