@@ -9,7 +9,7 @@ import {
   type RealtimeCredential,
   type RequestContext,
 } from '@tandem/core';
-import { fromAppError, toTandemError } from '../errors/graphql-errors.js';
+import { fromAppError, tandemError, toTandemError } from '../errors/graphql-errors.js';
 import { checkLimits, queryTooLarge } from '../limits/limit-check.js';
 import type { GraphqlLimits } from '../limits/graphql-limits.js';
 import { createGraphqlContext, type GraphqlContext } from '../resolve/graphql-context.js';
@@ -22,7 +22,16 @@ export type SocketIdentity = {
   principal: Principal;
   credential: RealtimeCredential | undefined;
   authorization?: string;
+  /** The ids of the socket's operations that run now (subscriptions, mostly). */
+  running?: Set<string>;
 };
+
+/**
+ * Most operations one socket may run at once: an SSE client's bound on subscriptions.
+ * Each subscription holds a place in the broker and is checked at every change: one
+ * guest socket opened 20,000, which took 280 MB and made every write wait for them.
+ */
+export const MAX_OPERATIONS_PER_SOCKET = 1000;
 
 /** What the socket server runs on. */
 export interface WsServerDeps {
@@ -52,7 +61,9 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
       Object.assign(ctx.extra, { principal, credential: { kind: 'token', token }, authorization: header });
       return true;
     },
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, id, payload) => {
+      const running = (ctx.extra.running ??= new Set());
+      if (running.size >= MAX_OPERATIONS_PER_SOCKET) return [tooManyOperations()];
       const tooLarge = queryTooLarge(payload.query, deps.limits);
       if (tooLarge) return [tooLarge];
       let document: ReturnType<typeof parse>;
@@ -62,13 +73,19 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
         return [toTandemError(error as GraphQLError)];
       }
       const refused = checkLimits(deps.schema().schema, document, deps.limits, payload.variables ?? {});
-      return refused.length > 0 ? refused : undefined;
+      if (refused.length > 0) return refused;
+      running.add(id);
+      return undefined;
     },
+    onComplete: (ctx, id) => void ctx.extra.running?.delete(id),
     context: (ctx, _id, _payload, args) => {
       const realtime = deps.broker && { broker: deps.broker, credential: ctx.extra.credential };
       return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime);
     },
-    onError: (_ctx, _id, _payload, errors) => errors.map((e) => toTandemError(e).toJSON()),
+    onError: (ctx, id, _payload, errors) => {
+      ctx.extra.running?.delete(id);
+      return errors.map((e) => toTandemError(e).toJSON());
+    },
     onNext: (_ctx, _id, _payload, args, result) => {
       if ((args.contextValue as GraphqlContext).loaders.overBudget)
         return { errors: [fromAppError(tooManyRelated()).toJSON()] };
@@ -88,4 +105,12 @@ function socketRequest(identity: SocketIdentity, args: ExecutionArgs): RequestCo
     query: {},
     context: operation?.operation === 'subscription' ? 'realtime' : 'default',
   };
+}
+
+function tooManyOperations(): GraphQLError {
+  return tandemError(
+    'GRAPHQL_LIMIT_EXCEEDED',
+    `At most ${MAX_OPERATIONS_PER_SOCKET} operations may run at once on one socket; complete one first.`,
+    { data: { limit: 'operations per socket', max: MAX_OPERATIONS_PER_SOCKET } },
+  );
 }

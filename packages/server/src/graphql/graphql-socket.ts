@@ -6,6 +6,7 @@ import type { AuthService } from '@tandem/core';
 import { heartbeat } from '../realtime/ws-connection.js';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
+import { SocketCounts } from '../realtime/socket-counts.js';
 import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
 
 /** The subprotocol of graphql-ws. */
@@ -15,6 +16,7 @@ export const GRAPHQL_WS_PROTOCOL = 'graphql-transport-ws';
 export interface GraphqlSocketOptions {
   readonly maxMessageBytes: number;
   readonly maxConnections: number;
+  readonly maxConnectionsPerIp: number;
   readonly heartbeatMs: number;
   readonly trustedOrigins: readonly string[];
 }
@@ -22,7 +24,7 @@ export interface GraphqlSocketOptions {
 /**
  * WebSocket upgrades of `/api/graphql`. The same checks as Tandem's realtime socket run
  * before the upgrade (Origin, credentials in an Authorization header or a session cookie,
- * the connection cap); `connection_init` may then carry a token. Dead peers are found by
+ * the connection caps, in all and per address); `connection_init` may then carry a token. Dead peers are found by
  * pings and closed.
  */
 export function registerGraphqlSocket(
@@ -32,15 +34,16 @@ export function registerGraphqlSocket(
   options: GraphqlSocketOptions,
 ): void {
   const wss = createSocketServer(options.maxMessageBytes, GRAPHQL_WS_PROTOCOL);
-  let open = 0;
+  // NB: the realtime socket's caps, counted apart: each endpoint has its own 500 per address.
+  const counts = new SocketCounts(options);
   routeUpgrade(app, GRAPHQL_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (open >= options.maxConnections) return refuseUpgrade(socket, 429, 'Too Many Requests');
+    const ip = request.socket.remoteAddress ?? '';
+    if (counts.full(ip)) return refuseUpgrade(socket, 429, 'Too Many Requests');
     void checkHandshake(request, auth, options.trustedOrigins).then(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
         wss.handleUpgrade(request, socket, head, (ws) => {
-          open++;
-          ws.once('close', () => open--);
+          ws.once('close', counts.opened(ip));
           serve(ws, graphql, result, options.heartbeatMs);
         });
       },

@@ -8,6 +8,7 @@ import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
+import { SocketCounts } from './socket-counts.js';
 
 /** The WebSocket endpoint's settings. */
 export interface WebSocketOptions extends SocketLimits {
@@ -55,24 +56,15 @@ export function registerWebSocket(
   options: WebSocketOptions = defaultWebSocketOptions,
 ): void {
   const wss = createSocketServer(options.maxMessageBytes, REALTIME_SUBPROTOCOL);
-  const counts = new Map<string, number>();
-  let total = 0;
+  const counts = new SocketCounts(options);
   routeUpgrade(app, WEBSOCKET_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const ip = request.socket.remoteAddress ?? '';
-    if (total >= options.maxConnections || (counts.get(ip) ?? 0) >= options.maxConnectionsPerIp)
-      return refuseUpgrade(socket, 429, 'Too Many Requests');
+    if (counts.full(ip)) return refuseUpgrade(socket, 429, 'Too Many Requests');
     void checkHandshake(request, services.auth, options.trustedOrigins).then(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
         wss.handleUpgrade(request, socket, head, (ws) => {
-          total++;
-          counts.set(ip, (counts.get(ip) ?? 0) + 1);
-          ws.on('close', () => {
-            total--;
-            const left = (counts.get(ip) ?? 1) - 1;
-            if (left > 0) counts.set(ip, left);
-            else counts.delete(ip);
-          });
+          ws.on('close', counts.opened(ip));
           const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
           serveConnection(ws, { ...services, secure }, result.principal, result.credential, options);
         });
