@@ -30,7 +30,7 @@ const ALLOWED_PACKAGE_EDGES = {
 /** Folder layers of each package's src/, lowest first. Folders on one line share a layer (and may not import each other). */
 const LAYERS = {
   core: [
-    ['errors', 'sql', 'text'],
+    ['errors', 'sql', 'text', 'limits'],
     ['hooks'],
     ['json'],
     ['store'],

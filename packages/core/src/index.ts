@@ -49,6 +49,7 @@ export { changesDocument, snapshotDocument, writeMigrationsOfChanges } from './m
 export { MIGRATIONS_TABLE } from './migrations/migrations-table.js';
 export { composeCoreServices, type CoreServices, type CoreServicesOptions } from './compose/core-services.js';
 export { createMemoryRateLimiter } from './credentials/memory-rate-limiter.js';
+export { CountsPerAddress, type ConnectionCaps } from './limits/counts-per-address.js';
 export type { RateLimiter } from './credentials/rate-limiter.js';
 export { AppError, isAppError, validationError } from './errors/app-error.js';
 export { errorCatalog, type ErrorCode } from './errors/error-codes.js';

@@ -11,9 +11,9 @@ import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createClient } from 'graphql-ws';
 import { internalRequest, MAX_EXPANDED_JSON, superuser } from '@tandem/core';
+import { seedRelatedNodes } from '@tandem/server/testing';
 import { createGraphqlTestApp, errorCodes, gql, type GraphqlTestApp } from '../testing/graphql-app.fixture.js';
 
-const OPEN = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 /** Records that each relate to all of them: N + N² + N³ objects three levels down. */
 const N = 50;
 
@@ -23,16 +23,7 @@ describe('GraphQL relation budget', () => {
 
   before(async () => {
     t = await createGraphqlTestApp('sqlite');
-    const nodes = await t.collections.create({ name: 'nodes', ...OPEN, fields: [{ name: 'title', type: 'text' }] });
-    await t.collections.update('nodes', {
-      fields: [
-        ...nodes.fields,
-        { name: 'kids', type: 'relation', collectionId: nodes.id, maxSelect: 999 },
-        { name: 'parent', type: 'relation', collectionId: nodes.id, maxSelect: 1 },
-      ],
-    });
-    for (let i = 0; i < N; i++) ids.push((await t.seed('nodes', { title: `n${i}` })).id as string);
-    for (const id of ids) await t.records.update('nodes', id, { kids: ids }, {}, internalRequest(superuser()));
+    ids.push(...(await seedRelatedNodes(t, N)));
   });
   after(async () => t.cleanup());
 

@@ -2,11 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { AuthService } from '@tandem/core';
+import { CountsPerAddress, type AuthService } from '@tandem/core';
 import { heartbeat } from '../realtime/ws-connection.js';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
-import { SocketCounts } from '../realtime/socket-counts.js';
 import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
 
 /** The subprotocol of graphql-ws. */
@@ -35,7 +34,7 @@ export function registerGraphqlSocket(
 ): void {
   const wss = createSocketServer(options.maxMessageBytes, GRAPHQL_WS_PROTOCOL);
   // NB: the realtime socket's caps, counted apart: each endpoint has its own 500 per address.
-  const counts = new SocketCounts(options);
+  const counts = new CountsPerAddress({ total: options.maxConnections, perAddress: options.maxConnectionsPerIp });
   routeUpgrade(app, GRAPHQL_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const ip = request.socket.remoteAddress ?? '';
     if (counts.full(ip)) return refuseUpgrade(socket, 429, 'Too Many Requests');
@@ -43,7 +42,10 @@ export function registerGraphqlSocket(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
         wss.handleUpgrade(request, socket, head, (ws) => {
-          ws.once('close', counts.opened(ip));
+          // NB: full() was checked before the handshake; a handshake that finished meanwhile may have filled it.
+          const release = counts.admit(ip);
+          if (!release) return ws.close(1013, 'Try again later');
+          ws.once('close', release);
           serve(ws, graphql, result, options.heartbeatMs);
         });
       },

@@ -2,13 +2,19 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
-import type { ActionDispatcher, AuthService, BatchSettings, CallWatcher, RealtimeBroker } from '@tandem/core';
+import {
+  CountsPerAddress,
+  type ActionDispatcher,
+  type AuthService,
+  type BatchSettings,
+  type CallWatcher,
+  type RealtimeBroker,
+} from '@tandem/core';
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
-import { SocketCounts } from './socket-counts.js';
 
 /** The WebSocket endpoint's settings. */
 export interface WebSocketOptions extends SocketLimits {
@@ -56,7 +62,7 @@ export function registerWebSocket(
   options: WebSocketOptions = defaultWebSocketOptions,
 ): void {
   const wss = createSocketServer(options.maxMessageBytes, REALTIME_SUBPROTOCOL);
-  const counts = new SocketCounts(options);
+  const counts = new CountsPerAddress({ total: options.maxConnections, perAddress: options.maxConnectionsPerIp });
   routeUpgrade(app, WEBSOCKET_PATH, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const ip = request.socket.remoteAddress ?? '';
     if (counts.full(ip)) return refuseUpgrade(socket, 429, 'Too Many Requests');
@@ -64,7 +70,10 @@ export function registerWebSocket(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
         wss.handleUpgrade(request, socket, head, (ws) => {
-          ws.on('close', counts.opened(ip));
+          // NB: full() was checked before the handshake; a handshake that finished meanwhile may have filled it.
+          const release = counts.admit(ip);
+          if (!release) return ws.close(1013, 'Try again later');
+          ws.on('close', release);
           const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
           serveConnection(ws, { ...services, secure }, result.principal, result.credential, options);
         });

@@ -12,10 +12,10 @@ import { MAX_EXPANDED_JSON } from '@tandem/core';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
+import { seedRelatedNodes } from '../testing/related-nodes.fixture.js';
 import { openSse, sdkSubscription, type SseTestStream } from '../testing/sse-client.fixture.js';
 import type { AddressInfo } from 'node:net';
 
-const OPEN = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 const SIX_LEVELS = 'kids.kids.kids.kids.kids.kids';
 
 for (const { name: dialect, skip } of testDialects) {
@@ -27,18 +27,8 @@ for (const { name: dialect, skip } of testDialects) {
 
     before(async () => {
       t = await createTestApp(dialect);
-      const nodes = await t.collections.create({ name: 'nodes', ...OPEN, fields: [{ name: 'title', type: 'text' }] });
-      await t.collections.update('nodes', {
-        fields: [
-          ...nodes.fields,
-          { name: 'kids', type: 'relation', collectionId: nodes.id, maxSelect: 999 },
-          { name: 'parent', type: 'relation', collectionId: nodes.id, maxSelect: 1 },
-        ],
-      });
       // Twelve records, each of which relates to all twelve (itself included).
-      for (let i = 0; i < 12; i++) ids.push((await t.seed('nodes', { title: `n${i}` })).id as string);
-      for (const id of ids)
-        assert.equal((await call(t, 'PATCH', `/api/collections/nodes/records/${id}`, { kids: ids })).status, 200);
+      ids.push(...(await seedRelatedNodes(t, 12)));
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     });

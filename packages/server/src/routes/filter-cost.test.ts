@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
+import { seedRelatedNodes } from '../testing/related-nodes.fixture.js';
 
-const OPEN = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
 const N = 60;
 
 for (const { name: dialect, skip } of testDialects)
@@ -21,12 +21,7 @@ for (const { name: dialect, skip } of testDialects)
 
     before(async () => {
       t = await createTestApp(dialect);
-      const nodes = await t.collections.create({ name: 'nodes', ...OPEN, fields: [{ name: 'title', type: 'text' }] });
-      await t.collections.update('nodes', {
-        fields: [...nodes.fields, { name: 'kids', type: 'relation', collectionId: nodes.id, maxSelect: 999 }],
-      });
-      for (let i = 0; i < N; i++) ids.push((await t.seed('nodes', { title: `n${i}` })).id as string);
-      for (const id of ids) await call(t, 'PATCH', `/api/collections/nodes/records/${id}`, { kids: ids });
+      ids.push(...(await seedRelatedNodes(t, N)));
     });
     after(async () => t?.cleanup());
 

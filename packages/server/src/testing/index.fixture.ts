@@ -9,3 +9,4 @@ export * from './sse-client.fixture.js';
 export * from './test-certificates.fixture.js';
 export * from './owner-notes-fixture.fixture.js';
 export * from './oidc-provider.fixture.js';
+export * from './related-nodes.fixture.js';
