@@ -5,7 +5,7 @@ import type { Collection } from '../schema/collection.js';
 import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import type { RecordJson } from '../records/record-codec.js';
-import { expandAfterCommit } from '../records/record-expand.js';
+import { expandAfterCommit, MAX_EXPANDED_JSON } from '../records/record-expand.js';
 import { oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
 import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
 import { subscriptionRequest, type VisibilityChecker, type Visibility } from './realtime-visibility.js';
@@ -240,14 +240,17 @@ export class RealtimeClient {
 
   #deliver(event: ChangeEvent, collection: Collection): void | Promise<void> {
     const work: Promise<void>[] = [];
+    // One change, one client: its subscriptions' expands share one answer's bound, where
+    // each had its own and a client's 1,000 subscriptions could each write 32 MiB.
+    const expandBudget = { left: MAX_EXPANDED_JSON };
     for (const subscription of this.#subscriptions.values()) {
       if (!subscriptionMatches(subscription, collection, event.recordId)) continue;
       if (this.#startsAfter.size > 0 && this.#madeAfter(subscription.id, event.seq)) continue;
       const outcome = this.#decide(subscription, event, collection);
       if (outcome instanceof Promise)
-        work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
+        work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided, expandBudget)));
       else {
-        const sent = this.#send(subscription, event, collection, outcome);
+        const sent = this.#send(subscription, event, collection, outcome, expandBudget);
         if (sent) work.push(sent);
       }
     }
@@ -296,6 +299,7 @@ export class RealtimeClient {
     event: ChangeEvent,
     collection: Collection,
     decision: Decision,
+    expandBudget: { left: number },
   ): Promise<void> | undefined {
     if (decision === 'none' || this.#closed) return undefined;
     const base = { sub: subscription.id, topic: subscription.topic, seq: event.seq };
@@ -315,7 +319,7 @@ export class RealtimeClient {
       return undefined;
     }
     const json = this.#deps.codec(collection).toJson(event.record, superuser, viewerId);
-    const request = subscriptionRequest(this.#principal, subscription);
+    const request = { ...subscriptionRequest(this.#principal, subscription), expandBudget };
     return expandAfterCommit(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() =>
       this.#emit(subscription, base, event, json),
     );

@@ -8,7 +8,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_EXPANDED_JSON } from '@tandem/core';
+import { MAX_EXPANDED_JSON, type Delivery } from '@tandem/core';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
@@ -117,6 +118,26 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(expanded, [...Array(kept).fill(true), ...Array(6 - kept).fill(false)]);
       assert.ok(batch.raw.length < MAX_EXPANDED_JSON + 1024 * 1024, `${batch.raw.length}`);
       assert.equal(batch.body[5].body.title, 'batch 5');
+    });
+
+    it("shares the bound among one client's subscriptions for one change", async () => {
+      // Straight through the broker, with a sink that keeps what it gets: a transport
+      // would close a stream that falls this far behind. Six subscriptions to one record,
+      // each asking for about 8 MB of expand: past 32 MiB the events come without it.
+      const deliveries: Delivery[] = [];
+      const client = t.realtime.connect({ send: (delivery) => deliveries.push(delivery) });
+      try {
+        for (let i = 0; i < 6; i++)
+          t.realtime.subscribe(client, `s${i}`, `nodes/${ids[4]}`, { expand: 'kids.kids.kids.kids' });
+        await call(t, 'PATCH', `/api/collections/nodes/records/${ids[4]}`, { title: 'shared' });
+        for (let waited = 0; deliveries.length < 6 && waited < 10_000; waited += 20) await sleep(20);
+        const expanded = deliveries.map((d) => d.kind === 'event' && d.record.expand !== undefined);
+        assert.equal(deliveries.length, 6);
+        const kept = expanded.filter(Boolean).length;
+        assert.ok(kept >= 3 && kept < 6, `${kept}`);
+      } finally {
+        t.realtime.disconnect(client);
+      }
     });
 
     it('sends a realtime event without the expand it cannot write, never drops it', async () => {
