@@ -13,7 +13,7 @@ import { fromAppError, tandemError, toTandemError } from '../errors/graphql-erro
 import { checkLimits, queryTooLarge } from '../limits/limit-check.js';
 import type { GraphqlLimits } from '../limits/graphql-limits.js';
 import { createGraphqlContext, type GraphqlContext } from '../resolve/graphql-context.js';
-import { tooManyRelated } from '../resolve/record-loaders.js';
+import { tooManyRelated, type RelationBudget } from '../resolve/record-loaders.js';
 import type { TandemSchema } from '../schema/schema-builder.js';
 import { maxTokensOf } from './http-handler.js';
 
@@ -24,6 +24,8 @@ export type SocketIdentity = {
   authorization?: string;
   /** The ids of the socket's operations that run now (subscriptions, mostly). */
   running?: Set<string>;
+  /** What the relation fields of the socket's operations hold at once (see RecordLoaders). */
+  relations?: RelationBudget;
 };
 
 /**
@@ -80,15 +82,20 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
     onComplete: (ctx, id) => void ctx.extra.running?.delete(id),
     context: (ctx, _id, _payload, args) => {
       const realtime = deps.broker && { broker: deps.broker, credential: ctx.extra.credential };
-      return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime);
+      // NB: one budget for all the socket's operations: a thousand of them, each with a
+      // whole budget of its own, could hold a thousand times one answer's relations.
+      const relations = (ctx.extra.relations ??= { held: 0 });
+      return createGraphqlContext(deps.actions, socketRequest(ctx.extra, args), realtime, relations);
     },
     onError: (ctx, id, _payload, errors) => {
       ctx.extra.running?.delete(id);
       return errors.map((e) => toTandemError(e).toJSON());
     },
     onNext: (_ctx, _id, _payload, args, result) => {
-      if ((args.contextValue as GraphqlContext).loaders.overBudget)
-        return { errors: [fromAppError(tooManyRelated()).toJSON()] };
+      const { loaders } = args.contextValue as GraphqlContext;
+      // The answer goes out now: what its relations held goes back to the socket's budget.
+      loaders.release();
+      if (loaders.overBudget) return { errors: [fromAppError(tooManyRelated()).toJSON()] };
       return result.errors ? { ...result, errors: result.errors.map((e) => toTandemError(e).toJSON()) } : undefined;
     },
   });

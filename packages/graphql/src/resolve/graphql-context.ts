@@ -1,5 +1,5 @@
 import type { ActionDispatcher, RealtimeBroker, RealtimeCredential, RequestContext } from '@tandem/core';
-import { RecordLoaders } from './record-loaders.js';
+import { RecordLoaders, type RelationBudget } from './record-loaders.js';
 
 /** What subscriptions need: the broker, and the credential the socket proved (rechecked on changes). */
 export interface SubscriptionServices {
@@ -24,6 +24,7 @@ export function createGraphqlContext(
   actions: ActionDispatcher,
   request: RequestContext,
   realtime?: SubscriptionServices,
+  relations?: RelationBudget,
 ): GraphqlContext {
-  return { request, actions, loaders: new RecordLoaders(actions, request), realtime };
+  return { request, actions, loaders: new RecordLoaders(actions, request, relations), realtime };
 }

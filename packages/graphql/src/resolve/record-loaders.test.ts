@@ -61,4 +61,25 @@ describe('RecordLoaders budget', () => {
     await loaders.one('c', 'x');
     assert.equal(read.ids, 1002, 'read again for the next event');
   });
+
+  it("holds a socket's operations together to one budget while they hold their answers", async () => {
+    const { dispatcher } = countingDispatcher();
+    const socket = { held: 0 };
+    const half = Math.ceil(MAX_RELATED_JSON / pageJson / 2) + 1;
+    const first = new RecordLoaders(dispatcher, request, socket);
+    for (let parent = 0; parent < half; parent++) await first.viewable('c', ids);
+    assert.equal(first.overBudget, false);
+    const second = new RecordLoaders(dispatcher, request, socket);
+    let refused = false;
+    for (let parent = 0; parent < half && !refused; parent++)
+      await second.viewable('c', ids).catch(() => (refused = true));
+    assert.equal(refused, true, 'the two together pass the budget');
+    assert.equal(second.overBudget, true);
+    first.release();
+    second.release();
+    assert.equal(socket.held, 0);
+    const third = new RecordLoaders(dispatcher, request, socket);
+    for (let parent = 0; parent < half; parent++) await third.viewable('c', ids);
+    assert.equal(third.overBudget, false, 'what the first gave back is free again');
+  });
 });

@@ -23,6 +23,14 @@ export function tooManyRelated(): AppError {
 }
 
 /**
+ * What the relation fields of some operations hold at once, in JSON characters: one per
+ * HTTP request, one per socket for all its operations (a socket runs up to a thousand).
+ */
+export interface RelationBudget {
+  held: number;
+}
+
+/**
  * DataLoaders of one operation: every relation field resolved in the same tick becomes one
  * `records.viewMany` (or `records.viewReferencing` for back-relations) per target, so a
  * page of 100 posts with their author and comments costs one statement per relation
@@ -33,23 +41,27 @@ export class RecordLoaders {
   readonly #request: RequestContext;
   readonly #byId = new Map<string, DataLoader<string, RecordJson | null>>();
   readonly #referencing = new Map<string, DataLoader<string, RecordJson[]>>();
-  /** JSON characters of the related records handed out so far, each copy counted. */
-  #resolved = 0;
+  readonly #budget: RelationBudget;
+  /** JSON characters of the related records this operation handed out and holds, each copy counted. */
+  #held = 0;
+  #cut = false;
   readonly #sizes = new WeakMap<RecordJson, number>();
 
-  constructor(actions: ActionDispatcher, request: RequestContext) {
+  constructor(actions: ActionDispatcher, request: RequestContext, budget: RelationBudget = { held: 0 }) {
     this.#actions = actions;
     this.#request = request;
+    this.#budget = budget;
   }
 
   /**
-   * True once the relation fields resolved more than MAX_RELATED_JSON. The field that
-   * crossed it failed with the limit's error; later relation fields answer nothing at once
-   * and read nothing (an error each would cost more than the fields), and the endpoint
-   * answers the limit's error alone, never the cut result.
+   * True once this operation's relation fields would have taken the budget past
+   * MAX_RELATED_JSON. The field that crossed it failed with the limit's error; later
+   * relation fields answer nothing at once and read nothing (an error each would cost
+   * more than the fields), and the endpoint answers the limit's error alone, never the
+   * cut result.
    */
   get overBudget(): boolean {
-    return this.#resolved > MAX_RELATED_JSON;
+    return this.#cut;
   }
 
   /** The records of `collection` with these ids the caller may view, in the order asked; others are left out. */
@@ -80,20 +92,33 @@ export class RecordLoaders {
    * crosses the budget fails; the fields that were waiting on the same reads get nothing.
    */
   #spend(records: RecordJson[]): RecordJson[] {
-    if (this.overBudget) return [];
+    if (this.#cut) return [];
+    let added = 0;
     for (const record of records) {
       let size = this.#sizes.get(record);
       if (size === undefined) this.#sizes.set(record, (size = JSON.stringify(record).length));
-      this.#resolved += size;
+      added += size;
     }
-    if (this.overBudget) throw tooManyRelated();
+    if (this.#budget.held + added > MAX_RELATED_JSON) {
+      this.#cut = true;
+      throw tooManyRelated();
+    }
+    this.#budget.held += added;
+    this.#held += added;
     return records;
   }
 
-  /** A subscription's next event: forgets what was read, and starts a new budget. */
+  /** Gives back to the budget what this operation holds: its answer went out. */
+  release(): void {
+    this.#budget.held -= this.#held;
+    this.#held = 0;
+  }
+
+  /** A subscription's next event: forgets what was read, and gives back what the last one held. */
   nextEvent(): void {
     this.clear();
-    this.#resolved = 0;
+    this.release();
+    this.#cut = false;
   }
 
   /** Forgets what was read: a mutation ran, and later fields must see its effect. */
