@@ -48,10 +48,13 @@ export async function listRecords(
   const perPage = clampPerPage(params.perPage);
   const skipTotal = params.skipTotal === true || GO_TRUE.has(String(params.skipTotal ?? ''));
   const tail = sql`${order ? sql` ORDER BY ${order}` : raw('')} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`;
-  const [records, totalItems] = await Promise.all([
-    selectRecords(deps, deps.store, collection, where, tail),
-    skipTotal ? Promise.resolve(-1) : countRecords(deps, collection.name, where),
-  ]);
+  const select = () => selectRecords(deps, deps.store, collection, where, tail);
+  const count = () => (skipTotal ? Promise.resolve(-1) : countRecords(deps, collection.name, where));
+  // NB: SQLite answers within the call, so side by side buys nothing there, and a page
+  // whose statement ran out of its budget would still have its count run to the end.
+  const [records, totalItems] = deps.store.dialect.synchronous
+    ? [await select(), await count()]
+    : await Promise.all([select(), count()]);
   const items = records.map((r) => deps.codec(collection).toJson(r, privileged, viewerIdOf(request)));
   await expandRecords(deps, collection, records, items, expand, request);
   const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
