@@ -66,6 +66,19 @@ describe('SseStream', () => {
     assert.ok(written.length < 5, `stopped writing after the bound (${written.length} writes)`);
   });
 
+  it('writes one event larger than the bound whole, and drops the reader only if it stays behind', () => {
+    const { response, written, state } = stalledResponse();
+    const stream = new SseStream(response, 200);
+    stream.open('client1');
+    stream.setNames(named('posts/*'));
+    stream.send(event(subscriptionIdOf('posts/*'), JSON.stringify({ id: 'big', pad: 'x'.repeat(1000) })));
+    assert.equal(state.destroyed, false);
+    assert.ok(written.at(-1)!.includes('"id":"big"'));
+    stream.send(event(subscriptionIdOf('posts/*'), JSON.stringify({ id: 'next' })));
+    assert.equal(state.destroyed, true, 'the big one is still unsent: the reader is behind');
+    assert.ok(!written.some((chunk) => chunk.includes('"id":"next"')));
+  });
+
   it('ends when the broker reports the principal changed (credentials revoked)', () => {
     const { response, state } = stalledResponse();
     new SseStream(response, 1024).principalChanged();

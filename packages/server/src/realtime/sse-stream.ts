@@ -98,11 +98,16 @@ export class SseStream implements RealtimeSink {
 
   #write(frame: string): void {
     if (this.#ended) return;
-    this.#response.write(frame);
-    // A reader that does not keep up is dropped rather than buffered without bound.
+    // A reader that does not keep up is dropped rather than buffered without bound: what
+    // earlier frames left unsent may not pass the bound, as on the WebSocket. So one frame
+    // larger than the bound still goes out whole: measured after the write, a record of
+    // 3 MB (an editor field may hold 5 MiB) dropped every stream it was sent to, and the
+    // reconnecting SDK never saw the change.
     if (this.#response.writableLength > this.#maxBufferedBytes) {
       this.#ended = true;
       this.#response.destroy();
+      return;
     }
+    this.#response.write(frame);
   }
 }
