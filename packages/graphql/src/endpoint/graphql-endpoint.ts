@@ -93,9 +93,13 @@ export class GraphqlEndpoint {
    */
   openSocket(
     socket: WebSocket,
-    start: { principal: Principal; credential: RealtimeCredential | undefined },
+    start: { principal: Principal; credential: RealtimeCredential | undefined; slowConsumer?: () => void },
   ): (code?: number, reason?: string) => Promise<void> {
-    return this.#ws.opened(socket, { principal: start.principal, credential: start.credential });
+    return this.#ws.opened(socket, {
+      principal: start.principal,
+      credential: start.credential,
+      slowConsumer: start.slowConsumer,
+    });
   }
 
   /** Stops following schema changes. */

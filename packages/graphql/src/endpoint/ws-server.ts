@@ -26,6 +26,8 @@ export type SocketIdentity = {
   running?: Set<string>;
   /** What the relation fields of the socket's operations hold at once (see RecordLoaders). */
   relations?: RelationBudget;
+  /** Ends the socket of a subscriber that stopped reading (the transport's; see SubscriptionServices). */
+  slowConsumer?: () => void;
 };
 
 /**
@@ -81,7 +83,11 @@ export function createWsServer(deps: WsServerDeps): Server<SocketIdentity> {
     },
     onComplete: (ctx, id) => void ctx.extra.running?.delete(id),
     context: (ctx, _id, _payload, args) => {
-      const realtime = deps.broker && { broker: deps.broker, credential: ctx.extra.credential };
+      const realtime = deps.broker && {
+        broker: deps.broker,
+        credential: ctx.extra.credential,
+        slowConsumer: ctx.extra.slowConsumer,
+      };
       // NB: one budget for all the socket's operations: a thousand of them, each with a
       // whole budget of its own, could hold a thousand times one answer's relations.
       const relations = (ctx.extra.relations ??= { held: 0 });

@@ -1,23 +1,49 @@
+/** How much a queue may hold before its reader counts as stopped, and what happens then. */
+export interface QueueBounds<T> {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+  sizeOf(item: T): number;
+  /** The queue passed a bound: it was emptied and ended. */
+  overflowed(): void;
+}
+
 /**
  * A push queue read as an async iterator: the broker pushes, graphql-js pulls. `return()`
- * (the client completed, or the socket closed) runs `onClose` once.
+ * (the client completed, or the socket closed) runs `onClose` once. With bounds, a queue
+ * whose reader stopped pulling (graphql-js waits for each message to be written, so a
+ * client that stops reading stops the pulls) is emptied and ended once it holds too much,
+ * rather than growing with every change for as long as the socket stays open.
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   readonly #waiting: Array<(result: IteratorResult<T>) => void> = [];
   readonly #onClose: () => void;
+  readonly #bounds: QueueBounds<T> | undefined;
+  #bytes = 0;
   #failure: unknown;
   #done = false;
 
-  constructor(onClose: () => void) {
+  constructor(onClose: () => void, bounds?: QueueBounds<T>) {
     this.#onClose = onClose;
+    this.#bounds = bounds;
   }
 
   push(item: T): void {
     if (this.#done) return;
     const waiter = this.#waiting.shift();
-    if (waiter) waiter({ value: item, done: false });
-    else this.#items.push(item);
+    if (waiter) return waiter({ value: item, done: false });
+    const bounds = this.#bounds;
+    // NB: what earlier items left unpulled is measured, so one item larger than the bound
+    // still goes out whole (as on Tandem's WebSocket); a reader that stays behind does not.
+    const behind = bounds !== undefined && (this.#items.length >= bounds.maxItems || this.#bytes > bounds.maxBytes);
+    this.#items.push(item);
+    if (!bounds) return;
+    this.#bytes += bounds.sizeOf(item);
+    if (!behind) return;
+    this.#items.length = 0;
+    this.#bytes = 0;
+    this.#finish();
+    bounds.overflowed();
   }
 
   /** Ends the stream with an error after what is queued. */
@@ -28,7 +54,10 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     const item = this.#items.shift();
-    if (item !== undefined) return Promise.resolve({ value: item, done: false });
+    if (item !== undefined) {
+      if (this.#bounds) this.#bytes -= this.#bounds.sizeOf(item);
+      return Promise.resolve({ value: item, done: false });
+    }
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.#waiting.push(resolve));

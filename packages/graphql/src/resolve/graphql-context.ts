@@ -5,6 +5,8 @@ import { RecordLoaders, type RelationBudget } from './record-loaders.js';
 export interface SubscriptionServices {
   readonly broker: RealtimeBroker;
   readonly credential: RealtimeCredential | undefined;
+  /** Ends the socket of a subscriber that stopped reading (the transport closes it, as a slow consumer). */
+  readonly slowConsumer?: () => void;
 }
 
 /**

@@ -9,7 +9,15 @@ export interface RecordEvent {
   readonly action: 'create' | 'update' | 'delete' | 'leave';
   readonly seq: string;
   readonly record: Record<string, unknown>;
+  /** About the JSON the record takes (its serialized length), to bound what waits unsent. */
+  readonly bytes: number;
 }
+
+/**
+ * What a subscription's events may hold while its subscriber does not take them, besides
+ * the newest: the realtime WebSocket's bound on unsent data, and a thousand events.
+ */
+const UNSENT_BOUNDS = { maxItems: 1000, maxBytes: 4 * 1024 * 1024 };
 
 type Args = { id?: string | null; filter?: string | null; since?: string | null };
 
@@ -42,8 +50,9 @@ export function subscribeResolver(collection: string): GraphQLFieldResolver<unkn
 /** The payload of each event is the event itself. */
 export const eventOf = (event: RecordEvent, _args: unknown, context: GraphqlContext): RecordEvent => {
   // NB: one context serves every event of a subscription. Each event's relations are read
-  // afresh, as the caller may view them now, and within a budget of their own: a related
-  // record read for an earlier event may have changed, or been hidden from the caller since.
+  // afresh, as the caller may view them now (a related record read for an earlier event
+  // may have changed, or been hidden from the caller since), and what the last event's
+  // relations held goes back to the budget.
   context.loaders.nextEvent();
   return event;
 };
@@ -59,7 +68,11 @@ class RecordEventStream {
     this.#broker = realtime.broker;
     const sink = { transport: 'graphql', send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
     this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
-    this.events = new EventQueue(() => this.#broker.disconnect(this.#client));
+    this.events = new EventQueue(() => this.#broker.disconnect(this.#client), {
+      ...UNSENT_BOUNDS,
+      sizeOf: (event) => event.bytes,
+      overflowed: () => realtime.slowConsumer?.(),
+    });
   }
 
   start(collection: string, args: Args): void {
@@ -94,8 +107,8 @@ class RecordEventStream {
 
 function toEvent(delivery: Delivery): RecordEvent {
   const seq = String(delivery.seq);
-  if (delivery.kind === 'leave') return { action: 'leave', seq, record: { id: delivery.id } };
-  return { action: delivery.action, seq, record: delivery.record };
+  if (delivery.kind === 'leave') return { action: 'leave', seq, record: { id: delivery.id }, bytes: 64 };
+  return { action: delivery.action, seq, record: delivery.record, bytes: delivery.recordJson.length };
 }
 
 function parseSince(since: string | null | undefined): number | undefined {

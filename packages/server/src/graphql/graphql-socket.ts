@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { CountsPerAddress, type AuthService } from '@tandem/core';
+import { RealtimeCloseCode } from '@tandem/protocol';
 import { heartbeat } from '../realtime/ws-connection.js';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
 import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
@@ -69,7 +70,15 @@ function serve(
       onMessage: (handler) =>
         ws.on('message', (data) => void handler(String(data)).catch(() => ws.close(1011, 'Internal server error'))),
     },
-    { principal: start.principal, credential: start.credential },
+    {
+      principal: start.principal,
+      credential: start.credential,
+      // A subscriber that stopped reading: closed as Tandem's realtime socket closes one.
+      slowConsumer: () => {
+        ws.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
+        ws.terminate();
+      },
+    },
   );
   const stopHeartbeat = heartbeat(ws, heartbeatMs);
   ws.once('close', (code, reason) => {

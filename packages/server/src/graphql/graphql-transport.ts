@@ -40,6 +40,6 @@ export interface GraphqlTransport {
   }): { readonly collections: readonly string[]; readonly filters: readonly string[] } | undefined;
   openSocket(
     socket: GraphqlSocket,
-    start: { principal: Principal; credential: RealtimeCredential | undefined },
+    start: { principal: Principal; credential: RealtimeCredential | undefined; slowConsumer?: () => void },
   ): (code?: number, reason?: string) => Promise<void>;
 }
