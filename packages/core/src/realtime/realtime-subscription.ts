@@ -5,6 +5,7 @@ import { parseExpand, type ExpandTree } from '../records/record-expand.js';
 import { parseFilter, type FilterNode } from '../filter/index.js';
 import type { Collection } from '../schema/collection.js';
 import type { SchemaView } from '../schema/schema-view.js';
+import { assertRealtimeFilterCost } from './realtime-filter-cost.js';
 
 const MAX_TOPIC_LENGTH = 300;
 const MAX_OPTION_ENTRIES = 50;
@@ -49,6 +50,8 @@ export function parseSubscription(
   const collection = isRecordTopic ? schema.find(name!) : undefined;
   if (!collection) return customSubscription(id, topic);
   const filter = textOption(options.filter, 'filter');
+  const filterNode = filter ? parseFilter(filter) : undefined;
+  if (filterNode) assertRealtimeFilterCost(filterNode, schema, collection);
   const expandText = textOption(options.expand, 'expand');
   const fieldsText = textOption(options.fields, 'fields');
   return {
@@ -56,7 +59,7 @@ export function parseSubscription(
     topic,
     collectionId: collection.id,
     recordId: recordId === '*' ? undefined : recordId,
-    filter: filter ? parseFilter(filter) : undefined,
+    filter: filterNode,
     filterText: filter,
     expand: parseExpand(expandText),
     expandText,
