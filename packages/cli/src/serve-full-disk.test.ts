@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { until } from '@tandem/core/testing';
 import { runTandem, startServe, type ServeProcess } from './testing/spawn-tandem.fixture.js';
 import { mountSmallDisk } from './testing/small-disk.fixture.js';
 
@@ -129,7 +129,7 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     assert.equal(stored().length, 1);
     // The spooled part of an accepted upload goes once the answer is sent, not before.
-    for (let waited = 0; waited < 5000 && filesUnder(join(dir, '.uploads')).length > 0; waited += 20) await sleep(20);
+    await until(() => filesUnder(join(dir, '.uploads')).length === 0);
     assert.deepEqual(filesUnder(join(dir, '.uploads')), []);
   });
 

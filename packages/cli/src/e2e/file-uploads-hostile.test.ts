@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Readable } from 'node:stream';
 import PocketBase from 'pocketbase';
+import { until } from '@tandem/core/testing';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 import { fileCollections } from '../testing/file-collections.fixture.js';
 
@@ -57,15 +58,6 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
-}
-
-/** Polls `check` every 20 ms for up to 5 s; true once it holds. */
-async function until(check: () => boolean): Promise<boolean> {
-  for (let waited = 0; waited < 5000; waited += 20) {
-    if (check()) return true;
-    await sleep(20);
-  }
-  return check();
 }
 
 describe('hostile uploads against tandem serve', () => {

@@ -68,6 +68,8 @@ export class RealtimeClient {
   #replaying = false;
   #pending: Array<[ChangeEvent, Collection]> = [];
   #closed = false;
+  /** The expand bound one change's events share (see #expandBudgetOf). */
+  #expandBudget: { seq: number; left: number } | undefined;
 
   constructor(
     id: string,
@@ -240,17 +242,14 @@ export class RealtimeClient {
 
   #deliver(event: ChangeEvent, collection: Collection): void | Promise<void> {
     const work: Promise<void>[] = [];
-    // One change, one client: its subscriptions' expands share one answer's bound, where
-    // each had its own and a client's 1,000 subscriptions could each write 32 MiB.
-    const expandBudget = { left: MAX_EXPANDED_JSON };
     for (const subscription of this.#subscriptions.values()) {
       if (!subscriptionMatches(subscription, collection, event.recordId)) continue;
       if (this.#startsAfter.size > 0 && this.#madeAfter(subscription.id, event.seq)) continue;
       const outcome = this.#decide(subscription, event, collection);
       if (outcome instanceof Promise)
-        work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided, expandBudget)));
+        work.push(outcome.then((decided) => this.#send(subscription, event, collection, decided)));
       else {
-        const sent = this.#send(subscription, event, collection, outcome, expandBudget);
+        const sent = this.#send(subscription, event, collection, outcome);
         if (sent) work.push(sent);
       }
     }
@@ -299,7 +298,6 @@ export class RealtimeClient {
     event: ChangeEvent,
     collection: Collection,
     decision: Decision,
-    expandBudget: { left: number },
   ): Promise<void> | undefined {
     if (decision === 'none' || this.#closed) return undefined;
     const base = { sub: subscription.id, topic: subscription.topic, seq: event.seq };
@@ -319,10 +317,23 @@ export class RealtimeClient {
       return undefined;
     }
     const json = this.#deps.codec(collection).toJson(event.record, superuser, viewerId);
-    const request = { ...subscriptionRequest(this.#principal, subscription), expandBudget };
+    const request = {
+      ...subscriptionRequest(this.#principal, subscription),
+      expandBudget: this.#expandBudgetOf(event),
+    };
     return expandAfterCommit(this.#deps, collection, [event.record], [json], subscription.expand, request).then(() =>
       this.#emit(subscription, base, event, json),
     );
+  }
+
+  /**
+   * One change, one client: its subscriptions' expands share one answer's bound, where
+   * each had its own and a client's 1,000 subscriptions could each write 32 MiB. Made
+   * only where a subscription expands, so a change without expands allocates nothing.
+   */
+  #expandBudgetOf(event: ChangeEvent): { left: number } {
+    if (this.#expandBudget?.seq !== event.seq) this.#expandBudget = { seq: event.seq, left: MAX_EXPANDED_JSON };
+    return this.#expandBudget;
   }
 
   #emit(

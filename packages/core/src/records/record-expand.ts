@@ -70,18 +70,12 @@ export async function expandRecords(
  * issued): an expand over the bound leaves the answer without `expand`, as PocketBase
  * leaves out what it cannot expand. A 400 would tell the client its write failed.
  */
-export async function expandAfterCommit(
-  deps: RecordDeps,
-  collection: Collection,
-  records: RecordData[],
-  json: RecordJson[],
-  tree: ExpandTree,
-  request: RequestContext,
-): Promise<void> {
+export async function expandAfterCommit(...args: Parameters<typeof expandRecords>): Promise<void> {
   try {
-    await expandRecords(deps, collection, records, json, tree, request);
+    await expandRecords(...args);
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'EXPAND_INVALID')) throw error;
+    const [, , , json] = args;
     for (const item of json) delete item.expand;
   }
 }

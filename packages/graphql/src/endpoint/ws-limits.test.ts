@@ -8,17 +8,13 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import WebSocket from 'ws';
+import { until } from '@tandem/core/testing';
 import { blogCollections } from '@tandem/server/testing';
 import { createGraphqlTestApp, type GraphqlTestApp } from '../testing/graphql-app.fixture.js';
 import { MAX_OPERATIONS_PER_SOCKET } from './ws-server.js';
 
 const SUBSCRIPTION = { query: 'subscription { posts { action seq record { id } } }' };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds, for at most 10 s. */
-async function until(check: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 10_000 && !check(); waited += 20) await sleep(20);
-}
 
 describe('GraphQL socket limits', () => {
   let t: GraphqlTestApp;

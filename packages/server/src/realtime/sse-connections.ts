@@ -1,4 +1,4 @@
-import { AppError } from '@tandem/core';
+import { AppError, CountsPerAddress } from '@tandem/core';
 import type { SseStream } from './sse-stream.js';
 
 /** Bounds on open SSE streams. */
@@ -34,11 +34,14 @@ export function resolveSseLimits(limits: Partial<SseLimits> = {}): SseLimits {
 export class SseConnections {
   readonly #limits: SseLimits;
   readonly #streams = new Map<string, SseStream>();
-  readonly #perIp = new Map<string, number>();
+  readonly #counts: CountsPerAddress;
+  /** What gives each open stream's place back. */
+  readonly #releases = new Map<string, () => void>();
   #heartbeat: NodeJS.Timeout | undefined;
 
   constructor(limits: SseLimits) {
     this.#limits = limits;
+    this.#counts = new CountsPerAddress({ total: limits.maxConnections, perAddress: limits.maxConnectionsPerIp });
   }
 
   get size(): number {
@@ -47,17 +50,14 @@ export class SseConnections {
 
   /** Throws 429 when another stream from this IP would pass a bound. */
   assertRoom(ip: string): void {
-    if (
-      this.#streams.size >= this.#limits.maxConnections ||
-      (this.#perIp.get(ip) ?? 0) >= this.#limits.maxConnectionsPerIp
-    ) {
-      throw new AppError('TOO_MANY_REQUESTS', 'Too many realtime connections.');
-    }
+    if (this.#counts.full(ip)) throw tooManyStreams();
   }
 
   add(clientId: string, ip: string, stream: SseStream): void {
+    const release = this.#counts.admit(ip);
+    if (!release) throw tooManyStreams();
+    this.#releases.set(clientId, release);
     this.#streams.set(clientId, stream);
-    this.#perIp.set(ip, (this.#perIp.get(ip) ?? 0) + 1);
     this.#heartbeat ??= setInterval(() => this.#beat(), this.#limits.heartbeatMs).unref();
   }
 
@@ -65,11 +65,10 @@ export class SseConnections {
     return this.#streams.get(clientId);
   }
 
-  remove(clientId: string, ip: string): void {
+  remove(clientId: string): void {
     if (!this.#streams.delete(clientId)) return;
-    const count = (this.#perIp.get(ip) ?? 1) - 1;
-    if (count > 0) this.#perIp.set(ip, count);
-    else this.#perIp.delete(ip);
+    this.#releases.get(clientId)?.();
+    this.#releases.delete(clientId);
     if (this.#streams.size === 0) this.#stopHeartbeat();
   }
 
@@ -87,4 +86,8 @@ export class SseConnections {
     clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
   }
+}
+
+function tooManyStreams(): AppError {
+  return new AppError('TOO_MANY_REQUESTS', 'Too many realtime connections.');
 }

@@ -69,7 +69,7 @@ function openStream(
   const client = broker.connect(stream);
   connections.add(client.id, ip, stream);
   response.on('close', () => {
-    connections.remove(client.id, ip);
+    connections.remove(client.id);
     broker.disconnect(client);
   });
   stream.open(client.id);

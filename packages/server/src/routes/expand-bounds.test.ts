@@ -9,8 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_EXPANDED_JSON, type Delivery } from '@tandem/core';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { testDialects } from '@tandem/core/testing';
+import { testDialects, until } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
 import { seedRelatedNodes } from '../testing/related-nodes.fixture.js';
@@ -130,7 +129,7 @@ for (const { name: dialect, skip } of testDialects) {
         for (let i = 0; i < 6; i++)
           t.realtime.subscribe(client, `s${i}`, `nodes/${ids[4]}`, { expand: 'kids.kids.kids.kids' });
         await call(t, 'PATCH', `/api/collections/nodes/records/${ids[4]}`, { title: 'shared' });
-        for (let waited = 0; deliveries.length < 6 && waited < 10_000; waited += 20) await sleep(20);
+        await until(() => deliveries.length >= 6);
         const expanded = deliveries.map((d) => d.kind === 'event' && d.record.expand !== undefined);
         assert.equal(deliveries.length, 6);
         const kept = expanded.filter(Boolean).length;
