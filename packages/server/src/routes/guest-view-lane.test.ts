@@ -176,6 +176,13 @@ describe('guest view lane', () => {
     assert.equal(again.body, first.body);
     const draft = await compare(viewOf(draftId, 'drafts'), {}, 'read');
     assert.equal(draft.cacheTiming.split(',')[0], 'cache;desc=bypass');
+    // Characters of two, three and four UTF-8 bytes: the length sent is of bytes, not characters.
+    const wide = 'é ✓ 😀 \u2028';
+    const wideDraft = (await t.seed('drafts', { title: wide })).id as string;
+    assert.equal(JSON.parse((await compare(viewOf(wideDraft, 'drafts'), {}, 'read')).body).title, wide);
+    const widePost = (await t.seed('posts', { title: wide })).id as string;
+    assert.equal(JSON.parse((await compare(viewOf(widePost), {}, 'read')).body).title, wide);
+    assert.equal(JSON.parse((await compare(viewOf(widePost), {}, 'hit')).body).title, wide);
     assert.equal((await compare(viewOf(tokenId, 'tokens'), { 'x-token': 'open' }, 'read')).status, 200);
     assert.equal((await compare(viewOf(tokenId, 'tokens'), { 'x-token': 'shut' }, 'read')).status, 404);
   });
