@@ -182,6 +182,14 @@ export function printNotes({ results, inserted, logInfo, env, config, info }) {
     console.log(
       `Tandem request log ${config.tandemArgs.includes('--no-request-log') ? 'OFF' : 'ON'}: ${fmt(logInfo.lines)} lines (${fmt(logInfo.bytes / 2 ** 20, 1)} MiB) for ${fmt(logInfo.served)} load requests`,
     );
+  const dropped = Object.values(results).map((result) => result.perServer?.tandem?.logDropped);
+  if (dropped.some(Boolean)) {
+    const entries = dropped.reduce((sum, d) => sum + (d?.entries ?? 0), 0);
+    const lines = dropped.reduce((sum, d) => sum + (d?.lines ?? 0), 0);
+    console.log(
+      `Tandem's request log dropped ${fmt(entries)} stored entries and ${fmt(lines)} stdout lines over the measured rounds${entries + lines > 0 ? ': it kept up only in part, so its cost is understated' : ''}`,
+    );
+  }
   console.log(
     `load average: ${env.loadAverageBefore.join(' ')} before the run, ${env.loadAverageAfter.join(' ')} after it`,
   );

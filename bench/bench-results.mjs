@@ -47,6 +47,9 @@ function summarizeServer(runs) {
     cache: runs.some((r) => r.cache)
       ? { hit: sum((r) => r.cache?.hit), miss: sum((r) => r.cache?.miss), bypass: sum((r) => r.cache?.bypass) }
       : null,
+    logDropped: runs.every((r) => r.logDropped)
+      ? { entries: sum((r) => r.logDropped?.entries), lines: sum((r) => r.logDropped?.lines) }
+      : null,
   };
 }
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { processCpu } from './bench-common.mjs';
 import { trackChild } from './bench-processes.mjs';
 import { backendCpuDelta } from './bench-postgres.mjs';
-import { cacheDelta, readCacheOutcomes } from './tandem-metrics.mjs';
+import { counterDelta, readTandemCounters } from './tandem-metrics.mjs';
 
 const CLIENT_BIN = join(dirname(fileURLToPath(import.meta.url)), 'load-client.mjs');
 
@@ -64,21 +64,30 @@ export function cpuDelta(before, after) {
  * client is idle before and after, so the window holds the load and nothing else.
  */
 export async function loadRun(client, server, job) {
-  // Tandem's cache counters and the database backends are read outside the server's CPU
+  // Tandem's counters and the database backends are read outside the server's CPU
   // window: the scrape and the pg_stat_activity query are not load.
-  const cacheBefore = server.metricsToken ? await readCacheOutcomes(server.port, server.metricsToken) : null;
+  const countersBefore = server.metricsToken ? await readTandemCounters(server.port, server.metricsToken) : null;
   const dbBefore = server.readBackends ? await server.readBackends() : null;
   const before = processCpu(server.pid);
   const result = await client.run({ ...job, port: server.port, serverName: server.name });
   const serverCpu = cpuDelta(before, processCpu(server.pid));
   const dbCpuSeconds = dbBefore ? backendCpuDelta(dbBefore, await server.readBackends()) : null;
-  const cache = cacheBefore ? cacheDelta(cacheBefore, await readCacheOutcomes(server.port, server.metricsToken)) : null;
+  const counters = countersBefore
+    ? counterDelta(countersBefore, await readTandemCounters(server.port, server.metricsToken))
+    : null;
+  // The cache's outcomes, and what the request log dropped during the run.
+  const cache = counters && { hit: counters.hit, miss: counters.miss, bypass: counters.bypass };
+  const logDropped =
+    counters && counters.droppedEntries !== null && counters.droppedLines !== null
+      ? { entries: counters.droppedEntries, lines: counters.droppedLines }
+      : null;
   const responses = result.ok + result.non2xx;
   return {
     server: server.name,
     workload: job.workload,
     ...result,
     cache,
+    logDropped,
     serverCpuSeconds: serverCpu.cpuSeconds,
     serverCpuMicrosPerRequest: perRequest(serverCpu.cpuSeconds, responses),
     dbCpuSeconds,
