@@ -51,6 +51,7 @@ forEachStore((name, open) => {
     let records: RecordService;
     let dispatcher: ActionDispatcher;
     let clock = () => Date.now();
+    let privateId = '';
 
     before(async () => {
       ({ store, cleanup } = await open());
@@ -65,9 +66,15 @@ forEachStore((name, open) => {
         deleteRule: '',
         fields: [{ name: 'title', type: 'text', required: true }],
       });
+      await collections.create({
+        name: 'private',
+        viewRule: '@request.auth.id != ""',
+        fields: [{ name: 'title', type: 'text' }],
+      });
       const settings = new SettingsService(store);
       await settings.load();
       records = new RecordService(store, collections);
+      privateId = (await records.create('private', { title: 'hidden' }, {}, admin)).id;
       dispatcher = new ActionDispatcher(
         { records, recordService: records, collections, settings, batchLimits: () => limits },
         undefined,
@@ -115,6 +122,43 @@ forEachStore((name, open) => {
         answer = dispatcher.dispatch('records.list', notes(), aborted);
       });
       await assert.rejects(answer!, { name: 'AbortError' });
+    });
+
+    it('answers a view at once where the store reads synchronously, exactly as dispatch answers it', async () => {
+      const id = (
+        (await dispatcher.dispatch('records.create', notes('notes', undefined, {}, { title: 'now' }), anyone)).body as {
+          id: string;
+        }
+      ).id;
+      const now = (input: ActionInput, request: RequestContext = anyone) =>
+        dispatcher.dispatchNow('records.view', input, request);
+      const plain = now(notes('notes', id));
+      if (name === 'postgres') {
+        assert.equal(plain, undefined, 'PostgreSQL answers only through the promise');
+        return;
+      }
+      assert.deepEqual(plain, await dispatcher.dispatch('records.view', notes('notes', id), anyone));
+      assert.deepEqual(now(notes('notes', id, { fields: 'title' })), { status: 200, body: { title: 'now' } });
+      // Refusals throw at once, as dispatch rejects: a missing record, a hidden one, an unknown collection.
+      assert.throws(() => now(notes('notes', 'missing0000000a')), { code: 'RECORD_NOT_FOUND', status: 404 });
+      assert.throws(() => now(notes('private', privateId)), { code: 'RECORD_NOT_FOUND', status: 404 });
+      assert.deepEqual(now(notes('private', privateId), { ...anyone, principal: user }), {
+        status: 200,
+        body: (await dispatcher.dispatch('records.view', notes('private', privateId), { ...anyone, principal: user }))
+          .body,
+      });
+      assert.throws(() => now(notes('nope', id)), { code: 'COLLECTION_NOT_FOUND' });
+      assert.throws(() => now(notes('notes', id), { ...anyone, signal: AbortSignal.abort() }), { name: 'AbortError' });
+      // What only the promise can answer: an expand, an action without a synchronous way, a view a hook shapes.
+      assert.equal(now(notes('notes', id, { expand: 'nothing' })), undefined);
+      assert.equal(dispatcher.dispatchNow('records.list', notes(), anyone), undefined);
+      const hook = records.hooks.onRecordViewRequest.add((e) => e.next(), ['notes']);
+      try {
+        assert.equal(now(notes('notes', id)), undefined);
+      } finally {
+        records.hooks.onRecordViewRequest.remove(hook);
+      }
+      assert.deepEqual(now(notes('notes', id)), plain);
     });
 
     it('applies the fields picker to one record and to each item of a page', async () => {

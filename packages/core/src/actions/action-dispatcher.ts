@@ -90,6 +90,20 @@ export class ActionDispatcher {
   }
 
   /**
+   * `dispatch`, answered synchronously when the action can (ActionDefinition.runNow):
+   * the same access check, rules and `fields`, no promise. Undefined: call `dispatch`.
+   * Throws what `dispatch` rejects with.
+   */
+  dispatchNow(name: string, input: ActionInput, request: RequestContext): ActionResult | undefined {
+    const action = this.#actions.get(name);
+    if (!action?.runNow) return undefined;
+    assertAccess(action, request.principal);
+    request.signal?.throwIfAborted();
+    const result = action.runNow(this.#services, input, request);
+    return result && input.query.fields ? withFields(action, input, result) : result;
+  }
+
+  /**
    * Runs a batch (PocketBase's `/api/batch`): items in order, in one transaction, each
    * under its own action's rules with context `batch`. Only record writes may be items
    * (BATCH_UNKNOWN_ACTION otherwise). The first failure rolls everything back and

@@ -55,4 +55,10 @@ export interface ActionDefinition {
   /** An optional service the action runs on; without it the dispatcher leaves the action out. */
   readonly needs?: 'auth' | 'realtime' | 'outbox' | 'backups' | 'logs' | 'crons';
   run(services: ActionServices, input: ActionInput, request: RequestContext): Promise<ActionResult>;
+  /**
+   * `run`, answered synchronously when the action can (a read over a synchronous store);
+   * undefined: only `run` can answer. It must decide and answer exactly as `run` does,
+   * and throws what `run` rejects with.
+   */
+  runNow?(services: ActionServices, input: ActionInput, request: RequestContext): ActionResult | undefined;
 }

@@ -42,6 +42,11 @@ export const viewRecordAction: ActionDefinition = {
   async run(services, input, request) {
     return ok(await services.records.view(collectionOf(input), idOf(input), expandOf(input), request));
   },
+  runNow(services, input, request) {
+    if (queryOf(input, 'expand')) return undefined;
+    const json = services.records.viewNow?.(collectionOf(input), idOf(input), request);
+    return json === undefined ? undefined : ok(json);
+  },
 };
 
 /** `records.create`: creates a record under the create rule (200, as PocketBase answers). */

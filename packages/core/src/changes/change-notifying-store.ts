@@ -1,4 +1,4 @@
-import type { Executor, Store } from '../store/store.js';
+import { readsSynchronously, type Executor, type Store } from '../store/store.js';
 import type { ChangeEvent } from './change-log.js';
 import { ChangeRecorder, type RecordingExecutor } from './change-recorder.js';
 import { ChangeSequencer } from './change-sequencer.js';
@@ -25,6 +25,7 @@ export function withChangeNotifications(
     dialect: store.dialect,
     all: (query) => store.all(query),
     first: (query) => store.first(query),
+    firstNow: readsSynchronously(store) ? (query) => store.firstNow(query) : undefined,
     run: (query) => store.run(query),
     exec: (ddl) => store.exec(ddl),
     close: () => store.close(),

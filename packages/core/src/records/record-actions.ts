@@ -16,6 +16,12 @@ import type { RequestContext } from './request-context.js';
 export interface RecordActions {
   list(collection: string, params: ListParams, request: RequestContext): Promise<ListPage<RecordJson>>;
   view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson>;
+  /**
+   * `view` without `expand`, answered synchronously where it can be (a store that reads
+   * synchronously, no hooks); undefined where only `view` can answer. Throws what `view`
+   * rejects with.
+   */
+  viewNow?(collection: string, id: string, request: RequestContext): RecordJson | undefined;
   create(
     collection: string,
     body: Record<string, unknown>,

@@ -1,8 +1,8 @@
 import type { RecordData } from '../schema/principal.js';
 import type { Collection } from '../schema/collection.js';
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
-import { slot } from '../store/query-template.js';
-import type { Executor } from '../store/store.js';
+import { slot, type SqlQuery } from '../store/query-template.js';
+import type { Executor, SyncReadStore } from '../store/store.js';
 import { RECORD_ALIAS, type RecordDeps } from './record-deps.js';
 
 /** Reads the records of a collection that match a WHERE body over alias `_t`. */
@@ -31,14 +31,37 @@ export async function selectRecordById(
   condition: Sql | 'bypass',
   lock = false,
 ): Promise<RecordData | undefined> {
-  const forUpdate = lock && executor.dialect.rowLock !== '';
-  const row =
-    condition === 'bypass'
-      ? await executor.first(byIdTemplate(deps, collection, forUpdate).bind([id]))
-      : await executor.first(
-          sql`${selectFrom(deps, collection)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND (${condition})${raw(forUpdate ? executor.dialect.rowLock : '')}`,
-        );
+  const row = await executor.first(byIdQuery(deps, executor, collection, id, condition, lock));
   return row && deps.codec(collection).fromRow(row);
+}
+
+/**
+ * selectRecordById over a store that reads synchronously (Store.firstNow),
+ * without a lock: the same statement, no promise.
+ */
+export function selectRecordByIdNow(
+  deps: RecordDeps,
+  store: SyncReadStore,
+  collection: Collection,
+  id: string,
+  condition: Sql | 'bypass',
+): RecordData | undefined {
+  const row = store.firstNow(byIdQuery(deps, store, collection, id, condition, false));
+  return row && deps.codec(collection).fromRow(row);
+}
+
+function byIdQuery(
+  deps: RecordDeps,
+  executor: Executor,
+  collection: Collection,
+  id: string,
+  condition: Sql | 'bypass',
+  lock: boolean,
+): SqlQuery {
+  const forUpdate = lock && executor.dialect.rowLock !== '';
+  return condition === 'bypass'
+    ? byIdTemplate(deps, collection, forUpdate).bind([id])
+    : sql`${selectFrom(deps, collection)} WHERE ${ident(RECORD_ALIAS)}."id" = ${id} AND (${condition})${raw(forUpdate ? executor.dialect.rowLock : '')}`;
 }
 
 function byIdTemplate(deps: RecordDeps, collection: Collection, forUpdate: boolean) {

@@ -7,7 +7,7 @@ import { viewRecordsByIds, viewRecordsReferencing } from './record-view-related.
 import { recordActionsFor, type RecordActions } from './record-actions.js';
 import { truncateRecords } from './record-truncate.js';
 import { listRecords, type ListPage, type ListParams } from './record-list.js';
-import { viewRecord } from './record-view.js';
+import { viewRecord, viewRecordNow } from './record-view.js';
 import { createRecord } from './record-create.js';
 import { updateRecord } from './record-update.js';
 import { deleteRecord } from './record-delete.js';
@@ -93,6 +93,12 @@ export class RecordService implements RecordActions {
   view(collection: string, id: string, params: { expand?: string }, request: RequestContext): Promise<RecordJson> {
     if (!this.hooks.empty) return this.#hooked(request).view(collection, id, params, request);
     return viewRecord(this.#depsFor(request), collection, id, params, request);
+  }
+
+  /** `view` without `expand` and without a promise, when the store reads synchronously and no hook runs (RecordActions.viewNow). */
+  viewNow(collection: string, id: string, request: RequestContext): RecordJson | undefined {
+    if (!this.hooks.empty) return undefined;
+    return viewRecordNow(this.#depsFor(request), collection, id, request);
   }
 
   /** Creates a record (200 in REST, as PocketBase). */

@@ -28,6 +28,20 @@ export interface Executor {
 export interface Store extends Executor {
   /** Runs `work` in one transaction: commit on success, rollback when it throws. */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /**
+   * `first`, answered synchronously: offered only by a store whose driver works on the
+   * calling thread (SQLite), where a promise would only delay a row already read.
+   * Throws what `first` rejects with. Absent on PostgreSQL. Call it as a method.
+   */
+  firstNow?<T extends Row = Row>(query: SqlQuery): T | undefined;
   /** Closes every connection. */
   close(): Promise<void>;
+}
+
+/** A store that reads synchronously (Store.firstNow). */
+export type SyncReadStore = Store & Required<Pick<Store, 'firstNow'>>;
+
+/** True when `store` reads synchronously (see Store.firstNow). */
+export function readsSynchronously(store: Store): store is SyncReadStore {
+  return store.firstNow !== undefined;
 }

@@ -1,4 +1,5 @@
-import type { Store } from './store.js';
+import type { SqlQuery } from './query-template.js';
+import type { Executor, Row, Store } from './store.js';
 
 /** Time one unit of work (a request, a socket message) spent in the store. */
 export interface StoreTiming {
@@ -21,29 +22,80 @@ export interface StoreTiming {
  * @example const timing = { dbMs: 0 }; await timedStore(store, timing).first(query); timing.dbMs;
  */
 export function timedStore(store: Store, timing: StoreTiming): Store {
-  const time = store.dialect.synchronous ? timeSync : timeAsync;
-  return {
-    dialect: store.dialect,
-    all: (query) => time(timing, () => store.all(query)),
-    first: (query) => time(timing, () => store.first(query)),
-    run: (query) => time(timing, () => store.run(query)),
-    exec: (ddl) => time(timing, () => store.exec(ddl)),
-    transaction: (work) => timeAsync(timing, () => store.transaction(work)),
-    close: () => store.close(),
-  };
+  if (!store.dialect.synchronous) return new TimedStore(store, timing);
+  return store.firstNow ? new TimedSyncReadStore(store, timing) : new TimedSyncStore(store, timing);
 }
 
-function timeSync<T>(timing: StoreTiming, call: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  const result = call();
-  timing.dbMs += performance.now() - start;
-  return result;
+/**
+ * PostgreSQL's: each call is timed until its answer arrives. NB: classes, not object
+ * literals of closures: a request that reads makes one of these, and its methods are
+ * then shared instead of made anew for every request.
+ */
+class TimedStore implements Store {
+  readonly dialect: Store['dialect'];
+  protected readonly store: Store;
+  protected readonly timing: StoreTiming;
+
+  constructor(store: Store, timing: StoreTiming) {
+    this.dialect = store.dialect;
+    this.store = store;
+    this.timing = timing;
+  }
+
+  all<T extends Row = Row>(query: SqlQuery): Promise<T[]> {
+    return this.timed(performance.now(), this.store.all<T>(query));
+  }
+
+  first<T extends Row = Row>(query: SqlQuery): Promise<T | undefined> {
+    return this.timed(performance.now(), this.store.first<T>(query));
+  }
+
+  run(query: SqlQuery): Promise<{ changes: number }> {
+    return this.timed(performance.now(), this.store.run(query));
+  }
+
+  exec(ddl: string): Promise<void> {
+    return this.timed(performance.now(), this.store.exec(ddl));
+  }
+
+  /** A transaction counts as a whole, commit included, until it settles. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return untilSettled(this.timing, performance.now(), this.store.transaction(work));
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+
+  /** Adds the time since `start` that the call took (`result`: its answer). */
+  protected timed<T>(start: number, result: Promise<T>): Promise<T> {
+    return untilSettled(this.timing, start, result);
+  }
 }
 
-function timeAsync<T>(timing: StoreTiming, call: () => Promise<T>): Promise<T> {
-  const start = performance.now();
+/** SQLite's: only the synchronous part of a call is its own (see timedStore). */
+class TimedSyncStore extends TimedStore {
+  protected override timed<T>(start: number, result: Promise<T>): Promise<T> {
+    this.timing.dbMs += performance.now() - start;
+    return result;
+  }
+}
+
+/** TimedSyncStore over a store that also reads synchronously (Store.firstNow). */
+class TimedSyncReadStore extends TimedSyncStore {
+  /** Store.firstNow, its duration added to the timing, thrown or not. */
+  firstNow<T extends Row = Row>(query: SqlQuery): T | undefined {
+    const start = performance.now();
+    try {
+      return this.store.firstNow!<T>(query);
+    } finally {
+      this.timing.dbMs += performance.now() - start;
+    }
+  }
+}
+
+function untilSettled<T>(timing: StoreTiming, start: number, result: Promise<T>): Promise<T> {
   const done = () => void (timing.dbMs += performance.now() - start);
-  const result = call();
   result.then(done, done);
   return result;
 }

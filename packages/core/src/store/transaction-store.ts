@@ -25,6 +25,8 @@ export function storeOverTransaction(tx: Executor): Store {
   };
   return {
     ...nested,
+    // NB: reads go through the transaction's own `first`, never around it.
+    firstNow: undefined,
     transaction: (work) => work(nested),
     close: () =>
       Promise.reject(new Error('A transaction-bound store cannot be closed; its transaction ends with its owner.')),

@@ -45,11 +45,16 @@ describe('guest view lane', () => {
 
   before(async () => {
     t = await createTestApp('sqlite', {
-      // A store whose reads fail while `failReads` is set: an internal error on both paths.
+      // A store whose reads fail while `failReads` is set: an internal error on both paths
+      // (the lane reads synchronously, with `firstNow`; the REST route with `first`).
       wrapStore: (store: Store): Store => {
         const first = (query: Parameters<Store['first']>[0]) =>
           failReads ? Promise.reject(new Error('disk on fire')) : store.first(query);
-        return { ...store, first: first as Store['first'] };
+        const firstNow = (query: Parameters<Store['first']>[0]) => {
+          if (failReads) throw new Error('disk on fire');
+          return store.firstNow?.(query);
+        };
+        return { ...store, first: first as Store['first'], firstNow: firstNow as Store['firstNow'] };
       },
       storeRequestLog: true,
       logRequests: true,

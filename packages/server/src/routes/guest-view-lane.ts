@@ -1,5 +1,12 @@
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { guest, type ActionDispatcher, type CacheDecision, type LogWriter, type RequestContext } from '@tandem/core';
+import {
+  guest,
+  type ActionDispatcher,
+  type ActionResult,
+  type CacheDecision,
+  type LogWriter,
+  type RequestContext,
+} from '@tandem/core';
 import { serverTimingOf } from '../cache/http-caching.js';
 import { toStoredAnswer, type ResponseCache } from '../cache/record-response-cache.js';
 import { prefersXml } from '../http/accept-negotiation.js';
@@ -112,7 +119,7 @@ export class GuestViewLane {
     const taken: Taken = { request, response, fallback, url, meta };
     const stored = decision && cache.cache.preparedNow?.(decision.key, toStoredAnswer);
     if (stored === undefined) {
-      this.#answerFromStore(taken, collection, id, decision).catch((error) => this.#failed(taken, error));
+      this.#answerFromStore(taken, collection, id, decision);
       return true;
     }
     if (this.#compressible(stored.body.length)) return false;
@@ -140,16 +147,34 @@ export class GuestViewLane {
     return compressMinBytes > 0 && bytes >= compressMinBytes;
   }
 
-  /** A miss or an uncached collection: runs the view action, stores a 200, answers. */
-  async #answerFromStore(taken: Taken, collection: string, id: string, decision: CacheDecision | undefined) {
-    let json: string;
+  /**
+   * A miss or an uncached collection: runs the view action, stores a 200, answers. On a
+   * store that reads synchronously (SQLite) the action answers at once and so does the
+   * lane, without a promise; else it answers when the action's promise settles.
+   */
+  #answerFromStore(taken: Taken, collection: string, id: string, decision: CacheDecision | undefined): void {
+    const { actions } = this.#options;
+    const input = { params: { collection, id }, query: NO_QUERY };
+    const context = guestContext(taken);
+    let now: ActionResult | undefined;
     try {
-      const input = { params: { collection, id }, query: NO_QUERY };
-      const result = await this.#options.actions.dispatch(VIEW_ACTION, input, guestContext(taken));
-      json = JSON.stringify(result.body);
+      now = actions.dispatchNow(VIEW_ACTION, input, context);
     } catch (error) {
       return this.#sendError(taken, error);
     }
+    if (now !== undefined) return this.#answerWith(taken, now, decision);
+    actions
+      .dispatch(VIEW_ACTION, input, context)
+      .then(
+        (result) => this.#answerWith(taken, result, decision),
+        (error: unknown) => this.#sendError(taken, error),
+      )
+      .catch((error: unknown) => this.#failed(taken, error));
+  }
+
+  /** Stores the action's 200 when the cache takes it, and answers it. */
+  #answerWith(taken: Taken, result: ActionResult, decision: CacheDecision | undefined): void {
+    const json = JSON.stringify(result.body);
     const etag = entityTagOf(json);
     // One copy of the bytes: the cache entry (`<etag>\n<body>`), whose body part is sent.
     const entry = Buffer.from(`${etag}\n${json}`);

@@ -29,6 +29,7 @@ export function createSqliteStore(
     dialect: sqliteDialect,
     all: reader.all,
     first: reader.first,
+    firstNow: reader.firstNow,
     run: (query) => writes.alone(() => writer.run(query)),
     exec: (ddl) => writes.alone(() => writer.exec(ddl)),
     transaction: (work) => writes.transaction(work),
@@ -52,7 +53,8 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   registerDeadline(db);
 }
 
-function createExecutor(db: SqliteDatabase): Executor {
+/** An executor over one connection; `firstNow` is its `first` without the promise (Store.firstNow). */
+function createExecutor(db: SqliteDatabase): Executor & Required<Pick<Store, 'firstNow'>> {
   const statements = new Map<string, SqliteStatement>();
   const prepare = (query: SqlQuery) => {
     nextStatement();
@@ -64,6 +66,14 @@ function createExecutor(db: SqliteDatabase): Executor {
       statements.set(text, statement);
     }
     return { statement, params };
+  };
+  const firstNow = <T extends Row>(query: SqlQuery): T | undefined => {
+    try {
+      const { statement, params } = prepare(query);
+      return statement.get(...params) as T | undefined;
+    } catch (error) {
+      throw translateError(error);
+    }
   };
   // Plain functions over the synchronous driver, answering with settled promises: an
   // async function would add its own promise and resumption to every statement.
@@ -81,12 +91,12 @@ function createExecutor(db: SqliteDatabase): Executor {
     },
     first<T extends Row>(query: SqlQuery) {
       try {
-        const { statement, params } = prepare(query);
-        return Promise.resolve(statement.get(...params) as T | undefined);
+        return Promise.resolve(firstNow<T>(query));
       } catch (error) {
-        return Promise.reject(translateError(error));
+        return Promise.reject(error);
       }
     },
+    firstNow,
     run(query: SqlQuery) {
       try {
         const { statement, params } = prepare(query);
