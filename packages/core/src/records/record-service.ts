@@ -8,6 +8,7 @@ import { recordActionsFor, type RecordActions } from './record-actions.js';
 import { truncateRecords } from './record-truncate.js';
 import { listRecords, type ListPage, type ListParams } from './record-list.js';
 import { viewRecord, viewRecordNow } from './record-view.js';
+import { readsSynchronously } from '../store/store.js';
 import { createRecord } from './record-create.js';
 import { updateRecord } from './record-update.js';
 import { deleteRecord } from './record-delete.js';
@@ -97,7 +98,8 @@ export class RecordService implements RecordActions {
 
   /** `view` without `expand` and without a promise, when the store reads synchronously and no hook runs (RecordActions.viewNow). */
   viewNow(collection: string, id: string, request: RequestContext): RecordJson | undefined {
-    if (!this.hooks.empty) return undefined;
+    // NB: asked before the request's deps are made: on PostgreSQL they would go unused.
+    if (!this.hooks.empty || !readsSynchronously(this.#deps.store)) return undefined;
     return viewRecordNow(this.#depsFor(request), collection, id, request);
   }
 
