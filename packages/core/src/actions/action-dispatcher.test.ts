@@ -7,7 +7,7 @@ import { internalRequest, type RequestContext } from '../records/request-context
 import { guest, superuser, type Principal } from '../schema/principal.js';
 import { SettingsService } from '../settings/settings-service.js';
 import type { Store } from '../store/store.js';
-import type { ActionInput } from './action.js';
+import type { ActionInput, ActionResult } from './action.js';
 import { ActionDispatcher, type BatchCall } from './action-dispatcher.js';
 
 const limits = { enabled: true, maxRequests: 50, timeout: 3 };
@@ -130,35 +130,62 @@ forEachStore((name, open) => {
           id: string;
         }
       ).id;
-      const now = (input: ActionInput, request: RequestContext = anyone) =>
-        dispatcher.dispatchNow('records.view', input, request);
-      const plain = now(notes('notes', id));
+      const answer = (input: ActionInput, request: RequestContext = anyone, action = 'records.view') => {
+        let result: ActionResult | Promise<ActionResult> | undefined;
+        assert.doesNotThrow(() => {
+          result = dispatcher.dispatchNowOrLater(action, input, request);
+        });
+        return result!;
+      };
+      /** The answer, which must have come at once. */
+      const now = (input: ActionInput, request?: RequestContext) => {
+        const result = answer(input, request);
+        assert.ok(!(result instanceof Promise), 'answered at once');
+        return result;
+      };
+      /** The answer, which must have come as a promise, settled. */
+      const later = (input: ActionInput, request?: RequestContext, action?: string) => {
+        const result = answer(input, request, action);
+        assert.ok(result instanceof Promise, 'answered through a promise');
+        return result;
+      };
+      const user_ = { ...anyone, principal: user };
+      const viewed = await dispatcher.dispatch('records.view', notes('notes', id), anyone);
+      const privateViewed = await dispatcher.dispatch('records.view', notes('private', privateId), user_);
       if (name === 'postgres') {
-        assert.equal(plain, undefined, 'PostgreSQL answers only through the promise');
+        // PostgreSQL answers only through the promise, with the same answers and refusals.
+        assert.deepEqual(await later(notes('notes', id)), viewed);
+        await assert.rejects(later(notes('private', privateId)), { code: 'RECORD_NOT_FOUND' });
         return;
       }
-      assert.deepEqual(plain, await dispatcher.dispatch('records.view', notes('notes', id), anyone));
+      assert.deepEqual(now(notes('notes', id)), viewed);
       assert.deepEqual(now(notes('notes', id, { fields: 'title' })), { status: 200, body: { title: 'now' } });
-      // Refusals throw at once, as dispatch rejects: a missing record, a hidden one, an unknown collection.
-      assert.throws(() => now(notes('notes', 'missing0000000a')), { code: 'RECORD_NOT_FOUND', status: 404 });
-      assert.throws(() => now(notes('private', privateId)), { code: 'RECORD_NOT_FOUND', status: 404 });
-      assert.deepEqual(now(notes('private', privateId), { ...anyone, principal: user }), {
-        status: 200,
-        body: (await dispatcher.dispatch('records.view', notes('private', privateId), { ...anyone, principal: user }))
-          .body,
+      assert.deepEqual(now(notes('private', privateId), user_), privateViewed);
+      // Refusals are rejected promises, never throws: a missing record, a hidden one, an
+      // unknown collection or action, a bad `fields`, an aborted request, a superuser-only action.
+      await assert.rejects(later(notes('notes', 'missing0000000a')), { code: 'RECORD_NOT_FOUND', status: 404 });
+      await assert.rejects(later(notes('private', privateId)), { code: 'RECORD_NOT_FOUND', status: 404 });
+      await assert.rejects(later(notes('nope', id)), { code: 'COLLECTION_NOT_FOUND' });
+      await assert.rejects(later(notes('notes', id), anyone, 'records.explode'), { code: 'NOT_FOUND' });
+      await assert.rejects(later(notes('notes', id, { fields: ',,' })), { status: 400 });
+      await assert.rejects(later(notes('notes', id), { ...anyone, signal: AbortSignal.abort() }), {
+        name: 'AbortError',
       });
-      assert.throws(() => now(notes('nope', id)), { code: 'COLLECTION_NOT_FOUND' });
-      assert.throws(() => now(notes('notes', id), { ...anyone, signal: AbortSignal.abort() }), { name: 'AbortError' });
-      // What only the promise can answer: an expand, an action without a synchronous way, a view a hook shapes.
-      assert.equal(now(notes('notes', id, { expand: 'nothing' })), undefined);
-      assert.equal(dispatcher.dispatchNow('records.list', notes(), anyone), undefined);
+      await assert.rejects(later(notes(), anyone, 'collections.list'), { code: 'AUTH_REQUIRED' });
+      // What only the promise can answer, with the same answer: an expand, an action without
+      // a synchronous way, a view a hook shapes.
+      assert.deepEqual(await later(notes('notes', id, { expand: 'nothing' })), viewed);
+      assert.equal(
+        ((await later(notes(), anyone, 'records.list')).body as { totalItems: number }).totalItems > 0,
+        true,
+      );
       const hook = records.hooks.onRecordViewRequest.add((e) => e.next(), ['notes']);
       try {
-        assert.equal(now(notes('notes', id)), undefined);
+        assert.deepEqual(await later(notes('notes', id)), viewed);
       } finally {
         records.hooks.onRecordViewRequest.remove(hook);
       }
-      assert.deepEqual(now(notes('notes', id)), plain);
+      assert.deepEqual(now(notes('notes', id)), viewed);
     });
 
     it('applies the fields picker to one record and to each item of a page', async () => {

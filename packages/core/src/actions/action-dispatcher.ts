@@ -76,12 +76,10 @@ export class ActionDispatcher {
    * on every request.
    */
   dispatch(name: string, input: ActionInput, request: RequestContext): Promise<ActionResult> {
-    const action = this.#actions.get(name);
+    let action: ActionDefinition;
     let result: Promise<ActionResult>;
     try {
-      if (!action) throw new AppError('NOT_FOUND', 'Unknown action.');
-      assertAccess(action, request.principal);
-      request.signal?.throwIfAborted();
+      action = this.#admit(name, request);
       result = action.run(this.#services, input, request);
     } catch (error) {
       return Promise.reject(error);
@@ -90,17 +88,32 @@ export class ActionDispatcher {
   }
 
   /**
-   * `dispatch`, answered synchronously when the action can (ActionDefinition.runNow):
-   * the same access check, rules and `fields`, no promise. Undefined: call `dispatch`.
-   * Throws what `dispatch` rejects with.
+   * `dispatch`, but answered at once, without a promise, when the action can
+   * (ActionDefinition.runNow: a read over a store that reads synchronously); otherwise
+   * the promise `dispatch` would give. The same access check, rules and `fields` either
+   * way, each done once; like `dispatch` it never throws (a refusal is a rejected promise).
    */
-  dispatchNow(name: string, input: ActionInput, request: RequestContext): ActionResult | undefined {
+  dispatchNowOrLater(name: string, input: ActionInput, request: RequestContext): ActionResult | Promise<ActionResult> {
+    try {
+      const action = this.#admit(name, request);
+      const now = action.runNow?.(this.#services, input, request);
+      if (now === undefined) {
+        const later = action.run(this.#services, input, request);
+        return input.query.fields ? later.then((answer) => withFields(action, input, answer)) : later;
+      }
+      return input.query.fields ? withFields(action, input, now) : now;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** The action, once the request may call it at all; throws NOT_FOUND, the access refusals, or the abort. */
+  #admit(name: string, request: RequestContext): ActionDefinition {
     const action = this.#actions.get(name);
-    if (!action?.runNow) return undefined;
+    if (!action) throw new AppError('NOT_FOUND', 'Unknown action.');
     assertAccess(action, request.principal);
     request.signal?.throwIfAborted();
-    const result = action.runNow(this.#services, input, request);
-    return result && input.query.fields ? withFields(action, input, result) : result;
+    return action;
   }
 
   /**

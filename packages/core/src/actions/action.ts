@@ -57,8 +57,8 @@ export interface ActionDefinition {
   run(services: ActionServices, input: ActionInput, request: RequestContext): Promise<ActionResult>;
   /**
    * `run`, answered synchronously when the action can (a read over a synchronous store);
-   * undefined: only `run` can answer. It must decide and answer exactly as `run` does,
-   * and throws what `run` rejects with.
+   * undefined: only `run` can answer, and the dispatcher calls it. It must decide and
+   * answer exactly as `run` does, and throws what `run` rejects with.
    */
   runNow?(services: ActionServices, input: ActionInput, request: RequestContext): ActionResult | undefined;
 }

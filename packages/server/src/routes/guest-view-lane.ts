@@ -155,16 +155,9 @@ export class GuestViewLane {
   #answerFromStore(taken: Taken, collection: string, id: string, decision: CacheDecision | undefined): void {
     const { actions } = this.#options;
     const input = { params: { collection, id }, query: NO_QUERY };
-    const context = guestContext(taken);
-    let now: ActionResult | undefined;
-    try {
-      now = actions.dispatchNow(VIEW_ACTION, input, context);
-    } catch (error) {
-      return this.#sendError(taken, error);
-    }
-    if (now !== undefined) return this.#answerWith(taken, now, decision);
-    actions
-      .dispatch(VIEW_ACTION, input, context)
+    const answer = actions.dispatchNowOrLater(VIEW_ACTION, input, guestContext(taken));
+    if (!(answer instanceof Promise)) return this.#answerWith(taken, answer, decision);
+    answer
       .then(
         (result) => this.#answerWith(taken, result, decision),
         (error: unknown) => this.#sendError(taken, error),
