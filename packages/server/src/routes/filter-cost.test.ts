@@ -11,6 +11,7 @@ import { testDialects } from '@tandem/core/testing';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
 import { seedRelatedNodes } from '../testing/related-nodes.fixture.js';
+import { guestViewLaneOf } from '../app.js';
 
 const N = 60;
 
@@ -54,5 +55,30 @@ for (const { name: dialect, skip } of testDialects)
       assert.equal(refused.body.code, 'QUERY_TOO_COSTLY');
       assert.doesNotMatch(refused.raw, /tandem_deadline|SELECT|Error/);
       assert.equal((await list("kids.title ?= 'n7'")).status, 200);
+    });
+
+    it('stops a view rule past the budget the same way, on the guest lane (read at once on SQLite) and through Fastify', async () => {
+      const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+      const lane = guestViewLaneOf(t.app)!;
+      const view = () => fetch(`${base}/api/collections/nodes/records/${ids[0]}`);
+      await t.collections.update('nodes', { viewRule: "kids.kids.kids.kids.title ?= 'nobody'" });
+      try {
+        const reads = lane.answered.reads;
+        const refused = await view();
+        const raw = await refused.text();
+        assert.equal(refused.status, 400, raw.slice(0, 200));
+        assert.equal(JSON.parse(raw).code, 'QUERY_TOO_COSTLY');
+        assert.doesNotMatch(raw, /tandem_deadline|SELECT|Error/);
+        assert.equal(lane.answered.reads, reads + 1, 'the lane answered it');
+        // The same refusal through Fastify's route (a query string keeps it off the lane).
+        const routed = await fetch(`${base}/api/collections/nodes/records/${ids[0]}?fields=id`);
+        assert.equal(routed.status, 400);
+        assert.equal(((await routed.json()) as { code: string }).code, 'QUERY_TOO_COSTLY');
+      } finally {
+        await t.collections.update('nodes', { viewRule: '' });
+      }
+      const answered = await view();
+      assert.equal(answered.status, 200);
+      assert.equal(((await answered.json()) as { id: string }).id, ids[0]);
     });
   });
