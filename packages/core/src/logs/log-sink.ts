@@ -1,4 +1,4 @@
-import { entriesOf, type RequestLogBatch } from './log-batch.js';
+import type { RequestLogBatch } from './log-batch.js';
 import type { LogStore } from './log-store.js';
 
 /**
@@ -21,7 +21,7 @@ export interface LogSink {
 /** A sink that writes through a LogStore in this thread (PostgreSQL, tests). */
 export function storeLogSink(store: LogStore): LogSink {
   return {
-    write: (batch) => store.insert(entriesOf(batch)),
+    write: (batch) => store.insertRequests(batch),
     deleteBefore: (cutoff) => store.deleteBefore(cutoff),
     close: () => Promise.resolve(),
   };

@@ -1,7 +1,8 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/test-stores.fixture.js';
-import type { LogEntry } from './log-entry.js';
+import { BatchEncoder, entriesOf } from './log-batch.js';
+import type { LogEntry, RequestLogInput } from './log-entry.js';
 import { LogStore } from './log-store.js';
 
 /** Texts that an array literal or a JSON cast could misread. */
@@ -26,7 +27,54 @@ const entries: LogEntry[] = HOSTILE.map((text, i) => ({
   data: { url: text, nested: { value: text, list: [text, i] }, execTime: i / 3 },
 }));
 
+/** A request entry with `text` in every text it has; `i` makes its URL its own. */
+const request = (text: string, i: number): RequestLogInput => ({
+  method: i % 3 === 0 ? 'POST' : 'GET',
+  url: `/api/collections/notes/records/${i}?q=${text}`,
+  status: i % 2 === 0 ? 200 : 404,
+  execTime: i / 7,
+  remoteIP: `10.0.0.${i}`,
+  userIP: text,
+  userAgent: `agent ${text}`,
+  referer: text,
+  auth: i % 2 === 0 ? 'guest' : 'users',
+  authId: text,
+});
+
+/** Request texts as HTTP gives them (Latin-1, control characters but NUL) and past it (a name, a client's UTF-16). */
+const REQUEST_TEXTS = [...HOSTILE, 'tab\there', '\u0001\u001f\u007f', 'caf\u00e9 \u00ff', '\ud83d\ude00 \u4e2d'];
+
+/** Entries without their ids, by URL (ids end in random characters). */
+function byUrl(entries: readonly LogEntry[]): Map<unknown, Omit<LogEntry, 'id'>> {
+  return new Map(entries.map(({ id: _id, ...rest }) => [rest.data.url, rest]));
+}
+
 forEachStore((_name, open) => {
+  it('stores a batch of request entries as entriesOf reads it, whatever their texts hold', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const logs = new LogStore(store);
+      await logs.ensureSchema();
+      const encoder = new BatchEncoder();
+      const time = Date.UTC(2026, 11, 7, 6, 0, 0, 0);
+      REQUEST_TEXTS.forEach((text, i) =>
+        encoder.append(time + i, request(text, i), { ip: i % 4 !== 1, authId: i % 2 === 1 }),
+      );
+      const batch = encoder.take();
+      const expected = entriesOf(structuredClone(batch));
+      await logs.insertRequests(batch);
+      await logs.insertRequests(new BatchEncoder().take());
+      const stored = (await logs.list({ perPage: '100' })).items;
+      assert.equal(stored.length, REQUEST_TEXTS.length);
+      assert.deepEqual(byUrl(stored), byUrl(expected));
+      const ids = (entries: readonly LogEntry[]) => entries.map((e) => e.id.slice(0, 9)).sort();
+      assert.deepEqual(ids(stored), ids(expected), 'ids grow with time');
+      for (const entry of stored) assert.match(entry.id, /^[a-z0-9]{15}$/);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('stores a batch of entries with hostile texts exactly as given', async () => {
     const { store, cleanup } = await open();
     try {
