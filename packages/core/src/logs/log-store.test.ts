@@ -75,6 +75,31 @@ forEachStore((_name, open) => {
     }
   });
 
+  it('stores a full batch of long entries whose rows outgrow their encoded size', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const logs = new LogStore(store);
+      await logs.ensureSchema();
+      const encoder = new BatchEncoder();
+      // A control character is one byte in the batch and six (`\u0001`) in a row's data.
+      const long = (i: number) => ({
+        ...request('"\\', i),
+        url: `/${i}/${'"'.repeat(4_000)}`,
+        userAgent: '\u0001'.repeat(8_000),
+      });
+      for (let i = 0; i < 500; i += 1)
+        encoder.append(Date.UTC(2026, 11, 7, 6, 0, 0, i), long(i), { ip: true, authId: false });
+      const batch = encoder.take();
+      const expected = entriesOf(structuredClone(batch));
+      await logs.insertRequests(batch);
+      const stored = (await logs.list({ perPage: '500' })).items;
+      assert.equal(stored.length, 500);
+      assert.deepEqual(byUrl(stored), byUrl(expected));
+    } finally {
+      await cleanup();
+    }
+  });
+
   it('stores a batch of entries with hostile texts exactly as given', async () => {
     const { store, cleanup } = await open();
     try {
