@@ -106,9 +106,24 @@ function createExecutor(
       await before?.(undefined);
       // A schema change may change what a prepared statement returns: name everything anew.
       names.forget();
-      await sendText(connection, ddl);
+      await sendText(connection, before ? ddl : underSetupLock(ddl));
     },
   };
+}
+
+/**
+ * A schema change sent outside a transaction, made to take the processes' setup lock for
+ * its own transaction: the statements of one simple query run as one implicit
+ * transaction, which holds the lock until it ends. NB: PostgreSQL answers two concurrent
+ * `CREATE TABLE IF NOT EXISTS` of one table with a unique violation (on `pg_type` or
+ * `pg_class`) instead of letting the second skip it, so processes that start together on
+ * a new database (a first deploy of several instances, a server beside a `tandem`
+ * command) would fail their setup. Under the lock the later one waits, then finds the
+ * table. A transaction's statements need none: the setup that runs in one
+ * (CollectionService.load) takes the lock first.
+ */
+function underSetupLock(ddl: string): string {
+  return `${postgresDialect.setupLock}; ${ddl}`;
 }
 
 /** Names handed out in this process: each is used for one text only, whatever the store or the schema change. */
