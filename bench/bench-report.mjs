@@ -112,6 +112,10 @@ export function printResults(results, info, config) {
     'Tandem / tandem-nolog (the request log on over off), per round as above',
   );
   printRatios(
+    ratioRows(results, info, 'nologRatios'),
+    'tandem-nolog / reference (Tandem without its request log, against the reference; no goal: it tells the request log apart from the rest), per round as above',
+  );
+  printRatios(
     ratioRows(results, info, 'baseRatios'),
     `Tandem / tandem-base (this checkout over BENCH_BASELINE=${config.baseline}), per round as above: below 1x on CPU/req is cheaper than the baseline`,
   );

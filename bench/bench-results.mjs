@@ -79,7 +79,9 @@ export function summarizeRounds(rounds) {
   // checkout over a baseline older than the stored log, like for like.
   const storeRatios = pairRatios(rounds, 'tandem', 'tandem-nostore');
   const nostoreBaseRatios = pairRatios(rounds, 'tandem-nostore', 'tandem-base');
-  return { perServer, ratios, logRatios, baseRatios, storeRatios, nostoreBaseRatios };
+  // With tandem-nolog: Tandem's own read or write without its request log, against the reference.
+  const nologRatios = pairRatios(rounds, 'tandem-nolog', 'reference');
+  return { perServer, ratios, logRatios, baseRatios, storeRatios, nostoreBaseRatios, nologRatios };
 }
 
 /** `a` over `b` per round (median and spread), when both ran in every round; null otherwise. */
