@@ -110,7 +110,7 @@ describe('the tandem command', () => {
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, 'public'), { recursive: true });
     writeFileSync(join(dir, 'public', 'index.html'), '<h1>hi</h1>');
-    const server = await startServe(['--dir', dir]);
+    const server = await startServe(['--dir', dir, '--request-lines']);
     try {
       const page = await fetch(server.url + '/');
       assert.equal(page.status, 200);

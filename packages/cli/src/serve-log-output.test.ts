@@ -42,7 +42,7 @@ describe('tandem serve when its log output fails', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('keeps answering after the reader of its stdout pipe goes away (EPIPE)', async () => {
-    const serve = await startServe(['--dir', join(dir, 'pipe'), '--metrics-token', METRICS_TOKEN]);
+    const serve = await startServe(['--dir', join(dir, 'pipe'), '--metrics-token', METRICS_TOKEN, '--request-lines']);
     try {
       serve.child.stdout!.destroy();
       await assertStillServing(serve.url);
@@ -64,6 +64,7 @@ describe('tandem serve when its log output fails', () => {
       join(dir, 'full'),
       '--metrics-token',
       METRICS_TOKEN,
+      '--request-lines',
     ];
     const child = spawn(process.execPath, [tandemBin, ...args], { stdio: ['ignore', full, 'pipe'] });
     closeSync(full);
@@ -86,7 +87,7 @@ describe('tandem serve at shutdown', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes the line of every request it answered before it exits on SIGTERM', async () => {
-    const serve = await startServe(['--dir', join(dir, 'flush')]);
+    const serve = await startServe(['--dir', join(dir, 'flush'), '--request-lines']);
     const ids: string[] = [];
     try {
       for (let i = 0; i < 100; i++) ids.push((await fetch(`${serve.url}/api/health`)).headers.get('x-request-id')!);

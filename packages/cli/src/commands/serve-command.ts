@@ -28,7 +28,9 @@ Flags:
   --key FILE         its private key, PEM (env TANDEM_TLS_KEY)
   --dev-tls          generate a development CA and a certificate for localhost,
                      127.0.0.1 and ::1 under <dir>/tls/ (env TANDEM_DEV_TLS=true)
-  --no-request-log   do not log one line per request (env TANDEM_REQUEST_LOG=false)
+  --request-lines    also print one JSON line per request on stdout (env TANDEM_REQUEST_LINES=true;
+                     on with --dev); every request is kept in the stored log (/api/logs) either way
+  --no-request-log   keep no request log: no stored entries, no lines (env TANDEM_REQUEST_LOG=false)
   --smtp URL         send mail over SMTP (smtp://user:pass@host:587 or smtps://…; env TANDEM_SMTP);
                      without it mail is kept in the dev outbox (tandem mail list)
   --app-url URL      public URL of the app, for links in mail (env TANDEM_APP_URL)
@@ -53,7 +55,8 @@ Flags:
   --hooks DIR        server hooks: .ts/.js files loaded at start (default <dir>/hooks;
                      env TANDEM_HOOKS_DIR; each handler may take TANDEM_HOOK_TIMEOUT_MS,
                      10000); see docs/hooks.md
-  --dev              development: reload the hooks when their files change (env TANDEM_DEV=true)
+  --dev              development: reload the hooks when their files change, print a line per
+                     request (env TANDEM_DEV=true)
 ${dataFlagsHelp}`;
 
 /**
@@ -80,6 +83,7 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   if (values.key !== undefined) layer.tlsKey = values.key;
   if (values['dev-tls']) layer.devTls = true;
   if (values['no-request-log']) layer.requestLog = false;
+  if (values['request-lines']) layer.requestLines = true;
   if (values.smtp !== undefined) layer.smtp = values.smtp;
   if (values['app-url'] !== undefined) layer.appUrl = values['app-url'];
   if (values['trusted-origins'] !== undefined) layer.trustedOrigins = values['trusted-origins'];
@@ -162,6 +166,7 @@ const serveFlags = {
   key: { type: 'string' },
   'dev-tls': { type: 'boolean' },
   'no-request-log': { type: 'boolean' },
+  'request-lines': { type: 'boolean' },
   smtp: { type: 'string' },
   'app-url': { type: 'string' },
   'trusted-origins': { type: 'string' },

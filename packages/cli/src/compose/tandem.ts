@@ -121,14 +121,14 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       outbox: config.smtp ? undefined : outbox,
       responseCache,
       customRoutes: { routes: customRoutes, budgetMs: () => records.hooks.budgetMs },
-      // `--no-request-log` turns off both the JSON lines and the stored log (`/api/logs`).
+      // `--no-request-log` turns off both the stored log (`/api/logs`) and the JSON lines.
       requestLog: config.requestLog ? core.logs : undefined,
     },
     {
       bodyLimit: config.bodyLimit,
       publicDir: existsSync(publicDir) ? publicDir : undefined,
       adminDir,
-      logRequests: config.requestLog,
+      logRequests: config.requestLog && config.requestLines,
       requestTimeoutMs: 30_000,
       keepAliveTimeoutMs: 5_000,
       headersTimeoutMs: 10_000,

@@ -97,6 +97,22 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ dir: empty }, { TANDEM_AUTOMIGRATE: 'sometimes' }), CliError);
   });
 
+  it('stores every request but prints request lines only when asked or in development', () => {
+    const empty = tempDir('tandem-lines-');
+    const lines = (flags: Record<string, unknown>, env: Record<string, string> = {}) =>
+      loadConfig({ dir: empty, ...flags }, env);
+    assert.deepEqual([lines({}).requestLog, lines({}).requestLines], [true, false]);
+    assert.equal(lines({ requestLines: true }).requestLines, true);
+    assert.equal(lines({}, { TANDEM_REQUEST_LINES: 'true' }).requestLines, true);
+    assert.equal(lines({ dev: true }).requestLines, true);
+    assert.equal(lines({}, { TANDEM_DEV: 'true' }).requestLines, true);
+    assert.equal(lines({ dev: true }, { TANDEM_REQUEST_LINES: 'false' }).requestLines, false);
+    assert.throws(
+      () => lines({ requestLines: 'loud' }),
+      (e) => e instanceof CliError && e.exitCode === 2,
+    );
+  });
+
   it('freezes the result', () => {
     const config = loadConfig({ dir }, {});
     assert.ok(Object.isFrozen(config) && Object.isFrozen(config.http));

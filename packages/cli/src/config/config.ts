@@ -33,7 +33,14 @@ export interface TandemConfig {
   /** A SQLite file path or a `postgres://` URL. */
   readonly db: string;
   readonly bodyLimit: number;
+  /** The request log: the stored entries of `/api/logs` and, with `requestLines`, a stdout line per request. */
   readonly requestLog: boolean;
+  /**
+   * A JSON line on stdout per request (with `requestLog`). Off unless asked or `--dev`, as
+   * PocketBase prints request lines only in development: the stored log already keeps
+   * each request, and on a busy server its line cost a cheap request about a tenth more.
+   */
+  readonly requestLines: boolean;
   readonly logLevel: 'info' | 'warn' | 'error' | 'silent';
   readonly sqliteSynchronous: 'FULL' | 'NORMAL';
   readonly shutdownTimeoutMs: number;
@@ -126,6 +133,7 @@ const ENV_KEYS: Record<string, keyof ConfigLayer> = {
   TANDEM_DB: 'db',
   TANDEM_BODY_LIMIT: 'bodyLimit',
   TANDEM_REQUEST_LOG: 'requestLog',
+  TANDEM_REQUEST_LINES: 'requestLines',
   TANDEM_LOG_LEVEL: 'logLevel',
   TANDEM_SQLITE_SYNCHRONOUS: 'sqliteSynchronous',
   TANDEM_SHUTDOWN_TIMEOUT_MS: 'shutdownTimeoutMs',
@@ -201,6 +209,7 @@ function validate(layer: ConfigLayer): TandemConfig {
     db: /^postgres(ql)?:\/\//.test(db) ? db : resolve(db),
     bodyLimit: positiveInt(layer.bodyLimit, 'bodyLimit'),
     requestLog: bool(layer.requestLog, 'requestLog'),
+    requestLines: layer.requestLines === undefined ? bool(layer.dev, 'dev') : bool(layer.requestLines, 'requestLines'),
     logLevel: oneOf(layer.logLevel, ['info', 'warn', 'error', 'silent'] as const, 'logLevel'),
     sqliteSynchronous: oneOf(
       String(layer.sqliteSynchronous).toUpperCase(),

@@ -2,6 +2,7 @@
  * The stored request log of `tandem serve` on SQLite, written by its worker thread into
  * `logs.db`: superusers read entries through `/api/logs` within the writer's batch time,
  * and the last requests before a graceful stop are in the file after the process ends.
+ * By default no request is printed on stdout: the stored entry is the request's record.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,7 @@ describe('the request log of tandem serve on SQLite', () => {
     // Requests answered just before SIGTERM are in logs.db once the process has ended.
     await Promise.all(Array.from({ length: 10 }, (_, i) => fetch(`${fixture.server.url}/api/health?last=${i}`)));
     assert.equal(await fixture.server.stop(), 0);
+    assert.doesNotMatch(fixture.server.output(), /"msg":"request"/, 'no request line unless asked (--request-lines)');
     const db = new Database(join(fixture.dir, 'logs.db'), { readonly: true });
     try {
       const last = db.prepare(`SELECT COUNT(*) FROM "_logs" WHERE message LIKE 'GET /api/health?last=%'`).pluck().get();
