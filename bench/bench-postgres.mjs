@@ -18,6 +18,7 @@ export const REFERENCE_SCHEMA = 'reference';
 export const APPLICATION_NAMES = {
   tandem: 'tandem-bench-tandem',
   'tandem-nolog': 'tandem-bench-tandem-nolog',
+  'tandem-lines': 'tandem-bench-tandem-lines',
   'tandem-base': 'tandem-bench-tandem-base',
   reference: 'tandem-bench-reference',
   harness: 'tandem-bench-harness',

@@ -109,7 +109,11 @@ export function printResults(results, info, config) {
   );
   printRatios(
     ratioRows(results, info, 'logRatios'),
-    'Tandem / tandem-nolog (the request log on over off), per round as above',
+    'Tandem / tandem-nolog (the request log on over off: every request stored, no stdout lines, as by default), per round as above',
+  );
+  printRatios(
+    ratioRows(results, info, 'linesRatios'),
+    'tandem-lines / tandem-nolog (the request log with a stdout line per request, --request-lines, on over off; no goal), per round as above',
   );
   printRatios(
     ratioRows(results, info, 'nologRatios'),
@@ -182,11 +186,14 @@ export function printNotes({ results, inserted, logInfo, env, config, info }) {
         .map(([n, c]) => `${n} ${fmt(c)}`)
         .join(', ')}`,
     );
-  if (logInfo)
+  const off = config.tandemArgs.includes('--no-request-log');
+  for (const [server, log] of Object.entries(logInfo ?? {}))
     console.log(
-      `Tandem request log ${config.tandemArgs.includes('--no-request-log') ? 'OFF' : 'ON'}: ${fmt(logInfo.lines)} lines (${fmt(logInfo.bytes / 2 ** 20, 1)} MiB) for ${fmt(logInfo.served)} load requests`,
+      `${server}'s stdout (request log ${off ? 'OFF' : server === 'tandem' ? 'ON, request lines off' : 'ON, with request lines'}): ${fmt(log.lines)} lines (${fmt(log.bytes / 2 ** 20, 1)} MiB) for ${fmt(log.served)} load requests`,
     );
-  const dropped = Object.values(results).map((result) => result.perServer?.tandem?.logDropped);
+  const dropped = Object.values(results).flatMap((result) =>
+    ['tandem', 'tandem-lines'].map((server) => result.perServer?.[server]?.logDropped),
+  );
   if (dropped.some(Boolean)) {
     const entries = dropped.reduce((sum, d) => sum + (d?.entries ?? 0), 0);
     const lines = dropped.reduce((sum, d) => sum + (d?.lines ?? 0), 0);

@@ -81,7 +81,9 @@ export function summarizeRounds(rounds) {
   const nostoreBaseRatios = pairRatios(rounds, 'tandem-nostore', 'tandem-base');
   // With tandem-nolog: Tandem's own read or write without its request log, against the reference.
   const nologRatios = pairRatios(rounds, 'tandem-nolog', 'reference');
-  return { perServer, ratios, logRatios, baseRatios, storeRatios, nostoreBaseRatios, nologRatios };
+  // With tandem-lines: the request log with its stdout lines (--request-lines) on over off.
+  const linesRatios = pairRatios(rounds, 'tandem-lines', 'tandem-nolog');
+  return { perServer, ratios, logRatios, baseRatios, storeRatios, nostoreBaseRatios, nologRatios, linesRatios };
 }
 
 /** `a` over `b` per round (median and spread), when both ran in every round; null otherwise. */

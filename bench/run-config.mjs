@@ -54,7 +54,11 @@ function readConfigOrThrow() {
     h2Timeout: envNumber('BENCH_H2_TIMEOUT', 120, { min: 1 }),
     h2Reference: envList('BENCH_H2_REFERENCE', ['prebuilt'], ['prebuilt', 'db'])[0],
     servers: [
-      ...envList('BENCH_SERVERS', ['reference', 'tandem'], ['reference', 'tandem', 'tandem-nolog', 'tandem-nostore']),
+      ...envList(
+        'BENCH_SERVERS',
+        ['reference', 'tandem'],
+        ['reference', 'tandem', 'tandem-nolog', 'tandem-lines', 'tandem-nostore'],
+      ),
       ...(baseline ? ['tandem-base'] : []),
     ],
     tandemArgs: (process.env.BENCH_TANDEM_ARGS ?? '').split(/\s+/).filter(Boolean),
@@ -62,7 +66,7 @@ function readConfigOrThrow() {
     cpuProf: envList(
       'BENCH_CPU_PROF',
       [],
-      ['tandem', 'tandem-nolog', 'tandem-nostore', 'tandem-base', 'reference', 'both'],
+      ['tandem', 'tandem-nolog', 'tandem-lines', 'tandem-nostore', 'tandem-base', 'reference', 'both'],
     ).flatMap((s) => (s === 'both' ? ['tandem', 'reference'] : [s])),
     keep: ['1', 'true', 'yes'].includes(process.env.BENCH_KEEP ?? ''),
     tmpBase: process.env.BENCH_TMP || os.tmpdir(),

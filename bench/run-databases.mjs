@@ -41,7 +41,7 @@ export function prepareSqlite(run, rows) {
   if (dirs.reference) createReferenceDb(dbFile('reference'), ddl);
   for (const name of config.servers) insertRows(dbFile(name), rows);
   const importFlags = config.servers.filter(isTandem).map((name) => ['--dir', dirs[name]]);
-  return { dirs, dbFile, collectionId, ids: rows.map((r) => r.id), tandemCache: true, importFlags, tandemLogs: [] };
+  return { dirs, dbFile, collectionId, ids: rows.map((r) => r.id), tandemCache: true, importFlags, tandemLogs: {} };
 }
 
 /**

@@ -71,10 +71,10 @@ async function startServer(name, workload, ctx) {
       '--metrics-token',
       metricsToken,
       ...config.tandemArgs,
-      ...(name === 'tandem-nolog' ? ['--no-request-log'] : []),
+      ...logFlagsOf(name),
     ];
     server = Object.assign(ctx.launch(name, 'tandem', flags, workload), { metricsToken });
-    if (name === 'tandem') data.tandemLogs.push(server.stdoutFile);
+    keepStdoutOf(data, name, server);
   } else {
     server = ctx.launch(
       name,
@@ -87,7 +87,23 @@ async function startServer(name, workload, ctx) {
   return server;
 }
 
-const POSTGRES_SERVERS = new Set(['tandem', 'tandem-nolog', 'tandem-base', 'reference']);
+/**
+ * The request log's flags of each Tandem: `tandem` as a user starts it (every request
+ * stored, no request lines), `tandem-nolog` without the log, `tandem-lines` with its
+ * request lines too, and `tandem-nostore` with lines but no stored log (its settings).
+ */
+function logFlagsOf(name) {
+  if (name === 'tandem-nolog') return ['--no-request-log'];
+  if (name === 'tandem-lines' || name === 'tandem-nostore') return ['--request-lines'];
+  return [];
+}
+
+/** Keeps the stdout file of a Tandem whose lines the report counts (see tandemLogInfo in run.mjs). */
+function keepStdoutOf(data, name, server) {
+  if (name === 'tandem' || name === 'tandem-lines') (data.tandemLogs[name] ??= []).push(server.stdoutFile);
+}
+
+const POSTGRES_SERVERS = new Set(['tandem', 'tandem-nolog', 'tandem-lines', 'tandem-base', 'reference']);
 
 /**
  * Tandem with `--db postgres://…`, or the pg reference; both report their backends' CPU.
@@ -117,13 +133,13 @@ async function startPostgresServer(name, workload, ctx) {
           '--metrics-token',
           metricsToken,
           ...config.tandemArgs,
-          ...(name === 'tandem-nolog' ? ['--no-request-log'] : []),
+          ...logFlagsOf(name),
         ],
         workload,
       ),
       { metricsToken },
     );
-    if (name === 'tandem') data.tandemLogs.push(server.stdoutFile);
+    keepStdoutOf(data, name, server);
   } else {
     server = ctx.launch(
       name,

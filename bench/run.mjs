@@ -98,22 +98,29 @@ function launch(name, kind, args, suffix = '') {
   });
 }
 
+/**
+ * The stdout lines of `tandem` (request lines off: its start lines only) and of
+ * `tandem-lines` (a line per request), against the requests each served under load.
+ */
 async function tandemLogInfo(data, results) {
-  if (!data.tandemLogs.length) return null;
-  const runsOf = (w) => [
-    ...(w.rounds ?? []).map((r) => r.runs.tandem).filter(Boolean),
-    ...(w.warmups?.tandem ? [w.warmups.tandem] : []),
-  ];
-  const served = Object.entries(results)
-    .filter(([name]) => name !== 'h2')
-    .reduce((s, [, w]) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
-  let lines = 0;
-  let bytes = 0;
-  for (const file of data.tandemLogs) {
-    lines += await countLines(file);
-    bytes += statSync(file).size;
+  const info = {};
+  for (const [server, files] of Object.entries(data.tandemLogs)) {
+    const runsOf = (w) => [
+      ...(w.rounds ?? []).map((r) => r.runs[server]).filter(Boolean),
+      ...(w.warmups?.[server] ? [w.warmups[server]] : []),
+    ];
+    const served = Object.entries(results)
+      .filter(([name]) => name !== 'h2')
+      .reduce((s, [, w]) => s + runsOf(w).reduce((t, r) => t + r.ok + r.non2xx, 0), 0);
+    let lines = 0;
+    let bytes = 0;
+    for (const file of files) {
+      lines += await countLines(file);
+      bytes += statSync(file).size;
+    }
+    info[server] = { files: config.keep ? files : null, bytes, lines, served };
   }
-  return { files: config.keep ? data.tandemLogs : null, bytes, lines, served };
+  return Object.keys(info).length ? info : null;
 }
 
 /** Each goal of a workload that ran, judged (see bench-results.mjs). */
