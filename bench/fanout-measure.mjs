@@ -8,6 +8,7 @@ import { cpuSeconds } from './bench-common.mjs';
 import { fmt } from './bench-format.mjs';
 import { percentile } from './bench-stats.mjs';
 import { ClientProcess, allStats, collectLatencies, mergeCounts, sum, waitFor } from './fanout-client-process.mjs';
+import { collectGarbage } from './fanout-gc.mjs';
 import { countRows, rssKiB, sampleRss } from './fanout-tandem.mjs';
 import { createRecord, writeAtRate } from './fanout-writer.mjs';
 
@@ -22,10 +23,12 @@ export async function measureSubscribers(server, clients, options) {
   const result = {};
   for (let i = 0; i < 10; i++) await createRecord(server.port, 'warmup', `warm ${i}`);
   await sleep(options.idle * 500);
+  result.collectedBefore = await collectGarbage(server);
   result.rssBeforeKiB = await sampleRss(server.pid);
   Object.assign(result, await connectSubscribers(clients, options));
-  // Memory per idle subscriber.
+  // Memory per idle subscriber: what is alive once they are connected and idle.
   await sleep(options.idle * 1000);
+  result.collectedIdle = await collectGarbage(server);
   result.rssIdleKiB = await sampleRss(server.pid);
   result.idleKBPerSubscriber =
     result.rssBeforeKiB && result.rssIdleKiB && result.subscribed
@@ -147,7 +150,7 @@ function report(result) {
   console.log(
     `    ${fmt(result.writesCommitted)} writes (${fmt(result.writesOk)} answered 200) in ${result.writeSeconds.toFixed(1)}s → ${fmt(result.received)}/${fmt(result.expected)} deliveries (missed ${fmt(result.missed)}) in ${result.windowSeconds?.toFixed(1) ?? '-'}s: ` +
       `${fmt(result.eventsPerSecond)} events/s, p50 ${fmt(result.p50, 1)} ms, p99 ${fmt(result.p99, 1)} ms, max ${fmt(result.max, 1)} ms; ` +
-      `idle ${fmt(result.idleKBPerSubscriber, 1)} KB/subscriber (RSS ${fmt(result.rssBeforeKiB / 1024, 1)} → ${fmt(result.rssIdleKiB / 1024, 1)} MiB); server CPU ${fmt(result.serverCpuMicrosPerDelivery, 1)} µs/delivery`,
+      `idle ${fmt(result.idleKBPerSubscriber, 1)} KB/subscriber (RSS ${fmt(result.rssBeforeKiB / 1024, 1)} → ${fmt(result.rssIdleKiB / 1024, 1)} MiB${result.collectedBefore && result.collectedIdle ? ', each after a full GC' : ', NOT after a full GC: the inspector did not answer'}); server CPU ${fmt(result.serverCpuMicrosPerDelivery, 1)} µs/delivery`,
   );
   if (result.writesFailed || result.outOfOrder || Object.keys(result.clientErrors).length) {
     console.log(

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST } from './bench-common.mjs';
+import { INSPECT_ARG } from './fanout-gc.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** File descriptors a process needs besides one per socket (stdio, SQLite files, listeners, libuv). */
@@ -92,7 +93,8 @@ export function startServer(name, n, script, args, logBase, env = {}) {
   const err = openSync(stderrFile, 'w');
   let child;
   try {
-    const [command, argv] = withFdLimit(n + FD_SLACK, process.execPath, [script, ...args]);
+    // The inspector lets the harness collect garbage before each memory sample (fanout-gc.mjs).
+    const [command, argv] = withFdLimit(n + FD_SLACK, process.execPath, [INSPECT_ARG, script, ...args]);
     child = spawn(command, argv, {
       cwd: ROOT,
       stdio: ['ignore', out, err],
