@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal } from '@tandem/protocol';
 import {
@@ -12,7 +13,7 @@ import {
 import { toErrorBody } from '../http/error-body.js';
 import { runSocketRequest, type SocketRequestServices } from './ws-requests.js';
 import { createMessageGate } from './ws-message-gate.js';
-import { encodedFrameOf } from './ws-event-frames.js';
+import { wireFrameOf } from './ws-event-frames.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 
 /** Limits of one socket. */
@@ -39,25 +40,33 @@ export interface ConnectionServices extends SocketRequestServices {
  */
 export function serveConnection(
   socket: WebSocket,
+  stream: Writable,
   services: ConnectionServices,
   principal: Principal,
   credential: Parameters<RealtimeBroker['connect']>[2],
   limits: SocketLimits,
 ): void {
-  const send = (message: ServerMessage | Buffer) => {
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > limits.maxBufferedBytes) {
-      socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
-      socket.terminate();
-      return;
-    }
-    // Text frames always: an event arrives as its UTF-8 bytes (see encodedFrameOf).
-    socket.send(Buffer.isBuffer(message) ? message : JSON.stringify(message), { binary: false });
+  /** False (and the socket closed) when it cannot take more now: closed, closing, or a reader that does not keep up. */
+  const writable = () => {
+    if (socket.readyState !== socket.OPEN) return false;
+    if (socket.bufferedAmount <= limits.maxBufferedBytes) return true;
+    socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
+    socket.terminate();
+    return false;
+  };
+  const send = (message: ServerMessage) => {
+    if (writable()) socket.send(JSON.stringify(message), { binary: false });
   };
   const client = services.broker.connect(
     {
       transport: 'websocket',
-      send: (delivery) => send(encodedFrameOf(delivery)),
+      // NB: an event is written as the whole frame, shared by every socket it goes to
+      // (wireFrameOf), on the upgraded stream `ws` writes its own frames to, in call
+      // order. Safe because `ws` queues nothing of its own here: without compression it
+      // writes each frame as it is sent, and `bufferedAmount` counts what waits on the stream.
+      send: (delivery) => {
+        if (writable()) stream.write(wireFrameOf(delivery));
+      },
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),
       publish: (topic, data, subs) => {

@@ -27,6 +27,15 @@ function notesCollections() {
       ],
     },
     {
+      name: 'blobs',
+      listRule: '',
+      viewRule: '',
+      createRule: '',
+      updateRule: '',
+      deleteRule: '',
+      fields: [{ name: 'data', type: 'json' }],
+    },
+    {
       name: 'secrets',
       listRule: 'owner = @request.auth.id',
       viewRule: 'owner = @request.auth.id',
@@ -97,6 +106,41 @@ for (const { name: dialect, skip } of testDialects) {
         ],
       );
       assert.ok(events[0]!.seq < events[1]!.seq && events[1]!.seq < events[2]!.seq);
+    });
+
+    it('delivers events of every frame size to every socket intact, in order with its other frames', async () => {
+      // Events are written as whole frames shared by every socket (7-, 16- and 64-bit
+      // lengths here); answers (`pong`) go through the library, on the same stream: a
+      // frame cut into by another would break the client's reading of every later one.
+      const [a, b] = [await open(), await open()];
+      for (const socket of [a, b]) {
+        socket.send({ type: 'subscribe', id: 'blobs', topic: 'blobs/*' });
+        await socket.waitFor((m) => m.type === 'subscribed' && m.id === 'blobs');
+      }
+      const sizes = [1, 200, 30_000, 100_000];
+      const created: string[] = [];
+      for (const [i, size] of sizes.entries()) {
+        // Two-, three- and four-byte characters: a frame's length counts bytes.
+        const text = 'é☃😀'.repeat(Math.ceil(size / 9)).slice(0, size);
+        created.push((await call(t, 'POST', '/api/collections/blobs/records', { data: { i, text } })).body.id);
+        a.send({ type: 'ping', id: `p${i}` });
+      }
+      for (const socket of [a, b]) {
+        await socket.waitFor((m) => isEvent(m) && m.record.id === created.at(-1));
+        const events = socket.messages.filter(isEvent);
+        assert.deepEqual(
+          events.map((e) => e.record.id),
+          created,
+        );
+        for (const [i, event] of events.entries()) {
+          const data = event.record.data as { i: number; text: string };
+          assert.equal(data.i, i);
+          assert.equal(data.text, 'é☃😀'.repeat(Math.ceil(sizes[i]! / 9)).slice(0, sizes[i]!));
+        }
+      }
+      await a.waitFor((m) => m.type === 'pong' && (m as { id?: string }).id === `p${sizes.length - 1}`);
+      const pongs = a.messages.filter((m) => m.type === 'pong').map((m) => (m as { id?: string }).id);
+      assert.deepEqual(pongs, ['p0', 'p1', 'p2', 'p3'], 'every answer whole, between the events');
     });
 
     it("accepts an application's own topic, sends nothing for it, and a bad subscription leaves the others working", async () => {

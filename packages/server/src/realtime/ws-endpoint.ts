@@ -75,7 +75,7 @@ export function registerWebSocket(
           if (!release) return ws.close(1013, 'Try again later');
           ws.on('close', release);
           const secure = (request.socket as { encrypted?: boolean }).encrypted === true;
-          serveConnection(ws, { ...services, secure }, result.principal, result.credential, options);
+          serveConnection(ws, socket, { ...services, secure }, result.principal, result.credential, options);
         });
       },
       () => refuseUpgrade(socket, 500, 'Internal Server Error'),
