@@ -143,6 +143,29 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(pongs, ['p0', 'p1', 'p2', 'p3'], 'every answer whole, between the events');
     });
 
+    it('keeps delivering to the other sockets when some vanish in the middle of a fan-out', async () => {
+      const sockets = await Promise.all(Array.from({ length: 20 }, () => open()));
+      for (const socket of sockets) {
+        socket.send({ type: 'subscribe', id: 'n', topic: 'notes/*' });
+        await socket.waitFor((m) => m.type === 'subscribed');
+      }
+      const [gone, kept] = [sockets.slice(0, 10), sockets.slice(10)];
+      const created: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        // The first half of the sockets is cut (no close frame) while events are on their way.
+        if (i === 10) for (const socket of gone) socket.ws.terminate();
+        created.push((await call(t, 'POST', '/api/collections/notes/records', { title: `vanish ${i}` })).body.id);
+      }
+      for (const socket of kept) {
+        await socket.waitFor((m) => isEvent(m) && m.record.id === created.at(-1));
+        assert.deepEqual(
+          socket.messages.filter(isEvent).map((e) => e.record.id),
+          created,
+        );
+      }
+      assert.equal((await call(t, 'GET', '/api/health')).status, 200);
+    });
+
     it("accepts an application's own topic, sends nothing for it, and a bad subscription leaves the others working", async () => {
       const socket = await open();
       socket.send({ type: 'subscribe', id: 'chat', topic: 'chat/room-1' });
