@@ -36,7 +36,8 @@ export interface ConnectionServices extends SocketRequestServices {
 /**
  * Serves one open socket: Tandem's protocol messages in, events and answers out. Every
  * action goes through the broker (subscriptions) or core (requests) with the socket's
- * current principal; this file only parses, dispatches and writes.
+ * current principal; this file only parses, dispatches and writes. `stream` is the
+ * upgraded connection under `socket`: events are written to it as whole frames.
  */
 export function serveConnection(
   socket: WebSocket,
