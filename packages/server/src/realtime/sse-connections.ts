@@ -1,16 +1,14 @@
-import { AppError, CountsPerAddress } from '@tandem/core';
+import { AppError, backlogLimits, CountsPerAddress, type BacklogLimits } from '@tandem/core';
 import type { SseStream } from './sse-stream.js';
 
 /** Bounds on open SSE streams. */
-export interface SseLimits {
+export interface SseLimits extends BacklogLimits {
   /** Open streams in total (429 beyond). */
   readonly maxConnections: number;
   /** Open streams per client IP (429 beyond). */
   readonly maxConnectionsPerIp: number;
   /** A heartbeat comment is written this often. */
   readonly heartbeatMs: number;
-  /** A stream whose unsent output passes this many bytes is dropped. */
-  readonly maxBufferedBytes: number;
 }
 
 /** Tandem's default SSE bounds. */
@@ -18,7 +16,8 @@ export const defaultSseLimits: SseLimits = Object.freeze({
   maxConnections: 10_000,
   maxConnectionsPerIp: 500,
   heartbeatMs: 30_000,
-  maxBufferedBytes: 1024 * 1024,
+  // Unsent output over 1 MiB for more than 30 s, or over 16 MiB besides the newest frame, drops a stream.
+  ...backlogLimits(1024 * 1024),
 });
 
 /** The limits with every absent (or undefined) value taken from the defaults, frozen. */

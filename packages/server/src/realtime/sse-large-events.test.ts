@@ -42,4 +42,24 @@ describe('SSE events larger than the unsent-output bound', () => {
       stream.close();
     }
   });
+
+  it('delivers large records written back to back, and the stream stays open', async () => {
+    // The second frame is written while the first is still unsent: the reader is taking a
+    // large event in, not behind, and keeps its stream.
+    const stream = await openSse(base, 20_000);
+    try {
+      assert.equal(
+        (await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: ['articles'] })).status,
+        204,
+      );
+      const bodies = ['a', 'b', 'c'].map((letter) => `<p>${letter.repeat(3_000_000)}</p>`);
+      const created = await Promise.all(bodies.map((body) => t.seed('articles', { body })));
+      for (const record of created)
+        await stream.next((f) => f.event === 'articles' && f.data!.includes(record.id as string));
+      const small = await t.seed('articles', { body: '<p>after</p>' });
+      await stream.next((f) => f.event === 'articles' && f.data!.includes(small.id as string));
+    } finally {
+      stream.close();
+    }
+  });
 });

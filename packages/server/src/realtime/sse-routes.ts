@@ -65,7 +65,7 @@ function openStream(
   const ip = request.ip;
   connections.assertRoom(ip);
   const response = openEventStream(request, reply);
-  const stream = new SseStream(response, limits.maxBufferedBytes);
+  const stream = new SseStream(response, limits);
   const client = broker.connect(stream);
   connections.add(client.id, ip, stream);
   response.on('close', () => {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Delivery, RealtimeSink } from '@tandem/core';
+import { BacklogBound, type BacklogLimits, type Delivery, type RealtimeSink } from '@tandem/core';
 import type { SseSubscription } from './sse-subscriptions.js';
 
 /**
@@ -11,15 +11,15 @@ import type { SseSubscription } from './sse-subscriptions.js';
 export class SseStream implements RealtimeSink {
   readonly transport = 'sse';
   readonly #response: ServerResponse;
-  readonly #maxBufferedBytes: number;
+  readonly #backlog: BacklogBound;
   /** Broker subscription id → the submitted string. */
   #names = new Map<string, string>();
   #clientId = '';
   #ended = false;
 
-  constructor(response: ServerResponse, maxBufferedBytes: number) {
+  constructor(response: ServerResponse, limits: BacklogLimits, now?: () => number) {
     this.#response = response;
-    this.#maxBufferedBytes = maxBufferedBytes;
+    this.#backlog = new BacklogBound(limits, now);
   }
 
   get ended(): boolean {
@@ -98,12 +98,9 @@ export class SseStream implements RealtimeSink {
 
   #write(frame: string): void {
     if (this.#ended) return;
-    // A reader that does not keep up is dropped rather than buffered without bound: what
-    // earlier frames left unsent may not pass the bound, as on the WebSocket. So one frame
-    // larger than the bound still goes out whole: measured after the write, a record of
-    // 3 MB (an editor field may hold 5 MiB) dropped every stream it was sent to, and the
-    // reconnecting SDK never saw the change.
-    if (this.#response.writableLength > this.#maxBufferedBytes) {
+    // A reader that does not keep up is dropped rather than buffered without bound; one
+    // large event, and the frame right after it, are not that (see BacklogBound).
+    if (!this.#backlog.admits(this.#response.writableLength)) {
       this.#ended = true;
       this.#response.destroy();
       return;

@@ -3,9 +3,11 @@ import type { WebSocket } from 'ws';
 import { RealtimeCloseCode, type ClientMessage, type ServerMessage, type SocketPrincipal } from '@tandem/protocol';
 import {
   AppError,
+  BacklogBound,
   guest,
   jsonDocumentError,
   type AuthService,
+  type BacklogLimits,
   type Principal,
   type RealtimeBroker,
   type RealtimeClient,
@@ -16,10 +18,8 @@ import { createMessageGate } from './ws-message-gate.js';
 import { wireFrameOf } from './ws-event-frames.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 
-/** Limits of one socket. */
-export interface SocketLimits {
-  /** Close a client whose unsent data passes this many bytes (a reader that does not keep up). */
-  readonly maxBufferedBytes: number;
+/** Limits of one socket: a reader that does not keep up (see BacklogBound) is closed with 4008. */
+export interface SocketLimits extends BacklogLimits {
   readonly heartbeatMs: number;
 }
 
@@ -47,10 +47,11 @@ export function serveConnection(
   credential: Parameters<RealtimeBroker['connect']>[2],
   limits: SocketLimits,
 ): void {
+  const backlog = new BacklogBound(limits);
   /** False (and the socket closed) when it cannot take more now: closed, closing, or a reader that does not keep up. */
   const writable = () => {
     if (socket.readyState !== socket.OPEN) return false;
-    if (socket.bufferedAmount <= limits.maxBufferedBytes) return true;
+    if (backlog.admits(socket.bufferedAmount)) return true;
     socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
     socket.terminate();
     return false;

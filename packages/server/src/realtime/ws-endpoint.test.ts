@@ -33,7 +33,8 @@ function notesCollections() {
       createRule: '',
       updateRule: '',
       deleteRule: '',
-      fields: [{ name: 'data', type: 'json' }],
+      // Large enough for a change over the socket's 4 MiB bound on unsent data.
+      fields: [{ name: 'data', type: 'json', maxSize: 16 * 1024 * 1024 }],
     },
     {
       name: 'secrets',
@@ -309,6 +310,36 @@ for (const { name: dialect, skip } of testDialects) {
       third.send({ type: 'resume', lastSeq: seen.seq });
       const reset = await third.waitFor((m) => m.type === 'reset');
       assert.equal((reset as { reason: string }).reason, 'retention');
+    });
+
+    it('resumes past changes larger than the unsent bound, sent back to back, and keeps the socket', async () => {
+      // A replay writes its changes and then `resumed` in one go: the reader has had no
+      // time to take a 6 MB frame in before the next is written. It is not behind, and
+      // must not be dropped (it could then never resume past that change).
+      const first = await open();
+      first.send({ type: 'subscribe', id: 'big', topic: 'blobs/*' });
+      await first.waitFor((m) => m.type === 'subscribed');
+      const mark = await t.seed('blobs', { data: { mark: true } });
+      const seen = (await first.waitFor((m) => isEvent(m) && m.record.id === mark.id)) as Event;
+      first.ws.terminate();
+      const payload = 'x'.repeat(6_000_000);
+      const missed: unknown[] = [];
+      for (let i = 0; i < 2; i++) missed.push((await t.seed('blobs', { data: { i, payload } })).id);
+      missed.push((await t.seed('blobs', { data: { small: true } })).id);
+      const second = await open();
+      second.send({ type: 'subscribe', id: 'big', topic: 'blobs/*' });
+      await second.waitFor((m) => m.type === 'subscribed');
+      second.send({ type: 'resume', lastSeq: seen.seq });
+      await second.waitFor((m) => m.type === 'resumed', 20_000);
+      const live = await t.seed('blobs', { data: { live: true } });
+      await second.waitFor((m) => isEvent(m) && m.record.id === live.id, 20_000);
+      const events = second.messages.filter(isEvent);
+      assert.deepEqual(
+        events.map((e) => e.record.id),
+        [...missed, live.id],
+      );
+      assert.equal((events[1]!.record.data as { payload: string }).payload.length, 6_000_000);
+      assert.equal(second.ws.readyState, second.ws.OPEN);
     });
 
     it('downgrades a socket to guest within a second when its user signs out everywhere', async () => {

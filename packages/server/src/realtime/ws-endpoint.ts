@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { REALTIME_SUBPROTOCOL } from '@tandem/protocol';
 import {
+  backlogLimits,
   CountsPerAddress,
   type ActionDispatcher,
   type AuthService,
@@ -25,10 +26,13 @@ export interface WebSocketOptions extends SocketLimits {
   readonly trustedOrigins: readonly string[];
 }
 
-/** Defaults: 1 MiB messages, 4 MiB unsent per client, 30 s heartbeats, 50,000 sockets (500 per address). */
+/**
+ * Defaults: 1 MiB messages; 4 MiB unsent per client, or more for at most 30 s and never
+ * 64 MiB besides the newest frame; 30 s heartbeats; 50,000 sockets (500 per address).
+ */
 export const defaultWebSocketOptions: WebSocketOptions = Object.freeze({
   maxMessageBytes: 1024 * 1024,
-  maxBufferedBytes: 4 * 1024 * 1024,
+  ...backlogLimits(4 * 1024 * 1024),
   heartbeatMs: 30_000,
   maxConnections: 50_000,
   maxConnectionsPerIp: 500,

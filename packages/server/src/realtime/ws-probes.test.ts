@@ -14,7 +14,9 @@ describe('WebSocket raw-frame probes', () => {
   let port: number;
 
   before(async () => {
-    t = await createTestApp('sqlite', { webSocket: { maxMessageBytes: 1024, maxBufferedBytes: 64 * 1024 } });
+    t = await createTestApp('sqlite', {
+      webSocket: { maxMessageBytes: 1024, maxBufferedBytes: 64 * 1024, maxBacklogBytes: 256 * 1024 },
+    });
     await t.collections.import([
       {
         name: 'blobs',
