@@ -1,7 +1,10 @@
-/** How much a queue may hold before its reader counts as stopped, and what happens then. */
+import { BacklogBound, type BacklogLimits } from '@tandem/core';
+
+/** How much a queue may hold before its reader counts as stopped (see BacklogBound), and what happens then. */
 export interface QueueBounds<T> {
-  readonly maxItems: number;
-  readonly maxBytes: number;
+  readonly limits: BacklogLimits;
+  /** The clock BacklogBound reads, in ms (performance.now when absent). */
+  readonly now?: () => number;
   sizeOf(item: T): number;
   /** The queue passed a bound: it was emptied and ended. */
   overflowed(): void;
@@ -19,6 +22,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #waiting: Array<(result: IteratorResult<T>) => void> = [];
   readonly #onClose: () => void;
   readonly #bounds: QueueBounds<T> | undefined;
+  readonly #backlog: BacklogBound | undefined;
   #bytes = 0;
   #failure: unknown;
   #done = false;
@@ -26,6 +30,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   constructor(onClose: () => void, bounds?: QueueBounds<T>) {
     this.#onClose = onClose;
     this.#bounds = bounds;
+    this.#backlog = bounds && new BacklogBound(bounds.limits, bounds.now);
   }
 
   push(item: T): void {
@@ -33,9 +38,9 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     const waiter = this.#waiting.shift();
     if (waiter) return waiter({ value: item, done: false });
     const bounds = this.#bounds;
-    // NB: what earlier items left unpulled is measured, so one item larger than the bound
-    // still goes out whole (as on Tandem's WebSocket); a reader that stays behind does not.
-    const behind = bounds !== undefined && (this.#items.length >= bounds.maxItems || this.#bytes > bounds.maxBytes);
+    // NB: judged on what waits before this item (as on Tandem's WebSocket): one item larger
+    // than the bound, and the ones right after it, wait whole; a reader that stays behind does not.
+    const behind = this.#backlog !== undefined && !this.#backlog.admits(this.#bytes, this.#items.length);
     this.#items.push(item);
     if (!bounds) return;
     this.#bytes += bounds.sizeOf(item);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GraphQLFieldResolver } from 'graphql';
-import { AppError, type Delivery, type RealtimeClient } from '@tandem/core';
+import { AppError, backlogLimits, type Delivery, type RealtimeClient } from '@tandem/core';
 import type { GraphqlContext, SubscriptionServices } from './graphql-context.js';
 import { EventQueue } from './event-queue.js';
 
@@ -14,10 +14,10 @@ export interface RecordEvent {
 }
 
 /**
- * What a subscription's events may hold while its subscriber does not take them, besides
- * the newest: the realtime WebSocket's bound on unsent data, and a thousand events.
+ * What a subscription's events may hold while its subscriber does not take them: the
+ * realtime WebSocket's bounds on unsent data, and a thousand events.
  */
-const UNSENT_BOUNDS = { maxItems: 1000, maxBytes: 4 * 1024 * 1024 };
+const UNSENT_LIMITS = { ...backlogLimits(4 * 1024 * 1024), maxBufferedFrames: 1000 };
 
 type Args = { id?: string | null; filter?: string | null; since?: string | null };
 
@@ -69,7 +69,7 @@ class RecordEventStream {
     const sink = { transport: 'graphql', send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
     this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
     this.events = new EventQueue(() => this.#broker.disconnect(this.#client), {
-      ...UNSENT_BOUNDS,
+      limits: UNSENT_LIMITS,
       sizeOf: (event) => event.bytes,
       overflowed: () => realtime.slowConsumer?.(),
     });
