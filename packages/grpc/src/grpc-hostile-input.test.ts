@@ -11,6 +11,7 @@ import {
   auth,
   connectByReflection,
   openWatch,
+  plain,
   richStatus,
   seedScenario,
   startGrpcTestServer,
@@ -139,16 +140,39 @@ describe('hostile gRPC input, on sqlite', () => {
     await waitFor(() => s.t.realtime.size === before);
   });
 
+  it('resumes a Watch past changes larger than the bound, replayed back to back', async () => {
+    // The replay writes each change as soon as the one before: a reader taking in a change
+    // of many times the bound is not behind, and is not cut off (it could never resume past it).
+    const probe = openWatch(records, { collection: 'notes' }, auth(undefined));
+    const since = await probe.head;
+    probe.cancel();
+    const blob = 'z'.repeat(8 * WATCH_BUFFER);
+    const ids: unknown[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await s.t.seed('notes', { title: `large ${i}`, meta: { blob } })).id);
+    const watch = openWatch(records, { collection: 'notes', since }, auth(undefined));
+    try {
+      await watch.change(2);
+      assert.deepEqual(
+        watch.changes.map((change) => change.record.id),
+        ids,
+      );
+      assert.equal((plain(watch.changes[2].record.data).meta as { blob: string }).blob.length, blob.length);
+    } finally {
+      watch.cancel();
+    }
+  });
+
   it('cuts off a Watch whose reader does not keep up, and forgets it', async () => {
     const before = s.t.realtime.size;
     const stream = records.Watch({ collection: 'notes' }, auth(undefined));
     const ended = new Promise<any>((resolve) => stream.on('error', resolve));
     await new Promise((resolve) => stream.once('metadata', resolve));
     stream.pause();
-    // Far more than the bound, in one burst: the writes share one commit, so their changes
-    // reach the stream in one turn of the event loop, before HTTP/2 has taken any of them.
+    // Far more than the bound and the 16 times it a reader may fall further behind, in one
+    // burst: the writes share one commit, so their changes reach the stream in one turn of
+    // the event loop, before HTTP/2 has taken any of them.
     const blob = 'y'.repeat(16 * 1024);
-    await Promise.all(Array.from({ length: 40 }, (_, i) => s.t.seed('notes', { title: `bulk ${i}`, meta: { blob } })));
+    await Promise.all(Array.from({ length: 120 }, (_, i) => s.t.seed('notes', { title: `bulk ${i}`, meta: { blob } })));
     await waitFor(() => s.t.realtime.size === before);
     stream.resume();
     assert.equal((await ended).code, GrpcCode.RESOURCE_EXHAUSTED);

@@ -11,7 +11,7 @@ export interface GrpcOptions {
   readonly keepaliveTimeoutMs: number;
   /** Close a connection that had no call for this long (the client reconnects when it needs to). */
   readonly maxConnectionIdleMs: number;
-  /** Cut a Watch stream off when its unsent changes pass this many bytes. */
+  /** Cut a Watch stream off when its unsent changes stay over this many bytes for 30 s, or grow 16 times it further. */
   readonly watchMaxBufferedBytes: number;
   /** Open Watch streams in total and from one client address. */
   readonly watchMaxStreams: number;

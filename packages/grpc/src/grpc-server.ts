@@ -9,6 +9,7 @@ import {
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import {
+  backlogLimits,
   createAuthRateLimits,
   createMemoryRateLimiter,
   liveAuthRateLimits,
@@ -106,7 +107,7 @@ function toGrpcServices(services: GrpcServerServices, options: GrpcOptions, tls:
     watcher: services.watcher,
     tls: tls !== undefined,
     watch: {
-      maxBufferedBytes: options.watchMaxBufferedBytes,
+      backlog: backlogLimits(options.watchMaxBufferedBytes),
       maxStreams: options.watchMaxStreams,
       maxStreamsPerIp: options.watchMaxStreamsPerIp,
     },

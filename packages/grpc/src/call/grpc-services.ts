@@ -1,4 +1,11 @@
-import type { ActionDispatcher, AuthRateLimits, AuthService, CallWatcher, RealtimeBroker } from '@tandem/core';
+import type {
+  ActionDispatcher,
+  AuthRateLimits,
+  AuthService,
+  BacklogLimits,
+  CallWatcher,
+  RealtimeBroker,
+} from '@tandem/core';
 
 /** Where the gRPC adapter writes faults it hides from clients; Tandem's JSON logger fits. */
 export interface GrpcLogger {
@@ -7,8 +14,8 @@ export interface GrpcLogger {
 
 /** The limits of Watch streams. */
 export interface WatchLimits {
-  /** End a stream whose unsent changes pass this many bytes (a reader that does not keep up). */
-  readonly maxBufferedBytes: number;
+  /** When a stream's reader does not keep up with its unsent changes (see BacklogBound), and is cut off. */
+  readonly backlog: BacklogLimits;
   /** Open Watch streams in total, and from one client address. */
   readonly maxStreams: number;
   readonly maxStreamsPerIp: number;

@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcCode, type ServerWritableStream } from '@grpc/grpc-js';
-import type { Delivery } from '@tandem/core';
+import { BacklogBound, type BacklogLimits, type Delivery } from '@tandem/core';
 import { toRecordMessage, type RecordMessage } from './record-message.js';
 
 /** `tandem.v1.Change`. */
@@ -15,12 +15,12 @@ const SMALL_MESSAGE_BYTES = 64;
 /**
  * Writes one Watch stream's changes: in `seq` order and each once (the broker may hand a
  * change twice where a replay meets the live stream), held while a resume decides
- * between replay and reset, and bounded: a client whose unsent changes pass
- * `maxBufferedBytes` is cut off with RESOURCE_EXHAUSTED and resumes from its last seq.
+ * between replay and reset, and bounded: a client that does not keep up with its unsent
+ * changes (see BacklogBound) is cut off with RESOURCE_EXHAUSTED and resumes from its last seq.
  */
 export class ChangeWriter {
   readonly #call: ServerWritableStream<unknown, ChangeMessage>;
-  readonly #maxBufferedBytes: number;
+  readonly #backlog: BacklogBound;
   readonly #onCutOff: () => void;
   #lastSeq: number;
   #bufferedBytes = 0;
@@ -30,11 +30,11 @@ export class ChangeWriter {
 
   constructor(
     call: ServerWritableStream<unknown, ChangeMessage>,
-    options: { since: number; maxBufferedBytes: number; onCutOff: () => void },
+    options: { since: number; backlog: BacklogLimits; onCutOff: () => void },
   ) {
     this.#call = call;
     this.#lastSeq = options.since;
-    this.#maxBufferedBytes = options.maxBufferedBytes;
+    this.#backlog = new BacklogBound(options.backlog);
     this.#onCutOff = options.onCutOff;
   }
 
@@ -74,8 +74,8 @@ export class ChangeWriter {
   #write(message: ChangeMessage, bytes: number, seq: number): void {
     if (this.#ended) return;
     this.#lastSeq = Math.max(this.#lastSeq, seq);
-    // One change always goes out, however large: the bound is on what waits behind it.
-    if (this.#bufferedBytes > 0 && this.#bufferedBytes + bytes > this.#maxBufferedBytes) {
+    // Judged on what waits before this change: one change of any size, and the ones right after it, go out.
+    if (!this.#backlog.admits(this.#bufferedBytes)) {
       this.#onCutOff();
       return this.fail(
         GrpcCode.RESOURCE_EXHAUSTED,

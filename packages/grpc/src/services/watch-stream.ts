@@ -50,7 +50,7 @@ async function startWatch(services: GrpcServices, counts: StreamCounts, call: Wa
   if (signal.aborted) return (done(), release());
   const writer = new ChangeWriter(call, {
     since: since ?? 0,
-    maxBufferedBytes: services.watch.maxBufferedBytes,
+    backlog: services.watch.backlog,
     onCutOff: () => stop(),
   });
   const client = connect(broker, writer, caller);
