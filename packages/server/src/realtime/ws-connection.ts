@@ -47,9 +47,14 @@ export function serveConnection(
   credential: Parameters<RealtimeBroker['connect']>[2],
   limits: SocketLimits,
 ): void {
-  const backlog = new BacklogBound(limits);
+  // NB: two judges of the same unsent bytes. Events may fall far behind for a while (a
+  // large change is being taken in, and their frames are shared by every socket). Answers
+  // are each socket's own, and a client that sends requests without reading the answers
+  // could fill memory with them: past the bound they may add only the bound again.
+  const eventBacklog = new BacklogBound(limits);
+  const answerBacklog = new BacklogBound({ ...limits, maxBacklogBytes: limits.maxBufferedBytes });
   /** False (and the socket closed) when it cannot take more now: closed, closing, or a reader that does not keep up. */
-  const writable = () => {
+  const writable = (backlog: BacklogBound) => {
     if (socket.readyState !== socket.OPEN) return false;
     if (backlog.admits(socket.bufferedAmount)) return true;
     socket.close(RealtimeCloseCode.SLOW_CONSUMER, 'slow consumer');
@@ -57,7 +62,7 @@ export function serveConnection(
     return false;
   };
   const send = (message: ServerMessage) => {
-    if (writable()) socket.send(JSON.stringify(message), { binary: false });
+    if (writable(answerBacklog)) socket.send(JSON.stringify(message), { binary: false });
   };
   const client = services.broker.connect(
     {
@@ -67,7 +72,7 @@ export function serveConnection(
       // order. Safe because `ws` queues nothing of its own here: without compression it
       // writes each frame as it is sent, and `bufferedAmount` counts what waits on the stream.
       send: (delivery) => {
-        if (writable()) stream.write(wireFrameOf(delivery));
+        if (writable(eventBacklog)) stream.write(wireFrameOf(delivery));
       },
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),

@@ -28,7 +28,8 @@ export interface WebSocketOptions extends SocketLimits {
 
 /**
  * Defaults: 1 MiB messages; 4 MiB unsent per client, or more for at most 30 s and never
- * 64 MiB besides the newest frame; 30 s heartbeats; 50,000 sockets (500 per address).
+ * 64 MiB more than when it went over (see BacklogBound); 30 s heartbeats; 50,000 sockets
+ * (500 per address).
  */
 export const defaultWebSocketOptions: WebSocketOptions = Object.freeze({
   maxMessageBytes: 1024 * 1024,

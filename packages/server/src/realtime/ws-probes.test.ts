@@ -167,6 +167,28 @@ describe('WebSocket raw-frame probes', () => {
     socket.destroy();
   });
 
+  it('drops a client that sends requests and never reads the answers, soon after the bound', async () => {
+    // Answers are the socket's own bytes: a client could fill memory with them. Past the
+    // 64 KiB bound they may add 64 KiB more (the backlog events get here is 256 KiB).
+    for (let i = 0; i < 100 && t.realtime.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const before = t.realtime.size;
+    const id = (await t.seed('blobs', { data: { blob: 'a'.repeat(30_000) } })).id as string;
+    const { socket } = await upgrade();
+    socket.pause(); // never reads an answer
+    const ask = (n: number) =>
+      frame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({ type: 'request', id: `v${n}`, action: 'view', collection: 'blobs', recordId: id }),
+        ),
+      );
+    // 1,000 answers of 30 kB: 30 MB if the server took them all; the kernel's buffers take a few MB.
+    for (let n = 0; n < 1000; n++) socket.write(ask(n));
+    for (let i = 0; i < 250 && t.realtime.size > before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(t.realtime.size, before, 'the client that does not read its answers is gone');
+    socket.destroy();
+  });
+
   it('drops a client that never reads once its unsent data passes the bound', async () => {
     for (let i = 0; i < 100 && t.realtime.size > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     const before = t.realtime.size;
