@@ -140,26 +140,38 @@ describe('hostile gRPC input, on sqlite', () => {
     await waitFor(() => s.t.realtime.size === before);
   });
 
-  it('resumes a Watch past changes larger than the bound, replayed back to back', async () => {
-    // The replay writes each change as soon as the one before: a reader taking in a change
-    // of many times the bound is not behind, and is not cut off (it could never resume past it).
+  /** Writes `count` notes holding `blob` while no Watch is open, then resumes a Watch from before them; the changes it replayed. */
+  async function replayOf(count: number, blob: string) {
     const probe = openWatch(records, { collection: 'notes' }, auth(undefined));
     const since = await probe.head;
     probe.cancel();
-    const blob = 'z'.repeat(8 * WATCH_BUFFER);
     const ids: unknown[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await s.t.seed('notes', { title: `large ${i}`, meta: { blob } })).id);
+    for (let i = 0; i < count; i++) ids.push((await s.t.seed('notes', { title: `replayed ${i}`, meta: { blob } })).id);
     const watch = openWatch(records, { collection: 'notes', since }, auth(undefined));
     try {
-      await watch.change(2);
+      await watch.change(count - 1);
       assert.deepEqual(
         watch.changes.map((change) => change.record.id),
         ids,
       );
-      assert.equal((plain(watch.changes[2].record.data).meta as { blob: string }).blob.length, blob.length);
+      return watch.changes;
     } finally {
       watch.cancel();
     }
+  }
+
+  it('resumes a Watch past changes larger than the bound, replayed back to back', async () => {
+    // The replay writes each change as soon as the one before: a reader taking in a change
+    // of many times the bound is not behind, and is not cut off (it could never resume past it).
+    const blob = 'z'.repeat(8 * WATCH_BUFFER);
+    const changes = await replayOf(3, blob);
+    assert.equal((plain(changes[2].record.data).meta as { blob: string }).blob.length, blob.length);
+  });
+
+  it('paces a Watch resume past a backlog many times the bound by how fast the client reads', async () => {
+    // 5 MB of changes against a 64 KiB bound and 1 MiB of backlog: written at once, they
+    // would cut the stream off however fast the client reads. The replay waits for room.
+    assert.equal((await replayOf(40, 'p'.repeat(2 * WATCH_BUFFER))).length, 40);
   });
 
   it('cuts off a Watch whose reader does not keep up, and forgets it', async () => {

@@ -94,6 +94,7 @@ export class RealtimeBroker {
       send: (delivery) => (
         this.#messagesSent++, this.#observer?.delivered(delivery.seq, transport), sink.send(delivery)
       ),
+      room: sink.room?.bind(sink),
       principalChanged: sink.principalChanged?.bind(sink),
       disconnect: sink.disconnect?.bind(sink),
       message: sink.message?.bind(sink),

@@ -29,6 +29,13 @@ export interface RealtimeSink {
   /** The transport's name (`websocket`, `sse`, `grpc`, `graphql`), as the Flow page shows fan-out. */
   readonly transport?: string;
   send(delivery: Delivery): void;
+  /**
+   * While the transport holds more than its bound unsent: a promise that settles once the
+   * client has taken enough in, or the connection closed; undefined when there is room now.
+   * A replay waits on it between changes, so that a client resuming past a backlog many
+   * times the bound is paced by its own reading instead of dropped as a slow consumer.
+   */
+  room?(): Promise<void> | undefined;
   /** The broker changed who the client acts for (credentials revoked: a guest now). */
   principalChanged?(principal: Principal): void;
   /** Ends the connection from the server's side (the client reconnects and resumes). */
@@ -206,6 +213,9 @@ export class RealtimeClient {
           const collection = this.#deps.collections.find(event.collectionId);
           if (collection && this.#wants(collection, event.recordId)) await this.#deliver(event, collection);
           after = event.seq;
+          const room = this.#sink.room?.();
+          if (room) await room;
+          if (this.#closed) return { kind: 'resumed', seq: after };
         }
       }
       return { kind: 'resumed', seq: Math.max(upTo, lastSeq) };

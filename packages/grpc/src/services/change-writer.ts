@@ -21,10 +21,13 @@ const SMALL_MESSAGE_BYTES = 64;
 export class ChangeWriter {
   readonly #call: ServerWritableStream<unknown, ChangeMessage>;
   readonly #backlog: BacklogBound;
+  readonly #maxBufferedBytes: number;
   readonly #onCutOff: () => void;
   #lastSeq: number;
   #bufferedBytes = 0;
   #held: Delivery[] | undefined;
+  /** A replay waiting for the unsent changes to fall back under the bound (see `room`). */
+  #waiting: Array<() => void> = [];
   #headSeq = 0;
   #ended = false;
 
@@ -35,7 +38,17 @@ export class ChangeWriter {
     this.#call = call;
     this.#lastSeq = options.since;
     this.#backlog = new BacklogBound(options.backlog);
+    this.#maxBufferedBytes = options.backlog.maxBufferedBytes;
     this.#onCutOff = options.onCutOff;
+    // A cancelled call takes no more writes, so their callbacks may never come.
+    call.once('cancelled', () => this.#wake());
+    call.once('close', () => this.#wake());
+  }
+
+  /** While more than the bound waits unsent: settles once it is back under it, or the stream ended. */
+  room(): Promise<void> | undefined {
+    if (this.#ended || this.#bufferedBytes <= this.#maxBufferedBytes) return undefined;
+    return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
   /** Holds deliveries until `release`: a resume up to `headSeq` has not yet said whether it replays or resets. */
@@ -68,6 +81,7 @@ export class ChangeWriter {
   fail(code: GrpcCode, details: string, metadata = new Metadata()): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#wake();
     this.#call.emit('error', { code, details, metadata });
   }
 
@@ -83,6 +97,13 @@ export class ChangeWriter {
       );
     }
     this.#bufferedBytes += bytes;
-    this.#call.write(message, () => (this.#bufferedBytes -= bytes));
+    this.#call.write(message, () => {
+      this.#bufferedBytes -= bytes;
+      if (this.#bufferedBytes <= this.#maxBufferedBytes) this.#wake();
+    });
+  }
+
+  #wake(): void {
+    for (const resolve of this.#waiting.splice(0)) resolve();
   }
 }

@@ -90,6 +90,7 @@ function connect(broker: RealtimeBroker, writer: ChangeWriter, caller: CallPrinc
     {
       transport: 'grpc',
       send: (delivery) => writer.send(delivery),
+      room: () => writer.room(),
       // The token no longer holds (password change, logout everywhere, deleted record).
       principalChanged: () => writer.fail(GrpcCode.UNAUTHENTICATED, 'The authorization token was revoked.'),
       disconnect: () => writer.fail(GrpcCode.UNAVAILABLE, 'The server ended the stream; resume from the last seq.'),

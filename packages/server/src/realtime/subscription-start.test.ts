@@ -86,5 +86,36 @@ for (const { name: dialect, skip } of testDialects) {
       await t.feed.settle();
       assert.deepEqual(titles(), ['in time']);
     });
+
+    it("paces a replay by the transport's room, and stops it when the client goes", async () => {
+      // A sink that is full after every second change until the test makes room.
+      const deliveries: Delivery[] = [];
+      let waiting: (() => void) | undefined;
+      const client = t.realtime.connect({
+        transport: 'test',
+        send: (delivery) => deliveries.push(delivery),
+        room: () => (deliveries.length % 2 === 0 ? new Promise<void>((resolve) => (waiting = resolve)) : undefined),
+      });
+      clients.push(client);
+      const lastSeq = t.feed.lastSeq;
+      for (let i = 0; i < 6; i++) await write(`paced ${i}`);
+      await t.feed.settle();
+      t.realtime.subscribe(client, 's1', 'notes/*');
+      const resumed = client.resume(lastSeq, t.realtime.seq);
+      /** Waits until `count` deliveries arrived, then a moment more, in which no other may come. */
+      const settled = async (count: number) => {
+        for (let i = 0; i < 250 && deliveries.length < count; i++) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      };
+      await settled(2);
+      assert.equal(deliveries.length, 2, 'waits for room after the second change');
+      waiting!();
+      await settled(4);
+      assert.equal(deliveries.length, 4, 'two more once there is room');
+      t.realtime.disconnect(client);
+      waiting!();
+      assert.equal((await resumed).kind, 'resumed');
+      assert.equal(deliveries.length, 4, 'nothing more once the client is gone');
+    });
   });
 }

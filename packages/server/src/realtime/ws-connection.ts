@@ -74,6 +74,10 @@ export function serveConnection(
       send: (delivery) => {
         if (writable(eventBacklog)) stream.write(wireFrameOf(delivery));
       },
+      room: () =>
+        socket.readyState === socket.OPEN && socket.bufferedAmount > limits.maxBufferedBytes
+          ? drained(stream, socket)
+          : undefined,
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
       disconnect: () => socket.close(1012, 'reconnect'),
       publish: (topic, data, subs) => {
@@ -105,6 +109,19 @@ export function serveConnection(
     services.broker.disconnect(client);
   });
   socket.on('error', () => socket.terminate());
+}
+
+/** Settles once `stream` has written out what it held, or the socket closed. */
+function drained(stream: Writable, socket: WebSocket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    socket.on('close', done);
+  });
 }
 
 async function onMessage(

@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 import { call } from '../testing/http-client.fixture.js';
+import { openTestSocket } from '../testing/ws-client.fixture.js';
 
 /**
  * Raw RFC 6455 probes against the WebSocket endpoint (reliability.md 2.13): hand-built
@@ -165,6 +166,30 @@ describe('WebSocket raw-frame probes', () => {
     assert.equal((await call(t, 'GET', '/api/health')).status, 200);
     const { socket } = await upgrade();
     socket.destroy();
+  });
+
+  it('paces a resume past a backlog many times the bound by how fast the client reads', async () => {
+    // 15 MB of changes against a 64 KiB bound and 256 KiB of backlog: written at once, they
+    // would drop the client as slow however fast it reads. The replay waits for room instead.
+    const socket = await openTestSocket(`http://127.0.0.1:${port}`);
+    try {
+      const { seq } = socket.messages[0] as { seq: number };
+      const blob = 'r'.repeat(100_000);
+      const ids: unknown[] = [];
+      for (let i = 0; i < 150; i++) ids.push((await t.seed('blobs', { data: { i, blob } })).id);
+      socket.send({ type: 'subscribe', id: 'r', topic: 'blobs/*' });
+      await socket.waitFor((m) => m.type === 'subscribed');
+      socket.send({ type: 'resume', lastSeq: seq });
+      await socket.waitFor((m) => m.type === 'resumed', 60_000);
+      const events = socket.messages.filter((m) => m.type === 'event') as Array<{ record: { id: string } }>;
+      assert.deepEqual(
+        events.map((event) => event.record.id),
+        ids,
+      );
+      assert.equal(socket.ws.readyState, socket.ws.OPEN);
+    } finally {
+      socket.ws.terminate();
+    }
   });
 
   it('drops a client that sends requests and never reads the answers, soon after the bound', async () => {
