@@ -25,6 +25,8 @@ import type { GrpcLogger, GrpcServices } from './call/grpc-services.js';
 import { loadServiceDefinitions } from './proto/proto-files.js';
 import { reflectionDefinition } from './proto/reflection-descriptors.js';
 import { withTolerantDecoding } from './proto/tolerant-decoding.js';
+import { withPreencodedResponses } from './proto/preencoded-responses.js';
+import type { ChangeEncoder } from './services/change-encoding.js';
 import { authService } from './services/auth-service.js';
 import { recordsService } from './services/records-service.js';
 import { defaultGrpcOptions, toServerOptions, type GrpcOptions } from './grpc-options.js';
@@ -77,7 +79,9 @@ export function createGrpcServer(
   const tandem = (loadPackageDefinition(definitions).tandem as GrpcObject).v1 as GrpcObject;
   const server = new Server(toServerOptions(resolved));
   const grpcServices = toGrpcServices(services, resolved, tls);
-  server.addService(serviceOf(tandem, 'Records'), recordsService(grpcServices));
+  const records = serviceOf(tandem, 'Records');
+  const encodeChange: ChangeEncoder = (change) => records.Watch!.responseSerialize(change);
+  server.addService(records, recordsService(grpcServices, encodeChange));
   server.addService(serviceOf(tandem, 'Auth'), authService(grpcServices));
   const health = new HealthImplementation(Object.fromEntries(['', ...SERVICES].map((name) => [name, 'SERVING'])));
   health.addToServer(server);
@@ -93,7 +97,7 @@ export function createGrpcServer(
 }
 
 function serviceOf(tandem: GrpcObject, name: string): ServiceDefinition {
-  return withTolerantDecoding((tandem[name] as ServiceClientConstructor).service);
+  return withPreencodedResponses(withTolerantDecoding((tandem[name] as ServiceClientConstructor).service));
 }
 
 function toGrpcServices(services: GrpcServerServices, options: GrpcOptions, tls: GrpcTls | undefined): GrpcServices {

@@ -1,13 +1,8 @@
 import { Metadata, status as GrpcCode, type ServerWritableStream } from '@grpc/grpc-js';
 import { BacklogBound, type BacklogLimits, type Delivery } from '@tandem/core';
-import { toRecordMessage, type RecordMessage } from './record-message.js';
+import { encodedChange, type ChangeEncoder, type ChangeMessage } from './change-encoding.js';
 
-/** `tandem.v1.Change`. */
-export interface ChangeMessage {
-  readonly action: string;
-  readonly seq: string;
-  readonly record: RecordMessage | Pick<RecordMessage, 'id'> | null;
-}
+export type { ChangeMessage } from './change-encoding.js';
 
 // What a leave or reset costs in the send buffer: a few dozen bytes of framing and id.
 const SMALL_MESSAGE_BYTES = 64;
@@ -23,6 +18,7 @@ export class ChangeWriter {
   readonly #backlog: BacklogBound;
   readonly #maxBufferedBytes: number;
   readonly #onCutOff: () => void;
+  readonly #encode: ChangeEncoder;
   #lastSeq: number;
   #bufferedBytes = 0;
   #held: Delivery[] | undefined;
@@ -33,13 +29,14 @@ export class ChangeWriter {
 
   constructor(
     call: ServerWritableStream<unknown, ChangeMessage>,
-    options: { since: number; backlog: BacklogLimits; onCutOff: () => void },
+    options: { since: number; backlog: BacklogLimits; onCutOff: () => void; encode: ChangeEncoder },
   ) {
     this.#call = call;
     this.#lastSeq = options.since;
     this.#backlog = new BacklogBound(options.backlog);
     this.#maxBufferedBytes = options.backlog.maxBufferedBytes;
     this.#onCutOff = options.onCutOff;
+    this.#encode = options.encode;
     // A cancelled call takes no more writes, so their callbacks may never come.
     call.once('cancelled', () => this.#wake());
     call.once('close', () => this.#wake());
@@ -73,8 +70,8 @@ export class ChangeWriter {
     if (delivery.seq <= this.#lastSeq) return;
     if (delivery.kind === 'leave')
       return this.#write({ action: 'leave', seq: String(delivery.seq), record: { id: delivery.id } }, 64, delivery.seq);
-    const message = { action: delivery.action, seq: String(delivery.seq), record: toRecordMessage(delivery.record) };
-    this.#write(message, delivery.recordJson.length, delivery.seq);
+    const bytes = encodedChange(delivery, this.#encode);
+    this.#write(bytes, bytes.length, delivery.seq);
   }
 
   /** Ends the stream with a status (revoked credentials, shutdown, a failure). */
@@ -85,7 +82,8 @@ export class ChangeWriter {
     this.#call.emit('error', { code, details, metadata });
   }
 
-  #write(message: ChangeMessage, bytes: number, seq: number): void {
+  /** Writes a change, as a message or as its encoded bytes (see withPreencodedResponses). */
+  #write(message: ChangeMessage | Buffer, bytes: number, seq: number): void {
     if (this.#ended) return;
     this.#lastSeq = Math.max(this.#lastSeq, seq);
     // Judged on what waits before this change: one change of any size, and the ones right after it, go out.
@@ -97,7 +95,7 @@ export class ChangeWriter {
       );
     }
     this.#bufferedBytes += bytes;
-    this.#call.write(message, () => {
+    this.#call.write(message as ChangeMessage, () => {
       this.#bufferedBytes -= bytes;
       if (this.#bufferedBytes <= this.#maxBufferedBytes) this.#wake();
     });

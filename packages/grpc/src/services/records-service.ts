@@ -5,6 +5,7 @@ import type { GrpcServices } from '../call/grpc-services.js';
 import { unaryHandler, type UnaryInput } from '../call/unary-call.js';
 import { toQuery, toRecordMessage, type RecordMessage } from './record-message.js';
 import { watchHandler } from './watch-stream.js';
+import type { ChangeEncoder } from './change-encoding.js';
 
 interface ListRequest {
   collection: string;
@@ -40,7 +41,7 @@ interface Page {
  * the Struct as the JSON body). Rules, validation, filters and the fields picker are the
  * actions' own; this file only maps messages.
  */
-export function recordsService(services: GrpcServices): UntypedServiceImplementation {
+export function recordsService(services: GrpcServices, encodeChange: ChangeEncoder): UntypedServiceImplementation {
   const dispatch = (action: string, input: ActionInput, { request }: UnaryInput<unknown>) =>
     services.actions.dispatch(action, input, request);
   return {
@@ -78,7 +79,7 @@ export function recordsService(services: GrpcServices): UntypedServiceImplementa
       query: () => ({}),
       run: async (input) => (await dispatch('records.delete', actionInput(input), input), {}),
     }),
-    Watch: watchHandler(services),
+    Watch: watchHandler(services, encodeChange),
   };
 }
 

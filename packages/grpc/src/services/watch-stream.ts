@@ -7,6 +7,7 @@ import type { GrpcServices } from '../call/grpc-services.js';
 import { describe } from '../call/unary-call.js';
 import { toErrorStatus } from '../status/error-status.js';
 import { ChangeWriter, type ChangeMessage } from './change-writer.js';
+import type { ChangeEncoder } from './change-encoding.js';
 import { StreamCounts } from './stream-counts.js';
 
 interface WatchRequest {
@@ -27,10 +28,10 @@ type WatchCall = ServerWritableStream<WatchRequest, ChangeMessage>;
  * broker's resume replays the change log after it, exactly as the WebSocket resume does.
  * The head seq at the start goes out as the `tandem-seq` header.
  */
-export function watchHandler(services: GrpcServices) {
+export function watchHandler(services: GrpcServices, encode: ChangeEncoder) {
   const counts = new StreamCounts(services.watch);
   return (call: WatchCall): void => {
-    startWatch(services, counts, call).catch((error: unknown) => {
+    startWatch(services, counts, call, encode).catch((error: unknown) => {
       if (call.cancelled) return;
       const { status, internal } = toErrorStatus(error);
       if (internal) services.logger.error('grpc watch failed', { err: describe(error) });
@@ -39,7 +40,12 @@ export function watchHandler(services: GrpcServices) {
   };
 }
 
-async function startWatch(services: GrpcServices, counts: StreamCounts, call: WatchCall): Promise<void> {
+async function startWatch(
+  services: GrpcServices,
+  counts: StreamCounts,
+  call: WatchCall,
+  encode: ChangeEncoder,
+): Promise<void> {
   const broker = services.realtime;
   if (!broker) throw new AppError('METHOD_NOT_ALLOWED', 'Watch is not served here.');
   assertDecoded(call.request);
@@ -52,6 +58,7 @@ async function startWatch(services: GrpcServices, counts: StreamCounts, call: Wa
     since: since ?? 0,
     backlog: services.watch.backlog,
     onCutOff: () => stop(),
+    encode,
   });
   const client = connect(broker, writer, caller);
   const stop = () => (done(), release(), broker.disconnect(client));
