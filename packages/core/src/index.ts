@@ -63,7 +63,12 @@ export { jsonNumber, jsonString } from './json/json-text.js';
 export type { MailMessage, Mailer } from './mail/mailer.js';
 export { OutboxMailer } from './mail/outbox-mailer.js';
 export { RealtimeBroker, type FanoutObserver, type RealtimeCredential } from './realtime/realtime-broker.js';
-export { RealtimeClient, type Delivery, type RealtimeSink } from './realtime/realtime-client.js';
+export {
+  MAX_HELD_DURING_REPLAY,
+  RealtimeClient,
+  type Delivery,
+  type RealtimeSink,
+} from './realtime/realtime-client.js';
 export { BacklogBound, backlogLimits, type BacklogLimits } from './realtime/backlog-bound.js';
 export { parseSubscription, type Subscription } from './realtime/realtime-subscription.js';
 export { assertBatchAllowed, batchFailure } from './records/record-batch.js';

@@ -56,6 +56,13 @@ export interface RealtimeSink {
 export type ResumeResult = { kind: 'resumed'; seq: number } | { kind: 'reset'; seq: number };
 
 const MAX_SUBSCRIPTIONS = 1000;
+/**
+ * Live changes one client may hold back while its replay runs. A replay goes as fast as
+ * its client reads (see RealtimeSink.room), so a slow reader resuming past a long backlog
+ * would hold every live change meanwhile; past this many it is disconnected instead, when
+ * its transport can do that, and resumes from its last seq (the change log has them).
+ */
+export const MAX_HELD_DURING_REPLAY = 10_000;
 
 /** One connected client: its principal, subscriptions and an ordered delivery queue. */
 export class RealtimeClient {
@@ -185,8 +192,12 @@ export class RealtimeClient {
   /** Takes one change, in `seq` order; delivery keeps that order per client. */
   enqueue(event: ChangeEvent, collection: Collection): void {
     if (this.#closed || !this.#wants(collection, event.recordId)) return;
-    if (this.#replaying) this.#pending.push([event, collection]);
-    else this.#run(() => this.#deliver(event, collection));
+    if (!this.#replaying) return this.#run(() => this.#deliver(event, collection));
+    if (this.#pending.length < MAX_HELD_DURING_REPLAY || !this.#sink.disconnect)
+      return void this.#pending.push([event, collection]);
+    // NB: closed first: no later change may reach the client, or it would resume past the held ones.
+    this.close();
+    this.#sink.disconnect?.();
   }
 
   /**

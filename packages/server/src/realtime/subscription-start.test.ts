@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testDialects } from '@tandem/core/testing';
-import { parseSubscription, type Delivery, type RealtimeClient } from '@tandem/core';
+import { MAX_HELD_DURING_REPLAY, parseSubscription, type Delivery, type RealtimeClient } from '@tandem/core';
 import { createTestApp, type TestApp } from '../testing/test-app.fixture.js';
 
 for (const { name: dialect, skip } of testDialects) {
@@ -116,6 +116,40 @@ for (const { name: dialect, skip } of testDialects) {
       waiting!();
       assert.equal((await resumed).kind, 'resumed');
       assert.equal(deliveries.length, 4, 'nothing more once the client is gone');
+    });
+
+    it('disconnects a client that holds back too many live changes behind a slow replay, and sends none of them', async () => {
+      const deliveries: Delivery[] = [];
+      let disconnected = 0;
+      let makeRoom: (() => void) | undefined;
+      const client = t.realtime.connect({
+        transport: 'test',
+        send: (delivery) => deliveries.push(delivery),
+        // A reader that takes nothing in: the replay waits after its first change.
+        room: () => new Promise<void>((resolve) => (makeRoom = resolve)),
+        disconnect: () => void disconnected++,
+      });
+      clients.push(client);
+      const lastSeq = t.feed.lastSeq;
+      await write('replayed 0');
+      await write('replayed 1');
+      await t.feed.settle();
+      t.realtime.subscribe(client, 's1', 'notes/*');
+      const resumed = client.resume(lastSeq, t.realtime.seq);
+      for (let i = 0; i < 250 && deliveries.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      const live = Array.from({ length: MAX_HELD_DURING_REPLAY + 1 }, (_, i) => ({ title: `live ${i}` }));
+      for (let i = 0; i < live.length; i += 500)
+        await Promise.all(live.slice(i, i + 500).map((body) => t.seed('notes', body)));
+      await t.feed.settle();
+      assert.equal(disconnected, 1, 'disconnected once, at the bound');
+      makeRoom!();
+      await resumed;
+      await t.feed.settle();
+      assert.deepEqual(
+        deliveries.map((d) => (d.kind === 'event' ? d.record.title : d.kind)),
+        ['replayed 0'],
+        'nothing after the held changes, which the client gets by resuming',
+      );
     });
   });
 }
