@@ -95,6 +95,7 @@ export class RealtimeBroker {
         this.#messagesSent++, this.#observer?.delivered(delivery.seq, transport), sink.send(delivery)
       ),
       room: sink.room?.bind(sink),
+      replaying: sink.replaying?.bind(sink),
       principalChanged: sink.principalChanged?.bind(sink),
       disconnect: sink.disconnect?.bind(sink),
       message: sink.message?.bind(sink),

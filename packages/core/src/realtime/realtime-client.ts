@@ -36,6 +36,12 @@ export interface RealtimeSink {
    * times the bound is paced by its own reading instead of dropped as a slow consumer.
    */
   room?(): Promise<void> | undefined;
+  /**
+   * A resume found the change log reaching back to its `lastSeq`: no `reset`, and the
+   * replay starts now. Every change the client was handed since the resume began comes
+   * again in the replay.
+   */
+  replaying?(): void;
   /** The broker changed who the client acts for (credentials revoked: a guest now). */
   principalChanged?(principal: Principal): void;
   /** Ends the connection from the server's side (the client reconnects and resumes). */
@@ -217,6 +223,7 @@ export class RealtimeClient {
       const upTo = headSeq;
       const oldest = await oldestSeq(this.#deps.store);
       if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest)) return { kind: 'reset', seq: upTo };
+      this.#sink.replaying?.();
       for (let after = lastSeq; after < upTo; ) {
         const batch = (await readChanges(this.#deps.store, after, 500)).filter((event) => event.seq <= upTo);
         if (batch.length === 0) break;

@@ -70,6 +70,26 @@ describe('EventQueue bounds', () => {
     assert.equal(seen.overflowed, 1, 'this one came 5,000 further behind');
   });
 
+  it('gives a writer room once the reader has pulled the queue back within its bounds, or it ended', async () => {
+    const { queue } = boundedQueue(3, 1000);
+    assert.equal(queue.room(), undefined, 'room now');
+    queue.push(900);
+    queue.push(200);
+    const room = queue.room();
+    assert.ok(room, '1,100 waiting: no room');
+    let given = false;
+    void room.then(() => (given = true));
+    await queue.next();
+    await Promise.resolve();
+    assert.equal(given, true, '200 waiting: room again');
+    for (let i = 0; i < 3; i++) queue.push(1);
+    const byCount = queue.room();
+    assert.ok(byCount, 'four items waiting: no room');
+    await queue.return();
+    await byCount;
+    assert.equal(queue.room(), undefined, 'an ended queue never makes a writer wait');
+  });
+
   it('hands items straight to a waiting reader, whatever their size', async () => {
     const { queue, seen } = boundedQueue(5, 10);
     const pulled = queue.next();

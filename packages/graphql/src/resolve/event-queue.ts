@@ -20,6 +20,8 @@ export interface QueueBounds<T> {
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   readonly #waiting: Array<(result: IteratorResult<T>) => void> = [];
+  /** Writers waiting for the queue to fall back within its bounds (see `room`). */
+  readonly #roomWaiting: Array<() => void> = [];
   readonly #onClose: () => void;
   readonly #bounds: QueueBounds<T> | undefined;
   readonly #backlog: BacklogBound | undefined;
@@ -51,6 +53,28 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     bounds.overflowed();
   }
 
+  /**
+   * While the queue holds more than its bounds (`maxBufferedBytes`, `maxBufferedFrames`):
+   * a promise that settles once the reader has pulled it back within them, or the queue
+   * ended; undefined when there is room now. A replay waits on it between changes.
+   */
+  room(): Promise<void> | undefined {
+    if (this.#done || this.#withinBounds()) return undefined;
+    return new Promise((resolve) => this.#roomWaiting.push(resolve));
+  }
+
+  #withinBounds(): boolean {
+    const limits = this.#bounds?.limits;
+    return (
+      limits === undefined ||
+      (this.#bytes <= limits.maxBufferedBytes && this.#items.length < (limits.maxBufferedFrames ?? Infinity))
+    );
+  }
+
+  #wakeWriters(): void {
+    for (const resolve of this.#roomWaiting.splice(0)) resolve();
+  }
+
   /** Ends the stream with an error after what is queued. */
   fail(error: unknown): void {
     this.#failure = error;
@@ -61,6 +85,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     const item = this.#items.shift();
     if (item !== undefined) {
       if (this.#bounds) this.#bytes -= this.#bounds.sizeOf(item);
+      if (this.#roomWaiting.length > 0 && this.#withinBounds()) this.#wakeWriters();
       return Promise.resolve({ value: item, done: false });
     }
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
@@ -81,6 +106,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
+    this.#wakeWriters();
     for (const waiter of this.#waiting.splice(0)) waiter({ value: undefined, done: true });
     this.#onClose();
   }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { internalRequest, sql, superuser } from '@tandem/core';
+import { internalRequest, sql, superuser, trimChanges } from '@tandem/core';
 import { createClient, type Client } from 'graphql-ws';
 import { setUpOwnerNotes, type FixtureUser } from '@tandem/server/testing';
 import { createGraphqlTestApp, type GraphqlTestApp } from '../testing/graphql-app.fixture.js';
@@ -144,6 +144,46 @@ describe('GraphQL subscriptions', () => {
     }
   });
 
+  it('replays a backlog many times its bound as fast as the subscriber reads, and goes on live', async () => {
+    // 80 records of 1 MB against 4 MiB unsent and 64 MiB more: replayed at once, they
+    // ended the subscription as a slow consumer however fast its client read.
+    await t.collections.import([
+      { name: 'pages', listRule: '', viewRule: '', fields: [{ name: 'body', type: 'editor' }] },
+    ]);
+    const since = await head(t);
+    const body = `<p>${'b'.repeat(1_000_000)}</p>`;
+    const ids: unknown[] = [];
+    for (let i = 0; i < 80; i++) ids.push((await t.seed('pages', { body })).id);
+    const seen: Array<{ seq: string; record: { id: string } }> = [];
+    const failures: unknown[] = [];
+    const client = createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false });
+    const stop = client.subscribe<{ pages: { seq: string; record: { id: string } } }>(
+      { query: `subscription { pages(since: "${since}") { seq record { id } } }` },
+      {
+        next: (result) => (result.data ? seen.push(result.data.pages) : failures.push(result.errors)),
+        error: (error) => failures.push(error),
+        complete: () => undefined,
+      },
+    );
+    const until = async (count: number) => {
+      for (let i = 0; i < 1500 && seen.length < count && failures.length === 0; i++)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+    try {
+      await until(80);
+      const live = await t.seed('pages', { body: '<p>live</p>' });
+      await until(81);
+      assert.deepEqual(failures, []);
+      assert.deepEqual(
+        seen.map((event) => event.record.id),
+        [...ids, live.id],
+      );
+    } finally {
+      stop();
+      await client.dispose();
+    }
+  });
+
   it('watches one record by id, and says `leave` when an update takes it out of sight', async () => {
     const note = await t.seed('notes', { owner: ann.id, secret: 'watched' });
     const other = await t.seed('notes', { owner: ann.id, secret: 'not watched' });
@@ -188,6 +228,21 @@ describe('GraphQL subscriptions', () => {
     try {
       await sub.until(() => sub.errors.length > 0, 'an error');
       assert.match(JSON.stringify(sub.errors), /FILTER_INVALID/);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  // Last: it empties the change log.
+  it('ends a subscription whose `since` is older than the change log keeps, with no event', async () => {
+    await t.seed('notes', { owner: ann.id, secret: 'before the trim' });
+    await trimChanges(t.store, { maxAgeMs: 0, maxCount: 1 }, Date.now() + 1000);
+    const sub = new Subscriber(url, ann.token);
+    sub.subscribe('(since: "1")');
+    try {
+      await sub.until(() => sub.errors.length > 0, 'an error');
+      assert.match(JSON.stringify(sub.errors), /older than the change log keeps/);
+      assert.deepEqual(sub.events, []);
     } finally {
       await sub.close();
     }

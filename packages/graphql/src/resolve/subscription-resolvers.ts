@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { GraphQLFieldResolver } from 'graphql';
-import { AppError, backlogLimits, type Delivery, type RealtimeClient } from '@tandem/core';
+import { AppError, backlogLimits, type Delivery, type RealtimeClient, type RealtimeSink } from '@tandem/core';
 import type { GraphqlContext, SubscriptionServices } from './graphql-context.js';
 import { EventQueue } from './event-queue.js';
 
@@ -25,9 +25,9 @@ type Args = { id?: string | null; filter?: string | null; since?: string | null 
  * `subscription { posts(id, filter, since) }` over the realtime broker. Each subscription
  * is a broker client of its own, acting for the socket's principal: the broker checks the
  * list rule (or the view rule, with `id`) and the filter per subscriber, and rechecks the
- * credential when its record changes. `since` replays the change log after that position;
- * events are held until the replay ends, then sent in `seq` order once each: no gap, no
- * duplicate.
+ * credential when its record changes. `since` replays the change log after that position,
+ * as fast as the subscriber reads, then live changes follow: in `seq` order once each, no
+ * gap, no duplicate. The resolver answers once the replay has begun (or a `reset` refused it).
  */
 export function subscribeResolver(collection: string): GraphQLFieldResolver<unknown, GraphqlContext, Args> {
   return async (_source, args, context) => {
@@ -63,10 +63,17 @@ class RecordEventStream {
   readonly #broker: SubscriptionServices['broker'];
   #held: RecordEvent[] | undefined;
   #lastSeq = -1;
+  /** Called when the broker's resume begins its replay (see RealtimeSink.replaying). */
+  #replayBegins: (() => void) | undefined;
 
   constructor(realtime: SubscriptionServices, context: GraphqlContext) {
     this.#broker = realtime.broker;
-    const sink = { transport: 'graphql', send: (delivery: Delivery) => this.#take(toEvent(delivery)) };
+    const sink: RealtimeSink = {
+      transport: 'graphql',
+      send: (delivery) => this.#take(toEvent(delivery)),
+      room: () => this.events.room(),
+      replaying: () => this.#replayBegins?.(),
+    };
     this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
     this.events = new EventQueue(() => this.#broker.disconnect(this.#client), {
       limits: UNSENT_LIMITS,
@@ -81,15 +88,28 @@ class RecordEventStream {
     this.#broker.subscribe(this.#client, randomBytes(8).toString('hex'), topic, options);
   }
 
+  /**
+   * Resumes after `since`; settles once the replay has begun (the subscriber then pulls
+   * what it replays, and the replay waits for room: see EventQueue.room), or once a `reset`
+   * ended the stream. What arrived before is held, and dropped when the replay begins: it
+   * all comes again in it. A failure later in the replay ends the stream with it.
+   */
   async resume(since: number): Promise<void> {
     this.#held = [];
     this.#lastSeq = since;
-    const result = await this.#client.resume(since, this.#broker.seq);
-    const held = this.#held.sort((a, b) => Number(a.seq) - Number(b.seq));
-    this.#held = undefined;
-    if (result.kind === 'reset')
-      return this.events.fail(new AppError('BAD_REQUEST', 'since is older than the change log keeps; read again.'));
-    for (const event of held) this.#take(event);
+    const begun = new Promise<void>((resolve) => {
+      this.#replayBegins = () => {
+        this.#held = undefined;
+        resolve();
+      };
+    });
+    const done = this.#client.resume(since, this.#broker.seq).then((result) => {
+      this.#held = undefined;
+      if (result.kind === 'reset')
+        this.events.fail(new AppError('BAD_REQUEST', 'since is older than the change log keeps; read again.'));
+    });
+    await Promise.race([begun, done]);
+    done.catch((error: unknown) => this.events.fail(error));
   }
 
   return(): Promise<unknown> {
