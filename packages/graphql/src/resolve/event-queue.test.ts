@@ -90,6 +90,13 @@ describe('EventQueue bounds', () => {
     assert.equal(queue.room(), undefined, 'an ended queue never makes a writer wait');
   });
 
+  it('gives a reader already waiting the failure that ends the queue, not a quiet end', async () => {
+    const { queue } = boundedQueue(5, 10);
+    const waiting = queue.next();
+    queue.fail(new Error('ended by the server'));
+    await assert.rejects(waiting, /ended by the server/);
+  });
+
   it('hands items straight to a waiting reader, whatever their size', async () => {
     const { queue, seen } = boundedQueue(5, 10);
     const pulled = queue.next();

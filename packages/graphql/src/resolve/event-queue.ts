@@ -19,7 +19,8 @@ export interface QueueBounds<T> {
  */
 export class EventQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
-  readonly #waiting: Array<(result: IteratorResult<T>) => void> = [];
+  /** Readers waiting for the next item: handed it, or the end, or the failure. */
+  readonly #waiting: Array<{ resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void }> = [];
   /** Writers waiting for the queue to fall back within its bounds (see `room`). */
   readonly #roomWaiting: Array<() => void> = [];
   readonly #onClose: () => void;
@@ -38,7 +39,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   push(item: T): void {
     if (this.#done) return;
     const waiter = this.#waiting.shift();
-    if (waiter) return waiter({ value: item, done: false });
+    if (waiter) return waiter.resolve({ value: item, done: false });
     const bounds = this.#bounds;
     // NB: judged on what waits before this item (as on Tandem's WebSocket): one item larger
     // than the bound, and the ones right after it, wait whole; a reader that stays behind does not.
@@ -90,7 +91,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     }
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve) => this.#waiting.push(resolve));
+    return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -107,7 +108,11 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
     if (this.#done) return;
     this.#done = true;
     this.#wakeWriters();
-    for (const waiter of this.#waiting.splice(0)) waiter({ value: undefined, done: true });
+    // NB: a reader already waiting gets the failure too, not a quiet end: a subscription
+    // the server ended must tell its subscriber why.
+    for (const waiter of this.#waiting.splice(0))
+      if (this.#failure === undefined) waiter.resolve({ value: undefined, done: true });
+      else waiter.reject(this.#failure);
     this.#onClose();
   }
 }

@@ -233,6 +233,20 @@ describe('GraphQL subscriptions', () => {
     }
   });
 
+  it('ends a subscription the server drops, telling the subscriber to resume', async () => {
+    const sub = new Subscriber(url, ann.token);
+    sub.subscribe(`(since: "${await head(t)}")`);
+    try {
+      await t.seed('notes', { owner: ann.id, secret: 'before the drop' });
+      await sub.until(() => sub.events.length === 1, 'the event before the drop');
+      t.realtime.dropAll();
+      await sub.until(() => sub.errors.length > 0, 'an error');
+      assert.match(JSON.stringify(sub.errors), /subscribe again with since/);
+    } finally {
+      await sub.close();
+    }
+  });
+
   // Last: it empties the change log.
   it('ends a subscription whose `since` is older than the change log keeps, with no event', async () => {
     await t.seed('notes', { owner: ann.id, secret: 'before the trim' });

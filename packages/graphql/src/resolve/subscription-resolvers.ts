@@ -73,6 +73,15 @@ class RecordEventStream {
       send: (delivery) => this.#take(toEvent(delivery)),
       room: () => this.events.room(),
       replaying: () => this.#replayBegins?.(),
+      // The server ends the subscription (every connection dropped, or too many live
+      // changes held behind a slow replay): the subscriber subscribes again with `since`.
+      disconnect: () =>
+        this.events.fail(
+          new AppError(
+            'UNAVAILABLE',
+            'The server ended the subscription; subscribe again with since set to the last seq.',
+          ),
+        ),
     };
     this.#client = realtime.broker.connect(sink, context.request.principal, realtime.credential);
     this.events = new EventQueue(() => this.#broker.disconnect(this.#client), {
