@@ -29,19 +29,26 @@ export function backlogLimits(maxBufferedBytes: number): BacklogLimits {
  */
 export class BacklogBound {
   readonly #limits: BacklogLimits;
+  /** `maxBufferedFrames`, unbounded when absent: read once, as `admits` runs for every frame. */
+  readonly #maxBufferedFrames: number;
   readonly #now: () => number;
   /** Since when, and with how many bytes unsent, the reader is over the bound; undefined while under it. */
   #over: { readonly since: number; readonly unsentBytes: number } | undefined;
 
   constructor(limits: BacklogLimits, now: () => number = () => performance.now()) {
     this.#limits = limits;
+    this.#maxBufferedFrames = limits.maxBufferedFrames ?? Number.POSITIVE_INFINITY;
     this.#now = now;
+  }
+
+  /** Whether `unsentBytes` (in `unsentFrames`) are within the bound: no judging, no clock (a writer asking for room). */
+  within(unsentBytes: number, unsentFrames = 0): boolean {
+    return unsentBytes <= this.#limits.maxBufferedBytes && unsentFrames < this.#maxBufferedFrames;
   }
 
   /** Whether a reader that holds `unsentBytes` (in `unsentFrames`) unsent may be written to; false when it is behind (the caller drops it). */
   admits(unsentBytes: number, unsentFrames = 0): boolean {
-    const { maxBufferedBytes, maxBufferedFrames = Number.POSITIVE_INFINITY } = this.#limits;
-    if (unsentBytes <= maxBufferedBytes && unsentFrames < maxBufferedFrames) {
+    if (this.within(unsentBytes, unsentFrames)) {
       this.#over = undefined;
       return true;
     }

@@ -65,11 +65,7 @@ export class EventQueue<T> implements AsyncIterableIterator<T> {
   }
 
   #withinBounds(): boolean {
-    const limits = this.#bounds?.limits;
-    return (
-      limits === undefined ||
-      (this.#bytes <= limits.maxBufferedBytes && this.#items.length < (limits.maxBufferedFrames ?? Infinity))
-    );
+    return this.#backlog?.within(this.#bytes, this.#items.length) ?? true;
   }
 
   #wakeWriters(): void {

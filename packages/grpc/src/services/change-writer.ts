@@ -16,7 +16,6 @@ const SMALL_MESSAGE_BYTES = 64;
 export class ChangeWriter {
   readonly #call: ServerWritableStream<unknown, ChangeMessage>;
   readonly #backlog: BacklogBound;
-  readonly #maxBufferedBytes: number;
   readonly #onCutOff: () => void;
   readonly #encode: ChangeEncoder;
   #lastSeq: number;
@@ -24,7 +23,6 @@ export class ChangeWriter {
   #held: Delivery[] | undefined;
   /** A replay waiting for the unsent changes to fall back under the bound (see `room`). */
   #waiting: Array<() => void> = [];
-  #headSeq = 0;
   #ended = false;
 
   constructor(
@@ -34,7 +32,6 @@ export class ChangeWriter {
     this.#call = call;
     this.#lastSeq = options.since;
     this.#backlog = new BacklogBound(options.backlog);
-    this.#maxBufferedBytes = options.backlog.maxBufferedBytes;
     this.#onCutOff = options.onCutOff;
     this.#encode = options.encode;
     // A cancelled call takes no more writes, so their callbacks may never come.
@@ -44,14 +41,18 @@ export class ChangeWriter {
 
   /** While more than the bound waits unsent: settles once it is back under it, or the stream ended. */
   room(): Promise<void> | undefined {
-    if (this.#ended || this.#bufferedBytes <= this.#maxBufferedBytes) return undefined;
+    if (this.#ended || this.#backlog.within(this.#bufferedBytes)) return undefined;
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  /** Holds deliveries until `release`: a resume up to `headSeq` has not yet said whether it replays or resets. */
-  hold(headSeq: number): void {
+  /** Holds deliveries until `replaying` or `release`: a resume has not yet said whether it replays or resets. */
+  hold(): void {
     this.#held = [];
-    this.#headSeq = headSeq;
+  }
+
+  /** The resume's replay begins (no reset): what was held comes again in it, so it is dropped, not sent out of order. */
+  replaying(): void {
+    this.#held = undefined;
   }
 
   /** Ends holding: a `reset` first when the resume answered one, then what was held. */
@@ -64,8 +65,6 @@ export class ChangeWriter {
 
   /** The broker's sink: one delivery for the one subscription of the stream. */
   send(delivery: Delivery): void {
-    // A change at or below the head belongs to a replay, and a replay means no reset: stop holding.
-    if (this.#held && delivery.seq <= this.#headSeq) this.release(undefined);
     if (this.#held) return void this.#held.push(delivery);
     if (delivery.seq <= this.#lastSeq) return;
     if (delivery.kind === 'leave')
@@ -97,7 +96,7 @@ export class ChangeWriter {
     this.#bufferedBytes += bytes;
     this.#call.write(message as ChangeMessage, () => {
       this.#bufferedBytes -= bytes;
-      if (this.#bufferedBytes <= this.#maxBufferedBytes) this.#wake();
+      if (this.#backlog.within(this.#bufferedBytes)) this.#wake();
     });
   }
 

@@ -75,7 +75,7 @@ export function serveConnection(
         if (writable(eventBacklog)) stream.write(wireFrameOf(delivery));
       },
       room: () =>
-        socket.readyState === socket.OPEN && socket.bufferedAmount > limits.maxBufferedBytes
+        socket.readyState === socket.OPEN && !eventBacklog.within(socket.bufferedAmount)
           ? drained(stream, socket)
           : undefined,
       principalChanged: (next) => send({ type: 'auth', principal: socketPrincipal(next) }),
