@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { status as GrpcCode } from '@grpc/grpc-js';
+import { trimChanges } from '@tandem/core';
 import {
   auth,
   connectByReflection,
@@ -221,6 +222,26 @@ describe('hostile gRPC input, on sqlite', () => {
     await s.t.seed('notes', { title: 'after' });
     const found = await unary(records, 'List', { collection: 'notes', filter: 'title = "too late"' });
     assert.equal(found.ok && found.value.total_items, 0);
+  });
+
+  // Last: it empties the change log.
+  it('answers a Watch whose since is older than the change log with a reset first, then goes on live', async () => {
+    await s.t.seed('notes', { title: 'before the trim' });
+    await trimChanges(s.t.store, { maxAgeMs: 0, maxCount: 1 }, Date.now() + 1000);
+    const watch = openWatch(records, { collection: 'notes', since: '1' }, auth(undefined));
+    try {
+      const head = await watch.head;
+      const reset = await Promise.race([
+        watch.change(0),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no change within 5 s')), 5000).unref()),
+      ]);
+      assert.deepEqual([(reset as any).action, (reset as any).seq], ['reset', head]);
+      const live = await s.t.seed('notes', { title: 'after the reset' });
+      assert.equal((await watch.change(1)).record.id, live.id);
+      assert.equal(watch.changes.length, 2, 'nothing before the reset or between');
+    } finally {
+      watch.cancel();
+    }
   });
 });
 

@@ -86,7 +86,7 @@ async function follow(
   metadata.set('tandem-seq', String(head));
   call.sendMetadata(metadata);
   if (since === undefined) return;
-  writer.hold(head);
+  writer.hold();
   // NB: called in the same turn as subscribe, so no live change slips in between.
   const result = await client.resume(since, head);
   writer.release(result.kind === 'reset' ? { seq: result.seq } : undefined);
@@ -98,6 +98,7 @@ function connect(broker: RealtimeBroker, writer: ChangeWriter, caller: CallPrinc
       transport: 'grpc',
       send: (delivery) => writer.send(delivery),
       room: () => writer.room(),
+      replaying: () => writer.replaying(),
       // The token no longer holds (password change, logout everywhere, deleted record).
       principalChanged: () => writer.fail(GrpcCode.UNAUTHENTICATED, 'The authorization token was revoked.'),
       disconnect: () => writer.fail(GrpcCode.UNAVAILABLE, 'The server ended the stream; resume from the last seq.'),
