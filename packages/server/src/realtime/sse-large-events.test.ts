@@ -26,13 +26,19 @@ describe('SSE events larger than the unsent-output bound', () => {
   });
   after(async () => t?.cleanup());
 
-  it('delivers a 3 MB record whole, and the stream stays open for the next', async () => {
+  /** An event stream subscribed to `articles`. */
+  async function articleStream() {
     const stream = await openSse(base, 20_000);
+    assert.equal(
+      (await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: ['articles'] })).status,
+      204,
+    );
+    return stream;
+  }
+
+  it('delivers a 3 MB record whole, and the stream stays open for the next', async () => {
+    const stream = await articleStream();
     try {
-      assert.equal(
-        (await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: ['articles'] })).status,
-        204,
-      );
       const big = await t.seed('articles', { body: `<p>${'x'.repeat(3_000_000)}</p>` });
       const frame = await stream.next((f) => f.event === 'articles' && f.data!.includes(big.id as string));
       assert.equal(JSON.parse(frame.data!).record.body.length, 3_000_007);
@@ -46,12 +52,8 @@ describe('SSE events larger than the unsent-output bound', () => {
   it('delivers large records written back to back, and the stream stays open', async () => {
     // The second frame is written while the first is still unsent: the reader is taking a
     // large event in, not behind, and keeps its stream.
-    const stream = await openSse(base, 20_000);
+    const stream = await articleStream();
     try {
-      assert.equal(
-        (await call(t, 'POST', '/api/realtime', { clientId: stream.clientId, subscriptions: ['articles'] })).status,
-        204,
-      );
       const bodies = ['a', 'b', 'c'].map((letter) => `<p>${letter.repeat(3_000_000)}</p>`);
       const created = await Promise.all(bodies.map((body) => t.seed('articles', { body })));
       for (const record of created)
