@@ -231,6 +231,10 @@ export class RealtimeClient {
           const collection = this.#deps.collections.find(event.collectionId);
           if (collection && this.#wants(collection, event.recordId)) await this.#deliver(event, collection);
           after = event.seq;
+          // NB: a client gone during the read or the delivery is not asked for room: a
+          // transport whose connection ended may never make any, and the replay would then
+          // hold its batch for good.
+          if (this.#closed) return { kind: 'resumed', seq: after };
           const room = this.#sink.room?.();
           if (room) await room;
           if (this.#closed) return { kind: 'resumed', seq: after };

@@ -118,6 +118,37 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(deliveries.length, 4, 'nothing more once the client is gone');
     });
 
+    it('ends a replay whose client went during a change, without asking the gone transport for room', async () => {
+      // A transport whose connection ended may never make room again (a cancelled gRPC
+      // call's writes never complete): a replay that waited on it would never end, and
+      // would hold its batch of changes for good.
+      const deliveries: Delivery[] = [];
+      let roomAfterClose = 0;
+      let gone = false;
+      const client = t.realtime.connect({
+        transport: 'test',
+        send: (delivery) => {
+          deliveries.push(delivery);
+          gone = true;
+          t.realtime.disconnect(client);
+        },
+        room: () => (gone ? (roomAfterClose++, new Promise<void>(() => undefined)) : undefined),
+      });
+      clients.push(client);
+      const lastSeq = t.feed.lastSeq;
+      for (let i = 0; i < 3; i++) await write(`going ${i}`);
+      await t.feed.settle();
+      t.realtime.subscribe(client, 's1', 'notes/*');
+      const resumed = client.resume(lastSeq, t.realtime.seq);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'still waiting'>((resolve) => (timer = setTimeout(resolve, 2_000, 'still waiting')));
+      const outcome = await Promise.race([resumed.then((result) => result.kind), late]);
+      clearTimeout(timer);
+      assert.equal(outcome, 'resumed');
+      assert.equal(roomAfterClose, 0);
+      assert.equal(deliveries.length, 1);
+    });
+
     it('disconnects a client that holds back too many live changes behind a slow replay, and sends none of them', async () => {
       const deliveries: Delivery[] = [];
       let disconnected = 0;
