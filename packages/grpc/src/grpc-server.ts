@@ -29,6 +29,7 @@ import { withPreencodedResponses } from './proto/preencoded-responses.js';
 import type { ChangeEncoder } from './services/change-encoding.js';
 import { authService } from './services/auth-service.js';
 import { recordsService } from './services/records-service.js';
+import { endWatches, type OpenWatches } from './services/watch-stream.js';
 import { defaultGrpcOptions, toServerOptions, type GrpcOptions } from './grpc-options.js';
 
 /** What the gRPC listener serves from: the same core services the HTTP app gets. */
@@ -57,7 +58,7 @@ export interface TandemGrpcServer {
   readonly server: Server;
   /** Binds `host:port` (port 0: one the OS chooses) and returns the bound port. */
   listen(host: string, port: number): Promise<number>;
-  /** Reports NOT_SERVING, lets calls finish for up to `graceMs`, then cancels what is left (Watch streams). */
+  /** Reports NOT_SERVING, ends every Watch with UNAVAILABLE, lets other calls finish for up to `graceMs`, then cancels what is left. */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -81,7 +82,8 @@ export function createGrpcServer(
   const grpcServices = toGrpcServices(services, resolved, tls);
   const records = serviceOf(tandem, 'Records');
   const encodeChange: ChangeEncoder = (change) => records.Watch!.responseSerialize(change);
-  server.addService(records, recordsService(grpcServices, encodeChange));
+  const openWatches: OpenWatches = new Set();
+  server.addService(records, recordsService(grpcServices, encodeChange, openWatches));
   server.addService(serviceOf(tandem, 'Auth'), authService(grpcServices));
   const health = new HealthImplementation(Object.fromEntries(['', ...SERVICES].map((name) => [name, 'SERVING'])));
   health.addToServer(server);
@@ -92,7 +94,7 @@ export function createGrpcServer(
   return {
     server,
     listen: (host, port) => bind(server, host, port, credentials),
-    close: (graceMs = 10_000) => shutdown(server, health, graceMs),
+    close: (graceMs = 10_000) => shutdown(server, health, graceMs, openWatches),
   };
 }
 
@@ -125,8 +127,14 @@ function bind(server: Server, host: string, port: number, credentials: ServerCre
   );
 }
 
-async function shutdown(server: Server, health: HealthImplementation, graceMs: number): Promise<void> {
+async function shutdown(
+  server: Server,
+  health: HealthImplementation,
+  graceMs: number,
+  openWatches: OpenWatches,
+): Promise<void> {
   for (const name of ['', ...SERVICES]) health.setStatus(name, 'NOT_SERVING');
+  endWatches(openWatches);
   const timer = setTimeout(() => server.forceShutdown(), graceMs);
   timer.unref();
   await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

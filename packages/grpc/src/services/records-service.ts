@@ -4,7 +4,7 @@ import { fromStruct, type StructMessage } from '../proto/struct-value.js';
 import type { GrpcServices } from '../call/grpc-services.js';
 import { unaryHandler, type UnaryInput } from '../call/unary-call.js';
 import { toQuery, toRecordMessage, type RecordMessage } from './record-message.js';
-import { watchHandler } from './watch-stream.js';
+import { watchHandler, type OpenWatches } from './watch-stream.js';
 import type { ChangeEncoder } from './change-encoding.js';
 
 interface ListRequest {
@@ -41,7 +41,11 @@ interface Page {
  * the Struct as the JSON body). Rules, validation, filters and the fields picker are the
  * actions' own; this file only maps messages.
  */
-export function recordsService(services: GrpcServices, encodeChange: ChangeEncoder): UntypedServiceImplementation {
+export function recordsService(
+  services: GrpcServices,
+  encodeChange: ChangeEncoder,
+  openWatches: OpenWatches,
+): UntypedServiceImplementation {
   const dispatch = (action: string, input: ActionInput, { request }: UnaryInput<unknown>) =>
     services.actions.dispatch(action, input, request);
   return {
@@ -79,7 +83,7 @@ export function recordsService(services: GrpcServices, encodeChange: ChangeEncod
       query: () => ({}),
       run: async (input) => (await dispatch('records.delete', actionInput(input), input), {}),
     }),
-    Watch: watchHandler(services, encodeChange),
+    Watch: watchHandler(services, encodeChange, openWatches),
   };
 }
 

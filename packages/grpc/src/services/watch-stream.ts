@@ -28,10 +28,10 @@ type WatchCall = ServerWritableStream<WatchRequest, ChangeMessage>;
  * broker's resume replays the change log after it, exactly as the WebSocket resume does.
  * The head seq at the start goes out as the `tandem-seq` header.
  */
-export function watchHandler(services: GrpcServices, encode: ChangeEncoder) {
+export function watchHandler(services: GrpcServices, encode: ChangeEncoder, open: OpenWatches) {
   const counts = new StreamCounts(services.watch);
   return (call: WatchCall): void => {
-    startWatch(services, counts, call, encode).catch((error: unknown) => {
+    startWatch(services, counts, call, encode, open).catch((error: unknown) => {
       if (call.cancelled) return;
       const { status, internal } = toErrorStatus(error);
       if (internal) services.logger.error('grpc watch failed', { err: describe(error) });
@@ -45,6 +45,7 @@ async function startWatch(
   counts: StreamCounts,
   call: WatchCall,
   encode: ChangeEncoder,
+  open: OpenWatches,
 ): Promise<void> {
   const broker = services.realtime;
   if (!broker) throw new AppError('METHOD_NOT_ALLOWED', 'Watch is not served here.');
@@ -61,7 +62,8 @@ async function startWatch(
     encode,
   });
   const client = connect(broker, writer, caller);
-  const stop = () => (done(), release(), broker.disconnect(client));
+  open.add(writer);
+  const stop = () => (done(), release(), open.delete(writer), broker.disconnect(client));
   signal.addEventListener('abort', stop, { once: true });
   call.once('finish', stop);
   try {
@@ -71,6 +73,19 @@ async function startWatch(
     throw error;
   }
   await follow(broker, client, writer, call, since);
+}
+
+/** The Watch streams open now: a server that stops ends them at once (see endWatches). */
+export type OpenWatches = Set<ChangeWriter>;
+
+/**
+ * Ends every open Watch with UNAVAILABLE: the server stops, and a Watch never finishes on
+ * its own, so it would otherwise hold the stop for its whole grace and then be cancelled
+ * without a word. The client resumes from its last seq, on another instance or later.
+ */
+export function endWatches(open: OpenWatches): void {
+  for (const writer of open) writer.fail(GrpcCode.UNAVAILABLE, 'The server is stopping; resume from the last seq.');
+  open.clear();
 }
 
 /** Sends the head seq, then replays after `since` (when given) before live changes go through. */

@@ -6,7 +6,7 @@ import { CountsPerAddress, type AuthService } from '@tandem/core';
 import { RealtimeCloseCode } from '@tandem/protocol';
 import { heartbeat } from '../realtime/ws-connection.js';
 import { checkHandshake, type HandshakeResult } from '../realtime/ws-handshake.js';
-import { createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
+import { acceptUpgrade, createSocketServer, refuseUpgrade, routeUpgrade } from '../realtime/ws-upgrades.js';
 import { GRAPHQL_PATH, type GraphqlTransport } from './graphql-transport.js';
 
 /** The subprotocol of graphql-ws. */
@@ -42,7 +42,7 @@ export function registerGraphqlSocket(
     void checkHandshake(request, auth, options.trustedOrigins).then(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
-        wss.handleUpgrade(request, socket, head, (ws) => {
+        acceptUpgrade(app, wss, { request, socket, head }, (ws) => {
           // NB: full() was checked before the handshake; a handshake that finished meanwhile may have filled it.
           const release = counts.admit(ip);
           if (!release) return ws.close(1013, 'Try again later');

@@ -14,7 +14,7 @@ import {
 import type { BodyLimits } from '../edge/body-limits.js';
 import type { BodyBudget } from '../edge/body-budget.js';
 import { checkHandshake } from './ws-handshake.js';
-import { createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
+import { acceptUpgrade, createSocketServer, refuseUpgrade, routeUpgrade } from './ws-upgrades.js';
 import { serveConnection, type SocketLimits } from './ws-connection.js';
 
 /** The WebSocket endpoint's settings. */
@@ -74,7 +74,7 @@ export function registerWebSocket(
     void checkHandshake(request, services.auth, options.trustedOrigins).then(
       (result) => {
         if (!result.ok) return refuseUpgrade(socket, result.status, result.reason);
-        wss.handleUpgrade(request, socket, head, (ws) => {
+        acceptUpgrade(app, wss, { request, socket, head }, (ws) => {
           // NB: full() was checked before the handshake; a handshake that finished meanwhile may have filled it.
           const release = counts.admit(ip);
           if (!release) return ws.close(1013, 'Try again later');
