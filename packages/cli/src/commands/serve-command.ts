@@ -3,7 +3,7 @@ import { composeTandem } from '../compose/tandem.js';
 import { describeDb } from '../compose/open-store.js';
 import { describeRedis } from '../compose/open-redis.js';
 import { dataFlags, dataFlagsHelp, dataLayer, parseFlags } from './common-flags.js';
-import { listen } from './serve-listeners.js';
+import { listen, pinnedToBound } from './serve-listeners.js';
 import { startEventLoopWatchdog } from '../compose/event-loop-watchdog.js';
 import { keepTickObjectShape } from '../compose/tick-object-keeper.js';
 import type { Logger } from '@tandem/server';
@@ -104,10 +104,11 @@ export async function serveCommand(argv: string[], out: (line: string) => void):
   const onRejection = (reason: unknown) =>
     logger?.error('unhandled rejection (a hook that did not await a promise?)', { error: describeReason(reason) });
   process.on('unhandledRejection', onRejection);
-  for (let first = true; ; first = false) {
-    const tandem = await composeTandem(config);
+  for (let first = true, current = config; ; first = false) {
+    const tandem = await composeTandem(current);
     logger = tandem.logger;
     const listeners = await listen(tandem);
+    current = pinnedToBound(current, listeners.bound);
     await announce(tandem, listeners, first, out);
     const why = await Promise.race([signalled.then(() => 'stop'), tandem.restartRequested.then(() => 'restart')]);
     out(why === 'stop' ? 'Shutting down…' : 'Restarting on the restored backup…');
