@@ -224,6 +224,25 @@ describe('hostile gRPC input, on sqlite', () => {
     assert.equal(found.ok && found.value.total_items, 0);
   });
 
+  it('answers a Watch whose since is past every logged change with a reset, then sends the next changes', async () => {
+    // A client that watched a server since restored from a backup (or moved to a new database).
+    const probe = openWatch(records, { collection: 'notes' }, auth(undefined));
+    const head = Number(await probe.head);
+    probe.cancel();
+    const watch = openWatch(records, { collection: 'notes', since: String(head + 1_000) }, auth(undefined));
+    try {
+      const reset = await within(watch.change(0), 'the reset');
+      assert.deepEqual([(reset as any).action, (reset as any).seq], ['reset', String(head)]);
+      // Numbered below since: the stream sends it all the same.
+      const next = await s.t.seed('notes', { title: 'after the reset' });
+      const change = await within(watch.change(1), 'the change after the reset');
+      assert.equal(change.record.id, next.id);
+      assert.ok(Number(change.seq) <= head + 1_000);
+    } finally {
+      watch.cancel();
+    }
+  });
+
   // Last: it empties the change log.
   it('answers a Watch whose since is older than the change log with a reset first, then goes on live', async () => {
     await s.t.seed('notes', { title: 'before the trim' });
@@ -244,6 +263,15 @@ describe('hostile gRPC input, on sqlite', () => {
     }
   });
 });
+
+/** `promise`, or a failure naming `what` after 5 s. */
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not come within 5 s`)), 5000);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 /** One length-delimited protobuf field. */
 function field(number: number, bytes: Buffer): Buffer {

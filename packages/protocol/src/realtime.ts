@@ -73,8 +73,12 @@ export type ServerMessage =
   | { type: 'leave'; sub: string; seq: number; id: string }
   /** The replay after `resume` is complete: events up to `seq` were sent. */
   | { type: 'resumed'; seq: number }
-  /** `lastSeq` is older than the change log keeps: refetch, then continue from `seq`. */
-  | { type: 'reset'; seq: number; reason: 'retention' }
+  /**
+   * No replay from `lastSeq`: refetch, then continue from `seq` (which may be below
+   * `lastSeq`). `retention`: the change log no longer reaches back to it; `ahead`: it is
+   * past everything this database logged (restored from a backup, or a new one).
+   */
+  | { type: 'reset'; seq: number; reason: 'retention' | 'ahead' }
   | { type: 'response'; id: string; status: number; body: unknown }
   /** A refused message (`id` of the message when it had one). */
   | { type: 'error'; id?: string; status: number; code: string; message: string; data: ErrorResponseBody['data'] }

@@ -77,6 +77,21 @@ describe('EventSequencer', () => {
     );
   });
 
+  it('on a reset below its place (a restored server), takes the changes numbered after the reset seq', () => {
+    const seen: RealtimeEvent[] = [];
+    const sub = subscription('s1', seen);
+    const sequencer = new EventSequencer(() => sub);
+    for (const seq of [70, 71, 72]) sequencer.push(event('s1', seq));
+    sequencer.beginResume();
+    sequencer.reset(60, [sub]);
+    assert.equal(sequencer.lastSeq, 60);
+    for (const seq of [61, 62]) sequencer.push(event('s1', seq));
+    assert.deepEqual(
+      seen.map((e) => e.seq),
+      [70, 71, 72, 61, 62],
+    );
+  });
+
   it('drops held changes when the socket closes mid-resume, so the next resume replays them', () => {
     const seen: RealtimeEvent[] = [];
     const sequencer = new EventSequencer(() => subscription('s1', seen));

@@ -50,14 +50,16 @@ export class EventSequencer {
 
   /**
    * The server cannot replay: every subscription's onReset runs (the app refetches),
-   * then changes after `seq` continue.
+   * then changes after `seq` continue. NB: `seq` replaces the place, also when it is
+   * below it: a server restored from a backup (or on a new database) numbers its next
+   * changes from its own head, and a place kept from before would drop them as seen.
    */
   reset(seq: number, subscriptions: Iterable<RealtimeSubscription>): void {
     for (const subscription of subscriptions) {
-      subscription.lastSeq = Math.max(subscription.lastSeq, seq);
+      subscription.lastSeq = seq;
       this.#call(() => subscription.onReset?.());
     }
-    this.lastSeq = Math.max(this.lastSeq ?? seq, seq);
+    this.lastSeq = seq;
     this.#flush();
   }
 

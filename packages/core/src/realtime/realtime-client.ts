@@ -6,7 +6,7 @@ import { pickFields } from '../json/fields-picker.js';
 import type { RecordDeps } from '../records/record-deps.js';
 import type { RecordJson } from '../records/record-codec.js';
 import { expandAfterCommit, MAX_EXPANDED_JSON } from '../records/record-expand.js';
-import { oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
+import { headSeq as storedHeadSeq, oldestSeq, readChanges, type ChangeEvent } from '../changes/change-log.js';
 import { subscriptionMatches, type Subscription } from './realtime-subscription.js';
 import { subscriptionRequest, type VisibilityChecker, type Visibility } from './realtime-visibility.js';
 import type { RealtimeCredential } from './realtime-broker.js';
@@ -58,8 +58,15 @@ export interface RealtimeSink {
   publish?(topic: string, data: unknown, subs: readonly string[]): boolean;
 }
 
-/** The outcome of `resume`. */
-export type ResumeResult = { kind: 'resumed'; seq: number } | { kind: 'reset'; seq: number };
+/**
+ * The outcome of `resume`. A `reset` says why the replay cannot be made: the change log
+ * no longer reaches back to the client's place (`retention`), or the client's place is
+ * past everything this database has logged (`ahead`: it was restored from a backup, or
+ * is a new one), where the client would take the next changes for ones it has seen.
+ */
+export type ResumeResult =
+  | { kind: 'resumed'; seq: number }
+  | { kind: 'reset'; seq: number; reason: 'retention' | 'ahead' };
 
 const MAX_SUBSCRIPTIONS = 1000;
 /**
@@ -211,7 +218,7 @@ export class RealtimeClient {
    * changes through again. Changes handled live between a subscribe and this call are
    * sent again (a client holds what arrives until `resumed` and drops repeated seqs), so
    * nothing can slip between the replay and the live stream. A `lastSeq` older than the
-   * change log keeps answers `reset`.
+   * change log keeps, or newer than anything the database logged, answers `reset`.
    */
   async resume(lastSeq: number, headSeq: number): Promise<ResumeResult> {
     this.#replaying = true;
@@ -221,8 +228,13 @@ export class RealtimeClient {
     try {
       await this.#tail;
       const upTo = headSeq;
+      // NB: a place past this server's feed is most often a change the feed has not read
+      // yet (another instance sent it); only past the database's own head is it lost.
+      if (lastSeq > upTo && (await storedHeadSeq(this.#deps.store)) < lastSeq)
+        return { kind: 'reset', seq: upTo, reason: 'ahead' };
       const oldest = await oldestSeq(this.#deps.store);
-      if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest)) return { kind: 'reset', seq: upTo };
+      if (lastSeq < upTo && (oldest === undefined || lastSeq + 1 < oldest))
+        return { kind: 'reset', seq: upTo, reason: 'retention' };
       this.#sink.replaying?.();
       for (let after = lastSeq; after < upTo; ) {
         const batch = (await readChanges(this.#deps.store, after, 500)).filter((event) => event.seq <= upTo);

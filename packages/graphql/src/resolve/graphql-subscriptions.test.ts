@@ -144,6 +144,20 @@ describe('GraphQL subscriptions', () => {
     }
   });
 
+  it('refuses a `since` past every logged change, saying to read again', async () => {
+    // A place kept from before a restore, or from another database: later changes would be
+    // numbered at or below it, and a client keeping it would take them for seen ones.
+    const sub = new Subscriber(url, ann.token);
+    sub.subscribe(`(since: "${Number(await head(t)) + 1_000}")`);
+    try {
+      await sub.until(() => sub.errors.length > 0, 'the refusal');
+      assert.match(JSON.stringify(sub.errors), /since is past every change this database logged/);
+      assert.deepEqual(sub.events, []);
+    } finally {
+      await sub.close();
+    }
+  });
+
   it('replays a backlog many times its bound as fast as the subscriber reads, and goes on live', async () => {
     // 80 records of 1 MB against 4 MiB unsent and 64 MiB more: replayed at once, they
     // ended the subscription as a slow consumer however fast its client read.

@@ -115,7 +115,14 @@ class RecordEventStream {
     const done = this.#client.resume(since, this.#broker.seq).then((result) => {
       this.#held = undefined;
       if (result.kind === 'reset')
-        this.events.fail(new AppError('BAD_REQUEST', 'since is older than the change log keeps; read again.'));
+        this.events.fail(
+          new AppError(
+            'BAD_REQUEST',
+            result.reason === 'ahead'
+              ? 'since is past every change this database logged (it was restored, or is a new one); read again.'
+              : 'since is older than the change log keeps; read again.',
+          ),
+        );
     });
     await Promise.race([begun, done]);
     done.catch((error: unknown) => this.events.fail(error));

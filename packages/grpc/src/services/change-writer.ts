@@ -55,11 +55,18 @@ export class ChangeWriter {
     this.#held = undefined;
   }
 
-  /** Ends holding: a `reset` first when the resume answered one, then what was held. */
+  /**
+   * Ends holding: a `reset` first when the resume answered one, then what was held. After
+   * a reset the stream goes on from its `seq`, which is below `since` when `since` was
+   * past everything the database logged: changes are then new whatever `since` said.
+   */
   release(reset: { seq: number } | undefined): void {
     const held = this.#held ?? [];
     this.#held = undefined;
-    if (reset) this.#write({ action: 'reset', seq: String(reset.seq), record: null }, SMALL_MESSAGE_BYTES, reset.seq);
+    if (reset) {
+      this.#lastSeq = reset.seq;
+      this.#write({ action: 'reset', seq: String(reset.seq), record: null }, SMALL_MESSAGE_BYTES, reset.seq);
+    }
     for (const delivery of held) this.send(delivery);
   }
 

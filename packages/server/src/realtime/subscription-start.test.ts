@@ -87,6 +87,20 @@ for (const { name: dialect, skip } of testDialects) {
       assert.deepEqual(titles(), ['in time']);
     });
 
+    it('resets a place past everything the database logged, and resumes one the feed has not read yet', async () => {
+      const { client } = connect();
+      t.realtime.subscribe(client, 's1', 'notes/*');
+      // A restored backup or a new database: the client's place is past the whole log.
+      const head = t.realtime.seq;
+      assert.deepEqual(await client.resume(head + 1_000, head), { kind: 'reset', seq: head, reason: 'ahead' });
+      // Another instance sent the client a change this one's feed has not handed on yet.
+      await write('not read yet');
+      assert.ok(t.feed.announcedSeq > t.feed.lastSeq, 'the change is still on its way');
+      const place = t.feed.announcedSeq;
+      assert.deepEqual(await client.resume(place, t.realtime.seq), { kind: 'resumed', seq: place });
+      await t.feed.settle();
+    });
+
     it("paces a replay by the transport's room, and stops it when the client goes", async () => {
       // A sink that is full after every second change until the test makes room.
       const deliveries: Delivery[] = [];

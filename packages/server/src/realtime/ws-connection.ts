@@ -157,7 +157,7 @@ async function onMessage(
         const result = await client.resume(message.lastSeq, services.broker.seq);
         return send(
           result.kind === 'reset'
-            ? { type: 'reset', seq: result.seq, reason: 'retention' }
+            ? { type: 'reset', seq: result.seq, reason: result.reason }
             : { type: 'resumed', seq: result.seq },
         );
       }

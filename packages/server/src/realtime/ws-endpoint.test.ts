@@ -312,6 +312,20 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal((reset as { reason: string }).reason, 'retention');
     });
 
+    it('answers reset (ahead) to a place past every logged change, then sends the next changes', async () => {
+      // The client's place came from this server before a restore, or from another database.
+      const socket = await open();
+      const head = (socket.messages[0] as { seq: number }).seq;
+      socket.send({ type: 'subscribe', id: 'r', topic: 'notes/*' });
+      await socket.waitFor((m) => m.type === 'subscribed');
+      socket.send({ type: 'resume', lastSeq: head + 1_000 });
+      const reset = await socket.waitFor((m) => m.type === 'reset');
+      assert.deepEqual(reset, { type: 'reset', seq: head, reason: 'ahead' });
+      await call(t, 'POST', '/api/collections/notes/records', { title: 'after the reset' });
+      const next = (await socket.waitFor((m) => isEvent(m) && m.record.title === 'after the reset')) as Event;
+      assert.ok(next.seq <= head + 1_000, 'numbered below the place the client gave');
+    });
+
     it('resumes past changes larger than the unsent bound, sent back to back, and keeps the socket', async () => {
       // A replay writes its changes and then `resumed` in one go: the reader has had no
       // time to take a 6 MB frame in before the next is written. It is not behind, and
