@@ -176,6 +176,12 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       )
     : undefined;
   const closeConnections = connectionCloser(app.server);
+  // NB: the log's own store too: a restore's restart composes a new one, and each left
+  // open kept its connections to logs.db for the life of the process.
+  const stopRequestLog = async () => {
+    await core.logs.stop();
+    await core.logsStore?.close();
+  };
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??=
@@ -186,8 +192,8 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
       stopSweeping(),
       graphql.close(),
       core.stop(),
-      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, () => core.logs.stop()).finally(
-        () => core.redis?.close(),
+      shutdown(app, grpc, store, logger, config.shutdownTimeoutMs, closeConnections, stopRequestLog).finally(() =>
+        core.redis?.close(),
       )));
   return {
     config,
