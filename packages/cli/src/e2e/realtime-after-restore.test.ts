@@ -9,15 +9,12 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import PocketBase from 'pocketbase';
 import { createClient, MemoryAuthStore, type TandemClient, type WebSocketConstructor } from '@tandem/sdk';
+import { until } from '@tandem/core/testing';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
-/** Resolves once `condition` holds, polling; fails after `timeoutMs`. */
-async function until(condition: () => boolean, what: string | (() => string), timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits until `condition` holds; fails naming `what` after 20 s. */
+async function eventually(condition: () => boolean, what: () => string): Promise<void> {
+  assert.ok(await until(condition, 20_000), `timed out waiting for ${what()}`);
 }
 
 /** Every message the server sent the SDK's sockets, parsed. */
@@ -65,15 +62,21 @@ describe('a realtime client across a restore from a backup', () => {
     );
 
     await writer.collection('posts').create({ title: 'before the backup' });
-    await until(() => seen.length === 1, 'the first create');
+    await eventually(
+      () => seen.length === 1,
+      () => 'the first create',
+    );
     await admin.backups.create('before.zip');
     // Changes the restore takes back: the client's place is now past the backup's head.
     for (let i = 0; i < 5; i++) await writer.collection('posts').create({ title: `undone ${i}` });
-    await until(() => seen.length === 6, 'the creates the restore takes back');
+    await eventually(
+      () => seen.length === 6,
+      () => 'the creates the restore takes back',
+    );
     const placeBefore = subscriber.realtime.lastSeq!;
 
     await admin.backups.restore('before.zip');
-    await until(
+    await eventually(
       () => received.some((m) => m.type === 'reset'),
       () => `a reset after the restart (the sockets got ${received.map((m) => m.type).join(', ')})`,
     );
@@ -85,7 +88,10 @@ describe('a realtime client across a restore from a backup', () => {
     // Numbered from the restored head, so at or below the place the client kept.
     const after = Array.from({ length: 3 }, (_, i) => `after the restore ${i}`);
     for (const title of after) await writer.collection('posts').create({ title });
-    await until(() => seen.length === 9, 'the creates after the restore');
+    await eventually(
+      () => seen.length === 9,
+      () => 'the creates after the restore',
+    );
     assert.deepEqual(seen.slice(6), after);
     assert.ok(subscriber.realtime.lastSeq! <= placeBefore, 'these changes were numbered below the old place');
   });

@@ -40,6 +40,15 @@ for (const { name: dialect, skip } of testDialects) {
     /** Writes a note; its change is announced to the feed, not yet handed on (that waits for the next turn). */
     const write = (title: string) => t.seed('notes', { title });
 
+    /** Writes notes titled `titles` the client misses, subscribes it, and starts its resume from before them. */
+    const resumePast = async (client: RealtimeClient, titles: readonly string[]) => {
+      const lastSeq = t.feed.lastSeq;
+      for (const title of titles) await write(title);
+      await t.feed.settle();
+      t.realtime.subscribe(client, 's1', 'notes/*');
+      return client.resume(lastSeq, t.realtime.seq);
+    };
+
     it('does not send a change acknowledged before the subscription, though the feed hands it on after', async () => {
       const { client, titles } = connect();
       await write('before');
@@ -111,11 +120,10 @@ for (const { name: dialect, skip } of testDialects) {
         room: () => (deliveries.length % 2 === 0 ? new Promise<void>((resolve) => (waiting = resolve)) : undefined),
       });
       clients.push(client);
-      const lastSeq = t.feed.lastSeq;
-      for (let i = 0; i < 6; i++) await write(`paced ${i}`);
-      await t.feed.settle();
-      t.realtime.subscribe(client, 's1', 'notes/*');
-      const resumed = client.resume(lastSeq, t.realtime.seq);
+      const resumed = resumePast(
+        client,
+        Array.from({ length: 6 }, (_, i) => `paced ${i}`),
+      );
       /** Waits until `count` deliveries arrived, then a moment more, in which no other may come. */
       const settled = async (count: number) => {
         for (let i = 0; i < 250 && deliveries.length < count; i++) await new Promise((r) => setTimeout(r, 20));
@@ -149,11 +157,7 @@ for (const { name: dialect, skip } of testDialects) {
         room: () => (gone ? (roomAfterClose++, new Promise<void>(() => undefined)) : undefined),
       });
       clients.push(client);
-      const lastSeq = t.feed.lastSeq;
-      for (let i = 0; i < 3; i++) await write(`going ${i}`);
-      await t.feed.settle();
-      t.realtime.subscribe(client, 's1', 'notes/*');
-      const resumed = client.resume(lastSeq, t.realtime.seq);
+      const resumed = resumePast(client, ['going 0', 'going 1', 'going 2']);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'still waiting'>((resolve) => (timer = setTimeout(resolve, 2_000, 'still waiting')));
       const outcome = await Promise.race([resumed.then((result) => result.kind), late]);
@@ -175,12 +179,7 @@ for (const { name: dialect, skip } of testDialects) {
         disconnect: () => void disconnected++,
       });
       clients.push(client);
-      const lastSeq = t.feed.lastSeq;
-      await write('replayed 0');
-      await write('replayed 1');
-      await t.feed.settle();
-      t.realtime.subscribe(client, 's1', 'notes/*');
-      const resumed = client.resume(lastSeq, t.realtime.seq);
+      const resumed = resumePast(client, ['replayed 0', 'replayed 1']);
       for (let i = 0; i < 250 && deliveries.length < 1; i++) await new Promise((r) => setTimeout(r, 20));
       const live = Array.from({ length: MAX_HELD_DURING_REPLAY + 1 }, (_, i) => ({ title: `live ${i}` }));
       for (let i = 0; i < live.length; i += 500)
