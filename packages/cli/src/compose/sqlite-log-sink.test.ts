@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { entriesOf, LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
 import { BatchEncoder } from '@tandem/core/log-batch';
+import { LOG_SEGMENTS_SCHEMA, LOG_SEGMENTS_TABLE } from '@tandem/core/log-segments';
 import { createTempDir, guestRequestLogInput } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -59,11 +60,10 @@ describe('the SQLite request log sink', () => {
     }
   });
 
-  it('stores every entry of a batch that fills several multi-row inserts and leaves a remainder', async () => {
+  it('stores every entry of a batch as one segment', async () => {
     const { store, logs, file } = await logsIn('many');
     const sink = createSqliteLogSink(file);
     try {
-      // 123 = two inserts of 50 rows and 23 rows one by one.
       const urls = Array.from({ length: 123 }, (_, i) => `/r/${String(i).padStart(3, '0')}`);
       await sink.write(batchOf(urls));
       const page = await logs.list({ sort: 'data.url', perPage: '500' });
@@ -73,41 +73,35 @@ describe('the SQLite request log sink', () => {
         urls,
       );
       assert.equal(new Set(page.items.map((e) => e.id)).size, 123);
+      const db = new Database(file, { readonly: true });
+      const segments = db.prepare(`SELECT "count", typeof("rows") AS "kind" FROM "${LOG_SEGMENTS_TABLE}"`).all();
+      db.close();
+      assert.deepEqual(segments, [{ count: 123, kind: 'text' }]);
     } finally {
       await sink.close();
       await store.close();
     }
   });
-  it("stores message and data as text, the entry's message and its data as JSON, whatever a request carried", async () => {
-    const { store, file } = await logsIn('texts');
+  it("stores an entry's message and data as entriesOf makes them, whatever a request carried", async () => {
+    const { store, logs, file } = await logsIn('texts');
     const sink = createSqliteLogSink(file);
     try {
       const texts = ['/"quoted"\\', '/\u0000\n\t', '/été', '/✓ 😀', '/\u2028', '/\ud800'];
       const encoder = new BatchEncoder();
-      for (const text of texts) encoder.append(Date.now(), request(text), { ip: true, authId: false });
-      const batch = encoder.take();
-      const expected = entriesOf(structuredClone(batch)).map((e): [string, string] => [
-        e.message,
-        JSON.stringify(e.data),
-      ]);
-      await sink.write(batch);
-      const db = new Database(file, { readonly: true });
-      const rows = db
-        .prepare(
-          'SELECT "message", "data", typeof("message") AS "m", typeof("data") AS "d" FROM "_logs" ORDER BY rowid',
-        )
-        .all() as Array<{ message: string; data: string; m: string; d: string }>;
-      db.close();
-      assert.deepEqual(
-        rows.map((row) => [row.m, row.d]),
-        texts.map(() => ['text', 'text']),
+      texts.forEach((text, i) =>
+        encoder.append(Date.UTC(2026, 11, 7, 0, 0, 0, i), request(text), { ip: true, authId: false }),
       );
-      // A lone surrogate cannot be UTF-8: the message keeps U+FFFD in its place, as any
-      // UTF-8 text would; the data has it escaped, as JSON.stringify writes it.
-      const stored = expected.map(([message, data]) => [message.replace(/\ud800/, '\ufffd'), data]);
+      const batch = encoder.take();
+      const expected = entriesOf(structuredClone(batch)).map((e) => [e.message, e.data]);
+      await sink.write(batch);
+      const stored = (await logs.list({ sort: 'created' })).items.map((e) => [e.message, e.data]);
+      // A lone surrogate cannot be UTF-8. The data has it escaped, as JSON.stringify writes
+      // it, and reads back as it was; the message, which SQLite takes from the data, has the
+      // surrogate's three bytes (CESU-8), each read as U+FFFD.
+      const message = (text: unknown) => String(text).replace(/\ud800/, '\ufffd'.repeat(3));
       assert.deepEqual(
-        rows.map((row) => [row.message, row.data]),
         stored,
+        expected.map(([text, data]) => [message(text), data]),
       );
     } finally {
       await sink.close();
@@ -120,11 +114,14 @@ describe('the SQLite request log sink', () => {
     new Database(file).close(); // a database without the log's table
     const sink = createSqliteLogSink(file);
     try {
-      await assert.rejects(sink.write(batchOf(['/lost'])), /request log: no such table: _logs/);
+      await assert.rejects(sink.write(batchOf(['/lost'])), /request log: no such table: _logs_segments/);
       const db = new Database(file);
-      db.exec('CREATE TABLE "_logs" (id TEXT PRIMARY KEY, created TEXT, level INTEGER, message TEXT, data JSON)');
+      for (const statement of LOG_SEGMENTS_SCHEMA) db.exec(statement);
       await sink.write(batchOf(['/kept']));
-      assert.deepEqual(db.prepare('SELECT message FROM "_logs"').pluck().all(), ['GET /kept']);
+      assert.deepEqual(
+        db.prepare(`SELECT "value" ->> '$[3].url' FROM "${LOG_SEGMENTS_TABLE}", json_each("rows")`).pluck().all(),
+        ['/kept'],
+      );
       db.close();
     } finally {
       await sink.close();

@@ -38,7 +38,12 @@ describe('the request log of tandem serve on SQLite', () => {
     assert.doesNotMatch(fixture.server.output(), /"msg":"request"/, 'no request line unless asked (--request-lines)');
     const db = new Database(join(fixture.dir, 'logs.db'), { readonly: true });
     try {
-      const last = db.prepare(`SELECT COUNT(*) FROM "_logs" WHERE message LIKE 'GET /api/health?last=%'`).pluck().get();
+      const last = db
+        .prepare(
+          `SELECT COUNT(*) FROM "_logs_segments", json_each("rows") WHERE "value" ->> '$[3].url' LIKE '/api/health?last=%'`,
+        )
+        .pluck()
+        .get();
       assert.equal(last, 10);
     } finally {
       db.close();

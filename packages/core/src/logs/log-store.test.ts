@@ -1,7 +1,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore, type TestStore } from '../testing/test-stores.fixture.js';
-import { BatchEncoder, entriesOf } from './log-batch.js';
+import { BatchEncoder, entriesOf, type RequestLogBatch } from './log-batch.js';
 import type { LogEntry, RequestLogInput } from './log-entry.js';
 import { LogStore } from './log-store.js';
 
@@ -141,4 +141,111 @@ forEachStore((name, open) => {
         );
       }),
   );
+});
+
+/** A time 10 ms apart per entry, each block of 50 entries in reverse, and 5 ms past it for `older`. */
+const timeOf = (n: number, older = false) =>
+  Date.UTC(2026, 11, 7, 8, 0, 0, 0) + 10 * (n - (n % 50) + 49 - (n % 50)) + (older ? 5 : 0);
+
+/** A request of the test's own URL (`/api/n/<n>`, `/row` added for `older`); every third one a 404. */
+const requestN = (n: number, older = false) => ({
+  ...request(`n${n}`, n),
+  url: `/api/n/${n}${older ? '/row' : ''}`,
+  status: n % 3 === 0 ? 404 : 200,
+});
+
+/**
+ * Batches of 1 to 29 requests whose times overlap the batches before and after them (a
+ * request answered late is logged after one answered early), each time its own.
+ */
+function overlappingBatches(count: number): RequestLogBatch[] {
+  const batches: RequestLogBatch[] = [];
+  let n = 0;
+  for (let b = 0; b < count; b += 1) {
+    const encoder = new BatchEncoder();
+    for (let i = 0; i < 1 + ((b * 7) % 29); i += 1, n += 1)
+      encoder.append(timeOf(n), requestN(n), { ip: true, authId: false });
+    batches.push(encoder.take());
+  }
+  return batches;
+}
+
+/** Entries stored one row each, as an older Tandem stored them, every fifth time among the batches'. */
+function olderRows(count: number): LogEntry[] {
+  const encoder = new BatchEncoder();
+  for (let n = 0; n < count; n += 5) encoder.append(timeOf(n, true), requestN(n, true), { ip: true, authId: false });
+  return entriesOf(encoder.take()).map((entry, i) => ({ ...entry, id: `row${String(i).padStart(12, '0')}` }));
+}
+
+forEachStore((_name, open) => {
+  it('pages newest first as the whole log sorted, across segments that overlap in time and older rows', () =>
+    withLogs(open, async (logs) => {
+      const expected: LogEntry[] = [];
+      for (const batch of overlappingBatches(60)) {
+        expected.push(...entriesOf(structuredClone(batch)));
+        await logs.insertRequests(batch);
+      }
+      const rows = olderRows(expected.length);
+      await logs.insert(rows);
+      expected.push(...rows);
+      const newestFirst = (a: LogEntry, b: LogEntry) =>
+        a.created === b.created ? (a.id < b.id ? 1 : -1) : a.created < b.created ? 1 : -1;
+      expected.sort(newestFirst);
+      assert.equal(new Set(expected.map((e) => e.created)).size, expected.length, 'every time its own');
+      for (const [filter, matches] of [
+        ['', () => true],
+        ['data.status = 404', (e: LogEntry) => e.data.status === 404],
+        ['data.url ~ "/row"', (e: LogEntry) => String(e.data.url).endsWith('/row')],
+      ] as const) {
+        const wanted = expected.filter(matches);
+        for (const perPage of [1, 7, 30, 500]) {
+          for (const sort of [undefined, '-created', '-created,id']) {
+            const pages = Math.ceil(wanted.length / perPage) + 1;
+            for (let page = 1; page <= pages; page += pages > 12 ? 5 : 1) {
+              const got = await logs.list({ filter, sort, perPage: String(perPage), page: String(page) });
+              const want = wanted.slice((page - 1) * perPage, page * perPage);
+              const label = `filter ${filter || '(none)'}, sort ${sort}, ${perPage} a page, page ${page}`;
+              assert.deepEqual(
+                got.items.map((e) => e.data.url),
+                want.map((e) => e.data.url),
+                label,
+              );
+              assert.equal(got.totalItems, wanted.length, label);
+            }
+          }
+        }
+      }
+    }));
+
+  it('finds each entry by its id in whichever segment holds it, and no other', () =>
+    withLogs(open, async (logs) => {
+      for (const batch of overlappingBatches(12)) await logs.insertRequests(batch);
+      const all = (await logs.list({ perPage: '500', sort: 'created' })).items;
+      assert.ok(all.length > 100);
+      for (const entry of all) assert.deepEqual(await logs.view(entry.id), entry, entry.id);
+      const first = all[0]!.id;
+      assert.equal(await logs.view(`${first.slice(0, 14)}${first[14] === 'a' ? 'b' : 'a'}`), undefined);
+      assert.equal(await logs.view(''), undefined);
+    }));
+
+  it('keeps an entry until retention passes it, and counts what it deleted', () =>
+    withLogs(open, async (logs) => {
+      for (const batch of overlappingBatches(20)) await logs.insertRequests(batch);
+      await logs.insert(olderRows(300));
+      const before = (await logs.list({ perPage: '500', sort: 'created' })).items;
+      const cutoff = before[Math.floor(before.length / 2)]!.created;
+      const deleted = await logs.deleteBefore(cutoff);
+      const after = (await logs.list({ perPage: '500', sort: 'created' })).items;
+      assert.equal(after.length + deleted, before.length, 'deleted counts every entry gone');
+      assert.ok(deleted > 0, 'something was old enough');
+      for (const entry of before)
+        if (entry.created >= cutoff)
+          assert.ok(
+            after.some((kept) => kept.id === entry.id),
+            `kept ${entry.id}`,
+          );
+      assert.equal((await logs.list({})).totalItems, after.length);
+      assert.equal(await logs.deleteBefore('9999-12-31 23:59:59.999Z'), after.length);
+      assert.equal((await logs.list({})).totalItems, 0);
+    }));
 });

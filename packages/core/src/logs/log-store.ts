@@ -3,16 +3,36 @@ import { schemaViewOf } from '../schema/schema-view.js';
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
 import type { Store } from '../store/store.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
-import { entriesOf, type RequestLogBatch } from './log-batch.js';
+import type { RequestLogBatch } from './log-batch.js';
 import type { LogEntry, LogHourStats, LogPage } from './log-entry.js';
+import { jsonRowsOf } from './log-rows-json.js';
 import { jsonbRowsOf } from './log-rows-jsonb.js';
 import { LOGS_TABLE, logsCollection } from './log-schema.js';
+import {
+  COUNT_EVERY_ENTRY,
+  DELETE_LOG_ROWS_BEFORE,
+  DELETE_LOG_SEGMENTS_BEFORE,
+  entriesFrom,
+  entriesSince,
+  entryOfId,
+  EVERY_ENTRY,
+  INSERT_LOG_SEGMENT,
+  LOG_SEGMENTS_SCHEMA,
+  logFileStatement,
+  newestBound,
+  type EntriesReach,
+} from './log-segments.js';
 
 const ALIAS = '_l';
 const DEFAULT_PER_PAGE = 30;
 const MAX_PER_PAGE = 500;
 /** Most hours one stats answer lists (a year of hours): the answer stays bounded whatever the filter. */
 const MAX_STATS_HOURS = 24 * 366;
+/** Entries a segment holds, on a busy server: the first guess of how many segments a page needs. */
+const ENTRIES_PER_BUSY_SEGMENT = 100;
+/** How much wider each try of a newest-first page reads when the one before fell short. */
+const WIDER = 8;
+const NEWEST_FIRST = /^\s*-created\s*(,|$)/;
 
 /** `page`, `perPage`, `sort`, `filter` and `skipTotal` of `GET /api/logs`. */
 export interface LogListParams {
@@ -24,25 +44,32 @@ export interface LogListParams {
 }
 
 /**
- * The request log table (`_logs`) in the data store, on both databases: written in
- * batches by the LogWriter, read by superusers through `/api/logs`. Filters and sorts
- * compile as over a collection with fields `id`, `created`, `level`, `message` and
- * `data` (json), with a superuser's rights.
+ * The request log, written in batches by the LogWriter, read by superusers through
+ * `/api/logs`. Filters and sorts compile as over a collection with fields `id`,
+ * `created`, `level`, `message` and `data` (json), with a superuser's rights.
+ *
+ * On PostgreSQL it is the table `_logs` of the data store, one row per entry. On SQLite
+ * (the log's own file) a batch of requests is stored as one segment, and `_logs` holds
+ * what an older Tandem stored row by row: see log-segments.ts.
  */
 export class LogStore {
   readonly #store: Store;
+  /** SQLite, the one synchronous store, keeps the request log in segments. */
+  readonly #segments: boolean;
 
   constructor(store: Store) {
     this.#store = store;
+    this.#segments = store.dialect.synchronous;
   }
 
-  /** Creates the table and its index on `created` when missing. */
+  /** Creates the tables and their indexes when missing. */
   async ensureSchema(): Promise<void> {
     const d = this.#store.dialect;
     await this.#store.exec(`CREATE TABLE IF NOT EXISTS "${LOGS_TABLE}" ("id" TEXT PRIMARY KEY NOT NULL,
       "created" TEXT NOT NULL, "level" ${d.columnDefinition('number')}, "message" ${d.columnDefinition('text')},
       "data" ${d.columnDefinition('json')})`);
     await this.#store.exec(`CREATE INDEX IF NOT EXISTS "_logs_created_idx" ON "${LOGS_TABLE}" ("created")`);
+    if (this.#segments) for (const statement of LOG_SEGMENTS_SCHEMA) await this.#store.exec(statement);
   }
 
   /**
@@ -80,20 +107,35 @@ export class LogStore {
   }
 
   /**
-   * Inserts a batch of request entries in one statement. On PostgreSQL the batch's rows
-   * go as one `jsonb` array made straight from the batch's bytes (jsonbRowsOf), with
-   * the same rows as `insert(entriesOf(batch))` gives; on SQLite (tests and tools: a
-   * server writes its SQLite log in a worker of its own) through `insert`.
+   * Inserts a batch of request entries in one statement, with the same entries as
+   * `insert(entriesOf(batch))` gives. On PostgreSQL the batch's rows go as one `jsonb`
+   * array made straight from the batch's bytes (jsonbRowsOf); on SQLite as one segment
+   * (tests and tools: a server writes its SQLite log in a worker of its own).
    */
   async insertRequests(batch: RequestLogBatch): Promise<void> {
     if (batch.count === 0) return;
-    if (this.#store.dialect.synchronous) return this.insert(entriesOf(batch));
-    await this.#store.run(INSERT_FROM_JSONB.bind([jsonbRowsOf(batch)]));
+    if (!this.#segments) {
+      await this.#store.run(INSERT_FROM_JSONB.bind([jsonbRowsOf(batch)]));
+      return;
+    }
+    const rows = jsonRowsOf(batch);
+    await this.#store.run(
+      logFileStatement(INSERT_LOG_SEGMENT, [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]),
+    );
   }
 
-  /** Deletes entries created before `cutoff` (PocketBase's datetime text); returns how many. */
+  /**
+   * Deletes entries created before `cutoff` (PocketBase's datetime text); returns how
+   * many. A segment goes once its newest entry is older than `cutoff`.
+   */
   async deleteBefore(cutoff: string): Promise<number> {
-    return (await this.#store.run(sql`DELETE FROM ${ident(LOGS_TABLE)} WHERE "created" < ${cutoff}`)).changes;
+    if (!this.#segments)
+      return (await this.#store.run(sql`DELETE FROM ${ident(LOGS_TABLE)} WHERE "created" < ${cutoff}`)).changes;
+    return this.#store.transaction(async (tx) => {
+      const rows = (await tx.run(logFileStatement(DELETE_LOG_ROWS_BEFORE, [cutoff]))).changes;
+      const segments = await tx.all<{ count: number }>(logFileStatement(DELETE_LOG_SEGMENTS_BEFORE, [cutoff]));
+      return segments.reduce((sum, segment) => sum + Number(segment.count), rows);
+    });
   }
 
   /** One page of entries, newest first unless `sort` says otherwise. Throws FILTER_INVALID / SORT_INVALID (400). */
@@ -103,20 +145,46 @@ export class LogStore {
     const page = positiveInt(params.page, 1);
     const perPage = Math.min(positiveInt(params.perPage, DEFAULT_PER_PAGE), MAX_PER_PAGE);
     const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
-    const [rows, totalItems] = await Promise.all([
+    const newestFirst = !params.sort?.trim() || NEWEST_FIRST.test(params.sort);
+    const pageOf = (reach: EntriesReach) =>
       this.#store.all<Record<string, unknown>>(
-        sql`SELECT * FROM ${this.#table()} WHERE ${where} ORDER BY ${order} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
-      ),
-      skipTotal ? Promise.resolve(-1) : this.#count(where),
+        sql`SELECT * FROM ${this.#table(reach)} WHERE ${where} ORDER BY ${order}
+          LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
+      );
+    const [rows, totalItems] = await Promise.all([
+      newestFirst && this.#segments ? this.#newestPage(page, perPage, pageOf) : pageOf(EVERY_ENTRY),
+      skipTotal ? Promise.resolve(-1) : this.#count(params.filter, where),
     ]);
     const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
     return { page, perPage, totalItems, totalPages, items: rows.map((row) => this.#entry(row)) };
   }
 
+  /**
+   * A page sorted newest first, over segments, read from the newest entries only: those
+   * created at or after the `last` of the n-th newest segment are every entry that new
+   * (an older segment's entries are all older), and so are those at or after the
+   * `created` of the n-th newest row. So when they fill the page it is the page. When
+   * they fall short of a full page, the next try reads WIDER times as many, and the last
+   * reads them all.
+   */
+  async #newestPage(
+    page: number,
+    perPage: number,
+    pageOf: (reach: EntriesReach) => Promise<Record<string, unknown>[]>,
+  ): Promise<Record<string, unknown>[]> {
+    for (let rows = page * perPage; ; rows *= WIDER) {
+      const segments = Math.ceil(rows / ENTRIES_PER_BUSY_SEGMENT);
+      const bound = await this.#store.first<{ since: string | null }>(newestBound(segments, rows));
+      if (bound?.since == null) return pageOf(EVERY_ENTRY);
+      const found = await pageOf(entriesSince(bound.since));
+      if (found.length === perPage) return found;
+    }
+  }
+
   /** One entry, or undefined. */
   async view(id: string): Promise<LogEntry | undefined> {
     const row = await this.#store.first<Record<string, unknown>>(
-      sql`SELECT * FROM ${this.#table()} WHERE ${ident(ALIAS)}."id" = ${id}`,
+      sql`SELECT * FROM ${this.#table(entryOfId(id))} WHERE ${ident(ALIAS)}."id" = ${id}`,
     );
     return row ? this.#entry(row) : undefined;
   }
@@ -126,24 +194,28 @@ export class LogStore {
     // The hour of PocketBase's datetime text, `2024-01-31 10`, names its bucket: the same SQL on both databases.
     const hour = sql`SUBSTR(${ident(ALIAS)}."created", 1, 13)`;
     const rows = await this.#store.all<{ total: unknown; hour: string }>(
-      sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table()} WHERE ${this.#where(filter)}
+      sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table(EVERY_ENTRY)} WHERE ${this.#where(filter)}
         GROUP BY ${hour} ORDER BY ${hour} DESC LIMIT ${MAX_STATS_HOURS}`,
     );
     return rows.reverse().map((row) => ({ total: Number(row.total), date: `${row.hour}:00:00.000Z` }));
   }
 
-  #table(): Sql {
-    return sql`${ident(LOGS_TABLE)} AS ${ident(ALIAS)}`;
+  /** The entries `reach` names, as a table aliased ALIAS. On PostgreSQL, `_logs` (its indexes do the reaching). */
+  #table(reach: EntriesReach): Sql {
+    return this.#segments ? entriesFrom(reach, ALIAS) : sql`${ident(LOGS_TABLE)} AS ${ident(ALIAS)}`;
   }
 
   #where(filter: string | undefined): Sql {
     return filter?.trim() ? compileFilter(parseFilter(filter), this.#context()) : raw('1 = 1');
   }
 
-  async #count(where: Sql): Promise<number> {
-    const row = await this.#store.first<{ n: unknown }>(
-      sql`SELECT COUNT(*) AS "n" FROM ${this.#table()} WHERE ${where}`,
-    );
+  /** How many entries match; without a filter, over segments, from their counts. */
+  async #count(filter: string | undefined, where: Sql): Promise<number> {
+    const query =
+      this.#segments && !filter?.trim()
+        ? COUNT_EVERY_ENTRY
+        : sql`SELECT COUNT(*) AS "n" FROM ${this.#table(EVERY_ENTRY)} WHERE ${where}`;
+    const row = await this.#store.first<{ n: unknown }>(query);
     return Number(row?.n ?? 0);
   }
 
