@@ -1,29 +1,36 @@
 #!/usr/bin/env node
-// What `/api/logs` reads cost over a large SQLite request log, stored as segments (a
-// batch a row, as a server writes it) and as one row per entry (as Tandem stored it
-// before segments, and as `_logs` still holds such entries): milliseconds per query,
-// the median of LOG_READS_TIMES runs, in process (LogStore over the log's own file, no
-// HTTP). The queries are the admin UI's: the newest page with its total, a later page,
-// a filtered page, one entry by id, and the requests per hour.
+// What `/api/logs` reads cost over a large request log, stored as segments (a batch a
+// row, as a server writes it) and as one row per entry (as Tandem stored it before
+// segments, and as `_logs` still holds such entries): milliseconds per query, the median
+// of LOG_READS_TIMES runs, in process (LogStore, no HTTP), on SQLite (the log's own
+// file) and on PostgreSQL (a fresh database of BENCH_PG_URL's server, dropped after;
+// skipped with a message when the server is not reachable). The queries are the admin
+// UI's: the newest page with its total, a later page, a filtered page, one entry by id,
+// and the requests per hour.
 //
 // Usage: npx tsc -b && node bench/log-reads.mjs
-// Knobs: LOG_READS_ENTRIES (1000000), LOG_READS_BATCH (500: entries a segment), LOG_READS_TIMES (5).
+// Knobs: LOG_READS_ENTRIES (1000000), LOG_READS_BATCH (500: entries a segment), LOG_READS_TIMES (5),
+// LOG_READS_DATABASES (sqlite,postgres), BENCH_PG_URL (postgres://postgres@127.0.0.1:5432/test).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBenchDatabase, databaseUrl, dropBenchDatabase, probePostgres } from './bench-postgres.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(ROOT, 'packages/cli/package.json'));
 const Database = require('better-sqlite3');
+const pg = require('pg');
 const core = await import('@tandem/core');
 const { BatchEncoder } = await import('@tandem/core/log-batch');
 
 const ENTRIES = Number(process.env.LOG_READS_ENTRIES ?? 1_000_000);
 const BATCH = Number(process.env.LOG_READS_BATCH ?? 500);
 const TIMES = Number(process.env.LOG_READS_TIMES ?? 5);
+const DATABASES = (process.env.LOG_READS_DATABASES ?? 'sqlite,postgres').split(',');
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const START = Date.UTC(2026, 11, 1);
 /** A request every 50 ms: a million entries span about 14 hours. */
 const STEP_MS = 50;
@@ -51,12 +58,23 @@ function batchAt(first) {
   return encoder.take();
 }
 
-async function filled(layout) {
-  const file = join(dir, `${layout}.db`);
-  const store = core.createSqliteStore(
-    { writer: new Database(file), reader: new Database(file) },
-    { synchronous: 'NORMAL' },
-  );
+/** A store of `database`'s kind, new and empty; `drop` removes what it made. */
+async function openStore(database, layout) {
+  if (database === 'sqlite') {
+    const file = join(dir, `${layout}.db`);
+    const store = core.createSqliteStore(
+      { writer: new Database(file), reader: new Database(file) },
+      { synchronous: 'NORMAL' },
+    );
+    return { store, drop: async () => {} };
+  }
+  const name = await createBenchDatabase(PG_URL);
+  const pool = new pg.Pool({ connectionString: databaseUrl(PG_URL, name), max: 10 });
+  return { store: core.createPostgresStore({ pool }), drop: () => dropBenchDatabase(PG_URL, name) };
+}
+
+async function filled(database, layout) {
+  const { store, drop } = await openStore(database, layout);
   const logs = new core.LogStore(store);
   await logs.ensureSchema();
   const started = performance.now();
@@ -65,10 +83,9 @@ async function filled(layout) {
     if (layout === 'segments') await logs.insertRequests(batch);
     else await logs.insert(core.entriesOf(batch));
   }
-  console.log(
-    `${layout}: ${ENTRIES.toLocaleString('en-US')} entries stored in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-  );
-  return { store, logs };
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`${database}, ${layout}: ${ENTRIES.toLocaleString('en-US')} entries stored in ${seconds} s`);
+  return { store, logs, drop };
 }
 
 async function median(work) {
@@ -103,20 +120,33 @@ const queries = [
   ['requests per hour', (logs) => logs.stats()],
 ];
 
-const results = {};
-for (const layout of ['segments', 'rows']) {
-  const { store, logs } = await filled(layout);
-  const id = await middleId(logs);
-  for (const [name, query] of queries) {
-    const { ms, answer } = await median(() => query(logs, id));
-    (results[name] ??= {})[layout] = { ms, size: answer?.items?.length ?? answer?.length ?? (answer ? 1 : 0) };
+for (const database of DATABASES) {
+  if (database === 'postgres') {
+    const probe = await probePostgres(PG_URL);
+    if (!probe.reachable) {
+      console.log(`postgres: skipped (${probe.reason})`);
+      continue;
+    }
   }
-  await store.close();
-}
-console.log(`\n| query (${ENTRIES.toLocaleString('en-US')} entries, median of ${TIMES}) | segments, ms | rows, ms |`);
-console.log('|---|---:|---:|');
-for (const [name] of queries) {
-  const { segments, rows } = results[name];
-  if (segments.size !== rows.size) throw new Error(`${name}: ${segments.size} answers against ${rows.size}`);
-  console.log(`| ${name} | ${segments.ms.toFixed(1)} | ${rows.ms.toFixed(1)} |`);
+  const results = {};
+  for (const layout of ['segments', 'rows']) {
+    const { store, logs, drop } = await filled(database, layout);
+    const id = await middleId(logs);
+    for (const [name, query] of queries) {
+      const { ms, answer } = await median(() => query(logs, id));
+      (results[name] ??= {})[layout] = { ms, size: answer?.items?.length ?? answer?.length ?? (answer ? 1 : 0) };
+    }
+    await store.close();
+    await drop();
+  }
+  console.log(
+    `\n| ${database}: query (${ENTRIES.toLocaleString('en-US')} entries, median of ${TIMES}) | segments, ms | rows, ms |`,
+  );
+  console.log('|---|---:|---:|');
+  for (const [name] of queries) {
+    const { segments, rows } = results[name];
+    if (segments.size !== rows.size) throw new Error(`${name}: ${segments.size} answers against ${rows.size}`);
+    console.log(`| ${name} | ${segments.ms.toFixed(1)} | ${rows.ms.toFixed(1)} |`);
+  }
+  console.log('');
 }

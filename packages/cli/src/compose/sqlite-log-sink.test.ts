@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { entriesOf, LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
 import { BatchEncoder } from '@tandem/core/log-batch';
-import { LOG_SEGMENTS_SCHEMA, LOG_SEGMENTS_TABLE } from '@tandem/core/log-segments';
+import { LOG_SEGMENTS_TABLE, SQLITE_LOG_SEGMENTS } from '@tandem/core/log-segments';
 import { createTempDir, guestRequestLogInput } from '@tandem/core/testing';
 import { openLogsStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -116,7 +116,7 @@ describe('the SQLite request log sink', () => {
     try {
       await assert.rejects(sink.write(batchOf(['/lost'])), /request log: no such table: _logs_segments/);
       const db = new Database(file);
-      for (const statement of LOG_SEGMENTS_SCHEMA) db.exec(statement);
+      for (const statement of SQLITE_LOG_SEGMENTS.schema) db.exec(statement);
       await sink.write(batchOf(['/kept']));
       assert.deepEqual(
         db.prepare(`SELECT "value" ->> '$[3].url' FROM "${LOG_SEGMENTS_TABLE}", json_each("rows")`).pluck().all(),

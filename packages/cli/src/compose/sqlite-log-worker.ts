@@ -6,7 +6,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database, { type Statement } from 'better-sqlite3';
 import type { RequestLogBatch } from '@tandem/core/log-batch';
 import { jsonRowsOf } from '@tandem/core/log-rows-json';
-import { DELETE_LOG_ROWS_BEFORE, DELETE_LOG_SEGMENTS_BEFORE, INSERT_LOG_SEGMENT } from '@tandem/core/log-segments';
+import {
+  SQLITE_DELETE_LOG_ROWS_BEFORE,
+  SQLITE_DELETE_LOG_SEGMENTS_BEFORE,
+  SQLITE_INSERT_LOG_SEGMENT,
+} from '@tandem/core/log-segments';
 import type { LogTask, LogTaskAnswer } from './sqlite-log-sink.js';
 
 const { file } = workerData as { file: string };
@@ -25,14 +29,14 @@ let deleteSegments: Statement<unknown[], { count: number }> | undefined;
 /** A batch becomes one segment (log-segments.ts): one row, whatever its count. */
 function writeBatch(batch: RequestLogBatch): void {
   const rows = jsonRowsOf(batch);
-  insertSegment ??= db.prepare<unknown[]>(INSERT_LOG_SEGMENT);
+  insertSegment ??= db.prepare<unknown[]>(SQLITE_INSERT_LOG_SEGMENT);
   insertSegment.run(rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes);
 }
 
 /** Deletes what is older than `cutoff`, in one transaction; returns how many entries went. */
 const deleteBefore = db.transaction((cutoff: string): number => {
-  deleteRows ??= db.prepare<unknown[]>(DELETE_LOG_ROWS_BEFORE);
-  deleteSegments ??= db.prepare<unknown[], { count: number }>(DELETE_LOG_SEGMENTS_BEFORE);
+  deleteRows ??= db.prepare<unknown[]>(SQLITE_DELETE_LOG_ROWS_BEFORE);
+  deleteSegments ??= db.prepare<unknown[], { count: number }>(SQLITE_DELETE_LOG_SEGMENTS_BEFORE);
   const rows = deleteRows.run(cutoff).changes;
   return deleteSegments.all(cutoff).reduce((sum, segment) => sum + segment.count, rows);
 });

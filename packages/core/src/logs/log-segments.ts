@@ -1,78 +1,120 @@
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
-import type { SqlQuery } from '../store/query-template.js';
+import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
+import type { JsonRows } from './log-rows-json.js';
 import { LOGS_TABLE } from './log-schema.js';
 
 /**
- * On SQLite the request log is stored in segments: each batch of entries the LogWriter
- * hands over becomes one row of `_logs_segments`, its entries one JSON array (jsonRowsOf:
+ * The request log is stored in segments: each batch of entries the LogWriter hands over
+ * becomes one row of `_logs_segments`, its entries one JSON array (jsonRowsOf:
  * `[["<id>","<created>",<level>,<data>],…]`) with the bounds of their dates and ids.
  *
- * Why: one indexed row per request cost the log's worker about 3 µs of CPU a request
- * (the insert alone about 2, with no index at all), which was more than a tenth of a
- * cache hit's whole cost. A segment costs its entries the JSON text and a share of one
- * insert. The price is paid by the reader: SQLite takes a segment apart (`json_each`)
- * when a query reaches it, so LogStore reads only the segments a query can need (the
- * newest ones for a page sorted newest first, those whose id bounds hold an id for one
- * entry) and the whole log only for other sorts, filtered totals and the stats.
+ * Why: one indexed row per request cost the SQLite log's worker about 3 µs of CPU a
+ * request (the insert alone about 2, with no index at all), more than a tenth of a cache
+ * hit's whole cost, and PostgreSQL 6–8 µs. A segment costs its entries the JSON text and
+ * a share of one insert. The price is paid by the reader: the database takes a segment
+ * apart (`json_each`, `jsonb_array_elements`) when a query reaches it, so LogStore reads
+ * only the segments a query can need (the newest ones for a page sorted newest first,
+ * those whose id bounds hold an id for one entry) and the whole log only for other sorts,
+ * filtered totals and the stats.
  *
- * `_logs` stays: it holds what an older Tandem stored row by row, and every read goes over
- * both (entriesFrom). PostgreSQL keeps one row per entry.
+ * `_logs` stays: it holds what an older Tandem stored row by row (and LogStore.insert's
+ * entries), and every read goes over both (entriesFrom).
+ *
+ * NB: dates and ids are compared as text. Both have one fixed shape (`2026-12-07
+ * 10:00:00.000Z`; 15 of `[a-z0-9]`), which sorts the same under any collation.
  */
 export const LOG_SEGMENTS_TABLE = '_logs_segments';
 
-/** The segments' table and the index of their newest dates (retention, and the newest pages). */
-export const LOG_SEGMENTS_SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS "${LOG_SEGMENTS_TABLE}" ("id" INTEGER PRIMARY KEY, "first" TEXT NOT NULL,
-    "last" TEXT NOT NULL, "lowId" TEXT NOT NULL, "highId" TEXT NOT NULL, "count" INTEGER NOT NULL,
-    "rows" TEXT NOT NULL)`,
+const SEGMENTS = ident(LOG_SEGMENTS_TABLE);
+const ALL = raw('1 = 1');
+
+/** What differs between the databases: the rows' column, and how a segment's entries are read. */
+export interface LogSegmentsSql {
+  /** The table and the index of the segments' newest dates (retention, and the newest pages). */
+  readonly schema: readonly string[];
+  /** Stores one segment. */
+  insert(rows: JsonRows): SqlQuery;
+  /** The entries of segment `"s"` as a table of rows `"r"`, joined after it. */
+  readonly items: Sql;
+  /** An entry's columns, from its row `"r"`. */
+  readonly id: Sql;
+  readonly created: Sql;
+  readonly level: Sql;
+  /** `<method> <url>`, from its data, as a request's message is made. */
+  readonly message: Sql;
+  readonly data: Sql;
+}
+
+const schema = (rowsType: string) => [
+  `CREATE TABLE IF NOT EXISTS "${LOG_SEGMENTS_TABLE}" ("first" TEXT NOT NULL, "last" TEXT NOT NULL,
+    "lowId" TEXT NOT NULL, "highId" TEXT NOT NULL, "count" INTEGER NOT NULL, "rows" ${rowsType} NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS "${LOG_SEGMENTS_TABLE}_last_idx" ON "${LOG_SEGMENTS_TABLE}" ("last")`,
 ];
 
 /**
- * Stores one segment: `first`, `last`, `lowId`, `highId`, `count`, then the rows' JSON
- * as UTF-8 bytes. NB: bound as bytes (a blob, cast to text) the driver never makes a
- * string of them.
+ * SQLite's insert: the rows' JSON as UTF-8 bytes, bound as a blob and cast to text, so the
+ * driver never makes a string of them. Its text is the log's worker's too.
  */
-export const INSERT_LOG_SEGMENT = `INSERT INTO "${LOG_SEGMENTS_TABLE}" ("first", "last", "lowId", "highId", "count", "rows")
+export const SQLITE_INSERT_LOG_SEGMENT = `INSERT INTO "${LOG_SEGMENTS_TABLE}" ("first", "last", "lowId", "highId", "count", "rows")
   VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))`;
 
-/** Deletes the segments whose every entry is older than the parameter; returns their counts. */
-export const DELETE_LOG_SEGMENTS_BEFORE = `DELETE FROM "${LOG_SEGMENTS_TABLE}" WHERE "last" < ? RETURNING "count"`;
+const sqliteRow = sql`"r"."value"`;
 
-/** Deletes the row-stored entries older than the parameter. */
-export const DELETE_LOG_ROWS_BEFORE = `DELETE FROM "${LOGS_TABLE}" WHERE "created" < ?`;
+/** SQLite: the rows are JSON text, taken apart by `json_each`. */
+export const SQLITE_LOG_SEGMENTS: LogSegmentsSql = {
+  schema: schema('TEXT'),
+  insert: (rows) => ({
+    render: () => ({
+      text: SQLITE_INSERT_LOG_SEGMENT,
+      params: [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes],
+    }),
+  }),
+  items: sql`JOIN json_each("s"."rows") AS "r"`,
+  id: sql`${sqliteRow} ->> 0`,
+  created: sql`${sqliteRow} ->> 1`,
+  level: sql`${sqliteRow} ->> 2`,
+  message: sql`(${sqliteRow} ->> '$[3].method') || ' ' || (${sqliteRow} ->> '$[3].url')`,
+  data: sql`${sqliteRow} -> 3`,
+};
 
-/**
- * One of the statements above with its parameters, for a store over the log's SQLite file.
- * NB: they are SQLite's own text, shared with the log's worker, which runs them over a
- * connection of its own.
- */
-export function logFileStatement(text: string, params: readonly unknown[]): SqlQuery {
-  return { render: () => ({ text, params: [...params] }) };
-}
+/** PostgreSQL's insert: the rows as binary jsonb (a version byte, then the text), which `pg` sends as they are. */
+const POSTGRES_INSERT = new QueryTemplate(
+  sql`INSERT INTO ${SEGMENTS} ("first", "last", "lowId", "highId", "count", "rows")
+    VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, CAST(${slot(4)} AS integer), CAST(${slot(5)} AS jsonb))`,
+);
+const postgresRow = sql`"r"."value"`;
+
+/** PostgreSQL: the rows are jsonb, taken apart by `jsonb_array_elements`. */
+export const POSTGRES_LOG_SEGMENTS: LogSegmentsSql = {
+  schema: schema('JSONB'),
+  insert: (rows) => POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]),
+  items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
+  id: sql`(${postgresRow} ->> 0)`,
+  created: sql`(${postgresRow} ->> 1)`,
+  level: sql`CAST(${postgresRow} ->> 2 AS double precision)`,
+  message: sql`(${postgresRow} -> 3 ->> 'method') || ' ' || (${postgresRow} -> 3 ->> 'url')`,
+  data: sql`(${postgresRow} -> 3)`,
+};
 
 /**
  * Which entries a read needs: a condition on `_logs`' rows, one on the segments that may
- * hold such entries, and one on a segment's entry (`"r"."value"`, its JSON row).
+ * hold such entries (`"s"`), and one on a segment's entry, by its `id` and `created`.
  */
 export interface EntriesReach {
   readonly rows: Sql;
   readonly segments: Sql;
-  readonly items: Sql;
+  items(id: Sql, created: Sql): Sql;
 }
 
-const ITEM = sql`"r"."value"`;
-const ALL = raw('1 = 1');
-
 /** Every entry. */
-export const EVERY_ENTRY: EntriesReach = { rows: ALL, segments: ALL, items: ALL };
+export const EVERY_ENTRY: EntriesReach = { rows: ALL, segments: ALL, items: () => ALL };
 
 /** The entries created at `since` or after. A segment whose newest entry is older holds none. */
 export function entriesSince(since: string): EntriesReach {
   return {
     rows: sql`"created" >= ${since}`,
     segments: sql`"s"."last" >= ${since}`,
-    items: sql`${ITEM} ->> 1 >= ${since}`,
+    items: (_id, created) => sql`${created} >= ${since}`,
   };
 }
 
@@ -81,26 +123,24 @@ export function entryOfId(id: string): EntriesReach {
   return {
     rows: sql`"id" = ${id}`,
     segments: sql`"s"."lowId" <= ${id} AND "s"."highId" >= ${id}`,
-    items: sql`${ITEM} ->> 0 = ${id}`,
+    items: (entryId) => sql`${entryId} = ${id}`,
   };
 }
 
 /**
  * The entries `reach` names as one table of `_logs`' columns, aliased `alias`: the rows
- * of `_logs`, then the segments' entries. A request's message is `<method> <url>`, taken
- * from its data as on PostgreSQL.
+ * of `_logs`, then the segments' entries.
  */
-export function entriesFrom(reach: EntriesReach, alias: string): Sql {
+export function entriesFrom(segments: LogSegmentsSql, reach: EntriesReach, alias: string): Sql {
   return sql`(SELECT "id", "created", "level", "message", "data" FROM ${ident(LOGS_TABLE)} WHERE ${reach.rows}
-    UNION ALL SELECT ${ITEM} ->> 0, ${ITEM} ->> 1, ${ITEM} ->> 2,
-      (${ITEM} ->> '$[3].method') || ' ' || (${ITEM} ->> '$[3].url'), ${ITEM} -> 3
-    FROM ${ident(LOG_SEGMENTS_TABLE)} AS "s", json_each("s"."rows") AS "r"
-    WHERE ${reach.segments} AND ${reach.items}) AS ${ident(alias)}`;
+    UNION ALL SELECT ${segments.id}, ${segments.created}, ${segments.level}, ${segments.message}, ${segments.data}
+    FROM ${SEGMENTS} AS "s" ${segments.items}
+    WHERE ${reach.segments} AND ${reach.items(segments.id, segments.created)}) AS ${ident(alias)}`;
 }
 
 /** How many entries there are, without taking a segment apart. */
 export const COUNT_EVERY_ENTRY = sql`SELECT (SELECT COUNT(*) FROM ${ident(LOGS_TABLE)})
-  + (SELECT COALESCE(SUM("count"), 0) FROM ${ident(LOG_SEGMENTS_TABLE)}) AS "n"`;
+  + (SELECT COALESCE(SUM("count"), 0) FROM ${SEGMENTS}) AS "n"`;
 
 /**
  * `since` of a read over about the newest `segments` segments and `rows` rows: the later
@@ -109,6 +149,18 @@ export const COUNT_EVERY_ENTRY = sql`SELECT (SELECT COUNT(*) FROM ${ident(LOGS_T
  */
 export function newestBound(segments: number, rows: number): Sql {
   return sql`SELECT MAX("since") AS "since" FROM (
-    SELECT (SELECT "last" FROM ${ident(LOG_SEGMENTS_TABLE)} ORDER BY "last" DESC LIMIT 1 OFFSET ${segments - 1}) AS "since"
-    UNION ALL SELECT (SELECT "created" FROM ${ident(LOGS_TABLE)} ORDER BY "created" DESC LIMIT 1 OFFSET ${rows - 1}))`;
+    SELECT (SELECT "last" FROM ${SEGMENTS} ORDER BY "last" DESC LIMIT 1 OFFSET ${segments - 1}) AS "since"
+    UNION ALL SELECT (SELECT "created" FROM ${ident(LOGS_TABLE)} ORDER BY "created" DESC LIMIT 1 OFFSET ${rows - 1})
+  ) AS "bounds"`;
 }
+
+/** Deletes the row-stored entries older than `cutoff`. */
+export const deleteRowsBefore = (cutoff: string) => sql`DELETE FROM ${ident(LOGS_TABLE)} WHERE "created" < ${cutoff}`;
+
+/** Deletes the segments whose every entry is older than `cutoff`; returns their counts. */
+export const deleteSegmentsBefore = (cutoff: string) =>
+  sql`DELETE FROM ${SEGMENTS} WHERE "last" < ${cutoff} RETURNING "count"`;
+
+/** The worker's deletes over the log's SQLite file: the texts of deleteRowsBefore and deleteSegmentsBefore. */
+export const SQLITE_DELETE_LOG_ROWS_BEFORE = `DELETE FROM "${LOGS_TABLE}" WHERE "created" < ?`;
+export const SQLITE_DELETE_LOG_SEGMENTS_BEFORE = `DELETE FROM "${LOG_SEGMENTS_TABLE}" WHERE "last" < ? RETURNING "count"`;

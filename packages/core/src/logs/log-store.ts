@@ -6,21 +6,20 @@ import { QueryTemplate, slot } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import type { LogEntry, LogHourStats, LogPage } from './log-entry.js';
 import { jsonRowsOf } from './log-rows-json.js';
-import { jsonbRowsOf } from './log-rows-jsonb.js';
 import { LOGS_TABLE, logsCollection } from './log-schema.js';
 import {
   COUNT_EVERY_ENTRY,
-  DELETE_LOG_ROWS_BEFORE,
-  DELETE_LOG_SEGMENTS_BEFORE,
+  deleteRowsBefore,
+  deleteSegmentsBefore,
   entriesFrom,
   entriesSince,
   entryOfId,
   EVERY_ENTRY,
-  INSERT_LOG_SEGMENT,
-  LOG_SEGMENTS_SCHEMA,
-  logFileStatement,
   newestBound,
+  POSTGRES_LOG_SEGMENTS,
+  SQLITE_LOG_SEGMENTS,
   type EntriesReach,
+  type LogSegmentsSql,
 } from './log-segments.js';
 
 const ALIAS = '_l';
@@ -32,6 +31,8 @@ const MAX_STATS_HOURS = 24 * 366;
 const ENTRIES_PER_BUSY_SEGMENT = 100;
 /** How much wider each try of a newest-first page reads when the one before fell short. */
 const WIDER = 8;
+/** PostgreSQL's binary jsonb format: a version byte, then the JSON text (`jsonb_recv`). */
+const JSONB_VERSION = 1;
 const NEWEST_FIRST = /^\s*-created\s*(,|$)/;
 
 /** `page`, `perPage`, `sort`, `filter` and `skipTotal` of `GET /api/logs`. */
@@ -48,18 +49,18 @@ export interface LogListParams {
  * `/api/logs`. Filters and sorts compile as over a collection with fields `id`,
  * `created`, `level`, `message` and `data` (json), with a superuser's rights.
  *
- * On PostgreSQL it is the table `_logs` of the data store, one row per entry. On SQLite
- * (the log's own file) a batch of requests is stored as one segment, and `_logs` holds
- * what an older Tandem stored row by row: see log-segments.ts.
+ * A batch of requests is stored as one segment, and `_logs` holds entries stored row by
+ * row (by an older Tandem, or `insert`): see log-segments.ts. On SQLite the tables are
+ * in the log's own file, on PostgreSQL in the data store.
  */
 export class LogStore {
   readonly #store: Store;
-  /** SQLite, the one synchronous store, keeps the request log in segments. */
-  readonly #segments: boolean;
+  readonly #segments: LogSegmentsSql;
 
   constructor(store: Store) {
     this.#store = store;
-    this.#segments = store.dialect.synchronous;
+    // NB: SQLite is the one synchronous store.
+    this.#segments = store.dialect.synchronous ? SQLITE_LOG_SEGMENTS : POSTGRES_LOG_SEGMENTS;
   }
 
   /** Creates the tables and their indexes when missing. */
@@ -69,7 +70,7 @@ export class LogStore {
       "created" TEXT NOT NULL, "level" ${d.columnDefinition('number')}, "message" ${d.columnDefinition('text')},
       "data" ${d.columnDefinition('json')})`);
     await this.#store.exec(`CREATE INDEX IF NOT EXISTS "_logs_created_idx" ON "${LOGS_TABLE}" ("created")`);
-    if (this.#segments) for (const statement of LOG_SEGMENTS_SCHEMA) await this.#store.exec(statement);
+    for (const statement of this.#segments.schema) await this.#store.exec(statement);
   }
 
   /**
@@ -107,21 +108,17 @@ export class LogStore {
   }
 
   /**
-   * Inserts a batch of request entries in one statement, with the same entries as
-   * `insert(entriesOf(batch))` gives. On PostgreSQL the batch's rows go as one `jsonb`
-   * array made straight from the batch's bytes (jsonbRowsOf); on SQLite as one segment
-   * (tests and tools: a server writes its SQLite log in a worker of its own).
+   * Inserts a batch of request entries as one segment, with the same entries as
+   * `insert(entriesOf(batch))` gives. The batch's rows are written straight from its
+   * bytes (jsonRowsOf); on PostgreSQL as binary jsonb (a version byte first). On SQLite
+   * this serves tests and tools: a server writes its SQLite log in a worker of its own.
    */
   async insertRequests(batch: RequestLogBatch): Promise<void> {
     if (batch.count === 0) return;
-    if (!this.#segments) {
-      await this.#store.run(INSERT_FROM_JSONB.bind([jsonbRowsOf(batch)]));
-      return;
-    }
-    const rows = jsonRowsOf(batch);
-    await this.#store.run(
-      logFileStatement(INSERT_LOG_SEGMENT, [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]),
-    );
+    const jsonb = this.#segments === POSTGRES_LOG_SEGMENTS;
+    const rows = jsonRowsOf(batch, jsonb ? 1 : 0);
+    if (jsonb) rows.bytes[0] = JSONB_VERSION;
+    await this.#store.run(this.#segments.insert(rows));
   }
 
   /**
@@ -129,11 +126,9 @@ export class LogStore {
    * many. A segment goes once its newest entry is older than `cutoff`.
    */
   async deleteBefore(cutoff: string): Promise<number> {
-    if (!this.#segments)
-      return (await this.#store.run(sql`DELETE FROM ${ident(LOGS_TABLE)} WHERE "created" < ${cutoff}`)).changes;
     return this.#store.transaction(async (tx) => {
-      const rows = (await tx.run(logFileStatement(DELETE_LOG_ROWS_BEFORE, [cutoff]))).changes;
-      const segments = await tx.all<{ count: number }>(logFileStatement(DELETE_LOG_SEGMENTS_BEFORE, [cutoff]));
+      const rows = (await tx.run(deleteRowsBefore(cutoff))).changes;
+      const segments = await tx.all<{ count: unknown }>(deleteSegmentsBefore(cutoff));
       return segments.reduce((sum, segment) => sum + Number(segment.count), rows);
     });
   }
@@ -152,7 +147,7 @@ export class LogStore {
           LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
       );
     const [rows, totalItems] = await Promise.all([
-      newestFirst && this.#segments ? this.#newestPage(page, perPage, pageOf) : pageOf(EVERY_ENTRY),
+      newestFirst ? this.#newestPage(page, perPage, pageOf) : pageOf(EVERY_ENTRY),
       skipTotal ? Promise.resolve(-1) : this.#count(params.filter, where),
     ]);
     const totalPages = totalItems < 0 ? -1 : Math.ceil(totalItems / perPage);
@@ -200,21 +195,20 @@ export class LogStore {
     return rows.reverse().map((row) => ({ total: Number(row.total), date: `${row.hour}:00:00.000Z` }));
   }
 
-  /** The entries `reach` names, as a table aliased ALIAS. On PostgreSQL, `_logs` (its indexes do the reaching). */
+  /** The entries `reach` names, as a table aliased ALIAS. */
   #table(reach: EntriesReach): Sql {
-    return this.#segments ? entriesFrom(reach, ALIAS) : sql`${ident(LOGS_TABLE)} AS ${ident(ALIAS)}`;
+    return entriesFrom(this.#segments, reach, ALIAS);
   }
 
   #where(filter: string | undefined): Sql {
     return filter?.trim() ? compileFilter(parseFilter(filter), this.#context()) : raw('1 = 1');
   }
 
-  /** How many entries match; without a filter, over segments, from their counts. */
+  /** How many entries match; without a filter, from the segments' counts. */
   async #count(filter: string | undefined, where: Sql): Promise<number> {
-    const query =
-      this.#segments && !filter?.trim()
-        ? COUNT_EVERY_ENTRY
-        : sql`SELECT COUNT(*) AS "n" FROM ${this.#table(EVERY_ENTRY)} WHERE ${where}`;
+    const query = !filter?.trim()
+      ? COUNT_EVERY_ENTRY
+      : sql`SELECT COUNT(*) AS "n" FROM ${this.#table(EVERY_ENTRY)} WHERE ${where}`;
     const row = await this.#store.first<{ n: unknown }>(query);
     return Number(row?.n ?? 0);
   }
@@ -249,16 +243,6 @@ function positiveInt(value: string | undefined, fallback: number): number {
   const number = Number.parseInt(value ?? '', 10);
   return Number.isSafeInteger(number) && number > 0 ? number : fallback;
 }
-
-/**
- * PostgreSQL's insert of a batch of request entries, from the rows of jsonbRowsOf. A
- * request's message is `<method> <url>` (as entriesOf makes it), read from its data.
- */
-const INSERT_FROM_JSONB = new QueryTemplate(
-  sql`INSERT INTO ${ident(LOGS_TABLE)} ("id", "created", "level", "message", "data")
-    SELECT "r"->>0, "r"->>1, CAST("r"->>2 AS double precision), ("r"->3->>'method') || ' ' || ("r"->3->>'url'), "r"->3
-    FROM jsonb_array_elements(CAST(${slot(0)} AS jsonb)) AS "r"`,
-);
 
 /**
  * PostgreSQL's batch insert: five arrays, one per column. NB: `data` travels as text and
