@@ -1,6 +1,7 @@
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
 import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
-import type { JsonRows } from './log-rows-json.js';
+import type { RequestLogBatch } from './log-batch.js';
+import { jsonRowsOf } from './log-rows-json.js';
 import { LOGS_TABLE } from './log-schema.js';
 
 /**
@@ -27,13 +28,15 @@ export const LOG_SEGMENTS_TABLE = '_logs_segments';
 
 const SEGMENTS = ident(LOG_SEGMENTS_TABLE);
 const ALL = raw('1 = 1');
+/** A segment's entry, one of its rows: `["<id>","<created>",<level>,<data>]`. */
+const ROW = sql`"r"."value"`;
 
 /** What differs between the databases: the rows' column, and how a segment's entries are read. */
 export interface LogSegmentsSql {
   /** The table and the index of the segments' newest dates (retention, and the newest pages). */
   readonly schema: readonly string[];
-  /** Stores one segment. */
-  insert(rows: JsonRows): SqlQuery;
+  /** Stores a batch as one segment, its rows written straight from the batch's bytes (jsonRowsOf). */
+  insert(batch: RequestLogBatch): SqlQuery;
   /** The entries of segment `"s"` as a table of rows `"r"`, joined after it. */
   readonly items: Sql;
   /** An entry's columns, from its row `"r"`. */
@@ -58,42 +61,46 @@ const schema = (rowsType: string) => [
 export const SQLITE_INSERT_LOG_SEGMENT = `INSERT INTO "${LOG_SEGMENTS_TABLE}" ("first", "last", "lowId", "highId", "count", "rows")
   VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))`;
 
-const sqliteRow = sql`"r"."value"`;
-
 /** SQLite: the rows are JSON text, taken apart by `json_each`. */
 export const SQLITE_LOG_SEGMENTS: LogSegmentsSql = {
   schema: schema('TEXT'),
-  insert: (rows) => ({
-    render: () => ({
-      text: SQLITE_INSERT_LOG_SEGMENT,
-      params: [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes],
-    }),
-  }),
+  insert(batch) {
+    const rows = jsonRowsOf(batch);
+    const params = [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes];
+    return { render: () => ({ text: SQLITE_INSERT_LOG_SEGMENT, params }) };
+  },
   items: sql`JOIN json_each("s"."rows") AS "r"`,
-  id: sql`${sqliteRow} ->> 0`,
-  created: sql`${sqliteRow} ->> 1`,
-  level: sql`${sqliteRow} ->> 2`,
-  message: sql`(${sqliteRow} ->> '$[3].method') || ' ' || (${sqliteRow} ->> '$[3].url')`,
-  data: sql`${sqliteRow} -> 3`,
+  id: sql`${ROW} ->> 0`,
+  created: sql`${ROW} ->> 1`,
+  level: sql`${ROW} ->> 2`,
+  message: sql`(${ROW} ->> '$[3].method') || ' ' || (${ROW} ->> '$[3].url')`,
+  data: sql`${ROW} -> 3`,
 };
 
-/** PostgreSQL's insert: the rows as binary jsonb (a version byte, then the text), which `pg` sends as they are. */
+/**
+ * PostgreSQL's insert: the rows as binary jsonb (a version byte, then the text,
+ * `jsonb_recv`), which `pg` sends as they are, never turned into a string and back.
+ */
+const JSONB_VERSION = 1;
 const POSTGRES_INSERT = new QueryTemplate(
   sql`INSERT INTO ${SEGMENTS} ("first", "last", "lowId", "highId", "count", "rows")
     VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, CAST(${slot(4)} AS integer), CAST(${slot(5)} AS jsonb))`,
 );
-const postgresRow = sql`"r"."value"`;
 
 /** PostgreSQL: the rows are jsonb, taken apart by `jsonb_array_elements`. */
 export const POSTGRES_LOG_SEGMENTS: LogSegmentsSql = {
   schema: schema('JSONB'),
-  insert: (rows) => POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]),
+  insert(batch) {
+    const rows = jsonRowsOf(batch, 1);
+    rows.bytes[0] = JSONB_VERSION;
+    return POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]);
+  },
   items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
-  id: sql`(${postgresRow} ->> 0)`,
-  created: sql`(${postgresRow} ->> 1)`,
-  level: sql`CAST(${postgresRow} ->> 2 AS double precision)`,
-  message: sql`(${postgresRow} -> 3 ->> 'method') || ' ' || (${postgresRow} -> 3 ->> 'url')`,
-  data: sql`(${postgresRow} -> 3)`,
+  id: sql`(${ROW} ->> 0)`,
+  created: sql`(${ROW} ->> 1)`,
+  level: sql`CAST(${ROW} ->> 2 AS double precision)`,
+  message: sql`(${ROW} -> 3 ->> 'method') || ' ' || (${ROW} -> 3 ->> 'url')`,
+  data: sql`(${ROW} -> 3)`,
 };
 
 /**

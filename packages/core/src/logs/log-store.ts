@@ -5,7 +5,6 @@ import type { Store } from '../store/store.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import type { LogEntry, LogHourStats, LogPage } from './log-entry.js';
-import { jsonRowsOf } from './log-rows-json.js';
 import { LOGS_TABLE, logsCollection } from './log-schema.js';
 import {
   COUNT_EVERY_ENTRY,
@@ -31,8 +30,6 @@ const MAX_STATS_HOURS = 24 * 366;
 const ENTRIES_PER_BUSY_SEGMENT = 100;
 /** How much wider each try of a newest-first page reads when the one before fell short. */
 const WIDER = 8;
-/** PostgreSQL's binary jsonb format: a version byte, then the JSON text (`jsonb_recv`). */
-const JSONB_VERSION = 1;
 const NEWEST_FIRST = /^\s*-created\s*(,|$)/;
 
 /** `page`, `perPage`, `sort`, `filter` and `skipTotal` of `GET /api/logs`. */
@@ -109,16 +106,11 @@ export class LogStore {
 
   /**
    * Inserts a batch of request entries as one segment, with the same entries as
-   * `insert(entriesOf(batch))` gives. The batch's rows are written straight from its
-   * bytes (jsonRowsOf); on PostgreSQL as binary jsonb (a version byte first). On SQLite
-   * this serves tests and tools: a server writes its SQLite log in a worker of its own.
+   * `insert(entriesOf(batch))` gives. On SQLite this serves tests and tools: a server
+   * writes its SQLite log in a worker of its own.
    */
   async insertRequests(batch: RequestLogBatch): Promise<void> {
-    if (batch.count === 0) return;
-    const jsonb = this.#segments === POSTGRES_LOG_SEGMENTS;
-    const rows = jsonRowsOf(batch, jsonb ? 1 : 0);
-    if (jsonb) rows.bytes[0] = JSONB_VERSION;
-    await this.#store.run(this.#segments.insert(rows));
+    if (batch.count > 0) await this.#store.run(this.#segments.insert(batch));
   }
 
   /**
