@@ -145,6 +145,24 @@ export function entriesFrom(segments: LogSegmentsSql, reach: EntriesReach, alias
     WHERE ${reach.segments} AND ${reach.items(segments.id, segments.created)}) AS ${ident(alias)}`;
 }
 
+/**
+ * Entries per hour (`"total"`, `"hour"`: `2024-01-31 10`), newest hour first, at most
+ * `hours`, taking apart only the segments that span two hours: a segment within one
+ * hour adds its count to it. A batch spans half a second, so almost every segment is
+ * one hour's.
+ */
+export function entriesPerHour(segments: LogSegmentsSql, hours: number): Sql {
+  const hourOf = (text: Sql) => sql`SUBSTR(${text}, 1, 13)`;
+  const [first, last] = [hourOf(sql`"first"`), hourOf(sql`"last"`)];
+  const spanning: EntriesReach = { rows: raw('1 = 0'), segments: sql`${first} <> ${last}`, items: () => ALL };
+  const entryHour = hourOf(sql`"_e"."created"`);
+  return sql`SELECT SUM("n") AS "total", "hour" FROM (
+      SELECT COUNT(*) AS "n", ${hourOf(sql`"created"`)} AS "hour" FROM ${ident(LOGS_TABLE)} GROUP BY ${hourOf(sql`"created"`)}
+      UNION ALL SELECT SUM("count"), ${first} FROM ${SEGMENTS} WHERE ${first} = ${last} GROUP BY ${first}
+      UNION ALL SELECT COUNT(*), ${entryHour} FROM ${entriesFrom(segments, spanning, '_e')} GROUP BY ${entryHour}
+    ) AS "hours" GROUP BY "hour" ORDER BY "hour" DESC LIMIT ${hours}`;
+}
+
 /** How many entries there are, without taking a segment apart. */
 export const COUNT_EVERY_ENTRY = sql`SELECT (SELECT COUNT(*) FROM ${ident(LOGS_TABLE)})
   + (SELECT COALESCE(SUM("count"), 0) FROM ${SEGMENTS}) AS "n"`;

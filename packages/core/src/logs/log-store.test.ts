@@ -249,3 +249,37 @@ forEachStore((_name, open) => {
       assert.equal((await logs.list({})).totalItems, 0);
     }));
 });
+
+forEachStore((_name, open) => {
+  it('counts entries per hour as they are, whether a segment spans two hours or one', () =>
+    withLogs(open, async (logs) => {
+      const expected: LogEntry[] = [];
+      let n = 0;
+      // Entries 47 s apart over about four hours, 1 to 29 to a batch: some batches cross an hour.
+      for (let b = 0; b < 40; b += 1) {
+        const encoder = new BatchEncoder();
+        for (let i = 0; i < 1 + ((b * 7) % 29); i += 1, n += 1)
+          encoder.append(Date.UTC(2026, 11, 7, 9, 30) + n * 47_000, requestN(n), { ip: true, authId: false });
+        const batch = encoder.take();
+        expected.push(...entriesOf(structuredClone(batch)));
+        await logs.insertRequests(batch);
+      }
+      const rows = olderRows(n);
+      await logs.insert(rows);
+      expected.push(...rows);
+      const perHour = (entries: readonly LogEntry[]) => {
+        const counts = new Map<string, number>();
+        for (const entry of entries) {
+          const date = `${entry.created.slice(0, 13)}:00:00.000Z`;
+          counts.set(date, (counts.get(date) ?? 0) + 1);
+        }
+        return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([date, total]) => ({ total, date }));
+      };
+      assert.ok(perHour(expected).length >= 4);
+      assert.deepEqual(await logs.stats(), perHour(expected));
+      assert.deepEqual(
+        await logs.stats('data.status = 404'),
+        perHour(expected.filter((entry) => entry.data.status === 404)),
+      );
+    }));
+});

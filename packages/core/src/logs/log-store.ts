@@ -11,6 +11,7 @@ import {
   deleteRowsBefore,
   deleteSegmentsBefore,
   entriesFrom,
+  entriesPerHour,
   entriesSince,
   entryOfId,
   EVERY_ENTRY,
@@ -180,10 +181,11 @@ export class LogStore {
   async stats(filter?: string): Promise<LogHourStats[]> {
     // The hour of PocketBase's datetime text, `2024-01-31 10`, names its bucket: the same SQL on both databases.
     const hour = sql`SUBSTR(${ident(ALIAS)}."created", 1, 13)`;
-    const rows = await this.#store.all<{ total: unknown; hour: string }>(
-      sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table(EVERY_ENTRY)} WHERE ${this.#where(filter)}
-        GROUP BY ${hour} ORDER BY ${hour} DESC LIMIT ${MAX_STATS_HOURS}`,
-    );
+    const query = filter?.trim()
+      ? sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table(EVERY_ENTRY)} WHERE ${this.#where(filter)}
+        GROUP BY ${hour} ORDER BY ${hour} DESC LIMIT ${MAX_STATS_HOURS}`
+      : entriesPerHour(this.#segments, MAX_STATS_HOURS);
+    const rows = await this.#store.all<{ total: unknown; hour: string }>(query);
     return rows.reverse().map((row) => ({ total: Number(row.total), date: `${row.hour}:00:00.000Z` }));
   }
 
