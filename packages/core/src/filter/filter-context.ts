@@ -50,6 +50,11 @@ export interface FilterContext extends FilterScope {
    * passes records deleted by a cascade back in (see checkDeletedInDatabase).
    */
   readonly tableSql?: (collection: Collection) => Sql;
+  /**
+   * What `@rowid` sorts by, for a table that is no table of the database (the request
+   * log's entries); the row's own rowid (`ctid` on PostgreSQL) when absent.
+   */
+  readonly rowidKey?: Sql;
 }
 
 /**

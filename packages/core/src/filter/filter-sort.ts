@@ -51,7 +51,7 @@ function sortItem(field: string, context: SortContext, state: SqlPathState): Sql
 
 function macroKey(name: string, context: SortContext, state: SqlPathState): Sql {
   if (name === '@random') return state.dialect.random();
-  if (name === '@rowid') return state.dialect.rowid(context.tableAlias);
+  if (name === '@rowid') return context.rowidKey ?? state.dialect.rowid(context.tableAlias);
   const forbidden = name.startsWith('@request')
     ? '@request'
     : name.startsWith('@collection')

@@ -199,7 +199,7 @@ forEachStore((_name, open) => {
       ] as const) {
         const wanted = expected.filter(matches);
         for (const perPage of [1, 7, 30, 500]) {
-          for (const sort of [undefined, '-created', '-created,id']) {
+          for (const sort of [undefined, '-created', '-created,id', '-@rowid']) {
             const pages = Math.ceil(wanted.length / perPage) + 1;
             for (let page = 1; page <= pages; page += pages > 12 ? 5 : 1) {
               const got = await logs.list({ filter, sort, perPage: String(perPage), page: String(page) });
@@ -215,6 +215,15 @@ forEachStore((_name, open) => {
           }
         }
       }
+      // `@rowid` ascending (PocketBase's admin sorts its logs by `-@rowid`): the oldest first.
+      const oldest = await logs.list({ sort: '@rowid', perPage: '500' });
+      assert.deepEqual(
+        oldest.items.map((e) => e.data.url),
+        [...expected]
+          .reverse()
+          .slice(0, 500)
+          .map((e) => e.data.url),
+      );
     }));
 
   it('finds each entry by its id in whichever segment holds it, and no other', () =>

@@ -31,7 +31,8 @@ const MAX_STATS_HOURS = 24 * 366;
 const ENTRIES_PER_BUSY_SEGMENT = 100;
 /** How much wider each try of a newest-first page reads when the one before fell short. */
 const WIDER = 8;
-const NEWEST_FIRST = /^\s*-created\s*(,|$)/;
+/** A sort whose first key is the newest first: `-created`, or `-@rowid` (PocketBase's own admin sorts its logs so). */
+const NEWEST_FIRST = /^\s*-(created|@rowid)\s*(,|$)/;
 
 /** `page`, `perPage`, `sort`, `filter` and `skipTotal` of `GET /api/logs`. */
 export interface LogListParams {
@@ -229,6 +230,9 @@ export class LogStore {
       now: new Date(),
       allowHidden: true,
       allowRequestMacros: true,
+      // The order entries are logged in: by their time, then their id (as unique as a
+      // rowid), so `-@rowid` reads the newest segments only, as `-created` does.
+      rowidKey: this.#store.dialect.filter.orderText(sql`${ident(ALIAS)}."created" || ${ident(ALIAS)}."id"`),
     };
   }
 }

@@ -67,6 +67,20 @@ for (const { name: dialect, skip } of testDialects) {
       assert.equal(notes.data.authId, undefined, 'logAuthId is off by default, as in PocketBase');
     });
 
+    it("pages with PocketBase's own admin query: sort -@rowid, skipTotal, a filter", async () => {
+      const newest = await admin.logs.getList(1, 50, {
+        sort: '-@rowid',
+        skipTotal: true,
+        filter: 'data.type = "request"',
+      });
+      const byCreated = await admin.logs.getList(1, 50, { sort: '-created,-id' });
+      assert.ok(newest.items.length >= 3);
+      assert.deepEqual(
+        newest.items.map((entry) => entry.id),
+        byCreated.items.map((entry) => entry.id),
+      );
+    });
+
     it('filters and sorts with the filter language, and views one entry', async () => {
       const failed = await admin.logs.getList(1, 10, { filter: 'level >= 8 && data.status = 404', sort: '-created' });
       assert.equal(failed.items.length, 1);
