@@ -66,6 +66,19 @@ forEachStore((name, open) => {
       assert.equal((await orderOf(sort)).length, 5);
   });
 
+  it(`rejects @rowid on a view collection with SORT_INVALID, which has none (${name})`, () => {
+    const view = { ...posts, type: 'view' as const };
+    for (const sort of ['@rowid', '-@rowid', 'title,-@rowid'])
+      assert.throws(
+        () => compileSort(sort, { ...context, collection: view }),
+        (error: { code: string; status: number; message: string }) => {
+          assert.deepEqual([error.code, error.status], ['SORT_INVALID', 400]);
+          assert.match(error.message, /a view collection has no "@rowid"/);
+          return true;
+        },
+      );
+  });
+
   for (const [sort, message] of invalid) {
     it(`rejects ${JSON.stringify(sort.slice(0, 20))} with SORT_INVALID`, () => {
       assert.throws(

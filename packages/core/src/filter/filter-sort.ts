@@ -51,7 +51,12 @@ function sortItem(field: string, context: SortContext, state: SqlPathState): Sql
 
 function macroKey(name: string, context: SortContext, state: SqlPathState): Sql {
   if (name === '@random') return state.dialect.random();
-  if (name === '@rowid') return context.rowidKey ?? state.dialect.rowid(context.tableAlias);
+  if (name === '@rowid') {
+    if (context.rowidKey) return context.rowidKey;
+    // A view collection is a database view: its rows have no rowid of their own.
+    if (context.collection.type === 'view') throw sortError(`a view collection has no ${quoteForMessage(name)}`);
+    return state.dialect.rowid(context.tableAlias);
+  }
   const forbidden = name.startsWith('@request')
     ? '@request'
     : name.startsWith('@collection')
