@@ -24,6 +24,8 @@ export class ChangeWriter {
   /** A replay waiting for the unsent changes to fall back under the bound (see `room`). */
   #waiting: Array<() => void> = [];
   #ended = false;
+  /** The call was cancelled or closed: its pending writes may never call back. */
+  #gone = false;
 
   constructor(
     call: ServerWritableStream<unknown, ChangeMessage>,
@@ -34,14 +36,18 @@ export class ChangeWriter {
     this.#backlog = new BacklogBound(options.backlog);
     this.#onCutOff = options.onCutOff;
     this.#encode = options.encode;
-    // A cancelled call takes no more writes, so their callbacks may never come.
-    call.once('cancelled', () => this.#wake());
-    call.once('close', () => this.#wake());
+    // A cancelled call takes no more writes, so their callbacks may never come: whoever
+    // waits for room is woken, and whoever asks later is not made to wait.
+    call.once('cancelled', () => this.#leave());
+    call.once('close', () => this.#leave());
   }
 
-  /** While more than the bound waits unsent: settles once it is back under it, or the stream ended. */
+  /**
+   * While more than the bound waits unsent: settles once it is back under it, or the
+   * stream ended. Undefined (go on) when under the bound, ended, or the call is gone.
+   */
   room(): Promise<void> | undefined {
-    if (this.#ended || this.#backlog.within(this.#bufferedBytes)) return undefined;
+    if (this.#ended || this.#gone || this.#backlog.within(this.#bufferedBytes)) return undefined;
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
@@ -105,6 +111,11 @@ export class ChangeWriter {
       this.#bufferedBytes -= bytes;
       if (this.#backlog.within(this.#bufferedBytes)) this.#wake();
     });
+  }
+
+  #leave(): void {
+    this.#gone = true;
+    this.#wake();
   }
 
   #wake(): void {
