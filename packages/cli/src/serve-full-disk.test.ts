@@ -9,6 +9,7 @@ import { mountSmallDisk } from './testing/small-disk.fixture.js';
 
 const disk = await mountSmallDisk(4 * 1024 * 1024);
 const skip = 'skip' in disk ? disk.skip : undefined;
+const logDisk = await mountSmallDisk(4 * 1024 * 1024);
 
 const notes = {
   name: 'notes',
@@ -142,6 +143,77 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
       assert.deepEqual(texts.sort(), ['after space came back', 'before the disk filled']);
     } finally {
       db.close();
+    }
+  });
+});
+
+/** How many stored request log entries of `logs.db` hold `marker` in their url (read beside the server). */
+function loggedWith(file: string, marker: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const segments = db.prepare('SELECT "rows" FROM "_logs_segments"').pluck().all() as string[];
+    return segments
+      .flatMap((rows) => JSON.parse(rows) as Array<{ data: string }>)
+      .filter((entry) => JSON.stringify(entry).includes(marker)).length;
+  } finally {
+    db.close();
+  }
+}
+
+describe('tandem serve on SQLite with the request log on, when the disk is full', { skip }, () => {
+  if ('skip' in logDisk) return;
+  const dir = join(logDisk.path, 'data');
+  let serve: ServeProcess;
+  const list = (marker: string) => fetch(`${serve.url}/api/collections/notes/records?marker=${marker}`);
+
+  before(async () => {
+    writeFileSync(join(logDisk.path, 'collections.json'), JSON.stringify([notes]));
+    const imported = await runTandem(['collections', 'import', join(logDisk.path, 'collections.json'), '--dir', dir]);
+    assert.equal(imported.code, 0, imported.stderr);
+    serve = await startServe(['--dir', dir]);
+  });
+  after(async () => {
+    await serve?.stop();
+    await logDisk.unmount();
+  });
+
+  it('keeps answering while log batches fail, warns once, and stores entries again once there is space', async () => {
+    const logs = join(dir, 'logs.db');
+    assert.equal((await list('before-full')).status, 200);
+    assert.ok(await until(() => loggedWith(logs, 'before-full') === 1), serve.output());
+    emptyTheWal(logs);
+    emptyTheWal(join(dir, 'data.db'));
+    logDisk.fill();
+
+    for (let i = 0; i < 40; i++) assert.equal((await list(`while-full-${i}`)).status, 200);
+    const write = await fetch(`${serve.url}/api/collections/notes/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'x'.repeat(4000) }),
+    });
+    assert.equal(write.status, 507);
+    const warning = 'request log entries not stored';
+    assert.ok(await until(() => serve.output().includes(warning)), serve.output());
+    // Twice a second a batch fails; within the minute the operator reads one warning.
+    for (let i = 0; i < 10; i++) await list(`still-full-${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    assert.equal(serve.output().split(warning).length - 1, 1, serve.output());
+    assert.match(serve.output(), /database or disk is full/);
+
+    logDisk.free();
+    assert.equal((await list('after-free')).status, 200);
+    assert.ok(await until(() => loggedWith(logs, 'after-free') === 1), serve.output());
+  });
+
+  it('stops cleanly and leaves both files intact', async () => {
+    assert.equal(await serve.stop(), 0, serve.output());
+    for (const file of ['data.db', 'logs.db']) {
+      const db = new Database(join(dir, file), { readonly: true });
+      try {
+        assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', file);
+      } finally {
+        db.close();
+      }
     }
   });
 });

@@ -1,4 +1,10 @@
-import { applyPendingRestore, composeCoreServices, type CoreServices, type Store } from '@tandem/core';
+import {
+  applyPendingRestore,
+  composeCoreServices,
+  type CoreServices,
+  type CoreServicesOptions,
+  type Store,
+} from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
 import { logsFileOf, openLogsStore, openStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
@@ -22,9 +28,14 @@ export interface TandemCore extends CoreServices {
  * Opens the configured database and builds the core services on it (see
  * composeCoreServices). Mail goes over SMTP when `--smtp` is set, and into the dev
  * outbox otherwise. `server` is true for `tandem serve`, which owns the data directory.
- * With `--redis` the instance joins its cluster (docs/scale-out.md).
+ * With `--redis` the instance joins its cluster (docs/scale-out.md). `reports` says whom
+ * to tell about failures off any request's path (a request log batch not stored).
  */
-export async function composeCore(config: TandemConfig, server = false): Promise<TandemCore> {
+export async function composeCore(
+  config: TandemConfig,
+  server = false,
+  reports: Pick<CoreServicesOptions, 'onRequestLogError'> = {},
+): Promise<TandemCore> {
   const layout = dataLayoutOf(config);
   // NB: only the server swaps a staged restore in (before its database opens): a CLI
   // command may run beside a live server, whose files must not move under it.
@@ -49,6 +60,7 @@ export async function composeCore(config: TandemConfig, server = false): Promise
       logsStore,
       // The log's rows are made and written in a worker thread, off the event loop.
       logSink: logsFile && logsStore ? createSqliteLogSink(logsFile) : undefined,
+      onRequestLogError: reports.onRequestLogError,
     });
     files.follow(core.settings);
     return { ...core, restartRequested, redis, logsStore };

@@ -39,6 +39,7 @@ import { composeCore } from './compose-core.js';
 import { startMigrations } from './start-migrations.js';
 import { readTlsCertificate } from '../tls/tls-certificate.js';
 import { createStdioLogOutput } from './stdio-log-output.js';
+import { requestLogWarnings } from './request-log-warnings.js';
 import { startHooks, type HooksRuntime } from '../hooks/hooks-runtime.js';
 
 /** A composed Tandem: store, services and the HTTP app, not yet listening. */
@@ -76,7 +77,7 @@ export interface Tandem {
  */
 export async function composeTandem(config: TandemConfig, output: LogOutput = createStdioLogOutput()): Promise<Tandem> {
   const logger = createJsonLogger(output, config.logLevel);
-  const core = await composeCore(config, true);
+  const core = await composeCore(config, true, { onRequestLogError: requestLogWarnings(logger) });
   const migrated = await startMigrations(core, config).catch(async (error: unknown) => {
     core.stop();
     await core.store.close();

@@ -56,6 +56,8 @@ export interface CoreServicesOptions {
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
   readonly jobLease?: JobLease;
+  /** Told about a request log batch that was not stored (see LogWriterOptions.onError). */
+  readonly onRequestLogError?: (error: unknown, dropped: number) => void;
   /** Told about a cron job that threw. */
   readonly onCronError?: (id: string, error: unknown) => void;
 }
@@ -167,7 +169,10 @@ async function composeServices(
   const logStore = new LogStore(options.logsStore ?? opened);
   await logStore.ensureSchema();
   // The log is written through the bare store: its batches are no record changes and wake no feed.
-  const logs = new LogWriter(options.logSink ?? storeLogSink(logStore), { settings: () => settings.get().logs });
+  const logs = new LogWriter(options.logSink ?? storeLogSink(logStore), {
+    settings: () => settings.get().logs,
+    onError: options.onRequestLogError,
+  });
   const feed = (wake.feed = new ChangeFeed(store));
   await feed.start({
     pollMs: options.feed?.pollMs,

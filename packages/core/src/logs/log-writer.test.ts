@@ -93,16 +93,43 @@ describe('the request log writer', () => {
       deleteBefore: () => Promise.resolve(0),
       close: () => Promise.resolve(),
     };
-    const errors: unknown[] = [];
-    const writer = new LogWriter(sink, { settings, maxBatch: 4, onError: (error) => errors.push(error) });
+    const errors: Array<{ error: unknown; dropped: number }> = [];
+    const writer = new LogWriter(sink, {
+      settings,
+      maxBatch: 4,
+      onError: (error, dropped) => errors.push({ error, dropped }),
+    });
     for (const url of urls(0, 6)) writer.logRequest(request(url));
     await writer.flush();
     assert.equal(writer.dropped, 6);
-    assert.equal(errors.length, 2);
+    assert.deepEqual(
+      errors.map(({ dropped }) => dropped),
+      [4, 2],
+      'each failed batch reports the entries it lost',
+    );
     fail = false;
     for (const url of urls(6, 3)) writer.logRequest(request(url));
     await writer.stop();
     assert.deepEqual(written, [3]);
     assert.equal(writer.dropped, 6);
+  });
+
+  it('reports a failed deletion of old entries with nothing dropped, and keeps writing', async () => {
+    const written: number[] = [];
+    const sink: LogSink = {
+      write: (batch) => (written.push(batch.count), Promise.resolve()),
+      deleteBefore: () => Promise.reject(new Error('disk I/O error')),
+      close: () => Promise.resolve(),
+    };
+    const errors: Array<{ error: unknown; dropped: number }> = [];
+    const writer = new LogWriter(sink, { settings, onError: (error, dropped) => errors.push({ error, dropped }) });
+    for (const url of urls(0, 2)) writer.logRequest(request(url));
+    await writer.stop();
+    assert.deepEqual(written, [2]);
+    assert.equal(writer.dropped, 0);
+    assert.deepEqual(
+      errors.map(({ error, dropped }) => [(error as Error).message, dropped]),
+      [['disk I/O error', 0]],
+    );
   });
 });

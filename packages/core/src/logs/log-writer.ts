@@ -31,8 +31,11 @@ export interface LogWriterOptions {
   readonly flushMs?: number;
   /** The `logs` settings in force now (see LogSettings). */
   readonly settings: () => LogSettings;
-  /** Reports a batch that could not be written (it is dropped, never retried). */
-  readonly onError?: (error: unknown) => void;
+  /**
+   * Reports a batch that could not be written (its `dropped` entries are lost, never
+   * retried), or old entries that could not be deleted (`dropped` 0: tried again later).
+   */
+  readonly onError?: (error: unknown, dropped: number) => void;
 }
 
 /**
@@ -165,10 +168,10 @@ export class LogWriter {
       .write(batch)
       .then(
         // A failed trim loses no entry: it is reported, and tried again a minute later.
-        () => this.#trimIfDue().catch((error: unknown) => this.#options.onError?.(error)),
+        () => this.#trimIfDue().catch((error: unknown) => this.#options.onError?.(error, 0)),
         (error: unknown) => {
           this.#dropped += batch.count;
-          this.#options.onError?.(error);
+          this.#options.onError?.(error, batch.count);
         },
       )
       .finally(() => {
