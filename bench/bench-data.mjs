@@ -143,3 +143,19 @@ export function assertColumns(columns) {
     );
   }
 }
+
+/** The request log entry of the `n`-th GET of a record, as the log-read benches store it (one in 50 a 404). */
+export function benchLogInput(n) {
+  return {
+    method: 'GET',
+    url: `/api/collections/items/records/${n.toString(36).padStart(15, '0')}`,
+    status: n % 50 === 0 ? 404 : 200,
+    execTime: 0.4,
+    remoteIP: '127.0.0.1',
+    userIP: '127.0.0.1',
+    userAgent: 'autocannon',
+    referer: '',
+    auth: 'guest',
+    authId: '',
+  };
+}

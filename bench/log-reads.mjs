@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchLogInput } from './bench-data.mjs';
 import { createBenchDatabase, databaseUrl, dropBenchDatabase, probePostgres } from './bench-postgres.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -41,18 +42,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 function batchAt(first) {
   const encoder = new BatchEncoder();
   for (let n = first; n < Math.min(first + BATCH, ENTRIES); n += 1) {
-    const input = {
-      method: 'GET',
-      url: `/api/collections/items/records/${n.toString(36).padStart(15, '0')}`,
-      status: n % 50 === 0 ? 404 : 200,
-      execTime: 0.4,
-      remoteIP: '127.0.0.1',
-      userIP: '127.0.0.1',
-      userAgent: 'autocannon',
-      referer: '',
-      auth: 'guest',
-      authId: '',
-    };
+    const input = benchLogInput(n);
     encoder.append(START + n * STEP_MS, input, { ip: true, authId: false });
   }
   return encoder.take();

@@ -127,6 +127,7 @@ export {
   type LogHourStats,
   type LogListParams,
   type LogPage,
+  type LogReads,
   type LogSettings,
   type LogWriterOptions,
   type RequestLogInput,
@@ -138,7 +139,8 @@ export type { SqliteDatabase } from './storage/sqlite/sqlite-driver.js';
 export { createSqliteStore } from './storage/sqlite/sqlite-store.js';
 export type { Dialect, DialectName } from './store/dialect.js';
 export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
-export type { Store } from './store/store.js';
+export type { Executor, Row, Store } from './store/store.js';
+export type { SqlQuery } from './store/query-template.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
 export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';
 export type { RealtimeRelay, RelayAnswer, RelayHandler, RelayRequest } from './realtime/realtime-relay.js';

@@ -8,6 +8,7 @@ import {
 import type { TandemConfig } from '../config/config.js';
 import { logsFileOf, openLogsStore, openStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
+import { createSqliteLogReader, type SqliteLogReader } from './sqlite-log-reader.js';
 import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
 import { openFileStorage } from './file-storage.js';
@@ -22,6 +23,8 @@ export interface TandemCore extends CoreServices {
   readonly redis: OpenedRedis | undefined;
   /** The request log's own SQLite file beside the data file (none on PostgreSQL); closed after the data store. */
   readonly logsStore: Store | undefined;
+  /** The request log's reader thread over that file (none on PostgreSQL); closed with it. */
+  readonly logReader: SqliteLogReader | undefined;
 }
 
 /**
@@ -43,6 +46,8 @@ export async function composeCore(
   const opened = await openStore(config);
   const logsFile = server ? logsFileOf(config) : undefined;
   const logsStore = server ? openLogsStore(config) : undefined;
+  // The log's reads run on a thread of their own: a filter over a large log takes seconds.
+  const logReader = logsFile && logsStore ? createSqliteLogReader(logsFile, logsStore.dialect) : undefined;
   let redis: OpenedRedis | undefined;
   try {
     // Only a server joins the cluster: a CLI command beside it writes as an outsider.
@@ -60,14 +65,16 @@ export async function composeCore(
       logsStore,
       // The log's rows are made and written in a worker thread, off the event loop.
       logSink: logsFile && logsStore ? createSqliteLogSink(logsFile) : undefined,
+      logReader,
       onRequestLogError: reports.onRequestLogError,
     });
     files.follow(core.settings);
-    return { ...core, restartRequested, redis, logsStore };
+    return { ...core, restartRequested, redis, logsStore, logReader };
   } catch (error) {
     redis?.close();
     await opened.close().catch(() => undefined);
     await logsStore?.close().catch(() => undefined);
+    await logReader?.close().catch(() => undefined);
     throw error;
   }
 }

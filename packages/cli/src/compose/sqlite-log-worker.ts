@@ -2,7 +2,7 @@
 // connection of its own, so that turning queued entries into stored text (ids, dates,
 // JSON) and inserting it never takes the server's event loop. Each message is one task;
 // each answer carries the task's id. See sqlite-log-sink.ts for the other side.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database, { type Statement } from 'better-sqlite3';
 import type { RequestLogBatch } from '@tandem/core/log-batch';
 import { jsonRowsOf } from '@tandem/core/log-rows-json';
@@ -11,7 +11,8 @@ import {
   SQLITE_DELETE_LOG_SEGMENTS_BEFORE,
   SQLITE_INSERT_LOG_SEGMENT,
 } from '@tandem/core/log-segments';
-import type { LogTask, LogTaskAnswer } from './sqlite-log-sink.js';
+import type { LogTask } from './sqlite-log-sink.js';
+import { answerTasks } from './worker-tasks.js';
 
 const { file } = workerData as { file: string };
 const db = new Database(file, { fileMustExist: true });
@@ -41,24 +42,11 @@ const deleteBefore = db.transaction((cutoff: string): number => {
   return deleteSegments.all(cutoff).reduce((sum, segment) => sum + segment.count, rows);
 });
 
-parentPort!.on('message', (task: LogTask) => {
-  if (task.kind === 'close') {
-    db.close();
-    parentPort!.close();
-    return;
-  }
-  parentPort!.postMessage(run(task));
-});
-
-function run(task: Exclude<LogTask, { kind: 'close' }>): LogTaskAnswer {
-  try {
-    if (task.kind === 'write') {
-      if (task.batch.count > 0) writeBatch(task.batch);
-      return { id: task.id, ok: true, changes: 0 };
-    }
-    return { id: task.id, ok: true, changes: deleteBefore(task.cutoff) };
-  } catch (error) {
-    // NB: only the driver's message crosses (e.g. "database or disk is full").
-    return { id: task.id, ok: false, message: (error as Error).message };
-  }
-}
+answerTasks<LogTask>(
+  (task) => {
+    if (task.kind === 'deleteBefore') return deleteBefore(task.cutoff);
+    if (task.batch.count > 0) writeBatch(task.batch);
+    return 0;
+  },
+  () => db.close(),
+);

@@ -181,6 +181,7 @@ export async function composeTandem(config: TandemConfig, output: LogOutput = cr
   // open kept its connections to logs.db for the life of the process.
   const stopRequestLog = async () => {
     await core.logs.stop();
+    await core.logReader?.close();
     await core.logsStore?.close();
   };
   let closing: Promise<void> | undefined;

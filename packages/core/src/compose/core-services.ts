@@ -20,7 +20,7 @@ import type { Store } from '../store/store.js';
 import { createClusterServices, type ClusterServices } from '../cluster/cluster-services.js';
 import type { RedisConnections } from '../cluster/redis-connection.js';
 import { runExclusively } from '../jobs/exclusive-run.js';
-import { LogStore } from '../logs/log-store.js';
+import { LogStore, type LogReads } from '../logs/log-store.js';
 import { LogWriter } from '../logs/log-writer.js';
 import { storeLogSink, type LogSink } from '../logs/log-sink.js';
 import { HookedMailer } from '../mail/hooked-mailer.js';
@@ -52,6 +52,8 @@ export interface CoreServicesOptions {
    * thread. A SQLite server passes a worker thread's writer over the same file.
    */
   readonly logSink?: LogSink;
+  /** Runs the request log's reads; `logsStore` when absent. A SQLite server passes a worker thread's reader. */
+  readonly logReader?: LogReads;
   /** Builds the backup service once the settings are loaded; without it the backup actions are absent. */
   readonly backups?: (settings: SettingsService) => Promise<BackupService>;
   /** Keeps each cron run to one instance of a cluster; a single instance's lease when absent. */
@@ -166,7 +168,7 @@ async function composeServices(
   };
   const auth = new AuthService(context, records);
   await auth.ensureSchema();
-  const logStore = new LogStore(options.logsStore ?? opened);
+  const logStore = new LogStore(options.logsStore ?? opened, options.logReader);
   await logStore.ensureSchema();
   // The log is written through the bare store: its batches are no record changes and wake no feed.
   const logs = new LogWriter(options.logSink ?? storeLogSink(logStore), {

@@ -3,6 +3,7 @@ import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import { jsonRowsOf } from './log-rows-json.js';
 import { LOGS_TABLE } from './log-schema.js';
+import { DEADLINE_FUNCTION } from '../store/statement-budget.js';
 
 /**
  * The request log is stored in segments: each batch of entries the LogWriter hands over
@@ -39,6 +40,13 @@ export interface LogSegmentsSql {
   insert(batch: RequestLogBatch): SqlQuery;
   /** The entries of segment `"s"` as a table of rows `"r"`, joined after it. */
   readonly items: Sql;
+  /**
+   * True for each segment a read takes apart, and how a read past its budget is stopped
+   * there (QUERY_TOO_COSTLY): on SQLite the statement budget's check, once a segment
+   * (about a millisecond of work), since a SQLite read holds its thread; on PostgreSQL
+   * none (the read holds one pooled connection, never the server's thread).
+   */
+  readonly budgetCheck: Sql;
   /** An entry's columns, from its row `"r"`. */
   readonly id: Sql;
   readonly created: Sql;
@@ -70,6 +78,7 @@ export const SQLITE_LOG_SEGMENTS: LogSegmentsSql = {
     return { render: () => ({ text: SQLITE_INSERT_LOG_SEGMENT, params }) };
   },
   items: sql`JOIN json_each("s"."rows") AS "r"`,
+  budgetCheck: sql`${raw(DEADLINE_FUNCTION)}("s".rowid)`,
   id: sql`${ROW} ->> 0`,
   created: sql`${ROW} ->> 1`,
   level: sql`${ROW} ->> 2`,
@@ -96,6 +105,7 @@ export const POSTGRES_LOG_SEGMENTS: LogSegmentsSql = {
     return POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]);
   },
   items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
+  budgetCheck: ALL,
   id: sql`(${ROW} ->> 0)`,
   created: sql`(${ROW} ->> 1)`,
   level: sql`CAST(${ROW} ->> 2 AS double precision)`,
@@ -142,7 +152,7 @@ export function entriesFrom(segments: LogSegmentsSql, reach: EntriesReach, alias
   return sql`(SELECT "id", "created", "level", "message", "data" FROM ${ident(LOGS_TABLE)} WHERE ${reach.rows}
     UNION ALL SELECT ${segments.id}, ${segments.created}, ${segments.level}, ${segments.message}, ${segments.data}
     FROM ${SEGMENTS} AS "s" ${segments.items}
-    WHERE ${reach.segments} AND ${reach.items(segments.id, segments.created)}) AS ${ident(alias)}`;
+    WHERE ${reach.segments} AND ${segments.budgetCheck} AND ${reach.items(segments.id, segments.created)}) AS ${ident(alias)}`;
 }
 
 /**

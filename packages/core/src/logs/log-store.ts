@@ -1,7 +1,7 @@
 import { compileFilter, compileSort, parseFilter, type FilterContext } from '../filter/index.js';
 import { schemaViewOf } from '../schema/schema-view.js';
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
-import type { Store } from '../store/store.js';
+import type { Executor, Store } from '../store/store.js';
 import { QueryTemplate, slot } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import type { LogEntry, LogHourStats, LogPage } from './log-entry.js';
@@ -44,20 +44,29 @@ export interface LogListParams {
 }
 
 /**
+ * Where the log's reads run: the store itself, or (a SQLite server) a worker thread's
+ * connection to the same file, so that a read over a large log never holds the event loop.
+ */
+export type LogReads = Pick<Executor, 'all' | 'first'>;
+
+/**
  * The request log, written in batches by the LogWriter, read by superusers through
  * `/api/logs`. Filters and sorts compile as over a collection with fields `id`,
  * `created`, `level`, `message` and `data` (json), with a superuser's rights.
  *
  * A batch of requests is stored as one segment, and `_logs` holds entries stored row by
  * row (by an older Tandem, or `insert`): see log-segments.ts. On SQLite the tables are
- * in the log's own file, on PostgreSQL in the data store.
+ * in the log's own file, on PostgreSQL in the data store. Reads go through `reader`
+ * (LogReads), writes and deletions through `store`.
  */
 export class LogStore {
   readonly #store: Store;
+  readonly #reader: LogReads;
   readonly #segments: LogSegmentsSql;
 
-  constructor(store: Store) {
+  constructor(store: Store, reader: LogReads = store) {
     this.#store = store;
+    this.#reader = reader;
     // NB: SQLite is the one synchronous store.
     this.#segments = store.dialect.synchronous ? SQLITE_LOG_SEGMENTS : POSTGRES_LOG_SEGMENTS;
   }
@@ -136,7 +145,7 @@ export class LogStore {
     const skipTotal = params.skipTotal === 'true' || params.skipTotal === '1';
     const newestFirst = !params.sort?.trim() || NEWEST_FIRST.test(params.sort);
     const pageOf = (reach: EntriesReach) =>
-      this.#store.all<Record<string, unknown>>(
+      this.#reader.all<Record<string, unknown>>(
         sql`SELECT * FROM ${this.#table(reach)} WHERE ${where} ORDER BY ${order}
           LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
       );
@@ -163,7 +172,7 @@ export class LogStore {
   ): Promise<Record<string, unknown>[]> {
     for (let rows = page * perPage; ; rows *= WIDER) {
       const segments = Math.ceil(rows / ENTRIES_PER_BUSY_SEGMENT);
-      const bound = await this.#store.first<{ since: string | null }>(newestBound(segments, rows));
+      const bound = await this.#reader.first<{ since: string | null }>(newestBound(segments, rows));
       if (bound?.since == null) return pageOf(EVERY_ENTRY);
       const found = await pageOf(entriesSince(bound.since));
       if (found.length === perPage) return found;
@@ -172,7 +181,7 @@ export class LogStore {
 
   /** One entry, or undefined. */
   async view(id: string): Promise<LogEntry | undefined> {
-    const row = await this.#store.first<Record<string, unknown>>(
+    const row = await this.#reader.first<Record<string, unknown>>(
       sql`SELECT * FROM ${this.#table(entryOfId(id))} WHERE ${ident(ALIAS)}."id" = ${id}`,
     );
     return row ? this.#entry(row) : undefined;
@@ -186,7 +195,7 @@ export class LogStore {
       ? sql`SELECT COUNT(*) AS "total", ${hour} AS "hour" FROM ${this.#table(EVERY_ENTRY)} WHERE ${this.#where(filter)}
         GROUP BY ${hour} ORDER BY ${hour} DESC LIMIT ${MAX_STATS_HOURS}`
       : entriesPerHour(this.#segments, MAX_STATS_HOURS);
-    const rows = await this.#store.all<{ total: unknown; hour: string }>(query);
+    const rows = await this.#reader.all<{ total: unknown; hour: string }>(query);
     return rows.reverse().map((row) => ({ total: Number(row.total), date: `${row.hour}:00:00.000Z` }));
   }
 
@@ -204,7 +213,7 @@ export class LogStore {
     const query = !filter?.trim()
       ? COUNT_EVERY_ENTRY
       : sql`SELECT COUNT(*) AS "n" FROM ${this.#table(EVERY_ENTRY)} WHERE ${where}`;
-    const row = await this.#store.first<{ n: unknown }>(query);
+    const row = await this.#reader.first<{ n: unknown }>(query);
     return Number(row?.n ?? 0);
   }
 

@@ -13,3 +13,10 @@ export const STATEMENT_BUDGET_MS = 2000;
  * fanOutCheck): the store recognises it and answers QUERY_TOO_COSTLY.
  */
 export const POSTGRES_BUDGET_MARKER = 'tandem_statement_budget';
+
+/**
+ * The SQL function (SQLite) that checks the budget from inside a statement: called with a
+ * column of the row being walked, it fails the statement once it has run past its budget
+ * (see storage/sqlite/sqlite-deadline.ts).
+ */
+export const DEADLINE_FUNCTION = 'tandem_deadline';

@@ -1,4 +1,4 @@
-import { STATEMENT_BUDGET_MS } from '../../store/statement-budget.js';
+import { DEADLINE_FUNCTION, STATEMENT_BUDGET_MS } from '../../store/statement-budget.js';
 import type { SqliteDatabase } from './sqlite-driver.js';
 
 // SQLite runs on the event loop, so a statement that runs for minutes stops every other
@@ -7,7 +7,7 @@ import type { SqliteDatabase } from './sqlite-driver.js';
 // ended it. better-sqlite3 cannot interrupt a statement; a SQL function can fail it.
 
 /** The SQL function that checks the budget; the filter compiler calls it where fan-out walks rows. */
-export const DEADLINE_FUNCTION = 'tandem_deadline';
+export { DEADLINE_FUNCTION };
 
 /** Thrown from inside a statement that ran past its budget; the store answers QUERY_TOO_COSTLY. */
 export class StatementDeadlineError extends Error {
