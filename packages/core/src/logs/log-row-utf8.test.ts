@@ -1,12 +1,13 @@
 /**
- * The request log's rows as UTF-8 bytes (what the SQLite log worker binds): byte for byte
- * the UTF-8 of each entry's message and of `JSON.stringify` of its data (entriesOf),
- * whatever a request carried.
+ * The request log's rows as one JSON text (what a segment holds): byte for byte
+ * `JSON.stringify` of the rows `[id, created, level, data]` of entriesOf, whatever a
+ * request carried.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BatchEncoder, entriesOf, type RequestLogBatch } from './log-batch.js';
-import { forEachStoredRowUtf8 } from './log-row-utf8.js';
+import { storedRowsJson } from './log-row-utf8.js';
+import { jsonRowsOf } from './log-rows-json.js';
 import type { RequestLogInput } from './log-entry.js';
 import { guestRequestLogInput } from '../testing/request-log-input.fixture.js';
 
@@ -21,25 +22,27 @@ const input = (overrides: Partial<RequestLogInput> = {}): RequestLogInput =>
 
 const TIME = Date.UTC(2026, 11, 4, 13, 5, 9, 42);
 
-/** Each entry as its row should be stored (from entriesOf), and the rows as bytes, decoded back. */
-function bothReadings(batch: RequestLogBatch) {
-  const expected = entriesOf(batch).map((e) => [
-    e.id.slice(0, 9),
-    e.created,
-    e.level,
-    Buffer.from(e.message),
-    Buffer.from(JSON.stringify(e.data)),
-  ]);
-  const bytes: unknown[][] = [];
-  forEachStoredRowUtf8(batch, (id, created, level, message, data) => {
-    assert.match(id, /^[a-z0-9]{15}$/);
-    bytes.push([id.slice(0, 9), created, level, Buffer.from(message), Buffer.from(data)]);
+/**
+ * The batch's rows as storedRowsJson writes them (after `lead` bytes), and as
+ * `JSON.stringify` writes entriesOf's rows with the same ids (an id's last 6 characters
+ * are random).
+ */
+function bothTexts(batch: RequestLogBatch, lead = 0) {
+  const visited: string[] = [];
+  const written = storedRowsJson(structuredClone(batch), lead, (id) => visited.push(id));
+  const text = written.subarray(lead).toString('utf8');
+  const ids = (JSON.parse(text) as unknown[][]).map((row) => String(row[0]));
+  assert.deepEqual(ids, visited, 'each row is visited with its id, in order');
+  const rows = entriesOf(batch).map((e, i) => {
+    assert.equal(ids[i]!.slice(0, 9), e.id.slice(0, 9), 'the id grows with time');
+    assert.match(ids[i]!, /^[a-z0-9]{15}$/);
+    return [ids[i], e.created, e.level, e.data];
   });
-  return { expected, bytes };
+  return { written, expected: Buffer.from(JSON.stringify(rows)) };
 }
 
-describe('the request log rows as UTF-8 bytes', () => {
-  it('are the UTF-8 of the string rows, for every text a request may carry', () => {
+describe('the request log rows as one JSON text', () => {
+  it('is JSON.stringify of the rows, for every text a request may carry', () => {
     // Latin-1 texts (one byte a character in the batch) with every character JSON escapes
     // or UTF-8 writes in two bytes, and texts past Latin-1: non-Latin-1 letters, an emoji
     // (a surrogate pair), lone surrogates, U+2028.
@@ -58,23 +61,19 @@ describe('the request log rows as UTF-8 bytes', () => {
     for (const execTime of [Number.NaN, Number.POSITIVE_INFINITY, 1e-7, 123456789.123, -0]) {
       encoder.append(TIME + 2, input({ execTime }), { ip: false, authId: true });
     }
-    const { expected, bytes } = bothReadings(encoder.take());
-    assert.equal(bytes.length, 2 * (latin1.length + wide.length) + 6);
-    bytes.forEach((row, i) => assert.deepEqual(row, expected[i], `row ${i}`));
+    const { written, expected } = bothTexts(encoder.take());
+    assert.equal(written.toString('utf8'), expected.toString('utf8'));
+    assert.ok(written.equals(expected));
   });
 
-  it('keeps every row it gave valid while later rows fill new chunks', () => {
-    // Small rows share a chunk; a large one needs a chunk of its own, and the rows before
-    // it must still read the same after it.
+  it('grows its buffer for rows far longer than their batch bytes suggest, and leaves `lead` bytes free', () => {
+    // Each of these units takes 6 bytes escaped (`\u0001`) against 1 in the batch; a
+    // large one among small ones makes the buffer grow mid-batch.
     const encoder = new BatchEncoder();
-    const url = (i: number) => (i % 9 === 4 ? `/${i}${'é'.repeat(40_000)}` : `/${i}`);
+    const url = (i: number) => (i % 9 === 4 ? `/${i}${'\u0001é'.repeat(20_000)}` : `/${i}`);
     for (let i = 0; i < 3_000; i += 1) encoder.append(TIME + i, input({ url: url(i) }), { ip: false, authId: false });
-    const batch = encoder.take();
-    const views: Uint8Array[] = [];
-    forEachStoredRowUtf8(batch, (_id, _created, _level, message, data) => views.push(message, data));
-    const expected = entriesOf(batch).flatMap((e) => [Buffer.from(e.message), Buffer.from(JSON.stringify(e.data))]);
-    assert.equal(views.length, 6_000);
-    views.forEach((view, i) => assert.ok(expected[i]!.equals(view), `text ${i}`));
+    const { written, expected } = bothTexts(encoder.take(), 1);
+    assert.ok(written.subarray(1).equals(expected));
   });
 
   it('reads a batch whose buffer moved to another thread', () => {
@@ -82,8 +81,24 @@ describe('the request log rows as UTF-8 bytes', () => {
     encoder.append(TIME, input({ url: '/moved' }), { ip: false, authId: false });
     const taken = encoder.take();
     const moved = structuredClone(taken, { transfer: [taken.bytes.buffer] });
-    const messages: string[] = [];
-    forEachStoredRowUtf8(moved, (_id, _created, _level, message) => messages.push(Buffer.from(message).toString()));
-    assert.deepEqual(messages, ['GET /moved']);
+    const rows = JSON.parse(storedRowsJson(moved, 0, () => undefined).toString()) as unknown[][];
+    assert.deepEqual(
+      rows.map((row) => (row[3] as { url: string }).url),
+      ['/moved'],
+    );
+  });
+
+  it('gives the bounds of the ids and dates of rows out of order', () => {
+    const encoder = new BatchEncoder();
+    for (const offset of [5, 1, 9, 1, 3]) encoder.append(TIME + offset, input(), { ip: false, authId: false });
+    const batch = encoder.take();
+    const rows = jsonRowsOf(structuredClone(batch));
+    const parsed = JSON.parse(rows.bytes.toString()) as string[][];
+    const ids = parsed.map((row) => row[0]!).sort();
+    const dates = parsed.map((row) => row[1]!).sort();
+    assert.deepEqual(
+      [rows.lowId, rows.highId, rows.first, rows.last, rows.count],
+      [ids[0], ids.at(-1), dates[0], dates.at(-1), 5],
+    );
   });
 });

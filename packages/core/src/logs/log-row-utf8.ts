@@ -1,19 +1,6 @@
 import { jsonNumber, jsonString } from '../json/json-text.js';
 import { BATCH_LAYOUT, requestLevel, Stamps, type RequestLogBatch } from './log-batch.js';
 
-/**
- * Takes one stored row, its `message` and `data` as the UTF-8 bytes of their text: the
- * entry's message, and `JSON.stringify` of its data (see entriesOf). The views stay valid
- * after the visit: a row's bytes are never overwritten.
- */
-export type StoredRowUtf8Visitor = (
-  id: string,
-  created: string,
-  level: number,
-  message: Uint8Array,
-  data: Uint8Array,
-) => void;
-
 /** The texts of an entry, by their index in the batch's order (see BatchEncoder). */
 const METHOD = 0;
 const REQUEST_URL = 1;
@@ -25,14 +12,18 @@ const USER_IP = 6;
 const AUTH_ID = 7;
 const TEXT_COUNT = 8;
 
-/** Bytes a row's texts may take per code unit: 3 in the message (UTF-8) and 6 in the data (`\u00XX`). */
-const MAX_BYTES_PER_UNIT = 9;
-/** Bytes of a row besides its texts: the data's keys and punctuation, its numbers, the message's space. */
-const ROW_OVERHEAD = 256;
-const CHUNK_BYTES = 256 * 1024;
+/** Bytes a row's texts may take per code unit: 6 (`\u00XX`; a character past Latin-1 takes at most 3 in UTF-8). */
+const MAX_BYTES_PER_UNIT = 6;
+/** Bytes of a row besides its texts: its id, date and level, the data's keys and punctuation, its numbers. */
+const ROW_OVERHEAD = 320;
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const OPEN = ascii('{"type":"request","method":');
+/** A row's punctuation around its id, date and level: `["<id>","<created>",<level>,` and `}]`. */
+const ROW_OPEN = ascii('["');
+const ROW_BETWEEN = ascii('","');
+const ROW_AFTER_DATE = ascii('",');
+const ROW_CLOSE = ascii('}]');
+const OPEN = ascii(',{"type":"request","method":');
 const KEYS = {
   url: ascii(',"url":'),
   status: ascii(',"status":'),
@@ -50,34 +41,44 @@ const HEX = ascii('0123456789abcdef');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** Where a row is, and what it is: its id and date text (for the caller's bounds). */
+export type StoredRowVisitor = (id: string, created: string) => void;
+
 /**
- * Visits each entry of a batch as the row it is stored as (the columns of `_logs`, with
- * the keys and order of entriesOf), `message` and `data` written straight from the
- * batch's bytes as UTF-8, escaped in the data as JSON.stringify escapes. Texts with
- * characters past Latin-1 (rare in a request line) take the string path.
+ * A batch's entries as one JSON array of rows `["<id>","<created>",<level>,<data>]`, in
+ * UTF-8, after `lead` free bytes; `data` is what `JSON.stringify` makes of the entry's
+ * data (the keys and order of entriesOf), written straight from the batch's bytes and
+ * escaped as JSON.stringify escapes. Texts with characters past Latin-1 (rare in a
+ * request line) take the string path. `visit` sees each row's id and date text.
  *
- * NB: no data object is made and stringified, which cost a row more than making it; and
- * the log's worker binds the bytes (`CAST(? AS TEXT)`): as strings, the driver's
- * conversion back to UTF-8 cost about a quarter of a row's insert (2.6 µs a row against
- * 1.9, the values made beforehand).
+ * NB: the rows are written where they end up, in one buffer: no data object is made and
+ * stringified (which cost a row more than making it), no row is copied a second time,
+ * and no view is made per row. The row carries no message: a request's message is
+ * `<method> <url>`, which a reader takes back from its data (log-segments.ts).
  */
-export function forEachStoredRowUtf8(batch: RequestLogBatch, visit: StoredRowUtf8Visitor): void {
+export function storedRowsJson(batch: RequestLogBatch, lead: number, visit: StoredRowVisitor): Buffer {
   const { bytes } = batch;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Utf8Rows(bytes);
+  const out = new Utf8Rows(bytes, lead + 2 * bytes.byteLength + ROW_OVERHEAD * (batch.count + 1));
   const stamps = new Stamps();
+  out.at = lead;
+  out.byte(0x5b); // [
   let at = 0;
   for (let n = 0; n < batch.count; n += 1) {
     const time = view.getFloat64(at, true);
     const execTime = view.getFloat64(at + 8, true);
     const status = view.getUint16(at + 16, true);
     at = out.readTexts(view, at + BATCH_LAYOUT.fixedBytes);
-    const messageStart = out.at;
-    out.raw(METHOD);
-    out.byte(0x20);
-    out.raw(REQUEST_URL);
-    const message = out.viewFrom(messageStart);
-    const dataStart = out.at;
+    const id = stamps.id(time);
+    const created = stamps.created(time);
+    if (n > 0) out.byte(0x2c); // ,
+    // Ids are of [a-z0-9] and dates of digits, `-`, `:`, `.`, space and `Z`: nothing to escape.
+    out.piece(ROW_OPEN);
+    out.ascii(id);
+    out.piece(ROW_BETWEEN);
+    out.ascii(created);
+    out.piece(ROW_AFTER_DATE);
+    out.ascii(jsonNumber(requestLevel(status)));
     out.piece(OPEN);
     out.json(METHOD);
     out.field(KEYS.url, REQUEST_URL);
@@ -93,31 +94,34 @@ export function forEachStoredRowUtf8(batch: RequestLogBatch, visit: StoredRowUtf
       out.field(KEYS.userIP, USER_IP);
     }
     if (out.has(AUTH_ID)) out.field(KEYS.authId, AUTH_ID);
-    out.byte(0x7d);
-    visit(stamps.id(time), stamps.created(time), requestLevel(status), message, out.viewFrom(dataStart));
+    out.piece(ROW_CLOSE);
+    visit(id, created);
   }
+  out.byte(0x5d); // ]
+  return out.written();
 }
 
 /**
- * Rows' UTF-8 bytes, written one after another into chunks that are never reused, from
- * the texts of the entry read last (`readTexts`), named by their index (METHOD…AUTH_ID).
+ * Rows' UTF-8 bytes, written one after another into one buffer, from the texts of the
+ * entry read last (`readTexts`), named by their index (METHOD…AUTH_ID).
  */
 class Utf8Rows {
   readonly #source: Buffer;
   readonly #kinds = new Uint8Array(TEXT_COUNT);
   readonly #starts = new Uint32Array(TEXT_COUNT);
   readonly #lengths = new Uint32Array(TEXT_COUNT);
-  #out = Buffer.allocUnsafe(CHUNK_BYTES);
+  #out: Buffer;
   at = 0;
 
-  constructor(source: Uint8Array) {
+  /** @param bytes room to start with; a row that needs more grows the buffer (see readTexts). */
+  constructor(source: Uint8Array, bytes: number) {
     this.#source = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    this.#out = Buffer.allocUnsafe(bytes);
   }
 
   /**
    * Reads where the texts of the entry at `at` (past its fixed part) sit, and makes room
-   * for its row in the current chunk (a new chunk leaves the old one's views intact).
-   * Returns where the next entry starts.
+   * for its row. Returns where the next entry starts.
    */
   readTexts(view: DataView, at: number): number {
     let units = 0;
@@ -135,20 +139,21 @@ class Utf8Rows {
     }
     const bytes = MAX_BYTES_PER_UNIT * units + ROW_OVERHEAD;
     if (this.at + bytes > this.#out.length) {
-      this.#out = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes));
-      this.at = 0;
+      const grown = Buffer.allocUnsafe(2 * this.#out.length + bytes);
+      this.#out.copy(grown, 0, 0, this.at);
+      this.#out = grown;
     }
     return at;
+  }
+
+  /** What was written, from the buffer's start. */
+  written(): Buffer {
+    return this.#out.subarray(0, this.at);
   }
 
   /** Whether the entry has text `t` (the settings may have left it out). */
   has(t: number): boolean {
     return this.#kinds[t] !== BATCH_LAYOUT.absent;
-  }
-
-  /** The bytes written since `start` (in the current chunk). */
-  viewFrom(start: number): Uint8Array {
-    return new Uint8Array(this.#out.buffer, this.#out.byteOffset + start, this.at - start);
   }
 
   byte(value: number): void {
@@ -177,21 +182,6 @@ class Utf8Rows {
   field(key: Uint8Array, t: number): void {
     this.piece(key);
     this.json(t);
-  }
-
-  /** Text `t` as it is, in UTF-8. */
-  raw(t: number): void {
-    if (this.#kinds[t] !== BATCH_LAYOUT.oneByte) return this.#string(t, (text) => text);
-    const source = this.#source;
-    const out = this.#out;
-    const end = this.#starts[t]! + this.#lengths[t]!;
-    let at = this.at;
-    for (let i = this.#starts[t]!; i < end; i += 1) {
-      const unit = source[i]!;
-      if (unit < 0x80) out[at++] = unit;
-      else at = writeTwoByteUtf8(out, at, unit);
-    }
-    this.at = at;
   }
 
   /** Text `t` as a JSON string, quoted and escaped as JSON.stringify writes it, in UTF-8. */
