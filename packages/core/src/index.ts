@@ -140,6 +140,7 @@ export { createSqliteStore } from './storage/sqlite/sqlite-store.js';
 export type { Dialect, DialectName } from './store/dialect.js';
 export { StoreFullError, StoreUnavailableError } from './store/store-errors.js';
 export type { Executor, Row, Store } from './store/store.js';
+export { LOG_READ_BUDGET_MS } from './store/statement-budget.js';
 export type { SqlQuery } from './store/query-template.js';
 export { timedStore, type StoreTiming } from './store/timed-store.js';
 export { LocalJobLease, type CronJobInfo, type CronJobs, type JobLease } from './jobs/jobs.js';

@@ -1,4 +1,4 @@
-import { AppError, type Dialect, type LogReads, type Row, type SqlQuery } from '@tandem/core';
+import { AppError, LOG_READ_BUDGET_MS, type Dialect, type LogReads, type Row, type SqlQuery } from '@tandem/core';
 import { TaskError, taskWorker } from './task-worker.js';
 
 /** A read for the log's reader (sqlite-log-reader-worker.ts): rendered SQL, and whether one row is wanted. */
@@ -10,13 +10,6 @@ export interface ReadTask {
   readonly first: boolean;
 }
 
-/**
- * How long one read of the log may run before it answers 400 QUERY_TOO_COSTLY. It holds
- * the reader's thread (and the log reads behind it), never the event loop: longer than
- * the 2 s of a record read, enough to filter some tens of millions of entries.
- */
-export const LOG_READ_BUDGET_MS = 30_000;
-
 /** The log's reads over a worker thread; `close` ends it. */
 export interface SqliteLogReader extends LogReads {
   close(): Promise<void>;
@@ -27,7 +20,7 @@ export interface SqliteLogReader extends LogReads {
  * connection to `file` (`logs.db`): a superuser's filter over millions of entries takes
  * seconds of SQLite's time, which on the server's thread would stop every other request
  * for as long. The queries are rendered here with `dialect` (SQLite's) and run there; a
- * read past `budgetMs` answers QUERY_TOO_COSTLY. The worker starts at the first read,
+ * read past `budgetMs` (LOG_READ_BUDGET_MS) answers QUERY_TOO_COSTLY. The worker starts at the first read,
  * and a dead one is replaced at the next (see taskWorker).
  */
 export function createSqliteLogReader(file: string, dialect: Dialect, budgetMs = LOG_READ_BUDGET_MS): SqliteLogReader {

@@ -3,7 +3,7 @@ import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import { jsonRowsOf } from './log-rows-json.js';
 import { LOGS_TABLE } from './log-schema.js';
-import { DEADLINE_FUNCTION } from '../store/statement-budget.js';
+import { DEADLINE_FUNCTION, LOG_READ_BUDGET_MS, postgresBudgetCheck } from '../store/statement-budget.js';
 
 /**
  * The request log is stored in segments: each batch of entries the LogWriter hands over
@@ -42,9 +42,9 @@ export interface LogSegmentsSql {
   readonly items: Sql;
   /**
    * True for each segment a read takes apart, and how a read past its budget is stopped
-   * there (QUERY_TOO_COSTLY): on SQLite the statement budget's check, once a segment
-   * (about a millisecond of work), since a SQLite read holds its thread; on PostgreSQL
-   * none (the read holds one pooled connection, never the server's thread).
+   * there (QUERY_TOO_COSTLY), once a segment (about a millisecond of work): on SQLite the
+   * budget of the connection's deadline function (the log reader's, or a store's own), on
+   * PostgreSQL the statement's clock.
    */
   readonly budgetCheck: Sql;
   /** An entry's columns, from its row `"r"`. */
@@ -96,22 +96,27 @@ const POSTGRES_INSERT = new QueryTemplate(
     VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, CAST(${slot(4)} AS integer), CAST(${slot(5)} AS jsonb))`,
 );
 
-/** PostgreSQL: the rows are jsonb, taken apart by `jsonb_array_elements`. */
-export const POSTGRES_LOG_SEGMENTS: LogSegmentsSql = {
-  schema: schema('JSONB'),
-  insert(batch) {
-    const rows = jsonRowsOf(batch, 1);
-    rows.bytes[0] = JSONB_VERSION;
-    return POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]);
-  },
-  items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
-  budgetCheck: ALL,
-  id: sql`(${ROW} ->> 0)`,
-  created: sql`(${ROW} ->> 1)`,
-  level: sql`CAST(${ROW} ->> 2 AS double precision)`,
-  message: sql`(${ROW} -> 3 ->> 'method') || ' ' || (${ROW} -> 3 ->> 'url')`,
-  data: sql`(${ROW} -> 3)`,
-};
+/**
+ * PostgreSQL: the rows are jsonb, taken apart by `jsonb_array_elements`; a read runs at
+ * most `budgetMs` (LOG_READ_BUDGET_MS: it holds a pooled connection).
+ */
+export function postgresLogSegments(budgetMs = LOG_READ_BUDGET_MS): LogSegmentsSql {
+  return {
+    schema: schema('JSONB'),
+    insert(batch) {
+      const rows = jsonRowsOf(batch, 1);
+      rows.bytes[0] = JSONB_VERSION;
+      return POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]);
+    },
+    items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
+    budgetCheck: postgresBudgetCheck(budgetMs, sql`"s"."count"`),
+    id: sql`(${ROW} ->> 0)`,
+    created: sql`(${ROW} ->> 1)`,
+    level: sql`CAST(${ROW} ->> 2 AS double precision)`,
+    message: sql`(${ROW} -> 3 ->> 'method') || ' ' || (${ROW} -> 3 ->> 'url')`,
+    data: sql`(${ROW} -> 3)`,
+  };
+}
 
 /**
  * Which entries a read needs: a condition on `_logs`' rows, one on the segments that may

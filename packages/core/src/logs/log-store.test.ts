@@ -292,3 +292,29 @@ forEachStore((_name, open) => {
       );
     }));
 });
+
+forEachStore((name, open) => {
+  // SQLite's budget is its connection's deadline function (the log reader's test in cli
+  // sets a small one); PostgreSQL's is in the statement, from the LogStore's options.
+  if (name !== 'postgres') return;
+  it('ends a read past its budget with QUERY_TOO_COSTLY, and answers the next', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const logs = new LogStore(store, store, { readBudgetMs: 1 });
+      await logs.ensureSchema();
+      // 100 segments of 500 entries: tens of milliseconds to take apart.
+      for (let b = 0, n = 0; b < 100; b += 1) {
+        const encoder = new BatchEncoder();
+        for (let i = 0; i < 500; i += 1, n += 1) encoder.append(timeOf(n), requestN(n), { ip: true, authId: false });
+        await logs.insertRequests(encoder.take());
+      }
+      await assert.rejects(logs.list({ filter: 'data.url ~ "no such url"' }), (error: unknown) => {
+        assert.equal((error as { code?: string }).code, 'QUERY_TOO_COSTLY');
+        return true;
+      });
+      assert.equal((await logs.list({ perPage: '2', skipTotal: '1' })).items.length, 2);
+    } finally {
+      await cleanup();
+    }
+  });
+});

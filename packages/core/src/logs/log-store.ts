@@ -16,7 +16,7 @@ import {
   entryOfId,
   EVERY_ENTRY,
   newestBound,
-  POSTGRES_LOG_SEGMENTS,
+  postgresLogSegments,
   SQLITE_LOG_SEGMENTS,
   type EntriesReach,
   type LogSegmentsSql,
@@ -64,11 +64,15 @@ export class LogStore {
   readonly #reader: LogReads;
   readonly #segments: LogSegmentsSql;
 
-  constructor(store: Store, reader: LogReads = store) {
+  /**
+   * @param options.readBudgetMs PostgreSQL: how long a read may run (LOG_READ_BUDGET_MS).
+   * On SQLite the connection's deadline function sets it (see createSqliteLogReader).
+   */
+  constructor(store: Store, reader: LogReads = store, options: { readBudgetMs?: number } = {}) {
     this.#store = store;
     this.#reader = reader;
     // NB: SQLite is the one synchronous store.
-    this.#segments = store.dialect.synchronous ? SQLITE_LOG_SEGMENTS : POSTGRES_LOG_SEGMENTS;
+    this.#segments = store.dialect.synchronous ? SQLITE_LOG_SEGMENTS : postgresLogSegments(options.readBudgetMs);
   }
 
   /** Creates the tables and their indexes when missing. */
@@ -163,7 +167,8 @@ export class LogStore {
    * (an older segment's entries are all older), and so are those at or after the
    * `created` of the n-th newest row. So when they fill the page it is the page. When
    * they fall short of a full page, the next try reads WIDER times as many, and the last
-   * reads them all.
+   * reads them all. NB: a try that would read more than half the log reads it all: it
+   * costs about as much, and a filter that matches little would read it all next anyway.
    */
   async #newestPage(
     page: number,
@@ -172,6 +177,8 @@ export class LogStore {
   ): Promise<Record<string, unknown>[]> {
     for (let rows = page * perPage; ; rows *= WIDER) {
       const segments = Math.ceil(rows / ENTRIES_PER_BUSY_SEGMENT);
+      const twice = await this.#reader.first<{ since: string | null }>(newestBound(2 * segments, 2 * rows));
+      if (twice?.since == null) return pageOf(EVERY_ENTRY);
       const bound = await this.#reader.first<{ since: string | null }>(newestBound(segments, rows));
       if (bound?.since == null) return pageOf(EVERY_ENTRY);
       const found = await pageOf(entriesSince(bound.since));

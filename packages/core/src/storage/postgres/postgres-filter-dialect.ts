@@ -1,9 +1,11 @@
 import { ident, raw, sql, type Sql } from '../../sql/sql.js';
 import { baseFilterDialect, type FilterDialect } from '../../store/filter-sql-dialect.js';
-import { POSTGRES_BUDGET_MARKER, STATEMENT_BUDGET_MS } from '../../store/statement-budget.js';
+import { postgresBudgetCheck, STATEMENT_BUDGET_MS } from '../../store/statement-budget.js';
 
 // NB: lower() and ILIKE fold non-ASCII letters too, which SQLite and the evaluator do not.
 // The ASCII alphabets for translate(): only A–Z fold, as in SQLite's lower() and LIKE.
+/** A fan-out's budget check (see statement-budget.ts). */
+const FAN_OUT_CHECK = postgresBudgetCheck(STATEMENT_BUDGET_MS);
 const FOLD = raw("'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'");
 
 /**
@@ -51,11 +53,6 @@ export const postgresFilterDialect: FilterDialect = {
   orderText: (text) => sql`${text} COLLATE "C"`,
   orderJson: (value) => sql`CAST(${value} AS text) COLLATE "C"`,
   rowid: (alias) => sql`${ident(alias)}.ctid`,
-  // At every row: clock_timestamp() is cheap, and PostgreSQL has no rowid to sample by.
-  // Past the budget the second operand fails (a cast of text that is no number, naming
-  // the marker, volatile so that it is never folded ahead of time): no function of ours
-  // needs to exist in the database.
-  fanOutCheck: () =>
-    sql`(clock_timestamp() - statement_timestamp() < ${raw(`interval '${STATEMENT_BUDGET_MS} milliseconds'`)}
-      OR CAST(CAST(clock_timestamp() AS text) || ${raw(`' ${POSTGRES_BUDGET_MARKER}'`)} AS integer) > 0)`,
+  // At every row (PostgreSQL has no rowid to sample by).
+  fanOutCheck: () => FAN_OUT_CHECK,
 };
