@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { entriesOf, LogStore, LogWriter, type RequestLogBatch } from '@tandem/core';
@@ -107,6 +107,41 @@ describe('the SQLite request log sink', () => {
       await sink.close();
       await store.close();
     }
+  });
+
+  it('makes a new log file with 16 KiB pages, and keeps the page size of an older one', async () => {
+    const pageSize = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.pragma('page_size', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    const fresh = await logsIn('pages-new');
+    await fresh.store.close();
+    assert.equal(pageSize(fresh.file), 16_384);
+
+    // A logs.db an older Tandem made, with SQLite's 4 KiB pages and a table of its own.
+    mkdirSync(join(dir.path, 'pages-old'));
+    const older = new Database(join(dir.path, 'pages-old', 'logs.db'));
+    older.pragma('page_size = 4096');
+    older.pragma('journal_mode = WAL');
+    older.exec('CREATE TABLE "kept" ("x" TEXT)');
+    older.close();
+    const { store, logs, file } = await logsIn('pages-old');
+    const sink = createSqliteLogSink(file);
+    try {
+      await sink.write(batchOf(['/on-older-pages']));
+      assert.deepEqual(
+        (await logs.list({})).items.map((e) => e.data.url),
+        ['/on-older-pages'],
+      );
+    } finally {
+      await sink.close();
+      await store.close();
+    }
+    assert.equal(pageSize(file), 4096);
   });
 
   it('rejects a write that fails, and goes on with the next', async () => {
