@@ -97,12 +97,36 @@ const POSTGRES_INSERT = new QueryTemplate(
 );
 
 /**
+ * A segment's rows (some 300 KB of jsonb for 1,000 entries) are stored compressed, out of
+ * line. PostgreSQL's default method, pglz, cost the backend about 1.2 ms a segment, a
+ * microsecond and more an entry; lz4 (PostgreSQL 14 and later, when built with it, as
+ * Debian's packages are) takes a tenth of that for the same size, and reads back faster.
+ * The method changes no value, only how new ones are stored, so a server that cannot
+ * (an older version, a build without lz4, a lock held past 2 s) keeps pglz, and the next
+ * start tries again.
+ * NB: the catalog is checked first, so that a start takes the table's exclusive lock only
+ * once per database, never behind every instance's log writes; and the statements are
+ * nested and dynamic, so that a server older than 14, which has neither the column nor
+ * the syntax, never parses them.
+ */
+export const POSTGRES_SEGMENTS_COMPRESSION = `DO $$ BEGIN
+  IF current_setting('server_version_num')::integer >= 140000 THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute
+        WHERE attrelid = '"${LOG_SEGMENTS_TABLE}"'::regclass AND attname = 'rows' AND attcompression = 'l') THEN
+      PERFORM set_config('lock_timeout', '2s', true);
+      EXECUTE 'ALTER TABLE "${LOG_SEGMENTS_TABLE}" ALTER COLUMN "rows" SET COMPRESSION lz4';
+    END IF;
+  END IF;
+EXCEPTION WHEN feature_not_supported OR invalid_parameter_value OR lock_not_available THEN NULL;
+END $$`;
+
+/**
  * PostgreSQL: the rows are jsonb, taken apart by `jsonb_array_elements`; a read runs at
  * most `budgetMs` (LOG_READ_BUDGET_MS: it holds a pooled connection).
  */
 export function postgresLogSegments(budgetMs = LOG_READ_BUDGET_MS): LogSegmentsSql {
   return {
-    schema: schema('JSONB'),
+    schema: [...schema('JSONB'), POSTGRES_SEGMENTS_COMPRESSION],
     insert(batch) {
       const rows = jsonRowsOf(batch, 1);
       rows.bytes[0] = JSONB_VERSION;

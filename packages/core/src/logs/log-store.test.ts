@@ -318,3 +318,36 @@ forEachStore((name, open) => {
     }
   });
 });
+
+forEachStore((name, open) => {
+  if (name !== 'postgres') return;
+  it('stores segments with lz4 from the first start on, and a later start changes nothing', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const compression = async () =>
+        (
+          await store.all<{ method: string }>({
+            render: () => ({
+              text: `SELECT CAST(attcompression AS text) AS "method" FROM pg_attribute
+                WHERE attrelid = '"_logs_segments"'::regclass AND attname = 'rows'`,
+              params: [],
+            }),
+          })
+        )[0]?.method;
+      const logs = new LogStore(store);
+      await logs.ensureSchema();
+      assert.equal(await compression(), 'l');
+      await logs.ensureSchema();
+      const encoder = new BatchEncoder();
+      for (let n = 0; n < 500; n += 1) encoder.append(timeOf(n), requestN(n), { ip: true, authId: false });
+      await logs.insertRequests(encoder.take());
+      const stored = await store.all<{ method: string }>({
+        render: () => ({ text: 'SELECT pg_column_compression("rows") AS "method" FROM "_logs_segments"', params: [] }),
+      });
+      assert.deepEqual(stored, [{ method: 'lz4' }]);
+      assert.equal((await logs.list({ perPage: '500' })).items.length, 500);
+    } finally {
+      await cleanup();
+    }
+  });
+});
