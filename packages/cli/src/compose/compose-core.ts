@@ -3,13 +3,11 @@ import {
   composeCoreServices,
   type CoreServices,
   type CoreServicesOptions,
-  type LogSink,
   type Store,
 } from '@tandem/core';
 import type { TandemConfig } from '../config/config.js';
-import { isPostgresUrl, logsFileOf, openLogsStore, openStore } from './open-store.js';
+import { logsFileOf, openLogsStore, openStore } from './open-store.js';
 import { createSqliteLogSink } from './sqlite-log-sink.js';
-import { createPostgresLogSink } from './postgres-log-sink.js';
 import { createSqliteLogReader, type SqliteLogReader } from './sqlite-log-reader.js';
 import { openRedis, type OpenedRedis } from './open-redis.js';
 import { createSmtpMailer } from './smtp-mailer.js';
@@ -65,8 +63,8 @@ export async function composeCore(
       feed: { retention: config.changeRetention },
       redis,
       logsStore,
-      // The log's segments are made and written in a worker thread, off the event loop.
-      logSink: logsFile && logsStore ? createSqliteLogSink(logsFile) : postgresLogSink(config.db, server),
+      // The log's rows are made and written in a worker thread, off the event loop.
+      logSink: logsFile && logsStore ? createSqliteLogSink(logsFile) : undefined,
       logReader,
       onRequestLogError: reports.onRequestLogError,
     });
@@ -79,9 +77,4 @@ export async function composeCore(
     await logReader?.close().catch(() => undefined);
     throw error;
   }
-}
-
-/** A server on PostgreSQL writes its request log from a worker thread; a CLI command writes none. */
-function postgresLogSink(db: string, server: boolean): LogSink | undefined {
-  return server && isPostgresUrl(db) ? createPostgresLogSink(db) : undefined;
 }

@@ -11,7 +11,7 @@ import {
   SQLITE_DELETE_LOG_SEGMENTS_BEFORE,
   SQLITE_INSERT_LOG_SEGMENT,
 } from '@tandem/core/log-segments';
-import type { LogTask } from './worker-log-sink.js';
+import type { LogTask } from './sqlite-log-sink.js';
 import { answerTasks } from './worker-tasks.js';
 
 const { file } = workerData as { file: string };

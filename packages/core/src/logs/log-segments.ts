@@ -1,5 +1,5 @@
 import { ident, raw, sql, type Sql } from '../sql/sql.js';
-import type { SqlQuery } from '../store/query-template.js';
+import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import { jsonRowsOf } from './log-rows-json.js';
 import { LOGS_TABLE } from './log-schema.js';
@@ -88,19 +88,13 @@ export const SQLITE_LOG_SEGMENTS: LogSegmentsSql = {
 
 /**
  * PostgreSQL's insert: the rows as binary jsonb (a version byte, then the text,
- * `jsonb_recv`), which `pg` sends as they are, never turned into a string and back. Its
- * text is the log's worker's too (postgres-log-worker.ts in cli).
+ * `jsonb_recv`), which `pg` sends as they are, never turned into a string and back.
  */
 const JSONB_VERSION = 1;
-export const POSTGRES_INSERT_LOG_SEGMENT = `INSERT INTO "${LOG_SEGMENTS_TABLE}" ("first", "last", "lowId", "highId", "count", "rows")
-  VALUES ($1, $2, $3, $4, CAST($5 AS integer), CAST($6 AS jsonb))`;
-
-/** The parameters of POSTGRES_INSERT_LOG_SEGMENT for a batch's segment, made from its bytes (jsonRowsOf). */
-export function postgresSegmentParams(batch: RequestLogBatch): unknown[] {
-  const rows = jsonRowsOf(batch, 1);
-  rows.bytes[0] = JSONB_VERSION;
-  return [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes];
-}
+const POSTGRES_INSERT = new QueryTemplate(
+  sql`INSERT INTO ${SEGMENTS} ("first", "last", "lowId", "highId", "count", "rows")
+    VALUES (${slot(0)}, ${slot(1)}, ${slot(2)}, ${slot(3)}, CAST(${slot(4)} AS integer), CAST(${slot(5)} AS jsonb))`,
+);
 
 /**
  * A segment's rows (some 300 KB of jsonb for 1,000 entries) are stored compressed, out of
@@ -134,8 +128,9 @@ export function postgresLogSegments(budgetMs = LOG_READ_BUDGET_MS): LogSegmentsS
   return {
     schema: [...schema('JSONB'), POSTGRES_SEGMENTS_COMPRESSION],
     insert(batch) {
-      const params = postgresSegmentParams(batch);
-      return { render: () => ({ text: POSTGRES_INSERT_LOG_SEGMENT, params }) };
+      const rows = jsonRowsOf(batch, 1);
+      rows.bytes[0] = JSONB_VERSION;
+      return POSTGRES_INSERT.bind([rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes]);
     },
     items: sql`CROSS JOIN LATERAL jsonb_array_elements("s"."rows") AS "r" ("value")`,
     budgetCheck: postgresBudgetCheck(budgetMs, sql`"s"."count"`),
@@ -233,7 +228,3 @@ export const deleteSegmentsBefore = (cutoff: string) =>
 /** The worker's deletes over the log's SQLite file: the texts of deleteRowsBefore and deleteSegmentsBefore. */
 export const SQLITE_DELETE_LOG_ROWS_BEFORE = `DELETE FROM "${LOGS_TABLE}" WHERE "created" < ?`;
 export const SQLITE_DELETE_LOG_SEGMENTS_BEFORE = `DELETE FROM "${LOG_SEGMENTS_TABLE}" WHERE "last" < ? RETURNING "count"`;
-
-/** The same deletes for the log's worker on a PostgreSQL server. */
-export const POSTGRES_DELETE_LOG_ROWS_BEFORE = `DELETE FROM "${LOGS_TABLE}" WHERE "created" < $1`;
-export const POSTGRES_DELETE_LOG_SEGMENTS_BEFORE = `DELETE FROM "${LOG_SEGMENTS_TABLE}" WHERE "last" < $1 RETURNING "count"`;
