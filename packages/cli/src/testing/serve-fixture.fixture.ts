@@ -14,6 +14,8 @@ export interface ServeFixture {
   readonly server: ServeProcess;
   /** The server's data directory (`--dir`). */
   readonly dir: string;
+  /** The server's PostgreSQL database (`--db`), on PostgreSQL. */
+  readonly dbUrl?: string;
   /** Stops the server and removes its data; resolves with the server's exit code. */
   dispose(): Promise<number | null>;
 }
@@ -45,10 +47,12 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
   const dir = await createTempDir();
   cleanups.push(dir.remove);
   const dbArgs: string[] = ['--dir', dir.path];
+  let dbUrl: string | undefined;
   if (dialect === 'postgres') {
     const database = await createTestPostgresDatabase();
     cleanups.push(database.drop);
-    dbArgs.push('--db', database.url);
+    dbUrl = database.url;
+    dbArgs.push('--db', dbUrl);
   }
   await prepareData(dir.path, dbArgs, options);
   for (const [path, text] of Object.entries(options.hooks ?? {})) {
@@ -61,6 +65,7 @@ export async function startServeFixture(dialect: string, options: ServeFixtureOp
   return {
     server,
     dir: dir.path,
+    dbUrl,
     async dispose() {
       const code = await server.stop();
       for (const cleanup of cleanups.reverse()) await cleanup();
