@@ -346,6 +346,20 @@ forEachStore((name, open) => {
       });
       assert.deepEqual(stored, [{ method: 'lz4' }]);
       assert.equal((await logs.list({ perPage: '500' })).items.length, 500);
+
+      // A start whose table is held (a long log read) waits 2 s at most, keeps pglz, and
+      // leaves the change to the next start.
+      const statement = (text: string) => ({ render: () => ({ text, params: [] }) });
+      await store.run(statement('ALTER TABLE "_logs_segments" ALTER COLUMN "rows" SET COMPRESSION pglz'));
+      const started = Date.now();
+      await store.transaction(async (tx) => {
+        await tx.run(statement('LOCK TABLE "_logs_segments" IN ACCESS SHARE MODE'));
+        await new LogStore(store).ensureSchema();
+      });
+      assert.ok(Date.now() - started < 10_000, 'the start did not wait for the lock');
+      assert.equal(await compression(), 'p');
+      await new LogStore(store).ensureSchema();
+      assert.equal(await compression(), 'l');
     } finally {
       await cleanup();
     }
