@@ -6,6 +6,7 @@ import { sqliteDialect } from './sqlite-dialect.js';
 import { nextStatement, registerDeadline, StatementDeadlineError } from './sqlite-deadline.js';
 import { AppError } from '../../errors/app-error.js';
 import { SqliteWriteQueue } from './sqlite-write-queue.js';
+import { TurnSnapshot } from './turn-snapshot.js';
 
 const STATEMENT_CACHE_SIZE = 500;
 
@@ -23,8 +24,10 @@ export function createSqliteStore(
   configure(connections.writer, options);
   configure(connections.reader, options);
   const writer = createExecutor(connections.writer);
-  const reader = createExecutor(connections.reader);
-  const writes = new SqliteWriteQueue(connections.writer, writer, translateError);
+  // The reads of a turn share one read transaction, released around every write (see TurnSnapshot).
+  const snapshot = new TurnSnapshot(connections.reader);
+  const reader = createExecutor(connections.reader, () => snapshot.hold());
+  const writes = new SqliteWriteQueue(connections.writer, writer, translateError, () => snapshot.release());
   return {
     dialect: sqliteDialect,
     all: reader.all,
@@ -35,6 +38,7 @@ export function createSqliteStore(
     transaction: (work) => writes.transaction(work),
     async close() {
       await writes.alone(async () => {
+        snapshot.release();
         connections.reader.close();
         connections.writer.close();
       });
@@ -53,11 +57,18 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   registerDeadline(db);
 }
 
-/** An executor over one connection; `firstNow` is its `first` without the promise (Store.firstNow). */
-function createExecutor(db: SqliteDatabase): Executor & Required<Pick<Store, 'firstNow'>> {
+/**
+ * An executor over one connection; `firstNow` is its `first` without the promise
+ * (Store.firstNow). `beforeStatement` runs before each statement (the reader's TurnSnapshot).
+ */
+function createExecutor(
+  db: SqliteDatabase,
+  beforeStatement?: () => void,
+): Executor & Required<Pick<Store, 'firstNow'>> {
   const statements = new Map<string, SqliteStatement>();
   const prepare = (query: SqlQuery) => {
     nextStatement();
+    beforeStatement?.();
     const { text, params } = query.render(sqliteDialect);
     let statement = statements.get(text);
     if (!statement) {

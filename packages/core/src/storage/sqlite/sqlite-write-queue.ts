@@ -65,14 +65,25 @@ export class SqliteWriteQueue {
   readonly #control: WriteControl;
   readonly #tx: Executor;
   readonly #translate: (error: unknown) => unknown;
+  readonly #aroundWrite: () => void;
   readonly #queue: QueuedWrite[] = [];
   #draining = false;
 
-  constructor(db: SqliteDatabase, tx: Executor, translate: (error: unknown) => unknown) {
+  /**
+   * @param aroundWrite runs before each write begins and after it ends (committed or not),
+   *   before anyone learns of it: the reader connection's snapshot is released there.
+   */
+  constructor(
+    db: SqliteDatabase,
+    tx: Executor,
+    translate: (error: unknown) => unknown,
+    aroundWrite: () => void = () => undefined,
+  ) {
     this.#db = db;
     this.#control = prepareWriteControl(db);
     this.#tx = tx;
     this.#translate = translate;
+    this.#aroundWrite = aroundWrite;
   }
 
   /** Runs `work` in a transaction shared with the transactions queued beside it. */
@@ -106,8 +117,12 @@ export class SqliteWriteQueue {
 
   async #runAlone(write: QueuedWrite): Promise<void> {
     try {
-      write.resolve(await write.alone!());
+      this.#aroundWrite();
+      const value = await write.alone!();
+      this.#aroundWrite();
+      write.resolve(value);
     } catch (error) {
+      this.#aroundWrite();
       write.reject(error);
     }
   }
@@ -121,6 +136,7 @@ export class SqliteWriteQueue {
 
   async #runGroup(group: QueuedWrite[]): Promise<void> {
     const control = this.#control;
+    this.#aroundWrite();
     try {
       control.begin.run();
     } catch (error) {
@@ -162,6 +178,8 @@ export class SqliteWriteQueue {
         this.#translate(error),
       );
     }
+    // NB: before the members learn of the commit: a read in their continuations must see it.
+    this.#aroundWrite();
     for (const { member, value } of done) member.resolve(value);
   }
 
