@@ -165,26 +165,34 @@ export class GuestViewLane {
       .catch((error: unknown) => this.#failed(taken, error));
   }
 
-  /** Stores the action's 200 when the cache takes it, and answers it. */
+  /**
+   * Stores the action's 200 when the cache takes it, and answers it. NB: a collection the
+   * cache does not keep is answered with the JSON text itself, which Node writes with the
+   * head as one string: no entry to make, no second buffer to write.
+   */
   #answerWith(taken: Taken, result: ActionResult, decision: CacheDecision | undefined): void {
     const json = JSON.stringify(result.body);
     const etag = entityTagOf(json);
-    // One copy of the bytes: the cache entry (`<etag>\n<body>`), whose body part is sent.
-    const entry = Buffer.from(`${etag}\n${json}`);
-    if (decision) void this.#options.cache.cache.set(decision.key, entry).catch(() => undefined);
-    const body = entry.subarray(etag.length + 1);
-    if (this.#compressible(body.length)) return taken.fallback(taken.request, taken.response);
+    let body: Buffer | string = json;
+    if (decision) {
+      // One copy of the bytes: the cache entry (`<etag>\n<body>`), whose body part is sent.
+      const entry = Buffer.from(`${etag}\n${json}`);
+      void this.#options.cache.cache.set(decision.key, entry).catch(() => undefined);
+      body = entry.subarray(etag.length + 1);
+    }
+    const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    if (this.#compressible(bytes)) return taken.fallback(taken.request, taken.response);
     this.answered.reads += 1;
-    this.#sendRead(taken, etag, body);
+    this.#sendRead(taken, etag, body, bytes);
   }
 
-  /** A 200 with the bytes, or a 304 when the client holds them. */
-  #sendRead(taken: Taken, etag: string, body: Buffer): void {
+  /** A 200 with the body (`bytes` long), or a 304 when the client holds it. */
+  #sendRead(taken: Taken, etag: string, body: Buffer | string, bytes = body.length): void {
     const { request, response, meta } = taken;
     const condition = request.headers['if-none-match'];
     const notModified = condition !== undefined && ifNoneMatchMatches(condition, etag);
     const facts = this.#facts(taken);
-    response.writeHead(notModified ? 304 : 200, readHead(facts, etag, notModified ? undefined : body.length));
+    response.writeHead(notModified ? 304 : 200, readHead(facts, etag, notModified ? undefined : bytes));
     response.end(notModified ? undefined : body);
     this.#report(taken, facts.requestId, notModified ? 304 : 200, meta.cache);
   }
