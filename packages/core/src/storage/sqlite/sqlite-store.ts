@@ -37,8 +37,8 @@ export function createSqliteStore(
     exec: (ddl) => writes.alone(() => writer.exec(ddl)),
     transaction: (work) => writes.transaction(work),
     async close() {
+      // NB: the queue releases the reader's snapshot before a task that runs alone.
       await writes.alone(async () => {
-        snapshot.release();
         connections.reader.close();
         connections.writer.close();
       });

@@ -11,7 +11,9 @@ import Database from 'better-sqlite3';
 import { sql } from '../../sql/sql.js';
 import type { Store } from '../../store/store.js';
 import { createTempDir } from '../../testing/test-databases.fixture.js';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-driver.js';
 import { createSqliteStore } from './sqlite-store.js';
+import { TurnSnapshot } from './turn-snapshot.js';
 
 describe('the SQLite reader within a turn', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -86,5 +88,37 @@ describe('the SQLite reader within a turn', () => {
     await nextTurn();
     const [checkpoint] = reader.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number; log: number }>;
     assert.deepEqual([checkpoint!.busy, checkpoint!.log], [0, 0]);
+  });
+});
+
+describe('TurnSnapshot when its COMMIT fails', () => {
+  it('never throws, ends the transaction with a ROLLBACK, and opens a new one at the next read', async () => {
+    const ran: string[] = [];
+    let open = false;
+    const statement = (source: string): SqliteStatement => ({
+      reader: false,
+      all: () => [],
+      get: () => undefined,
+      run: () => {
+        ran.push(source);
+        if (source === 'COMMIT') throw new Error('disk I/O error');
+        open = source === 'BEGIN';
+        return { changes: 0 };
+      },
+    });
+    const db = {
+      prepare: statement,
+      get inTransaction() {
+        return open;
+      },
+    } as unknown as SqliteDatabase;
+    const snapshot = new TurnSnapshot(db);
+    snapshot.hold();
+    assert.doesNotThrow(() => snapshot.release());
+    assert.equal(open, false);
+    await nextTurn(); // the turn's own release finds nothing held
+    snapshot.hold();
+    assert.deepEqual(ran, ['BEGIN', 'COMMIT', 'ROLLBACK', 'BEGIN']);
+    snapshot.release();
   });
 });

@@ -22,6 +22,7 @@ export class TurnSnapshot {
   readonly #db: SqliteDatabase;
   readonly #begin: SqliteStatement;
   readonly #commit: SqliteStatement;
+  readonly #rollback: SqliteStatement;
   #held = false;
   readonly #releaseLater = () => this.release();
 
@@ -29,6 +30,7 @@ export class TurnSnapshot {
     this.#db = db;
     this.#begin = db.prepare('BEGIN');
     this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
   }
 
   /** Called before each read: opens the turn's transaction unless one is open. */
@@ -39,10 +41,24 @@ export class TurnSnapshot {
     setImmediate(this.#releaseLater);
   }
 
-  /** Ends the turn's transaction, if one is open (a read-only one: its COMMIT writes nothing). */
+  /**
+   * Ends the turn's transaction, if one is open (a read-only one: its COMMIT writes
+   * nothing). Never throws: it runs from `setImmediate` and inside the writer's queue,
+   * where an error would end the process or a write. NB: should the COMMIT fail, a
+   * ROLLBACK ends the transaction, so that no snapshot outlives its turn.
+   */
   release(): void {
     if (!this.#held) return;
     this.#held = false;
-    if (this.#db.inTransaction) this.#commit.run();
+    if (!this.#db.inTransaction) return;
+    try {
+      this.#commit.run();
+    } catch {
+      try {
+        this.#rollback.run();
+      } catch {
+        // NB: SQLite has then ended the transaction itself, or the connection is closed.
+      }
+    }
   }
 }
