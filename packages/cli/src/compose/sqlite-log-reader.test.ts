@@ -131,7 +131,8 @@ describe('the SQLite request log reader', () => {
     });
 
     it('ends a read past its budget with QUERY_TOO_COSTLY, and answers the next', async () => {
-      const reader = createSqliteLogReader(file, store.dialect, 1);
+      // A budget of a few segments: the newest page reads fewer, the filter takes all 300 apart.
+      const reader = createSqliteLogReader(file, store.dialect, 10);
       try {
         const threaded = new LogStore(store, reader);
         await assert.rejects(threaded.list(everyEntry), (error: unknown) => {
@@ -143,6 +144,16 @@ describe('the SQLite request log reader', () => {
       } finally {
         await reader.close();
       }
+    });
+
+    it('closes after the read it holds, and the process waits for it', async () => {
+      const reader = createSqliteLogReader(file, store.dialect);
+      const read = new LogStore(store, reader).list({ ...everyEntry, sort: 'created' });
+      await new Promise((done) => setTimeout(done, 20));
+      // NB: nothing else here keeps the event loop alive: a worker let go before its exit
+      // would end this test with `close` unsettled.
+      await reader.close();
+      assert.equal((await read).totalItems, 0);
     });
   });
 

@@ -66,11 +66,14 @@ function startWorker(url: URL, workerData: unknown, { what, name }: TaskWorkerNa
   worker.unref();
   const waiting = new Map<number, Waiting>();
   let alive = true;
+  let closing = false;
   let failure = new Error(`${name} stopped`);
   worker.on('message', (answer: TaskAnswer) => {
     const entry = waiting.get(answer.id);
     waiting.delete(answer.id);
-    if (waiting.size === 0) worker.unref();
+    // NB: not once asked to close: the process waits for the worker's exit, and a task
+    // answered meanwhile must not let it end first (with `close` never settled).
+    if (waiting.size === 0 && !closing) worker.unref();
     if (answer.ok) entry?.resolve(answer.value);
     else entry?.reject(new TaskError(`${what}: ${answer.message}`, answer.code));
   });
@@ -97,6 +100,7 @@ function startWorker(url: URL, workerData: unknown, { what, name }: TaskWorkerNa
       }),
     async close() {
       if (!alive) return;
+      closing = true;
       worker.ref(); // until it has closed its connection
       worker.postMessage({ kind: 'close' });
       await exited;
