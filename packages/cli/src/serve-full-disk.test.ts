@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { segmentBlobRows } from '@tandem/core';
 import { until } from '@tandem/core/testing';
 import { runTandem, startServe, type ServeProcess } from './testing/spawn-tandem.fixture.js';
 import { mountSmallDisk } from './testing/small-disk.fixture.js';
@@ -151,9 +152,9 @@ describe('tandem serve on SQLite when the disk is full', { skip }, () => {
 function loggedWith(file: string, marker: string): number {
   const db = new Database(file, { readonly: true });
   try {
-    const segments = db.prepare('SELECT "rows" FROM "_logs_segments"').pluck().all() as string[];
+    const segments = db.prepare('SELECT "rows" FROM "_logs_segments"').pluck().all() as Buffer[];
     return segments
-      .flatMap((rows) => JSON.parse(rows) as Array<{ data: string }>)
+      .flatMap((rows) => JSON.parse(segmentBlobRows(rows)) as unknown[])
       .filter((entry) => JSON.stringify(entry).includes(marker)).length;
   } finally {
     db.close();

@@ -131,6 +131,9 @@ export {
   type LogSettings,
   type LogWriterOptions,
   type RequestLogInput,
+  registerLogFunctions,
+  segmentBlobRows,
+  LOG_ROWS_FUNCTION,
 } from './logs/index.js';
 export { ident, sql } from './sql/sql.js';
 export type { PostgresPool } from './storage/postgres/postgres-driver.js';

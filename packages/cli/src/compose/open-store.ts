@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { createPostgresStore, createSqliteStore, sql, type Store } from '@tandem/core';
+import { createPostgresStore, createSqliteStore, registerLogFunctions, sql, type Store } from '@tandem/core';
 import { CliError } from '../config/cli-error.js';
 import type { TandemConfig } from '../config/config.js';
 
@@ -55,7 +55,8 @@ function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL', pageSize?: num
     const writer = new Database(file);
     // NB: before WAL mode is set, which writes a new file's header: later it changes nothing.
     if (pageSize !== undefined) writer.pragma(`page_size = ${pageSize}`);
-    return createSqliteStore({ writer, reader: new Database(file) }, { synchronous });
+    // The log's function on every connection: a read of the log's segments needs it (log-segment-blob.ts).
+    return createSqliteStore({ writer, reader: new Database(file) }, { synchronous, register: registerLogFunctions });
   } catch (error) {
     throw new CliError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
   }

@@ -4,6 +4,7 @@
 // and the reads queued behind it, never the server's event loop. See sqlite-log-reader.ts.
 import { workerData } from 'node:worker_threads';
 import Database, { type Statement } from 'better-sqlite3';
+import { registerLogFunctions } from '@tandem/core/log-segment-blob';
 import { nextStatement, registerDeadline, StatementDeadlineError } from '@tandem/core/sqlite-deadline';
 import type { ReadTask } from './sqlite-log-reader.js';
 import { answerTasks } from './worker-tasks.js';
@@ -13,6 +14,8 @@ const db = new Database(file, { readonly: true, fileMustExist: true });
 db.pragma('busy_timeout = 10000');
 // Every segment a read takes apart checks it (log-segments.ts, budgetCheck).
 registerDeadline(db, budgetMs);
+// And a segment stored as its batch's bytes is read as JSON through it (log-segment-blob.ts).
+registerLogFunctions(db);
 
 /** The log's reads are a few shapes of text: each is prepared once (bounded, oldest out). */
 const MAX_STATEMENTS = 64;

@@ -1,15 +1,15 @@
 // Runs in a worker thread: writes the request log's batches into its SQLite file over a
-// connection of its own, so that turning queued entries into stored text (ids, dates,
-// JSON) and inserting it never takes the server's event loop. Each message is one task;
+// connection of its own, so that storing them (a segment of the batch's bytes, see
+// log-segment-blob.ts) never takes the server's event loop. Each message is one task;
 // each answer carries the task's id. See sqlite-log-sink.ts for the other side.
 import { workerData } from 'node:worker_threads';
 import Database, { type Statement } from 'better-sqlite3';
 import type { RequestLogBatch } from '@tandem/core/log-batch';
-import { jsonRowsOf } from '@tandem/core/log-rows-json';
 import {
   SQLITE_DELETE_LOG_ROWS_BEFORE,
   SQLITE_DELETE_LOG_SEGMENTS_BEFORE,
   SQLITE_INSERT_LOG_SEGMENT,
+  sqliteSegmentParams,
 } from '@tandem/core/log-segments';
 import type { LogTask } from './sqlite-log-sink.js';
 import { answerTasks } from './worker-tasks.js';
@@ -27,11 +27,10 @@ let insertSegment: Statement<unknown[]> | undefined;
 let deleteRows: Statement<unknown[]> | undefined;
 let deleteSegments: Statement<unknown[], { count: number }> | undefined;
 
-/** A batch becomes one segment (log-segments.ts): one row, whatever its count. */
+/** A batch becomes one segment (log-segments.ts): one row of its bytes, whatever its count. */
 function writeBatch(batch: RequestLogBatch): void {
-  const rows = jsonRowsOf(batch);
   insertSegment ??= db.prepare<unknown[]>(SQLITE_INSERT_LOG_SEGMENT);
-  insertSegment.run(rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes);
+  insertSegment.run(...sqliteSegmentParams(batch));
 }
 
 /** Deletes what is older than `cutoff`, in one transaction; returns how many entries went. */

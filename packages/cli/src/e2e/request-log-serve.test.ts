@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import PocketBase from 'pocketbase';
+import { LOG_ROWS_FUNCTION, registerLogFunctions } from '@tandem/core';
 import { postgresSkipReason } from '@tandem/core/testing';
 import { fixtureSuperuser, startServeFixture, type ServeFixture } from '../testing/serve-fixture.fixture.js';
 
-const LAST_ENTRIES = `SELECT COUNT(*) AS "n" FROM "_logs_segments", json_each("rows") WHERE "value" ->> '$[3].url' LIKE '/api/health?last=%'`;
+const LAST_ENTRIES = `SELECT COUNT(*) AS "n" FROM "_logs_segments", json_each(${LOG_ROWS_FUNCTION}("rows")) WHERE "value" ->> '$[3].url' LIKE '/api/health?last=%'`;
 const LAST_ENTRIES_PG = `SELECT COUNT(*) AS "n" FROM "_logs_segments", jsonb_array_elements("rows") AS "r"
   WHERE "r" -> 3 ->> 'url' LIKE '/api/health?last=%'`;
 
@@ -29,6 +30,7 @@ async function lastStored(dialect: string, fixture: ServeFixture): Promise<numbe
     }
   }
   const db = new Database(join(fixture.dir, 'logs.db'), { readonly: true });
+  registerLogFunctions(db);
   try {
     return Number(db.prepare(LAST_ENTRIES).pluck().get());
   } finally {

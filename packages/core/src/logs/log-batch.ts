@@ -1,4 +1,4 @@
-import { randomId } from '../credentials/secrets.js';
+import { randomInt } from 'node:crypto';
 import { formatDate } from '../schema/fields/date-format.js';
 import { LOG_LEVELS, type LogEntry, type RequestLogInput } from './log-entry.js';
 
@@ -202,14 +202,31 @@ function forEachEntry(batch: RequestLogBatch, visit: (entry: DecodedEntry) => vo
   }
 }
 
+/** Visits each entry's time (ms since the epoch) and index, in order, reading nothing else. */
+export function forEachEntryTime(batch: RequestLogBatch, visit: (time: number, n: number) => void): void {
+  const { bytes } = batch;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  for (let n = 0; n < batch.count; n += 1) {
+    visit(view.getFloat64(at, true), n);
+    at += FIXED_BYTES;
+    for (let t = 0; t < TEXTS; t += 1) {
+      const header = view.getUint32(at, true);
+      const length = Math.floor(header / 4);
+      const kind = header % 4;
+      at += 4 + (kind === TWO_BYTE ? 2 * length : kind === ONE_BYTE ? length : 0);
+    }
+  }
+}
+
 /**
  * The stored entries of a batch: PocketBase's `{type: "request", …}` data, message
  * `GET /api/…`, a time-ordered id. The date text and the id's time part are made once
  * per millisecond, which many entries of a busy batch share.
  */
-export function entriesOf(batch: RequestLogBatch): LogEntry[] {
+export function entriesOf(batch: RequestLogBatch, salt = randomSalt()): LogEntry[] {
   const entries: LogEntry[] = [];
-  const stamps = new Stamps();
+  const stamps = new Stamps(salt);
   forEachEntry(batch, (entry) => {
     const data: Record<string, unknown> = {
       type: 'request',
@@ -227,7 +244,7 @@ export function entriesOf(batch: RequestLogBatch): LogEntry[] {
     }
     if (entry.authId !== undefined) data.authId = entry.authId;
     entries.push({
-      id: stamps.id(entry.time),
+      id: stamps.id(entry.time, entries.length),
       created: stamps.created(entry.time),
       level: requestLevel(entry.status),
       message: `${entry.method} ${entry.url}`,
@@ -237,21 +254,42 @@ export function entriesOf(batch: RequestLogBatch): LogEntry[] {
   return entries;
 }
 
-/** An entry's id and date text, made once per millisecond of the batch's entries. */
+/** Distinct endings of an id: 6 characters of `[a-z0-9]`. */
+const ID_ENDINGS = 36 ** 6;
+
+/** A batch's salt (see Stamps): where its entries' id endings start, from the CSPRNG. */
+export function randomSalt(): number {
+  return randomInt(ID_ENDINGS);
+}
+
+/**
+ * The ids and date texts of one batch's entries, made once per millisecond of the
+ * batch's entries. An id is 9 characters of the entry's time and 6 that count up from
+ * the batch's salt: entry `n` ends in `salt + n` (base 36). So the `n` entries of a batch
+ * never share an id, and its ids follow from its bytes and salt alone: a segment stored
+ * as those bytes (log-segment-blob.ts) gives the same ids each time it is read. Two
+ * batches share an id only if they share a millisecond and their salts fall within
+ * a batch's length of each other, which is as rare as two random endings meeting.
+ */
 export class Stamps {
+  readonly #salt: number;
   #time = -1;
   #created = '';
   #idTime = '';
+
+  constructor(salt: number) {
+    this.#salt = salt;
+  }
 
   created(time: number): string {
     this.#at(time);
     return this.#created;
   }
 
-  /** A PocketBase-shaped id whose first 9 characters grow with `time`. */
-  id(time: number): string {
+  /** The PocketBase-shaped id of the batch's entry `n`, stamped `time`: its first 9 characters grow with `time`. */
+  id(time: number, n: number): string {
     this.#at(time);
-    return this.#idTime + randomId(6);
+    return this.#idTime + ((this.#salt + n) % ID_ENDINGS).toString(36).padStart(6, '0');
   }
 
   #at(time: number): void {
@@ -264,7 +302,7 @@ export class Stamps {
 
 /**
  * The first 9 characters of a PocketBase-shaped id (15 of `[a-z0-9]`) that grows with
- * time: the millisecond clock in base 36; 6 random characters follow. New entries then
+ * time: the millisecond clock in base 36; the 6 of Stamps follow. New entries then
  * land at the end of the table's primary-key index instead of at random places in it,
  * which made each insert touch (and often split) a page in the middle of the index.
  */

@@ -22,22 +22,25 @@ const input = (overrides: Partial<RequestLogInput> = {}): RequestLogInput =>
 
 const TIME = Date.UTC(2026, 11, 4, 13, 5, 9, 42);
 
+/** A batch's salt: where its ids' last 6 characters start counting. */
+const SALT = 1_234_567;
+
 /**
  * The batch's rows as storedRowsJson writes them (after `lead` bytes), and as
- * `JSON.stringify` writes entriesOf's rows with the same ids (an id's last 6 characters
- * are random).
+ * `JSON.stringify` writes entriesOf's rows of the same salt.
  */
 function bothTexts(batch: RequestLogBatch, lead = 0) {
   const visited: string[] = [];
-  const written = storedRowsJson(structuredClone(batch), lead, (id) => visited.push(id));
+  const written = storedRowsJson(structuredClone(batch), lead, SALT, (id) => visited.push(id));
   const text = written.subarray(lead).toString('utf8');
   const ids = (JSON.parse(text) as unknown[][]).map((row) => String(row[0]));
   assert.deepEqual(ids, visited, 'each row is visited with its id, in order');
-  const rows = entriesOf(batch).map((e, i) => {
-    assert.equal(ids[i]!.slice(0, 9), e.id.slice(0, 9), 'the id grows with time');
+  const rows = entriesOf(batch, SALT).map((e, i) => {
+    assert.equal(ids[i], e.id);
     assert.match(ids[i]!, /^[a-z0-9]{15}$/);
-    return [ids[i], e.created, e.level, e.data];
+    return [e.id, e.created, e.level, e.data];
   });
+  assert.equal(new Set(ids).size, ids.length, 'no two entries of a batch share an id');
   return { written, expected: Buffer.from(JSON.stringify(rows)) };
 }
 
@@ -81,7 +84,7 @@ describe('the request log rows as one JSON text', () => {
     encoder.append(TIME, input({ url: '/moved' }), { ip: false, authId: false });
     const taken = encoder.take();
     const moved = structuredClone(taken, { transfer: [taken.bytes.buffer] });
-    const rows = JSON.parse(storedRowsJson(moved, 0, () => undefined).toString()) as unknown[][];
+    const rows = JSON.parse(storedRowsJson(moved, 0, SALT, () => undefined).toString()) as unknown[][];
     assert.deepEqual(
       rows.map((row) => (row[3] as { url: string }).url),
       ['/moved'],

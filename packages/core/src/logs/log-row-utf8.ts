@@ -49,18 +49,19 @@ export type StoredRowVisitor = (id: string, created: string) => void;
  * UTF-8, after `lead` free bytes; `data` is what `JSON.stringify` makes of the entry's
  * data (the keys and order of entriesOf), written straight from the batch's bytes and
  * escaped as JSON.stringify escapes. Texts with characters past Latin-1 (rare in a
- * request line) take the string path. `visit` sees each row's id and date text.
+ * request line) take the string path. The ids are those of Stamps with `salt`. `visit`
+ * sees each row's id and date text.
  *
  * NB: the rows are written where they end up, in one buffer: no data object is made and
  * stringified (which cost a row more than making it), no row is copied a second time,
  * and no view is made per row. The row carries no message: a request's message is
  * `<method> <url>`, which a reader takes back from its data (log-segments.ts).
  */
-export function storedRowsJson(batch: RequestLogBatch, lead: number, visit: StoredRowVisitor): Buffer {
+export function storedRowsJson(batch: RequestLogBatch, lead: number, salt: number, visit: StoredRowVisitor): Buffer {
   const { bytes } = batch;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Utf8Rows(bytes, lead + 2 * bytes.byteLength + ROW_OVERHEAD * (batch.count + 1));
-  const stamps = new Stamps();
+  const stamps = new Stamps(salt);
   out.at = lead;
   out.byte(0x5b); // [
   let at = 0;
@@ -69,7 +70,7 @@ export function storedRowsJson(batch: RequestLogBatch, lead: number, visit: Stor
     const execTime = view.getFloat64(at + 8, true);
     const status = view.getUint16(at + 16, true);
     at = out.readTexts(view, at + BATCH_LAYOUT.fixedBytes);
-    const id = stamps.id(time);
+    const id = stamps.id(time, n);
     const created = stamps.created(time);
     if (n > 0) out.byte(0x2c); // ,
     // Ids are of [a-z0-9] and dates of digits, `-`, `:`, `.`, space and `Z`: nothing to escape.

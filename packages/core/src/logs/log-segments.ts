@@ -2,13 +2,16 @@ import { ident, raw, sql, type Sql } from '../sql/sql.js';
 import { QueryTemplate, slot, type SqlQuery } from '../store/query-template.js';
 import type { RequestLogBatch } from './log-batch.js';
 import { jsonRowsOf } from './log-rows-json.js';
+import { LOG_ROWS_FUNCTION, segmentBlobOf } from './log-segment-blob.js';
 import { LOGS_TABLE } from './log-schema.js';
 import { DEADLINE_FUNCTION, LOG_READ_BUDGET_MS, postgresBudgetCheck } from '../store/statement-budget.js';
 
 /**
  * The request log is stored in segments: each batch of entries the LogWriter hands over
  * becomes one row of `_logs_segments`, its entries one JSON array (jsonRowsOf:
- * `[["<id>","<created>",<level>,<data>],…]`) with the bounds of their dates and ids.
+ * `[["<id>","<created>",<level>,<data>],…]`) with the bounds of their dates and ids. On
+ * SQLite the row holds the batch's bytes instead, which a read turns into that JSON
+ * (log-segment-blob.ts).
  *
  * Why: one indexed row per request cost the SQLite log's worker about 3 µs of CPU a
  * request (the insert alone about 2, with no index at all), more than a tenth of a cache
@@ -63,21 +66,32 @@ const schema = (rowsType: string) => [
 ];
 
 /**
- * SQLite's insert: the rows' JSON as UTF-8 bytes, bound as a blob and cast to text, so the
- * driver never makes a string of them. Its text is the log's worker's too.
+ * SQLite's insert: the rows as the batch's own bytes, a blob (segmentBlobOf). Its text is
+ * the log's worker's too.
  */
 export const SQLITE_INSERT_LOG_SEGMENT = `INSERT INTO "${LOG_SEGMENTS_TABLE}" ("first", "last", "lowId", "highId", "count", "rows")
-  VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT))`;
+  VALUES (?, ?, ?, ?, ?, ?)`;
 
-/** SQLite: the rows are JSON text, taken apart by `json_each`. */
+/** The parameters of SQLITE_INSERT_LOG_SEGMENT for a batch. */
+export function sqliteSegmentParams(batch: RequestLogBatch): unknown[] {
+  const segment = segmentBlobOf(batch);
+  return [segment.first, segment.last, segment.lowId, segment.highId, segment.count, segment.blob];
+}
+
+/**
+ * A SQLite segment's rows as JSON text: a blob through LOG_ROWS_FUNCTION (registered on
+ * every connection, see registerLogFunctions), a text (an older Tandem's) as it is.
+ */
+const SQLITE_ROWS_TEXT = `CASE WHEN typeof("s"."rows") = 'blob' THEN ${LOG_ROWS_FUNCTION}("s"."rows") ELSE "s"."rows" END`;
+
+/** SQLite: the rows are the batch's bytes (log-segment-blob.ts), taken apart by `json_each` as JSON text. */
 export const SQLITE_LOG_SEGMENTS: LogSegmentsSql = {
   schema: schema('TEXT'),
   insert(batch) {
-    const rows = jsonRowsOf(batch);
-    const params = [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes];
+    const params = sqliteSegmentParams(batch);
     return { render: () => ({ text: SQLITE_INSERT_LOG_SEGMENT, params }) };
   },
-  items: sql`JOIN json_each("s"."rows") AS "r"`,
+  items: sql`JOIN json_each(${raw(SQLITE_ROWS_TEXT)}) AS "r"`,
   budgetCheck: sql`${raw(DEADLINE_FUNCTION)}("s".rowid)`,
   id: sql`${ROW} ->> 0`,
   created: sql`${ROW} ->> 1`,

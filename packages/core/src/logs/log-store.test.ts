@@ -4,6 +4,7 @@ import { forEachStore, type TestStore } from '../testing/test-stores.fixture.js'
 import { BatchEncoder, entriesOf, type RequestLogBatch } from './log-batch.js';
 import type { LogEntry, RequestLogInput } from './log-entry.js';
 import { LogStore } from './log-store.js';
+import { jsonRowsOf } from './log-rows-json.js';
 
 /** Texts that an array literal or a JSON cast could misread. */
 const HOSTILE = [
@@ -360,6 +361,55 @@ forEachStore((name, open) => {
       assert.equal(await compression(), 'p');
       await new LogStore(store).ensureSchema();
       assert.equal(await compression(), 'l');
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+forEachStore((name, open) => {
+  if (name !== 'sqlite') return;
+  it('reads segments an older Tandem stored as JSON text beside those stored as their bytes', async () => {
+    const { store, cleanup } = await open();
+    try {
+      const logs = new LogStore(store);
+      await logs.ensureSchema();
+      const [older, newer] = [overlappingBatches(6), overlappingBatches(6)];
+      // As an older Tandem wrote them: the rows' JSON text.
+      for (const batch of older) {
+        const rows = jsonRowsOf(batch);
+        await store.run({
+          render: () => ({
+            text: `INSERT INTO "_logs_segments" ("first", "last", "lowId", "highId", "count", "rows") VALUES (?, ?, ?, ?, ?, ?)`,
+            params: [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes.toString('utf8')],
+          }),
+        });
+      }
+      for (const batch of newer) await logs.insertRequests(batch);
+      const kinds = await store.all<{ kind: string; n: number }>({
+        render: () => ({
+          text: `SELECT typeof("rows") AS "kind", COUNT(*) AS "n" FROM "_logs_segments" GROUP BY 1 ORDER BY 1`,
+          params: [],
+        }),
+      });
+      assert.deepEqual(
+        kinds.map((k) => ({ ...k })),
+        [
+          { kind: 'blob', n: 6 },
+          { kind: 'text', n: 6 },
+        ],
+      );
+      const all = (await logs.list({ perPage: '500', sort: 'created' })).items;
+      const expected = [...older, ...newer].reduce((sum, batch) => sum + batch.count, 0);
+      assert.equal(all.length, expected);
+      for (const entry of all) assert.deepEqual(await logs.view(entry.id), entry, entry.id);
+      const filtered = await logs.list({ filter: 'data.status = 404', perPage: '500' });
+      assert.equal(filtered.totalItems, all.filter((e) => e.data.status === 404).length);
+      assert.ok(filtered.totalItems > 0);
+      assert.equal(
+        (await logs.stats()).reduce((sum, hour) => sum + hour.total, 0),
+        expected,
+      );
     } finally {
       await cleanup();
     }

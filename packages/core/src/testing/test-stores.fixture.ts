@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { DialectName } from '../store/dialect.js';
 import type { Store } from '../store/store.js';
 import { createSqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { registerLogFunctions } from '../logs/log-segment-blob.js';
 import { createPostgresStore } from '../storage/postgres/postgres-store.js';
 import { createTempDir, createTestPostgresDatabase, postgresSkipReason } from './test-databases.fixture.js';
 
@@ -28,7 +29,7 @@ async function openSqlite(): Promise<TestStore> {
   const file = join(dir.path, 'data.db');
   const store = createSqliteStore(
     { writer: new Database(file), reader: new Database(file) },
-    { synchronous: 'NORMAL' },
+    { synchronous: 'NORMAL', register: registerLogFunctions },
   );
   return {
     store,

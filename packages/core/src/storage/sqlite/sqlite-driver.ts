@@ -24,4 +24,6 @@ export interface SqliteStatement {
 export interface SqliteOptions {
   /** `FULL` (default): a commit survives power loss. `NORMAL`: survives crashes only. */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /** Registers what else each connection must know, such as SQL functions of upper layers (the request log's: registerLogFunctions). */
+  readonly register?: (db: SqliteDatabase) => void;
 }

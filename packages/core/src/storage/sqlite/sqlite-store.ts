@@ -55,6 +55,7 @@ function configure(db: SqliteDatabase, options: SqliteOptions): void {
   db.pragma('cache_size = -32000');
   db.pragma('journal_size_limit = 200000000');
   registerDeadline(db);
+  options.register?.(db);
 }
 
 /**
