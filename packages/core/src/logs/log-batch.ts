@@ -202,6 +202,32 @@ function forEachEntry(batch: RequestLogBatch, visit: (entry: DecodedEntry) => vo
   }
 }
 
+/**
+ * True when `bytes` hold exactly `count` entries of BatchEncoder's layout: every text's
+ * header of a known kind, and every entry and text within the bytes, with none left over.
+ * A reader of stored bytes checks this first, so that damaged ones never make it read past
+ * their end or size a buffer from a length they do not hold.
+ */
+export function isWellFormedBatch(bytes: Uint8Array, count: number): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.byteLength;
+  let at = 0;
+  for (let n = 0; n < count; n += 1) {
+    if (at + FIXED_BYTES + TEXTS * 4 > end) return false;
+    at += FIXED_BYTES;
+    for (let t = 0; t < TEXTS; t += 1) {
+      if (at + 4 > end) return false;
+      const header = view.getUint32(at, true);
+      const length = Math.floor(header / 4);
+      const kind = header % 4;
+      if (kind === 3 || (kind === ABSENT && length !== 0)) return false;
+      at += 4 + (kind === TWO_BYTE ? 2 * length : kind === ONE_BYTE ? length : 0);
+      if (at > end) return false;
+    }
+  }
+  return at === end;
+}
+
 /** Visits each entry's time (ms since the epoch) and index, in order, reading nothing else. */
 export function forEachEntryTime(batch: RequestLogBatch, visit: (time: number, n: number) => void): void {
   const { bytes } = batch;

@@ -63,6 +63,22 @@ describe('a request log segment stored as its batch bytes', () => {
     assert.throws(() => segmentBlobRows(Buffer.alloc(0)), /unknown format \(empty\)/);
   });
 
+  it('refuses damaged bytes before reading them: a count they do not hold, a length past their end', () => {
+    const { blob } = segmentBlobOf(batchOf(3), 7);
+    const moreThanHeld = Buffer.from(blob);
+    moreThanHeld.writeUInt32LE(4, 5);
+    const fewerThanHeld = Buffer.from(blob);
+    fewerThanHeld.writeUInt32LE(2, 5);
+    // The first entry's method: its header (after the 9-byte segment header and 18 fixed bytes) says half a gigabyte.
+    const hugeText = Buffer.from(blob);
+    hugeText.writeUInt32LE(2 ** 29 * 4 + 1, 9 + 18);
+    const unknownKind = Buffer.from(blob);
+    unknownKind.writeUInt32LE(3 * 4 + 3, 9 + 18);
+    for (const damaged of [moreThanHeld, fewerThanHeld, hugeText, unknownKind, blob.subarray(0, blob.length - 1)])
+      assert.throws(() => segmentBlobRows(damaged), /damaged/);
+    assert.doesNotThrow(() => segmentBlobRows(blob));
+  });
+
   it('is read in SQL through the function, and a text segment as it is', () => {
     const db = new Database(':memory:');
     try {

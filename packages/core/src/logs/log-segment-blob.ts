@@ -1,4 +1,4 @@
-import { forEachEntryTime, randomSalt, Stamps, type RequestLogBatch } from './log-batch.js';
+import { forEachEntryTime, isWellFormedBatch, randomSalt, Stamps, type RequestLogBatch } from './log-batch.js';
 import { storedRowsJson } from './log-row-utf8.js';
 import { EntryBounds, type JsonRows } from './log-rows-json.js';
 
@@ -53,6 +53,7 @@ export function segmentBlobRows(blob: Uint8Array): string {
   const salt = bytes.readUInt32LE(1);
   const count = bytes.readUInt32LE(5);
   const batch = { bytes: bytes.subarray(HEADER_BYTES) as Uint8Array<ArrayBuffer>, count };
+  if (!isWellFormedBatch(batch.bytes, count)) throw new Error('a request log segment whose bytes are damaged');
   return storedRowsJson(batch, 0, salt, () => undefined).toString('utf8');
 }
 
