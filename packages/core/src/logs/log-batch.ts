@@ -315,7 +315,7 @@ export class Stamps {
   /** The PocketBase-shaped id of the batch's entry `n`, stamped `time`: its first 9 characters grow with `time`. */
   id(time: number, n: number): string {
     this.#at(time);
-    return this.#idTime + ((this.#salt + n) % ID_ENDINGS).toString(36).padStart(6, '0');
+    return this.#idTime + endingText((this.#salt + n) % ID_ENDINGS);
   }
 
   #at(time: number): void {
@@ -324,6 +324,44 @@ export class Stamps {
     this.#created = formatDate(new Date(time));
     this.#idTime = idTimeOf(time);
   }
+}
+
+/** The least and the greatest date text and id of a batch's entries. */
+export interface BatchBounds {
+  readonly first: string;
+  readonly last: string;
+  readonly lowId: string;
+  readonly highId: string;
+}
+
+/**
+ * The bounds of the ids and date texts Stamps with `salt` gives a batch's entries, without
+ * making each entry's: an id sorts by its time's 9 characters (fixed width, in time
+ * order), then by its ending, so the least id is the least time's with the least ending
+ * among that time's entries. Empty texts for an empty batch.
+ */
+export function batchBounds(batch: RequestLogBatch, salt: number): BatchBounds {
+  if (batch.count === 0) return { first: '', last: '', lowId: '', highId: '' };
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  let lowEnding = 0;
+  let highEnding = 0;
+  forEachEntryTime(batch, (time, n) => {
+    const ending = (salt + n) % ID_ENDINGS;
+    if (time < low || (time === low && ending < lowEnding)) [low, lowEnding] = [time, ending];
+    if (time > high || (time === high && ending > highEnding)) [high, highEnding] = [time, ending];
+  });
+  return {
+    first: formatDate(new Date(low)),
+    last: formatDate(new Date(high)),
+    lowId: idTimeOf(low) + endingText(lowEnding),
+    highId: idTimeOf(high) + endingText(highEnding),
+  };
+}
+
+/** An id's last 6 characters: its ending in base 36. */
+function endingText(ending: number): string {
+  return ending.toString(36).padStart(6, '0');
 }
 
 /**

@@ -40,11 +40,13 @@ describe('a request log segment stored as its batch bytes', () => {
     const batch = batchOf(1000);
     const endings = 36 ** 6;
     for (const salt of [0, endings - 500, endings - 1]) {
-      const ids = (JSON.parse(segmentBlobRows(segmentBlobOf(structuredClone(batch), salt).blob)) as string[][]).map(
-        (row) => row[0]!,
-      );
+      const segment = segmentBlobOf(structuredClone(batch), salt);
+      const ids = (JSON.parse(segmentBlobRows(segment.blob)) as string[][]).map((row) => row[0]!);
       assert.equal(new Set(ids).size, 1000, `salt ${salt}`);
       for (const id of ids) assert.match(id, /^[a-z0-9]{15}$/);
+      // The bounds come from the times and the salt alone: they are those of the ids made.
+      const sorted = [...ids].sort();
+      assert.deepEqual([segment.lowId, segment.highId], [sorted[0], sorted.at(-1)], `salt ${salt}`);
     }
   });
 

@@ -1,6 +1,6 @@
-import { forEachEntryTime, isWellFormedBatch, randomSalt, Stamps, type RequestLogBatch } from './log-batch.js';
+import { batchBounds, isWellFormedBatch, randomSalt, type RequestLogBatch } from './log-batch.js';
 import { storedRowsJson } from './log-row-utf8.js';
-import { EntryBounds, type JsonRows } from './log-rows-json.js';
+import type { JsonRows } from './log-rows-json.js';
 
 /**
  * A SQLite segment stored as its batch's bytes: a segment's `rows` is then a blob, a
@@ -31,17 +31,14 @@ export interface SegmentBlob extends Omit<JsonRows, 'bytes'> {
   readonly blob: Buffer;
 }
 
-/** The blob of a batch's segment and its bounds; the ids are made only to find the bounds. */
+/** The blob of a batch's segment and its bounds (no entry's id or date is made but the bounds'). */
 export function segmentBlobOf(batch: RequestLogBatch, salt = randomSalt()): SegmentBlob {
-  const stamps = new Stamps(salt);
-  const bounds = new EntryBounds();
-  forEachEntryTime(batch, (time, n) => bounds.visit(stamps.id(time, n), stamps.created(time)));
+  const { first, last, lowId, highId } = batchBounds(batch, salt);
   const blob = Buffer.allocUnsafe(HEADER_BYTES + batch.bytes.byteLength);
   blob.writeUInt8(SEGMENT_FORMAT, 0);
   blob.writeUInt32LE(salt, 1);
   blob.writeUInt32LE(batch.count, 5);
   blob.set(batch.bytes, HEADER_BYTES);
-  const { first, last, lowId, highId } = bounds;
   return { blob, count: batch.count, first, last, lowId, highId };
 }
 
