@@ -5,6 +5,8 @@ import { BatchEncoder, entriesOf, type RequestLogBatch } from './log-batch.js';
 import type { LogEntry, RequestLogInput } from './log-entry.js';
 import { LogStore } from './log-store.js';
 import { jsonRowsOf } from './log-rows-json.js';
+import { sql } from '../sql/sql.js';
+import type { Store } from '../store/store.js';
 
 /** Texts that an array literal or a JSON cast could misread. */
 const HOSTILE = [
@@ -50,13 +52,16 @@ function byUrl(entries: readonly LogEntry[]): Map<unknown, Omit<LogEntry, 'id'>>
   return new Map(entries.map(({ id: _id, ...rest }) => [rest.data.url, rest]));
 }
 
-/** Runs `work` over a LogStore on a fresh database of `open`'s kind, with its table made. */
-async function withLogs(open: () => Promise<TestStore>, work: (logs: LogStore) => Promise<void>): Promise<void> {
+/** Runs `work` over a LogStore (and its store) on a fresh database of `open`'s kind, with its table made. */
+async function withLogs(
+  open: () => Promise<TestStore>,
+  work: (logs: LogStore, store: Store) => Promise<void>,
+): Promise<void> {
   const { store, cleanup } = await open();
   try {
     const logs = new LogStore(store);
     await logs.ensureSchema();
-    await work(logs);
+    await work(logs, store);
   } finally {
     await cleanup();
   }
@@ -369,29 +374,19 @@ forEachStore((name, open) => {
 
 forEachStore((name, open) => {
   if (name !== 'sqlite') return;
-  it('reads segments an older Tandem stored as JSON text beside those stored as their bytes', async () => {
-    const { store, cleanup } = await open();
-    try {
-      const logs = new LogStore(store);
-      await logs.ensureSchema();
+  it('reads segments an older Tandem stored as JSON text beside those stored as their bytes', () =>
+    withLogs(open, async (logs, store) => {
       const [older, newer] = [overlappingBatches(6), overlappingBatches(6)];
       // As an older Tandem wrote them: the rows' JSON text.
       for (const batch of older) {
-        const rows = jsonRowsOf(batch);
-        await store.run({
-          render: () => ({
-            text: `INSERT INTO "_logs_segments" ("first", "last", "lowId", "highId", "count", "rows") VALUES (?, ?, ?, ?, ?, ?)`,
-            params: [rows.first, rows.last, rows.lowId, rows.highId, rows.count, rows.bytes.toString('utf8')],
-          }),
-        });
+        const { first, last, lowId, highId, count, bytes } = jsonRowsOf(batch);
+        await store.run(sql`INSERT INTO "_logs_segments" ("first", "last", "lowId", "highId", "count", "rows")
+          VALUES (${first}, ${last}, ${lowId}, ${highId}, ${count}, ${bytes.toString('utf8')})`);
       }
       for (const batch of newer) await logs.insertRequests(batch);
-      const kinds = await store.all<{ kind: string; n: number }>({
-        render: () => ({
-          text: `SELECT typeof("rows") AS "kind", COUNT(*) AS "n" FROM "_logs_segments" GROUP BY 1 ORDER BY 1`,
-          params: [],
-        }),
-      });
+      const kinds = await store.all<{ kind: string; n: number }>(
+        sql`SELECT typeof("rows") AS "kind", COUNT(*) AS "n" FROM "_logs_segments" GROUP BY 1 ORDER BY 1`,
+      );
       assert.deepEqual(
         kinds.map((k) => ({ ...k })),
         [
@@ -410,8 +405,5 @@ forEachStore((name, open) => {
         (await logs.stats()).reduce((sum, hour) => sum + hour.total, 0),
         expected,
       );
-    } finally {
-      await cleanup();
-    }
-  });
+    }));
 });
